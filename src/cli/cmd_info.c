@@ -1,0 +1,251 @@
+#include "cli.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char help[] =
+    "usage: scenmc info [MODEL] [--json]\n\n"
+    "Describes a model: descriptors and variants, state-space size, matrix\n"
+    "statistics and scenarios. Without MODEL, the built-in Västernorrland model.\n\n"
+    "  --json   the same as JSON, with descriptor_ids, variant_names (global\n"
+    "           order), the dense symmetric V x V 'consistency' matrix and, when\n"
+    "           the model has one, 'cross_impact' (rows: source, columns: target)\n";
+
+static void json_string(FILE *f, const char *s)
+{
+    if (!s) {
+        fputs("null", f);
+        return;
+    }
+    fputc('"', f);
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        switch (*p) {
+        case '"': fputs("\\\"", f); break;
+        case '\\': fputs("\\\\", f); break;
+        case '\n': fputs("\\n", f); break;
+        case '\r': fputs("\\r", f); break;
+        case '\t': fputs("\\t", f); break;
+        default:
+            if (*p < 0x20)
+                fprintf(f, "\\u%04x", *p);
+            else
+                fputc(*p, f);
+        }
+    }
+    fputc('"', f);
+}
+
+static void json_matrix(FILE *f, const double *a, int n)
+{
+    fputs("[", f);
+    for (int u = 0; u < n; u++) {
+        fputs(u ? ",\n    [" : "\n    [", f);
+        for (int v = 0; v < n; v++)
+            fprintf(f, "%s%.17g", v ? ", " : "", a[(size_t)u * (size_t)n + (size_t)v]);
+        fputs("]", f);
+    }
+    fputs("]", f);
+}
+
+typedef struct {
+    int scored;
+    double min, max, mean;
+    int hist[7]; /* -3..3 for integer scores */
+} matrix_stats;
+
+static matrix_stats consistency_stats(const scenmc_model *m)
+{
+    matrix_stats s = {0, INFINITY, -INFINITY, 0, {0}};
+    size_t V = (size_t)m->n_variants;
+    double sum = 0;
+    for (size_t u = 0; u < V; u++)
+        for (size_t v = u + 1; v < V; v++)
+            if (m->scored[u * V + v]) {
+                double x = m->consistency[u * V + v];
+                s.scored++;
+                sum += x;
+                s.min = fmin(s.min, x);
+                s.max = fmax(s.max, x);
+                if (x == floor(x) && x >= -3 && x <= 3)
+                    s.hist[(int)x + 3]++;
+            }
+    s.mean = s.scored ? sum / s.scored : 0;
+    return s;
+}
+
+static void print_json(const scenmc_model *m)
+{
+    FILE *f = stdout;
+    char hex[65];
+    scenmc_model_sha256_hex(m, hex);
+    matrix_stats st = consistency_stats(m);
+    fputs("{\n  \"name\": ", f);
+    json_string(f, m->name);
+    fputs(",\n  \"path\": ", f);
+    json_string(f, m->path);
+    fprintf(f, ",\n  \"sha256\": \"%s\",\n  \"years\": [%d, %d],\n", hex, m->year_start, m->year_end);
+    fprintf(f, "  \"n_descriptors\": %d,\n  \"n_variants\": %d,\n  \"n_states\": %llu,\n",
+            m->n_descriptors, m->n_variants, (unsigned long long)scenmc_model_state_count(m));
+    fputs("  \"descriptor_ids\": [", f);
+    for (int d = 0; d < m->n_descriptors; d++) {
+        fputs(d ? ", " : "", f);
+        json_string(f, m->descriptors[d].id);
+    }
+    fputs("],\n  \"descriptors\": [", f);
+    for (int d = 0; d < m->n_descriptors; d++) {
+        const scenmc_descriptor *D = &m->descriptors[d];
+        fputs(d ? ",\n    {\"id\": " : "\n    {\"id\": ", f);
+        json_string(f, D->id);
+        fputs(", \"name\": ", f);
+        json_string(f, D->name);
+        fputs(", \"label\": ", f);
+        json_string(f, D->label);
+        fprintf(f, ", \"rate\": %.17g, \"variants\": [", D->rate > 0 ? D->rate : m->rate);
+        for (int b = 0; b < D->n_variants; b++) {
+            fputs(b ? ", " : "", f);
+            json_string(f, m->variant_name[D->offset + b]);
+        }
+        fputs("]}", f);
+    }
+    fputs("],\n  \"variant_names\": [", f);
+    for (int v = 0; v < m->n_variants; v++) {
+        fputs(v ? ", " : "", f);
+        json_string(f, m->variant_name[v]);
+    }
+    fputs("],\n  \"variant_labels\": [", f);
+    for (int v = 0; v < m->n_variants; v++) {
+        fputs(v ? ", " : "", f);
+        json_string(f, m->variant_label[v]);
+    }
+    fputs("],\n  \"variant_descriptor\": [", f);
+    for (int v = 0; v < m->n_variants; v++)
+        fprintf(f, "%s%d", v ? ", " : "", m->variant_descriptor[v]);
+    fputs("],\n  \"scenarios\": [", f);
+    for (int k = 0; k < m->n_scenarios; k++) {
+        const scenmc_scenario *S = &m->scenarios[k];
+        fputs(k ? ",\n    {\"name\": " : "\n    {\"name\": ", f);
+        json_string(f, S->name);
+        fputs(", \"when\": {", f);
+        for (int c = 0; c < S->n_conditions; c++) {
+            const scenmc_descriptor *D = &m->descriptors[S->cond_descriptor[c]];
+            fputs(c ? ", " : "", f);
+            json_string(f, D->id);
+            fputs(": ", f);
+            json_string(f, m->variant_name[D->offset + S->cond_variant[c]]);
+        }
+        fputs("}}", f);
+    }
+    fprintf(f, "],\n  \"has_unclassified\": %s,\n", scenmc_model_has_unclassified(m) ? "true" : "false");
+    fprintf(f, "  \"defaults\": {\"beta\": %.17g, \"w_consistency\": %.17g, \"w_cross\": %.17g, "
+               "\"rate\": %.17g, \"trajectories\": %llu, \"seed\": %llu},\n",
+            m->beta, m->w_consistency, m->w_cross, m->rate, (unsigned long long)m->trajectories,
+            (unsigned long long)m->seed);
+    fprintf(f, "  \"consistency_scored_pairs\": %d,\n  \"consistency\": ", st.scored);
+    json_matrix(f, m->consistency, m->n_variants);
+    if (m->cross_impact) {
+        fprintf(f, ",\n  \"self_impacts\": %d,\n  \"cross_impact\": ", m->n_self_impacts);
+        json_matrix(f, m->cross_impact, m->n_variants);
+    }
+    fputs("\n}\n", f);
+}
+
+static void print_text(const scenmc_model *m)
+{
+    char hex[65];
+    scenmc_model_sha256_hex(m, hex);
+    printf("%s\n", m->name);
+    printf("  file      %s\n  sha256    %s\n", m->path, hex);
+    if (m->source)
+        printf("  source    %s\n", m->source);
+    printf("  years     %d-%d\n", m->year_start, m->year_end);
+    uint64_t n = scenmc_model_state_count(m);
+    printf("  states    %d descriptors, %d variants, ", m->n_descriptors, m->n_variants);
+    if (n)
+        printf("%llu states\n", (unsigned long long)n);
+    else
+        printf("more than 2^64 states\n");
+    printf("\ndescriptors (rate per year):\n");
+    for (int d = 0; d < m->n_descriptors; d++) {
+        const scenmc_descriptor *D = &m->descriptors[d];
+        printf("  %-4s %s%s%s%s  (rate %g)\n", D->id, D->name, D->label ? " [" : "",
+               D->label ? D->label : "", D->label ? "]" : "", D->rate > 0 ? D->rate : m->rate);
+        for (int b = 0; b < D->n_variants; b++) {
+            int g = D->offset + b;
+            printf("       %d. %s", b + 1, m->variant_name[g]);
+            if (m->variant_label[g])
+                printf(" [%s]", m->variant_label[g]);
+            if (D->initial)
+                printf("  p0=%g", D->initial[b]);
+            printf("\n");
+        }
+    }
+    matrix_stats st = consistency_stats(m);
+    int pairs_total = 0;
+    for (int i = 0; i < m->n_descriptors; i++)
+        for (int j = i + 1; j < m->n_descriptors; j++)
+            pairs_total += m->descriptors[i].n_variants * m->descriptors[j].n_variants;
+    printf("\nconsistency matrix: %d of %d cross-descriptor pairs scored", st.scored, pairs_total);
+    if (st.scored) {
+        printf(", range %g..%g, mean %.3f\n  scores", st.min, st.max, st.mean);
+        for (int k = 0; k < 7; k++)
+            printf("  %+d: %d", k - 3, st.hist[k]);
+    }
+    printf("\n");
+    if (m->cross_impact) {
+        size_t V = (size_t)m->n_variants;
+        int nz = 0;
+        for (size_t u = 0; u < V * V; u++)
+            nz += m->cross_impact[u] != 0;
+        printf("cross-impact matrix: %d non-zero impacts (%d within descriptors, kept)\n", nz,
+               m->n_self_impacts);
+    }
+    printf("\nscenarios:\n");
+    for (int k = 0; k < m->n_scenarios; k++) {
+        const scenmc_scenario *S = &m->scenarios[k];
+        printf("  %d. %s:", k + 1, S->name);
+        for (int c = 0; c < S->n_conditions; c++) {
+            const scenmc_descriptor *D = &m->descriptors[S->cond_descriptor[c]];
+            printf("%s %s = %s", c ? "," : "", D->id, m->variant_name[D->offset + S->cond_variant[c]]);
+        }
+        printf("\n");
+    }
+    if (m->n_scenarios == 0)
+        printf("  (none: results are binned by full state only)\n");
+    else if (scenmc_model_has_unclassified(m))
+        printf("  (states matching no scenario are counted as 'unclassified')\n");
+    printf("\ndefaults: beta %g, w_consistency %g, w_cross %g, rate %g, %llu trajectories, seed %llu\n",
+           m->beta, m->w_consistency, m->w_cross, m->rate, (unsigned long long)m->trajectories,
+           (unsigned long long)m->seed);
+}
+
+int cmd_info(int argc, char **argv)
+{
+    const char *path = NULL;
+    int json = 0;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            fputs(help, stdout);
+            return 0;
+        } else if (!strcmp(argv[i], "--json")) {
+            json = 1;
+        } else if (argv[i][0] == '-' && argv[i][1]) {
+            return cli_usage_error("info", "unknown option '%s'", argv[i]);
+        } else if (path) {
+            return cli_usage_error("info", "more than one MODEL ('%s', '%s'); expected one", path,
+                                   argv[i]);
+        } else {
+            path = argv[i];
+        }
+    }
+    int rc = 0;
+    scenmc_model *m = cli_load_model("info", path, &rc);
+    if (!m)
+        return rc;
+    if (json)
+        print_json(m);
+    else
+        print_text(m);
+    scenmc_model_free(m);
+    return 0;
+}

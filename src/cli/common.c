@@ -1,0 +1,126 @@
+#include "cli.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+int cli_exit_code(scenmc_status st)
+{
+    switch (st) {
+    case SCENMC_OK: return 0;
+    case SCENMC_E_INPUT:
+    case SCENMC_E_LIMIT: return EXIT_USAGE;
+    case SCENMC_E_INTERRUPTED: return EXIT_INTERRUPTED;
+    default: return 1;
+    }
+}
+
+void cli_print_error(const char *cmd, const scenmc_error *err)
+{
+    const char *p = err->msg;
+    if (!*p) {
+        fprintf(stderr, "scenmc %s: %s\n", cmd, scenmc_status_name(err->code));
+        return;
+    }
+    while (*p) {
+        const char *nl = strchr(p, '\n');
+        size_t n = nl ? (size_t)(nl - p) : strlen(p);
+        fprintf(stderr, "scenmc %s: %.*s\n", cmd, (int)n, p);
+        p += n;
+        if (*p == '\n')
+            p++;
+    }
+}
+
+int cli_usage_error(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "scenmc %s: ", cmd);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "\n(see 'scenmc %s --help')\n", cmd);
+    return EXIT_USAGE;
+}
+
+int cli_parse_double(const char *cmd, const char *opt, const char *s, double *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (!*s || *end || errno == ERANGE || !isfinite(v)) {
+        cli_usage_error(cmd, "%s '%s': expected a finite number", opt, s);
+        return 0;
+    }
+    *out = v;
+    return 1;
+}
+
+int cli_parse_u64(const char *cmd, const char *opt, const char *s, uint64_t lo, uint64_t *out)
+{
+    char *end;
+    errno = 0;
+    /* Accept 1e6-style counts too: researchers write them that way. */
+    if (strpbrk(s, "eE") && !strpbrk(s, "-")) {
+        double v = strtod(s, &end);
+        if (*s && !*end && isfinite(v) && v >= (double)lo && v < 9.2e18 && v == floor(v)) {
+            *out = (uint64_t)v;
+            return 1;
+        }
+    } else if (*s && *s != '-' && *s != '+') {
+        unsigned long long v = strtoull(s, &end, 10);
+        if (!*end && errno != ERANGE && v >= lo && v <= (unsigned long long)INT64_MAX) {
+            *out = v;
+            return 1;
+        }
+    }
+    cli_usage_error(cmd, "%s '%s': expected a whole number from %llu to 2^63-1", opt, s,
+                    (unsigned long long)lo);
+    return 0;
+}
+
+int cli_parse_int(const char *cmd, const char *opt, const char *s, long lo, long hi, long *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (!*s || *end || errno == ERANGE || v < lo || v > hi) {
+        cli_usage_error(cmd, "%s '%s': expected a whole number from %ld to %ld", opt, s, lo, hi);
+        return 0;
+    }
+    *out = v;
+    return 1;
+}
+
+scenmc_model *cli_load_model(const char *cmd, const char *path, int *exit_code)
+{
+    scenmc_error err;
+    scenmc_error_clear(&err);
+    scenmc_model *m = NULL;
+    scenmc_status st = path ? scenmc_model_load(path, &m, &err) : scenmc_model_load_default(&m, &err);
+    if (st != SCENMC_OK) {
+        cli_print_error(cmd, &err);
+        *exit_code = cli_exit_code(st) ? cli_exit_code(st) : 1;
+        return NULL;
+    }
+    return m;
+}
+
+const char *cli_opt(int argc, char **argv, int *i, const char *name, int *missing)
+{
+    const char *a = argv[*i];
+    size_t n = strlen(name);
+    if (strncmp(a, name, n) != 0)
+        return NULL;
+    if (a[n] == '=')
+        return a + n + 1;
+    if (a[n] != '\0')
+        return NULL;
+    if (*i + 1 >= argc) {
+        *missing = 1;
+        return NULL;
+    }
+    return argv[++*i];
+}

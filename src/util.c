@@ -1,0 +1,99 @@
+#include "util.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+static void out_of_memory(size_t n)
+{
+    fprintf(stderr, "scenmc: out of memory (asked for %zu bytes)\n", n);
+    exit(3);
+}
+
+void *scenmc_xmalloc(size_t n)
+{
+    void *p = malloc(n ? n : 1);
+    if (!p)
+        out_of_memory(n);
+    return p;
+}
+
+void *scenmc_xcalloc(size_t n, size_t size)
+{
+    void *p = calloc(n ? n : 1, size ? size : 1);
+    if (!p)
+        out_of_memory(n * size);
+    return p;
+}
+
+char *scenmc_strdup(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *p = scenmc_xmalloc(n);
+    memcpy(p, s, n);
+    return p;
+}
+
+scenmc_status scenmc_read_file(const char *path, size_t max_bytes, char **text, size_t *len,
+                               scenmc_error *err)
+{
+    *text = NULL;
+    *len = 0;
+    struct stat st;
+    if (stat(path, &st) != 0)
+        return scenmc_error_add(err, SCENMC_E_IO, "%s: cannot open: %s", path, strerror(errno));
+    if (S_ISDIR(st.st_mode))
+        return scenmc_error_add(err, SCENMC_E_IO, "%s: is a directory; expected a file", path);
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return scenmc_error_add(err, SCENMC_E_IO, "%s: cannot open: %s", path, strerror(errno));
+    size_t cap = 65536, n = 0;
+    char *buf = scenmc_xmalloc(cap + 1);
+    for (;;) {
+        if (n == cap) {
+            if (cap > max_bytes) {
+                free(buf);
+                fclose(f);
+                return scenmc_error_add(err, SCENMC_E_LIMIT, "%s: larger than %zu bytes; expected "
+                                        "a smaller file", path, max_bytes);
+            }
+            cap *= 2;
+            char *nb = realloc(buf, cap + 1);
+            if (!nb) {
+                free(buf);
+                fclose(f);
+                return scenmc_error_add(err, SCENMC_E_NOMEM, "%s: out of memory reading it", path);
+            }
+            buf = nb;
+        }
+        size_t got = fread(buf + n, 1, cap - n, f);
+        n += got;
+        if (got == 0)
+            break;
+    }
+    int bad = ferror(f);
+    fclose(f);
+    if (bad) {
+        free(buf);
+        return scenmc_error_add(err, SCENMC_E_IO, "%s: read error", path);
+    }
+    if (n > max_bytes) {
+        free(buf);
+        return scenmc_error_add(err, SCENMC_E_LIMIT, "%s: %zu bytes; expected at most %zu", path, n,
+                                max_bytes);
+    }
+    buf[n] = '\0';
+    *text = buf;
+    *len = n;
+    return SCENMC_OK;
+}
+
+double scenmc_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}

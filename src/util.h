@@ -1,0 +1,24 @@
+/* Small internal helpers shared by the modules (not part of the public API). */
+#ifndef SCENMC_UTIL_H
+#define SCENMC_UTIL_H
+
+#include "scenmc/scenmc.h"
+
+#include <stddef.h>
+
+/* Allocation of small bookkeeping structures: on failure these print one
+ * line and end the process (as git's xmalloc does), since no caller could
+ * recover. Large buffers (tallies, probability vectors) are allocated with
+ * plain malloc and their failure is reported as SCENMC_E_NOMEM instead. */
+void *scenmc_xmalloc(size_t n);
+void *scenmc_xcalloc(size_t n, size_t size);
+char *scenmc_strdup(const char *s);
+
+/* Reads a whole file of at most max_bytes. */
+scenmc_status scenmc_read_file(const char *path, size_t max_bytes, char **text, size_t *len,
+                               scenmc_error *err);
+
+/* Wall-clock seconds since an arbitrary start. */
+double scenmc_now(void);
+
+#endif

@@ -1,0 +1,16 @@
+# One broken model: `scenmc validate FILE` must exit 2 and print FILE:LINE:... with TEXT.
+execute_process(COMMAND ${SCENMC} validate ${FILE}
+  RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+set(all "${out}${err}")
+if(NOT rc EQUAL 2)
+  message(FATAL_ERROR "exit status ${rc}, expected 2; output:\n${all}")
+endif()
+string(FIND "${all}" "${FILE}:${LINE}:" at)
+if(at EQUAL -1)
+  message(FATAL_ERROR "no message names line ${LINE}; output:\n${all}")
+endif()
+string(FIND "${all}" "${TEXT}" at)
+if(at EQUAL -1)
+  message(FATAL_ERROR "the message does not say '${TEXT}'; output:\n${all}")
+endif()
+message(STATUS "ok: ${all}")

@@ -1,0 +1,28 @@
+/* Shared helpers for the cmocka tests. */
+#ifndef SCENMC_TESTUTIL_H
+#define SCENMC_TESTUTIL_H
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+
+#include "scenmc/scenmc.h"
+
+/* Debian's cmocka 1.1.5 has no assert_double_equal. */
+#define assert_close(a, b, tol)                                                              \
+    do {                                                                                     \
+        double a_ = (a), b_ = (b), t_ = (tol);                                               \
+        if (!(fabs(a_ - b_) <= t_))                                                          \
+            fail_msg("%s = %.17g, %s = %.17g, differ by %.3g > %.3g", #a, a_, #b, b_,         \
+                     fabs(a_ - b_), t_);                                                     \
+    } while (0)
+
+/* Path of a file in the source tree. */
+const char *src_path(const char *rel);
+/* Parses a model from a string; fails the test with the loader's message. */
+scenmc_model *model_from_string(const char *yaml);
+/* Runs a shell command, capturing stdout+stderr into out (malloc'd); returns exit status. */
+int run_capture(const char *cmd, char **out);
+
+#endif
