@@ -613,6 +613,10 @@ static void load_consistency(loader *L, yaml_node_t *root)
         int b = descriptor_ref(L, seq_item(L, bt, 1), "between");
         if (a < 0 || b < 0)
             continue;
+        /* An oversized descriptor is already reported; its block would not fit the buffers. */
+        if (m->descriptors[a].n_variants > SCENMC_MAX_VARIANTS ||
+            m->descriptors[b].n_variants > SCENMC_MAX_VARIANTS)
+            continue;
         if (a == b) {
             problem_at(L, bt, "consistency block pairs %s with itself; expected two different "
                        "descriptors (variants of one descriptor exclude each other)",
@@ -684,6 +688,9 @@ static void load_cross_impact(loader *L, yaml_node_t *root)
         int a = descriptor_ref(L, fn, "from"), b = descriptor_ref(L, tn, "to");
         if (a < 0 || b < 0)
             continue;
+        if (m->descriptors[a].n_variants > SCENMC_MAX_VARIANTS ||
+            m->descriptors[b].n_variants > SCENMC_MAX_VARIANTS)
+            continue; /* already reported, as for consistency blocks */
         const scenmc_descriptor *A = &m->descriptors[a], *B = &m->descriptors[b];
         char what[160];
         snprintf(what, sizeof what, "cross-impact block %s -> %s", A->id, B->id);
@@ -865,6 +872,35 @@ static void load_defaults(loader *L, yaml_node_t *root)
 
 /* ------------------------------------------------------------ driver */
 
+/* Line and column (1-based, column in bytes) of a byte offset into text. */
+static void offset_position(const unsigned char *text, size_t len, size_t off, size_t *line,
+                            size_t *col)
+{
+    *line = 1;
+    *col = 1;
+    for (size_t i = 0; i < off && i < len; i++) {
+        if (text[i] == '\n') {
+            ++*line;
+            *col = 1;
+        } else {
+            ++*col;
+        }
+    }
+}
+
+/* Where libyaml found a problem: reader errors (bad encoding) give only a
+ * byte offset; scanner and parser errors give a mark. */
+static void problem_position(const yaml_parser_t *p, const unsigned char *text, size_t len,
+                             size_t *line, size_t *col)
+{
+    if (p->error == YAML_READER_ERROR) {
+        offset_position(text, len, p->problem_offset, line, col);
+    } else {
+        *line = p->problem_mark.line + 1;
+        *col = p->problem_mark.column + 1;
+    }
+}
+
 /* A first pass over the events: syntax errors, nesting depth and aliases,
  * before libyaml builds a document from them. */
 static int prescan(const char *file, const unsigned char *text, size_t len, scenmc_error *err)
@@ -877,9 +913,11 @@ static int prescan(const char *file, const unsigned char *text, size_t len, scen
     int depth = 0, docs = 0, ok = 1;
     for (;;) {
         if (!yaml_parser_parse(&p, &ev)) {
+            size_t line, col;
+            problem_position(&p, text, len, &line, &col);
             scenmc_error_add(err, SCENMC_E_INPUT, "%s:%zu:%zu: not valid YAML: %s%s%s; expected a "
                              "scenmc model file (see docs/model-format.md)",
-                             file, p.problem_mark.line + 1, p.problem_mark.column + 1,
+                             file, line, col,
                              p.problem ? p.problem : "syntax error", p.context ? " " : "",
                              p.context ? p.context : "");
             ok = 0;
@@ -924,9 +962,13 @@ scenmc_status scenmc_model_parse(const char *text, size_t len, const char *file,
     if (len > SCENMC_MAX_FILE_BYTES)
         return scenmc_error_add(err, SCENMC_E_LIMIT, "%s: %zu bytes; expected a model file of at "
                                 "most %u bytes", file, len, SCENMC_MAX_FILE_BYTES);
-    if (memchr(text, '\0', len))
-        return scenmc_error_add(err, SCENMC_E_INPUT, "%s: contains NUL bytes; expected a UTF-8 "
-                                "text file (a scenmc model in YAML)", file);
+    const char *nul = memchr(text, '\0', len);
+    if (nul) {
+        size_t line, col;
+        offset_position((const unsigned char *)text, len, (size_t)(nul - text), &line, &col);
+        return scenmc_error_add(err, SCENMC_E_INPUT, "%s:%zu:%zu: contains NUL bytes; expected a "
+                                "UTF-8 text file (a scenmc model in YAML)", file, line, col);
+    }
     int blank = 1;
     for (size_t i = 0; i < len && blank; i++)
         if (!isspace((unsigned char)text[i]))
@@ -943,8 +985,9 @@ scenmc_status scenmc_model_parse(const char *text, size_t len, const char *file,
         return scenmc_error_add(err, SCENMC_E_NOMEM, "%s: cannot start the YAML parser", file);
     yaml_parser_set_input_string(&p, (const unsigned char *)text, len);
     if (!yaml_parser_load(&p, &doc)) {
-        scenmc_error_add(err, SCENMC_E_INPUT, "%s:%zu:%zu: not valid YAML: %s", file,
-                         p.problem_mark.line + 1, p.problem_mark.column + 1,
+        size_t line, col;
+        problem_position(&p, (const unsigned char *)text, len, &line, &col);
+        scenmc_error_add(err, SCENMC_E_INPUT, "%s:%zu:%zu: not valid YAML: %s", file, line, col,
                          p.problem ? p.problem : "syntax error");
         yaml_parser_delete(&p);
         return err->code;
@@ -964,6 +1007,9 @@ scenmc_status scenmc_model_parse(const char *text, size_t len, const char *file,
 
     loader L = {.file = file, .doc = &doc, .err = err, .m = m};
     yaml_node_t *root = yaml_document_get_root_node(&doc);
+    if (!root)
+        problem_at(&L, NULL, "the file has only comments; expected a scenmc model in YAML "
+                   "(see docs/model-format.md)");
     if (!root || !check_mapping(&L, root, "the top level", top_keys)) {
         yaml_document_delete(&doc);
         scenmc_model_free(m);

@@ -136,6 +136,135 @@ int scenmc_model_find_variant(const scenmc_model *m, int d, const char *ref);
 /* Lowercase hex SHA-256 of the model text (65 bytes with NUL). */
 void scenmc_model_sha256_hex(const scenmc_model *m, char hex[65]);
 
+
+/* ---------------------------------------------------------------- params */
+
+/* Everything the dynamics depend on besides the model (spec sections 2-3). */
+typedef struct scenmc_params {
+    double beta;          /* >= 0 */
+    double w_consistency; /* weight of the consistency matrix */
+    double w_cross;       /* weight of the cross-impact matrix */
+    int n_descriptors, n_variants;
+    double *rate;         /* [D] revision rates per year, > 0 */
+    double *initial;      /* [V] initial probabilities, per descriptor summing to 1 */
+    int *start;           /* [D] fixed start state, or NULL (draw from initial) */
+    int year_start, year_end;
+    uint64_t seed;
+    uint64_t n_trajectories;
+} scenmc_params;
+
+/* Fills p with the model's defaults (all allocated; free with scenmc_params_free). */
+void scenmc_params_init(scenmc_params *p, const scenmc_model *m);
+void scenmc_params_copy(scenmc_params *dst, const scenmc_params *src);
+void scenmc_params_free(scenmc_params *p);
+/* Checks ranges (beta >= 0 and finite, rates > 0, probabilities, N >= 1). */
+scenmc_status scenmc_params_check(const scenmc_params *p, scenmc_error *err);
+/* Sets every rate to r. */
+void scenmc_params_set_rate(scenmc_params *p, double r);
+/* Parses "ID=variant,ID=variant,..." (every descriptor) into p->start. */
+scenmc_status scenmc_params_parse_start(scenmc_params *p, const scenmc_model *m, const char *spec,
+                                        scenmc_error *err);
+
+/* ---------------------------------------------------------------- results */
+
+/* The tables every method produces (docs/file-format.md). */
+typedef enum scenmc_table_id {
+    SCENMC_T_SCENARIO = 0,      /* [Y, S]      P(scenario at year) */
+    SCENMC_T_VARIANT,           /* [Y, V]      P(variant at year) */
+    SCENMC_T_SCENARIO_VARIANT,  /* [Y, S, V]   P(variant | scenario, year) */
+    SCENMC_T_TRANSITION,        /* [Y-1, S, S] P(scenario at t+1 | scenario at t) */
+    SCENMC_T_EARLY_WARNING,     /* [Y, V, S]   P(final scenario | variant at year) */
+    SCENMC_T_CONSISTENCY,       /* [Y, B]      P(total consistency in bin) */
+    SCENMC_T_LOCK_IN,           /* [Y, S]      P(final scenario S, locked in from year) */
+    SCENMC_T_FINAL_STATE,       /* [n_states] or [top]  P(full state at the final year) */
+    SCENMC_N_TABLES
+} scenmc_table_id;
+
+typedef enum scenmc_axis {
+    SCENMC_AX_YEAR, SCENMC_AX_YEAR_FROM, SCENMC_AX_SCENARIO, SCENMC_AX_FROM_SCENARIO,
+    SCENMC_AX_TO_SCENARIO, SCENMC_AX_FINAL_SCENARIO, SCENMC_AX_VARIANT,
+    SCENMC_AX_CONSISTENCY, SCENMC_AX_STATE, SCENMC_N_AXES
+} scenmc_axis;
+
+extern const char *const scenmc_table_names[SCENMC_N_TABLES];
+extern const char *const scenmc_axis_names[SCENMC_N_AXES];
+
+typedef struct scenmc_table {
+    int rank;
+    size_t dims[3];
+    scenmc_axis axes[3];
+    size_t size;          /* product of dims */
+    uint64_t *counts;     /* [size] Monte Carlo counts, NULL for exact results */
+    double *prob;         /* [size] probabilities (see scenmc_table_id; NaN where 0/0) */
+    double *stderr_;      /* [size] binomial standard errors, NULL for exact results */
+} scenmc_table;
+
+typedef enum scenmc_method { SCENMC_MONTE_CARLO = 0, SCENMC_EXACT = 1 } scenmc_method;
+
+#define SCENMC_FULL_STATE_LIMIT (1u << 24) /* full final-state table up to this many states */
+#define SCENMC_TOP_STATES 1000             /* otherwise the most frequent states, this many */
+
+typedef struct scenmc_results {
+    scenmc_method method;
+    const scenmc_model *model;  /* borrowed */
+    scenmc_params params;       /* owned copy */
+    int n_years;                /* Y = year_end - year_start + 1 */
+    int n_scenarios;            /* S: the model's scenarios, plus 1 when "unclassified" can occur */
+    int has_unclassified;
+    int n_bins;                 /* consistency bins: bin b holds K in */
+    double bin_lo, bin_width;   /* [bin_lo + (b-0.5)*w, bin_lo + (b+0.5)*w) */
+    int full_states;            /* 1: final_state covers every state; 0: top states only */
+    uint64_t n_states;          /* product-space size (0 if > 2^64) */
+    uint64_t *top_state;        /* [dims] state indices of the top table, when !full_states */
+    uint64_t n_top_distinct;    /* distinct final states seen (top mode) */
+    uint64_t first, last;       /* trajectory range covered [first, last) */
+    uint64_t n_trajectories;    /* trajectories tallied */
+    int threads;
+    double wall_seconds;
+    double truncation_bound;    /* exact: bound on the Poisson-series error per year */
+    double mem_peak_bytes;      /* exact: memory it used */
+    scenmc_table t[SCENMC_N_TABLES];
+} scenmc_results;
+
+/* Shapes and allocates empty tables (counts when method is Monte Carlo). */
+scenmc_status scenmc_results_init(scenmc_results *r, const scenmc_model *m, const scenmc_params *p,
+                                  scenmc_method method, scenmc_error *err);
+void scenmc_results_free(scenmc_results *r);
+/* Computes prob (and stderr) from the counts. */
+void scenmc_results_finalize(scenmc_results *r);
+/* Mixed-radix index of a state (last descriptor fastest). */
+uint64_t scenmc_state_index(const scenmc_model *m, const int *s);
+void scenmc_state_from_index(const scenmc_model *m, uint64_t idx, int *s);
+
+/* ---------------------------------------------------------------- Monte Carlo */
+
+typedef struct scenmc_run_options {
+    int threads;            /* 0: OpenMP's default */
+    uint64_t chunk;         /* trajectories per chunk between progress reports (0: automatic) */
+    uint64_t first, last;   /* trajectory range; last == 0 means n_trajectories */
+    /* Called by one thread between chunks; return non-zero to stop early. */
+    int (*progress)(void *ctx, uint64_t done, uint64_t total, double seconds);
+    void *progress_ctx;
+} scenmc_run_options;
+
+/* Simulates trajectories [first, last) and tallies them into r (which it
+ * initialises). The result depends only on (model, params, range). */
+scenmc_status scenmc_run(const scenmc_model *m, const scenmc_params *p,
+                         const scenmc_run_options *opt, scenmc_results *r, scenmc_error *err);
+
+/* ---------------------------------------------------------------- output */
+
+typedef struct scenmc_write_options {
+    const char *command_line;
+    int force;              /* overwrite an existing file */
+} scenmc_write_options;
+
+/* Checks up front that path can be written (and does not exist, unless force). */
+scenmc_status scenmc_output_check(const char *path, int force, scenmc_error *err);
+/* Writes r to an HDF5 file atomically (temporary file, then rename). */
+scenmc_status scenmc_output_write(const char *path, const scenmc_results *r,
+                                  const scenmc_write_options *opt, scenmc_error *err);
+
 #ifdef __cplusplus
 }
 #endif

@@ -42,4 +42,40 @@ scenmc_model *cli_load_model(const char *cmd, const char *path, int *exit_code);
  * the option is there but its value is not. */
 const char *cli_opt(int argc, char **argv, int *i, const char *name, int *missing);
 
+/* The options every simulating command shares: -n, --seed, --beta, --rate,
+ * --w-consistency, --w-cross, --start. Returns 1 when argv[*i] was one
+ * (value consumed), 0 when it is not, -1 after printing a usage error.
+ * --start needs the model, so its text is kept in *start_spec. */
+int cli_param_option(const char *cmd, int argc, char **argv, int *i, scenmc_params *p,
+                     const char **start_spec);
+/* The help text for those options. */
+extern const char cli_param_help[];
+/* Collects positional arguments (not options, not option values) into out;
+ * value_opts lists the options that take a separate value. Returns their count. */
+int cli_positionals(int argc, char **argv, const char *const *value_opts, const char **out, int max);
+/* Options that take a value in cli_param_option. */
+#define CLI_PARAM_VALUE_OPTS "-n", "--trajectories", "--seed", "--beta", "--rate", \
+    "--w-consistency", "--w-cross", "--start"
+
+/* Joins argv into one string (for the results file's command_line). */
+char *cli_command_line(int argc, char **argv);
+
+/* The options every simulating command shares: -n, --seed, --beta, --rate,
+ * --w-consistency, --w-cross, --start. Returns 1 when argv[*i] was one
+ * (value consumed), 0 when it is not, -1 after printing a usage error.
+ * --start needs the model, so its text is kept in *start_spec. */
+int cli_param_option(const char *cmd, int argc, char **argv, int *i, scenmc_params *p,
+                     const char **start_spec);
+/* The help text for those options. */
+extern const char cli_param_help[];
+/* Collects positional arguments (not options, not option values) into out;
+ * value_opts lists the options that take a separate value. Returns their count. */
+int cli_positionals(int argc, char **argv, const char *const *value_opts, const char **out, int max);
+/* Options that take a value in cli_param_option. */
+#define CLI_PARAM_VALUE_OPTS "-n", "--trajectories", "--seed", "--beta", "--rate", \
+    "--w-consistency", "--w-cross", "--start"
+
+/* Joins argv into one string (for the results file's command_line). */
+char *cli_command_line(int argc, char **argv);
+
 #endif

@@ -124,3 +124,111 @@ const char *cli_opt(int argc, char **argv, int *i, const char *name, int *missin
     }
     return argv[++*i];
 }
+
+const char cli_param_help[] =
+    "  -n, --trajectories N   number of trajectories (default: the model's, 1000000)\n"
+    "  --seed S               random seed, 0..2^64-1 (default: the model's)\n"
+    "  --beta B               consistency seeking, >= 0 (default 0.5)\n"
+    "  --rate R               revision rate per year for every descriptor, > 0\n"
+    "  --w-consistency W      weight of the consistency matrix (default 1)\n"
+    "  --w-cross W            weight of the cross-impact matrix (default 1)\n"
+    "  --start ID=V,ID=V,...  fixed start state (variant name, id or 1-based number)\n";
+
+int cli_param_option(const char *cmd, int argc, char **argv, int *i, scenmc_params *p,
+                     const char **start_spec)
+{
+    int missing = 0;
+    const char *v;
+    if ((v = cli_opt(argc, argv, i, "-n", &missing)) ||
+        (!missing && (v = cli_opt(argc, argv, i, "--trajectories", &missing)))) {
+        return cli_parse_u64(cmd, "-n", v, 1, &p->n_trajectories) ? 1 : -1;
+    }
+    if (!missing && (v = cli_opt(argc, argv, i, "--seed", &missing))) {
+        char *end;
+        errno = 0;
+        unsigned long long s = strtoull(v, &end, 10);
+        if (!*v || *end || *v == '-' || errno == ERANGE) {
+            cli_usage_error(cmd, "--seed '%s': expected a whole number from 0 to 2^64-1", v);
+            return -1;
+        }
+        p->seed = s;
+        return 1;
+    }
+    if (!missing && (v = cli_opt(argc, argv, i, "--beta", &missing))) {
+        if (!cli_parse_double(cmd, "--beta", v, &p->beta))
+            return -1;
+        if (p->beta < 0) {
+            cli_usage_error(cmd, "--beta %s: expected a number >= 0", v);
+            return -1;
+        }
+        return 1;
+    }
+    if (!missing && (v = cli_opt(argc, argv, i, "--rate", &missing))) {
+        double r;
+        if (!cli_parse_double(cmd, "--rate", v, &r))
+            return -1;
+        if (!(r > 0)) {
+            cli_usage_error(cmd, "--rate %s: expected a positive number of revisions per year", v);
+            return -1;
+        }
+        scenmc_params_set_rate(p, r);
+        return 1;
+    }
+    if (!missing && (v = cli_opt(argc, argv, i, "--w-consistency", &missing)))
+        return cli_parse_double(cmd, "--w-consistency", v, &p->w_consistency) ? 1 : -1;
+    if (!missing && (v = cli_opt(argc, argv, i, "--w-cross", &missing)))
+        return cli_parse_double(cmd, "--w-cross", v, &p->w_cross) ? 1 : -1;
+    if (!missing && (v = cli_opt(argc, argv, i, "--start", &missing))) {
+        *start_spec = v;
+        return 1;
+    }
+    if (missing) {
+        cli_usage_error(cmd, "%s needs a value", argv[*i]);
+        return -1;
+    }
+    return 0;
+}
+
+char *cli_command_line(int argc, char **argv)
+{
+    size_t n = 1;
+    for (int i = 0; i < argc; i++)
+        n += strlen(argv[i]) + 3;
+    char *s = malloc(n);
+    if (!s)
+        return NULL;
+    s[0] = '\0';
+    for (int i = 0; i < argc; i++) {
+        if (i)
+            strcat(s, " ");
+        int quote = strpbrk(argv[i], " \t'\"") != NULL;
+        if (quote)
+            strcat(s, "'");
+        strcat(s, argv[i]);
+        if (quote)
+            strcat(s, "'");
+    }
+    return s;
+}
+
+int cli_positionals(int argc, char **argv, const char *const *value_opts, const char **out, int max)
+{
+    int n = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (a[0] == '-' && a[1]) {
+            if (strchr(a, '='))
+                continue;
+            for (const char *const *v = value_opts; *v; v++)
+                if (!strcmp(*v, a)) {
+                    i++;
+                    break;
+                }
+            continue;
+        }
+        if (n < max)
+            out[n] = a;
+        n++;
+    }
+    return n;
+}

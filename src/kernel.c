@@ -1,0 +1,161 @@
+#include "kernel.h"
+#include "util.h"
+
+#include <gsl/gsl_cdf.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+scenmc_status scenmc_kernel_init(scenmc_kernel *k, const scenmc_model *m, const scenmc_params *p,
+                                 const scenmc_results *shape, scenmc_error *err)
+{
+    memset(k, 0, sizeof *k);
+    int D = m->n_descriptors, V = m->n_variants;
+    size_t VV = (size_t)V * (size_t)V;
+    k->D = D;
+    k->V = V;
+    k->Y = p->year_end - p->year_start + 1;
+    k->S = shape->n_scenarios;
+    k->offset = scenmc_xcalloc((size_t)D, sizeof(int));
+    k->n_var = scenmc_xcalloc((size_t)D, sizeof(int));
+    for (int d = 0; d < D; d++) {
+        k->offset[d] = m->descriptors[d].offset;
+        k->n_var[d] = m->descriptors[d].n_variants;
+    }
+    k->W = malloc(VV * sizeof(double));
+    k->C = malloc(VV * sizeof(double));
+    if (!k->W || !k->C) {
+        scenmc_kernel_free(k);
+        return scenmc_error_add(err, SCENMC_E_NOMEM, "out of memory for the %dx%d weight matrix", V, V);
+    }
+    for (size_t i = 0; i < VV; i++) {
+        double x = m->cross_impact ? m->cross_impact[i] : 0;
+        k->W[i] = p->beta * (p->w_consistency * m->consistency[i] + p->w_cross * x);
+        k->C[i] = m->consistency[i];
+    }
+    k->h = scenmc_xcalloc((size_t)V, sizeof(double));
+    if (m->bias)
+        for (int v = 0; v < V; v++)
+            k->h[v] = p->beta * m->bias[v];
+    k->init_cum = scenmc_xcalloc((size_t)V, sizeof(double));
+    for (int d = 0; d < D; d++) {
+        double c = 0;
+        for (int b = 0; b < k->n_var[d]; b++) {
+            c += p->initial[k->offset[d] + b];
+            k->init_cum[k->offset[d] + b] = c;
+        }
+        k->init_cum[k->offset[d] + k->n_var[d] - 1] = 2.0; /* absorb rounding: last always taken */
+    }
+    if (p->start) {
+        k->start = scenmc_xcalloc((size_t)D, sizeof(int));
+        memcpy(k->start, p->start, sizeof(int) * (size_t)D);
+    }
+
+    /* Poisson(Lambda) table up to where the upper tail is below 1e-17. */
+    k->lambda = 0;
+    for (int d = 0; d < D; d++)
+        k->lambda += p->rate[d];
+    int kmax = (int)ceil(k->lambda + 12.0 * sqrt(k->lambda) + 40.0);
+    while (kmax > 0 && gsl_cdf_poisson_Q((unsigned)kmax, k->lambda) > 1e-17)
+        kmax += 8;
+    k->n_pois = kmax + 1;
+    k->pois_cdf = scenmc_xcalloc((size_t)k->n_pois, sizeof(double));
+    k->pois_guide = scenmc_xcalloc((size_t)k->n_pois, sizeof(int));
+    for (int j = 0; j < k->n_pois; j++)
+        k->pois_cdf[j] = gsl_cdf_poisson_P((unsigned)j, k->lambda);
+    k->pois_cdf[k->n_pois - 1] = 1.0;
+    for (int g = 0, j = 0; g < k->n_pois; g++) {
+        double u = (double)g / k->n_pois;
+        while (k->pois_cdf[j] < u)
+            j++;
+        k->pois_guide[g] = j;
+    }
+
+    k->equal_rates = 1;
+    k->desc_cum = scenmc_xcalloc((size_t)D, sizeof(double));
+    double c = 0;
+    for (int d = 0; d < D; d++) {
+        c += p->rate[d] / k->lambda;
+        k->desc_cum[d] = c;
+        if (p->rate[d] != p->rate[0])
+            k->equal_rates = 0;
+    }
+    k->desc_cum[D - 1] = 2.0;
+
+    /* Scenario lookup over the named descriptors (mixed radix). */
+    k->scen_stride = scenmc_xcalloc((size_t)D, sizeof(int));
+    int used[SCENMC_MAX_DESCRIPTORS] = {0};
+    for (int s = 0; s < m->n_scenarios; s++)
+        for (int c2 = 0; c2 < m->scenarios[s].n_conditions; c2++)
+            used[m->scenarios[s].cond_descriptor[c2]] = 1;
+    long n_combo = 1;
+    for (int d = D - 1; d >= 0; d--)
+        if (used[d]) {
+            k->scen_stride[d] = (int)n_combo;
+            n_combo *= k->n_var[d];
+            if (n_combo > (1L << 24)) {
+                scenmc_kernel_free(k);
+                return scenmc_error_add(err, SCENMC_E_LIMIT, "the scenario conditions span more than "
+                                        "2^24 combinations; expected conditions on fewer descriptors");
+            }
+        }
+    k->scen_table = scenmc_xcalloc((size_t)n_combo, sizeof(int));
+    int *s = scenmc_xcalloc((size_t)D, sizeof(int));
+    for (long idx = 0; idx < n_combo; idx++) {
+        long rest = idx;
+        for (int d = 0; d < D; d++)
+            if (used[d]) {
+                s[d] = (int)(rest / k->scen_stride[d]);
+                rest %= k->scen_stride[d];
+            }
+        int sc = scenmc_model_scenario_of(m, s);
+        k->scen_table[idx] = sc; /* == n_scenarios for unclassified, the last slot */
+    }
+    free(s);
+
+    k->state_stride = scenmc_xcalloc((size_t)D, sizeof(uint64_t));
+    uint64_t w = 1;
+    for (int d = D - 1; d >= 0; d--) {
+        k->state_stride[d] = w;
+        w *= (uint64_t)k->n_var[d]; /* wraps for huge spaces; then unused */
+    }
+    k->bin_lo = shape->bin_lo;
+    k->bin_width = shape->bin_width;
+    k->n_bins = shape->n_bins;
+    k->full_states = shape->full_states;
+    return SCENMC_OK;
+}
+
+void scenmc_kernel_free(scenmc_kernel *k)
+{
+    free(k->offset);
+    free(k->n_var);
+    free(k->W);
+    free(k->C);
+    free(k->h);
+    free(k->init_cum);
+    free(k->start);
+    free(k->pois_cdf);
+    free(k->pois_guide);
+    free(k->desc_cum);
+    free(k->scen_stride);
+    free(k->scen_table);
+    free(k->state_stride);
+    memset(k, 0, sizeof *k);
+}
+
+void scenmc_kernel_heat_bath(const scenmc_kernel *k, const double *F, int i, double *prob)
+{
+    const double *f = F + k->offset[i];
+    int n = k->n_var[i];
+    double mx = f[0];
+    for (int b = 1; b < n; b++)
+        mx = f[b] > mx ? f[b] : mx;
+    double total = 0;
+    for (int b = 0; b < n; b++) {
+        prob[b] = exp(f[b] - mx);
+        total += prob[b];
+    }
+    for (int b = 0; b < n; b++)
+        prob[b] /= total;
+}

@@ -1,0 +1,41 @@
+/* Tables derived once from (model, params) for the hot loops of the Monte
+ * Carlo engine and the exact solver: the hot loops see only flat arrays. */
+#ifndef SCENMC_KERNEL_H
+#define SCENMC_KERNEL_H
+
+#include "scenmc/scenmc.h"
+
+typedef struct scenmc_kernel {
+    int D, V, Y, S;          /* descriptors, variants, observation years, scenario slots */
+    int *offset, *n_var;     /* [D] */
+    double *W;               /* [V*V] beta*(w_C*C + w_X*X), row = source variant */
+    double *C;               /* [V*V] consistency (for the total consistency K) */
+    double *h;               /* [V] beta*bias (zeros when none) */
+    double *init_cum;        /* [V] cumulative initial probabilities per descriptor */
+    int *start;              /* [D] or NULL */
+    /* yearly revision count ~ Poisson(Lambda): CDF table with a guide table */
+    double lambda;
+    int n_pois;              /* CDF entries */
+    double *pois_cdf;        /* [n_pois], last entry 1 */
+    int *pois_guide;         /* [n_pois] */
+    /* which descriptor a revision hits */
+    int equal_rates;
+    double *desc_cum;        /* [D] cumulative lambda_i / Lambda */
+    /* scenario of a state: a lookup over the descriptors named in conditions */
+    int *scen_stride;        /* [D] (0 for descriptors no scenario names) */
+    int *scen_table;         /* [prod of named descriptors' variant counts] */
+    uint64_t *state_stride;  /* [D] mixed-radix weights of the full state index */
+    double bin_lo, bin_width;
+    int n_bins;
+    int full_states;
+} scenmc_kernel;
+
+scenmc_status scenmc_kernel_init(scenmc_kernel *k, const scenmc_model *m, const scenmc_params *p,
+                                 const scenmc_results *shape, scenmc_error *err);
+void scenmc_kernel_free(scenmc_kernel *k);
+
+/* Heat-bath probabilities of descriptor i's variants given the field F
+ * (F[u] = h[u] + sum_j W[s_j][u]); writes n_var[i] values to prob. */
+void scenmc_kernel_heat_bath(const scenmc_kernel *k, const double *F, int i, double *prob);
+
+#endif

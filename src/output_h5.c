@@ -1,0 +1,455 @@
+/* Results -> one self-describing HDF5 file (docs/file-format.md).
+ *
+ * Written atomically: everything goes to a temporary file in the target's
+ * directory, which is renamed over the target only when complete, so a
+ * failure (disk full, signal) never leaves a half-written results file. */
+#include "scenmc/scenmc.h"
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <hdf5.h>
+#include <hdf5_hl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+typedef struct {
+    hid_t file;
+    int ok;
+} writer;
+
+static hid_t str_type(void)
+{
+    hid_t t = H5Tcopy(H5T_C_S1);
+    H5Tset_size(t, H5T_VARIABLE);
+    H5Tset_cset(t, H5T_CSET_UTF8);
+    return t;
+}
+
+static hid_t dataset(writer *w, hid_t loc, const char *name, hid_t type, int rank,
+                     const hsize_t *dims, const void *data)
+{
+    if (!w->ok)
+        return -1;
+    hid_t space = rank ? H5Screate_simple(rank, dims, NULL) : H5Screate(H5S_SCALAR);
+    hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
+    size_t n = 1;
+    for (int i = 0; i < rank; i++)
+        n *= dims[i];
+    /* Large tables are chunked and deflated: the final-state table is mostly zeros. */
+    if (rank > 0 && n >= 4096 && H5Zfilter_avail(H5Z_FILTER_DEFLATE) > 0) {
+        hsize_t chunk[3];
+        for (int i = 0; i < rank; i++)
+            chunk[i] = dims[i] ? dims[i] : 1;
+        size_t c = n;
+        for (int i = 0; c > 65536 && i < rank; i++)
+            while (c > 65536 && chunk[i] > 1) {
+                chunk[i] = (chunk[i] + 1) / 2;
+                c = 1;
+                for (int j = 0; j < rank; j++)
+                    c *= chunk[j];
+            }
+        H5Pset_chunk(dcpl, rank, chunk);
+        H5Pset_shuffle(dcpl);
+        H5Pset_deflate(dcpl, 4);
+    }
+    hid_t d = H5Dcreate2(loc, name, type, space, H5P_DEFAULT, dcpl, H5P_DEFAULT);
+    H5Pclose(dcpl);
+    H5Sclose(space);
+    if (d < 0 || (n > 0 && data && H5Dwrite(d, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) < 0)) {
+        w->ok = 0;
+        if (d >= 0)
+            H5Dclose(d);
+        return -1;
+    }
+    return d;
+}
+
+static void put(writer *w, hid_t loc, const char *name, hid_t type, int rank, const hsize_t *dims,
+                const void *data)
+{
+    hid_t d = dataset(w, loc, name, type, rank, dims, data);
+    if (d >= 0)
+        H5Dclose(d);
+}
+
+static hid_t strings(writer *w, hid_t loc, const char *name, size_t n, const char *const *s)
+{
+    hid_t t = str_type();
+    hsize_t dims[1] = {n};
+    const char **copy = scenmc_xcalloc(n ? n : 1, sizeof(char *));
+    for (size_t i = 0; i < n; i++)
+        copy[i] = s[i] ? s[i] : "";
+    hid_t d = dataset(w, loc, name, t, 1, dims, copy);
+    free(copy);
+    H5Tclose(t);
+    return d;
+}
+
+static void put_strings(writer *w, hid_t loc, const char *name, size_t n, const char *const *s)
+{
+    hid_t d = strings(w, loc, name, n, s);
+    if (d >= 0)
+        H5Dclose(d);
+}
+
+static void put_string(writer *w, hid_t loc, const char *name, const char *s)
+{
+    if (!w->ok)
+        return;
+    hid_t t = str_type();
+    const char *v = s ? s : "";
+    put(w, loc, name, t, 0, NULL, &v);
+    H5Tclose(t);
+}
+
+static void attr(writer *w, hid_t loc, const char *name, hid_t type, const void *value)
+{
+    if (!w->ok)
+        return;
+    hid_t space = H5Screate(H5S_SCALAR);
+    hid_t a = H5Acreate2(loc, name, type, space, H5P_DEFAULT, H5P_DEFAULT);
+    if (a < 0 || H5Awrite(a, type, value) < 0)
+        w->ok = 0;
+    if (a >= 0)
+        H5Aclose(a);
+    H5Sclose(space);
+}
+
+static void attr_str(writer *w, hid_t loc, const char *name, const char *s)
+{
+    hid_t t = str_type();
+    const char *v = s ? s : "";
+    attr(w, loc, name, t, &v);
+    H5Tclose(t);
+}
+
+static hid_t group(writer *w, const char *name)
+{
+    if (!w->ok)
+        return -1;
+    hid_t g = H5Gcreate2(w->file, name, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    if (g < 0)
+        w->ok = 0;
+    return g;
+}
+
+static void write_model(writer *w, const scenmc_results *r)
+{
+    const scenmc_model *m = r->model;
+    hid_t g = group(w, "model");
+    if (g < 0)
+        return;
+    size_t D = (size_t)m->n_descriptors, V = (size_t)m->n_variants, S = (size_t)m->n_scenarios;
+    const char **ids = scenmc_xcalloc(D, sizeof(char *)), **names = scenmc_xcalloc(D, sizeof(char *));
+    const char **labels = scenmc_xcalloc(D, sizeof(char *));
+    int32_t *nvar = scenmc_xcalloc(D, sizeof(int32_t));
+    for (size_t d = 0; d < D; d++) {
+        ids[d] = m->descriptors[d].id;
+        names[d] = m->descriptors[d].name;
+        labels[d] = m->descriptors[d].label;
+        nvar[d] = m->descriptors[d].n_variants;
+    }
+    hsize_t dD[1] = {D}, dV[1] = {V}, dVV[2] = {V, V};
+    put_strings(w, g, "descriptor_id", D, ids);
+    put_strings(w, g, "descriptor_name", D, names);
+    put_strings(w, g, "descriptor_label", D, labels);
+    put(w, g, "descriptor_n_variants", H5T_NATIVE_INT32, 1, dD, nvar);
+    put_strings(w, g, "variant_name", V, (const char *const *)m->variant_name);
+    put_strings(w, g, "variant_label", V, (const char *const *)m->variant_label);
+    int32_t *vd = scenmc_xcalloc(V, sizeof(int32_t));
+    for (size_t v = 0; v < V; v++)
+        vd[v] = m->variant_descriptor[v];
+    put(w, g, "variant_descriptor", H5T_NATIVE_INT32, 1, dV, vd);
+    put(w, g, "consistency", H5T_NATIVE_DOUBLE, 2, dVV, m->consistency);
+    double *x = m->cross_impact ? m->cross_impact : scenmc_xcalloc(V * V, sizeof(double));
+    put(w, g, "cross_impact", H5T_NATIVE_DOUBLE, 2, dVV, x);
+    if (!m->cross_impact)
+        free(x);
+    const char **sn = scenmc_xcalloc(S ? S : 1, sizeof(char *));
+    for (size_t s = 0; s < S; s++)
+        sn[s] = m->scenarios[s].name;
+    put_strings(w, g, "scenario_name", S, sn);
+    put_string(w, g, "source", m->text);
+    char hex[65];
+    scenmc_model_sha256_hex(m, hex);
+    attr_str(w, g, "name", m->name);
+    attr_str(w, g, "path", m->path);
+    attr_str(w, g, "sha256", hex);
+    int has_cross = m->cross_impact != NULL;
+    attr(w, g, "has_cross_impact", H5T_NATIVE_INT, &has_cross);
+    free(ids);
+    free(names);
+    free(labels);
+    free(nvar);
+    free(vd);
+    free(sn);
+    H5Gclose(g);
+}
+
+static void write_params(writer *w, const scenmc_results *r)
+{
+    const scenmc_params *p = &r->params;
+    hid_t g = group(w, "params");
+    if (g < 0)
+        return;
+    hsize_t dD[1] = {(hsize_t)p->n_descriptors}, dV[1] = {(hsize_t)p->n_variants};
+    put(w, g, "beta", H5T_NATIVE_DOUBLE, 0, NULL, &p->beta);
+    put(w, g, "w_consistency", H5T_NATIVE_DOUBLE, 0, NULL, &p->w_consistency);
+    put(w, g, "w_cross", H5T_NATIVE_DOUBLE, 0, NULL, &p->w_cross);
+    put(w, g, "rate", H5T_NATIVE_DOUBLE, 1, dD, p->rate);
+    put(w, g, "initial", H5T_NATIVE_DOUBLE, 1, dV, p->initial);
+    int32_t years[2] = {p->year_start, p->year_end};
+    hsize_t d2[1] = {2};
+    put(w, g, "years", H5T_NATIVE_INT32, 1, d2, years);
+    if (p->start) {
+        int32_t *s = scenmc_xcalloc((size_t)p->n_descriptors, sizeof(int32_t));
+        for (int d = 0; d < p->n_descriptors; d++)
+            s[d] = p->start[d];
+        put(w, g, "start", H5T_NATIVE_INT32, 1, dD, s);
+        free(s);
+    }
+    put(w, g, "seed", H5T_NATIVE_UINT64, 0, NULL, &p->seed);
+    put(w, g, "n_trajectories", H5T_NATIVE_UINT64, 0, NULL, &p->n_trajectories);
+    H5Gclose(g);
+}
+
+/* The labelled axes: one dimension scale per kind of dimension. */
+static void write_axes(writer *w, const scenmc_results *r, hid_t axis[SCENMC_N_AXES])
+{
+    const scenmc_model *m = r->model;
+    for (int a = 0; a < SCENMC_N_AXES; a++)
+        axis[a] = -1;
+    size_t Y = (size_t)r->n_years, S = (size_t)r->n_scenarios, V = (size_t)m->n_variants;
+    int32_t *years = scenmc_xcalloc(Y, sizeof(int32_t));
+    for (size_t y = 0; y < Y; y++)
+        years[y] = r->params.year_start + (int32_t)y;
+    hsize_t dY[1] = {Y}, dY1[1] = {Y - 1}, dB[1] = {(hsize_t)r->n_bins};
+    axis[SCENMC_AX_YEAR] = dataset(w, w->file, "year", H5T_NATIVE_INT32, 1, dY, years);
+    axis[SCENMC_AX_YEAR_FROM] = dataset(w, w->file, "year_from", H5T_NATIVE_INT32, 1, dY1, years);
+    free(years);
+
+    const char **sn = scenmc_xcalloc(S ? S : 1, sizeof(char *));
+    for (size_t s = 0; s < S; s++)
+        sn[s] = s < (size_t)m->n_scenarios ? m->scenarios[s].name : "unclassified";
+    axis[SCENMC_AX_SCENARIO] = strings(w, w->file, "scenario", S, sn);
+    free(sn);
+
+    char **vn = scenmc_xcalloc(V ? V : 1, sizeof(char *));
+    for (size_t v = 0; v < V; v++) {
+        const char *id = m->descriptors[m->variant_descriptor[v]].id;
+        size_t n = strlen(id) + strlen(m->variant_name[v]) + 3;
+        vn[v] = scenmc_xmalloc(n);
+        snprintf(vn[v], n, "%s: %s", id, m->variant_name[v]);
+    }
+    axis[SCENMC_AX_VARIANT] = strings(w, w->file, "variant", V, (const char *const *)vn);
+    for (size_t v = 0; v < V; v++)
+        free(vn[v]);
+    free(vn);
+
+    double *bins = scenmc_xcalloc((size_t)r->n_bins, sizeof(double));
+    for (int b = 0; b < r->n_bins; b++)
+        bins[b] = r->bin_lo + b * r->bin_width;
+    axis[SCENMC_AX_CONSISTENCY] = dataset(w, w->file, "consistency_bin", H5T_NATIVE_DOUBLE, 1, dB, bins);
+    free(bins);
+    if (axis[SCENMC_AX_CONSISTENCY] >= 0)
+        attr(w, axis[SCENMC_AX_CONSISTENCY], "bin_width", H5T_NATIVE_DOUBLE, &r->bin_width);
+
+    size_t n = r->t[SCENMC_T_FINAL_STATE].dims[0];
+    uint64_t *idx = scenmc_xcalloc(n ? n : 1, sizeof(uint64_t));
+    for (size_t i = 0; i < n; i++)
+        idx[i] = r->full_states ? i : r->top_state[i];
+    hsize_t dS[1] = {n};
+    axis[SCENMC_AX_STATE] = dataset(w, w->file, "state", H5T_NATIVE_UINT64, 1, dS, idx);
+    /* The variants of each listed state, for readers who do not want to decode indices. */
+    size_t D = (size_t)m->n_descriptors;
+    if (n * D <= ((size_t)1 << 26)) {
+        uint8_t *sv = scenmc_xcalloc(n * D > 0 ? n * D : 1, 1);
+        int *s = scenmc_xcalloc(D, sizeof(int));
+        for (size_t i = 0; i < n; i++) {
+            scenmc_state_from_index(m, idx[i], s);
+            for (size_t d = 0; d < D; d++)
+                sv[i * D + d] = (uint8_t)s[d];
+        }
+        hsize_t dSD[2] = {n, D};
+        put(w, w->file, "state_variants", H5T_NATIVE_UINT8, 2, dSD, sv);
+        free(sv);
+        free(s);
+    }
+    free(idx);
+
+    /* Aliases so that from/to/final scenario dimensions share the scenario scale. */
+    axis[SCENMC_AX_FROM_SCENARIO] = axis[SCENMC_AX_TO_SCENARIO] = axis[SCENMC_AX_FINAL_SCENARIO] =
+        axis[SCENMC_AX_SCENARIO];
+    for (int a = 0; a < SCENMC_N_AXES; a++) {
+        if (axis[a] < 0 || !w->ok)
+            continue;
+        if (a == SCENMC_AX_FROM_SCENARIO || a == SCENMC_AX_TO_SCENARIO || a == SCENMC_AX_FINAL_SCENARIO)
+            continue;
+        if (H5DSset_scale(axis[a], scenmc_axis_names[a]) < 0)
+            w->ok = 0;
+    }
+}
+
+static void write_tables(writer *w, const scenmc_results *r, hid_t axis[SCENMC_N_AXES])
+{
+    const char *groups[3] = {"counts", "probability", "stderr"};
+    for (int gi = 0; gi < 3; gi++) {
+        if (r->method == SCENMC_EXACT && gi != 1)
+            continue;
+        hid_t g = group(w, groups[gi]);
+        if (g < 0)
+            return;
+        for (int k = 0; k < SCENMC_N_TABLES; k++) {
+            const scenmc_table *t = &r->t[k];
+            hsize_t dims[3];
+            for (int i = 0; i < t->rank; i++)
+                dims[i] = t->dims[i];
+            const void *data = gi == 0 ? (const void *)t->counts
+                               : gi == 1 ? (const void *)t->prob : (const void *)t->stderr_;
+            hid_t type = gi == 0 ? H5T_NATIVE_UINT64 : H5T_NATIVE_DOUBLE;
+            hid_t d = dataset(w, g, scenmc_table_names[k], type, t->rank, dims, data);
+            if (d < 0)
+                break;
+            for (int i = 0; i < t->rank; i++) {
+                if (axis[t->axes[i]] >= 0 && H5DSattach_scale(d, axis[t->axes[i]], (unsigned)i) < 0)
+                    w->ok = 0;
+                if (H5DSset_label(d, (unsigned)i, scenmc_axis_names[t->axes[i]]) < 0)
+                    w->ok = 0;
+            }
+            H5Dclose(d);
+        }
+        H5Gclose(g);
+    }
+}
+
+static void write_root_attrs(writer *w, const scenmc_results *r, const scenmc_write_options *opt)
+{
+    hid_t f = w->file;
+    attr_str(w, f, "format", "scenmc-results");
+    int version = 1;
+    attr(w, f, "format_version", H5T_NATIVE_INT, &version);
+    attr_str(w, f, "method", r->method == SCENMC_EXACT ? "exact" : "monte-carlo");
+    attr_str(w, f, "engine_version", SCENMC_VERSION);
+    char created[64];
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    strftime(created, sizeof created, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    attr_str(w, f, "created", created);
+    attr_str(w, f, "command_line", opt && opt->command_line ? opt->command_line : "");
+    attr(w, f, "seed", H5T_NATIVE_UINT64, &r->params.seed);
+    uint64_t n = r->method == SCENMC_EXACT ? 0 : r->n_trajectories;
+    attr(w, f, "n_trajectories", H5T_NATIVE_UINT64, &n);
+    attr(w, f, "trajectory_first", H5T_NATIVE_UINT64, &r->first);
+    attr(w, f, "trajectory_last", H5T_NATIVE_UINT64, &r->last);
+    attr(w, f, "threads", H5T_NATIVE_INT, &r->threads);
+    attr(w, f, "wall_seconds", H5T_NATIVE_DOUBLE, &r->wall_seconds);
+    int full = r->full_states;
+    attr(w, f, "final_state_full", H5T_NATIVE_INT, &full);
+    attr(w, f, "n_states", H5T_NATIVE_UINT64, &r->n_states);
+    if (r->method == SCENMC_EXACT) {
+        attr(w, f, "truncation_bound", H5T_NATIVE_DOUBLE, &r->truncation_bound);
+        attr(w, f, "memory_bytes", H5T_NATIVE_DOUBLE, &r->mem_peak_bytes);
+    }
+}
+
+scenmc_status scenmc_output_check(const char *path, int force, scenmc_error *err)
+{
+    struct stat st;
+    if (stat(path, &st) == 0) {
+        if (S_ISDIR(st.st_mode))
+            return scenmc_error_add(err, SCENMC_E_IO, "%s: is a directory; expected a file name", path);
+        if (!force)
+            return scenmc_error_add(err, SCENMC_E_IO, "%s: already exists; use --force to overwrite it",
+                                    path);
+    }
+    /* Try creating a file beside it: the only reliable test of writability. */
+    char *tmp = scenmc_xmalloc(strlen(path) + 16);
+    sprintf(tmp, "%s.tmp-XXXXXX", path);
+    int fd = mkstemp(tmp);
+    if (fd < 0) {
+        scenmc_status s = scenmc_error_add(err, SCENMC_E_IO, "%s: cannot write there: %s", path,
+                                           strerror(errno));
+        free(tmp);
+        return s;
+    }
+    close(fd);
+    unlink(tmp);
+    free(tmp);
+    return SCENMC_OK;
+}
+
+scenmc_status scenmc_output_write(const char *path, const scenmc_results *r,
+                                  const scenmc_write_options *opt, scenmc_error *err)
+{
+    scenmc_status st = scenmc_output_check(path, opt && opt->force, err);
+    if (st != SCENMC_OK)
+        return st;
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+    char *tmp = scenmc_xmalloc(strlen(path) + 16);
+    sprintf(tmp, "%s.tmp-XXXXXX", path);
+    int fd = mkstemp(tmp);
+    if (fd < 0) {
+        st = scenmc_error_add(err, SCENMC_E_IO, "%s: cannot write there: %s", path, strerror(errno));
+        free(tmp);
+        return st;
+    }
+    close(fd);
+    writer w = {.file = H5Fcreate(tmp, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), .ok = 1};
+    if (w.file < 0) {
+        unlink(tmp);
+        free(tmp);
+        return scenmc_error_add(err, SCENMC_E_IO, "%s: cannot create an HDF5 file there", path);
+    }
+    hid_t axis[SCENMC_N_AXES];
+    write_root_attrs(&w, r, opt);
+    write_model(&w, r);
+    write_params(&w, r);
+    write_axes(&w, r, axis);
+    write_tables(&w, r, axis);
+    for (int a = 0; a < SCENMC_N_AXES; a++) {
+        if (axis[a] < 0)
+            continue;
+        int dup = 0;
+        for (int b = 0; b < a; b++)
+            dup |= axis[b] == axis[a];
+        if (!dup)
+            H5Dclose(axis[a]);
+    }
+    if (H5Fclose(w.file) < 0)
+        w.ok = 0;
+    /* fsync before rename so that a crash cannot leave an empty file under the final name. */
+    if (w.ok) {
+        int f = open(tmp, O_RDONLY);
+        if (f < 0 || fsync(f) != 0)
+            w.ok = 0;
+        if (f >= 0)
+            close(f);
+    }
+    if (!w.ok) {
+        int e = errno;
+        unlink(tmp);
+        free(tmp);
+        return scenmc_error_add(err, SCENMC_E_IO, "%s: writing the results failed (%s); nothing was "
+                                "written", path, e ? strerror(e) : "HDF5 error");
+    }
+    /* mkstemp made it private; give it the mode a plain create would have. */
+    mode_t mask = umask(0);
+    umask(mask);
+    chmod(tmp, 0666 & ~mask);
+    if (rename(tmp, path) != 0) {
+        st = scenmc_error_add(err, SCENMC_E_IO, "%s: cannot rename the finished file into place: %s",
+                              path, strerror(errno));
+        unlink(tmp);
+        free(tmp);
+        return st;
+    }
+    free(tmp);
+    return SCENMC_OK;
+}

@@ -1,0 +1,141 @@
+/* Parameters: the model's defaults, overridden by the command line or a sweep point. */
+#include "scenmc/scenmc.h"
+#include "util.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+void scenmc_params_init(scenmc_params *p, const scenmc_model *m)
+{
+    memset(p, 0, sizeof *p);
+    p->beta = m->beta;
+    p->w_consistency = m->w_consistency;
+    p->w_cross = m->w_cross;
+    p->n_descriptors = m->n_descriptors;
+    p->n_variants = m->n_variants;
+    p->rate = scenmc_xcalloc((size_t)m->n_descriptors, sizeof(double));
+    p->initial = scenmc_xcalloc((size_t)m->n_variants, sizeof(double));
+    for (int d = 0; d < m->n_descriptors; d++) {
+        const scenmc_descriptor *D = &m->descriptors[d];
+        p->rate[d] = D->rate > 0 ? D->rate : m->rate;
+        for (int b = 0; b < D->n_variants; b++)
+            p->initial[D->offset + b] = D->initial ? D->initial[b] : 1.0 / D->n_variants;
+    }
+    if (m->start) {
+        p->start = scenmc_xcalloc((size_t)m->n_descriptors, sizeof(int));
+        memcpy(p->start, m->start, sizeof(int) * (size_t)m->n_descriptors);
+    }
+    p->year_start = m->year_start;
+    p->year_end = m->year_end;
+    p->seed = m->seed;
+    p->n_trajectories = m->trajectories;
+}
+
+void scenmc_params_copy(scenmc_params *dst, const scenmc_params *src)
+{
+    *dst = *src;
+    dst->rate = scenmc_xcalloc((size_t)src->n_descriptors, sizeof(double));
+    memcpy(dst->rate, src->rate, sizeof(double) * (size_t)src->n_descriptors);
+    dst->initial = scenmc_xcalloc((size_t)src->n_variants, sizeof(double));
+    memcpy(dst->initial, src->initial, sizeof(double) * (size_t)src->n_variants);
+    if (src->start) {
+        dst->start = scenmc_xcalloc((size_t)src->n_descriptors, sizeof(int));
+        memcpy(dst->start, src->start, sizeof(int) * (size_t)src->n_descriptors);
+    }
+}
+
+void scenmc_params_free(scenmc_params *p)
+{
+    free(p->rate);
+    free(p->initial);
+    free(p->start);
+    p->rate = p->initial = NULL;
+    p->start = NULL;
+}
+
+void scenmc_params_set_rate(scenmc_params *p, double r)
+{
+    for (int d = 0; d < p->n_descriptors; d++)
+        p->rate[d] = r;
+}
+
+scenmc_status scenmc_params_check(const scenmc_params *p, scenmc_error *err)
+{
+    int before = err->n_problems;
+    if (!isfinite(p->beta) || p->beta < 0)
+        scenmc_error_add(err, SCENMC_E_INPUT, "beta is %g; expected a finite number >= 0", p->beta);
+    if (!isfinite(p->w_consistency))
+        scenmc_error_add(err, SCENMC_E_INPUT, "w_consistency is %g; expected a finite number",
+                         p->w_consistency);
+    if (!isfinite(p->w_cross))
+        scenmc_error_add(err, SCENMC_E_INPUT, "w_cross is %g; expected a finite number", p->w_cross);
+    for (int d = 0; d < p->n_descriptors; d++)
+        if (!isfinite(p->rate[d]) || !(p->rate[d] > 0)) {
+            scenmc_error_add(err, SCENMC_E_INPUT, "rate of descriptor %d is %g; expected a positive "
+                             "finite number of revisions per year", d + 1, p->rate[d]);
+            break;
+        }
+    double total = 0;
+    for (int d = 0; d < p->n_descriptors; d++)
+        total += p->rate[d];
+    /* The yearly Poisson table must stay small: at most ~1e4 revisions a year. */
+    if (total > 1e4)
+        scenmc_error_add(err, SCENMC_E_LIMIT, "the rates sum to %g revisions per year; expected at "
+                         "most 10000", total);
+    if (p->n_trajectories < 1)
+        scenmc_error_add(err, SCENMC_E_INPUT, "the number of trajectories is 0; expected at least 1");
+    if (p->year_end <= p->year_start)
+        scenmc_error_add(err, SCENMC_E_INPUT, "end year %d is not after start year %d", p->year_end,
+                         p->year_start);
+    return err->n_problems > before ? err->code : SCENMC_OK;
+}
+
+scenmc_status scenmc_params_parse_start(scenmc_params *p, const scenmc_model *m, const char *spec,
+                                        scenmc_error *err)
+{
+    int *s = scenmc_xcalloc((size_t)m->n_descriptors, sizeof(int));
+    for (int d = 0; d < m->n_descriptors; d++)
+        s[d] = -1;
+    char *copy = scenmc_strdup(spec), *save = NULL;
+    int before = err->n_problems;
+    for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+        char *eq = strchr(tok, '=');
+        if (!eq) {
+            scenmc_error_add(err, SCENMC_E_INPUT, "--start: '%s' is not ID=VARIANT", tok);
+            continue;
+        }
+        *eq = '\0';
+        int d = scenmc_model_find_descriptor(m, tok);
+        if (d < 0) {
+            scenmc_error_add(err, SCENMC_E_INPUT, "--start: unknown descriptor '%s'", tok);
+            continue;
+        }
+        int v = scenmc_model_find_variant(m, d, eq + 1);
+        if (v < 0) {
+            /* Also accept a 1-based variant number. */
+            char *end;
+            long k = strtol(eq + 1, &end, 10);
+            if (*end == '\0' && k >= 1 && k <= m->descriptors[d].n_variants)
+                v = (int)k - 1;
+        }
+        if (v < 0) {
+            scenmc_error_add(err, SCENMC_E_INPUT, "--start: '%s' is not a variant of %s (name, id "
+                             "or number 1..%d expected)", eq + 1, tok, m->descriptors[d].n_variants);
+            continue;
+        }
+        s[d] = v;
+    }
+    for (int d = 0; d < m->n_descriptors; d++)
+        if (s[d] < 0)
+            scenmc_error_add(err, SCENMC_E_INPUT, "--start does not set descriptor %s; expected "
+                             "ID=VARIANT for every descriptor", m->descriptors[d].id);
+    free(copy);
+    if (err->n_problems > before) {
+        free(s);
+        return err->code;
+    }
+    free(p->start);
+    p->start = s;
+    return SCENMC_OK;
+}

@@ -1,0 +1,194 @@
+/* One results struct for every method: table shapes, probabilities, standard errors. */
+#include "scenmc/scenmc.h"
+#include "util.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *const scenmc_table_names[SCENMC_N_TABLES] = {
+    "scenario", "variant", "scenario_variant", "scenario_transition",
+    "early_warning", "consistency", "lock_in", "final_state"};
+
+const char *const scenmc_axis_names[SCENMC_N_AXES] = {
+    "year", "year_from", "scenario", "from_scenario", "to_scenario", "final_scenario",
+    "variant", "consistency", "state"};
+
+uint64_t scenmc_state_index(const scenmc_model *m, const int *s)
+{
+    uint64_t idx = 0;
+    for (int d = 0; d < m->n_descriptors; d++)
+        idx = idx * (uint64_t)m->descriptors[d].n_variants + (uint64_t)s[d];
+    return idx;
+}
+
+void scenmc_state_from_index(const scenmc_model *m, uint64_t idx, int *s)
+{
+    for (int d = m->n_descriptors - 1; d >= 0; d--) {
+        uint64_t n = (uint64_t)m->descriptors[d].n_variants;
+        s[d] = (int)(idx % n);
+        idx /= n;
+    }
+}
+
+/* Bounds of K(s) = sum_{i<j} C: each pair contributes between its block's min and max. */
+static void consistency_bounds(const scenmc_model *m, double *lo, double *hi)
+{
+    size_t V = (size_t)m->n_variants;
+    double a = 0, b = 0;
+    for (int i = 0; i < m->n_descriptors; i++)
+        for (int j = i + 1; j < m->n_descriptors; j++) {
+            const scenmc_descriptor *I = &m->descriptors[i], *J = &m->descriptors[j];
+            double mn = INFINITY, mx = -INFINITY;
+            for (int x = 0; x < I->n_variants; x++)
+                for (int y = 0; y < J->n_variants; y++) {
+                    double c = m->consistency[(size_t)(I->offset + x) * V + (size_t)(J->offset + y)];
+                    mn = fmin(mn, c);
+                    mx = fmax(mx, c);
+                }
+            a += mn;
+            b += mx;
+        }
+    *lo = a;
+    *hi = b;
+}
+
+static void shape(scenmc_table *t, int rank, size_t d0, scenmc_axis a0, size_t d1, scenmc_axis a1,
+                  size_t d2, scenmc_axis a2)
+{
+    t->rank = rank;
+    t->dims[0] = d0;
+    t->dims[1] = d1;
+    t->dims[2] = d2;
+    t->axes[0] = a0;
+    t->axes[1] = a1;
+    t->axes[2] = a2;
+    t->size = d0 * (rank > 1 ? d1 : 1) * (rank > 2 ? d2 : 1);
+}
+
+scenmc_status scenmc_results_init(scenmc_results *r, const scenmc_model *m, const scenmc_params *p,
+                                  scenmc_method method, scenmc_error *err)
+{
+    memset(r, 0, sizeof *r);
+    r->method = method;
+    r->model = m;
+    scenmc_params_copy(&r->params, p);
+    r->n_years = p->year_end - p->year_start + 1;
+    r->has_unclassified = scenmc_model_has_unclassified(m);
+    r->n_scenarios = m->n_scenarios + (r->has_unclassified ? 1 : 0);
+    double lo, hi;
+    consistency_bounds(m, &lo, &hi);
+    /* Unit bins centred on integers, widened so that there are at most 4096. */
+    r->bin_width = 1;
+    while ((hi - lo) / r->bin_width > 4095)
+        r->bin_width *= 2;
+    r->bin_lo = r->bin_width * floor(lo / r->bin_width);
+    r->n_bins = (int)ceil((hi - r->bin_lo) / r->bin_width + 0.5) + 1;
+    r->n_states = scenmc_model_state_count(m);
+    r->full_states = r->n_states > 0 && r->n_states <= SCENMC_FULL_STATE_LIMIT;
+
+    size_t Y = (size_t)r->n_years, S = (size_t)r->n_scenarios, V = (size_t)m->n_variants;
+    shape(&r->t[SCENMC_T_SCENARIO], 2, Y, SCENMC_AX_YEAR, S, SCENMC_AX_SCENARIO, 0, 0);
+    shape(&r->t[SCENMC_T_VARIANT], 2, Y, SCENMC_AX_YEAR, V, SCENMC_AX_VARIANT, 0, 0);
+    shape(&r->t[SCENMC_T_SCENARIO_VARIANT], 3, Y, SCENMC_AX_YEAR, S, SCENMC_AX_SCENARIO, V,
+          SCENMC_AX_VARIANT);
+    shape(&r->t[SCENMC_T_TRANSITION], 3, Y - 1, SCENMC_AX_YEAR_FROM, S, SCENMC_AX_FROM_SCENARIO, S,
+          SCENMC_AX_TO_SCENARIO);
+    shape(&r->t[SCENMC_T_EARLY_WARNING], 3, Y, SCENMC_AX_YEAR, V, SCENMC_AX_VARIANT, S,
+          SCENMC_AX_FINAL_SCENARIO);
+    shape(&r->t[SCENMC_T_CONSISTENCY], 2, Y, SCENMC_AX_YEAR, (size_t)r->n_bins,
+          SCENMC_AX_CONSISTENCY, 0, 0);
+    shape(&r->t[SCENMC_T_LOCK_IN], 2, Y, SCENMC_AX_YEAR, S, SCENMC_AX_FINAL_SCENARIO, 0, 0);
+    shape(&r->t[SCENMC_T_FINAL_STATE], 1, r->full_states ? (size_t)r->n_states : 0,
+          SCENMC_AX_STATE, 0, 0, 0, 0);
+
+    for (int k = 0; k < SCENMC_N_TABLES; k++) {
+        scenmc_table *t = &r->t[k];
+        size_t n = t->size ? t->size : 1;
+        t->prob = calloc(n, sizeof(double));
+        if (method == SCENMC_MONTE_CARLO) {
+            t->counts = calloc(n, sizeof(uint64_t));
+            t->stderr_ = calloc(n, sizeof(double));
+        }
+        if (!t->prob || (method == SCENMC_MONTE_CARLO && (!t->counts || !t->stderr_))) {
+            scenmc_results_free(r);
+            return scenmc_error_add(err, SCENMC_E_NOMEM, "out of memory for the result tables");
+        }
+    }
+    return SCENMC_OK;
+}
+
+void scenmc_results_free(scenmc_results *r)
+{
+    for (int k = 0; k < SCENMC_N_TABLES; k++) {
+        free(r->t[k].counts);
+        free(r->t[k].prob);
+        free(r->t[k].stderr_);
+        r->t[k].counts = NULL;
+        r->t[k].prob = r->t[k].stderr_ = NULL;
+    }
+    free(r->top_state);
+    r->top_state = NULL;
+    scenmc_params_free(&r->params);
+}
+
+/* p = count / denominator with its binomial standard error; NaN for 0/0. */
+static void ratio(const scenmc_table *t, size_t i, uint64_t den)
+{
+    if (den == 0) {
+        t->prob[i] = NAN;
+        t->stderr_[i] = NAN;
+        return;
+    }
+    double p = (double)t->counts[i] / (double)den;
+    t->prob[i] = p;
+    t->stderr_[i] = sqrt(p * (1 - p) / (double)den);
+}
+
+void scenmc_results_finalize(scenmc_results *r)
+{
+    if (r->method != SCENMC_MONTE_CARLO)
+        return;
+    const scenmc_model *m = r->model;
+    size_t Y = (size_t)r->n_years, S = (size_t)r->n_scenarios, V = (size_t)m->n_variants;
+    uint64_t N = r->n_trajectories;
+    scenmc_table *sc = &r->t[SCENMC_T_SCENARIO], *va = &r->t[SCENMC_T_VARIANT];
+    scenmc_table *sv = &r->t[SCENMC_T_SCENARIO_VARIANT];
+
+    /* The marginals are exact sums of the joint tallies (each state has one variant per
+     * descriptor, so summing one descriptor's variants counts each trajectory once). */
+    const scenmc_descriptor *D0 = &m->descriptors[0];
+    for (size_t y = 0; y < Y; y++) {
+        for (size_t s = 0; s < S; s++) {
+            uint64_t c = 0;
+            for (int b = 0; b < D0->n_variants; b++)
+                c += sv->counts[(y * S + s) * V + (size_t)(D0->offset + b)];
+            sc->counts[y * S + s] = c;
+        }
+        for (size_t v = 0; v < V; v++) {
+            uint64_t c = 0;
+            for (size_t s = 0; s < S; s++)
+                c += sv->counts[(y * S + s) * V + v];
+            va->counts[y * V + v] = c;
+        }
+    }
+    for (size_t i = 0; i < sc->size; i++)
+        ratio(sc, i, N);
+    for (size_t i = 0; i < va->size; i++)
+        ratio(va, i, N);
+    for (size_t i = 0; i < sv->size; i++)
+        ratio(sv, i, sc->counts[i / V]);
+    scenmc_table *tr = &r->t[SCENMC_T_TRANSITION];
+    for (size_t i = 0; i < tr->size; i++)
+        ratio(tr, i, sc->counts[i / S]); /* row (year, from) of [Y-1, S, S] = [y*S + from] */
+    scenmc_table *ew = &r->t[SCENMC_T_EARLY_WARNING];
+    for (size_t i = 0; i < ew->size; i++)
+        ratio(ew, i, va->counts[i / S]);
+    for (int k = SCENMC_T_CONSISTENCY; k < SCENMC_N_TABLES; k++) {
+        scenmc_table *t = &r->t[k];
+        if (k == SCENMC_T_EARLY_WARNING)
+            continue;
+        for (size_t i = 0; i < t->size; i++)
+            ratio(t, i, N);
+    }
+}
