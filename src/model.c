@@ -740,10 +740,17 @@ static void load_bias(loader *L, yaml_node_t *root)
         return;
     }
     m->bias = scenmc_xcalloc((size_t)m->n_variants ? (size_t)m->n_variants : 1, sizeof(double));
+    int *line = scenmc_xcalloc((size_t)m->n_descriptors, sizeof(int));
     for (yaml_node_pair_t *p = bs->data.mapping.pairs.start; p < bs->data.mapping.pairs.top; p++) {
         int d = descriptor_ref(L, node(L, p->key), "bias");
         if (d < 0)
             continue;
+        if (line[d]) {
+            problem_at(L, node(L, p->key), "bias of %s is given twice (first at line %d); "
+                       "expected it once", m->descriptors[d].id, line[d]);
+            continue;
+        }
+        line[d] = line_of(node(L, p->key));
         const scenmc_descriptor *D = &m->descriptors[d];
         yaml_node_t *vn = node(L, p->value);
         if (vn->type != YAML_SEQUENCE_NODE || seq_len(vn) != D->n_variants) {
@@ -755,6 +762,7 @@ static void load_bias(loader *L, yaml_node_t *root)
         for (int b = 0; b < D->n_variants; b++)
             number(L, seq_item(L, vn, b), "a bias", &m->bias[D->offset + b]);
     }
+    free(line);
 }
 
 static void load_scenarios(loader *L, yaml_node_t *root)
@@ -858,6 +866,11 @@ static void load_defaults(loader *L, yaml_node_t *root)
             int d = descriptor_ref(L, node(L, p->key), "start");
             if (d < 0)
                 continue;
+            if (m->start[d] >= 0) {
+                problem_at(L, node(L, p->key), "start sets %s twice; expected one variant per "
+                           "descriptor", m->descriptors[d].id);
+                continue;
+            }
             int v = variant_ref(L, node(L, p->value), d, "start");
             if (v >= 0)
                 m->start[d] = v;

@@ -252,6 +252,24 @@ typedef struct scenmc_run_options {
 scenmc_status scenmc_run(const scenmc_model *m, const scenmc_params *p,
                          const scenmc_run_options *opt, scenmc_results *r, scenmc_error *err);
 
+/* ---------------------------------------------------------------- exact */
+
+/* The same tables as scenmc_run, as exact probabilities (uniformization, the
+ * Poisson series truncated at a dropped mass below 1e-13 per year, reported
+ * in r->truncation_bound). Refuses up front when memory would not suffice. */
+scenmc_status scenmc_exact(const scenmc_model *m, const scenmc_params *p, int threads,
+                           scenmc_results *r, scenmc_error *err);
+
+typedef struct scenmc_stationary_info {
+    int closed_form;   /* 1: reversible chain, Boltzmann closed form */
+    int iterations;    /* otherwise: power iterations used */
+    double residual;   /* and the final L1 change ||pi M - pi|| */
+} scenmc_stationary_info;
+
+/* The long-run distribution over all states (malloc'd [n_states], state index order). */
+scenmc_status scenmc_exact_stationary(const scenmc_model *m, const scenmc_params *p, int threads,
+                                      double **pi, scenmc_stationary_info *info, scenmc_error *err);
+
 /* ---------------------------------------------------------------- output */
 
 typedef struct scenmc_write_options {

@@ -88,7 +88,7 @@ int cmd_run(int argc, char **argv)
     /* Refuse an unwritable or existing output before spending the compute. */
     if (!rc && out && scenmc_output_check(out, force, &err) != SCENMC_OK) {
         cli_print_error("run", &err);
-        rc = cli_exit_code(err.code);
+        rc = EXIT_USAGE; /* a bad -o is a usage problem: nothing was computed */
     }
     if (rc) {
         scenmc_params_free(&p);

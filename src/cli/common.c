@@ -102,7 +102,8 @@ scenmc_model *cli_load_model(const char *cmd, const char *path, int *exit_code)
     scenmc_status st = path ? scenmc_model_load(path, &m, &err) : scenmc_model_load_default(&m, &err);
     if (st != SCENMC_OK) {
         cli_print_error(cmd, &err);
-        *exit_code = cli_exit_code(st) ? cli_exit_code(st) : 1;
+        /* A model that cannot be read is bad input, like one that cannot be parsed. */
+        *exit_code = st == SCENMC_E_NOMEM ? 1 : EXIT_USAGE;
         return NULL;
     }
     return m;

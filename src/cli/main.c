@@ -12,6 +12,7 @@ typedef struct {
 
 static const command commands[] = {
     {"run", cmd_run, "simulate trajectories and write the tallies to HDF5"},
+    {"exact", cmd_exact, "the same tables without sampling noise (uniformization)"},
     {"validate", cmd_validate, "check model files and report every problem"},
     {"info", cmd_info, "describe a model (text or --json)"},
 };

@@ -1,0 +1,201 @@
+/* scenmc exact: the distribution of the dynamics without sampling noise. */
+#include "cli.h"
+#include "summary.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char help_head[] =
+    "usage: scenmc exact [MODEL] [options]\n\n"
+    "Computes the year-by-year distribution of the dynamics exactly on the full\n"
+    "product space (uniformization; docs/model.md) and the same tables as\n"
+    "'scenmc run', as probabilities. The Poisson series is truncated where the\n"
+    "dropped probability mass is below 1e-13 per year (written to the file as\n"
+    "truncation_bound). Memory grows with the number of states; the command\n"
+    "refuses up front, with the amount needed, when it would not fit.\n\n"
+    "options (-n and --seed are accepted for symmetry with run; they change nothing):\n";
+static const char help_tail[] =
+    "  --stationary           print the long-run distribution instead: the closed form\n"
+    "                         exp(beta*w_C*K(s))/Z when the chain is reversible (no\n"
+    "                         cross impacts in play, no bias), else power iteration\n"
+    "                         with its residual\n"
+    "  -o, --output FILE.h5   write the results there (atomically; method = \"exact\")\n"
+    "  --force                overwrite an existing output file\n"
+    "  --threads T            OpenMP threads (default: all cores)\n"
+    "  --quiet                print nothing but errors\n"
+    "  -h, --help             this text\n";
+
+static void print_stationary(const scenmc_model *m, const double *pi, uint64_t n,
+                             const scenmc_stationary_info *info)
+{
+    int S = m->n_scenarios;
+    double *ps = calloc((size_t)S + 1, sizeof(double));
+    double *pv = calloc((size_t)m->n_variants, sizeof(double));
+    int *s = calloc((size_t)m->n_descriptors, sizeof(int));
+    uint64_t best[5];
+    int n_best = 0;
+    for (uint64_t x = 0; x < n; x++) {
+        scenmc_state_from_index(m, x, s);
+        ps[scenmc_model_scenario_of(m, s)] += pi[x];
+        for (int d = 0; d < m->n_descriptors; d++)
+            pv[m->descriptors[d].offset + s[d]] += pi[x];
+        /* Keep the five most probable, sorted. */
+        if (n_best < 5 || pi[x] > pi[best[n_best - 1]]) {
+            int j = n_best < 5 ? n_best++ : 4;
+            while (j > 0 && pi[best[j - 1]] < pi[x]) {
+                best[j] = best[j - 1];
+                j--;
+            }
+            best[j] = x;
+        }
+    }
+    printf("%s: stationary distribution (%s", m->name,
+           info->closed_form ? "closed form, reversible chain)\n" : "power iteration, ");
+    if (!info->closed_form)
+        printf("%d iterations, residual %.3g)\n", info->iterations, info->residual);
+    printf("\nScenario probabilities\n");
+    for (int k = 0; k <= S; k++)
+        if (k < S || ps[k] > 0)
+            printf("  %-28s %.6f\n", k < S ? m->scenarios[k].name : "unclassified", ps[k]);
+    printf("\nVariant probabilities\n");
+    for (int d = 0; d < m->n_descriptors; d++) {
+        const scenmc_descriptor *D = &m->descriptors[d];
+        printf("  %s:", D->id);
+        for (int b = 0; b < D->n_variants; b++)
+            printf("  %s %.4f", m->variant_name[D->offset + b], pv[D->offset + b]);
+        printf("\n");
+    }
+    printf("\nMost probable states\n");
+    for (int j = 0; j < n_best; j++) {
+        scenmc_state_from_index(m, best[j], s);
+        printf("  %d. p = %.6f  K = %g\n     ", j + 1, pi[best[j]], scenmc_model_total_consistency(m, s));
+        for (int d = 0; d < m->n_descriptors; d++)
+            printf("%s%s=%s", d ? ", " : "", m->descriptors[d].id,
+                   m->variant_name[m->descriptors[d].offset + s[d]]);
+        printf("\n");
+    }
+    free(ps);
+    free(pv);
+    free(s);
+}
+
+int cmd_exact(int argc, char **argv)
+{
+    static const char *const value_opts[] = {CLI_PARAM_VALUE_OPTS, "-o", "--output", "--threads", NULL};
+    for (int i = 1; i < argc; i++)
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            fputs(help_head, stdout);
+            fputs(cli_param_help, stdout);
+            fputs(help_tail, stdout);
+            return 0;
+        }
+    const char *pos[2] = {NULL, NULL};
+    int npos = cli_positionals(argc, argv, value_opts, pos, 2);
+    if (npos > 1)
+        return cli_usage_error("exact", "more than one MODEL ('%s', '%s'); expected one", pos[0], pos[1]);
+    int rc = 0;
+    scenmc_model *m = cli_load_model("exact", pos[0], &rc);
+    if (!m)
+        return rc;
+    scenmc_params p;
+    scenmc_params_init(&p, m);
+    const char *out = NULL, *start = NULL;
+    int force = 0, quiet = 0, stationary = 0;
+    long threads = 0;
+    for (int i = 1; i < argc && !rc; i++) {
+        int missing = 0;
+        const char *v;
+        int k = cli_param_option("exact", argc, argv, &i, &p, &start);
+        if (k < 0)
+            rc = EXIT_USAGE;
+        else if (k > 0)
+            continue;
+        else if ((v = cli_opt(argc, argv, &i, "-o", &missing)) ||
+                 (!missing && (v = cli_opt(argc, argv, &i, "--output", &missing))))
+            out = v;
+        else if (!missing && (v = cli_opt(argc, argv, &i, "--threads", &missing))) {
+            if (!cli_parse_int("exact", "--threads", v, 1, 4096, &threads))
+                rc = EXIT_USAGE;
+        } else if (missing)
+            rc = cli_usage_error("exact", "%s needs a value", argv[i]);
+        else if (!strcmp(argv[i], "--force"))
+            force = 1;
+        else if (!strcmp(argv[i], "--quiet") || !strcmp(argv[i], "-q"))
+            quiet = 1;
+        else if (!strcmp(argv[i], "--stationary"))
+            stationary = 1;
+        else if (argv[i][0] == '-' && argv[i][1])
+            rc = cli_usage_error("exact", "unknown option '%s'", argv[i]);
+    }
+    scenmc_error err;
+    scenmc_error_clear(&err);
+    if (!rc && stationary && out)
+        rc = cli_usage_error("exact", "--stationary prints the long-run distribution; it does not "
+                             "take -o");
+    if (!rc && start && scenmc_params_parse_start(&p, m, start, &err) != SCENMC_OK) {
+        cli_print_error("exact", &err);
+        rc = EXIT_USAGE;
+    }
+    if (!rc && scenmc_params_check(&p, &err) != SCENMC_OK) {
+        cli_print_error("exact", &err);
+        rc = EXIT_USAGE;
+    }
+    if (!rc && out && scenmc_output_check(out, force, &err) != SCENMC_OK) {
+        cli_print_error("exact", &err);
+        rc = EXIT_USAGE; /* a bad -o is a usage problem: nothing was computed */
+    }
+    if (rc) {
+        scenmc_params_free(&p);
+        scenmc_model_free(m);
+        return rc;
+    }
+    if (stationary) {
+        double *pi = NULL;
+        scenmc_stationary_info info;
+        scenmc_status st = scenmc_exact_stationary(m, &p, (int)threads, &pi, &info, &err);
+        if (st != SCENMC_OK) {
+            cli_print_error("exact", &err);
+            rc = cli_exit_code(st);
+        } else if (!quiet) {
+            print_stationary(m, pi, scenmc_model_state_count(m), &info);
+        }
+        free(pi);
+        scenmc_params_free(&p);
+        scenmc_model_free(m);
+        return rc;
+    }
+    scenmc_results r;
+    scenmc_status st = scenmc_exact(m, &p, (int)threads, &r, &err);
+    if (st != SCENMC_OK) {
+        cli_print_error("exact", &err);
+        scenmc_params_free(&p);
+        scenmc_model_free(m);
+        return cli_exit_code(st);
+    }
+    if (out) {
+        char *cl = cli_command_line(argc + 1, argv - 1);
+        scenmc_write_options wo = {.command_line = cl, .force = force};
+        st = scenmc_output_write(out, &r, &wo, &err);
+        free(cl);
+        if (st != SCENMC_OK) {
+            cli_print_error("exact", &err);
+            rc = cli_exit_code(st);
+        }
+    }
+    if (!quiet && !rc) {
+        printf("%s: exact distribution, %d-%d, beta %g, %llu states\n\n", m->name, p.year_start,
+               p.year_end, p.beta, (unsigned long long)r.n_states);
+        summary_scenarios(stdout, &r);
+        summary_characteristics(stdout, &r);
+        summary_top_states(stdout, &r, 5);
+        printf("\nTruncation bound %.3g per year; %.2f s, %.3g MiB, %d threads\n", r.truncation_bound,
+               r.wall_seconds, r.mem_peak_bytes / 1048576.0, r.threads);
+        if (out)
+            printf("Results: %s\n", out);
+    }
+    scenmc_results_free(&r);
+    scenmc_params_free(&p);
+    scenmc_model_free(m);
+    return rc;
+}

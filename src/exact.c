@@ -1,0 +1,444 @@
+/* The exact solver: the dynamics' distribution on the full product space by
+ * uniformization (spec section 4), without sampling noise.
+ *
+ * One year of the continuous-time chain is the operator
+ *     Year = sum_k Poisson(k; Lambda) M^k,   M = sum_i (lambda_i / Lambda) G_i,
+ * with G_i the heat-bath kernel of descriptor i. M is stored as T[x][o_i+b] =
+ * (lambda_i/Lambda) P_i(b | x): a state's row has one block per descriptor.
+ * Forward steps (distributions) pull from the states that differ in one
+ * descriptor; backward steps (conditional expectations) gather the same way.
+ * Tables that involve two times (transitions, early warning, lock-in) come
+ * from backward propagation of indicator functions, never from sampling. */
+#include "kernel.h"
+#include "util.h"
+
+#include <gsl/gsl_cdf.h>
+#include <gsl/gsl_randist.h>
+#include <math.h>
+#include <omp.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+typedef struct exact_chain {
+    const scenmc_kernel *k;
+    uint64_t n;           /* states */
+    int D, V;
+    uint64_t *stride;     /* [D] */
+    double *T;            /* [n*V] transition weights */
+    int n_terms;          /* Poisson terms kept */
+    double *pois;         /* [n_terms] */
+    double tail;          /* Poisson mass dropped: bound on the L1 error per year */
+    double *work[2];      /* [n] scratch for the series */
+} exact_chain;
+
+/* Decodes x into s (last descriptor fastest). */
+static void decode(const exact_chain *c, uint64_t x, int *s)
+{
+    for (int d = c->D - 1; d >= 0; d--) {
+        uint64_t nv = (uint64_t)c->k->n_var[d];
+        s[d] = (int)(x % nv);
+        x /= nv;
+    }
+}
+
+static void odometer(const exact_chain *c, int *s)
+{
+    for (int d = c->D - 1; d >= 0; d--) {
+        if (++s[d] < c->k->n_var[d])
+            return;
+        s[d] = 0;
+    }
+}
+
+static void build_transitions(exact_chain *c, const scenmc_params *p)
+{
+    const scenmc_kernel *k = c->k;
+    const int D = c->D, V = c->V;
+#pragma omp parallel
+    {
+        int *s = scenmc_xcalloc((size_t)D, sizeof(int));
+        double *F = scenmc_xcalloc((size_t)V, sizeof(double));
+        double *prob = scenmc_xcalloc((size_t)V, sizeof(double));
+        int have = 0;
+#pragma omp for schedule(static)
+        for (uint64_t x = 0; x < c->n; x++) {
+            if (!have) {
+                decode(c, x, s);
+                have = 1;
+            }
+            memcpy(F, k->h, sizeof(double) * (size_t)V);
+            for (int j = 0; j < D; j++) {
+                const double *row = k->W + (size_t)(k->offset[j] + s[j]) * V;
+                for (int v = 0; v < V; v++)
+                    F[v] += row[v];
+            }
+            double *t = c->T + x * (uint64_t)V;
+            for (int i = 0; i < D; i++) {
+                scenmc_kernel_heat_bath(k, F, i, prob);
+                double w = p->rate[i] / k->lambda;
+                for (int b = 0; b < k->n_var[i]; b++)
+                    t[k->offset[i] + b] = w * prob[b];
+            }
+            odometer(c, s);
+        }
+        free(s);
+        free(F);
+        free(prob);
+    }
+}
+
+/* out = in M (forward: distributions) or out = M in (backward: functions),
+ * for nvec vectors at once, stored interleaved (v[x * nvec + j]) so that the
+ * transition weights are read once for all of them. */
+static void apply_M(const exact_chain *c, const double *in, double *out, int nvec, int backward)
+{
+    const scenmc_kernel *k = c->k;
+    const int D = c->D, V = c->V;
+    const size_t nv_ = (size_t)nvec;
+#pragma omp parallel
+    {
+        int *s = scenmc_xcalloc((size_t)D, sizeof(int));
+        double *acc = scenmc_xcalloc(nv_, sizeof(double));
+        int have = 0;
+#pragma omp for schedule(static)
+        for (uint64_t y = 0; y < c->n; y++) {
+            if (!have) {
+                decode(c, y, s);
+                have = 1;
+            }
+            memset(acc, 0, sizeof(double) * nv_);
+            for (int i = 0; i < D; i++) {
+                int off = k->offset[i], nv = k->n_var[i], cur = s[i];
+                uint64_t base = y - (uint64_t)cur * c->stride[i];
+                if (backward) {
+                    const double *t = c->T + y * (uint64_t)V + off;
+                    for (int b = 0; b < nv; b++) {
+                        const double *src = in + (base + (uint64_t)b * c->stride[i]) * nv_;
+                        for (size_t j = 0; j < nv_; j++)
+                            acc[j] += t[b] * src[j];
+                    }
+                } else {
+                    for (int a = 0; a < nv; a++) {
+                        uint64_t x = base + (uint64_t)a * c->stride[i];
+                        double t = c->T[x * (uint64_t)V + off + cur];
+                        const double *src = in + x * nv_;
+                        for (size_t j = 0; j < nv_; j++)
+                            acc[j] += src[j] * t;
+                    }
+                }
+            }
+            memcpy(out + y * nv_, acc, sizeof(double) * nv_);
+            odometer(c, s);
+        }
+        free(s);
+        free(acc);
+    }
+}
+
+/* v <- Year v for nvec interleaved vectors, by the truncated Poisson series. */
+static void apply_year(exact_chain *c, double *v, int nvec, int backward)
+{
+    size_t len = c->n * (size_t)nvec;
+    double *cur = c->work[0], *next = c->work[1];
+    memcpy(cur, v, sizeof(double) * len);
+    for (size_t x = 0; x < len; x++)
+        v[x] = c->pois[0] * cur[x];
+    for (int t = 1; t < c->n_terms; t++) {
+        apply_M(c, cur, next, nvec, backward);
+        double w = c->pois[t];
+        for (size_t x = 0; x < len; x++)
+            v[x] += w * next[x];
+        double *tmp = cur;
+        cur = next;
+        next = tmp;
+    }
+}
+
+static double physical_memory(void)
+{
+    long pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGE_SIZE);
+    return pages > 0 && size > 0 ? (double)pages * (double)size : 16e9;
+}
+
+/* Bytes the solver needs for n states (documented in docs/exact.md). */
+static double memory_needed(uint64_t n, int V, int Y, int S)
+{
+    double per_state = 8.0 * V       /* T */
+                       + 8.0 * Y     /* p_t for every year */
+                       + 8.0 * 2 * 2 * S /* series scratch, as wide as the backward block */
+                       + 8.0 * 2 * S /* backward vectors: early warning and lock-in */
+                       + 8.0 * S     /* one-year transition indicators */
+                       + 4.0;        /* scenario of each state */
+    return per_state * (double)n;
+}
+
+scenmc_status scenmc_exact(const scenmc_model *m, const scenmc_params *p, int threads,
+                           scenmc_results *r, scenmc_error *err)
+{
+    scenmc_status st = scenmc_params_check(p, err);
+    if (st != SCENMC_OK)
+        return st;
+    uint64_t n = scenmc_model_state_count(m);
+    int Y = p->year_end - p->year_start + 1, V = m->n_variants, D = m->n_descriptors;
+    int S = m->n_scenarios + (scenmc_model_has_unclassified(m) ? 1 : 0);
+    double need = n ? memory_needed(n, V, Y, S) : INFINITY, have = physical_memory();
+    if (!n || need > 0.8 * have)
+        return scenmc_error_add(err, SCENMC_E_LIMIT, "the exact solver would need %.3g GiB for %s%llu "
+                                "states; this machine has %.3g GiB (use 'scenmc run' instead)",
+                                need / 1073741824.0, n ? "" : "more than ",
+                                (unsigned long long)(n ? n : UINT64_MAX), have / 1073741824.0);
+    if (threads > 0)
+        omp_set_num_threads(threads);
+    double t0 = scenmc_now();
+    st = scenmc_results_init(r, m, p, SCENMC_EXACT, err);
+    if (st != SCENMC_OK)
+        return st;
+    scenmc_kernel k;
+    st = scenmc_kernel_init(&k, m, p, r, err);
+    if (st != SCENMC_OK) {
+        scenmc_results_free(r);
+        return st;
+    }
+    exact_chain c = {.k = &k, .n = n, .D = D, .V = V};
+    c.stride = scenmc_xcalloc((size_t)D, sizeof(uint64_t));
+    memcpy(c.stride, k.state_stride, sizeof(uint64_t) * (size_t)D);
+    /* Poisson terms until the dropped tail is below 1e-13 (the year's L1 error bound). */
+    c.n_terms = 1;
+    while (gsl_cdf_poisson_Q((unsigned)(c.n_terms - 1), k.lambda) > 1e-13)
+        c.n_terms++;
+    c.pois = scenmc_xcalloc((size_t)c.n_terms, sizeof(double));
+    for (int t = 0; t < c.n_terms; t++)
+        c.pois[t] = gsl_ran_poisson_pdf((unsigned)t, k.lambda);
+    c.tail = gsl_cdf_poisson_Q((unsigned)(c.n_terms - 1), k.lambda);
+
+    double **pt = scenmc_xcalloc((size_t)Y, sizeof(double *));
+    double *g = NULL, *ew = NULL, *stay = NULL;
+    int *scen = NULL;
+    int ok = 1;
+    c.T = malloc(sizeof(double) * n * (uint64_t)V);
+    c.work[0] = malloc(sizeof(double) * n * 2 * (uint64_t)S);
+    c.work[1] = malloc(sizeof(double) * n * 2 * (uint64_t)S);
+    g = malloc(sizeof(double) * n * (uint64_t)S);
+    ew = malloc(sizeof(double) * n * 2 * (uint64_t)S); /* [x][2S]: early warning, then stay */
+    stay = ew; /* the second half of each state's block */
+    scen = malloc(sizeof(int) * n);
+    ok = c.T && c.work[0] && c.work[1] && g && ew && stay && scen;
+    for (int y = 0; y < Y && ok; y++)
+        ok = (pt[y] = malloc(sizeof(double) * n)) != NULL;
+    if (!ok) {
+        st = scenmc_error_add(err, SCENMC_E_NOMEM, "out of memory for the exact solver (%.3g GiB)",
+                              need / 1073741824.0);
+        goto done;
+    }
+    build_transitions(&c, p);
+
+    /* Per-state scenario; the initial distribution. */
+    int *s = scenmc_xcalloc((size_t)D, sizeof(int));
+    for (uint64_t x = 0; x < n; x++) {
+        decode(&c, x, s);
+        long si = 0;
+        for (int d = 0; d < D; d++)
+            si += (long)k.scen_stride[d] * s[d];
+        scen[x] = k.scen_table[si];
+        double q = 1;
+        for (int d = 0; d < D; d++)
+            q *= p->start ? (p->start[d] == s[d]) : p->initial[k.offset[d] + s[d]];
+        pt[0][x] = q;
+    }
+    for (int y = 1; y < Y; y++) {
+        memcpy(pt[y], pt[y - 1], sizeof(double) * n);
+        apply_year(&c, pt[y], 1, 0);
+    }
+
+    /* One-year transitions: g_b = Year 1_b (time-homogeneous, so once). */
+    for (uint64_t x = 0; x < n; x++)
+        for (int b = 0; b < S; b++)
+            g[x * (uint64_t)S + (uint64_t)b] = scen[x] == b;
+    apply_year(&c, g, S, 1);
+
+    /* Backward from the final year: ew_S(t) = P(final = S | x at t), stay_S(t) = P(in S on t..T | x). */
+    const uint64_t S2 = 2 * (uint64_t)S;
+    for (uint64_t x = 0; x < n; x++)
+        for (int S_ = 0; S_ < S; S_++)
+            ew[x * S2 + (uint64_t)S_] = stay[x * S2 + (uint64_t)S + (uint64_t)S_] = scen[x] == S_;
+    double *A = scenmc_xcalloc((size_t)(Y * S), sizeof(double)); /* A[t][S] = P(in S on t..T) */
+    size_t Sz = (size_t)S, Vz = (size_t)V;
+    for (int y = Y - 1; y >= 0; y--) {
+        if (y < Y - 1) {
+            apply_year(&c, ew, 2 * S, 1);
+            for (uint64_t x = 0; x < n; x++)
+                for (int S_ = 0; S_ < S; S_++)
+                    if (scen[x] != S_)
+                        stay[x * S2 + (uint64_t)S + (uint64_t)S_] = 0;
+        }
+        const double *q = pt[y];
+        double *sc = r->t[SCENMC_T_SCENARIO].prob + (size_t)y * Sz;
+        double *va = r->t[SCENMC_T_VARIANT].prob + (size_t)y * Vz;
+        double *sv = r->t[SCENMC_T_SCENARIO_VARIANT].prob + (size_t)y * Sz * Vz;
+        double *eww = r->t[SCENMC_T_EARLY_WARNING].prob + (size_t)y * Vz * Sz;
+        double *kb = r->t[SCENMC_T_CONSISTENCY].prob + (size_t)y * (size_t)r->n_bins;
+        double *tr = y < Y - 1 ? r->t[SCENMC_T_TRANSITION].prob + (size_t)y * Sz * Sz : NULL;
+        for (uint64_t x = 0; x < n; x++) {
+            if (q[x] == 0)
+                continue;
+            decode(&c, x, s);
+            int a = scen[x];
+            sc[a] += q[x];
+            double K = scenmc_model_total_consistency(m, s);
+            int bin = (int)floor((K - r->bin_lo) / r->bin_width + 0.5);
+            bin = bin < 0 ? 0 : (bin >= r->n_bins ? r->n_bins - 1 : bin);
+            kb[bin] += q[x];
+            for (int d = 0; d < D; d++) {
+                size_t u = (size_t)(k.offset[d] + s[d]);
+                va[u] += q[x];
+                sv[(size_t)a * Vz + u] += q[x];
+                for (int S_ = 0; S_ < S; S_++)
+                    eww[u * Sz + (size_t)S_] += q[x] * ew[x * S2 + (uint64_t)S_];
+            }
+            if (tr)
+                for (int b = 0; b < S; b++)
+                    tr[(size_t)a * Sz + (size_t)b] += q[x] * g[x * (uint64_t)S + (uint64_t)b];
+            for (int S_ = 0; S_ < S; S_++)
+                A[(size_t)y * Sz + (size_t)S_] += q[x] * stay[x * S2 + (uint64_t)S + (uint64_t)S_];
+        }
+        /* Joint -> conditional, as the Monte Carlo tables define them (NaN for 0/0). */
+        for (int a = 0; a < S; a++)
+            for (size_t u = 0; u < Vz; u++)
+                sv[(size_t)a * Vz + u] = sc[a] > 0 ? sv[(size_t)a * Vz + u] / sc[a] : NAN;
+        for (size_t u = 0; u < Vz; u++)
+            for (int S_ = 0; S_ < S; S_++)
+                eww[u * Sz + (size_t)S_] = va[u] > 0 ? eww[u * Sz + (size_t)S_] / va[u] : NAN;
+        if (tr)
+            for (int a = 0; a < S; a++)
+                for (int b = 0; b < S; b++)
+                    tr[(size_t)a * Sz + (size_t)b] = sc[a] > 0 ? tr[(size_t)a * Sz + (size_t)b] / sc[a] : NAN;
+    }
+    /* Lock-in at t: in S on t..T but not at t-1. */
+    double *li = r->t[SCENMC_T_LOCK_IN].prob;
+    for (int y = 0; y < Y; y++)
+        for (int S_ = 0; S_ < S; S_++)
+            li[(size_t)y * Sz + (size_t)S_] = A[(size_t)y * Sz + (size_t)S_] -
+                                              (y > 0 ? A[(size_t)(y - 1) * Sz + (size_t)S_] : 0);
+    free(A);
+    if (r->full_states)
+        memcpy(r->t[SCENMC_T_FINAL_STATE].prob, pt[Y - 1], sizeof(double) * n);
+    free(s);
+    r->truncation_bound = c.tail;
+    r->mem_peak_bytes = need;
+    r->threads = omp_get_max_threads();
+    r->first = 0;
+    r->last = 0;
+    r->wall_seconds = scenmc_now() - t0;
+
+done:
+    for (int y = 0; y < Y; y++)
+        free(pt[y]);
+    free(pt);
+    free(g);
+    free(ew);
+    free(scen);
+    free(c.T);
+    free(c.work[0]);
+    free(c.work[1]);
+    free(c.pois);
+    free(c.stride);
+    scenmc_kernel_free(&k);
+    if (st != SCENMC_OK)
+        scenmc_results_free(r);
+    return st;
+}
+
+scenmc_status scenmc_exact_stationary(const scenmc_model *m, const scenmc_params *p, int threads,
+                                      double **pi_out, scenmc_stationary_info *info,
+                                      scenmc_error *err)
+{
+    *pi_out = NULL;
+    memset(info, 0, sizeof *info);
+    scenmc_status st = scenmc_params_check(p, err);
+    if (st != SCENMC_OK)
+        return st;
+    uint64_t n = scenmc_model_state_count(m);
+    int V = m->n_variants, D = m->n_descriptors;
+    double need = n ? (8.0 * V + 8.0 * 4) * (double)n : INFINITY, have = physical_memory();
+    if (!n || need > 0.8 * have)
+        return scenmc_error_add(err, SCENMC_E_LIMIT, "the stationary solve would need %.3g GiB; this "
+                                "machine has %.3g GiB", need / 1073741824.0, have / 1073741824.0);
+    if (threads > 0)
+        omp_set_num_threads(threads);
+    double *pi = malloc(sizeof(double) * n);
+    if (!pi)
+        return scenmc_error_add(err, SCENMC_E_NOMEM, "out of memory for the stationary distribution");
+    int *s = scenmc_xcalloc((size_t)D, sizeof(int));
+    int reversible = !m->bias && (!m->cross_impact || p->w_cross == 0);
+    if (reversible) {
+        /* Detailed balance: pi(s) proportional to exp(beta * w_C * K(s)) (spec section 4). */
+        double mx = -INFINITY;
+        for (uint64_t x = 0; x < n; x++) {
+            scenmc_state_from_index(m, x, s);
+            pi[x] = p->beta * p->w_consistency * scenmc_model_total_consistency(m, s);
+            mx = fmax(mx, pi[x]);
+        }
+        double z = 0;
+        for (uint64_t x = 0; x < n; x++)
+            z += (pi[x] = exp(pi[x] - mx));
+        for (uint64_t x = 0; x < n; x++)
+            pi[x] /= z;
+        info->closed_form = 1;
+        free(s);
+        *pi_out = pi;
+        return SCENMC_OK;
+    }
+    scenmc_results shape;
+    st = scenmc_results_init(&shape, m, p, SCENMC_EXACT, err);
+    if (st != SCENMC_OK) {
+        free(pi);
+        free(s);
+        return st;
+    }
+    scenmc_kernel k;
+    st = scenmc_kernel_init(&k, m, p, &shape, err);
+    scenmc_results_free(&shape);
+    if (st != SCENMC_OK) {
+        free(pi);
+        free(s);
+        return st;
+    }
+    exact_chain c = {.k = &k, .n = n, .D = D, .V = V};
+    c.stride = k.state_stride;
+    c.T = malloc(sizeof(double) * n * (uint64_t)V);
+    double *next = malloc(sizeof(double) * n);
+    if (!c.T || !next) {
+        free(c.T);
+        free(next);
+        free(pi);
+        free(s);
+        scenmc_kernel_free(&k);
+        return scenmc_error_add(err, SCENMC_E_NOMEM, "out of memory for the stationary solve");
+    }
+    build_transitions(&c, p);
+    for (uint64_t x = 0; x < n; x++)
+        pi[x] = 1.0 / (double)n;
+    /* Power iteration on M (aperiodic: every state can stay). */
+    double res = INFINITY;
+    int it;
+    for (it = 0; it < 200000 && res > 1e-13; it++) {
+        apply_M(&c, pi, next, 1, 0);
+        res = 0;
+        double z = 0;
+        for (uint64_t x = 0; x < n; x++) {
+            res += fabs(next[x] - pi[x]);
+            z += next[x];
+        }
+        for (uint64_t x = 0; x < n; x++)
+            pi[x] = next[x] / z;
+    }
+    info->iterations = it;
+    info->residual = res;
+    free(c.T);
+    free(next);
+    free(s);
+    scenmc_kernel_free(&k);
+    *pi_out = pi;
+    return SCENMC_OK;
+}

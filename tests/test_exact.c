@@ -1,0 +1,363 @@
+/* The exact solver against derivations made independently in this file:
+ * the closed forms of the spec, the Boltzmann distribution by enumeration,
+ * and, for the two-time tables, paths enumerated over the matrix exponential
+ * of the generator (GSL), which shares no code with uniformization. */
+#include "testutil.h"
+
+#include <gsl/gsl_linalg.h>
+#include <gsl/gsl_matrix.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static scenmc_results solve(const scenmc_model *m, const scenmc_params *p)
+{
+    scenmc_results r;
+    scenmc_error err;
+    scenmc_error_clear(&err);
+    if (scenmc_exact(m, p, 2, &r, &err) != SCENMC_OK)
+        fail_msg("exact failed: %s", err.msg);
+    return r;
+}
+
+static scenmc_model *default_model(void)
+{
+    scenmc_error err;
+    scenmc_error_clear(&err);
+    scenmc_model *m = NULL;
+    if (scenmc_model_load_default(&m, &err) != SCENMC_OK)
+        fail_msg("%s", err.msg);
+    return m;
+}
+
+/* Every distribution sums to 1 within 1e-12, every year. */
+static void test_probabilities_sum_to_one(void **state)
+{
+    (void)state;
+    scenmc_model *m = default_model();
+    scenmc_params p;
+    scenmc_params_init(&p, m);
+    scenmc_results r = solve(m, &p);
+    size_t Y = (size_t)r.n_years, S = (size_t)r.n_scenarios, V = (size_t)m->n_variants;
+    assert_true(r.truncation_bound <= 1e-12);
+    double li = 0;
+    for (size_t y = 0; y < Y; y++) {
+        double sc = 0, kb = 0;
+        for (size_t s = 0; s < S; s++)
+            sc += r.t[SCENMC_T_SCENARIO].prob[y * S + s];
+        for (int b = 0; b < r.n_bins; b++)
+            kb += r.t[SCENMC_T_CONSISTENCY].prob[y * (size_t)r.n_bins + (size_t)b];
+        assert_close(sc, 1, 1e-12);
+        assert_close(kb, 1, 1e-12);
+        for (int d = 0; d < m->n_descriptors; d++) {
+            double v = 0;
+            for (int b = 0; b < m->descriptors[d].n_variants; b++)
+                v += r.t[SCENMC_T_VARIANT].prob[y * V + (size_t)(m->descriptors[d].offset + b)];
+            assert_close(v, 1, 1e-12);
+        }
+        for (size_t u = 0; u < V; u++) {
+            double e = 0;
+            for (size_t s = 0; s < S; s++)
+                e += r.t[SCENMC_T_EARLY_WARNING].prob[(y * V + u) * S + s];
+            assert_close(e, 1, 1e-12);
+        }
+        if (y + 1 < Y)
+            for (size_t a = 0; a < S; a++) {
+                double t = 0;
+                for (size_t b = 0; b < S; b++)
+                    t += r.t[SCENMC_T_TRANSITION].prob[(y * S + a) * S + b];
+                assert_close(t, 1, 1e-12);
+            }
+        for (size_t s = 0; s < S; s++)
+            li += r.t[SCENMC_T_LOCK_IN].prob[y * S + s];
+    }
+    assert_close(li, 1, 1e-12);
+    double fs = 0;
+    for (size_t i = 0; i < r.t[SCENMC_T_FINAL_STATE].size; i++)
+        fs += r.t[SCENMC_T_FINAL_STATE].prob[i];
+    assert_close(fs, 1, 1e-12);
+    scenmc_results_free(&r);
+    scenmc_params_free(&p);
+    scenmc_model_free(m);
+}
+
+/* beta = 0: P(s_i(t) = b) = 1/n_i + (p_i(b) - 1/n_i) exp(-lambda_i t), to 1e-9. */
+static void test_beta0_closed_form(void **state)
+{
+    (void)state;
+    scenmc_model *m = default_model();
+    scenmc_params p;
+    scenmc_params_init(&p, m);
+    p.beta = 0;
+    for (int d = 0; d < m->n_descriptors; d++) {
+        const scenmc_descriptor *D = &m->descriptors[d];
+        p.rate[d] = 0.2 + 0.13 * d;
+        double z = 0;
+        for (int b = 0; b < D->n_variants; b++)
+            z += (p.initial[D->offset + b] = 1.0 + b * b);
+        for (int b = 0; b < D->n_variants; b++)
+            p.initial[D->offset + b] /= z;
+    }
+    scenmc_results r = solve(m, &p);
+    size_t V = (size_t)m->n_variants;
+    for (int y = 0; y < r.n_years; y++)
+        for (int d = 0; d < m->n_descriptors; d++) {
+            const scenmc_descriptor *D = &m->descriptors[d];
+            for (int b = 0; b < D->n_variants; b++) {
+                double u = 1.0 / D->n_variants, p0 = p.initial[D->offset + b];
+                double want = u + (p0 - u) * exp(-p.rate[d] * y);
+                assert_close(r.t[SCENMC_T_VARIANT].prob[(size_t)y * V + (size_t)(D->offset + b)], want,
+                             1e-9);
+            }
+        }
+    scenmc_results_free(&r);
+    scenmc_params_free(&p);
+    scenmc_model_free(m);
+}
+
+static const char small_model[] =
+    "name: small\n"
+    "years: {start: 0, end: 40}\n"
+    "descriptors:\n"
+    "  - {id: A, variants: [a1, a2, a3]}\n"
+    "  - {id: B, variants: [b1, b2]}\n"
+    "  - {id: C, variants: [c1, c2, c3]}\n"
+    "  - {id: E, variants: [e1, e2]}\n"
+    "consistency:\n"
+    "  - {between: [A, B], scores: [[3, -2], [0, 1], [-3, 2]]}\n"
+    "  - {between: [A, C], scores: [[2, 0, -1], [-1, 2, 0], [0, -2, 3]]}\n"
+    "  - {between: [B, C], scores: [[1, -1, 0], [-2, 2, 1]]}\n"
+    "  - {between: [C, E], scores: [[2, -2], [0, 0], [-3, 3]]}\n"
+    "  - {between: [A, E], scores: [[1, 0], [0, 1], [-1, 2]]}\n"
+    "scenarios:\n"
+    "  - {name: S1, when: {A: a1}}\n"
+    "  - {name: S2, when: {A: a2, B: b2}}\n"
+    "defaults: {beta: 0.4, rate: 4}\n";
+
+/* w_X = 0: the final year equals the Boltzmann distribution exp(beta K)/Z
+ * (enumerated here) to 1e-9, and so does the stationary closed form. */
+static void test_long_horizon_boltzmann(void **state)
+{
+    (void)state;
+    scenmc_model *m = model_from_string(small_model);
+    scenmc_params p;
+    scenmc_params_init(&p, m);
+    scenmc_results r = solve(m, &p);
+    uint64_t n = scenmc_model_state_count(m);
+    double *pi = calloc(n, sizeof(double)), z = 0;
+    int s[4];
+    for (uint64_t x = 0; x < n; x++) {
+        scenmc_state_from_index(m, x, s);
+        double K = 0;
+        for (int i = 0; i < 4; i++)
+            for (int j = i + 1; j < 4; j++)
+                K += m->consistency[(size_t)(m->descriptors[i].offset + s[i]) * (size_t)m->n_variants +
+                                    (size_t)(m->descriptors[j].offset + s[j])];
+        z += (pi[x] = exp(0.4 * K));
+    }
+    for (uint64_t x = 0; x < n; x++) {
+        pi[x] /= z;
+        assert_close(r.t[SCENMC_T_FINAL_STATE].prob[x], pi[x], 1e-9);
+    }
+    double *st = NULL;
+    scenmc_stationary_info info;
+    scenmc_error err;
+    scenmc_error_clear(&err);
+    assert_int_equal(scenmc_exact_stationary(m, &p, 1, &st, &info, &err), SCENMC_OK);
+    assert_true(info.closed_form);
+    for (uint64_t x = 0; x < n; x++)
+        assert_close(st[x], pi[x], 1e-12);
+    free(st);
+    free(pi);
+    scenmc_results_free(&r);
+    scenmc_params_free(&p);
+    scenmc_model_free(m);
+}
+
+/* A model with cross impacts (self-impacts too) is not reversible: the
+ * power-iteration stationary distribution must equal the long-horizon
+ * uniformization result. */
+static const char cross_model[] =
+    "name: cross\n"
+    "years: {start: 0, end: 30}\n"
+    "descriptors:\n"
+    "  - {id: A, variants: [a1, a2]}\n"
+    "  - {id: B, variants: [b1, b2, b3]}\n"
+    "  - {id: C, variants: [c1, c2]}\n"
+    "cross_impact:\n"
+    "  - {from: A, to: B, impacts: [[2, -1, 0], [-2, 1, 3]]}\n"
+    "  - {from: B, to: A, impacts: [[1, -1], [0, 2], [-3, 1]]}\n"
+    "  - {from: B, to: C, impacts: [[2, -2], [0, 1], [1, 0]]}\n"
+    "  - {from: C, to: A, impacts: [[-1, 2], [3, -3]]}\n"
+    "  - {from: A, to: A, impacts: [[1, 0], [0, 0]]}\n"
+    "scenarios:\n"
+    "  - {name: one, when: {A: a1}}\n"
+    "  - {name: two, when: {A: a2}}\n"
+    "defaults: {beta: 0.5, rate: 3}\n";
+
+static void test_nonreversible_stationary(void **state)
+{
+    (void)state;
+    scenmc_model *m = model_from_string(cross_model);
+    assert_int_equal(m->n_self_impacts, 1);
+    scenmc_params p;
+    scenmc_params_init(&p, m);
+    scenmc_results r = solve(m, &p);
+    double *st = NULL;
+    scenmc_stationary_info info;
+    scenmc_error err;
+    scenmc_error_clear(&err);
+    assert_int_equal(scenmc_exact_stationary(m, &p, 2, &st, &info, &err), SCENMC_OK);
+    assert_false(info.closed_form);
+    assert_true(info.residual <= 1e-12);
+    for (uint64_t x = 0; x < scenmc_model_state_count(m); x++)
+        assert_close(r.t[SCENMC_T_FINAL_STATE].prob[x], st[x], 1e-9);
+    free(st);
+    scenmc_results_free(&r);
+    scenmc_params_free(&p);
+    scenmc_model_free(m);
+}
+
+/* ------------------------------------------------------------------------
+ * Two-time tables by brute force: the generator Q = sum_i lambda_i (G_i - I)
+ * built here from the spec's formulas, one year = expm(Q) (GSL), and every
+ * path over all years enumerated. */
+
+static void heat_bath_row(const scenmc_model *m, const scenmc_params *p, const int *s, int i,
+                          double *prob)
+{
+    const scenmc_descriptor *D = &m->descriptors[i];
+    size_t V = (size_t)m->n_variants;
+    double z = 0;
+    for (int b = 0; b < D->n_variants; b++) {
+        double B = 0;
+        for (int j = 0; j < m->n_descriptors; j++) {
+            size_t src = (size_t)(m->descriptors[j].offset + s[j]), dst = (size_t)(D->offset + b);
+            if (j != i)
+                B += p->w_consistency * m->consistency[src * V + dst];
+            if (m->cross_impact)
+                B += p->w_cross * m->cross_impact[src * V + dst]; /* j == i: self-impact */
+        }
+        z += (prob[b] = exp(p->beta * B));
+    }
+    for (int b = 0; b < D->n_variants; b++)
+        prob[b] /= z;
+}
+
+static void test_two_time_tables_by_paths(void **state)
+{
+    (void)state;
+    scenmc_model *m = model_from_string(cross_model);
+    scenmc_params p;
+    scenmc_params_init(&p, m);
+    p.year_end = 3; /* 4 years: 12^4 paths */
+    p.rate[0] = 0.7, p.rate[1] = 1.3, p.rate[2] = 0.4;
+    p.w_consistency = 1;
+    scenmc_results r = solve(m, &p);
+    int n = (int)scenmc_model_state_count(m), Y = 4, S = r.n_scenarios;
+    assert_int_equal(S, 2);
+    gsl_matrix *Q = gsl_matrix_calloc((size_t)n, (size_t)n), *E = gsl_matrix_alloc((size_t)n, (size_t)n);
+    int s[3], t[3];
+    double prob[8];
+    int scen[64];
+    for (int x = 0; x < n; x++) {
+        scenmc_state_from_index(m, (uint64_t)x, s);
+        scen[x] = scenmc_model_scenario_of(m, s);
+        for (int i = 0; i < 3; i++) {
+            heat_bath_row(m, &p, s, i, prob);
+            for (int b = 0; b < m->descriptors[i].n_variants; b++) {
+                memcpy(t, s, sizeof s);
+                t[i] = b;
+                int y = (int)scenmc_state_index(m, t);
+                *gsl_matrix_ptr(Q, (size_t)x, (size_t)y) += p.rate[i] * prob[b];
+                *gsl_matrix_ptr(Q, (size_t)x, (size_t)x) -= p.rate[i] * prob[b];
+            }
+        }
+    }
+    assert_int_equal(gsl_linalg_exponential_ss(Q, E, GSL_PREC_DOUBLE), 0);
+    double p0[64];
+    for (int x = 0; x < n; x++) {
+        scenmc_state_from_index(m, (uint64_t)x, s);
+        p0[x] = 1;
+        for (int d = 0; d < 3; d++)
+            p0[x] *= p.initial[m->descriptors[d].offset + s[d]];
+    }
+    double joint_tr[3][2][2] = {{{0}}}, sc[4][2] = {{0}}, lock[4][2] = {{0}};
+    double ew[4][8][2] = {{{0}}}, va[4][8] = {{0}};
+    for (int path = 0; path < n * n * n * n; path++) {
+        int x[4] = {path / (n * n * n), path / (n * n) % n, path / n % n, path % n};
+        double w = p0[x[0]];
+        for (int y = 1; y < 4; y++)
+            w *= gsl_matrix_get(E, (size_t)x[y - 1], (size_t)x[y]);
+        int fin = scen[x[3]], L = 3;
+        while (L > 0 && scen[x[L - 1]] == fin)
+            L--;
+        lock[L][fin] += w;
+        for (int y = 0; y < 4; y++) {
+            sc[y][scen[x[y]]] += w;
+            if (y < 3)
+                joint_tr[y][scen[x[y]]][scen[x[y + 1]]] += w;
+            scenmc_state_from_index(m, (uint64_t)x[y], s);
+            for (int d = 0; d < 3; d++) {
+                int u = m->descriptors[d].offset + s[d];
+                va[y][u] += w;
+                ew[y][u][fin] += w;
+            }
+        }
+    }
+    size_t V = (size_t)m->n_variants;
+    for (int y = 0; y < Y; y++)
+        for (int a = 0; a < S; a++) {
+            assert_close(r.t[SCENMC_T_SCENARIO].prob[y * S + a], sc[y][a], 1e-10);
+            assert_close(r.t[SCENMC_T_LOCK_IN].prob[y * S + a], lock[y][a], 1e-10);
+            if (y < 3)
+                for (int b = 0; b < S; b++)
+                    assert_close(r.t[SCENMC_T_TRANSITION].prob[(y * S + a) * S + b],
+                                 joint_tr[y][a][b] / sc[y][a], 1e-10);
+            for (size_t u = 0; u < V; u++)
+                assert_close(r.t[SCENMC_T_EARLY_WARNING].prob[((size_t)y * V + u) * (size_t)S + (size_t)a],
+                             ew[y][u][a] / va[y][u], 1e-10);
+        }
+    gsl_matrix_free(Q);
+    gsl_matrix_free(E);
+    scenmc_results_free(&r);
+    scenmc_params_free(&p);
+    scenmc_model_free(m);
+}
+
+/* A product space far beyond memory is refused up front with the amount needed. */
+static void test_refuses_what_does_not_fit(void **state)
+{
+    (void)state;
+    char yaml[8192] = "name: big\nyears: {start: 0, end: 2}\ndescriptors:\n";
+    for (int d = 0; d < 20; d++) {
+        char line[128];
+        snprintf(line, sizeof line, "  - {id: D%d, variants: [a, b, c, d]}\n", d);
+        strcat(yaml, line);
+    }
+    strcat(yaml, "consistency:\n  - {between: [D0, D1], scores: [[1,0,0,0],[0,1,0,0],[0,0,1,0],[0,0,0,1]]}\n");
+    scenmc_model *m = model_from_string(yaml);
+    scenmc_params p;
+    scenmc_params_init(&p, m);
+    scenmc_results r;
+    scenmc_error err;
+    scenmc_error_clear(&err);
+    assert_int_equal(scenmc_exact(m, &p, 1, &r, &err), SCENMC_E_LIMIT);
+    assert_non_null(strstr(err.msg, "would need"));
+    assert_non_null(strstr(err.msg, "GiB"));
+    scenmc_params_free(&p);
+    scenmc_model_free(m);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_probabilities_sum_to_one),
+        cmocka_unit_test(test_beta0_closed_form),
+        cmocka_unit_test(test_long_horizon_boltzmann),
+        cmocka_unit_test(test_nonreversible_stationary),
+        cmocka_unit_test(test_two_time_tables_by_paths),
+        cmocka_unit_test(test_refuses_what_does_not_fit),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

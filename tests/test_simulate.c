@@ -1,0 +1,445 @@
+/* The Monte Carlo engine: reproducibility, and agreement with distributions
+ * derived independently (closed forms of the spec, enumeration in this file).
+ *
+ * Statistical tests use fixed seeds, so each is deterministic; the stated
+ * false-failure probability is what a fresh seed would risk. Every
+ * chi-square test rejects at p < 1e-6. */
+#include "testutil.h"
+
+#include <gsl/gsl_cdf.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Test sizes scale with SCENMC_TEST_SCALE (the sanitizer build uses a smaller one). */
+static uint64_t scaled(uint64_t n)
+{
+    const char *s = getenv("SCENMC_TEST_SCALE");
+    double f = s ? atof(s) : 1.0;
+    uint64_t v = (uint64_t)((double)n * (f > 0 ? f : 1.0));
+    return v < 2000 ? 2000 : v;
+}
+
+static scenmc_model *default_model(void)
+{
+    scenmc_error err;
+    scenmc_error_clear(&err);
+    scenmc_model *m = NULL;
+    if (scenmc_model_load_default(&m, &err) != SCENMC_OK)
+        fail_msg("%s", err.msg);
+    return m;
+}
+
+static void run_or_fail(const scenmc_model *m, const scenmc_params *p, int threads, uint64_t chunk,
+                        scenmc_results *r)
+{
+    scenmc_error err;
+    scenmc_error_clear(&err);
+    scenmc_run_options opt = {.threads = threads, .chunk = chunk};
+    if (scenmc_run(m, p, &opt, r, &err) != SCENMC_OK)
+        fail_msg("run failed: %s", err.msg);
+}
+
+static int same_counts(const scenmc_results *a, const scenmc_results *b)
+{
+    for (int k = 0; k < SCENMC_N_TABLES; k++)
+        if (a->t[k].size != b->t[k].size ||
+            memcmp(a->t[k].counts, b->t[k].counts, a->t[k].size * sizeof(uint64_t)) != 0)
+            return 0;
+    return 1;
+}
+
+/* ---------------------------------------------------------------- reproducibility */
+
+static void test_threads_and_chunks_do_not_matter(void **state)
+{
+    (void)state;
+    scenmc_model *m = default_model();
+    scenmc_params p;
+    scenmc_params_init(&p, m);
+    p.n_trajectories = 30011; /* not a multiple of any chunk */
+    p.seed = 42;
+    scenmc_results ref, r;
+    run_or_fail(m, &p, 1, 0, &ref);
+    assert_int_equal(ref.n_trajectories, 30011);
+    int threads[] = {2, 3, 2, 1};
+    uint64_t chunks[] = {0, 1000, 7777, 1};
+    for (int i = 0; i < 4; i++) {
+        run_or_fail(m, &p, threads[i], chunks[i], &r);
+        if (!same_counts(&ref, &r))
+            fail_msg("counts differ with %d threads and chunk %llu", threads[i],
+                     (unsigned long long)chunks[i]);
+        scenmc_results_free(&r);
+    }
+    /* A different seed gives different counts. */
+    p.seed = 43;
+    run_or_fail(m, &p, 2, 0, &r);
+    assert_false(same_counts(&ref, &r));
+    scenmc_results_free(&r);
+    /* Trajectory ranges compose: [0, a) + [a, N) equals [0, N) (shards, resume). */
+    scenmc_results a, b;
+    p.seed = 42;
+    scenmc_error err;
+    scenmc_error_clear(&err);
+    scenmc_run_options oa = {.threads = 2, .first = 0, .last = 12345};
+    scenmc_run_options ob = {.threads = 3, .first = 12345, .last = 30011};
+    assert_int_equal(scenmc_run(m, &p, &oa, &a, &err), SCENMC_OK);
+    assert_int_equal(scenmc_run(m, &p, &ob, &b, &err), SCENMC_OK);
+    for (int k = 0; k < SCENMC_N_TABLES; k++)
+        for (size_t i = 0; i < ref.t[k].size; i++)
+            assert_int_equal(a.t[k].counts[i] + b.t[k].counts[i], ref.t[k].counts[i]);
+    scenmc_results_free(&a);
+    scenmc_results_free(&b);
+    scenmc_results_free(&ref);
+    scenmc_params_free(&p);
+    scenmc_model_free(m);
+}
+
+static void test_tables_are_consistent(void **state)
+{
+    (void)state;
+    scenmc_model *m = default_model();
+    scenmc_params p;
+    scenmc_params_init(&p, m);
+    p.n_trajectories = 5000;
+    scenmc_results r;
+    run_or_fail(m, &p, 2, 0, &r);
+    size_t Y = (size_t)r.n_years, S = (size_t)r.n_scenarios;
+    for (size_t y = 0; y < Y; y++) {
+        uint64_t tot = 0, kb = 0;
+        for (size_t s = 0; s < S; s++)
+            tot += r.t[SCENMC_T_SCENARIO].counts[y * S + s];
+        for (int b = 0; b < r.n_bins; b++)
+            kb += r.t[SCENMC_T_CONSISTENCY].counts[y * (size_t)r.n_bins + (size_t)b];
+        assert_int_equal(tot, 5000);
+        assert_int_equal(kb, 5000);
+    }
+    uint64_t li = 0, fs = 0;
+    for (size_t i = 0; i < r.t[SCENMC_T_LOCK_IN].size; i++)
+        li += r.t[SCENMC_T_LOCK_IN].counts[i];
+    for (size_t i = 0; i < r.t[SCENMC_T_FINAL_STATE].size; i++)
+        fs += r.t[SCENMC_T_FINAL_STATE].counts[i];
+    assert_int_equal(li, 5000);
+    assert_int_equal(fs, 5000);
+    /* Lock-in counts by final scenario equal the final year's scenario counts. */
+    for (size_t s = 0; s < S; s++) {
+        uint64_t c = 0;
+        for (size_t y = 0; y < Y; y++)
+            c += r.t[SCENMC_T_LOCK_IN].counts[y * S + s];
+        assert_int_equal(c, r.t[SCENMC_T_SCENARIO].counts[(Y - 1) * S + s]);
+    }
+    scenmc_results_free(&r);
+    scenmc_params_free(&p);
+    scenmc_model_free(m);
+}
+
+/* ---------------------------------------------------------------- statistics */
+
+/* Pearson chi-square of observed counts against probabilities; cells whose
+ * expected count is below 5 are pooled. Returns the p-value. */
+static double chi2_pvalue(const uint64_t *obs, size_t stride_o, const double *prob, size_t stride_p,
+                          size_t n, uint64_t total)
+{
+    double chi = 0, pool_o = 0, pool_e = 0;
+    int cells = 0;
+    for (size_t i = 0; i < n; i++) {
+        double e = prob[i * stride_p] * (double)total, o = (double)obs[i * stride_o];
+        if (e < 5) {
+            pool_o += o;
+            pool_e += e;
+            continue;
+        }
+        chi += (o - e) * (o - e) / e;
+        cells++;
+    }
+    if (pool_e >= 1e-12) {
+        chi += (pool_o - pool_e) * (pool_o - pool_e) / fmax(pool_e, 1e-12);
+        cells++;
+    } else if (pool_o > 0) {
+        return 0; /* counts where the probability is zero */
+    }
+    if (cells < 2)
+        return 1;
+    return gsl_cdf_chisq_Q(chi, cells - 1);
+}
+
+static int n_chi2_tests;
+
+static void expect_fit(const char *what, int a, int b, const uint64_t *obs, size_t so,
+                       const double *prob, size_t sp, size_t n, uint64_t total)
+{
+    n_chi2_tests++;
+    double pv = chi2_pvalue(obs, so, prob, sp, n, total);
+    if (pv < 1e-6)
+        fail_msg("%s (%d, %d): chi-square p-value %.3g < 1e-6", what, a, b, pv);
+}
+
+/* beta = 0: every revision is uniform, so (spec section 4)
+ * P(s_i(t) = b) = 1/n_i + (p_i(b) - 1/n_i) exp(-lambda_i (t - t0)).
+ * Unequal rates exercise the descriptor choice; a fixed start the initial term.
+ * 11 years x 10 descriptors = 110 tests: false failure < 1.1e-4. */
+static void test_beta0_marginals_closed_form(void **state)
+{
+    (void)state;
+    scenmc_model *m = default_model();
+    scenmc_params p;
+    scenmc_params_init(&p, m);
+    p.beta = 0;
+    p.n_trajectories = scaled(200000);
+    p.seed = 7;
+    for (int d = 0; d < m->n_descriptors; d++)
+        p.rate[d] = 0.15 + 0.1 * d;
+    p.start = calloc((size_t)m->n_descriptors, sizeof(int));
+    for (int d = 0; d < m->n_descriptors; d++)
+        p.start[d] = d % m->descriptors[d].n_variants;
+    scenmc_results r;
+    run_or_fail(m, &p, 2, 0, &r);
+    const scenmc_table *va = &r.t[SCENMC_T_VARIANT];
+    size_t V = (size_t)m->n_variants;
+    n_chi2_tests = 0;
+    for (int y = 0; y < r.n_years; y++)
+        for (int d = 0; d < m->n_descriptors; d++) {
+            const scenmc_descriptor *D = &m->descriptors[d];
+            double prob[SCENMC_MAX_VARIANTS];
+            for (int b = 0; b < D->n_variants; b++) {
+                double p0 = p.start[d] == b, u = 1.0 / D->n_variants;
+                prob[b] = u + (p0 - u) * exp(-p.rate[d] * y);
+            }
+            if (y == 0) {
+                for (int b = 0; b < D->n_variants; b++)
+                    assert_int_equal(va->counts[(size_t)y * V + (size_t)(D->offset + b)],
+                                     b == p.start[d] ? p.n_trajectories : 0);
+                continue;
+            }
+            expect_fit("beta=0 marginal (year, descriptor)", y, d,
+                       va->counts + (size_t)y * V + (size_t)D->offset, 1, prob, 1,
+                       (size_t)D->n_variants, p.n_trajectories);
+        }
+    print_message("beta=0: %d chi-square tests passed\n", n_chi2_tests);
+    scenmc_results_free(&r);
+    scenmc_params_free(&p);
+    scenmc_model_free(m);
+}
+
+/* A small model of 4 descriptors (36 states) whose consistency scores are
+ * chosen to make the Boltzmann distribution far from uniform. */
+static const char small_model[] =
+    "name: small\n"
+    "years: {start: 0, end: 40}\n"
+    "descriptors:\n"
+    "  - {id: A, variants: [a1, a2, a3]}\n"
+    "  - {id: B, variants: [b1, b2]}\n"
+    "  - {id: C, variants: [c1, c2, c3]}\n"
+    "  - {id: E, variants: [e1, e2]}\n"
+    "consistency:\n"
+    "  - {between: [A, B], scores: [[3, -2], [0, 1], [-3, 2]]}\n"
+    "  - {between: [A, C], scores: [[2, 0, -1], [-1, 2, 0], [0, -2, 3]]}\n"
+    "  - {between: [B, C], scores: [[1, -1, 0], [-2, 2, 1]]}\n"
+    "  - {between: [C, E], scores: [[2, -2], [0, 0], [-3, 3]]}\n"
+    "  - {between: [A, E], scores: [[1, 0], [0, 1], [-1, 2]]}\n"
+    "scenarios:\n"
+    "  - {name: S1, when: {A: a1}}\n"
+    "  - {name: S2, when: {A: a2, B: b2}}\n"
+    "defaults: {beta: 0.4, rate: 4}\n";
+
+/* w_X = 0, h = 0: the chain is reversible with stationary distribution
+ * pi(s) ~ exp(beta w_C K(s)) (spec section 4), computed here by enumeration.
+ * After 40 years at rate 4 the chain has mixed far below the sampling error
+ * (test_exact checks the distance is below 1e-9). 36 cells, one test:
+ * false failure 1e-6. */
+static void test_long_horizon_boltzmann(void **state)
+{
+    (void)state;
+    scenmc_model *m = model_from_string(small_model);
+    scenmc_params p;
+    scenmc_params_init(&p, m);
+    p.n_trajectories = scaled(400000);
+    p.seed = 11;
+    scenmc_results r;
+    run_or_fail(m, &p, 2, 0, &r);
+    assert_int_equal(r.n_scenarios, 3); /* two scenarios + unclassified */
+    uint64_t n = scenmc_model_state_count(m);
+    assert_int_equal(n, 36);
+    double *pi = calloc(n, sizeof(double)), z = 0;
+    int s[4];
+    for (int a = 0; a < 3; a++)
+        for (int b = 0; b < 2; b++)
+            for (int c = 0; c < 3; c++)
+                for (int e = 0; e < 2; e++) {
+                    s[0] = a, s[1] = b, s[2] = c, s[3] = e;
+                    /* K by hand from the blocks above, pair by pair. */
+                    static const double AB[3][2] = {{3, -2}, {0, 1}, {-3, 2}};
+                    static const double AC[3][3] = {{2, 0, -1}, {-1, 2, 0}, {0, -2, 3}};
+                    static const double BC[2][3] = {{1, -1, 0}, {-2, 2, 1}};
+                    static const double CE[3][2] = {{2, -2}, {0, 0}, {-3, 3}};
+                    static const double AE[3][2] = {{1, 0}, {0, 1}, {-1, 2}};
+                    double K = AB[a][b] + AC[a][c] + BC[b][c] + CE[c][e] + AE[a][e];
+                    assert_close(K, scenmc_model_total_consistency(m, s), 0);
+                    size_t idx = (size_t)(((a * 2 + b) * 3 + c) * 2 + e);
+                    pi[idx] = exp(0.4 * K);
+                    z += pi[idx];
+                }
+    for (uint64_t i = 0; i < n; i++)
+        pi[i] /= z;
+    n_chi2_tests = 0;
+    expect_fit("Boltzmann final states", 0, 0, r.t[SCENMC_T_FINAL_STATE].counts, 1, pi, 1, n,
+               p.n_trajectories);
+    free(pi);
+    scenmc_results_free(&r);
+    scenmc_params_free(&p);
+    scenmc_model_free(m);
+}
+
+/* ---------------------------------------------------------------- against the exact solver */
+
+/* Every table of run against exact, year by year, on the default model.
+ * Conditional tables are tested given their observed denominators.
+ * About 1,000 tests per beta at p < 1e-6: false failure < 1e-3 per beta. */
+static void compare_with_exact(double beta, uint64_t seed)
+{
+    scenmc_model *m = default_model();
+    scenmc_params p;
+    scenmc_params_init(&p, m);
+    p.beta = beta;
+    p.seed = seed;
+    p.n_trajectories = scaled(1000000);
+    scenmc_results mc, ex;
+    scenmc_error err;
+    scenmc_error_clear(&err);
+    run_or_fail(m, &p, 2, 0, &mc);
+    if (scenmc_exact(m, &p, 2, &ex, &err) != SCENMC_OK)
+        fail_msg("exact: %s", err.msg);
+    size_t Y = (size_t)mc.n_years, S = (size_t)mc.n_scenarios, V = (size_t)m->n_variants;
+    uint64_t N = p.n_trajectories;
+    const scenmc_table *sc = &mc.t[SCENMC_T_SCENARIO], *va = &mc.t[SCENMC_T_VARIANT];
+    n_chi2_tests = 0;
+    for (size_t y = 0; y < Y; y++) {
+        int yi = (int)y;
+        expect_fit("scenario", yi, 0, sc->counts + y * S, 1, ex.t[SCENMC_T_SCENARIO].prob + y * S, 1,
+                   S, N);
+        for (int d = 0; d < m->n_descriptors; d++) {
+            size_t o = (size_t)m->descriptors[d].offset, nv = (size_t)m->descriptors[d].n_variants;
+            expect_fit("variant", yi, d, va->counts + y * V + o, 1,
+                       ex.t[SCENMC_T_VARIANT].prob + y * V + o, 1, nv, N);
+            for (size_t s = 0; s < S; s++) {
+                uint64_t ns = sc->counts[y * S + s];
+                if (ns > 0)
+                    expect_fit("scenario_variant (year, descriptor)", yi, d,
+                               mc.t[SCENMC_T_SCENARIO_VARIANT].counts + (y * S + s) * V + o, 1,
+                               ex.t[SCENMC_T_SCENARIO_VARIANT].prob + (y * S + s) * V + o, 1, nv, ns);
+            }
+        }
+        for (size_t v = 0; v < V; v++) {
+            uint64_t nvv = va->counts[y * V + v];
+            if (nvv > 0)
+                expect_fit("early_warning (year, variant)", yi, (int)v,
+                           mc.t[SCENMC_T_EARLY_WARNING].counts + (y * V + v) * S, 1,
+                           ex.t[SCENMC_T_EARLY_WARNING].prob + (y * V + v) * S, 1, S, nvv);
+        }
+        expect_fit("consistency", yi, 0, mc.t[SCENMC_T_CONSISTENCY].counts + y * (size_t)mc.n_bins, 1,
+                   ex.t[SCENMC_T_CONSISTENCY].prob + y * (size_t)mc.n_bins, 1, (size_t)mc.n_bins, N);
+        if (y + 1 < Y)
+            for (size_t a = 0; a < S; a++) {
+                uint64_t na = sc->counts[y * S + a];
+                if (na > 0)
+                    expect_fit("scenario_transition (year, from)", yi, (int)a,
+                               mc.t[SCENMC_T_TRANSITION].counts + (y * S + a) * S, 1,
+                               ex.t[SCENMC_T_TRANSITION].prob + (y * S + a) * S, 1, S, na);
+            }
+    }
+    expect_fit("lock_in", 0, 0, mc.t[SCENMC_T_LOCK_IN].counts, 1, ex.t[SCENMC_T_LOCK_IN].prob, 1,
+               Y * S, N);
+    expect_fit("final_state", 0, 0, mc.t[SCENMC_T_FINAL_STATE].counts, 1,
+               ex.t[SCENMC_T_FINAL_STATE].prob, 1, mc.t[SCENMC_T_FINAL_STATE].size, N);
+    print_message("beta=%g: %d chi-square tests against the exact solver passed\n", beta, n_chi2_tests);
+    scenmc_results_free(&mc);
+    scenmc_results_free(&ex);
+    scenmc_params_free(&p);
+    scenmc_model_free(m);
+}
+
+static void test_run_vs_exact_beta0(void **state) { (void)state; compare_with_exact(0.0, 101); }
+static void test_run_vs_exact_beta05(void **state) { (void)state; compare_with_exact(0.5, 102); }
+static void test_run_vs_exact_beta2(void **state) { (void)state; compare_with_exact(2.0, 103); }
+
+/* ---------------------------------------------------------------- command line */
+
+static void test_bad_command_lines(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *args, *says;
+    } cases[] = {
+        {"-n 0", "-n '0'"},
+        {"-n -5", "-n '-5'"},
+        {"-n abc", "-n 'abc'"},
+        {"-n 1e30", "-n '1e30'"},
+        {"--beta nan", "--beta 'nan'"},
+        {"--beta inf", "--beta 'inf'"},
+        {"--beta -1", "expected a number >= 0"},
+        {"--rate 0", "--rate 0"},
+        {"--rate -2", "--rate -2"},
+        {"--seed x", "--seed 'x'"},
+        {"--threads 0", "--threads '0'"},
+        {"--frobnicate", "unknown option '--frobnicate'"},
+        {"--beta", "--beta needs a value"},
+        {"-o /nonexistent-dir/x.h5", "/nonexistent-dir/x.h5: cannot write there"},
+        {"--start IK=Nope", "not a variant of IK"},
+        {"--start IK=1", "does not set descriptor KR"},
+        {"a.yaml b.yaml", "more than one MODEL"},
+        {"/nonexistent.yaml", "/nonexistent.yaml: cannot open"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char cmd[512], *out = NULL;
+        snprintf(cmd, sizeof cmd, "%s run -n 100 --quiet %s", SCENMC_BINARY, cases[i].args);
+        /* The case's own -n comes last and wins where it is given. */
+        int rc = run_capture(cmd, &out);
+        if (rc != 2 || !strstr(out, cases[i].says))
+            fail_msg("'%s': exit %d (expected 2), output:\n%s\n(expected it to say '%s')", cases[i].args,
+                     rc, out, cases[i].says);
+        free(out);
+    }
+}
+
+static void test_run_writes_file_atomically(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/scenmc-test-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char cmd[1024], path[512], *out = NULL;
+    snprintf(path, sizeof path, "%s/r.h5", dir);
+    snprintf(cmd, sizeof cmd, "%s run -n 2000 --quiet -o %s", SCENMC_BINARY, path);
+    assert_int_equal(run_capture(cmd, &out), 0);
+    free(out);
+    /* Exists now: refused without --force, accepted with it. */
+    assert_int_equal(run_capture(cmd, &out), 2);
+    assert_non_null(strstr(out, "already exists; use --force"));
+    free(out);
+    snprintf(cmd, sizeof cmd, "%s run -n 2000 --quiet --force -o %s", SCENMC_BINARY, path);
+    assert_int_equal(run_capture(cmd, &out), 0);
+    free(out);
+    /* Nothing but the results file is left in the directory. */
+    snprintf(cmd, sizeof cmd, "ls -A %s", dir);
+    run_capture(cmd, &out);
+    assert_string_equal(out, "r.h5\n");
+    free(out);
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    assert_int_equal(run_capture(cmd, NULL), 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_threads_and_chunks_do_not_matter),
+        cmocka_unit_test(test_tables_are_consistent),
+        cmocka_unit_test(test_beta0_marginals_closed_form),
+        cmocka_unit_test(test_long_horizon_boltzmann),
+        cmocka_unit_test(test_run_vs_exact_beta0),
+        cmocka_unit_test(test_run_vs_exact_beta05),
+        cmocka_unit_test(test_run_vs_exact_beta2),
+        cmocka_unit_test(test_bad_command_lines),
+        cmocka_unit_test(test_run_writes_file_atomically),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
