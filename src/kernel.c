@@ -37,6 +37,100 @@ scenmc_status scenmc_kernel_init(scenmc_kernel *k, const scenmc_model *m, const 
     if (m->bias)
         for (int v = 0; v < V; v++)
             k->h[v] = p->beta * m->bias[v];
+    /* Largest |F| any state can reach: within double range by a wide margin? */
+    double bound = 0;
+    for (int v = 0; v < V; v++) {
+        double b = fabs(k->h[v]);
+        for (int d = 0; d < D; d++) {
+            double mx = 0;
+            for (int a = 0; a < k->n_var[d]; a++)
+                mx = fmax(mx, fabs(k->W[(size_t)(k->offset[d] + a) * V + v]));
+            b += mx;
+        }
+        bound = fmax(bound, b);
+    }
+    k->use_ratio = bound < 300;
+    k->pair_base = scenmc_xcalloc((size_t)D, sizeof(int));
+    int pairs = 0;
+    for (int d = 0; d < D; d++) {
+        k->pair_base[d] = pairs;
+        pairs += k->n_var[d] * k->n_var[d];
+    }
+    if (k->use_ratio) {
+        k->expW = malloc(VV * sizeof(double));
+        k->ratio = malloc((size_t)pairs * (size_t)V * sizeof(double));
+        k->dC = malloc((size_t)pairs * (size_t)V * sizeof(double));
+        if (!k->expW || !k->ratio || !k->dC) {
+            scenmc_kernel_free(k);
+            return scenmc_error_add(err, SCENMC_E_NOMEM, "out of memory for the weight tables");
+        }
+        k->expH = scenmc_xcalloc((size_t)V, sizeof(double));
+        for (size_t i = 0; i < VV; i++)
+            k->expW[i] = exp(k->W[i]);
+        for (int v = 0; v < V; v++)
+            k->expH[v] = exp(k->h[v]);
+        for (int d = 0; d < D; d++)
+            for (int a = 0; a < k->n_var[d]; a++)
+                for (int b = 0; b < k->n_var[d]; b++) {
+                    size_t row = (size_t)(k->pair_base[d] + a * k->n_var[d] + b) * (size_t)V;
+                    const double *wa = k->W + (size_t)(k->offset[d] + a) * V;
+                    const double *wb = k->W + (size_t)(k->offset[d] + b) * V;
+                    const double *ca = k->C + (size_t)(k->offset[d] + a) * V;
+                    const double *cb = k->C + (size_t)(k->offset[d] + b) * V;
+                    for (int v = 0; v < V; v++) {
+                        k->ratio[row + (size_t)v] = exp(wb[v] - wa[v]);
+                        k->dC[row + (size_t)v] = cb[v] - ca[v];
+                    }
+                }
+    }
+    /* Groups of consecutive descriptors for the start-state fields. */
+    k->group_first = scenmc_xcalloc((size_t)D + 1, sizeof(int));
+    k->group_row = scenmc_xcalloc((size_t)D, sizeof(size_t));
+    size_t rows = 0;
+    for (int d = 0; d < D;) {
+        int e = d, combos = 1;
+        while (e < D && combos * k->n_var[e] <= 64)
+            combos *= k->n_var[e++];
+        if (e == d) /* a descriptor with more than 64 variants stands alone */
+            combos = k->n_var[e++];
+        k->group_first[k->n_groups] = d;
+        k->group_row[k->n_groups++] = rows;
+        rows += (size_t)combos;
+        d = e;
+    }
+    k->group_first[k->n_groups] = D;
+    k->group_F = malloc(rows * (size_t)V * sizeof(double));
+    k->group_G = malloc(rows * (size_t)V * sizeof(double));
+    if (!k->group_F || !k->group_G) {
+        scenmc_kernel_free(k);
+        return scenmc_error_add(err, SCENMC_E_NOMEM, "out of memory for the start tables");
+    }
+    for (int g = 0; g < k->n_groups; g++) {
+        int d0 = k->group_first[g], d1 = k->group_first[g + 1];
+        size_t combos = 1;
+        for (int d = d0; d < d1; d++)
+            combos *= (size_t)k->n_var[d];
+        for (size_t c = 0; c < combos; c++) {
+            double *F = k->group_F + (k->group_row[g] + c) * (size_t)V;
+            double *G = k->group_G + (k->group_row[g] + c) * (size_t)V;
+            for (int v = 0; v < V; v++) {
+                F[v] = k->use_ratio ? 1.0 : 0.0;
+                G[v] = 0;
+            }
+            size_t rest = c;
+            for (int d = d1 - 1; d >= d0; d--) { /* last descriptor of the group fastest */
+                size_t u = (size_t)(k->offset[d] + (int)(rest % (size_t)k->n_var[d])) * (size_t)V;
+                rest /= (size_t)k->n_var[d];
+                for (int v = 0; v < V; v++) {
+                    if (k->use_ratio)
+                        F[v] *= k->expW[u + (size_t)v];
+                    else
+                        F[v] += k->W[u + (size_t)v];
+                    G[v] += k->C[u + (size_t)v];
+                }
+            }
+        }
+    }
     k->init_cum = scenmc_xcalloc((size_t)V, sizeof(double));
     for (int d = 0; d < D; d++) {
         double c = 0;
@@ -73,8 +167,10 @@ scenmc_status scenmc_kernel_init(scenmc_kernel *k, const scenmc_model *m, const 
 
     k->equal_rates = 1;
     k->desc_cum = scenmc_xcalloc((size_t)D, sizeof(double));
+    k->desc_prob = scenmc_xcalloc((size_t)D, sizeof(double));
     double c = 0;
     for (int d = 0; d < D; d++) {
+        k->desc_prob[d] = p->rate[d] / k->lambda;
         c += p->rate[d] / k->lambda;
         k->desc_cum[d] = c;
         if (p->rate[d] != p->rate[0])
@@ -133,11 +229,21 @@ void scenmc_kernel_free(scenmc_kernel *k)
     free(k->W);
     free(k->C);
     free(k->h);
+    free(k->expW);
+    free(k->expH);
+    free(k->pair_base);
+    free(k->ratio);
+    free(k->dC);
+    free(k->group_first);
+    free(k->group_row);
+    free(k->group_F);
+    free(k->group_G);
     free(k->init_cum);
     free(k->start);
     free(k->pois_cdf);
     free(k->pois_guide);
     free(k->desc_cum);
+    free(k->desc_prob);
     free(k->scen_stride);
     free(k->scen_table);
     free(k->state_stride);

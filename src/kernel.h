@@ -11,6 +11,25 @@ typedef struct scenmc_kernel {
     double *W;               /* [V*V] beta*(w_C*C + w_X*X), row = source variant */
     double *C;               /* [V*V] consistency (for the total consistency K) */
     double *h;               /* [V] beta*bias (zeros when none) */
+    /* Multiplicative form of the field, so the hot loop needs no exp():
+     * E[v] = exp(F[v]) = expH[v] * prod_j expW[s_j][v]; when descriptor j moves
+     * from a to b, E *= ratio row (j, a, b) and G += dC row (j, a, b). Used when
+     * the field is bounded well inside double range (use_ratio). */
+    int use_ratio;
+    double *expW;            /* [V*V] exp(W) */
+    double *expH;            /* [V] exp(h) */
+    int *pair_base;          /* [D] first row of descriptor j's (a, b) pairs */
+    double *ratio;           /* [pairs*V] exp(W[o_j+b][.] - W[o_j+a][.]) */
+    double *dC;              /* [pairs*V] C[o_j+b][.] - C[o_j+a][.] */
+    /* Start-state fields by groups of consecutive descriptors (at most 64
+     * joint variants each): one row per joint variant holds the group's
+     * product of exp rows (or sum of W rows) and sum of C rows, so a
+     * trajectory's start costs one row per group instead of one per descriptor. */
+    int n_groups;
+    int *group_first;        /* [n_groups + 1] first descriptor of each group */
+    size_t *group_row;       /* [n_groups] first row of each group in the tables */
+    double *group_F;         /* [rows*V] */
+    double *group_G;         /* [rows*V] */
     double *init_cum;        /* [V] cumulative initial probabilities per descriptor */
     int *start;              /* [D] or NULL */
     /* yearly revision count ~ Poisson(Lambda): CDF table with a guide table */
@@ -21,6 +40,7 @@ typedef struct scenmc_kernel {
     /* which descriptor a revision hits */
     int equal_rates;
     double *desc_cum;        /* [D] cumulative lambda_i / Lambda */
+    double *desc_prob;       /* [D] lambda_i / Lambda */
     /* scenario of a state: a lookup over the descriptors named in conditions */
     int *scen_stride;        /* [D] (0 for descriptors no scenario names) */
     int *scen_table;         /* [prod of named descriptors' variant counts] */
@@ -28,6 +48,7 @@ typedef struct scenmc_kernel {
     double bin_lo, bin_width;
     int n_bins;
     int full_states;
+    int joint_tally;         /* set by the engine: see simulate.c */
 } scenmc_kernel;
 
 scenmc_status scenmc_kernel_init(scenmc_kernel *k, const scenmc_model *m, const scenmc_params *p,

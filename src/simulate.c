@@ -16,7 +16,7 @@
 /* Per-thread integer tallies, one contiguous block (no sharing, no false sharing). */
 typedef struct tally {
     uint64_t *block;
-    uint64_t *sv; /* [Y][S][V] variant by scenario */
+    uint64_t *sv; /* [Y][S][V] variant by scenario, or [Y][S][V][S_final] when joint */
     uint64_t *tr; /* [Y-1][S][S] scenario transitions */
     uint64_t *ew; /* [Y][V][S_final] */
     uint64_t *kb; /* [Y][bins] total consistency */
@@ -35,12 +35,21 @@ typedef struct worker {
     int *scen;       /* [Y] scenario at each year */
 } worker;
 
+/* When small enough, variant x scenario and early warning are tallied as one
+ * joint table [Y][S][V][S_final] (half the increments) and split at the end. */
+static int joint_tally(const scenmc_results *r)
+{
+    size_t Y = (size_t)r->n_years, S = (size_t)r->n_scenarios, V = (size_t)r->model->n_variants;
+    return Y * S * S * V <= 65536;
+}
+
 static size_t tally_size(const scenmc_results *r, size_t parts[6])
 {
     size_t Y = (size_t)r->n_years, S = (size_t)r->n_scenarios, V = (size_t)r->model->n_variants;
-    parts[0] = Y * S * V;
+    int joint = joint_tally(r);
+    parts[0] = Y * S * V * (joint ? S : 1);
     parts[1] = (Y - 1) * S * S;
-    parts[2] = Y * V * S;
+    parts[2] = joint ? 0 : Y * V * S;
     parts[3] = Y * (size_t)r->n_bins;
     parts[4] = Y * S;
     parts[5] = r->full_states ? (size_t)r->n_states : 0;
@@ -89,20 +98,27 @@ static void worker_free(worker *w)
     free(w->scen);
 }
 
+/* The year's revision count by inversion of the Poisson CDF (guide table),
+ * from one 32-bit word: the CDF is resolved to 2^-32. */
 static inline int poisson_draw(const scenmc_kernel *k, scenmc_rng *rng)
 {
-    double u = scenmc_rng_uniform53(rng);
+    double u = scenmc_rng_uniform32(rng);
     int j = k->pois_guide[(int)(u * k->n_pois)];
     while (k->pois_cdf[j] < u)
         j++;
     return j;
 }
 
-static inline int pick_descriptor(const scenmc_kernel *k, scenmc_rng *rng)
+/* Which descriptor a revision hits, and a uniform for its new variant, from
+ * one 32-bit word: the descriptor from the high part of u*D (or of the
+ * cumulative rates), the variant from what is left of the word. */
+static inline int pick_descriptor(const scenmc_kernel *k, uint32_t u, double *uv)
 {
-    uint32_t u = scenmc_rng_u32(rng);
-    if (k->equal_rates)
-        return (int)(((uint64_t)u * (uint64_t)k->D) >> 32);
+    if (k->equal_rates) {
+        uint64_t m = (uint64_t)u * (uint64_t)k->D;
+        *uv = ((double)(uint32_t)m + 0.5) * (1.0 / 4294967296.0);
+        return (int)(m >> 32);
+    }
     double x = ((double)u + 0.5) * (1.0 / 4294967296.0);
     int lo = 0, hi = k->D - 1; /* first i with desc_cum[i] > x */
     while (lo < hi) {
@@ -112,6 +128,9 @@ static inline int pick_descriptor(const scenmc_kernel *k, scenmc_rng *rng)
         else
             lo = mid + 1;
     }
+    double below = lo ? k->desc_cum[lo - 1] : 0;
+    double f = (x - below) / k->desc_prob[lo];
+    *uv = f < 1 ? f : 0.9999999999999999;
     return lo;
 }
 
@@ -125,6 +144,83 @@ static inline int consistency_bin(const scenmc_kernel *k, const worker *w)
     return b < 0 ? 0 : (b >= k->n_bins ? k->n_bins - 1 : b);
 }
 
+/* The fields of the start state: E = exp(F) (ratio form) or F itself, and G,
+ * one precomputed row per group of descriptors. */
+static inline void init_fields(const scenmc_kernel *k, worker *w)
+{
+    const int V = k->V;
+    double *restrict F = w->F, *restrict G = w->G;
+    memcpy(F, k->use_ratio ? k->expH : k->h, sizeof(double) * (size_t)V);
+    memset(G, 0, sizeof(double) * (size_t)V);
+    for (int g = 0; g < k->n_groups; g++) {
+        size_t c = 0;
+        for (int d = k->group_first[g]; d < k->group_first[g + 1]; d++)
+            c = c * (size_t)k->n_var[d] + (size_t)w->s[d];
+        size_t row = (k->group_row[g] + c) * (size_t)V;
+        const double *restrict Frow = k->group_F + row, *restrict Grow = k->group_G + row;
+        if (k->use_ratio)
+            for (int v = 0; v < V; v++)
+                F[v] *= Frow[v];
+        else
+            for (int v = 0; v < V; v++)
+                F[v] += Frow[v];
+        for (int v = 0; v < V; v++)
+            G[v] += Grow[v];
+    }
+}
+
+/* One revision of descriptor i: draw its new variant from the heat bath and
+ * update the fields. Returns the new variant. */
+static inline int revise(const scenmc_kernel *k, worker *w, int i, double uv)
+{
+    const int V = k->V, off = k->offset[i], nv = k->n_var[i], a = w->s[i];
+    const double *wt;
+    if (k->use_ratio) {
+        wt = w->F + off; /* already exp(F) */
+    } else {
+        const double *f = w->F + off;
+        double mx = f[0];
+        for (int b = 1; b < nv; b++)
+            mx = f[b] > mx ? f[b] : mx;
+        for (int b = 0; b < nv; b++)
+            w->w[b] = exp(f[b] - mx);
+        wt = w->w;
+    }
+    double total = 0;
+    for (int b = 0; b < nv; b++)
+        total += wt[b];
+    double target = uv * total, acc = wt[0];
+    int b = 0;
+    while (b < nv - 1 && acc <= target)
+        acc += wt[++b];
+    if (b == a)
+        return b;
+    size_t row = (size_t)(k->pair_base[i] + a * nv + b) * (size_t)V;
+    double *restrict F = w->F, *restrict G = w->G;
+    const double *restrict dC = k->dC ? k->dC + row : NULL;
+    if (k->use_ratio) {
+        const double *restrict R = k->ratio + row;
+        for (int v = 0; v < V; v++) {
+            F[v] *= R[v];
+            G[v] += dC[v];
+        }
+    } else {
+        const double *Wn = k->W + (size_t)(off + b) * V, *Wo = k->W + (size_t)(off + a) * V;
+        const double *Cn = k->C + (size_t)(off + b) * V, *Co = k->C + (size_t)(off + a) * V;
+        for (int v = 0; v < V; v++) {
+            F[v] += Wn[v] - Wo[v];
+            G[v] += Cn[v] - Co[v];
+        }
+    }
+    w->s[i] = b;
+    return b;
+}
+
+/* Compiled twice, for AVX2 and for the baseline, and chosen at load time:
+ * the field updates are short vector loops over the variants. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__SANITIZE_ADDRESS__)
+__attribute__((target_clones("avx2", "default")))
+#endif
 static void simulate_one(const scenmc_kernel *k, uint64_t seed, uint64_t traj, worker *w, tally *t)
 {
     const int D = k->D, V = k->V, Y = k->Y, S = k->S;
@@ -144,17 +240,10 @@ static void simulate_one(const scenmc_kernel *k, uint64_t seed, uint64_t traj, w
             b++;
         w->s[d] = b;
     }
-    memcpy(w->F, k->h, sizeof(double) * (size_t)V);
-    memset(w->G, 0, sizeof(double) * (size_t)V);
+    init_fields(k, w);
     long scen_idx = 0;
     uint64_t state_idx = 0;
     for (int d = 0; d < D; d++) {
-        int u = k->offset[d] + w->s[d];
-        const double *Wrow = k->W + (size_t)u * V, *Crow = k->C + (size_t)u * V;
-        for (int v = 0; v < V; v++) {
-            w->F[v] += Wrow[v];
-            w->G[v] += Crow[v];
-        }
         scen_idx += (long)k->scen_stride[d] * w->s[d];
         state_idx += k->state_stride[d] * (uint64_t)w->s[d];
     }
@@ -163,30 +252,10 @@ static void simulate_one(const scenmc_kernel *k, uint64_t seed, uint64_t traj, w
         if (y > 0) {
             int n_rev = poisson_draw(k, &rng);
             for (int r = 0; r < n_rev; r++) {
-                int i = pick_descriptor(k, &rng);
-                int off = k->offset[i], nv = k->n_var[i], a = w->s[i];
-                const double *f = w->F + off;
-                double mx = f[0];
-                for (int b = 1; b < nv; b++)
-                    mx = f[b] > mx ? f[b] : mx;
-                double total = 0;
-                for (int b = 0; b < nv; b++) {
-                    w->w[b] = exp(f[b] - mx);
-                    total += w->w[b];
-                }
-                double target = scenmc_rng_uniform32(&rng) * total;
-                int b = 0;
-                double acc = w->w[0];
-                while (b < nv - 1 && acc < target)
-                    acc += w->w[++b];
+                double uv;
+                int i = pick_descriptor(k, scenmc_rng_u32(&rng), &uv);
+                int a = w->s[i], b = revise(k, w, i, uv);
                 if (b != a) {
-                    const double *Wn = k->W + (size_t)(off + b) * V, *Wo = k->W + (size_t)(off + a) * V;
-                    const double *Cn = k->C + (size_t)(off + b) * V, *Co = k->C + (size_t)(off + a) * V;
-                    for (int v = 0; v < V; v++) {
-                        w->F[v] += Wn[v] - Wo[v];
-                        w->G[v] += Cn[v] - Co[v];
-                    }
-                    w->s[i] = b;
                     scen_idx += (long)k->scen_stride[i] * (b - a);
                     state_idx += k->state_stride[i] * (uint64_t)b - k->state_stride[i] * (uint64_t)a;
                 }
@@ -209,12 +278,18 @@ static void simulate_one(const scenmc_kernel *k, uint64_t seed, uint64_t traj, w
     t->li[(size_t)lock * S + fin]++;
     for (int y = 0; y < Y; y++) {
         const uint8_t *h = w->hist + (size_t)y * D;
-        uint64_t *sv = t->sv + ((size_t)y * S + w->scen[y]) * V;
-        uint64_t *ew = t->ew + (size_t)y * V * S + fin;
-        for (int d = 0; d < D; d++) {
-            int u = k->offset[d] + h[d];
-            sv[u]++;
-            ew[(size_t)u * S]++;
+        if (k->joint_tally) {
+            uint64_t *j = t->sv + ((size_t)y * S + w->scen[y]) * V * S + fin;
+            for (int d = 0; d < D; d++)
+                j[(size_t)(k->offset[d] + h[d]) * S]++;
+        } else {
+            uint64_t *sv = t->sv + ((size_t)y * S + w->scen[y]) * V;
+            uint64_t *ew = t->ew + (size_t)y * V * S + fin;
+            for (int d = 0; d < D; d++) {
+                int u = k->offset[d] + h[d];
+                sv[u]++;
+                ew[(size_t)u * S]++;
+            }
         }
     }
     if (k->full_states)
@@ -240,6 +315,7 @@ scenmc_status scenmc_run(const scenmc_model *m, const scenmc_params *p,
         scenmc_results_free(r);
         return st;
     }
+    k.joint_tally = joint_tally(r);
     uint64_t first = opt ? opt->first : 0;
     uint64_t last = (opt && opt->last) ? opt->last : p->n_trajectories;
     if (first > last || last > p->n_trajectories) {
@@ -297,12 +373,25 @@ scenmc_status scenmc_run(const scenmc_model *m, const scenmc_params *p,
     uint64_t *dst[6] = {r->t[SCENMC_T_SCENARIO_VARIANT].counts, r->t[SCENMC_T_TRANSITION].counts,
                         r->t[SCENMC_T_EARLY_WARNING].counts, r->t[SCENMC_T_CONSISTENCY].counts,
                         r->t[SCENMC_T_LOCK_IN].counts, r->t[SCENMC_T_FINAL_STATE].counts};
+    size_t Y = (size_t)r->n_years, S = (size_t)r->n_scenarios, V = (size_t)m->n_variants;
     for (int i = 0; i < threads; i++) {
         const uint64_t *src[6] = {tallies[i].sv, tallies[i].tr, tallies[i].ew,
                                   tallies[i].kb, tallies[i].li, tallies[i].fs};
-        for (int q = 0; q < 6; q++)
+        for (int q = 0; q < 6; q++) {
+            if (q == 0 && k.joint_tally) { /* split [Y][S][V][S_final] */
+                for (size_t y = 0; y < Y; y++)
+                    for (size_t s = 0; s < S; s++)
+                        for (size_t v = 0; v < V; v++)
+                            for (size_t f = 0; f < S; f++) {
+                                uint64_t c = src[0][((y * S + s) * V + v) * S + f];
+                                dst[0][(y * S + s) * V + v] += c;
+                                dst[2][(y * V + v) * S + f] += c;
+                            }
+                continue;
+            }
             for (size_t j = 0; j < parts[q]; j++)
                 dst[q][j] += src[q][j];
+        }
         free(tallies[i].block);
     }
     free(tallies);
