@@ -285,7 +285,7 @@ scenmc_status scenmc_exact(const scenmc_model *m, const scenmc_params *p, int th
             decode(&c, x, s);
             int a = scen[x];
             sc[a] += q[x];
-            double K = scenmc_model_total_consistency(m, s);
+            double K = scenmc_kernel_total_consistency(&k, s);
             int bin = (int)floor((K - r->bin_lo) / r->bin_width + 0.5);
             bin = bin < 0 ? 0 : (bin >= r->n_bins ? r->n_bins - 1 : bin);
             kb[bin] += q[x];
@@ -370,15 +370,30 @@ scenmc_status scenmc_exact_stationary(const scenmc_model *m, const scenmc_params
     if (!pi)
         return scenmc_error_add(err, SCENMC_E_NOMEM, "out of memory for the stationary distribution");
     int *s = scenmc_xcalloc((size_t)D, sizeof(int));
-    int reversible = !m->bias && (!m->cross_impact || p->w_cross == 0);
+    int cross_cells = 0;
+    for (int i = 0; i < p->n_cells; i++)
+        cross_cells |= p->cells[i].cross;
+    int reversible = !m->bias && ((!m->cross_impact && !cross_cells) || p->w_cross == 0);
     if (reversible) {
+        double *C = scenmc_params_matrix(p, m, 0);
+        if (!C) {
+            free(pi);
+            free(s);
+            return scenmc_error_add(err, SCENMC_E_NOMEM, "out of memory");
+        }
         /* Detailed balance: pi(s) proportional to exp(beta * w_C * K(s)) (spec section 4). */
         double mx = -INFINITY;
         for (uint64_t x = 0; x < n; x++) {
             scenmc_state_from_index(m, x, s);
-            pi[x] = p->beta * p->w_consistency * scenmc_model_total_consistency(m, s);
+            double K = 0;
+            for (int i = 0; i < D; i++)
+                for (int j = i + 1; j < D; j++)
+                    K += C[(size_t)(m->descriptors[i].offset + s[i]) * (size_t)V +
+                           (size_t)(m->descriptors[j].offset + s[j])];
+            pi[x] = p->beta * p->w_consistency * K;
             mx = fmax(mx, pi[x]);
         }
+        free(C);
         double z = 0;
         for (uint64_t x = 0; x < n; x++)
             z += (pi[x] = exp(pi[x] - mx));

@@ -22,17 +22,18 @@ scenmc_status scenmc_kernel_init(scenmc_kernel *k, const scenmc_model *m, const 
         k->offset[d] = m->descriptors[d].offset;
         k->n_var[d] = m->descriptors[d].n_variants;
     }
+    /* The matrices with the parameters' cell overrides applied. */
+    k->C = scenmc_params_matrix(p, m, 0);
+    double *X = scenmc_params_matrix(p, m, 1);
     k->W = malloc(VV * sizeof(double));
-    k->C = malloc(VV * sizeof(double));
-    if (!k->W || !k->C) {
+    if (!k->W || !k->C || !X) {
+        free(X);
         scenmc_kernel_free(k);
         return scenmc_error_add(err, SCENMC_E_NOMEM, "out of memory for the %dx%d weight matrix", V, V);
     }
-    for (size_t i = 0; i < VV; i++) {
-        double x = m->cross_impact ? m->cross_impact[i] : 0;
-        k->W[i] = p->beta * (p->w_consistency * m->consistency[i] + p->w_cross * x);
-        k->C[i] = m->consistency[i];
-    }
+    for (size_t i = 0; i < VV; i++)
+        k->W[i] = p->beta * (p->w_consistency * k->C[i] + p->w_cross * X[i]);
+    free(X);
     k->h = scenmc_xcalloc((size_t)V, sizeof(double));
     if (m->bias)
         for (int v = 0; v < V; v++)
@@ -264,4 +265,15 @@ void scenmc_kernel_heat_bath(const scenmc_kernel *k, const double *F, int i, dou
     }
     for (int b = 0; b < n; b++)
         prob[b] /= total;
+}
+
+double scenmc_kernel_total_consistency(const scenmc_kernel *k, const int *s)
+{
+    double K = 0;
+    for (int i = 0; i < k->D; i++) {
+        const double *row = k->C + (size_t)(k->offset[i] + s[i]) * (size_t)k->V;
+        for (int j = i + 1; j < k->D; j++)
+            K += row[k->offset[j] + s[j]];
+    }
+    return K;
 }

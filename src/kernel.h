@@ -59,4 +59,7 @@ void scenmc_kernel_free(scenmc_kernel *k);
  * (F[u] = h[u] + sum_j W[s_j][u]); writes n_var[i] values to prob. */
 void scenmc_kernel_heat_bath(const scenmc_kernel *k, const double *F, int i, double *prob);
 
+/* K(s) from the kernel's consistency matrix (overrides applied). */
+double scenmc_kernel_total_consistency(const scenmc_kernel *k, const int *s);
+
 #endif

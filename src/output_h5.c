@@ -192,9 +192,8 @@ static void write_model(writer *w, const scenmc_results *r)
     H5Gclose(g);
 }
 
-static void write_params(writer *w, const scenmc_results *r)
+static void write_params(writer *w, const scenmc_params *p)
 {
-    const scenmc_params *p = &r->params;
     hid_t g = group(w, "params");
     if (g < 0)
         return;
@@ -213,6 +212,28 @@ static void write_params(writer *w, const scenmc_results *r)
             s[d] = p->start[d];
         put(w, g, "start", H5T_NATIVE_INT32, 1, dD, s);
         free(s);
+    }
+    if (p->n_cells) {
+        /* Matrix cells that override the model's (sweeps, sensitivity). */
+        hsize_t dc[1] = {(hsize_t)p->n_cells};
+        int32_t *iu = scenmc_xcalloc((size_t)p->n_cells, sizeof(int32_t));
+        int32_t *iv = scenmc_xcalloc((size_t)p->n_cells, sizeof(int32_t));
+        int32_t *ix = scenmc_xcalloc((size_t)p->n_cells, sizeof(int32_t));
+        double *val = scenmc_xcalloc((size_t)p->n_cells, sizeof(double));
+        for (int i = 0; i < p->n_cells; i++) {
+            iu[i] = p->cells[i].u;
+            iv[i] = p->cells[i].v;
+            ix[i] = p->cells[i].cross;
+            val[i] = p->cells[i].value;
+        }
+        put(w, g, "cell_u", H5T_NATIVE_INT32, 1, dc, iu);
+        put(w, g, "cell_v", H5T_NATIVE_INT32, 1, dc, iv);
+        put(w, g, "cell_cross", H5T_NATIVE_INT32, 1, dc, ix);
+        put(w, g, "cell_value", H5T_NATIVE_DOUBLE, 1, dc, val);
+        free(iu);
+        free(iv);
+        free(ix);
+        free(val);
     }
     put(w, g, "seed", H5T_NATIVE_UINT64, 0, NULL, &p->seed);
     put(w, g, "n_trajectories", H5T_NATIVE_UINT64, 0, NULL, &p->n_trajectories);
@@ -334,7 +355,8 @@ static void write_root_attrs(writer *w, const scenmc_results *r, const scenmc_wr
     attr_str(w, f, "format", "scenmc-results");
     int version = 1;
     attr(w, f, "format_version", H5T_NATIVE_INT, &version);
-    attr_str(w, f, "method", r->method == SCENMC_EXACT ? "exact" : "monte-carlo");
+    attr_str(w, f, "method", opt && opt->method ? opt->method
+                             : r->method == SCENMC_EXACT ? "exact" : "monte-carlo");
     attr_str(w, f, "engine_version", SCENMC_VERSION);
     char created[64];
     time_t now = time(NULL);
@@ -385,71 +407,366 @@ scenmc_status scenmc_output_check(const char *path, int force, scenmc_error *err
     return SCENMC_OK;
 }
 
-scenmc_status scenmc_output_write(const char *path, const scenmc_results *r,
-                                  const scenmc_write_options *opt, scenmc_error *err)
+/* An output file in the making: a temporary file beside the target. */
+typedef struct outfile {
+    writer w;
+    char *tmp;
+    const char *path;
+    hid_t axis[SCENMC_N_AXES];
+} outfile;
+
+static scenmc_status begin_file(outfile *o, const char *path, int force, scenmc_error *err)
 {
-    scenmc_status st = scenmc_output_check(path, opt && opt->force, err);
+    memset(o, 0, sizeof *o);
+    for (int a = 0; a < SCENMC_N_AXES; a++)
+        o->axis[a] = -1;
+    o->path = path;
+    scenmc_status st = scenmc_output_check(path, force, err);
     if (st != SCENMC_OK)
         return st;
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
-    char *tmp = scenmc_xmalloc(strlen(path) + 16);
-    sprintf(tmp, "%s.tmp-XXXXXX", path);
-    int fd = mkstemp(tmp);
+    o->tmp = scenmc_xmalloc(strlen(path) + 16);
+    sprintf(o->tmp, "%s.tmp-XXXXXX", path);
+    int fd = mkstemp(o->tmp);
     if (fd < 0) {
         st = scenmc_error_add(err, SCENMC_E_IO, "%s: cannot write there: %s", path, strerror(errno));
-        free(tmp);
+        free(o->tmp);
+        o->tmp = NULL;
         return st;
     }
     close(fd);
-    writer w = {.file = H5Fcreate(tmp, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), .ok = 1};
-    if (w.file < 0) {
-        unlink(tmp);
-        free(tmp);
+    o->w.ok = 1;
+    o->w.file = H5Fcreate(o->tmp, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    if (o->w.file < 0) {
+        unlink(o->tmp);
+        free(o->tmp);
+        o->tmp = NULL;
         return scenmc_error_add(err, SCENMC_E_IO, "%s: cannot create an HDF5 file there", path);
     }
-    hid_t axis[SCENMC_N_AXES];
-    write_root_attrs(&w, r, opt);
-    write_model(&w, r);
-    write_params(&w, r);
-    write_axes(&w, r, axis);
-    write_tables(&w, r, axis);
+    return SCENMC_OK;
+}
+
+/* Closes the file and renames it into place, or removes it when anything failed
+ * (abandon != 0: the caller gave up). */
+static scenmc_status finish_file(outfile *o, int abandon, scenmc_error *err)
+{
     for (int a = 0; a < SCENMC_N_AXES; a++) {
-        if (axis[a] < 0)
+        if (o->axis[a] < 0)
             continue;
         int dup = 0;
         for (int b = 0; b < a; b++)
-            dup |= axis[b] == axis[a];
+            dup |= o->axis[b] == o->axis[a];
         if (!dup)
-            H5Dclose(axis[a]);
+            H5Dclose(o->axis[a]);
     }
-    if (H5Fclose(w.file) < 0)
-        w.ok = 0;
+    if (H5Fclose(o->w.file) < 0)
+        o->w.ok = 0;
     /* fsync before rename so that a crash cannot leave an empty file under the final name. */
-    if (w.ok) {
-        int f = open(tmp, O_RDONLY);
+    if (o->w.ok && !abandon) {
+        int f = open(o->tmp, O_RDONLY);
         if (f < 0 || fsync(f) != 0)
-            w.ok = 0;
+            o->w.ok = 0;
         if (f >= 0)
             close(f);
     }
-    if (!w.ok) {
+    scenmc_status st = SCENMC_OK;
+    if (!o->w.ok || abandon) {
         int e = errno;
-        unlink(tmp);
-        free(tmp);
-        return scenmc_error_add(err, SCENMC_E_IO, "%s: writing the results failed (%s); nothing was "
-                                "written", path, e ? strerror(e) : "HDF5 error");
+        unlink(o->tmp);
+        if (!abandon)
+            st = scenmc_error_add(err, SCENMC_E_IO, "%s: writing the results failed (%s); nothing "
+                                  "was written", o->path, e ? strerror(e) : "HDF5 error");
+        else
+            st = SCENMC_E_IO;
+    } else {
+        /* mkstemp made it private; give it the mode a plain create would have. */
+        mode_t mask = umask(0);
+        umask(mask);
+        chmod(o->tmp, 0666 & ~mask);
+        if (rename(o->tmp, o->path) != 0) {
+            st = scenmc_error_add(err, SCENMC_E_IO, "%s: cannot rename the finished file into place: "
+                                  "%s", o->path, strerror(errno));
+            unlink(o->tmp);
+        }
     }
-    /* mkstemp made it private; give it the mode a plain create would have. */
-    mode_t mask = umask(0);
-    umask(mask);
-    chmod(tmp, 0666 & ~mask);
-    if (rename(tmp, path) != 0) {
-        st = scenmc_error_add(err, SCENMC_E_IO, "%s: cannot rename the finished file into place: %s",
-                              path, strerror(errno));
-        unlink(tmp);
-        free(tmp);
+    free(o->tmp);
+    o->tmp = NULL;
+    return st;
+}
+
+static void write_ensemble(writer *w, const scenmc_results *r, const scenmc_ensemble_info *e)
+{
+    hid_t g = group(w, "ensemble");
+    if (g < 0)
+        return;
+    hsize_t dm[3] = {(hsize_t)e->n_members, (hsize_t)r->n_years, (hsize_t)r->n_scenarios};
+    put(w, g, "scenario_probability", H5T_NATIVE_DOUBLE, 3, dm, e->scenario_prob);
+    hsize_t dq[3] = {(hsize_t)e->n_quantiles, (hsize_t)r->n_years, (hsize_t)r->n_scenarios};
+    put(w, g, "scenario_quantile", H5T_NATIVE_DOUBLE, 3, dq, e->quantiles);
+    hsize_t dl[1] = {(hsize_t)e->n_quantiles};
+    put(w, g, "quantile_level", H5T_NATIVE_DOUBLE, 1, dl, e->quantile_levels);
+    attr(w, g, "n_members", H5T_NATIVE_INT, &e->n_members);
+    attr(w, g, "judgement_sd", H5T_NATIVE_DOUBLE, &e->judgement_sd);
+    H5Gclose(g);
+}
+
+scenmc_status scenmc_output_write(const char *path, const scenmc_results *r,
+                                  const scenmc_write_options *opt, scenmc_error *err)
+{
+    outfile o;
+    scenmc_status st = begin_file(&o, path, opt && opt->force, err);
+    if (st != SCENMC_OK)
+        return st;
+    write_root_attrs(&o.w, r, opt);
+    write_model(&o.w, r);
+    write_params(&o.w, &r->params);
+    write_axes(&o.w, r, o.axis);
+    write_tables(&o.w, r, o.axis);
+    if (opt && opt->ensemble)
+        write_ensemble(&o.w, r, opt->ensemble);
+    return finish_file(&o, 0, err);
+}
+
+/* ---------------------------------------------------------------- sweeps */
+
+struct scenmc_sweep_writer {
+    outfile o;
+    int P;
+    scenmc_results shape;   /* dims of every point's tables */
+    hid_t ds[3][SCENMC_N_TABLES];
+};
+
+scenmc_status scenmc_sweep_writer_open(const char *path, const scenmc_results *first, int n_points,
+                                       int n_params, const char *const *names, const double *values,
+                                       const scenmc_params *base, const scenmc_write_options *opt,
+                                       scenmc_sweep_writer **out, scenmc_error *err)
+{
+    *out = NULL;
+    scenmc_sweep_writer *sw = scenmc_xcalloc(1, sizeof *sw);
+    scenmc_status st = begin_file(&sw->o, path, opt && opt->force, err);
+    if (st != SCENMC_OK) {
+        free(sw);
         return st;
     }
-    free(tmp);
+    sw->P = n_points;
+    sw->shape = *first; /* only dims and counts are read from it */
+    writer *w = &sw->o.w;
+    write_root_attrs(w, first, opt);
+    attr(w, w->file, "n_points", H5T_NATIVE_INT, &n_points);
+    attr_str(w, w->file, "design", opt && opt->design ? opt->design : "grid");
+    write_model(w, first);
+    write_params(w, base);
+    write_axes(w, first, sw->o.axis);
+    int32_t *pt = scenmc_xcalloc((size_t)n_points, sizeof(int32_t));
+    for (int i = 0; i < n_points; i++)
+        pt[i] = i;
+    hsize_t dP[1] = {(hsize_t)n_points};
+    hid_t point = dataset(w, w->file, "point", H5T_NATIVE_INT32, 1, dP, pt);
+    free(pt);
+    if (point >= 0 && H5DSset_scale(point, "point") < 0)
+        w->ok = 0;
+    hid_t g = group(w, "sweep");
+    if (g >= 0) {
+        hid_t pn = strings(w, g, "param_name", (size_t)n_params, names);
+        if (pn >= 0 && H5DSset_scale(pn, "param") < 0)
+            w->ok = 0;
+        hsize_t dPK[2] = {(hsize_t)n_points, (hsize_t)n_params};
+        hid_t v = dataset(w, g, "value", H5T_NATIVE_DOUBLE, 2, dPK, values);
+        if (v >= 0) {
+            if (point >= 0)
+                H5DSattach_scale(v, point, 0);
+            if (pn >= 0)
+                H5DSattach_scale(v, pn, 1);
+            H5DSset_label(v, 0, "point");
+            H5DSset_label(v, 1, "param");
+            H5Dclose(v);
+        }
+        if (pn >= 0)
+            H5Dclose(pn);
+        H5Gclose(g);
+    }
+    const char *groups[3] = {"counts", "probability", "stderr"};
+    for (int gi = 0; gi < 3 && w->ok; gi++) {
+        hid_t gg = group(w, groups[gi]);
+        for (int k = 0; k < SCENMC_N_TABLES && w->ok; k++) {
+            const scenmc_table *t = &first->t[k];
+            hsize_t dims[4] = {(hsize_t)n_points, 0, 0, 0}, chunk[4] = {1, 1, 1, 1};
+            size_t csize = 1;
+            for (int i = 0; i < t->rank; i++) {
+                dims[i + 1] = t->dims[i] ? t->dims[i] : 1;
+                chunk[i + 1] = dims[i + 1];
+                csize *= dims[i + 1];
+            }
+            for (int i = 0; csize > 65536 && i < t->rank; i++)
+                while (csize > 65536 && chunk[i + 1] > 1) {
+                    csize /= chunk[i + 1];
+                    chunk[i + 1] = (chunk[i + 1] + 1) / 2;
+                    csize *= chunk[i + 1];
+                }
+            if (t->dims[0] == 0)
+                dims[1] = 0;
+            hid_t space = H5Screate_simple(t->rank + 1, dims, NULL);
+            hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
+            if (t->size > 0) {
+                H5Pset_chunk(dcpl, t->rank + 1, chunk);
+                if (H5Zfilter_avail(H5Z_FILTER_DEFLATE) > 0) {
+                    H5Pset_shuffle(dcpl);
+                    H5Pset_deflate(dcpl, 4);
+                }
+            }
+            hid_t type = gi == 0 ? H5T_NATIVE_UINT64 : H5T_NATIVE_DOUBLE;
+            hid_t d = H5Dcreate2(gg, scenmc_table_names[k], type, space, H5P_DEFAULT, dcpl, H5P_DEFAULT);
+            H5Pclose(dcpl);
+            H5Sclose(space);
+            if (d < 0) {
+                w->ok = 0;
+                break;
+            }
+            if (point >= 0)
+                H5DSattach_scale(d, point, 0);
+            H5DSset_label(d, 0, "point");
+            for (int i = 0; i < t->rank; i++) {
+                if (sw->o.axis[t->axes[i]] >= 0)
+                    H5DSattach_scale(d, sw->o.axis[t->axes[i]], (unsigned)i + 1);
+                H5DSset_label(d, (unsigned)i + 1, scenmc_axis_names[t->axes[i]]);
+            }
+            sw->ds[gi][k] = d;
+        }
+        if (gg >= 0)
+            H5Gclose(gg);
+    }
+    if (point >= 0)
+        H5Dclose(point);
+    if (!w->ok) {
+        scenmc_sweep_writer_close(sw, 1, err);
+        return scenmc_error_add(err, SCENMC_E_IO, "%s: cannot lay out the sweep file", path);
+    }
+    *out = sw;
     return SCENMC_OK;
+}
+
+scenmc_status scenmc_sweep_writer_point(scenmc_sweep_writer *sw, int i, const scenmc_results *r,
+                                        scenmc_error *err)
+{
+    for (int k = 0; k < SCENMC_N_TABLES; k++)
+        if (r->t[k].size != sw->shape.t[k].size || r->t[k].rank != sw->shape.t[k].rank)
+            return scenmc_error_add(err, SCENMC_E_INPUT, "sweep point %d: table %s has another shape "
+                                    "than point 0", i, scenmc_table_names[k]);
+    for (int gi = 0; gi < 3; gi++)
+        for (int k = 0; k < SCENMC_N_TABLES; k++) {
+            const scenmc_table *t = &r->t[k];
+            if (t->size == 0)
+                continue;
+            hid_t d = sw->ds[gi][k];
+            hid_t fs = H5Dget_space(d);
+            hsize_t start[4] = {(hsize_t)i, 0, 0, 0}, count[4] = {1, 1, 1, 1};
+            for (int j = 0; j < t->rank; j++)
+                count[j + 1] = t->dims[j];
+            H5Sselect_hyperslab(fs, H5S_SELECT_SET, start, NULL, count, NULL);
+            hid_t ms = H5Screate_simple(t->rank + 1, count, NULL);
+            const void *data = gi == 0 ? (const void *)t->counts
+                               : gi == 1 ? (const void *)t->prob : (const void *)t->stderr_;
+            hid_t type = gi == 0 ? H5T_NATIVE_UINT64 : H5T_NATIVE_DOUBLE;
+            if (H5Dwrite(d, type, ms, fs, H5P_DEFAULT, data) < 0)
+                sw->o.w.ok = 0;
+            H5Sclose(ms);
+            H5Sclose(fs);
+        }
+    if (!sw->o.w.ok)
+        return scenmc_error_add(err, SCENMC_E_IO, "%s: writing sweep point %d failed", sw->o.path, i);
+    return SCENMC_OK;
+}
+
+scenmc_status scenmc_sweep_writer_close(scenmc_sweep_writer *sw, int abandon, scenmc_error *err)
+{
+    for (int gi = 0; gi < 3; gi++)
+        for (int k = 0; k < SCENMC_N_TABLES; k++)
+            if (sw->ds[gi][k] > 0)
+                H5Dclose(sw->ds[gi][k]);
+    scenmc_status st = finish_file(&sw->o, abandon, err);
+    free(sw);
+    return st;
+}
+
+/* ---------------------------------------------------------------- cell sensitivity */
+
+scenmc_status scenmc_output_write_sensitivity(const char *path, const scenmc_model *m,
+                                              const scenmc_params *base, const scenmc_results *shape,
+                                              int n_cells, int n_scenarios, const int *u, const int *v,
+                                              const double *values /* [3][n_cells]: base, minus, plus */,
+                                              const double *tables /* [4][n_cells][S]: p_minus, p_plus, effect, stderr */,
+                                              double delta, const scenmc_write_options *opt,
+                                              scenmc_error *err)
+{
+    outfile o;
+    scenmc_status st = begin_file(&o, path, opt && opt->force, err);
+    if (st != SCENMC_OK)
+        return st;
+    writer *w = &o.w;
+    write_root_attrs(w, shape, opt);
+    write_model(w, shape);
+    write_params(w, base);
+    hid_t g = group(w, "sensitivity");
+    if (g >= 0) {
+        size_t n = (size_t)n_cells, S = (size_t)n_scenarios;
+        char **labels = scenmc_xcalloc(n ? n : 1, sizeof(char *));
+        int32_t *cu = scenmc_xcalloc(n ? n : 1, sizeof(int32_t)), *cv = scenmc_xcalloc(n ? n : 1, sizeof(int32_t));
+        for (size_t c = 0; c < n; c++) {
+            const scenmc_descriptor *A = &m->descriptors[m->variant_descriptor[u[c]]];
+            const scenmc_descriptor *B = &m->descriptors[m->variant_descriptor[v[c]]];
+            size_t len = strlen(A->id) + strlen(B->id) + strlen(m->variant_name[u[c]]) +
+                         strlen(m->variant_name[v[c]]) + 8;
+            labels[c] = scenmc_xmalloc(len);
+            snprintf(labels[c], len, "%s=%s,%s=%s", A->id, m->variant_name[u[c]], B->id,
+                     m->variant_name[v[c]]);
+            cu[c] = u[c];
+            cv[c] = v[c];
+        }
+        hid_t cl = strings(w, g, "cell", n, (const char *const *)labels);
+        if (cl >= 0 && H5DSset_scale(cl, "cell") < 0)
+            w->ok = 0;
+        const char *sn[SCENMC_MAX_SCENARIOS + 1];
+        for (size_t s = 0; s < S; s++)
+            sn[s] = s < (size_t)m->n_scenarios ? m->scenarios[s].name : "unclassified";
+        hid_t sc = strings(w, g, "scenario", S, sn);
+        if (sc >= 0 && H5DSset_scale(sc, "scenario") < 0)
+            w->ok = 0;
+        hsize_t dn[1] = {n}, dns[2] = {n, S};
+        put(w, g, "variant_u", H5T_NATIVE_INT32, 1, dn, cu);
+        put(w, g, "variant_v", H5T_NATIVE_INT32, 1, dn, cv);
+        const char *vnames[3] = {"base_value", "minus_value", "plus_value"};
+        for (int k = 0; k < 3; k++) {
+            hid_t d = dataset(w, g, vnames[k], H5T_NATIVE_DOUBLE, 1, dn, values + (size_t)k * n);
+            if (d >= 0) {
+                if (cl >= 0)
+                    H5DSattach_scale(d, cl, 0);
+                H5Dclose(d);
+            }
+        }
+        const char *tnames[4] = {"p_minus", "p_plus", "effect", "stderr"};
+        for (int k = 0; k < 4; k++) {
+            hid_t d = dataset(w, g, tnames[k], H5T_NATIVE_DOUBLE, 2, dns, tables + (size_t)k * n * S);
+            if (d >= 0) {
+                if (cl >= 0)
+                    H5DSattach_scale(d, cl, 0);
+                if (sc >= 0)
+                    H5DSattach_scale(d, sc, 1);
+                H5DSset_label(d, 0, "cell");
+                H5DSset_label(d, 1, "final_scenario");
+                H5Dclose(d);
+            }
+        }
+        attr(w, g, "delta", H5T_NATIVE_DOUBLE, &delta);
+        if (cl >= 0)
+            H5Dclose(cl);
+        if (sc >= 0)
+            H5Dclose(sc);
+        for (size_t c = 0; c < n; c++)
+            free(labels[c]);
+        free(labels);
+        free(cu);
+        free(cv);
+        H5Gclose(g);
+    }
+    return finish_file(&o, 0, err);
 }

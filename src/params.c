@@ -3,6 +3,7 @@
 #include "util.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -43,10 +44,51 @@ void scenmc_params_copy(scenmc_params *dst, const scenmc_params *src)
         dst->start = scenmc_xcalloc((size_t)src->n_descriptors, sizeof(int));
         memcpy(dst->start, src->start, sizeof(int) * (size_t)src->n_descriptors);
     }
+    dst->cells = NULL;
+    if (src->n_cells) {
+        dst->cells = scenmc_xcalloc((size_t)src->n_cells, sizeof(scenmc_cell));
+        memcpy(dst->cells, src->cells, sizeof(scenmc_cell) * (size_t)src->n_cells);
+    }
+}
+
+void scenmc_params_add_cell(scenmc_params *p, int u, int v, int cross, double value)
+{
+    scenmc_cell *c = realloc(p->cells, sizeof(scenmc_cell) * (size_t)(p->n_cells + 1));
+    if (!c) {
+        fprintf(stderr, "scenmc: out of memory\n");
+        exit(3);
+    }
+    p->cells = c;
+    p->cells[p->n_cells++] = (scenmc_cell){.u = u, .v = v, .cross = cross, .value = value};
+}
+
+double *scenmc_params_matrix(const scenmc_params *p, const scenmc_model *m, int cross)
+{
+    size_t V = (size_t)m->n_variants;
+    double *a = malloc(V * V * sizeof(double));
+    if (!a)
+        return NULL;
+    const double *src = cross ? m->cross_impact : m->consistency;
+    if (src)
+        memcpy(a, src, V * V * sizeof(double));
+    else
+        memset(a, 0, V * V * sizeof(double));
+    for (int i = 0; i < p->n_cells; i++) {
+        const scenmc_cell *c = &p->cells[i];
+        if (c->cross != cross)
+            continue;
+        a[(size_t)c->u * V + (size_t)c->v] = c->value;
+        if (!cross)
+            a[(size_t)c->v * V + (size_t)c->u] = c->value;
+    }
+    return a;
 }
 
 void scenmc_params_free(scenmc_params *p)
 {
+    free(p->cells);
+    p->cells = NULL;
+    p->n_cells = 0;
     free(p->rate);
     free(p->initial);
     free(p->start);

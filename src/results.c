@@ -32,7 +32,8 @@ void scenmc_state_from_index(const scenmc_model *m, uint64_t idx, int *s)
 }
 
 /* Bounds of K(s) = sum_{i<j} C: each pair contributes between its block's min and max. */
-static void consistency_bounds(const scenmc_model *m, double *lo, double *hi)
+static void consistency_bounds(const scenmc_model *m, const scenmc_params *p, const double *C,
+                               double *lo, double *hi)
 {
     size_t V = (size_t)m->n_variants;
     double a = 0, b = 0;
@@ -42,10 +43,20 @@ static void consistency_bounds(const scenmc_model *m, double *lo, double *hi)
             double mn = INFINITY, mx = -INFINITY;
             for (int x = 0; x < I->n_variants; x++)
                 for (int y = 0; y < J->n_variants; y++) {
-                    double c = m->consistency[(size_t)(I->offset + x) * V + (size_t)(J->offset + y)];
+                    double c = C[(size_t)(I->offset + x) * V + (size_t)(J->offset + y)];
                     mn = fmin(mn, c);
                     mx = fmax(mx, c);
                 }
+            /* A block with overridden cells may take any value on the scale: bound it
+             * by the scale, so every point of a sweep gets the same bins. */
+            for (int k = 0; k < p->n_cells; k++) {
+                const scenmc_cell *c = &p->cells[k];
+                int du = m->variant_descriptor[c->u], dv = m->variant_descriptor[c->v];
+                if (!c->cross && ((du == i && dv == j) || (du == j && dv == i))) {
+                    mn = fmin(mn, m->scale_c[0]);
+                    mx = fmax(mx, m->scale_c[1]);
+                }
+            }
             a += mn;
             b += mx;
         }
@@ -76,8 +87,14 @@ scenmc_status scenmc_results_init(scenmc_results *r, const scenmc_model *m, cons
     r->n_years = p->year_end - p->year_start + 1;
     r->has_unclassified = scenmc_model_has_unclassified(m);
     r->n_scenarios = m->n_scenarios + (r->has_unclassified ? 1 : 0);
-    double lo, hi;
-    consistency_bounds(m, &lo, &hi);
+    double lo = 0, hi = 0;
+    double *C = scenmc_params_matrix(p, m, 0);
+    if (!C) {
+        scenmc_params_free(&r->params);
+        return scenmc_error_add(err, SCENMC_E_NOMEM, "out of memory");
+    }
+    consistency_bounds(m, p, C, &lo, &hi);
+    free(C);
     /* Unit bins centred on integers, widened so that there are at most 4096. */
     r->bin_width = 1;
     while ((hi - lo) / r->bin_width > 4095)
@@ -191,4 +208,24 @@ void scenmc_results_finalize(scenmc_results *r)
         for (size_t i = 0; i < t->size; i++)
             ratio(t, i, N);
     }
+}
+
+scenmc_status scenmc_results_add(scenmc_results *dst, const scenmc_results *src, scenmc_error *err)
+{
+    if (dst->method != SCENMC_MONTE_CARLO || src->method != SCENMC_MONTE_CARLO)
+        return scenmc_error_add(err, SCENMC_E_INPUT, "only Monte Carlo counts can be added");
+    for (int k = 0; k < SCENMC_N_TABLES; k++)
+        if (dst->t[k].size != src->t[k].size)
+            return scenmc_error_add(err, SCENMC_E_INPUT, "table %s: %zu cells here, %zu there; the "
+                                    "results do not belong together", scenmc_table_names[k],
+                                    dst->t[k].size, src->t[k].size);
+    for (int k = 0; k < SCENMC_N_TABLES; k++)
+        for (size_t i = 0; i < dst->t[k].size; i++)
+            dst->t[k].counts[i] += src->t[k].counts[i];
+    dst->n_trajectories += src->n_trajectories;
+    dst->first = src->first < dst->first ? src->first : dst->first;
+    dst->last = src->last > dst->last ? src->last : dst->last;
+    dst->wall_seconds += src->wall_seconds;
+    scenmc_results_finalize(dst);
+    return SCENMC_OK;
 }

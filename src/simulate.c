@@ -4,6 +4,7 @@
  * Trajectory k uses only the random stream (seed, k), and every tally is an
  * integer count, so a run's result is a pure function of (model, params,
  * trajectory range): threads and chunk sizes only decide who adds what. */
+#include "scenmc/sweep.h"
 #include "kernel.h"
 #include "rng.h"
 #include "util.h"
@@ -221,7 +222,7 @@ static inline int revise(const scenmc_kernel *k, worker *w, int i, double uv)
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__SANITIZE_ADDRESS__)
 __attribute__((target_clones("avx2", "default")))
 #endif
-static void simulate_one(const scenmc_kernel *k, uint64_t seed, uint64_t traj, worker *w, tally *t)
+static int simulate_one(const scenmc_kernel *k, uint64_t seed, uint64_t traj, worker *w, tally *t)
 {
     const int D = k->D, V = k->V, Y = k->Y, S = k->S;
     scenmc_rng rng;
@@ -294,6 +295,7 @@ static void simulate_one(const scenmc_kernel *k, uint64_t seed, uint64_t traj, w
     }
     if (k->full_states)
         t->fs[state_idx]++;
+    return fin;
 }
 
 scenmc_status scenmc_run(const scenmc_model *m, const scenmc_params *p,
@@ -407,5 +409,79 @@ scenmc_status scenmc_run(const scenmc_model *m, const scenmc_params *p,
         return scenmc_error_add(err, SCENMC_E_INTERRUPTED, "stopped after %llu of %llu trajectories",
                                 (unsigned long long)(done_to - first),
                                 (unsigned long long)(last - first));
+    return SCENMC_OK;
+}
+
+scenmc_status scenmc_run_paired_final(const scenmc_model *m, const scenmc_params *a,
+                                      const scenmc_params *b, int threads, uint64_t *joint,
+                                      scenmc_error *err)
+{
+    scenmc_status st = scenmc_params_check(a, err);
+    if (st == SCENMC_OK)
+        st = scenmc_params_check(b, err);
+    if (st != SCENMC_OK)
+        return st;
+    if (a->seed != b->seed || a->n_trajectories != b->n_trajectories)
+        return scenmc_error_add(err, SCENMC_E_INPUT, "paired runs need the same seed and trajectory count");
+    scenmc_results ra, rb;
+    if ((st = scenmc_results_init(&ra, m, a, SCENMC_MONTE_CARLO, err)) != SCENMC_OK)
+        return st;
+    if ((st = scenmc_results_init(&rb, m, b, SCENMC_MONTE_CARLO, err)) != SCENMC_OK) {
+        scenmc_results_free(&ra);
+        return st;
+    }
+    scenmc_kernel ka, kb;
+    if ((st = scenmc_kernel_init(&ka, m, a, &ra, err)) != SCENMC_OK) {
+        scenmc_results_free(&ra);
+        scenmc_results_free(&rb);
+        return st;
+    }
+    if ((st = scenmc_kernel_init(&kb, m, b, &rb, err)) != SCENMC_OK) {
+        scenmc_kernel_free(&ka);
+        scenmc_results_free(&ra);
+        scenmc_results_free(&rb);
+        return st;
+    }
+    ka.joint_tally = joint_tally(&ra);
+    kb.joint_tally = joint_tally(&rb);
+    int S = ra.n_scenarios;
+    if (threads <= 0)
+        threads = omp_get_max_threads();
+    int ok = 1;
+#pragma omp parallel num_threads(threads)
+    {
+        worker wa, wb;
+        worker_alloc(&wa, &ka);
+        worker_alloc(&wb, &kb);
+        tally ta, tb; /* tallied but not used: only the final scenarios are */
+        int mine = tally_alloc(&ta, &ra) & tally_alloc(&tb, &rb);
+        uint64_t *local = scenmc_xcalloc((size_t)S * (size_t)S, sizeof(uint64_t));
+        if (!mine) {
+#pragma omp atomic write
+            ok = 0;
+        }
+#pragma omp for schedule(dynamic, 256)
+        for (uint64_t j = 0; j < a->n_trajectories; j++) {
+            if (!mine)
+                continue;
+            int fa = simulate_one(&ka, a->seed, j, &wa, &ta);
+            int fb = simulate_one(&kb, b->seed, j, &wb, &tb);
+            local[(size_t)fa * (size_t)S + (size_t)fb]++;
+        }
+#pragma omp critical
+        for (size_t i = 0; i < (size_t)S * (size_t)S; i++)
+            joint[i] += local[i];
+        free(local);
+        free(ta.block);
+        free(tb.block);
+        worker_free(&wa);
+        worker_free(&wb);
+    }
+    scenmc_kernel_free(&ka);
+    scenmc_kernel_free(&kb);
+    scenmc_results_free(&ra);
+    scenmc_results_free(&rb);
+    if (!ok)
+        return scenmc_error_add(err, SCENMC_E_NOMEM, "out of memory for the per-thread tallies");
     return SCENMC_OK;
 }

@@ -139,6 +139,15 @@ void scenmc_model_sha256_hex(const scenmc_model *m, char hex[65]);
 
 /* ---------------------------------------------------------------- params */
 
+/* One matrix cell set to a value (sweeps, sensitivity, ensembles): for the
+ * consistency matrix both symmetric entries change together; for the
+ * cross-impact matrix only (u -> v). */
+typedef struct scenmc_cell {
+    int u, v;     /* global variant indices */
+    int cross;    /* 0: consistency C, 1: cross impact X */
+    double value;
+} scenmc_cell;
+
 /* Everything the dynamics depend on besides the model (spec sections 2-3). */
 typedef struct scenmc_params {
     double beta;          /* >= 0 */
@@ -151,6 +160,8 @@ typedef struct scenmc_params {
     int year_start, year_end;
     uint64_t seed;
     uint64_t n_trajectories;
+    int n_cells;          /* matrix cells overriding the model's, applied in order */
+    scenmc_cell *cells;
 } scenmc_params;
 
 /* Fills p with the model's defaults (all allocated; free with scenmc_params_free). */
@@ -161,6 +172,11 @@ void scenmc_params_free(scenmc_params *p);
 scenmc_status scenmc_params_check(const scenmc_params *p, scenmc_error *err);
 /* Sets every rate to r. */
 void scenmc_params_set_rate(scenmc_params *p, double r);
+/* Appends a matrix-cell override. */
+void scenmc_params_add_cell(scenmc_params *p, int u, int v, int cross, double value);
+/* The consistency (cross = 0) or cross-impact matrix with p's overrides applied
+ * (malloc'd V*V; zeros for an absent cross-impact matrix). */
+double *scenmc_params_matrix(const scenmc_params *p, const scenmc_model *m, int cross);
 /* Parses "ID=variant,ID=variant,..." (every descriptor) into p->start. */
 scenmc_status scenmc_params_parse_start(scenmc_params *p, const scenmc_model *m, const char *spec,
                                         scenmc_error *err);
@@ -232,9 +248,23 @@ scenmc_status scenmc_results_init(scenmc_results *r, const scenmc_model *m, cons
 void scenmc_results_free(scenmc_results *r);
 /* Computes prob (and stderr) from the counts. */
 void scenmc_results_finalize(scenmc_results *r);
+/* dst += src: exact addition of the counts (shards, ensembles, resumed runs),
+ * then probabilities again. The shapes must agree. */
+scenmc_status scenmc_results_add(scenmc_results *dst, const scenmc_results *src, scenmc_error *err);
 /* Mixed-radix index of a state (last descriptor fastest). */
 uint64_t scenmc_state_index(const scenmc_model *m, const int *s);
 void scenmc_state_from_index(const scenmc_model *m, uint64_t idx, int *s);
+
+/* Judgement-uncertainty ensembles (scenmc run --ensemble): per member and
+ * across members. */
+typedef struct scenmc_ensemble_info {
+    int n_members;
+    double judgement_sd;
+    const double *scenario_prob;   /* [M][Y][S] each member's scenario probabilities */
+    int n_quantiles;
+    const double *quantile_levels; /* [Q] */
+    const double *quantiles;       /* [Q][Y][S] across members */
+} scenmc_ensemble_info;
 
 /* ---------------------------------------------------------------- Monte Carlo */
 
@@ -251,6 +281,17 @@ typedef struct scenmc_run_options {
  * initialises). The result depends only on (model, params, range). */
 scenmc_status scenmc_run(const scenmc_model *m, const scenmc_params *p,
                          const scenmc_run_options *opt, scenmc_results *r, scenmc_error *err);
+
+/* Judgement uncertainty: n_members consistency matrices drawn around the
+ * model's (every scored score plus normal noise of standard deviation sd,
+ * clipped to the scale; the draws depend only on the seed), member j running
+ * trajectories [j*N/M, (j+1)*N/M). r gets the pooled tables; info (its arrays
+ * malloc'd, free with scenmc_ensemble_free) the members' scenario
+ * probabilities and their quantiles 5, 25, 50, 75 and 95%. */
+scenmc_status scenmc_run_ensemble(const scenmc_model *m, const scenmc_params *p, int n_members,
+                                  double sd, const scenmc_run_options *opt, scenmc_results *r,
+                                  scenmc_ensemble_info *info, scenmc_error *err);
+void scenmc_ensemble_free(scenmc_ensemble_info *info);
 
 /* ---------------------------------------------------------------- exact */
 
@@ -275,6 +316,9 @@ scenmc_status scenmc_exact_stationary(const scenmc_model *m, const scenmc_params
 typedef struct scenmc_write_options {
     const char *command_line;
     int force;              /* overwrite an existing file */
+    const char *method;     /* overrides the root 'method' attribute (sweep, sensitivity) */
+    const char *design;     /* sweeps: "grid" or "lhs:K" */
+    const scenmc_ensemble_info *ensemble; /* written as /ensemble when set */
 } scenmc_write_options;
 
 /* Checks up front that path can be written (and does not exist, unless force). */
@@ -282,6 +326,27 @@ scenmc_status scenmc_output_check(const char *path, int force, scenmc_error *err
 /* Writes r to an HDF5 file atomically (temporary file, then rename). */
 scenmc_status scenmc_output_write(const char *path, const scenmc_results *r,
                                   const scenmc_write_options *opt, scenmc_error *err);
+
+/* Sweep files: every table with a leading 'point' dimension, written point by
+ * point (memory does not grow with the number of points), plus
+ * /sweep/param_name [K] and /sweep/value [P, K]. Atomic like the above. */
+typedef struct scenmc_sweep_writer scenmc_sweep_writer;
+scenmc_status scenmc_sweep_writer_open(const char *path, const scenmc_results *first, int n_points,
+                                       int n_params, const char *const *names, const double *values,
+                                       const scenmc_params *base, const scenmc_write_options *opt,
+                                       scenmc_sweep_writer **out, scenmc_error *err);
+scenmc_status scenmc_sweep_writer_point(scenmc_sweep_writer *sw, int i, const scenmc_results *r,
+                                        scenmc_error *err);
+/* Renames the file into place, or removes it when abandon is non-zero. */
+scenmc_status scenmc_sweep_writer_close(scenmc_sweep_writer *sw, int abandon, scenmc_error *err);
+
+/* The cell-sensitivity file (/sensitivity; docs/file-format.md). */
+scenmc_status scenmc_output_write_sensitivity(const char *path, const scenmc_model *m,
+                                              const scenmc_params *base, const scenmc_results *shape,
+                                              int n_cells, int n_scenarios, const int *u, const int *v,
+                                              const double *values, const double *tables,
+                                              double delta, const scenmc_write_options *opt,
+                                              scenmc_error *err);
 
 #ifdef __cplusplus
 }

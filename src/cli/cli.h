@@ -17,6 +17,8 @@ int cmd_info(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_exact(int argc, char **argv);
 int cmd_consistent(int argc, char **argv);
+int cmd_sweep(int argc, char **argv);
+int cmd_sensitivity(int argc, char **argv);
 
 /* Maps a library status to an exit code. */
 int cli_exit_code(scenmc_status st);

@@ -13,6 +13,8 @@ typedef struct {
 static const command commands[] = {
     {"run", cmd_run, "simulate trajectories and write the tallies to HDF5"},
     {"exact", cmd_exact, "the same tables without sampling noise (uniformization)"},
+    {"sweep", cmd_sweep, "run a parameter design (grid or Latin hypercube), common random numbers"},
+    {"sensitivity", cmd_sensitivity, "effect of every consistency score on the final scenarios"},
     {"validate", cmd_validate, "check model files and report every problem"},
     {"info", cmd_info, "describe a model (text or --json)"},
 };

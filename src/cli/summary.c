@@ -21,6 +21,18 @@ static void pad(FILE *f, const char *s, int width)
         fputc(' ', f);
 }
 
+void summary_cell(FILE *f, const char *s, int width)
+{
+    int n = 0;
+    for (; *s && n < width; n++) { /* whole UTF-8 characters only */
+        fputc(*s++, f);
+        while (((unsigned char)*s & 0xC0) == 0x80)
+            fputc(*s++, f);
+    }
+    for (; n < width; n++)
+        fputc(' ', f);
+}
+
 static const char *scenario_name(const scenmc_results *r, int s)
 {
     return s < r->model->n_scenarios ? r->model->scenarios[s].name : "unclassified";

@@ -13,6 +13,9 @@ void summary_characteristics(FILE *f, const scenmc_results *r);
 /* The most frequent (or probable) final states. */
 void summary_top_states(FILE *f, const scenmc_results *r, int n);
 
+/* Prints s cut or padded to width characters (UTF-8 aware). */
+void summary_cell(FILE *f, const char *s, int width);
+
 /* Progress reporting for long runs: a bar on a terminal, a plain line about
  * every 10 seconds in a batch log. */
 typedef struct progress {

@@ -1,0 +1,122 @@
+/* Throughput of the Monte Carlo engine, the figure of merit of scenmc.
+ *
+ *   bench_throughput [MODEL] [-n N] [--threads T] [--repeat R] [--beta B] [--rate R]
+ *
+ * Runs the engine R times (default 5) on MODEL (default: the built-in
+ * Västernorrland model) with beta 0.5, rate 0.5, uniform start, 10 years,
+ * and prints the median trajectories/s and revisions/s, the spread, the
+ * peak resident memory, and a verification hash of the counts (equal across
+ * thread counts by construction: compare it between runs). One line per
+ * measurement, tab-separated, for bench/run_all.sh. */
+#include "scenmc/scenmc.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* FNV-1a over every count: a verification hash in the spirit of XSBench. */
+static uint64_t counts_hash(const scenmc_results *r)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (int k = 0; k < SCENMC_N_TABLES; k++)
+        for (size_t i = 0; i < r->t[k].size; i++) {
+            uint64_t c = r->t[k].counts[i];
+            for (int b = 0; b < 8; b++) {
+                h ^= (c >> (8 * b)) & 0xff;
+                h *= 1099511628211ull;
+            }
+        }
+    return h;
+}
+
+int main(int argc, char **argv)
+{
+    const char *path = NULL;
+    uint64_t n = 1000000;
+    int threads = 1, repeat = 5;
+    double beta = 0.5, rate = 0.5;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "-n") && i + 1 < argc)
+            n = (uint64_t)strtod(argv[++i], NULL);
+        else if (!strcmp(argv[i], "--threads") && i + 1 < argc)
+            threads = atoi(argv[++i]);
+        else if (!strcmp(argv[i], "--repeat") && i + 1 < argc)
+            repeat = atoi(argv[++i]);
+        else if (!strcmp(argv[i], "--beta") && i + 1 < argc)
+            beta = atof(argv[++i]);
+        else if (!strcmp(argv[i], "--rate") && i + 1 < argc)
+            rate = atof(argv[++i]);
+        else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            printf("usage: bench_throughput [MODEL] [-n N] [--threads T] [--repeat R] [--beta B] "
+                   "[--rate R]\n");
+            return 0;
+        } else if (argv[i][0] != '-')
+            path = argv[i];
+        else {
+            fprintf(stderr, "bench_throughput: unknown option %s\n", argv[i]);
+            return 2;
+        }
+    }
+    if (n < 1 || threads < 1 || repeat < 1) {
+        fprintf(stderr, "bench_throughput: -n, --threads and --repeat must be positive\n");
+        return 2;
+    }
+    scenmc_error err;
+    scenmc_error_clear(&err);
+    scenmc_model *m = NULL;
+    if ((path ? scenmc_model_load(path, &m, &err) : scenmc_model_load_default(&m, &err)) != SCENMC_OK) {
+        fprintf(stderr, "%s\n", err.msg);
+        return 2;
+    }
+    scenmc_params p;
+    scenmc_params_init(&p, m);
+    p.beta = beta;
+    scenmc_params_set_rate(&p, rate);
+    for (int d = 0; d < m->n_descriptors; d++)
+        for (int b = 0; b < m->descriptors[d].n_variants; b++)
+            p.initial[m->descriptors[d].offset + b] = 1.0 / m->descriptors[d].n_variants;
+    free(p.start);
+    p.start = NULL;
+    p.year_end = p.year_start + 10;
+    p.n_trajectories = n;
+    double *tps = calloc((size_t)repeat, sizeof(double));
+    uint64_t hash = 0;
+    for (int k = 0; k < repeat; k++) {
+        scenmc_results r;
+        scenmc_run_options opt = {.threads = threads};
+        if (scenmc_run(m, &p, &opt, &r, &err) != SCENMC_OK) {
+            fprintf(stderr, "%s\n", err.msg);
+            return 1;
+        }
+        tps[k] = (double)n / r.wall_seconds;
+        uint64_t h = counts_hash(&r);
+        if (k && h != hash) {
+            fprintf(stderr, "bench_throughput: verification hash changed between repeats\n");
+            return 1;
+        }
+        hash = h;
+        scenmc_results_free(&r);
+    }
+    qsort(tps, (size_t)repeat, sizeof(double), cmp_double);
+    double med = tps[repeat / 2];
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    double lambda = rate * m->n_descriptors;
+    printf("model\t%s\tdescriptors\t%d\tvariants\t%d\tthreads\t%d\tn\t%llu\trepeats\t%d\t"
+           "traj_per_s\t%.0f\tmin\t%.0f\tmax\t%.0f\trevisions_per_s\t%.4g\tpeak_rss_mib\t%.1f\t"
+           "hash\t%016llx\n",
+           m->name, m->n_descriptors, m->n_variants, threads, (unsigned long long)n, repeat, med,
+           tps[0], tps[repeat - 1], med * lambda * 10, (double)ru.ru_maxrss / 1024.0,
+           (unsigned long long)hash);
+    free(tps);
+    scenmc_params_free(&p);
+    scenmc_model_free(m);
+    return 0;
+}

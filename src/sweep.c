@@ -1,0 +1,424 @@
+/* Sensitivity studies: sweep parameters, designs (grid, Latin hypercube),
+ * and the paired matrix-cell sensitivity with common random numbers.
+ *
+ * Every point of a sweep uses the same seed, so trajectory k draws the same
+ * random numbers at every point (common random numbers): a point's result is
+ * exactly what a standalone run with those parameters gives. */
+#include "scenmc/sweep.h"
+#include "kernel.h"
+#include "rng.h"
+#include "util.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---------------------------------------------------------------- values */
+
+static int parse_num(const char *s, double *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (!*s || *end || errno == ERANGE || !isfinite(v))
+        return 0;
+    *out = v;
+    return 1;
+}
+
+/* SPEC: "start:stop:step", "lin:start:stop:count", or "a,b,c" (one value allowed). */
+static scenmc_status parse_spec(const char *name, const char *spec, scenmc_sweep_param *p,
+                                scenmc_error *err)
+{
+    char *copy = scenmc_strdup(spec);
+    scenmc_status st = SCENMC_OK;
+    char *f[5] = {0};
+    int nf = 0;
+    if (!strncmp(copy, "lin:", 4)) {
+        for (char *save = NULL, *t = strtok_r(copy + 4, ":", &save); t && nf < 5;
+             t = strtok_r(NULL, ":", &save))
+            f[nf++] = t;
+        double a, b, c;
+        if (nf != 3 || !parse_num(f[0], &a) || !parse_num(f[1], &b) || !parse_num(f[2], &c) ||
+            c < 1 || c != floor(c) || c > 1e6) {
+            st = scenmc_error_add(err, SCENMC_E_INPUT, "--param %s: '%s' is not lin:START:STOP:COUNT "
+                                  "with a whole COUNT from 1 to 10^6", name, spec);
+        } else {
+            p->n_values = (int)c;
+            p->values = scenmc_xcalloc((size_t)p->n_values, sizeof(double));
+            for (int i = 0; i < p->n_values; i++)
+                p->values[i] = p->n_values == 1 ? a : a + (b - a) * i / (p->n_values - 1);
+        }
+    } else if (strchr(copy, ':')) {
+        for (char *save = NULL, *t = strtok_r(copy, ":", &save); t && nf < 5;
+             t = strtok_r(NULL, ":", &save))
+            f[nf++] = t;
+        double a, b, step;
+        if (nf != 3 || !parse_num(f[0], &a) || !parse_num(f[1], &b) || !parse_num(f[2], &step)) {
+            st = scenmc_error_add(err, SCENMC_E_INPUT, "--param %s: '%s' is not START:STOP:STEP", name,
+                                  spec);
+        } else if (step == 0) {
+            st = scenmc_error_add(err, SCENMC_E_INPUT, "--param %s: step 0 in '%s'; expected a "
+                                  "non-zero step", name, spec);
+        } else if ((b - a) * step < 0) {
+            st = scenmc_error_add(err, SCENMC_E_INPUT, "--param %s: step %g goes away from %g in "
+                                  "'%s'; expected a step of the sign of STOP - START", name, step, b,
+                                  spec);
+        } else {
+            double n = floor((b - a) / step + 1e-9) + 1;
+            if (n > 1e6) {
+                st = scenmc_error_add(err, SCENMC_E_LIMIT, "--param %s: '%s' has %g values; expected "
+                                      "at most 10^6", name, spec, n);
+            } else {
+                p->n_values = (int)n;
+                p->values = scenmc_xcalloc((size_t)p->n_values, sizeof(double));
+                for (int i = 0; i < p->n_values; i++)
+                    p->values[i] = a + step * i;
+            }
+        }
+    } else {
+        int n = 1;
+        for (const char *c = copy; *c; c++)
+            n += *c == ',';
+        p->values = scenmc_xcalloc((size_t)n, sizeof(double));
+        for (char *save = NULL, *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+            if (!parse_num(t, &p->values[p->n_values])) {
+                st = scenmc_error_add(err, SCENMC_E_INPUT, "--param %s: '%s' in '%s' is not a "
+                                      "number", name, t, spec);
+                break;
+            }
+            p->n_values++;
+        }
+        if (st == SCENMC_OK && p->n_values == 0)
+            st = scenmc_error_add(err, SCENMC_E_INPUT, "--param %s: empty value list; expected "
+                                  "a,b,c or START:STOP:STEP or lin:START:STOP:COUNT", name);
+    }
+    free(copy);
+    if (st == SCENMC_OK) {
+        p->lo = p->hi = p->values[0];
+        for (int i = 0; i < p->n_values; i++) {
+            p->lo = fmin(p->lo, p->values[i]);
+            p->hi = fmax(p->hi, p->values[i]);
+        }
+    }
+    return st;
+}
+
+/* "ID=variant" -> (descriptor, variant). */
+static int variant_of(const scenmc_model *m, const char *ref, int *d, int *b)
+{
+    const char *eq = strchr(ref, '=');
+    if (!eq)
+        return 0;
+    char id[256];
+    size_t n = (size_t)(eq - ref);
+    if (n >= sizeof id)
+        return 0;
+    memcpy(id, ref, n);
+    id[n] = '\0';
+    *d = scenmc_model_find_descriptor(m, id);
+    if (*d < 0)
+        return 0;
+    *b = scenmc_model_find_variant(m, *d, eq + 1);
+    return *b >= 0;
+}
+
+scenmc_status scenmc_sweep_param_parse(const scenmc_model *m, const char *arg, scenmc_sweep_param *p,
+                                       scenmc_error *err)
+{
+    memset(p, 0, sizeof *p);
+    const char *eq = strrchr(arg, '=');
+    if (!eq || eq == arg || !eq[1])
+        return scenmc_error_add(err, SCENMC_E_INPUT, "--param '%s': expected NAME=SPEC", arg);
+    size_t n = (size_t)(eq - arg);
+    p->name = scenmc_xmalloc(n + 1);
+    memcpy(p->name, arg, n);
+    p->name[n] = '\0';
+    const char *name = p->name;
+    scenmc_status st = SCENMC_OK;
+    if (!strcmp(name, "beta")) {
+        p->kind = SCENMC_SWEEP_BETA;
+    } else if (!strcmp(name, "rate")) {
+        p->kind = SCENMC_SWEEP_RATE;
+    } else if (!strncmp(name, "rate.", 5)) {
+        p->kind = SCENMC_SWEEP_RATE_ONE;
+        p->d = scenmc_model_find_descriptor(m, name + 5);
+        if (p->d < 0)
+            st = scenmc_error_add(err, SCENMC_E_INPUT, "--param %s: unknown descriptor '%s'", name,
+                                  name + 5);
+    } else if (!strcmp(name, "w-consistency")) {
+        p->kind = SCENMC_SWEEP_W_CONSISTENCY;
+    } else if (!strcmp(name, "w-cross")) {
+        p->kind = SCENMC_SWEEP_W_CROSS;
+    } else if (!strncmp(name, "initial.", 8)) {
+        p->kind = SCENMC_SWEEP_INITIAL;
+        if (!variant_of(m, name + 8, &p->d, &p->b))
+            st = scenmc_error_add(err, SCENMC_E_INPUT, "--param %s: expected initial.ID=VARIANT with a "
+                                  "known descriptor and variant", name);
+    } else if (!strncmp(name, "cell:", 5) || !strncmp(name, "cross:", 6)) {
+        int cross = name[1] == 'r';
+        p->kind = SCENMC_SWEEP_CELL;
+        p->cross = cross;
+        char *refs = scenmc_strdup(name + (cross ? 6 : 5));
+        /* The second reference starts after the comma before the second '='. */
+        char *first_eq = strchr(refs, '=');
+        char *second_eq = first_eq ? strchr(first_eq + 1, '=') : NULL;
+        char *comma = NULL;
+        if (second_eq)
+            for (char *c = second_eq; c > first_eq; c--)
+                if (*c == ',') {
+                    comma = c;
+                    break;
+                }
+        int d1, b1, d2, b2;
+        if (comma) {
+            *comma = '\0';
+            if (!variant_of(m, refs, &d1, &b1) || !variant_of(m, comma + 1, &d2, &b2)) {
+                st = scenmc_error_add(err, SCENMC_E_INPUT, "--param %s: unknown descriptor or variant; "
+                                      "expected %s:ID=VARIANT,ID=VARIANT", name, cross ? "cross" : "cell");
+            } else if (!cross && d1 == d2) {
+                st = scenmc_error_add(err, SCENMC_E_INPUT, "--param %s: both variants belong to %s; "
+                                      "expected two descriptors", name, m->descriptors[d1].id);
+            } else {
+                p->u = m->descriptors[d1].offset + b1;
+                p->v = m->descriptors[d2].offset + b2;
+            }
+        } else {
+            st = scenmc_error_add(err, SCENMC_E_INPUT, "--param %s: expected %s:ID=VARIANT,ID=VARIANT",
+                                  name, cross ? "cross" : "cell");
+        }
+        free(refs);
+    } else {
+        st = scenmc_error_add(err, SCENMC_E_INPUT, "--param %s: unknown parameter; expected beta, rate, "
+                              "rate.ID, w-consistency, w-cross, initial.ID=VARIANT, "
+                              "cell:ID=VARIANT,ID=VARIANT or cross:ID=VARIANT,ID=VARIANT", name);
+    }
+    if (st == SCENMC_OK)
+        st = parse_spec(name, eq + 1, p, err);
+    if (st == SCENMC_OK) {
+        /* Ranges each parameter can take. */
+        const char *bad = NULL;
+        for (int i = 0; i < p->n_values && !bad; i++) {
+            double v = p->values[i];
+            switch (p->kind) {
+            case SCENMC_SWEEP_BETA: bad = v < 0 ? "expected beta >= 0" : NULL; break;
+            case SCENMC_SWEEP_RATE:
+            case SCENMC_SWEEP_RATE_ONE: bad = v <= 0 ? "expected a positive rate" : NULL; break;
+            case SCENMC_SWEEP_INITIAL: bad = (v < 0 || v > 1) ? "expected a probability 0..1" : NULL; break;
+            case SCENMC_SWEEP_CELL: {
+                const double *sc = p->cross ? m->scale_x : m->scale_c;
+                bad = (v < sc[0] || v > sc[1]) ? "expected a value on the model's scale" : NULL;
+                break;
+            }
+            default: break;
+            }
+            if (bad)
+                st = scenmc_error_add(err, SCENMC_E_INPUT, "--param %s: value %g; %s", name, v, bad);
+        }
+    }
+    if (st != SCENMC_OK)
+        scenmc_sweep_param_free(p);
+    return st;
+}
+
+void scenmc_sweep_param_free(scenmc_sweep_param *p)
+{
+    free(p->name);
+    free(p->values);
+    memset(p, 0, sizeof *p);
+}
+
+scenmc_status scenmc_sweep_design(const scenmc_sweep_param *ps, int K, int lhs_points, uint64_t seed,
+                                  double **values, int *n_points, scenmc_error *err)
+{
+    *values = NULL;
+    *n_points = 0;
+    if (K < 1)
+        return scenmc_error_add(err, SCENMC_E_INPUT, "no --param given; expected at least one");
+    if (lhs_points > 0) {
+        /* Latin hypercube: each parameter's range cut into lhs_points strata, each
+         * stratum used exactly once, in an order drawn from the seed. */
+        size_t P = (size_t)lhs_points;
+        double *v = scenmc_xcalloc(P * (size_t)K, sizeof(double));
+        int *perm = scenmc_xcalloc(P, sizeof(int));
+        for (int j = 0; j < K; j++) {
+            scenmc_rng rng;
+            scenmc_rng_init(&rng, seed, UINT64_MAX - (uint64_t)j); /* streams no trajectory uses */
+            for (size_t i = 0; i < P; i++)
+                perm[i] = (int)i;
+            for (size_t i = P - 1; i > 0; i--) {
+                size_t r = (size_t)(((uint64_t)scenmc_rng_u32(&rng) * (uint64_t)(i + 1)) >> 32);
+                int t = perm[i];
+                perm[i] = perm[r];
+                perm[r] = t;
+            }
+            for (size_t i = 0; i < P; i++) {
+                double u = scenmc_rng_uniform32(&rng);
+                v[i * (size_t)K + (size_t)j] = ps[j].lo + (perm[i] + u) / (double)P * (ps[j].hi - ps[j].lo);
+            }
+        }
+        free(perm);
+        *values = v;
+        *n_points = lhs_points;
+        return SCENMC_OK;
+    }
+    /* Full factorial grid, the last parameter fastest. */
+    double total = 1;
+    for (int j = 0; j < K; j++)
+        total *= ps[j].n_values;
+    if (total > 1e6)
+        return scenmc_error_add(err, SCENMC_E_LIMIT, "the grid has %g points; expected at most 10^6 "
+                                "(use --design lhs:K)", total);
+    size_t P = (size_t)total;
+    double *v = scenmc_xcalloc(P * (size_t)K, sizeof(double));
+    for (size_t i = 0; i < P; i++) {
+        size_t rest = i;
+        for (int j = K - 1; j >= 0; j--) {
+            v[i * (size_t)K + (size_t)j] = ps[j].values[rest % (size_t)ps[j].n_values];
+            rest /= (size_t)ps[j].n_values;
+        }
+    }
+    *values = v;
+    *n_points = (int)P;
+    return SCENMC_OK;
+}
+
+scenmc_status scenmc_sweep_apply(const scenmc_model *m, const scenmc_sweep_param *ps, int K,
+                                 const double *point, scenmc_params *p, scenmc_error *err)
+{
+    for (int j = 0; j < K; j++) {
+        const scenmc_sweep_param *q = &ps[j];
+        double v = point[j];
+        switch (q->kind) {
+        case SCENMC_SWEEP_BETA: p->beta = v; break;
+        case SCENMC_SWEEP_RATE: scenmc_params_set_rate(p, v); break;
+        case SCENMC_SWEEP_RATE_ONE: p->rate[q->d] = v; break;
+        case SCENMC_SWEEP_W_CONSISTENCY: p->w_consistency = v; break;
+        case SCENMC_SWEEP_W_CROSS: p->w_cross = v; break;
+        case SCENMC_SWEEP_INITIAL: {
+            if (p->start)
+                return scenmc_error_add(err, SCENMC_E_INPUT, "--param %s: the start state is fixed; "
+                                        "initial probabilities have no effect", q->name);
+            const scenmc_descriptor *D = &m->descriptors[q->d];
+            double *pi = p->initial + D->offset, old = pi[q->b], rest = 1 - old;
+            /* The other variants keep their proportions (uniform if they had none). */
+            for (int b = 0; b < D->n_variants; b++)
+                if (b != q->b)
+                    pi[b] = rest > 0 ? pi[b] * (1 - v) / rest : (1 - v) / (D->n_variants - 1);
+            pi[q->b] = v;
+            break;
+        }
+        case SCENMC_SWEEP_CELL: scenmc_params_add_cell(p, q->u, q->v, q->cross, v); break;
+        }
+    }
+    return SCENMC_OK;
+}
+
+/* ---------------------------------------------------------------- cell sensitivity */
+
+scenmc_status scenmc_sensitivity(const scenmc_model *m, const scenmc_params *base, double delta,
+                                 int threads, int (*progress)(void *, uint64_t, uint64_t, double),
+                                 void *progress_ctx, scenmc_sensitivity_result *out,
+                                 scenmc_error *err)
+{
+    memset(out, 0, sizeof *out);
+    scenmc_status st = scenmc_params_check(base, err);
+    if (st != SCENMC_OK)
+        return st;
+    if (!(delta > 0) || !isfinite(delta))
+        return scenmc_error_add(err, SCENMC_E_INPUT, "--delta %g; expected a positive number", delta);
+    if (m->n_scenarios == 0)
+        return scenmc_error_add(err, SCENMC_E_INPUT, "the model has no scenarios; sensitivity reports "
+                                "the change of scenario probabilities");
+    size_t V = (size_t)m->n_variants;
+    int n = 0;
+    for (size_t u = 0; u < V; u++)
+        for (size_t v = u + 1; v < V; v++)
+            n += m->scored[u * V + v] != 0;
+    scenmc_results shape;
+    st = scenmc_results_init(&shape, m, base, SCENMC_MONTE_CARLO, err);
+    if (st != SCENMC_OK)
+        return st;
+    int S = shape.n_scenarios;
+    scenmc_results_free(&shape);
+    out->n_cells = n;
+    out->n_scenarios = S;
+    out->delta = delta;
+    out->u = scenmc_xcalloc((size_t)n, sizeof(int));
+    out->v = scenmc_xcalloc((size_t)n, sizeof(int));
+    out->base_value = scenmc_xcalloc((size_t)n, sizeof(double));
+    out->minus_value = scenmc_xcalloc((size_t)n, sizeof(double));
+    out->plus_value = scenmc_xcalloc((size_t)n, sizeof(double));
+    out->p_minus = scenmc_xcalloc((size_t)n * (size_t)S, sizeof(double));
+    out->p_plus = scenmc_xcalloc((size_t)n * (size_t)S, sizeof(double));
+    out->effect = scenmc_xcalloc((size_t)n * (size_t)S, sizeof(double));
+    out->stderr_ = scenmc_xcalloc((size_t)n * (size_t)S, sizeof(double));
+    out->n_trajectories = base->n_trajectories;
+    double t0 = scenmc_now();
+    int c = 0;
+    for (size_t u = 0; u < V && st == SCENMC_OK; u++)
+        for (size_t v = u + 1; v < V && st == SCENMC_OK; v++) {
+            if (!m->scored[u * V + v])
+                continue;
+            double x = m->consistency[u * V + v];
+            out->u[c] = (int)u;
+            out->v[c] = (int)v;
+            out->base_value[c] = x;
+            out->minus_value[c] = fmax(m->scale_c[0], x - delta);
+            out->plus_value[c] = fmin(m->scale_c[1], x + delta);
+            scenmc_params pm, pp;
+            scenmc_params_copy(&pm, base);
+            scenmc_params_copy(&pp, base);
+            scenmc_params_add_cell(&pm, (int)u, (int)v, 0, out->minus_value[c]);
+            scenmc_params_add_cell(&pp, (int)u, (int)v, 0, out->plus_value[c]);
+            uint64_t *joint = scenmc_xcalloc((size_t)S * (size_t)S, sizeof(uint64_t));
+            st = scenmc_run_paired_final(m, &pm, &pp, threads, joint, err);
+            if (st == SCENMC_OK) {
+                double N = (double)base->n_trajectories;
+                for (int s = 0; s < S; s++) {
+                    uint64_t minus = 0, plus = 0;
+                    for (int t = 0; t < S; t++) {
+                        minus += joint[(size_t)s * (size_t)S + (size_t)t];
+                        plus += joint[(size_t)t * (size_t)S + (size_t)s];
+                    }
+                    /* Paired difference of indicators: d_k = [plus_k = s] - [minus_k = s]. */
+                    uint64_t both = joint[(size_t)s * (size_t)S + (size_t)s];
+                    double only_plus = (double)(plus - both) / N, only_minus = (double)(minus - both) / N;
+                    double d = only_plus - only_minus;
+                    double var = only_plus + only_minus - d * d;
+                    size_t i = (size_t)c * (size_t)S + (size_t)s;
+                    out->p_minus[i] = (double)minus / N;
+                    out->p_plus[i] = (double)plus / N;
+                    out->effect[i] = d;
+                    out->stderr_[i] = sqrt(fmax(var, 0) / N);
+                }
+            }
+            free(joint);
+            scenmc_params_free(&pm);
+            scenmc_params_free(&pp);
+            c++;
+            if (progress && st == SCENMC_OK &&
+                progress(progress_ctx, (uint64_t)c, (uint64_t)n, scenmc_now() - t0)) {
+                st = scenmc_error_add(err, SCENMC_E_INTERRUPTED, "stopped after %d of %d cells", c, n);
+            }
+        }
+    out->wall_seconds = scenmc_now() - t0;
+    if (st != SCENMC_OK)
+        scenmc_sensitivity_free(out);
+    return st;
+}
+
+void scenmc_sensitivity_free(scenmc_sensitivity_result *s)
+{
+    free(s->u);
+    free(s->v);
+    free(s->base_value);
+    free(s->minus_value);
+    free(s->plus_value);
+    free(s->p_minus);
+    free(s->p_plus);
+    free(s->effect);
+    free(s->stderr_);
+    memset(s, 0, sizeof *s);
+}
