@@ -2,6 +2,8 @@
 # when they are missing (as root), or lists them and stops.
 SCENMC_PACKAGES="build-essential cmake pkg-config libgsl-dev libhdf5-dev hdf5-tools libcmocka-dev \
 librandom123-dev libyaml-dev nettle-dev libopenmpi-dev openmpi-bin python3-h5py python3-matplotlib"
+# The test command also needs these (set by scripts/test.sh).
+SCENMC_TEST_PACKAGES="clang libclang-rt-14-dev libomp-14-dev valgrind"
 
 scenmc_install_deps() {
     local missing="" p

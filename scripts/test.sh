@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Builds scenmc and runs every test (installing what is missing):
 #   1. a Release build with -Werror and the whole ctest suite;
-#   2. the unit tests again under AddressSanitizer + UndefinedBehaviorSanitizer.
+#   2. the unit tests again under AddressSanitizer + UndefinedBehaviorSanitizer
+#      (this also replays the fuzzing corpora);
+#   3. ThreadSanitizer on the OpenMP paths and valgrind memcheck (tests/dynamic_checks.sh).
 # Exits non-zero when anything fails. Build folders: build-test/, build-asan/.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 . "$root/scripts/deps.sh"
-scenmc_install_deps
+SCENMC_EXTRA_PACKAGES="$SCENMC_TEST_PACKAGES" scenmc_install_deps
 jobs=$(nproc)
 export OMP_NUM_THREADS=${OMP_NUM_THREADS:-2}
 
@@ -23,4 +25,6 @@ cmake --build "$root/build-asan" -j "$jobs"
 (cd "$root/build-asan" && SCENMC_TEST_SCALE=0.05 \
     ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     ctest --output-on-failure -j "$jobs")
+echo "== ThreadSanitizer and valgrind"
+bash "$root/tests/dynamic_checks.sh" "$root" "$root/build-test"
 echo "== all tests passed"
