@@ -135,14 +135,19 @@ static inline int pick_descriptor(const scenmc_kernel *k, uint32_t u, double *uv
     return lo;
 }
 
-static inline int consistency_bin(const scenmc_kernel *k, const worker *w)
+static inline int consistency_bin(const scenmc_kernel *k, double K)
+{
+    int b = (int)floor((K - k->bin_lo) / k->bin_width + 0.5);
+    return b < 0 ? 0 : (b >= k->n_bins ? k->n_bins - 1 : b);
+}
+
+/* Total consistency of the start state from its field: each pair counted twice. */
+static inline double start_consistency(const scenmc_kernel *k, const worker *w)
 {
     double K = 0;
     for (int d = 0; d < k->D; d++)
         K += w->G[k->offset[d] + w->s[d]];
-    K *= 0.5; /* each pair was counted from both ends */
-    int b = (int)floor((K - k->bin_lo) / k->bin_width + 0.5);
-    return b < 0 ? 0 : (b >= k->n_bins ? k->n_bins - 1 : b);
+    return 0.5 * K;
 }
 
 /* The fields of the start state: E = exp(F) (ratio form) or F itself, and G,
@@ -171,8 +176,10 @@ static inline void init_fields(const scenmc_kernel *k, worker *w)
 }
 
 /* One revision of descriptor i: draw its new variant from the heat bath and
- * update the fields. Returns the new variant. */
-static inline int revise(const scenmc_kernel *k, worker *w, int i, double uv)
+ * update the fields and the total consistency *K (G[o_i+b] is the sum of
+ * C[s_j][o_i+b] over the other descriptors, as C is zero within one).
+ * Returns the new variant. */
+static inline int revise(const scenmc_kernel *k, worker *w, int i, double uv, double *K)
 {
     const int V = k->V, off = k->offset[i], nv = k->n_var[i], a = w->s[i];
     const double *wt;
@@ -196,6 +203,7 @@ static inline int revise(const scenmc_kernel *k, worker *w, int i, double uv)
         acc += wt[++b];
     if (b == a)
         return b;
+    *K += w->G[off + b] - w->G[off + a];
     size_t row = (size_t)(k->pair_base[i] + a * nv + b) * (size_t)V;
     double *restrict F = w->F, *restrict G = w->G;
     const double *restrict dC = k->dC ? k->dC + row : NULL;
@@ -242,6 +250,7 @@ static int simulate_one(const scenmc_kernel *k, uint64_t seed, uint64_t traj, wo
         w->s[d] = b;
     }
     init_fields(k, w);
+    double K = start_consistency(k, w);
     long scen_idx = 0;
     uint64_t state_idx = 0;
     for (int d = 0; d < D; d++) {
@@ -255,7 +264,7 @@ static int simulate_one(const scenmc_kernel *k, uint64_t seed, uint64_t traj, wo
             for (int r = 0; r < n_rev; r++) {
                 double uv;
                 int i = pick_descriptor(k, scenmc_rng_u32(&rng), &uv);
-                int a = w->s[i], b = revise(k, w, i, uv);
+                int a = w->s[i], b = revise(k, w, i, uv, &K);
                 if (b != a) {
                     scen_idx += (long)k->scen_stride[i] * (b - a);
                     state_idx += k->state_stride[i] * (uint64_t)b - k->state_stride[i] * (uint64_t)a;
@@ -267,7 +276,7 @@ static int simulate_one(const scenmc_kernel *k, uint64_t seed, uint64_t traj, wo
         uint8_t *h = w->hist + (size_t)y * D;
         for (int d = 0; d < D; d++)
             h[d] = (uint8_t)w->s[d];
-        t->kb[(size_t)y * k->n_bins + consistency_bin(k, w)]++;
+        t->kb[(size_t)y * k->n_bins + consistency_bin(k, K)]++;
         if (y > 0)
             t->tr[((size_t)(y - 1) * S + w->scen[y - 1]) * S + sc]++;
     }
