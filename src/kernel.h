@@ -49,6 +49,7 @@ typedef struct scenmc_kernel {
     int n_bins;
     int full_states;
     int joint_tally;         /* set by the engine: see simulate.c */
+    int top_states;          /* count final states in a map (too many for a table) */
 } scenmc_kernel;
 
 scenmc_status scenmc_kernel_init(scenmc_kernel *k, const scenmc_model *m, const scenmc_params *p,

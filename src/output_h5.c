@@ -375,6 +375,8 @@ static void write_root_attrs(writer *w, const scenmc_results *r, const scenmc_wr
     int full = r->full_states;
     attr(w, f, "final_state_full", H5T_NATIVE_INT, &full);
     attr(w, f, "n_states", H5T_NATIVE_UINT64, &r->n_states);
+    if (!r->full_states)
+        attr(w, f, "n_top_distinct", H5T_NATIVE_UINT64, &r->n_top_distinct);
     if (r->method == SCENMC_EXACT) {
         attr(w, f, "truncation_bound", H5T_NATIVE_DOUBLE, &r->truncation_bound);
         attr(w, f, "memory_bytes", H5T_NATIVE_DOUBLE, &r->mem_peak_bytes);

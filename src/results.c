@@ -214,11 +214,18 @@ scenmc_status scenmc_results_add(scenmc_results *dst, const scenmc_results *src,
 {
     if (dst->method != SCENMC_MONTE_CARLO || src->method != SCENMC_MONTE_CARLO)
         return scenmc_error_add(err, SCENMC_E_INPUT, "only Monte Carlo counts can be added");
+    /* A top-states table (more than 2^24 states) lists each part's own most
+     * frequent states: those cannot be added exactly, so the sum has none. */
+    int top = !dst->full_states || !src->full_states;
     for (int k = 0; k < SCENMC_N_TABLES; k++)
-        if (dst->t[k].size != src->t[k].size)
+        if (dst->t[k].size != src->t[k].size && !(top && k == SCENMC_T_FINAL_STATE))
             return scenmc_error_add(err, SCENMC_E_INPUT, "table %s: %zu cells here, %zu there; the "
                                     "results do not belong together", scenmc_table_names[k],
                                     dst->t[k].size, src->t[k].size);
+    if (top) {
+        dst->t[SCENMC_T_FINAL_STATE].dims[0] = dst->t[SCENMC_T_FINAL_STATE].size = 0;
+        dst->n_top_distinct = 0;
+    }
     for (int k = 0; k < SCENMC_N_TABLES; k++)
         for (size_t i = 0; i < dst->t[k].size; i++)
             dst->t[k].counts[i] += src->t[k].counts[i];

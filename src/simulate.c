@@ -24,7 +24,64 @@ typedef struct tally {
     uint64_t *li; /* [Y][S] lock-in year by final scenario */
     uint64_t *fs; /* [n_states] final states (full mode) */
     size_t n;
+    /* Top mode (more than SCENMC_FULL_STATE_LIMIT states): final state -> count. */
+    uint64_t *map_key;   /* state index + 1; 0 marks an empty slot */
+    uint64_t *map_count;
+    size_t map_cap, map_n;
+    int map_overflow;
 } tally;
+
+/* Distinct final states a run may count in top mode; beyond it the table is
+ * dropped (a criterion on the union, so it does not depend on threads). */
+#define TOP_MAP_MAX ((size_t)1 << 21)
+
+static size_t map_slot(const uint64_t *key, size_t cap, uint64_t k)
+{
+    size_t i = (size_t)((k * 0x9E3779B97F4A7C15ull) >> 20) & (cap - 1);
+    while (key[i] && key[i] != k)
+        i = (i + 1) & (cap - 1);
+    return i;
+}
+
+/* Adds c to state x's count; returns 0 when the map would grow past TOP_MAP_MAX. */
+static int map_add(tally *t, uint64_t x, uint64_t c)
+{
+    if (t->map_overflow)
+        return 0;
+    uint64_t k = x + 1;
+    if (2 * (t->map_n + 1) > t->map_cap) {
+        size_t cap = t->map_cap ? 2 * t->map_cap : 1024;
+        if (cap > 2 * TOP_MAP_MAX) {
+            t->map_overflow = 1;
+            return 0;
+        }
+        uint64_t *nk = calloc(cap, sizeof(uint64_t)), *nc = calloc(cap, sizeof(uint64_t));
+        if (!nk || !nc) {
+            free(nk);
+            free(nc);
+            t->map_overflow = 1;
+            return 0;
+        }
+        for (size_t i = 0; i < t->map_cap; i++)
+            if (t->map_key[i]) {
+                size_t j = map_slot(nk, cap, t->map_key[i]);
+                nk[j] = t->map_key[i];
+                nc[j] = t->map_count[i];
+            }
+        free(t->map_key);
+        free(t->map_count);
+        t->map_key = nk;
+        t->map_count = nc;
+        t->map_cap = cap;
+    }
+    size_t i = map_slot(t->map_key, t->map_cap, k);
+    if (!t->map_key[i]) {
+        t->map_key[i] = k;
+        t->map_n++;
+    }
+    t->map_count[i] += c;
+    return 1;
+}
 
 /* Per-thread scratch for one trajectory. */
 typedef struct worker {
@@ -304,7 +361,75 @@ static int simulate_one(const scenmc_kernel *k, uint64_t seed, uint64_t traj, wo
     }
     if (k->full_states)
         t->fs[state_idx]++;
+    else if (k->top_states)
+        map_add(t, state_idx, 1);
     return fin;
+}
+
+typedef struct {
+    uint64_t state, count;
+} state_count;
+
+static int by_count(const void *a, const void *b)
+{
+    const state_count *x = a, *y = b;
+    if (x->count != y->count)
+        return x->count < y->count ? 1 : -1;
+    return x->state < y->state ? -1 : (x->state > y->state);
+}
+
+/* Top mode: the threads' maps merged exactly, and the SCENMC_TOP_STATES most
+ * frequent final states (ties by index) kept as the final-state table. When
+ * more than TOP_MAP_MAX distinct states occurred, the table is left empty. */
+static scenmc_status keep_top_states(scenmc_results *r, tally *tallies, int threads)
+{
+    tally all = {0};
+    int overflow = 0;
+    for (int i = 0; i < threads && !overflow; i++) {
+        overflow |= tallies[i].map_overflow;
+        for (size_t j = 0; j < tallies[i].map_cap && !overflow; j++)
+            if (tallies[i].map_key[j] && !map_add(&all, tallies[i].map_key[j] - 1, tallies[i].map_count[j]))
+                overflow = 1;
+    }
+    scenmc_table *t = &r->t[SCENMC_T_FINAL_STATE];
+    r->n_top_distinct = overflow ? 0 : all.map_n;
+    size_t n = 0;
+    state_count *sc = NULL;
+    if (!overflow && all.map_n) {
+        sc = malloc(all.map_n * sizeof *sc);
+        if (!sc) {
+            free(all.map_key);
+            free(all.map_count);
+            return SCENMC_E_NOMEM;
+        }
+        for (size_t j = 0; j < all.map_cap; j++)
+            if (all.map_key[j])
+                sc[n++] = (state_count){all.map_key[j] - 1, all.map_count[j]};
+        qsort(sc, n, sizeof *sc, by_count);
+        if (n > SCENMC_TOP_STATES)
+            n = SCENMC_TOP_STATES;
+    }
+    free(all.map_key);
+    free(all.map_count);
+    free(t->counts);
+    free(t->prob);
+    free(t->stderr_);
+    free(r->top_state);
+    t->counts = calloc(n ? n : 1, sizeof(uint64_t));
+    t->prob = calloc(n ? n : 1, sizeof(double));
+    t->stderr_ = calloc(n ? n : 1, sizeof(double));
+    r->top_state = calloc(n ? n : 1, sizeof(uint64_t));
+    if (!t->counts || !t->prob || !t->stderr_ || !r->top_state) {
+        free(sc);
+        return SCENMC_E_NOMEM;
+    }
+    for (size_t i = 0; i < n; i++) {
+        t->counts[i] = sc[i].count;
+        r->top_state[i] = sc[i].state;
+    }
+    t->dims[0] = t->size = n;
+    free(sc);
+    return SCENMC_OK;
 }
 
 scenmc_status scenmc_run(const scenmc_model *m, const scenmc_params *p,
@@ -327,6 +452,7 @@ scenmc_status scenmc_run(const scenmc_model *m, const scenmc_params *p,
         return st;
     }
     k.joint_tally = joint_tally(r);
+    k.top_states = !r->full_states && r->n_states > 0;
     uint64_t first = opt ? opt->first : 0;
     uint64_t last = (opt && opt->last) ? opt->last : p->n_trajectories;
     if (first > last || last > p->n_trajectories) {
@@ -404,6 +530,20 @@ scenmc_status scenmc_run(const scenmc_model *m, const scenmc_params *p,
                 dst[q][j] += src[q][j];
         }
         free(tallies[i].block);
+    }
+    if (k.top_states && keep_top_states(r, tallies, threads) != SCENMC_OK) {
+        for (int i = 0; i < threads; i++) {
+            free(tallies[i].map_key);
+            free(tallies[i].map_count);
+        }
+        free(tallies);
+        scenmc_kernel_free(&k);
+        scenmc_results_free(r);
+        return scenmc_error_add(err, SCENMC_E_NOMEM, "out of memory for the final-state table");
+    }
+    for (int i = 0; i < threads; i++) {
+        free(tallies[i].map_key);
+        free(tallies[i].map_count);
     }
     free(tallies);
     scenmc_kernel_free(&k);

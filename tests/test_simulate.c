@@ -363,6 +363,49 @@ static void test_run_vs_exact_beta0(void **state) { (void)state; compare_with_ex
 static void test_run_vs_exact_beta05(void **state) { (void)state; compare_with_exact(0.5, 102); }
 static void test_run_vs_exact_beta2(void **state) { (void)state; compare_with_exact(2.0, 103); }
 
+/* More than 2^24 states: the final-state table lists the most frequent states.
+ * At beta = 0 descriptors evolve independently, so the start state's final
+ * probability is prod_i (1/2 + 1/2 exp(-lambda t)) for binary descriptors
+ * (spec section 4). One binomial test at 5 sigma: false failure 6e-7. */
+static void test_top_states_mode(void **state)
+{
+    (void)state;
+    char yaml[4096] = "name: wide\nyears: {start: 0, end: 1}\ndescriptors:\n";
+    for (int d = 0; d < 25; d++) {
+        char line[64];
+        snprintf(line, sizeof line, "  - {id: D%d, variants: [a, b]}\n", d);
+        strcat(yaml, line);
+    }
+    strcat(yaml, "consistency:\n  - {between: [D0, D1], scores: [[1, 0], [0, 1]]}\n");
+    scenmc_model *m = model_from_string(yaml);
+    scenmc_params p;
+    scenmc_params_init(&p, m);
+    p.beta = 0;
+    scenmc_params_set_rate(&p, 0.02);
+    p.start = calloc(25, sizeof(int));
+    p.n_trajectories = scaled(40000);
+    scenmc_results a, b;
+    run_or_fail(m, &p, 1, 0, &a);
+    run_or_fail(m, &p, 3, 777, &b);
+    assert_false(a.full_states);
+    assert_true(a.t[SCENMC_T_FINAL_STATE].size > 1);
+    assert_int_equal(a.t[SCENMC_T_FINAL_STATE].size, b.t[SCENMC_T_FINAL_STATE].size);
+    assert_memory_equal(a.t[SCENMC_T_FINAL_STATE].counts, b.t[SCENMC_T_FINAL_STATE].counts,
+                        a.t[SCENMC_T_FINAL_STATE].size * sizeof(uint64_t));
+    assert_memory_equal(a.top_state, b.top_state, a.t[SCENMC_T_FINAL_STATE].size * sizeof(uint64_t));
+    assert_int_equal(a.n_top_distinct, b.n_top_distinct);
+    assert_int_equal(a.top_state[0], 0); /* the start state, all first variants */
+    double pstay = pow(0.5 + 0.5 * exp(-0.02), 25), N = (double)p.n_trajectories;
+    double c = (double)a.t[SCENMC_T_FINAL_STATE].counts[0];
+    assert_true(fabs(c - N * pstay) < 5 * sqrt(N * pstay * (1 - pstay)));
+    for (size_t i = 1; i < a.t[SCENMC_T_FINAL_STATE].size; i++)
+        assert_true(a.t[SCENMC_T_FINAL_STATE].counts[i] <= a.t[SCENMC_T_FINAL_STATE].counts[i - 1]);
+    scenmc_results_free(&a);
+    scenmc_results_free(&b);
+    scenmc_params_free(&p);
+    scenmc_model_free(m);
+}
+
 /* ---------------------------------------------------------------- command line */
 
 static void test_bad_command_lines(void **state)
@@ -438,6 +481,7 @@ int main(void)
         cmocka_unit_test(test_run_vs_exact_beta0),
         cmocka_unit_test(test_run_vs_exact_beta05),
         cmocka_unit_test(test_run_vs_exact_beta2),
+        cmocka_unit_test(test_top_states_mode),
         cmocka_unit_test(test_bad_command_lines),
         cmocka_unit_test(test_run_writes_file_atomically),
     };

@@ -52,7 +52,7 @@ const char *scenmc_status_name(scenmc_status s);
 #define SCENMC_MAX_DEPTH 32
 #define SCENMC_MAX_DESCRIPTORS 1024
 #define SCENMC_MAX_VARIANTS 64   /* per descriptor */
-#define SCENMC_MAX_TOTAL_VARIANTS 4096
+#define SCENMC_MAX_TOTAL_VARIANTS 1024 /* V x V matrices stay at most 8 MiB each */
 #define SCENMC_MAX_SCENARIOS 256
 #define SCENMC_MAX_YEARS 1000
 
