@@ -412,6 +412,7 @@ scenmc_status scenmc_output_check(const char *path, int force, scenmc_error *err
 /* An output file in the making: a temporary file beside the target. */
 typedef struct outfile {
     writer w;
+    int fd;          /* the temporary file, written by finish_file */
     char *tmp;
     const char *path;
     hid_t axis[SCENMC_N_AXES];
@@ -436,14 +437,21 @@ static scenmc_status begin_file(outfile *o, const char *path, int force, scenmc_
         o->tmp = NULL;
         return st;
     }
-    close(fd);
+    o->fd = fd;
     o->w.ok = 1;
-    o->w.file = H5Fcreate(o->tmp, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    /* HDF5 builds the file in memory (core driver, no backing store); finish_file
+     * writes the image out with plain write() and fsync(), so that a full disk or
+     * an I/O error is ours to report, and never leaves HDF5 with a half-closed file. */
+    hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
+    H5Pset_fapl_core(fapl, (size_t)1 << 20, 0);
+    o->w.file = H5Fcreate(o->tmp, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
+    H5Pclose(fapl);
     if (o->w.file < 0) {
+        close(fd);
         unlink(o->tmp);
         free(o->tmp);
         o->tmp = NULL;
-        return scenmc_error_add(err, SCENMC_E_IO, "%s: cannot create an HDF5 file there", path);
+        return scenmc_error_add(err, SCENMC_E_IO, "%s: cannot create an HDF5 file", path);
     }
     return SCENMC_OK;
 }
@@ -461,19 +469,42 @@ static scenmc_status finish_file(outfile *o, int abandon, scenmc_error *err)
         if (!dup)
             H5Dclose(o->axis[a]);
     }
-    if (H5Fclose(o->w.file) < 0)
-        o->w.ok = 0;
-    /* fsync before rename so that a crash cannot leave an empty file under the final name. */
-    if (o->w.ok && !abandon) {
-        int f = open(o->tmp, O_RDONLY);
-        if (f < 0 || fsync(f) != 0)
-            o->w.ok = 0;
-        if (f >= 0)
-            close(f);
+    /* The finished image, from memory to the temporary file. */
+    int e = 0;
+    unsigned char *image = NULL;
+    ssize_t size = -1;
+    if (o->w.ok && !abandon && H5Fflush(o->w.file, H5F_SCOPE_GLOBAL) >= 0)
+        size = H5Fget_file_image(o->w.file, NULL, 0);
+    if (size > 0 && (image = malloc((size_t)size)) != NULL &&
+        H5Fget_file_image(o->w.file, image, (size_t)size) != size) {
+        free(image);
+        image = NULL;
     }
+    if (H5Fclose(o->w.file) < 0 || !image)
+        o->w.ok = 0;
+    for (ssize_t at = 0; o->w.ok && !abandon && at < size;) {
+        ssize_t n = write(o->fd, image + at, (size_t)(size - at));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            e = n < 0 ? errno : EIO;
+            o->w.ok = 0;
+            break;
+        }
+        at += n;
+    }
+    /* fsync before rename so that a crash cannot leave an empty file under the final name. */
+    if (o->w.ok && !abandon && fsync(o->fd) != 0) {
+        e = errno;
+        o->w.ok = 0;
+    }
+    if (close(o->fd) != 0 && o->w.ok && !abandon) {
+        e = errno;
+        o->w.ok = 0;
+    }
+    free(image);
     scenmc_status st = SCENMC_OK;
     if (!o->w.ok || abandon) {
-        int e = errno;
         unlink(o->tmp);
         if (!abandon)
             st = scenmc_error_add(err, SCENMC_E_IO, "%s: writing the results failed (%s); nothing "

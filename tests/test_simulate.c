@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* Test sizes scale with SCENMC_TEST_SCALE (the sanitizer build uses a smaller one). */
 static uint64_t scaled(uint64_t n)
@@ -471,6 +472,41 @@ static void test_run_writes_file_atomically(void **state)
     assert_int_equal(run_capture(cmd, NULL), 0);
 }
 
+/* A full disk: a clear message, exit 1, no partial file, an existing file untouched.
+ * Needs a tiny tmpfs (root); skipped, saying why, where it cannot be mounted. */
+static void test_disk_full(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/scenmc-full-XXXXXX", cmd[1024], *out = NULL;
+    assert_non_null(mkdtemp(dir));
+    snprintf(cmd, sizeof cmd, "mount -t tmpfs -o size=64k tmpfs %s", dir);
+    if (run_capture(cmd, &out) != 0) {
+        print_message("skipped: cannot mount a tiny tmpfs here (%s)\n", out);
+        free(out);
+        rmdir(dir);
+        skip();
+    }
+    free(out);
+    snprintf(cmd, sizeof cmd, "printf 'keep me' > %s/r.h5", dir);
+    assert_int_equal(run_capture(cmd, NULL), 0);
+    snprintf(cmd, sizeof cmd, "%s run -n 2000 --quiet --force -o %s/r.h5", SCENMC_BINARY, dir);
+    int rc = run_capture(cmd, &out);
+    char ls[1024], *listing = NULL, *content = NULL;
+    snprintf(ls, sizeof ls, "ls -A %s", dir);
+    run_capture(ls, &listing);
+    snprintf(ls, sizeof ls, "cat %s/r.h5", dir);
+    run_capture(ls, &content);
+    snprintf(ls, sizeof ls, "umount %s && rmdir %s", dir, dir);
+    run_capture(ls, NULL);
+    if (rc != 1 || !strstr(out, "No space left on device") || !strstr(out, "nothing was written"))
+        fail_msg("exit %d, output: %s", rc, out);
+    assert_string_equal(listing, "r.h5\n");
+    assert_string_equal(content, "keep me");
+    free(out);
+    free(listing);
+    free(content);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -484,6 +520,7 @@ int main(void)
         cmocka_unit_test(test_top_states_mode),
         cmocka_unit_test(test_bad_command_lines),
         cmocka_unit_test(test_run_writes_file_atomically),
+        cmocka_unit_test(test_disk_full),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
