@@ -70,7 +70,15 @@ scenmc_status scenmc_run_ensemble(const scenmc_model *m, const scenmc_params *p,
         free(member_prob);
         return st;
     }
-    /* The pooled run's parameters are the base ones; record the draws' spread. */
+    /* The pooled file's parameters: the base ones, with every scored cell set to the
+     * model's own value (the members' cells widened the consistency bins the same way,
+     * so a reader recomputes the same shape from them). */
+    scenmc_params_free(&r->params);
+    scenmc_params_copy(&r->params, p);
+    for (size_t u = 0; u < V; u++)
+        for (size_t v = u + 1; v < V; v++)
+            if (m->scored[u * V + v])
+                scenmc_params_add_cell(&r->params, (int)u, (int)v, 0, m->consistency[u * V + v]);
     double *q = scenmc_xcalloc(5 * (size_t)Y * (size_t)S, sizeof(double));
     double *col = scenmc_xcalloc((size_t)n_members, sizeof(double));
     for (int y = 0; y < Y; y++)

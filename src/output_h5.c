@@ -175,6 +175,9 @@ static void write_model(writer *w, const scenmc_results *r)
     for (size_t s = 0; s < S; s++)
         sn[s] = m->scenarios[s].name;
     put_strings(w, g, "scenario_name", S, sn);
+    for (size_t s = 0; s < S; s++)
+        sn[s] = m->scenarios[s].label;
+    put_strings(w, g, "scenario_label", S, sn);
     put_string(w, g, "source", m->text);
     char hex[65];
     scenmc_model_sha256_hex(m, hex);

@@ -1,5 +1,6 @@
 /* scenmc: one binary, one subcommand per task. */
 #include "cli.h"
+#include "cmd_io.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -17,6 +18,8 @@ static const command commands[] = {
     {"sensitivity", cmd_sensitivity, "effect of every consistency score on the final scenarios"},
     {"validate", cmd_validate, "check model files and report every problem"},
     {"info", cmd_info, "describe a model (text or --json)"},
+    {"export", cmd_export, "write every table of a results file as CSV"},
+    {"report", cmd_report, "a readable summary of a results file"},
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 
@@ -25,7 +28,7 @@ static void usage(FILE *f)
     fprintf(f, "scenmc %s: Monte Carlo and exact scenario dynamics\n\n"
                "usage: scenmc <command> [options]\n\ncommands:\n", SCENMC_VERSION);
     for (size_t i = 0; i < N_COMMANDS; i++)
-        fprintf(f, "  %-11s %s\n", commands[i].name, commands[i].summary);
+        fprintf(f, "  %-13s %s\n", commands[i].name, commands[i].summary);
     fprintf(f, "\n'scenmc <command> --help' describes each. A command given no MODEL uses the\n"
                "built-in model Ett Smart Västernorrland 2030. Documentation: docs/.\n");
 }

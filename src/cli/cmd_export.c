@@ -1,0 +1,475 @@
+/* scenmc export: every table of a results file as tidy CSV (docs/file-format.md). */
+#include "cli.h"
+#include "cmd_io.h"
+#include "scenmc/reader.h"
+#include "util.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static const char help[] =
+    "usage: scenmc export FILE.h5 --csv DIR [--force]\n\n"
+    "Writes every table of a results file as CSV in tidy (long) form, one file per\n"
+    "table and one row per cell, with a header row of named columns:\n\n"
+    "  scenario.csv             year, scenario, [count], probability, [stderr]\n"
+    "  variant.csv              year, descriptor, variant, ...\n"
+    "  scenario_variant.csv     year, scenario, descriptor, variant, ...\n"
+    "                           (probability = P(variant | scenario, year))\n"
+    "  scenario_transition.csv  year_from, from_scenario, to_scenario, ...\n"
+    "                           (P(to_scenario at year_from+1 | from_scenario at year_from))\n"
+    "  early_warning.csv        year, descriptor, variant, final_scenario, ...\n"
+    "                           (P(final_scenario at the end | variant at year))\n"
+    "  consistency.csv          year, consistency (bin centre), ...\n"
+    "  lock_in.csv              year, final_scenario, ... (P(end in it, staying from year on))\n"
+    "  final_state.csv          state, one column per descriptor (the variant), scenario,\n"
+    "                           consistency (total K), ...; only states that occur\n"
+    "  metadata.csv             key, value: model, SHA-256, method, seed, N, parameters\n\n"
+    "count and stderr appear for Monte Carlo results only. Descriptors are given by id,\n"
+    "variants and scenarios by name as in the model. UTF-8 without a byte-order mark,\n"
+    "RFC 4180 quoting and CRLF line ends; a probability is written with as many digits\n"
+    "as it takes to read back the identical double (at most 17), 0/0 as NaN.\n\n"
+    "options:\n"
+    "  --csv DIR     the folder to write to (created, with its parents, if missing)\n"
+    "  --force       overwrite CSV files already there\n"
+    "  -q, --quiet   print nothing but errors\n"
+    "  -h, --help    this text\n\n"
+    "Exit status: 0 done, 1 runtime failure (I/O, memory), 2 bad input or usage\n"
+    "(including a file that is not a scenmc results file).\n";
+
+static const char *const csv_names[] = {"scenario",      "variant",     "scenario_variant",
+                                        "scenario_transition", "early_warning", "consistency",
+                                        "lock_in",       "final_state", "metadata"};
+#define N_CSV (sizeof csv_names / sizeof csv_names[0])
+
+/* ------------------------------------------------------------------ CSV writing */
+
+typedef struct csv {
+    FILE *f;
+    int col;
+} csv;
+
+static void csv_text(csv *c, const char *s)
+{
+    if (c->col++)
+        fputc(',', c->f);
+    if (!s)
+        s = "";
+    if (!strpbrk(s, ",\"\r\n")) {
+        fputs(s, c->f);
+        return;
+    }
+    fputc('"', c->f);
+    for (; *s; s++) {
+        if (*s == '"')
+            fputc('"', c->f);
+        fputc(*s, c->f);
+    }
+    fputc('"', c->f);
+}
+
+/* The shortest decimal that reads back as the identical double. */
+static void fmt_double(char *buf, size_t n, double x)
+{
+    if (isnan(x)) {
+        snprintf(buf, n, "NaN");
+        return;
+    }
+    if (isinf(x)) {
+        snprintf(buf, n, x > 0 ? "Inf" : "-Inf");
+        return;
+    }
+    for (int prec = 15; prec <= 17; prec++) {
+        snprintf(buf, n, "%.*g", prec, x);
+        if (strtod(buf, NULL) == x)
+            return;
+    }
+}
+
+static void csv_double(csv *c, double x)
+{
+    char buf[40];
+    fmt_double(buf, sizeof buf, x);
+    csv_text(c, buf);
+}
+
+static void csv_u64(csv *c, uint64_t x)
+{
+    char buf[24];
+    snprintf(buf, sizeof buf, "%llu", (unsigned long long)x);
+    csv_text(c, buf);
+}
+
+static void csv_int(csv *c, long x)
+{
+    char buf[24];
+    snprintf(buf, sizeof buf, "%ld", x);
+    csv_text(c, buf);
+}
+
+static void csv_end(csv *c)
+{
+    fputs("\r\n", c->f);
+    c->col = 0;
+}
+
+/* count, probability, stderr of cell i (count and stderr for Monte Carlo only). */
+static void csv_cell(csv *c, const scenmc_table *t, size_t i)
+{
+    if (t->counts)
+        csv_u64(c, t->counts[i]);
+    csv_double(c, t->prob[i]);
+    if (t->stderr_)
+        csv_double(c, t->stderr_[i]);
+    csv_end(c);
+}
+
+static void csv_value_header(csv *c, const scenmc_results *r)
+{
+    if (r->method == SCENMC_MONTE_CARLO)
+        csv_text(c, "count");
+    csv_text(c, "probability");
+    if (r->method == SCENMC_MONTE_CARLO)
+        csv_text(c, "stderr");
+    csv_end(c);
+}
+
+static const char *scen_name(const scenmc_results *r, size_t s)
+{
+    return s < (size_t)r->model->n_scenarios ? r->model->scenarios[s].name : "unclassified";
+}
+
+static const char *desc_id(const scenmc_model *m, size_t v)
+{
+    return m->descriptors[m->variant_descriptor[v]].id;
+}
+
+/* ------------------------------------------------------------------ the tables */
+
+static void write_table(csv *c, const scenmc_results *r, scenmc_table_id k)
+{
+    const scenmc_model *m = r->model;
+    const scenmc_table *t = &r->t[k];
+    size_t Y = (size_t)r->n_years, S = (size_t)r->n_scenarios, V = (size_t)m->n_variants;
+    long y0 = r->params.year_start;
+    switch (k) {
+    case SCENMC_T_SCENARIO:
+        csv_text(c, "year"); csv_text(c, "scenario"); csv_value_header(c, r);
+        for (size_t y = 0; y < Y; y++)
+            for (size_t s = 0; s < S; s++) {
+                csv_int(c, y0 + (long)y); csv_text(c, scen_name(r, s));
+                csv_cell(c, t, y * S + s);
+            }
+        break;
+    case SCENMC_T_VARIANT:
+        csv_text(c, "year"); csv_text(c, "descriptor"); csv_text(c, "variant");
+        csv_value_header(c, r);
+        for (size_t y = 0; y < Y; y++)
+            for (size_t v = 0; v < V; v++) {
+                csv_int(c, y0 + (long)y); csv_text(c, desc_id(m, v)); csv_text(c, m->variant_name[v]);
+                csv_cell(c, t, y * V + v);
+            }
+        break;
+    case SCENMC_T_SCENARIO_VARIANT:
+        csv_text(c, "year"); csv_text(c, "scenario"); csv_text(c, "descriptor");
+        csv_text(c, "variant"); csv_value_header(c, r);
+        for (size_t y = 0; y < Y; y++)
+            for (size_t s = 0; s < S; s++)
+                for (size_t v = 0; v < V; v++) {
+                    csv_int(c, y0 + (long)y); csv_text(c, scen_name(r, s));
+                    csv_text(c, desc_id(m, v)); csv_text(c, m->variant_name[v]);
+                    csv_cell(c, t, (y * S + s) * V + v);
+                }
+        break;
+    case SCENMC_T_TRANSITION:
+        csv_text(c, "year_from"); csv_text(c, "from_scenario"); csv_text(c, "to_scenario");
+        csv_value_header(c, r);
+        for (size_t y = 0; y + 1 < Y; y++)
+            for (size_t a = 0; a < S; a++)
+                for (size_t b = 0; b < S; b++) {
+                    csv_int(c, y0 + (long)y); csv_text(c, scen_name(r, a)); csv_text(c, scen_name(r, b));
+                    csv_cell(c, t, (y * S + a) * S + b);
+                }
+        break;
+    case SCENMC_T_EARLY_WARNING:
+        csv_text(c, "year"); csv_text(c, "descriptor"); csv_text(c, "variant");
+        csv_text(c, "final_scenario"); csv_value_header(c, r);
+        for (size_t y = 0; y < Y; y++)
+            for (size_t v = 0; v < V; v++)
+                for (size_t s = 0; s < S; s++) {
+                    csv_int(c, y0 + (long)y); csv_text(c, desc_id(m, v));
+                    csv_text(c, m->variant_name[v]); csv_text(c, scen_name(r, s));
+                    csv_cell(c, t, (y * V + v) * S + s);
+                }
+        break;
+    case SCENMC_T_CONSISTENCY: {
+        size_t B = (size_t)r->n_bins;
+        csv_text(c, "year"); csv_text(c, "consistency"); csv_value_header(c, r);
+        for (size_t y = 0; y < Y; y++)
+            for (size_t b = 0; b < B; b++) {
+                csv_int(c, y0 + (long)y); csv_double(c, r->bin_lo + (double)b * r->bin_width);
+                csv_cell(c, t, y * B + b);
+            }
+        break;
+    }
+    case SCENMC_T_LOCK_IN:
+        csv_text(c, "year"); csv_text(c, "final_scenario"); csv_value_header(c, r);
+        for (size_t y = 0; y < Y; y++)
+            for (size_t s = 0; s < S; s++) {
+                csv_int(c, y0 + (long)y); csv_text(c, scen_name(r, s));
+                csv_cell(c, t, y * S + s);
+            }
+        break;
+    case SCENMC_T_FINAL_STATE: {
+        int D = m->n_descriptors;
+        int *st = scenmc_xcalloc((size_t)D, sizeof(int));
+        csv_text(c, "state");
+        for (int d = 0; d < D; d++)
+            csv_text(c, m->descriptors[d].id);
+        csv_text(c, "scenario"); csv_text(c, "consistency"); csv_value_header(c, r);
+        for (size_t i = 0; i < t->size; i++) {
+            if (t->counts ? t->counts[i] == 0 : !(t->prob[i] > 0))
+                continue;
+            uint64_t idx = r->full_states ? (uint64_t)i : r->top_state[i];
+            scenmc_state_from_index(m, idx, st);
+            csv_u64(c, idx);
+            for (int d = 0; d < D; d++)
+                csv_text(c, m->variant_name[m->descriptors[d].offset + st[d]]);
+            csv_text(c, scen_name(r, (size_t)scenmc_model_scenario_of(m, st)));
+            csv_double(c, scenmc_model_total_consistency(m, st));
+            csv_cell(c, t, i);
+        }
+        free(st);
+        break;
+    }
+    default:
+        break;
+    }
+}
+
+static void kv(csv *c, const char *key, const char *value)
+{
+    csv_text(c, key); csv_text(c, value); csv_end(c);
+}
+
+static void kv_u64(csv *c, const char *key, uint64_t x)
+{
+    csv_text(c, key); csv_u64(c, x); csv_end(c);
+}
+
+static void kv_int(csv *c, const char *key, long x)
+{
+    csv_text(c, key);
+    csv_int(c, x);
+    csv_end(c);
+}
+
+static void kv_double(csv *c, const char *key, double x)
+{
+    csv_text(c, key); csv_double(c, x); csv_end(c);
+}
+
+static void write_metadata(csv *c, const scenmc_results *r, const scenmc_results_info *info)
+{
+    const scenmc_model *m = r->model;
+    const scenmc_params *p = &r->params;
+    char key[512];
+    kv(c, "key", "value");
+    kv(c, "format", SCENMC_RESULTS_FORMAT);
+    kv_int(c, "format_version", info->format_version);
+    kv(c, "method", info->method);
+    kv(c, "engine_version", info->engine_version);
+    kv(c, "created", info->created);
+    kv(c, "command_line", info->command_line);
+    kv(c, "model_name", m->name);
+    kv(c, "model_path", info->model_path);
+    kv(c, "model_sha256", info->sha256);
+    kv_int(c, "year_start", p->year_start);
+    kv_int(c, "year_end", p->year_end);
+    kv_u64(c, "seed", p->seed);
+    kv_u64(c, "n_trajectories", r->n_trajectories);
+    kv_u64(c, "trajectory_first", r->first);
+    kv_u64(c, "trajectory_last", r->last);
+    kv_int(c, "threads", r->threads);
+    kv_double(c, "wall_seconds", r->wall_seconds);
+    kv_double(c, "beta", p->beta);
+    kv_double(c, "w_consistency", p->w_consistency);
+    kv_double(c, "w_cross", p->w_cross);
+    for (int d = 0; d < m->n_descriptors; d++) {
+        snprintf(key, sizeof key, "rate:%s", m->descriptors[d].id);
+        kv_double(c, key, p->rate[d]);
+    }
+    for (int v = 0; v < m->n_variants; v++) {
+        snprintf(key, sizeof key, "initial:%s:%s", desc_id(m, (size_t)v), m->variant_name[v]);
+        kv_double(c, key, p->initial[v]);
+    }
+    if (p->start)
+        for (int d = 0; d < m->n_descriptors; d++) {
+            snprintf(key, sizeof key, "start:%s", m->descriptors[d].id);
+            kv(c, key, m->variant_name[m->descriptors[d].offset + p->start[d]]);
+        }
+    kv_int(c, "n_scenarios", r->n_scenarios);
+    kv_int(c, "has_unclassified", r->has_unclassified);
+    kv_double(c, "consistency_bin_width", r->bin_width);
+    kv_u64(c, "n_states", r->n_states);
+    kv_int(c, "final_state_full", r->full_states);
+    if (r->method == SCENMC_EXACT) {
+        kv_double(c, "truncation_bound", r->truncation_bound);
+        kv_double(c, "memory_bytes", r->mem_peak_bytes);
+    }
+}
+
+/* Writes DIR/NAME.csv through a temporary file renamed into place. */
+static int write_one(const char *dir, size_t k, const scenmc_results *r,
+                     const scenmc_results_info *info)
+{
+    size_t n = strlen(dir) + 64;
+    char *path = malloc(n), *tmp = malloc(n + 16);
+    if (!path || !tmp) {
+        free(path);
+        free(tmp);
+        fprintf(stderr, "scenmc export: out of memory\n");
+        return 1;
+    }
+    snprintf(path, n, "%s/%s.csv", dir, csv_names[k]);
+    snprintf(tmp, n + 16, "%s.tmp-XXXXXX", path);
+    int fd = mkstemp(tmp);
+    FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+    if (!f) {
+        fprintf(stderr, "scenmc export: %s: cannot write there: %s\n", path, strerror(errno));
+        if (fd >= 0) {
+            close(fd);
+            unlink(tmp);
+        }
+        free(path);
+        free(tmp);
+        return 1;
+    }
+    csv c = {f, 0};
+    if (k < SCENMC_N_TABLES)
+        write_table(&c, r, (scenmc_table_id)k);
+    else
+        write_metadata(&c, r, info);
+    int bad = ferror(f);
+    bad |= fclose(f) != 0;
+    mode_t mask = umask(0);
+    umask(mask);
+    chmod(tmp, 0666 & ~mask);
+    if (bad || rename(tmp, path) != 0) {
+        fprintf(stderr, "scenmc export: %s: writing failed: %s\n", path, strerror(errno));
+        unlink(tmp);
+        free(path);
+        free(tmp);
+        return 1;
+    }
+    free(path);
+    free(tmp);
+    return 0;
+}
+
+/* mkdir -p: the folder and any missing parents. */
+static int make_folder(const char *dir)
+{
+    char *p = strdup(dir);
+    int rc = 0;
+    if (!p)
+        return 1;
+    for (char *q = p + 1;; q++) {
+        if (*q != '/' && *q != '\0')
+            continue;
+        char c = *q;
+        *q = '\0';
+        struct stat st;
+        if (mkdir(p, 0777) != 0 && !(errno == EEXIST && stat(p, &st) == 0 && S_ISDIR(st.st_mode))) {
+            if (errno == EEXIST)
+                fprintf(stderr, "scenmc export: %s: exists and is not a folder\n", p);
+            else
+                fprintf(stderr, "scenmc export: %s: cannot create the folder: %s\n", p,
+                        strerror(errno));
+            rc = 1;
+            break;
+        }
+        *q = c;
+        if (!c)
+            break;
+    }
+    free(p);
+    return rc;
+}
+
+int cmd_export(int argc, char **argv)
+{
+    static const char *const value_opts[] = {"--csv", NULL};
+    for (int i = 1; i < argc; i++)
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            fputs(help, stdout);
+            return 0;
+        }
+    const char *dir = NULL;
+    int force = 0, quiet = 0;
+    for (int i = 1; i < argc; i++) {
+        int missing = 0;
+        const char *v = cli_opt(argc, argv, &i, "--csv", &missing);
+        if (v)
+            dir = v;
+        else if (missing)
+            return cli_usage_error("export", "--csv needs a folder");
+        else if (!strcmp(argv[i], "--force"))
+            force = 1;
+        else if (!strcmp(argv[i], "--quiet") || !strcmp(argv[i], "-q"))
+            quiet = 1;
+        else if (argv[i][0] == '-' && argv[i][1])
+            return cli_usage_error("export", "unknown option '%s'", argv[i]);
+    }
+    const char *pos[2] = {NULL, NULL};
+    int npos = cli_positionals(argc, argv, value_opts, pos, 2);
+    if (npos == 0)
+        return cli_usage_error("export", "no results file given; expected FILE.h5");
+    if (npos > 1)
+        return cli_usage_error("export", "more than one results file ('%s', '%s'); expected one",
+                               pos[0], pos[1]);
+    if (!dir || !*dir)
+        return cli_usage_error("export", "no output folder given; expected --csv DIR");
+
+    /* Refuse before reading: an existing non-folder, or files that --force would overwrite. */
+    struct stat st;
+    if (stat(dir, &st) == 0 && !S_ISDIR(st.st_mode)) {
+        fprintf(stderr, "scenmc export: %s: exists and is not a folder\n", dir);
+        return 1;
+    }
+    if (!force)
+        for (size_t k = 0; k < N_CSV; k++) {
+            char path[4096];
+            snprintf(path, sizeof path, "%s/%s.csv", dir, csv_names[k]);
+            if (stat(path, &st) == 0) {
+                fprintf(stderr, "scenmc export: %s: already exists; use --force to overwrite it\n",
+                        path);
+                return 1;
+            }
+        }
+
+    scenmc_error err;
+    scenmc_error_clear(&err);
+    scenmc_model *m = NULL;
+    scenmc_results r;
+    scenmc_results_info info;
+    scenmc_status s = scenmc_results_read_info(pos[0], &m, &r, &info, 0, &err);
+    if (s != SCENMC_OK) {
+        cli_print_error("export", &err);
+        scenmc_results_info_free(&info);
+        return cli_exit_code(s);
+    }
+    int rc = make_folder(dir);
+    for (size_t k = 0; k < N_CSV && !rc; k++)
+        rc = write_one(dir, k, &r, &info);
+    if (!rc && !quiet)
+        printf("%s: %zu CSV files written to %s (%s, %s)\n", pos[0], N_CSV, dir, m->name,
+               info.method);
+    scenmc_results_info_free(&info);
+    scenmc_results_free(&r);
+    scenmc_model_free(m);
+    return rc;
+}

@@ -1,0 +1,636 @@
+/* scenmc report: a readable summary of a results file (Markdown or plain text). */
+#include "cli.h"
+#include "cmd_io.h"
+#include "scenmc/reader.h"
+#include "summary.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char help[] =
+    "usage: scenmc report FILE.h5 [--format markdown|text] [options]\n\n"
+    "Summarises a results file for a reader: where it came from (model, SHA-256,\n"
+    "parameters, seed, N, method, engine version, date, command line), the\n"
+    "scenario probabilities per year, each scenario's characteristics in the final\n"
+    "year, the strongest early-warning signals, and the most frequent (Monte Carlo)\n"
+    "or most probable (exact) final states with their total consistency K.\n"
+    "Monte Carlo numbers carry their standard errors (±).\n\n"
+    "options:\n"
+    "  --format F    markdown (default) or text\n"
+    "  --year YEAR   the year of the early-warning signals (default: start + 3)\n"
+    "  --top N       final states to list (default 10) and signals per scenario (N/2)\n"
+    "  -h, --help    this text\n\n"
+    "Exit status: 0 done, 1 runtime failure, 2 bad input or usage (including a file\n"
+    "that is not a scenmc results file).\n";
+
+/* ------------------------------------------------------------------ output: Markdown or text */
+
+typedef struct out {
+    FILE *f;
+    int md;
+} out;
+
+static int u8width(const char *s)
+{
+    int n = 0;
+    for (; *s; s++)
+        n += ((unsigned char)*s & 0xC0) != 0x80;
+    return n;
+}
+
+static void heading(const out *o, int level, const char *fmt, ...)
+{
+    char buf[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    if (o->md) {
+        fprintf(o->f, "%.*s %s\n\n", level, "####", buf);
+        return;
+    }
+    fprintf(o->f, "%s\n", buf);
+    if (level <= 2) {
+        int w = u8width(buf);
+        for (int i = 0; i < w; i++)
+            fputc(level == 1 ? '=' : '-', o->f);
+        fputc('\n', o->f);
+    }
+    fputc('\n', o->f);
+}
+
+static void para(const out *o, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vfprintf(o->f, fmt, ap);
+    va_end(ap);
+    fputs("\n\n", o->f);
+}
+
+/* A table filled cell by cell, printed as a Markdown table or aligned columns. */
+typedef struct tbl {
+    int ncol, n;
+    char **cell;
+    size_t cap;
+    char align[16]; /* 'l' or 'r' per column */
+} tbl;
+
+static void tbl_cell(tbl *t, const char *fmt, ...)
+{
+    if ((size_t)t->n == t->cap) {
+        t->cap = t->cap ? 2 * t->cap : 64;
+        t->cell = realloc(t->cell, t->cap * sizeof(char *));
+        if (!t->cell) {
+            fputs("scenmc report: out of memory\n", stderr);
+            exit(1);
+        }
+    }
+    char buf[2048];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    t->cell[t->n] = strdup(buf);
+    if (!t->cell[t->n++]) {
+        fputs("scenmc report: out of memory\n", stderr);
+        exit(1);
+    }
+}
+
+static void tbl_print(const out *o, tbl *t)
+{
+    int rows = t->n / t->ncol;
+    int w[16] = {0};
+    for (int i = 0; i < rows * t->ncol; i++) {
+        int c = i % t->ncol, k = u8width(t->cell[i]);
+        w[c] = k > w[c] ? k : w[c];
+    }
+    for (int r = 0; r < rows; r++) {
+        for (int c = 0; c < t->ncol; c++) {
+            const char *s = t->cell[r * t->ncol + c];
+            int pad = w[c] - u8width(s);
+            if (o->md) {
+                fputs(c ? " | " : "| ", o->f);
+                for (; *s; s++) {
+                    if (*s == '|')
+                        fputc('\\', o->f);
+                    fputc(*s, o->f);
+                }
+                if (c == t->ncol - 1)
+                    fputs(" |", o->f);
+            } else {
+                fputs(c ? "  " : "  ", o->f);
+                if (t->align[c] == 'r')
+                    fprintf(o->f, "%*s%s", pad, "", s);
+                else
+                    fprintf(o->f, "%s%*s", s, c == t->ncol - 1 ? 0 : pad, "");
+            }
+        }
+        fputc('\n', o->f);
+        if (r == 0) {
+            for (int c = 0; c < t->ncol; c++) {
+                if (o->md) {
+                    fputs(c ? " | " : "| ", o->f);
+                    fputs(t->align[c] == 'r' ? "---:" : "---", o->f);
+                    if (c == t->ncol - 1)
+                        fputs(" |", o->f);
+                } else {
+                    fputs("  ", o->f);
+                    for (int i = 0; i < w[c]; i++)
+                        fputc('-', o->f);
+                }
+            }
+            fputc('\n', o->f);
+        }
+    }
+    fputc('\n', o->f);
+    for (int i = 0; i < t->n; i++)
+        free(t->cell[i]);
+    free(t->cell);
+    memset(t, 0, sizeof *t);
+}
+
+/* ------------------------------------------------------------------ helpers */
+
+static const char *scen_name(const scenmc_results *r, int s)
+{
+    return s < r->model->n_scenarios ? r->model->scenarios[s].name : "unclassified";
+}
+
+/* "0.1234 ± 0.0012" (Monte Carlo) or "0.123456" (exact). */
+static void prob_text(char *buf, size_t n, const scenmc_results *r, const scenmc_table *t, size_t i)
+{
+    if (isnan(t->prob[i]))
+        snprintf(buf, n, "n/a");
+    else if (r->method == SCENMC_MONTE_CARLO)
+        snprintf(buf, n, "%.4f ± %.4f", t->prob[i], t->stderr_[i]);
+    else
+        snprintf(buf, n, "%.6f", t->prob[i]);
+}
+
+static void state_text(char *buf, size_t n, const scenmc_model *m, const int *s)
+{
+    size_t at = 0;
+    buf[0] = '\0';
+    for (int d = 0; d < m->n_descriptors && at < n; d++)
+        at += (size_t)snprintf(buf + at, n - at, "%s%s=%s", d ? "; " : "", m->descriptors[d].id,
+                               m->variant_name[m->descriptors[d].offset + s[d]]);
+}
+
+/* ------------------------------------------------------------------ sections */
+
+static void provenance(const out *o, const scenmc_results *r, const scenmc_results_info *info)
+{
+    const scenmc_model *m = r->model;
+    const scenmc_params *p = &r->params;
+    int mc = r->method == SCENMC_MONTE_CARLO;
+    tbl t = {.ncol = 2, .align = "ll"};
+    tbl_cell(&t, "Item");
+    tbl_cell(&t, "Value");
+    tbl_cell(&t, "Model");
+    tbl_cell(&t, "%s (%s)", m->name, info->model_path);
+    tbl_cell(&t, "Model SHA-256");
+    tbl_cell(&t, "%s", info->sha256);
+    tbl_cell(&t, "Method");
+    if (mc)
+        tbl_cell(&t, "Monte Carlo: %llu trajectories (numbers %llu to %llu), seed %llu",
+                 (unsigned long long)r->n_trajectories, (unsigned long long)r->first,
+                 (unsigned long long)(r->last ? r->last - 1 : 0), (unsigned long long)p->seed);
+    else
+        tbl_cell(&t, "exact (uniformization), Poisson series truncated below %.3g per year",
+                 r->truncation_bound);
+    tbl_cell(&t, "Years");
+    tbl_cell(&t, "%d to %d (%d years of dynamics)", p->year_start, p->year_end,
+             p->year_end - p->year_start);
+    tbl_cell(&t, "Consistency seeking β");
+    tbl_cell(&t, "%g", p->beta);
+    tbl_cell(&t, "Weights w_C, w_X");
+    tbl_cell(&t, "%g, %g%s", p->w_consistency, p->w_cross,
+             m->cross_impact ? "" : " (the model has no cross-impact matrix)");
+    int same = 1;
+    for (int d = 1; d < p->n_descriptors; d++)
+        same &= p->rate[d] == p->rate[0];
+    char buf[4096];
+    size_t at = 0;
+    if (same) {
+        snprintf(buf, sizeof buf, "%g per year for every descriptor", p->rate[0]);
+    } else {
+        for (int d = 0; d < p->n_descriptors && at < sizeof buf; d++)
+            at += (size_t)snprintf(buf + at, sizeof buf - at, "%s%s %g", d ? ", " : "",
+                                   m->descriptors[d].id, p->rate[d]);
+    }
+    tbl_cell(&t, "Revision rates");
+    tbl_cell(&t, "%s", buf);
+    /* Overrides of the model's matrices (sweep points); a judgement ensemble's pooled
+     * file lists every scored cell at its own value (it fixes the bins), so only
+     * cells whose value differs from the model's are reported. */
+    int changed = 0;
+    at = 0;
+    buf[0] = '\0';
+    for (int k = 0; k < p->n_cells; k++) {
+        const scenmc_cell *c = &p->cells[k];
+        const double *mat = c->cross ? m->cross_impact : m->consistency;
+        double was = mat ? mat[(size_t)c->u * (size_t)m->n_variants + (size_t)c->v] : 0;
+        if (c->value == was)
+            continue;
+        if (changed++ < 3 && at < sizeof buf)
+            at += (size_t)snprintf(buf + at, sizeof buf - at, "%s%s %s: %s x %s: %s = %g",
+                                   changed > 1 ? "; " : "", c->cross ? "X" : "C",
+                                   m->descriptors[m->variant_descriptor[c->u]].id,
+                                   m->variant_name[c->u],
+                                   m->descriptors[m->variant_descriptor[c->v]].id,
+                                   m->variant_name[c->v], c->value);
+    }
+    if (changed > 0) {
+        tbl_cell(&t, "Matrix cells changed");
+        tbl_cell(&t, "%d, overriding the model's scores (%s%s)", changed, buf, changed > 3 ? "; ..." : "");
+    }
+    tbl_cell(&t, "Start state");
+    if (p->start) {
+        state_text(buf, sizeof buf, m, p->start);
+        tbl_cell(&t, "fixed: %s", buf);
+    } else {
+        int uniform = 1;
+        for (int d = 0; d < m->n_descriptors; d++)
+            for (int b = 0; b < m->descriptors[d].n_variants; b++)
+                uniform &= fabs(p->initial[m->descriptors[d].offset + b] -
+                                1.0 / m->descriptors[d].n_variants) < 1e-12;
+        if (uniform) {
+            tbl_cell(&t, "drawn at random, every variant equally likely");
+        } else {
+            at = 0;
+            for (int d = 0; d < m->n_descriptors && at < sizeof buf; d++) {
+                at += (size_t)snprintf(buf + at, sizeof buf - at, "%s%s ", d ? "; " : "",
+                                       m->descriptors[d].id);
+                for (int b = 0; b < m->descriptors[d].n_variants && at < sizeof buf; b++)
+                    at += (size_t)snprintf(buf + at, sizeof buf - at, "%s%g", b ? "/" : "",
+                                           p->initial[m->descriptors[d].offset + b]);
+            }
+            tbl_cell(&t, "drawn at random: %s", buf);
+        }
+    }
+    tbl_cell(&t, "Engine");
+    tbl_cell(&t, "scenmc %s", info->engine_version);
+    tbl_cell(&t, "Created");
+    tbl_cell(&t, "%s", info->created);
+    if (mc) {
+        tbl_cell(&t, "Run time");
+        tbl_cell(&t, "%.2f s on %d threads", r->wall_seconds, r->threads);
+    }
+    tbl_cell(&t, "Command line");
+    tbl_cell(&t, o->md ? "`%s`" : "%s", info->command_line);
+    tbl_print(o, &t);
+}
+
+static void scenarios(const out *o, const scenmc_results *r)
+{
+    int mc = r->method == SCENMC_MONTE_CARLO;
+    if (!o->md) { /* the table 'scenmc run' prints */
+        summary_scenarios(o->f, r);
+        return;
+    }
+    heading(o, 2, "Scenario probabilities per year");
+    para(o, "P(scenario in year)%s.", mc ? ", ± one standard error" : ", exact");
+    int S = r->n_scenarios;
+    tbl t = {.ncol = S + 1};
+    t.align[0] = 'l';
+    for (int s = 0; s < S; s++)
+        t.align[s + 1] = 'r';
+    if (S + 1 > 16) {
+        para(o, "(%d scenarios: see the CSV export)", S);
+        return;
+    }
+    tbl_cell(&t, "Year");
+    for (int s = 0; s < S; s++)
+        tbl_cell(&t, "%s", scen_name(r, s));
+    const scenmc_table *sc = &r->t[SCENMC_T_SCENARIO];
+    for (int y = 0; y < r->n_years; y++) {
+        tbl_cell(&t, "%d", r->params.year_start + y);
+        for (int s = 0; s < S; s++) {
+            char buf[64];
+            prob_text(buf, sizeof buf, r, sc, (size_t)y * (size_t)S + (size_t)s);
+            tbl_cell(&t, "%s", buf);
+        }
+    }
+    tbl_print(o, &t);
+}
+
+static void characteristics(const out *o, const scenmc_results *r)
+{
+    const scenmc_model *m = r->model;
+    int S = r->n_scenarios, V = m->n_variants, y = r->n_years - 1;
+    if (!o->md) { /* as 'scenmc run' prints them */
+        summary_characteristics(o->f, r);
+        fputc('\n', o->f);
+        return;
+    }
+    heading(o, 2, "The scenarios in %d", r->params.year_end);
+    para(o, "For each scenario, each descriptor's most likely variant in %d and "
+            "P(variant | scenario).", r->params.year_end);
+    const scenmc_table *sv = &r->t[SCENMC_T_SCENARIO_VARIANT], *sc = &r->t[SCENMC_T_SCENARIO];
+    for (int s = 0; s < S; s++) {
+        size_t si = (size_t)y * (size_t)S + (size_t)s;
+        if (!(sc->prob[si] > 0))
+            continue;
+        char buf[64];
+        prob_text(buf, sizeof buf, r, sc, si);
+        heading(o, 3, "%s (p = %s)", scen_name(r, s), buf);
+        tbl t = {.ncol = 3, .align = "llr"};
+        tbl_cell(&t, "Descriptor");
+        tbl_cell(&t, "Most likely variant");
+        tbl_cell(&t, "P(variant | scenario)");
+        for (int d = 0; d < m->n_descriptors; d++) {
+            const scenmc_descriptor *D = &m->descriptors[d];
+            int best = 0;
+            double bp = -1;
+            for (int b = 0; b < D->n_variants; b++) {
+                double p = sv->prob[si * (size_t)V + (size_t)(D->offset + b)];
+                if (p > bp) {
+                    bp = p;
+                    best = b;
+                }
+            }
+            tbl_cell(&t, "%s: %s", D->id, D->name);
+            tbl_cell(&t, "%s", m->variant_name[D->offset + best]);
+            prob_text(buf, sizeof buf, r, sv, si * (size_t)V + (size_t)(D->offset + best));
+            tbl_cell(&t, "%s", buf);
+        }
+        tbl_print(o, &t);
+    }
+}
+
+typedef struct signal_ {
+    int v;
+    double shift;
+} signal_;
+
+static int by_shift(const void *a, const void *b)
+{
+    double x = fabs(((const signal_ *)a)->shift), y = fabs(((const signal_ *)b)->shift);
+    if (x != y)
+        return x < y ? 1 : -1;
+    return ((const signal_ *)a)->v - ((const signal_ *)b)->v;
+}
+
+static void early_warning(const out *o, const scenmc_results *r, int year, int top)
+{
+    const scenmc_model *m = r->model;
+    int S = r->n_scenarios, V = m->n_variants, Y = r->n_years;
+    int y = year - r->params.year_start;
+    heading(o, 2, "Early-warning signals in %d", year);
+    para(o, "Which variants, if they hold in %d, shift the chances of ending in each scenario in "
+            "%d most: P(final scenario | variant in %d) compared with P(final scenario). A variant "
+            "with a large shift is a signpost worth watching; its own probability in %d says how "
+            "often the signpost shows.", year, r->params.year_end, year, year);
+    const scenmc_table *ew = &r->t[SCENMC_T_EARLY_WARNING], *va = &r->t[SCENMC_T_VARIANT];
+    const scenmc_table *sc = &r->t[SCENMC_T_SCENARIO];
+    signal_ *sig = malloc((size_t)V * sizeof *sig);
+    if (!sig)
+        return;
+    for (int f = 0; f < S; f++) {
+        double base = sc->prob[(size_t)(Y - 1) * (size_t)S + (size_t)f];
+        if (!(base > 0))
+            continue;
+        int n = 0;
+        for (int v = 0; v < V; v++) {
+            double pv = va->prob[(size_t)y * (size_t)V + (size_t)v];
+            double p = ew->prob[((size_t)y * (size_t)V + (size_t)v) * (size_t)S + (size_t)f];
+            if (pv > 0 && !isnan(p))
+                sig[n++] = (signal_){v, p - base};
+        }
+        qsort(sig, (size_t)n, sizeof *sig, by_shift);
+        char buf[64];
+        prob_text(buf, sizeof buf, r, sc, (size_t)(Y - 1) * (size_t)S + (size_t)f);
+        heading(o, 3, "Ending in %s (P = %s)", scen_name(r, f), buf);
+        tbl t = {.ncol = 4, .align = "lrrr"};
+        tbl_cell(&t, "Variant in %d", year);
+        tbl_cell(&t, "P(variant)");
+        tbl_cell(&t, "P(%s | variant)", scen_name(r, f));
+        tbl_cell(&t, "Shift");
+        for (int i = 0; i < n && i < top; i++) {
+            int v = sig[i].v;
+            tbl_cell(&t, "%s: %s", m->descriptors[m->variant_descriptor[v]].id, m->variant_name[v]);
+            tbl_cell(&t, "%.4f", va->prob[(size_t)y * (size_t)V + (size_t)v]);
+            prob_text(buf, sizeof buf, r, ew, ((size_t)y * (size_t)V + (size_t)v) * (size_t)S + (size_t)f);
+            tbl_cell(&t, "%s", buf);
+            tbl_cell(&t, "%+.1f pp", 100 * sig[i].shift);
+        }
+        tbl_print(o, &t);
+    }
+    free(sig);
+}
+
+typedef struct ranked {
+    double p;
+    uint64_t i; /* position in the final-state table */
+} ranked;
+
+/* Keeps the k most probable cells of the final-state table, sorted. */
+static int top_states(const scenmc_table *t, ranked *best, int k)
+{
+    int n = 0;
+    for (size_t i = 0; i < t->size; i++) {
+        double p = t->prob[i];
+        if (!(p > 0) || (n == k && p <= best[n - 1].p))
+            continue;
+        int j = n < k ? n++ : k - 1;
+        while (j > 0 && best[j - 1].p < p) {
+            best[j] = best[j - 1];
+            j--;
+        }
+        best[j] = (ranked){p, i};
+    }
+    return n;
+}
+
+static void final_states(const out *o, const scenmc_results *r, int top)
+{
+    const scenmc_model *m = r->model;
+    const scenmc_table *t = &r->t[SCENMC_T_FINAL_STATE];
+    int mc = r->method == SCENMC_MONTE_CARLO;
+    heading(o, 2, "Final states in %d", r->params.year_end);
+    if (t->size == 0) {
+        para(o, "The file has no final-state table (the model has more than %u states).",
+             SCENMC_FULL_STATE_LIMIT);
+        return;
+    }
+    int pool = 2 * top;
+    ranked *best = calloc((size_t)pool, sizeof *best);
+    int *s = calloc((size_t)m->n_descriptors, sizeof(int));
+    if (!best || !s) {
+        free(best);
+        free(s);
+        return;
+    }
+    int n = top_states(t, best, pool);
+    /* The whole distribution: how many states occur, the mean and the largest K among them. */
+    uint64_t occurring = 0;
+    double meanK = 0, maxK = -INFINITY, pmax = 0;
+    for (size_t i = 0; i < t->size; i++) {
+        if (!(t->prob[i] > 0))
+            continue;
+        occurring++;
+        scenmc_state_from_index(m, r->full_states ? i : r->top_state[i], s);
+        double K = scenmc_model_total_consistency(m, s);
+        meanK += t->prob[i] * K;
+        if (K > maxK || (K == maxK && t->prob[i] > pmax)) {
+            maxK = K;
+            pmax = t->prob[i];
+        }
+    }
+    para(o, "%llu of the %llu states %s in %d%s; their mean total consistency K is %.2f and the "
+            "highest K among them is %g (p = %.3g).",
+         (unsigned long long)occurring, (unsigned long long)r->n_states,
+         mc ? "occurred" : "have a probability above 0", r->params.year_end,
+         r->full_states ? "" : " (top-state table)", meanK, maxK, pmax);
+    heading(o, 3, "The %d most %s states", n < top ? n : top, mc ? "frequent" : "probable");
+    tbl a = {.ncol = 5, .align = "rrrll"};
+    tbl_cell(&a, "#");
+    tbl_cell(&a, "p");
+    tbl_cell(&a, "K");
+    tbl_cell(&a, "Scenario");
+    tbl_cell(&a, "State");
+    char buf[4096], pb[64];
+    for (int i = 0; i < n && i < top; i++) {
+        uint64_t idx = r->full_states ? best[i].i : r->top_state[best[i].i];
+        scenmc_state_from_index(m, idx, s);
+        state_text(buf, sizeof buf, m, s);
+        prob_text(pb, sizeof pb, r, t, (size_t)best[i].i);
+        tbl_cell(&a, "%d", i + 1);
+        tbl_cell(&a, "%s", pb);
+        tbl_cell(&a, "%g", scenmc_model_total_consistency(m, s));
+        tbl_cell(&a, "%s", scen_name(r, scenmc_model_scenario_of(m, s)));
+        tbl_cell(&a, "%s", buf);
+    }
+    tbl_print(o, &a);
+
+    /* Among the 2*top most frequent, the most consistent. */
+    ranked *byK = calloc((size_t)(n ? n : 1), sizeof *byK);
+    int *rank = calloc((size_t)(n ? n : 1), sizeof(int));
+    for (int i = 0; byK && rank && i < n; i++) {
+        scenmc_state_from_index(m, r->full_states ? best[i].i : r->top_state[best[i].i], s);
+        double K = scenmc_model_total_consistency(m, s);
+        int j = i;
+        while (j > 0 && byK[j - 1].p < K) {
+            byK[j] = byK[j - 1];
+            rank[j] = rank[j - 1];
+            j--;
+        }
+        byK[j] = (ranked){K, best[i].i};
+        rank[j] = i + 1;
+    }
+    if (byK && rank && n > 0) {
+        int k = top / 2 > 0 ? top / 2 : 1;
+        heading(o, 3, "The most consistent of the %d most %s states", n, mc ? "frequent" : "probable");
+        tbl b = {.ncol = 5, .align = "rrrll"};
+        tbl_cell(&b, "K");
+        tbl_cell(&b, "p");
+        tbl_cell(&b, "# by p");
+        tbl_cell(&b, "Scenario");
+        tbl_cell(&b, "State");
+        for (int i = 0; i < n && i < k; i++) {
+            uint64_t idx = r->full_states ? byK[i].i : r->top_state[byK[i].i];
+            scenmc_state_from_index(m, idx, s);
+            state_text(buf, sizeof buf, m, s);
+            prob_text(pb, sizeof pb, r, t, (size_t)byK[i].i);
+            tbl_cell(&b, "%g", byK[i].p);
+            tbl_cell(&b, "%s", pb);
+            tbl_cell(&b, "%d", rank[i]);
+            tbl_cell(&b, "%s", scen_name(r, scenmc_model_scenario_of(m, s)));
+            tbl_cell(&b, "%s", buf);
+        }
+        tbl_print(o, &b);
+    }
+    free(byK);
+    free(rank);
+    free(best);
+    free(s);
+}
+
+int cmd_report(int argc, char **argv)
+{
+    static const char *const value_opts[] = {"--format", "--year", "--top", NULL};
+    for (int i = 1; i < argc; i++)
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            fputs(help, stdout);
+            return 0;
+        }
+    out o = {stdout, 1};
+    long year = 0, top = 10;
+    int have_year = 0;
+    for (int i = 1; i < argc; i++) {
+        int missing = 0;
+        const char *v;
+        if ((v = cli_opt(argc, argv, &i, "--format", &missing))) {
+            if (!strcmp(v, "markdown") || !strcmp(v, "md"))
+                o.md = 1;
+            else if (!strcmp(v, "text"))
+                o.md = 0;
+            else
+                return cli_usage_error("report", "--format '%s': expected markdown or text", v);
+        } else if (!missing && (v = cli_opt(argc, argv, &i, "--year", &missing))) {
+            if (!cli_parse_int("report", "--year", v, -100000, 100000, &year))
+                return EXIT_USAGE;
+            have_year = 1;
+        } else if (!missing && (v = cli_opt(argc, argv, &i, "--top", &missing))) {
+            if (!cli_parse_int("report", "--top", v, 1, 1000, &top))
+                return EXIT_USAGE;
+        } else if (missing) {
+            return cli_usage_error("report", "%s needs a value", argv[i]);
+        } else if (argv[i][0] == '-' && argv[i][1]) {
+            return cli_usage_error("report", "unknown option '%s'", argv[i]);
+        }
+    }
+    const char *pos[2] = {NULL, NULL};
+    int npos = cli_positionals(argc, argv, value_opts, pos, 2);
+    if (npos == 0)
+        return cli_usage_error("report", "no results file given; expected FILE.h5");
+    if (npos > 1)
+        return cli_usage_error("report", "more than one results file ('%s', '%s'); expected one",
+                               pos[0], pos[1]);
+
+    scenmc_error err;
+    scenmc_error_clear(&err);
+    scenmc_model *m = NULL;
+    scenmc_results r;
+    scenmc_results_info info;
+    scenmc_status s = scenmc_results_read_info(pos[0], &m, &r, &info, 0, &err);
+    if (s != SCENMC_OK) {
+        cli_print_error("report", &err);
+        scenmc_results_info_free(&info);
+        return cli_exit_code(s);
+    }
+    const scenmc_params *p = &r.params;
+    if (!have_year)
+        year = p->year_start + 3 < p->year_end ? p->year_start + 3 : p->year_start;
+    int rc = 0;
+    if (year < p->year_start || year > p->year_end) {
+        rc = cli_usage_error("report", "--year %ld: the file covers %d to %d", year, p->year_start,
+                             p->year_end);
+    } else {
+        if (o.md)
+            fprintf(o.f, "# %s: scenario dynamics\n\n", m->name);
+        else
+            heading(&o, 1, "%s: scenario dynamics", m->name);
+        para(&o, "A report on the results file %s%s%s (%s).", o.md ? "`" : "", pos[0], o.md ? "`" : "",
+             r.method == SCENMC_EXACT ? "exact probabilities" : "Monte Carlo estimates");
+        heading(&o, 2, "Provenance");
+        provenance(&o, &r, &info);
+        scenarios(&o, &r);
+        characteristics(&o, &r);
+        if (r.n_years > 1 && year < p->year_end)
+            early_warning(&o, &r, (int)year, (int)(top / 2 > 0 ? top / 2 : 1));
+        final_states(&o, &r, (int)top);
+        if (fflush(o.f) != 0 || ferror(o.f)) {
+            perror("scenmc report: writing the report");
+            rc = 1;
+        }
+    }
+    scenmc_results_info_free(&info);
+    scenmc_results_free(&r);
+    scenmc_model_free(m);
+    return rc;
+}
