@@ -5,6 +5,7 @@
  * then fails. Limits (size, nesting, counts) are checked before anything
  * is allocated from them.
  */
+#include "scenmc/interop.h"
 #include "scenmc/scenmc.h"
 #include "util.h"
 
@@ -1058,6 +1059,9 @@ scenmc_status scenmc_model_parse(const char *text, size_t len, const char *file,
 scenmc_status scenmc_model_load(const char *path, scenmc_model **out, scenmc_error *err)
 {
     *out = NULL;
+    /* ScenarioWizard .scw and CSV matrices: converted to YAML and parsed (src/model_write.c). */
+    if (scenmc_file_format_of(path) != SCENMC_FORMAT_YAML)
+        return scenmc_import_model(path, NULL, out, NULL, err);
     char *text = NULL;
     size_t len = 0;
     scenmc_status st = scenmc_read_file(path, SCENMC_MAX_FILE_BYTES, &text, &len, err);

@@ -15,10 +15,10 @@
  * SCENMC_CIB_TOL, since matrix entries need not be integers.
  *
  * States are numbered in mixed radix, descriptor 0 most significant:
- * index(s) = sum_i s_i * prod_{j > i} n_j. Every function here needs the
- * state count to fit in 64 bits (scenmc_model_state_count != 0) and refuses
- * the model with SCENMC_E_LIMIT otherwise. Results never depend on the
- * number of threads. Nothing here prints.
+ * index(s) = sum_i s_i * prod_{j > i} n_j. The searches (enumerate, top,
+ * basins) need the state count to fit in 64 bits (scenmc_model_state_count
+ * != 0) and refuse the model with SCENMC_E_LIMIT otherwise. Results never
+ * depend on the number of threads. Nothing here prints.
  */
 #ifndef SCENMC_CIB_H
 #define SCENMC_CIB_H

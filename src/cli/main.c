@@ -1,5 +1,6 @@
 /* scenmc: one binary, one subcommand per task. */
 #include "cli.h"
+#include "cmd_interop.h"
 #include "cmd_io.h"
 
 #include <stdio.h>
@@ -14,10 +15,13 @@ typedef struct {
 static const command commands[] = {
     {"run", cmd_run, "simulate trajectories and write the tallies to HDF5"},
     {"exact", cmd_exact, "the same tables without sampling noise (uniformization)"},
+    {"consistent", cmd_consistent, "CIB consistency: consistent states, top states, basins"},
     {"sweep", cmd_sweep, "run a parameter design (grid or Latin hypercube), common random numbers"},
     {"sensitivity", cmd_sensitivity, "effect of every consistency score on the final scenarios"},
     {"validate", cmd_validate, "check model files and report every problem"},
     {"info", cmd_info, "describe a model (text or --json)"},
+    {"import", cmd_import, "convert a ScenarioWizard .scw or CSV matrix into a scenmc model"},
+    {"export-model", cmd_export_model, "write a model as ScenarioWizard .scw or CSV"},
     {"export", cmd_export, "write every table of a results file as CSV"},
     {"report", cmd_report, "a readable summary of a results file"},
 };

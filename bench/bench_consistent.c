@@ -1,0 +1,193 @@
+/* Benchmark of CIB consistency (src/cib.c): full sweep (every state's IC),
+ * pruned search for IC <= K, top states by K(s) and basins of global
+ * succession, on the given models (default: the built-in one).
+ *
+ *   bench_consistent [--threads T] [--repeat R] [--max-ic K] [--no-basins]
+ *                    [--no-sweep] [--starts M] [MODEL...]
+ *
+ * Synthetic models: bench/gen_model.py. Each figure is the best of R runs.
+ */
+#include "scenmc/cib.h"
+#include "scenmc/scenmc.h"
+
+#include <omp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* Process CPU seconds (all threads): a figure that other load on the
+ * machine disturbs much less than wall time. */
+static double cpu_now(void)
+{
+    return (double)clock() / CLOCKS_PER_SEC;
+}
+
+static int has_consistency(const scenmc_model *m)
+{
+    size_t V = (size_t)m->n_variants;
+    for (size_t u = 0; u < V * V; u++)
+        if (m->scored[u])
+            return 1;
+    return 0;
+}
+
+typedef struct {
+    int threads, repeat, basins, sweep;
+    double max_ic;
+    uint64_t starts;
+} bench_opts;
+
+static int bench_model(const char *path, const bench_opts *b)
+{
+    scenmc_error err;
+    scenmc_error_clear(&err);
+    scenmc_model *m = NULL;
+    scenmc_status st = path ? scenmc_model_load(path, &m, &err) : scenmc_model_load_default(&m, &err);
+    if (st != SCENMC_OK) {
+        fprintf(stderr, "bench_consistent: %s\n", err.msg);
+        return 1;
+    }
+    uint64_t n = scenmc_model_state_count(m);
+    printf("%s\n  %s: %d descriptors, %d variants, %llu states, matrix %s, %d threads\n",
+           path ? path : "<builtin>", m->name, m->n_descriptors, m->n_variants,
+           (unsigned long long)n, m->cross_impact ? "X (cross impact)" : "C (consistency)",
+           b->threads > 0 ? b->threads : omp_get_max_threads());
+
+    scenmc_cib_options o;
+    scenmc_cib_options_init(&o);
+    o.threads = b->threads;
+    o.max_stored = 0;
+    o.max_ic = b->max_ic;
+    if (b->sweep) {
+        double best = 1e300, cpu = 1e300;
+        scenmc_cib_list l;
+        for (int r = 0; r < b->repeat; r++) {
+            o.method = SCENMC_CIB_SWEEP;
+            double c0 = cpu_now();
+            if (scenmc_cib_enumerate(m, &o, &l, &err) != SCENMC_OK) {
+                fprintf(stderr, "bench_consistent: %s\n", err.msg);
+                scenmc_model_free(m);
+                return 1;
+            }
+            c0 = cpu_now() - c0;
+            cpu = c0 < cpu ? c0 : cpu;
+            best = l.seconds < best ? l.seconds : best;
+            scenmc_cib_list_free(&l);
+        }
+        printf("  sweep (every state's IC)      %10.4f s  %8.1f M states/s  cpu %7.3f s  IC<=%g: "
+               "%llu\n", best, (double)n / best / 1e6, cpu, b->max_ic,
+               (unsigned long long)l.n_found);
+    }
+    for (int k = 0; k <= 2; k++) {
+        double best = 1e300, cpu = 1e300;
+        scenmc_cib_list l;
+        o.method = SCENMC_CIB_PRUNE;
+        o.max_ic = k;
+        for (int r = 0; r < b->repeat; r++) {
+            double c0 = cpu_now();
+            if (scenmc_cib_enumerate(m, &o, &l, &err) != SCENMC_OK) {
+                fprintf(stderr, "bench_consistent: %s\n", err.msg);
+                scenmc_model_free(m);
+                return 1;
+            }
+            c0 = cpu_now() - c0;
+            cpu = c0 < cpu ? c0 : cpu;
+            best = l.seconds < best ? l.seconds : best;
+            scenmc_cib_list_free(&l);
+        }
+        printf("  pruned search, IC <= %d        %10.4f s  %8.1f M states/s  cpu %7.3f s  found "
+               "%llu, %llu nodes\n", k, best, (double)n / best / 1e6, cpu,
+               (unsigned long long)l.n_found, (unsigned long long)l.n_visited);
+    }
+    if (has_consistency(m)) {
+        scenmc_cib_top_options to;
+        scenmc_cib_top_options_init(&to);
+        to.threads = b->threads;
+        to.n = 10;
+        scenmc_cib_top_result tr;
+        double best = 1e300;
+        for (int r = 0; r < b->repeat; r++) {
+            if (scenmc_cib_top(m, &to, &tr, &err) != SCENMC_OK) {
+                fprintf(stderr, "bench_consistent: %s\n", err.msg);
+                scenmc_model_free(m);
+                return 1;
+            }
+            best = tr.seconds < best ? tr.seconds : best;
+            if (r + 1 < b->repeat)
+                scenmc_cib_top_free(&tr);
+        }
+        printf("  top 10 by K(s)                %10.4f s  best K %g, %llu nodes\n", best,
+               tr.n ? tr.k[0] : 0.0, (unsigned long long)tr.n_visited);
+        scenmc_cib_top_free(&tr);
+    }
+    if (b->basins) {
+        scenmc_cib_basin_options bo;
+        scenmc_cib_basin_options_init(&bo);
+        bo.threads = b->threads;
+        scenmc_cib_basin_result br;
+        double c0 = cpu_now();
+        if (scenmc_cib_basins(m, &bo, &br, &err) != SCENMC_OK) {
+            printf("  basins, every state: %s\n", err.msg);
+            scenmc_error_clear(&err);
+        } else {
+            c0 = cpu_now() - c0;
+            printf("  basins, every state           %10.4f s  %8.1f M states/s  cpu %7.3f s  %llu "
+                   "consistent, %llu cycles (%llu starts)\n", br.seconds,
+                   (double)n / br.seconds / 1e6, c0, (unsigned long long)br.n_fixed,
+                   (unsigned long long)br.n_cycles, (unsigned long long)br.in_cycles);
+            scenmc_cib_basins_free(&br);
+        }
+        if (b->starts) {
+            bo.starts = b->starts;
+            bo.seed = 1;
+            c0 = cpu_now();
+            if (scenmc_cib_basins(m, &bo, &br, &err) != SCENMC_OK) {
+                printf("  basins, random starts: %s\n", err.msg);
+                scenmc_error_clear(&err);
+            } else {
+                c0 = cpu_now() - c0;
+                printf("  basins, %llu random starts %10.4f s  %8.3f M starts/s  cpu %7.3f s  %llu "
+                       "consistent reached, %llu cycles\n", (unsigned long long)b->starts,
+                       br.seconds, (double)b->starts / br.seconds / 1e6, c0,
+                       (unsigned long long)br.n_fixed, (unsigned long long)br.n_cycles);
+                scenmc_cib_basins_free(&br);
+            }
+        }
+    }
+    scenmc_model_free(m);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    bench_opts b = {0, 3, 1, 1, 0, 0};
+    int n_models = 0, rc = 0;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--threads") && i + 1 < argc) {
+            b.threads = atoi(argv[++i]);
+        } else if (!strcmp(argv[i], "--repeat") && i + 1 < argc) {
+            b.repeat = atoi(argv[++i]);
+            if (b.repeat < 1)
+                b.repeat = 1;
+        } else if (!strcmp(argv[i], "--max-ic") && i + 1 < argc) {
+            b.max_ic = atof(argv[++i]);
+        } else if (!strcmp(argv[i], "--starts") && i + 1 < argc) {
+            b.starts = strtoull(argv[++i], NULL, 10);
+        } else if (!strcmp(argv[i], "--no-basins")) {
+            b.basins = 0;
+        } else if (!strcmp(argv[i], "--no-sweep")) {
+            b.sweep = 0;
+        } else if (argv[i][0] == '-') {
+            fprintf(stderr, "usage: bench_consistent [--threads T] [--repeat R] [--max-ic K] "
+                            "[--no-basins] [--no-sweep] [--starts M] [MODEL...]\n");
+            return 2;
+        } else {
+            rc |= bench_model(argv[i], &b);
+            n_models++;
+        }
+    }
+    if (!n_models)
+        rc |= bench_model(NULL, &b);
+    return rc;
+}

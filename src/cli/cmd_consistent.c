@@ -1,0 +1,586 @@
+/* scenmc consistent: CIB consistency (consistent states, top states by total
+ * consistency, basins of global succession). The science is in src/cib.c. */
+#include "cli.h"
+#include "scenmc/interop.h"
+#include "scenmc/cib.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define CMD "consistent"
+
+static const char help[] =
+    "usage: scenmc consistent [MODEL] [--max-ic K] [--count] [--sweep] [--limit N]\n"
+    "                         [--matrix consistency|cross] [--threads T]\n"
+    "       scenmc consistent [MODEL] --top N [--min-pair T]\n"
+    "       scenmc consistent [MODEL] --basins [--starts M] [--seed S] [--limit N]\n"
+    "       scenmc consistent MODEL --compare SOLUTIONS.sl\n\n"
+    "Consistency in the sense of cross-impact balance analysis (CIB; see\n"
+    "docs/consistent.md). The impact balance of variant b of descriptor i in a\n"
+    "state s sums what the chosen variants impact on b:\n"
+    "    B_i(b|s) = sum_j M[s_j][b]\n"
+    "with M the model's cross-impact matrix (rows: source; the sum includes\n"
+    "the descriptor's own, self-impact, as ScenarioWizard counts it) or, for a\n"
+    "model without one, its consistency matrix (the sum is then over the other\n"
+    "descriptors). The inconsistency IC(s) is the most any descriptor would gain\n"
+    "by switching variant; s is consistent when IC = 0 (ties allowed, 1e-9).\n"
+    "Without MODEL, the built-in Västernorrland model.\n\n"
+    "Consistent states (the default):\n"
+    "  --max-ic K     list every state with IC <= K instead (default 0)\n"
+    "  --count        print only the number of states found\n"
+    "  --sweep        compute the IC of every state instead of the pruned search,\n"
+    "                 and print how the states are distributed over IC\n"
+    "  --limit N      list at most N states (default 1000; 0: all), those of\n"
+    "                 lowest state number; the count is always complete\n"
+    "  Each state shows its variants, its scenario, total consistency K(s) (from\n"
+    "  the consistency matrix), IC, and each descriptor's margin: B of the\n"
+    "  chosen variant minus the best other one (negative: it would switch).\n"
+    "  With a cross-impact matrix also the total impact score, sum_i B_i(s_i|s).\n"
+    "  States are ordered by IC, then by K (or the total impact score) descending.\n\n"
+    "Comparison with ScenarioWizard:\n"
+    "  --compare FILE.sl  says whether scenmc finds the same consistent scenarios as\n"
+    "                 a ScenarioWizard solution list (which listed ones it finds too,\n"
+    "                 which it finds inconsistent, which consistent states the list\n"
+    "                 lacks); exit status 0 when the sets are equal, 1 when not\n\n"
+    "Top states by total consistency (von Reibnitz's consistency analysis):\n"
+    "  --top N        the N states of highest K(s) = sum of the consistency scores\n"
+    "                 of all pairs of chosen variants (needs a consistency matrix)\n"
+    "  --min-pair T   only states where no scored pair of chosen variants is\n"
+    "                 below T (e.g. --min-pair -2 excludes every -3 pairing)\n\n"
+    "Basins of attraction of CIB's global succession (every descriptor moves to\n"
+    "its best variant at once, keeping its variant unless strictly beaten, ties\n"
+    "to the lowest variant; repeated until a consistent state or a cycle):\n"
+    "  --basins       start from every state (exact basin sizes; needs 4 bytes a\n"
+    "                 state, at most 4 GiB)\n"
+    "  --starts M     start from M random states instead, with Wilson 95%\n"
+    "                 confidence intervals for the basin shares\n"
+    "  --seed S       seed of the random starts (default: the model's seed)\n"
+    "  Listed by basin size; --limit N bounds the consistent states and the\n"
+    "  cycles listed (default 1000 each; 0: all).\n\n"
+    "Common:\n"
+    "  --matrix consistency|cross   which matrix gives the balances (default:\n"
+    "                 cross when the model has a cross-impact matrix)\n"
+    "  --threads T    threads (default: OpenMP's, e.g. OMP_NUM_THREADS)\n"
+    "  -h, --help     this text\n\n"
+    "Exit status: 0 ok, 1 runtime failure, 2 bad model or arguments.\n";
+
+typedef struct {
+    const char *path;
+    double max_ic;
+    int have_max_ic, count, sweep, have_limit, basins, have_top, have_min_pair, have_starts,
+        have_seed;
+    uint64_t limit, top, starts, seed;
+    double min_pair;
+    int use_cross;
+    int threads;
+} options;
+
+/* ------------------------------------------------------------- printing */
+
+/* Columns count characters, not bytes (variant names are UTF-8). */
+static int text_width(const char *s)
+{
+    int w = 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        w += (*p & 0xc0) != 0x80;
+    return w;
+}
+
+static void print_padded(const char *s, int width)
+{
+    fputs(s, stdout);
+    for (int k = text_width(s); k < width; k++)
+        putchar(' ');
+}
+
+static void print_code(const scenmc_model *m, const int *s)
+{
+    putchar('[');
+    for (int i = 0; i < m->n_descriptors; i++)
+        printf("%s%d", i ? " " : "", s[i] + 1);
+    putchar(']');
+}
+
+static const char *scenario_name(const scenmc_model *m, const int *s)
+{
+    int k = scenmc_model_scenario_of(m, s);
+    return k < m->n_scenarios ? m->scenarios[k].name : "unclassified";
+}
+
+typedef struct {
+    int id_w, var_w;
+} layout;
+
+static layout layout_of(const scenmc_model *m)
+{
+    layout L = {2, 7};
+    for (int i = 0; i < m->n_descriptors; i++) {
+        int w = text_width(m->descriptors[i].id);
+        L.id_w = w > L.id_w ? w : L.id_w;
+    }
+    for (int v = 0; v < m->n_variants; v++) {
+        int w = text_width(m->variant_name[v]);
+        L.var_w = w > L.var_w ? w : L.var_w;
+    }
+    return L;
+}
+
+/* The table of one state: each descriptor's variant and margin. */
+static void print_state_table(const scenmc_model *m, const layout *L, const int *s,
+                              const double *margins)
+{
+    printf("      ");
+    print_padded("id", L->id_w);
+    printf("  ");
+    print_padded("variant", L->var_w);
+    printf("  margin\n");
+    for (int i = 0; i < m->n_descriptors; i++) {
+        const scenmc_descriptor *D = &m->descriptors[i];
+        printf("      ");
+        print_padded(D->id, L->id_w);
+        printf("  ");
+        print_padded(m->variant_name[D->offset + s[i]], L->var_w);
+        if (fabs(margins[i]) <= SCENMC_CIB_TOL)
+            printf("  0 (tie)\n");
+        else
+            printf("  %+g\n", margins[i]);
+    }
+}
+
+typedef struct {
+    uint64_t index;
+    double ic, k, tis;
+} row;
+
+/* Evaluates state `index`: fills s, margins and the row's figures. */
+static int evaluate(const scenmc_model *m, int use_cross, uint64_t index, int *s, double *margins,
+                    row *r)
+{
+    scenmc_error err;
+    scenmc_error_clear(&err);
+    scenmc_cib_state_decode(m, index, s);
+    r->index = index;
+    if (scenmc_cib_inconsistency(m, s, use_cross, &r->ic, margins, &r->tis, &err) != SCENMC_OK) {
+        cli_print_error(CMD, &err);
+        return 0;
+    }
+    r->k = scenmc_model_total_consistency(m, s);
+    return 1;
+}
+
+static int has_consistency(const scenmc_model *m)
+{
+    size_t V = (size_t)m->n_variants;
+    for (size_t u = 0; u < V * V; u++)
+        if (m->scored[u])
+            return 1;
+    return 0;
+}
+
+static int show_k; /* the model scores consistency: print K(s) */
+
+/* "K 12  IC 0  [1 2 1]  scenario"; K only when the model scores consistency. */
+static void print_row_head(const scenmc_model *m, const row *r, const int *s, int uses_cross)
+{
+    if (show_k)
+        printf("K %g  ", r->k);
+    printf("IC %g", r->ic);
+    if (uses_cross)
+        printf("  impact score %g", r->tis);
+    printf("  ");
+    print_code(m, s);
+    printf("  %s\n", scenario_name(m, s));
+}
+
+static void print_header(const scenmc_model *m, int uses_cross)
+{
+    uint64_t n = scenmc_model_state_count(m);
+    printf("%s (%s)\n", m->name, m->path);
+    printf("matrix: %s; %d descriptors, %llu states\n",
+           uses_cross ? "cross impact (CIB, self-impacts counted)" : "consistency",
+           m->n_descriptors, (unsigned long long)n);
+}
+
+/* ------------------------------------------------------------- the modes */
+
+static int sort_uses_cross;
+
+static int cmp_rows(const void *pa, const void *pb)
+{
+    const row *a = pa, *b = pb;
+    if (a->ic != b->ic)
+        return a->ic < b->ic ? -1 : 1;
+    double ka = sort_uses_cross ? a->tis : a->k, kb = sort_uses_cross ? b->tis : b->k;
+    if (ka != kb)
+        return ka > kb ? -1 : 1;
+    return a->index < b->index ? -1 : a->index > b->index;
+}
+
+static int run_list(const scenmc_model *m, const options *o)
+{
+    scenmc_cib_options co;
+    scenmc_cib_options_init(&co);
+    co.use_cross = o->use_cross;
+    co.max_ic = o->max_ic;
+    co.method = o->sweep ? SCENMC_CIB_SWEEP : SCENMC_CIB_PRUNE;
+    co.threads = o->threads;
+    co.max_stored = o->count ? 0 : o->have_limit ? (o->limit ? o->limit : UINT64_MAX) : 1000;
+    scenmc_cib_list l;
+    scenmc_error err;
+    scenmc_error_clear(&err);
+    scenmc_status st = scenmc_cib_enumerate(m, &co, &l, &err);
+    if (st != SCENMC_OK) {
+        cli_print_error(CMD, &err);
+        return cli_exit_code(st) ? cli_exit_code(st) : 1;
+    }
+    if (o->count) {
+        printf("%llu\n", (unsigned long long)l.n_found);
+        scenmc_cib_list_free(&l);
+        return 0;
+    }
+    print_header(m, l.uses_cross);
+    if (o->max_ic == 0)
+        printf("%llu consistent state%s (IC = 0)", (unsigned long long)l.n_found,
+               l.n_found == 1 ? "" : "s");
+    else
+        printf("%llu state%s with IC <= %g", (unsigned long long)l.n_found,
+               l.n_found == 1 ? "" : "s", o->max_ic);
+    printf("; %s visited %llu nodes in %.3f s\n", o->sweep ? "sweep" : "pruned search",
+           (unsigned long long)l.n_visited, l.seconds);
+    if (l.have_hist) {
+        printf("\nIC of all %llu states:\n", (unsigned long long)l.n_states);
+        for (int k = 0; k < SCENMC_CIB_HIST_BINS; k++) {
+            if (!l.ic_hist[k])
+                continue;
+            if (k == 0)
+                printf("  IC = 0        ");
+            else if (k < SCENMC_CIB_HIST_BINS - 1)
+                printf("  %2d < IC <= %-2d", k - 1, k);
+            else
+                printf("  IC > %-9d", k - 1);
+            printf("  %12llu  %6.2f%%\n", (unsigned long long)l.ic_hist[k],
+                   100.0 * (double)l.ic_hist[k] / (double)l.n_states);
+        }
+    }
+    int D = m->n_descriptors;
+    int *s = malloc((size_t)D * sizeof *s + 1);
+    double *margins = malloc((size_t)D * sizeof *margins + 1);
+    row *rows = malloc((size_t)l.n_stored * sizeof *rows + 1);
+    if (!s || !margins || !rows) {
+        free(s);
+        free(margins);
+        free(rows);
+        scenmc_cib_list_free(&l);
+        fprintf(stderr, "scenmc %s: out of memory\n", CMD);
+        return 1;
+    }
+    int ok = 1;
+    for (uint64_t k = 0; k < l.n_stored && ok; k++)
+        ok = evaluate(m, o->use_cross, l.index[k], s, margins, &rows[k]);
+    if (ok) {
+        sort_uses_cross = l.uses_cross;
+        qsort(rows, l.n_stored, sizeof *rows, cmp_rows);
+        layout L = layout_of(m);
+        for (uint64_t k = 0; k < l.n_stored; k++) {
+            evaluate(m, o->use_cross, rows[k].index, s, margins, &rows[k]);
+            printf("\n#%llu  ", (unsigned long long)(k + 1));
+            print_row_head(m, &rows[k], s, l.uses_cross);
+            print_state_table(m, &L, s, margins);
+        }
+        if (l.n_stored < l.n_found)
+            printf("\n(%llu more not listed: the list holds the %llu of lowest state number; "
+                   "--limit N lists more, --count only counts)\n",
+                   (unsigned long long)(l.n_found - l.n_stored), (unsigned long long)l.n_stored);
+    }
+    free(s);
+    free(margins);
+    free(rows);
+    scenmc_cib_list_free(&l);
+    return ok ? 0 : 1;
+}
+
+static int run_top(const scenmc_model *m, const options *o)
+{
+    if (!show_k) {
+        fprintf(stderr, "scenmc %s: %s has no consistency matrix, so K(s) = 0 for every state; "
+                "expected a model with 'consistency' for --top\n", CMD, m->path);
+        return EXIT_USAGE;
+    }
+    scenmc_cib_top_options to;
+    scenmc_cib_top_options_init(&to);
+    to.n = o->top;
+    to.use_min_pair = o->have_min_pair;
+    to.min_pair = o->min_pair;
+    to.threads = o->threads;
+    scenmc_cib_top_result r;
+    scenmc_error err;
+    scenmc_error_clear(&err);
+    scenmc_status st = scenmc_cib_top(m, &to, &r, &err);
+    if (st != SCENMC_OK) {
+        cli_print_error(CMD, &err);
+        return cli_exit_code(st) ? cli_exit_code(st) : 1;
+    }
+    int uses_cross = scenmc_cib_uses_cross(m, o->use_cross);
+    print_header(m, uses_cross);
+    printf("top %llu state%s by total consistency K(s)", (unsigned long long)r.n,
+           r.n == 1 ? "" : "s");
+    if (o->have_min_pair)
+        printf(", no scored pair below %g", o->min_pair);
+    printf("; branch and bound visited %llu nodes in %.3f s\n", (unsigned long long)r.n_visited,
+           r.seconds);
+    if (r.n < o->top)
+        printf("(only %llu state%s qualify)\n", (unsigned long long)r.n, r.n == 1 ? "" : "s");
+    int D = m->n_descriptors;
+    int *s = malloc((size_t)D * sizeof *s + 1);
+    double *margins = malloc((size_t)D * sizeof *margins + 1);
+    int ok = s && margins;
+    layout L = layout_of(m);
+    for (uint64_t k = 0; k < r.n && ok; k++) {
+        row rw;
+        ok = evaluate(m, o->use_cross, r.index[k], s, margins, &rw);
+        if (!ok)
+            break;
+        printf("\n#%llu  ", (unsigned long long)(k + 1));
+        print_row_head(m, &rw, s, uses_cross);
+        print_state_table(m, &L, s, margins);
+    }
+    free(s);
+    free(margins);
+    scenmc_cib_top_free(&r);
+    return ok ? 0 : 1;
+}
+
+static int cmp_basin(const void *pa, const void *pb)
+{
+    const scenmc_cib_attractor *a = pa, *b = pb;
+    if (a->basin != b->basin)
+        return a->basin > b->basin ? -1 : 1;
+    return a->index < b->index ? -1 : a->index > b->index;
+}
+
+static void print_share(uint64_t k, uint64_t n, int exact)
+{
+    printf("%.2f%%", 100.0 * (double)k / (double)n);
+    if (!exact) {
+        double lo, hi;
+        scenmc_cib_wilson(k, n, 1.959964, &lo, &hi);
+        printf(" [95%% CI %.2f%%, %.2f%%]", 100 * lo, 100 * hi);
+    }
+}
+
+static int run_basins(const scenmc_model *m, const options *o)
+{
+    scenmc_cib_basin_options bo;
+    scenmc_cib_basin_options_init(&bo);
+    bo.use_cross = o->use_cross;
+    bo.threads = o->threads;
+    bo.starts = o->have_starts ? o->starts : 0;
+    bo.seed = o->have_seed ? o->seed : m->seed;
+    scenmc_cib_basin_result b;
+    scenmc_error err;
+    scenmc_error_clear(&err);
+    scenmc_status st = scenmc_cib_basins(m, &bo, &b, &err);
+    if (st != SCENMC_OK) {
+        cli_print_error(CMD, &err);
+        return cli_exit_code(st) ? cli_exit_code(st) : 1;
+    }
+    print_header(m, b.uses_cross);
+    if (b.exact)
+        printf("global succession from every one of the %llu states, in %.3f s\n",
+               (unsigned long long)b.n_starts, b.seconds);
+    else
+        printf("global succession from %llu random starts (seed %llu), in %.3f s; longest "
+               "way to the attractor %llu steps\n", (unsigned long long)b.n_starts,
+               (unsigned long long)bo.seed, b.seconds, (unsigned long long)b.max_transient);
+    printf("%llu consistent state%s %s; %llu cycle%s, reached from %llu starts (",
+           (unsigned long long)b.n_fixed, b.n_fixed == 1 ? "" : "s",
+           b.exact ? "in all" : "reached", (unsigned long long)b.n_cycles,
+           b.n_cycles == 1 ? "" : "s", (unsigned long long)b.in_cycles);
+    print_share(b.in_cycles, b.n_starts, b.exact);
+    printf(")\n");
+
+    uint64_t limit = o->have_limit ? (o->limit ? o->limit : UINT64_MAX) : 1000;
+    qsort(b.attractors, b.n_fixed, sizeof *b.attractors, cmp_basin);
+    qsort(b.attractors + b.n_fixed, b.n_cycles, sizeof *b.attractors, cmp_basin);
+    int D = m->n_descriptors;
+    int *s = malloc((size_t)D * sizeof *s + 1);
+    double *margins = malloc((size_t)D * sizeof *margins + 1);
+    int ok = s && margins;
+    layout L = layout_of(m);
+    if (b.n_fixed)
+        printf("\nconsistent states by basin size:\n");
+    for (uint64_t k = 0; k < b.n_fixed && k < limit && ok; k++) {
+        const scenmc_cib_attractor *a = &b.attractors[k];
+        row rw;
+        ok = evaluate(m, o->use_cross, a->index, s, margins, &rw);
+        if (!ok)
+            break;
+        printf("\n#%llu  basin %llu (", (unsigned long long)(k + 1), (unsigned long long)a->basin);
+        print_share(a->basin, b.n_starts, b.exact);
+        printf(")  ");
+        print_row_head(m, &rw, s, b.uses_cross);
+        print_state_table(m, &L, s, margins);
+    }
+    if (b.n_fixed > limit)
+        printf("\n(%llu more consistent states not listed; --limit N lists more)\n",
+               (unsigned long long)(b.n_fixed - limit));
+    if (b.n_cycles && ok) {
+        printf("\ncycles by basin size (each named by its lowest-numbered state):\n");
+        for (uint64_t k = 0; k < b.n_cycles && k < limit; k++) {
+            const scenmc_cib_attractor *a = &b.attractors[b.n_fixed + k];
+            scenmc_cib_state_decode(m, a->index, s);
+            printf("  length %llu, basin %llu (", (unsigned long long)a->cycle_length,
+                   (unsigned long long)a->basin);
+            print_share(a->basin, b.n_starts, b.exact);
+            printf("), through ");
+            print_code(m, s);
+            printf("\n");
+        }
+        if (b.n_cycles > limit)
+            printf("  (%llu more cycles not listed)\n", (unsigned long long)(b.n_cycles - limit));
+    }
+    free(s);
+    free(margins);
+    scenmc_cib_basins_free(&b);
+    return ok ? 0 : 1;
+}
+
+/* ------------------------------------------------------------- arguments */
+
+/* --compare: scenmc's consistent set against a ScenarioWizard solution list. */
+static int run_compare(const scenmc_model *m, const char *sl)
+{
+    scenmc_error err;
+    scenmc_error_clear(&err);
+    char *report = NULL;
+    int same = 0;
+    scenmc_status st = scenmc_sl_compare(m, sl, &report, &same, &err);
+    if (st != SCENMC_OK) {
+        cli_print_error(CMD, &err);
+        free(report);
+        return cli_exit_code(st);
+    }
+    fputs(report, stdout);
+    printf("%s\n", same ? "same consistent scenarios as the solution list"
+                        : "the consistent scenarios differ from the solution list");
+    free(report);
+    return same ? 0 : 1;
+}
+
+int cmd_consistent(int argc, char **argv)
+{
+    const char *compare = NULL;
+    options o;
+    memset(&o, 0, sizeof o);
+    o.use_cross = SCENMC_CIB_AUTO;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i], *v;
+        int missing = 0;
+        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+            fputs(help, stdout);
+            return 0;
+        } else if ((v = cli_opt(argc, argv, &i, "--compare", &missing))) {
+            compare = v;
+        } else if (!missing && (v = cli_opt(argc, argv, &i, "--max-ic", &missing))) {
+            if (!cli_parse_double(CMD, "--max-ic", v, &o.max_ic))
+                return EXIT_USAGE;
+            if (o.max_ic < 0)
+                return cli_usage_error(CMD, "--max-ic '%s': expected a number >= 0", v);
+            o.have_max_ic = 1;
+        } else if ((v = cli_opt(argc, argv, &i, "--top", &missing))) {
+            if (!cli_parse_u64(CMD, "--top", v, 1, &o.top))
+                return EXIT_USAGE;
+            if (o.top > SCENMC_CIB_MAX_TOP)
+                return cli_usage_error(CMD, "--top '%s': expected at most %u", v,
+                                       SCENMC_CIB_MAX_TOP);
+            o.have_top = 1;
+        } else if ((v = cli_opt(argc, argv, &i, "--min-pair", &missing))) {
+            if (!cli_parse_double(CMD, "--min-pair", v, &o.min_pair))
+                return EXIT_USAGE;
+            o.have_min_pair = 1;
+        } else if ((v = cli_opt(argc, argv, &i, "--starts", &missing))) {
+            if (!cli_parse_u64(CMD, "--starts", v, 1, &o.starts))
+                return EXIT_USAGE;
+            o.have_starts = 1;
+        } else if ((v = cli_opt(argc, argv, &i, "--seed", &missing))) {
+            if (!cli_parse_u64(CMD, "--seed", v, 0, &o.seed))
+                return EXIT_USAGE;
+            o.have_seed = 1;
+        } else if ((v = cli_opt(argc, argv, &i, "--limit", &missing))) {
+            if (!cli_parse_u64(CMD, "--limit", v, 0, &o.limit))
+                return EXIT_USAGE;
+            o.have_limit = 1;
+        } else if ((v = cli_opt(argc, argv, &i, "--threads", &missing))) {
+            long t;
+            if (!cli_parse_int(CMD, "--threads", v, 1, 1024, &t))
+                return EXIT_USAGE;
+            o.threads = (int)t;
+        } else if ((v = cli_opt(argc, argv, &i, "--matrix", &missing))) {
+            if (!strcmp(v, "consistency"))
+                o.use_cross = SCENMC_CIB_CONSISTENCY;
+            else if (!strcmp(v, "cross"))
+                o.use_cross = SCENMC_CIB_CROSS;
+            else
+                return cli_usage_error(CMD, "--matrix '%s': expected 'consistency' or 'cross'", v);
+        } else if (!strcmp(a, "--basins")) {
+            o.basins = 1;
+        } else if (!strcmp(a, "--count")) {
+            o.count = 1;
+        } else if (!strcmp(a, "--sweep")) {
+            o.sweep = 1;
+        } else if (missing) {
+            return cli_usage_error(CMD, "%s needs a value", a);
+        } else if (a[0] == '-' && a[1]) {
+            return cli_usage_error(CMD, "unknown option '%s'", a);
+        } else if (o.path) {
+            return cli_usage_error(CMD, "more than one MODEL ('%s', '%s'); expected one", o.path, a);
+        } else {
+            o.path = a;
+        }
+    }
+    if (compare && (o.have_top || o.basins || o.count || o.sweep || o.have_max_ic))
+        return cli_usage_error(CMD, "--compare compares the consistent set; expected it alone");
+    if (o.have_top && o.basins)
+        return cli_usage_error(CMD, "--top and --basins are different analyses; expected one");
+    if ((o.have_top || o.basins) && (o.have_max_ic || o.count || o.sweep))
+        return cli_usage_error(CMD, "--max-ic, --count and --sweep list consistent states; "
+                               "expected them without --%s", o.have_top ? "top" : "basins");
+    if (o.have_min_pair && !o.have_top)
+        return cli_usage_error(CMD, "--min-pair filters --top; expected --top N with it");
+    if ((o.have_starts || o.have_seed) && !o.basins)
+        return cli_usage_error(CMD, "--%s applies to --basins; expected --basins with it",
+                               o.have_starts ? "starts" : "seed");
+    if (o.have_top && o.have_limit)
+        return cli_usage_error(CMD, "--limit does not apply to --top (N is the number listed)");
+    if (o.count && o.have_limit)
+        return cli_usage_error(CMD, "--count lists nothing; expected no --limit with it");
+
+    int rc = 0;
+    scenmc_model *m = cli_load_model(CMD, o.path, &rc);
+    if (!m)
+        return rc;
+    if (o.use_cross == SCENMC_CIB_CROSS && !m->cross_impact) {
+        fprintf(stderr, "scenmc %s: %s has no cross-impact matrix; expected one with "
+                "--matrix cross\n", CMD, m->path);
+        scenmc_model_free(m);
+        return EXIT_USAGE;
+    }
+    if (!scenmc_model_state_count(m)) {
+        fprintf(stderr, "scenmc %s: %s has more than 2^64 states (%d descriptors); expected a "
+                "state space that can be numbered in 64 bits\n", CMD, m->path, m->n_descriptors);
+        scenmc_model_free(m);
+        return EXIT_USAGE;
+    }
+    show_k = has_consistency(m);
+    if (compare)
+        rc = run_compare(m, compare);
+    else if (o.have_top)
+        rc = run_top(m, &o);
+    else if (o.basins)
+        rc = run_basins(m, &o);
+    else
+        rc = run_list(m, &o);
+    scenmc_model_free(m);
+    return rc;
+}
