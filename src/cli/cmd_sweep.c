@@ -1,5 +1,6 @@
 /* scenmc sweep and scenmc sensitivity: sensitivity studies from the command line. */
 #include "cli.h"
+#include "cmd_hpc.h"
 #include "scenmc/sweep.h"
 #include "summary.h"
 #include "util.h"
@@ -31,14 +32,20 @@ static const char sweep_head[] =
 static const char sweep_tail[] =
     "  -o, --output FILE.h5   the sweep file (atomically)\n"
     "  --force                overwrite an existing output file\n"
-    "  --threads T            OpenMP threads (default: all cores)\n"
+    "  --threads T            OpenMP threads (per MPI rank; default: all cores)\n"
     "  --quiet                no progress and no table\n"
-    "  -h, --help             this text\n";
+    "  -h, --help             this text\n\n"
+    "beyond one machine (docs/hpc.md):\n"
+    "  --shard K/M            only the K-th of M slices of the points [P(K-1)/M, PK/M);\n"
+    "                         'scenmc merge' joins the M sweep files into one equal to the\n"
+    "                         whole sweep, bit for bit\n"
+    "  Under mpirun/srun every point's trajectories are split over the ranks, rank 0\n"
+    "  adds the counts exactly and writes the file.\n";
+
+static int sweep_main(int argc, char **argv, hpc_proc *h);
 
 int cmd_sweep(int argc, char **argv)
 {
-    static const char *const value_opts[] = {CLI_PARAM_VALUE_OPTS, "-o", "--output", "--threads",
-                                              "--param", "--design", NULL};
     for (int i = 1; i < argc; i++)
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
             fputs(sweep_head, stdout);
@@ -46,17 +53,30 @@ int cmd_sweep(int argc, char **argv)
             fputs(sweep_tail, stdout);
             return 0;
         }
+    hpc_proc h;
+    int rc = hpc_begin("sweep", &h);
+    if (!rc)
+        rc = sweep_main(argc, argv, &h);
+    hpc_end(&h);
+    return rc;
+}
+
+static int sweep_main(int argc, char **argv, hpc_proc *h)
+{
+    static const char *const value_opts[] = {CLI_PARAM_VALUE_OPTS, "-o", "--output", "--threads",
+                                              "--param", "--design", "--shard", NULL};
     const char *pos[2] = {NULL, NULL};
     int npos = cli_positionals(argc, argv, value_opts, pos, 2);
     if (npos > 1)
-        return cli_usage_error("sweep", "more than one MODEL ('%s', '%s'); expected one", pos[0], pos[1]);
+        return hpc_agree("sweep", h, cli_usage_error("sweep", "more than one MODEL ('%s', '%s'); "
+                                                     "expected one", pos[0], pos[1]));
     int rc = 0;
     scenmc_model *m = cli_load_model("sweep", pos[0], &rc);
     if (!m)
-        return rc;
+        return hpc_agree("sweep", h, rc);
     scenmc_params base;
     scenmc_params_init(&base, m);
-    const char *out = NULL, *start = NULL, *design = NULL;
+    const char *out = NULL, *start = NULL, *design = NULL, *shard = NULL;
     int force = 0, quiet = 0, K = 0;
     long threads = 0;
     scenmc_sweep_param *ps = scenmc_xcalloc((size_t)argc, sizeof *ps);
@@ -79,6 +99,8 @@ int cmd_sweep(int argc, char **argv)
             }
         } else if (!missing && (v = cli_opt(argc, argv, &i, "--design", &missing)))
             design = v;
+        else if (!missing && (v = cli_opt(argc, argv, &i, "--shard", &missing)))
+            shard = v;
         else if (!missing && ((v = cli_opt(argc, argv, &i, "-o", &missing)) ||
                               (!missing && (v = cli_opt(argc, argv, &i, "--output", &missing)))))
             out = v;
@@ -114,7 +136,12 @@ int cmd_sweep(int argc, char **argv)
         cli_print_error("sweep", &err);
         rc = EXIT_USAGE;
     }
-    if (!rc && out && scenmc_output_check(out, force, &err) != SCENMC_OK) {
+    if (!rc && out && h->rank == 0 && scenmc_output_check(out, force, &err) != SCENMC_OK) {
+        cli_print_error("sweep", &err);
+        rc = EXIT_USAGE;
+    }
+    int shard_k = 0, shard_m = 0;
+    if (!rc && shard && scenmc_shard_parse(shard, &shard_k, &shard_m, &err) != SCENMC_OK) {
         cli_print_error("sweep", &err);
         rc = EXIT_USAGE;
     }
@@ -124,6 +151,8 @@ int cmd_sweep(int argc, char **argv)
         cli_print_error("sweep", &err);
         rc = EXIT_USAGE;
     }
+    if (!rc && shard_m > P)
+        rc = cli_usage_error("sweep", "--shard %s: more shards than points (%d)", shard, P);
     /* Check every point's parameters before spending any compute. */
     for (int i = 0; i < P && !rc; i++) {
         scenmc_params p;
@@ -138,55 +167,98 @@ int cmd_sweep(int argc, char **argv)
     const char **names = scenmc_xcalloc((size_t)(K ? K : 1), sizeof(char *));
     for (int j = 0; j < K; j++)
         names[j] = ps[j].name;
+    rc = hpc_agree("sweep", h, rc);
+    if (!rc)
+        rc = hpc_same_inputs("sweep", h, m, &base);
+    /* A shard computes the points [p_first, p_last); MPI ranks split each point's trajectories. */
+    int p_first = 0, p_last = P;
+    if (!rc && shard_m) {
+        scenmc_range sl = scenmc_slice(0, (uint64_t)P, (uint64_t)shard_k, (uint64_t)shard_m);
+        p_first = (int)sl.first;
+        p_last = (int)sl.last;
+    }
+    scenmc_range mine = scenmc_slice(0, base.n_trajectories, (uint64_t)h->rank + 1, (uint64_t)h->size);
     char *cl = cli_command_line(argc + 1, argv - 1);
     scenmc_write_options wo = {.command_line = cl, .force = force, .design = design ? design : "grid"};
     scenmc_sweep_writer *sw = NULL;
+    char *tmp_out = NULL; /* shards: written beside, marked, then renamed */
     int S = 0, final_year = 0;
     double *final_prob = NULL; /* [P][S] */
     progress prog;
-    progress_init(&prog, "sweep", quiet);
+    progress_init(&prog, "sweep", quiet || h->rank != 0);
     double t0 = scenmc_now();
-    for (int i = 0; i < P && !rc; i++) {
+    for (int i = p_first; i < p_last && !rc; i++) {
         scenmc_params p;
         scenmc_params_copy(&p, &base);
         scenmc_sweep_apply(m, ps, K, values + (size_t)i * (size_t)K, &p, &err);
         scenmc_run_options opt = {.threads = (int)threads};
         scenmc_results r;
-        scenmc_status st = scenmc_run(m, &p, &opt, &r, &err);
+        scenmc_range done_r;
+        size_t n_done = 0;
+        scenmc_status st = scenmc_run_ranges(m, &p, &opt, &mine, mine.last > mine.first ? 1 : 0, &r,
+                                             &done_r, &n_done, &err);
         scenmc_params_free(&p);
         if (st != SCENMC_OK) {
             cli_print_error("sweep", &err);
             rc = cli_exit_code(st);
+        }
+        rc = hpc_agree("sweep", h, rc);
+        if (rc) {
+            if (st == SCENMC_OK)
+                scenmc_results_free(&r);
             break;
         }
-        if (i == 0) {
-            S = r.n_scenarios;
-            final_year = r.n_years - 1;
-            final_prob = scenmc_xcalloc((size_t)P * (size_t)(S ? S : 1), sizeof(double));
-            if (out && scenmc_sweep_writer_open(out, &r, P, K, names, values, &base, &wo, &sw, &err) !=
-                           SCENMC_OK) {
+        r.wall_seconds = scenmc_mpi_max_double(r.wall_seconds);
+        scenmc_mpi_reduce_results(&r, 0, &err);
+        if (h->rank == 0) {
+            r.first = 0;
+            r.last = base.n_trajectories;
+            if (i == p_first) {
+                S = r.n_scenarios;
+                final_year = r.n_years - 1;
+                final_prob = scenmc_xcalloc((size_t)P * (size_t)(S ? S : 1), sizeof(double));
+                if (out && shard_m)
+                    tmp_out = scenmc_hpc_temp_name(out);
+                if (out && scenmc_sweep_writer_open(tmp_out ? tmp_out : out, &r, p_last - p_first, K,
+                                                    names, values + (size_t)p_first * (size_t)K, &base,
+                                                    &wo, &sw, &err) != SCENMC_OK) {
+                    cli_print_error("sweep", &err);
+                    rc = 1;
+                }
+            }
+            for (int s = 0; s < S; s++)
+                final_prob[(size_t)i * (size_t)S + (size_t)s] =
+                    r.t[SCENMC_T_SCENARIO].prob[(size_t)final_year * (size_t)S + (size_t)s];
+            if (!rc && sw && scenmc_sweep_writer_point(sw, i - p_first, &r, &err) != SCENMC_OK) {
                 cli_print_error("sweep", &err);
                 rc = 1;
             }
         }
-        for (int s = 0; s < S; s++)
-            final_prob[(size_t)i * (size_t)S + (size_t)s] =
-                r.t[SCENMC_T_SCENARIO].prob[(size_t)final_year * (size_t)S + (size_t)s];
-        if (!rc && sw && scenmc_sweep_writer_point(sw, i, &r, &err) != SCENMC_OK) {
-            cli_print_error("sweep", &err);
-            rc = 1;
-        }
         scenmc_results_free(&r);
-        progress_cb(&prog, (uint64_t)(i + 1), (uint64_t)P, scenmc_now() - t0);
+        rc = hpc_share(h, rc);
+        progress_cb(&prog, (uint64_t)(i + 1 - p_first), (uint64_t)(p_last - p_first), scenmc_now() - t0);
     }
     progress_end(&prog);
     if (sw && scenmc_sweep_writer_close(sw, rc != 0, &err) != SCENMC_OK && !rc) {
         cli_print_error("sweep", &err);
         rc = 1;
     }
-    if (!rc && !quiet) {
-        printf("%s: %d points x %llu trajectories, seed %llu (common random numbers)\n\n", m->name, P,
+    if (sw && tmp_out && !rc &&
+        scenmc_sweep_shard_commit(tmp_out, out, force, p_first, p_last, P, shard_k, shard_m, &err) !=
+            SCENMC_OK) {
+        cli_print_error("sweep", &err);
+        rc = 1;
+    }
+    free(tmp_out);
+    rc = hpc_share(h, rc);
+    if (!rc && !quiet && h->rank == 0) {
+        printf("%s: %d points x %llu trajectories, seed %llu (common random numbers)", m->name, P,
                (unsigned long long)base.n_trajectories, (unsigned long long)base.seed);
+        if (shard_m)
+            printf("; shard %d/%d: points %d to %d", shard_k, shard_m, p_first + 1, p_last);
+        if (h->size > 1)
+            printf("; %d MPI ranks", h->size);
+        printf("\n\n");
         printf("Scenario probabilities in %d\n", base.year_end);
         for (int j = 0; j < K; j++) {
             summary_cell(stdout, ps[j].name, 14);
@@ -197,15 +269,15 @@ int cmd_sweep(int argc, char **argv)
             summary_cell(stdout, s < m->n_scenarios ? m->scenarios[s].name : "unclassified", 14);
         }
         printf("\n");
-        for (int i = 0; i < P && i < 200; i++) {
+        for (int i = p_first; i < p_last && i < p_first + 200; i++) {
             for (int j = 0; j < K; j++)
                 printf("%-14.6g ", values[(size_t)i * (size_t)K + (size_t)j]);
             for (int s = 0; s < S; s++)
                 printf(" %-14.4f", final_prob[(size_t)i * (size_t)S + (size_t)s]);
             printf("\n");
         }
-        if (P > 200)
-            printf("(%d more points in the file)\n", P - 200);
+        if (p_last - p_first > 200)
+            printf("(%d more points in the file)\n", p_last - p_first - 200);
         printf("\n%.1f s%s%s\n", scenmc_now() - t0, out ? "; results: " : "", out ? out : "");
     }
     free(final_prob);

@@ -1,5 +1,6 @@
 /* scenmc: one binary, one subcommand per task. */
 #include "cli.h"
+#include "cmd_hpc.h"
 #include "cmd_interop.h"
 #include "cmd_io.h"
 
@@ -24,6 +25,7 @@ static const command commands[] = {
     {"export-model", cmd_export_model, "write a model as ScenarioWizard .scw or CSV"},
     {"export", cmd_export, "write every table of a results file as CSV"},
     {"report", cmd_report, "a readable summary of a results file"},
+    {"merge", cmd_merge, "combine shard results into one file, exactly"},
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 

@@ -1,0 +1,60 @@
+/* Beyond one machine, command-line side (docs/hpc.md): scenmc merge, and
+ * the MPI, signal and time-limit plumbing shared by run and sweep. */
+#ifndef SCENMC_CLI_HPC_H
+#define SCENMC_CLI_HPC_H
+
+#include "scenmc/hpc.h"
+#include "summary.h"
+
+int cmd_merge(int argc, char **argv);
+
+/* One process of a (possibly MPI) command. Ranks other than 0 print
+ * nothing on stdout; their stderr is held back and shown only when the
+ * error to report is theirs (hpc_agree), so an error every rank finds is
+ * printed once. */
+typedef struct hpc_proc {
+    int rank, size;
+    int saved_stderr;  /* fd of the real stderr while held back, or -1 */
+    FILE *held;        /* what this rank wrote to stderr meanwhile */
+} hpc_proc;
+
+/* Starts MPI when an MPI launcher started the process; returns 0 or an exit code. */
+int hpc_begin(const char *cmd, hpc_proc *h);
+/* Collective: every rank's exit code so far -> the largest (0 when all are
+ * fine); the rank whose error it is shows what it held back. */
+int hpc_agree(const char *cmd, hpc_proc *h, int rc);
+/* Collective: 0 when every rank has rank 0's model (SHA-256) and parameters,
+ * else (rank 0 says so) exit code 2. */
+int hpc_same_inputs(const char *cmd, hpc_proc *h, const scenmc_model *m, const scenmc_params *p);
+/* Collective: rank 0's exit code for everyone. */
+int hpc_share(hpc_proc *h, int rc);
+void hpc_end(hpc_proc *h);
+
+/* Why a run stopped early. */
+enum { STOP_NONE = 0, STOP_TIME = -1, STOP_PEER = -2 };
+
+/* SIGTERM, SIGINT and SIGUSR1 set a flag (checked between chunks); the
+ * first one resets all three to their default, so a second one ends the
+ * process at once. */
+void hpc_signals_install(void);
+void hpc_signals_restore(void);
+int hpc_signal_caught(void);
+
+/* Progress callback that stops a run on a signal, at a deadline (stopping
+ * before a chunk that would end after it) or when another MPI rank stopped. */
+typedef struct hpc_stopper {
+    progress *prog;    /* shows progress, or NULL */
+    double deadline;   /* scenmc_now() seconds, or 0 */
+    double last;       /* time of the previous call */
+    int why;           /* signal number, STOP_TIME, STOP_PEER or STOP_NONE */
+} hpc_stopper;
+void hpc_stopper_init(hpc_stopper *s, progress *prog, double deadline);
+int hpc_stopper_cb(void *ctx, uint64_t done, uint64_t total, double seconds);
+/* "SIGTERM", "the time limit (--max-time)", ... */
+const char *hpc_stop_reason(int why);
+
+/* Exit status when started by mpirun without MPI support built in and more than
+ * one rank: refuse (every rank would compute and write the same file). */
+int hpc_refuse_unsupported_launch(const char *cmd);
+
+#endif

@@ -1,0 +1,118 @@
+/* scenmc merge: shard files -> one results file, exactly (docs/hpc.md). */
+#include "cli.h"
+#include "cmd_hpc.h"
+#include "scenmc/reader.h"
+#include "summary.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const char help[] =
+    "usage: scenmc merge PART.h5 [PART.h5 ...] -o FILE.h5 [--force] [--quiet]\n\n"
+    "Adds the counts of the results files written by 'scenmc run --shard K/M' (or of\n"
+    "any runs of one model and parameters over disjoint trajectory ranges) and\n"
+    "writes one results file whose tables equal, bit for bit, those of a single\n"
+    "run over all N trajectories. Files of 'scenmc sweep --shard K/M' are joined\n"
+    "into one sweep file the same way.\n\n"
+    "The parts must belong together: Monte Carlo results of the same model (SHA-256),\n"
+    "the same parameters (seed, N, beta, rates, ...) and format version; their\n"
+    "trajectory ranges (sweep points) must not overlap and must cover [0, N)\n"
+    "([0, P)) exactly. Otherwise nothing is written and every problem is named.\n"
+    "Checkpoints are refused: finish them with 'scenmc run --resume'.\n\n"
+    "options:\n"
+    "  -o, --output FILE.h5   the merged file (atomically)\n"
+    "  --force                overwrite an existing output file\n"
+    "  --quiet                no table, only errors\n"
+    "  -h, --help             this text\n\n"
+    "Exit status: 0 done, 1 runtime failure (I/O, memory), 2 bad input or usage\n"
+    "(including parts that do not belong together, overlap or leave a gap).\n";
+
+int cmd_merge(int argc, char **argv)
+{
+    const char *out = NULL;
+    int force = 0, quiet = 0, rc = 0;
+    const char **parts = calloc((size_t)argc + 1, sizeof(char *));
+    int n = 0;
+    if (!parts)
+        return 1;
+    for (int i = 1; i < argc && !rc; i++) {
+        int missing = 0;
+        const char *v;
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            fputs(help, stdout);
+            free(parts);
+            return 0;
+        }
+        if ((v = cli_opt(argc, argv, &i, "-o", &missing)) ||
+            (!missing && (v = cli_opt(argc, argv, &i, "--output", &missing))))
+            out = v;
+        else if (missing)
+            rc = cli_usage_error("merge", "%s needs a value", argv[i]);
+        else if (!strcmp(argv[i], "--force"))
+            force = 1;
+        else if (!strcmp(argv[i], "--quiet") || !strcmp(argv[i], "-q"))
+            quiet = 1;
+        else if (argv[i][0] == '-' && argv[i][1])
+            rc = cli_usage_error("merge", "unknown option '%s'", argv[i]);
+        else
+            parts[n++] = argv[i];
+    }
+    if (!rc && n == 0)
+        rc = cli_usage_error("merge", "no files to merge; expected PART.h5 ... -o FILE.h5");
+    if (!rc && !out)
+        rc = cli_usage_error("merge", "no output; expected -o FILE.h5");
+    for (int i = 0; i < n && !rc; i++)
+        if (!strcmp(parts[i], out))
+            rc = cli_usage_error("merge", "%s is both a part and the output", out);
+    scenmc_error err;
+    scenmc_error_clear(&err);
+    if (!rc && scenmc_output_check(out, force, &err) != SCENMC_OK) {
+        cli_print_error("merge", &err);
+        rc = EXIT_USAGE;
+    }
+    if (rc) {
+        free(parts);
+        return rc;
+    }
+    char *cl = cli_command_line(argc + 1, argv - 1);
+    scenmc_write_options wo = {.command_line = cl, .force = force};
+    if (scenmc_is_sweep_file(parts[0])) {
+        int P = 0;
+        scenmc_status st = scenmc_merge_sweep_files(parts, n, out, &wo, &P, &err);
+        if (st != SCENMC_OK) {
+            cli_print_error("merge", &err);
+            rc = cli_exit_code(st);
+        } else if (!quiet) {
+            printf("Merged %d sweep file%s: %d points -> %s\n", n, n == 1 ? "" : "s", P, out);
+        }
+        free(cl);
+        free(parts);
+        return rc;
+    }
+    scenmc_model *m = NULL;
+    scenmc_results r;
+    scenmc_status st = scenmc_merge_files(parts, n, 0, &m, &r, &err);
+    if (st != SCENMC_OK) {
+        cli_print_error("merge", &err);
+        fprintf(stderr, "scenmc merge: nothing written\n");
+        free(cl);
+        free(parts);
+        /* A part that cannot be read is bad input, like one that does not fit. */
+        return st == SCENMC_E_NOMEM ? 1 : EXIT_USAGE;
+    }
+    st = scenmc_output_write(out, &r, &wo, &err);
+    if (st != SCENMC_OK) {
+        cli_print_error("merge", &err);
+        rc = cli_exit_code(st);
+    } else if (!quiet) {
+        printf("%s: %d part%s, %llu trajectories [0, %llu), seed %llu -> %s\n\n", m->name, n,
+               n == 1 ? "" : "s", (unsigned long long)r.n_trajectories,
+               (unsigned long long)r.params.n_trajectories, (unsigned long long)r.params.seed, out);
+        summary_scenarios(stdout, &r);
+    }
+    scenmc_results_free(&r);
+    scenmc_model_free(m);
+    free(cl);
+    free(parts);
+    return rc;
+}
