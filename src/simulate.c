@@ -254,10 +254,15 @@ static inline int revise(const scenmc_kernel *k, worker *w, int i, double uv, do
     double total = 0;
     for (int b = 0; b < nv; b++)
         total += wt[b];
-    double target = uv * total, acc = wt[0];
+    /* b = the first variant whose cumulative weight exceeds the target, counted
+     * without data-dependent branches (the outcome is random, so a branch on it
+     * would be mispredicted half the time). */
+    double target = uv * total, acc = 0;
     int b = 0;
-    while (b < nv - 1 && acc <= target)
-        acc += wt[++b];
+    for (int j = 0; j < nv - 1; j++) {
+        acc += wt[j];
+        b += acc <= target;
+    }
     if (b == a)
         return b;
     *K += w->G[off + b] - w->G[off + a];
