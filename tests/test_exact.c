@@ -20,16 +20,6 @@ static scenmc_results solve(const scenmc_model *m, const scenmc_params *p)
     return r;
 }
 
-static scenmc_model *default_model(void)
-{
-    scenmc_error err;
-    scenmc_error_clear(&err);
-    scenmc_model *m = NULL;
-    if (scenmc_model_load_default(&m, &err) != SCENMC_OK)
-        fail_msg("%s", err.msg);
-    return m;
-}
-
 /* Every distribution sums to 1 within 1e-12, every year. */
 static void test_probabilities_sum_to_one(void **state)
 {
@@ -115,31 +105,12 @@ static void test_beta0_closed_form(void **state)
     scenmc_model_free(m);
 }
 
-static const char small_model[] =
-    "name: small\n"
-    "years: {start: 0, end: 40}\n"
-    "descriptors:\n"
-    "  - {id: A, variants: [a1, a2, a3]}\n"
-    "  - {id: B, variants: [b1, b2]}\n"
-    "  - {id: C, variants: [c1, c2, c3]}\n"
-    "  - {id: E, variants: [e1, e2]}\n"
-    "consistency:\n"
-    "  - {between: [A, B], scores: [[3, -2], [0, 1], [-3, 2]]}\n"
-    "  - {between: [A, C], scores: [[2, 0, -1], [-1, 2, 0], [0, -2, 3]]}\n"
-    "  - {between: [B, C], scores: [[1, -1, 0], [-2, 2, 1]]}\n"
-    "  - {between: [C, E], scores: [[2, -2], [0, 0], [-3, 3]]}\n"
-    "  - {between: [A, E], scores: [[1, 0], [0, 1], [-1, 2]]}\n"
-    "scenarios:\n"
-    "  - {name: S1, when: {A: a1}}\n"
-    "  - {name: S2, when: {A: a2, B: b2}}\n"
-    "defaults: {beta: 0.4, rate: 4}\n";
-
-/* w_X = 0: the final year equals the Boltzmann distribution exp(beta K)/Z
+/* w_X = 0 (test_small_model): the final year equals the Boltzmann distribution exp(beta K)/Z
  * (enumerated here) to 1e-9, and so does the stationary closed form. */
 static void test_long_horizon_boltzmann(void **state)
 {
     (void)state;
-    scenmc_model *m = model_from_string(small_model);
+    scenmc_model *m = model_from_string(test_small_model);
     scenmc_params p;
     scenmc_params_init(&p, m);
     scenmc_results r = solve(m, &p);

@@ -254,16 +254,6 @@ static void test_parse_duration_and_shard(void **state)
 
 /* ---------------------------------------------------------------- library */
 
-static scenmc_model *default_model(void)
-{
-    scenmc_error err;
-    scenmc_error_clear(&err);
-    scenmc_model *m = NULL;
-    if (scenmc_model_load_default(&m, &err) != SCENMC_OK)
-        fail_msg("%s", err.msg);
-    return m;
-}
-
 static int stop_after_two(void *ctx, uint64_t done, uint64_t total, double s)
 {
     (void)done;

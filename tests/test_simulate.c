@@ -22,16 +22,6 @@ static uint64_t scaled(uint64_t n)
     return v < 2000 ? 2000 : v;
 }
 
-static scenmc_model *default_model(void)
-{
-    scenmc_error err;
-    scenmc_error_clear(&err);
-    scenmc_model *m = NULL;
-    if (scenmc_model_load_default(&m, &err) != SCENMC_OK)
-        fail_msg("%s", err.msg);
-    return m;
-}
-
 static void run_or_fail(const scenmc_model *m, const scenmc_params *p, int threads, uint64_t chunk,
                         scenmc_results *r)
 {
@@ -223,28 +213,9 @@ static void test_beta0_marginals_closed_form(void **state)
     scenmc_model_free(m);
 }
 
-/* A small model of 4 descriptors (36 states) whose consistency scores are
- * chosen to make the Boltzmann distribution far from uniform. */
-static const char small_model[] =
-    "name: small\n"
-    "years: {start: 0, end: 40}\n"
-    "descriptors:\n"
-    "  - {id: A, variants: [a1, a2, a3]}\n"
-    "  - {id: B, variants: [b1, b2]}\n"
-    "  - {id: C, variants: [c1, c2, c3]}\n"
-    "  - {id: E, variants: [e1, e2]}\n"
-    "consistency:\n"
-    "  - {between: [A, B], scores: [[3, -2], [0, 1], [-3, 2]]}\n"
-    "  - {between: [A, C], scores: [[2, 0, -1], [-1, 2, 0], [0, -2, 3]]}\n"
-    "  - {between: [B, C], scores: [[1, -1, 0], [-2, 2, 1]]}\n"
-    "  - {between: [C, E], scores: [[2, -2], [0, 0], [-3, 3]]}\n"
-    "  - {between: [A, E], scores: [[1, 0], [0, 1], [-1, 2]]}\n"
-    "scenarios:\n"
-    "  - {name: S1, when: {A: a1}}\n"
-    "  - {name: S2, when: {A: a2, B: b2}}\n"
-    "defaults: {beta: 0.4, rate: 4}\n";
-
-/* w_X = 0, h = 0: the chain is reversible with stationary distribution
+/* test_small_model (tests/testutil.c): 4 descriptors, 36 states, scores chosen
+ * to make the Boltzmann distribution far from uniform.
+ * w_X = 0, h = 0: the chain is reversible with stationary distribution
  * pi(s) ~ exp(beta w_C K(s)) (spec section 4), computed here by enumeration.
  * After 40 years at rate 4 the chain has mixed far below the sampling error
  * (test_exact checks the distance is below 1e-9). 36 cells, one test:
@@ -252,7 +223,7 @@ static const char small_model[] =
 static void test_long_horizon_boltzmann(void **state)
 {
     (void)state;
-    scenmc_model *m = model_from_string(small_model);
+    scenmc_model *m = model_from_string(test_small_model);
     scenmc_params p;
     scenmc_params_init(&p, m);
     p.n_trajectories = scaled(400000);

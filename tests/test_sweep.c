@@ -10,16 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static scenmc_model *default_model(void)
-{
-    scenmc_error err;
-    scenmc_error_clear(&err);
-    scenmc_model *m = NULL;
-    if (scenmc_model_load_default(&m, &err) != SCENMC_OK)
-        fail_msg("%s", err.msg);
-    return m;
-}
-
 static scenmc_sweep_param parse_ok(const scenmc_model *m, const char *arg)
 {
     scenmc_sweep_param p;

@@ -49,3 +49,32 @@ int run_capture(const char *cmd, char **out)
         free(buf);
     return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
+
+scenmc_model *default_model(void)
+{
+    scenmc_error err;
+    scenmc_error_clear(&err);
+    scenmc_model *m = NULL;
+    if (scenmc_model_load_default(&m, &err) != SCENMC_OK)
+        fail_msg("the built-in model did not load:\n%s", err.msg);
+    return m;
+}
+
+const char test_small_model[] =
+    "name: small\n"
+    "years: {start: 0, end: 40}\n"
+    "descriptors:\n"
+    "  - {id: A, variants: [a1, a2, a3]}\n"
+    "  - {id: B, variants: [b1, b2]}\n"
+    "  - {id: C, variants: [c1, c2, c3]}\n"
+    "  - {id: E, variants: [e1, e2]}\n"
+    "consistency:\n"
+    "  - {between: [A, B], scores: [[3, -2], [0, 1], [-3, 2]]}\n"
+    "  - {between: [A, C], scores: [[2, 0, -1], [-1, 2, 0], [0, -2, 3]]}\n"
+    "  - {between: [B, C], scores: [[1, -1, 0], [-2, 2, 1]]}\n"
+    "  - {between: [C, E], scores: [[2, -2], [0, 0], [-3, 3]]}\n"
+    "  - {between: [A, E], scores: [[1, 0], [0, 1], [-1, 2]]}\n"
+    "scenarios:\n"
+    "  - {name: S1, when: {A: a1}}\n"
+    "  - {name: S2, when: {A: a2, B: b2}}\n"
+    "defaults: {beta: 0.4, rate: 4}\n";

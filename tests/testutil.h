@@ -22,6 +22,12 @@
 const char *src_path(const char *rel);
 /* Parses a model from a string; fails the test with the loader's message. */
 scenmc_model *model_from_string(const char *yaml);
+/* The built-in Västernorrland model; fails the test if it does not load. */
+scenmc_model *default_model(void);
+/* A small model of 4 descriptors (36 states) used by several tests: two
+ * scenarios and an unclassified slot, consistency only, beta 0.4, rate 4,
+ * years 0..40 (long enough to reach its Boltzmann distribution). */
+extern const char test_small_model[];
 /* Runs a shell command, capturing stdout+stderr into out (malloc'd); returns exit status. */
 int run_capture(const char *cmd, char **out);
 
