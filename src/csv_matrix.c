@@ -257,54 +257,6 @@ static const char *base_of(const char *path)
     return s ? s + 1 : path;
 }
 
-/* ------------------------------------------------------------ notes */
-
-typedef struct {
-    char *buf;
-    size_t size;
-    FILE *f;
-} notes_t;
-
-static void notes_open(notes_t *N)
-{
-    N->buf = NULL;
-    N->size = 0;
-    N->f = open_memstream(&N->buf, &N->size);
-}
-
-static void note(notes_t *N, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 2, 3)))
-#endif
-    ;
-
-static void note(notes_t *N, const char *fmt, ...)
-{
-    if (!N->f)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    if (ftell(N->f) > 0)
-        fputc('\n', N->f);
-    vfprintf(N->f, fmt, ap);
-    va_end(ap);
-}
-
-static void notes_close(notes_t *N, char **out)
-{
-    if (N->f)
-        fclose(N->f);
-    N->f = NULL;
-    if (out && N->buf && N->size) {
-        *out = N->buf;
-    } else {
-        if (out)
-            *out = NULL;
-        free(N->buf);
-    }
-    N->buf = NULL;
-}
-
 /* ------------------------------------------------------------ grouping */
 
 typedef struct {
@@ -517,10 +469,10 @@ scenmc_status scenmc_csv_read_draft(const char *text, size_t len, const char *na
     if (st != SCENMC_OK)
         return st;
     int before = err->n_problems;
-    notes_t N;
-    notes_open(&N);
+    scenmc_notes N;
+    scenmc_notes_open(&N);
     if (converted)
-        note(&N, "%s: not UTF-8; read as Windows-1252", file);
+        scenmc_note(&N, "%s: not UTF-8; read as Windows-1252", file);
     int nl = 0, last_no = 0;
     line_t *lines = split_lines(utf8, ulen, &nl, &last_no);
     int li = 0;
@@ -737,12 +689,12 @@ scenmc_status scenmc_csv_read_draft(const char *text, size_t len, const char *na
                     self += m->variant_descriptor[g] == m->variant_descriptor[h] &&
                             x[g * VV + h] != 0;
             if (self)
-                note(&N, "%s: %d self-impacts (non-zero impacts of a descriptor's variants on its "
+                scenmc_note(&N, "%s: %d self-impacts (non-zero impacts of a descriptor's variants on its "
                      "own variants) kept, as ScenarioWizard counts them", file, self);
         }
     }
     if (used_comma)
-        note(&N, "%s: numbers with a decimal comma (0,5) read as decimal numbers", file);
+        scenmc_note(&N, "%s: numbers with a decimal comma (0,5) read as decimal numbers", file);
 
 done:
     fields_free(&H);
@@ -754,10 +706,10 @@ done:
     free(utf8);
     if (err->n_problems > before) {
         scenmc_model_free(m);
-        notes_close(&N, NULL);
+        scenmc_notes_close(&N, NULL);
         return err->code ? err->code : SCENMC_E_INPUT;
     }
-    notes_close(&N, notes);
+    scenmc_notes_close(&N, notes);
     *draft = m;
     return SCENMC_OK;
 }
@@ -815,8 +767,8 @@ scenmc_status scenmc_csv_format(const scenmc_model *m, const scenmc_export_optio
     size_t VV = (size_t)V;
     int use_c = opt->consistency || !m->cross_impact;
     const double *M = use_c ? m->consistency : m->cross_impact;
-    notes_t N;
-    notes_open(&N);
+    scenmc_notes N;
+    scenmc_notes_open(&N);
     if (use_c) {
         int unscored = 0;
         for (int a = 0; a < D; a++)
@@ -825,10 +777,10 @@ scenmc_status scenmc_csv_format(const scenmc_model *m, const scenmc_export_optio
                 unscored += !m->scored[u * VV + v];
             }
         if (unscored)
-            note(&N, "%d pairs of descriptors are not scored in %s and are written as 0", unscored,
+            scenmc_note(&N, "%d pairs of descriptors are not scored in %s and are written as 0", unscored,
                  m->path);
         if (!opt->consistency)
-            note(&N, "%s has no cross-impact matrix: the consistency matrix is written (import it "
+            scenmc_note(&N, "%s has no cross-impact matrix: the consistency matrix is written (import it "
                  "with --consistency)", m->path);
     }
 
@@ -880,7 +832,7 @@ scenmc_status scenmc_csv_format(const scenmc_model *m, const scenmc_export_optio
                     fprintf(mf, "%s%s", b ? "," : "", label[Dd->offset + b]);
             }
             fclose(mf);
-            note(&N, "the labels do not form the model's descriptors by their prefixes; import "
+            scenmc_note(&N, "the labels do not form the model's descriptors by their prefixes; import "
                  "the file with --descriptors '%s'", map ? map : "");
             free(map);
         }
@@ -893,7 +845,7 @@ scenmc_status scenmc_csv_format(const scenmc_model *m, const scenmc_export_optio
         for (int g = 0; g < V; g++)
             free(label[g]);
         free(label);
-        notes_close(&N, NULL);
+        scenmc_notes_close(&N, NULL);
         return scenmc_error_add(err, SCENMC_E_NOMEM, "cannot open a memory stream");
     }
     const char *eol = opt->crlf ? "\r\n" : "\n";
@@ -916,13 +868,13 @@ scenmc_status scenmc_csv_format(const scenmc_model *m, const scenmc_export_optio
     free(label);
     if (fclose(f) != 0 || !buf) {
         free(buf);
-        notes_close(&N, NULL);
+        scenmc_notes_close(&N, NULL);
         return scenmc_error_add(err, SCENMC_E_NOMEM, "cannot write the CSV text");
     }
     *text = buf;
     if (len)
         *len = size;
-    notes_close(&N, notes);
+    scenmc_notes_close(&N, notes);
     return SCENMC_OK;
 }
 

@@ -212,55 +212,6 @@ static int looks_like_row(const line_t *ln)
     return 1;
 }
 
-/* ------------------------------------------------------------ notes */
-
-typedef struct {
-    char *buf;
-    size_t size;
-    FILE *f;
-} notes_t;
-
-static void notes_open(notes_t *N)
-{
-    N->buf = NULL;
-    N->size = 0;
-    N->f = open_memstream(&N->buf, &N->size);
-}
-
-static void note(notes_t *N, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 2, 3)))
-#endif
-    ;
-
-static void note(notes_t *N, const char *fmt, ...)
-{
-    if (!N->f)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    if (ftell(N->f) > 0)
-        fputc('\n', N->f);
-    vfprintf(N->f, fmt, ap);
-    va_end(ap);
-}
-
-/* Hands the notes to *out (NULL when there are none) or drops them. */
-static void notes_close(notes_t *N, char **out)
-{
-    if (N->f)
-        fclose(N->f);
-    N->f = NULL;
-    if (out && N->buf && N->size) {
-        *out = N->buf;
-    } else {
-        if (out)
-            *out = NULL;
-        free(N->buf);
-    }
-    N->buf = NULL;
-}
-
 /* ------------------------------------------------------------ .scw reader */
 
 typedef struct {
@@ -282,7 +233,7 @@ static scenmc_status truncated(lexer *L, const char *where, const char *expected
                             "(is the file truncated?)", L->file, L->last_no + 1, where, expected);
 }
 
-static scenmc_status read_scw(lexer *L, const char *name, scenmc_model **draft, notes_t *N)
+static scenmc_status read_scw(lexer *L, const char *name, scenmc_model **draft, scenmc_notes *N)
 {
     scenmc_error *err = L->err;
     const char *file = L->file;
@@ -552,7 +503,7 @@ static scenmc_status read_scw(lexer *L, const char *name, scenmc_model **draft, 
                 char gen[32];
                 snprintf(gen, sizeof gen, "D%d", d + 1);
                 D->name = scenmc_strdup(gen);
-                note(N, "%s:%d: descriptor %d has no name; called it '%s'", file, ds[d].line, d + 1,
+                scenmc_note(N, "%s:%d: descriptor %d has no name; called it '%s'", file, ds[d].line, d + 1,
                      gen);
             }
             for (int b = 0; b < D->n_variants; b++) {
@@ -576,10 +527,10 @@ static scenmc_status read_scw(lexer *L, const char *name, scenmc_model **draft, 
                 }
                 m->variant_name[g] = scenmc_strdup(cand);
                 if (!*src)
-                    note(N, "%s:%d: variant %d of '%s' has no name; called it '%s'", file, vline[g],
+                    scenmc_note(N, "%s:%d: variant %d of '%s' has no name; called it '%s'", file, vline[g],
                          b + 1, D->name, cand);
                 else if (strcmp(cand, src) != 0)
-                    note(N, "%s:%d: variant %d of '%s' repeats the name '%s'; called it '%s'", file,
+                    scenmc_note(N, "%s:%d: variant %d of '%s' repeats the name '%s'; called it '%s'", file,
                          vline[g], b + 1, D->name, src, cand);
             }
         }
@@ -624,7 +575,7 @@ static scenmc_status read_scw(lexer *L, const char *name, scenmc_model **draft, 
                 if (vdesc[v][0])
                     m->variant_label[v] = scenmc_strdup(vdesc[v]);
         } else if (!shape && had_lines) {
-            note(N, "%s:%d: the descriptions do not follow the descriptor list line by line; "
+            scenmc_note(N, "%s:%d: the descriptions do not follow the descriptor list line by line; "
                  "they are ignored", file, L->lines[desc_first].no);
         }
         for (int d = 0; d < nd; d++)
@@ -663,7 +614,7 @@ static scenmc_status read_scw(lexer *L, const char *name, scenmc_model **draft, 
             self += cnt;
         }
         if (self)
-            note(N, "%s: %d self-impacts (non-zero impacts of a descriptor's variants on its own "
+            scenmc_note(N, "%s: %d self-impacts (non-zero impacts of a descriptor's variants on its own "
                  "variants) kept, as ScenarioWizard counts them: %s", file, self, who);
     }
     free(X);
@@ -693,16 +644,16 @@ scenmc_status scenmc_scw_read_draft(const char *text, size_t len, const char *na
     scenmc_status st = scenmc_text_to_utf8(text, len, name, &utf8, &n, &converted, err);
     if (st != SCENMC_OK)
         return st;
-    notes_t N;
-    notes_open(&N);
+    scenmc_notes N;
+    scenmc_notes_open(&N);
     if (converted)
-        note(&N, "%s: not UTF-8; read as Windows-1252, ScenarioWizard's encoding", name);
+        scenmc_note(&N, "%s: not UTF-8; read as Windows-1252, ScenarioWizard's encoding", name);
     lexer L = {.file = name, .err = err};
     split_lines(&L, utf8, n);
     st = read_scw(&L, name, draft, &N);
     free(L.lines);
     free(utf8);
-    notes_close(&N, st == SCENMC_OK ? notes : NULL);
+    scenmc_notes_close(&N, st == SCENMC_OK ? notes : NULL);
     return st;
 }
 
@@ -819,24 +770,24 @@ scenmc_status scenmc_scw_format(const scenmc_model *m, const scenmc_export_optio
         }
     if (err->n_problems > before)
         return err->code;
-    notes_t N;
-    notes_open(&N);
+    scenmc_notes N;
+    scenmc_notes_open(&N);
     if (!m->cross_impact)
-        note(&N, "%s has no cross-impact matrix: its consistency matrix is written as the "
+        scenmc_note(&N, "%s has no cross-impact matrix: its consistency matrix is written as the "
              "cross-impact matrix, which gives the same CIB-consistent scenarios", m->path);
     if (m->bias) {
         int any = 0;
         for (size_t v = 0; v < V; v++)
             any |= m->bias[v] != 0;
         if (any)
-            note(&N, "the model's bias has no place in a .scw file and is not written");
+            scenmc_note(&N, "the model's bias has no place in a .scw file and is not written");
     }
     if (m->cross_impact) {
         int has_c = 0;
         for (size_t k = 0; k < V * V && !has_c; k++)
             has_c = m->scored[k];
         if (has_c)
-            note(&N, "the model's consistency matrix has no place in a .scw file next to its "
+            scenmc_note(&N, "the model's consistency matrix has no place in a .scw file next to its "
                  "cross-impact matrix and is not written (export it with --csv --consistency)");
     }
 
@@ -844,7 +795,7 @@ scenmc_status scenmc_scw_format(const scenmc_model *m, const scenmc_export_optio
     size_t size = 0;
     FILE *f = open_memstream(&buf, &size);
     if (!f) {
-        notes_close(&N, NULL);
+        scenmc_notes_close(&N, NULL);
         return scenmc_error_add(err, SCENMC_E_NOMEM, "cannot open a memory stream");
     }
     fputs("$ ScenarioWizard 4.0\n", f);
@@ -890,11 +841,11 @@ scenmc_status scenmc_scw_format(const scenmc_model *m, const scenmc_export_optio
     fputs("#\n#\n", f);
     if (fclose(f) != 0 || !buf) {
         free(buf);
-        notes_close(&N, NULL);
+        scenmc_notes_close(&N, NULL);
         return scenmc_error_add(err, SCENMC_E_NOMEM, "cannot write the .scw text");
     }
     if (!opt->utf8 && !utf8_to_cp1252(buf, &size))
-        note(&N, "some names have characters that Windows-1252 lacks: the file is written as "
+        scenmc_note(&N, "some names have characters that Windows-1252 lacks: the file is written as "
              "UTF-8, which ScenarioWizard may show garbled");
     if (opt->crlf) {
         size_t n2;
@@ -906,7 +857,7 @@ scenmc_status scenmc_scw_format(const scenmc_model *m, const scenmc_export_optio
     *text = buf;
     if (len)
         *len = size;
-    notes_close(&N, notes);
+    scenmc_notes_close(&N, notes);
     return SCENMC_OK;
 }
 

@@ -1,6 +1,7 @@
 #include "util.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -96,4 +97,38 @@ double scenmc_now(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+void scenmc_notes_open(scenmc_notes *N)
+{
+    N->buf = NULL;
+    N->size = 0;
+    N->f = open_memstream(&N->buf, &N->size);
+}
+
+void scenmc_note(scenmc_notes *N, const char *fmt, ...)
+{
+    if (!N->f)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    if (ftell(N->f) > 0)
+        fputc('\n', N->f);
+    vfprintf(N->f, fmt, ap);
+    va_end(ap);
+}
+
+void scenmc_notes_close(scenmc_notes *N, char **out)
+{
+    if (N->f)
+        fclose(N->f);
+    N->f = NULL;
+    if (out && N->buf && N->size) {
+        *out = N->buf;
+    } else {
+        if (out)
+            *out = NULL;
+        free(N->buf);
+    }
+    N->buf = NULL;
 }

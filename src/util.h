@@ -5,6 +5,7 @@
 #include "scenmc/scenmc.h"
 
 #include <stddef.h>
+#include <stdio.h>
 
 /* Allocation of small bookkeeping structures: on failure these print one
  * line and end the process (as git's xmalloc does), since no caller could
@@ -17,6 +18,22 @@ char *scenmc_strdup(const char *s);
 /* Reads a whole file of at most max_bytes. */
 scenmc_status scenmc_read_file(const char *path, size_t max_bytes, char **text, size_t *len,
                                scenmc_error *err);
+
+/* Notes for the user that are not errors (importers: generated names, kept
+ * self-impacts), collected one per line in a memory buffer. */
+typedef struct scenmc_notes {
+    char *buf;
+    size_t size;
+    FILE *f;
+} scenmc_notes;
+void scenmc_notes_open(scenmc_notes *N);
+void scenmc_note(scenmc_notes *N, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+/* Hands the notes to *out (NULL when there are none) or drops them. */
+void scenmc_notes_close(scenmc_notes *N, char **out);
 
 /* Wall-clock seconds since an arbitrary start. */
 double scenmc_now(void);
