@@ -716,23 +716,6 @@ done:
 
 /* ------------------------------------------------------------ writer */
 
-static void fmt_num(double x, char buf[40])
-{
-    if (x == 0) {
-        strcpy(buf, "0");
-        return;
-    }
-    if (x == floor(x) && fabs(x) < 1e15) {
-        snprintf(buf, 40, "%.0f", x);
-        return;
-    }
-    for (int prec = 1; prec <= 17; prec++) {
-        snprintf(buf, 40, "%.*g", prec, x);
-        if (strtod(buf, NULL) == x)
-            return;
-    }
-}
-
 static void put_field(FILE *f, const char *s)
 {
     size_t n = strlen(s);
@@ -858,7 +841,7 @@ scenmc_status scenmc_csv_format(const scenmc_model *m, const scenmc_export_optio
     for (size_t u = 0; u < VV; u++) {
         put_field(f, label[u]);
         for (size_t v = 0; v < VV; v++) {
-            fmt_num(M[u * VV + v], num);
+            scenmc_format_double(num, M[u * VV + v]);
             fprintf(f, ",%s", num);
         }
         fputs(eol, f);

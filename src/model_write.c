@@ -380,24 +380,6 @@ static void put_comment_text(FILE *f, const char *s)
     }
 }
 
-/* Shortest decimal text that reads back as x. */
-static void fmt_num(double x, char buf[40])
-{
-    if (x == 0) {
-        strcpy(buf, "0");
-        return;
-    }
-    if (x == floor(x) && fabs(x) < 1e15) {
-        snprintf(buf, 40, "%.0f", x);
-        return;
-    }
-    for (int prec = 1; prec <= 17; prec++) {
-        snprintf(buf, 40, "%.*g", prec, x);
-        if (strtod(buf, NULL) == x)
-            return;
-    }
-}
-
 static const char *vref(const scenmc_model *m, int g)
 {
     if (m->variant_id && m->variant_id[g])
@@ -420,7 +402,7 @@ static void put_block(FILE *f, const scenmc_model *m, const double *x, int a, in
     int width = 1;
     for (int r = 0; r < A->n_variants; r++)
         for (int c = 0; c < B->n_variants; c++) {
-            fmt_num(x[(size_t)(A->offset + r) * V + (size_t)(B->offset + c)], num);
+            scenmc_format_double(num, x[(size_t)(A->offset + r) * V + (size_t)(B->offset + c)]);
             if ((int)strlen(num) > width)
                 width = (int)strlen(num);
         }
@@ -434,7 +416,7 @@ static void put_block(FILE *f, const scenmc_model *m, const double *x, int a, in
     for (int r = 0; r < A->n_variants; r++) {
         fputs("      - [", f);
         for (int c = 0; c < B->n_variants; c++) {
-            fmt_num(x[(size_t)(A->offset + r) * V + (size_t)(B->offset + c)], num);
+            scenmc_format_double(num, x[(size_t)(A->offset + r) * V + (size_t)(B->offset + c)]);
             fprintf(f, "%s%*s", c ? ", " : "", width, num);
         }
         fputs("]   # ", f);
@@ -526,13 +508,13 @@ scenmc_status scenmc_model_to_yaml(const scenmc_model *m, const char *comment, c
     if (has_c || m->cross_impact) {
         fputs("scale: {", f);
         if (has_c) {
-            fmt_num(m->scale_c[0], n1);
-            fmt_num(m->scale_c[1], n2);
+            scenmc_format_double(n1, m->scale_c[0]);
+            scenmc_format_double(n2, m->scale_c[1]);
             fprintf(f, "consistency: [%s, %s]%s", n1, n2, m->cross_impact ? ", " : "");
         }
         if (m->cross_impact) {
-            fmt_num(m->scale_x[0], n1);
-            fmt_num(m->scale_x[1], n2);
+            scenmc_format_double(n1, m->scale_x[0]);
+            scenmc_format_double(n2, m->scale_x[1]);
             fprintf(f, "cross_impact: [%s, %s]", n1, n2);
         }
         fputs("}\n", f);
@@ -552,13 +534,13 @@ scenmc_status scenmc_model_to_yaml(const scenmc_model *m, const char *comment, c
             fputc('\n', f);
         }
         if (D->rate > 0) {
-            fmt_num(D->rate, n1);
+            scenmc_format_double(n1, D->rate);
             fprintf(f, "    rate: %s\n", n1);
         }
         if (D->initial) {
             fputs("    initial: [", f);
             for (int b = 0; b < D->n_variants; b++) {
-                fmt_num(D->initial[b], n1);
+                scenmc_format_double(n1, D->initial[b]);
                 fprintf(f, "%s%s", b ? ", " : "", n1);
             }
             fputs("]\n", f);
@@ -638,7 +620,7 @@ scenmc_status scenmc_model_to_yaml(const scenmc_model *m, const char *comment, c
                 put_id(f, D->id);
                 fputs(": [", f);
                 for (int b = 0; b < D->n_variants; b++) {
-                    fmt_num(m->bias[D->offset + b], n1);
+                    scenmc_format_double(n1, m->bias[D->offset + b]);
                     fprintf(f, "%s%s", b ? ", " : "", n1);
                 }
                 fputs("]\n", f);
@@ -669,13 +651,13 @@ scenmc_status scenmc_model_to_yaml(const scenmc_model *m, const char *comment, c
         }
     }
     fputs("\ndefaults:\n", f);
-    fmt_num(m->beta, n1);
+    scenmc_format_double(n1, m->beta);
     fprintf(f, "  beta: %s\n", n1);
-    fmt_num(m->w_consistency, n1);
+    scenmc_format_double(n1, m->w_consistency);
     fprintf(f, "  w_consistency: %s\n", n1);
-    fmt_num(m->w_cross, n1);
+    scenmc_format_double(n1, m->w_cross);
     fprintf(f, "  w_cross: %s\n", n1);
-    fmt_num(m->rate, n1);
+    scenmc_format_double(n1, m->rate);
     fprintf(f, "  rate: %s\n", n1);
     fprintf(f, "  trajectories: %llu\n", (unsigned long long)m->trajectories);
     fprintf(f, "  seed: %llu\n", (unsigned long long)m->seed);

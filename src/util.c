@@ -1,6 +1,7 @@
 #include "util.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -131,4 +132,25 @@ void scenmc_notes_close(scenmc_notes *N, char **out)
         free(N->buf);
     }
     N->buf = NULL;
+}
+
+void scenmc_format_double(char *buf, double x)
+{
+    if (isnan(x)) {
+        strcpy(buf, "NaN");
+        return;
+    }
+    if (isinf(x)) {
+        strcpy(buf, x > 0 ? "Inf" : "-Inf");
+        return;
+    }
+    if (x == floor(x) && fabs(x) < 1e15) {
+        snprintf(buf, 40, "%.0f", x == 0 ? 0.0 : x); /* no "-0" */
+        return;
+    }
+    for (int prec = 1; prec <= 17; prec++) {
+        snprintf(buf, 40, "%.*g", prec, x);
+        if (strtod(buf, NULL) == x)
+            return;
+    }
 }

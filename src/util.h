@@ -35,6 +35,10 @@ void scenmc_note(scenmc_notes *N, const char *fmt, ...)
 /* Hands the notes to *out (NULL when there are none) or drops them. */
 void scenmc_notes_close(scenmc_notes *N, char **out);
 
+/* The shortest decimal text that reads back as the identical double
+ * ("NaN", "Inf" and "-Inf" for those); buf holds at least 40 bytes. */
+void scenmc_format_double(char *buf, double x);
+
 /* Wall-clock seconds since an arbitrary start. */
 double scenmc_now(void);
 

@@ -519,7 +519,7 @@ static int wait_status(pid_t pid)
     return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 
-static const char *slurp(const char *path)
+static const char *read_log(const char *path)
 {
     static char buf[16384];
     buf[0] = '\0';
@@ -549,16 +549,16 @@ static uint64_t interrupt_run(const char *launcher, const char *extra, int sig, 
                  (unsigned long long)n, extra, out);
         pid_t pid = spawn(cmd, err);
         if (!wait_for_text(err, "stops the run with a checkpoint", 60))
-            fail_msg("%s: did not start:\n%s", cmd, slurp(err));
+            fail_msg("%s: did not start:\n%s", cmd, read_log(err));
         sleep_s(0.3);
         kill(pid, sig);
         int rc = wait_status(pid);
         if (rc == 0)
             continue; /* finished before the signal came */
         if (rc != 3)
-            fail_msg("%s: exit %d after signal %d, expected 3\n%s", cmd, rc, sig, slurp(err));
-        if (!strstr(slurp(err), "checkpoint written to"))
-            fail_msg("%s: no word of the checkpoint:\n%s", cmd, slurp(err));
+            fail_msg("%s: exit %d after signal %d, expected 3\n%s", cmd, rc, sig, read_log(err));
+        if (!strstr(read_log(err), "checkpoint written to"))
+            fail_msg("%s: no word of the checkpoint:\n%s", cmd, read_log(err));
         struct stat sb;
         assert_int_equal(stat(ckpt, &sb), 0);
         assert_int_equal(access(out, F_OK), -1);

@@ -49,29 +49,6 @@ static void assert_contains(const char *hay, const char *needle)
         fail_msg("expected to find\n  %s\nin\n%s", needle, hay);
 }
 
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    size_t cap = 1 << 16, n = 0, got;
-    char *buf = malloc(cap);
-    assert_non_null(buf);
-    while ((got = fread(buf + n, 1, cap - n - 1, f)) > 0) {
-        n += got;
-        if (cap - n < 2) {
-            cap *= 2;
-            buf = realloc(buf, cap);
-            assert_non_null(buf);
-        }
-    }
-    fclose(f);
-    buf[n] = '\0';
-    if (len)
-        *len = n;
-    return buf;
-}
-
 /* Global index of variant `name` of descriptor `id`; fails the test if absent. */
 static int gv(const scenmc_model *m, const char *id, const char *name)
 {

@@ -28,6 +28,8 @@ scenmc_model *default_model(void);
  * scenarios and an unclassified slot, consistency only, beta 0.4, rate 4,
  * years 0..40 (long enough to reach its Boltzmann distribution). */
 extern const char test_small_model[];
+/* A whole file, NUL-terminated (malloc'd), or NULL if it cannot be opened. */
+char *slurp(const char *path, size_t *len);
 /* Runs a shell command, capturing stdout+stderr into out (malloc'd); returns exit status. */
 int run_capture(const char *cmd, char **out);
 

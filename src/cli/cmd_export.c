@@ -71,28 +71,10 @@ static void csv_text(csv *c, const char *s)
     fputc('"', c->f);
 }
 
-/* The shortest decimal that reads back as the identical double. */
-static void fmt_double(char *buf, size_t n, double x)
-{
-    if (isnan(x)) {
-        snprintf(buf, n, "NaN");
-        return;
-    }
-    if (isinf(x)) {
-        snprintf(buf, n, x > 0 ? "Inf" : "-Inf");
-        return;
-    }
-    for (int prec = 15; prec <= 17; prec++) {
-        snprintf(buf, n, "%.*g", prec, x);
-        if (strtod(buf, NULL) == x)
-            return;
-    }
-}
-
 static void csv_double(csv *c, double x)
 {
     char buf[40];
-    fmt_double(buf, sizeof buf, x);
+    scenmc_format_double(buf, x);
     csv_text(c, buf);
 }
 
