@@ -235,7 +235,10 @@ static int range(loader *L, const yaml_node_t *n, const char *what, double out[2
         return 0;
     }
     double a, b;
-    if (!number(L, seq_item(L, n, 0), what, &a) | !number(L, seq_item(L, n, 1), what, &b))
+    /* Both ends are checked, so that both are reported when both are wrong. */
+    int ok_a = number(L, seq_item(L, n, 0), what, &a);
+    int ok_b = number(L, seq_item(L, n, 1), what, &b);
+    if (!ok_a || !ok_b)
         return 0;
     if (!(a < b)) {
         problem_at(L, n, "%s is [%g, %g]; expected min < max", what, a, b);
