@@ -181,7 +181,7 @@ static void test_beta0_marginals_closed_form(void **state)
     p.seed = 7;
     for (int d = 0; d < m->n_descriptors; d++)
         p.rate[d] = 0.15 + 0.1 * d;
-    p.start = calloc((size_t)m->n_descriptors, sizeof(int));
+    p.start = calloc(SCENMC_MAX_DESCRIPTORS, sizeof(int)); /* a constant size: gcc cannot bound n_descriptors */
     for (int d = 0; d < m->n_descriptors; d++)
         p.start[d] = d % m->descriptors[d].n_variants;
     scenmc_results r;
