@@ -38,7 +38,8 @@ scenmc_status scenmc_kernel_init(scenmc_kernel *k, const scenmc_model *m, const 
     if (m->bias)
         for (int v = 0; v < V; v++)
             k->h[v] = p->beta * m->bias[v];
-    /* Largest |F| any state can reach: within double range by a wide margin? */
+    /* Largest |F| any state can reach: within double range by a wide margin
+     * (then weights are kept as products of exp() tables)? */
     double bound = 0;
     for (int v = 0; v < V; v++) {
         double b = fabs(k->h[v]);
@@ -50,88 +51,9 @@ scenmc_status scenmc_kernel_init(scenmc_kernel *k, const scenmc_model *m, const 
         }
         bound = fmax(bound, b);
     }
-    k->use_ratio = bound < 300;
-    k->pair_base = scenmc_xcalloc((size_t)D, sizeof(int));
-    int pairs = 0;
-    for (int d = 0; d < D; d++) {
-        k->pair_base[d] = pairs;
-        pairs += k->n_var[d] * k->n_var[d];
-    }
-    if (k->use_ratio) {
-        k->expW = malloc(VV * sizeof(double));
-        k->ratio = malloc((size_t)pairs * (size_t)V * sizeof(double));
-        k->dC = malloc((size_t)pairs * (size_t)V * sizeof(double));
-        if (!k->expW || !k->ratio || !k->dC) {
-            scenmc_kernel_free(k);
-            return scenmc_error_add(err, SCENMC_E_NOMEM, "out of memory for the weight tables");
-        }
-        k->expH = scenmc_xcalloc((size_t)V, sizeof(double));
-        for (size_t i = 0; i < VV; i++)
-            k->expW[i] = exp(k->W[i]);
-        for (int v = 0; v < V; v++)
-            k->expH[v] = exp(k->h[v]);
-        for (int d = 0; d < D; d++)
-            for (int a = 0; a < k->n_var[d]; a++)
-                for (int b = 0; b < k->n_var[d]; b++) {
-                    size_t row = (size_t)(k->pair_base[d] + a * k->n_var[d] + b) * (size_t)V;
-                    const double *wa = k->W + (size_t)(k->offset[d] + a) * V;
-                    const double *wb = k->W + (size_t)(k->offset[d] + b) * V;
-                    const double *ca = k->C + (size_t)(k->offset[d] + a) * V;
-                    const double *cb = k->C + (size_t)(k->offset[d] + b) * V;
-                    for (int v = 0; v < V; v++) {
-                        k->ratio[row + (size_t)v] = exp(wb[v] - wa[v]);
-                        k->dC[row + (size_t)v] = cb[v] - ca[v];
-                    }
-                }
-    }
-    /* Groups of consecutive descriptors for the start-state fields. */
-    k->group_first = scenmc_xcalloc((size_t)D + 1, sizeof(int));
-    k->group_row = scenmc_xcalloc((size_t)D, sizeof(size_t));
-    size_t rows = 0;
-    for (int d = 0; d < D;) {
-        int e = d, combos = 1;
-        while (e < D && combos * k->n_var[e] <= 64)
-            combos *= k->n_var[e++];
-        if (e == d) /* a descriptor with more than 64 variants stands alone */
-            combos = k->n_var[e++];
-        k->group_first[k->n_groups] = d;
-        k->group_row[k->n_groups++] = rows;
-        rows += (size_t)combos;
-        d = e;
-    }
-    k->group_first[k->n_groups] = D;
-    k->group_F = malloc(rows * (size_t)V * sizeof(double));
-    k->group_G = malloc(rows * (size_t)V * sizeof(double));
-    if (!k->group_F || !k->group_G) {
-        scenmc_kernel_free(k);
-        return scenmc_error_add(err, SCENMC_E_NOMEM, "out of memory for the start tables");
-    }
-    for (int g = 0; g < k->n_groups; g++) {
-        int d0 = k->group_first[g], d1 = k->group_first[g + 1];
-        size_t combos = 1;
-        for (int d = d0; d < d1; d++)
-            combos *= (size_t)k->n_var[d];
-        for (size_t c = 0; c < combos; c++) {
-            double *F = k->group_F + (k->group_row[g] + c) * (size_t)V;
-            double *G = k->group_G + (k->group_row[g] + c) * (size_t)V;
-            for (int v = 0; v < V; v++) {
-                F[v] = k->use_ratio ? 1.0 : 0.0;
-                G[v] = 0;
-            }
-            size_t rest = c;
-            for (int d = d1 - 1; d >= d0; d--) { /* last descriptor of the group fastest */
-                size_t u = (size_t)(k->offset[d] + (int)(rest % (size_t)k->n_var[d])) * (size_t)V;
-                rest /= (size_t)k->n_var[d];
-                for (int v = 0; v < V; v++) {
-                    if (k->use_ratio)
-                        F[v] *= k->expW[u + (size_t)v];
-                    else
-                        F[v] += k->W[u + (size_t)v];
-                    G[v] += k->C[u + (size_t)v];
-                }
-            }
-        }
-    }
+    k->log_domain = !(bound < 300);
+    k->init_p = scenmc_xcalloc((size_t)V, sizeof(double));
+    memcpy(k->init_p, p->initial, sizeof(double) * (size_t)V);
     k->init_cum = scenmc_xcalloc((size_t)V, sizeof(double));
     for (int d = 0; d < D; d++) {
         double c = 0;
@@ -155,12 +77,17 @@ scenmc_status scenmc_kernel_init(scenmc_kernel *k, const scenmc_model *m, const 
         kmax += 8;
     k->n_pois = kmax + 1;
     k->pois_cdf = scenmc_xcalloc((size_t)k->n_pois, sizeof(double));
-    k->pois_guide = scenmc_xcalloc((size_t)k->n_pois, sizeof(int));
     for (int j = 0; j < k->n_pois; j++)
         k->pois_cdf[j] = gsl_cdf_poisson_P((unsigned)j, k->lambda);
     k->pois_cdf[k->n_pois - 1] = 1.0;
-    for (int g = 0, j = 0; g < k->n_pois; g++) {
-        double u = (double)g / k->n_pois;
+    /* Guide cells much finer than the CDF steps, so a draw rarely needs a
+     * step of search (a predictable branch). Cell g starts the search at the
+     * answer for (g - 1/2)/n_guide, at or below the answer for any u that
+     * lands in the cell, rounding of u * n_guide included. */
+    k->n_guide = k->n_pois * 4 > 1024 ? k->n_pois * 4 : 1024;
+    k->pois_guide = scenmc_xcalloc((size_t)k->n_guide, sizeof(int));
+    for (int g = 0, j = 0; g < k->n_guide; g++) {
+        double u = (g - 0.5) / k->n_guide;
         while (k->pois_cdf[j] < u)
             j++;
         k->pois_guide[g] = j;
@@ -218,8 +145,205 @@ scenmc_status scenmc_kernel_init(scenmc_kernel *k, const scenmc_model *m, const 
     }
     k->bin_lo = shape->bin_lo;
     k->bin_width = shape->bin_width;
+    k->inv_bin_width = 1.0 / shape->bin_width;
     k->n_bins = shape->n_bins;
     k->full_states = shape->full_states;
+    return SCENMC_OK;
+}
+
+/* Bytes the grouped table takes when groups hold at most `limit` joint
+ * variants; fills first[] and rows[] (n + 1 entries) when given. */
+static size_t group_layout(const scenmc_kernel *k, int limit, int *n_groups, int *first, int *rows)
+{
+    int n = 0, r = 0;
+    for (int d = 0; d < k->D;) {
+        int e = d, combos = 1;
+        while (e < k->D && combos * k->n_var[e] <= limit)
+            combos *= k->n_var[e++];
+        if (e == d) /* a descriptor with more variants than the limit stands alone */
+            combos = k->n_var[e++];
+        if (first) {
+            first[n] = d;
+            rows[n] = r;
+        }
+        n++;
+        r += combos;
+        d = e;
+    }
+    if (first) {
+        first[n] = k->D;
+        rows[n] = r;
+    }
+    *n_groups = n;
+    return (size_t)r * k->row_len * sizeof(double);
+}
+
+/* Largest table the engine builds by choice: it should stay in the L2 cache. */
+#define GROUP_TABLE_BUDGET ((size_t)1 << 20)
+
+scenmc_status scenmc_kernel_build_groups(scenmc_kernel *k, int group_limit, scenmc_error *err)
+{
+    const int D = k->D, V = k->V;
+    k->blk = scenmc_xcalloc((size_t)D + 1, sizeof(size_t));
+    k->pw = scenmc_xcalloc((size_t)D + 1, sizeof(int));
+    /* Widths: one for all descriptors up to 8 variants (so the engine reads
+     * a fixed number of entries), otherwise each its own multiple of 4. */
+    k->max_pw = 4;
+    for (int d = 0; d < D; d++)
+        k->max_pw = ((k->n_var[d] + 3) & ~3) > k->max_pw ? (k->n_var[d] + 3) & ~3 : k->max_pw;
+    k->row_len = 0;
+    for (int i = 0; i <= D; i++) {
+        int nv = i < D ? k->n_var[i] : 1; /* descriptor D: the phantom */
+        k->pw[i] = k->max_pw <= 8 ? k->max_pw : (nv + 3) & ~3;
+        k->row_len += 2 * (size_t)k->pw[i];
+    }
+    /* The largest groups whose table fits the budget (each halving of the
+     * limit adds groups, so multiplications per revision). */
+    int limit = 256, n;
+    while (limit > 1 && group_layout(k, limit, &n, NULL, NULL) > GROUP_TABLE_BUDGET)
+        limit /= 2;
+    if (group_limit > 0)
+        limit = group_limit;
+    k->group_limit = limit;
+    k->group_first = scenmc_xcalloc((size_t)D + 1, sizeof(int));
+    k->group_row = scenmc_xcalloc((size_t)D + 1, sizeof(int));
+    group_layout(k, limit, &k->n_groups, k->group_first, k->group_row);
+    const int G = k->n_groups, rows = k->group_row[G];
+    k->group_width = 0;
+    for (int g = 0; g < G; g++) {
+        int w = k->group_first[g + 1] - k->group_first[g];
+        k->group_width = w > k->group_width ? w : k->group_width;
+    }
+    for (int i = 1; i <= D; i++)
+        k->blk[i] = k->blk[i - 1] + (size_t)rows * 2 * (size_t)k->pw[i - 1];
+    size_t bytes = (size_t)rows * k->row_len * sizeof(double);
+    k->table = aligned_alloc(64, bytes);
+    if (!k->table)
+        return scenmc_error_add(err, SCENMC_E_NOMEM, "out of memory for the %zu MiB field table",
+                                bytes >> 20);
+    k->group_of = scenmc_xcalloc((size_t)D + 1, sizeof(int));
+    k->radix = scenmc_xcalloc((size_t)D + 1, sizeof(int));
+    k->row_group = scenmc_xcalloc((size_t)rows, sizeof(int));
+    k->row_variant = scenmc_xcalloc((size_t)rows * (size_t)k->group_width, sizeof(uint16_t));
+    k->row_scen = scenmc_xcalloc((size_t)rows, sizeof(int));
+    k->group_state_stride = scenmc_xcalloc((size_t)G, sizeof(uint64_t));
+    double *sumW = scenmc_xcalloc((size_t)V, sizeof(double)), *sumC = scenmc_xcalloc((size_t)V, sizeof(double));
+    for (int g = 0; g < G; g++) {
+        int d0 = k->group_first[g], d1 = k->group_first[g + 1];
+        int w = 1;
+        for (int d = d1 - 1; d >= d0; d--) { /* last descriptor of the group fastest */
+            k->group_of[d] = g;
+            k->radix[d] = w;
+            w *= k->n_var[d];
+        }
+        k->group_state_stride[g] = k->state_stride[d1 - 1];
+        for (int r = k->group_row[g]; r < k->group_row[g + 1]; r++) {
+            int c = r - k->group_row[g];
+            k->row_group[r] = g;
+            for (int v = 0; v < V; v++) {
+                sumW[v] = g == 0 ? k->h[v] : 0;
+                sumC[v] = 0;
+            }
+            for (int d = d0; d < d1; d++) {
+                int u = k->offset[d] + (c / k->radix[d]) % k->n_var[d];
+                k->row_variant[(size_t)r * (size_t)k->group_width + (size_t)(d - d0)] = (uint16_t)u;
+                k->row_scen[r] += k->scen_stride[d] * ((c / k->radix[d]) % k->n_var[d]);
+                for (int v = 0; v < V; v++) {
+                    sumW[v] += k->W[(size_t)u * (size_t)V + (size_t)v];
+                    sumC[v] += k->C[(size_t)u * (size_t)V + (size_t)v];
+                }
+            }
+            for (int i = 0; i <= D; i++) {
+                double *F = k->table + k->blk[i] + (size_t)r * 2 * (size_t)k->pw[i], *Cs = F + k->pw[i];
+                for (int b = 0; b < k->pw[i]; b++) {
+                    if (i == D) { /* the phantom: weight 1 on its only variant */
+                        F[b] = b ? (k->log_domain ? -HUGE_VAL : 0) : (k->log_domain ? 0 : 1);
+                        Cs[b] = 0;
+                    } else if (b < k->n_var[i]) {
+                        double f = sumW[k->offset[i] + b];
+                        F[b] = k->log_domain ? f : exp(f);
+                        Cs[b] = sumC[k->offset[i] + b];
+                    } else {
+                        F[b] = k->log_domain ? -HUGE_VAL : 0;
+                        Cs[b] = 0;
+                    }
+                }
+            }
+        }
+    }
+    free(sumW);
+    free(sumC);
+    /* Start blocks (the same rule as the groups, with a fixed limit). */
+    k->block_first = scenmc_xcalloc((size_t)D + 1, sizeof(int));
+    k->block_row = scenmc_xcalloc((size_t)D + 1, sizeof(int));
+    group_layout(k, SCENMC_START_BLOCK, &k->n_blocks, k->block_first, k->block_row);
+    const int combos = k->block_row[k->n_blocks];
+    k->block_width = 0;
+    for (int b = 0; b < k->n_blocks; b++)
+        k->block_width = k->block_first[b + 1] - k->block_first[b] > k->block_width
+                             ? k->block_first[b + 1] - k->block_first[b] : k->block_width;
+    k->block_digit = scenmc_xcalloc((size_t)combos * (size_t)k->block_width, 1);
+    k->start_cum = scenmc_xcalloc((size_t)combos, sizeof(double));
+    k->start_guide = scenmc_xcalloc(4 * (size_t)combos, sizeof(int));
+    for (int b = 0; b < k->n_blocks; b++) {
+        int r0 = k->block_row[b], nr = k->block_row[b + 1] - r0, d0 = k->block_first[b];
+        double cum = 0;
+        for (int r = r0; r < r0 + nr; r++) {
+            double pr = 1;
+            int rest = r - r0;
+            for (int d = k->block_first[b + 1] - 1; d >= d0; d--) { /* last descriptor fastest */
+                int v = rest % k->n_var[d];
+                rest /= k->n_var[d];
+                k->block_digit[(size_t)r * (size_t)k->block_width + (size_t)(d - d0)] = (uint8_t)v;
+                pr *= k->init_p[k->offset[d] + v];
+            }
+            k->start_cum[r] = cum += pr;
+        }
+        k->start_cum[r0 + nr - 1] = 2.0; /* absorb rounding: the last is always taken */
+        /* Cell j starts the search at the answer for (j - 1/2) / (4n), at or
+         * below the answer for any u in the cell (see the Poisson guide). */
+        for (int j = 0, c = 0; j < 4 * nr; j++) {
+            double u = (j - 0.5) / (4.0 * nr);
+            while (k->start_cum[r0 + c] < u)
+                c++;
+            k->start_guide[4 * (size_t)r0 + (size_t)j] = c;
+        }
+    }
+    /* K from the rows: few groups (the engine's unrolled paths) and small tables. */
+    size_t pair_size = 0;
+    for (int g = 0; g < G; g++)
+        for (int h = g + 1; h < G; h++)
+            pair_size += (size_t)(k->group_row[g + 1] - k->group_row[g]) *
+                         (size_t)(k->group_row[h + 1] - k->group_row[h]);
+    if (G <= 4 && pair_size <= ((size_t)1 << 16)) {
+        k->K_in = scenmc_xcalloc((size_t)rows, sizeof(double));
+        k->K_pair = scenmc_xcalloc(pair_size ? pair_size : 1, sizeof(double));
+        k->pair_at = scenmc_xcalloc((size_t)G * (size_t)G, sizeof(size_t));
+        const int GW = k->group_width;
+        for (int r = 0; r < rows; r++) {
+            int g = k->row_group[r], nd = k->group_first[g + 1] - k->group_first[g];
+            const uint16_t *u = k->row_variant + (size_t)r * (size_t)GW;
+            for (int a = 0; a < nd; a++)
+                for (int b = a + 1; b < nd; b++)
+                    k->K_in[r] += k->C[(size_t)u[a] * (size_t)V + u[b]];
+        }
+        size_t at = 0;
+        for (int g = 0; g < G; g++)
+            for (int h = g + 1; h < G; h++) {
+                k->pair_at[g * G + h] = at;
+                int ng = k->group_first[g + 1] - k->group_first[g], nh = k->group_first[h + 1] - k->group_first[h];
+                for (int rg = k->group_row[g]; rg < k->group_row[g + 1]; rg++)
+                    for (int rh = k->group_row[h]; rh < k->group_row[h + 1]; rh++, at++) {
+                        const uint16_t *ug = k->row_variant + (size_t)rg * (size_t)GW;
+                        const uint16_t *uh = k->row_variant + (size_t)rh * (size_t)GW;
+                        double sum = 0;
+                        for (int a = 0; a < ng; a++)
+                            for (int b = 0; b < nh; b++)
+                                sum += k->C[(size_t)ug[a] * (size_t)V + uh[b]];
+                        k->K_pair[at] = sum;
+                    }
+            }
+    }
     return SCENMC_OK;
 }
 
@@ -230,16 +354,27 @@ void scenmc_kernel_free(scenmc_kernel *k)
     free(k->W);
     free(k->C);
     free(k->h);
-    free(k->expW);
-    free(k->expH);
-    free(k->pair_base);
-    free(k->ratio);
-    free(k->dC);
     free(k->group_first);
     free(k->group_row);
-    free(k->group_F);
-    free(k->group_G);
+    free(k->group_of);
+    free(k->radix);
+    free(k->blk);
+    free(k->pw);
+    free(k->table);
+    free(k->row_group);
+    free(k->row_variant);
+    free(k->row_scen);
+    free(k->group_state_stride);
+    free(k->K_in);
+    free(k->K_pair);
+    free(k->pair_at);
+    free(k->init_p);
     free(k->init_cum);
+    free(k->block_first);
+    free(k->block_row);
+    free(k->block_digit);
+    free(k->start_cum);
+    free(k->start_guide);
     free(k->start);
     free(k->pois_cdf);
     free(k->pois_guide);

@@ -5,38 +5,69 @@
 
 #include "scenmc/scenmc.h"
 
+/* Most joint variants of a start block (one random word each). */
+#define SCENMC_START_BLOCK 256
+
 typedef struct scenmc_kernel {
     int D, V, Y, S;          /* descriptors, variants, observation years, scenario slots */
     int *offset, *n_var;     /* [D] */
     double *W;               /* [V*V] beta*(w_C*C + w_X*X), row = source variant */
     double *C;               /* [V*V] consistency (for the total consistency K) */
     double *h;               /* [V] beta*bias (zeros when none) */
-    /* Multiplicative form of the field, so the hot loop needs no exp():
-     * E[v] = exp(F[v]) = expH[v] * prod_j expW[s_j][v]; when descriptor j moves
-     * from a to b, E *= ratio row (j, a, b) and G += dC row (j, a, b). Used when
-     * the field is bounded well inside double range (use_ratio). */
-    int use_ratio;
-    double *expW;            /* [V*V] exp(W) */
-    double *expH;            /* [V] exp(h) */
-    int *pair_base;          /* [D] first row of descriptor j's (a, b) pairs */
-    double *ratio;           /* [pairs*V] exp(W[o_j+b][.] - W[o_j+a][.]) */
-    double *dC;              /* [pairs*V] C[o_j+b][.] - C[o_j+a][.] */
-    /* Start-state fields by groups of consecutive descriptors (at most 64
-     * joint variants each): one row per joint variant holds the group's
-     * product of exp rows (or sum of W rows) and sum of C rows, so a
-     * trajectory's start costs one row per group instead of one per descriptor. */
-    int n_groups;
+    /* Grouped field tables for the Monte Carlo engine (built by
+     * scenmc_kernel_build_groups). Consecutive descriptors form groups of at
+     * most group_limit joint variants; joint variant c of group g is table
+     * row group_row[g] + c. For descriptor i and row r, the entry at
+     * table + blk[i] + r * 2 pw[i] holds
+     *   [0, pw[i]):         exp(sum W[u][o_i+b]) (log domain: the sum)
+     *   [pw[i], 2 pw[i]):   sum C[u][o_i+b]
+     * over the row's variants u, for i's variants b, padded to pw[i] (a
+     * multiple of 4) with weight 0 (log domain: -inf) and consistency 0. The
+     * bias h is folded into group 0. The weight of variant b of descriptor i
+     * in a state is then the product over groups of one entry each: nothing
+     * V-long is updated when a variant changes. Descriptor D is a phantom with
+     * one variant (weight 1), used to pad lanes that have run out of revisions. */
+    int log_domain;          /* fields too large for exp(): weights from sums */
+    int n_groups, group_limit;
     int *group_first;        /* [n_groups + 1] first descriptor of each group */
-    size_t *group_row;       /* [n_groups] first row of each group in the tables */
-    double *group_F;         /* [rows*V] */
-    double *group_G;         /* [rows*V] */
+    int *group_row;          /* [n_groups + 1] first table row of each group; last = rows */
+    int *group_of;           /* [D + 1] group of each descriptor */
+    int *radix;              /* [D + 1] weight of a descriptor's variant in its group's c */
+    int *pw;                 /* [D + 1] padded width of each descriptor's entries */
+    size_t *blk;             /* [D + 1] first double of each descriptor's block */
+    int max_pw;
+    size_t row_len;          /* doubles per row over all blocks: sum of 2 pw[i] */
+    double *table;           /* [rows * row_len], 64-byte aligned */
+    int *row_group;          /* [rows] group of each row */
+    uint16_t *row_variant;   /* [rows * group_width]: global variant of each of the row's descriptors */
+    /* Start state, one word per start block: consecutive descriptors of at
+     * most SCENMC_START_BLOCK joint variants (a fixed rule, so the random
+     * stream does not depend on the table groups); the block's joint initial
+     * distribution (independent descriptors) is inverted with a guide table. */
+    int n_blocks, block_width;
+    int *block_first;        /* [n_blocks + 1] first descriptor of each block */
+    int *block_row;          /* [n_blocks + 1] first joint variant of each block */
+    uint8_t *block_digit;    /* [joint variants * block_width]: each descriptor's variant */
+    double *start_cum;       /* [joint variants] cumulative within each block; last 2 */
+    int *start_guide;        /* [4 * joint variants]: cell j of block b at 4 * block_row[b] + j */
+    int group_width;         /* most descriptors in a group */
+    int *row_scen;           /* [rows] the row's part of the scenario lookup index */
+    uint64_t *group_state_stride; /* [n_groups] weight of c in the full state index */
+    /* Total consistency from the group rows, when there are few groups:
+     * K = sum_g K_in[row_g] + sum_{g<h} K_pair[pair_at[g*G+h] + c_g * rows_h + c_h]
+     * (c: the row's joint variant). NULL: the engine tracks K per revision. */
+    double *K_in;            /* [rows] pairs within the row's group */
+    double *K_pair;          /* pairs across two groups */
+    size_t *pair_at;         /* [G*G] */
+    double *init_p;          /* [V] initial probabilities */
     double *init_cum;        /* [V] cumulative initial probabilities per descriptor */
     int *start;              /* [D] or NULL */
     /* yearly revision count ~ Poisson(Lambda): CDF table with a guide table */
     double lambda;
     int n_pois;              /* CDF entries */
     double *pois_cdf;        /* [n_pois], last entry 1 */
-    int *pois_guide;         /* [n_pois] */
+    int n_guide;             /* guide cells */
+    int *pois_guide;         /* [n_guide] first CDF entry to search from */
     /* which descriptor a revision hits */
     int equal_rates;
     double *desc_cum;        /* [D] cumulative lambda_i / Lambda */
@@ -45,7 +76,7 @@ typedef struct scenmc_kernel {
     int *scen_stride;        /* [D] (0 for descriptors no scenario names) */
     int *scen_table;         /* [prod of named descriptors' variant counts] */
     uint64_t *state_stride;  /* [D] mixed-radix weights of the full state index */
-    double bin_lo, bin_width;
+    double bin_lo, bin_width, inv_bin_width;
     int n_bins;
     int full_states;
     int joint_tally;         /* set by the engine: see simulate.c */
@@ -54,6 +85,8 @@ typedef struct scenmc_kernel {
 
 scenmc_status scenmc_kernel_init(scenmc_kernel *k, const scenmc_model *m, const scenmc_params *p,
                                  const scenmc_results *shape, scenmc_error *err);
+/* The grouped tables of the Monte Carlo engine (after scenmc_kernel_init). */
+scenmc_status scenmc_kernel_build_groups(scenmc_kernel *k, int group_limit, scenmc_error *err);
 void scenmc_kernel_free(scenmc_kernel *k);
 
 /* Heat-bath probabilities of descriptor i's variants given the field F

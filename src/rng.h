@@ -1,46 +1,55 @@
-/* Counter-based random numbers (Random123 Philox4x64-10).
+/* Counter-based random numbers: Philox4x32-10 (Random123).
  *
- * The stream of trajectory k is Philox(key = seed, counter = (k, block)):
- * a pure function of (seed, k), so results never depend on which thread,
- * rank or shard simulates the trajectory. Nothing is stored or advanced
- * across trajectories. Philox4x64 gives 256 bits per call for about the
- * cost of Philox4x32's 128 on 64-bit processors; they are used as eight
- * 32-bit words. */
+ * The stream of trajectory k under seed s is Philox4x32-10 with key
+ * (s mod 2^32, s div 2^32) over the counters (j, k mod 2^32, k div 2^32,
+ * "SCMC"), j = 0, 1, 2, ...: a pure function of (s, k), so results never
+ * depend on which thread, rank or shard simulates the trajectory. Nothing is
+ * stored or advanced across trajectories.
+ *
+ * Blocks are made eight at a time (a batch: counters j0 .. j0 + 7) with SIMD
+ * code on x86-64 (AVX2 when the processor has it, else SSE2); elsewhere with
+ * Random123's own philox4x32. Word 8c + b of a batch is component c of block
+ * j0 + b. tests/test_rng.c checks every path word for word against
+ * Random123's philox4x32. */
 #ifndef SCENMC_RNG_H
 #define SCENMC_RNG_H
 
 #include <stdint.h>
-#include <Random123/philox.h>
+
+#define SCENMC_RNG_BATCH 32 /* words per batch: 8 blocks of 4 */
+#define SCENMC_RNG_SALT 0x434d4353u /* "SCMC": the counter's fixed last word */
 
 typedef struct scenmc_rng {
-    philox4x64_key_t key;
-    philox4x64_ctr_t ctr;
-    union {
-        philox4x64_ctr_t block;
-        uint32_t word[8];
-    } out;
-    int next; /* next unused word of out; 8 when spent */
+    uint32_t key[2];
+    uint32_t stream[2]; /* the trajectory index, low word first */
+    uint32_t block;     /* first block of the next batch */
+    int next;           /* next unused word; SCENMC_RNG_BATCH when spent */
+    uint64_t word[SCENMC_RNG_BATCH]; /* the batch's words, one per 64-bit slot */
 } scenmc_rng;
+
+/* Makes the next batch (dispatches on the processor's features). */
+void scenmc_rng_refill(scenmc_rng *r);
+
+/* Which batch generator scenmc_rng_refill uses ("avx2", "sse2" or
+ * "random123"); scenmc_rng_force selects one (for tests; 0 = automatic). */
+const char *scenmc_rng_kind(void);
+void scenmc_rng_force(const char *kind);
 
 static inline void scenmc_rng_init(scenmc_rng *r, uint64_t seed, uint64_t stream)
 {
-    r->key.v[0] = seed;
-    r->key.v[1] = 0x5343454e4d43ull; /* "SCENMC": a fixed second key word */
-    r->ctr.v[0] = stream;
-    r->ctr.v[1] = 0; /* block within the trajectory */
-    r->ctr.v[2] = 0;
-    r->ctr.v[3] = 0;
-    r->next = 8;
+    r->key[0] = (uint32_t)seed;
+    r->key[1] = (uint32_t)(seed >> 32);
+    r->stream[0] = (uint32_t)stream;
+    r->stream[1] = (uint32_t)(stream >> 32);
+    r->block = 0;
+    r->next = SCENMC_RNG_BATCH;
 }
 
 static inline uint32_t scenmc_rng_u32(scenmc_rng *r)
 {
-    if (r->next == 8) {
-        r->out.block = philox4x64(r->ctr, r->key);
-        r->ctr.v[1]++;
-        r->next = 0;
-    }
-    return r->out.word[r->next++];
+    if (r->next == SCENMC_RNG_BATCH)
+        scenmc_rng_refill(r);
+    return (uint32_t)r->word[r->next++];
 }
 
 /* Uniform on (0, 1) with 53 random bits (two words). */

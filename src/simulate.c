@@ -83,29 +83,57 @@ static int map_add(tally *t, uint64_t x, uint64_t c)
     return 1;
 }
 
-/* Per-thread scratch for one trajectory. */
-typedef struct worker {
-    int *s;          /* [D] current state */
-    double *F;       /* [V] field: h + sum_j W[s_j][.] */
-    double *G;       /* [V] consistency field: sum_j C[s_j][.] */
-    double *w;       /* [max variants] heat-bath weights */
-    uint8_t *hist;   /* [Y][D] state at each year */
+/* The engine runs LANES trajectories side by side. Within one trajectory the
+ * revisions form a chain (each draw depends on the state the previous one
+ * left), so one trajectory at a time leaves the processor waiting on
+ * latencies; interleaving independent trajectories fills those waits. Each
+ * lane first queues up to ROUND revisions (descriptor, uniform, year) from
+ * its own random stream, consumed in the same order as one trajectory at a
+ * time would; the lanes then run their queues in lockstep, a lane that has
+ * run out doing phantom revisions that change nothing. The state after each
+ * revision is recorded for its year, so the last one in a year is the state
+ * at the year's end; years without revisions take the previous year's. */
+#define LANES 4
+#define ROUND 256
+
+typedef struct lane {
+    scenmc_rng rng;
+    int active;
+    long total;      /* revisions in the whole trajectory */
+    long queued;     /* revisions queued so far */
+    int next_year;   /* first year whose end is not yet queued */
+    int n;           /* revisions queued in this round */
+    int rev_d[ROUND];       /* descriptor (D: the phantom) */
+    int rev_slot[ROUND];    /* year the state after it is recorded for (Y: none) */
+    double rev_u[ROUND];    /* uniform for the new variant */
+    int *s;          /* [D + 1] state (the phantom's variant last) */
+    int *row;        /* [G] table row of each group's joint variant */
+    double K;        /* total consistency */
+    int *nrev;       /* [Y] revisions in each year */
+    long *year_end;  /* [Y] revisions up to the end of each year */
+    int *snap_row;   /* [(Y + 1) * G] row of each group at the end of each year
+                      * (-1: no revision of the group that year); year Y: discarded */
+    double *snap_K;  /* [Y + 1] */
     int *scen;       /* [Y] scenario at each year */
+} lane;
+
+typedef struct worker {
+    lane lane[LANES];
 } worker;
 
 /* When small enough, variant x scenario and early warning are tallied as one
- * joint table [Y][S][V][S_final] (half the increments) and split at the end. */
-static int joint_tally(const scenmc_results *r)
+ * joint table [Y][S][row][S_final] over the group rows (a year costs one
+ * increment per group, not per descriptor) and split at the end. */
+static int joint_tally(const scenmc_results *r, int rows)
 {
-    size_t Y = (size_t)r->n_years, S = (size_t)r->n_scenarios, V = (size_t)r->model->n_variants;
-    return Y * S * S * V <= 65536;
+    size_t Y = (size_t)r->n_years, S = (size_t)r->n_scenarios;
+    return Y * S * S * (size_t)rows <= ((size_t)1 << 17);
 }
 
-static size_t tally_size(const scenmc_results *r, size_t parts[6])
+static size_t tally_size(const scenmc_results *r, int rows, int joint, size_t parts[6])
 {
     size_t Y = (size_t)r->n_years, S = (size_t)r->n_scenarios, V = (size_t)r->model->n_variants;
-    int joint = joint_tally(r);
-    parts[0] = Y * S * V * (joint ? S : 1);
+    parts[0] = Y * S * (joint ? (size_t)rows * S : V);
     parts[1] = (Y - 1) * S * S;
     parts[2] = joint ? 0 : Y * V * S;
     parts[3] = Y * (size_t)r->n_bins;
@@ -117,10 +145,10 @@ static size_t tally_size(const scenmc_results *r, size_t parts[6])
     return n;
 }
 
-static int tally_alloc(tally *t, const scenmc_results *r)
+static int tally_alloc(tally *t, const scenmc_results *r, int rows, int joint)
 {
     size_t parts[6];
-    t->n = tally_size(r, parts);
+    t->n = tally_size(r, rows, joint, parts);
     t->block = calloc(t->n, sizeof(uint64_t));
     if (!t->block)
         return 0;
@@ -135,25 +163,32 @@ static int tally_alloc(tally *t, const scenmc_results *r)
 
 static void worker_alloc(worker *w, const scenmc_kernel *k)
 {
-    int maxv = 1;
-    for (int d = 0; d < k->D; d++)
-        maxv = k->n_var[d] > maxv ? k->n_var[d] : maxv;
-    w->s = scenmc_xcalloc((size_t)k->D, sizeof(int));
-    w->F = scenmc_xcalloc((size_t)k->V, sizeof(double));
-    w->G = scenmc_xcalloc((size_t)k->V, sizeof(double));
-    w->w = scenmc_xcalloc((size_t)maxv, sizeof(double));
-    w->hist = scenmc_xcalloc((size_t)k->Y * (size_t)k->D, 1);
-    w->scen = scenmc_xcalloc((size_t)k->Y, sizeof(int));
+    size_t G = (size_t)k->n_groups, Y = (size_t)k->Y;
+    memset(w, 0, sizeof *w);
+    for (int i = 0; i < LANES; i++) {
+        lane *l = &w->lane[i];
+        l->s = scenmc_xcalloc((size_t)k->D + 1, sizeof(int));
+        l->row = scenmc_xcalloc(G, sizeof(int));
+        l->nrev = scenmc_xcalloc(Y, sizeof(int));
+        l->year_end = scenmc_xcalloc(Y, sizeof(long));
+        l->snap_row = scenmc_xcalloc((Y + 1) * G, sizeof(int));
+        l->snap_K = scenmc_xcalloc(Y + 1, sizeof(double));
+        l->scen = scenmc_xcalloc(Y, sizeof(int));
+    }
 }
 
 static void worker_free(worker *w)
 {
-    free(w->s);
-    free(w->F);
-    free(w->G);
-    free(w->w);
-    free(w->hist);
-    free(w->scen);
+    for (int i = 0; i < LANES; i++) {
+        lane *l = &w->lane[i];
+        free(l->s);
+        free(l->row);
+        free(l->nrev);
+        free(l->year_end);
+        free(l->snap_row);
+        free(l->snap_K);
+        free(l->scen);
+    }
 }
 
 /* The year's revision count by inversion of the Poisson CDF (guide table),
@@ -161,7 +196,7 @@ static void worker_free(worker *w)
 static inline int poisson_draw(const scenmc_kernel *k, scenmc_rng *rng)
 {
     double u = scenmc_rng_uniform32(rng);
-    int j = k->pois_guide[(int)(u * k->n_pois)];
+    int j = k->pois_guide[(int)(u * k->n_guide)];
     while (k->pois_cdf[j] < u)
         j++;
     return j;
@@ -194,181 +229,371 @@ static inline int pick_descriptor(const scenmc_kernel *k, uint32_t u, double *uv
 
 static inline int consistency_bin(const scenmc_kernel *k, double K)
 {
-    int b = (int)floor((K - k->bin_lo) / k->bin_width + 0.5);
-    return b < 0 ? 0 : (b >= k->n_bins ? k->n_bins - 1 : b);
+    /* floor(x) without a libm call; the width is a power of 2, so multiplying
+     * by its inverse is exact. */
+    double x = (K - k->bin_lo) * k->inv_bin_width + 0.5;
+    return x < 1 ? 0 : (x >= k->n_bins ? k->n_bins - 1 : (int)x);
 }
 
-/* Total consistency of the start state from its field: each pair counted twice. */
-static inline double start_consistency(const scenmc_kernel *k, const worker *w)
+/* Total consistency of the state with these group rows, from the pair tables. */
+static inline double rows_consistency(const scenmc_kernel *k, const int *rw, const int G)
 {
     double K = 0;
-    for (int d = 0; d < k->D; d++)
-        K += w->G[k->offset[d] + w->s[d]];
-    return 0.5 * K;
+    for (int g = 0; g < G; g++) {
+        K += k->K_in[rw[g]];
+        for (int h = g + 1; h < G; h++)
+            K += k->K_pair[k->pair_at[g * G + h] +
+                           (size_t)(rw[g] - k->group_row[g]) * (size_t)(k->group_row[h + 1] - k->group_row[h]) +
+                           (size_t)(rw[h] - k->group_row[h])];
+    }
+    return K;
 }
 
-/* The fields of the start state: E = exp(F) (ratio form) or F itself, and G,
- * one precomputed row per group of descriptors. */
-static inline void init_fields(const scenmc_kernel *k, worker *w)
+/* Trajectory traj's start state (one word per descriptor unless fixed) and
+ * its table rows, total consistency and year-0 record. */
+static void lane_start(const scenmc_kernel *k, lane *l, uint64_t seed, uint64_t traj)
 {
-    const int V = k->V;
-    double *restrict F = w->F, *restrict G = w->G;
-    memcpy(F, k->use_ratio ? k->expH : k->h, sizeof(double) * (size_t)V);
-    memset(G, 0, sizeof(double) * (size_t)V);
-    for (int g = 0; g < k->n_groups; g++) {
-        size_t c = 0;
-        for (int d = k->group_first[g]; d < k->group_first[g + 1]; d++)
-            c = c * (size_t)k->n_var[d] + (size_t)w->s[d];
-        size_t row = (k->group_row[g] + c) * (size_t)V;
-        const double *restrict Frow = k->group_F + row, *restrict Grow = k->group_G + row;
-        if (k->use_ratio)
-            for (int v = 0; v < V; v++)
-                F[v] *= Frow[v];
-        else
-            for (int v = 0; v < V; v++)
-                F[v] += Frow[v];
-        for (int v = 0; v < V; v++)
-            G[v] += Grow[v];
-    }
-}
-
-/* One revision of descriptor i: draw its new variant from the heat bath and
- * update the fields and the total consistency *K (G[o_i+b] is the sum of
- * C[s_j][o_i+b] over the other descriptors, as C is zero within one).
- * Returns the new variant. */
-static inline int revise(const scenmc_kernel *k, worker *w, int i, double uv, double *K)
-{
-    const int V = k->V, off = k->offset[i], nv = k->n_var[i], a = w->s[i];
-    const double *wt;
-    if (k->use_ratio) {
-        wt = w->F + off; /* already exp(F) */
-    } else {
-        const double *f = w->F + off;
-        double mx = f[0];
-        for (int b = 1; b < nv; b++)
-            mx = f[b] > mx ? f[b] : mx;
-        for (int b = 0; b < nv; b++)
-            w->w[b] = exp(f[b] - mx);
-        wt = w->w;
-    }
-    double total = 0;
-    for (int b = 0; b < nv; b++)
-        total += wt[b];
-    /* b = the first variant whose cumulative weight exceeds the target, counted
-     * without data-dependent branches (the outcome is random, so a branch on it
-     * would be mispredicted half the time). */
-    double target = uv * total, acc = 0;
-    int b = 0;
-    for (int j = 0; j < nv - 1; j++) {
-        acc += wt[j];
-        b += acc <= target;
-    }
-    if (b == a)
-        return b;
-    *K += w->G[off + b] - w->G[off + a];
-    size_t row = (size_t)(k->pair_base[i] + a * nv + b) * (size_t)V;
-    double *restrict F = w->F, *restrict G = w->G;
-    const double *restrict dC = k->dC ? k->dC + row : NULL;
-    if (k->use_ratio) {
-        const double *restrict R = k->ratio + row;
-        for (int v = 0; v < V; v++) {
-            F[v] *= R[v];
-            G[v] += dC[v];
-        }
-    } else {
-        const double *Wn = k->W + (size_t)(off + b) * V, *Wo = k->W + (size_t)(off + a) * V;
-        const double *Cn = k->C + (size_t)(off + b) * V, *Co = k->C + (size_t)(off + a) * V;
-        for (int v = 0; v < V; v++) {
-            F[v] += Wn[v] - Wo[v];
-            G[v] += Cn[v] - Co[v];
+    const int D = k->D, G = k->n_groups;
+    scenmc_rng_init(&l->rng, seed, traj);
+    if (k->start) {
+        for (int d = 0; d < D; d++)
+            l->s[d] = k->start[d];
+    } else { /* one word per start block: its joint variant */
+        for (int b = 0; b < k->n_blocks; b++) {
+            const int r0 = k->block_row[b], n = k->block_row[b + 1] - r0;
+            double u = scenmc_rng_uniform32(&l->rng);
+            int c = k->start_guide[4 * (size_t)r0 + (size_t)(u * (4 * n))];
+            while (k->start_cum[r0 + c] < u)
+                c++;
+            const uint8_t *digit = k->block_digit + (size_t)(r0 + c) * (size_t)k->block_width;
+            for (int d = k->block_first[b]; d < k->block_first[b + 1]; d++)
+                l->s[d] = digit[d - k->block_first[b]];
         }
     }
-    w->s[i] = b;
-    return b;
+    for (int g = 0; g < G; g++)
+        l->row[g] = k->group_row[g];
+    for (int d = 0; d < D; d++)
+        l->row[k->group_of[d]] += k->radix[d] * l->s[d];
+    l->s[D] = 0;
+    if (k->K_pair) {
+        l->K = rows_consistency(k, l->row, G);
+    } else {
+        double K = 0; /* each pair counted twice */
+        for (int d = 0; d < D; d++) {
+            const double *e = k->table + k->blk[d] + (size_t)(k->pw[d] + l->s[d]);
+            for (int g = 0; g < G; g++)
+                K += e[(size_t)l->row[g] * 2 * (size_t)k->pw[d]];
+        }
+        l->K = 0.5 * K;
+    }
+    for (int g = 0; g < G; g++)
+        l->snap_row[g] = l->row[g];
+    for (size_t j = (size_t)G; j < (size_t)G * (size_t)(k->Y + 1); j++)
+        l->snap_row[j] = -1;
+    l->snap_K[0] = l->K;
+    /* Then one word per year for its revision count (all drawn up front, so
+     * the counts do not wait on each other), then one word per revision. */
+    l->nrev[0] = 0;
+    l->year_end[0] = 0;
+    for (int y = 1; y < k->Y; y++) {
+        l->nrev[y] = poisson_draw(k, &l->rng);
+        l->year_end[y] = l->year_end[y - 1] + l->nrev[y];
+    }
+    l->total = l->year_end[k->Y - 1];
+    l->queued = 0;
+    l->next_year = 1;
 }
 
-/* Compiled twice, for AVX2 and for the baseline, and chosen at load time:
- * the field updates are short vector loops over the variants. */
+/* Queues the lane's next revisions (at most ROUND): the descriptor and the
+ * uniform for the variant from one word each, and the year each belongs to,
+ * counted without a branch per year: revision r is in year 1 + the number of
+ * years that end at or before r. */
+static void lane_queue(const scenmc_kernel *k, lane *l)
+{
+    const long r0 = l->queued;
+    const int n = l->total - r0 < ROUND ? (int)(l->total - r0) : ROUND;
+    l->n = n;
+    if (n == 0)
+        return;
+    scenmc_rng *rng = &l->rng;
+    for (int j = 0; j < n;) { /* the words at hand, then a new batch */
+        if (rng->next == SCENMC_RNG_BATCH)
+            scenmc_rng_refill(rng);
+        int take = SCENMC_RNG_BATCH - rng->next < n - j ? SCENMC_RNG_BATCH - rng->next : n - j;
+        const uint64_t *word = rng->word + rng->next;
+        if (k->equal_rates) {
+            const uint64_t D = (uint64_t)k->D;
+            for (int q = 0; q < take; q++) {
+                uint64_t x = (uint64_t)(uint32_t)word[q] * D;
+                l->rev_d[j + q] = (int)(x >> 32);
+                l->rev_u[j + q] = ((double)(uint32_t)x + 0.5) * (1.0 / 4294967296.0);
+            }
+        } else {
+            for (int q = 0; q < take; q++)
+                l->rev_d[j + q] = pick_descriptor(k, (uint32_t)word[q], &l->rev_u[j + q]);
+        }
+        rng->next += take;
+        j += take;
+    }
+    int *slot = l->rev_slot;
+    memset(slot, 0, sizeof(int) * (size_t)n);
+    const int first = l->next_year; /* the year of revision r0 */
+    while (l->next_year < k->Y - 1 && l->year_end[l->next_year] < r0 + n) {
+        long e = l->year_end[l->next_year++];
+        slot[e - r0] += 1; /* a year ends before revision e */
+    }
+    int year = first;
+    for (int j = 0; j < n; j++) {
+        year += slot[j];
+        slot[j] = year;
+    }
+    l->queued = r0 + n;
+}
+
+/* Revision r of each lane's queue: descriptor i's new variant b from the
+ * heat bath, where the weight of each variant is the product (log domain:
+ * sum) of one table entry per group; then the state, the row of i's group
+ * and K are updated and recorded for the revision's year. */
+
+/* Fixed padded width W (4 or 8), in vectors of four doubles (GCC vector
+ * extensions: AVX2 registers in the AVX2 clone, SSE2 pairs otherwise). */
+typedef double v4d __attribute__((vector_size(32)));
+
+static inline __attribute__((always_inline)) void lanes_run_fixed(const scenmc_kernel *k, worker *w,
+                                                                  int n, const int W, const int GC)
+{
+    const int G = GC ? GC : k->n_groups; /* GC: the group count as a constant, or 0 */
+    const double *restrict table = k->table;
+    const size_t *restrict blk = k->blk;
+    const int *restrict group_of = k->group_of, *restrict radix = k->radix;
+    const int track = !k->K_pair; /* K per revision, or per year from the rows */
+    for (int r = 0; r < n; r++)
+        for (int q = 0; q < LANES; q++) {
+            lane *l = &w->lane[q];
+            int *restrict s = l->s, *restrict row = l->row;
+            const int i = l->rev_d[r], slot = l->rev_slot[r];
+            const double *t = table + blk[i];
+            v4d wt[2], cs[2]; /* weights and consistency-field entries of the variants */
+            const double *e = t + (size_t)row[0] * (2 * W);
+            for (int h = 0; h < W / 4; h++)
+                wt[h] = *(const v4d *)(e + 4 * h);
+            for (int g = 1; g < G; g++) {
+                e = t + (size_t)row[g] * (2 * W);
+                for (int h = 0; h < W / 4; h++)
+                    wt[h] *= *(const v4d *)(e + 4 * h);
+            }
+            /* b = the number of cumulative weights at or below the target,
+             * counted without data-dependent branches (padding adds weight 0
+             * at the end). */
+            double c[8], acc = 0;
+            for (int j = 0; j < W; j++) {
+                acc += wt[j / 4][j % 4];
+                c[j] = acc;
+            }
+            const double target = l->rev_u[r] * acc;
+            int b = 0;
+            for (int j = 0; j < W - 1; j++)
+                b += c[j] <= target;
+            const int a = s[i], gi = group_of[i];
+            if (track) {
+                for (int h = 0; h < W / 4; h++)
+                    cs[h] = *(const v4d *)(t + (size_t)row[0] * (2 * W) + W + 4 * h);
+                for (int g = 1; g < G; g++)
+                    for (int h = 0; h < W / 4; h++)
+                        cs[h] += *(const v4d *)(t + (size_t)row[g] * (2 * W) + W + 4 * h);
+                double cv[8];
+                memcpy(cv, cs, sizeof(double) * W);
+                l->K += cv[b] - cv[a];
+                l->snap_K[slot] = l->K;
+            }
+            s[i] = b;
+            row[gi] += (b - a) * radix[i];
+            l->snap_row[(size_t)slot * G + gi] = row[gi];
+        }
+}
+
+/* Any width (up to SCENMC_MAX_VARIANTS), either domain. */
+static void lanes_run_any_width(const scenmc_kernel *k, worker *w, int n)
+{
+    const int G = k->n_groups;
+    for (int r = 0; r < n; r++)
+        for (int q = 0; q < LANES; q++) {
+            lane *l = &w->lane[q];
+            const int i = l->rev_d[r], slot = l->rev_slot[r], pw = k->pw[i];
+            const double *t = k->table + k->blk[i];
+            double wt[SCENMC_MAX_VARIANTS], cs[SCENMC_MAX_VARIANTS];
+            const double *e = t + (size_t)l->row[0] * 2 * (size_t)pw;
+            for (int j = 0; j < pw; j++) {
+                wt[j] = e[j];
+                cs[j] = e[pw + j];
+            }
+            for (int g = 1; g < G; g++) {
+                e = t + (size_t)l->row[g] * 2 * (size_t)pw;
+                for (int j = 0; j < pw; j++) {
+                    wt[j] = k->log_domain ? wt[j] + e[j] : wt[j] * e[j];
+                    cs[j] += e[pw + j];
+                }
+            }
+            if (k->log_domain) {
+                double mx = wt[0];
+                for (int j = 1; j < pw; j++)
+                    mx = wt[j] > mx ? wt[j] : mx;
+                for (int j = 0; j < pw; j++)
+                    wt[j] = exp(wt[j] - mx);
+            }
+            double c[SCENMC_MAX_VARIANTS], acc = 0;
+            for (int j = 0; j < pw; j++) {
+                acc += wt[j];
+                c[j] = acc;
+            }
+            const double target = l->rev_u[r] * acc;
+            int b = 0;
+            for (int j = 0; j < pw - 1; j++)
+                b += c[j] <= target;
+            const int a = l->s[i], gi = k->group_of[i];
+            l->s[i] = b;
+            l->row[gi] += (b - a) * k->radix[i];
+            l->K += cs[b] - cs[a];
+            l->snap_K[slot] = l->K;
+            l->snap_row[(size_t)slot * G + gi] = l->row[gi];
+        }
+}
+
+/* Compiled twice, for AVX2 and for the baseline, and chosen at load time. */
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__SANITIZE_ADDRESS__)
 __attribute__((target_clones("avx2", "default")))
 #endif
-static int simulate_one(const scenmc_kernel *k, uint64_t seed, uint64_t traj, worker *w, tally *t)
+static void lanes_run(const scenmc_kernel *k, worker *w, int n)
 {
-    const int D = k->D, V = k->V, Y = k->Y, S = k->S;
-    scenmc_rng rng;
-    scenmc_rng_init(&rng, seed, traj);
-
-    /* Initial state. */
-    for (int d = 0; d < D; d++) {
-        if (k->start) {
-            w->s[d] = k->start[d];
-            continue;
-        }
-        double u = scenmc_rng_uniform32(&rng);
-        const double *cum = k->init_cum + k->offset[d];
-        int b = 0;
-        while (cum[b] < u)
-            b++;
-        w->s[d] = b;
+    /* Fixed widths and small group counts as constants: unrolled loops. */
+#define BY_GROUPS(W)                                                                               \
+    switch (k->n_groups) {                                                                         \
+    case 1: lanes_run_fixed(k, w, n, W, 1); break;                                                 \
+    case 2: lanes_run_fixed(k, w, n, W, 2); break;                                                 \
+    case 3: lanes_run_fixed(k, w, n, W, 3); break;                                                 \
+    case 4: lanes_run_fixed(k, w, n, W, 4); break;                                                 \
+    default: lanes_run_fixed(k, w, n, W, 0);                                                       \
     }
-    init_fields(k, w);
-    double K = start_consistency(k, w);
-    long scen_idx = 0;
-    uint64_t state_idx = 0;
-    for (int d = 0; d < D; d++) {
-        scen_idx += (long)k->scen_stride[d] * w->s[d];
-        state_idx += k->state_stride[d] * (uint64_t)w->s[d];
-    }
+    if (k->max_pw == 4 && !k->log_domain) {
+        BY_GROUPS(4)
+    } else if (k->max_pw == 8 && !k->log_domain) {
+        BY_GROUPS(8)
+    } else
+        lanes_run_any_width(k, w, n);
+#undef BY_GROUPS
+}
 
+/* Adds one finished trajectory to the tallies; returns its final scenario.
+ * GC: the group count as a constant, or 0. */
+static inline __attribute__((always_inline)) int lane_tally_g(const scenmc_kernel *k, lane *l,
+                                                              tally *t, const int GC)
+{
+    const int Y = k->Y, G = GC ? GC : k->n_groups, S = k->S, V = k->V;
+    const size_t rows = (size_t)k->group_row[G];
+    /* Groups not revised in a year keep the year before's row (carried in
+     * registers, not reloaded from the record just written). */
+    int prev[SCENMC_MAX_DESCRIPTORS];
+    double K = l->snap_K[0];
     for (int y = 0; y < Y; y++) {
-        if (y > 0) {
-            int n_rev = poisson_draw(k, &rng);
-            for (int r = 0; r < n_rev; r++) {
-                double uv;
-                int i = pick_descriptor(k, scenmc_rng_u32(&rng), &uv);
-                int a = w->s[i], b = revise(k, w, i, uv, &K);
-                if (b != a) {
-                    scen_idx += (long)k->scen_stride[i] * (b - a);
-                    state_idx += k->state_stride[i] * (uint64_t)b - k->state_stride[i] * (uint64_t)a;
-                }
-            }
+        int *rw = l->snap_row + (size_t)y * G;
+        long si = 0;
+        for (int g = 0; g < G; g++) {
+            int x = y == 0 || rw[g] >= 0 ? rw[g] : prev[g];
+            rw[g] = prev[g] = x;
+            si += k->row_scen[x];
         }
-        int sc = k->scen_table[scen_idx];
-        w->scen[y] = sc;
-        uint8_t *h = w->hist + (size_t)y * D;
-        for (int d = 0; d < D; d++)
-            h[d] = (uint8_t)w->s[d];
+        if (k->K_pair)
+            K = rows_consistency(k, rw, G);
+        else if (l->nrev[y])
+            K = l->snap_K[y];
+        int sc = l->scen[y] = k->scen_table[si];
         t->kb[(size_t)y * k->n_bins + consistency_bin(k, K)]++;
         if (y > 0)
-            t->tr[((size_t)(y - 1) * S + w->scen[y - 1]) * S + sc]++;
+            t->tr[((size_t)(y - 1) * S + l->scen[y - 1]) * S + sc]++;
     }
-
-    int fin = w->scen[Y - 1];
+    int fin = l->scen[Y - 1];
     int lock = Y - 1;
-    while (lock > 0 && w->scen[lock - 1] == fin)
+    while (lock > 0 && l->scen[lock - 1] == fin)
         lock--;
     t->li[(size_t)lock * S + fin]++;
     for (int y = 0; y < Y; y++) {
-        const uint8_t *h = w->hist + (size_t)y * D;
+        const int *rw = l->snap_row + (size_t)y * G;
         if (k->joint_tally) {
-            uint64_t *j = t->sv + ((size_t)y * S + w->scen[y]) * V * S + fin;
-            for (int d = 0; d < D; d++)
-                j[(size_t)(k->offset[d] + h[d]) * S]++;
+            uint64_t *j = t->sv + ((size_t)y * S + l->scen[y]) * rows * S + fin;
+            for (int g = 0; g < G; g++)
+                j[(size_t)rw[g] * S]++;
         } else {
-            uint64_t *sv = t->sv + ((size_t)y * S + w->scen[y]) * V;
+            uint64_t *sv = t->sv + ((size_t)y * S + l->scen[y]) * V;
             uint64_t *ew = t->ew + (size_t)y * V * S + fin;
-            for (int d = 0; d < D; d++) {
-                int u = k->offset[d] + h[d];
-                sv[u]++;
-                ew[(size_t)u * S]++;
+            for (int g = 0; g < G; g++) {
+                const uint16_t *u = k->row_variant + (size_t)rw[g] * k->group_width;
+                for (int q = 0; q < k->group_first[g + 1] - k->group_first[g]; q++) {
+                    sv[u[q]]++;
+                    ew[(size_t)u[q] * S]++;
+                }
             }
         }
     }
-    if (k->full_states)
-        t->fs[state_idx]++;
-    else if (k->top_states)
-        map_add(t, state_idx, 1);
+    if (k->full_states || k->top_states) {
+        const int *rw = l->snap_row + (size_t)(Y - 1) * G;
+        uint64_t x = 0;
+        for (int g = 0; g < G; g++)
+            x += (uint64_t)(rw[g] - k->group_row[g]) * k->group_state_stride[g];
+        if (k->full_states)
+            t->fs[x]++;
+        else
+            map_add(t, x, 1);
+    }
     return fin;
+}
+
+static int lane_tally(const scenmc_kernel *k, lane *l, tally *t)
+{
+    switch (k->n_groups) {
+    case 1: return lane_tally_g(k, l, t, 1);
+    case 2: return lane_tally_g(k, l, t, 2);
+    case 3: return lane_tally_g(k, l, t, 3);
+    case 4: return lane_tally_g(k, l, t, 4);
+    default: return lane_tally_g(k, l, t, 0);
+    }
+}
+
+/* Simulates trajectories first .. first + count - 1 (count <= LANES) and
+ * tallies them; their final scenarios go to fin (when not NULL). */
+static void simulate_lanes(const scenmc_kernel *k, uint64_t seed, uint64_t first, int count,
+                           worker *w, tally *t, int *fin)
+{
+    for (int q = 0; q < LANES; q++) {
+        lane *l = &w->lane[q];
+        lane_start(k, l, seed, first + (uint64_t)(q < count ? q : 0));
+        l->active = q < count;
+        if (!l->active)
+            l->total = 0;
+    }
+    for (;;) {
+        int n = 0;
+        for (int q = 0; q < LANES; q++) {
+            lane *l = &w->lane[q];
+            lane_queue(k, l);
+            n = l->n > n ? l->n : n;
+        }
+        if (n == 0)
+            break;
+        for (int q = 0; q < LANES; q++) {
+            lane *l = &w->lane[q];
+            for (int r = l->n; r < n; r++) { /* phantom revisions, recorded nowhere */
+                l->rev_d[r] = k->D;
+                l->rev_u[r] = 0.5;
+                l->rev_slot[r] = k->Y;
+            }
+        }
+        lanes_run(k, w, n);
+    }
+    for (int q = 0; q < count; q++) {
+        int f = lane_tally(k, &w->lane[q], t);
+        if (fin)
+            fin[q] = f;
+    }
 }
 
 typedef struct {
@@ -452,11 +677,14 @@ scenmc_status scenmc_run(const scenmc_model *m, const scenmc_params *p,
         return st;
     scenmc_kernel k;
     st = scenmc_kernel_init(&k, m, p, r, err);
+    if (st == SCENMC_OK && (st = scenmc_kernel_build_groups(&k, opt ? opt->group_limit : 0, err)) != SCENMC_OK)
+        scenmc_kernel_free(&k);
     if (st != SCENMC_OK) {
         scenmc_results_free(r);
         return st;
     }
-    k.joint_tally = joint_tally(r);
+    const int rows = k.group_row[k.n_groups];
+    k.joint_tally = joint_tally(r, rows) && !(opt && opt->split_tally);
     k.top_states = !r->full_states && r->n_states > 0;
     uint64_t first = opt ? opt->first : 0;
     uint64_t last = (opt && opt->last) ? opt->last : p->n_trajectories;
@@ -473,7 +701,7 @@ scenmc_status scenmc_run(const scenmc_model *m, const scenmc_params *p,
     tally *tallies = scenmc_xcalloc((size_t)threads, sizeof(tally));
     int ok = 1;
     for (int i = 0; i < threads; i++)
-        ok = ok && tally_alloc(&tallies[i], r);
+        ok = ok && tally_alloc(&tallies[i], r, rows, k.joint_tally);
     if (!ok) {
         for (int i = 0; i < threads; i++)
             free(tallies[i].block);
@@ -493,9 +721,12 @@ scenmc_status scenmc_run(const scenmc_model *m, const scenmc_params *p,
         tally *t = &tallies[omp_get_thread_num()];
         for (uint64_t c = first; c < last; c += chunk) {
             uint64_t c_end = last - c > chunk ? c + chunk : last;
-#pragma omp for schedule(dynamic, 256)
-            for (uint64_t j = c; j < c_end; j++)
-                simulate_one(&k, p->seed, j, &w, t);
+            uint64_t blocks = (c_end - c + LANES - 1) / LANES;
+#pragma omp for schedule(dynamic, 64)
+            for (uint64_t q = 0; q < blocks; q++) {
+                uint64_t j = c + q * LANES;
+                simulate_lanes(&k, p->seed, j, c_end - j < LANES ? (int)(c_end - j) : LANES, &w, t, NULL);
+            }
 #pragma omp single
             {
                 done_to = c_end;
@@ -511,7 +742,7 @@ scenmc_status scenmc_run(const scenmc_model *m, const scenmc_params *p,
 
     /* Exact merge: integer addition, in any order. */
     size_t parts[6];
-    tally_size(r, parts);
+    tally_size(r, rows, k.joint_tally, parts);
     uint64_t *dst[6] = {r->t[SCENMC_T_SCENARIO_VARIANT].counts, r->t[SCENMC_T_TRANSITION].counts,
                         r->t[SCENMC_T_EARLY_WARNING].counts, r->t[SCENMC_T_CONSISTENCY].counts,
                         r->t[SCENMC_T_LOCK_IN].counts, r->t[SCENMC_T_FINAL_STATE].counts};
@@ -520,15 +751,22 @@ scenmc_status scenmc_run(const scenmc_model *m, const scenmc_params *p,
         const uint64_t *src[6] = {tallies[i].sv, tallies[i].tr, tallies[i].ew,
                                   tallies[i].kb, tallies[i].li, tallies[i].fs};
         for (int q = 0; q < 6; q++) {
-            if (q == 0 && k.joint_tally) { /* split [Y][S][V][S_final] */
+            if (q == 0 && k.joint_tally) { /* split [Y][S][row][S_final] into variants */
                 for (size_t y = 0; y < Y; y++)
                     for (size_t s = 0; s < S; s++)
-                        for (size_t v = 0; v < V; v++)
+                        for (size_t row = 0; row < (size_t)rows; row++) {
+                            int g = k.row_group[row];
+                            const uint16_t *u = k.row_variant + row * (size_t)k.group_width;
                             for (size_t f = 0; f < S; f++) {
-                                uint64_t c = src[0][((y * S + s) * V + v) * S + f];
-                                dst[0][(y * S + s) * V + v] += c;
-                                dst[2][(y * V + v) * S + f] += c;
+                                uint64_t c = src[0][((y * S + s) * rows + row) * S + f];
+                                if (!c)
+                                    continue;
+                                for (int d = 0; d < k.group_first[g + 1] - k.group_first[g]; d++) {
+                                    dst[0][(y * S + s) * V + u[d]] += c;
+                                    dst[2][(y * V + u[d]) * S + f] += c;
+                                }
                             }
+                        }
                 continue;
             }
             for (size_t j = 0; j < parts[q]; j++)
@@ -585,19 +823,26 @@ scenmc_status scenmc_run_paired_final(const scenmc_model *m, const scenmc_params
         return st;
     }
     scenmc_kernel ka, kb;
-    if ((st = scenmc_kernel_init(&ka, m, a, &ra, err)) != SCENMC_OK) {
+    if ((st = scenmc_kernel_init(&ka, m, a, &ra, err)) == SCENMC_OK &&
+        (st = scenmc_kernel_build_groups(&ka, 0, err)) != SCENMC_OK)
+        scenmc_kernel_free(&ka);
+    if (st != SCENMC_OK) {
         scenmc_results_free(&ra);
         scenmc_results_free(&rb);
         return st;
     }
-    if ((st = scenmc_kernel_init(&kb, m, b, &rb, err)) != SCENMC_OK) {
+    if ((st = scenmc_kernel_init(&kb, m, b, &rb, err)) == SCENMC_OK &&
+        (st = scenmc_kernel_build_groups(&kb, 0, err)) != SCENMC_OK)
+        scenmc_kernel_free(&kb);
+    if (st != SCENMC_OK) {
         scenmc_kernel_free(&ka);
         scenmc_results_free(&ra);
         scenmc_results_free(&rb);
         return st;
     }
-    ka.joint_tally = joint_tally(&ra);
-    kb.joint_tally = joint_tally(&rb);
+    const int rows_a = ka.group_row[ka.n_groups], rows_b = kb.group_row[kb.n_groups];
+    ka.joint_tally = joint_tally(&ra, rows_a);
+    kb.joint_tally = joint_tally(&rb, rows_b);
     int S = ra.n_scenarios;
     if (threads <= 0)
         threads = omp_get_max_threads();
@@ -608,19 +853,24 @@ scenmc_status scenmc_run_paired_final(const scenmc_model *m, const scenmc_params
         worker_alloc(&wa, &ka);
         worker_alloc(&wb, &kb);
         tally ta, tb; /* tallied but not used: only the final scenarios are */
-        int mine = tally_alloc(&ta, &ra) & tally_alloc(&tb, &rb);
+        int mine = tally_alloc(&ta, &ra, rows_a, ka.joint_tally) & tally_alloc(&tb, &rb, rows_b, kb.joint_tally);
         uint64_t *local = scenmc_xcalloc((size_t)S * (size_t)S, sizeof(uint64_t));
         if (!mine) {
 #pragma omp atomic write
             ok = 0;
         }
-#pragma omp for schedule(dynamic, 256)
-        for (uint64_t j = 0; j < a->n_trajectories; j++) {
+        uint64_t blocks = (a->n_trajectories + LANES - 1) / LANES;
+#pragma omp for schedule(dynamic, 64)
+        for (uint64_t q = 0; q < blocks; q++) {
             if (!mine)
                 continue;
-            int fa = simulate_one(&ka, a->seed, j, &wa, &ta);
-            int fb = simulate_one(&kb, b->seed, j, &wb, &tb);
-            local[(size_t)fa * (size_t)S + (size_t)fb]++;
+            uint64_t j = q * LANES;
+            int n = a->n_trajectories - j < LANES ? (int)(a->n_trajectories - j) : LANES;
+            int fa[LANES], fb[LANES];
+            simulate_lanes(&ka, a->seed, j, n, &wa, &ta, fa);
+            simulate_lanes(&kb, b->seed, j, n, &wb, &tb, fb);
+            for (int i = 0; i < n; i++)
+                local[(size_t)fa[i] * (size_t)S + (size_t)fb[i]]++;
         }
 #pragma omp critical
         for (size_t i = 0; i < (size_t)S * (size_t)S; i++)

@@ -265,21 +265,19 @@ static void test_long_horizon_boltzmann(void **state)
 
 /* ---------------------------------------------------------------- against the exact solver */
 
-/* Every table of run against exact, year by year, on the default model.
- * Conditional tables are tested given their observed denominators.
- * About 1,000 tests per beta at p < 1e-6: false failure < 1e-3 per beta. */
-static void compare_with_exact(double beta, uint64_t seed)
+/* Every table of run against exact, year by year. Conditional tables are
+ * tested given their observed denominators. At most about 1,000 tests at
+ * p < 1e-6: false failure < 1e-3 per call. */
+static void compare_run_with_exact(const scenmc_model *m, const scenmc_params *pp,
+                                   const scenmc_run_options *opt, const char *label)
 {
-    scenmc_model *m = default_model();
     scenmc_params p;
-    scenmc_params_init(&p, m);
-    p.beta = beta;
-    p.seed = seed;
-    p.n_trajectories = scaled(1000000);
+    scenmc_params_copy(&p, pp);
     scenmc_results mc, ex;
     scenmc_error err;
     scenmc_error_clear(&err);
-    run_or_fail(m, &p, 2, 0, &mc);
+    if (scenmc_run(m, &p, opt, &mc, &err) != SCENMC_OK)
+        fail_msg("run failed: %s", err.msg);
     if (scenmc_exact(m, &p, 2, &ex, &err) != SCENMC_OK)
         fail_msg("exact: %s", err.msg);
     size_t Y = (size_t)mc.n_years, S = (size_t)mc.n_scenarios, V = (size_t)m->n_variants;
@@ -324,9 +322,163 @@ static void compare_with_exact(double beta, uint64_t seed)
                Y * S, N);
     expect_fit("final_state", 0, 0, mc.t[SCENMC_T_FINAL_STATE].counts, 1,
                ex.t[SCENMC_T_FINAL_STATE].prob, 1, mc.t[SCENMC_T_FINAL_STATE].size, N);
-    print_message("beta=%g: %d chi-square tests against the exact solver passed\n", beta, n_chi2_tests);
+    print_message("%s: %d chi-square tests against the exact solver passed\n", label, n_chi2_tests);
     scenmc_results_free(&mc);
     scenmc_results_free(&ex);
+    scenmc_params_free(&p);
+}
+
+/* The default model at one beta. */
+static void compare_with_exact(double beta, uint64_t seed)
+{
+    scenmc_model *m = default_model();
+    scenmc_params p;
+    scenmc_params_init(&p, m);
+    p.beta = beta;
+    p.seed = seed;
+    p.n_trajectories = scaled(1000000);
+    scenmc_run_options opt = {.threads = 2};
+    char label[64];
+    snprintf(label, sizeof label, "default model, beta=%g", beta);
+    compare_run_with_exact(m, &p, &opt, label);
+    scenmc_params_free(&p);
+    scenmc_model_free(m);
+}
+
+/* A model for the engine's other paths: descriptors of 5 and 6 variants
+ * (the 8-wide weight vectors), unequal rates, an uneven start, cross impacts
+ * with a self-impact block, and a bias. 180 states. */
+#define WIDE_MODEL_BODY \
+    "name: wide\n" \
+    "years: {start: 0, end: 6}\n" \
+    "descriptors:\n" \
+    "  - {id: A, variants: [a1, a2, a3, a4, a5], rate: 0.8, initial: [0.4, 0.3, 0.1, 0.1, 0.1]}\n" \
+    "  - {id: B, variants: [b1, b2, b3, b4, b5, b6], rate: 0.3}\n" \
+    "  - {id: C, variants: [c1, c2]}\n" \
+    "  - {id: E, variants: [e1, e2, e3], initial: [0.2, 0.5, 0.3]}\n" \
+    "consistency:\n" \
+    "  - {between: [A, B], scores: [[3, -2, 0, 1, -1, 2], [0, 1, -3, 2, 0, -1], [-3, 2, 1, 0, 2, 0],\n" \
+    "                              [1, 0, 2, -2, 3, -1], [-1, -1, 0, 3, 0, 2]]}\n" \
+    "  - {between: [A, C], scores: [[2, -1], [0, 1], [-2, 3], [1, 1], [-3, 0]]}\n" \
+    "  - {between: [B, E], scores: [[1, 0, -1], [-2, 2, 0], [0, -1, 3], [2, 2, -2], [-1, 0, 1], [3, -3, 0]]}\n" \
+    "  - {between: [C, E], scores: [[2, -2, 0], [-1, 1, 2]]}\n" \
+    "cross_impact:\n" \
+    "  - {from: A, to: E, impacts: [[4, -2, 0], [0, 3, -3], [-5, 1, 2], [1, 0, 0], [2, -1, -1]]}\n" \
+    "  - {from: C, to: A, impacts: [[1, 0, -2, 3, 0], [-1, 2, 0, 0, 1]]}\n" \
+    "  - {from: B, to: B, impacts: [[0, 1, 0, 0, 0, -1], [1, 0, 0, 0, 0, 0], [0, 0, 0, 2, 0, 0],\n" \
+    "                               [0, 0, -2, 0, 0, 0], [0, 0, 0, 0, 0, 1], [-1, 0, 0, 0, 1, 0]]}\n" \
+    "scenarios:\n"                                                                               \
+    "  - {name: S1, when: {A: a1}}\n"                                                             \
+    "  - {name: S2, when: {C: c2, E: e3}}\n"                                                      \
+    "defaults: {beta: 0.6, rate: 1}\n"
+static const char wide_model[] = WIDE_MODEL_BODY "bias: {B: [0.5, 0, 0, -0.5, 1, 0]}\n";
+/* The same with a bias of 600 on c1: a field of 360 at beta 0.6, too large
+ * for products of exp(), so the engine takes weights from sums. */
+static const char wide_model_log[] = WIDE_MODEL_BODY "bias: {B: [0.5, 0, 0, -0.5, 1, 0], C: [600, 0]}\n";
+
+/* The wide model with automatic tables (one group), then with groups of at
+ * most 8 joint variants (three groups, K from pair tables) and variants
+ * tallied per descriptor instead of jointly. */
+static void test_run_vs_exact_wide_variants(void **state)
+{
+    (void)state;
+    scenmc_model *m = model_from_string(wide_model);
+    scenmc_params p;
+    scenmc_params_init(&p, m);
+    p.seed = 104;
+    p.n_trajectories = scaled(300000);
+    scenmc_run_options opt = {.threads = 2};
+    compare_run_with_exact(m, &p, &opt, "wide model, one group");
+    opt.group_limit = 8;
+    opt.split_tally = 1;
+    p.seed = 105;
+    compare_run_with_exact(m, &p, &opt, "wide model, three groups, split tally");
+    scenmc_params_free(&p);
+    scenmc_model_free(m);
+}
+
+/* Weights from sums and exp() when the field is too large for products. */
+static void test_run_vs_exact_log_domain(void **state)
+{
+    (void)state;
+    scenmc_model *m = model_from_string(wide_model_log);
+    scenmc_params p;
+    scenmc_params_init(&p, m);
+    p.seed = 108;
+    p.n_trajectories = scaled(300000);
+    scenmc_run_options opt = {.threads = 2};
+    compare_run_with_exact(m, &p, &opt, "wide model, log domain");
+    scenmc_params_free(&p);
+    scenmc_model_free(m);
+}
+
+/* A descriptor of 9 variants: the engine's general-width path. 54 states. */
+static const char nine_model[] =
+    "name: nine\n"
+    "years: {start: 0, end: 5}\n"
+    "descriptors:\n"
+    "  - {id: A, variants: [a1, a2, a3, a4, a5, a6, a7, a8, a9]}\n"
+    "  - {id: B, variants: [b1, b2, b3]}\n"
+    "  - {id: C, variants: [c1, c2]}\n"
+    "consistency:\n"
+    "  - {between: [A, B], scores: [[3, -2, 0], [0, 1, -3], [-3, 2, 1], [1, 0, 2], [-1, -1, 0],\n"
+    "                              [2, 0, -2], [0, 3, -1], [-2, 1, 1], [1, -3, 2]]}\n"
+    "  - {between: [A, C], scores: [[2, -1], [0, 1], [-2, 3], [1, 1], [-3, 0], [0, 2], [1, -2], [3, 0], [-1, 1]]}\n"
+    "  - {between: [B, C], scores: [[1, -1], [-2, 2], [0, 3]]}\n"
+    "scenarios:\n"
+    "  - {name: S1, when: {B: b1}}\n"
+    "  - {name: S2, when: {B: b2}}\n"
+    "  - {name: S3, when: {B: b3}}\n"
+    "defaults: {beta: 0.8, rate: 1.5}\n";
+
+static void test_run_vs_exact_nine_variants(void **state)
+{
+    (void)state;
+    scenmc_model *m = model_from_string(nine_model);
+    scenmc_params p;
+    scenmc_params_init(&p, m);
+    p.seed = 106;
+    p.n_trajectories = scaled(300000);
+    scenmc_run_options opt = {.threads = 2};
+    compare_run_with_exact(m, &p, &opt, "nine variants");
+    opt.group_limit = 1; /* three groups of one descriptor */
+    p.seed = 107;
+    compare_run_with_exact(m, &p, &opt, "nine variants, three groups");
+    scenmc_params_free(&p);
+    scenmc_model_free(m);
+}
+
+/* How the engine groups descriptors into tables, and whether it tallies
+ * variants jointly, changes no count: the weights differ only by rounding
+ * (products of exp() of sums taken in another order), which moves a draw only
+ * if its uniform falls within a few 1e-16 of a boundary (about 1e-9 for the
+ * whole run). Group limit 1 gives ten groups: the general group count with K
+ * tracked per revision. */
+static void test_grouping_does_not_change_counts(void **state)
+{
+    (void)state;
+    scenmc_model *m = default_model();
+    scenmc_params p;
+    scenmc_params_init(&p, m);
+    p.n_trajectories = 30011;
+    p.seed = 44;
+    scenmc_results ref, r;
+    scenmc_error err;
+    scenmc_error_clear(&err);
+    scenmc_run_options opt = {.threads = 2};
+    if (scenmc_run(m, &p, &opt, &ref, &err) != SCENMC_OK)
+        fail_msg("run: %s", err.msg);
+    int limits[] = {1, 2, 4, 16, 64, 1024, 0};
+    for (size_t i = 0; i < sizeof limits / sizeof *limits; i++) {
+        opt.group_limit = limits[i];
+        opt.split_tally = limits[i] == 0 || limits[i] == 4;
+        if (scenmc_run(m, &p, &opt, &r, &err) != SCENMC_OK)
+            fail_msg("run: %s", err.msg);
+        if (!same_counts(&ref, &r))
+            fail_msg("group limit %d (split tally %d) changed the counts", limits[i], opt.split_tally);
+        scenmc_results_free(&r);
+    }
+    scenmc_results_free(&ref);
     scenmc_params_free(&p);
     scenmc_model_free(m);
 }
@@ -488,6 +640,10 @@ int main(void)
         cmocka_unit_test(test_run_vs_exact_beta0),
         cmocka_unit_test(test_run_vs_exact_beta05),
         cmocka_unit_test(test_run_vs_exact_beta2),
+        cmocka_unit_test(test_run_vs_exact_wide_variants),
+        cmocka_unit_test(test_run_vs_exact_log_domain),
+        cmocka_unit_test(test_run_vs_exact_nine_variants),
+        cmocka_unit_test(test_grouping_does_not_change_counts),
         cmocka_unit_test(test_top_states_mode),
         cmocka_unit_test(test_bad_command_lines),
         cmocka_unit_test(test_run_writes_file_atomically),
