@@ -178,6 +178,37 @@ static size_t group_layout(const scenmc_kernel *k, int limit, int *n_groups, int
     return (size_t)r * k->row_len * sizeof(double);
 }
 
+/* Field mode: per descriptor j and variants a -> b, the factor exp(W[b] - W[a])
+ * on every variant's weight (ratio domain) and the change C[b] - C[a] of the
+ * consistency field. In the log domain the engine uses the W and C rows. */
+static scenmc_status build_field_rows(scenmc_kernel *k)
+{
+    const int D = k->D, V = k->V;
+    k->pair_base = scenmc_xcalloc((size_t)D, sizeof(int));
+    int pairs = 0;
+    for (int d = 0; d < D; d++) {
+        k->pair_base[d] = pairs;
+        pairs += k->n_var[d] * k->n_var[d];
+    }
+    k->dC = malloc((size_t)pairs * (size_t)V * sizeof(double));
+    k->ratio = k->log_domain ? NULL : malloc((size_t)pairs * (size_t)V * sizeof(double));
+    if (!k->dC || (!k->log_domain && !k->ratio))
+        return SCENMC_E_NOMEM;
+    for (int d = 0; d < D; d++)
+        for (int a = 0; a < k->n_var[d]; a++)
+            for (int b = 0; b < k->n_var[d]; b++) {
+                size_t row = (size_t)(k->pair_base[d] + a * k->n_var[d] + b) * (size_t)V;
+                const double *wa = k->W + (size_t)(k->offset[d] + a) * V, *wb = k->W + (size_t)(k->offset[d] + b) * V;
+                const double *ca = k->C + (size_t)(k->offset[d] + a) * V, *cb = k->C + (size_t)(k->offset[d] + b) * V;
+                for (int v = 0; v < V; v++) {
+                    if (k->ratio)
+                        k->ratio[row + (size_t)v] = exp(wb[v] - wa[v]);
+                    k->dC[row + (size_t)v] = cb[v] - ca[v];
+                }
+            }
+    return SCENMC_OK;
+}
+
 /* Largest table the engine builds by choice: it should stay in the L2 cache. */
 #define GROUP_TABLE_BUDGET ((size_t)1 << 20)
 
@@ -202,8 +233,16 @@ scenmc_status scenmc_kernel_build_groups(scenmc_kernel *k, int group_limit, scen
     int limit = 256, n;
     while (limit > 1 && group_layout(k, limit, &n, NULL, NULL) > GROUP_TABLE_BUDGET)
         limit /= 2;
+    /* Many groups make a revision cost one product term per group; then a
+     * field kept up to date per lane (V-long rows when a variant changes) is
+     * cheaper: field mode, over groups of at most 64 joint variants, whose
+     * rows give each trajectory's start field. */
+    group_layout(k, group_limit > 0 ? group_limit : limit, &n, NULL, NULL);
+    k->field_mode = n > SCENMC_MAX_TABLE_GROUPS;
     if (group_limit > 0)
         limit = group_limit;
+    else if (k->field_mode)
+        limit = 64;
     k->group_limit = limit;
     k->group_first = scenmc_xcalloc((size_t)D + 1, sizeof(int));
     k->group_row = scenmc_xcalloc((size_t)D + 1, sizeof(int));
@@ -216,11 +255,18 @@ scenmc_status scenmc_kernel_build_groups(scenmc_kernel *k, int group_limit, scen
     }
     for (int i = 1; i <= D; i++)
         k->blk[i] = k->blk[i - 1] + (size_t)rows * 2 * (size_t)k->pw[i - 1];
-    size_t bytes = (size_t)rows * k->row_len * sizeof(double);
-    k->table = aligned_alloc(64, bytes);
-    if (!k->table)
+    size_t bytes = (size_t)rows * (k->field_mode ? 2 * (size_t)V : k->row_len) * sizeof(double);
+    if (k->field_mode) {
+        k->field_F = malloc(bytes / 2);
+        k->field_G = malloc(bytes / 2);
+    } else {
+        k->table = aligned_alloc(64, bytes);
+    }
+    if (k->field_mode ? !k->field_F || !k->field_G : !k->table)
         return scenmc_error_add(err, SCENMC_E_NOMEM, "out of memory for the %zu MiB field table",
                                 bytes >> 20);
+    if (k->field_mode && build_field_rows(k) != SCENMC_OK)
+        return scenmc_error_add(err, SCENMC_E_NOMEM, "out of memory for the weight-ratio tables");
     k->group_of = scenmc_xcalloc((size_t)D + 1, sizeof(int));
     k->radix = scenmc_xcalloc((size_t)D + 1, sizeof(int));
     k->row_group = scenmc_xcalloc((size_t)rows, sizeof(int));
@@ -252,6 +298,13 @@ scenmc_status scenmc_kernel_build_groups(scenmc_kernel *k, int group_limit, scen
                     sumW[v] += k->W[(size_t)u * (size_t)V + (size_t)v];
                     sumC[v] += k->C[(size_t)u * (size_t)V + (size_t)v];
                 }
+            }
+            if (k->field_mode) {
+                for (int v = 0; v < V; v++) {
+                    k->field_F[(size_t)r * (size_t)V + (size_t)v] = k->log_domain ? sumW[v] : exp(sumW[v]);
+                    k->field_G[(size_t)r * (size_t)V + (size_t)v] = sumC[v];
+                }
+                continue;
             }
             for (int i = 0; i <= D; i++) {
                 double *F = k->table + k->blk[i] + (size_t)r * 2 * (size_t)k->pw[i], *Cs = F + k->pw[i];
@@ -315,7 +368,7 @@ scenmc_status scenmc_kernel_build_groups(scenmc_kernel *k, int group_limit, scen
         for (int h = g + 1; h < G; h++)
             pair_size += (size_t)(k->group_row[g + 1] - k->group_row[g]) *
                          (size_t)(k->group_row[h + 1] - k->group_row[h]);
-    if (G <= 4 && pair_size <= ((size_t)1 << 16)) {
+    if (G <= SCENMC_MAX_TABLE_GROUPS && pair_size <= ((size_t)1 << 16)) {
         k->K_in = scenmc_xcalloc((size_t)rows, sizeof(double));
         k->K_pair = scenmc_xcalloc(pair_size ? pair_size : 1, sizeof(double));
         k->pair_at = scenmc_xcalloc((size_t)G * (size_t)G, sizeof(size_t));
@@ -367,6 +420,11 @@ void scenmc_kernel_free(scenmc_kernel *k)
     free(k->group_state_stride);
     free(k->K_in);
     free(k->K_pair);
+    free(k->field_F);
+    free(k->field_G);
+    free(k->pair_base);
+    free(k->ratio);
+    free(k->dC);
     free(k->pair_at);
     free(k->init_p);
     free(k->init_cum);

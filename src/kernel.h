@@ -5,6 +5,9 @@
 
 #include "scenmc/scenmc.h"
 
+/* Most groups for the table engine; more groups use field mode. */
+#define SCENMC_MAX_TABLE_GROUPS 4
+
 /* Most joint variants of a start block (one random word each). */
 #define SCENMC_START_BLOCK 256
 
@@ -28,6 +31,7 @@ typedef struct scenmc_kernel {
      * V-long is updated when a variant changes. Descriptor D is a phantom with
      * one variant (weight 1), used to pad lanes that have run out of revisions. */
     int log_domain;          /* fields too large for exp(): weights from sums */
+    int field_mode;          /* more than SCENMC_MAX_TABLE_GROUPS groups: see below */
     int n_groups, group_limit;
     int *group_first;        /* [n_groups + 1] first descriptor of each group */
     int *group_row;          /* [n_groups + 1] first table row of each group; last = rows */
@@ -59,6 +63,13 @@ typedef struct scenmc_kernel {
     double *K_in;            /* [rows] pairs within the row's group */
     double *K_pair;          /* pairs across two groups */
     size_t *pair_at;         /* [G*G] */
+    /* Field mode (many groups): each lane keeps its field F (exp(F) in the
+     * ratio domain) and consistency field over all V variants, started from
+     * one row per group and updated by a V-long row when a variant changes. */
+    double *field_F, *field_G; /* [rows * V] each group row's part (h in group 0) */
+    int *pair_base;          /* [D] first row of descriptor j's (a, b) pairs */
+    double *ratio;           /* [pairs * V] exp(W[o_j+b][.] - W[o_j+a][.]); NULL in the log domain */
+    double *dC;              /* [pairs * V] C[o_j+b][.] - C[o_j+a][.] */
     double *init_p;          /* [V] initial probabilities */
     double *init_cum;        /* [V] cumulative initial probabilities per descriptor */
     int *start;              /* [D] or NULL */

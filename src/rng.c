@@ -60,6 +60,22 @@ __attribute__((target("avx2"))) static void refill_avx2(scenmc_rng *r)
             _mm256_storeu_si256((__m256i *)(r->word + 8 * c + 4 * h), x[h][c]);
 }
 
+__attribute__((target("avx512f"))) static void refill_avx512(scenmc_rng *r)
+{
+    __m512i x[4]; /* all eight blocks in one register per component */
+    uint32_t j = r->block;
+    x[0] = _mm512_set_epi64(j + 7u, j + 6u, j + 5u, j + 4u, j + 3u, j + 2u, j + 1u, j);
+    x[1] = _mm512_set1_epi64(r->stream[0]);
+    x[2] = _mm512_set1_epi64(r->stream[1]);
+    x[3] = _mm512_set1_epi64(SCENMC_RNG_SALT);
+    uint32_t k0 = r->key[0], k1 = r->key[1];
+    for (int round = 0; round < 10; round++, k0 += W0, k1 += W1)
+        ROUND(__m512i, _mm512_mul_epu32, _mm512_srli_epi64, _mm512_and_si512, _mm512_xor_si512,
+              _mm512_set1_epi64, x, k0, k1);
+    for (int c = 0; c < 4; c++)
+        _mm512_storeu_si512((void *)(r->word + 8 * c), x[c]);
+}
+
 static void refill_sse2(scenmc_rng *r)
 {
     __m128i x[4][4];
@@ -82,11 +98,15 @@ static void refill_sse2(scenmc_rng *r)
 #define HAVE_X86 1
 #endif
 
-static int forced; /* 0 automatic, 1 avx2, 2 sse2, 3 random123 */
+static const char *kind_names[] = {"", "avx2", "sse2", "random123", "avx512"};
+static int forced; /* 0: automatic, else an index of kind_names */
 
 void scenmc_rng_force(const char *kind)
 {
-    forced = !kind ? 0 : !strcmp(kind, "avx2") ? 1 : !strcmp(kind, "sse2") ? 2 : !strcmp(kind, "random123") ? 3 : 0;
+    forced = 0;
+    for (int i = 1; kind && i < 5; i++)
+        if (!strcmp(kind, kind_names[i]))
+            forced = i;
 }
 
 static int kind_now(void)
@@ -94,7 +114,7 @@ static int kind_now(void)
     if (forced)
         return forced;
 #ifdef HAVE_X86
-    return __builtin_cpu_supports("avx2") ? 1 : 2;
+    return __builtin_cpu_supports("avx512f") ? 4 : __builtin_cpu_supports("avx2") ? 1 : 2;
 #else
     return 3;
 #endif
@@ -102,17 +122,18 @@ static int kind_now(void)
 
 const char *scenmc_rng_kind(void)
 {
-    static const char *names[] = {"", "avx2", "sse2", "random123"};
-    return names[kind_now()];
+    return kind_names[kind_now()];
 }
 
 void scenmc_rng_refill(scenmc_rng *r)
 {
     int kind = kind_now();
 #ifdef HAVE_X86
-    if (kind == 1 && __builtin_cpu_supports("avx2"))
+    if (kind == 4 && __builtin_cpu_supports("avx512f"))
+        refill_avx512(r);
+    else if (kind == 1 && __builtin_cpu_supports("avx2"))
         refill_avx2(r);
-    else if (kind != 3) /* also a forced AVX2 on a processor without it */
+    else if (kind != 3) /* also a forced kind the processor lacks */
         refill_sse2(r);
     else
 #endif

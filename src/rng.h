@@ -7,8 +7,8 @@
  * stored or advanced across trajectories.
  *
  * Blocks are made eight at a time (a batch: counters j0 .. j0 + 7) with SIMD
- * code on x86-64 (AVX2 when the processor has it, else SSE2); elsewhere with
- * Random123's own philox4x32. Word 8c + b of a batch is component c of block
+ * code on x86-64 (AVX-512 or AVX2 when the processor has it, else SSE2);
+ * elsewhere with Random123's own philox4x32. Word 8c + b of a batch is component c of block
  * j0 + b. tests/test_rng.c checks every path word for word against
  * Random123's philox4x32. */
 #ifndef SCENMC_RNG_H
@@ -30,8 +30,8 @@ typedef struct scenmc_rng {
 /* Makes the next batch (dispatches on the processor's features). */
 void scenmc_rng_refill(scenmc_rng *r);
 
-/* Which batch generator scenmc_rng_refill uses ("avx2", "sse2" or
- * "random123"); scenmc_rng_force selects one (for tests; 0 = automatic). */
+/* Which batch generator scenmc_rng_refill uses ("avx512", "avx2", "sse2" or
+ * "random123"); scenmc_rng_force selects one (for tests; NULL = automatic). */
 const char *scenmc_rng_kind(void);
 void scenmc_rng_force(const char *kind);
 

@@ -115,6 +115,7 @@ typedef struct lane {
                       * (-1: no revision of the group that year); year Y: discarded */
     double *snap_K;  /* [Y + 1] */
     int *scen;       /* [Y] scenario at each year */
+    double *F, *Gf;  /* [V] field mode: weights (log domain: field) and consistency field */
 } lane;
 
 typedef struct worker {
@@ -174,6 +175,10 @@ static void worker_alloc(worker *w, const scenmc_kernel *k)
         l->snap_row = scenmc_xcalloc((Y + 1) * G, sizeof(int));
         l->snap_K = scenmc_xcalloc(Y + 1, sizeof(double));
         l->scen = scenmc_xcalloc(Y, sizeof(int));
+        if (k->field_mode) {
+            l->F = scenmc_xcalloc((size_t)k->V, sizeof(double));
+            l->Gf = scenmc_xcalloc((size_t)k->V, sizeof(double));
+        }
     }
 }
 
@@ -188,6 +193,8 @@ static void worker_free(worker *w)
         free(l->snap_row);
         free(l->snap_K);
         free(l->scen);
+        free(l->F);
+        free(l->Gf);
     }
 }
 
@@ -251,7 +258,8 @@ static inline double rows_consistency(const scenmc_kernel *k, const int *rw, con
 
 /* Trajectory traj's start state (one word per descriptor unless fixed) and
  * its table rows, total consistency and year-0 record. */
-static void lane_start(const scenmc_kernel *k, lane *l, uint64_t seed, uint64_t traj)
+static inline __attribute__((always_inline)) void lane_start(const scenmc_kernel *k, lane *l, uint64_t seed,
+                                                              uint64_t traj)
 {
     const int D = k->D, G = k->n_groups;
     scenmc_rng_init(&l->rng, seed, traj);
@@ -275,7 +283,30 @@ static void lane_start(const scenmc_kernel *k, lane *l, uint64_t seed, uint64_t 
     for (int d = 0; d < D; d++)
         l->row[k->group_of[d]] += k->radix[d] * l->s[d];
     l->s[D] = 0;
-    if (k->K_pair) {
+    if (k->field_mode) { /* the fields from one row per group */
+        const int V = k->V;
+        double *restrict F = l->F, *restrict Gf = l->Gf;
+        for (int v = 0; v < V; v++) {
+            F[v] = k->log_domain ? 0 : 1;
+            Gf[v] = 0;
+        }
+        for (int g = 0; g < G; g++) {
+            const double *restrict Fr = k->field_F + (size_t)l->row[g] * V;
+            const double *restrict Gr = k->field_G + (size_t)l->row[g] * V;
+            if (k->log_domain)
+                for (int v = 0; v < V; v++)
+                    F[v] += Fr[v];
+            else
+                for (int v = 0; v < V; v++)
+                    F[v] *= Fr[v];
+            for (int v = 0; v < V; v++)
+                Gf[v] += Gr[v];
+        }
+        double K = 0; /* each pair counted twice */
+        for (int d = 0; d < D; d++)
+            K += Gf[k->offset[d] + l->s[d]];
+        l->K = 0.5 * K;
+    } else if (k->K_pair) {
         l->K = rows_consistency(k, l->row, G);
     } else {
         double K = 0; /* each pair counted twice */
@@ -288,8 +319,7 @@ static void lane_start(const scenmc_kernel *k, lane *l, uint64_t seed, uint64_t 
     }
     for (int g = 0; g < G; g++)
         l->snap_row[g] = l->row[g];
-    for (size_t j = (size_t)G; j < (size_t)G * (size_t)(k->Y + 1); j++)
-        l->snap_row[j] = -1;
+    memset(l->snap_row + G, 0xff, sizeof(int) * (size_t)G * (size_t)k->Y); /* -1: not revised */
     l->snap_K[0] = l->K;
     /* Then one word per year for its revision count (all drawn up front, so
      * the counts do not wait on each other), then one word per revision. */
@@ -308,7 +338,7 @@ static void lane_start(const scenmc_kernel *k, lane *l, uint64_t seed, uint64_t 
  * uniform for the variant from one word each, and the year each belongs to,
  * counted without a branch per year: revision r is in year 1 + the number of
  * years that end at or before r. */
-static void lane_queue(const scenmc_kernel *k, lane *l)
+static inline __attribute__((always_inline)) void lane_queue(const scenmc_kernel *k, lane *l)
 {
     const long r0 = l->queued;
     const int n = l->total - r0 < ROUND ? (int)(l->total - r0) : ROUND;
@@ -338,10 +368,10 @@ static void lane_queue(const scenmc_kernel *k, lane *l)
     int *slot = l->rev_slot;
     memset(slot, 0, sizeof(int) * (size_t)n);
     const int first = l->next_year; /* the year of revision r0 */
-    while (l->next_year < k->Y - 1 && l->year_end[l->next_year] < r0 + n) {
-        long e = l->year_end[l->next_year++];
-        slot[e - r0] += 1; /* a year ends before revision e */
-    }
+    int y = first;
+    for (const long *end = l->year_end; y < k->Y - 1 && end[y] < r0 + n; y++)
+        slot[end[y] - r0] += 1; /* a year ends before revision end[y] */
+    l->next_year = y;
     int year = first;
     for (int j = 0; j < n; j++) {
         year += slot[j];
@@ -412,8 +442,69 @@ static inline __attribute__((always_inline)) void lanes_run_fixed(const scenmc_k
         }
 }
 
+/* Field mode: the weights are the lane's field; a change multiplies it by a
+ * ratio row (log domain: adds the difference of two W rows). */
+static inline __attribute__((always_inline)) void lanes_run_field(const scenmc_kernel *k, worker *w)
+{
+    const int V = k->V, G = k->n_groups;
+    for (int q = 0; q < LANES; q++) /* lane by lane: each field stays in cache */
+        for (int r = 0; r < w->lane[q].n; r++) {
+            lane *l = &w->lane[q];
+            const int i = l->rev_d[r];
+            if (i == k->D) /* a phantom revision */
+                continue;
+            const int off = k->offset[i], nv = k->n_var[i], a = l->s[i], slot = l->rev_slot[r];
+            double wt[SCENMC_MAX_VARIANTS];
+            const double *f = l->F + off;
+            if (k->log_domain) {
+                double mx = f[0];
+                for (int b = 1; b < nv; b++)
+                    mx = f[b] > mx ? f[b] : mx;
+                for (int b = 0; b < nv; b++)
+                    wt[b] = exp(f[b] - mx);
+            } else {
+                for (int b = 0; b < nv; b++)
+                    wt[b] = f[b];
+            }
+            double total = 0;
+            for (int b = 0; b < nv; b++)
+                total += wt[b];
+            const double target = l->rev_u[r] * total;
+            double acc = 0;
+            int b = 0;
+            for (int j = 0; j < nv - 1; j++) {
+                acc += wt[j];
+                b += acc <= target;
+            }
+            if (b != a) {
+                l->K += l->Gf[off + b] - l->Gf[off + a];
+                size_t row = (size_t)(k->pair_base[i] + a * nv + b) * (size_t)V;
+                double *restrict F = l->F, *restrict Gf = l->Gf;
+                const double *restrict dC = k->dC + row;
+                if (k->log_domain) {
+                    const double *Wn = k->W + (size_t)(off + b) * V, *Wo = k->W + (size_t)(off + a) * V;
+                    for (int v = 0; v < V; v++) {
+                        F[v] += Wn[v] - Wo[v];
+                        Gf[v] += dC[v];
+                    }
+                } else {
+                    const double *restrict R = k->ratio + row;
+                    for (int v = 0; v < V; v++) {
+                        F[v] *= R[v];
+                        Gf[v] += dC[v];
+                    }
+                }
+                l->s[i] = b;
+                l->row[k->group_of[i]] += (b - a) * k->radix[i];
+            }
+            l->snap_K[slot] = l->K;
+            l->snap_row[(size_t)slot * G + k->group_of[i]] = l->row[k->group_of[i]];
+        }
+}
+
 /* Any width (up to SCENMC_MAX_VARIANTS), either domain. */
-static void lanes_run_any_width(const scenmc_kernel *k, worker *w, int n)
+static inline __attribute__((always_inline)) void lanes_run_any_width(const scenmc_kernel *k,
+                                                                      worker *w, int n)
 {
     const int G = k->n_groups;
     for (int r = 0; r < n; r++)
@@ -459,11 +550,7 @@ static void lanes_run_any_width(const scenmc_kernel *k, worker *w, int n)
         }
 }
 
-/* Compiled twice, for AVX2 and for the baseline, and chosen at load time. */
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__SANITIZE_ADDRESS__)
-__attribute__((target_clones("avx2", "default")))
-#endif
-static void lanes_run(const scenmc_kernel *k, worker *w, int n)
+static inline __attribute__((always_inline)) void lanes_run(const scenmc_kernel *k, worker *w, int n)
 {
     /* Fixed widths and small group counts as constants: unrolled loops. */
 #define BY_GROUPS(W)                                                                               \
@@ -474,7 +561,9 @@ static void lanes_run(const scenmc_kernel *k, worker *w, int n)
     case 4: lanes_run_fixed(k, w, n, W, 4); break;                                                 \
     default: lanes_run_fixed(k, w, n, W, 0);                                                       \
     }
-    if (k->max_pw == 4 && !k->log_domain) {
+    if (k->field_mode)
+        lanes_run_field(k, w);
+    else if (k->max_pw == 4 && !k->log_domain) {
         BY_GROUPS(4)
     } else if (k->max_pw == 8 && !k->log_domain) {
         BY_GROUPS(8)
@@ -547,7 +636,7 @@ static inline __attribute__((always_inline)) int lane_tally_g(const scenmc_kerne
     return fin;
 }
 
-static int lane_tally(const scenmc_kernel *k, lane *l, tally *t)
+static inline __attribute__((always_inline)) int lane_tally(const scenmc_kernel *k, lane *l, tally *t)
 {
     switch (k->n_groups) {
     case 1: return lane_tally_g(k, l, t, 1);
@@ -560,6 +649,10 @@ static int lane_tally(const scenmc_kernel *k, lane *l, tally *t)
 
 /* Simulates trajectories first .. first + count - 1 (count <= LANES) and
  * tallies them; their final scenarios go to fin (when not NULL). */
+/* Compiled twice, for AVX2 and for the baseline, and chosen at load time. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__SANITIZE_ADDRESS__)
+__attribute__((target_clones("avx2", "default")))
+#endif
 static void simulate_lanes(const scenmc_kernel *k, uint64_t seed, uint64_t first, int count,
                            worker *w, tally *t, int *fin)
 {

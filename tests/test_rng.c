@@ -1,4 +1,4 @@
-/* The random streams: scenmc's batch generators (AVX2, SSE2 and the
+/* The random streams: scenmc's batch generators (AVX-512, AVX2, SSE2 and the
  * portable path) against Random123's philox4x32 itself, word for word, and
  * Random123 against its published known-answer vector. */
 #include "testutil.h"
@@ -63,6 +63,16 @@ static void test_avx2_batches_are_philox(void **state)
     check_kind("avx2");
 }
 
+static void test_avx512_batches_are_philox(void **state)
+{
+    (void)state;
+#if defined(__x86_64__)
+    if (!__builtin_cpu_supports("avx512f"))
+        skip();
+#endif
+    check_kind("avx512");
+}
+
 static void test_sse2_batches_are_philox(void **state)
 {
     (void)state;
@@ -80,7 +90,8 @@ static void test_uniforms_in_open_interval(void **state)
 {
     (void)state;
     const char *kind = scenmc_rng_kind();
-    assert_true(!strcmp(kind, "avx2") || !strcmp(kind, "sse2") || !strcmp(kind, "random123"));
+    assert_true(!strcmp(kind, "avx512") || !strcmp(kind, "avx2") || !strcmp(kind, "sse2") ||
+                !strcmp(kind, "random123"));
     scenmc_rng r;
     scenmc_rng_init(&r, 3, 5);
     for (int i = 0; i < 100000; i++) {
@@ -95,6 +106,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_random123_known_answer),
         cmocka_unit_test(test_avx2_batches_are_philox),
+        cmocka_unit_test(test_avx512_batches_are_philox),
         cmocka_unit_test(test_sse2_batches_are_philox),
         cmocka_unit_test(test_portable_batches_are_philox),
         cmocka_unit_test(test_uniforms_in_open_interval),

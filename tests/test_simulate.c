@@ -448,12 +448,31 @@ static void test_run_vs_exact_nine_variants(void **state)
     scenmc_model_free(m);
 }
 
+/* Field mode (more groups than the table engine takes): the default model
+ * in ten groups of one descriptor, at beta 0.5 and at beta 20 (a field of
+ * several hundred: the log domain). */
+static void test_run_vs_exact_field_mode(void **state)
+{
+    (void)state;
+    scenmc_model *m = default_model();
+    scenmc_params p;
+    scenmc_params_init(&p, m);
+    p.seed = 109;
+    p.n_trajectories = scaled(300000);
+    scenmc_run_options opt = {.threads = 2, .group_limit = 1};
+    compare_run_with_exact(m, &p, &opt, "default model, field mode");
+    p.beta = 20;
+    p.seed = 110;
+    compare_run_with_exact(m, &p, &opt, "default model, field mode, beta 20");
+    scenmc_params_free(&p);
+    scenmc_model_free(m);
+}
+
 /* How the engine groups descriptors into tables, and whether it tallies
  * variants jointly, changes no count: the weights differ only by rounding
  * (products of exp() of sums taken in another order), which moves a draw only
  * if its uniform falls within a few 1e-16 of a boundary (about 1e-9 for the
- * whole run). Group limit 1 gives ten groups: the general group count with K
- * tracked per revision. */
+ * whole run). Group limits 1, 2 and 4 give more than four groups: field mode. */
 static void test_grouping_does_not_change_counts(void **state)
 {
     (void)state;
@@ -643,6 +662,7 @@ int main(void)
         cmocka_unit_test(test_run_vs_exact_wide_variants),
         cmocka_unit_test(test_run_vs_exact_log_domain),
         cmocka_unit_test(test_run_vs_exact_nine_variants),
+        cmocka_unit_test(test_run_vs_exact_field_mode),
         cmocka_unit_test(test_grouping_does_not_change_counts),
         cmocka_unit_test(test_top_states_mode),
         cmocka_unit_test(test_bad_command_lines),
