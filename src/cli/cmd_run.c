@@ -343,6 +343,10 @@ static int run_main(int argc, char **argv, hpc_proc *h)
     if (!rc) {
         if (ckpt) {
             hpc_signals_install();
+            /* Announced once every rank has its handlers (a collective), so a
+             * signal sent after the message cannot kill a rank still starting. */
+            if (scenmc_mpi_active())
+                (void)scenmc_mpi_max_int(0, NULL);
             if (h->rank == 0 && !a.quiet)
                 fprintf(stderr, "scenmc run: a signal (INT, TERM, USR1)%s%s stops the run with a "
                         "checkpoint in %s\n", a.max_time ? " or --max-time " : "",
