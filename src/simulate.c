@@ -86,19 +86,22 @@ static int map_add(tally *t, uint64_t x, uint64_t c)
 /* The engine runs LANES trajectories side by side. Within one trajectory the
  * revisions form a chain (each draw depends on the state the previous one
  * left), so one trajectory at a time leaves the processor waiting on
- * latencies; interleaving independent trajectories fills those waits. Each
- * lane first queues up to ROUND revisions (descriptor, uniform, year) from
- * its own random stream, consumed in the same order as one trajectory at a
- * time would; the lanes then run their queues in lockstep, a lane that has
- * run out doing phantom revisions that change nothing. The state after each
- * revision is recorded for its year, so the last one in a year is the state
- * at the year's end; years without revisions take the previous year's. */
+ * latencies; interleaving independent trajectories fills those waits.
+ *
+ * Trajectory k reads its own stream (seed, k) in this order: one 32-bit word
+ * per start block (its joint start variant; none with a fixed start), one per
+ * year 1..Y-1 (the year's Poisson revision count), then one per revision (the
+ * descriptor from the high part of word * D, the uniform for the variant from
+ * the low part). Each lane queues up to ROUND revisions (descriptor, uniform,
+ * year); the lanes then run their queues in lockstep, a lane that has run out
+ * doing phantom revisions that change nothing. The state after each revision
+ * is recorded for its year, so the last one in a year is the state at the
+ * year's end; years without revisions take the previous year's. */
 #define LANES 4
 #define ROUND 256
 
 typedef struct lane {
     scenmc_rng rng;
-    int active;
     long total;      /* revisions in the whole trajectory */
     long queued;     /* revisions queued so far */
     int next_year;   /* first year whose end is not yet queued */
@@ -659,8 +662,7 @@ static void simulate_lanes(const scenmc_kernel *k, uint64_t seed, uint64_t first
     for (int q = 0; q < LANES; q++) {
         lane *l = &w->lane[q];
         lane_start(k, l, seed, first + (uint64_t)(q < count ? q : 0));
-        l->active = q < count;
-        if (!l->active)
+        if (q >= count) /* no trajectory: phantoms only */
             l->total = 0;
     }
     for (;;) {

@@ -37,7 +37,6 @@ enum { STOP_NONE = 0, STOP_TIME = -1, STOP_PEER = -2 };
  * first one resets all three to their default, so a second one ends the
  * process at once. */
 void hpc_signals_install(void);
-void hpc_signals_restore(void);
 int hpc_signal_caught(void);
 
 /* Progress callback that stops a run on a signal, at a deadline (stopping

@@ -471,8 +471,9 @@ static int run_main(int argc, char **argv, hpc_proc *h)
         }
     }
     rc = hpc_share(h, rc);
-    /* Only now: a first signal while the results are written lets them be written. */
-    hpc_signals_restore();
+    /* The handlers stay until the process exits: a first signal while the
+     * results are written, or after, lets them be written and changes nothing
+     * (a second one still ends the process at once). */
 
     free(all);
     free(todo);

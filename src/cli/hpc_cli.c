@@ -162,8 +162,6 @@ void hpc_end(hpc_proc *h)
 
 static volatile sig_atomic_t g_signal;
 static const int g_signals[] = {SIGTERM, SIGINT, SIGUSR1};
-static struct sigaction g_old[3];
-static int g_installed;
 
 static void on_signal(int s)
 {
@@ -187,17 +185,7 @@ void hpc_signals_install(void)
         sigaddset(&sa.sa_mask, g_signals[i]);
     sa.sa_flags = SA_RESETHAND | SA_RESTART;
     for (int i = 0; i < 3; i++)
-        sigaction(g_signals[i], &sa, &g_old[i]);
-    g_installed = 1;
-}
-
-void hpc_signals_restore(void)
-{
-    if (!g_installed)
-        return;
-    for (int i = 0; i < 3; i++)
-        sigaction(g_signals[i], &g_old[i], NULL);
-    g_installed = 0;
+        sigaction(g_signals[i], &sa, NULL);
 }
 
 int hpc_signal_caught(void)
