@@ -1,14 +1,19 @@
 /* Throughput of the Monte Carlo engine, the figure of merit of scenmc.
  *
  *   bench_throughput [MODEL] [-n N] [--threads T] [--repeat R] [--beta B] [--rate R]
+ *                    [--group-limit L]
  *
  * Runs the engine R times (default 5) on MODEL (default: the built-in
  * Västernorrland model) with beta 0.5, rate 0.5, uniform start, 10 years,
  * and prints the median trajectories/s and revisions/s, the spread, the
  * peak resident memory, and a verification hash of the counts (equal across
  * thread counts by construction: compare it between runs). One line per
- * measurement, tab-separated, for bench/run_all.sh. */
+ * measurement, tab-separated, for bench/run_all.sh. The line ends with how
+ * the engine ran the model: table or field mode, its groups, and which SIMD
+ * path made the random numbers. */
 #include "scenmc/scenmc.h"
+#include "kernel.h"
+#include "rng.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,7 +45,7 @@ int main(int argc, char **argv)
 {
     const char *path = NULL;
     uint64_t n = 1000000;
-    int threads = 1, repeat = 5;
+    int threads = 1, repeat = 5, group_limit = 0;
     double beta = 0.5, rate = 0.5;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "-n") && i + 1 < argc)
@@ -53,9 +58,11 @@ int main(int argc, char **argv)
             beta = atof(argv[++i]);
         else if (!strcmp(argv[i], "--rate") && i + 1 < argc)
             rate = atof(argv[++i]);
+        else if (!strcmp(argv[i], "--group-limit") && i + 1 < argc)
+            group_limit = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
             printf("usage: bench_throughput [MODEL] [-n N] [--threads T] [--repeat R] [--beta B] "
-                   "[--rate R]\n");
+                   "[--rate R] [--group-limit L]\n");
             return 0;
         } else if (argv[i][0] != '-')
             path = argv[i];
@@ -90,7 +97,7 @@ int main(int argc, char **argv)
     uint64_t hash = 0;
     for (int k = 0; k < repeat; k++) {
         scenmc_results r;
-        scenmc_run_options opt = {.threads = threads};
+        scenmc_run_options opt = {.threads = threads, .group_limit = group_limit};
         if (scenmc_run(m, &p, &opt, &r, &err) != SCENMC_OK) {
             fprintf(stderr, "%s\n", err.msg);
             return 1;
@@ -104,6 +111,15 @@ int main(int argc, char **argv)
         hash = h;
         scenmc_results_free(&r);
     }
+    /* The engine's choices for this model (as scenmc_run makes them). */
+    scenmc_results shape;
+    scenmc_kernel k;
+    if (scenmc_results_init(&shape, m, &p, SCENMC_MONTE_CARLO, &err) != SCENMC_OK ||
+        scenmc_kernel_init(&k, m, &p, &shape, &err) != SCENMC_OK ||
+        scenmc_kernel_build_groups(&k, group_limit, &err) != SCENMC_OK) {
+        fprintf(stderr, "%s\n", err.msg);
+        return 1;
+    }
     qsort(tps, (size_t)repeat, sizeof(double), cmp_double);
     double med = tps[repeat / 2];
     struct rusage ru;
@@ -111,10 +127,12 @@ int main(int argc, char **argv)
     double lambda = rate * m->n_descriptors;
     printf("model\t%s\tdescriptors\t%d\tvariants\t%d\tthreads\t%d\tn\t%llu\trepeats\t%d\t"
            "traj_per_s\t%.0f\tmin\t%.0f\tmax\t%.0f\trevisions_per_s\t%.4g\tpeak_rss_mib\t%.1f\t"
-           "hash\t%016llx\n",
+           "hash\t%016llx\tengine\t%s\tgroups\t%d\trng\t%s\n",
            m->name, m->n_descriptors, m->n_variants, threads, (unsigned long long)n, repeat, med,
            tps[0], tps[repeat - 1], med * lambda * 10, (double)ru.ru_maxrss / 1024.0,
-           (unsigned long long)hash);
+           (unsigned long long)hash, k.field_mode ? "field" : "table", k.n_groups, scenmc_rng_kind());
+    scenmc_kernel_free(&k);
+    scenmc_results_free(&shape);
     free(tps);
     scenmc_params_free(&p);
     scenmc_model_free(m);
