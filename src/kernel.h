@@ -6,7 +6,7 @@
 #include "scenmc/scenmc.h"
 
 /* Most groups for the table engine; more groups use field mode. */
-#define SCENMC_MAX_TABLE_GROUPS 4
+#define SCENMC_MAX_TABLE_GROUPS 8
 
 /* Most joint variants of a start block (one random word each). */
 #define SCENMC_START_BLOCK 256

@@ -472,7 +472,8 @@ static void test_run_vs_exact_field_mode(void **state)
  * variants jointly, changes no count: the weights differ only by rounding
  * (products of exp() of sums taken in another order), which moves a draw only
  * if its uniform falls within a few 1e-16 of a boundary (about 1e-9 for the
- * whole run). Group limits 1, 2 and 4 give more than four groups: field mode. */
+ * whole run). Group limits 1, 2 and 4 give nine or ten groups (field mode), 16
+ * gives five (the table engine with a group count it does not unroll). */
 static void test_grouping_does_not_change_counts(void **state)
 {
     (void)state;
