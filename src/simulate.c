@@ -126,7 +126,7 @@ typedef struct worker {
 } worker;
 
 /* When small enough, variant x scenario and early warning are tallied as one
- * joint table [Y][S][row][S_final] over the group rows (a year costs one
+ * joint table [row][Y][S][S_final] over the group rows (a year costs one
  * increment per group, not per descriptor) and split at the end. */
 static int joint_tally(const scenmc_results *r, int rows)
 {
@@ -580,42 +580,55 @@ static inline __attribute__((always_inline)) void lanes_run(const scenmc_kernel 
 static inline __attribute__((always_inline)) int lane_tally_g(const scenmc_kernel *k, lane *l,
                                                               tally *t, const int GC)
 {
-    const int Y = k->Y, G = GC ? GC : k->n_groups, S = k->S, V = k->V;
-    const size_t rows = (size_t)k->group_row[G];
+    const int Y = k->Y, G = GC ? GC : k->n_groups, S = k->S, n_bins = k->n_bins;
+    const int *restrict row_scen = k->row_scen, *restrict scen_table = k->scen_table;
+    const int *restrict nrev = l->nrev;
+    const double *restrict snap_K = l->snap_K;
+    int *restrict snap_row = l->snap_row, *restrict scen = l->scen;
+    uint64_t *restrict kb = t->kb, *restrict tr = t->tr;
     /* Groups not revised in a year keep the year before's row (carried in
      * registers, not reloaded from the record just written). */
     int prev[SCENMC_MAX_DESCRIPTORS];
-    double K = l->snap_K[0];
+    double K = snap_K[0];
     for (int y = 0; y < Y; y++) {
-        int *rw = l->snap_row + (size_t)y * G;
+        int *rw = snap_row + (size_t)y * G;
         long si = 0;
         for (int g = 0; g < G; g++) {
             int x = y == 0 || rw[g] >= 0 ? rw[g] : prev[g];
             rw[g] = prev[g] = x;
-            si += k->row_scen[x];
+            si += row_scen[x];
         }
         if (k->K_pair)
             K = rows_consistency(k, rw, G);
-        else if (l->nrev[y])
-            K = l->snap_K[y];
-        int sc = l->scen[y] = k->scen_table[si];
-        t->kb[(size_t)y * k->n_bins + consistency_bin(k, K)]++;
+        else if (nrev[y])
+            K = snap_K[y];
+        int sc = scen[y] = scen_table[si];
+        kb[(size_t)y * n_bins + consistency_bin(k, K)]++;
         if (y > 0)
-            t->tr[((size_t)(y - 1) * S + l->scen[y - 1]) * S + sc]++;
+            tr[((size_t)(y - 1) * S + scen[y - 1]) * S + sc]++;
     }
-    int fin = l->scen[Y - 1];
-    int lock = Y - 1;
-    while (lock > 0 && l->scen[lock - 1] == fin)
-        lock--;
+    /* Lock-in: the first year from which the scenario stays the final one
+     * (counted without a data-dependent exit). */
+    const int fin = scen[Y - 1];
+    int lock = 0;
+    for (int y = 0; y < Y - 1; y++)
+        lock = scen[y] != fin ? y + 1 : lock;
     t->li[(size_t)lock * S + fin]++;
-    for (int y = 0; y < Y; y++) {
-        const int *rw = l->snap_row + (size_t)y * G;
-        if (k->joint_tally) {
-            uint64_t *j = t->sv + ((size_t)y * S + l->scen[y]) * rows * S + fin;
+    if (k->joint_tally) {
+        /* Row-major: a row's years lie together, and rows change slowly. */
+        uint64_t *restrict sv = t->sv;
+        const size_t row_stride = (size_t)Y * S * S;
+        for (int y = 0; y < Y; y++) {
+            const int *rw = snap_row + (size_t)y * G;
+            uint64_t *j = sv + ((size_t)y * S + scen[y]) * S + fin;
             for (int g = 0; g < G; g++)
-                j[(size_t)rw[g] * S]++;
-        } else {
-            uint64_t *sv = t->sv + ((size_t)y * S + l->scen[y]) * V;
+                j[(size_t)rw[g] * row_stride]++;
+        }
+    } else {
+        const int V = k->V;
+        for (int y = 0; y < Y; y++) {
+            const int *rw = snap_row + (size_t)y * G;
+            uint64_t *sv = t->sv + ((size_t)y * S + scen[y]) * V;
             uint64_t *ew = t->ew + (size_t)y * V * S + fin;
             for (int g = 0; g < G; g++) {
                 const uint16_t *u = k->row_variant + (size_t)rw[g] * k->group_width;
@@ -627,7 +640,7 @@ static inline __attribute__((always_inline)) int lane_tally_g(const scenmc_kerne
         }
     }
     if (k->full_states || k->top_states) {
-        const int *rw = l->snap_row + (size_t)(Y - 1) * G;
+        const int *rw = snap_row + (size_t)(Y - 1) * G;
         uint64_t x = 0;
         for (int g = 0; g < G; g++)
             x += (uint64_t)(rw[g] - k->group_row[g]) * k->group_state_stride[g];
@@ -846,14 +859,14 @@ scenmc_status scenmc_run(const scenmc_model *m, const scenmc_params *p,
         const uint64_t *src[6] = {tallies[i].sv, tallies[i].tr, tallies[i].ew,
                                   tallies[i].kb, tallies[i].li, tallies[i].fs};
         for (int q = 0; q < 6; q++) {
-            if (q == 0 && k.joint_tally) { /* split [Y][S][row][S_final] into variants */
+            if (q == 0 && k.joint_tally) { /* split [row][Y][S][S_final] into variants */
                 for (size_t y = 0; y < Y; y++)
                     for (size_t s = 0; s < S; s++)
                         for (size_t row = 0; row < (size_t)rows; row++) {
                             int g = k.row_group[row];
                             const uint16_t *u = k.row_variant + row * (size_t)k.group_width;
                             for (size_t f = 0; f < S; f++) {
-                                uint64_t c = src[0][((y * S + s) * rows + row) * S + f];
+                                uint64_t c = src[0][((row * Y + y) * S + s) * S + f];
                                 if (!c)
                                     continue;
                                 for (int d = 0; d < k.group_first[g + 1] - k.group_first[g]; d++) {
