@@ -268,6 +268,8 @@ scenmc_status scenmc_kernel_build_groups(scenmc_kernel *k, int group_limit, scen
     if (k->field_mode && build_field_rows(k) != SCENMC_OK)
         return scenmc_error_add(err, SCENMC_E_NOMEM, "out of memory for the weight-ratio tables");
     k->group_of = scenmc_xcalloc((size_t)D + 1, sizeof(int));
+    k->desc = scenmc_xcalloc((size_t)D + 1, sizeof(scenmc_desc));
+    k->desc[D] = (scenmc_desc){k->blk[D], 0, 0}; /* the phantom: changes no row */
     k->radix = scenmc_xcalloc((size_t)D + 1, sizeof(int));
     k->row_group = scenmc_xcalloc((size_t)rows, sizeof(int));
     k->row_variant = scenmc_xcalloc((size_t)rows * (size_t)k->group_width, sizeof(uint16_t));
@@ -283,6 +285,8 @@ scenmc_status scenmc_kernel_build_groups(scenmc_kernel *k, int group_limit, scen
             w *= k->n_var[d];
         }
         k->group_state_stride[g] = k->state_stride[d1 - 1];
+        for (int d = d0; d < d1; d++)
+            k->desc[d] = (scenmc_desc){k->blk[d], g, k->radix[d]};
         for (int r = k->group_row[g]; r < k->group_row[g + 1]; r++) {
             int c = r - k->group_row[g];
             k->row_group[r] = g;
@@ -371,7 +375,10 @@ scenmc_status scenmc_kernel_build_groups(scenmc_kernel *k, int group_limit, scen
     if (G <= SCENMC_MAX_TABLE_GROUPS && pair_size <= ((size_t)1 << 16)) {
         k->K_in = scenmc_xcalloc((size_t)rows, sizeof(double));
         k->K_pair = scenmc_xcalloc(pair_size ? pair_size : 1, sizeof(double));
-        k->pair_at = scenmc_xcalloc((size_t)G * (size_t)G, sizeof(size_t));
+        k->K_pair_base = scenmc_xcalloc((size_t)G * (size_t)G, sizeof(ptrdiff_t));
+        k->group_rows = scenmc_xcalloc((size_t)G, sizeof(int));
+        for (int g = 0; g < G; g++)
+            k->group_rows[g] = k->group_row[g + 1] - k->group_row[g];
         const int GW = k->group_width;
         for (int r = 0; r < rows; r++) {
             int g = k->row_group[r], nd = k->group_first[g + 1] - k->group_first[g];
@@ -383,7 +390,12 @@ scenmc_status scenmc_kernel_build_groups(scenmc_kernel *k, int group_limit, scen
         size_t at = 0;
         for (int g = 0; g < G; g++)
             for (int h = g + 1; h < G; h++) {
-                k->pair_at[g * G + h] = at;
+                /* Entry (row_g, row_h) at K_pair_base + row_g * rows_h + row_h. */
+                k->K_pair_base[g * G + h] = (ptrdiff_t)at - (ptrdiff_t)k->group_row[g] * k->group_rows[h] -
+                                          k->group_row[h];
+                /* Each group's pairs within itself folded into one pair table:
+                 * group g into (g, g + 1), the last group into (G - 2, G - 1). */
+                const int fold_g = h == g + 1, fold_h = h == G - 1 && g == G - 2;
                 int ng = k->group_first[g + 1] - k->group_first[g], nh = k->group_first[h + 1] - k->group_first[h];
                 for (int rg = k->group_row[g]; rg < k->group_row[g + 1]; rg++)
                     for (int rh = k->group_row[h]; rh < k->group_row[h + 1]; rh++, at++) {
@@ -393,7 +405,7 @@ scenmc_status scenmc_kernel_build_groups(scenmc_kernel *k, int group_limit, scen
                         for (int a = 0; a < ng; a++)
                             for (int b = 0; b < nh; b++)
                                 sum += k->C[(size_t)ug[a] * (size_t)V + uh[b]];
-                        k->K_pair[at] = sum;
+                        k->K_pair[at] = sum + (fold_g ? k->K_in[rg] : 0) + (fold_h ? k->K_in[rh] : 0);
                     }
             }
     }
@@ -412,6 +424,7 @@ void scenmc_kernel_free(scenmc_kernel *k)
     free(k->group_of);
     free(k->radix);
     free(k->blk);
+    free(k->desc);
     free(k->pw);
     free(k->table);
     free(k->row_group);
@@ -425,7 +438,8 @@ void scenmc_kernel_free(scenmc_kernel *k)
     free(k->pair_base);
     free(k->ratio);
     free(k->dC);
-    free(k->pair_at);
+    free(k->K_pair_base);
+    free(k->group_rows);
     free(k->init_p);
     free(k->init_cum);
     free(k->block_first);

@@ -11,6 +11,13 @@
 /* Most joint variants of a start block (one random word each). */
 #define SCENMC_START_BLOCK 256
 
+/* What a revision of one descriptor needs, in one place (table engine). */
+typedef struct scenmc_desc {
+    size_t blk;              /* first double of the descriptor's block in the table */
+    int group;               /* its group */
+    int radix;               /* weight of its variant in the group's joint variant */
+} scenmc_desc;
+
 typedef struct scenmc_kernel {
     int D, V, Y, S;          /* descriptors, variants, observation years, scenario slots */
     int *offset, *n_var;     /* [D] */
@@ -39,6 +46,7 @@ typedef struct scenmc_kernel {
     int *radix;              /* [D + 1] weight of a descriptor's variant in its group's c */
     int *pw;                 /* [D + 1] padded width of each descriptor's entries */
     size_t *blk;             /* [D + 1] first double of each descriptor's block */
+    scenmc_desc *desc;       /* [D + 1] blk, group_of and radix together */
     int max_pw;
     size_t row_len;          /* doubles per row over all blocks: sum of 2 pw[i] */
     double *table;           /* [rows * row_len], 64-byte aligned */
@@ -58,11 +66,15 @@ typedef struct scenmc_kernel {
     int *row_scen;           /* [rows] the row's part of the scenario lookup index */
     uint64_t *group_state_stride; /* [n_groups] weight of c in the full state index */
     /* Total consistency from the group rows, when there are few groups:
-     * K = sum_g K_in[row_g] + sum_{g<h} K_pair[pair_at[g*G+h] + c_g * rows_h + c_h]
-     * (c: the row's joint variant). NULL: the engine tracks K per revision. */
+     * one group: K = K_in[row_0]; else the sum over group pairs g < h of
+     * K_pair[K_pair_base[g*G+h] + row_g * group_rows[h] + row_h], each table
+     * holding the pairs across the two groups plus the pairs within group g
+     * (h = g + 1) or within group h (the last pair). NULL: the engine tracks
+     * K per revision. */
     double *K_in;            /* [rows] pairs within the row's group */
-    double *K_pair;          /* pairs across two groups */
-    size_t *pair_at;         /* [G*G] */
+    double *K_pair;          /* pairs across two groups (and folded K_in) */
+    ptrdiff_t *K_pair_base;  /* [G*G] */
+    int *group_rows;         /* [G] rows of each group */
     /* Field mode (many groups): each lane keeps its field F (exp(F) in the
      * ratio domain) and consistency field over all V variants, started from
      * one row per group and updated by a V-long row when a variant changes. */

@@ -109,8 +109,8 @@ typedef struct lane {
     int rev_d[ROUND];       /* descriptor (D: the phantom) */
     int rev_slot[ROUND];    /* year the state after it is recorded for (Y: none) */
     double rev_u[ROUND];    /* uniform for the new variant */
-    int *s;          /* [D + 1] state (the phantom's variant last) */
-    int *row;        /* [G] table row of each group's joint variant */
+    int s[SCENMC_MAX_DESCRIPTORS + 1]; /* state (the phantom's variant last) */
+    int row[SCENMC_MAX_DESCRIPTORS];   /* table row of each group's joint variant */
     double K;        /* total consistency */
     int *nrev;       /* [Y] revisions in each year */
     long *year_end;  /* [Y] revisions up to the end of each year */
@@ -171,8 +171,6 @@ static void worker_alloc(worker *w, const scenmc_kernel *k)
     memset(w, 0, sizeof *w);
     for (int i = 0; i < LANES; i++) {
         lane *l = &w->lane[i];
-        l->s = scenmc_xcalloc((size_t)k->D + 1, sizeof(int));
-        l->row = scenmc_xcalloc(G, sizeof(int));
         l->nrev = scenmc_xcalloc(Y, sizeof(int));
         l->year_end = scenmc_xcalloc(Y, sizeof(long));
         l->snap_row = scenmc_xcalloc((Y + 1) * G, sizeof(int));
@@ -189,8 +187,6 @@ static void worker_free(worker *w)
 {
     for (int i = 0; i < LANES; i++) {
         lane *l = &w->lane[i];
-        free(l->s);
-        free(l->row);
         free(l->nrev);
         free(l->year_end);
         free(l->snap_row);
@@ -248,14 +244,12 @@ static inline int consistency_bin(const scenmc_kernel *k, double K)
 /* Total consistency of the state with these group rows, from the pair tables. */
 static inline double rows_consistency(const scenmc_kernel *k, const int *rw, const int G)
 {
+    if (G == 1)
+        return k->K_in[rw[0]];
     double K = 0;
-    for (int g = 0; g < G; g++) {
-        K += k->K_in[rw[g]];
+    for (int g = 0; g < G; g++)
         for (int h = g + 1; h < G; h++)
-            K += k->K_pair[k->pair_at[g * G + h] +
-                           (size_t)(rw[g] - k->group_row[g]) * (size_t)(k->group_row[h + 1] - k->group_row[h]) +
-                           (size_t)(rw[h] - k->group_row[h])];
-    }
+            K += k->K_pair[k->K_pair_base[g * G + h] + (ptrdiff_t)rw[g] * k->group_rows[h] + rw[h]];
     return K;
 }
 
@@ -348,37 +342,43 @@ static inline __attribute__((always_inline)) void lane_queue(const scenmc_kernel
     l->n = n;
     if (n == 0)
         return;
+    /* Mark where years end (slot[j]: how many end just before revision
+     * r0 + j), then one pass: the words and the running year. */
+    int *restrict slot = l->rev_slot;
+    memset(slot, 0, sizeof(int) * (size_t)n);
+    const int first = l->next_year; /* the year of revision r0 */
+    const long *restrict end = l->year_end;
+    int y = first;
+    for (const int last = k->Y - 1; y < last && end[y] < r0 + n; y++)
+        slot[end[y] - r0] += 1;
+    l->next_year = y;
+    int year = first;
     scenmc_rng *rng = &l->rng;
+    int *restrict rev_d = l->rev_d;
+    double *restrict rev_u = l->rev_u;
+    const int equal_rates = k->equal_rates;
+    const uint64_t D = (uint64_t)k->D;
     for (int j = 0; j < n;) { /* the words at hand, then a new batch */
         if (rng->next == SCENMC_RNG_BATCH)
             scenmc_rng_refill(rng);
-        int take = SCENMC_RNG_BATCH - rng->next < n - j ? SCENMC_RNG_BATCH - rng->next : n - j;
-        const uint64_t *word = rng->word + rng->next;
-        if (k->equal_rates) {
-            const uint64_t D = (uint64_t)k->D;
+        const int take = SCENMC_RNG_BATCH - rng->next < n - j ? SCENMC_RNG_BATCH - rng->next : n - j;
+        const uint64_t *restrict word = rng->word + rng->next;
+        if (equal_rates) {
             for (int q = 0; q < take; q++) {
                 uint64_t x = (uint64_t)(uint32_t)word[q] * D;
-                l->rev_d[j + q] = (int)(x >> 32);
-                l->rev_u[j + q] = ((double)(uint32_t)x + 0.5) * (1.0 / 4294967296.0);
+                rev_d[j + q] = (int)(x >> 32);
+                rev_u[j + q] = ((double)(uint32_t)x + 0.5) * (1.0 / 4294967296.0);
             }
         } else {
             for (int q = 0; q < take; q++)
-                l->rev_d[j + q] = pick_descriptor(k, (uint32_t)word[q], &l->rev_u[j + q]);
+                rev_d[j + q] = pick_descriptor(k, (uint32_t)word[q], &rev_u[j + q]);
         }
-        rng->next += take;
+        for (int q = 0; q < take; q++) {
+            year += slot[j + q];
+            slot[j + q] = year;
+        }
         j += take;
-    }
-    int *slot = l->rev_slot;
-    memset(slot, 0, sizeof(int) * (size_t)n);
-    const int first = l->next_year; /* the year of revision r0 */
-    int y = first;
-    for (const long *end = l->year_end; y < k->Y - 1 && end[y] < r0 + n; y++)
-        slot[end[y] - r0] += 1; /* a year ends before revision end[y] */
-    l->next_year = y;
-    int year = first;
-    for (int j = 0; j < n; j++) {
-        year += slot[j];
-        slot[j] = year;
+        rng->next += take;
     }
     l->queued = r0 + n;
 }
@@ -393,19 +393,21 @@ static inline __attribute__((always_inline)) void lane_queue(const scenmc_kernel
 typedef double v4d __attribute__((vector_size(32)));
 
 static inline __attribute__((always_inline)) void lanes_run_fixed(const scenmc_kernel *k, worker *w,
-                                                                  int n, const int W, const int GC)
+                                                                  int n, const int W, const int GC,
+                                                                  const int track)
 {
-    const int G = GC ? GC : k->n_groups; /* GC: the group count as a constant, or 0 */
+    /* GC: the group count as a constant, or 0; track: K per revision (no
+     * pair tables), else per year from the rows. */
+    const int G = GC ? GC : k->n_groups;
     const double *restrict table = k->table;
-    const size_t *restrict blk = k->blk;
-    const int *restrict group_of = k->group_of, *restrict radix = k->radix;
-    const int track = !k->K_pair; /* K per revision, or per year from the rows */
+    const scenmc_desc *restrict desc = k->desc;
     for (int r = 0; r < n; r++)
         for (int q = 0; q < LANES; q++) {
             lane *l = &w->lane[q];
             int *restrict s = l->s, *restrict row = l->row;
             const int i = l->rev_d[r], slot = l->rev_slot[r];
-            const double *t = table + blk[i];
+            const scenmc_desc di = desc[i];
+            const double *t = table + di.blk;
             v4d wt[2], cs[2]; /* weights and consistency-field entries of the variants */
             const double *e = t + (size_t)row[0] * (2 * W);
             for (int h = 0; h < W / 4; h++)
@@ -427,7 +429,7 @@ static inline __attribute__((always_inline)) void lanes_run_fixed(const scenmc_k
             int b = 0;
             for (int j = 0; j < W - 1; j++)
                 b += c[j] <= target;
-            const int a = s[i], gi = group_of[i];
+            const int a = s[i], gi = di.group;
             if (track) {
                 for (int h = 0; h < W / 4; h++)
                     cs[h] = *(const v4d *)(t + (size_t)row[0] * (2 * W) + W + 4 * h);
@@ -440,7 +442,7 @@ static inline __attribute__((always_inline)) void lanes_run_fixed(const scenmc_k
                 l->snap_K[slot] = l->K;
             }
             s[i] = b;
-            row[gi] += (b - a) * radix[i];
+            row[gi] += (b - a) * di.radix;
             l->snap_row[(size_t)slot * G + gi] = row[gi];
         }
 }
@@ -557,13 +559,16 @@ static inline __attribute__((always_inline)) void lanes_run(const scenmc_kernel 
 {
     /* Fixed widths and small group counts as constants: unrolled loops. */
 #define BY_GROUPS(W)                                                                               \
-    switch (k->n_groups) {                                                                         \
-    case 1: lanes_run_fixed(k, w, n, W, 1); break;                                                 \
-    case 2: lanes_run_fixed(k, w, n, W, 2); break;                                                 \
-    case 3: lanes_run_fixed(k, w, n, W, 3); break;                                                 \
-    case 4: lanes_run_fixed(k, w, n, W, 4); break;                                                 \
-    default: lanes_run_fixed(k, w, n, W, 0);                                                       \
-    }
+    if (!k->K_pair)                                                                                \
+        lanes_run_fixed(k, w, n, W, 0, 1);                                                         \
+    else                                                                                           \
+        switch (k->n_groups) {                                                                     \
+        case 1: lanes_run_fixed(k, w, n, W, 1, 0); break;                                          \
+        case 2: lanes_run_fixed(k, w, n, W, 2, 0); break;                                          \
+        case 3: lanes_run_fixed(k, w, n, W, 3, 0); break;                                          \
+        case 4: lanes_run_fixed(k, w, n, W, 4, 0); break;                                          \
+        default: lanes_run_fixed(k, w, n, W, 0, 0);                                                \
+        }
     if (k->field_mode)
         lanes_run_field(k, w);
     else if (k->max_pw == 4 && !k->log_domain) {
