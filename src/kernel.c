@@ -335,6 +335,9 @@ scenmc_status scenmc_kernel_build_groups(scenmc_kernel *k, int group_limit, scen
     k->block_row = scenmc_xcalloc((size_t)D + 1, sizeof(int));
     group_layout(k, SCENMC_START_BLOCK, &k->n_blocks, k->block_first, k->block_row);
     const int combos = k->block_row[k->n_blocks];
+    k->blocks_are_groups = k->n_blocks == G;
+    for (int b = 0; b <= k->n_blocks && k->blocks_are_groups; b++)
+        k->blocks_are_groups = k->block_first[b] == k->group_first[b];
     k->block_width = 0;
     for (int b = 0; b < k->n_blocks; b++)
         k->block_width = k->block_first[b + 1] - k->block_first[b] > k->block_width

@@ -57,6 +57,7 @@ typedef struct scenmc_kernel {
      * stream does not depend on the table groups); the block's joint initial
      * distribution (independent descriptors) is inverted with a guide table. */
     int n_blocks, block_width;
+    int blocks_are_groups;   /* the start blocks are the table groups (same limit) */
     int *block_first;        /* [n_blocks + 1] first descriptor of each block */
     int *block_row;          /* [n_blocks + 1] first joint variant of each block */
     uint8_t *block_digit;    /* [joint variants * block_width]: each descriptor's variant */

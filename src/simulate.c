@@ -273,12 +273,16 @@ static inline __attribute__((always_inline)) void lane_start(const scenmc_kernel
             const uint8_t *digit = k->block_digit + (size_t)(r0 + c) * (size_t)k->block_width;
             for (int d = k->block_first[b]; d < k->block_first[b + 1]; d++)
                 l->s[d] = digit[d - k->block_first[b]];
+            if (k->blocks_are_groups) /* the same joint variant, the same order */
+                l->row[b] = k->group_row[b] + c;
         }
     }
-    for (int g = 0; g < G; g++)
-        l->row[g] = k->group_row[g];
-    for (int d = 0; d < D; d++)
-        l->row[k->group_of[d]] += k->radix[d] * l->s[d];
+    if (k->start || !k->blocks_are_groups) {
+        for (int g = 0; g < G; g++)
+            l->row[g] = k->group_row[g];
+        for (int d = 0; d < D; d++)
+            l->row[k->group_of[d]] += k->radix[d] * l->s[d];
+    }
     l->s[D] = 0;
     if (k->field_mode) { /* the fields from one row per group */
         const int V = k->V;
@@ -320,13 +324,15 @@ static inline __attribute__((always_inline)) void lane_start(const scenmc_kernel
     l->snap_K[0] = l->K;
     /* Then one word per year for its revision count (all drawn up front, so
      * the counts do not wait on each other), then one word per revision. */
-    l->nrev[0] = 0;
-    l->year_end[0] = 0;
+    int *restrict nrev = l->nrev;
+    long *restrict year_end = l->year_end, total = 0;
+    nrev[0] = 0;
+    year_end[0] = 0;
     for (int y = 1; y < k->Y; y++) {
-        l->nrev[y] = poisson_draw(k, &l->rng);
-        l->year_end[y] = l->year_end[y - 1] + l->nrev[y];
+        nrev[y] = poisson_draw(k, &l->rng);
+        year_end[y] = total += nrev[y];
     }
-    l->total = l->year_end[k->Y - 1];
+    l->total = total;
     l->queued = 0;
     l->next_year = 1;
 }
