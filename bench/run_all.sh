@@ -48,8 +48,9 @@ for d in 10 20 40 80; do
 done
 if /usr/bin/python3 -c 'import numpy' 2>/dev/null; then
     "$build/scenmc" info --json >"$tmp/model.json"
-    np=$(OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 /usr/bin/python3 "$root/bench/reference_numpy.py" \
-        --json "$tmp/model.json" -n "$nnp" | head -1)
+    OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 /usr/bin/python3 "$root/bench/reference_numpy.py" \
+        --json "$tmp/model.json" -n "$nnp" >"$tmp/numpy.txt"
+    np=$(head -1 "$tmp/numpy.txt") # (not a pipe: head closing it early broke the script)
     nps=$(field "$np" traj_per_s)
     line=$("$bt" -n "$nnp" --threads 1 --repeat 5)
     ours=$(field "$line" traj_per_s)

@@ -11,14 +11,14 @@
 #define W0 0x9E3779B9u /* PHILOX_W32_0 and _1: the key schedule */
 #define W1 0xBB67AE85u
 
-static void refill_random123(scenmc_rng *r)
+static void refill_random123(const scenmc_rng *r, uint32_t block, uint64_t *word)
 {
     philox4x32_key_t key = {{r->key[0], r->key[1]}};
     for (int b = 0; b < 8; b++) {
-        philox4x32_ctr_t ctr = {{r->block + (uint32_t)b, r->stream[0], r->stream[1], SCENMC_RNG_SALT}};
+        philox4x32_ctr_t ctr = {{block + (uint32_t)b, r->stream[0], r->stream[1], SCENMC_RNG_SALT}};
         philox4x32_ctr_t out = philox4x32(ctr, key);
         for (int c = 0; c < 4; c++)
-            r->word[8 * c + b] = out.v[c];
+            word[8 * c + b] = out.v[c];
     }
 }
 
@@ -40,11 +40,11 @@ static void refill_random123(scenmc_rng *r)
 #define SET1_256(v) _mm256_set1_epi64x((long long)(v))
 #define SET1_128(v) _mm_set1_epi64x((long long)(v))
 
-__attribute__((target("avx2"))) static void refill_avx2(scenmc_rng *r)
+__attribute__((target("avx2"))) static void refill_avx2(const scenmc_rng *r, uint32_t block, uint64_t *word)
 {
     __m256i x[2][4];
     for (int h = 0; h < 2; h++) { /* blocks 4h .. 4h + 3 */
-        uint32_t j = r->block + 4u * (uint32_t)h;
+        uint32_t j = block + 4u * (uint32_t)h;
         x[h][0] = _mm256_set_epi64x(j + 3u, j + 2u, j + 1u, j);
         x[h][1] = SET1_256(r->stream[0]);
         x[h][2] = SET1_256(r->stream[1]);
@@ -57,13 +57,13 @@ __attribute__((target("avx2"))) static void refill_avx2(scenmc_rng *r)
                   SET1_256, x[h], k0, k1);
     for (int c = 0; c < 4; c++)
         for (int h = 0; h < 2; h++)
-            _mm256_storeu_si256((__m256i *)(r->word + 8 * c + 4 * h), x[h][c]);
+            _mm256_storeu_si256((__m256i *)(word + 8 * c + 4 * h), x[h][c]);
 }
 
-__attribute__((target("avx512f"))) static void refill_avx512(scenmc_rng *r)
+__attribute__((target("avx512f"))) static void refill_avx512(const scenmc_rng *r, uint32_t block, uint64_t *word)
 {
     __m512i x[4]; /* all eight blocks in one register per component */
-    uint32_t j = r->block;
+    uint32_t j = block;
     x[0] = _mm512_set_epi64(j + 7u, j + 6u, j + 5u, j + 4u, j + 3u, j + 2u, j + 1u, j);
     x[1] = _mm512_set1_epi64(r->stream[0]);
     x[2] = _mm512_set1_epi64(r->stream[1]);
@@ -73,14 +73,14 @@ __attribute__((target("avx512f"))) static void refill_avx512(scenmc_rng *r)
         ROUND(__m512i, _mm512_mul_epu32, _mm512_srli_epi64, _mm512_and_si512, _mm512_xor_si512,
               _mm512_set1_epi64, x, k0, k1);
     for (int c = 0; c < 4; c++)
-        _mm512_storeu_si512((void *)(r->word + 8 * c), x[c]);
+        _mm512_storeu_si512((void *)(word + 8 * c), x[c]);
 }
 
-static void refill_sse2(scenmc_rng *r)
+static void refill_sse2(const scenmc_rng *r, uint32_t block, uint64_t *word)
 {
     __m128i x[4][4];
     for (int h = 0; h < 4; h++) { /* blocks 2h, 2h + 1 */
-        uint32_t j = r->block + 2u * (uint32_t)h;
+        uint32_t j = block + 2u * (uint32_t)h;
         x[h][0] = _mm_set_epi64x(j + 1u, j);
         x[h][1] = SET1_128(r->stream[0]);
         x[h][2] = SET1_128(r->stream[1]);
@@ -93,7 +93,7 @@ static void refill_sse2(scenmc_rng *r)
                   k0, k1);
     for (int c = 0; c < 4; c++)
         for (int h = 0; h < 4; h++)
-            _mm_storeu_si128((__m128i *)(r->word + 8 * c + 2 * h), x[h][c]);
+            _mm_storeu_si128((__m128i *)(word + 8 * c + 2 * h), x[h][c]);
 }
 #define HAVE_X86 1
 #endif
@@ -128,16 +128,20 @@ const char *scenmc_rng_kind(void)
 void scenmc_rng_refill(scenmc_rng *r)
 {
     int kind = kind_now();
+    for (int half = 0; half < 2; half++) {
+        uint32_t block = r->block + 8u * (uint32_t)half;
+        uint64_t *word = r->word + SCENMC_RNG_BATCH * half;
 #ifdef HAVE_X86
-    if (kind == 4 && __builtin_cpu_supports("avx512f"))
-        refill_avx512(r);
-    else if (kind == 1 && __builtin_cpu_supports("avx2"))
-        refill_avx2(r);
-    else if (kind != 3) /* also a forced kind the processor lacks */
-        refill_sse2(r);
-    else
+        if (kind == 4 && __builtin_cpu_supports("avx512f"))
+            refill_avx512(r, block, word);
+        else if (kind == 1 && __builtin_cpu_supports("avx2"))
+            refill_avx2(r, block, word);
+        else if (kind != 3) /* also a forced kind the processor lacks */
+            refill_sse2(r, block, word);
+        else
 #endif
-        refill_random123(r);
-    r->block += 8;
+            refill_random123(r, block, word);
+    }
+    r->block += 16;
     r->next = 0;
 }

@@ -17,17 +17,20 @@
 #include <stdint.h>
 
 #define SCENMC_RNG_BATCH 32 /* words per batch: 8 blocks of 4 */
+#define SCENMC_RNG_BUFFER (2 * SCENMC_RNG_BATCH) /* made two batches at a time */
 #define SCENMC_RNG_SALT 0x434d4353u /* "SCMC": the counter's fixed last word */
 
 typedef struct scenmc_rng {
     uint32_t key[2];
     uint32_t stream[2]; /* the trajectory index, low word first */
     uint32_t block;     /* first block of the next batch */
-    int next;           /* next unused word; SCENMC_RNG_BATCH when spent */
-    uint64_t word[SCENMC_RNG_BATCH]; /* the batch's words, one per 64-bit slot */
+    int next;           /* next unused word; SCENMC_RNG_BUFFER when spent */
+    uint64_t word[SCENMC_RNG_BUFFER]; /* the batches' words, one per 64-bit slot */
 } scenmc_rng;
 
-/* Makes the next batch (dispatches on the processor's features). */
+/* Makes the next two batches (dispatches on the processor's features): two
+ * independent computations the processor overlaps, and most trajectories
+ * need no more than one such refill. */
 void scenmc_rng_refill(scenmc_rng *r);
 
 /* Which batch generator scenmc_rng_refill uses ("avx512", "avx2", "sse2" or
@@ -42,12 +45,12 @@ static inline void scenmc_rng_init(scenmc_rng *r, uint64_t seed, uint64_t stream
     r->stream[0] = (uint32_t)stream;
     r->stream[1] = (uint32_t)(stream >> 32);
     r->block = 0;
-    r->next = SCENMC_RNG_BATCH;
+    r->next = SCENMC_RNG_BUFFER;
 }
 
 static inline uint32_t scenmc_rng_u32(scenmc_rng *r)
 {
-    if (r->next == SCENMC_RNG_BATCH)
+    if (r->next == SCENMC_RNG_BUFFER)
         scenmc_rng_refill(r);
     return (uint32_t)r->word[r->next++];
 }

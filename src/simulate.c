@@ -365,9 +365,9 @@ static inline __attribute__((always_inline)) void lane_queue(const scenmc_kernel
     const int equal_rates = k->equal_rates;
     const uint64_t D = (uint64_t)k->D;
     for (int j = 0; j < n;) { /* the words at hand, then a new batch */
-        if (rng->next == SCENMC_RNG_BATCH)
+        if (rng->next == SCENMC_RNG_BUFFER)
             scenmc_rng_refill(rng);
-        const int take = SCENMC_RNG_BATCH - rng->next < n - j ? SCENMC_RNG_BATCH - rng->next : n - j;
+        const int take = SCENMC_RNG_BUFFER - rng->next < n - j ? SCENMC_RNG_BUFFER - rng->next : n - j;
         const uint64_t *restrict word = rng->word + rng->next;
         if (equal_rates) {
             for (int q = 0; q < take; q++) {
