@@ -453,6 +453,33 @@ static inline __attribute__((always_inline)) void lanes_run_fixed(const scenmc_k
         }
 }
 
+/* Heat-bath weights from log weights, in place: exp(w - max). */
+static inline void weights_from_logs(double *w, int n)
+{
+    double mx = w[0];
+    for (int j = 1; j < n; j++)
+        mx = w[j] > mx ? w[j] : mx;
+    for (int j = 0; j < n; j++)
+        w[j] = exp(w[j] - mx);
+}
+
+/* The variant drawn with uniform u from n weights: the number of cumulative
+ * weights at or below u times the total, counted without data-dependent
+ * branches (trailing zero weights, padding, are never drawn). */
+static inline int draw_variant(const double *w, int n, double u)
+{
+    double c[SCENMC_MAX_VARIANTS], acc = 0;
+    for (int j = 0; j < n; j++) {
+        acc += w[j];
+        c[j] = acc;
+    }
+    const double target = u * acc;
+    int b = 0;
+    for (int j = 0; j < n - 1; j++)
+        b += c[j] <= target;
+    return b;
+}
+
 /* Field mode: the weights are the lane's field; a change multiplies it by a
  * ratio row (log domain: adds the difference of two W rows). */
 static inline __attribute__((always_inline)) void lanes_run_field(const scenmc_kernel *k, worker *w)
@@ -466,27 +493,10 @@ static inline __attribute__((always_inline)) void lanes_run_field(const scenmc_k
                 continue;
             const int off = k->offset[i], nv = k->n_var[i], a = l->s[i], slot = l->rev_slot[r];
             double wt[SCENMC_MAX_VARIANTS];
-            const double *f = l->F + off;
-            if (k->log_domain) {
-                double mx = f[0];
-                for (int b = 1; b < nv; b++)
-                    mx = f[b] > mx ? f[b] : mx;
-                for (int b = 0; b < nv; b++)
-                    wt[b] = exp(f[b] - mx);
-            } else {
-                for (int b = 0; b < nv; b++)
-                    wt[b] = f[b];
-            }
-            double total = 0;
-            for (int b = 0; b < nv; b++)
-                total += wt[b];
-            const double target = l->rev_u[r] * total;
-            double acc = 0;
-            int b = 0;
-            for (int j = 0; j < nv - 1; j++) {
-                acc += wt[j];
-                b += acc <= target;
-            }
+            memcpy(wt, l->F + off, sizeof(double) * (size_t)nv);
+            if (k->log_domain)
+                weights_from_logs(wt, nv);
+            const int b = draw_variant(wt, nv, l->rev_u[r]);
             if (b != a) {
                 l->K += l->Gf[off + b] - l->Gf[off + a];
                 size_t row = (size_t)(k->pair_base[i] + a * nv + b) * (size_t)V;
@@ -536,23 +546,9 @@ static inline __attribute__((always_inline)) void lanes_run_any_width(const scen
                     cs[j] += e[pw + j];
                 }
             }
-            if (k->log_domain) {
-                double mx = wt[0];
-                for (int j = 1; j < pw; j++)
-                    mx = wt[j] > mx ? wt[j] : mx;
-                for (int j = 0; j < pw; j++)
-                    wt[j] = exp(wt[j] - mx);
-            }
-            double c[SCENMC_MAX_VARIANTS], acc = 0;
-            for (int j = 0; j < pw; j++) {
-                acc += wt[j];
-                c[j] = acc;
-            }
-            const double target = l->rev_u[r] * acc;
-            int b = 0;
-            for (int j = 0; j < pw - 1; j++)
-                b += c[j] <= target;
-            const int a = l->s[i], gi = k->group_of[i];
+            if (k->log_domain)
+                weights_from_logs(wt, pw);
+            const int b = draw_variant(wt, pw, l->rev_u[r]), a = l->s[i], gi = k->group_of[i];
             l->s[i] = b;
             l->row[gi] += (b - a) * k->radix[i];
             l->K += cs[b] - cs[a];
