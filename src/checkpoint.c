@@ -6,6 +6,7 @@
  * rest and adds the counts: integer addition, so the result is bit for bit
  * that of an uninterrupted run. */
 #include "scenmc/hpc.h"
+#include "h5util.h"
 #include "util.h"
 
 #include <ctype.h>
@@ -336,47 +337,6 @@ static int get_num(hid_t loc, const char *name, hid_t mem_type, void *v)
     return ok ? 1 : -1;
 }
 
-/* A string attribute (fixed or variable length), malloc'd; NULL when absent or unreadable. */
-static char *get_str(hid_t loc, const char *name)
-{
-    if (H5Aexists(loc, name) <= 0)
-        return NULL;
-    hid_t a = H5Aopen(loc, name, H5P_DEFAULT);
-    if (a < 0)
-        return NULL;
-    hid_t ft = H5Aget_type(a);
-    char *out = NULL;
-    if (H5Tget_class(ft) == H5T_STRING) {
-        if (H5Tis_variable_str(ft) > 0) {
-            hid_t mt = H5Tcopy(H5T_C_S1);
-            H5Tset_cset(mt, H5Tget_cset(ft));
-            H5Tset_size(mt, H5T_VARIABLE);
-            char *v = NULL;
-            if (H5Aread(a, mt, &v) >= 0 && v) {
-                out = scenmc_strdup(v);
-                H5free_memory(v);
-            }
-            H5Tclose(mt);
-        } else {
-            size_t n = H5Tget_size(ft);
-            if (n < (1u << 20)) {
-                hid_t mt = H5Tcopy(H5T_C_S1);
-                H5Tset_cset(mt, H5Tget_cset(ft));
-                H5Tset_size(mt, n + 1);
-                out = scenmc_xcalloc(n + 2, 1);
-                if (H5Aread(a, mt, out) < 0) {
-                    free(out);
-                    out = NULL;
-                }
-                H5Tclose(mt);
-            }
-        }
-    }
-    H5Tclose(ft);
-    H5Aclose(a);
-    return out;
-}
-
 /* fsync, then rename tmp over path (refusing an existing path unless force). */
 static scenmc_status commit(const char *tmp, const char *path, int force, scenmc_error *err)
 {
@@ -504,7 +464,7 @@ scenmc_status scenmc_hpc_info_read(const char *path, scenmc_hpc_info *info, scen
         bad |= get_num(f, "checkpoint_target_first", H5T_NATIVE_UINT64, &info->target_first) != 1;
         bad |= get_num(f, "checkpoint_target_last", H5T_NATIVE_UINT64, &info->target_last) != 1;
         bad |= get_num(f, "checkpoint_next", H5T_NATIVE_UINT64, &info->next) != 1;
-        info->output = get_str(f, "checkpoint_output");
+        info->output = scenmc_h5_attr_string(f, "/", "checkpoint_output");
         if (info->output && !*info->output) {
             free(info->output);
             info->output = NULL;

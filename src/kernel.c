@@ -80,18 +80,9 @@ scenmc_status scenmc_kernel_init(scenmc_kernel *k, const scenmc_model *m, const 
     for (int j = 0; j < k->n_pois; j++)
         k->pois_cdf[j] = gsl_cdf_poisson_P((unsigned)j, k->lambda);
     k->pois_cdf[k->n_pois - 1] = 1.0;
-    /* Guide cells much finer than the CDF steps, so a draw rarely needs a
-     * step of search (a predictable branch). Cell g starts the search at the
-     * answer for (g - 1/2)/n_guide, at or below the answer for any u that
-     * lands in the cell, rounding of u * n_guide included. */
     k->n_guide = k->n_pois * 4 > 1024 ? k->n_pois * 4 : 1024;
     k->pois_guide = scenmc_xcalloc((size_t)k->n_guide, sizeof(int));
-    for (int g = 0, j = 0; g < k->n_guide; g++) {
-        double u = (g - 0.5) / k->n_guide;
-        while (k->pois_cdf[j] < u)
-            j++;
-        k->pois_guide[g] = j;
-    }
+    scenmc_guide_build(k->pois_cdf, k->pois_guide, k->n_guide);
 
     k->equal_rates = 1;
     k->desc_cum = scenmc_xcalloc((size_t)D, sizeof(double));
@@ -360,14 +351,7 @@ scenmc_status scenmc_kernel_build_groups(scenmc_kernel *k, int group_limit, scen
             k->start_cum[r] = cum += pr;
         }
         k->start_cum[r0 + nr - 1] = 2.0; /* absorb rounding: the last is always taken */
-        /* Cell j starts the search at the answer for (j - 1/2) / (4n), at or
-         * below the answer for any u in the cell (see the Poisson guide). */
-        for (int j = 0, c = 0; j < 4 * nr; j++) {
-            double u = (j - 0.5) / (4.0 * nr);
-            while (k->start_cum[r0 + c] < u)
-                c++;
-            k->start_guide[4 * (size_t)r0 + (size_t)j] = c;
-        }
+        scenmc_guide_build(k->start_cum + r0, k->start_guide + 4 * (size_t)r0, 4 * nr);
     }
     /* K from the rows: few groups (the engine's unrolled paths) and small tables. */
     size_t pair_size = 0;
@@ -413,6 +397,16 @@ scenmc_status scenmc_kernel_build_groups(scenmc_kernel *k, int group_limit, scen
             }
     }
     return SCENMC_OK;
+}
+
+void scenmc_guide_build(const double *cum, int *guide, int n_guide)
+{
+    for (int g = 0, j = 0; g < n_guide; g++) {
+        double u = (g - 0.5) / n_guide;
+        while (cum[j] < u)
+            j++;
+        guide[g] = j;
+    }
 }
 
 void scenmc_kernel_free(scenmc_kernel *k)

@@ -117,6 +117,23 @@ void scenmc_kernel_free(scenmc_kernel *k);
  * (F[u] = h[u] + sum_j W[s_j][u]); writes n_var[i] values to prob. */
 void scenmc_kernel_heat_bath(const scenmc_kernel *k, const double *F, int i, double *prob);
 
+/* Inversion of a cumulative distribution cum (last entry >= 1) through a
+ * guide table of n_guide cells: the first j with cum[j] >= u. The cells are
+ * much finer than the steps, so the search rarely takes a step (a
+ * predictable branch). */
+static inline int scenmc_guide_draw(const double *cum, const int *guide, int n_guide, double u)
+{
+    int j = guide[(int)(u * n_guide)];
+    while (cum[j] < u)
+        j++;
+    return j;
+}
+
+/* Cell g starts the search at the answer for (g - 1/2) / n_guide: at or
+ * below the answer for any u that lands in the cell, rounding of u * n_guide
+ * included. */
+void scenmc_guide_build(const double *cum, int *guide, int n_guide);
+
 /* K(s) from the kernel's consistency matrix (overrides applied). */
 double scenmc_kernel_total_consistency(const scenmc_kernel *k, const int *s);
 

@@ -5,6 +5,7 @@
 #include "scenmc/hpc.h"
 #include "scenmc/reader.h"
 #include "scenmc/sweep.h"
+#include "h5util.h"
 #include "util.h"
 
 #include <hdf5.h>
@@ -211,41 +212,6 @@ typedef struct sweep_part {
     int have_p;
 } sweep_part;
 
-static char *read_str_attr(hid_t loc, const char *obj, const char *name)
-{
-    if (H5Aexists_by_name(loc, obj, name, H5P_DEFAULT) <= 0)
-        return NULL;
-    hid_t a = H5Aopen_by_name(loc, obj, name, H5P_DEFAULT, H5P_DEFAULT);
-    if (a < 0)
-        return NULL;
-    hid_t ft = H5Aget_type(a);
-    char *out = NULL;
-    if (H5Tget_class(ft) == H5T_STRING) {
-        hid_t mt = H5Tcopy(H5T_C_S1);
-        H5Tset_cset(mt, H5Tget_cset(ft));
-        if (H5Tis_variable_str(ft) > 0) {
-            H5Tset_size(mt, H5T_VARIABLE);
-            char *v = NULL;
-            if (H5Aread(a, mt, &v) >= 0 && v) {
-                out = scenmc_strdup(v);
-                H5free_memory(v);
-            }
-        } else {
-            size_t sz = H5Tget_size(ft);
-            H5Tset_size(mt, sz + 1);
-            out = scenmc_xcalloc(sz + 2, 1);
-            if (H5Aread(a, mt, out) < 0) {
-                free(out);
-                out = NULL;
-            }
-        }
-        H5Tclose(mt);
-    }
-    H5Tclose(ft);
-    H5Aclose(a);
-    return out;
-}
-
 static int read_int_attr(hid_t f, const char *name, int *v)
 {
     if (H5Aexists(f, name) <= 0)
@@ -402,8 +368,8 @@ static int sweep_open(sweep_part *s, const char *path, scenmc_error *err)
         scenmc_error_add(err, SCENMC_E_INPUT, "%s: cannot open it as HDF5", path);
         return 0;
     }
-    char *method = read_str_attr(s->f, "/", "method");
-    char *format = read_str_attr(s->f, "/", "format");
+    char *method = scenmc_h5_attr_string(s->f, "/", "method");
+    char *format = scenmc_h5_attr_string(s->f, "/", "format");
     int version = 0;
     int okm = method && !strcmp(method, "monte-carlo") && format && !strcmp(format, "scenmc-results") &&
               read_int_attr(s->f, "format_version", &version) == 1 && version == 1 &&
@@ -419,9 +385,9 @@ static int sweep_open(sweep_part *s, const char *path, scenmc_error *err)
     }
     free(method);
     free(format);
-    s->sha = read_str_attr(s->f, "/model", "sha256");
-    s->model_path = read_str_attr(s->f, "/model", "path");
-    s->design = read_str_attr(s->f, "/", "design");
+    s->sha = scenmc_h5_attr_string(s->f, "/model", "sha256");
+    s->model_path = scenmc_h5_attr_string(s->f, "/model", "path");
+    s->design = scenmc_h5_attr_string(s->f, "/", "design");
     size_t one = 0;
     char **src = read_vl_strings(s->f, "/model/source", &one);
     if (src && one == 1) {

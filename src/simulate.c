@@ -201,11 +201,7 @@ static void worker_free(worker *w)
  * from one 32-bit word: the CDF is resolved to 2^-32. */
 static inline int poisson_draw(const scenmc_kernel *k, scenmc_rng *rng)
 {
-    double u = scenmc_rng_uniform32(rng);
-    int j = k->pois_guide[(int)(u * k->n_guide)];
-    while (k->pois_cdf[j] < u)
-        j++;
-    return j;
+    return scenmc_guide_draw(k->pois_cdf, k->pois_guide, k->n_guide, scenmc_rng_uniform32(rng));
 }
 
 /* Which descriptor a revision hits, and a uniform for its new variant, from
@@ -266,10 +262,8 @@ static inline __attribute__((always_inline)) void lane_start(const scenmc_kernel
     } else { /* one word per start block: its joint variant */
         for (int b = 0; b < k->n_blocks; b++) {
             const int r0 = k->block_row[b], n = k->block_row[b + 1] - r0;
-            double u = scenmc_rng_uniform32(&l->rng);
-            int c = k->start_guide[4 * (size_t)r0 + (size_t)(u * (4 * n))];
-            while (k->start_cum[r0 + c] < u)
-                c++;
+            const int c = scenmc_guide_draw(k->start_cum + r0, k->start_guide + 4 * (size_t)r0, 4 * n,
+                                            scenmc_rng_uniform32(&l->rng));
             const uint8_t *digit = k->block_digit + (size_t)(r0 + c) * (size_t)k->block_width;
             for (int d = k->block_first[b]; d < k->block_first[b + 1]; d++)
                 l->s[d] = digit[d - k->block_first[b]];
