@@ -396,6 +396,25 @@ scenmc_status scenmc_kernel_build_groups(scenmc_kernel *k, int group_limit, scen
                     }
             }
     }
+    k->packed = !k->field_mode && !k->log_domain && (k->max_pw == 4 || k->max_pw == 8) && G <= 2 &&
+                k->K_pair != NULL;
+    k->row_bytes = 16 * k->max_pw;
+    k->row_shift = k->max_pw == 4 ? 6 : 7;
+    k->unit = scenmc_xcalloc((size_t)D + 1, sizeof(uint64_t));
+    for (int d = 0; d < D; d++)
+        k->unit[d] = (uint64_t)k->radix[d] * (uint64_t)k->row_bytes << (32 * k->group_of[d]);
+    if (k->packed) { /* the tally's year lookups, from the same functions as the other engines' */
+        const int rows0 = k->group_row[1];
+        k->info_rows = G == 2 ? rows - rows0 : 1;
+        k->state_info = scenmc_xcalloc((size_t)rows0 * (size_t)k->info_rows, sizeof(uint32_t));
+        for (int c0 = 0; c0 < rows0; c0++)
+            for (int c1 = 0; c1 < k->info_rows; c1++) {
+                const int rw[2] = {c0, rows0 + c1};
+                const int sc = k->scen_table[k->row_scen[rw[0]] + (G == 2 ? k->row_scen[rw[1]] : 0)];
+                const int bin = scenmc_consistency_bin(k, scenmc_rows_consistency(k, rw, G));
+                k->state_info[(size_t)c0 * (size_t)k->info_rows + (size_t)c1] = (uint32_t)sc | (uint32_t)bin << 16;
+            }
+    }
     return SCENMC_OK;
 }
 
@@ -436,6 +455,8 @@ void scenmc_kernel_free(scenmc_kernel *k)
     free(k->ratio);
     free(k->dC);
     free(k->K_pair_base);
+    free(k->unit);
+    free(k->state_info);
     free(k->group_rows);
     free(k->init_p);
     free(k->init_cum);

@@ -76,6 +76,18 @@ typedef struct scenmc_kernel {
     double *K_pair;          /* pairs across two groups (and folded K_in) */
     ptrdiff_t *K_pair_base;  /* [G*G] */
     int *group_rows;         /* [G] rows of each group */
+    /* Packed engine: one or two groups, widths 4 or 8, the ratio domain and
+     * pair tables. A lane's rows are then one word, group g's row times
+     * row_bytes in bits 32 g to 32 g + 31, and a revision of descriptor i
+     * from variant a to b adds (b - a) * unit[i] to it (the phantom: 0). */
+    int packed;
+    int row_bytes;           /* bytes of one row of a descriptor's block: 16 max_pw */
+    uint64_t *unit;          /* [D + 1] */
+    int row_shift;           /* log2(row_bytes) */
+    /* Per state of the two groups' rows (c_0 * info_rows + c_1, c_g the row
+     * within group g): its scenario | consistency bin << 16. */
+    uint32_t *state_info;
+    int info_rows;           /* rows of group 1 (1 when there is one group) */
     /* Field mode (many groups): each lane keeps its field F (exp(F) in the
      * ratio domain) and consistency field over all V variants, started from
      * one row per group and updated by a V-long row when a variant changes. */
@@ -133,6 +145,26 @@ static inline int scenmc_guide_draw(const double *cum, const int *guide, int n_g
  * below the answer for any u that lands in the cell, rounding of u * n_guide
  * included. */
 void scenmc_guide_build(const double *cum, int *guide, int n_guide);
+
+static inline int scenmc_consistency_bin(const scenmc_kernel *k, double K)
+{
+    /* floor(x) without a libm call; the width is a power of 2, so multiplying
+     * by its inverse is exact. */
+    double x = (K - k->bin_lo) * k->inv_bin_width + 0.5;
+    return x < 1 ? 0 : (x >= k->n_bins ? k->n_bins - 1 : (int)x);
+}
+
+/* Total consistency of the state with these group rows, from the pair tables. */
+static inline double scenmc_rows_consistency(const scenmc_kernel *k, const int *rw, const int G)
+{
+    if (G == 1)
+        return k->K_in[rw[0]];
+    double K = 0;
+    for (int g = 0; g < G; g++)
+        for (int h = g + 1; h < G; h++)
+            K += k->K_pair[k->K_pair_base[g * G + h] + (ptrdiff_t)rw[g] * k->group_rows[h] + rw[h]];
+    return K;
+}
 
 /* K(s) from the kernel's consistency matrix (overrides applied). */
 double scenmc_kernel_total_consistency(const scenmc_kernel *k, const int *s);

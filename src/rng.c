@@ -125,11 +125,13 @@ const char *scenmc_rng_kind(void)
     return kind_names[kind_now()];
 }
 
-void scenmc_rng_refill(scenmc_rng *r)
+/* Makes batches into the buffer's halves first .. 1 (the words run on from
+ * the first batch made). */
+static void refill_from(scenmc_rng *r, int first)
 {
     int kind = kind_now();
-    for (int half = 0; half < 2; half++) {
-        uint32_t block = r->block + 8u * (uint32_t)half;
+    for (int half = first; half < 2; half++) {
+        uint32_t block = r->block + 8u * (uint32_t)(half - first);
         uint64_t *word = r->word + SCENMC_RNG_BATCH * half;
 #ifdef HAVE_X86
         if (kind == 4 && __builtin_cpu_supports("avx512f"))
@@ -142,6 +144,16 @@ void scenmc_rng_refill(scenmc_rng *r)
 #endif
             refill_random123(r, block, word);
     }
-    r->block += 16;
-    r->next = 0;
+    r->block += 8u * (uint32_t)(2 - first);
+    r->next = SCENMC_RNG_BATCH * first;
+}
+
+void scenmc_rng_refill(scenmc_rng *r)
+{
+    refill_from(r, 0);
+}
+
+void scenmc_rng_refill_one(scenmc_rng *r)
+{
+    refill_from(r, 1);
 }

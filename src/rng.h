@@ -33,6 +33,10 @@ typedef struct scenmc_rng {
  * need no more than one such refill. */
 void scenmc_rng_refill(scenmc_rng *r);
 
+/* Makes only the next batch, into the buffer's second half (the same
+ * stream): for a consumer that needs at most SCENMC_RNG_BATCH more words. */
+void scenmc_rng_refill_one(scenmc_rng *r);
+
 /* Which batch generator scenmc_rng_refill uses ("avx512", "avx2", "sse2" or
  * "random123"); scenmc_rng_force selects one (for tests; NULL = automatic). */
 const char *scenmc_rng_kind(void);

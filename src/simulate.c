@@ -97,7 +97,7 @@ static int map_add(tally *t, uint64_t x, uint64_t c)
  * doing phantom revisions that change nothing. The state after each revision
  * is recorded for its year, so the last one in a year is the state at the
  * year's end; years without revisions take the previous year's. */
-#define LANES 4
+#define LANES 8
 #define ROUND 256
 
 typedef struct lane {
@@ -111,6 +111,14 @@ typedef struct lane {
     double rev_u[ROUND];    /* uniform for the new variant */
     int s[SCENMC_MAX_DESCRIPTORS + 1]; /* state (the phantom's variant last) */
     int row[SCENMC_MAX_DESCRIPTORS];   /* table row of each group's joint variant */
+    /* Packed engine (k->packed): the rows of both groups in one word, as
+     * byte offsets within a descriptor's block (group g in bits 32 g ...),
+     * the word after each revision of the round, and the first year whose
+     * end state is not yet taken from those records. */
+    uint64_t pk;
+    uint64_t rec[ROUND];
+    int snapped;
+    uint64_t *snap_pk; /* [Y] the word at the end of each year */
     double K;        /* total consistency */
     int *nrev;       /* [Y] revisions in each year */
     long *year_end;  /* [Y] revisions up to the end of each year */
@@ -176,6 +184,7 @@ static void worker_alloc(worker *w, const scenmc_kernel *k)
         l->snap_row = scenmc_xcalloc((Y + 1) * G, sizeof(int));
         l->snap_K = scenmc_xcalloc(Y + 1, sizeof(double));
         l->scen = scenmc_xcalloc(Y, sizeof(int));
+        l->snap_pk = scenmc_xcalloc(Y, sizeof(uint64_t));
         if (k->field_mode) {
             l->F = scenmc_xcalloc((size_t)k->V, sizeof(double));
             l->Gf = scenmc_xcalloc((size_t)k->V, sizeof(double));
@@ -192,6 +201,7 @@ static void worker_free(worker *w)
         free(l->snap_row);
         free(l->snap_K);
         free(l->scen);
+        free(l->snap_pk);
         free(l->F);
         free(l->Gf);
     }
@@ -227,26 +237,6 @@ static inline int pick_descriptor(const scenmc_kernel *k, uint32_t u, double *uv
     double f = (x - below) / k->desc_prob[lo];
     *uv = f < 1 ? f : 0.9999999999999999;
     return lo;
-}
-
-static inline int consistency_bin(const scenmc_kernel *k, double K)
-{
-    /* floor(x) without a libm call; the width is a power of 2, so multiplying
-     * by its inverse is exact. */
-    double x = (K - k->bin_lo) * k->inv_bin_width + 0.5;
-    return x < 1 ? 0 : (x >= k->n_bins ? k->n_bins - 1 : (int)x);
-}
-
-/* Total consistency of the state with these group rows, from the pair tables. */
-static inline double rows_consistency(const scenmc_kernel *k, const int *rw, const int G)
-{
-    if (G == 1)
-        return k->K_in[rw[0]];
-    double K = 0;
-    for (int g = 0; g < G; g++)
-        for (int h = g + 1; h < G; h++)
-            K += k->K_pair[k->K_pair_base[g * G + h] + (ptrdiff_t)rw[g] * k->group_rows[h] + rw[h]];
-    return K;
 }
 
 /* Trajectory traj's start state (one word per descriptor unless fixed) and
@@ -302,7 +292,7 @@ static inline __attribute__((always_inline)) void lane_start(const scenmc_kernel
             K += Gf[k->offset[d] + l->s[d]];
         l->K = 0.5 * K;
     } else if (k->K_pair) {
-        l->K = rows_consistency(k, l->row, G);
+        l->K = scenmc_rows_consistency(k, l->row, G);
     } else {
         double K = 0; /* each pair counted twice */
         for (int d = 0; d < D; d++) {
@@ -314,7 +304,15 @@ static inline __attribute__((always_inline)) void lane_start(const scenmc_kernel
     }
     for (int g = 0; g < G; g++)
         l->snap_row[g] = l->row[g];
-    memset(l->snap_row + G, 0xff, sizeof(int) * (size_t)G * (size_t)k->Y); /* -1: not revised */
+    if (k->packed) {
+        l->pk = 0;
+        for (int g = 0; g < G; g++)
+            l->pk |= (uint64_t)l->row[g] * (uint64_t)k->row_bytes << (32 * g);
+        l->snap_pk[0] = l->pk;
+        l->snapped = 1;
+    } else {
+        memset(l->snap_row + G, 0xff, sizeof(int) * (size_t)G * (size_t)k->Y); /* -1: not revised */
+    }
     l->snap_K[0] = l->K;
     /* Then one word per year for its revision count (all drawn up front, so
      * the counts do not wait on each other), then one word per revision. */
@@ -343,15 +341,19 @@ static inline __attribute__((always_inline)) void lane_queue(const scenmc_kernel
     if (n == 0)
         return;
     /* Mark where years end (slot[j]: how many end just before revision
-     * r0 + j), then one pass: the words and the running year. */
+     * r0 + j), then one pass: the words and the running year. The packed
+     * engine takes the year ends from its records instead. */
+    const int slots = !k->packed;
     int *restrict slot = l->rev_slot;
-    memset(slot, 0, sizeof(int) * (size_t)n);
     const int first = l->next_year; /* the year of revision r0 */
-    const long *restrict end = l->year_end;
-    int y = first;
-    for (const int last = k->Y - 1; y < last && end[y] < r0 + n; y++)
-        slot[end[y] - r0] += 1;
-    l->next_year = y;
+    if (slots) {
+        memset(slot, 0, sizeof(int) * (size_t)n);
+        const long *restrict end = l->year_end;
+        int y = first;
+        for (const int last = k->Y - 1; y < last && end[y] < r0 + n; y++)
+            slot[end[y] - r0] += 1;
+        l->next_year = y;
+    }
     int year = first;
     scenmc_rng *rng = &l->rng;
     int *restrict rev_d = l->rev_d;
@@ -359,24 +361,31 @@ static inline __attribute__((always_inline)) void lane_queue(const scenmc_kernel
     const int equal_rates = k->equal_rates;
     const uint64_t D = (uint64_t)k->D;
     for (int j = 0; j < n;) { /* the words at hand, then a new batch */
-        if (rng->next == SCENMC_RNG_BUFFER)
-            scenmc_rng_refill(rng);
+        if (rng->next == SCENMC_RNG_BUFFER) /* no more batches than the round needs */
+            n - j <= SCENMC_RNG_BATCH ? scenmc_rng_refill_one(rng) : scenmc_rng_refill(rng);
         const int take = SCENMC_RNG_BUFFER - rng->next < n - j ? SCENMC_RNG_BUFFER - rng->next : n - j;
         const uint64_t *restrict word = rng->word + rng->next;
         if (equal_rates) {
             for (int q = 0; q < take; q++) {
                 uint64_t x = (uint64_t)(uint32_t)word[q] * D;
                 rev_d[j + q] = (int)(x >> 32);
-                rev_u[j + q] = ((double)(uint32_t)x + 0.5) * (1.0 / 4294967296.0);
+                /* (low word + 1/2) / 2^32, exactly, by the exponent trick
+                 * (2^52 + low) - (2^52 - 1/2): no scalar conversion, so
+                 * the loop vectorises. */
+                uint64_t bits = (x & 0xffffffffu) | 0x4330000000000000ull;
+                double v;
+                memcpy(&v, &bits, sizeof v);
+                rev_u[j + q] = (v - 4503599627370495.5) * (1.0 / 4294967296.0);
             }
         } else {
             for (int q = 0; q < take; q++)
                 rev_d[j + q] = pick_descriptor(k, (uint32_t)word[q], &rev_u[j + q]);
         }
-        for (int q = 0; q < take; q++) {
-            year += slot[j + q];
-            slot[j + q] = year;
-        }
+        if (slots)
+            for (int q = 0; q < take; q++) {
+                year += slot[j + q];
+                slot[j + q] = year;
+            }
         j += take;
         rng->next += take;
     }
@@ -445,6 +454,87 @@ static inline __attribute__((always_inline)) void lanes_run_fixed(const scenmc_k
             row[gi] += (b - a) * di.radix;
             l->snap_row[(size_t)slot * G + gi] = row[gi];
         }
+}
+
+/* The packed engine (one or two groups, width W = 4 or 8): each lane's
+ * weights are loaded as in lanes_run_fixed, then transposed so that vector j
+ * holds variant j's weight in all four lanes, and the cumulative sums and
+ * comparisons run once for the four lanes (the same operations in the same
+ * order as lanes_run_fixed, so the same draws). The rows live in one word per
+ * lane, and the word after each revision is recorded: the year ends are read
+ * from those records after the round. */
+typedef long long v4i __attribute__((vector_size(32)));
+
+static inline __attribute__((always_inline)) void transpose4(v4d m[4])
+{
+    const v4i lo = {0, 4, 2, 6}, hi = {1, 5, 3, 7}, first = {0, 1, 4, 5}, second = {2, 3, 6, 7};
+    v4d t0 = __builtin_shuffle(m[0], m[1], lo), t1 = __builtin_shuffle(m[0], m[1], hi);
+    v4d t2 = __builtin_shuffle(m[2], m[3], lo), t3 = __builtin_shuffle(m[2], m[3], hi);
+    m[0] = __builtin_shuffle(t0, t2, first);
+    m[1] = __builtin_shuffle(t1, t3, first);
+    m[2] = __builtin_shuffle(t0, t2, second);
+    m[3] = __builtin_shuffle(t1, t3, second);
+}
+
+static inline __attribute__((always_inline)) void lanes_run_packed(const scenmc_kernel *k, worker *w,
+                                                                   int n, const int W, const int G)
+{
+    const char *restrict table = (const char *)k->table;
+    const scenmc_desc *restrict desc = k->desc;
+    const uint64_t *restrict unit = k->unit;
+    uint64_t pk[LANES];
+    for (int q = 0; q < LANES; q++)
+        pk[q] = w->lane[q].pk;
+    for (int r = 0; r < n; r++)
+      for (int q0 = 0; q0 < LANES; q0 += 4) {
+        v4d m[2][4]; /* block h of lane q's weights, then variant 4 h + q's in every lane */
+        int d[LANES];
+        for (int q = q0; q < q0 + 4; q++) {
+            d[q] = w->lane[q].rev_d[r];
+            const char *t = table + desc[d[q]].blk * sizeof(double);
+            const double *e = (const double *)(t + (uint32_t)pk[q]);
+            for (int h = 0; h < W / 4; h++)
+                m[h][q - q0] = *(const v4d *)(e + 4 * h);
+            if (G == 2) {
+                e = (const double *)(t + (pk[q] >> 32));
+                for (int h = 0; h < W / 4; h++)
+                    m[h][q - q0] *= *(const v4d *)(e + 4 * h);
+            }
+        }
+        for (int h = 0; h < W / 4; h++)
+            transpose4(m[h]);
+        v4d c[8], acc = m[0][0];
+        c[0] = acc;
+        for (int j = 1; j < W; j++) {
+            acc += m[j / 4][j % 4];
+            c[j] = acc;
+        }
+        const v4d u = {w->lane[q0].rev_u[r], w->lane[q0 + 1].rev_u[r], w->lane[q0 + 2].rev_u[r],
+                       w->lane[q0 + 3].rev_u[r]};
+        const v4d target = u * acc;
+        v4i b = {0, 0, 0, 0};
+        for (int j = 0; j < W - 1; j++)
+            b -= (v4i)(c[j] <= target); /* true is -1 */
+        for (int q = q0; q < q0 + 4; q++) {
+            lane *l = &w->lane[q];
+            const int bq = (int)b[q - q0], a = l->s[d[q]];
+            l->s[d[q]] = bq;
+            pk[q] += (uint64_t)(int64_t)(bq - a) * unit[d[q]];
+            l->rec[r] = pk[q];
+        }
+    }
+    for (int q = 0; q < LANES; q++)
+        w->lane[q].pk = pk[q];
+}
+
+/* After a round of the packed engine that started at revision r0 with rows
+ * before: the end state of every year whose last revision is now done. */
+static inline void lane_take_years(const scenmc_kernel *k, lane *l, long r0, uint64_t before)
+{
+    for (; l->snapped < k->Y && l->year_end[l->snapped] <= l->queued; l->snapped++) {
+        const long e = l->year_end[l->snapped];
+        l->snap_pk[l->snapped] = e > r0 ? l->rec[e - 1 - r0] : before;
+    }
 }
 
 /* Heat-bath weights from log weights, in place: exp(w - max). */
@@ -565,7 +655,12 @@ static inline __attribute__((always_inline)) void lanes_run(const scenmc_kernel 
         case 4: lanes_run_fixed(k, w, n, W, 4, 0); break;                                          \
         default: lanes_run_fixed(k, w, n, W, 0, 0);                                                \
         }
-    if (k->field_mode)
+    if (k->packed) {
+        if (k->max_pw == 4)
+            k->n_groups == 1 ? lanes_run_packed(k, w, n, 4, 1) : lanes_run_packed(k, w, n, 4, 2);
+        else
+            k->n_groups == 1 ? lanes_run_packed(k, w, n, 8, 1) : lanes_run_packed(k, w, n, 8, 2);
+    } else if (k->field_mode)
         lanes_run_field(k, w);
     else if (k->max_pw == 4 && !k->log_domain) {
         BY_GROUPS(4)
@@ -587,26 +682,45 @@ static inline __attribute__((always_inline)) int lane_tally_g(const scenmc_kerne
     const double *restrict snap_K = l->snap_K;
     int *restrict snap_row = l->snap_row, *restrict scen = l->scen;
     uint64_t *restrict kb = t->kb, *restrict tr = t->tr;
-    /* Groups not revised in a year keep the year before's row (carried in
-     * registers, not reloaded from the record just written). */
-    int prev[SCENMC_MAX_DESCRIPTORS];
-    double K = snap_K[0];
-    for (int y = 0; y < Y; y++) {
-        int *rw = snap_row + (size_t)y * G;
-        long si = 0;
-        for (int g = 0; g < G; g++) {
-            int x = y == 0 || rw[g] >= 0 ? rw[g] : prev[g];
-            rw[g] = prev[g] = x;
-            si += row_scen[x];
+    if (k->packed) { /* the rows from the year-end words, the rest from one lookup */
+        const uint64_t *restrict snap_pk = l->snap_pk;
+        const uint32_t *restrict info = k->state_info;
+        const int shift = k->row_shift, rows0 = k->group_row[1], info_rows = k->info_rows;
+        for (int y = 0; y < Y; y++) {
+            const uint64_t x = snap_pk[y];
+            const int r0 = (int)((uint32_t)x >> shift), r1 = G == 2 ? (int)((x >> 32) >> shift) : rows0;
+            int *rw = snap_row + (size_t)y * G;
+            rw[0] = r0;
+            if (G == 2)
+                rw[1] = r1;
+            const uint32_t in = info[(size_t)r0 * (size_t)info_rows + (size_t)(r1 - rows0)];
+            const int sc = scen[y] = (int)(in & 0xffff);
+            kb[(size_t)y * n_bins + (in >> 16)]++;
+            if (y > 0)
+                tr[((size_t)(y - 1) * S + scen[y - 1]) * S + sc]++;
         }
-        if (k->K_pair)
-            K = rows_consistency(k, rw, G);
-        else if (nrev[y])
-            K = snap_K[y];
-        int sc = scen[y] = scen_table[si];
-        kb[(size_t)y * n_bins + consistency_bin(k, K)]++;
-        if (y > 0)
-            tr[((size_t)(y - 1) * S + scen[y - 1]) * S + sc]++;
+    } else {
+        /* Groups not revised in a year keep the year before's row (carried in
+         * registers, not reloaded from the record just written). */
+        int prev[SCENMC_MAX_DESCRIPTORS];
+        double K = snap_K[0];
+        for (int y = 0; y < Y; y++) {
+            int *rw = snap_row + (size_t)y * G;
+            long si = 0;
+            for (int g = 0; g < G; g++) {
+                int x = y == 0 || rw[g] >= 0 ? rw[g] : prev[g];
+                rw[g] = prev[g] = x;
+                si += row_scen[x];
+            }
+            if (k->K_pair)
+                K = scenmc_rows_consistency(k, rw, G);
+            else if (nrev[y])
+                K = snap_K[y];
+            int sc = scen[y] = scen_table[si];
+            kb[(size_t)y * n_bins + scenmc_consistency_bin(k, K)]++;
+            if (y > 0)
+                tr[((size_t)(y - 1) * S + scen[y - 1]) * S + sc]++;
+        }
     }
     /* Lock-in: the first year from which the scenario stays the final one
      * (counted without a data-dependent exit). */
@@ -681,8 +795,12 @@ static void simulate_lanes(const scenmc_kernel *k, uint64_t seed, uint64_t first
     }
     for (;;) {
         int n = 0;
+        long r0[LANES];
+        uint64_t before[LANES];
         for (int q = 0; q < LANES; q++) {
             lane *l = &w->lane[q];
+            r0[q] = l->queued;
+            before[q] = l->pk;
             lane_queue(k, l);
             n = l->n > n ? l->n : n;
         }
@@ -697,7 +815,13 @@ static void simulate_lanes(const scenmc_kernel *k, uint64_t seed, uint64_t first
             }
         }
         lanes_run(k, w, n);
+        if (k->packed)
+            for (int q = 0; q < count; q++)
+                lane_take_years(k, &w->lane[q], r0[q], before[q]);
     }
+    if (k->packed) /* the years after the last revision (all of them when there was none) */
+        for (int q = 0; q < count; q++)
+            lane_take_years(k, &w->lane[q], w->lane[q].queued, w->lane[q].pk);
     for (int q = 0; q < count; q++) {
         int f = lane_tally(k, &w->lane[q], t);
         if (fin)

@@ -545,6 +545,7 @@ static uint64_t interrupt_run(const char *launcher, const char *extra, int sig, 
     for (int attempt = 0; attempt < 4; attempt++, n *= 4) {
         unlink(out);
         unlink(ckpt);
+        unlink(err); /* else the last attempt's words could pass for this one's start */
         snprintf(cmd, sizeof cmd, "exec %s %s run -n %llu --seed 11 %s -o %s", launcher, SCENMC_BINARY,
                  (unsigned long long)n, extra, out);
         pid_t pid = spawn(cmd, err);
