@@ -398,12 +398,26 @@ scenmc_status scenmc_kernel_build_groups(scenmc_kernel *k, int group_limit, scen
     }
     k->packed = !k->field_mode && !k->log_domain && (k->max_pw == 4 || k->max_pw == 8) && G <= 2 &&
                 k->K_pair != NULL;
-    k->row_bytes = 16 * k->max_pw;
-    k->row_shift = k->max_pw == 4 ? 6 : 7;
-    k->unit = scenmc_xcalloc((size_t)D + 1, sizeof(uint64_t));
-    for (int d = 0; d < D; d++)
-        k->unit[d] = (uint64_t)k->radix[d] * (uint64_t)k->row_bytes << (32 * k->group_of[d]);
-    if (k->packed) { /* the tally's year lookups, from the same functions as the other engines' */
+    if (k->packed) {
+        /* The weights alone, row-major: a row's entries for every descriptor
+         * lie together, so a lane whose rows stay put keeps its few lines in
+         * the first-level cache (the same values as the table's). */
+        const size_t W = (size_t)k->max_pw;
+        k->row_bytes = (int)((size_t)(D + 1) * W * sizeof(double));
+        k->row_inverse = (uint64_t)((((uint64_t)1 << 32) + (uint64_t)k->row_bytes - 1) / (uint64_t)k->row_bytes);
+        k->ptable = aligned_alloc(64, ((size_t)rows * (size_t)k->row_bytes + 63) & ~(size_t)63);
+        if (!k->ptable)
+            return scenmc_error_add(err, SCENMC_E_NOMEM, "out of memory for the weight table");
+        for (int r = 0; r < rows; r++)
+            for (int i = 0; i <= D; i++)
+                memcpy(k->ptable + ((size_t)r * (size_t)(D + 1) + (size_t)i) * W,
+                       k->table + k->blk[i] + (size_t)r * 2 * W, W * sizeof(double));
+        free(k->table); /* no other engine runs */
+        k->table = NULL;
+        k->unit = scenmc_xcalloc((size_t)D + 1, sizeof(uint64_t));
+        for (int d = 0; d < D; d++)
+            k->unit[d] = (uint64_t)k->radix[d] * (uint64_t)k->row_bytes << (32 * k->group_of[d]);
+        /* The tally's year lookups, from the same functions as the other engines'. */
         const int rows0 = k->group_row[1];
         k->info_rows = G == 2 ? rows - rows0 : 1;
         k->state_info = scenmc_xcalloc((size_t)rows0 * (size_t)k->info_rows, sizeof(uint32_t));
@@ -457,6 +471,7 @@ void scenmc_kernel_free(scenmc_kernel *k)
     free(k->K_pair_base);
     free(k->unit);
     free(k->state_info);
+    free(k->ptable);
     free(k->group_rows);
     free(k->init_p);
     free(k->init_cum);

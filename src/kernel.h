@@ -76,14 +76,16 @@ typedef struct scenmc_kernel {
     double *K_pair;          /* pairs across two groups (and folded K_in) */
     ptrdiff_t *K_pair_base;  /* [G*G] */
     int *group_rows;         /* [G] rows of each group */
-    /* Packed engine: one or two groups, widths 4 or 8, the ratio domain and
-     * pair tables. A lane's rows are then one word, group g's row times
-     * row_bytes in bits 32 g to 32 g + 31, and a revision of descriptor i
-     * from variant a to b adds (b - a) * unit[i] to it (the phantom: 0). */
+    /* Packed engine: one or two groups, widths W = max_pw of 4 or 8, the
+     * ratio domain and pair tables. Its weights are ptable[(row * (D + 1) +
+     * i) * W + b] (the table's, row-major). A lane's rows are one word: group
+     * g's row times row_bytes in bits 32 g to 32 g + 31, and a revision of
+     * descriptor i from variant a to b adds (b - a) * unit[i] to it. */
     int packed;
-    int row_bytes;           /* bytes of one row of a descriptor's block: 16 max_pw */
-    uint64_t *unit;          /* [D + 1] */
-    int row_shift;           /* log2(row_bytes) */
+    double *ptable;          /* 64-byte aligned */
+    int row_bytes;           /* (D + 1) W sizeof(double) */
+    uint64_t row_inverse;    /* ceil(2^32 / row_bytes): row = (offset * row_inverse) >> 32 */
+    uint64_t *unit;          /* [D + 1] (the phantom: 0) */
     /* Per state of the two groups' rows (c_0 * info_rows + c_1, c_g the row
      * within group g): its scenario | consistency bin << 16. */
     uint32_t *state_info;

@@ -479,8 +479,7 @@ static inline __attribute__((always_inline)) void transpose4(v4d m[4])
 static inline __attribute__((always_inline)) void lanes_run_packed(const scenmc_kernel *k, worker *w,
                                                                    int n, const int W, const int G)
 {
-    const char *restrict table = (const char *)k->table;
-    const scenmc_desc *restrict desc = k->desc;
+    const char *restrict table = (const char *)k->ptable;
     const uint64_t *restrict unit = k->unit;
     uint64_t pk[LANES];
     for (int q = 0; q < LANES; q++)
@@ -491,7 +490,7 @@ static inline __attribute__((always_inline)) void lanes_run_packed(const scenmc_
         int d[LANES];
         for (int q = q0; q < q0 + 4; q++) {
             d[q] = w->lane[q].rev_d[r];
-            const char *t = table + desc[d[q]].blk * sizeof(double);
+            const char *t = table + (size_t)d[q] * (W * sizeof(double));
             const double *e = (const double *)(t + (uint32_t)pk[q]);
             for (int h = 0; h < W / 4; h++)
                 m[h][q - q0] = *(const v4d *)(e + 4 * h);
@@ -685,10 +684,11 @@ static inline __attribute__((always_inline)) int lane_tally_g(const scenmc_kerne
     if (k->packed) { /* the rows from the year-end words, the rest from one lookup */
         const uint64_t *restrict snap_pk = l->snap_pk;
         const uint32_t *restrict info = k->state_info;
-        const int shift = k->row_shift, rows0 = k->group_row[1], info_rows = k->info_rows;
-        for (int y = 0; y < Y; y++) {
+        const uint64_t inv = k->row_inverse;
+        const int rows0 = k->group_row[1], info_rows = k->info_rows;
+        for (int y = 0; y < Y; y++) { /* rows from byte offsets: exact division by row_bytes */
             const uint64_t x = snap_pk[y];
-            const int r0 = (int)((uint32_t)x >> shift), r1 = G == 2 ? (int)((x >> 32) >> shift) : rows0;
+            const int r0 = (int)(((x & 0xffffffffu) * inv) >> 32), r1 = G == 2 ? (int)(((x >> 32) * inv) >> 32) : rows0;
             int *rw = snap_row + (size_t)y * G;
             rw[0] = r0;
             if (G == 2)
