@@ -530,10 +530,13 @@ static inline __attribute__((always_inline)) void lanes_run_packed(const scenmc_
  * before: the end state of every year whose last revision is now done. */
 static inline void lane_take_years(const scenmc_kernel *k, lane *l, long r0, uint64_t before)
 {
-    for (; l->snapped < k->Y && l->year_end[l->snapped] <= l->queued; l->snapped++) {
-        const long e = l->year_end[l->snapped];
-        l->snap_pk[l->snapped] = e > r0 ? l->rec[e - 1 - r0] : before;
-    }
+    const long *restrict end = l->year_end, done = l->queued;
+    const uint64_t *restrict rec = l->rec; /* rec[e - 1 - r0]: the word after revision e - 1 */
+    uint64_t *restrict snap = l->snap_pk;
+    int y = l->snapped;
+    for (const int Y = k->Y; y < Y && end[y] <= done; y++)
+        snap[y] = end[y] > r0 ? rec[end[y] - 1 - r0] : before;
+    l->snapped = y;
 }
 
 /* Heat-bath weights from log weights, in place: exp(w - max). */
