@@ -1,24 +1,16 @@
 /* Throughput of the Monte Carlo engine, the figure of merit of scenmc.
  *
- *   bench_throughput [MODEL] [-n N] [--threads T[,T...]] [--repeat R] [--beta B]
- *                    [--rate R] [--group-limit L]
+ *   bench_throughput [MODEL] [-n N] [--threads T] [--repeat R] [--beta B] [--rate R]
+ *                    [--group-limit L]
  *
  * Runs the engine R times (default 5) on MODEL (default: the built-in
  * Västernorrland model) with beta 0.5, rate 0.5, uniform start, 10 years,
  * and prints the median trajectories/s and revisions/s, the spread, the
- * peak resident memory (of the whole process), and a verification hash of
- * the counts (equal across thread counts by construction: compare it between
- * runs). One line per measurement, tab-separated, for bench/run_all.sh. The
- * line ends with how the engine ran the model: table or field mode, its
- * groups, and which SIMD path made the random numbers.
- *
- * With a list of thread counts (--threads 1,2) it runs R rounds, each running
- * the engine once per thread count, in the list's order in even rounds and in
- * reverse in odd ones (1,2 then 2,1 ...), so that every count sees the same
- * machine conditions. It prints one line per count; the lines after the first
- * end with speedup, speedup_min and speedup_max: the median, least and
- * greatest over rounds of this count's throughput over the first count's in
- * the same round. The hash must agree across all runs, or it fails. */
+ * peak resident memory, and a verification hash of the counts (equal across
+ * thread counts by construction: compare it between runs). One line per
+ * measurement, tab-separated, for bench/run_all.sh. The line ends with how
+ * the engine ran the model: table or field mode, its groups, and which SIMD
+ * path made the random numbers. */
 #include "scenmc/scenmc.h"
 #include "kernel.h"
 #include "rng.h"
@@ -49,35 +41,17 @@ static uint64_t counts_hash(const scenmc_results *r)
     return h;
 }
 
-#define MAX_COUNTS 16
-
-/* "1,2,4" -> {1, 2, 4}; the number of counts, or 0 if S is not such a list. */
-static int parse_counts(const char *s, int *t)
-{
-    for (int k = 0; k < MAX_COUNTS;) {
-        char *end;
-        long v = strtol(s, &end, 10);
-        if (end == s || v < 1 || v > 4096)
-            return 0;
-        t[k++] = (int)v;
-        if (*end != ',')
-            return *end ? 0 : k;
-        s = end + 1;
-    }
-    return 0;
-}
-
 int main(int argc, char **argv)
 {
     const char *path = NULL;
     uint64_t n = 1000000;
-    int threads[MAX_COUNTS] = {1}, n_counts = 1, repeat = 5, group_limit = 0;
+    int threads = 1, repeat = 5, group_limit = 0;
     double beta = 0.5, rate = 0.5;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "-n") && i + 1 < argc)
             n = (uint64_t)strtod(argv[++i], NULL);
         else if (!strcmp(argv[i], "--threads") && i + 1 < argc)
-            n_counts = parse_counts(argv[++i], threads);
+            threads = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--repeat") && i + 1 < argc)
             repeat = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--beta") && i + 1 < argc)
@@ -87,10 +61,8 @@ int main(int argc, char **argv)
         else if (!strcmp(argv[i], "--group-limit") && i + 1 < argc)
             group_limit = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            printf("usage: bench_throughput [MODEL] [-n N] [--threads T[,T...]] [--repeat R] "
-                   "[--beta B] [--rate R] [--group-limit L]\n"
-                   "  a list of thread counts (--threads 1,2) is run interleaved, R rounds, and\n"
-                   "  each line after the first reports its speedup over the first count\n");
+            printf("usage: bench_throughput [MODEL] [-n N] [--threads T] [--repeat R] [--beta B] "
+                   "[--rate R] [--group-limit L]\n");
             return 0;
         } else if (argv[i][0] != '-')
             path = argv[i];
@@ -99,10 +71,8 @@ int main(int argc, char **argv)
             return 2;
         }
     }
-    if (n < 1 || n_counts < 1 || repeat < 1) {
-        fprintf(stderr, "bench_throughput: -n, --threads and --repeat must be positive "
-                        "(--threads: one count or a comma-separated list of at most %d)\n",
-                MAX_COUNTS);
+    if (n < 1 || threads < 1 || repeat < 1) {
+        fprintf(stderr, "bench_throughput: -n, --threads and --repeat must be positive\n");
         return 2;
     }
     scenmc_error err;
@@ -123,32 +93,24 @@ int main(int argc, char **argv)
     p.start = NULL;
     p.year_end = p.year_start + 10;
     p.n_trajectories = n;
-    /* tps[c * repeat + k]: thread count c in round k; sp likewise, over count 0's. */
-    double *tps = calloc((size_t)n_counts * (size_t)repeat, sizeof(double));
-    double *sp = calloc((size_t)n_counts * (size_t)repeat, sizeof(double));
+    double *tps = calloc((size_t)repeat, sizeof(double));
     uint64_t hash = 0;
-    for (int k = 0; k < repeat; k++)
-        for (int j = 0; j < n_counts; j++) {
-            int c = k % 2 ? n_counts - 1 - j : j;
-            scenmc_results r;
-            scenmc_run_options opt = {.threads = threads[c], .group_limit = group_limit};
-            if (scenmc_run(m, &p, &opt, &r, &err) != SCENMC_OK) {
-                fprintf(stderr, "%s\n", err.msg);
-                return 1;
-            }
-            tps[c * repeat + k] = (double)n / r.wall_seconds;
-            uint64_t h = counts_hash(&r);
-            if ((k || j) && h != hash) {
-                fprintf(stderr, "bench_throughput: verification hash changed between %s\n",
-                        n_counts > 1 ? "runs (repeats or thread counts)" : "repeats");
-                return 1;
-            }
-            hash = h;
-            scenmc_results_free(&r);
+    for (int k = 0; k < repeat; k++) {
+        scenmc_results r;
+        scenmc_run_options opt = {.threads = threads, .group_limit = group_limit};
+        if (scenmc_run(m, &p, &opt, &r, &err) != SCENMC_OK) {
+            fprintf(stderr, "%s\n", err.msg);
+            return 1;
         }
-    for (int c = 0; c < n_counts; c++)
-        for (int k = 0; k < repeat; k++)
-            sp[c * repeat + k] = tps[c * repeat + k] / tps[k];
+        tps[k] = (double)n / r.wall_seconds;
+        uint64_t h = counts_hash(&r);
+        if (k && h != hash) {
+            fprintf(stderr, "bench_throughput: verification hash changed between repeats\n");
+            return 1;
+        }
+        hash = h;
+        scenmc_results_free(&r);
+    }
     /* The engine's choices for this model (as scenmc_run makes them). */
     scenmc_results shape;
     scenmc_kernel k;
@@ -158,30 +120,20 @@ int main(int argc, char **argv)
         fprintf(stderr, "%s\n", err.msg);
         return 1;
     }
+    qsort(tps, (size_t)repeat, sizeof(double), cmp_double);
+    double med = tps[repeat / 2];
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
     double lambda = rate * m->n_descriptors;
-    for (int c = 0; c < n_counts; c++) {
-        double *t = tps + c * repeat, *s = sp + c * repeat;
-        qsort(t, (size_t)repeat, sizeof(double), cmp_double);
-        qsort(s, (size_t)repeat, sizeof(double), cmp_double);
-        double med = t[repeat / 2];
-        printf("model\t%s\tdescriptors\t%d\tvariants\t%d\tthreads\t%d\tn\t%llu\trepeats\t%d\t"
-               "traj_per_s\t%.0f\tmin\t%.0f\tmax\t%.0f\trevisions_per_s\t%.4g\tpeak_rss_mib\t%.1f\t"
-               "hash\t%016llx\tengine\t%s\tgroups\t%d\trng\t%s",
-               m->name, m->n_descriptors, m->n_variants, threads[c], (unsigned long long)n, repeat,
-               med, t[0], t[repeat - 1], med * lambda * 10, (double)ru.ru_maxrss / 1024.0,
-               (unsigned long long)hash, k.field_mode ? "field" : "table", k.n_groups,
-               scenmc_rng_kind());
-        if (c)
-            printf("\tspeedup\t%.3f\tspeedup_min\t%.3f\tspeedup_max\t%.3f", s[repeat / 2], s[0],
-                   s[repeat - 1]);
-        printf("\n");
-    }
+    printf("model\t%s\tdescriptors\t%d\tvariants\t%d\tthreads\t%d\tn\t%llu\trepeats\t%d\t"
+           "traj_per_s\t%.0f\tmin\t%.0f\tmax\t%.0f\trevisions_per_s\t%.4g\tpeak_rss_mib\t%.1f\t"
+           "hash\t%016llx\tengine\t%s\tgroups\t%d\trng\t%s\n",
+           m->name, m->n_descriptors, m->n_variants, threads, (unsigned long long)n, repeat, med,
+           tps[0], tps[repeat - 1], med * lambda * 10, (double)ru.ru_maxrss / 1024.0,
+           (unsigned long long)hash, k.field_mode ? "field" : "table", k.n_groups, scenmc_rng_kind());
     scenmc_kernel_free(&k);
     scenmc_results_free(&shape);
     free(tps);
-    free(sp);
     scenmc_params_free(&p);
     scenmc_model_free(m);
     return 0;

@@ -5,13 +5,14 @@
 #   bench/run_all.sh            # full set (several minutes)
 #   QUICK=1 bench/run_all.sh    # smaller N, for a smoke test
 # Figures are medians of 5 runs (bench_throughput --repeat 5). Run it on an
-# otherwise idle machine. The 1- and 2-thread figures come from one
-# interleaved call (--threads 1,2: rounds of 1,2 then 2,1 ...), so that both
-# see the same machine conditions; default_speedup_threads2 is the median of
-# the speedups within a round. independent_pair_speedup is the machine's own
-# ceiling for that: two one-thread processes run at the same time, the sum of
-# their medians over a one-thread median measured just before them (these
-# three without OMP_PROC_BIND, which would pin both processes to one CPU).
+# otherwise idle machine.
+#
+# Thread scaling is measured in rounds, each of which runs back to back: one
+# thread; two threads; and two one-thread processes at once (what two cores
+# give two programs that share nothing: the machine's own ceiling). Each
+# round's ratios are taken against its own one-thread run, so that on a
+# machine whose speed drifts from minute to minute (a shared VM) like is
+# compared with like; the figures are the medians over the rounds.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build="$root/build-bench"
@@ -32,32 +33,34 @@ record() { printf '%s\t%s\t%s\t%s\t%s\n' "$date" "$commit" "$machine" "$1" "$2" 
 field() { tr '\t' '\n' <<<"$1" | grep -A1 -x "$2" | tail -1; }
 
 echo "scenmc benchmarks, commit $commit, $machine"
-echo "default model: beta 0.5, rate 0.5, uniform start, 10 years; medians of 5 runs, 1 and 2 threads interleaved"
-OMP_PROC_BIND=true "$bt" -n "$n" --threads 1,2 --repeat 5 >"$tmp/default.txt"
+echo "default model: beta 0.5, rate 0.5, uniform start, 10 years; medians of 5 runs"
 for t in 1 2; do
-    line=$(sed -n "${t}p" "$tmp/default.txt")
-    [ "$(field "$line" threads)" = "$t" ] || { echo "bench_throughput: no line for $t threads" >&2; exit 1; }
+    line=$(OMP_PROC_BIND=true "$bt" -n "$n" --threads "$t" --repeat 5)
     record "default_traj_per_s_threads$t" "$(field "$line" traj_per_s)"
     record "default_revisions_per_s_threads$t" "$(field "$line" revisions_per_s)"
     [ "$t" = 1 ] && hash1=$(field "$line" hash)
     [ "$t" = 2 ] && hash2=$(field "$line" hash)
 done
 [ "$hash1" = "$hash2" ] || { echo "verification hash differs between 1 and 2 threads" >&2; exit 1; }
-record "default_speedup_threads2" "$(field "$line" speedup)"
 record "verification_hash_n$n" "$hash1"
-solo=$(field "$("$bt" -n "$n" --threads 1 --repeat 5)" traj_per_s)
-"$bt" -n "$n" --threads 1 --repeat 5 >"$tmp/pair_a.txt" &
-pa=$!
-"$bt" -n "$n" --threads 1 --repeat 5 >"$tmp/pair_b.txt" &
-pb=$!
-wait "$pa"
-wait "$pb"
-a=$(<"$tmp/pair_a.txt"); b=$(<"$tmp/pair_b.txt")
-for h in "$(field "$a" hash)" "$(field "$b" hash)"; do
-    [ "$h" = "$hash1" ] || { echo "verification hash differs in the independent pair" >&2; exit 1; }
-done
-record "independent_pair_speedup" "$(awk -v a="$(field "$a" traj_per_s)" -v b="$(field "$b" traj_per_s)" \
-    -v s="$solo" 'BEGIN{printf "%.3f", (a+b)/s}')"
+rounds=11; [ -n "${QUICK:-}" ] && rounds=3
+tps() { # one run: its throughput, after checking its hash
+    local line; line=$("$bt" -n "$n" --repeat 1 "$@")
+    [ "$(field "$line" hash)" = "$hash1" ] || { echo "verification hash differs: $*" >&2; exit 1; }
+    field "$line" traj_per_s
+}
+for r in $(seq "$rounds"); do
+    one=$(tps --threads 1)
+    two=$(OMP_PROC_BIND=true tps --threads 2)
+    tps --threads 1 >"$tmp/pair_a" &
+    pa=$!
+    b=$(tps --threads 1)
+    wait "$pa"
+    echo "$one $two $(<"$tmp/pair_a") $b"
+done >"$tmp/rounds"
+median() { sort -g | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
+record "default_speedup_threads2_rounds$rounds" "$(awk '{printf "%.3f\n", $2 / $1}' "$tmp/rounds" | median)"
+record "independent_pair_speedup_rounds$rounds" "$(awk '{printf "%.3f\n", ($3 + $4) / $1}' "$tmp/rounds" | median)"
 for nn in "$n" "$big"; do
     line=$("$bt" -n "$nn" --threads 2 --repeat 1)
     record "peak_rss_mib_n$nn" "$(field "$line" peak_rss_mib)"
