@@ -396,14 +396,15 @@ scenmc_status scenmc_kernel_build_groups(scenmc_kernel *k, int group_limit, scen
                     }
             }
     }
-    k->packed = !k->field_mode && !k->log_domain && (k->max_pw == 4 || k->max_pw == 8) && G <= 2 &&
-                k->K_pair != NULL;
+    const size_t W = (size_t)k->max_pw, row_bytes = (size_t)(D + 1) * W * sizeof(double);
+    k->packed_bits = G <= 2 ? 32 : 21;
+    k->packed = !k->field_mode && !k->log_domain && (W == 4 || W == 8) && G <= 3 && k->K_pair != NULL &&
+                (size_t)rows * row_bytes < ((size_t)1 << k->packed_bits);
     if (k->packed) {
         /* The weights alone, row-major: a row's entries for every descriptor
          * lie together, so a lane whose rows stay put keeps its few lines in
          * the first-level cache (the same values as the table's). */
-        const size_t W = (size_t)k->max_pw;
-        k->row_bytes = (int)((size_t)(D + 1) * W * sizeof(double));
+        k->row_bytes = (int)row_bytes;
         k->row_inverse = (uint64_t)((((uint64_t)1 << 32) + (uint64_t)k->row_bytes - 1) / (uint64_t)k->row_bytes);
         k->ptable = aligned_alloc(64, ((size_t)rows * (size_t)k->row_bytes + 63) & ~(size_t)63);
         if (!k->ptable)
@@ -416,7 +417,9 @@ scenmc_status scenmc_kernel_build_groups(scenmc_kernel *k, int group_limit, scen
         k->table = NULL;
         k->unit = scenmc_xcalloc((size_t)D + 1, sizeof(uint64_t));
         for (int d = 0; d < D; d++)
-            k->unit[d] = (uint64_t)k->radix[d] * (uint64_t)k->row_bytes << (32 * k->group_of[d]);
+            k->unit[d] = (uint64_t)k->radix[d] * (uint64_t)k->row_bytes << (k->packed_bits * k->group_of[d]);
+    }
+    if (k->packed && G <= 2) {
         /* The tally's year lookups, from the same functions as the other engines'. */
         const int rows0 = k->group_row[1];
         k->info_rows = G == 2 ? rows - rows0 : 1;

@@ -76,18 +76,21 @@ typedef struct scenmc_kernel {
     double *K_pair;          /* pairs across two groups (and folded K_in) */
     ptrdiff_t *K_pair_base;  /* [G*G] */
     int *group_rows;         /* [G] rows of each group */
-    /* Packed engine: one or two groups, widths W = max_pw of 4 or 8, the
+    /* Packed engine: one to three groups, widths W = max_pw of 4 or 8, the
      * ratio domain and pair tables. Its weights are ptable[(row * (D + 1) +
      * i) * W + b] (the table's, row-major). A lane's rows are one word: group
-     * g's row times row_bytes in bits 32 g to 32 g + 31, and a revision of
-     * descriptor i from variant a to b adds (b - a) * unit[i] to it. */
+     * g's row times row_bytes in bits F g to F g + F - 1, F = packed_bits
+     * (32 for up to two groups, else 21), and a revision of descriptor i from
+     * variant a to b adds (b - a) * unit[i] to it. */
     int packed;
+    int packed_bits;
     double *ptable;          /* 64-byte aligned */
     int row_bytes;           /* (D + 1) W sizeof(double) */
     uint64_t row_inverse;    /* ceil(2^32 / row_bytes): row = (offset * row_inverse) >> 32 */
     uint64_t *unit;          /* [D + 1] (the phantom: 0) */
-    /* Per state of the two groups' rows (c_0 * info_rows + c_1, c_g the row
-     * within group g): its scenario | consistency bin << 16. */
+    /* Up to two groups: per state of the groups' rows (c_0 * info_rows +
+     * c_1, c_g the row within group g), its scenario | consistency bin << 16;
+     * NULL with three (the year lookups from row_scen and the pair tables). */
     uint32_t *state_info;
     int info_rows;           /* rows of group 1 (1 when there is one group) */
     /* Field mode (many groups): each lane keeps its field F (exp(F) in the

@@ -111,10 +111,10 @@ typedef struct lane {
     double rev_u[ROUND];    /* uniform for the new variant */
     int s[SCENMC_MAX_DESCRIPTORS + 1]; /* state (the phantom's variant last) */
     int row[SCENMC_MAX_DESCRIPTORS];   /* table row of each group's joint variant */
-    /* Packed engine (k->packed): the rows of both groups in one word, as
-     * byte offsets within a descriptor's block (group g in bits 32 g ...),
-     * the word after each revision of the round, and the first year whose
-     * end state is not yet taken from those records. */
+    /* Packed engine (k->packed): the rows of the groups in one word, as byte
+     * offsets into the weight table (see kernel.h), the word after each
+     * revision of the round, and the first year whose end state is not yet
+     * taken from those records. */
     uint64_t pk;
     uint64_t rec[ROUND];
     int snapped;
@@ -307,7 +307,7 @@ static inline __attribute__((always_inline)) void lane_start(const scenmc_kernel
     if (k->packed) {
         l->pk = 0;
         for (int g = 0; g < G; g++)
-            l->pk |= (uint64_t)l->row[g] * (uint64_t)k->row_bytes << (32 * g);
+            l->pk |= (uint64_t)l->row[g] * (uint64_t)k->row_bytes << (k->packed_bits * g);
         l->snap_pk[0] = l->pk;
         l->snapped = 1;
     } else {
@@ -476,6 +476,13 @@ static inline __attribute__((always_inline)) void transpose4(v4d m[4])
     m[3] = __builtin_shuffle(t1, t3, second);
 }
 
+/* Group g's field of a packed word (G groups): a byte offset into the table. */
+static inline __attribute__((always_inline)) uint64_t packed_field(uint64_t pk, const int g, const int G)
+{
+    const int F = G <= 2 ? 32 : 21; /* k->packed_bits */
+    return g == G - 1 ? pk >> (F * g) : (pk >> (F * g)) & (((uint64_t)1 << F) - 1);
+}
+
 static inline __attribute__((always_inline)) void lanes_run_packed(const scenmc_kernel *k, worker *w,
                                                                    int n, const int W, const int G)
 {
@@ -491,11 +498,11 @@ static inline __attribute__((always_inline)) void lanes_run_packed(const scenmc_
         for (int q = q0; q < q0 + 4; q++) {
             d[q] = w->lane[q].rev_d[r];
             const char *t = table + (size_t)d[q] * (W * sizeof(double));
-            const double *e = (const double *)(t + (uint32_t)pk[q]);
+            const double *e = (const double *)(t + packed_field(pk[q], 0, G));
             for (int h = 0; h < W / 4; h++)
                 m[h][q - q0] = *(const v4d *)(e + 4 * h);
-            if (G == 2) {
-                e = (const double *)(t + (pk[q] >> 32));
+            for (int g = 1; g < G; g++) {
+                e = (const double *)(t + packed_field(pk[q], g, G));
                 for (int h = 0; h < W / 4; h++)
                     m[h][q - q0] *= *(const v4d *)(e + 4 * h);
             }
@@ -658,10 +665,18 @@ static inline __attribute__((always_inline)) void lanes_run(const scenmc_kernel 
         default: lanes_run_fixed(k, w, n, W, 0, 0);                                                \
         }
     if (k->packed) {
-        if (k->max_pw == 4)
-            k->n_groups == 1 ? lanes_run_packed(k, w, n, 4, 1) : lanes_run_packed(k, w, n, 4, 2);
-        else
-            k->n_groups == 1 ? lanes_run_packed(k, w, n, 8, 1) : lanes_run_packed(k, w, n, 8, 2);
+#define PACKED_BY_GROUPS(W)                                                                               \
+    switch (k->n_groups) {                                                                         \
+    case 1: lanes_run_packed(k, w, n, W, 1); break;                                                \
+    case 2: lanes_run_packed(k, w, n, W, 2); break;                                                \
+    default: lanes_run_packed(k, w, n, W, 3);                                                      \
+    }
+        if (k->max_pw == 4) {
+            PACKED_BY_GROUPS(4)
+        } else {
+            PACKED_BY_GROUPS(8)
+        }
+#undef PACKED_BY_GROUPS
     } else if (k->field_mode)
         lanes_run_field(k, w);
     else if (k->max_pw == 4 && !k->log_domain) {
@@ -684,19 +699,18 @@ static inline __attribute__((always_inline)) int lane_tally_g(const scenmc_kerne
     const double *restrict snap_K = l->snap_K;
     int *restrict snap_row = l->snap_row, *restrict scen = l->scen;
     uint64_t *restrict kb = t->kb, *restrict tr = t->tr;
-    if (k->packed) { /* the rows from the year-end words, the rest from one lookup */
-        const uint64_t *restrict snap_pk = l->snap_pk;
+    if (k->packed) { /* rows from the year-end words' byte offsets: exact division by row_bytes */
+        const uint64_t *restrict snap_pk = l->snap_pk, inv = k->row_inverse;
+        for (int y = 0; y < Y; y++)
+            for (int g = 0; g < G; g++)
+                snap_row[(size_t)y * G + g] = (int)((packed_field(snap_pk[y], g, G) * inv) >> 32);
+    }
+    if (k->state_info) { /* scenario and bin from one lookup */
         const uint32_t *restrict info = k->state_info;
-        const uint64_t inv = k->row_inverse;
         const int rows0 = k->group_row[1], info_rows = k->info_rows;
-        for (int y = 0; y < Y; y++) { /* rows from byte offsets: exact division by row_bytes */
-            const uint64_t x = snap_pk[y];
-            const int r0 = (int)(((x & 0xffffffffu) * inv) >> 32), r1 = G == 2 ? (int)(((x >> 32) * inv) >> 32) : rows0;
-            int *rw = snap_row + (size_t)y * G;
-            rw[0] = r0;
-            if (G == 2)
-                rw[1] = r1;
-            const uint32_t in = info[(size_t)r0 * (size_t)info_rows + (size_t)(r1 - rows0)];
+        for (int y = 0; y < Y; y++) {
+            const int *rw = snap_row + (size_t)y * G;
+            const uint32_t in = info[(size_t)rw[0] * (size_t)info_rows + (size_t)(G == 2 ? rw[1] - rows0 : 0)];
             const int sc = scen[y] = (int)(in & 0xffff);
             kb[(size_t)y * n_bins + (in >> 16)]++;
             if (y > 0)
