@@ -60,20 +60,38 @@ __attribute__((target("avx2"))) static void refill_avx2(const scenmc_rng *r, uin
             _mm256_storeu_si256((__m256i *)(word + 8 * c + 4 * h), x[h][c]);
 }
 
-__attribute__((target("avx512f"))) static void refill_avx512(const scenmc_rng *r, uint32_t block, uint64_t *word)
+/* NB batches (1 or 2) of eight blocks, one register per component and batch:
+ * two batches are independent chains in one body, so they overlap. */
+__attribute__((target("avx512f"), always_inline)) static inline void avx512_batches(const scenmc_rng *r,
+                                                                                     uint32_t block,
+                                                                                     uint64_t *word,
+                                                                                     const int nb)
 {
-    __m512i x[4]; /* all eight blocks in one register per component */
-    uint32_t j = block;
-    x[0] = _mm512_set_epi64(j + 7u, j + 6u, j + 5u, j + 4u, j + 3u, j + 2u, j + 1u, j);
-    x[1] = _mm512_set1_epi64(r->stream[0]);
-    x[2] = _mm512_set1_epi64(r->stream[1]);
-    x[3] = _mm512_set1_epi64(SCENMC_RNG_SALT);
+    __m512i x[2][4];
+    for (int h = 0; h < nb; h++) { /* blocks 8h .. 8h + 7 */
+        uint32_t j = block + 8u * (uint32_t)h;
+        x[h][0] = _mm512_set_epi64(j + 7u, j + 6u, j + 5u, j + 4u, j + 3u, j + 2u, j + 1u, j);
+        x[h][1] = _mm512_set1_epi64(r->stream[0]);
+        x[h][2] = _mm512_set1_epi64(r->stream[1]);
+        x[h][3] = _mm512_set1_epi64(SCENMC_RNG_SALT);
+    }
     uint32_t k0 = r->key[0], k1 = r->key[1];
     for (int round = 0; round < 10; round++, k0 += W0, k1 += W1)
-        ROUND(__m512i, _mm512_mul_epu32, _mm512_srli_epi64, _mm512_and_si512, _mm512_xor_si512,
-              _mm512_set1_epi64, x, k0, k1);
-    for (int c = 0; c < 4; c++)
-        _mm512_storeu_si512((void *)(word + 8 * c), x[c]);
+        for (int h = 0; h < nb; h++)
+            ROUND(__m512i, _mm512_mul_epu32, _mm512_srli_epi64, _mm512_and_si512, _mm512_xor_si512,
+                  _mm512_set1_epi64, x[h], k0, k1);
+    for (int h = 0; h < nb; h++)
+        for (int c = 0; c < 4; c++)
+            _mm512_storeu_si512((void *)(word + SCENMC_RNG_BATCH * h + 8 * c), x[h][c]);
+}
+
+__attribute__((target("avx512f"))) static void refill_avx512(const scenmc_rng *r, uint32_t block, uint64_t *word,
+                                                             int nb)
+{
+    if (nb == 2)
+        avx512_batches(r, block, word, 2);
+    else
+        avx512_batches(r, block, word, 1);
 }
 
 static void refill_sse2(const scenmc_rng *r, uint32_t block, uint64_t *word)
@@ -130,13 +148,19 @@ const char *scenmc_rng_kind(void)
 static void refill_from(scenmc_rng *r, int first)
 {
     int kind = kind_now();
+#ifdef HAVE_X86
+    if (kind == 4 && __builtin_cpu_supports("avx512f")) {
+        refill_avx512(r, r->block, r->word + SCENMC_RNG_BATCH * first, 2 - first);
+        r->block += 8u * (uint32_t)(2 - first);
+        r->next = SCENMC_RNG_BATCH * first;
+        return;
+    }
+#endif
     for (int half = first; half < 2; half++) {
         uint32_t block = r->block + 8u * (uint32_t)(half - first);
         uint64_t *word = r->word + SCENMC_RNG_BATCH * half;
 #ifdef HAVE_X86
-        if (kind == 4 && __builtin_cpu_supports("avx512f"))
-            refill_avx512(r, block, word);
-        else if (kind == 1 && __builtin_cpu_supports("avx2"))
+        if (kind == 1 && __builtin_cpu_supports("avx2"))
             refill_avx2(r, block, word);
         else if (kind != 3) /* also a forced kind the processor lacks */
             refill_sse2(r, block, word);
