@@ -465,16 +465,22 @@ static inline __attribute__((always_inline)) void lanes_run_fixed(const scenmc_k
  * from those records after the round. */
 typedef long long v4i __attribute__((vector_size(32)));
 
+#ifdef __clang__
+#define SHUFFLE4(a, b, i, j, k, l) __builtin_shufflevector(a, b, i, j, k, l)
+#else
+#define SHUFFLE4(a, b, i, j, k, l) __builtin_shuffle(a, b, (v4i){i, j, k, l})
+#endif
+
 static inline __attribute__((always_inline)) void transpose4(v4d m[4])
 {
-    const v4i lo = {0, 4, 2, 6}, hi = {1, 5, 3, 7}, first = {0, 1, 4, 5}, second = {2, 3, 6, 7};
-    v4d t0 = __builtin_shuffle(m[0], m[1], lo), t1 = __builtin_shuffle(m[0], m[1], hi);
-    v4d t2 = __builtin_shuffle(m[2], m[3], lo), t3 = __builtin_shuffle(m[2], m[3], hi);
-    m[0] = __builtin_shuffle(t0, t2, first);
-    m[1] = __builtin_shuffle(t1, t3, first);
-    m[2] = __builtin_shuffle(t0, t2, second);
-    m[3] = __builtin_shuffle(t1, t3, second);
+    v4d t0 = SHUFFLE4(m[0], m[1], 0, 4, 2, 6), t1 = SHUFFLE4(m[0], m[1], 1, 5, 3, 7);
+    v4d t2 = SHUFFLE4(m[2], m[3], 0, 4, 2, 6), t3 = SHUFFLE4(m[2], m[3], 1, 5, 3, 7);
+    m[0] = SHUFFLE4(t0, t2, 0, 1, 4, 5);
+    m[1] = SHUFFLE4(t1, t3, 0, 1, 4, 5);
+    m[2] = SHUFFLE4(t0, t2, 2, 3, 6, 7);
+    m[3] = SHUFFLE4(t1, t3, 2, 3, 6, 7);
 }
+#undef SHUFFLE4
 
 /* Group g's field of a packed word (G groups): a byte offset into the table. */
 static inline __attribute__((always_inline)) uint64_t packed_field(uint64_t pk, const int g, const int G)
