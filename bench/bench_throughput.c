@@ -9,7 +9,7 @@
  * peak resident memory, and a verification hash of the counts (equal across
  * thread counts by construction: compare it between runs). One line per
  * measurement, tab-separated, for bench/run_all.sh. The line ends with how
- * the engine ran the model: table or field mode, its groups, and which SIMD
+ * the engine ran the model: packed, table or field engine, its groups, and which SIMD
  * path made the random numbers. */
 #include "scenmc/scenmc.h"
 #include "kernel.h"
@@ -130,7 +130,7 @@ int main(int argc, char **argv)
            "hash\t%016llx\tengine\t%s\tgroups\t%d\trng\t%s\n",
            m->name, m->n_descriptors, m->n_variants, threads, (unsigned long long)n, repeat, med,
            tps[0], tps[repeat - 1], med * lambda * 10, (double)ru.ru_maxrss / 1024.0,
-           (unsigned long long)hash, k.field_mode ? "field" : "table", k.n_groups, scenmc_rng_kind());
+           (unsigned long long)hash, k.packed ? "packed" : k.field_mode ? "field" : "table", k.n_groups, scenmc_rng_kind());
     scenmc_kernel_free(&k);
     scenmc_results_free(&shape);
     free(tps);
