@@ -96,7 +96,9 @@ static int map_add(tally *t, uint64_t x, uint64_t c)
  * year); the lanes then run their queues in lockstep, a lane that has run out
  * doing phantom revisions that change nothing. The state after each revision
  * is recorded for its year, so the last one in a year is the state at the
- * year's end; years without revisions take the previous year's. */
+ * year's end; years without revisions take the previous year's. (The packed
+ * engine records the state after every revision instead and reads the year
+ * ends from the records.) Eight lanes: four measured 0.85x, twelve 0.96x. */
 #define LANES 8
 #define ROUND 256
 
@@ -686,7 +688,7 @@ static inline __attribute__((always_inline)) void lanes_run(const scenmc_kernel 
         default: lanes_run_fixed(k, w, n, W, 0, 0);                                                \
         }
     if (k->packed) {
-#define PACKED_BY_GROUPS(W)                                                                               \
+#define PACKED_BY_GROUPS(W)                                                                        \
     switch (k->n_groups) {                                                                         \
     case 1: lanes_run_packed(k, w, n, W, 1); break;                                                \
     case 2: lanes_run_packed(k, w, n, W, 2); break;                                                \

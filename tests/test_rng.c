@@ -49,6 +49,18 @@ static void check_kind(const char *kind)
                              (unsigned long long)seeds[a], (unsigned long long)streams[b],
                              (unsigned long long)w, got, want);
             }
+            /* The same stream when refills of one batch and of two alternate
+             * (the engine makes one when a round needs at most a batch more). */
+            scenmc_rng_init(&r, seeds[a], streams[b]);
+            for (uint64_t w = 0, n = 0; w < 1000; w++) {
+                if (r.next == SCENMC_RNG_BUFFER)
+                    n++ % 3 ? scenmc_rng_refill_one(&r) : scenmc_rng_refill(&r);
+                uint32_t got = (uint32_t)r.word[r.next++], want = reference_word(seeds[a], streams[b], w);
+                if (got != want)
+                    fail_msg("%s, one-batch refills: seed %llu stream %llu word %llu: %08x, Random123 gives %08x",
+                             kind, (unsigned long long)seeds[a], (unsigned long long)streams[b],
+                             (unsigned long long)w, got, want);
+            }
         }
     scenmc_rng_force(NULL);
 }
