@@ -175,10 +175,12 @@ static int tally_alloc(tally *t, const scenmc_results *r, int rows, int joint)
     return 1;
 }
 
-static void worker_alloc(worker *w, const scenmc_kernel *k)
+/* A thread's lanes, on the heap (about 140 KB: more than a small thread
+ * stack should have to hold). */
+static worker *worker_new(const scenmc_kernel *k)
 {
     size_t G = (size_t)k->n_groups, Y = (size_t)k->Y;
-    memset(w, 0, sizeof *w);
+    worker *w = scenmc_xcalloc(1, sizeof *w);
     for (int i = 0; i < LANES; i++) {
         lane *l = &w->lane[i];
         l->nrev = scenmc_xcalloc(Y, sizeof(int));
@@ -192,6 +194,7 @@ static void worker_alloc(worker *w, const scenmc_kernel *k)
             l->Gf = scenmc_xcalloc((size_t)k->V, sizeof(double));
         }
     }
+    return w;
 }
 
 static void worker_free(worker *w)
@@ -207,6 +210,7 @@ static void worker_free(worker *w)
         free(l->F);
         free(l->Gf);
     }
+    free(w);
 }
 
 /* The year's revision count by inversion of the Poisson CDF (guide table),
@@ -989,8 +993,7 @@ scenmc_status scenmc_run(const scenmc_model *m, const scenmc_params *p,
     uint64_t done_to = first;
 #pragma omp parallel num_threads(threads)
     {
-        worker w;
-        worker_alloc(&w, &k);
+        worker *w = worker_new(&k);
         tally *t = &tallies[omp_get_thread_num()];
         for (uint64_t c = first; c < last; c += chunk) {
             uint64_t c_end = last - c > chunk ? c + chunk : last;
@@ -998,7 +1001,7 @@ scenmc_status scenmc_run(const scenmc_model *m, const scenmc_params *p,
 #pragma omp for schedule(dynamic, 64)
             for (uint64_t q = 0; q < blocks; q++) {
                 uint64_t j = c + q * LANES;
-                simulate_lanes(&k, p->seed, j, c_end - j < LANES ? (int)(c_end - j) : LANES, &w, t, NULL);
+                simulate_lanes(&k, p->seed, j, c_end - j < LANES ? (int)(c_end - j) : LANES, w, t, NULL);
             }
 #pragma omp single
             {
@@ -1010,7 +1013,7 @@ scenmc_status scenmc_run(const scenmc_model *m, const scenmc_params *p,
             if (stop)
                 break;
         }
-        worker_free(&w);
+        worker_free(w);
     }
 
     /* Exact merge: integer addition, in any order. */
@@ -1122,9 +1125,7 @@ scenmc_status scenmc_run_paired_final(const scenmc_model *m, const scenmc_params
     int ok = 1;
 #pragma omp parallel num_threads(threads)
     {
-        worker wa, wb;
-        worker_alloc(&wa, &ka);
-        worker_alloc(&wb, &kb);
+        worker *wa = worker_new(&ka), *wb = worker_new(&kb);
         tally ta, tb; /* tallied but not used: only the final scenarios are */
         int mine = tally_alloc(&ta, &ra, rows_a, ka.joint_tally) & tally_alloc(&tb, &rb, rows_b, kb.joint_tally);
         uint64_t *local = scenmc_xcalloc((size_t)S * (size_t)S, sizeof(uint64_t));
@@ -1140,8 +1141,8 @@ scenmc_status scenmc_run_paired_final(const scenmc_model *m, const scenmc_params
             uint64_t j = q * LANES;
             int n = a->n_trajectories - j < LANES ? (int)(a->n_trajectories - j) : LANES;
             int fa[LANES], fb[LANES];
-            simulate_lanes(&ka, a->seed, j, n, &wa, &ta, fa);
-            simulate_lanes(&kb, b->seed, j, n, &wb, &tb, fb);
+            simulate_lanes(&ka, a->seed, j, n, wa, &ta, fa);
+            simulate_lanes(&kb, b->seed, j, n, wb, &tb, fb);
             for (int i = 0; i < n; i++)
                 local[(size_t)fa[i] * (size_t)S + (size_t)fb[i]]++;
         }
@@ -1151,8 +1152,8 @@ scenmc_status scenmc_run_paired_final(const scenmc_model *m, const scenmc_params
         free(local);
         free(ta.block);
         free(tb.block);
-        worker_free(&wa);
-        worker_free(&wb);
+        worker_free(wa);
+        worker_free(wb);
     }
     scenmc_kernel_free(&ka);
     scenmc_kernel_free(&kb);
