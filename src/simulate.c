@@ -136,7 +136,7 @@ typedef struct worker {
 } worker;
 
 /* When small enough, variant x scenario and early warning are tallied as one
- * joint table [row][Y][S][S_final] over the group rows (a year costs one
+ * joint table [row][S_final][Y][S] over the group rows (a year costs one
  * increment per group, not per descriptor) and split at the end. */
 static int joint_tally(const scenmc_results *r, int rows)
 {
@@ -774,12 +774,13 @@ static inline __attribute__((always_inline)) int lane_tally_g(const scenmc_kerne
         lock = scen[y] != fin ? y + 1 : lock;
     t->li[(size_t)lock * S + fin]++;
     if (k->joint_tally) {
-        /* Row-major: a row's years lie together, and rows change slowly. */
-        uint64_t *restrict sv = t->sv;
-        const size_t row_stride = (size_t)Y * S * S;
+        /* A row's years for one final scenario lie together, a few cache
+         * lines, and rows change slowly: a trajectory's counts share lines. */
+        uint64_t *restrict sv = t->sv + (size_t)fin * Y * S;
+        const size_t row_stride = (size_t)S * Y * S;
         for (int y = 0; y < Y; y++) {
             const int *rw = snap_row + (size_t)y * G;
-            uint64_t *j = sv + ((size_t)y * S + scen[y]) * S + fin;
+            uint64_t *j = sv + (size_t)y * S + scen[y];
             for (int g = 0; g < G; g++)
                 j[(size_t)rw[g] * row_stride]++;
         }
@@ -1027,14 +1028,14 @@ scenmc_status scenmc_run(const scenmc_model *m, const scenmc_params *p,
         const uint64_t *src[6] = {tallies[i].sv, tallies[i].tr, tallies[i].ew,
                                   tallies[i].kb, tallies[i].li, tallies[i].fs};
         for (int q = 0; q < 6; q++) {
-            if (q == 0 && k.joint_tally) { /* split [row][Y][S][S_final] into variants */
+            if (q == 0 && k.joint_tally) { /* split [row][S_final][Y][S] into variants */
                 for (size_t y = 0; y < Y; y++)
                     for (size_t s = 0; s < S; s++)
                         for (size_t row = 0; row < (size_t)rows; row++) {
                             int g = k.row_group[row];
                             const uint16_t *u = k.row_variant + row * (size_t)k.group_width;
                             for (size_t f = 0; f < S; f++) {
-                                uint64_t c = src[0][((row * Y + y) * S + s) * S + f];
+                                uint64_t c = src[0][((row * S + f) * Y + y) * S + s];
                                 if (!c)
                                     continue;
                                 for (int d = 0; d < k.group_first[g + 1] - k.group_first[g]; d++) {
