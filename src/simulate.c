@@ -297,6 +297,12 @@ static inline __attribute__((always_inline)) void lane_start(const scenmc_kernel
         for (int d = 0; d < D; d++)
             K += Gf[k->offset[d] + l->s[d]];
         l->K = 0.5 * K;
+    } else if (k->packed) { /* the rows in one word; K comes from them in the tally */
+        l->pk = 0;
+        for (int g = 0; g < G; g++)
+            l->pk |= (uint64_t)l->row[g] * (uint64_t)k->row_bytes << (k->packed_bits * g);
+        l->snap_pk[0] = l->pk;
+        l->snapped = 1;
     } else if (k->K_pair) {
         l->K = scenmc_rows_consistency(k, l->row, G);
     } else {
@@ -308,18 +314,12 @@ static inline __attribute__((always_inline)) void lane_start(const scenmc_kernel
         }
         l->K = 0.5 * K;
     }
-    for (int g = 0; g < G; g++)
-        l->snap_row[g] = l->row[g];
-    if (k->packed) {
-        l->pk = 0;
+    if (!k->packed) {
         for (int g = 0; g < G; g++)
-            l->pk |= (uint64_t)l->row[g] * (uint64_t)k->row_bytes << (k->packed_bits * g);
-        l->snap_pk[0] = l->pk;
-        l->snapped = 1;
-    } else {
+            l->snap_row[g] = l->row[g];
         memset(l->snap_row + G, 0xff, sizeof(int) * (size_t)G * (size_t)k->Y); /* -1: not revised */
+        l->snap_K[0] = l->K;
     }
-    l->snap_K[0] = l->K;
     /* Then one word per year for its revision count (all drawn up front, so
      * the counts do not wait on each other), then one word per revision. */
     int *restrict nrev = l->nrev;
