@@ -397,7 +397,7 @@ scenmc_status scenmc_kernel_build_groups(scenmc_kernel *k, int group_limit, scen
             }
     }
     const size_t W = (size_t)k->max_pw, row_bytes = (size_t)(D + 1) * W * sizeof(double);
-    k->packed_bits = G <= 2 ? 32 : 21;
+    k->packed_bits = SCENMC_PACKED_BITS(G);
     k->packed = !k->field_mode && !k->log_domain && (W == 4 || W == 8) && G <= 3 && k->K_pair != NULL &&
                 (size_t)rows * row_bytes < ((size_t)1 << k->packed_bits);
     if (k->packed) {

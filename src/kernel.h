@@ -18,6 +18,9 @@ typedef struct scenmc_desc {
     int radix;               /* weight of its variant in the group's joint variant */
 } scenmc_desc;
 
+/* Bits of a group's field in the packed engine's word (kernel.h, packed). */
+#define SCENMC_PACKED_BITS(G) ((G) <= 2 ? 32 : 21)
+
 typedef struct scenmc_kernel {
     int D, V, Y, S;          /* descriptors, variants, observation years, scenario slots */
     int *offset, *n_var;     /* [D] */
@@ -83,7 +86,7 @@ typedef struct scenmc_kernel {
      * (32 for up to two groups, else 21), and a revision of descriptor i from
      * variant a to b adds (b - a) * unit[i] to it. */
     int packed;
-    int packed_bits;
+    int packed_bits;         /* SCENMC_PACKED_BITS(n_groups) */
     double *ptable;          /* 64-byte aligned */
     int row_bytes;           /* (D + 1) W sizeof(double) */
     uint64_t row_inverse;    /* ceil(2^32 / row_bytes): row = (offset * row_inverse) >> 32 */

@@ -519,7 +519,7 @@ static inline __attribute__((always_inline)) void lanes_run_fixed(const scenmc_k
  * Group g's field of a packed word (G groups): a byte offset into the table. */
 static inline __attribute__((always_inline)) uint64_t packed_field(uint64_t pk, const int g, const int G)
 {
-    const int F = G <= 2 ? 32 : 21; /* k->packed_bits */
+    const int F = SCENMC_PACKED_BITS(G); /* k->packed_bits, as a constant */
     return g == G - 1 ? pk >> (F * g) : (pk >> (F * g)) & (((uint64_t)1 << F) - 1);
 }
 
