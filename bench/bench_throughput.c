@@ -12,8 +12,8 @@
  * the engine ran the model: packed, table or field engine, its groups, and which SIMD
  * path made the random numbers. */
 #include "scenmc/scenmc.h"
-#include "kernel.h"
-#include "rng.h"
+#include "engine/kernel.h"
+#include "engine/rng.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -3,7 +3,7 @@
  * Random123 against its published known-answer vector. */
 #include "testutil.h"
 
-#include "rng.h"
+#include "engine/rng.h"
 
 #include <Random123/philox.h>
 #include <stdint.h>

@@ -2,7 +2,7 @@
 #include "cli.h"
 #include "cmd_io.h"
 #include "scenmc/reader.h"
-#include "util.h"
+#include "base/util.h"
 
 #include <errno.h>
 #include <math.h>

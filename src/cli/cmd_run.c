@@ -4,7 +4,7 @@
 #include "cmd_hpc.h"
 #include "scenmc/reader.h"
 #include "summary.h"
-#include "util.h"
+#include "base/util.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -3,7 +3,7 @@
 #include "cmd_hpc.h"
 #include "scenmc/sweep.h"
 #include "summary.h"
-#include "util.h"
+#include "base/util.h"
 
 #include <math.h>
 #include <stdlib.h>

@@ -1,6 +1,7 @@
 /* Parameters: the model's defaults, overridden by the command line or a sweep point. */
 #include "scenmc/scenmc.h"
-#include "util.h"
+#include "scenmc/hpc.h"
+#include "base/util.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -181,3 +182,52 @@ scenmc_status scenmc_params_parse_start(scenmc_params *p, const scenmc_model *m,
     p->start = s;
     return SCENMC_OK;
 }
+/* ---------------------------------------------------------------- parameters */
+
+static int same_doubles(const double *a, const double *b, int n)
+{
+    return n <= 0 || (a && b && memcmp(a, b, (size_t)n * sizeof(double)) == 0);
+}
+
+static int same_double(double a, double b)
+{
+    return memcmp(&a, &b, sizeof a) == 0;
+}
+
+int scenmc_params_same(const scenmc_params *a, const scenmc_params *b, char *why, size_t n)
+{
+#define DIFF(...) do { if (why && n) snprintf(why, n, __VA_ARGS__); return 0; } while (0)
+    if (a->seed != b->seed)
+        DIFF("seed %llu, not %llu", (unsigned long long)a->seed, (unsigned long long)b->seed);
+    if (a->n_trajectories != b->n_trajectories)
+        DIFF("%llu trajectories (-n), not %llu", (unsigned long long)a->n_trajectories,
+             (unsigned long long)b->n_trajectories);
+    if (!same_double(a->beta, b->beta))
+        DIFF("beta %.17g, not %.17g", a->beta, b->beta);
+    if (!same_double(a->w_consistency, b->w_consistency))
+        DIFF("w-consistency %.17g, not %.17g", a->w_consistency, b->w_consistency);
+    if (!same_double(a->w_cross, b->w_cross))
+        DIFF("w-cross %.17g, not %.17g", a->w_cross, b->w_cross);
+    if (a->year_start != b->year_start || a->year_end != b->year_end)
+        DIFF("years %d-%d, not %d-%d", a->year_start, a->year_end, b->year_start, b->year_end);
+    if (a->n_descriptors != b->n_descriptors || a->n_variants != b->n_variants)
+        DIFF("%d descriptors and %d variants, not %d and %d", a->n_descriptors, a->n_variants,
+             b->n_descriptors, b->n_variants);
+    if (!same_doubles(a->rate, b->rate, a->n_descriptors))
+        DIFF("different revision rates");
+    if (!same_doubles(a->initial, b->initial, a->n_variants))
+        DIFF("different initial probabilities");
+    if ((a->start != NULL) != (b->start != NULL) ||
+        (a->start && memcmp(a->start, b->start, (size_t)a->n_descriptors * sizeof(int)) != 0))
+        DIFF("a different start state (--start)");
+    if (a->n_cells != b->n_cells)
+        DIFF("%d matrix-cell overrides, not %d", a->n_cells, b->n_cells);
+    for (int i = 0; i < a->n_cells; i++) {
+        const scenmc_cell *x = &a->cells[i], *y = &b->cells[i];
+        if (x->u != y->u || x->v != y->v || x->cross != y->cross || !same_double(x->value, y->value))
+            DIFF("a different matrix-cell override (#%d)", i + 1);
+    }
+#undef DIFF
+    return 1;
+}
+

@@ -1,5 +1,5 @@
-#include "h5util.h"
-#include "util.h"
+#include "io/h5util.h"
+#include "base/util.h"
 
 #include <stdlib.h>
 

@@ -1,6 +1,6 @@
 /* One results struct for every method: table shapes, probabilities, standard errors. */
 #include "scenmc/scenmc.h"
-#include "util.h"
+#include "base/util.h"
 
 #include <math.h>
 #include <stdlib.h>

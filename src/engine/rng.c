@@ -1,7 +1,7 @@
 /* Batches of Philox4x32-10 blocks (see rng.h). The SIMD paths hold one block
  * per 64-bit lane (its 32-bit components zero-extended), so a round is a
  * widening 32x32 -> 64 multiply per component pair, shifts, masks and xors. */
-#include "rng.h"
+#include "engine/rng.h"
 
 #include <Random123/philox.h>
 #include <string.h>

@@ -2,7 +2,7 @@
  * process was started by an MPI launcher. Built without MPI (SCENMC_MPI=OFF)
  * every function is the one-process answer. */
 #include "scenmc/hpc.h"
-#include "util.h"
+#include "base/util.h"
 
 #include <stdlib.h>
 #include <string.h>

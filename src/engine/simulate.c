@@ -5,9 +5,9 @@
  * integer count, so a run's result is a pure function of (model, params,
  * trajectory range): threads and chunk sizes only decide who adds what. */
 #include "scenmc/sweep.h"
-#include "kernel.h"
-#include "rng.h"
-#include "util.h"
+#include "engine/kernel.h"
+#include "engine/rng.h"
+#include "base/util.h"
 
 #include <math.h>
 #include <omp.h>

@@ -9,8 +9,8 @@
  * descriptor; backward steps (conditional expectations) gather the same way.
  * Tables that involve two times (transitions, early warning, lock-in) come
  * from backward propagation of indicator functions, never from sampling. */
-#include "kernel.h"
-#include "util.h"
+#include "engine/kernel.h"
+#include "base/util.h"
 
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_randist.h>

@@ -7,7 +7,7 @@
  */
 #include "scenmc/interop.h"
 #include "scenmc/scenmc.h"
-#include "util.h"
+#include "base/util.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -1057,22 +1057,6 @@ scenmc_status scenmc_model_parse(const char *text, size_t len, const char *file,
     }
     *out = m;
     return SCENMC_OK;
-}
-
-scenmc_status scenmc_model_load(const char *path, scenmc_model **out, scenmc_error *err)
-{
-    *out = NULL;
-    /* ScenarioWizard .scw and CSV matrices: converted to YAML and parsed (src/model_write.c). */
-    if (scenmc_file_format_of(path) != SCENMC_FORMAT_YAML)
-        return scenmc_import_model(path, NULL, out, NULL, err);
-    char *text = NULL;
-    size_t len = 0;
-    scenmc_status st = scenmc_read_file(path, SCENMC_MAX_FILE_BYTES, &text, &len, err);
-    if (st != SCENMC_OK)
-        return st;
-    st = scenmc_model_parse(text, len, path, out, err);
-    free(text);
-    return st;
 }
 
 scenmc_status scenmc_model_load_default(scenmc_model **out, scenmc_error *err)

@@ -5,9 +5,9 @@
  * random numbers at every point (common random numbers): a point's result is
  * exactly what a standalone run with those parameters gives. */
 #include "scenmc/sweep.h"
-#include "kernel.h"
-#include "rng.h"
-#include "util.h"
+#include "engine/kernel.h"
+#include "engine/rng.h"
+#include "base/util.h"
 
 #include <errno.h>
 #include <math.h>

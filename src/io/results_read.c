@@ -6,7 +6,7 @@
  * run tallies them. A damaged file therefore gives a message, never garbage,
  * and the reader reads each dataset only after checking its shape. */
 #include "scenmc/reader.h"
-#include "util.h"
+#include "base/util.h"
 
 #include <errno.h>
 #include <fcntl.h>

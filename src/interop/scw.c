@@ -21,9 +21,13 @@
  *
  * Lines may end in CR LF; empty lines are skipped.
  */
-#include "scenmc/cib.h"
-#include "scenmc/interop.h"
-#include "util.h"
+#include "interop/scw.h"
+#include "interop/options.h"
+#include "model/draft.h"
+#include "base/atomic_file.h"
+#include "base/text.h"
+#include "base/lexer.h"
+#include "base/util.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -34,118 +38,12 @@
 #include <string.h>
 
 #define SCW_MAX_ABS 1000000 /* largest impact magnitude accepted */
-#define LIST_MAX 100        /* scenarios listed per category in a comparison report */
 
-/* ------------------------------------------------------------ lines */
 
-typedef struct {
-    const char *s; /* start of the line */
-    size_t len;    /* without the line end (LF or CR LF) */
-    int no;        /* 1-based line number */
-} line_t;
-
-typedef struct {
-    const char *file;
-    line_t *lines;
-    int n, i; /* lines, and the next one to read */
-    int last_no;
-    scenmc_error *err;
-} lexer;
-
-static void split_lines(lexer *L, const char *text, size_t len)
-{
-    int cap = 64;
-    L->lines = scenmc_xmalloc((size_t)cap * sizeof *L->lines);
-    L->n = 0;
-    size_t start = 0;
-    int no = 1;
-    for (size_t i = 0; i <= len; i++) {
-        if (i < len && text[i] != '\n')
-            continue;
-        if (i == len && start == len)
-            break;
-        size_t e = i;
-        if (e > start && text[e - 1] == '\r')
-            e--;
-        if (L->n == cap) {
-            cap *= 2;
-            L->lines = realloc(L->lines, (size_t)cap * sizeof *L->lines);
-            if (!L->lines) {
-                fprintf(stderr, "scenmc: out of memory\n");
-                exit(3);
-            }
-        }
-        L->lines[L->n++] = (line_t){text + start, e - start, no++};
-        start = i + 1;
-    }
-    L->last_no = no - 1;
-    L->i = 0;
-}
-
-/* Column (1-based, in characters) of byte offset off within a line. */
-static int char_col(const line_t *ln, size_t off)
-{
-    int col = 1;
-    for (size_t k = 0; k < off && k < ln->len; k++)
-        if (((unsigned char)ln->s[k] & 0xC0) != 0x80)
-            col++;
-    return col;
-}
-
-static int only_space(const char *s, size_t n)
-{
-    for (size_t k = 0; k < n; k++)
-        if (s[k] != ' ' && s[k] != '\t')
-            return 0;
-    return 1;
-}
-
-/* The next line that is not empty (keep_spaces) or not blank; NULL at the end. */
-static const line_t *next_line(lexer *L, int keep_spaces)
-{
-    while (L->i < L->n) {
-        const line_t *ln = &L->lines[L->i++];
-        if (ln->len == 0)
-            continue;
-        if (!keep_spaces && only_space(ln->s, ln->len))
-            continue;
-        return ln;
-    }
-    return NULL;
-}
-
-/* A malloc'd copy of s[0..n) without surrounding blanks and, when the rest is
- * quoted "...", without the quotes. */
-static char *clean_name(const char *s, size_t n)
-{
-    while (n && (*s == ' ' || *s == '\t')) {
-        s++;
-        n--;
-    }
-    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
-        n--;
-    if (n >= 2 && s[0] == '"' && s[n - 1] == '"') {
-        s++;
-        n -= 2;
-    }
-    char *t = scenmc_xmalloc(n + 1);
-    memcpy(t, s, n);
-    t[n] = '\0';
-    return t;
-}
-
-static void text_excerpt(const line_t *ln, char out[64])
-{
-    size_t n = ln->len < 40 ? ln->len : 40;
-    memcpy(out, ln->s, n);
-    out[n] = '\0';
-    if (ln->len > 40)
-        strcpy(out + n, "...");
-}
 
 /* Splits a row into comma-separated fields; returns their count (all of
  * them) and fills at most max (start, length) pairs, blanks trimmed. */
-static int split_fields(const line_t *ln, size_t *start, size_t *flen, int max)
+static int split_fields(const scenmc_line *ln, size_t *start, size_t *flen, int max)
 {
     int n = 0;
     size_t a = 0;
@@ -167,29 +65,8 @@ static int split_fields(const line_t *ln, size_t *start, size_t *flen, int max)
     return n;
 }
 
-/* Whole number in s[0..n): optional sign, digits. 1 ok, 0 not a whole number. */
-static int parse_int(const char *s, size_t n, long *out)
-{
-    size_t k = 0;
-    if (k < n && (s[k] == '+' || s[k] == '-'))
-        k++;
-    if (k == n)
-        return 0;
-    long v = 0;
-    for (size_t j = k; j < n; j++) {
-        if (!isdigit((unsigned char)s[j]))
-            return 0;
-        if (v > 100000000L)
-            v = 100000000L; /* saturate: reported as too large */
-        else
-            v = v * 10 + (s[j] - '0');
-    }
-    *out = s[0] == '-' ? -v : v;
-    return 1;
-}
-
 /* Whether a line reads as comma-separated whole numbers (a matrix row). */
-static int looks_like_row(const line_t *ln)
+static int looks_like_row(const scenmc_line *ln)
 {
     size_t st[2], fl[2];
     int n = split_fields(ln, st, fl, 0);
@@ -205,7 +82,7 @@ static int looks_like_row(const line_t *ln)
         while (e > b && (ln->s[e - 1] == ' ' || ln->s[e - 1] == '\t'))
             e--;
         long v;
-        if (!parse_int(ln->s + b, e - b, &v))
+        if (!scenmc_parse_long(ln->s + b, e - b, &v))
             return 0;
         a = k + 1;
     }
@@ -227,13 +104,7 @@ static const char *base_of(const char *path)
     return s ? s + 1 : path;
 }
 
-static scenmc_status truncated(lexer *L, const char *where, const char *expected)
-{
-    return scenmc_error_add(L->err, SCENMC_E_INPUT, "%s:%d:1: the file ends %s; expected %s "
-                            "(is the file truncated?)", L->file, L->last_no + 1, where, expected);
-}
-
-static scenmc_status read_scw(lexer *L, const char *name, scenmc_model **draft, scenmc_notes *N)
+static scenmc_status read_scw(scenmc_lexer *L, const char *name, scenmc_model **draft, scenmc_notes *N)
 {
     scenmc_error *err = L->err;
     const char *file = L->file;
@@ -243,9 +114,9 @@ static scenmc_status read_scw(lexer *L, const char *name, scenmc_model **draft, 
     if (L->n == 0 || (L->n == 1 && L->lines[0].len == 0))
         return scenmc_error_add(err, SCENMC_E_INPUT, "%s:1:1: the file is empty; expected a "
                                 "ScenarioWizard model starting with '$ ScenarioWizard 4.0'", file);
-    const line_t *h = &L->lines[0];
+    const scenmc_line *h = &L->lines[0];
     char hb[64];
-    text_excerpt(h, hb);
+    scenmc_line_excerpt(h, hb);
     size_t hl = h->len;
     while (hl && (h->s[hl - 1] == ' ' || h->s[hl - 1] == '\t'))
         hl--;
@@ -258,11 +129,11 @@ static scenmc_status read_scw(lexer *L, const char *name, scenmc_model **draft, 
     if (vl < 1 || ver[0] != '4' || (vl > 1 && ver[1] != '.'))
         return scenmc_error_add(err, SCENMC_E_INPUT, "%s:1:%d: ScenarioWizard version '%.*s'; "
                                 "expected 4.0 (this reader knows the version 4 format)",
-                                file, char_col(h, sizeof magic - 1), (int)vl, ver);
+                                file, scenmc_line_col(h, sizeof magic - 1), (int)vl, ver);
     if (L->n < 2)
-        return truncated(L, "after the header", "the model's title on line 2");
-    const line_t *t = &L->lines[1];
-    char *title = clean_name(t->s, t->len);
+        return scenmc_lexer_truncated(L, "after the header", "the model's title on line 2");
+    const scenmc_line *t = &L->lines[1];
+    char *title = scenmc_clean_name(t->s, t->len);
     L->i = 2;
 
     /* Structure. */
@@ -270,9 +141,9 @@ static scenmc_status read_scw(lexer *L, const char *name, scenmc_model **draft, 
     scw_desc *ds = scenmc_xcalloc((size_t)cap_d, sizeof *ds);
     char **vn = scenmc_xcalloc((size_t)cap_v, sizeof *vn);
     int *vline = scenmc_xcalloc((size_t)cap_v, sizeof *vline);
-    const line_t *ln;
+    const scenmc_line *ln;
     int ok = 1, ended = 0;
-    while (ok && (ln = next_line(L, 0))) {
+    while (ok && (ln = scenmc_lexer_next(L, 0))) {
         size_t k = 0;
         while (k < ln->len && (ln->s[k] == ' ' || ln->s[k] == '\t'))
             k++;
@@ -295,25 +166,25 @@ static scenmc_status read_scw(lexer *L, const char *name, scenmc_model **draft, 
                 if (!ds)
                     exit(3);
             }
-            ds[nd] = (scw_desc){clean_name(ln->s + k + 1, ln->len - k - 1), ln->no, 0, nv};
+            ds[nd] = (scw_desc){scenmc_clean_name(ln->s + k + 1, ln->len - k - 1), ln->no, 0, nv};
             nd++;
         } else if (c == '-') {
             if (nd == 0) {
                 scenmc_error_add(err, SCENMC_E_INPUT, "%s:%d:%d: a variant before any descriptor; "
-                                 "expected '&DESCRIPTOR' first", file, ln->no, char_col(ln, k));
+                                 "expected '&DESCRIPTOR' first", file, ln->no, scenmc_line_col(ln, k));
                 ok = 0;
                 break;
             }
             if (ds[nd - 1].n_variants == SCENMC_MAX_VARIANTS) {
                 scenmc_error_add(err, SCENMC_E_LIMIT, "%s:%d:%d: descriptor '%s' has more than %d "
-                                 "variants; expected at most %d", file, ln->no, char_col(ln, k),
+                                 "variants; expected at most %d", file, ln->no, scenmc_line_col(ln, k),
                                  ds[nd - 1].name, SCENMC_MAX_VARIANTS, SCENMC_MAX_VARIANTS);
                 ok = 0;
                 break;
             }
             if (nv == SCENMC_MAX_TOTAL_VARIANTS) {
                 scenmc_error_add(err, SCENMC_E_LIMIT, "%s:%d:%d: more than %d variants in all; "
-                                 "expected at most %d", file, ln->no, char_col(ln, k),
+                                 "expected at most %d", file, ln->no, scenmc_line_col(ln, k),
                                  SCENMC_MAX_TOTAL_VARIANTS, SCENMC_MAX_TOTAL_VARIANTS);
                 ok = 0;
                 break;
@@ -325,21 +196,21 @@ static scenmc_status read_scw(lexer *L, const char *name, scenmc_model **draft, 
                 if (!vn || !vline)
                     exit(3);
             }
-            vn[nv] = clean_name(ln->s + k + 1, ln->len - k - 1);
+            vn[nv] = scenmc_clean_name(ln->s + k + 1, ln->len - k - 1);
             vline[nv] = ln->no;
             nv++;
             ds[nd - 1].n_variants++;
         } else {
             char ex[64];
-            text_excerpt(ln, ex);
+            scenmc_line_excerpt(ln, ex);
             scenmc_error_add(err, SCENMC_E_INPUT, "%s:%d:%d: '%s' in the descriptor list; expected "
                              "'&DESCRIPTOR', ' -VARIANT' or '#' ending the list", file, ln->no,
-                             char_col(ln, k), ex);
+                             scenmc_line_col(ln, k), ex);
             ok = 0;
         }
     }
     if (ok && !ended) {
-        truncated(L, "in the descriptor list", "'#' after the last variant");
+        scenmc_lexer_truncated(L, "in the descriptor list", "'#' after the last variant");
         ok = 0;
     }
     if (ok && nd == 0) {
@@ -362,7 +233,7 @@ static scenmc_status read_scw(lexer *L, const char *name, scenmc_model **draft, 
         if (s == 2)
             desc_first = L->i;
         int closed = 0;
-        while ((ln = next_line(L, s == 2))) {
+        while ((ln = scenmc_lexer_next(L, s == 2))) {
             if (ln->s[0] == '#') {
                 closed = 1;
                 break;
@@ -382,7 +253,7 @@ static scenmc_status read_scw(lexer *L, const char *name, scenmc_model **draft, 
             char where[96];
             snprintf(where, sizeof where, "in %s, before the cross-impact matrix",
                      section_name[s]);
-            truncated(L, where, "'#' and then the cross-impact matrix");
+            scenmc_lexer_truncated(L, where, "'#' and then the cross-impact matrix");
             ok = 0;
         }
     }
@@ -395,7 +266,7 @@ static scenmc_status read_scw(lexer *L, const char *name, scenmc_model **draft, 
         size_t *fs = scenmc_xmalloc((V + 1) * sizeof *fs);
         size_t *fl = scenmc_xmalloc((V + 1) * sizeof *fl);
         for (int r = 0; r < nv && ok; r++) {
-            ln = next_line(L, 0);
+            ln = scenmc_lexer_next(L, 0);
             int d = 0;
             while (d + 1 < nd && ds[d + 1].first <= r)
                 d++;
@@ -405,7 +276,7 @@ static scenmc_status read_scw(lexer *L, const char *name, scenmc_model **draft, 
                          r, nv);
                 char exp[96];
                 snprintf(exp, sizeof exp, "%d rows, one per variant", nv);
-                truncated(L, where, exp);
+                scenmc_lexer_truncated(L, where, exp);
                 ok = 0;
                 break;
             }
@@ -417,7 +288,7 @@ static scenmc_status read_scw(lexer *L, const char *name, scenmc_model **draft, 
             }
             int nf = split_fields(ln, fs, fl, nv + 1);
             if (nf != nv) {
-                int col = nf > nv ? char_col(ln, fs[nv]) : char_col(ln, ln->len);
+                int col = nf > nv ? scenmc_line_col(ln, fs[nv]) : scenmc_line_col(ln, ln->len);
                 scenmc_error_add(err, SCENMC_E_INPUT, "%s:%d:%d: row %d of the cross-impact "
                                  "matrix (variant '%s' of '%s') has %d entries; expected %d "
                                  "(one per variant)", file, ln->no, col, r + 1, vn[r], ds[d].name,
@@ -427,11 +298,11 @@ static scenmc_status read_scw(lexer *L, const char *name, scenmc_model **draft, 
             for (int c = 0; c < nv; c++) {
                 long v;
                 const char *f = ln->s + fs[c];
-                int col = char_col(ln, fs[c]);
+                int col = scenmc_line_col(ln, fs[c]);
                 if (fl[c] == 0) {
                     scenmc_error_add(err, SCENMC_E_INPUT, "%s:%d:%d: entry %d of row %d is empty; "
                                      "expected a whole number", file, ln->no, col, c + 1, r + 1);
-                } else if (!parse_int(f, fl[c], &v)) {
+                } else if (!scenmc_parse_long(f, fl[c], &v)) {
                     char *e = NULL;
                     char tmp[64];
                     size_t n = fl[c] < 40 ? fl[c] : 40;
@@ -462,7 +333,7 @@ static scenmc_status read_scw(lexer *L, const char *name, scenmc_model **draft, 
         free(fs);
         free(fl);
         if (ok && err->n_problems == before) {
-            ln = next_line(L, 0);
+            ln = scenmc_lexer_next(L, 0);
             if (ln && ln->s[0] != '#') {
                 if (looks_like_row(ln))
                     scenmc_error_add(err, SCENMC_E_INPUT, "%s:%d:1: a row after the %d rows of the "
@@ -470,7 +341,7 @@ static scenmc_status read_scw(lexer *L, const char *name, scenmc_model **draft, 
                                      "and then '#'", file, ln->no, nv, nv);
                 else {
                     char ex[64];
-                    text_excerpt(ln, ex);
+                    scenmc_line_excerpt(ln, ex);
                     scenmc_error_add(err, SCENMC_E_INPUT, "%s:%d:1: '%s' after the cross-impact "
                                      "matrix; expected '#'", file, ln->no, ex);
                 }
@@ -545,7 +416,7 @@ static scenmc_status read_scw(lexer *L, const char *name, scenmc_model **draft, 
                 shape = 0;
                 break;
             }
-            dl[d] = clean_name(L->lines[k].s + 1, L->lines[k].len - 1);
+            dl[d] = scenmc_clean_name(L->lines[k].s + 1, L->lines[k].len - 1);
             any |= dl[d][0] != 0;
             k++;
             for (int b = 0; b < ds[d].n_variants; b++) {
@@ -555,7 +426,7 @@ static scenmc_status read_scw(lexer *L, const char *name, scenmc_model **draft, 
                     shape = 0;
                     break;
                 }
-                vdesc[ds[d].first + b] = clean_name(L->lines[k].s, L->lines[k].len);
+                vdesc[ds[d].first + b] = scenmc_clean_name(L->lines[k].s, L->lines[k].len);
                 any |= vdesc[ds[d].first + b][0] != 0;
                 k++;
             }
@@ -648,8 +519,8 @@ scenmc_status scenmc_scw_read_draft(const char *text, size_t len, const char *na
     scenmc_notes_open(&N);
     if (converted)
         scenmc_note(&N, "%s: not UTF-8; read as Windows-1252, ScenarioWizard's encoding", name);
-    lexer L = {.file = name, .err = err};
-    split_lines(&L, utf8, n);
+    scenmc_lexer L = {.file = name, .err = err};
+    scenmc_lexer_split(&L, utf8, n);
     st = read_scw(&L, name, draft, &N);
     free(L.lines);
     free(utf8);
@@ -872,462 +743,4 @@ scenmc_status scenmc_scw_write(const char *path, const scenmc_model *m,
     st = scenmc_write_text_file(path, text, len, opt && opt->force, err);
     free(text);
     return st;
-}
-
-/* ------------------------------------------------------------ solution lists */
-
-void scenmc_sl_free(scenmc_sl_solution *s, int n)
-{
-    if (!s)
-        return;
-    for (int k = 0; k < n; k++) {
-        free(s[k].state);
-        free(s[k].name);
-    }
-    free(s);
-}
-
-/* Parses one solution line; 1 on success (problems go to err). */
-static int sl_line(lexer *L, const line_t *ln, const scenmc_model *m, scenmc_sl_solution *sol)
-{
-    const char *file = L->file;
-    size_t k = 0;
-    while (k < ln->len && (ln->s[k] == ' ' || ln->s[k] == '\t'))
-        k++;
-    if (k == ln->len || ln->s[k] != '"') {
-        char ex[64];
-        text_excerpt(ln, ex);
-        scenmc_error_add(L->err, SCENMC_E_INPUT, "%s:%d:%d: '%s'; expected a scenario line "
-                         "\" v1 v2 ... vD\",W,C,I,TIS,\"name\"", file, ln->no, char_col(ln, k), ex);
-        return 0;
-    }
-    size_t q = k + 1, e = q;
-    while (e < ln->len && ln->s[e] != '"')
-        e++;
-    if (e == ln->len) {
-        scenmc_error_add(L->err, SCENMC_E_INPUT, "%s:%d:%d: the scenario's quotes are not "
-                         "closed; expected \" v1 v2 ... vD\"", file, ln->no, char_col(ln, k));
-        return 0;
-    }
-    int D = m->n_descriptors;
-    sol->state = scenmc_xcalloc((size_t)D, sizeof(int));
-    sol->line = ln->no;
-    int count = 0, ok = 1;
-    for (size_t p = q; p < e;) {
-        while (p < e && (ln->s[p] == ' ' || ln->s[p] == '\t'))
-            p++;
-        if (p == e)
-            break;
-        size_t a = p;
-        while (p < e && ln->s[p] != ' ' && ln->s[p] != '\t')
-            p++;
-        long v;
-        if (!parse_int(ln->s + a, p - a, &v)) {
-            scenmc_error_add(L->err, SCENMC_E_INPUT, "%s:%d:%d: variant number '%.*s'; expected "
-                             "a whole number", file, ln->no, char_col(ln, a), (int)(p - a),
-                             ln->s + a);
-            ok = 0;
-        } else if (count < D) {
-            const scenmc_descriptor *Dd = &m->descriptors[count];
-            if (v < 1 || v > Dd->n_variants) {
-                scenmc_error_add(L->err, SCENMC_E_INPUT, "%s:%d:%d: variant %ld of descriptor %d "
-                                 "(%s); expected 1 to %d", file, ln->no, char_col(ln, a), v,
-                                 count + 1, Dd->id, Dd->n_variants);
-                ok = 0;
-            } else {
-                sol->state[count] = (int)v - 1;
-            }
-        }
-        count++;
-    }
-    if (count != D) {
-        scenmc_error_add(L->err, SCENMC_E_INPUT, "%s:%d:%d: the scenario has %d variants; expected "
-                         "%d (one per descriptor of %s)", file, ln->no, char_col(ln, k), count, D,
-                         m->path ? m->path : "the model");
-        return 0;
-    }
-    /* The columns after it: up to four numbers, then a quoted name. */
-    size_t p = e + 1;
-    sol->n_values = 0;
-    while (p < ln->len) {
-        while (p < ln->len && (ln->s[p] == ' ' || ln->s[p] == '\t'))
-            p++;
-        if (p == ln->len)
-            break;
-        if (ln->s[p] != ',') {
-            scenmc_error_add(L->err, SCENMC_E_INPUT, "%s:%d:%d: '%c' after a column; expected ','",
-                             file, ln->no, char_col(ln, p), ln->s[p]);
-            return 0;
-        }
-        p++;
-        while (p < ln->len && (ln->s[p] == ' ' || ln->s[p] == '\t'))
-            p++;
-        if (p < ln->len && ln->s[p] == '"') {
-            size_t a = p + 1, b = a;
-            while (b < ln->len && ln->s[b] != '"')
-                b++;
-            free(sol->name);
-            sol->name = scenmc_xmalloc(b - a + 1);
-            memcpy(sol->name, ln->s + a, b - a);
-            sol->name[b - a] = '\0';
-            p = b < ln->len ? b + 1 : b;
-            continue;
-        }
-        size_t a = p;
-        while (p < ln->len && ln->s[p] != ',')
-            p++;
-        size_t b = p;
-        while (b > a && (ln->s[b - 1] == ' ' || ln->s[b - 1] == '\t'))
-            b--;
-        char tmp[64];
-        size_t n = b - a < 63 ? b - a : 63;
-        memcpy(tmp, ln->s + a, n);
-        tmp[n] = '\0';
-        char *end;
-        double x = strtod(tmp, &end);
-        if (!n || *end || !isfinite(x)) {
-            scenmc_error_add(L->err, SCENMC_E_INPUT, "%s:%d:%d: column '%s'; expected a number",
-                             file, ln->no, char_col(ln, a), tmp);
-            return 0;
-        }
-        if (sol->n_values < 4)
-            sol->values[sol->n_values++] = x;
-    }
-    if (!sol->name)
-        sol->name = scenmc_strdup("");
-    return ok;
-}
-
-scenmc_status scenmc_sl_parse(const char *text, size_t len, const char *name,
-                              const scenmc_model *m, scenmc_sl_solution **out, int *n,
-                              scenmc_error *err)
-{
-    *out = NULL;
-    *n = 0;
-    char *utf8 = NULL;
-    size_t ulen = 0;
-    scenmc_status st = scenmc_text_to_utf8(text, len, name, &utf8, &ulen, NULL, err);
-    if (st != SCENMC_OK)
-        return st;
-    lexer L = {.file = name, .err = err};
-    split_lines(&L, utf8, ulen);
-    int before = err->n_problems;
-    scenmc_sl_solution *sols = NULL;
-    int ns = 0;
-    const line_t *ln = next_line(&L, 0);
-    static const char magic[] = "$ ScenarioWizard";
-    if (!ln) {
-        scenmc_error_add(err, SCENMC_E_INPUT, "%s:1:1: the file is empty; expected a "
-                         "ScenarioWizard solution list starting with '$ ScenarioWizard 3.0'", name);
-        goto done;
-    }
-    if (ln->len < sizeof magic - 1 || memcmp(ln->s, magic, sizeof magic - 1) != 0) {
-        char ex[64];
-        text_excerpt(ln, ex);
-        scenmc_error_add(err, SCENMC_E_INPUT, "%s:%d:1: '%s'; expected '$ ScenarioWizard 3.0' "
-                         "(a ScenarioWizard solution list)", name, ln->no, ex);
-        goto done;
-    }
-    ln = next_line(&L, 0);
-    if (!ln) {
-        truncated(&L, "after the header", "'Solution set'");
-        goto done;
-    }
-    {
-        char *t = clean_name(ln->s, ln->len);
-        int good = strcmp(t, "Solution set") == 0;
-        free(t);
-        if (!good) {
-            char ex[64];
-            text_excerpt(ln, ex);
-            scenmc_error_add(err, SCENMC_E_INPUT, "%s:%d:1: '%s'; expected 'Solution set'", name,
-                             ln->no, ex);
-            goto done;
-        }
-    }
-    ln = next_line(&L, 0);
-    long declared;
-    if (!ln) {
-        truncated(&L, "after 'Solution set'", "the number of scenarios");
-        goto done;
-    }
-    {
-        size_t a = 0, b = ln->len;
-        while (a < b && (ln->s[a] == ' ' || ln->s[a] == '\t'))
-            a++;
-        while (b > a && (ln->s[b - 1] == ' ' || ln->s[b - 1] == '\t'))
-            b--;
-        if (!parse_int(ln->s + a, b - a, &declared) || declared < 0) {
-            char ex[64];
-            text_excerpt(ln, ex);
-            scenmc_error_add(err, SCENMC_E_INPUT, "%s:%d:%d: '%s'; expected the number of "
-                             "scenarios", name, ln->no, char_col(ln, a), ex);
-            goto done;
-        }
-    }
-    int count_line = ln->no, cap = 16;
-    sols = scenmc_xcalloc((size_t)cap, sizeof *sols);
-    while ((ln = next_line(&L, 0))) {
-        if (ns == cap) {
-            cap *= 2;
-            sols = realloc(sols, (size_t)cap * sizeof *sols);
-            if (!sols)
-                exit(3);
-        }
-        memset(&sols[ns], 0, sizeof sols[ns]);
-        if (!sl_line(&L, ln, m, &sols[ns])) {
-            free(sols[ns].state);
-            free(sols[ns].name);
-            if (err->n_problems - before >= 50)
-                break;
-            continue;
-        }
-        ns++;
-    }
-    if (err->n_problems == before && ns != declared)
-        scenmc_error_add(err, SCENMC_E_INPUT, "%s:%d:1: the file says %ld scenarios and lists %d; "
-                         "expected as many as it says (is the file truncated?)", name, count_line,
-                         declared, ns);
-done:
-    free(L.lines);
-    free(utf8);
-    if (err->n_problems > before) {
-        scenmc_sl_free(sols, ns);
-        return err->code ? err->code : SCENMC_E_INPUT;
-    }
-    *out = sols;
-    *n = ns;
-    return SCENMC_OK;
-}
-
-scenmc_status scenmc_sl_read(const char *path, const scenmc_model *m, scenmc_sl_solution **out,
-                             int *n, scenmc_error *err)
-{
-    *out = NULL;
-    *n = 0;
-    char *text = NULL;
-    size_t len = 0;
-    scenmc_status st = scenmc_read_file(path, SCENMC_MAX_FILE_BYTES, &text, &len, err);
-    if (st != SCENMC_OK)
-        return st;
-    st = scenmc_sl_parse(text, len, path, m, out, n, err);
-    free(text);
-    return st;
-}
-
-/* ------------------------------------------------------------ comparison */
-
-typedef struct {
-    uint64_t index;
-    int k; /* position in the list */
-} keyed;
-
-static int cmp_keyed(const void *a, const void *b)
-{
-    const keyed *x = a, *y = b;
-    if (x->index != y->index)
-        return x->index < y->index ? -1 : 1;
-    return x->k - y->k;
-}
-
-static void put_state(FILE *f, const scenmc_model *m, const int *s)
-{
-    fputs("\"", f);
-    for (int d = 0; d < m->n_descriptors; d++)
-        fprintf(f, " %d", s[d] + 1);
-    fputs("\"  ", f);
-    for (int d = 0; d < m->n_descriptors; d++)
-        fprintf(f, "%s%s=%s", d ? ", " : "", m->descriptors[d].id,
-                m->variant_name[m->descriptors[d].offset + s[d]]);
-}
-
-scenmc_status scenmc_sl_compare_ex(const scenmc_model *m, const char *path, char **report,
-                                   int *same, scenmc_sl_comparison *cmp, scenmc_error *err)
-{
-    if (report)
-        *report = NULL;
-    if (same)
-        *same = 0;
-    scenmc_sl_comparison c;
-    memset(&c, 0, sizeof c);
-    uint64_t n_states = scenmc_model_state_count(m);
-    if (n_states == 0)
-        return scenmc_error_add(err, SCENMC_E_LIMIT, "%s: more than 2^64 states; expected a model "
-                                "whose states can be numbered to compare a solution list with",
-                                m->path);
-    scenmc_sl_solution *sol = NULL;
-    int ns = 0;
-    scenmc_status st = scenmc_sl_read(path, m, &sol, &ns, err);
-    if (st != SCENMC_OK)
-        return st;
-    scenmc_cib_options o;
-    scenmc_cib_options_init(&o);
-    scenmc_cib_list list;
-    st = scenmc_cib_enumerate(m, &o, &list, err);
-    if (st != SCENMC_OK) {
-        scenmc_sl_free(sol, ns);
-        return st;
-    }
-    c.uses_cross = list.uses_cross;
-    c.n_listed = ns;
-    c.n_consistent = list.n_found;
-
-    size_t V = (size_t)m->n_variants;
-    int D = m->n_descriptors;
-    keyed *key = scenmc_xcalloc((size_t)(ns ? ns : 1), sizeof *key);
-    double *ic = scenmc_xcalloc((size_t)(ns ? ns : 1), sizeof *ic);
-    double *tis = scenmc_xcalloc((size_t)(ns ? ns : 1), sizeof *tis);
-    char *dup = scenmc_xcalloc((size_t)(ns ? ns : 1), 1);
-    for (int k = 0; k < ns; k++) {
-        key[k].index = scenmc_cib_state_index(m, sol[k].state);
-        key[k].k = k;
-        st = scenmc_cib_inconsistency(m, sol[k].state, SCENMC_CIB_AUTO, &ic[k], NULL, &tis[k], err);
-        if (st != SCENMC_OK)
-            break;
-    }
-    char *buf = NULL;
-    size_t size = 0;
-    FILE *f = st == SCENMC_OK ? open_memstream(&buf, &size) : NULL;
-    if (st == SCENMC_OK && !f)
-        st = scenmc_error_add(err, SCENMC_E_NOMEM, "cannot open a memory stream");
-    if (st != SCENMC_OK) {
-        free(key);
-        free(ic);
-        free(tis);
-        free(dup);
-        scenmc_cib_list_free(&list);
-        scenmc_sl_free(sol, ns);
-        return st;
-    }
-    qsort(key, (size_t)ns, sizeof *key, cmp_keyed);
-    for (int k = 1; k < ns; k++)
-        if (key[k].index == key[k - 1].index) {
-            dup[key[k].k] = 1;
-            c.n_duplicates++;
-        }
-    for (int k = 0; k < ns; k++) {
-        if (dup[k])
-            continue;
-        if (ic[k] == 0)
-            c.n_both++;
-        else
-            c.n_not_consistent++;
-        if (sol[k].n_values >= 4 && fabs(sol[k].values[3] - tis[k]) > 1e-6)
-            c.n_tis_differ++;
-    }
-    c.n_missing = list.n_found >= (uint64_t)c.n_both ? list.n_found - (uint64_t)c.n_both : 0;
-    int equal = c.n_not_consistent == 0 && c.n_missing == 0;
-
-    fprintf(f, "%s against %s: %s\n", path, m->path,
-            equal ? "the same scenarios" : "the scenarios differ");
-    fprintf(f, "  the list: %d scenarios", ns);
-    if (c.n_duplicates)
-        fprintf(f, " (%d of them repeated)", c.n_duplicates);
-    fprintf(f, "\n  scenmc: %llu consistent states of %llu (%s)\n",
-            (unsigned long long)list.n_found, (unsigned long long)n_states,
-            list.uses_cross ? (m->n_self_impacts ? "cross-impact matrix, self-impacts counted"
-                                                 : "cross-impact matrix")
-                            : "consistency matrix");
-
-    fprintf(f, "listed and consistent for scenmc too (%d):\n", c.n_both);
-    int shown = 0;
-    for (int k = 0; k < ns; k++) {
-        if (dup[k] || ic[k] != 0)
-            continue;
-        if (shown++ == LIST_MAX) {
-            fprintf(f, "  ... and %d more\n", c.n_both - LIST_MAX);
-            break;
-        }
-        fprintf(f, "  line %d: ", sol[k].line);
-        put_state(f, m, sol[k].state);
-        char t1[40];
-        snprintf(t1, sizeof t1, "%g", tis[k]);
-        fprintf(f, "  (total impact %s", t1);
-        if (sol[k].n_values >= 4 && fabs(sol[k].values[3] - tis[k]) > 1e-6)
-            fprintf(f, "; the list says %g", sol[k].values[3]);
-        fputs(")\n", f);
-    }
-    fprintf(f, "listed but not consistent for scenmc (%d):\n", c.n_not_consistent);
-    double *bal = scenmc_xmalloc(V * sizeof *bal);
-    shown = 0;
-    for (int k = 0; k < ns; k++) {
-        if (dup[k] || ic[k] == 0)
-            continue;
-        if (shown++ == LIST_MAX) {
-            fprintf(f, "  ... and %d more\n", c.n_not_consistent - LIST_MAX);
-            break;
-        }
-        fprintf(f, "  line %d: ", sol[k].line);
-        put_state(f, m, sol[k].state);
-        fprintf(f, "  (inconsistency %g:", ic[k]);
-        scenmc_cib_impact_balance(m, sol[k].state, SCENMC_CIB_AUTO, bal, err);
-        int listed = 0;
-        for (int d = 0; d < D && listed < 3; d++) {
-            const scenmc_descriptor *Dd = &m->descriptors[d];
-            int best = sol[k].state[d];
-            for (int b = 0; b < Dd->n_variants; b++)
-                if (bal[Dd->offset + b] > bal[Dd->offset + best] + SCENMC_CIB_TOL)
-                    best = b;
-            if (best != sol[k].state[d]) {
-                fprintf(f, "%s %s prefers %s by %g", listed ? ";" : "", Dd->id,
-                        m->variant_name[Dd->offset + best],
-                        bal[Dd->offset + best] - bal[Dd->offset + sol[k].state[d]]);
-                listed++;
-            }
-        }
-        fputs(")\n", f);
-    }
-    free(bal);
-    fprintf(f, "consistent for scenmc but not listed (%llu):\n", (unsigned long long)c.n_missing);
-    int *s = scenmc_xcalloc((size_t)D, sizeof(int));
-    shown = 0;
-    for (uint64_t j = 0; j < list.n_stored; j++) {
-        keyed probe = {list.index[j], -1};
-        /* Binary search among the listed indices. */
-        int lo = 0, hi = ns;
-        while (lo < hi) {
-            int mid = (lo + hi) / 2;
-            if (key[mid].index < probe.index)
-                lo = mid + 1;
-            else
-                hi = mid;
-        }
-        if (lo < ns && key[lo].index == probe.index)
-            continue;
-        if (shown < LIST_MAX) {
-            scenmc_cib_state_decode(m, list.index[j], s);
-            fputs("  ", f);
-            put_state(f, m, s);
-            fputc('\n', f);
-            shown++;
-        }
-    }
-    if (c.n_missing > (uint64_t)shown)
-        fprintf(f, "  ... and %llu more\n", (unsigned long long)(c.n_missing - (uint64_t)shown));
-    free(s);
-    if (c.n_tis_differ)
-        fprintf(f, "note: %d listed total impact scores differ from scenmc's (was the list made "
-                "from another version of the matrix?)\n", c.n_tis_differ);
-    fclose(f);
-    free(key);
-    free(ic);
-    free(tis);
-    free(dup);
-    scenmc_cib_list_free(&list);
-    scenmc_sl_free(sol, ns);
-    if (report)
-        *report = buf;
-    else
-        free(buf);
-    if (same)
-        *same = equal;
-    if (cmp)
-        *cmp = c;
-    return SCENMC_OK;
-}
-
-scenmc_status scenmc_sl_compare(const scenmc_model *m, const char *path, char **report, int *same,
-                                scenmc_error *err)
-{
-    return scenmc_sl_compare_ex(m, path, report, same, NULL, err);
 }

@@ -14,8 +14,12 @@
  * with "" for a quote. Empty cells are allowed only where a descriptor meets
  * itself and read as 0.
  */
-#include "scenmc/interop.h"
-#include "util.h"
+#include "interop/csv_matrix.h"
+#include "interop/options.h"
+#include "model/draft.h"
+#include "base/atomic_file.h"
+#include "base/text.h"
+#include "base/util.h"
 
 #include <ctype.h>
 #include <errno.h>

@@ -4,7 +4,7 @@
  * directory, which is renamed over the target only when complete, so a
  * failure (disk full, signal) never leaves a half-written results file. */
 #include "scenmc/scenmc.h"
-#include "util.h"
+#include "base/util.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -15,7 +15,7 @@
  * so nothing depends on the number of threads.
  */
 #include "scenmc/cib.h"
-#include "util.h"
+#include "base/util.h"
 
 #include <Random123/philox.h>
 #include <math.h>

@@ -1,5 +1,5 @@
-#include "kernel.h"
-#include "util.h"
+#include "engine/kernel.h"
+#include "base/util.h"
 
 #include <gsl/gsl_cdf.h>
 #include <math.h>

@@ -1,8 +1,8 @@
 /* Judgement-uncertainty ensembles: the consistency matrix treated as uncertain
  * expert judgement, members drawn around it, each running its own disjoint
  * share of the trajectory range so that the pooled tables stay exact counts. */
-#include "rng.h"
-#include "util.h"
+#include "engine/rng.h"
+#include "base/util.h"
 
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_sort.h>

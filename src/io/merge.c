@@ -5,8 +5,8 @@
 #include "scenmc/hpc.h"
 #include "scenmc/reader.h"
 #include "scenmc/sweep.h"
-#include "h5util.h"
-#include "util.h"
+#include "io/h5util.h"
+#include "base/util.h"
 
 #include <hdf5.h>
 #include <stdio.h>

@@ -1,0 +1,61 @@
+/* Files written whole or not at all: a temporary beside the target, renamed over it. */
+#include "base/atomic_file.h"
+#include "base/util.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* ------------------------------------------------------------ files */
+
+scenmc_status scenmc_write_text_file(const char *path, const char *text, size_t len, int force,
+                                     scenmc_error *err)
+{
+    struct stat st;
+    if (stat(path, &st) == 0) {
+        if (S_ISDIR(st.st_mode))
+            return scenmc_error_add(err, SCENMC_E_IO, "%s: is a directory; expected a file name",
+                                    path);
+        if (!force)
+            return scenmc_error_add(err, SCENMC_E_IO, "%s: already exists; use --force to "
+                                    "overwrite it", path);
+    }
+    size_t n = strlen(path) + 16;
+    char *tmp = scenmc_xmalloc(n);
+    snprintf(tmp, n, "%s.tmp-XXXXXX", path);
+    int fd = mkstemp(tmp);
+    if (fd < 0) {
+        scenmc_status s = scenmc_error_add(err, SCENMC_E_IO, "%s: cannot write there: %s", path,
+                                           strerror(errno));
+        free(tmp);
+        return s;
+    }
+    FILE *f = fdopen(fd, "wb");
+    int ok = f != NULL;
+    if (ok)
+        ok = fwrite(text, 1, len, f) == len;
+    if (f)
+        ok = (fclose(f) == 0) && ok;
+    else
+        close(fd);
+    if (ok) {
+        /* mkstemp makes the file private; give it the usual permissions. */
+        mode_t mask = umask(0);
+        umask(mask);
+        chmod(tmp, 0666 & ~mask);
+        ok = rename(tmp, path) == 0;
+    }
+    if (!ok) {
+        scenmc_status s = scenmc_error_add(err, SCENMC_E_IO, "%s: cannot write: %s", path,
+                                           strerror(errno));
+        unlink(tmp);
+        free(tmp);
+        return s;
+    }
+    free(tmp);
+    return SCENMC_OK;
+}
+
