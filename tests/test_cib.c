@@ -57,7 +57,7 @@ static scenmc_cib_basin_result basins(const scenmc_model *m, uint64_t starts, ui
     return b;
 }
 
-/* The reference: IC(s) straight from the definition (spec section 6). */
+/* The reference: IC(s) straight from the definition (docs/model.md, section 8). */
 static double naive_ic(const scenmc_model *m, const int *s)
 {
     int cross = m->cross_impact != NULL;

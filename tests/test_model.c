@@ -213,7 +213,7 @@ static void test_default_matches_seed_report(void **state)
     fclose(fp);
     assert_int_equal(nrows, 25);
 
-    /* The layout of spec section 7, written down independently of the model file. */
+    /* The layout of docs/model.md, section 9, written down independently of the model file. */
     static const char *const ids[] = {"IK", "KR", "KO", "EK", "DA", "SY", "RE", "FS", "FI", "KM"};
     static const int nv[] = {2, 2, 2, 3, 4, 2, 3, 3, 4, 4};
     static const int row_len[25] = {25, 25, 25, 25, 23, 23, 20, 20, 20, 16, 16, 16, 16,

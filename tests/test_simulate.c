@@ -166,7 +166,7 @@ static void expect_fit(const char *what, int a, int b, const uint64_t *obs, size
         fail_msg("%s (%d, %d): chi-square p-value %.3g < 1e-6", what, a, b, pv);
 }
 
-/* beta = 0: every revision is uniform, so (spec section 4)
+/* beta = 0: every revision is uniform, so (docs/model.md, section 7)
  * P(s_i(t) = b) = 1/n_i + (p_i(b) - 1/n_i) exp(-lambda_i (t - t0)).
  * Unequal rates exercise the descriptor choice; a fixed start the initial term.
  * 11 years x 10 descriptors = 110 tests: false failure < 1.1e-4. */
@@ -216,7 +216,7 @@ static void test_beta0_marginals_closed_form(void **state)
 /* test_small_model (tests/testutil.c): 4 descriptors, 36 states, scores chosen
  * to make the Boltzmann distribution far from uniform.
  * w_X = 0, h = 0: the chain is reversible with stationary distribution
- * pi(s) ~ exp(beta w_C K(s)) (spec section 4), computed here by enumeration.
+ * pi(s) ~ exp(beta w_C K(s)) (docs/model.md, section 7), computed here by enumeration.
  * After 40 years at rate 4 the chain has mixed far below the sampling error
  * (test_exact checks the distance is below 1e-9). 36 cells, one test:
  * false failure 1e-6. */
@@ -517,7 +517,7 @@ static void test_run_vs_exact_beta2(void **state) { (void)state; compare_with_ex
 /* More than 2^24 states: the final-state table lists the most frequent states.
  * At beta = 0 descriptors evolve independently, so the start state's final
  * probability is prod_i (1/2 + 1/2 exp(-lambda t)) for binary descriptors
- * (spec section 4). One binomial test at 5 sigma: false failure 6e-7. */
+ * (docs/model.md, section 7). One binomial test at 5 sigma: false failure 6e-7. */
 static void test_top_states_mode(void **state)
 {
     (void)state;

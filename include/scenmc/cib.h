@@ -3,7 +3,7 @@
  * Impact balances, inconsistency, enumeration of the consistent states (or of
  * all states with inconsistency <= K), the states of highest total consistency
  * (von Reibnitz's consistency analysis) and the basins of attraction of CIB's
- * global succession. The reference is spec/dynamics.md, sections 1 and 6:
+ * global succession. The definitions are in docs/model.md, sections 3 and 8:
  *
  *   B_i(b | s) = sum_j M[o_j + s_j][o_i + b]        (row = source, column = target)
  *   IC(s)      = max_i (max_b B_i(b | s) - B_i(s_i | s));  consistent iff IC = 0

@@ -148,7 +148,7 @@ typedef struct scenmc_cell {
     double value;
 } scenmc_cell;
 
-/* Everything the dynamics depend on besides the model (spec sections 2-3). */
+/* Everything the dynamics depend on besides the model (docs/model.md, sections 2-5). */
 typedef struct scenmc_params {
     double beta;          /* >= 0 */
     double w_consistency; /* weight of the consistency matrix */

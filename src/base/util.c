@@ -31,6 +31,14 @@ void *scenmc_xcalloc(size_t n, size_t size)
     return p;
 }
 
+void *scenmc_xrealloc(void *p, size_t n)
+{
+    void *q = realloc(p, n ? n : 1);
+    if (!q)
+        out_of_memory(n);
+    return q;
+}
+
 char *scenmc_strdup(const char *s)
 {
     size_t n = strlen(s) + 1;

@@ -13,6 +13,7 @@
  * plain malloc and their failure is reported as SCENMC_E_NOMEM instead. */
 void *scenmc_xmalloc(size_t n);
 void *scenmc_xcalloc(size_t n, size_t size);
+void *scenmc_xrealloc(void *p, size_t n);
 char *scenmc_strdup(const char *s);
 
 /* Reads a whole file of at most max_bytes. */

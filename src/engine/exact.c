@@ -1,5 +1,5 @@
 /* The exact solver: the dynamics' distribution on the full product space by
- * uniformization (spec section 4), without sampling noise.
+ * uniformization (docs/model.md, section 10), without sampling noise.
  *
  * One year of the continuous-time chain is the operator
  *     Year = sum_k Poisson(k; Lambda) M^k,   M = sum_i (lambda_i / Lambda) G_i,
@@ -381,7 +381,7 @@ scenmc_status scenmc_exact_stationary(const scenmc_model *m, const scenmc_params
             free(s);
             return scenmc_error_add(err, SCENMC_E_NOMEM, "out of memory");
         }
-        /* Detailed balance: pi(s) proportional to exp(beta * w_C * K(s)) (spec section 4). */
+        /* Detailed balance: pi(s) proportional to exp(beta * w_C * K(s)) (docs/model.md, section 7). */
         double mx = -INFINITY;
         for (uint64_t x = 0; x < n; x++) {
             scenmc_state_from_index(m, x, s);

@@ -1,4 +1,4 @@
-/* The Monte Carlo engine: continuous-time heat-bath dynamics (spec section 3),
+/* The Monte Carlo engine: continuous-time heat-bath dynamics (docs/model.md, section 5),
  * simulated exactly by drawing each year's revision count from Poisson(Lambda).
  *
  * Trajectory k uses only the random stream (seed, k), and every tally is an
