@@ -11,4 +11,8 @@
  * or 0 when it is not well-formed (overlong, surrogate, beyond U+10FFFF). */
 size_t scenmc_utf8_decode(const unsigned char *s, size_t n, unsigned *cp);
 
+/* Characters (code points) in a UTF-8 string: its width in a terminal column
+ * for the scripts scenmc meets (no combining marks, no double-width glyphs). */
+size_t scenmc_utf8_chars(const char *s);
+
 #endif
