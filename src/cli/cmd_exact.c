@@ -15,16 +15,22 @@ static const char help_head[] =
     "truncation_bound). Memory grows with the number of states; the command\n"
     "refuses up front, with the amount needed, when it would not fit.\n\n"
     "options (-n and --seed are accepted for symmetry with run; they change nothing):\n";
-static const char help_tail[] =
+enum { K_STATIONARY = CLI_KEY_FIRST };
+static const cli_option options[] = {
+    CLI_PARAMS,
+    {"stationary", K_STATIONARY, 0,
     "  --stationary           print the long-run distribution instead: the closed form\n"
     "                         exp(beta*w_C*K(s))/Z when the chain is reversible (no\n"
     "                         cross impacts in play, no bias), else power iteration\n"
-    "                         with its residual\n"
-    "  -o, --output FILE.h5   write the results there (atomically; method = \"exact\")\n"
-    "  --force                overwrite an existing output file\n"
-    "  --threads T            OpenMP threads (default: all cores)\n"
-    "  --quiet                print nothing but errors\n"
-    "  -h, --help             this text\n";
+    "                         with its residual\n"},
+    CLI_OUTPUT_OPTION("write the results there (atomically; method = \"exact\")"),
+    CLI_FORCE_OPTION,
+    {"threads", CLI_K_THREADS, 1, "  --threads T            OpenMP threads (default: all cores)\n"},
+    {"quiet", CLI_K_QUIET, 0, "  --quiet                print nothing but errors\n"},
+    CLI_HELP_OPTION,
+    CLI_END,
+};
+static const cli_command command = {"exact", help_head, NULL, options};
 
 static void print_stationary(const scenmc_model *m, const double *pi, uint64_t n,
                              const scenmc_stationary_info *info)
@@ -82,52 +88,37 @@ static void print_stationary(const scenmc_model *m, const double *pi, uint64_t n
 
 int cmd_exact(int argc, char **argv)
 {
-    static const char *const value_opts[] = {CLI_PARAM_VALUE_OPTS, "-o", "--output", "--threads", NULL};
-    for (int i = 1; i < argc; i++)
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            fputs(help_head, stdout);
-            fputs(cli_param_help, stdout);
-            fputs(help_tail, stdout);
-            return 0;
-        }
-    const char *pos[2] = {NULL, NULL};
-    int npos = cli_positionals(argc, argv, value_opts, pos, 2);
-    if (npos > 1)
-        return cli_usage_error("exact", "more than one MODEL ('%s', '%s'); expected one", pos[0], pos[1]);
-    int rc = 0;
-    scenmc_model *m = cli_load_model("exact", pos[0], &rc);
-    if (!m)
+    cli_args a;
+    int rc = cli_parse(&command, argc, argv, &a);
+    if (rc)
+        return rc == CLI_HELP_SHOWN ? 0 : rc;
+    rc = cli_too_many("exact", &a, 1);
+    scenmc_model *m = rc ? NULL : cli_load_model("exact", a.n_pos ? a.pos[0] : NULL, &rc);
+    if (!m) {
+        cli_args_free(&a);
         return rc;
+    }
     scenmc_params p;
     scenmc_params_init(&p, m);
     const char *out = NULL, *start = NULL;
     int force = 0, quiet = 0, stationary = 0;
     long threads = 0;
-    for (int i = 1; i < argc && !rc; i++) {
-        int missing = 0;
-        const char *v;
-        int k = cli_param_option("exact", argc, argv, &i, &p, &start);
-        if (k < 0)
+    for (int k = 0; k < a.n_opts && !rc; k++) {
+        const cli_arg *o = &a.opts[k];
+        int r = cli_param_apply("exact", o, &p, &start);
+        if (r < 0)
             rc = EXIT_USAGE;
-        else if (k > 0)
+        else if (r > 0)
             continue;
-        else if ((v = cli_opt(argc, argv, &i, "-o", &missing)) ||
-                 (!missing && (v = cli_opt(argc, argv, &i, "--output", &missing))))
-            out = v;
-        else if (!missing && (v = cli_opt(argc, argv, &i, "--threads", &missing))) {
-            if (!cli_parse_int("exact", "--threads", v, 1, 4096, &threads))
-                rc = EXIT_USAGE;
-        } else if (missing)
-            rc = cli_usage_error("exact", "%s needs a value", argv[i]);
-        else if (!strcmp(argv[i], "--force"))
-            force = 1;
-        else if (!strcmp(argv[i], "--quiet") || !strcmp(argv[i], "-q"))
-            quiet = 1;
-        else if (!strcmp(argv[i], "--stationary"))
-            stationary = 1;
-        else if (argv[i][0] == '-' && argv[i][1])
-            rc = cli_usage_error("exact", "unknown option '%s'", argv[i]);
+        else if (o->key == CLI_K_OUTPUT)
+            out = o->value;
+        else if (o->key == CLI_K_THREADS && !cli_parse_int("exact", "--threads", o->value, 1, 4096, &threads))
+            rc = EXIT_USAGE;
+        force |= o->key == CLI_K_FORCE;
+        quiet |= o->key == CLI_K_QUIET;
+        stationary |= o->key == K_STATIONARY;
     }
+    cli_args_free(&a);
     scenmc_error err;
     scenmc_error_clear(&err);
     if (!rc && stationary && out)
@@ -174,7 +165,7 @@ int cmd_exact(int argc, char **argv)
         return cli_exit_code(st);
     }
     if (out) {
-        char *cl = cli_command_line(argc + 1, argv - 1);
+        char *cl = cli_command_line(argc, argv);
         scenmc_write_options wo = {.command_line = cl, .force = force};
         st = scenmc_output_write(out, &r, &wo, &err);
         free(cl);

@@ -6,8 +6,6 @@
 #include "scenmc/hpc.h"
 #include "summary.h"
 
-int cmd_merge(int argc, char **argv);
-
 /* One process of a (possibly MPI) command. Ranks other than 0 print
  * nothing on stdout; their stderr is held back and shown only when the
  * error to report is theirs (hpc_agree), so an error every rank finds is

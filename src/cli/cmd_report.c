@@ -1,6 +1,5 @@
 /* scenmc report: a readable summary of a results file (Markdown or plain text). */
 #include "cli.h"
-#include "cmd_io.h"
 #include "scenmc/reader.h"
 #include "summary.h"
 
@@ -9,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char help[] =
+static const char head[] =
     "usage: scenmc report FILE.h5 [--format markdown|text] [options]\n\n"
     "Summarises a results file for a reader: where it came from (model, SHA-256,\n"
     "parameters, seed, N, method, engine version, date, command line), the\n"
@@ -17,13 +16,19 @@ static const char help[] =
     "year, the strongest early-warning signals, and the most frequent (Monte Carlo)\n"
     "or most probable (exact) final states with their total consistency K.\n"
     "Monte Carlo numbers carry their standard errors (±).\n\n"
-    "options:\n"
-    "  --format F    markdown (default) or text\n"
-    "  --year YEAR   the year of the early-warning signals (default: start + 3)\n"
-    "  --top N       final states to list (default 10) and signals per scenario (N/2)\n"
-    "  -h, --help    this text\n\n"
-    "Exit status: 0 done, 1 runtime failure, 2 bad input or usage (including a file\n"
+    "options:\n";
+enum { K_FORMAT = CLI_KEY_FIRST, K_YEAR, K_TOP };
+static const cli_option options[] = {
+    {"format", K_FORMAT, 1, "  --format F    markdown (default) or text\n"},
+    {"year", K_YEAR, 1, "  --year YEAR   the year of the early-warning signals (default: start + 3)\n"},
+    {"top", K_TOP, 1, "  --top N       final states to list (default 10) and signals per scenario (N/2)\n"},
+    {"help", 'h', 0, "  -h, --help    this text\n"},
+    CLI_END,
+};
+static const char foot[] =
+    "\nExit status: 0 done, 1 runtime failure, 2 bad input or usage (including a file\n"
     "that is not a scenmc results file).\n";
+static const cli_command command = {"report", head, foot, options};
 
 /* ------------------------------------------------------------------ output: Markdown or text */
 
@@ -550,63 +555,55 @@ static void final_states(const out *o, const scenmc_results *r, int top)
     free(s);
 }
 
+/* Takes the options in a into o, year (*have_year when given) and top. */
+static int take_options(const cli_args *a, out *o, long *year, int *have_year, long *top)
+{
+    for (int k = 0; k < a->n_opts; k++) {
+        const char *v = a->opts[k].value;
+        if (a->opts[k].key == K_FORMAT) {
+            if (!strcmp(v, "markdown") || !strcmp(v, "md"))
+                o->md = 1;
+            else if (!strcmp(v, "text"))
+                o->md = 0;
+            else
+                return cli_usage_error("report", "--format '%s': expected markdown or text", v);
+        } else if (a->opts[k].key == K_YEAR) {
+            if (!cli_parse_int("report", "--year", v, -100000, 100000, year))
+                return EXIT_USAGE;
+            *have_year = 1;
+        } else if (a->opts[k].key == K_TOP) {
+            if (!cli_parse_int("report", "--top", v, 1, 1000, top))
+                return EXIT_USAGE;
+        }
+    }
+    return 0;
+}
+
 int cmd_report(int argc, char **argv)
 {
-    static const char *const value_opts[] = {"--format", "--year", "--top", NULL};
-    for (int i = 1; i < argc; i++)
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            fputs(help, stdout);
-            return 0;
-        }
     out o = {stdout, 1};
     long year = 0, top = 10;
     int have_year = 0;
-    for (int i = 1; i < argc; i++) {
-        int missing = 0;
-        const char *v;
-        if ((v = cli_opt(argc, argv, &i, "--format", &missing))) {
-            if (!strcmp(v, "markdown") || !strcmp(v, "md"))
-                o.md = 1;
-            else if (!strcmp(v, "text"))
-                o.md = 0;
-            else
-                return cli_usage_error("report", "--format '%s': expected markdown or text", v);
-        } else if (!missing && (v = cli_opt(argc, argv, &i, "--year", &missing))) {
-            if (!cli_parse_int("report", "--year", v, -100000, 100000, &year))
-                return EXIT_USAGE;
-            have_year = 1;
-        } else if (!missing && (v = cli_opt(argc, argv, &i, "--top", &missing))) {
-            if (!cli_parse_int("report", "--top", v, 1, 1000, &top))
-                return EXIT_USAGE;
-        } else if (missing) {
-            return cli_usage_error("report", "%s needs a value", argv[i]);
-        } else if (argv[i][0] == '-' && argv[i][1]) {
-            return cli_usage_error("report", "unknown option '%s'", argv[i]);
-        }
-    }
-    const char *pos[2] = {NULL, NULL};
-    int npos = cli_positionals(argc, argv, value_opts, pos, 2);
-    if (npos == 0)
-        return cli_usage_error("report", "no results file given; expected FILE.h5");
-    if (npos > 1)
-        return cli_usage_error("report", "more than one results file ('%s', '%s'); expected one",
-                               pos[0], pos[1]);
-
-    scenmc_error err;
-    scenmc_error_clear(&err);
+    const char *file = NULL;
+    cli_args a;
+    int rc = cli_parse(&command, argc, argv, &a);
+    if (rc)
+        return rc == CLI_HELP_SHOWN ? 0 : rc;
+    rc = take_options(&a, &o, &year, &have_year, &top);
+    if (!rc)
+        rc = cli_one_results_file("report", &a, &file);
+    cli_args_free(&a);
+    if (rc)
+        return rc;
     scenmc_model *m = NULL;
     scenmc_results r;
     scenmc_results_info info;
-    scenmc_status s = scenmc_results_read_info(pos[0], &m, &r, &info, 0, &err);
-    if (s != SCENMC_OK) {
-        cli_print_error("report", &err);
-        scenmc_results_info_free(&info);
-        return cli_exit_code(s);
-    }
+    rc = cli_read_results("report", file, &m, &r, &info);
+    if (rc)
+        return rc;
     const scenmc_params *p = &r.params;
     if (!have_year)
         year = p->year_start + 3 < p->year_end ? p->year_start + 3 : p->year_start;
-    int rc = 0;
     if (year < p->year_start || year > p->year_end) {
         rc = cli_usage_error("report", "--year %ld: the file covers %d to %d", year, p->year_start,
                              p->year_end);
@@ -615,7 +612,7 @@ int cmd_report(int argc, char **argv)
             fprintf(o.f, "# %s: scenario dynamics\n\n", m->name);
         else
             heading(&o, 1, "%s: scenario dynamics", m->name);
-        para(&o, "A report on the results file %s%s%s (%s).", o.md ? "`" : "", pos[0], o.md ? "`" : "",
+        para(&o, "A report on the results file %s%s%s (%s).", o.md ? "`" : "", file, o.md ? "`" : "",
              r.method == SCENMC_EXACT ? "exact probabilities" : "Monte Carlo estimates");
         heading(&o, 2, "Provenance");
         provenance(&o, &r, &info);
