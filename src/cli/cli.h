@@ -109,6 +109,10 @@ enum { CLI_HELP_SHOWN = -1 };
  * the unknown, abbreviated or value-less option. */
 int cli_parse(const cli_command *cmd, int argc, char **argv, cli_args *out);
 void cli_args_free(cli_args *a);
+/* The value of the last option key given, or NULL. */
+const char *cli_value(const cli_args *a, int key);
+/* Whether option key was given. */
+int cli_flag(const cli_args *a, int key);
 /* Prints cmd's --help when argv has --help or -h anywhere (as a value too,
  * as always); returns whether it did. */
 int cli_wants_help(const cli_command *cmd, int argc, char **argv);

@@ -1,6 +1,7 @@
 /* scenmc consistent: CIB consistency (consistent states, top states by total
  * consistency, basins of global succession). The science is in src/cib.c. */
 #include "cli.h"
+#include "base/text.h"
 #include "scenmc/interop.h"
 #include "scenmc/cib.h"
 
@@ -102,19 +103,10 @@ typedef struct {
 
 /* ------------------------------------------------------------- printing */
 
-/* Columns count characters, not bytes (variant names are UTF-8). */
-static int text_width(const char *s)
-{
-    int w = 0;
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-        w += (*p & 0xc0) != 0x80;
-    return w;
-}
-
 static void print_padded(const char *s, int width)
 {
     fputs(s, stdout);
-    for (int k = text_width(s); k < width; k++)
+    for (int k = (int)scenmc_utf8_chars(s); k < width; k++)
         putchar(' ');
 }
 
@@ -140,11 +132,11 @@ static layout layout_of(const scenmc_model *m)
 {
     layout L = {2, 7};
     for (int i = 0; i < m->n_descriptors; i++) {
-        int w = text_width(m->descriptors[i].id);
+        int w = (int)scenmc_utf8_chars(m->descriptors[i].id);
         L.id_w = w > L.id_w ? w : L.id_w;
     }
     for (int v = 0; v < m->n_variants; v++) {
-        int w = text_width(m->variant_name[v]);
+        int w = (int)scenmc_utf8_chars(m->variant_name[v]);
         L.var_w = w > L.var_w ? w : L.var_w;
     }
     return L;

@@ -389,18 +389,13 @@ static int make_folder(const char *dir)
 
 int cmd_export(int argc, char **argv)
 {
-    const char *dir = NULL, *file = NULL;
-    int force = 0, quiet = 0;
+    const char *file = NULL;
     cli_args a;
     int rc = cli_parse(&command, argc, argv, &a);
     if (rc)
         return rc == CLI_HELP_SHOWN ? 0 : rc;
-    for (int k = 0; k < a.n_opts; k++) {
-        if (a.opts[k].key == K_CSV)
-            dir = a.opts[k].value;
-        force |= a.opts[k].key == CLI_K_FORCE;
-        quiet |= a.opts[k].key == CLI_K_QUIET;
-    }
+    const char *dir = cli_value(&a, K_CSV);
+    int force = cli_flag(&a, CLI_K_FORCE), quiet = cli_flag(&a, CLI_K_QUIET);
     rc = cli_one_results_file("export", &a, &file);
     cli_args_free(&a);
     if (rc)

@@ -227,13 +227,11 @@ static void print_text(const scenmc_model *m)
 
 int cmd_info(int argc, char **argv)
 {
-    int json = 0;
     cli_args a;
     int rc = cli_parse(&command, argc, argv, &a);
     if (rc)
         return rc == CLI_HELP_SHOWN ? 0 : rc;
-    for (int k = 0; k < a.n_opts; k++)
-        json |= a.opts[k].key == K_JSON;
+    int json = cli_flag(&a, K_JSON);
     rc = cli_too_many("info", &a, 1);
     scenmc_model *m = rc ? NULL : cli_load_model("info", a.n_pos ? a.pos[0] : NULL, &rc);
     cli_args_free(&a);

@@ -34,18 +34,12 @@ static const cli_command command = {"merge", head, foot, options};
 
 int cmd_merge(int argc, char **argv)
 {
-    const char *out = NULL;
-    int force = 0, quiet = 0;
     cli_args a;
     int rc = cli_parse(&command, argc, argv, &a);
     if (rc)
         return rc == CLI_HELP_SHOWN ? 0 : rc;
-    for (int k = 0; k < a.n_opts; k++) {
-        if (a.opts[k].key == CLI_K_OUTPUT)
-            out = a.opts[k].value;
-        force |= a.opts[k].key == CLI_K_FORCE;
-        quiet |= a.opts[k].key == CLI_K_QUIET;
-    }
+    const char *out = cli_value(&a, CLI_K_OUTPUT);
+    int force = cli_flag(&a, CLI_K_FORCE), quiet = cli_flag(&a, CLI_K_QUIET);
     const char **parts = a.pos;
     int n = a.n_pos;
     if (!rc && n == 0)

@@ -1,5 +1,6 @@
 /* scenmc report: a readable summary of a results file (Markdown or plain text). */
 #include "cli.h"
+#include "base/text.h"
 #include "scenmc/reader.h"
 #include "summary.h"
 
@@ -37,14 +38,6 @@ typedef struct out {
     int md;
 } out;
 
-static int u8width(const char *s)
-{
-    int n = 0;
-    for (; *s; s++)
-        n += ((unsigned char)*s & 0xC0) != 0x80;
-    return n;
-}
-
 static void heading(const out *o, int level, const char *fmt, ...)
 {
     char buf[1024];
@@ -58,7 +51,7 @@ static void heading(const out *o, int level, const char *fmt, ...)
     }
     fprintf(o->f, "%s\n", buf);
     if (level <= 2) {
-        int w = u8width(buf);
+        int w = (int)scenmc_utf8_chars(buf);
         for (int i = 0; i < w; i++)
             fputc(level == 1 ? '=' : '-', o->f);
         fputc('\n', o->f);
@@ -110,13 +103,13 @@ static void tbl_print(const out *o, tbl *t)
     int rows = t->n / t->ncol;
     int w[16] = {0};
     for (int i = 0; i < rows * t->ncol; i++) {
-        int c = i % t->ncol, k = u8width(t->cell[i]);
+        int c = i % t->ncol, k = (int)scenmc_utf8_chars(t->cell[i]);
         w[c] = k > w[c] ? k : w[c];
     }
     for (int r = 0; r < rows; r++) {
         for (int c = 0; c < t->ncol; c++) {
             const char *s = t->cell[r * t->ncol + c];
-            int pad = w[c] - u8width(s);
+            int pad = w[c] - (int)scenmc_utf8_chars(s);
             if (o->md) {
                 fputs(c ? " | " : "| ", o->f);
                 for (; *s; s++) {
@@ -187,6 +180,75 @@ static void state_text(char *buf, size_t n, const scenmc_model *m, const int *s)
 
 /* ------------------------------------------------------------------ sections */
 
+/* The revision rates: one for all, or each descriptor's. */
+static void rates_text(char *buf, size_t size, const scenmc_model *m, const scenmc_params *p)
+{
+    int same = 1;
+    for (int d = 1; d < p->n_descriptors; d++)
+        same &= p->rate[d] == p->rate[0];
+    size_t at = 0;
+    if (same) {
+        snprintf(buf, size, "%g per year for every descriptor", p->rate[0]);
+        return;
+    }
+    for (int d = 0; d < p->n_descriptors && at < size; d++)
+        at += (size_t)snprintf(buf + at, size - at, "%s%s %g", d ? ", " : "", m->descriptors[d].id,
+                               p->rate[d]);
+}
+
+/* Overrides of the model's matrices (sweep points); a judgement ensemble's pooled
+ * file lists every scored cell at its own value (it fixes the bins), so only
+ * cells whose value differs from the model's are reported: the first three in
+ * buf, their number returned. */
+static int changed_cells_text(char *buf, size_t size, const scenmc_model *m, const scenmc_params *p)
+{
+    int changed = 0;
+    size_t at = 0;
+    buf[0] = '\0';
+    for (int k = 0; k < p->n_cells; k++) {
+        const scenmc_cell *c = &p->cells[k];
+        const double *mat = c->cross ? m->cross_impact : m->consistency;
+        double was = mat ? mat[(size_t)c->u * (size_t)m->n_variants + (size_t)c->v] : 0;
+        if (c->value == was)
+            continue;
+        if (changed++ < 3 && at < size)
+            at += (size_t)snprintf(buf + at, size - at, "%s%s %s: %s x %s: %s = %g",
+                                   changed > 1 ? "; " : "", c->cross ? "X" : "C",
+                                   m->descriptors[m->variant_descriptor[c->u]].id,
+                                   m->variant_name[c->u],
+                                   m->descriptors[m->variant_descriptor[c->v]].id,
+                                   m->variant_name[c->v], c->value);
+    }
+    return changed;
+}
+
+/* The start state: fixed, uniform, or each descriptor's probabilities. */
+static void start_cell(tbl *t, char *buf, size_t size, const scenmc_model *m, const scenmc_params *p)
+{
+    if (p->start) {
+        state_text(buf, size, m, p->start);
+        tbl_cell(t, "fixed: %s", buf);
+        return;
+    }
+    int uniform = 1;
+    for (int d = 0; d < m->n_descriptors; d++)
+        for (int b = 0; b < m->descriptors[d].n_variants; b++)
+            uniform &= fabs(p->initial[m->descriptors[d].offset + b] -
+                            1.0 / m->descriptors[d].n_variants) < 1e-12;
+    if (uniform) {
+        tbl_cell(t, "drawn at random, every variant equally likely");
+        return;
+    }
+    size_t at = 0;
+    for (int d = 0; d < m->n_descriptors && at < size; d++) {
+        at += (size_t)snprintf(buf + at, size - at, "%s%s ", d ? "; " : "", m->descriptors[d].id);
+        for (int b = 0; b < m->descriptors[d].n_variants && at < size; b++)
+            at += (size_t)snprintf(buf + at, size - at, "%s%g", b ? "/" : "",
+                                   p->initial[m->descriptors[d].offset + b]);
+    }
+    tbl_cell(t, "drawn at random: %s", buf);
+}
+
 static void provenance(const out *o, const scenmc_results *r, const scenmc_results_info *info)
 {
     const scenmc_model *m = r->model;
@@ -215,68 +277,17 @@ static void provenance(const out *o, const scenmc_results *r, const scenmc_resul
     tbl_cell(&t, "Weights w_C, w_X");
     tbl_cell(&t, "%g, %g%s", p->w_consistency, p->w_cross,
              m->cross_impact ? "" : " (the model has no cross-impact matrix)");
-    int same = 1;
-    for (int d = 1; d < p->n_descriptors; d++)
-        same &= p->rate[d] == p->rate[0];
     char buf[4096];
-    size_t at = 0;
-    if (same) {
-        snprintf(buf, sizeof buf, "%g per year for every descriptor", p->rate[0]);
-    } else {
-        for (int d = 0; d < p->n_descriptors && at < sizeof buf; d++)
-            at += (size_t)snprintf(buf + at, sizeof buf - at, "%s%s %g", d ? ", " : "",
-                                   m->descriptors[d].id, p->rate[d]);
-    }
+    rates_text(buf, sizeof buf, m, p);
     tbl_cell(&t, "Revision rates");
     tbl_cell(&t, "%s", buf);
-    /* Overrides of the model's matrices (sweep points); a judgement ensemble's pooled
-     * file lists every scored cell at its own value (it fixes the bins), so only
-     * cells whose value differs from the model's are reported. */
-    int changed = 0;
-    at = 0;
-    buf[0] = '\0';
-    for (int k = 0; k < p->n_cells; k++) {
-        const scenmc_cell *c = &p->cells[k];
-        const double *mat = c->cross ? m->cross_impact : m->consistency;
-        double was = mat ? mat[(size_t)c->u * (size_t)m->n_variants + (size_t)c->v] : 0;
-        if (c->value == was)
-            continue;
-        if (changed++ < 3 && at < sizeof buf)
-            at += (size_t)snprintf(buf + at, sizeof buf - at, "%s%s %s: %s x %s: %s = %g",
-                                   changed > 1 ? "; " : "", c->cross ? "X" : "C",
-                                   m->descriptors[m->variant_descriptor[c->u]].id,
-                                   m->variant_name[c->u],
-                                   m->descriptors[m->variant_descriptor[c->v]].id,
-                                   m->variant_name[c->v], c->value);
-    }
+    int changed = changed_cells_text(buf, sizeof buf, m, p);
     if (changed > 0) {
         tbl_cell(&t, "Matrix cells changed");
         tbl_cell(&t, "%d, overriding the model's scores (%s%s)", changed, buf, changed > 3 ? "; ..." : "");
     }
     tbl_cell(&t, "Start state");
-    if (p->start) {
-        state_text(buf, sizeof buf, m, p->start);
-        tbl_cell(&t, "fixed: %s", buf);
-    } else {
-        int uniform = 1;
-        for (int d = 0; d < m->n_descriptors; d++)
-            for (int b = 0; b < m->descriptors[d].n_variants; b++)
-                uniform &= fabs(p->initial[m->descriptors[d].offset + b] -
-                                1.0 / m->descriptors[d].n_variants) < 1e-12;
-        if (uniform) {
-            tbl_cell(&t, "drawn at random, every variant equally likely");
-        } else {
-            at = 0;
-            for (int d = 0; d < m->n_descriptors && at < sizeof buf; d++) {
-                at += (size_t)snprintf(buf + at, sizeof buf - at, "%s%s ", d ? "; " : "",
-                                       m->descriptors[d].id);
-                for (int b = 0; b < m->descriptors[d].n_variants && at < sizeof buf; b++)
-                    at += (size_t)snprintf(buf + at, sizeof buf - at, "%s%g", b ? "/" : "",
-                                           p->initial[m->descriptors[d].offset + b]);
-            }
-            tbl_cell(&t, "drawn at random: %s", buf);
-        }
-    }
+    start_cell(&t, buf, sizeof buf, m, p);
     tbl_cell(&t, "Engine");
     tbl_cell(&t, "scenmc %s", info->engine_version);
     tbl_cell(&t, "Created");
@@ -451,6 +462,33 @@ static int top_states(const scenmc_table *t, ranked *best, int k)
     return n;
 }
 
+/* The whole distribution: how many states occur, the mean and the largest K
+ * among them (s: room for one state). */
+static void distribution_para(const out *o, const scenmc_results *r, int *s)
+{
+    const scenmc_model *m = r->model;
+    const scenmc_table *t = &r->t[SCENMC_T_FINAL_STATE];
+    uint64_t occurring = 0;
+    double meanK = 0, maxK = -INFINITY, pmax = 0;
+    for (size_t i = 0; i < t->size; i++) {
+        if (!(t->prob[i] > 0))
+            continue;
+        occurring++;
+        scenmc_state_from_index(m, r->full_states ? i : r->top_state[i], s);
+        double K = scenmc_model_total_consistency(m, s);
+        meanK += t->prob[i] * K;
+        if (K > maxK || (K == maxK && t->prob[i] > pmax)) {
+            maxK = K;
+            pmax = t->prob[i];
+        }
+    }
+    para(o, "%llu of the %llu states %s in %d%s; their mean total consistency K is %.2f and the "
+            "highest K among them is %g (p = %.3g).",
+         (unsigned long long)occurring, (unsigned long long)r->n_states,
+         r->method == SCENMC_MONTE_CARLO ? "occurred" : "have a probability above 0",
+         r->params.year_end, r->full_states ? "" : " (top-state table)", meanK, maxK, pmax);
+}
+
 static void final_states(const out *o, const scenmc_results *r, int top)
 {
     const scenmc_model *m = r->model;
@@ -471,26 +509,7 @@ static void final_states(const out *o, const scenmc_results *r, int top)
         return;
     }
     int n = top_states(t, best, pool);
-    /* The whole distribution: how many states occur, the mean and the largest K among them. */
-    uint64_t occurring = 0;
-    double meanK = 0, maxK = -INFINITY, pmax = 0;
-    for (size_t i = 0; i < t->size; i++) {
-        if (!(t->prob[i] > 0))
-            continue;
-        occurring++;
-        scenmc_state_from_index(m, r->full_states ? i : r->top_state[i], s);
-        double K = scenmc_model_total_consistency(m, s);
-        meanK += t->prob[i] * K;
-        if (K > maxK || (K == maxK && t->prob[i] > pmax)) {
-            maxK = K;
-            pmax = t->prob[i];
-        }
-    }
-    para(o, "%llu of the %llu states %s in %d%s; their mean total consistency K is %.2f and the "
-            "highest K among them is %g (p = %.3g).",
-         (unsigned long long)occurring, (unsigned long long)r->n_states,
-         mc ? "occurred" : "have a probability above 0", r->params.year_end,
-         r->full_states ? "" : " (top-state table)", meanK, maxK, pmax);
+    distribution_para(o, r, s);
     heading(o, 3, "The %d most %s states", n < top ? n : top, mc ? "frequent" : "probable");
     tbl a = {.ncol = 5, .align = "rrrll"};
     tbl_cell(&a, "#");

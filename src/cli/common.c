@@ -384,6 +384,23 @@ int cli_parse(const cli_command *cmd, int argc, char **argv, cli_args *out)
     return rc == CLI_HELP_SHOWN ? rc : rc ? EXIT_USAGE : 0;
 }
 
+const char *cli_value(const cli_args *a, int key)
+{
+    const char *v = NULL;
+    for (int k = 0; k < a->n_opts; k++)
+        if (a->opts[k].key == key)
+            v = a->opts[k].value; /* the last one counts */
+    return v;
+}
+
+int cli_flag(const cli_args *a, int key)
+{
+    for (int k = 0; k < a->n_opts; k++)
+        if (a->opts[k].key == key)
+            return 1;
+    return 0;
+}
+
 void cli_args_free(cli_args *a)
 {
     free(a->opts);
