@@ -392,24 +392,18 @@ static int parse_run(const cli_args *a, run_args *ra)
     return rc;
 }
 
+static int run_entry(const cli_args *a, void *ctx, hpc_proc *h)
+{
+    run_args *ra = ctx;
+    int rc = parse_run(a, ra);
+    return rc ? hpc_agree("run", h, rc) : run_main(a, ra, h);
+}
+
 int cmd_run(int argc, char **argv)
 {
-    if (cli_wants_help(&command, argc, argv))
-        return 0;
-    hpc_proc h;
-    int rc = hpc_begin("run", &h);
-    if (!rc) {
-        cli_args a;
-        run_args ra;
-        memset(&ra, 0, sizeof ra);
-        ra.argc = argc;
-        ra.argv = argv;
-        rc = cli_parse(&command, argc, argv, &a);
-        if (!rc)
-            rc = parse_run(&a, &ra);
-        rc = rc ? hpc_agree("run", &h, rc == CLI_HELP_SHOWN ? 0 : rc) : run_main(&a, &ra, &h);
-        cli_args_free(&a);
-    }
-    hpc_end(&h);
-    return rc;
+    run_args ra;
+    memset(&ra, 0, sizeof ra);
+    ra.argc = argc;
+    ra.argv = argv;
+    return hpc_command(&command, argc, argv, run_entry, &ra);
 }

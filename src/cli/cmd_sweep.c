@@ -327,24 +327,18 @@ static int sweep_main(const cli_args *a, sweep_cmd *sc, hpc_proc *h)
     return rc;
 }
 
+static int sweep_entry(const cli_args *a, void *ctx, hpc_proc *h)
+{
+    return sweep_main(a, ctx, h);
+}
+
 int cmd_sweep(int argc, char **argv)
 {
-    if (cli_wants_help(&sweep_command, argc, argv))
-        return 0;
-    hpc_proc h;
-    int rc = hpc_begin("sweep", &h);
-    if (!rc) {
-        cli_args a;
-        sweep_cmd sc;
-        memset(&sc, 0, sizeof sc);
-        sc.argc = argc;
-        sc.argv = argv;
-        rc = cli_parse(&sweep_command, argc, argv, &a);
-        rc = rc ? hpc_agree("sweep", &h, rc == CLI_HELP_SHOWN ? 0 : rc) : sweep_main(&a, &sc, &h);
-        cli_args_free(&a);
-    }
-    hpc_end(&h);
-    return rc;
+    sweep_cmd sc;
+    memset(&sc, 0, sizeof sc);
+    sc.argc = argc;
+    sc.argv = argv;
+    return hpc_command(&sweep_command, argc, argv, sweep_entry, &sc);
 }
 
 static const char sens_help[] =
