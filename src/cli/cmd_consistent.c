@@ -1,6 +1,7 @@
 /* scenmc consistent: CIB consistency (consistent states, top states by total
  * consistency, basins of global succession). The science is in src/cib.c. */
 #include "cli.h"
+#include "base/text.h"
 #include "scenmc/interop.h"
 #include "scenmc/cib.h"
 
@@ -10,7 +11,7 @@
 
 #define CMD "consistent"
 
-static const char help[] =
+static const char head[] =
     "usage: scenmc consistent [MODEL] [--max-ic K] [--count] [--sweep] [--limit N]\n"
     "                         [--matrix consistency|cross] [--threads T]\n"
     "       scenmc consistent [MODEL] --top N [--min-pair T]\n"
@@ -26,44 +27,68 @@ static const char help[] =
     "descriptors). The inconsistency IC(s) is the most any descriptor would gain\n"
     "by switching variant; s is consistent when IC = 0 (ties allowed, 1e-9).\n"
     "Without MODEL, the built-in Västernorrland model.\n\n"
-    "Consistent states (the default):\n"
-    "  --max-ic K     list every state with IC <= K instead (default 0)\n"
-    "  --count        print only the number of states found\n"
-    "  --sweep        compute the IC of every state instead of the pruned search,\n"
-    "                 and print how the states are distributed over IC\n"
-    "  --limit N      list at most N states (default 1000; 0: all), those of\n"
-    "                 lowest state number; the count is always complete\n"
-    "  Each state shows its variants, its scenario, total consistency K(s) (from\n"
-    "  the consistency matrix), IC, and each descriptor's margin: B of the\n"
-    "  chosen variant minus the best other one (negative: it would switch).\n"
-    "  With a cross-impact matrix also the total impact score, sum_i B_i(s_i|s).\n"
-    "  States are ordered by IC, then by K (or the total impact score) descending.\n\n"
-    "Comparison with ScenarioWizard:\n"
-    "  --compare FILE.sl  says whether scenmc finds the same consistent scenarios as\n"
-    "                 a ScenarioWizard solution list (which listed ones it finds too,\n"
-    "                 which it finds inconsistent, which consistent states the list\n"
-    "                 lacks); exit status 0 when the sets are equal, 1 when not\n\n"
-    "Top states by total consistency (von Reibnitz's consistency analysis):\n"
-    "  --top N        the N states of highest K(s) = sum of the consistency scores\n"
-    "                 of all pairs of chosen variants (needs a consistency matrix)\n"
-    "  --min-pair T   only states where no scored pair of chosen variants is\n"
-    "                 below T (e.g. --min-pair -2 excludes every -3 pairing)\n\n"
-    "Basins of attraction of CIB's global succession (every descriptor moves to\n"
-    "its best variant at once, keeping its variant unless strictly beaten, ties\n"
-    "to the lowest variant; repeated until a consistent state or a cycle):\n"
-    "  --basins       start from every state (exact basin sizes; needs 4 bytes a\n"
-    "                 state, at most 4 GiB)\n"
-    "  --starts M     start from M random states instead, with Wilson 95%\n"
-    "                 confidence intervals for the basin shares\n"
-    "  --seed S       seed of the random starts (default: the model's seed)\n"
-    "  Listed by basin size; --limit N bounds the consistent states and the\n"
-    "  cycles listed (default 1000 each; 0: all).\n\n"
-    "Common:\n"
-    "  --matrix consistency|cross   which matrix gives the balances (default:\n"
-    "                 cross when the model has a cross-impact matrix)\n"
-    "  --threads T    threads (default: OpenMP's, e.g. OMP_NUM_THREADS)\n"
-    "  -h, --help     this text\n\n"
-    "Exit status: 0 ok, 1 runtime failure, 2 bad model or arguments.\n";
+    "Consistent states (the default):\n";
+enum { K_MAX_IC = CLI_KEY_FIRST, K_COUNT, K_SWEEP, K_LIMIT, K_COMPARE, K_TOP, K_MIN_PAIR, K_BASINS,
+       K_STARTS, K_SEED, K_MATRIX };
+static const cli_option opt_table[] = {
+    {"max-ic", K_MAX_IC, 1,
+     "  --max-ic K     list every state with IC <= K instead (default 0)\n"},
+    {"count", K_COUNT, 0,
+     "  --count        print only the number of states found\n"},
+    {"sweep", K_SWEEP, 0,
+     "  --sweep        compute the IC of every state instead of the pruned search,\n"
+     "                 and print how the states are distributed over IC\n"},
+    {"limit", K_LIMIT, 1,
+     "  --limit N      list at most N states (default 1000; 0: all), those of\n"
+     "                 lowest state number; the count is always complete\n"},
+    CLI_HELP(
+        "  Each state shows its variants, its scenario, total consistency K(s) (from\n"
+        "  the consistency matrix), IC, and each descriptor's margin: B of the\n"
+        "  chosen variant minus the best other one (negative: it would switch).\n"
+        "  With a cross-impact matrix also the total impact score, sum_i B_i(s_i|s).\n"
+        "  States are ordered by IC, then by K (or the total impact score) descending.\n\n"
+        "Comparison with ScenarioWizard:\n"),
+    {"compare", K_COMPARE, 1,
+     "  --compare FILE.sl  says whether scenmc finds the same consistent scenarios as\n"
+     "                 a ScenarioWizard solution list (which listed ones it finds too,\n"
+     "                 which it finds inconsistent, which consistent states the list\n"
+     "                 lacks); exit status 0 when the sets are equal, 1 when not\n\n"},
+    CLI_HELP(
+        "Top states by total consistency (von Reibnitz's consistency analysis):\n"),
+    {"top", K_TOP, 1,
+     "  --top N        the N states of highest K(s) = sum of the consistency scores\n"
+     "                 of all pairs of chosen variants (needs a consistency matrix)\n"},
+    {"min-pair", K_MIN_PAIR, 1,
+     "  --min-pair T   only states where no scored pair of chosen variants is\n"
+     "                 below T (e.g. --min-pair -2 excludes every -3 pairing)\n\n"},
+    CLI_HELP(
+        "Basins of attraction of CIB's global succession (every descriptor moves to\n"
+        "its best variant at once, keeping its variant unless strictly beaten, ties\n"
+        "to the lowest variant; repeated until a consistent state or a cycle):\n"),
+    {"basins", K_BASINS, 0,
+     "  --basins       start from every state (exact basin sizes; needs 4 bytes a\n"
+     "                 state, at most 4 GiB)\n"},
+    {"starts", K_STARTS, 1,
+     "  --starts M     start from M random states instead, with Wilson 95%\n"
+     "                 confidence intervals for the basin shares\n"},
+    {"seed", K_SEED, 1,
+     "  --seed S       seed of the random starts (default: the model's seed)\n"},
+    CLI_HELP(
+        "  Listed by basin size; --limit N bounds the consistent states and the\n"
+        "  cycles listed (default 1000 each; 0: all).\n\n"
+        "Common:\n"),
+    {"matrix", K_MATRIX, 1,
+     "  --matrix consistency|cross   which matrix gives the balances (default:\n"
+     "                 cross when the model has a cross-impact matrix)\n"},
+    {"threads", CLI_K_THREADS, 1,
+     "  --threads T    threads (default: OpenMP's, e.g. OMP_NUM_THREADS)\n"},
+    {"help", 'h', 0,
+     "  -h, --help     this text\n\n"},
+    CLI_HELP(
+        "Exit status: 0 ok, 1 runtime failure, 2 bad model or arguments.\n"),
+    CLI_END,
+};
+static const cli_command command = {CMD, head, NULL, opt_table};
 
 typedef struct {
     const char *path;
@@ -78,19 +103,10 @@ typedef struct {
 
 /* ------------------------------------------------------------- printing */
 
-/* Columns count characters, not bytes (variant names are UTF-8). */
-static int text_width(const char *s)
-{
-    int w = 0;
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-        w += (*p & 0xc0) != 0x80;
-    return w;
-}
-
 static void print_padded(const char *s, int width)
 {
     fputs(s, stdout);
-    for (int k = text_width(s); k < width; k++)
+    for (int k = (int)scenmc_utf8_chars(s); k < width; k++)
         putchar(' ');
 }
 
@@ -116,11 +132,11 @@ static layout layout_of(const scenmc_model *m)
 {
     layout L = {2, 7};
     for (int i = 0; i < m->n_descriptors; i++) {
-        int w = text_width(m->descriptors[i].id);
+        int w = (int)scenmc_utf8_chars(m->descriptors[i].id);
         L.id_w = w > L.id_w ? w : L.id_w;
     }
     for (int v = 0; v < m->n_variants; v++) {
-        int w = text_width(m->variant_name[v]);
+        int w = (int)scenmc_utf8_chars(m->variant_name[v]);
         L.var_w = w > L.var_w ? w : L.var_w;
     }
     return L;
@@ -468,95 +484,102 @@ static int run_compare(const scenmc_model *m, const char *sl)
     return same ? 0 : 1;
 }
 
+/* One option into o (and *compare); 0, or EXIT_USAGE after saying why. */
+static int take_option(const cli_arg *a, options *o, const char **compare)
+{
+    const char *v = a->value;
+    long t;
+    switch (a->key) {
+    case K_COMPARE: *compare = v; return 0;
+    case K_MAX_IC:
+        if (!cli_parse_double(CMD, "--max-ic", v, &o->max_ic))
+            return EXIT_USAGE;
+        if (o->max_ic < 0)
+            return cli_usage_error(CMD, "--max-ic '%s': expected a number >= 0", v);
+        o->have_max_ic = 1;
+        return 0;
+    case K_TOP:
+        if (!cli_parse_u64(CMD, "--top", v, 1, &o->top))
+            return EXIT_USAGE;
+        if (o->top > SCENMC_CIB_MAX_TOP)
+            return cli_usage_error(CMD, "--top '%s': expected at most %u", v, SCENMC_CIB_MAX_TOP);
+        o->have_top = 1;
+        return 0;
+    case K_MIN_PAIR:
+        o->have_min_pair = 1;
+        return cli_parse_double(CMD, "--min-pair", v, &o->min_pair) ? 0 : EXIT_USAGE;
+    case K_STARTS:
+        o->have_starts = 1;
+        return cli_parse_u64(CMD, "--starts", v, 1, &o->starts) ? 0 : EXIT_USAGE;
+    case K_SEED:
+        o->have_seed = 1;
+        return cli_parse_u64(CMD, "--seed", v, 0, &o->seed) ? 0 : EXIT_USAGE;
+    case K_LIMIT:
+        o->have_limit = 1;
+        return cli_parse_u64(CMD, "--limit", v, 0, &o->limit) ? 0 : EXIT_USAGE;
+    case CLI_K_THREADS:
+        if (!cli_parse_int(CMD, "--threads", v, 1, 1024, &t))
+            return EXIT_USAGE;
+        o->threads = (int)t;
+        return 0;
+    case K_MATRIX:
+        if (!strcmp(v, "consistency"))
+            o->use_cross = SCENMC_CIB_CONSISTENCY;
+        else if (!strcmp(v, "cross"))
+            o->use_cross = SCENMC_CIB_CROSS;
+        else
+            return cli_usage_error(CMD, "--matrix '%s': expected 'consistency' or 'cross'", v);
+        return 0;
+    case K_BASINS: o->basins = 1; return 0;
+    case K_COUNT: o->count = 1; return 0;
+    case K_SWEEP: o->sweep = 1; return 0;
+    }
+    return 0;
+}
+
+/* The options that do not combine; 0, or EXIT_USAGE after saying why. */
+static int check_options(const options *o, const char *compare)
+{
+    if (compare && (o->have_top || o->basins || o->count || o->sweep || o->have_max_ic))
+        return cli_usage_error(CMD, "--compare compares the consistent set; expected it alone");
+    if (o->have_top && o->basins)
+        return cli_usage_error(CMD, "--top and --basins are different analyses; expected one");
+    if ((o->have_top || o->basins) && (o->have_max_ic || o->count || o->sweep))
+        return cli_usage_error(CMD, "--max-ic, --count and --sweep list consistent states; "
+                               "expected them without --%s", o->have_top ? "top" : "basins");
+    if (o->have_min_pair && !o->have_top)
+        return cli_usage_error(CMD, "--min-pair filters --top; expected --top N with it");
+    if ((o->have_starts || o->have_seed) && !o->basins)
+        return cli_usage_error(CMD, "--%s applies to --basins; expected --basins with it",
+                               o->have_starts ? "starts" : "seed");
+    if (o->have_top && o->have_limit)
+        return cli_usage_error(CMD, "--limit does not apply to --top (N is the number listed)");
+    if (o->count && o->have_limit)
+        return cli_usage_error(CMD, "--count lists nothing; expected no --limit with it");
+
+    return 0;
+}
+
 int cmd_consistent(int argc, char **argv)
 {
     const char *compare = NULL;
     options o;
     memset(&o, 0, sizeof o);
     o.use_cross = SCENMC_CIB_AUTO;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i], *v;
-        int missing = 0;
-        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-            fputs(help, stdout);
-            return 0;
-        } else if ((v = cli_opt(argc, argv, &i, "--compare", &missing))) {
-            compare = v;
-        } else if (!missing && (v = cli_opt(argc, argv, &i, "--max-ic", &missing))) {
-            if (!cli_parse_double(CMD, "--max-ic", v, &o.max_ic))
-                return EXIT_USAGE;
-            if (o.max_ic < 0)
-                return cli_usage_error(CMD, "--max-ic '%s': expected a number >= 0", v);
-            o.have_max_ic = 1;
-        } else if ((v = cli_opt(argc, argv, &i, "--top", &missing))) {
-            if (!cli_parse_u64(CMD, "--top", v, 1, &o.top))
-                return EXIT_USAGE;
-            if (o.top > SCENMC_CIB_MAX_TOP)
-                return cli_usage_error(CMD, "--top '%s': expected at most %u", v,
-                                       SCENMC_CIB_MAX_TOP);
-            o.have_top = 1;
-        } else if ((v = cli_opt(argc, argv, &i, "--min-pair", &missing))) {
-            if (!cli_parse_double(CMD, "--min-pair", v, &o.min_pair))
-                return EXIT_USAGE;
-            o.have_min_pair = 1;
-        } else if ((v = cli_opt(argc, argv, &i, "--starts", &missing))) {
-            if (!cli_parse_u64(CMD, "--starts", v, 1, &o.starts))
-                return EXIT_USAGE;
-            o.have_starts = 1;
-        } else if ((v = cli_opt(argc, argv, &i, "--seed", &missing))) {
-            if (!cli_parse_u64(CMD, "--seed", v, 0, &o.seed))
-                return EXIT_USAGE;
-            o.have_seed = 1;
-        } else if ((v = cli_opt(argc, argv, &i, "--limit", &missing))) {
-            if (!cli_parse_u64(CMD, "--limit", v, 0, &o.limit))
-                return EXIT_USAGE;
-            o.have_limit = 1;
-        } else if ((v = cli_opt(argc, argv, &i, "--threads", &missing))) {
-            long t;
-            if (!cli_parse_int(CMD, "--threads", v, 1, 1024, &t))
-                return EXIT_USAGE;
-            o.threads = (int)t;
-        } else if ((v = cli_opt(argc, argv, &i, "--matrix", &missing))) {
-            if (!strcmp(v, "consistency"))
-                o.use_cross = SCENMC_CIB_CONSISTENCY;
-            else if (!strcmp(v, "cross"))
-                o.use_cross = SCENMC_CIB_CROSS;
-            else
-                return cli_usage_error(CMD, "--matrix '%s': expected 'consistency' or 'cross'", v);
-        } else if (!strcmp(a, "--basins")) {
-            o.basins = 1;
-        } else if (!strcmp(a, "--count")) {
-            o.count = 1;
-        } else if (!strcmp(a, "--sweep")) {
-            o.sweep = 1;
-        } else if (missing) {
-            return cli_usage_error(CMD, "%s needs a value", a);
-        } else if (a[0] == '-' && a[1]) {
-            return cli_usage_error(CMD, "unknown option '%s'", a);
-        } else if (o.path) {
-            return cli_usage_error(CMD, "more than one MODEL ('%s', '%s'); expected one", o.path, a);
-        } else {
-            o.path = a;
-        }
-    }
-    if (compare && (o.have_top || o.basins || o.count || o.sweep || o.have_max_ic))
-        return cli_usage_error(CMD, "--compare compares the consistent set; expected it alone");
-    if (o.have_top && o.basins)
-        return cli_usage_error(CMD, "--top and --basins are different analyses; expected one");
-    if ((o.have_top || o.basins) && (o.have_max_ic || o.count || o.sweep))
-        return cli_usage_error(CMD, "--max-ic, --count and --sweep list consistent states; "
-                               "expected them without --%s", o.have_top ? "top" : "basins");
-    if (o.have_min_pair && !o.have_top)
-        return cli_usage_error(CMD, "--min-pair filters --top; expected --top N with it");
-    if ((o.have_starts || o.have_seed) && !o.basins)
-        return cli_usage_error(CMD, "--%s applies to --basins; expected --basins with it",
-                               o.have_starts ? "starts" : "seed");
-    if (o.have_top && o.have_limit)
-        return cli_usage_error(CMD, "--limit does not apply to --top (N is the number listed)");
-    if (o.count && o.have_limit)
-        return cli_usage_error(CMD, "--count lists nothing; expected no --limit with it");
-
-    int rc = 0;
+    cli_args a;
+    int rc = cli_parse(&command, argc, argv, &a);
+    if (rc)
+        return rc == CLI_HELP_SHOWN ? 0 : rc;
+    for (int k = 0; k < a.n_opts && !rc; k++)
+        rc = take_option(&a.opts[k], &o, &compare);
+    o.path = a.n_pos ? a.pos[0] : NULL;
+    if (!rc)
+        rc = cli_too_many(CMD, &a, 1);
+    cli_args_free(&a);
+    if (!rc)
+        rc = check_options(&o, compare);
+    if (rc)
+        return rc;
     scenmc_model *m = cli_load_model(CMD, o.path, &rc);
     if (!m)
         return rc;

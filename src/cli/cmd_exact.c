@@ -15,16 +15,22 @@ static const char help_head[] =
     "truncation_bound). Memory grows with the number of states; the command\n"
     "refuses up front, with the amount needed, when it would not fit.\n\n"
     "options (-n and --seed are accepted for symmetry with run; they change nothing):\n";
-static const char help_tail[] =
+enum { K_STATIONARY = CLI_KEY_FIRST };
+static const cli_option options[] = {
+    CLI_PARAMS,
+    {"stationary", K_STATIONARY, 0,
     "  --stationary           print the long-run distribution instead: the closed form\n"
     "                         exp(beta*w_C*K(s))/Z when the chain is reversible (no\n"
     "                         cross impacts in play, no bias), else power iteration\n"
-    "                         with its residual\n"
-    "  -o, --output FILE.h5   write the results there (atomically; method = \"exact\")\n"
-    "  --force                overwrite an existing output file\n"
-    "  --threads T            OpenMP threads (default: all cores)\n"
-    "  --quiet                print nothing but errors\n"
-    "  -h, --help             this text\n";
+    "                         with its residual\n"},
+    CLI_OUTPUT_OPTION("write the results there (atomically; method = \"exact\")"),
+    CLI_FORCE_OPTION,
+    {"threads", CLI_K_THREADS, 1, "  --threads T            OpenMP threads (default: all cores)\n"},
+    {"quiet", CLI_K_QUIET, 0, "  --quiet                print nothing but errors\n"},
+    CLI_HELP_OPTION,
+    CLI_END,
+};
+static const cli_command command = {"exact", help_head, NULL, options};
 
 static void print_stationary(const scenmc_model *m, const double *pi, uint64_t n,
                              const scenmc_stationary_info *info)
@@ -80,122 +86,129 @@ static void print_stationary(const scenmc_model *m, const double *pi, uint64_t n
     free(s);
 }
 
-int cmd_exact(int argc, char **argv)
-{
-    static const char *const value_opts[] = {CLI_PARAM_VALUE_OPTS, "-o", "--output", "--threads", NULL};
-    for (int i = 1; i < argc; i++)
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            fputs(help_head, stdout);
-            fputs(cli_param_help, stdout);
-            fputs(help_tail, stdout);
-            return 0;
-        }
-    const char *pos[2] = {NULL, NULL};
-    int npos = cli_positionals(argc, argv, value_opts, pos, 2);
-    if (npos > 1)
-        return cli_usage_error("exact", "more than one MODEL ('%s', '%s'); expected one", pos[0], pos[1]);
-    int rc = 0;
-    scenmc_model *m = cli_load_model("exact", pos[0], &rc);
-    if (!m)
-        return rc;
+/* The exact solver from the command line. */
+typedef struct exact_cmd {
+    scenmc_model *m;
     scenmc_params p;
-    scenmc_params_init(&p, m);
-    const char *out = NULL, *start = NULL;
-    int force = 0, quiet = 0, stationary = 0;
-    long threads = 0;
-    for (int i = 1; i < argc && !rc; i++) {
-        int missing = 0;
-        const char *v;
-        int k = cli_param_option("exact", argc, argv, &i, &p, &start);
-        if (k < 0)
-            rc = EXIT_USAGE;
-        else if (k > 0)
-            continue;
-        else if ((v = cli_opt(argc, argv, &i, "-o", &missing)) ||
-                 (!missing && (v = cli_opt(argc, argv, &i, "--output", &missing))))
-            out = v;
-        else if (!missing && (v = cli_opt(argc, argv, &i, "--threads", &missing))) {
-            if (!cli_parse_int("exact", "--threads", v, 1, 4096, &threads))
-                rc = EXIT_USAGE;
-        } else if (missing)
-            rc = cli_usage_error("exact", "%s needs a value", argv[i]);
-        else if (!strcmp(argv[i], "--force"))
-            force = 1;
-        else if (!strcmp(argv[i], "--quiet") || !strcmp(argv[i], "-q"))
-            quiet = 1;
-        else if (!strcmp(argv[i], "--stationary"))
-            stationary = 1;
-        else if (argv[i][0] == '-' && argv[i][1])
-            rc = cli_usage_error("exact", "unknown option '%s'", argv[i]);
+    const char *out, *start;
+    int force, quiet, stationary;
+    long threads;
+} exact_cmd;
+
+/* The options into ec (the model loaded); 0, or EXIT_USAGE after saying why. */
+static int exact_options(const cli_args *a, exact_cmd *ec)
+{
+    for (int k = 0; k < a->n_opts; k++) {
+        const cli_arg *o = &a->opts[k];
+        int r = cli_param_apply("exact", o, &ec->p, &ec->start);
+        if (r < 0)
+            return EXIT_USAGE;
+        if (o->key == CLI_K_THREADS && !cli_parse_int("exact", "--threads", o->value, 1, 4096, &ec->threads))
+            return EXIT_USAGE;
     }
+    ec->out = cli_value(a, CLI_K_OUTPUT);
+    ec->force = cli_flag(a, CLI_K_FORCE);
+    ec->quiet = cli_flag(a, CLI_K_QUIET);
+    ec->stationary = cli_flag(a, K_STATIONARY);
+    return 0;
+}
+
+/* Plan: the model, the parameters, the output; checked before the compute. */
+static int exact_plan(int argc, char **argv, exact_cmd *ec)
+{
+    cli_args a;
+    int rc = cli_parse(&command, argc, argv, &a);
+    if (rc)
+        return rc;
+    rc = cli_too_many("exact", &a, 1);
+    if (!rc)
+        ec->m = cli_load_model("exact", a.n_pos ? a.pos[0] : NULL, &rc);
+    if (ec->m) {
+        scenmc_params_init(&ec->p, ec->m);
+        rc = exact_options(&a, ec);
+    }
+    cli_args_free(&a);
     scenmc_error err;
     scenmc_error_clear(&err);
-    if (!rc && stationary && out)
+    if (!rc && ec->stationary && ec->out)
         rc = cli_usage_error("exact", "--stationary prints the long-run distribution; it does not "
                              "take -o");
-    if (!rc && start && scenmc_params_parse_start(&p, m, start, &err) != SCENMC_OK) {
+    /* A bad -o is a usage problem too: nothing was computed. */
+    if (!rc && ((ec->start && scenmc_params_parse_start(&ec->p, ec->m, ec->start, &err) != SCENMC_OK) ||
+                scenmc_params_check(&ec->p, &err) != SCENMC_OK ||
+                (ec->out && scenmc_output_check(ec->out, ec->force, &err) != SCENMC_OK))) {
         cli_print_error("exact", &err);
         rc = EXIT_USAGE;
     }
-    if (!rc && scenmc_params_check(&p, &err) != SCENMC_OK) {
-        cli_print_error("exact", &err);
-        rc = EXIT_USAGE;
-    }
-    if (!rc && out && scenmc_output_check(out, force, &err) != SCENMC_OK) {
-        cli_print_error("exact", &err);
-        rc = EXIT_USAGE; /* a bad -o is a usage problem: nothing was computed */
-    }
-    if (rc) {
-        scenmc_params_free(&p);
-        scenmc_model_free(m);
-        return rc;
-    }
-    if (stationary) {
-        double *pi = NULL;
-        scenmc_stationary_info info;
-        scenmc_status st = scenmc_exact_stationary(m, &p, (int)threads, &pi, &info, &err);
-        if (st != SCENMC_OK) {
-            cli_print_error("exact", &err);
-            rc = cli_exit_code(st);
-        } else if (!quiet) {
-            print_stationary(m, pi, scenmc_model_state_count(m), &info);
-        }
-        free(pi);
-        scenmc_params_free(&p);
-        scenmc_model_free(m);
-        return rc;
-    }
-    scenmc_results r;
-    scenmc_status st = scenmc_exact(m, &p, (int)threads, &r, &err);
+    return rc;
+}
+
+/* --stationary: the long-run distribution, printed. */
+static int exact_stationary(const exact_cmd *ec)
+{
+    scenmc_error err;
+    scenmc_error_clear(&err);
+    double *pi = NULL;
+    scenmc_stationary_info info;
+    int rc = 0;
+    scenmc_status st = scenmc_exact_stationary(ec->m, &ec->p, (int)ec->threads, &pi, &info, &err);
     if (st != SCENMC_OK) {
         cli_print_error("exact", &err);
-        scenmc_params_free(&p);
-        scenmc_model_free(m);
+        rc = cli_exit_code(st);
+    } else if (!ec->quiet) {
+        print_stationary(ec->m, pi, scenmc_model_state_count(ec->m), &info);
+    }
+    free(pi);
+    return rc;
+}
+
+/* The year-by-year distribution: computed, written, printed. */
+static int exact_tables(const exact_cmd *ec, int argc, char **argv)
+{
+    scenmc_error err;
+    scenmc_error_clear(&err);
+    scenmc_results r;
+    scenmc_status st = scenmc_exact(ec->m, &ec->p, (int)ec->threads, &r, &err);
+    if (st != SCENMC_OK) {
+        cli_print_error("exact", &err);
         return cli_exit_code(st);
     }
-    if (out) {
-        char *cl = cli_command_line(argc + 1, argv - 1);
-        scenmc_write_options wo = {.command_line = cl, .force = force};
-        st = scenmc_output_write(out, &r, &wo, &err);
+    int rc = 0;
+    if (ec->out) {
+        char *cl = cli_command_line(argc, argv);
+        scenmc_write_options wo = {.command_line = cl, .force = ec->force};
+        st = scenmc_output_write(ec->out, &r, &wo, &err);
         free(cl);
         if (st != SCENMC_OK) {
             cli_print_error("exact", &err);
             rc = cli_exit_code(st);
         }
     }
-    if (!quiet && !rc) {
-        printf("%s: exact distribution, %d-%d, beta %g, %llu states\n\n", m->name, p.year_start,
-               p.year_end, p.beta, (unsigned long long)r.n_states);
+    if (!ec->quiet && !rc) {
+        printf("%s: exact distribution, %d-%d, beta %g, %llu states\n\n", ec->m->name, ec->p.year_start,
+               ec->p.year_end, ec->p.beta, (unsigned long long)r.n_states);
         summary_scenarios(stdout, &r);
         summary_characteristics(stdout, &r);
         summary_top_states(stdout, &r, 5);
         printf("\nTruncation bound %.3g per year; %.2f s, %.3g MiB, %d threads\n", r.truncation_bound,
                r.wall_seconds, r.mem_peak_bytes / 1048576.0, r.threads);
-        if (out)
-            printf("Results: %s\n", out);
+        if (ec->out)
+            printf("Results: %s\n", ec->out);
     }
     scenmc_results_free(&r);
-    scenmc_params_free(&p);
-    scenmc_model_free(m);
     return rc;
+}
+
+int cmd_exact(int argc, char **argv)
+{
+    exact_cmd ec;
+    memset(&ec, 0, sizeof ec);
+    int rc = exact_plan(argc, argv, &ec);
+    if (!rc)
+        rc = ec.stationary ? exact_stationary(&ec) : exact_tables(&ec, argc, argv);
+    if (ec.m) {
+        scenmc_params_free(&ec.p);
+        scenmc_model_free(ec.m);
+    }
+    return rc == CLI_HELP_SHOWN ? 0 : rc;
 }

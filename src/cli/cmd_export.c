@@ -1,6 +1,5 @@
 /* scenmc export: every table of a results file as tidy CSV (docs/file-format.md). */
 #include "cli.h"
-#include "cmd_io.h"
 #include "scenmc/reader.h"
 #include "base/util.h"
 
@@ -11,7 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static const char help[] =
+static const char head[] =
     "usage: scenmc export FILE.h5 --csv DIR [--force]\n\n"
     "Writes every table of a results file as CSV in tidy (long) form, one file per\n"
     "table and one row per cell, with a header row of named columns:\n\n"
@@ -32,13 +31,19 @@ static const char help[] =
     "variants and scenarios by name as in the model. UTF-8 without a byte-order mark,\n"
     "RFC 4180 quoting and CRLF line ends; a probability is written with as many digits\n"
     "as it takes to read back the identical double (at most 17), 0/0 as NaN.\n\n"
-    "options:\n"
-    "  --csv DIR     the folder to write to (created, with its parents, if missing)\n"
-    "  --force       overwrite CSV files already there\n"
-    "  -q, --quiet   print nothing but errors\n"
-    "  -h, --help    this text\n\n"
-    "Exit status: 0 done, 1 runtime failure (I/O, memory), 2 bad input or usage\n"
+    "options:\n";
+enum { K_CSV = CLI_KEY_FIRST };
+static const cli_option options[] = {
+    {"csv", K_CSV, 1, "  --csv DIR     the folder to write to (created, with its parents, if missing)\n"},
+    {"force", CLI_K_FORCE, 0, "  --force       overwrite CSV files already there\n"},
+    {"quiet", CLI_K_QUIET, 0, "  -q, --quiet   print nothing but errors\n"},
+    {"help", 'h', 0, "  -h, --help    this text\n"},
+    CLI_END,
+};
+static const char foot[] =
+    "\nExit status: 0 done, 1 runtime failure (I/O, memory), 2 bad input or usage\n"
     "(including a file that is not a scenmc results file).\n";
+static const cli_command command = {"export", head, foot, options};
 
 static const char *const csv_names[] = {"scenario",      "variant",     "scenario_variant",
                                         "scenario_transition", "early_warning", "consistency",
@@ -384,35 +389,17 @@ static int make_folder(const char *dir)
 
 int cmd_export(int argc, char **argv)
 {
-    static const char *const value_opts[] = {"--csv", NULL};
-    for (int i = 1; i < argc; i++)
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            fputs(help, stdout);
-            return 0;
-        }
-    const char *dir = NULL;
-    int force = 0, quiet = 0;
-    for (int i = 1; i < argc; i++) {
-        int missing = 0;
-        const char *v = cli_opt(argc, argv, &i, "--csv", &missing);
-        if (v)
-            dir = v;
-        else if (missing)
-            return cli_usage_error("export", "--csv needs a folder");
-        else if (!strcmp(argv[i], "--force"))
-            force = 1;
-        else if (!strcmp(argv[i], "--quiet") || !strcmp(argv[i], "-q"))
-            quiet = 1;
-        else if (argv[i][0] == '-' && argv[i][1])
-            return cli_usage_error("export", "unknown option '%s'", argv[i]);
-    }
-    const char *pos[2] = {NULL, NULL};
-    int npos = cli_positionals(argc, argv, value_opts, pos, 2);
-    if (npos == 0)
-        return cli_usage_error("export", "no results file given; expected FILE.h5");
-    if (npos > 1)
-        return cli_usage_error("export", "more than one results file ('%s', '%s'); expected one",
-                               pos[0], pos[1]);
+    const char *file = NULL;
+    cli_args a;
+    int rc = cli_parse(&command, argc, argv, &a);
+    if (rc)
+        return rc == CLI_HELP_SHOWN ? 0 : rc;
+    const char *dir = cli_value(&a, K_CSV);
+    int force = cli_flag(&a, CLI_K_FORCE), quiet = cli_flag(&a, CLI_K_QUIET);
+    rc = cli_one_results_file("export", &a, &file);
+    cli_args_free(&a);
+    if (rc)
+        return rc;
     if (!dir || !*dir)
         return cli_usage_error("export", "no output folder given; expected --csv DIR");
 
@@ -433,22 +420,17 @@ int cmd_export(int argc, char **argv)
             }
         }
 
-    scenmc_error err;
-    scenmc_error_clear(&err);
     scenmc_model *m = NULL;
     scenmc_results r;
     scenmc_results_info info;
-    scenmc_status s = scenmc_results_read_info(pos[0], &m, &r, &info, 0, &err);
-    if (s != SCENMC_OK) {
-        cli_print_error("export", &err);
-        scenmc_results_info_free(&info);
-        return cli_exit_code(s);
-    }
-    int rc = make_folder(dir);
+    rc = cli_read_results("export", file, &m, &r, &info);
+    if (rc)
+        return rc;
+    rc = make_folder(dir);
     for (size_t k = 0; k < N_CSV && !rc; k++)
         rc = write_one(dir, k, &r, &info);
     if (!rc && !quiet)
-        printf("%s: %zu CSV files written to %s (%s, %s)\n", pos[0], N_CSV, dir, m->name,
+        printf("%s: %zu CSV files written to %s (%s, %s)\n", file, N_CSV, dir, m->name,
                info.method);
     scenmc_results_info_free(&info);
     scenmc_results_free(&r);

@@ -4,9 +4,8 @@
 #define SCENMC_CLI_HPC_H
 
 #include "scenmc/hpc.h"
+#include "cli.h"
 #include "summary.h"
-
-int cmd_merge(int argc, char **argv);
 
 /* One process of a (possibly MPI) command. Ranks other than 0 print
  * nothing on stdout; their stderr is held back and shown only when the
@@ -51,6 +50,11 @@ void hpc_stopper_init(hpc_stopper *s, progress *prog, double deadline);
 int hpc_stopper_cb(void *ctx, uint64_t done, uint64_t total, double seconds);
 /* "SIGTERM", "the time limit (--max-time)", ... */
 const char *hpc_stop_reason(int why);
+
+/* A command that may run under MPI: --help, then on every rank the option
+ * parsing (its errors shown once) and fn with the options. */
+typedef int (*hpc_main)(const cli_args *a, void *ctx, hpc_proc *h);
+int hpc_command(const cli_command *cmd, int argc, char **argv, hpc_main fn, void *ctx);
 
 /* Exit status when started by mpirun without MPI support built in and more than
  * one rank: refuse (every rank would compute and write the same file). */

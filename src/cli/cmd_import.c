@@ -2,7 +2,6 @@
  * scenmc YAML model. The conversion is in src/scw.c, src/csv_matrix.c and
  * src/model_write.c. */
 #include "cli.h"
-#include "cmd_interop.h"
 #include "scenmc/interop.h"
 
 #include <stdio.h>
@@ -11,38 +10,48 @@
 
 #define CMD "import"
 
-static const char help[] =
+static const char head[] =
     "usage: scenmc import FILE.scw|FILE.csv -o MODEL.yaml [--force]\n"
     "                     [--scenario-axes ID1,ID2] [--descriptors MAP] [--consistency]\n\n"
     "Converts a ScenarioWizard 4.0 model (.scw) or a matrix in a CSV file into a\n"
     "scenmc model in YAML, one block per pair of descriptors with comments naming\n"
     "rows and columns, ready to edit and to check with 'scenmc validate'. Every\n"
-    "command also reads .scw and .csv files directly (with the defaults below).\n\n"
-    "  -o, --output MODEL.yaml   where to write the model ('-': standard output)\n"
-    "  --force                   overwrite MODEL.yaml if it exists\n"
+    "command also reads .scw and .csv files directly (with the defaults below).\n\n";
+enum { K_AXES = CLI_KEY_FIRST, K_DESCRIPTORS, K_CONSISTENCY };
+static const cli_option options[] = {
+    {"output", CLI_K_OUTPUT, 1, "  -o, --output MODEL.yaml   where to write the model ('-': standard output)\n"},
+    {"force", CLI_K_FORCE, 0, "  --force                   overwrite MODEL.yaml if it exists\n"},
+    {"scenario-axes", K_AXES, 1,
     "  --scenario-axes ID1,ID2   one scenario per pair of variants of these two\n"
     "                            descriptors (ids or names), named 'ID1=v / ID2=w';\n"
-    "                            without it the model has no scenarios\n"
-    "CSV files (a header row of variant labels, then one row per label):\n"
+    "                            without it the model has no scenarios\n"},
+    CLI_HELP("CSV files (a header row of variant labels, then one row per label):\n"),
+    {"descriptors", K_DESCRIPTORS, 1,
     "  --descriptors MAP         which labels form which descriptor, e.g.\n"
     "                            'A=A1,A2,A3;B=B1,B2' (default: by label prefix,\n"
-    "                            the label without its trailing digits)\n"
+    "                            the label without its trailing digits)\n"},
+    {"consistency", K_CONSISTENCY, 0,
     "  --consistency             the matrix is a symmetric consistency matrix\n"
-    "                            (default: a cross-impact matrix, rows = source)\n\n"
-    "Years 2020-2030, beta 0.5, rate 0.5 and the other defaults are scenmc's;\n"
+    "                            (default: a cross-impact matrix, rows = source)\n"},
+    CLI_END,
+};
+static const char foot[] =
+    "\nYears 2020-2030, beta 0.5, rate 0.5 and the other defaults are scenmc's;\n"
     "see docs/interop.md for what is kept and what is not.\n"
     "Exit status: 0 ok, 1 the output cannot be written, 2 bad input or usage.\n";
+static const cli_command command = {CMD, head, foot, options};
 
-static void print_notes(const char *notes)
+/* Takes the options in a into opt, out and force. */
+static void take_options(const cli_args *a, scenmc_import_options *opt, const char **out, int *force)
 {
-    const char *p = notes;
-    while (p && *p) {
-        const char *nl = strchr(p, '\n');
-        size_t n = nl ? (size_t)(nl - p) : strlen(p);
-        fprintf(stderr, "scenmc %s: note: %.*s\n", CMD, (int)n, p);
-        p += n;
-        if (*p == '\n')
-            p++;
+    for (int k = 0; k < a->n_opts; k++) {
+        switch (a->opts[k].key) {
+        case CLI_K_OUTPUT: *out = a->opts[k].value; break;
+        case K_AXES: opt->scenario_axes = a->opts[k].value; break;
+        case K_DESCRIPTORS: opt->descriptors = a->opts[k].value; break;
+        case CLI_K_FORCE: *force = 1; break;
+        case K_CONSISTENCY: opt->consistency = 1; break;
+        }
     }
 }
 
@@ -50,37 +59,19 @@ int cmd_import(int argc, char **argv)
 {
     scenmc_import_options opt;
     scenmc_import_options_init(&opt);
-    const char *in = NULL, *out = NULL;
+    const char *out = NULL;
     int force = 0;
-    for (int i = 1; i < argc; i++) {
-        int missing = 0;
-        const char *v;
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            fputs(help, stdout);
-            return 0;
-        }
-        if ((v = cli_opt(argc, argv, &i, "-o", &missing)) ||
-            (!missing && (v = cli_opt(argc, argv, &i, "--output", &missing)))) {
-            out = v;
-        } else if (!missing && (v = cli_opt(argc, argv, &i, "--scenario-axes", &missing))) {
-            opt.scenario_axes = v;
-        } else if (!missing && (v = cli_opt(argc, argv, &i, "--descriptors", &missing))) {
-            opt.descriptors = v;
-        } else if (missing) {
-            return cli_usage_error(CMD, "%s needs a value", argv[i]);
-        } else if (!strcmp(argv[i], "--force")) {
-            force = 1;
-        } else if (!strcmp(argv[i], "--consistency")) {
-            opt.consistency = 1;
-        } else if (argv[i][0] == '-' && argv[i][1]) {
-            return cli_usage_error(CMD, "unknown option '%s'", argv[i]);
-        } else if (in) {
-            return cli_usage_error(CMD, "two input files ('%s' and '%s'); expected one", in,
-                                   argv[i]);
-        } else {
-            in = argv[i];
-        }
-    }
+    cli_args a;
+    int rc = cli_parse(&command, argc, argv, &a);
+    if (rc)
+        return rc == CLI_HELP_SHOWN ? 0 : rc;
+    take_options(&a, &opt, &out, &force);
+    const char *in = a.n_pos ? a.pos[0] : NULL;
+    if (a.n_pos > 1)
+        rc = cli_usage_error(CMD, "two input files ('%s' and '%s'); expected one", a.pos[0], a.pos[1]);
+    cli_args_free(&a); /* the strings stay: they are argv's */
+    if (rc)
+        return rc;
     if (!in)
         return cli_usage_error(CMD, "no input file; expected FILE.scw or FILE.csv");
     if (!out)
@@ -113,8 +104,8 @@ int cmd_import(int argc, char **argv)
         cli_print_error(CMD, &err);
         return cli_exit_code(st);
     }
-    print_notes(notes);
-    int rc = 0;
+    cli_print_notes(CMD, notes);
+    rc = 0;
     if (to_stdout) {
         if (fwrite(yaml, 1, len, stdout) != len) {
             fprintf(stderr, "scenmc %s: cannot write to standard output\n", CMD);

@@ -4,13 +4,19 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char help[] =
+static const char head[] =
     "usage: scenmc info [MODEL] [--json]\n\n"
     "Describes a model: descriptors and variants, state-space size, matrix\n"
-    "statistics and scenarios. Without MODEL, the built-in Västernorrland model.\n\n"
+    "statistics and scenarios. Without MODEL, the built-in Västernorrland model.\n\n";
+enum { K_JSON = CLI_KEY_FIRST };
+static const cli_option options[] = {
+    {"json", K_JSON, 0,
     "  --json   the same as JSON, with descriptor_ids, variant_names (global\n"
     "           order), the dense symmetric V x V 'consistency' matrix and, when\n"
-    "           the model has one, 'cross_impact' (rows: source, columns: target)\n";
+    "           the model has one, 'cross_impact' (rows: source, columns: target)\n"},
+    CLI_END,
+};
+static const cli_command command = {"info", head, NULL, options};
 
 static void json_string(FILE *f, const char *s)
 {
@@ -221,25 +227,14 @@ static void print_text(const scenmc_model *m)
 
 int cmd_info(int argc, char **argv)
 {
-    const char *path = NULL;
-    int json = 0;
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            fputs(help, stdout);
-            return 0;
-        } else if (!strcmp(argv[i], "--json")) {
-            json = 1;
-        } else if (argv[i][0] == '-' && argv[i][1]) {
-            return cli_usage_error("info", "unknown option '%s'", argv[i]);
-        } else if (path) {
-            return cli_usage_error("info", "more than one MODEL ('%s', '%s'); expected one", path,
-                                   argv[i]);
-        } else {
-            path = argv[i];
-        }
-    }
-    int rc = 0;
-    scenmc_model *m = cli_load_model("info", path, &rc);
+    cli_args a;
+    int rc = cli_parse(&command, argc, argv, &a);
+    if (rc)
+        return rc == CLI_HELP_SHOWN ? 0 : rc;
+    int json = cli_flag(&a, K_JSON);
+    rc = cli_too_many("info", &a, 1);
+    scenmc_model *m = rc ? NULL : cli_load_model("info", a.n_pos ? a.pos[0] : NULL, &rc);
+    cli_args_free(&a);
     if (!m)
         return rc;
     if (json)

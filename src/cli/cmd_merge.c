@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char help[] =
+static const char head[] =
     "usage: scenmc merge PART.h5 [PART.h5 ...] -o FILE.h5 [--force] [--quiet]\n\n"
     "Adds the counts of the results files written by 'scenmc run --shard K/M' (or of\n"
     "any runs of one model and parameters over disjoint trajectory ranges) and\n"
@@ -19,44 +19,29 @@ static const char help[] =
     "trajectory ranges (sweep points) must not overlap and must cover [0, N)\n"
     "([0, P)) exactly. Otherwise nothing is written and every problem is named.\n"
     "Checkpoints are refused: finish them with 'scenmc run --resume'.\n\n"
-    "options:\n"
-    "  -o, --output FILE.h5   the merged file (atomically)\n"
-    "  --force                overwrite an existing output file\n"
-    "  --quiet                no table, only errors\n"
-    "  -h, --help             this text\n\n"
-    "Exit status: 0 done, 1 runtime failure (I/O, memory), 2 bad input or usage\n"
+    "options:\n";
+static const cli_option options[] = {
+    CLI_OUTPUT_OPTION("the merged file (atomically)"),
+    CLI_FORCE_OPTION,
+    {"quiet", CLI_K_QUIET, 0, "  --quiet                no table, only errors\n"},
+    CLI_HELP_OPTION,
+    CLI_END,
+};
+static const char foot[] =
+    "\nExit status: 0 done, 1 runtime failure (I/O, memory), 2 bad input or usage\n"
     "(including parts that do not belong together, overlap or leave a gap).\n";
+static const cli_command command = {"merge", head, foot, options};
 
 int cmd_merge(int argc, char **argv)
 {
-    const char *out = NULL;
-    int force = 0, quiet = 0, rc = 0;
-    const char **parts = calloc((size_t)argc + 1, sizeof(char *));
-    int n = 0;
-    if (!parts)
-        return 1;
-    for (int i = 1; i < argc && !rc; i++) {
-        int missing = 0;
-        const char *v;
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            fputs(help, stdout);
-            free(parts);
-            return 0;
-        }
-        if ((v = cli_opt(argc, argv, &i, "-o", &missing)) ||
-            (!missing && (v = cli_opt(argc, argv, &i, "--output", &missing))))
-            out = v;
-        else if (missing)
-            rc = cli_usage_error("merge", "%s needs a value", argv[i]);
-        else if (!strcmp(argv[i], "--force"))
-            force = 1;
-        else if (!strcmp(argv[i], "--quiet") || !strcmp(argv[i], "-q"))
-            quiet = 1;
-        else if (argv[i][0] == '-' && argv[i][1])
-            rc = cli_usage_error("merge", "unknown option '%s'", argv[i]);
-        else
-            parts[n++] = argv[i];
-    }
+    cli_args a;
+    int rc = cli_parse(&command, argc, argv, &a);
+    if (rc)
+        return rc == CLI_HELP_SHOWN ? 0 : rc;
+    const char *out = cli_value(&a, CLI_K_OUTPUT);
+    int force = cli_flag(&a, CLI_K_FORCE), quiet = cli_flag(&a, CLI_K_QUIET);
+    const char **parts = a.pos;
+    int n = a.n_pos;
     if (!rc && n == 0)
         rc = cli_usage_error("merge", "no files to merge; expected PART.h5 ... -o FILE.h5");
     if (!rc && !out)
@@ -71,10 +56,10 @@ int cmd_merge(int argc, char **argv)
         rc = EXIT_USAGE;
     }
     if (rc) {
-        free(parts);
+        cli_args_free(&a);
         return rc;
     }
-    char *cl = cli_command_line(argc + 1, argv - 1);
+    char *cl = cli_command_line(argc, argv);
     scenmc_write_options wo = {.command_line = cl, .force = force};
     if (scenmc_is_sweep_file(parts[0])) {
         int P = 0;
@@ -86,7 +71,7 @@ int cmd_merge(int argc, char **argv)
             printf("Merged %d sweep file%s: %d points -> %s\n", n, n == 1 ? "" : "s", P, out);
         }
         free(cl);
-        free(parts);
+        cli_args_free(&a);
         return rc;
     }
     scenmc_model *m = NULL;
@@ -96,7 +81,7 @@ int cmd_merge(int argc, char **argv)
         cli_print_error("merge", &err);
         fprintf(stderr, "scenmc merge: nothing written\n");
         free(cl);
-        free(parts);
+        cli_args_free(&a);
         /* A part that cannot be read is bad input, like one that does not fit. */
         return st == SCENMC_E_NOMEM ? 1 : EXIT_USAGE;
     }
@@ -113,6 +98,6 @@ int cmd_merge(int argc, char **argv)
     scenmc_results_free(&r);
     scenmc_model_free(m);
     free(cl);
-    free(parts);
+    cli_args_free(&a);
     return rc;
 }

@@ -1,6 +1,6 @@
 /* scenmc report: a readable summary of a results file (Markdown or plain text). */
 #include "cli.h"
-#include "cmd_io.h"
+#include "base/text.h"
 #include "scenmc/reader.h"
 #include "summary.h"
 
@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char help[] =
+static const char head[] =
     "usage: scenmc report FILE.h5 [--format markdown|text] [options]\n\n"
     "Summarises a results file for a reader: where it came from (model, SHA-256,\n"
     "parameters, seed, N, method, engine version, date, command line), the\n"
@@ -17,13 +17,19 @@ static const char help[] =
     "year, the strongest early-warning signals, and the most frequent (Monte Carlo)\n"
     "or most probable (exact) final states with their total consistency K.\n"
     "Monte Carlo numbers carry their standard errors (±).\n\n"
-    "options:\n"
-    "  --format F    markdown (default) or text\n"
-    "  --year YEAR   the year of the early-warning signals (default: start + 3)\n"
-    "  --top N       final states to list (default 10) and signals per scenario (N/2)\n"
-    "  -h, --help    this text\n\n"
-    "Exit status: 0 done, 1 runtime failure, 2 bad input or usage (including a file\n"
+    "options:\n";
+enum { K_FORMAT = CLI_KEY_FIRST, K_YEAR, K_TOP };
+static const cli_option options[] = {
+    {"format", K_FORMAT, 1, "  --format F    markdown (default) or text\n"},
+    {"year", K_YEAR, 1, "  --year YEAR   the year of the early-warning signals (default: start + 3)\n"},
+    {"top", K_TOP, 1, "  --top N       final states to list (default 10) and signals per scenario (N/2)\n"},
+    {"help", 'h', 0, "  -h, --help    this text\n"},
+    CLI_END,
+};
+static const char foot[] =
+    "\nExit status: 0 done, 1 runtime failure, 2 bad input or usage (including a file\n"
     "that is not a scenmc results file).\n";
+static const cli_command command = {"report", head, foot, options};
 
 /* ------------------------------------------------------------------ output: Markdown or text */
 
@@ -31,14 +37,6 @@ typedef struct out {
     FILE *f;
     int md;
 } out;
-
-static int u8width(const char *s)
-{
-    int n = 0;
-    for (; *s; s++)
-        n += ((unsigned char)*s & 0xC0) != 0x80;
-    return n;
-}
 
 static void heading(const out *o, int level, const char *fmt, ...)
 {
@@ -53,7 +51,7 @@ static void heading(const out *o, int level, const char *fmt, ...)
     }
     fprintf(o->f, "%s\n", buf);
     if (level <= 2) {
-        int w = u8width(buf);
+        int w = (int)scenmc_utf8_chars(buf);
         for (int i = 0; i < w; i++)
             fputc(level == 1 ? '=' : '-', o->f);
         fputc('\n', o->f);
@@ -105,13 +103,13 @@ static void tbl_print(const out *o, tbl *t)
     int rows = t->n / t->ncol;
     int w[16] = {0};
     for (int i = 0; i < rows * t->ncol; i++) {
-        int c = i % t->ncol, k = u8width(t->cell[i]);
+        int c = i % t->ncol, k = (int)scenmc_utf8_chars(t->cell[i]);
         w[c] = k > w[c] ? k : w[c];
     }
     for (int r = 0; r < rows; r++) {
         for (int c = 0; c < t->ncol; c++) {
             const char *s = t->cell[r * t->ncol + c];
-            int pad = w[c] - u8width(s);
+            int pad = w[c] - (int)scenmc_utf8_chars(s);
             if (o->md) {
                 fputs(c ? " | " : "| ", o->f);
                 for (; *s; s++) {
@@ -182,6 +180,75 @@ static void state_text(char *buf, size_t n, const scenmc_model *m, const int *s)
 
 /* ------------------------------------------------------------------ sections */
 
+/* The revision rates: one for all, or each descriptor's. */
+static void rates_text(char *buf, size_t size, const scenmc_model *m, const scenmc_params *p)
+{
+    int same = 1;
+    for (int d = 1; d < p->n_descriptors; d++)
+        same &= p->rate[d] == p->rate[0];
+    size_t at = 0;
+    if (same) {
+        snprintf(buf, size, "%g per year for every descriptor", p->rate[0]);
+        return;
+    }
+    for (int d = 0; d < p->n_descriptors && at < size; d++)
+        at += (size_t)snprintf(buf + at, size - at, "%s%s %g", d ? ", " : "", m->descriptors[d].id,
+                               p->rate[d]);
+}
+
+/* Overrides of the model's matrices (sweep points); a judgement ensemble's pooled
+ * file lists every scored cell at its own value (it fixes the bins), so only
+ * cells whose value differs from the model's are reported: the first three in
+ * buf, their number returned. */
+static int changed_cells_text(char *buf, size_t size, const scenmc_model *m, const scenmc_params *p)
+{
+    int changed = 0;
+    size_t at = 0;
+    buf[0] = '\0';
+    for (int k = 0; k < p->n_cells; k++) {
+        const scenmc_cell *c = &p->cells[k];
+        const double *mat = c->cross ? m->cross_impact : m->consistency;
+        double was = mat ? mat[(size_t)c->u * (size_t)m->n_variants + (size_t)c->v] : 0;
+        if (c->value == was)
+            continue;
+        if (changed++ < 3 && at < size)
+            at += (size_t)snprintf(buf + at, size - at, "%s%s %s: %s x %s: %s = %g",
+                                   changed > 1 ? "; " : "", c->cross ? "X" : "C",
+                                   m->descriptors[m->variant_descriptor[c->u]].id,
+                                   m->variant_name[c->u],
+                                   m->descriptors[m->variant_descriptor[c->v]].id,
+                                   m->variant_name[c->v], c->value);
+    }
+    return changed;
+}
+
+/* The start state: fixed, uniform, or each descriptor's probabilities. */
+static void start_cell(tbl *t, char *buf, size_t size, const scenmc_model *m, const scenmc_params *p)
+{
+    if (p->start) {
+        state_text(buf, size, m, p->start);
+        tbl_cell(t, "fixed: %s", buf);
+        return;
+    }
+    int uniform = 1;
+    for (int d = 0; d < m->n_descriptors; d++)
+        for (int b = 0; b < m->descriptors[d].n_variants; b++)
+            uniform &= fabs(p->initial[m->descriptors[d].offset + b] -
+                            1.0 / m->descriptors[d].n_variants) < 1e-12;
+    if (uniform) {
+        tbl_cell(t, "drawn at random, every variant equally likely");
+        return;
+    }
+    size_t at = 0;
+    for (int d = 0; d < m->n_descriptors && at < size; d++) {
+        at += (size_t)snprintf(buf + at, size - at, "%s%s ", d ? "; " : "", m->descriptors[d].id);
+        for (int b = 0; b < m->descriptors[d].n_variants && at < size; b++)
+            at += (size_t)snprintf(buf + at, size - at, "%s%g", b ? "/" : "",
+                                   p->initial[m->descriptors[d].offset + b]);
+    }
+    tbl_cell(t, "drawn at random: %s", buf);
+}
+
 static void provenance(const out *o, const scenmc_results *r, const scenmc_results_info *info)
 {
     const scenmc_model *m = r->model;
@@ -210,68 +277,17 @@ static void provenance(const out *o, const scenmc_results *r, const scenmc_resul
     tbl_cell(&t, "Weights w_C, w_X");
     tbl_cell(&t, "%g, %g%s", p->w_consistency, p->w_cross,
              m->cross_impact ? "" : " (the model has no cross-impact matrix)");
-    int same = 1;
-    for (int d = 1; d < p->n_descriptors; d++)
-        same &= p->rate[d] == p->rate[0];
     char buf[4096];
-    size_t at = 0;
-    if (same) {
-        snprintf(buf, sizeof buf, "%g per year for every descriptor", p->rate[0]);
-    } else {
-        for (int d = 0; d < p->n_descriptors && at < sizeof buf; d++)
-            at += (size_t)snprintf(buf + at, sizeof buf - at, "%s%s %g", d ? ", " : "",
-                                   m->descriptors[d].id, p->rate[d]);
-    }
+    rates_text(buf, sizeof buf, m, p);
     tbl_cell(&t, "Revision rates");
     tbl_cell(&t, "%s", buf);
-    /* Overrides of the model's matrices (sweep points); a judgement ensemble's pooled
-     * file lists every scored cell at its own value (it fixes the bins), so only
-     * cells whose value differs from the model's are reported. */
-    int changed = 0;
-    at = 0;
-    buf[0] = '\0';
-    for (int k = 0; k < p->n_cells; k++) {
-        const scenmc_cell *c = &p->cells[k];
-        const double *mat = c->cross ? m->cross_impact : m->consistency;
-        double was = mat ? mat[(size_t)c->u * (size_t)m->n_variants + (size_t)c->v] : 0;
-        if (c->value == was)
-            continue;
-        if (changed++ < 3 && at < sizeof buf)
-            at += (size_t)snprintf(buf + at, sizeof buf - at, "%s%s %s: %s x %s: %s = %g",
-                                   changed > 1 ? "; " : "", c->cross ? "X" : "C",
-                                   m->descriptors[m->variant_descriptor[c->u]].id,
-                                   m->variant_name[c->u],
-                                   m->descriptors[m->variant_descriptor[c->v]].id,
-                                   m->variant_name[c->v], c->value);
-    }
+    int changed = changed_cells_text(buf, sizeof buf, m, p);
     if (changed > 0) {
         tbl_cell(&t, "Matrix cells changed");
         tbl_cell(&t, "%d, overriding the model's scores (%s%s)", changed, buf, changed > 3 ? "; ..." : "");
     }
     tbl_cell(&t, "Start state");
-    if (p->start) {
-        state_text(buf, sizeof buf, m, p->start);
-        tbl_cell(&t, "fixed: %s", buf);
-    } else {
-        int uniform = 1;
-        for (int d = 0; d < m->n_descriptors; d++)
-            for (int b = 0; b < m->descriptors[d].n_variants; b++)
-                uniform &= fabs(p->initial[m->descriptors[d].offset + b] -
-                                1.0 / m->descriptors[d].n_variants) < 1e-12;
-        if (uniform) {
-            tbl_cell(&t, "drawn at random, every variant equally likely");
-        } else {
-            at = 0;
-            for (int d = 0; d < m->n_descriptors && at < sizeof buf; d++) {
-                at += (size_t)snprintf(buf + at, sizeof buf - at, "%s%s ", d ? "; " : "",
-                                       m->descriptors[d].id);
-                for (int b = 0; b < m->descriptors[d].n_variants && at < sizeof buf; b++)
-                    at += (size_t)snprintf(buf + at, sizeof buf - at, "%s%g", b ? "/" : "",
-                                           p->initial[m->descriptors[d].offset + b]);
-            }
-            tbl_cell(&t, "drawn at random: %s", buf);
-        }
-    }
+    start_cell(&t, buf, sizeof buf, m, p);
     tbl_cell(&t, "Engine");
     tbl_cell(&t, "scenmc %s", info->engine_version);
     tbl_cell(&t, "Created");
@@ -446,6 +462,33 @@ static int top_states(const scenmc_table *t, ranked *best, int k)
     return n;
 }
 
+/* The whole distribution: how many states occur, the mean and the largest K
+ * among them (s: room for one state). */
+static void distribution_para(const out *o, const scenmc_results *r, int *s)
+{
+    const scenmc_model *m = r->model;
+    const scenmc_table *t = &r->t[SCENMC_T_FINAL_STATE];
+    uint64_t occurring = 0;
+    double meanK = 0, maxK = -INFINITY, pmax = 0;
+    for (size_t i = 0; i < t->size; i++) {
+        if (!(t->prob[i] > 0))
+            continue;
+        occurring++;
+        scenmc_state_from_index(m, r->full_states ? i : r->top_state[i], s);
+        double K = scenmc_model_total_consistency(m, s);
+        meanK += t->prob[i] * K;
+        if (K > maxK || (K == maxK && t->prob[i] > pmax)) {
+            maxK = K;
+            pmax = t->prob[i];
+        }
+    }
+    para(o, "%llu of the %llu states %s in %d%s; their mean total consistency K is %.2f and the "
+            "highest K among them is %g (p = %.3g).",
+         (unsigned long long)occurring, (unsigned long long)r->n_states,
+         r->method == SCENMC_MONTE_CARLO ? "occurred" : "have a probability above 0",
+         r->params.year_end, r->full_states ? "" : " (top-state table)", meanK, maxK, pmax);
+}
+
 static void final_states(const out *o, const scenmc_results *r, int top)
 {
     const scenmc_model *m = r->model;
@@ -466,26 +509,7 @@ static void final_states(const out *o, const scenmc_results *r, int top)
         return;
     }
     int n = top_states(t, best, pool);
-    /* The whole distribution: how many states occur, the mean and the largest K among them. */
-    uint64_t occurring = 0;
-    double meanK = 0, maxK = -INFINITY, pmax = 0;
-    for (size_t i = 0; i < t->size; i++) {
-        if (!(t->prob[i] > 0))
-            continue;
-        occurring++;
-        scenmc_state_from_index(m, r->full_states ? i : r->top_state[i], s);
-        double K = scenmc_model_total_consistency(m, s);
-        meanK += t->prob[i] * K;
-        if (K > maxK || (K == maxK && t->prob[i] > pmax)) {
-            maxK = K;
-            pmax = t->prob[i];
-        }
-    }
-    para(o, "%llu of the %llu states %s in %d%s; their mean total consistency K is %.2f and the "
-            "highest K among them is %g (p = %.3g).",
-         (unsigned long long)occurring, (unsigned long long)r->n_states,
-         mc ? "occurred" : "have a probability above 0", r->params.year_end,
-         r->full_states ? "" : " (top-state table)", meanK, maxK, pmax);
+    distribution_para(o, r, s);
     heading(o, 3, "The %d most %s states", n < top ? n : top, mc ? "frequent" : "probable");
     tbl a = {.ncol = 5, .align = "rrrll"};
     tbl_cell(&a, "#");
@@ -550,63 +574,55 @@ static void final_states(const out *o, const scenmc_results *r, int top)
     free(s);
 }
 
+/* Takes the options in a into o, year (*have_year when given) and top. */
+static int take_options(const cli_args *a, out *o, long *year, int *have_year, long *top)
+{
+    for (int k = 0; k < a->n_opts; k++) {
+        const char *v = a->opts[k].value;
+        if (a->opts[k].key == K_FORMAT) {
+            if (!strcmp(v, "markdown") || !strcmp(v, "md"))
+                o->md = 1;
+            else if (!strcmp(v, "text"))
+                o->md = 0;
+            else
+                return cli_usage_error("report", "--format '%s': expected markdown or text", v);
+        } else if (a->opts[k].key == K_YEAR) {
+            if (!cli_parse_int("report", "--year", v, -100000, 100000, year))
+                return EXIT_USAGE;
+            *have_year = 1;
+        } else if (a->opts[k].key == K_TOP) {
+            if (!cli_parse_int("report", "--top", v, 1, 1000, top))
+                return EXIT_USAGE;
+        }
+    }
+    return 0;
+}
+
 int cmd_report(int argc, char **argv)
 {
-    static const char *const value_opts[] = {"--format", "--year", "--top", NULL};
-    for (int i = 1; i < argc; i++)
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            fputs(help, stdout);
-            return 0;
-        }
     out o = {stdout, 1};
     long year = 0, top = 10;
     int have_year = 0;
-    for (int i = 1; i < argc; i++) {
-        int missing = 0;
-        const char *v;
-        if ((v = cli_opt(argc, argv, &i, "--format", &missing))) {
-            if (!strcmp(v, "markdown") || !strcmp(v, "md"))
-                o.md = 1;
-            else if (!strcmp(v, "text"))
-                o.md = 0;
-            else
-                return cli_usage_error("report", "--format '%s': expected markdown or text", v);
-        } else if (!missing && (v = cli_opt(argc, argv, &i, "--year", &missing))) {
-            if (!cli_parse_int("report", "--year", v, -100000, 100000, &year))
-                return EXIT_USAGE;
-            have_year = 1;
-        } else if (!missing && (v = cli_opt(argc, argv, &i, "--top", &missing))) {
-            if (!cli_parse_int("report", "--top", v, 1, 1000, &top))
-                return EXIT_USAGE;
-        } else if (missing) {
-            return cli_usage_error("report", "%s needs a value", argv[i]);
-        } else if (argv[i][0] == '-' && argv[i][1]) {
-            return cli_usage_error("report", "unknown option '%s'", argv[i]);
-        }
-    }
-    const char *pos[2] = {NULL, NULL};
-    int npos = cli_positionals(argc, argv, value_opts, pos, 2);
-    if (npos == 0)
-        return cli_usage_error("report", "no results file given; expected FILE.h5");
-    if (npos > 1)
-        return cli_usage_error("report", "more than one results file ('%s', '%s'); expected one",
-                               pos[0], pos[1]);
-
-    scenmc_error err;
-    scenmc_error_clear(&err);
+    const char *file = NULL;
+    cli_args a;
+    int rc = cli_parse(&command, argc, argv, &a);
+    if (rc)
+        return rc == CLI_HELP_SHOWN ? 0 : rc;
+    rc = take_options(&a, &o, &year, &have_year, &top);
+    if (!rc)
+        rc = cli_one_results_file("report", &a, &file);
+    cli_args_free(&a);
+    if (rc)
+        return rc;
     scenmc_model *m = NULL;
     scenmc_results r;
     scenmc_results_info info;
-    scenmc_status s = scenmc_results_read_info(pos[0], &m, &r, &info, 0, &err);
-    if (s != SCENMC_OK) {
-        cli_print_error("report", &err);
-        scenmc_results_info_free(&info);
-        return cli_exit_code(s);
-    }
+    rc = cli_read_results("report", file, &m, &r, &info);
+    if (rc)
+        return rc;
     const scenmc_params *p = &r.params;
     if (!have_year)
         year = p->year_start + 3 < p->year_end ? p->year_start + 3 : p->year_start;
-    int rc = 0;
     if (year < p->year_start || year > p->year_end) {
         rc = cli_usage_error("report", "--year %ld: the file covers %d to %d", year, p->year_start,
                              p->year_end);
@@ -615,7 +631,7 @@ int cmd_report(int argc, char **argv)
             fprintf(o.f, "# %s: scenario dynamics\n\n", m->name);
         else
             heading(&o, 1, "%s: scenario dynamics", m->name);
-        para(&o, "A report on the results file %s%s%s (%s).", o.md ? "`" : "", pos[0], o.md ? "`" : "",
+        para(&o, "A report on the results file %s%s%s (%s).", o.md ? "`" : "", file, o.md ? "`" : "",
              r.method == SCENMC_EXACT ? "exact probabilities" : "Monte Carlo estimates");
         heading(&o, 2, "Provenance");
         provenance(&o, &r, &info);

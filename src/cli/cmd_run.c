@@ -5,6 +5,7 @@
 #include "scenmc/reader.h"
 #include "summary.h"
 #include "base/util.h"
+#include "io/run_plan.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -21,109 +22,90 @@ static const char help_head[] =
     "shards, nor on interruptions and resumptions.\n"
     "Without MODEL, the built-in Ett Smart Västernorrland 2030 model.\n\n"
     "options:\n";
-static const char help_tail[] =
-    "  -o, --output FILE.h5   write the results there (atomically)\n"
-    "  --force                overwrite an existing output file (or checkpoint)\n"
-    "  --threads T            OpenMP threads (per MPI rank; default: all cores)\n"
-    "  --chunk C              trajectories between progress reports and stop checks\n"
-    "                         (no effect on results)\n"
-    "  --ensemble M           judgement uncertainty: M consistency matrices drawn around\n"
-    "                         the model's, each running N/M of the trajectories; the\n"
-    "                         file gets the pooled tables and /ensemble (the members'\n"
-    "                         scenario probabilities and their 5-95% quantiles)\n"
-    "  --judgement-sd SD      standard deviation of each score's noise (default 0.5;\n"
-    "                         clipped to the model's scale)\n"
-    "  --quiet                no progress and no tables, only errors\n"
-    "  -h, --help             this text\n\n"
-    "beyond one machine (docs/hpc.md):\n"
-    "  --shard K/M            only the K-th of M equal slices of the trajectories\n"
-    "                         [N(K-1)/M, NK/M); 'scenmc merge' adds the M files into one\n"
-    "                         equal to the whole run, bit for bit\n"
-    "  --checkpoint FILE      where SIGTERM, SIGINT, SIGUSR1 or --max-time save the work\n"
-    "                         done (default: the output's name + .ckpt; without -o and\n"
-    "                         --checkpoint a signal ends the run as usual)\n"
-    "  --max-time DURATION    stop and save a checkpoint before this much wall-clock time\n"
-    "                         has passed: 90s, 10m, 2h, 1:30:00, 1-12:00:00\n"
-    "  --resume CHECKPOINT    continue an interrupted run: the model and parameters come\n"
-    "                         from the checkpoint (a MODEL or parameter options given too\n"
-    "                         must agree with them); the output goes to -o, else where\n"
-    "                         the interrupted run was to write it; the checkpoint is\n"
-    "                         replaced if stopped again, removed once the output is written\n"
+enum { K_ENSEMBLE = CLI_KEY_FIRST, K_JUDGEMENT_SD, K_CHUNK, K_SHARD, K_CHECKPOINT, K_MAX_TIME,
+       K_RESUME };
+static const cli_option options[] = {
+    CLI_PARAMS,
+    CLI_OUTPUT_OPTION("write the results there (atomically)"),
+    {"force", CLI_K_FORCE, 0, "  --force                overwrite an existing output file (or checkpoint)\n"},
+    {"threads", CLI_K_THREADS, 1, "  --threads T            OpenMP threads (per MPI rank; default: all cores)\n"},
+    {"chunk", K_CHUNK, 1,
+     "  --chunk C              trajectories between progress reports and stop checks\n"
+     "                         (no effect on results)\n"},
+    {"ensemble", K_ENSEMBLE, 1,
+     "  --ensemble M           judgement uncertainty: M consistency matrices drawn around\n"
+     "                         the model's, each running N/M of the trajectories; the\n"
+     "                         file gets the pooled tables and /ensemble (the members'\n"
+     "                         scenario probabilities and their 5-95% quantiles)\n"},
+    {"judgement-sd", K_JUDGEMENT_SD, 1,
+     "  --judgement-sd SD      standard deviation of each score's noise (default 0.5;\n"
+     "                         clipped to the model's scale)\n"},
+    {"quiet", CLI_K_QUIET, 0, "  --quiet                no progress and no tables, only errors\n"},
+    CLI_HELP_OPTION,
+    CLI_HELP("\nbeyond one machine (docs/hpc.md):\n"),
+    {"shard", K_SHARD, 1,
+     "  --shard K/M            only the K-th of M equal slices of the trajectories\n"
+     "                         [N(K-1)/M, NK/M); 'scenmc merge' adds the M files into one\n"
+     "                         equal to the whole run, bit for bit\n"},
+    {"checkpoint", K_CHECKPOINT, 1,
+     "  --checkpoint FILE      where SIGTERM, SIGINT, SIGUSR1 or --max-time save the work\n"
+     "                         done (default: the output's name + .ckpt; without -o and\n"
+     "                         --checkpoint a signal ends the run as usual)\n"},
+    {"max-time", K_MAX_TIME, 1,
+     "  --max-time DURATION    stop and save a checkpoint before this much wall-clock time\n"
+     "                         has passed: 90s, 10m, 2h, 1:30:00, 1-12:00:00\n"},
+    {"resume", K_RESUME, 1,
+     "  --resume CHECKPOINT    continue an interrupted run: the model and parameters come\n"
+     "                         from the checkpoint (a MODEL or parameter options given too\n"
+     "                         must agree with them); the output goes to -o, else where\n"
+     "                         the interrupted run was to write it; the checkpoint is\n"
+     "                         replaced if stopped again, removed once the output is written\n"},
+    CLI_END,
+};
+static const char help_foot[] =
     "  Under mpirun/srun every rank runs a contiguous slice of the trajectories and\n"
     "  rank 0 adds the counts exactly and writes the file.\n\n"
     "Exit status: 0 done, 1 runtime failure (I/O, memory), 2 bad input or usage,\n"
     "3 stopped early (signal or --max-time) with a checkpoint written.\n";
+static const cli_command command = {"run", help_head, help_foot, options};
 
+/* The command line, beyond the parameters and what the plan takes. */
 typedef struct run_args {
-    const char *model_path, *out, *start, *shard, *ckpt, *max_time, *resume;
-    int force, quiet, sd_given;
-    long threads, ensemble;
+    const char *model_path, *start;
+    int quiet;
+    long threads;
     double judgement_sd;
     uint64_t chunk;
+    scenmc_run_request req;
+    int argc;
+    char **argv;
 } run_args;
 
-/* Parses options into a and p (p already holds the defaults: model's or checkpoint's). */
-static int parse_options(int argc, char **argv, run_args *a, scenmc_params *p)
+/* One option that is not a parameter into ra; 0 or EXIT_USAGE. */
+static int take_option(const cli_arg *o, run_args *ra)
 {
-    int rc = 0;
-    for (int i = 1; i < argc && !rc; i++) {
-        int missing = 0;
-        const char *v;
-        int k = cli_param_option("run", argc, argv, &i, p, &a->start);
-        if (k < 0) {
-            rc = EXIT_USAGE;
-        } else if (k > 0) {
-            continue;
-        } else if ((v = cli_opt(argc, argv, &i, "-o", &missing)) ||
-                   (!missing && (v = cli_opt(argc, argv, &i, "--output", &missing)))) {
-            a->out = v;
-        } else if (!missing && (v = cli_opt(argc, argv, &i, "--threads", &missing))) {
-            if (!cli_parse_int("run", "--threads", v, 1, 4096, &a->threads))
-                rc = EXIT_USAGE;
-        } else if (!missing && (v = cli_opt(argc, argv, &i, "--ensemble", &missing))) {
-            if (!cli_parse_int("run", "--ensemble", v, 1, 1000000, &a->ensemble))
-                rc = EXIT_USAGE;
-        } else if (!missing && (v = cli_opt(argc, argv, &i, "--judgement-sd", &missing))) {
-            a->sd_given = 1;
-            if (!cli_parse_double("run", "--judgement-sd", v, &a->judgement_sd))
-                rc = EXIT_USAGE;
-            else if (a->judgement_sd < 0)
-                rc = cli_usage_error("run", "--judgement-sd %s: expected a number >= 0", v);
-        } else if (!missing && (v = cli_opt(argc, argv, &i, "--chunk", &missing))) {
-            if (!cli_parse_u64("run", "--chunk", v, 1, &a->chunk))
-                rc = EXIT_USAGE;
-        } else if (!missing && (v = cli_opt(argc, argv, &i, "--shard", &missing))) {
-            a->shard = v;
-        } else if (!missing && (v = cli_opt(argc, argv, &i, "--checkpoint", &missing))) {
-            a->ckpt = v;
-        } else if (!missing && (v = cli_opt(argc, argv, &i, "--max-time", &missing))) {
-            a->max_time = v;
-        } else if (!missing && (v = cli_opt(argc, argv, &i, "--resume", &missing))) {
-            a->resume = v;
-        } else if (missing) {
-            rc = cli_usage_error("run", "%s needs a value", argv[i]);
-        } else if (!strcmp(argv[i], "--force")) {
-            a->force = 1;
-        } else if (!strcmp(argv[i], "--quiet") || !strcmp(argv[i], "-q")) {
-            a->quiet = 1;
-        } else if (argv[i][0] == '-' && argv[i][1]) {
-            rc = cli_usage_error("run", "unknown option '%s'", argv[i]);
-        }
+    const char *v = o->value;
+    scenmc_run_request *q = &ra->req;
+    switch (o->key) {
+    case CLI_K_OUTPUT: q->out = v; return 0;
+    case CLI_K_THREADS: return cli_parse_int("run", "--threads", v, 1, 4096, &ra->threads) ? 0 : EXIT_USAGE;
+    case K_ENSEMBLE: return cli_parse_int("run", "--ensemble", v, 1, 1000000, &q->ensemble) ? 0 : EXIT_USAGE;
+    case K_JUDGEMENT_SD:
+        q->sd_given = 1;
+        if (!cli_parse_double("run", "--judgement-sd", v, &ra->judgement_sd))
+            return EXIT_USAGE;
+        if (ra->judgement_sd < 0)
+            return cli_usage_error("run", "--judgement-sd %s: expected a number >= 0", v);
+        return 0;
+    case K_CHUNK: return cli_parse_u64("run", "--chunk", v, 1, &ra->chunk) ? 0 : EXIT_USAGE;
+    case K_SHARD: q->shard = v; return 0;
+    case K_CHECKPOINT: q->ckpt = v; return 0;
+    case K_MAX_TIME: q->max_time = v; return 0;
+    case K_RESUME: q->resume = v; return 0;
+    case CLI_K_FORCE: q->force = 1; return 0;
+    case CLI_K_QUIET: ra->quiet = 1; return 0;
     }
-    return rc;
-}
-
-/* The value of --resume, found before the other options are parsed. */
-static const char *find_resume(int argc, char **argv)
-{
-    const char *r = NULL;
-    for (int i = 1; i < argc; i++) {
-        int missing = 0;
-        const char *v = cli_opt(argc, argv, &i, "--resume", &missing);
-        if (v)
-            r = v;
-    }
-    return r;
+    return 0;
 }
 
 static void print_tables(const scenmc_model *m, const scenmc_params *p, const scenmc_results *r,
@@ -170,344 +152,258 @@ static void print_tables(const scenmc_model *m, const scenmc_params *p, const sc
         printf("(no -o given: the tables above were not saved)\n");
 }
 
-/* The whole command on one rank; every rank passes the same collective steps. */
-static int run_main(int argc, char **argv, hpc_proc *h)
+/* Prints a plan's problem: a usage problem with the hint to --help. */
+static int plan_error(const scenmc_run_plan *pl, scenmc_status st, const scenmc_error *err)
 {
-    static const char *const value_opts[] = {CLI_PARAM_VALUE_OPTS, "-o", "--output", "--threads",
-                                              "--chunk", "--ensemble", "--judgement-sd", "--shard",
-                                              "--checkpoint", "--max-time", "--resume", NULL};
-    double t_start = scenmc_now();
-    const char *pos[2] = {NULL, NULL};
-    int npos = cli_positionals(argc, argv, value_opts, pos, 2);
-    if (npos > 1)
-        return hpc_agree("run", h, cli_usage_error("run", "more than one MODEL ('%s', '%s'); expected one",
-                                                   pos[0], pos[1]));
-    run_args a = {0};
-    a.judgement_sd = 0.5;
-    a.model_path = pos[0];
-    a.resume = find_resume(argc, argv);
+    if (pl->usage)
+        return cli_usage_error("run", "%s", err->msg);
+    cli_print_error("run", err);
+    return st == SCENMC_E_NOMEM ? 1 : EXIT_USAGE;
+}
+
+/* The model and the default parameters: the checkpoint's or the model's. */
+static int plan_source(const run_args *ra, scenmc_run_plan *pl)
+{
     scenmc_error err;
     scenmc_error_clear(&err);
     int rc = 0;
+    if (!ra->req.resume) {
+        scenmc_model *m = cli_load_model("run", ra->model_path, &rc);
+        if (m)
+            scenmc_run_plan_from_model(pl, m);
+        return rc;
+    }
+    unsigned flags = scenmc_mpi_active() ? SCENMC_READ_NO_GUARD : 0;
+    scenmc_status st = scenmc_run_plan_from_checkpoint(pl, flags, &err);
+    if (st != SCENMC_OK)
+        return plan_error(pl, st, &err);
+    if (ra->model_path) {
+        scenmc_model *given = cli_load_model("run", ra->model_path, &rc);
+        if (given && (st = scenmc_run_plan_same_model(pl, given, ra->model_path, &err)) != SCENMC_OK)
+            rc = plan_error(pl, st, &err);
+        scenmc_model_free(given);
+    }
+    return rc;
+}
 
-    /* The model and the default parameters: the checkpoint's or the model's. */
-    scenmc_model *m = NULL, *given = NULL;
-    scenmc_results ck = {0};
-    scenmc_results_info ck_info = {0};
-    scenmc_hpc_info ck_hpc = {0};
-    int have_ck = 0;
-    scenmc_params p = {0};
-    int have_p = 0;
-    if (a.resume) {
-        unsigned flags = scenmc_mpi_active() ? SCENMC_READ_NO_GUARD : 0;
-        scenmc_status st = scenmc_results_read_info(a.resume, &m, &ck, &ck_info, flags, &err);
-        if (st == SCENMC_OK) {
-            have_ck = 1;
-            st = scenmc_hpc_info_read(a.resume, &ck_hpc, &err);
-        }
+/* Plan: the model or checkpoint, the parameters from the command line, and
+ * every check before the compute. */
+static int plan_run(const cli_args *a, run_args *ra, scenmc_run_plan *pl)
+{
+    int rc = plan_source(ra, pl);
+    for (int k = 0; k < a->n_opts && !rc; k++)
+        if (cli_param_apply("run", &a->opts[k], &pl->p, &ra->start) < 0)
+            rc = EXIT_USAGE;
+    scenmc_error err;
+    scenmc_error_clear(&err);
+    if (!rc && ra->start && scenmc_params_parse_start(&pl->p, pl->m, ra->start, &err) != SCENMC_OK) {
+        cli_print_error("run", &err);
+        rc = EXIT_USAGE;
+    }
+    scenmc_status st;
+    if (!rc && (st = scenmc_run_plan_check(pl, &err)) != SCENMC_OK)
+        rc = pl->usage ? plan_error(pl, st, &err) : (cli_print_error("run", &err), EXIT_USAGE);
+    return rc;
+}
+
+/* What the compute left: counts, ranges done and why it stopped. */
+typedef struct run_outcome {
+    scenmc_results r;
+    int have_r, interrupted;
+    scenmc_ensemble_info ens;
+    scenmc_range *done, *all; /* this rank's ranges; rank 0: every rank's */
+    size_t n_done, n_all;
+    hpc_stopper stop;
+    progress prog;
+} run_outcome;
+
+/* Installs the signal handlers when there is a checkpoint to save to. */
+static void arm_signals(const run_args *ra, const scenmc_run_plan *pl, const hpc_proc *h)
+{
+    if (!pl->ckpt)
+        return;
+    hpc_signals_install();
+    /* Announced once every rank has its handlers (a collective), so a
+     * signal sent after the message cannot kill a rank still starting. */
+    if (scenmc_mpi_active())
+        (void)scenmc_mpi_max_int(0, NULL);
+    if (h->rank == 0 && !ra->quiet)
+        fprintf(stderr, "scenmc run: a signal (INT, TERM, USR1)%s%s stops the run with a "
+                "checkpoint in %s\n", ra->req.max_time ? " or --max-time " : "",
+                ra->req.max_time ? ra->req.max_time : "", pl->ckpt);
+}
+
+/* Execute: this rank's share, then every rank's counts and ranges to rank 0. */
+static int execute(const run_args *ra, scenmc_run_plan *pl, hpc_proc *h, run_outcome *o)
+{
+    scenmc_error err;
+    scenmc_error_clear(&err);
+    arm_signals(ra, pl, h);
+    o->done = scenmc_xcalloc(pl->n_mine + 1, sizeof(scenmc_range));
+    scenmc_run_options opt = {.threads = (int)ra->threads, .chunk = ra->chunk,
+                              .progress = hpc_stopper_cb, .progress_ctx = &o->stop};
+    scenmc_status st;
+    if (ra->req.ensemble) {
+        opt.progress = progress_cb;
+        opt.progress_ctx = &o->prog;
+        st = scenmc_run_ensemble(pl->m, &pl->p, (int)ra->req.ensemble, ra->judgement_sd, &opt, &o->r,
+                                 &o->ens, &err);
+    } else {
+        st = scenmc_run_ranges(pl->m, &pl->p, &opt, pl->mine, pl->n_mine, &o->r, o->done, &o->n_done,
+                               &err);
+    }
+    progress_end(&o->prog);
+    o->have_r = st == SCENMC_OK || st == SCENMC_E_INTERRUPTED;
+    o->interrupted = st == SCENMC_E_INTERRUPTED;
+    int rc = 0;
+    if (st != SCENMC_OK && st != SCENMC_E_INTERRUPTED) {
+        cli_print_error("run", &err);
+        rc = cli_exit_code(st);
+    }
+    scenmc_mpi_stop_drain();
+    rc = hpc_agree("run", h, rc);
+    if (rc)
+        return rc;
+    o->interrupted = scenmc_mpi_max_int(o->interrupted, NULL);
+    /* Why the run stopped, as the rank that stopped first knew it. */
+    hpc_stopper *stop = &o->stop;
+    int reason = scenmc_mpi_max_int(stop->why > 0 ? stop->why : stop->why == STOP_TIME ? 1 : 0, NULL);
+    if (stop->why == STOP_NONE || stop->why == STOP_PEER)
+        stop->why = reason == 1 ? STOP_TIME : reason > 1 ? reason : stop->why;
+    o->r.wall_seconds = scenmc_mpi_max_double(o->r.wall_seconds);
+    scenmc_mpi_reduce_results(&o->r, 0, &err);
+    scenmc_mpi_gather_ranges(o->done, o->n_done, 0, &o->all, &o->n_all, &err);
+    return 0;
+}
+
+/* Writes the checkpoint of an interrupted run; returns the exit code. */
+static int write_checkpoint(const run_args *ra, const scenmc_run_plan *pl, run_outcome *o)
+{
+    scenmc_error err;
+    scenmc_error_clear(&err);
+    scenmc_hpc_info info;
+    scenmc_run_checkpoint_info(pl, o->all, o->n_all, &o->r, &info);
+    char *cl = cli_command_line(ra->argc, ra->argv);
+    scenmc_write_options wo = {.command_line = cl, .force = 1};
+    scenmc_status st = scenmc_hpc_write(pl->ckpt, &o->r, &wo, &info, &err);
+    free(cl);
+    if (st != SCENMC_OK) {
+        cli_print_error("run", &err);
+        fprintf(stderr, "scenmc run: stopped by %s, but the checkpoint could not be written\n",
+                hpc_stop_reason(o->stop.why));
+        return 1;
+    }
+    fprintf(stderr, "scenmc run: stopped by %s after %llu of %llu trajectories "
+            "(next: %llu); checkpoint written to %s\n"
+            "scenmc run: continue with: scenmc run --resume %s%s%s\n",
+            hpc_stop_reason(o->stop.why), (unsigned long long)o->r.n_trajectories,
+            (unsigned long long)(pl->target.last - pl->target.first), (unsigned long long)info.next,
+            pl->ckpt, pl->ckpt, ra->req.out ? " -o " : "", ra->req.out ? ra->req.out : "");
+    return EXIT_INTERRUPTED;
+}
+
+/* Writes the finished results (when there is an output) and prints the tables. */
+static int write_results(const run_args *ra, const scenmc_run_plan *pl, const hpc_proc *h,
+                         run_outcome *o)
+{
+    int rc = 0;
+    scenmc_hpc_info info;
+    scenmc_run_final_info(pl, &o->r, &info);
+    if (pl->out) {
+        scenmc_error err;
+        scenmc_error_clear(&err);
+        char *cl = cli_command_line(ra->argc, ra->argv);
+        scenmc_write_options wo = {.command_line = cl, .force = ra->req.force,
+                                   .ensemble = ra->req.ensemble ? &o->ens : NULL};
+        scenmc_status st = scenmc_hpc_write(pl->out, &o->r, &wo, &info, &err);
+        free(cl);
         if (st != SCENMC_OK) {
             cli_print_error("run", &err);
-            rc = st == SCENMC_E_NOMEM ? 1 : EXIT_USAGE;
-        } else if (!ck_hpc.checkpoint) {
-            rc = cli_usage_error("run", "--resume %s: not a checkpoint (no 'checkpoint' attribute); "
-                                 "it holds finished results", a.resume);
-        } else if (ck.method != SCENMC_MONTE_CARLO) {
-            rc = cli_usage_error("run", "--resume %s: not Monte Carlo results", a.resume);
-        }
-        if (!rc && a.model_path) {
-            given = cli_load_model("run", a.model_path, &rc);
-            if (given) {
-                char h1[65], h2[65];
-                scenmc_model_sha256_hex(given, h1);
-                scenmc_model_sha256_hex(m, h2);
-                if (strcmp(h1, h2) != 0)
-                    rc = cli_usage_error("run", "--resume %s: the checkpoint was run with another model "
-                                         "than %s (SHA-256 %.12s... there, %.12s... here); give no MODEL "
-                                         "to use the checkpoint's", a.resume, a.model_path, h2, h1);
-            }
-        }
-        if (!rc) {
-            scenmc_params_copy(&p, &ck.params);
-            have_p = 1;
-        }
-    } else {
-        m = cli_load_model("run", a.model_path, &rc);
-        if (m) {
-            scenmc_params_init(&p, m);
-            have_p = 1;
+            rc = cli_exit_code(st);
+        } else if (scenmc_run_ckpt_superseded(pl)) {
+            unlink(pl->ckpt); /* superseded by the finished results */
         }
     }
-    if (!rc)
-        rc = parse_options(argc, argv, &a, &p);
-    if (!rc && a.start && scenmc_params_parse_start(&p, m, a.start, &err) != SCENMC_OK) {
+    if (!ra->quiet && !rc)
+        print_tables(pl->m, &pl->p, &o->r, ra->req.ensemble ? &o->ens : NULL, pl->out, h->size,
+                     &pl->target, pl->shard_k, pl->shard_m);
+    return rc;
+}
+
+/* Finish (rank 0): the checkpoint's work added, then finished results or a new checkpoint. */
+static int finish(const run_args *ra, scenmc_run_plan *pl, const hpc_proc *h, run_outcome *o)
+{
+    scenmc_error err;
+    scenmc_error_clear(&err);
+    if (scenmc_run_combine(pl, &o->r, &o->all, &o->n_all, &err) != SCENMC_OK) {
         cli_print_error("run", &err);
-        rc = EXIT_USAGE;
+        return 1;
     }
-    if (!rc && scenmc_params_check(&p, &err) != SCENMC_OK) {
-        cli_print_error("run", &err);
-        rc = EXIT_USAGE;
-    }
-    char why[256];
-    if (!rc && have_ck && !scenmc_params_same(&p, &ck.params, why, sizeof why))
-        rc = cli_usage_error("run", "--resume %s: the command line does not agree with the checkpoint, "
-                             "which was run with other parameters (the command line gives %s); "
-                             "give no parameter options to use the checkpoint's", a.resume, why);
-    /* What to compute, and where results and checkpoints go. */
-    int shard_k = 0, shard_m = 0;
-    double max_time = 0;
-    if (!rc && a.shard && scenmc_shard_parse(a.shard, &shard_k, &shard_m, &err) != SCENMC_OK) {
-        cli_print_error("run", &err);
-        rc = EXIT_USAGE;
-    }
-    if (!rc && a.max_time && scenmc_duration_parse(a.max_time, &max_time, &err) != SCENMC_OK) {
-        cli_print_error("run", &err);
-        rc = EXIT_USAGE;
-    }
-    if (!rc && a.sd_given && !a.ensemble)
-        rc = cli_usage_error("run", "--judgement-sd needs --ensemble M");
-    if (!rc && a.ensemble > 0 && (uint64_t)a.ensemble > p.n_trajectories)
-        rc = cli_usage_error("run", "--ensemble %ld: more members than trajectories (%llu)", a.ensemble,
-                             (unsigned long long)p.n_trajectories);
-    if (!rc && a.ensemble && (a.shard || a.resume || a.ckpt || a.max_time || h->size > 1))
-        rc = cli_usage_error("run", "--ensemble runs in one process, to the end: it does not combine "
-                             "with --shard, --resume, --checkpoint, --max-time or MPI");
-    if (!rc && a.resume && a.shard)
-        rc = cli_usage_error("run", "--resume takes the trajectory range from the checkpoint; "
-                             "give no --shard");
-    if (!rc && shard_m && (uint64_t)shard_m > p.n_trajectories)
-        rc = cli_usage_error("run", "--shard %s: more shards than trajectories (%llu)", a.shard,
-                             (unsigned long long)p.n_trajectories);
-    const char *out = a.out;
-    if (!rc && !out && have_ck && ck_hpc.output)
-        out = ck_hpc.output;
-    char *ckpt_buf = NULL;
-    const char *ckpt = a.ckpt;
-    if (!rc && !ckpt && a.resume)
-        ckpt = a.resume;
-    if (!rc && !ckpt && out && !a.ensemble) {
-        ckpt_buf = scenmc_xmalloc(strlen(out) + 8);
-        sprintf(ckpt_buf, "%s.ckpt", out);
-        ckpt = ckpt_buf;
-    }
-    if (!rc && a.max_time && !ckpt)
-        rc = cli_usage_error("run", "--max-time needs a place for the checkpoint: give -o FILE.h5 "
-                             "(checkpoint FILE.h5.ckpt) or --checkpoint FILE");
-    if (!rc && out && ckpt && !strcmp(out, ckpt))
-        rc = cli_usage_error("run", "the checkpoint and the output are both %s; expected two files",
-                             out);
-    /* Refuse unwritable or existing files before spending the compute (rank 0 writes). */
-    if (!rc && h->rank == 0 && out && scenmc_output_check(out, a.force, &err) != SCENMC_OK) {
-        cli_print_error("run", &err);
-        rc = EXIT_USAGE; /* a bad -o is a usage problem: nothing was computed */
-    }
-    int stale_ckpt = h->rank == 0 && ckpt && !a.resume && access(ckpt, F_OK) == 0;
-    if (!rc && stale_ckpt && !a.force)
-        rc = cli_usage_error("run", "%s exists: an earlier run was interrupted there. Continue it with "
-                             "'scenmc run --resume %s', or pass --force to start afresh", ckpt, ckpt);
-    if (!rc && h->rank == 0 && ckpt && (!a.resume || strcmp(ckpt, a.resume) != 0) &&
-        scenmc_output_check(ckpt, 1, &err) != SCENMC_OK) {
-        cli_print_error("run", &err);
-        rc = EXIT_USAGE;
-    }
+    if (o->interrupted && !scenmc_run_complete(pl, o->all, o->n_all))
+        return write_checkpoint(ra, pl, o);
+    return write_results(ra, pl, h, o);
+}
+
+/* The whole command on one rank; every rank passes the same collective steps. */
+static int run_main(const cli_args *a, run_args *ra, hpc_proc *h)
+{
+    double t_start = scenmc_now();
+    scenmc_run_plan pl;
+    ra->req.rank = h->rank;
+    ra->req.size = h->size;
+    scenmc_run_plan_init(&pl, &ra->req);
+    int rc = plan_run(a, ra, &pl);
     rc = hpc_agree("run", h, rc);
     if (!rc)
-        rc = hpc_same_inputs("run", h, m, &p);
-
-    /* The trajectories to compute: all, a shard, or what the checkpoint has not done. */
-    scenmc_range target = {0, have_p ? p.n_trajectories : 0};
-    scenmc_range *todo = NULL, *mine = NULL, *done = NULL;
-    size_t n_todo = 0, n_mine = 0, n_done = 0;
+        rc = hpc_same_inputs("run", h, pl.m, &pl.p);
+    run_outcome o;
+    memset(&o, 0, sizeof o);
+    progress_init(&o.prog, "run", ra->quiet || h->rank != 0);
+    hpc_stopper_init(&o.stop, &o.prog, pl.max_time > 0 ? t_start + pl.max_time : 0);
     if (!rc) {
-        if (shard_m)
-            target = scenmc_slice(0, p.n_trajectories, (uint64_t)shard_k, (uint64_t)shard_m);
-        if (have_ck) {
-            target.first = ck_hpc.target_first;
-            target.last = ck_hpc.target_last;
-            shard_k = ck_hpc.shard_index;
-            shard_m = ck_hpc.shard_count;
-        }
-        todo = scenmc_xcalloc(ck_hpc.n_done + 2, sizeof(scenmc_range));
-        n_todo = scenmc_ranges_complement(ck_hpc.done, ck_hpc.n_done, target.first, target.last, todo);
-        mine = scenmc_xcalloc(n_todo + 1, sizeof(scenmc_range));
-        n_mine = scenmc_ranges_slice(todo, n_todo, (uint64_t)h->rank + 1, (uint64_t)h->size, mine);
-        done = scenmc_xcalloc(n_mine + 1, sizeof(scenmc_range));
+        scenmc_run_plan_ranges(&pl);
+        rc = execute(ra, &pl, h, &o);
     }
-
-    scenmc_results r = {0};
-    int have_r = 0, interrupted = 0;
-    scenmc_ensemble_info ens = {0};
-    progress prog;
-    progress_init(&prog, "run", a.quiet || h->rank != 0);
-    hpc_stopper stop;
-    hpc_stopper_init(&stop, &prog, max_time > 0 ? t_start + max_time : 0);
-    if (!rc) {
-        if (ckpt) {
-            hpc_signals_install();
-            /* Announced once every rank has its handlers (a collective), so a
-             * signal sent after the message cannot kill a rank still starting. */
-            if (scenmc_mpi_active())
-                (void)scenmc_mpi_max_int(0, NULL);
-            if (h->rank == 0 && !a.quiet)
-                fprintf(stderr, "scenmc run: a signal (INT, TERM, USR1)%s%s stops the run with a "
-                        "checkpoint in %s\n", a.max_time ? " or --max-time " : "",
-                        a.max_time ? a.max_time : "", ckpt);
-        }
-        scenmc_run_options opt = {.threads = (int)a.threads, .chunk = a.chunk,
-                                  .progress = hpc_stopper_cb, .progress_ctx = &stop};
-        scenmc_status st;
-        if (a.ensemble) {
-            opt.progress = progress_cb;
-            opt.progress_ctx = &prog;
-            st = scenmc_run_ensemble(m, &p, (int)a.ensemble, a.judgement_sd, &opt, &r, &ens, &err);
-        } else {
-            st = scenmc_run_ranges(m, &p, &opt, mine, n_mine, &r, done, &n_done, &err);
-        }
-        progress_end(&prog);
-        have_r = st == SCENMC_OK || st == SCENMC_E_INTERRUPTED;
-        if (st == SCENMC_E_INTERRUPTED) {
-            interrupted = 1;
-        } else if (st != SCENMC_OK) {
-            cli_print_error("run", &err);
-            rc = cli_exit_code(st);
-        }
-        scenmc_mpi_stop_drain();
-        rc = hpc_agree("run", h, rc);
-    }
-
-    /* Rank 0 gets every rank's counts and the ranges done. */
-    scenmc_range *all = NULL;
-    size_t n_all = 0;
-    if (!rc) {
-        interrupted = scenmc_mpi_max_int(interrupted, NULL);
-        /* Why the run stopped, as the rank that stopped first knew it. */
-        int reason = scenmc_mpi_max_int(stop.why > 0 ? stop.why : stop.why == STOP_TIME ? 1 : 0, NULL);
-        if (stop.why == STOP_NONE || stop.why == STOP_PEER)
-            stop.why = reason == 1 ? STOP_TIME : reason > 1 ? reason : stop.why;
-        r.wall_seconds = scenmc_mpi_max_double(r.wall_seconds);
-        scenmc_mpi_reduce_results(&r, 0, &err);
-        scenmc_mpi_gather_ranges(done, n_done, 0, &all, &n_all, &err);
-    }
-    if (!rc && h->rank == 0) {
-        /* Everything done so far: this run's ranges plus the checkpoint's. */
-        if (have_ck) {
-            all = realloc(all, (n_all + ck_hpc.n_done + 1) * sizeof(scenmc_range));
-            memcpy(all + n_all, ck_hpc.done, ck_hpc.n_done * sizeof(scenmc_range));
-            n_all += ck_hpc.n_done;
-            double wall = r.wall_seconds + ck.wall_seconds;
-            int threads = r.threads;
-            if (ck.n_trajectories && scenmc_results_add(&r, &ck, &err) != SCENMC_OK) {
-                cli_print_error("run", &err);
-                rc = 1;
-            }
-            r.wall_seconds = wall;
-            r.threads = threads;
-        }
-        if (!a.ensemble)
-            n_all = scenmc_ranges_normalize(all, n_all);
-        if (!rc && !a.ensemble &&
-            (n_all == (size_t)-1 || scenmc_ranges_count(all, n_all) != r.n_trajectories)) {
-            fprintf(stderr, "scenmc run: internal error: the trajectory ranges done do not add up; "
-                    "nothing written\n");
-            rc = 1;
-        }
-        int complete = a.ensemble || (n_all == 1 && all[0].first == target.first &&
-                                      all[0].last == target.last) ||
-                       target.first == target.last;
-        if (!rc && interrupted && !complete) {
-            scenmc_hpc_info info = {0};
-            info.checkpoint = 1;
-            info.target_first = target.first;
-            info.target_last = target.last;
-            info.next = n_all && all[0].first == target.first ? all[0].last : target.first;
-            info.n_done = n_all;
-            info.done = all;
-            info.output = (char *)out;
-            info.shard_index = shard_k;
-            info.shard_count = shard_m;
-            r.first = n_all ? all[0].first : target.first;
-            r.last = n_all ? all[n_all - 1].last : target.first;
-            char *cl = cli_command_line(argc + 1, argv - 1);
-            scenmc_write_options wo = {.command_line = cl, .force = 1};
-            scenmc_status st = scenmc_hpc_write(ckpt, &r, &wo, &info, &err);
-            free(cl);
-            if (st != SCENMC_OK) {
-                cli_print_error("run", &err);
-                fprintf(stderr, "scenmc run: stopped by %s, but the checkpoint could not be written\n",
-                        hpc_stop_reason(stop.why));
-                rc = 1;
-            } else {
-                fprintf(stderr, "scenmc run: stopped by %s after %llu of %llu trajectories "
-                        "(next: %llu); checkpoint written to %s\n"
-                        "scenmc run: continue with: scenmc run --resume %s%s%s\n",
-                        hpc_stop_reason(stop.why), (unsigned long long)r.n_trajectories,
-                        (unsigned long long)(target.last - target.first), (unsigned long long)info.next,
-                        ckpt, ckpt, a.out ? " -o " : "", a.out ? a.out : "");
-                rc = EXIT_INTERRUPTED;
-            }
-        } else if (!rc) {
-            if (!a.ensemble) {
-                r.first = target.first;
-                r.last = target.last;
-            }
-            if (out) {
-                char *cl = cli_command_line(argc + 1, argv - 1);
-                scenmc_write_options wo = {.command_line = cl, .force = a.force,
-                                           .ensemble = a.ensemble ? &ens : NULL};
-                scenmc_hpc_info info = {0};
-                info.shard_index = shard_k;
-                info.shard_count = shard_m;
-                scenmc_status st = scenmc_hpc_write(out, &r, &wo, &info, &err);
-                free(cl);
-                if (st != SCENMC_OK) {
-                    cli_print_error("run", &err);
-                    rc = cli_exit_code(st);
-                } else if ((a.resume && !strcmp(ckpt, a.resume)) || stale_ckpt) {
-                    unlink(ckpt); /* superseded by the finished results */
-                }
-            }
-            if (!a.quiet && !rc)
-                print_tables(m, &p, &r, a.ensemble ? &ens : NULL, out, h->size, &target, shard_k,
-                             shard_m);
-        }
-    }
+    if (!rc && h->rank == 0)
+        rc = finish(ra, &pl, h, &o);
     rc = hpc_share(h, rc);
     /* The handlers stay until the process exits: a first signal while the
      * results are written, or after, lets them be written and changes nothing
      * (a second one still ends the process at once). */
-
-    free(all);
-    free(todo);
-    free(mine);
-    free(done);
-    free(ckpt_buf);
-    scenmc_ensemble_free(&ens);
-    if (have_r)
-        scenmc_results_free(&r);
-    if (have_ck) {
-        scenmc_results_free(&ck);
-    }
-    scenmc_results_info_free(&ck_info);
-    scenmc_hpc_info_free(&ck_hpc);
-    if (have_p)
-        scenmc_params_free(&p);
-    scenmc_model_free(given);
-    scenmc_model_free(m);
+    free(o.all);
+    free(o.done);
+    scenmc_ensemble_free(&o.ens);
+    if (o.have_r)
+        scenmc_results_free(&o.r);
+    scenmc_run_plan_free(&pl);
     return rc;
+}
+
+/* The command line into ra; 0, or an exit code after saying what is wrong. */
+static int parse_run(const cli_args *a, run_args *ra)
+{
+    ra->judgement_sd = 0.5;
+    int rc = 0;
+    for (int k = 0; k < a->n_opts && !rc; k++)
+        rc = take_option(&a->opts[k], ra);
+    if (!rc)
+        rc = cli_too_many("run", a, 1);
+    ra->model_path = a->n_pos ? a->pos[0] : NULL;
+    return rc;
+}
+
+static int run_entry(const cli_args *a, void *ctx, hpc_proc *h)
+{
+    run_args *ra = ctx;
+    int rc = parse_run(a, ra);
+    return rc ? hpc_agree("run", h, rc) : run_main(a, ra, h);
 }
 
 int cmd_run(int argc, char **argv)
 {
-    for (int i = 1; i < argc; i++)
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            fputs(help_head, stdout);
-            fputs(cli_param_help, stdout);
-            fputs(help_tail, stdout);
-            return 0;
-        }
-    hpc_proc h;
-    int rc = hpc_begin("run", &h);
-    if (!rc)
-        rc = run_main(argc, argv, &h);
-    hpc_end(&h);
-    return rc;
+    run_args ra;
+    memset(&ra, 0, sizeof ra);
+    ra.argc = argc;
+    ra.argv = argv;
+    return hpc_command(&command, argc, argv, run_entry, &ra);
 }

@@ -4,6 +4,7 @@
 #include "scenmc/sweep.h"
 #include "summary.h"
 #include "base/util.h"
+#include "io/run_plan.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -25,271 +26,319 @@ static const char sweep_head[] =
     "      the first to the second)\n"
     "SPEC: START:STOP:STEP | lin:START:STOP:COUNT | a,b,c\n"
     "Several --param make a full factorial grid (the last one fastest).\n\n"
-    "options:\n"
-    "  --param NAME=SPEC      a swept parameter (repeatable)\n"
-    "  --design lhs:K         K Latin-hypercube points over the parameters' ranges\n"
-    "                         instead of the grid\n";
-static const char sweep_tail[] =
-    "  -o, --output FILE.h5   the sweep file (atomically)\n"
-    "  --force                overwrite an existing output file\n"
-    "  --threads T            OpenMP threads (per MPI rank; default: all cores)\n"
-    "  --quiet                no progress and no table\n"
-    "  -h, --help             this text\n\n"
-    "beyond one machine (docs/hpc.md):\n"
-    "  --shard K/M            only the K-th of M slices of the points [P(K-1)/M, PK/M);\n"
-    "                         'scenmc merge' joins the M sweep files into one equal to the\n"
-    "                         whole sweep, bit for bit\n"
+    "options:\n";
+enum { K_PARAM = CLI_KEY_FIRST, K_DESIGN, K_SHARD, K_DELTA, K_TOP };
+static const cli_option sweep_options[] = {
+    {"param", K_PARAM, 1, "  --param NAME=SPEC      a swept parameter (repeatable)\n"},
+    {"design", K_DESIGN, 1,
+     "  --design lhs:K         K Latin-hypercube points over the parameters' ranges\n"
+     "                         instead of the grid\n"},
+    CLI_PARAMS,
+    CLI_OUTPUT_OPTION("the sweep file (atomically)"),
+    CLI_FORCE_OPTION,
+    {"threads", CLI_K_THREADS, 1, "  --threads T            OpenMP threads (per MPI rank; default: all cores)\n"},
+    {"quiet", CLI_K_QUIET, 0, "  --quiet                no progress and no table\n"},
+    CLI_HELP_OPTION,
+    CLI_HELP("\nbeyond one machine (docs/hpc.md):\n"),
+    {"shard", K_SHARD, 1,
+     "  --shard K/M            only the K-th of M slices of the points [P(K-1)/M, PK/M);\n"
+     "                         'scenmc merge' joins the M sweep files into one equal to the\n"
+     "                         whole sweep, bit for bit\n"},
+    CLI_END,
+};
+static const char sweep_foot[] =
     "  Under mpirun/srun every point's trajectories are split over the ranks, rank 0\n"
     "  adds the counts exactly and writes the file.\n";
+static const cli_command sweep_command = {"sweep", sweep_head, sweep_foot, sweep_options};
 
-static int sweep_main(int argc, char **argv, hpc_proc *h);
+/* A sweep from the command line. */
+typedef struct sweep_cmd {
+    scenmc_model *m;
+    scenmc_params base;
+    const char *out, *start, *design, *shard;
+    int force, quiet;
+    long threads, lhs;
+    scenmc_sweep_param *ps;
+    int K;
+    scenmc_sweep_plan plan;
+    int S, final_year;
+    double *final_prob; /* [P][S] */
+    int argc;
+    char **argv;
+} sweep_cmd;
 
-int cmd_sweep(int argc, char **argv)
+/* One option into sc; 0, or EXIT_USAGE after saying why. */
+static int sweep_option(const cli_arg *o, sweep_cmd *sc)
 {
-    for (int i = 1; i < argc; i++)
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            fputs(sweep_head, stdout);
-            fputs(cli_param_help, stdout);
-            fputs(sweep_tail, stdout);
-            return 0;
+    scenmc_error err;
+    scenmc_error_clear(&err);
+    int k = cli_param_apply("sweep", o, &sc->base, &sc->start);
+    if (k)
+        return k < 0 ? EXIT_USAGE : 0;
+    switch (o->key) {
+    case K_PARAM:
+        if (scenmc_sweep_param_parse(sc->m, o->value, &sc->ps[sc->K], &err) != SCENMC_OK) {
+            cli_print_error("sweep", &err);
+            return EXIT_USAGE;
         }
-    hpc_proc h;
-    int rc = hpc_begin("sweep", &h);
+        sc->K++;
+        return 0;
+    case K_DESIGN: sc->design = o->value; return 0;
+    case K_SHARD: sc->shard = o->value; return 0;
+    case CLI_K_OUTPUT: sc->out = o->value; return 0;
+    case CLI_K_THREADS:
+        return cli_parse_int("sweep", "--threads", o->value, 1, 4096, &sc->threads) ? 0 : EXIT_USAGE;
+    case CLI_K_FORCE: sc->force = 1; return 0;
+    case CLI_K_QUIET: sc->quiet = 1; return 0;
+    }
+    return 0;
+}
+
+/* --design: grid (lhs 0) or lhs:K. */
+static int sweep_design(sweep_cmd *sc)
+{
+    const char *d = sc->design;
+    sc->lhs = 0;
+    if (!d || !strcmp(d, "grid"))
+        return 0;
+    if (strncmp(d, "lhs:", 4))
+        return cli_usage_error("sweep", "--design '%s': expected grid or lhs:K", d);
+    return cli_parse_int("sweep", "--design lhs:K", d + 4, 1, 1000000, &sc->lhs) ? 0 : EXIT_USAGE;
+}
+
+/* Plan: the options, the base parameters, the points; checked before the compute. */
+static int sweep_plan(const cli_args *a, sweep_cmd *sc, const hpc_proc *h)
+{
+    int rc = 0;
+    sc->ps = scenmc_xcalloc((size_t)a->n_opts + 1, sizeof *sc->ps);
+    for (int k = 0; k < a->n_opts && !rc; k++)
+        rc = sweep_option(&a->opts[k], sc);
     if (!rc)
-        rc = sweep_main(argc, argv, &h);
-    hpc_end(&h);
+        rc = sweep_design(sc);
+    if (!rc && sc->K == 0)
+        rc = cli_usage_error("sweep", "no --param given; expected at least one NAME=SPEC");
+    scenmc_error err;
+    scenmc_error_clear(&err);
+    if (!rc && ((sc->start && scenmc_params_parse_start(&sc->base, sc->m, sc->start, &err) != SCENMC_OK) ||
+                scenmc_params_check(&sc->base, &err) != SCENMC_OK ||
+                (sc->out && h->rank == 0 && scenmc_output_check(sc->out, sc->force, &err) != SCENMC_OK))) {
+        cli_print_error("sweep", &err);
+        rc = EXIT_USAGE;
+    }
+    if (!rc && scenmc_sweep_plan_make(sc->m, sc->ps, sc->K, (int)sc->lhs, &sc->base, sc->shard, h->rank,
+                                      h->size, &sc->plan, &err) != SCENMC_OK) {
+        if (sc->plan.usage)
+            cli_usage_error("sweep", "%s", err.msg);
+        else
+            cli_print_error("sweep", &err);
+        rc = EXIT_USAGE;
+    }
     return rc;
 }
 
-static int sweep_main(int argc, char **argv, hpc_proc *h)
+/* Rank 0: the first point opens the file (a shard's beside, to rename once complete). */
+static int sweep_open(sweep_cmd *sc, const scenmc_results *r, const scenmc_write_options *wo,
+                      const char **names, char **tmp_out, scenmc_sweep_writer **sw)
 {
-    static const char *const value_opts[] = {CLI_PARAM_VALUE_OPTS, "-o", "--output", "--threads",
-                                              "--param", "--design", "--shard", NULL};
-    const char *pos[2] = {NULL, NULL};
-    int npos = cli_positionals(argc, argv, value_opts, pos, 2);
-    if (npos > 1)
-        return hpc_agree("sweep", h, cli_usage_error("sweep", "more than one MODEL ('%s', '%s'); "
-                                                     "expected one", pos[0], pos[1]));
-    int rc = 0;
-    scenmc_model *m = cli_load_model("sweep", pos[0], &rc);
-    if (!m)
-        return hpc_agree("sweep", h, rc);
-    scenmc_params base;
-    scenmc_params_init(&base, m);
-    const char *out = NULL, *start = NULL, *design = NULL, *shard = NULL;
-    int force = 0, quiet = 0, K = 0;
-    long threads = 0;
-    scenmc_sweep_param *ps = scenmc_xcalloc((size_t)argc, sizeof *ps);
+    const scenmc_sweep_plan *pl = &sc->plan;
+    sc->S = r->n_scenarios;
+    sc->final_year = r->n_years - 1;
+    sc->final_prob = scenmc_xcalloc((size_t)pl->P * (size_t)(sc->S ? sc->S : 1), sizeof(double));
+    if (!sc->out)
+        return 0;
+    if (pl->shard_m)
+        *tmp_out = scenmc_hpc_temp_name(sc->out);
     scenmc_error err;
     scenmc_error_clear(&err);
-    for (int i = 1; i < argc && !rc; i++) {
-        int missing = 0;
-        const char *v;
-        int k = cli_param_option("sweep", argc, argv, &i, &base, &start);
-        if (k < 0)
-            rc = EXIT_USAGE;
-        else if (k > 0)
-            continue;
-        else if ((v = cli_opt(argc, argv, &i, "--param", &missing))) {
-            if (scenmc_sweep_param_parse(m, v, &ps[K], &err) != SCENMC_OK) {
-                cli_print_error("sweep", &err);
-                rc = EXIT_USAGE;
-            } else {
-                K++;
-            }
-        } else if (!missing && (v = cli_opt(argc, argv, &i, "--design", &missing)))
-            design = v;
-        else if (!missing && (v = cli_opt(argc, argv, &i, "--shard", &missing)))
-            shard = v;
-        else if (!missing && ((v = cli_opt(argc, argv, &i, "-o", &missing)) ||
-                              (!missing && (v = cli_opt(argc, argv, &i, "--output", &missing)))))
-            out = v;
-        else if (!missing && (v = cli_opt(argc, argv, &i, "--threads", &missing))) {
-            if (!cli_parse_int("sweep", "--threads", v, 1, 4096, &threads))
-                rc = EXIT_USAGE;
-        } else if (missing)
-            rc = cli_usage_error("sweep", "%s needs a value", argv[i]);
-        else if (!strcmp(argv[i], "--force"))
-            force = 1;
-        else if (!strcmp(argv[i], "--quiet") || !strcmp(argv[i], "-q"))
-            quiet = 1;
-        else if (argv[i][0] == '-' && argv[i][1])
-            rc = cli_usage_error("sweep", "unknown option '%s'", argv[i]);
-    }
-    long lhs = 0;
-    if (!rc && design) {
-        if (!strcmp(design, "grid"))
-            lhs = 0;
-        else if (strncmp(design, "lhs:", 4) || !cli_parse_int("sweep", "--design lhs:K", design + 4, 1,
-                                                              1000000, &lhs))
-            rc = strncmp(design, "lhs:", 4) ? cli_usage_error("sweep", "--design '%s': expected grid "
-                                                              "or lhs:K", design)
-                                            : EXIT_USAGE;
-    }
-    if (!rc && K == 0)
-        rc = cli_usage_error("sweep", "no --param given; expected at least one NAME=SPEC");
-    if (!rc && start && scenmc_params_parse_start(&base, m, start, &err) != SCENMC_OK) {
+    if (scenmc_sweep_writer_open(*tmp_out ? *tmp_out : sc->out, r, pl->p_last - pl->p_first, sc->K,
+                                 names, pl->values + (size_t)pl->p_first * (size_t)sc->K, &sc->base, wo,
+                                 sw, &err) != SCENMC_OK) {
         cli_print_error("sweep", &err);
-        rc = EXIT_USAGE;
+        return 1;
     }
-    if (!rc && scenmc_params_check(&base, &err) != SCENMC_OK) {
+    return 0;
+}
+
+/* One point on every rank; rank 0 gets the counts added. */
+static int sweep_point(sweep_cmd *sc, int i, hpc_proc *h, scenmc_results *r)
+{
+    const scenmc_sweep_plan *pl = &sc->plan;
+    scenmc_error err;
+    scenmc_error_clear(&err);
+    scenmc_params p;
+    scenmc_params_copy(&p, &sc->base);
+    scenmc_sweep_apply(sc->m, sc->ps, sc->K, pl->values + (size_t)i * (size_t)sc->K, &p, &err);
+    scenmc_run_options opt = {.threads = (int)sc->threads};
+    scenmc_range done_r;
+    size_t n_done = 0;
+    scenmc_status st = scenmc_run_ranges(sc->m, &p, &opt, &pl->mine, pl->mine.last > pl->mine.first ? 1 : 0,
+                                         r, &done_r, &n_done, &err);
+    scenmc_params_free(&p);
+    int rc = 0;
+    if (st != SCENMC_OK) {
         cli_print_error("sweep", &err);
-        rc = EXIT_USAGE;
+        rc = cli_exit_code(st);
     }
-    if (!rc && out && h->rank == 0 && scenmc_output_check(out, force, &err) != SCENMC_OK) {
-        cli_print_error("sweep", &err);
-        rc = EXIT_USAGE;
-    }
-    int shard_k = 0, shard_m = 0;
-    if (!rc && shard && scenmc_shard_parse(shard, &shard_k, &shard_m, &err) != SCENMC_OK) {
-        cli_print_error("sweep", &err);
-        rc = EXIT_USAGE;
-    }
-    double *values = NULL;
-    int P = 0;
-    if (!rc && scenmc_sweep_design(ps, K, (int)lhs, base.seed, &values, &P, &err) != SCENMC_OK) {
-        cli_print_error("sweep", &err);
-        rc = EXIT_USAGE;
-    }
-    if (!rc && shard_m > P)
-        rc = cli_usage_error("sweep", "--shard %s: more shards than points (%d)", shard, P);
-    /* Check every point's parameters before spending any compute. */
-    for (int i = 0; i < P && !rc; i++) {
-        scenmc_params p;
-        scenmc_params_copy(&p, &base);
-        if (scenmc_sweep_apply(m, ps, K, values + (size_t)i * (size_t)K, &p, &err) != SCENMC_OK ||
-            scenmc_params_check(&p, &err) != SCENMC_OK) {
-            cli_print_error("sweep", &err);
-            rc = EXIT_USAGE;
-        }
-        scenmc_params_free(&p);
-    }
-    const char **names = scenmc_xcalloc((size_t)(K ? K : 1), sizeof(char *));
-    for (int j = 0; j < K; j++)
-        names[j] = ps[j].name;
     rc = hpc_agree("sweep", h, rc);
-    if (!rc)
-        rc = hpc_same_inputs("sweep", h, m, &base);
-    /* A shard computes the points [p_first, p_last); MPI ranks split each point's trajectories. */
-    int p_first = 0, p_last = P;
-    if (!rc && shard_m) {
-        scenmc_range sl = scenmc_slice(0, (uint64_t)P, (uint64_t)shard_k, (uint64_t)shard_m);
-        p_first = (int)sl.first;
-        p_last = (int)sl.last;
+    if (rc) {
+        if (st == SCENMC_OK)
+            scenmc_results_free(r);
+        return rc;
     }
-    scenmc_range mine = scenmc_slice(0, base.n_trajectories, (uint64_t)h->rank + 1, (uint64_t)h->size);
-    char *cl = cli_command_line(argc + 1, argv - 1);
-    scenmc_write_options wo = {.command_line = cl, .force = force, .design = design ? design : "grid"};
-    scenmc_sweep_writer *sw = NULL;
-    char *tmp_out = NULL; /* shards: written beside, marked, then renamed */
-    int S = 0, final_year = 0;
-    double *final_prob = NULL; /* [P][S] */
-    progress prog;
-    progress_init(&prog, "sweep", quiet || h->rank != 0);
-    double t0 = scenmc_now();
-    for (int i = p_first; i < p_last && !rc; i++) {
-        scenmc_params p;
-        scenmc_params_copy(&p, &base);
-        scenmc_sweep_apply(m, ps, K, values + (size_t)i * (size_t)K, &p, &err);
-        scenmc_run_options opt = {.threads = (int)threads};
-        scenmc_results r;
-        scenmc_range done_r;
-        size_t n_done = 0;
-        scenmc_status st = scenmc_run_ranges(m, &p, &opt, &mine, mine.last > mine.first ? 1 : 0, &r,
-                                             &done_r, &n_done, &err);
-        scenmc_params_free(&p);
-        if (st != SCENMC_OK) {
-            cli_print_error("sweep", &err);
-            rc = cli_exit_code(st);
-        }
-        rc = hpc_agree("sweep", h, rc);
-        if (rc) {
-            if (st == SCENMC_OK)
-                scenmc_results_free(&r);
-            break;
-        }
-        r.wall_seconds = scenmc_mpi_max_double(r.wall_seconds);
-        scenmc_mpi_reduce_results(&r, 0, &err);
-        if (h->rank == 0) {
-            r.first = 0;
-            r.last = base.n_trajectories;
-            if (i == p_first) {
-                S = r.n_scenarios;
-                final_year = r.n_years - 1;
-                final_prob = scenmc_xcalloc((size_t)P * (size_t)(S ? S : 1), sizeof(double));
-                if (out && shard_m)
-                    tmp_out = scenmc_hpc_temp_name(out);
-                if (out && scenmc_sweep_writer_open(tmp_out ? tmp_out : out, &r, p_last - p_first, K,
-                                                    names, values + (size_t)p_first * (size_t)K, &base,
-                                                    &wo, &sw, &err) != SCENMC_OK) {
-                    cli_print_error("sweep", &err);
-                    rc = 1;
-                }
-            }
-            for (int s = 0; s < S; s++)
-                final_prob[(size_t)i * (size_t)S + (size_t)s] =
-                    r.t[SCENMC_T_SCENARIO].prob[(size_t)final_year * (size_t)S + (size_t)s];
-            if (!rc && sw && scenmc_sweep_writer_point(sw, i - p_first, &r, &err) != SCENMC_OK) {
-                cli_print_error("sweep", &err);
-                rc = 1;
-            }
-        }
-        scenmc_results_free(&r);
-        rc = hpc_share(h, rc);
-        progress_cb(&prog, (uint64_t)(i + 1 - p_first), (uint64_t)(p_last - p_first), scenmc_now() - t0);
+    r->wall_seconds = scenmc_mpi_max_double(r->wall_seconds);
+    scenmc_mpi_reduce_results(r, 0, &err);
+    return 0;
+}
+
+/* Rank 0: one point's counts into the file and the table. */
+static int sweep_record(sweep_cmd *sc, int i, scenmc_results *r, scenmc_sweep_writer *sw)
+{
+    int S = sc->S;
+    for (int s = 0; s < S; s++)
+        sc->final_prob[(size_t)i * (size_t)S + (size_t)s] =
+            r->t[SCENMC_T_SCENARIO].prob[(size_t)sc->final_year * (size_t)S + (size_t)s];
+    scenmc_error err;
+    scenmc_error_clear(&err);
+    if (sw && scenmc_sweep_writer_point(sw, i - sc->plan.p_first, r, &err) != SCENMC_OK) {
+        cli_print_error("sweep", &err);
+        return 1;
     }
-    progress_end(&prog);
+    return 0;
+}
+
+/* Closes the file; a shard's is renamed into place once complete. */
+static int sweep_close(sweep_cmd *sc, scenmc_sweep_writer *sw, const char *tmp_out, int rc)
+{
+    const scenmc_sweep_plan *pl = &sc->plan;
+    scenmc_error err;
+    scenmc_error_clear(&err);
     if (sw && scenmc_sweep_writer_close(sw, rc != 0, &err) != SCENMC_OK && !rc) {
         cli_print_error("sweep", &err);
         rc = 1;
     }
     if (sw && tmp_out && !rc &&
-        scenmc_sweep_shard_commit(tmp_out, out, force, p_first, p_last, P, shard_k, shard_m, &err) !=
-            SCENMC_OK) {
+        scenmc_sweep_shard_commit(tmp_out, sc->out, sc->force, pl->p_first, pl->p_last, pl->P, pl->shard_k,
+                                  pl->shard_m, &err) != SCENMC_OK) {
         cli_print_error("sweep", &err);
         rc = 1;
     }
-    free(tmp_out);
-    rc = hpc_share(h, rc);
-    if (!rc && !quiet && h->rank == 0) {
-        printf("%s: %d points x %llu trajectories, seed %llu (common random numbers)", m->name, P,
-               (unsigned long long)base.n_trajectories, (unsigned long long)base.seed);
-        if (shard_m)
-            printf("; shard %d/%d: points %d to %d", shard_k, shard_m, p_first + 1, p_last);
-        if (h->size > 1)
-            printf("; %d MPI ranks", h->size);
-        printf("\n\n");
-        printf("Scenario probabilities in %d\n", base.year_end);
-        for (int j = 0; j < K; j++) {
-            summary_cell(stdout, ps[j].name, 14);
-            putchar(' ');
+    return rc;
+}
+
+/* Execute: every point of the shard, written as it is done. */
+static int sweep_execute(sweep_cmd *sc, hpc_proc *h, double t0)
+{
+    const scenmc_sweep_plan *pl = &sc->plan;
+    const char **names = scenmc_xcalloc((size_t)(sc->K ? sc->K : 1), sizeof(char *));
+    for (int j = 0; j < sc->K; j++)
+        names[j] = sc->ps[j].name;
+    char *cl = cli_command_line(sc->argc, sc->argv);
+    scenmc_write_options wo = {.command_line = cl, .force = sc->force,
+                               .design = sc->design ? sc->design : "grid"};
+    scenmc_sweep_writer *sw = NULL;
+    char *tmp_out = NULL; /* shards: written beside, marked, then renamed */
+    progress prog;
+    progress_init(&prog, "sweep", sc->quiet || h->rank != 0);
+    int rc = 0;
+    for (int i = pl->p_first; i < pl->p_last && !rc; i++) {
+        scenmc_results r;
+        if ((rc = sweep_point(sc, i, h, &r)) != 0)
+            break;
+        if (h->rank == 0) {
+            r.first = 0;
+            r.last = sc->base.n_trajectories;
+            if (i == pl->p_first)
+                rc = sweep_open(sc, &r, &wo, names, &tmp_out, &sw);
+            if (!rc)
+                rc = sweep_record(sc, i, &r, sw);
         }
-        for (int s = 0; s < S; s++) {
-            putchar(' ');
-            summary_cell(stdout, s < m->n_scenarios ? m->scenarios[s].name : "unclassified", 14);
-        }
-        printf("\n");
-        for (int i = p_first; i < p_last && i < p_first + 200; i++) {
-            for (int j = 0; j < K; j++)
-                printf("%-14.6g ", values[(size_t)i * (size_t)K + (size_t)j]);
-            for (int s = 0; s < S; s++)
-                printf(" %-14.4f", final_prob[(size_t)i * (size_t)S + (size_t)s]);
-            printf("\n");
-        }
-        if (p_last - p_first > 200)
-            printf("(%d more points in the file)\n", p_last - p_first - 200);
-        printf("\n%.1f s%s%s\n", scenmc_now() - t0, out ? "; results: " : "", out ? out : "");
+        scenmc_results_free(&r);
+        rc = hpc_share(h, rc);
+        progress_cb(&prog, (uint64_t)(i + 1 - pl->p_first), (uint64_t)(pl->p_last - pl->p_first),
+                    scenmc_now() - t0);
     }
-    free(final_prob);
+    progress_end(&prog);
+    rc = sweep_close(sc, sw, tmp_out, rc);
+    free(tmp_out);
     free(cl);
     free(names);
-    free(values);
-    for (int j = 0; j < K; j++)
-        scenmc_sweep_param_free(&ps[j]);
-    free(ps);
-    scenmc_params_free(&base);
-    scenmc_model_free(m);
+    return hpc_share(h, rc);
+}
+
+/* Finish (rank 0): the table of final-year scenario probabilities. */
+static void sweep_print(const sweep_cmd *sc, const hpc_proc *h, double t0)
+{
+    const scenmc_sweep_plan *pl = &sc->plan;
+    const scenmc_model *m = sc->m;
+    int K = sc->K, S = sc->S;
+    printf("%s: %d points x %llu trajectories, seed %llu (common random numbers)", m->name, pl->P,
+           (unsigned long long)sc->base.n_trajectories, (unsigned long long)sc->base.seed);
+    if (pl->shard_m)
+        printf("; shard %d/%d: points %d to %d", pl->shard_k, pl->shard_m, pl->p_first + 1, pl->p_last);
+    if (h->size > 1)
+        printf("; %d MPI ranks", h->size);
+    printf("\n\n");
+    printf("Scenario probabilities in %d\n", sc->base.year_end);
+    for (int j = 0; j < K; j++) {
+        summary_cell(stdout, sc->ps[j].name, 14);
+        putchar(' ');
+    }
+    for (int s = 0; s < S; s++) {
+        putchar(' ');
+        summary_cell(stdout, s < m->n_scenarios ? m->scenarios[s].name : "unclassified", 14);
+    }
+    printf("\n");
+    for (int i = pl->p_first; i < pl->p_last && i < pl->p_first + 200; i++) {
+        for (int j = 0; j < K; j++)
+            printf("%-14.6g ", pl->values[(size_t)i * (size_t)K + (size_t)j]);
+        for (int s = 0; s < S; s++)
+            printf(" %-14.4f", sc->final_prob[(size_t)i * (size_t)S + (size_t)s]);
+        printf("\n");
+    }
+    if (pl->p_last - pl->p_first > 200)
+        printf("(%d more points in the file)\n", pl->p_last - pl->p_first - 200);
+    printf("\n%.1f s%s%s\n", scenmc_now() - t0, sc->out ? "; results: " : "", sc->out ? sc->out : "");
+}
+
+static int sweep_main(const cli_args *a, sweep_cmd *sc, hpc_proc *h)
+{
+    int rc = cli_too_many("sweep", a, 1);
+    if (!rc)
+        sc->m = cli_load_model("sweep", a->n_pos ? a->pos[0] : NULL, &rc);
+    if (!sc->m)
+        return hpc_agree("sweep", h, rc);
+    scenmc_params_init(&sc->base, sc->m);
+    rc = sweep_plan(a, sc, h);
+    rc = hpc_agree("sweep", h, rc);
+    if (!rc)
+        rc = hpc_same_inputs("sweep", h, sc->m, &sc->base);
+    double t0 = scenmc_now();
+    if (!rc)
+        rc = sweep_execute(sc, h, t0);
+    if (!rc && !sc->quiet && h->rank == 0)
+        sweep_print(sc, h, t0);
+    free(sc->final_prob);
+    scenmc_sweep_plan_free(&sc->plan);
+    for (int j = 0; j < sc->K; j++)
+        scenmc_sweep_param_free(&sc->ps[j]);
+    free(sc->ps);
+    scenmc_params_free(&sc->base);
+    scenmc_model_free(sc->m);
     return rc;
+}
+
+static int sweep_entry(const cli_args *a, void *ctx, hpc_proc *h)
+{
+    return sweep_main(a, ctx, h);
+}
+
+int cmd_sweep(int argc, char **argv)
+{
+    sweep_cmd sc;
+    memset(&sc, 0, sizeof sc);
+    sc.argc = argc;
+    sc.argv = argv;
+    return hpc_command(&sweep_command, argc, argv, sweep_entry, &sc);
 }
 
 static const char sens_help[] =
@@ -300,22 +349,7 @@ static const char sens_help[] =
     "standard error: both runs use the same random numbers trajectory by\n"
     "trajectory, so the error is that of the paired difference. Ranked by the\n"
     "largest absolute change: the data of a tornado chart (scenmc-plot draws it).\n\n"
-    "options:\n"
-    "  --delta D              the change of a score (default 1)\n"
-    "  --top K                cells shown in the table (default 20; the file has all)\n";
-static const char sens_tail[] =
-    "  -o, --output FILE.h5   the sensitivity file (atomically)\n"
-    "  --force                overwrite an existing output file\n"
-    "  --threads T            OpenMP threads (default: all cores)\n"
-    "  --quiet                no progress and no table\n"
-    "  -h, --help             this text\n"
-    "(-n defaults to 100000 here: 2 runs per cell)\n";
-
-typedef struct {
-    const scenmc_sensitivity_result *s;
-    int *order;
-} ranking;
-
+    "options:\n";
 static double cell_strength(const scenmc_sensitivity_result *s, int c)
 {
     double mx = 0;
@@ -333,151 +367,182 @@ static int by_strength(const void *a, const void *b)
     return *(const int *)a - *(const int *)b;
 }
 
-int cmd_sensitivity(int argc, char **argv)
-{
-    static const char *const value_opts[] = {CLI_PARAM_VALUE_OPTS, "-o", "--output", "--threads",
-                                              "--delta", "--top", NULL};
-    for (int i = 1; i < argc; i++)
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            fputs(sens_help, stdout);
-            fputs(cli_param_help, stdout);
-            fputs(sens_tail, stdout);
-            return 0;
-        }
-    const char *pos[2] = {NULL, NULL};
-    int npos = cli_positionals(argc, argv, value_opts, pos, 2);
-    if (npos > 1)
-        return cli_usage_error("sensitivity", "more than one MODEL ('%s', '%s'); expected one", pos[0],
-                               pos[1]);
-    int rc = 0;
-    scenmc_model *m = cli_load_model("sensitivity", pos[0], &rc);
-    if (!m)
-        return rc;
+static const cli_option sens_options[] = {
+    {"delta", K_DELTA, 1, "  --delta D              the change of a score (default 1)\n"},
+    {"top", K_TOP, 1, "  --top K                cells shown in the table (default 20; the file has all)\n"},
+    CLI_PARAMS,
+    CLI_OUTPUT_OPTION("the sensitivity file (atomically)"),
+    CLI_FORCE_OPTION,
+    {"threads", CLI_K_THREADS, 1, "  --threads T            OpenMP threads (default: all cores)\n"},
+    {"quiet", CLI_K_QUIET, 0, "  --quiet                no progress and no table\n"},
+    CLI_HELP_OPTION,
+    CLI_END,
+};
+static const char sens_foot[] = "(-n defaults to 100000 here: 2 runs per cell)\n";
+static const cli_command sens_command = {"sensitivity", sens_help, sens_foot, sens_options};
+
+/* A sensitivity analysis from the command line. */
+typedef struct sens_cmd {
+    scenmc_model *m;
     scenmc_params base;
-    scenmc_params_init(&base, m);
-    base.n_trajectories = 100000;
-    const char *out = NULL, *start = NULL;
-    int force = 0, quiet = 0;
-    long threads = 0, top = 20;
-    double delta = 1;
-    for (int i = 1; i < argc && !rc; i++) {
-        int missing = 0;
-        const char *v;
-        int k = cli_param_option("sensitivity", argc, argv, &i, &base, &start);
-        if (k < 0)
-            rc = EXIT_USAGE;
-        else if (k > 0)
-            continue;
-        else if ((v = cli_opt(argc, argv, &i, "--delta", &missing))) {
-            if (!cli_parse_double("sensitivity", "--delta", v, &delta))
-                rc = EXIT_USAGE;
-            else if (!(delta > 0))
-                rc = cli_usage_error("sensitivity", "--delta %s: expected a positive number", v);
-        } else if (!missing && (v = cli_opt(argc, argv, &i, "--top", &missing))) {
-            if (!cli_parse_int("sensitivity", "--top", v, 1, 1000000, &top))
-                rc = EXIT_USAGE;
-        } else if (!missing && ((v = cli_opt(argc, argv, &i, "-o", &missing)) ||
-                                (!missing && (v = cli_opt(argc, argv, &i, "--output", &missing)))))
-            out = v;
-        else if (!missing && (v = cli_opt(argc, argv, &i, "--threads", &missing))) {
-            if (!cli_parse_int("sensitivity", "--threads", v, 1, 4096, &threads))
-                rc = EXIT_USAGE;
-        } else if (missing)
-            rc = cli_usage_error("sensitivity", "%s needs a value", argv[i]);
-        else if (!strcmp(argv[i], "--force"))
-            force = 1;
-        else if (!strcmp(argv[i], "--quiet") || !strcmp(argv[i], "-q"))
-            quiet = 1;
-        else if (argv[i][0] == '-' && argv[i][1])
-            rc = cli_usage_error("sensitivity", "unknown option '%s'", argv[i]);
+    const char *out, *start;
+    int force, quiet;
+    long threads, top;
+    double delta;
+    int argc;
+    char **argv;
+} sens_cmd;
+
+/* One option into sc; 0, or EXIT_USAGE after saying why. */
+static int sens_option(const cli_arg *o, sens_cmd *sc)
+{
+    int k = cli_param_apply("sensitivity", o, &sc->base, &sc->start);
+    if (k)
+        return k < 0 ? EXIT_USAGE : 0;
+    switch (o->key) {
+    case K_DELTA:
+        if (!cli_parse_double("sensitivity", "--delta", o->value, &sc->delta))
+            return EXIT_USAGE;
+        if (!(sc->delta > 0))
+            return cli_usage_error("sensitivity", "--delta %s: expected a positive number", o->value);
+        return 0;
+    case K_TOP: return cli_parse_int("sensitivity", "--top", o->value, 1, 1000000, &sc->top) ? 0 : EXIT_USAGE;
+    case CLI_K_OUTPUT: sc->out = o->value; return 0;
+    case CLI_K_THREADS:
+        return cli_parse_int("sensitivity", "--threads", o->value, 1, 4096, &sc->threads) ? 0 : EXIT_USAGE;
+    case CLI_K_FORCE: sc->force = 1; return 0;
+    case CLI_K_QUIET: sc->quiet = 1; return 0;
     }
+    return 0;
+}
+
+/* Plan: the model, the options and the base parameters, checked. */
+static int sens_plan(int argc, char **argv, sens_cmd *sc)
+{
+    cli_args a;
+    int rc = cli_parse(&sens_command, argc, argv, &a);
+    if (rc)
+        return rc;
+    rc = cli_too_many("sensitivity", &a, 1);
+    if (!rc)
+        sc->m = cli_load_model("sensitivity", a.n_pos ? a.pos[0] : NULL, &rc);
+    if (sc->m) {
+        scenmc_params_init(&sc->base, sc->m);
+        sc->base.n_trajectories = 100000;
+    }
+    for (int k = 0; k < a.n_opts && !rc; k++)
+        rc = sens_option(&a.opts[k], sc);
+    cli_args_free(&a);
     scenmc_error err;
     scenmc_error_clear(&err);
-    if (!rc && start && scenmc_params_parse_start(&base, m, start, &err) != SCENMC_OK) {
+    if (!rc && ((sc->start && scenmc_params_parse_start(&sc->base, sc->m, sc->start, &err) != SCENMC_OK) ||
+                scenmc_params_check(&sc->base, &err) != SCENMC_OK ||
+                (sc->out && scenmc_output_check(sc->out, sc->force, &err) != SCENMC_OK))) {
         cli_print_error("sensitivity", &err);
         rc = EXIT_USAGE;
     }
-    if (!rc && scenmc_params_check(&base, &err) != SCENMC_OK) {
-        cli_print_error("sensitivity", &err);
-        rc = EXIT_USAGE;
+    return rc;
+}
+
+/* The sensitivity file: the cells' values and the four tables, one block each. */
+static int sens_write(const sens_cmd *sc, const scenmc_sensitivity_result *s)
+{
+    size_t n = (size_t)s->n_cells, S = (size_t)s->n_scenarios;
+    double *values = scenmc_xcalloc(3 * n, sizeof(double));
+    double *tables = scenmc_xcalloc(4 * n * S, sizeof(double));
+    memcpy(values, s->base_value, n * sizeof(double));
+    memcpy(values + n, s->minus_value, n * sizeof(double));
+    memcpy(values + 2 * n, s->plus_value, n * sizeof(double));
+    memcpy(tables, s->p_minus, n * S * sizeof(double));
+    memcpy(tables + n * S, s->p_plus, n * S * sizeof(double));
+    memcpy(tables + 2 * n * S, s->effect, n * S * sizeof(double));
+    memcpy(tables + 3 * n * S, s->stderr_, n * S * sizeof(double));
+    scenmc_error err;
+    scenmc_error_clear(&err);
+    scenmc_results shape;
+    char *cl = cli_command_line(sc->argc, sc->argv);
+    scenmc_write_options wo = {.command_line = cl, .force = sc->force, .method = "sensitivity"};
+    scenmc_status st = scenmc_results_init(&shape, sc->m, &sc->base, SCENMC_MONTE_CARLO, &err);
+    if (st == SCENMC_OK) {
+        shape.n_trajectories = sc->base.n_trajectories;
+        shape.wall_seconds = s->wall_seconds;
+        st = scenmc_output_write_sensitivity(sc->out, sc->m, &sc->base, &shape, s->n_cells, s->n_scenarios,
+                                             s->u, s->v, values, tables, sc->delta, &wo, &err);
+        scenmc_results_free(&shape);
     }
-    if (!rc && out && scenmc_output_check(out, force, &err) != SCENMC_OK) {
-        cli_print_error("sensitivity", &err);
-        rc = EXIT_USAGE;
-    }
-    if (rc) {
-        scenmc_params_free(&base);
-        scenmc_model_free(m);
-        return rc;
-    }
-    progress prog;
-    progress_init(&prog, "sensitivity", quiet);
-    scenmc_sensitivity_result s;
-    scenmc_status st = scenmc_sensitivity(m, &base, delta, (int)threads, progress_cb, &prog, &s, &err);
-    progress_end(&prog);
+    int rc = 0;
     if (st != SCENMC_OK) {
         cli_print_error("sensitivity", &err);
-        scenmc_params_free(&base);
-        scenmc_model_free(m);
-        return cli_exit_code(st);
+        rc = cli_exit_code(st);
     }
-    size_t n = (size_t)s.n_cells, S = (size_t)s.n_scenarios;
-    if (out) {
-        double *values = scenmc_xcalloc(3 * n, sizeof(double));
-        double *tables = scenmc_xcalloc(4 * n * S, sizeof(double));
-        memcpy(values, s.base_value, n * sizeof(double));
-        memcpy(values + n, s.minus_value, n * sizeof(double));
-        memcpy(values + 2 * n, s.plus_value, n * sizeof(double));
-        memcpy(tables, s.p_minus, n * S * sizeof(double));
-        memcpy(tables + n * S, s.p_plus, n * S * sizeof(double));
-        memcpy(tables + 2 * n * S, s.effect, n * S * sizeof(double));
-        memcpy(tables + 3 * n * S, s.stderr_, n * S * sizeof(double));
-        scenmc_results shape;
-        char *cl = cli_command_line(argc + 1, argv - 1);
-        scenmc_write_options wo = {.command_line = cl, .force = force, .method = "sensitivity"};
-        st = scenmc_results_init(&shape, m, &base, SCENMC_MONTE_CARLO, &err);
-        if (st == SCENMC_OK) {
-            shape.n_trajectories = base.n_trajectories;
-            shape.wall_seconds = s.wall_seconds;
-            st = scenmc_output_write_sensitivity(out, m, &base, &shape, s.n_cells, s.n_scenarios, s.u,
-                                                 s.v, values, tables, delta, &wo, &err);
-            scenmc_results_free(&shape);
-        }
+    free(cl);
+    free(values);
+    free(tables);
+    return rc;
+}
+
+/* Finish: the cells ranked by their strongest effect. */
+static void sens_print(const sens_cmd *sc, const scenmc_sensitivity_result *s)
+{
+    const scenmc_model *m = sc->m;
+    size_t n = (size_t)s->n_cells, S = (size_t)s->n_scenarios;
+    int *order = scenmc_xcalloc(n ? n : 1, sizeof(int));
+    for (size_t c = 0; c < n; c++)
+        order[c] = (int)c;
+    sort_ctx = s;
+    qsort(order, n, sizeof(int), by_strength);
+    printf("%s: %d cells x 2 runs x %llu trajectories, delta %g, %.1f s\n\n", m->name, s->n_cells,
+           (unsigned long long)sc->base.n_trajectories, sc->delta, s->wall_seconds);
+    printf("Change of P(scenario in %d) from -%g to +%g (± paired standard error), strongest first\n",
+           sc->base.year_end, sc->delta, sc->delta);
+    for (long i = 0; i < sc->top && (size_t)i < n; i++) {
+        int c = order[i];
+        const scenmc_descriptor *A = &m->descriptors[m->variant_descriptor[s->u[c]]];
+        const scenmc_descriptor *B = &m->descriptors[m->variant_descriptor[s->v[c]]];
+        printf("%3ld. %s=%s / %s=%s (score %g)\n    ", i + 1, A->id, m->variant_name[s->u[c]], B->id,
+               m->variant_name[s->v[c]], s->base_value[c]);
+        for (size_t k = 0; k < S; k++)
+            printf("  %s %+.4f±%.4f", k < (size_t)m->n_scenarios ? m->scenarios[k].name : "unclassified",
+                   s->effect[(size_t)c * S + k], s->stderr_[(size_t)c * S + k]);
+        printf("\n");
+    }
+    if (sc->out)
+        printf("\nResults: %s\n", sc->out);
+    free(order);
+}
+
+int cmd_sensitivity(int argc, char **argv)
+{
+    sens_cmd sc;
+    memset(&sc, 0, sizeof sc);
+    sc.argc = argc;
+    sc.argv = argv;
+    sc.top = 20;
+    sc.delta = 1;
+    int rc = sens_plan(argc, argv, &sc);
+    if (!rc) {
+        scenmc_error err;
+        scenmc_error_clear(&err);
+        progress prog;
+        progress_init(&prog, "sensitivity", sc.quiet);
+        scenmc_sensitivity_result s;
+        scenmc_status st = scenmc_sensitivity(sc.m, &sc.base, sc.delta, (int)sc.threads, progress_cb, &prog,
+                                              &s, &err);
+        progress_end(&prog);
         if (st != SCENMC_OK) {
             cli_print_error("sensitivity", &err);
             rc = cli_exit_code(st);
+        } else {
+            if (sc.out)
+                rc = sens_write(&sc, &s);
+            if (!sc.quiet && !rc)
+                sens_print(&sc, &s);
+            scenmc_sensitivity_free(&s);
         }
-        free(cl);
-        free(values);
-        free(tables);
     }
-    if (!quiet && !rc) {
-        int *order = scenmc_xcalloc(n ? n : 1, sizeof(int));
-        for (size_t c = 0; c < n; c++)
-            order[c] = (int)c;
-        sort_ctx = &s;
-        qsort(order, n, sizeof(int), by_strength);
-        printf("%s: %d cells x 2 runs x %llu trajectories, delta %g, %.1f s\n\n", m->name, s.n_cells,
-               (unsigned long long)base.n_trajectories, delta, s.wall_seconds);
-        printf("Change of P(scenario in %d) from -%g to +%g (± paired standard error), strongest first\n",
-               base.year_end, delta, delta);
-        for (long i = 0; i < top && (size_t)i < n; i++) {
-            int c = order[i];
-            const scenmc_descriptor *A = &m->descriptors[m->variant_descriptor[s.u[c]]];
-            const scenmc_descriptor *B = &m->descriptors[m->variant_descriptor[s.v[c]]];
-            printf("%3ld. %s=%s / %s=%s (score %g)\n    ", i + 1, A->id, m->variant_name[s.u[c]], B->id,
-                   m->variant_name[s.v[c]], s.base_value[c]);
-            for (size_t k = 0; k < S; k++)
-                printf("  %s %+.4f±%.4f", k < (size_t)m->n_scenarios ? m->scenarios[k].name : "unclassified",
-                       s.effect[(size_t)c * S + k], s.stderr_[(size_t)c * S + k]);
-            printf("\n");
-        }
-        if (out)
-            printf("\nResults: %s\n", out);
-        free(order);
+    if (sc.m) {
+        scenmc_params_free(&sc.base);
+        scenmc_model_free(sc.m);
     }
-    scenmc_sensitivity_free(&s);
-    scenmc_params_free(&base);
-    scenmc_model_free(m);
-    return rc;
+    return rc == CLI_HELP_SHOWN ? 0 : rc;
 }

@@ -232,3 +232,19 @@ const char *hpc_stop_reason(int why)
     default: return "a request";
     }
 }
+
+int hpc_command(const cli_command *cmd, int argc, char **argv, hpc_main fn, void *ctx)
+{
+    if (cli_wants_help(cmd, argc, argv))
+        return 0;
+    hpc_proc h;
+    int rc = hpc_begin(cmd->name, &h);
+    if (!rc) {
+        cli_args a;
+        rc = cli_parse(cmd, argc, argv, &a);
+        rc = rc ? hpc_agree(cmd->name, &h, rc == CLI_HELP_SHOWN ? 0 : rc) : fn(&a, ctx, &h);
+        cli_args_free(&a);
+    }
+    hpc_end(&h);
+    return rc;
+}

@@ -1,9 +1,7 @@
 /* scenmc: one binary, one subcommand per task. */
 #include "cli.h"
-#include "cmd_hpc.h"
-#include "cmd_interop.h"
-#include "cmd_io.h"
 
+#include <hdf5.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -53,6 +51,9 @@ int main(int argc, char **argv)
         printf("scenmc %s\n", SCENMC_VERSION);
         return 0;
     }
+    /* The CLI reports HDF5's failures in its own words: once, for the whole process. */
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+    cli_set_program(argv[0]);
     for (size_t i = 0; i < N_COMMANDS; i++)
         if (!strcmp(argv[1], commands[i].name))
             return commands[i].fn(argc - 1, argv + 1);

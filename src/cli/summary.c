@@ -1,23 +1,15 @@
 #include "summary.h"
+#include "base/text.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-/* Width of a UTF-8 string in characters (for aligned columns). */
-static int u8width(const char *s)
-{
-    int n = 0;
-    for (; *s; s++)
-        n += ((unsigned char)*s & 0xC0) != 0x80;
-    return n;
-}
-
 static void pad(FILE *f, const char *s, int width)
 {
     fputs(s, f);
-    for (int i = u8width(s); i < width; i++)
+    for (int i = (int)scenmc_utf8_chars(s); i < width; i++)
         fputc(' ', f);
 }
 
