@@ -249,11 +249,15 @@ bad:
                             "(90s, 10m, 2h, 1d) or M:SS, H:MM:SS, D-HH:MM:SS, greater than 0", s);
 }
 
+size_t scenmc_utf8_count(const char *s, size_t len)
+{
+    size_t n = 0;
+    for (size_t k = 0; k < len; k++)
+        n += ((unsigned char)s[k] & 0xC0) != 0x80; /* every byte but continuation bytes */
+    return n;
+}
 
 size_t scenmc_utf8_chars(const char *s)
 {
-    size_t n = 0;
-    for (; *s; s++)
-        n += ((unsigned char)*s & 0xC0) != 0x80;
-    return n;
+    return scenmc_utf8_count(s, strlen(s));
 }

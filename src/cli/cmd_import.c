@@ -4,6 +4,7 @@
 #include "cli.h"
 #include "cmd_interop.h"
 #include "scenmc/interop.h"
+#include "base/atomic_file.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -3,6 +3,7 @@
 #include "interop/sl.h"
 #include "cib/cib.h"
 #include "base/lexer.h"
+#include "base/text.h"
 #include "base/util.h"
 
 #include <ctype.h>

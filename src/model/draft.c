@@ -2,6 +2,7 @@
  * axes) and checked by going through the YAML writer and loader. */
 #include "model/draft.h"
 #include "model/yaml_write.h"
+#include "base/text.h"
 #include "base/util.h"
 
 #include <ctype.h>
