@@ -182,6 +182,22 @@ void scenmc_id_from_name(const char *name, int fallback_number, char out[64])
         snprintf(out, 64, "D%d", fallback_number);
 }
 
+int scenmc_id_valid(const char *s)
+{
+    if (!*s)
+        return 0;
+    for (const char *c = s; *c; c++)
+        if (!isalnum((unsigned char)*c) && *c != '_' && *c != '-')
+            return 0;
+    return 1;
+}
+
+const char *scenmc_path_base(const char *path)
+{
+    const char *s = strrchr(path, '/');
+    return s ? s + 1 : path;
+}
+
 scenmc_status scenmc_duration_parse(const char *s, double *seconds, scenmc_error *err)
 {
     const char *p = s;

@@ -22,6 +22,12 @@ scenmc_status scenmc_text_to_utf8(const char *in, size_t len, const char *name, 
  * when nothing is left. out must hold 64 bytes. */
 void scenmc_id_from_name(const char *name, int fallback_number, char out[64]);
 
+/* Whether s is a valid id: not empty, only ASCII letters, digits, '_' and '-'. */
+int scenmc_id_valid(const char *s);
+
+/* The file name of a path: what follows its last '/'. */
+const char *scenmc_path_base(const char *path);
+
 /* Decodes one UTF-8 sequence at s (n bytes left) into *cp; returns its length,
  * or 0 when it is not well-formed (overlong, surrogate, beyond U+10FFFF). */
 size_t scenmc_utf8_decode(const unsigned char *s, size_t n, unsigned *cp);

@@ -46,6 +46,25 @@ scenmc_model *scenmc_model_draft_new(int n_descriptors, const int *n_variants)
     return m;
 }
 
+void scenmc_draft_set_origin(scenmc_model *m, const char *path, const char *title,
+                             const char *format)
+{
+    const char *base = scenmc_path_base(path);
+    if (title && *title) {
+        m->name = scenmc_strdup(title);
+    } else {
+        char stem[256];
+        snprintf(stem, sizeof stem, "%s", base);
+        char *dot = strrchr(stem, '.');
+        if (dot && dot != stem)
+            *dot = '\0';
+        m->name = scenmc_strdup(stem);
+    }
+    size_t n = strlen(format) + strlen(base) + 2;
+    m->source = scenmc_xmalloc(n);
+    snprintf(m->source, n, "%s %s", format, base);
+}
+
 /* ------------------------------------------------------------ build */
 
 static int find_axis(const scenmc_model *m, const char *ref)

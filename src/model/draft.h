@@ -21,6 +21,11 @@
  * descriptor and variant arrays (names NULL, offsets set). */
 scenmc_model *scenmc_model_draft_new(int n_descriptors, const int *n_variants);
 
+/* Names a draft after where it came from: name = title when not empty, else
+ * the file name of path without its extension; source = "FORMAT FILENAME". */
+void scenmc_draft_set_origin(scenmc_model *m, const char *path, const char *title,
+                             const char *format);
+
 /* Completes and validates a draft: gives descriptors without an id one made
  * from their name (letters, digits, '_' and '-'; unique), adds the scenario
  * cross of scenario_axes ("ID1,ID2" or NULL), writes the YAML (comment as for
