@@ -9,6 +9,11 @@
 
 #include "scenmc/cib.h"
 #include "scenmc/interop.h"
+#include "interop/csv_matrix.h"
+#include "interop/scw.h"
+#include "model/draft.h"
+#include "model/yaml_write.h"
+#include "base/text.h"
 
 #include <dirent.h>
 #include <math.h>

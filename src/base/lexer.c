@@ -1,6 +1,7 @@
 /* Lines of a text file for the line-oriented readers (.scw, .sl, CSV):
  * split once, with line numbers and character columns for messages. */
 #include "base/lexer.h"
+#include "base/text.h"
 #include "base/util.h"
 
 #include <ctype.h>
@@ -25,11 +26,7 @@ void scenmc_lexer_split(scenmc_lexer *L, const char *text, size_t len)
             e--;
         if (L->n == cap) {
             cap *= 2;
-            L->lines = realloc(L->lines, (size_t)cap * sizeof *L->lines);
-            if (!L->lines) {
-                fprintf(stderr, "scenmc: out of memory\n");
-                exit(3);
-            }
+            L->lines = scenmc_xrealloc(L->lines, (size_t)cap * sizeof *L->lines);
         }
         L->lines[L->n++] = (scenmc_line){text + start, e - start, no++};
         start = i + 1;
@@ -41,11 +38,7 @@ void scenmc_lexer_split(scenmc_lexer *L, const char *text, size_t len)
 /* Column (1-based, in characters) of byte offset off within a line. */
 int scenmc_line_col(const scenmc_line *ln, size_t off)
 {
-    int col = 1;
-    for (size_t k = 0; k < off && k < ln->len; k++)
-        if (((unsigned char)ln->s[k] & 0xC0) != 0x80)
-            col++;
-    return col;
+    return 1 + (int)scenmc_utf8_count(ln->s, off < ln->len ? off : ln->len);
 }
 
 int scenmc_blank(const char *s, size_t n)
@@ -123,6 +116,6 @@ int scenmc_parse_long(const char *s, size_t n, long *out)
 scenmc_status scenmc_lexer_truncated(scenmc_lexer *L, const char *where, const char *expected)
 {
     return scenmc_error_add(L->err, SCENMC_E_INPUT, "%s:%d:1: the file ends %s; expected %s "
-                            "(is the file scenmc_lexer_truncated?)", L->file, L->last_no + 1, where, expected);
+                            "(is the file truncated?)", L->file, L->last_no + 1, where, expected);
 }
 

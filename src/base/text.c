@@ -182,6 +182,22 @@ void scenmc_id_from_name(const char *name, int fallback_number, char out[64])
         snprintf(out, 64, "D%d", fallback_number);
 }
 
+int scenmc_id_valid(const char *s)
+{
+    if (!*s)
+        return 0;
+    for (const char *c = s; *c; c++)
+        if (!isalnum((unsigned char)*c) && *c != '_' && *c != '-')
+            return 0;
+    return 1;
+}
+
+const char *scenmc_path_base(const char *path)
+{
+    const char *s = strrchr(path, '/');
+    return s ? s + 1 : path;
+}
+
 scenmc_status scenmc_duration_parse(const char *s, double *seconds, scenmc_error *err)
 {
     const char *p = s;
@@ -249,11 +265,15 @@ bad:
                             "(90s, 10m, 2h, 1d) or M:SS, H:MM:SS, D-HH:MM:SS, greater than 0", s);
 }
 
+size_t scenmc_utf8_count(const char *s, size_t len)
+{
+    size_t n = 0;
+    for (size_t k = 0; k < len; k++)
+        n += ((unsigned char)s[k] & 0xC0) != 0x80; /* every byte but continuation bytes */
+    return n;
+}
 
 size_t scenmc_utf8_chars(const char *s)
 {
-    size_t n = 0;
-    for (; *s; s++)
-        n += ((unsigned char)*s & 0xC0) != 0x80;
-    return n;
+    return scenmc_utf8_count(s, strlen(s));
 }

@@ -3,6 +3,7 @@
  * src/model_write.c. */
 #include "cli.h"
 #include "scenmc/interop.h"
+#include "base/atomic_file.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -3,6 +3,7 @@
 #include "interop/sl.h"
 #include "cib/cib.h"
 #include "base/lexer.h"
+#include "base/text.h"
 #include "base/util.h"
 
 #include <ctype.h>
@@ -226,7 +227,7 @@ scenmc_status scenmc_sl_parse(const char *text, size_t len, const char *name,
     }
     if (err->n_problems == before && ns != declared)
         scenmc_error_add(err, SCENMC_E_INPUT, "%s:%d:1: the file says %ld scenarios and lists %d; "
-                         "expected as many as it says (is the file scenmc_lexer_truncated?)", name, count_line,
+                         "expected as many as it says (is the file truncated?)", name, count_line,
                          declared, ns);
 done:
     free(L.lines);

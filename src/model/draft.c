@@ -2,6 +2,7 @@
  * axes) and checked by going through the YAML writer and loader. */
 #include "model/draft.h"
 #include "model/yaml_write.h"
+#include "base/text.h"
 #include "base/util.h"
 
 #include <ctype.h>
@@ -43,6 +44,25 @@ scenmc_model *scenmc_model_draft_new(int n_descriptors, const int *n_variants)
         for (int b = 0; b < n_variants[d]; b++)
             m->variant_descriptor[m->descriptors[d].offset + b] = d;
     return m;
+}
+
+void scenmc_draft_set_origin(scenmc_model *m, const char *path, const char *title,
+                             const char *format)
+{
+    const char *base = scenmc_path_base(path);
+    if (title && *title) {
+        m->name = scenmc_strdup(title);
+    } else {
+        char stem[256];
+        snprintf(stem, sizeof stem, "%s", base);
+        char *dot = strrchr(stem, '.');
+        if (dot && dot != stem)
+            *dot = '\0';
+        m->name = scenmc_strdup(stem);
+    }
+    size_t n = strlen(format) + strlen(base) + 2;
+    m->source = scenmc_xmalloc(n);
+    snprintf(m->source, n, "%s %s", format, base);
 }
 
 /* ------------------------------------------------------------ build */

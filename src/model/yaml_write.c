@@ -5,7 +5,7 @@
  * (src/model.c), so it meets exactly the checks a hand-written model meets and
  * its text, the YAML, re-parses to the same model wherever it is embedded.
  */
-#include "scenmc/interop.h"
+#include "model/yaml_write.h"
 #include "base/text.h"
 #include "base/util.h"
 

@@ -2,6 +2,18 @@
 #ifndef SCENMC_MODEL_YAML_WRITE_H
 #define SCENMC_MODEL_YAML_WRITE_H
 
-#include "scenmc/interop.h"
+#include "scenmc/scenmc.h"
+
+#include <stddef.h>
+
+/* Writes a model (a loaded one or a draft, model/draft.h) as scenmc YAML: the
+ * descriptors, one consistency block per scored pair of descriptors, one
+ * cross-impact block per ordered pair of different descriptors (and per
+ * descriptor with itself when it has non-zero self-impacts), bias, scenarios
+ * and defaults, every matrix row commented with its variant and every block
+ * with its columns. comment (or NULL) opens the file, one "# " line per line
+ * of it. */
+scenmc_status scenmc_model_to_yaml(const scenmc_model *m, const char *comment, char **yaml,
+                                   size_t *len, scenmc_error *err);
 
 #endif

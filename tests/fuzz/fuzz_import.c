@@ -1,6 +1,9 @@
 /* Fuzz target: the ScenarioWizard .scw and CSV readers, then the draft's
  * way through YAML and the loader (scenmc_model_build), as `scenmc import`
  * does. The first byte picks the reader, so one corpus covers both. */
+#include "interop/csv_matrix.h"
+#include "interop/scw.h"
+#include "model/draft.h"
 #include "scenmc/interop.h"
 #include "scenmc/scenmc.h"
 

@@ -1,0 +1,47 @@
+/* The steps every reader and writer of other tools' model files shares. */
+#include "interop/common.h"
+#include "base/atomic_file.h"
+#include "base/text.h"
+
+#include <stdlib.h>
+
+scenmc_status scenmc_import_text(const char *text, size_t len, const char *name,
+                                 const char *why_1252, char **utf8, size_t *ulen, scenmc_notes *N,
+                                 scenmc_error *err)
+{
+    int converted = 0;
+    scenmc_status st = scenmc_text_to_utf8(text, len, name, utf8, ulen, &converted, err);
+    if (st != SCENMC_OK)
+        return st;
+    scenmc_notes_open(N);
+    if (converted)
+        scenmc_note(N, "%s: not UTF-8; read as Windows-1252%s", name, why_1252 ? why_1252 : "");
+    return SCENMC_OK;
+}
+
+scenmc_status scenmc_import_finish(scenmc_model *m, scenmc_notes *N, int before,
+                                   scenmc_model **draft, char **notes, scenmc_error *err)
+{
+    if (!m || err->n_problems > before) {
+        scenmc_model_free(m);
+        scenmc_notes_close(N, NULL);
+        return err->code ? err->code : SCENMC_E_INPUT;
+    }
+    scenmc_notes_close(N, notes);
+    *draft = m;
+    return SCENMC_OK;
+}
+
+scenmc_status scenmc_export_write(scenmc_export_format_fn format, const char *path,
+                                  const scenmc_model *m, const scenmc_export_options *opt,
+                                  char **notes, scenmc_error *err)
+{
+    char *text = NULL;
+    size_t len = 0;
+    scenmc_status st = format(m, opt, &text, &len, notes, err);
+    if (st != SCENMC_OK)
+        return st;
+    st = scenmc_write_text_file(path, text, len, opt && opt->force, err);
+    free(text);
+    return st;
+}
