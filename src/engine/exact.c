@@ -30,6 +30,7 @@ typedef struct exact_chain {
     double *pois;         /* [n_terms] */
     double tail;          /* Poisson mass dropped: bound on the L1 error per year */
     double *work[2];      /* [n] scratch for the series */
+    int threads;          /* of each parallel region (the process's setting is left alone) */
 } exact_chain;
 
 /* Decodes x into s (last descriptor fastest). */
@@ -55,7 +56,7 @@ static void build_transitions(exact_chain *c, const scenmc_params *p)
 {
     const scenmc_kernel *k = c->k;
     const int D = c->D, V = c->V;
-#pragma omp parallel
+#pragma omp parallel num_threads(c->threads)
     {
         int *s = scenmc_xcalloc((size_t)D, sizeof(int));
         double *F = scenmc_xcalloc((size_t)V, sizeof(double));
@@ -96,7 +97,7 @@ static void apply_M(const exact_chain *c, const double *in, double *out, int nve
     const scenmc_kernel *k = c->k;
     const int D = c->D, V = c->V;
     const size_t nv_ = (size_t)nvec;
-#pragma omp parallel
+#pragma omp parallel num_threads(c->threads)
     {
         int *s = scenmc_xcalloc((size_t)D, sizeof(int));
         double *acc = scenmc_xcalloc(nv_, sizeof(double));
@@ -188,8 +189,7 @@ scenmc_status scenmc_exact(const scenmc_model *m, const scenmc_params *p, int th
                                 "states; this machine has %.3g GiB (use 'scenmc run' instead)",
                                 need / 1073741824.0, n ? "" : "more than ",
                                 (unsigned long long)(n ? n : UINT64_MAX), have / 1073741824.0);
-    if (threads > 0)
-        omp_set_num_threads(threads);
+    threads = threads > 0 ? threads : omp_get_max_threads();
     double t0 = scenmc_now();
     st = scenmc_results_init(r, m, p, SCENMC_EXACT, err);
     if (st != SCENMC_OK)
@@ -200,7 +200,7 @@ scenmc_status scenmc_exact(const scenmc_model *m, const scenmc_params *p, int th
         scenmc_results_free(r);
         return st;
     }
-    exact_chain c = {.k = &k, .n = n, .D = D, .V = V};
+    exact_chain c = {.k = &k, .n = n, .D = D, .V = V, .threads = threads};
     c.stride = scenmc_xcalloc((size_t)D, sizeof(uint64_t));
     memcpy(c.stride, k.state_stride, sizeof(uint64_t) * (size_t)D);
     /* Poisson terms until the dropped tail is below 1e-13 (the year's L1 error bound). */
@@ -326,7 +326,7 @@ scenmc_status scenmc_exact(const scenmc_model *m, const scenmc_params *p, int th
     free(s);
     r->truncation_bound = c.tail;
     r->mem_peak_bytes = need;
-    r->threads = omp_get_max_threads();
+    r->threads = threads;
     r->first = 0;
     r->last = 0;
     r->wall_seconds = scenmc_now() - t0;
@@ -364,8 +364,7 @@ scenmc_status scenmc_exact_stationary(const scenmc_model *m, const scenmc_params
     if (!n || need > 0.8 * have)
         return scenmc_error_add(err, SCENMC_E_LIMIT, "the stationary solve would need %.3g GiB; this "
                                 "machine has %.3g GiB", need / 1073741824.0, have / 1073741824.0);
-    if (threads > 0)
-        omp_set_num_threads(threads);
+    threads = threads > 0 ? threads : omp_get_max_threads();
     double *pi = malloc(sizeof(double) * n);
     if (!pi)
         return scenmc_error_add(err, SCENMC_E_NOMEM, "out of memory for the stationary distribution");
@@ -419,7 +418,7 @@ scenmc_status scenmc_exact_stationary(const scenmc_model *m, const scenmc_params
         free(s);
         return st;
     }
-    exact_chain c = {.k = &k, .n = n, .D = D, .V = V};
+    exact_chain c = {.k = &k, .n = n, .D = D, .V = V, .threads = threads};
     c.stride = k.state_stride;
     c.T = malloc(sizeof(double) * n * (uint64_t)V);
     double *next = malloc(sizeof(double) * n);

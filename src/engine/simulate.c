@@ -4,8 +4,9 @@
  * Trajectory k uses only the random stream (seed, k), and every tally is an
  * integer count, so a run's result is a pure function of (model, params,
  * trajectory range): threads and chunk sizes only decide who adds what. */
-#include "scenmc/sweep.h"
+#include "engine/simulate.h"
 #include "engine/kernel.h"
+#include "engine/reference.h"
 #include "engine/rng.h"
 #include "base/util.h"
 
@@ -940,8 +941,9 @@ static scenmc_status keep_top_states(scenmc_results *r, tally *tallies, int thre
     return SCENMC_OK;
 }
 
-scenmc_status scenmc_run(const scenmc_model *m, const scenmc_params *p,
-                         const scenmc_run_options *opt, scenmc_results *r, scenmc_error *err)
+/* The request's checks, then r and the kernel for it (both freed on failure). */
+static scenmc_status run_prepare(const scenmc_model *m, const scenmc_params *p, const scenmc_run_options *opt,
+                                 scenmc_results *r, scenmc_kernel *k, scenmc_error *err)
 {
     scenmc_status st = scenmc_params_check(p, err);
     if (st != SCENMC_OK)
@@ -953,48 +955,30 @@ scenmc_status scenmc_run(const scenmc_model *m, const scenmc_params *p,
     st = scenmc_results_init(r, m, p, SCENMC_MONTE_CARLO, err);
     if (st != SCENMC_OK)
         return st;
-    scenmc_kernel k;
-    st = scenmc_kernel_init(&k, m, p, r, err);
-    if (st == SCENMC_OK && (st = scenmc_kernel_build_groups(&k, opt ? opt->group_limit : 0, err)) != SCENMC_OK)
-        scenmc_kernel_free(&k);
+    st = scenmc_kernel_init(k, m, p, r, err);
+    if (st == SCENMC_OK && (st = scenmc_kernel_build_groups(k, opt ? opt->group_limit : 0, err)) != SCENMC_OK)
+        scenmc_kernel_free(k);
     if (st != SCENMC_OK) {
         scenmc_results_free(r);
         return st;
     }
-    const int rows = k.group_row[k.n_groups];
-    k.joint_tally = joint_tally(r, rows) && !(opt && opt->split_tally);
-    k.top_states = !r->full_states && r->n_states > 0;
-    uint64_t first = opt ? opt->first : 0;
-    uint64_t last = (opt && opt->last) ? opt->last : p->n_trajectories;
-    if (first > last || last > p->n_trajectories) {
-        scenmc_kernel_free(&k);
-        scenmc_results_free(r);
-        return scenmc_error_add(err, SCENMC_E_INPUT, "trajectory range [%llu, %llu) is not within "
-                                "[0, %llu)", (unsigned long long)first, (unsigned long long)last,
-                                (unsigned long long)p->n_trajectories);
-    }
-    int threads = (opt && opt->threads > 0) ? opt->threads : omp_get_max_threads();
+    k->joint_tally = joint_tally(r, k->group_row[k->n_groups]) && !(opt && opt->split_tally);
+    k->top_states = !r->full_states && r->n_states > 0;
+    return SCENMC_OK;
+}
+
+/* Simulates [first, last) in chunks on `threads` threads, into their
+ * tallies; returns the end of the chunks done (less than last when the
+ * progress callback stopped the run). */
+static uint64_t run_chunks(const scenmc_kernel *k, const scenmc_params *p, const scenmc_run_options *opt,
+                           uint64_t first, uint64_t last, int threads, tally *tallies, double t0)
+{
     uint64_t chunk = (opt && opt->chunk) ? opt->chunk : (uint64_t)65536 * (uint64_t)threads;
-
-    tally *tallies = scenmc_xcalloc((size_t)threads, sizeof(tally));
-    int ok = 1;
-    for (int i = 0; i < threads; i++)
-        ok = ok && tally_alloc(&tallies[i], r, rows, k.joint_tally);
-    if (!ok) {
-        for (int i = 0; i < threads; i++)
-            free(tallies[i].block);
-        free(tallies);
-        scenmc_kernel_free(&k);
-        scenmc_results_free(r);
-        return scenmc_error_add(err, SCENMC_E_NOMEM, "out of memory for %d per-thread tallies", threads);
-    }
-
-    double t0 = scenmc_now();
     volatile int stop = 0;
     uint64_t done_to = first;
 #pragma omp parallel num_threads(threads)
     {
-        worker *w = worker_new(&k);
+        worker *w = worker_new(k);
         tally *t = &tallies[omp_get_thread_num()];
         for (uint64_t c = first; c < last; c += chunk) {
             uint64_t c_end = last - c > chunk ? c + chunk : last;
@@ -1002,7 +986,7 @@ scenmc_status scenmc_run(const scenmc_model *m, const scenmc_params *p,
 #pragma omp for schedule(dynamic, 64)
             for (uint64_t q = 0; q < blocks; q++) {
                 uint64_t j = c + q * LANES;
-                simulate_lanes(&k, p->seed, j, c_end - j < LANES ? (int)(c_end - j) : LANES, w, t, NULL);
+                simulate_lanes(k, p->seed, j, c_end - j < LANES ? (int)(c_end - j) : LANES, w, t, NULL);
             }
 #pragma omp single
             {
@@ -1016,65 +1000,121 @@ scenmc_status scenmc_run(const scenmc_model *m, const scenmc_params *p,
         }
         worker_free(w);
     }
+    return done_to;
+}
 
-    /* Exact merge: integer addition, in any order. */
+/* The joint table [row][S_final][Y][S] split into variant x scenario and
+ * early warning. */
+static void split_joint_tally(const scenmc_kernel *k, const scenmc_results *r, const uint64_t *src,
+                              uint64_t *sv, uint64_t *ew)
+{
+    const size_t Y = (size_t)r->n_years, S = (size_t)r->n_scenarios, V = (size_t)k->V;
+    const size_t rows = (size_t)k->group_row[k->n_groups];
+    for (size_t y = 0; y < Y; y++)
+        for (size_t s = 0; s < S; s++)
+            for (size_t row = 0; row < rows; row++) {
+                int g = k->row_group[row];
+                const uint16_t *u = k->row_variant + row * (size_t)k->group_width;
+                for (size_t f = 0; f < S; f++) {
+                    uint64_t c = src[((row * S + f) * Y + y) * S + s];
+                    if (!c)
+                        continue;
+                    for (int d = 0; d < k->group_first[g + 1] - k->group_first[g]; d++) {
+                        sv[(y * S + s) * V + u[d]] += c;
+                        ew[(y * V + u[d]) * S + f] += c;
+                    }
+                }
+            }
+}
+
+/* Exact merge of the threads' tallies into r: integer addition, in any
+ * order; frees each tally's block. */
+static void merge_tallies(const scenmc_kernel *k, scenmc_results *r, tally *tallies, int threads)
+{
     size_t parts[6];
-    tally_size(r, rows, k.joint_tally, parts);
+    tally_size(r, k->group_row[k->n_groups], k->joint_tally, parts);
     uint64_t *dst[6] = {r->t[SCENMC_T_SCENARIO_VARIANT].counts, r->t[SCENMC_T_TRANSITION].counts,
                         r->t[SCENMC_T_EARLY_WARNING].counts, r->t[SCENMC_T_CONSISTENCY].counts,
                         r->t[SCENMC_T_LOCK_IN].counts, r->t[SCENMC_T_FINAL_STATE].counts};
-    size_t Y = (size_t)r->n_years, S = (size_t)r->n_scenarios, V = (size_t)m->n_variants;
     for (int i = 0; i < threads; i++) {
         const uint64_t *src[6] = {tallies[i].sv, tallies[i].tr, tallies[i].ew,
                                   tallies[i].kb, tallies[i].li, tallies[i].fs};
         for (int q = 0; q < 6; q++) {
-            if (q == 0 && k.joint_tally) { /* split [row][S_final][Y][S] into variants */
-                for (size_t y = 0; y < Y; y++)
-                    for (size_t s = 0; s < S; s++)
-                        for (size_t row = 0; row < (size_t)rows; row++) {
-                            int g = k.row_group[row];
-                            const uint16_t *u = k.row_variant + row * (size_t)k.group_width;
-                            for (size_t f = 0; f < S; f++) {
-                                uint64_t c = src[0][((row * S + f) * Y + y) * S + s];
-                                if (!c)
-                                    continue;
-                                for (int d = 0; d < k.group_first[g + 1] - k.group_first[g]; d++) {
-                                    dst[0][(y * S + s) * V + u[d]] += c;
-                                    dst[2][(y * V + u[d]) * S + f] += c;
-                                }
-                            }
-                        }
-                continue;
-            }
-            for (size_t j = 0; j < parts[q]; j++)
-                dst[q][j] += src[q][j];
+            if (q == 0 && k->joint_tally)
+                split_joint_tally(k, r, src[0], dst[0], dst[2]);
+            else
+                for (size_t j = 0; j < parts[q]; j++)
+                    dst[q][j] += src[q][j];
         }
         free(tallies[i].block);
     }
-    if (k.top_states && keep_top_states(r, tallies, threads) != SCENMC_OK) {
-        for (int i = 0; i < threads; i++) {
-            free(tallies[i].map_key);
-            free(tallies[i].map_count);
-        }
+}
+
+/* The optimised engines over [first, last) into r, timed from *t0 (set
+ * here); returns the end of the trajectories done, with *st set on failure. */
+static uint64_t run_engines(const scenmc_kernel *k, const scenmc_params *p, const scenmc_run_options *opt,
+                            uint64_t first, uint64_t last, int threads, scenmc_results *r, double *t0,
+                            scenmc_status *st, scenmc_error *err)
+{
+    tally *tallies = scenmc_xcalloc((size_t)threads, sizeof(tally));
+    int ok = 1;
+    for (int i = 0; i < threads; i++)
+        ok = ok && tally_alloc(&tallies[i], r, k->group_row[k->n_groups], k->joint_tally);
+    if (!ok) {
+        for (int i = 0; i < threads; i++)
+            free(tallies[i].block);
         free(tallies);
-        scenmc_kernel_free(&k);
-        scenmc_results_free(r);
-        return scenmc_error_add(err, SCENMC_E_NOMEM, "out of memory for the final-state table");
+        *st = scenmc_error_add(err, SCENMC_E_NOMEM, "out of memory for %d per-thread tallies", threads);
+        return 0;
     }
+    *t0 = scenmc_now(); /* the simulation only */
+    uint64_t done_to = run_chunks(k, p, opt, first, last, threads, tallies, *t0);
+    merge_tallies(k, r, tallies, threads);
+    if (k->top_states && keep_top_states(r, tallies, threads) != SCENMC_OK)
+        *st = scenmc_error_add(err, SCENMC_E_NOMEM, "out of memory for the final-state table");
     for (int i = 0; i < threads; i++) {
         free(tallies[i].map_key);
         free(tallies[i].map_count);
     }
     free(tallies);
-    scenmc_kernel_free(&k);
+    return done_to;
+}
 
+scenmc_status scenmc_run(const scenmc_model *m, const scenmc_params *p,
+                         const scenmc_run_options *opt, scenmc_results *r, scenmc_error *err)
+{
+    scenmc_kernel k;
+    scenmc_status st = run_prepare(m, p, opt, r, &k, err);
+    if (st != SCENMC_OK)
+        return st;
+    uint64_t first = opt ? opt->first : 0;
+    uint64_t last = (opt && opt->last) ? opt->last : p->n_trajectories;
+    if (first > last || last > p->n_trajectories)
+        st = scenmc_error_add(err, SCENMC_E_INPUT, "trajectory range [%llu, %llu) is not within "
+                              "[0, %llu)", (unsigned long long)first, (unsigned long long)last,
+                              (unsigned long long)p->n_trajectories);
+    else if (opt && opt->reference && k.top_states)
+        st = scenmc_error_add(err, SCENMC_E_LIMIT, "the reference engine counts final states only "
+                              "in full-state mode");
+    int threads = (opt && opt->threads > 0) ? opt->threads : omp_get_max_threads();
+    double t0 = scenmc_now();
+    uint64_t done_to = last;
+    if (st == SCENMC_OK && opt && opt->reference)
+        scenmc_reference_run(&k, p->seed, first, last, r);
+    else if (st == SCENMC_OK)
+        done_to = run_engines(&k, p, opt, first, last, threads, r, &t0, &st, err);
+    scenmc_kernel_free(&k);
+    if (st != SCENMC_OK) {
+        scenmc_results_free(r);
+        return st;
+    }
     r->first = first;
     r->last = done_to;
     r->n_trajectories = done_to - first;
-    r->threads = threads;
+    r->threads = opt && opt->reference ? 1 : threads;
     r->wall_seconds = scenmc_now() - t0;
     scenmc_results_finalize(r);
-    if (stop && done_to < last)
+    if (done_to < last)
         return scenmc_error_add(err, SCENMC_E_INTERRUPTED, "stopped after %llu of %llu trajectories",
                                 (unsigned long long)(done_to - first),
                                 (unsigned long long)(last - first));
