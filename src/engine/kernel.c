@@ -203,13 +203,13 @@ static scenmc_status build_field_rows(scenmc_kernel *k)
 /* Largest table the engine builds by choice: it should stay in the L2 cache. */
 #define GROUP_TABLE_BUDGET ((size_t)1 << 20)
 
-scenmc_status scenmc_kernel_build_groups(scenmc_kernel *k, int group_limit, scenmc_error *err)
+/* Widths: one for all descriptors up to 8 variants (so the engine reads a
+ * fixed number of entries), otherwise each its own multiple of 4. */
+static void choose_widths(scenmc_kernel *k)
 {
-    const int D = k->D, V = k->V;
+    const int D = k->D;
     k->blk = scenmc_xcalloc((size_t)D + 1, sizeof(size_t));
     k->pw = scenmc_xcalloc((size_t)D + 1, sizeof(int));
-    /* Widths: one for all descriptors up to 8 variants (so the engine reads
-     * a fixed number of entries), otherwise each its own multiple of 4. */
     k->max_pw = 4;
     for (int d = 0; d < D; d++)
         k->max_pw = ((k->n_var[d] + 3) & ~3) > k->max_pw ? (k->n_var[d] + 3) & ~3 : k->max_pw;
@@ -219,6 +219,12 @@ scenmc_status scenmc_kernel_build_groups(scenmc_kernel *k, int group_limit, scen
         k->pw[i] = k->max_pw <= 8 ? k->max_pw : (nv + 3) & ~3;
         k->row_len += 2 * (size_t)k->pw[i];
     }
+}
+
+/* The groups (group_limit > 0: that limit) and the table or field mode. */
+static void choose_layout(scenmc_kernel *k, int group_limit)
+{
+    const int D = k->D;
     /* The largest groups whose table fits the budget (each halving of the
      * limit adds groups, so multiplications per revision). */
     int limit = 256, n;
@@ -246,7 +252,13 @@ scenmc_status scenmc_kernel_build_groups(scenmc_kernel *k, int group_limit, scen
     }
     for (int i = 1; i <= D; i++)
         k->blk[i] = k->blk[i - 1] + (size_t)rows * 2 * (size_t)k->pw[i - 1];
-    size_t bytes = (size_t)rows * (k->field_mode ? 2 * (size_t)V : k->row_len) * sizeof(double);
+}
+
+/* The grouped table (or field mode's rows), unfilled. */
+static scenmc_status alloc_tables(scenmc_kernel *k, scenmc_error *err)
+{
+    const int rows = k->group_row[k->n_groups];
+    size_t bytes = (size_t)rows * (k->field_mode ? 2 * (size_t)k->V : k->row_len) * sizeof(double);
     if (k->field_mode) {
         k->field_F = malloc(bytes / 2);
         k->field_G = malloc(bytes / 2);
@@ -258,6 +270,68 @@ scenmc_status scenmc_kernel_build_groups(scenmc_kernel *k, int group_limit, scen
                                 bytes >> 20);
     if (k->field_mode && build_field_rows(k) != SCENMC_OK)
         return scenmc_error_add(err, SCENMC_E_NOMEM, "out of memory for the weight-ratio tables");
+    return SCENMC_OK;
+}
+
+/* Table row r's entries for every descriptor from the row's sums of W and
+ * C over its variants (see kernel.h). */
+static void fill_table_row(scenmc_kernel *k, int r, const double *sumW, const double *sumC)
+{
+    const int D = k->D;
+    for (int i = 0; i <= D; i++) {
+        double *F = k->table + k->blk[i] + (size_t)r * 2 * (size_t)k->pw[i], *Cs = F + k->pw[i];
+        for (int b = 0; b < k->pw[i]; b++) {
+            if (i == D) { /* the phantom: weight 1 on its only variant */
+                F[b] = b ? (k->log_domain ? -HUGE_VAL : 0) : (k->log_domain ? 0 : 1);
+                Cs[b] = 0;
+            } else if (b < k->n_var[i]) {
+                double f = sumW[k->offset[i] + b];
+                F[b] = k->log_domain ? f : exp(f);
+                Cs[b] = sumC[k->offset[i] + b];
+            } else {
+                F[b] = k->log_domain ? -HUGE_VAL : 0;
+                Cs[b] = 0;
+            }
+        }
+    }
+}
+
+/* Group g's rows: each joint variant's descriptor variants, scenario part,
+ * and table entries (field mode: field rows). */
+static void build_group_rows(scenmc_kernel *k, int g, double *sumW, double *sumC)
+{
+    const int V = k->V, d0 = k->group_first[g], d1 = k->group_first[g + 1];
+    for (int r = k->group_row[g]; r < k->group_row[g + 1]; r++) {
+        int c = r - k->group_row[g];
+        k->row_group[r] = g;
+        for (int v = 0; v < V; v++) {
+            sumW[v] = g == 0 ? k->h[v] : 0;
+            sumC[v] = 0;
+        }
+        for (int d = d0; d < d1; d++) {
+            int u = k->offset[d] + (c / k->radix[d]) % k->n_var[d];
+            k->row_variant[(size_t)r * (size_t)k->group_width + (size_t)(d - d0)] = (uint16_t)u;
+            k->row_scen[r] += k->scen_stride[d] * ((c / k->radix[d]) % k->n_var[d]);
+            for (int v = 0; v < V; v++) {
+                sumW[v] += k->W[(size_t)u * (size_t)V + (size_t)v];
+                sumC[v] += k->C[(size_t)u * (size_t)V + (size_t)v];
+            }
+        }
+        if (!k->field_mode) {
+            fill_table_row(k, r, sumW, sumC);
+            continue;
+        }
+        for (int v = 0; v < V; v++) {
+            k->field_F[(size_t)r * (size_t)V + (size_t)v] = k->log_domain ? sumW[v] : exp(sumW[v]);
+            k->field_G[(size_t)r * (size_t)V + (size_t)v] = sumC[v];
+        }
+    }
+}
+
+/* Each descriptor's group and radix, then every group's rows. */
+static void build_rows(scenmc_kernel *k)
+{
+    const int D = k->D, V = k->V, G = k->n_groups, rows = k->group_row[G];
     k->group_of = scenmc_xcalloc((size_t)D + 1, sizeof(int));
     k->desc = scenmc_xcalloc((size_t)D + 1, sizeof(scenmc_desc));
     k->desc[D] = (scenmc_desc){k->blk[D], 0, 0}; /* the phantom: changes no row */
@@ -278,55 +352,22 @@ scenmc_status scenmc_kernel_build_groups(scenmc_kernel *k, int group_limit, scen
         k->group_state_stride[g] = k->state_stride[d1 - 1];
         for (int d = d0; d < d1; d++)
             k->desc[d] = (scenmc_desc){k->blk[d], g, k->radix[d]};
-        for (int r = k->group_row[g]; r < k->group_row[g + 1]; r++) {
-            int c = r - k->group_row[g];
-            k->row_group[r] = g;
-            for (int v = 0; v < V; v++) {
-                sumW[v] = g == 0 ? k->h[v] : 0;
-                sumC[v] = 0;
-            }
-            for (int d = d0; d < d1; d++) {
-                int u = k->offset[d] + (c / k->radix[d]) % k->n_var[d];
-                k->row_variant[(size_t)r * (size_t)k->group_width + (size_t)(d - d0)] = (uint16_t)u;
-                k->row_scen[r] += k->scen_stride[d] * ((c / k->radix[d]) % k->n_var[d]);
-                for (int v = 0; v < V; v++) {
-                    sumW[v] += k->W[(size_t)u * (size_t)V + (size_t)v];
-                    sumC[v] += k->C[(size_t)u * (size_t)V + (size_t)v];
-                }
-            }
-            if (k->field_mode) {
-                for (int v = 0; v < V; v++) {
-                    k->field_F[(size_t)r * (size_t)V + (size_t)v] = k->log_domain ? sumW[v] : exp(sumW[v]);
-                    k->field_G[(size_t)r * (size_t)V + (size_t)v] = sumC[v];
-                }
-                continue;
-            }
-            for (int i = 0; i <= D; i++) {
-                double *F = k->table + k->blk[i] + (size_t)r * 2 * (size_t)k->pw[i], *Cs = F + k->pw[i];
-                for (int b = 0; b < k->pw[i]; b++) {
-                    if (i == D) { /* the phantom: weight 1 on its only variant */
-                        F[b] = b ? (k->log_domain ? -HUGE_VAL : 0) : (k->log_domain ? 0 : 1);
-                        Cs[b] = 0;
-                    } else if (b < k->n_var[i]) {
-                        double f = sumW[k->offset[i] + b];
-                        F[b] = k->log_domain ? f : exp(f);
-                        Cs[b] = sumC[k->offset[i] + b];
-                    } else {
-                        F[b] = k->log_domain ? -HUGE_VAL : 0;
-                        Cs[b] = 0;
-                    }
-                }
-            }
-        }
+        build_group_rows(k, g, sumW, sumC);
     }
     free(sumW);
     free(sumC);
-    /* Start blocks (the same rule as the groups, with a fixed limit). */
+}
+
+/* Start blocks (the same rule as the groups, with a fixed limit) and each
+ * block's joint initial distribution with its guide table. */
+static void build_start_blocks(scenmc_kernel *k)
+{
+    const int D = k->D;
     k->block_first = scenmc_xcalloc((size_t)D + 1, sizeof(int));
     k->block_row = scenmc_xcalloc((size_t)D + 1, sizeof(int));
     group_layout(k, SCENMC_START_BLOCK, &k->n_blocks, k->block_first, k->block_row);
     const int combos = k->block_row[k->n_blocks];
-    k->blocks_are_groups = k->n_blocks == G;
+    k->blocks_are_groups = k->n_blocks == k->n_groups;
     for (int b = 0; b <= k->n_blocks && k->blocks_are_groups; b++)
         k->blocks_are_groups = k->block_first[b] == k->group_first[b];
     k->block_width = 0;
@@ -353,85 +394,123 @@ scenmc_status scenmc_kernel_build_groups(scenmc_kernel *k, int group_limit, scen
         k->start_cum[r0 + nr - 1] = 2.0; /* absorb rounding: the last is always taken */
         scenmc_guide_build(k->start_cum + r0, k->start_guide + 4 * (size_t)r0, 4 * nr);
     }
-    /* K from the rows: few groups (the engine's unrolled paths) and small tables. */
+}
+
+/* K_in: the pairs within each row's group. */
+static void build_pairs_within(scenmc_kernel *k)
+{
+    const int V = k->V, rows = k->group_row[k->n_groups], GW = k->group_width;
+    k->K_in = scenmc_xcalloc((size_t)rows, sizeof(double));
+    for (int r = 0; r < rows; r++) {
+        int g = k->row_group[r], nd = k->group_first[g + 1] - k->group_first[g];
+        const uint16_t *u = k->row_variant + (size_t)r * (size_t)GW;
+        for (int a = 0; a < nd; a++)
+            for (int b = a + 1; b < nd; b++)
+                k->K_in[r] += k->C[(size_t)u[a] * (size_t)V + u[b]];
+    }
+}
+
+/* K from the rows (see kernel.h): few groups (the engine's unrolled paths)
+ * and small tables only; otherwise K_pair stays NULL. */
+static void build_pair_tables(scenmc_kernel *k)
+{
+    const int V = k->V, G = k->n_groups, GW = k->group_width;
     size_t pair_size = 0;
     for (int g = 0; g < G; g++)
         for (int h = g + 1; h < G; h++)
             pair_size += (size_t)(k->group_row[g + 1] - k->group_row[g]) *
                          (size_t)(k->group_row[h + 1] - k->group_row[h]);
-    if (G <= SCENMC_MAX_TABLE_GROUPS && pair_size <= ((size_t)1 << 16)) {
-        k->K_in = scenmc_xcalloc((size_t)rows, sizeof(double));
-        k->K_pair = scenmc_xcalloc(pair_size ? pair_size : 1, sizeof(double));
-        k->K_pair_base = scenmc_xcalloc((size_t)G * (size_t)G, sizeof(ptrdiff_t));
-        k->group_rows = scenmc_xcalloc((size_t)G, sizeof(int));
-        for (int g = 0; g < G; g++)
-            k->group_rows[g] = k->group_row[g + 1] - k->group_row[g];
-        const int GW = k->group_width;
-        for (int r = 0; r < rows; r++) {
-            int g = k->row_group[r], nd = k->group_first[g + 1] - k->group_first[g];
-            const uint16_t *u = k->row_variant + (size_t)r * (size_t)GW;
-            for (int a = 0; a < nd; a++)
-                for (int b = a + 1; b < nd; b++)
-                    k->K_in[r] += k->C[(size_t)u[a] * (size_t)V + u[b]];
+    if (G > SCENMC_MAX_TABLE_GROUPS || pair_size > ((size_t)1 << 16))
+        return;
+    build_pairs_within(k);
+    k->K_pair = scenmc_xcalloc(pair_size ? pair_size : 1, sizeof(double));
+    k->K_pair_base = scenmc_xcalloc((size_t)G * (size_t)G, sizeof(ptrdiff_t));
+    k->group_rows = scenmc_xcalloc((size_t)G, sizeof(int));
+    for (int g = 0; g < G; g++)
+        k->group_rows[g] = k->group_row[g + 1] - k->group_row[g];
+    size_t at = 0;
+    for (int g = 0; g < G; g++)
+        for (int h = g + 1; h < G; h++) {
+            /* Entry (row_g, row_h) at K_pair_base + row_g * rows_h + row_h. */
+            k->K_pair_base[g * G + h] = (ptrdiff_t)at - (ptrdiff_t)k->group_row[g] * k->group_rows[h] -
+                                      k->group_row[h];
+            /* Each group's pairs within itself folded into one pair table:
+             * group g into (g, g + 1), the last group into (G - 2, G - 1). */
+            const int fold_g = h == g + 1, fold_h = h == G - 1 && g == G - 2;
+            int ng = k->group_first[g + 1] - k->group_first[g], nh = k->group_first[h + 1] - k->group_first[h];
+            for (int rg = k->group_row[g]; rg < k->group_row[g + 1]; rg++)
+                for (int rh = k->group_row[h]; rh < k->group_row[h + 1]; rh++, at++) {
+                    const uint16_t *ug = k->row_variant + (size_t)rg * (size_t)GW;
+                    const uint16_t *uh = k->row_variant + (size_t)rh * (size_t)GW;
+                    double sum = 0;
+                    for (int a = 0; a < ng; a++)
+                        for (int b = 0; b < nh; b++)
+                            sum += k->C[(size_t)ug[a] * (size_t)V + uh[b]];
+                    k->K_pair[at] = sum + (fold_g ? k->K_in[rg] : 0) + (fold_h ? k->K_in[rh] : 0);
+                }
         }
-        size_t at = 0;
-        for (int g = 0; g < G; g++)
-            for (int h = g + 1; h < G; h++) {
-                /* Entry (row_g, row_h) at K_pair_base + row_g * rows_h + row_h. */
-                k->K_pair_base[g * G + h] = (ptrdiff_t)at - (ptrdiff_t)k->group_row[g] * k->group_rows[h] -
-                                          k->group_row[h];
-                /* Each group's pairs within itself folded into one pair table:
-                 * group g into (g, g + 1), the last group into (G - 2, G - 1). */
-                const int fold_g = h == g + 1, fold_h = h == G - 1 && g == G - 2;
-                int ng = k->group_first[g + 1] - k->group_first[g], nh = k->group_first[h + 1] - k->group_first[h];
-                for (int rg = k->group_row[g]; rg < k->group_row[g + 1]; rg++)
-                    for (int rh = k->group_row[h]; rh < k->group_row[h + 1]; rh++, at++) {
-                        const uint16_t *ug = k->row_variant + (size_t)rg * (size_t)GW;
-                        const uint16_t *uh = k->row_variant + (size_t)rh * (size_t)GW;
-                        double sum = 0;
-                        for (int a = 0; a < ng; a++)
-                            for (int b = 0; b < nh; b++)
-                                sum += k->C[(size_t)ug[a] * (size_t)V + uh[b]];
-                        k->K_pair[at] = sum + (fold_g ? k->K_in[rg] : 0) + (fold_h ? k->K_in[rh] : 0);
-                    }
-            }
-    }
+}
+
+/* The packed engine's tables, when it can run the model (see kernel.h). */
+static scenmc_status build_packed(scenmc_kernel *k, scenmc_error *err)
+{
+    const int D = k->D, G = k->n_groups, rows = k->group_row[G];
     const size_t W = (size_t)k->max_pw, row_bytes = (size_t)(D + 1) * W * sizeof(double);
     k->packed_bits = SCENMC_PACKED_BITS(G);
     k->packed = !k->field_mode && !k->log_domain && (W == 4 || W == 8) && G <= 3 && k->K_pair != NULL &&
                 (size_t)rows * row_bytes < ((size_t)1 << k->packed_bits);
-    if (k->packed) {
-        /* The weights alone, row-major: a row's entries for every descriptor
-         * lie together, so a lane whose rows stay put keeps its few lines in
-         * the first-level cache (the same values as the table's). */
-        k->row_bytes = (int)row_bytes;
-        k->row_inverse = (uint64_t)((((uint64_t)1 << 32) + (uint64_t)k->row_bytes - 1) / (uint64_t)k->row_bytes);
-        k->ptable = aligned_alloc(64, ((size_t)rows * (size_t)k->row_bytes + 63) & ~(size_t)63);
-        if (!k->ptable)
-            return scenmc_error_add(err, SCENMC_E_NOMEM, "out of memory for the weight table");
-        for (int r = 0; r < rows; r++)
-            for (int i = 0; i <= D; i++)
-                memcpy(k->ptable + ((size_t)r * (size_t)(D + 1) + (size_t)i) * W,
-                       k->table + k->blk[i] + (size_t)r * 2 * W, W * sizeof(double));
-        free(k->table); /* no other engine runs */
-        k->table = NULL;
-        k->unit = scenmc_xcalloc((size_t)D + 1, sizeof(uint64_t));
-        for (int d = 0; d < D; d++)
-            k->unit[d] = (uint64_t)k->radix[d] * (uint64_t)k->row_bytes << (k->packed_bits * k->group_of[d]);
-    }
-    if (k->packed && G <= 2) {
-        /* The tally's year lookups, from the same functions as the other engines'. */
-        const int rows0 = k->group_row[1];
-        k->info_rows = G == 2 ? rows - rows0 : 1;
-        k->state_info = scenmc_xcalloc((size_t)rows0 * (size_t)k->info_rows, sizeof(uint32_t));
-        for (int c0 = 0; c0 < rows0; c0++)
-            for (int c1 = 0; c1 < k->info_rows; c1++) {
-                const int rw[2] = {c0, rows0 + c1};
-                const int sc = k->scen_table[k->row_scen[rw[0]] + (G == 2 ? k->row_scen[rw[1]] : 0)];
-                const int bin = scenmc_consistency_bin(k, scenmc_rows_consistency(k, rw, G));
-                k->state_info[(size_t)c0 * (size_t)k->info_rows + (size_t)c1] = (uint32_t)sc | (uint32_t)bin << 16;
-            }
-    }
+    if (!k->packed)
+        return SCENMC_OK;
+    /* The weights alone, row-major: a row's entries for every descriptor
+     * lie together, so a lane whose rows stay put keeps its few lines in
+     * the first-level cache (the same values as the table's). */
+    k->row_bytes = (int)row_bytes;
+    k->row_inverse = (uint64_t)((((uint64_t)1 << 32) + (uint64_t)k->row_bytes - 1) / (uint64_t)k->row_bytes);
+    k->ptable = aligned_alloc(64, ((size_t)rows * (size_t)k->row_bytes + 63) & ~(size_t)63);
+    if (!k->ptable)
+        return scenmc_error_add(err, SCENMC_E_NOMEM, "out of memory for the weight table");
+    for (int r = 0; r < rows; r++)
+        for (int i = 0; i <= D; i++)
+            memcpy(k->ptable + ((size_t)r * (size_t)(D + 1) + (size_t)i) * W,
+                   k->table + k->blk[i] + (size_t)r * 2 * W, W * sizeof(double));
+    free(k->table); /* no other engine runs */
+    k->table = NULL;
+    k->unit = scenmc_xcalloc((size_t)D + 1, sizeof(uint64_t));
+    for (int d = 0; d < D; d++)
+        k->unit[d] = (uint64_t)k->radix[d] * (uint64_t)k->row_bytes << (k->packed_bits * k->group_of[d]);
+    return SCENMC_OK;
+}
+
+/* Packed with up to two groups: the tally's year lookups per state of the
+ * rows, from the same functions as the other engines'. */
+static void build_state_info(scenmc_kernel *k)
+{
+    const int G = k->n_groups, rows = k->group_row[G], rows0 = k->group_row[1];
+    k->info_rows = G == 2 ? rows - rows0 : 1;
+    k->state_info = scenmc_xcalloc((size_t)rows0 * (size_t)k->info_rows, sizeof(uint32_t));
+    for (int c0 = 0; c0 < rows0; c0++)
+        for (int c1 = 0; c1 < k->info_rows; c1++) {
+            const int rw[2] = {c0, rows0 + c1};
+            const int sc = k->scen_table[k->row_scen[rw[0]] + (G == 2 ? k->row_scen[rw[1]] : 0)];
+            const int bin = scenmc_consistency_bin(k, scenmc_rows_consistency(k, rw, G));
+            k->state_info[(size_t)c0 * (size_t)k->info_rows + (size_t)c1] = (uint32_t)sc | (uint32_t)bin << 16;
+        }
+}
+
+scenmc_status scenmc_kernel_build_groups(scenmc_kernel *k, int group_limit, scenmc_error *err)
+{
+    choose_widths(k);
+    choose_layout(k, group_limit);
+    scenmc_status st = alloc_tables(k, err);
+    if (st != SCENMC_OK)
+        return st;
+    build_rows(k);
+    build_start_blocks(k);
+    build_pair_tables(k);
+    if ((st = build_packed(k, err)) != SCENMC_OK)
+        return st;
+    if (k->packed && k->n_groups <= 2)
+        build_state_info(k);
     return SCENMC_OK;
 }
 
