@@ -6,29 +6,18 @@
 #include <stdlib.h>
 #include <string.h>
 
-scenmc_status scenmc_kernel_init(scenmc_kernel *k, const scenmc_model *m, const scenmc_params *p,
-                                 const scenmc_results *shape, scenmc_error *err)
+/* W = beta (w_C C + w_X X) and h = beta bias, the parameters' cell
+ * overrides applied; whether the fields need the log domain. */
+static scenmc_status init_matrices(scenmc_kernel *k, const scenmc_model *m, const scenmc_params *p,
+                                   scenmc_error *err)
 {
-    memset(k, 0, sizeof *k);
-    int D = m->n_descriptors, V = m->n_variants;
+    const int D = k->D, V = k->V;
     size_t VV = (size_t)V * (size_t)V;
-    k->D = D;
-    k->V = V;
-    k->Y = p->year_end - p->year_start + 1;
-    k->S = shape->n_scenarios;
-    k->offset = scenmc_xcalloc((size_t)D, sizeof(int));
-    k->n_var = scenmc_xcalloc((size_t)D, sizeof(int));
-    for (int d = 0; d < D; d++) {
-        k->offset[d] = m->descriptors[d].offset;
-        k->n_var[d] = m->descriptors[d].n_variants;
-    }
-    /* The matrices with the parameters' cell overrides applied. */
     k->C = scenmc_params_matrix(p, m, 0);
     double *X = scenmc_params_matrix(p, m, 1);
     k->W = malloc(VV * sizeof(double));
     if (!k->W || !k->C || !X) {
         free(X);
-        scenmc_kernel_free(k);
         return scenmc_error_add(err, SCENMC_E_NOMEM, "out of memory for the %dx%d weight matrix", V, V);
     }
     for (size_t i = 0; i < VV; i++)
@@ -52,6 +41,13 @@ scenmc_status scenmc_kernel_init(scenmc_kernel *k, const scenmc_model *m, const 
         bound = fmax(bound, b);
     }
     k->log_domain = !(bound < 300);
+    return SCENMC_OK;
+}
+
+/* The initial distribution (cumulative per descriptor) and the fixed start. */
+static void init_start(scenmc_kernel *k, const scenmc_params *p)
+{
+    const int D = k->D, V = k->V;
     k->init_p = scenmc_xcalloc((size_t)V, sizeof(double));
     memcpy(k->init_p, p->initial, sizeof(double) * (size_t)V);
     k->init_cum = scenmc_xcalloc((size_t)V, sizeof(double));
@@ -67,8 +63,13 @@ scenmc_status scenmc_kernel_init(scenmc_kernel *k, const scenmc_model *m, const 
         k->start = scenmc_xcalloc((size_t)D, sizeof(int));
         memcpy(k->start, p->start, sizeof(int) * (size_t)D);
     }
+}
 
-    /* Poisson(Lambda) table up to where the upper tail is below 1e-17. */
+/* The yearly revision count's Poisson(Lambda) table, up to where the upper
+ * tail is below 1e-17, and which descriptor a revision hits. */
+static void init_revisions(scenmc_kernel *k, const scenmc_params *p)
+{
+    const int D = k->D;
     k->lambda = 0;
     for (int d = 0; d < D; d++)
         k->lambda += p->rate[d];
@@ -96,8 +97,12 @@ scenmc_status scenmc_kernel_init(scenmc_kernel *k, const scenmc_model *m, const 
             k->equal_rates = 0;
     }
     k->desc_cum[D - 1] = 2.0;
+}
 
-    /* Scenario lookup over the named descriptors (mixed radix). */
+/* Scenario lookup over the named descriptors (mixed radix). */
+static scenmc_status init_scenarios(scenmc_kernel *k, const scenmc_model *m, scenmc_error *err)
+{
+    const int D = k->D;
     k->scen_stride = scenmc_xcalloc((size_t)D, sizeof(int));
     int used[SCENMC_MAX_DESCRIPTORS] = {0};
     for (int s = 0; s < m->n_scenarios; s++)
@@ -108,11 +113,9 @@ scenmc_status scenmc_kernel_init(scenmc_kernel *k, const scenmc_model *m, const 
         if (used[d]) {
             k->scen_stride[d] = (int)n_combo;
             n_combo *= k->n_var[d];
-            if (n_combo > (1L << 24)) {
-                scenmc_kernel_free(k);
+            if (n_combo > (1L << 24))
                 return scenmc_error_add(err, SCENMC_E_LIMIT, "the scenario conditions span more than "
                                         "2^24 combinations; expected conditions on fewer descriptors");
-            }
         }
     k->scen_table = scenmc_xcalloc((size_t)n_combo, sizeof(int));
     int *s = scenmc_xcalloc((size_t)D, sizeof(int));
@@ -123,11 +126,37 @@ scenmc_status scenmc_kernel_init(scenmc_kernel *k, const scenmc_model *m, const 
                 s[d] = (int)(rest / k->scen_stride[d]);
                 rest %= k->scen_stride[d];
             }
-        int sc = scenmc_model_scenario_of(m, s);
-        k->scen_table[idx] = sc; /* == n_scenarios for unclassified, the last slot */
+        k->scen_table[idx] = scenmc_model_scenario_of(m, s); /* == n_scenarios for unclassified, the last slot */
     }
     free(s);
+    return SCENMC_OK;
+}
 
+scenmc_status scenmc_kernel_init(scenmc_kernel *k, const scenmc_model *m, const scenmc_params *p,
+                                 const scenmc_results *shape, scenmc_error *err)
+{
+    memset(k, 0, sizeof *k);
+    const int D = m->n_descriptors;
+    k->D = D;
+    k->V = m->n_variants;
+    k->Y = p->year_end - p->year_start + 1;
+    k->S = shape->n_scenarios;
+    k->offset = scenmc_xcalloc((size_t)D, sizeof(int));
+    k->n_var = scenmc_xcalloc((size_t)D, sizeof(int));
+    for (int d = 0; d < D; d++) {
+        k->offset[d] = m->descriptors[d].offset;
+        k->n_var[d] = m->descriptors[d].n_variants;
+    }
+    scenmc_status st = init_matrices(k, m, p, err);
+    if (st == SCENMC_OK) {
+        init_start(k, p);
+        init_revisions(k, p);
+        st = init_scenarios(k, m, err);
+    }
+    if (st != SCENMC_OK) {
+        scenmc_kernel_free(k);
+        return st;
+    }
     k->state_stride = scenmc_xcalloc((size_t)D, sizeof(uint64_t));
     uint64_t w = 1;
     for (int d = D - 1; d >= 0; d--) {
