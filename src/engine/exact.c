@@ -21,7 +21,7 @@
 #include <unistd.h>
 
 typedef struct exact_chain {
-    const scenmc_kernel *k;
+    const scenmc_kernel_base *k;
     uint64_t n;           /* states */
     int D, V;
     uint64_t *stride;     /* [D] */
@@ -54,7 +54,7 @@ static void odometer(const exact_chain *c, int *s)
 
 static void build_transitions(exact_chain *c, const scenmc_params *p)
 {
-    const scenmc_kernel *k = c->k;
+    const scenmc_kernel_base *k = c->k;
     const int D = c->D, V = c->V;
 #pragma omp parallel num_threads(c->threads)
     {
@@ -94,7 +94,7 @@ static void build_transitions(exact_chain *c, const scenmc_params *p)
  * transition weights are read once for all of them. */
 static void apply_M(const exact_chain *c, const double *in, double *out, int nvec, int backward)
 {
-    const scenmc_kernel *k = c->k;
+    const scenmc_kernel_base *k = c->k;
     const int D = c->D, V = c->V;
     const size_t nv_ = (size_t)nvec;
 #pragma omp parallel num_threads(c->threads)
@@ -229,7 +229,7 @@ static void chain_poisson(exact_chain *c, double lambda)
  * distribution at every later year. */
 static void forward_pass(exact_chain *c, const scenmc_params *p, exact_work *w)
 {
-    const scenmc_kernel *k = c->k;
+    const scenmc_kernel_base *k = c->k;
     const int D = c->D;
     for (uint64_t x = 0; x < c->n; x++) {
         decode(c, x, w->s);
@@ -253,7 +253,7 @@ static void forward_pass(exact_chain *c, const scenmc_params *p, exact_work *w)
  * for 0/0). */
 static void year_tables(const exact_chain *c, exact_work *w, int y, scenmc_results *r)
 {
-    const scenmc_kernel *k = c->k;
+    const scenmc_kernel_base *k = c->k;
     const int D = c->D, S = w->S, Y = w->Y;
     const size_t Sz = (size_t)S, Vz = (size_t)c->V;
     const uint64_t S2 = 2 * (uint64_t)S;
@@ -370,8 +370,8 @@ scenmc_status scenmc_exact(const scenmc_model *m, const scenmc_params *p, int th
     st = scenmc_results_init(r, m, p, SCENMC_EXACT, err);
     if (st != SCENMC_OK)
         return st;
-    scenmc_kernel k;
-    st = scenmc_kernel_init(&k, m, p, r, err);
+    scenmc_kernel_base k;
+    st = scenmc_kernel_base_init(&k, m, p, r, err);
     if (st != SCENMC_OK) {
         scenmc_results_free(r);
         return st;
@@ -406,7 +406,7 @@ scenmc_status scenmc_exact(const scenmc_model *m, const scenmc_params *p, int th
     free(c.work[0]);
     free(c.work[1]);
     free(c.pois);
-    scenmc_kernel_free(&k);
+    scenmc_kernel_base_free(&k);
     if (st != SCENMC_OK)
         scenmc_results_free(r);
     return st;
@@ -451,8 +451,8 @@ static scenmc_status stationary_iterate(const scenmc_model *m, const scenmc_para
     scenmc_status st = scenmc_results_init(&shape, m, p, SCENMC_EXACT, err);
     if (st != SCENMC_OK)
         return st;
-    scenmc_kernel k;
-    st = scenmc_kernel_init(&k, m, p, &shape, err);
+    scenmc_kernel_base k;
+    st = scenmc_kernel_base_init(&k, m, p, &shape, err);
     scenmc_results_free(&shape);
     if (st != SCENMC_OK)
         return st;
@@ -463,7 +463,7 @@ static scenmc_status stationary_iterate(const scenmc_model *m, const scenmc_para
     if (!c.T || !next) {
         free(c.T);
         free(next);
-        scenmc_kernel_free(&k);
+        scenmc_kernel_base_free(&k);
         return scenmc_error_add(err, SCENMC_E_NOMEM, "out of memory for the stationary solve");
     }
     build_transitions(&c, p);
@@ -486,7 +486,7 @@ static scenmc_status stationary_iterate(const scenmc_model *m, const scenmc_para
     info->residual = res;
     free(c.T);
     free(next);
-    scenmc_kernel_free(&k);
+    scenmc_kernel_base_free(&k);
     return SCENMC_OK;
 }
 

@@ -180,7 +180,7 @@ static int tally_alloc(tally *t, const scenmc_results *r, int rows, int joint)
  * stack should have to hold). */
 static worker *worker_new(const scenmc_kernel *k)
 {
-    size_t G = (size_t)k->n_groups, Y = (size_t)k->Y;
+    size_t G = (size_t)k->n_groups, Y = (size_t)k->base.Y;
     worker *w = scenmc_xcalloc(1, sizeof *w);
     for (int i = 0; i < LANES; i++) {
         lane *l = &w->lane[i];
@@ -191,8 +191,8 @@ static worker *worker_new(const scenmc_kernel *k)
         l->scen = scenmc_xcalloc(Y, sizeof(int));
         l->snap_pk = scenmc_xcalloc(Y, sizeof(uint64_t));
         if (k->field_mode) {
-            l->F = scenmc_xcalloc((size_t)k->V, sizeof(double));
-            l->Gf = scenmc_xcalloc((size_t)k->V, sizeof(double));
+            l->F = scenmc_xcalloc((size_t)k->base.V, sizeof(double));
+            l->Gf = scenmc_xcalloc((size_t)k->base.V, sizeof(double));
         }
     }
     return w;
@@ -227,12 +227,12 @@ static inline int poisson_draw(const scenmc_kernel *k, scenmc_rng *rng)
 static inline int pick_descriptor(const scenmc_kernel *k, uint32_t u, double *uv)
 {
     if (k->equal_rates) {
-        uint64_t m = (uint64_t)u * (uint64_t)k->D;
+        uint64_t m = (uint64_t)u * (uint64_t)k->base.D;
         *uv = ((double)(uint32_t)m + 0.5) * (1.0 / 4294967296.0);
         return (int)(m >> 32);
     }
     double x = ((double)u + 0.5) * (1.0 / 4294967296.0);
-    int lo = 0, hi = k->D - 1; /* first i with desc_cum[i] > x */
+    int lo = 0, hi = k->base.D - 1; /* first i with desc_cum[i] > x */
     while (lo < hi) {
         int mid = (lo + hi) / 2;
         if (k->desc_cum[mid] > x)
@@ -251,7 +251,7 @@ static inline int pick_descriptor(const scenmc_kernel *k, uint32_t u, double *uv
 static inline __attribute__((always_inline)) void lane_start(const scenmc_kernel *k, lane *l, uint64_t seed,
                                                               uint64_t traj)
 {
-    const int D = k->D, G = k->n_groups;
+    const int D = k->base.D, G = k->n_groups;
     scenmc_rng_init(&l->rng, seed, traj);
     if (k->start) {
         for (int d = 0; d < D; d++)
@@ -272,11 +272,11 @@ static inline __attribute__((always_inline)) void lane_start(const scenmc_kernel
         for (int g = 0; g < G; g++)
             l->row[g] = k->group_row[g];
         for (int d = 0; d < D; d++)
-            l->row[k->group_of[d]] += k->radix[d] * l->s[d];
+            l->row[k->desc[d].group] += k->desc[d].radix * l->s[d];
     }
     l->s[D] = 0;
     if (k->field_mode) { /* the fields from one row per group */
-        const int V = k->V;
+        const int V = k->base.V;
         double *restrict F = l->F, *restrict Gf = l->Gf;
         for (int v = 0; v < V; v++) {
             F[v] = k->log_domain ? 0 : 1;
@@ -296,7 +296,7 @@ static inline __attribute__((always_inline)) void lane_start(const scenmc_kernel
         }
         double K = 0; /* each pair counted twice */
         for (int d = 0; d < D; d++)
-            K += Gf[k->offset[d] + l->s[d]];
+            K += Gf[k->base.offset[d] + l->s[d]];
         l->K = 0.5 * K;
     } else if (k->packed) { /* the rows in one word; K comes from them in the tally */
         l->pk = 0;
@@ -309,7 +309,7 @@ static inline __attribute__((always_inline)) void lane_start(const scenmc_kernel
     } else {
         double K = 0; /* each pair counted twice */
         for (int d = 0; d < D; d++) {
-            const double *e = k->table + k->blk[d] + (size_t)(k->pw[d] + l->s[d]);
+            const double *e = k->table + k->desc[d].blk + (size_t)(k->pw[d] + l->s[d]);
             for (int g = 0; g < G; g++)
                 K += e[(size_t)l->row[g] * 2 * (size_t)k->pw[d]];
         }
@@ -318,7 +318,7 @@ static inline __attribute__((always_inline)) void lane_start(const scenmc_kernel
     if (!k->packed) {
         for (int g = 0; g < G; g++)
             l->snap_row[g] = l->row[g];
-        memset(l->snap_row + G, 0xff, sizeof(int) * (size_t)G * (size_t)k->Y); /* -1: not revised */
+        memset(l->snap_row + G, 0xff, sizeof(int) * (size_t)G * (size_t)k->base.Y); /* -1: not revised */
         l->snap_K[0] = l->K;
     }
     /* Then one word per year for its revision count (all drawn up front, so
@@ -327,7 +327,7 @@ static inline __attribute__((always_inline)) void lane_start(const scenmc_kernel
     long *restrict year_end = l->year_end, total = 0;
     nrev[0] = 0;
     year_end[0] = 0;
-    for (int y = 1; y < k->Y; y++) {
+    for (int y = 1; y < k->base.Y; y++) {
         nrev[y] = poisson_draw(k, &l->rng);
         year_end[y] = total += nrev[y];
     }
@@ -357,7 +357,7 @@ static inline __attribute__((always_inline)) void lane_queue(const scenmc_kernel
         memset(slot, 0, sizeof(int) * (size_t)n);
         const long *restrict end = l->year_end;
         int y = first;
-        for (const int last = k->Y - 1; y < last && end[y] < r0 + n; y++)
+        for (const int last = k->base.Y - 1; y < last && end[y] < r0 + n; y++)
             slot[end[y] - r0] += 1;
         l->next_year = y;
     }
@@ -366,7 +366,7 @@ static inline __attribute__((always_inline)) void lane_queue(const scenmc_kernel
     int *restrict rev_d = l->rev_d;
     double *restrict rev_u = l->rev_u;
     const int equal_rates = k->equal_rates;
-    const uint64_t D = (uint64_t)k->D;
+    const uint64_t D = (uint64_t)k->base.D;
     for (int j = 0; j < n;) { /* the words at hand, then a new batch */
         if (rng->next == SCENMC_RNG_BUFFER) /* no more batches than the round needs */
             n - j <= SCENMC_RNG_BATCH ? scenmc_rng_refill_one(rng) : scenmc_rng_refill(rng);
@@ -569,7 +569,7 @@ static inline void lane_take_years(const scenmc_kernel *k, lane *l, long r0, uin
     const uint64_t *restrict rec = l->rec; /* rec[e - 1 - r0]: the word after revision e - 1 */
     uint64_t *restrict snap = l->snap_pk;
     int y = l->snapped;
-    for (const int Y = k->Y; y < Y && end[y] <= done; y++)
+    for (const int Y = k->base.Y; y < Y && end[y] <= done; y++)
         snap[y] = end[y] > r0 ? rec[end[y] - 1 - r0] : before;
     l->snapped = y;
 }
@@ -605,14 +605,14 @@ static inline int draw_variant(const double *w, int n, double u)
  * ratio row (log domain: adds the difference of two W rows). */
 static inline __attribute__((always_inline)) void lanes_run_field(const scenmc_kernel *k, worker *w)
 {
-    const int V = k->V, G = k->n_groups;
+    const int V = k->base.V, G = k->n_groups;
     for (int q = 0; q < LANES; q++) /* lane by lane: each field stays in cache */
         for (int r = 0; r < w->lane[q].n; r++) {
             lane *l = &w->lane[q];
             const int i = l->rev_d[r];
-            if (i == k->D) /* a phantom revision */
+            if (i == k->base.D) /* a phantom revision */
                 continue;
-            const int off = k->offset[i], nv = k->n_var[i], a = l->s[i], slot = l->rev_slot[r];
+            const int off = k->base.offset[i], nv = k->base.n_var[i], a = l->s[i], slot = l->rev_slot[r];
             double wt[SCENMC_MAX_VARIANTS];
             memcpy(wt, l->F + off, sizeof(double) * (size_t)nv);
             if (k->log_domain)
@@ -624,7 +624,7 @@ static inline __attribute__((always_inline)) void lanes_run_field(const scenmc_k
                 double *restrict F = l->F, *restrict Gf = l->Gf;
                 const double *restrict dC = k->dC + row;
                 if (k->log_domain) {
-                    const double *Wn = k->W + (size_t)(off + b) * V, *Wo = k->W + (size_t)(off + a) * V;
+                    const double *Wn = k->base.W + (size_t)(off + b) * V, *Wo = k->base.W + (size_t)(off + a) * V;
                     for (int v = 0; v < V; v++) {
                         F[v] += Wn[v] - Wo[v];
                         Gf[v] += dC[v];
@@ -637,10 +637,10 @@ static inline __attribute__((always_inline)) void lanes_run_field(const scenmc_k
                     }
                 }
                 l->s[i] = b;
-                l->row[k->group_of[i]] += (b - a) * k->radix[i];
+                l->row[k->desc[i].group] += (b - a) * k->desc[i].radix;
             }
             l->snap_K[slot] = l->K;
-            l->snap_row[(size_t)slot * G + k->group_of[i]] = l->row[k->group_of[i]];
+            l->snap_row[(size_t)slot * G + k->desc[i].group] = l->row[k->desc[i].group];
         }
 }
 
@@ -653,7 +653,7 @@ static inline __attribute__((always_inline)) void lanes_run_any_width(const scen
         for (int q = 0; q < LANES; q++) {
             lane *l = &w->lane[q];
             const int i = l->rev_d[r], slot = l->rev_slot[r], pw = k->pw[i];
-            const double *t = k->table + k->blk[i];
+            const double *t = k->table + k->desc[i].blk;
             double wt[SCENMC_MAX_VARIANTS], cs[SCENMC_MAX_VARIANTS];
             const double *e = t + (size_t)l->row[0] * 2 * (size_t)pw;
             for (int j = 0; j < pw; j++) {
@@ -669,9 +669,9 @@ static inline __attribute__((always_inline)) void lanes_run_any_width(const scen
             }
             if (k->log_domain)
                 weights_from_logs(wt, pw);
-            const int b = draw_variant(wt, pw, l->rev_u[r]), a = l->s[i], gi = k->group_of[i];
+            const int b = draw_variant(wt, pw, l->rev_u[r]), a = l->s[i], gi = k->desc[i].group;
             l->s[i] = b;
-            l->row[gi] += (b - a) * k->radix[i];
+            l->row[gi] += (b - a) * k->desc[i].radix;
             l->K += cs[b] - cs[a];
             l->snap_K[slot] = l->K;
             l->snap_row[(size_t)slot * G + gi] = l->row[gi];
@@ -721,8 +721,8 @@ static inline __attribute__((always_inline)) void lanes_run(const scenmc_kernel 
 static inline __attribute__((always_inline)) int lane_tally_g(const scenmc_kernel *k, lane *l,
                                                               tally *t, const int GC)
 {
-    const int Y = k->Y, G = GC ? GC : k->n_groups, S = k->S, n_bins = k->n_bins;
-    const int *restrict row_scen = k->row_scen, *restrict scen_table = k->scen_table;
+    const int Y = k->base.Y, G = GC ? GC : k->n_groups, S = k->base.S, n_bins = k->base.n_bins;
+    const int *restrict row_scen = k->row_scen, *restrict scen_table = k->base.scen_table;
     const int *restrict nrev = l->nrev;
     const double *restrict snap_K = l->snap_K;
     int *restrict snap_row = l->snap_row, *restrict scen = l->scen;
@@ -762,7 +762,7 @@ static inline __attribute__((always_inline)) int lane_tally_g(const scenmc_kerne
             else if (nrev[y])
                 K = snap_K[y];
             int sc = scen[y] = scen_table[si];
-            kb[(size_t)y * n_bins + scenmc_consistency_bin(k, K)]++;
+            kb[(size_t)y * n_bins + scenmc_consistency_bin(&k->base, K)]++;
             if (y > 0)
                 tr[((size_t)(y - 1) * S + scen[y - 1]) * S + sc]++;
         }
@@ -786,7 +786,7 @@ static inline __attribute__((always_inline)) int lane_tally_g(const scenmc_kerne
                 j[(size_t)rw[g] * row_stride]++;
         }
     } else {
-        const int V = k->V;
+        const int V = k->base.V;
         for (int y = 0; y < Y; y++) {
             const int *rw = snap_row + (size_t)y * G;
             uint64_t *sv = t->sv + ((size_t)y * S + scen[y]) * V;
@@ -800,12 +800,12 @@ static inline __attribute__((always_inline)) int lane_tally_g(const scenmc_kerne
             }
         }
     }
-    if (k->full_states || k->top_states) {
+    if (k->base.full_states || k->top_states) {
         const int *rw = snap_row + (size_t)(Y - 1) * G;
         uint64_t x = 0;
         for (int g = 0; g < G; g++)
             x += (uint64_t)(rw[g] - k->group_row[g]) * k->group_state_stride[g];
-        if (k->full_states)
+        if (k->base.full_states)
             t->fs[x]++;
         else
             map_add(t, x, 1);
@@ -855,9 +855,9 @@ static void simulate_lanes(const scenmc_kernel *k, uint64_t seed, uint64_t first
         for (int q = 0; q < LANES; q++) {
             lane *l = &w->lane[q];
             for (int r = l->n; r < n; r++) { /* phantom revisions, recorded nowhere */
-                l->rev_d[r] = k->D;
+                l->rev_d[r] = k->base.D;
                 l->rev_u[r] = 0.5;
-                l->rev_slot[r] = k->Y;
+                l->rev_slot[r] = k->base.Y;
             }
         }
         lanes_run(k, w, n);
@@ -1008,7 +1008,7 @@ static uint64_t run_chunks(const scenmc_kernel *k, const scenmc_params *p, const
 static void split_joint_tally(const scenmc_kernel *k, const scenmc_results *r, const uint64_t *src,
                               uint64_t *sv, uint64_t *ew)
 {
-    const size_t Y = (size_t)r->n_years, S = (size_t)r->n_scenarios, V = (size_t)k->V;
+    const size_t Y = (size_t)r->n_years, S = (size_t)r->n_scenarios, V = (size_t)k->base.V;
     const size_t rows = (size_t)k->group_row[k->n_groups];
     for (size_t y = 0; y < Y; y++)
         for (size_t s = 0; s < S; s++)

@@ -6,7 +6,6 @@
  * exactly what a standalone run with those parameters gives. */
 #include "scenmc/sweep.h"
 #include "engine/simulate.h"
-#include "engine/kernel.h"
 #include "engine/rng.h"
 #include "base/util.h"
 
