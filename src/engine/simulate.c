@@ -1133,33 +1133,16 @@ scenmc_status scenmc_run_paired_final(const scenmc_model *m, const scenmc_params
     if (a->seed != b->seed || a->n_trajectories != b->n_trajectories)
         return scenmc_error_add(err, SCENMC_E_INPUT, "paired runs need the same seed and trajectory count");
     scenmc_results ra, rb;
-    if ((st = scenmc_results_init(&ra, m, a, SCENMC_MONTE_CARLO, err)) != SCENMC_OK)
-        return st;
-    if ((st = scenmc_results_init(&rb, m, b, SCENMC_MONTE_CARLO, err)) != SCENMC_OK) {
-        scenmc_results_free(&ra);
-        return st;
-    }
     scenmc_kernel ka, kb;
-    if ((st = scenmc_kernel_init(&ka, m, a, &ra, err)) == SCENMC_OK &&
-        (st = scenmc_kernel_build_groups(&ka, 0, err)) != SCENMC_OK)
-        scenmc_kernel_free(&ka);
-    if (st != SCENMC_OK) {
-        scenmc_results_free(&ra);
-        scenmc_results_free(&rb);
+    if ((st = run_prepare(m, a, NULL, &ra, &ka, err)) != SCENMC_OK)
         return st;
-    }
-    if ((st = scenmc_kernel_init(&kb, m, b, &rb, err)) == SCENMC_OK &&
-        (st = scenmc_kernel_build_groups(&kb, 0, err)) != SCENMC_OK)
-        scenmc_kernel_free(&kb);
-    if (st != SCENMC_OK) {
+    if ((st = run_prepare(m, b, NULL, &rb, &kb, err)) != SCENMC_OK) {
         scenmc_kernel_free(&ka);
         scenmc_results_free(&ra);
-        scenmc_results_free(&rb);
         return st;
     }
+    ka.top_states = kb.top_states = 0; /* only the final scenarios are used */
     const int rows_a = ka.group_row[ka.n_groups], rows_b = kb.group_row[kb.n_groups];
-    ka.joint_tally = joint_tally(&ra, rows_a);
-    kb.joint_tally = joint_tally(&rb, rows_b);
     int S = ra.n_scenarios;
     if (threads <= 0)
         threads = omp_get_max_threads();
