@@ -1,7 +1,7 @@
 /* Throughput of the Monte Carlo engine, the figure of merit of scenmc.
  *
  *   bench_throughput [MODEL] [-n N] [--threads T] [--repeat R] [--beta B] [--rate R]
- *                    [--group-limit L]
+ *                    [--group-limit L] [--engine auto|reference]
  *
  * Runs the engine R times (default 5) on MODEL (default: the built-in
  * Västernorrland model) with beta 0.5, rate 0.5, uniform start, 10 years,
@@ -10,7 +10,9 @@
  * thread counts by construction: compare it between runs). One line per
  * measurement, tab-separated, for bench/run_all.sh. The line ends with how
  * the engine ran the model: packed, table or field engine, its groups, and which SIMD
- * path made the random numbers. */
+ * path made the random numbers. --engine reference runs the plain reference
+ * engine instead (src/engine/reference.c, one thread): the baseline the
+ * optimised engines are measured against, with the same hash. */
 #include "scenmc/scenmc.h"
 #include "engine/kernel.h"
 #include "engine/rng.h"
@@ -45,7 +47,7 @@ int main(int argc, char **argv)
 {
     const char *path = NULL;
     uint64_t n = 1000000;
-    int threads = 1, repeat = 5, group_limit = 0;
+    int threads = 1, repeat = 5, group_limit = 0, reference = 0;
     double beta = 0.5, rate = 0.5;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "-n") && i + 1 < argc)
@@ -60,9 +62,12 @@ int main(int argc, char **argv)
             rate = atof(argv[++i]);
         else if (!strcmp(argv[i], "--group-limit") && i + 1 < argc)
             group_limit = atoi(argv[++i]);
+        else if (!strcmp(argv[i], "--engine") && i + 1 < argc && (!strcmp(argv[i + 1], "auto") ||
+                                                                   !strcmp(argv[i + 1], "reference")))
+            reference = !strcmp(argv[++i], "reference");
         else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
             printf("usage: bench_throughput [MODEL] [-n N] [--threads T] [--repeat R] [--beta B] "
-                   "[--rate R] [--group-limit L]\n");
+                   "[--rate R] [--group-limit L] [--engine auto|reference]\n");
             return 0;
         } else if (argv[i][0] != '-')
             path = argv[i];
@@ -97,7 +102,7 @@ int main(int argc, char **argv)
     uint64_t hash = 0;
     for (int k = 0; k < repeat; k++) {
         scenmc_results r;
-        scenmc_run_options opt = {.threads = threads, .group_limit = group_limit};
+        scenmc_run_options opt = {.threads = threads, .group_limit = group_limit, .reference = reference};
         if (scenmc_run(m, &p, &opt, &r, &err) != SCENMC_OK) {
             fprintf(stderr, "%s\n", err.msg);
             return 1;
@@ -130,7 +135,8 @@ int main(int argc, char **argv)
            "hash\t%016llx\tengine\t%s\tgroups\t%d\trng\t%s\n",
            m->name, m->n_descriptors, m->n_variants, threads, (unsigned long long)n, repeat, med,
            tps[0], tps[repeat - 1], med * lambda * 10, (double)ru.ru_maxrss / 1024.0,
-           (unsigned long long)hash, k.packed ? "packed" : k.field_mode ? "field" : "table", k.n_groups, scenmc_rng_kind());
+           (unsigned long long)hash, reference ? "reference" : k.packed ? "packed" : k.field_mode ? "field" : "table",
+           k.n_groups, scenmc_rng_kind());
     scenmc_kernel_free(&k);
     scenmc_results_free(&shape);
     free(tps);

@@ -43,6 +43,11 @@ for t in 1 2; do
 done
 [ "$hash1" = "$hash2" ] || { echo "verification hash differs between 1 and 2 threads" >&2; exit 1; }
 record "verification_hash_n$n" "$hash1"
+# The plain reference engine (src/engine/reference.c): the baseline, the same counts.
+line=$("$bt" -n "$nnp" --threads 1 --repeat 1 --engine reference)
+ref_hash=$(field "$("$bt" -n "$nnp" --threads 1 --repeat 1)" hash)
+[ "$(field "$line" hash)" = "$ref_hash" ] || { echo "the reference engine's counts differ" >&2; exit 1; }
+record "reference_traj_per_s_threads1" "$(field "$line" traj_per_s)"
 rounds=11; [ -n "${QUICK:-}" ] && rounds=3
 tps() { # one run: its throughput, after checking its hash
     local line; line=$("$bt" -n "$n" --repeat 1 "$@")

@@ -7,6 +7,7 @@
 #include <gsl/gsl_linalg.h>
 #include <gsl/gsl_matrix.h>
 #include <math.h>
+#include <omp.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -320,6 +321,40 @@ static void test_refuses_what_does_not_fit(void **state)
     scenmc_model_free(m);
 }
 
+/* The library leaves the process's OpenMP setting alone (the threads are a
+ * clause of each parallel region), and the thread count does not change the
+ * probabilities. */
+static void test_threads_leave_process_alone(void **state)
+{
+    (void)state;
+    scenmc_model *m = default_model();
+    scenmc_params p;
+    scenmc_params_init(&p, m);
+    p.year_end = p.year_start + 3;
+    omp_set_num_threads(3);
+    scenmc_results a, b;
+    scenmc_error err;
+    scenmc_error_clear(&err);
+    assert_int_equal(scenmc_exact(m, &p, 1, &a, &err), SCENMC_OK);
+    assert_int_equal(omp_get_max_threads(), 3);
+    assert_int_equal(a.threads, 1);
+    assert_int_equal(scenmc_exact(m, &p, 2, &b, &err), SCENMC_OK);
+    assert_int_equal(omp_get_max_threads(), 3);
+    for (int k = 0; k < SCENMC_N_TABLES; k++)
+        for (size_t i = 0; i < a.t[k].size; i++)
+            if (!isnan(a.t[k].prob[i]))
+                assert_true(a.t[k].prob[i] == b.t[k].prob[i]);
+    double *pi = NULL;
+    scenmc_stationary_info info;
+    assert_int_equal(scenmc_exact_stationary(m, &p, 1, &pi, &info, &err), SCENMC_OK);
+    assert_int_equal(omp_get_max_threads(), 3);
+    free(pi);
+    scenmc_results_free(&a);
+    scenmc_results_free(&b);
+    scenmc_params_free(&p);
+    scenmc_model_free(m);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -329,6 +364,7 @@ int main(void)
         cmocka_unit_test(test_nonreversible_stationary),
         cmocka_unit_test(test_two_time_tables_by_paths),
         cmocka_unit_test(test_refuses_what_does_not_fit),
+        cmocka_unit_test(test_threads_leave_process_alone),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

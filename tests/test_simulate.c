@@ -510,6 +510,77 @@ static void test_grouping_does_not_change_counts(void **state)
     scenmc_model_free(m);
 }
 
+/* Every specialised engine gives the plain reference engine's counts, bit
+ * for bit: the same random words for the same purposes, and weights equal up
+ * to rounding (which moves a draw only within a few 1e-16 of a boundary). */
+static void expect_reference_counts(const scenmc_model *m, const scenmc_params *p, const int *limits,
+                                    int n_limits, const char *what)
+{
+    scenmc_error err;
+    scenmc_error_clear(&err);
+    scenmc_results ref, r;
+    scenmc_run_options opt = {.reference = 1};
+    if (scenmc_run(m, p, &opt, &ref, &err) != SCENMC_OK)
+        fail_msg("%s: reference run: %s", what, err.msg);
+    assert_int_equal(ref.n_trajectories, p->n_trajectories);
+    for (int i = 0; i < n_limits; i++)
+        for (int split = 0; split < 2; split++) {
+            scenmc_run_options o = {.threads = 2, .group_limit = limits[i], .split_tally = split};
+            if (scenmc_run(m, p, &o, &r, &err) != SCENMC_OK)
+                fail_msg("%s: run: %s", what, err.msg);
+            if (!same_counts(&ref, &r))
+                fail_msg("%s: group limit %d (split tally %d) differs from the reference engine", what,
+                         limits[i], split);
+            scenmc_results_free(&r);
+        }
+    scenmc_results_free(&ref);
+}
+
+/* The default model (packed engine; table engine with five groups; field
+ * mode from limit 4 down; fixed and random start; rate 4: several rounds of
+ * the lanes' queues), the 5/6-variant model with cross impacts, bias and
+ * unequal rates (packed width 8; table with three groups), the same in the
+ * log domain (any-width engine), the 9-variant model (any width) and the
+ * default model at beta 20 (field mode in the log domain). */
+static void test_engines_match_reference(void **state)
+{
+    (void)state;
+    const int limits[] = {1, 2, 4, 16, 64, 1024, 0}, wide_limits[] = {0, 8, 2, 1}, nine_limits[] = {0, 1, 3};
+    scenmc_model *m = default_model();
+    scenmc_params p;
+    scenmc_params_init(&p, m);
+    p.seed = 46;
+    p.n_trajectories = 3001;
+    free(p.start); /* a random start: one word per start block */
+    p.start = NULL;
+    expect_reference_counts(m, &p, limits, 7, "default model");
+    p.start = calloc((size_t)m->n_descriptors, sizeof(int));
+    assert_non_null(p.start);
+    p.start[0] = 1;
+    expect_reference_counts(m, &p, limits, 7, "default model, fixed start");
+    free(p.start);
+    p.start = NULL;
+    scenmc_params_set_rate(&p, 4);
+    p.n_trajectories = 1003;
+    expect_reference_counts(m, &p, limits, 7, "default model, rate 4");
+    scenmc_params_set_rate(&p, 0.5);
+    p.beta = 20;
+    expect_reference_counts(m, &p, limits, 7, "default model, beta 20");
+    scenmc_params_free(&p);
+    scenmc_model_free(m);
+    const char *models[] = {wide_model, wide_model_log, nine_model};
+    const char *names[] = {"wide model", "wide model, log domain", "nine variants"};
+    for (int i = 0; i < 3; i++) {
+        m = model_from_string(models[i]);
+        scenmc_params_init(&p, m);
+        p.seed = 47 + (uint64_t)i;
+        p.n_trajectories = 3001;
+        expect_reference_counts(m, &p, i < 2 ? wide_limits : nine_limits, i < 2 ? 4 : 3, names[i]);
+        scenmc_params_free(&p);
+        scenmc_model_free(m);
+    }
+}
+
 static void test_run_vs_exact_beta0(void **state) { (void)state; compare_with_exact(0.0, 101); }
 static void test_run_vs_exact_beta05(void **state) { (void)state; compare_with_exact(0.5, 102); }
 static void test_run_vs_exact_beta2(void **state) { (void)state; compare_with_exact(2.0, 103); }
@@ -672,6 +743,7 @@ int main(void)
         cmocka_unit_test(test_run_vs_exact_nine_variants),
         cmocka_unit_test(test_run_vs_exact_field_mode),
         cmocka_unit_test(test_grouping_does_not_change_counts),
+        cmocka_unit_test(test_engines_match_reference),
         cmocka_unit_test(test_top_states_mode),
         cmocka_unit_test(test_bad_command_lines),
         cmocka_unit_test(test_run_writes_file_atomically),

@@ -279,6 +279,8 @@ typedef struct scenmc_run_options {
      * beyond floating-point rounding. 0 means automatic. */
     int group_limit;        /* most joint variants per group of the field tables */
     int split_tally;        /* non-zero: tally variants per descriptor, not jointly per group */
+    int reference;          /* non-zero: the plain reference engine (src/engine/reference.c):
+                             * one thread, no progress calls, no top-state mode; same counts */
 } scenmc_run_options;
 
 /* Simulates trajectories [first, last) and tallies them into r (which it

@@ -41,12 +41,6 @@ scenmc_status scenmc_sweep_design(const scenmc_sweep_param *ps, int K, int lhs_p
 scenmc_status scenmc_sweep_apply(const scenmc_model *m, const scenmc_sweep_param *ps, int K,
                                  const double *point, scenmc_params *p, scenmc_error *err);
 
-/* Trajectory k simulated under both parameter sets with the same random
- * numbers; joint[S*S] counts (final scenario under a, under b). */
-scenmc_status scenmc_run_paired_final(const scenmc_model *m, const scenmc_params *a,
-                                      const scenmc_params *b, int threads, uint64_t *joint,
-                                      scenmc_error *err);
-
 typedef struct scenmc_sensitivity_result {
     int n_cells, n_scenarios;
     double delta;

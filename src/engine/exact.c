@@ -21,7 +21,7 @@
 #include <unistd.h>
 
 typedef struct exact_chain {
-    const scenmc_kernel *k;
+    const scenmc_kernel_base *k;
     uint64_t n;           /* states */
     int D, V;
     uint64_t *stride;     /* [D] */
@@ -30,6 +30,7 @@ typedef struct exact_chain {
     double *pois;         /* [n_terms] */
     double tail;          /* Poisson mass dropped: bound on the L1 error per year */
     double *work[2];      /* [n] scratch for the series */
+    int threads;          /* of each parallel region (the process's setting is left alone) */
 } exact_chain;
 
 /* Decodes x into s (last descriptor fastest). */
@@ -53,9 +54,9 @@ static void odometer(const exact_chain *c, int *s)
 
 static void build_transitions(exact_chain *c, const scenmc_params *p)
 {
-    const scenmc_kernel *k = c->k;
+    const scenmc_kernel_base *k = c->k;
     const int D = c->D, V = c->V;
-#pragma omp parallel
+#pragma omp parallel num_threads(c->threads)
     {
         int *s = scenmc_xcalloc((size_t)D, sizeof(int));
         double *F = scenmc_xcalloc((size_t)V, sizeof(double));
@@ -93,10 +94,10 @@ static void build_transitions(exact_chain *c, const scenmc_params *p)
  * transition weights are read once for all of them. */
 static void apply_M(const exact_chain *c, const double *in, double *out, int nvec, int backward)
 {
-    const scenmc_kernel *k = c->k;
+    const scenmc_kernel_base *k = c->k;
     const int D = c->D, V = c->V;
     const size_t nv_ = (size_t)nvec;
-#pragma omp parallel
+#pragma omp parallel num_threads(c->threads)
     {
         int *s = scenmc_xcalloc((size_t)D, sizeof(int));
         double *acc = scenmc_xcalloc(nv_, sizeof(double));
@@ -173,268 +174,301 @@ static double memory_needed(uint64_t n, int V, int Y, int S)
     return per_state * (double)n;
 }
 
+/* The solver's vectors over the n states (sizes: memory_needed). */
+typedef struct exact_work {
+    int Y, S;
+    double **pt;  /* [Y][n] distribution at each year */
+    double *g;    /* [n][S] one-year transition indicators, then P(scenario b next year | x) */
+    double *ew;   /* [n][2S] P(final = S | x at t), then P(in S on t..T | x) ("stay") */
+    int *scen;    /* [n] scenario of each state */
+    double *A;    /* [Y][S] P(in S on t..T) */
+    int *s;       /* [D] a decoded state */
+} exact_work;
+
+static int work_alloc(exact_work *w, uint64_t n, int D, int Y, int S)
+{
+    w->Y = Y;
+    w->S = S;
+    w->pt = scenmc_xcalloc((size_t)Y, sizeof(double *));
+    w->g = malloc(sizeof(double) * n * (uint64_t)S);
+    w->ew = malloc(sizeof(double) * n * 2 * (uint64_t)S);
+    w->scen = malloc(sizeof(int) * n);
+    w->A = scenmc_xcalloc((size_t)(Y * S), sizeof(double));
+    w->s = scenmc_xcalloc((size_t)D, sizeof(int));
+    int ok = w->g && w->ew && w->scen;
+    for (int y = 0; y < Y && ok; y++)
+        ok = (w->pt[y] = malloc(sizeof(double) * n)) != NULL;
+    return ok;
+}
+
+static void work_free(exact_work *w)
+{
+    for (int y = 0; y < w->Y && w->pt; y++)
+        free(w->pt[y]);
+    free(w->pt);
+    free(w->g);
+    free(w->ew);
+    free(w->scen);
+    free(w->A);
+    free(w->s);
+}
+
+/* Poisson terms until the dropped tail is below 1e-13 (the year's L1 error bound). */
+static void chain_poisson(exact_chain *c, double lambda)
+{
+    c->n_terms = 1;
+    while (gsl_cdf_poisson_Q((unsigned)(c->n_terms - 1), lambda) > 1e-13)
+        c->n_terms++;
+    c->pois = scenmc_xcalloc((size_t)c->n_terms, sizeof(double));
+    for (int t = 0; t < c->n_terms; t++)
+        c->pois[t] = gsl_ran_poisson_pdf((unsigned)t, lambda);
+    c->tail = gsl_cdf_poisson_Q((unsigned)(c->n_terms - 1), lambda);
+}
+
+/* Forward pass: each state's scenario, the initial distribution, and the
+ * distribution at every later year. */
+static void forward_pass(exact_chain *c, const scenmc_params *p, exact_work *w)
+{
+    const scenmc_kernel_base *k = c->k;
+    const int D = c->D;
+    for (uint64_t x = 0; x < c->n; x++) {
+        decode(c, x, w->s);
+        long si = 0;
+        for (int d = 0; d < D; d++)
+            si += (long)k->scen_stride[d] * w->s[d];
+        w->scen[x] = k->scen_table[si];
+        double q = 1;
+        for (int d = 0; d < D; d++)
+            q *= p->start ? (p->start[d] == w->s[d]) : p->initial[k->offset[d] + w->s[d]];
+        w->pt[0][x] = q;
+    }
+    for (int y = 1; y < w->Y; y++) {
+        memcpy(w->pt[y], w->pt[y - 1], sizeof(double) * c->n);
+        apply_year(c, w->pt[y], 1, 0);
+    }
+}
+
+/* Year y's tables in r from its distribution and the backward vectors:
+ * joint sums, then conditional as the Monte Carlo tables define them (NaN
+ * for 0/0). */
+static void year_tables(const exact_chain *c, exact_work *w, int y, scenmc_results *r)
+{
+    const scenmc_kernel_base *k = c->k;
+    const int D = c->D, S = w->S, Y = w->Y;
+    const size_t Sz = (size_t)S, Vz = (size_t)c->V;
+    const uint64_t S2 = 2 * (uint64_t)S;
+    const double *q = w->pt[y], *g = w->g, *ew = w->ew, *stay = w->ew;
+    int *s = w->s;
+    double *sc = r->t[SCENMC_T_SCENARIO].prob + (size_t)y * Sz;
+    double *va = r->t[SCENMC_T_VARIANT].prob + (size_t)y * Vz;
+    double *sv = r->t[SCENMC_T_SCENARIO_VARIANT].prob + (size_t)y * Sz * Vz;
+    double *eww = r->t[SCENMC_T_EARLY_WARNING].prob + (size_t)y * Vz * Sz;
+    double *kb = r->t[SCENMC_T_CONSISTENCY].prob + (size_t)y * (size_t)r->n_bins;
+    double *tr = y < Y - 1 ? r->t[SCENMC_T_TRANSITION].prob + (size_t)y * Sz * Sz : NULL;
+    for (uint64_t x = 0; x < c->n; x++) {
+        if (q[x] == 0)
+            continue;
+        decode(c, x, s);
+        int a = w->scen[x];
+        sc[a] += q[x];
+        double K = scenmc_kernel_total_consistency(k, s);
+        int bin = (int)floor((K - r->bin_lo) / r->bin_width + 0.5);
+        bin = bin < 0 ? 0 : (bin >= r->n_bins ? r->n_bins - 1 : bin);
+        kb[bin] += q[x];
+        for (int d = 0; d < D; d++) {
+            size_t u = (size_t)(k->offset[d] + s[d]);
+            va[u] += q[x];
+            sv[(size_t)a * Vz + u] += q[x];
+            for (int S_ = 0; S_ < S; S_++)
+                eww[u * Sz + (size_t)S_] += q[x] * ew[x * S2 + (uint64_t)S_];
+        }
+        if (tr)
+            for (int b = 0; b < S; b++)
+                tr[(size_t)a * Sz + (size_t)b] += q[x] * g[x * (uint64_t)S + (uint64_t)b];
+        for (int S_ = 0; S_ < S; S_++)
+            w->A[(size_t)y * Sz + (size_t)S_] += q[x] * stay[x * S2 + (uint64_t)S + (uint64_t)S_];
+    }
+    for (int a = 0; a < S; a++)
+        for (size_t u = 0; u < Vz; u++)
+            sv[(size_t)a * Vz + u] = sc[a] > 0 ? sv[(size_t)a * Vz + u] / sc[a] : NAN;
+    for (size_t u = 0; u < Vz; u++)
+        for (int S_ = 0; S_ < S; S_++)
+            eww[u * Sz + (size_t)S_] = va[u] > 0 ? eww[u * Sz + (size_t)S_] / va[u] : NAN;
+    if (tr)
+        for (int a = 0; a < S; a++)
+            for (int b = 0; b < S; b++)
+                tr[(size_t)a * Sz + (size_t)b] = sc[a] > 0 ? tr[(size_t)a * Sz + (size_t)b] / sc[a] : NAN;
+}
+
+/* Backward pass: the one-year transitions g_b = Year 1_b (time-homogeneous,
+ * so once), then from the final year back, ew_S(t) = P(final = S | x at t)
+ * and stay_S(t) = P(in S on t..T | x), each year's tables on the way. */
+static void backward_pass(exact_chain *c, exact_work *w, scenmc_results *r)
+{
+    const int S = w->S;
+    const uint64_t S2 = 2 * (uint64_t)S;
+    double *ew = w->ew, *stay = w->ew; /* stay: the second half of each state's block */
+    for (uint64_t x = 0; x < c->n; x++)
+        for (int b = 0; b < S; b++)
+            w->g[x * (uint64_t)S + (uint64_t)b] = w->scen[x] == b;
+    apply_year(c, w->g, S, 1);
+    for (uint64_t x = 0; x < c->n; x++)
+        for (int S_ = 0; S_ < S; S_++)
+            ew[x * S2 + (uint64_t)S_] = stay[x * S2 + (uint64_t)S + (uint64_t)S_] = w->scen[x] == S_;
+    for (int y = w->Y - 1; y >= 0; y--) {
+        if (y < w->Y - 1) {
+            apply_year(c, ew, 2 * S, 1);
+            for (uint64_t x = 0; x < c->n; x++)
+                for (int S_ = 0; S_ < S; S_++)
+                    if (w->scen[x] != S_)
+                        stay[x * S2 + (uint64_t)S + (uint64_t)S_] = 0;
+        }
+        year_tables(c, w, y, r);
+    }
+}
+
+/* Lock-in at t: in S on t..T but not at t-1. */
+static void lock_in_table(const exact_work *w, scenmc_results *r)
+{
+    const size_t Sz = (size_t)w->S;
+    double *li = r->t[SCENMC_T_LOCK_IN].prob;
+    for (int y = 0; y < w->Y; y++)
+        for (size_t S_ = 0; S_ < Sz; S_++)
+            li[(size_t)y * Sz + S_] = w->A[(size_t)y * Sz + S_] - (y > 0 ? w->A[(size_t)(y - 1) * Sz + S_] : 0);
+}
+
+/* The state count, or 0 with an error when the solver would not fit in memory. */
+static uint64_t exact_states(const scenmc_model *m, const scenmc_params *p, double *need, scenmc_error *err)
+{
+    uint64_t n = scenmc_model_state_count(m);
+    int Y = p->year_end - p->year_start + 1, V = m->n_variants;
+    int S = m->n_scenarios + (scenmc_model_has_unclassified(m) ? 1 : 0);
+    double have = physical_memory();
+    *need = n ? memory_needed(n, V, Y, S) : INFINITY;
+    if (!n || *need > 0.8 * have) {
+        scenmc_error_add(err, SCENMC_E_LIMIT, "the exact solver would need %.3g GiB for %s%llu "
+                         "states; this machine has %.3g GiB (use 'scenmc run' instead)",
+                         *need / 1073741824.0, n ? "" : "more than ",
+                         (unsigned long long)(n ? n : UINT64_MAX), have / 1073741824.0);
+        return 0;
+    }
+    return n;
+}
+
 scenmc_status scenmc_exact(const scenmc_model *m, const scenmc_params *p, int threads,
                            scenmc_results *r, scenmc_error *err)
 {
     scenmc_status st = scenmc_params_check(p, err);
     if (st != SCENMC_OK)
         return st;
-    uint64_t n = scenmc_model_state_count(m);
-    int Y = p->year_end - p->year_start + 1, V = m->n_variants, D = m->n_descriptors;
-    int S = m->n_scenarios + (scenmc_model_has_unclassified(m) ? 1 : 0);
-    double need = n ? memory_needed(n, V, Y, S) : INFINITY, have = physical_memory();
-    if (!n || need > 0.8 * have)
-        return scenmc_error_add(err, SCENMC_E_LIMIT, "the exact solver would need %.3g GiB for %s%llu "
-                                "states; this machine has %.3g GiB (use 'scenmc run' instead)",
-                                need / 1073741824.0, n ? "" : "more than ",
-                                (unsigned long long)(n ? n : UINT64_MAX), have / 1073741824.0);
-    if (threads > 0)
-        omp_set_num_threads(threads);
+    double need;
+    uint64_t n = exact_states(m, p, &need, err);
+    if (!n)
+        return SCENMC_E_LIMIT;
+    threads = threads > 0 ? threads : omp_get_max_threads();
     double t0 = scenmc_now();
     st = scenmc_results_init(r, m, p, SCENMC_EXACT, err);
     if (st != SCENMC_OK)
         return st;
-    scenmc_kernel k;
-    st = scenmc_kernel_init(&k, m, p, r, err);
+    scenmc_kernel_base k;
+    st = scenmc_kernel_base_init(&k, m, p, r, err);
     if (st != SCENMC_OK) {
         scenmc_results_free(r);
         return st;
     }
-    exact_chain c = {.k = &k, .n = n, .D = D, .V = V};
-    c.stride = scenmc_xcalloc((size_t)D, sizeof(uint64_t));
-    memcpy(c.stride, k.state_stride, sizeof(uint64_t) * (size_t)D);
-    /* Poisson terms until the dropped tail is below 1e-13 (the year's L1 error bound). */
-    c.n_terms = 1;
-    while (gsl_cdf_poisson_Q((unsigned)(c.n_terms - 1), k.lambda) > 1e-13)
-        c.n_terms++;
-    c.pois = scenmc_xcalloc((size_t)c.n_terms, sizeof(double));
-    for (int t = 0; t < c.n_terms; t++)
-        c.pois[t] = gsl_ran_poisson_pdf((unsigned)t, k.lambda);
-    c.tail = gsl_cdf_poisson_Q((unsigned)(c.n_terms - 1), k.lambda);
-
-    double **pt = scenmc_xcalloc((size_t)Y, sizeof(double *));
-    double *g = NULL, *ew = NULL, *stay = NULL;
-    int *scen = NULL;
-    int ok = 1;
+    const int D = m->n_descriptors, V = m->n_variants, S = r->n_scenarios;
+    exact_chain c = {.k = &k, .n = n, .D = D, .V = V, .threads = threads};
+    c.stride = k.state_stride;
+    chain_poisson(&c, k.lambda);
+    exact_work w = {0};
     c.T = malloc(sizeof(double) * n * (uint64_t)V);
     c.work[0] = malloc(sizeof(double) * n * 2 * (uint64_t)S);
     c.work[1] = malloc(sizeof(double) * n * 2 * (uint64_t)S);
-    g = malloc(sizeof(double) * n * (uint64_t)S);
-    ew = malloc(sizeof(double) * n * 2 * (uint64_t)S); /* [x][2S]: early warning, then stay */
-    stay = ew; /* the second half of each state's block */
-    scen = malloc(sizeof(int) * n);
-    ok = c.T && c.work[0] && c.work[1] && g && ew && stay && scen;
-    for (int y = 0; y < Y && ok; y++)
-        ok = (pt[y] = malloc(sizeof(double) * n)) != NULL;
-    if (!ok) {
+    if (!work_alloc(&w, n, D, p->year_end - p->year_start + 1, S) || !c.T || !c.work[0] || !c.work[1]) {
         st = scenmc_error_add(err, SCENMC_E_NOMEM, "out of memory for the exact solver (%.3g GiB)",
                               need / 1073741824.0);
-        goto done;
+    } else {
+        build_transitions(&c, p);
+        forward_pass(&c, p, &w);
+        backward_pass(&c, &w, r);
+        lock_in_table(&w, r);
+        if (r->full_states)
+            memcpy(r->t[SCENMC_T_FINAL_STATE].prob, w.pt[w.Y - 1], sizeof(double) * n);
+        r->truncation_bound = c.tail;
+        r->mem_peak_bytes = need;
+        r->threads = threads;
+        r->first = 0;
+        r->last = 0;
+        r->wall_seconds = scenmc_now() - t0;
     }
-    build_transitions(&c, p);
-
-    /* Per-state scenario; the initial distribution. */
-    int *s = scenmc_xcalloc((size_t)D, sizeof(int));
-    for (uint64_t x = 0; x < n; x++) {
-        decode(&c, x, s);
-        long si = 0;
-        for (int d = 0; d < D; d++)
-            si += (long)k.scen_stride[d] * s[d];
-        scen[x] = k.scen_table[si];
-        double q = 1;
-        for (int d = 0; d < D; d++)
-            q *= p->start ? (p->start[d] == s[d]) : p->initial[k.offset[d] + s[d]];
-        pt[0][x] = q;
-    }
-    for (int y = 1; y < Y; y++) {
-        memcpy(pt[y], pt[y - 1], sizeof(double) * n);
-        apply_year(&c, pt[y], 1, 0);
-    }
-
-    /* One-year transitions: g_b = Year 1_b (time-homogeneous, so once). */
-    for (uint64_t x = 0; x < n; x++)
-        for (int b = 0; b < S; b++)
-            g[x * (uint64_t)S + (uint64_t)b] = scen[x] == b;
-    apply_year(&c, g, S, 1);
-
-    /* Backward from the final year: ew_S(t) = P(final = S | x at t), stay_S(t) = P(in S on t..T | x). */
-    const uint64_t S2 = 2 * (uint64_t)S;
-    for (uint64_t x = 0; x < n; x++)
-        for (int S_ = 0; S_ < S; S_++)
-            ew[x * S2 + (uint64_t)S_] = stay[x * S2 + (uint64_t)S + (uint64_t)S_] = scen[x] == S_;
-    double *A = scenmc_xcalloc((size_t)(Y * S), sizeof(double)); /* A[t][S] = P(in S on t..T) */
-    size_t Sz = (size_t)S, Vz = (size_t)V;
-    for (int y = Y - 1; y >= 0; y--) {
-        if (y < Y - 1) {
-            apply_year(&c, ew, 2 * S, 1);
-            for (uint64_t x = 0; x < n; x++)
-                for (int S_ = 0; S_ < S; S_++)
-                    if (scen[x] != S_)
-                        stay[x * S2 + (uint64_t)S + (uint64_t)S_] = 0;
-        }
-        const double *q = pt[y];
-        double *sc = r->t[SCENMC_T_SCENARIO].prob + (size_t)y * Sz;
-        double *va = r->t[SCENMC_T_VARIANT].prob + (size_t)y * Vz;
-        double *sv = r->t[SCENMC_T_SCENARIO_VARIANT].prob + (size_t)y * Sz * Vz;
-        double *eww = r->t[SCENMC_T_EARLY_WARNING].prob + (size_t)y * Vz * Sz;
-        double *kb = r->t[SCENMC_T_CONSISTENCY].prob + (size_t)y * (size_t)r->n_bins;
-        double *tr = y < Y - 1 ? r->t[SCENMC_T_TRANSITION].prob + (size_t)y * Sz * Sz : NULL;
-        for (uint64_t x = 0; x < n; x++) {
-            if (q[x] == 0)
-                continue;
-            decode(&c, x, s);
-            int a = scen[x];
-            sc[a] += q[x];
-            double K = scenmc_kernel_total_consistency(&k, s);
-            int bin = (int)floor((K - r->bin_lo) / r->bin_width + 0.5);
-            bin = bin < 0 ? 0 : (bin >= r->n_bins ? r->n_bins - 1 : bin);
-            kb[bin] += q[x];
-            for (int d = 0; d < D; d++) {
-                size_t u = (size_t)(k.offset[d] + s[d]);
-                va[u] += q[x];
-                sv[(size_t)a * Vz + u] += q[x];
-                for (int S_ = 0; S_ < S; S_++)
-                    eww[u * Sz + (size_t)S_] += q[x] * ew[x * S2 + (uint64_t)S_];
-            }
-            if (tr)
-                for (int b = 0; b < S; b++)
-                    tr[(size_t)a * Sz + (size_t)b] += q[x] * g[x * (uint64_t)S + (uint64_t)b];
-            for (int S_ = 0; S_ < S; S_++)
-                A[(size_t)y * Sz + (size_t)S_] += q[x] * stay[x * S2 + (uint64_t)S + (uint64_t)S_];
-        }
-        /* Joint -> conditional, as the Monte Carlo tables define them (NaN for 0/0). */
-        for (int a = 0; a < S; a++)
-            for (size_t u = 0; u < Vz; u++)
-                sv[(size_t)a * Vz + u] = sc[a] > 0 ? sv[(size_t)a * Vz + u] / sc[a] : NAN;
-        for (size_t u = 0; u < Vz; u++)
-            for (int S_ = 0; S_ < S; S_++)
-                eww[u * Sz + (size_t)S_] = va[u] > 0 ? eww[u * Sz + (size_t)S_] / va[u] : NAN;
-        if (tr)
-            for (int a = 0; a < S; a++)
-                for (int b = 0; b < S; b++)
-                    tr[(size_t)a * Sz + (size_t)b] = sc[a] > 0 ? tr[(size_t)a * Sz + (size_t)b] / sc[a] : NAN;
-    }
-    /* Lock-in at t: in S on t..T but not at t-1. */
-    double *li = r->t[SCENMC_T_LOCK_IN].prob;
-    for (int y = 0; y < Y; y++)
-        for (int S_ = 0; S_ < S; S_++)
-            li[(size_t)y * Sz + (size_t)S_] = A[(size_t)y * Sz + (size_t)S_] -
-                                              (y > 0 ? A[(size_t)(y - 1) * Sz + (size_t)S_] : 0);
-    free(A);
-    if (r->full_states)
-        memcpy(r->t[SCENMC_T_FINAL_STATE].prob, pt[Y - 1], sizeof(double) * n);
-    free(s);
-    r->truncation_bound = c.tail;
-    r->mem_peak_bytes = need;
-    r->threads = omp_get_max_threads();
-    r->first = 0;
-    r->last = 0;
-    r->wall_seconds = scenmc_now() - t0;
-
-done:
-    for (int y = 0; y < Y; y++)
-        free(pt[y]);
-    free(pt);
-    free(g);
-    free(ew);
-    free(scen);
+    work_free(&w);
     free(c.T);
     free(c.work[0]);
     free(c.work[1]);
     free(c.pois);
-    free(c.stride);
-    scenmc_kernel_free(&k);
+    scenmc_kernel_base_free(&k);
     if (st != SCENMC_OK)
         scenmc_results_free(r);
     return st;
 }
 
-scenmc_status scenmc_exact_stationary(const scenmc_model *m, const scenmc_params *p, int threads,
-                                      double **pi_out, scenmc_stationary_info *info,
-                                      scenmc_error *err)
+/* Detailed balance: pi(s) proportional to exp(beta * w_C * K(s)) (docs/model.md, section 7). */
+static scenmc_status stationary_closed_form(const scenmc_model *m, const scenmc_params *p, uint64_t n,
+                                            double *pi, scenmc_error *err)
 {
-    *pi_out = NULL;
-    memset(info, 0, sizeof *info);
-    scenmc_status st = scenmc_params_check(p, err);
+    const int V = m->n_variants, D = m->n_descriptors;
+    double *C = scenmc_params_matrix(p, m, 0);
+    if (!C)
+        return scenmc_error_add(err, SCENMC_E_NOMEM, "out of memory");
+    int *s = scenmc_xcalloc((size_t)D, sizeof(int));
+    double mx = -INFINITY;
+    for (uint64_t x = 0; x < n; x++) {
+        scenmc_state_from_index(m, x, s);
+        double K = 0;
+        for (int i = 0; i < D; i++)
+            for (int j = i + 1; j < D; j++)
+                K += C[(size_t)(m->descriptors[i].offset + s[i]) * (size_t)V +
+                       (size_t)(m->descriptors[j].offset + s[j])];
+        pi[x] = p->beta * p->w_consistency * K;
+        mx = fmax(mx, pi[x]);
+    }
+    free(C);
+    free(s);
+    double z = 0;
+    for (uint64_t x = 0; x < n; x++)
+        z += (pi[x] = exp(pi[x] - mx));
+    for (uint64_t x = 0; x < n; x++)
+        pi[x] /= z;
+    return SCENMC_OK;
+}
+
+/* Power iteration on M from the uniform distribution (aperiodic: every
+ * state can stay). */
+static scenmc_status stationary_iterate(const scenmc_model *m, const scenmc_params *p, uint64_t n, int threads,
+                                        double *pi, scenmc_stationary_info *info, scenmc_error *err)
+{
+    scenmc_results shape;
+    scenmc_status st = scenmc_results_init(&shape, m, p, SCENMC_EXACT, err);
     if (st != SCENMC_OK)
         return st;
-    uint64_t n = scenmc_model_state_count(m);
-    int V = m->n_variants, D = m->n_descriptors;
-    double need = n ? (8.0 * V + 8.0 * 4) * (double)n : INFINITY, have = physical_memory();
-    if (!n || need > 0.8 * have)
-        return scenmc_error_add(err, SCENMC_E_LIMIT, "the stationary solve would need %.3g GiB; this "
-                                "machine has %.3g GiB", need / 1073741824.0, have / 1073741824.0);
-    if (threads > 0)
-        omp_set_num_threads(threads);
-    double *pi = malloc(sizeof(double) * n);
-    if (!pi)
-        return scenmc_error_add(err, SCENMC_E_NOMEM, "out of memory for the stationary distribution");
-    int *s = scenmc_xcalloc((size_t)D, sizeof(int));
-    int cross_cells = 0;
-    for (int i = 0; i < p->n_cells; i++)
-        cross_cells |= p->cells[i].cross;
-    int reversible = !m->bias && ((!m->cross_impact && !cross_cells) || p->w_cross == 0);
-    if (reversible) {
-        double *C = scenmc_params_matrix(p, m, 0);
-        if (!C) {
-            free(pi);
-            free(s);
-            return scenmc_error_add(err, SCENMC_E_NOMEM, "out of memory");
-        }
-        /* Detailed balance: pi(s) proportional to exp(beta * w_C * K(s)) (docs/model.md, section 7). */
-        double mx = -INFINITY;
-        for (uint64_t x = 0; x < n; x++) {
-            scenmc_state_from_index(m, x, s);
-            double K = 0;
-            for (int i = 0; i < D; i++)
-                for (int j = i + 1; j < D; j++)
-                    K += C[(size_t)(m->descriptors[i].offset + s[i]) * (size_t)V +
-                           (size_t)(m->descriptors[j].offset + s[j])];
-            pi[x] = p->beta * p->w_consistency * K;
-            mx = fmax(mx, pi[x]);
-        }
-        free(C);
-        double z = 0;
-        for (uint64_t x = 0; x < n; x++)
-            z += (pi[x] = exp(pi[x] - mx));
-        for (uint64_t x = 0; x < n; x++)
-            pi[x] /= z;
-        info->closed_form = 1;
-        free(s);
-        *pi_out = pi;
-        return SCENMC_OK;
-    }
-    scenmc_results shape;
-    st = scenmc_results_init(&shape, m, p, SCENMC_EXACT, err);
-    if (st != SCENMC_OK) {
-        free(pi);
-        free(s);
-        return st;
-    }
-    scenmc_kernel k;
-    st = scenmc_kernel_init(&k, m, p, &shape, err);
+    scenmc_kernel_base k;
+    st = scenmc_kernel_base_init(&k, m, p, &shape, err);
     scenmc_results_free(&shape);
-    if (st != SCENMC_OK) {
-        free(pi);
-        free(s);
+    if (st != SCENMC_OK)
         return st;
-    }
-    exact_chain c = {.k = &k, .n = n, .D = D, .V = V};
+    exact_chain c = {.k = &k, .n = n, .D = m->n_descriptors, .V = m->n_variants, .threads = threads};
     c.stride = k.state_stride;
-    c.T = malloc(sizeof(double) * n * (uint64_t)V);
+    c.T = malloc(sizeof(double) * n * (uint64_t)c.V);
     double *next = malloc(sizeof(double) * n);
     if (!c.T || !next) {
         free(c.T);
         free(next);
-        free(pi);
-        free(s);
-        scenmc_kernel_free(&k);
+        scenmc_kernel_base_free(&k);
         return scenmc_error_add(err, SCENMC_E_NOMEM, "out of memory for the stationary solve");
     }
     build_transitions(&c, p);
     for (uint64_t x = 0; x < n; x++)
         pi[x] = 1.0 / (double)n;
-    /* Power iteration on M (aperiodic: every state can stay). */
     double res = INFINITY;
     int it;
     for (it = 0; it < 200000 && res > 1e-13; it++) {
@@ -452,8 +486,39 @@ scenmc_status scenmc_exact_stationary(const scenmc_model *m, const scenmc_params
     info->residual = res;
     free(c.T);
     free(next);
-    free(s);
-    scenmc_kernel_free(&k);
+    scenmc_kernel_base_free(&k);
+    return SCENMC_OK;
+}
+
+scenmc_status scenmc_exact_stationary(const scenmc_model *m, const scenmc_params *p, int threads,
+                                      double **pi_out, scenmc_stationary_info *info,
+                                      scenmc_error *err)
+{
+    *pi_out = NULL;
+    memset(info, 0, sizeof *info);
+    scenmc_status st = scenmc_params_check(p, err);
+    if (st != SCENMC_OK)
+        return st;
+    uint64_t n = scenmc_model_state_count(m);
+    double need = n ? (8.0 * m->n_variants + 8.0 * 4) * (double)n : INFINITY, have = physical_memory();
+    if (!n || need > 0.8 * have)
+        return scenmc_error_add(err, SCENMC_E_LIMIT, "the stationary solve would need %.3g GiB; this "
+                                "machine has %.3g GiB", need / 1073741824.0, have / 1073741824.0);
+    threads = threads > 0 ? threads : omp_get_max_threads();
+    double *pi = malloc(sizeof(double) * n);
+    if (!pi)
+        return scenmc_error_add(err, SCENMC_E_NOMEM, "out of memory for the stationary distribution");
+    int cross_cells = 0;
+    for (int i = 0; i < p->n_cells; i++)
+        cross_cells |= p->cells[i].cross;
+    int reversible = !m->bias && ((!m->cross_impact && !cross_cells) || p->w_cross == 0);
+    info->closed_form = reversible;
+    st = reversible ? stationary_closed_form(m, p, n, pi, err) : stationary_iterate(m, p, n, threads, pi, info, err);
+    if (st != SCENMC_OK) {
+        free(pi);
+        info->closed_form = 0;
+        return st;
+    }
     *pi_out = pi;
     return SCENMC_OK;
 }

@@ -1,5 +1,8 @@
 /* Tables derived once from (model, params) for the hot loops of the Monte
- * Carlo engine and the exact solver: the hot loops see only flat arrays. */
+ * Carlo engines and the exact solver: the hot loops see only flat arrays.
+ * scenmc_kernel_base holds what both need (all the exact solver uses);
+ * scenmc_kernel embeds it and adds the random stream's tables and the Monte
+ * Carlo layouts. */
 #ifndef SCENMC_KERNEL_H
 #define SCENMC_KERNEL_H
 
@@ -13,7 +16,7 @@
 
 /* What a revision of one descriptor needs, in one place (table engine). */
 typedef struct scenmc_desc {
-    size_t blk;              /* first double of the descriptor's block in the table */
+    size_t blk;              /* first double of the descriptor's block in the table (all rows) */
     int group;               /* its group */
     int radix;               /* weight of its variant in the group's joint variant */
 } scenmc_desc;
@@ -21,17 +24,33 @@ typedef struct scenmc_desc {
 /* Bits of a group's field in the packed engine's word (kernel.h, packed). */
 #define SCENMC_PACKED_BITS(G) ((G) <= 2 ? 32 : 21)
 
-typedef struct scenmc_kernel {
+typedef struct scenmc_kernel_base {
     int D, V, Y, S;          /* descriptors, variants, observation years, scenario slots */
     int *offset, *n_var;     /* [D] */
     double *W;               /* [V*V] beta*(w_C*C + w_X*X), row = source variant */
     double *C;               /* [V*V] consistency (for the total consistency K) */
     double *h;               /* [V] beta*bias (zeros when none) */
+    double lambda;           /* Lambda: the sum of the descriptors' revision rates */
+    /* scenario of a state: a lookup over the descriptors named in conditions */
+    int *scen_stride;        /* [D] (0 for descriptors no scenario names) */
+    int *scen_table;         /* [prod of named descriptors' variant counts] */
+    uint64_t *state_stride;  /* [D] mixed-radix weights of the full state index */
+    double bin_lo, bin_width, inv_bin_width; /* the consistency histogram's bins */
+    int n_bins;
+    int full_states;         /* the final-state table covers every state */
+} scenmc_kernel_base;
+
+scenmc_status scenmc_kernel_base_init(scenmc_kernel_base *b, const scenmc_model *m, const scenmc_params *p,
+                                      const scenmc_results *shape, scenmc_error *err);
+void scenmc_kernel_base_free(scenmc_kernel_base *b);
+
+typedef struct scenmc_kernel {
+    scenmc_kernel_base base;
     /* Grouped field tables for the Monte Carlo engine (built by
      * scenmc_kernel_build_groups). Consecutive descriptors form groups of at
      * most group_limit joint variants; joint variant c of group g is table
      * row group_row[g] + c. For descriptor i and row r, the entry at
-     * table + blk[i] + r * 2 pw[i] holds
+     * table + desc[i].blk + r * 2 pw[i] holds
      *   [0, pw[i]):         exp(sum W[u][o_i+b]) (log domain: the sum)
      *   [pw[i], 2 pw[i]):   sum C[u][o_i+b]
      * over the row's variants u, for i's variants b, padded to pw[i] (a
@@ -45,11 +64,9 @@ typedef struct scenmc_kernel {
     int n_groups, group_limit;
     int *group_first;        /* [n_groups + 1] first descriptor of each group */
     int *group_row;          /* [n_groups + 1] first table row of each group; last = rows */
-    int *group_of;           /* [D + 1] group of each descriptor */
-    int *radix;              /* [D + 1] weight of a descriptor's variant in its group's c */
     int *pw;                 /* [D + 1] padded width of each descriptor's entries */
-    size_t *blk;             /* [D + 1] first double of each descriptor's block */
-    scenmc_desc *desc;       /* [D + 1] blk, group_of and radix together */
+    scenmc_desc *desc;       /* [D + 1] each descriptor's block, group and radix (the
+                              * weight of its variant in its group's joint variant) */
     int max_pw;
     size_t row_len;          /* doubles per row over all blocks: sum of 2 pw[i] */
     double *table;           /* [rows * row_len], 64-byte aligned */
@@ -104,10 +121,8 @@ typedef struct scenmc_kernel {
     double *ratio;           /* [pairs * V] exp(W[o_j+b][.] - W[o_j+a][.]); NULL in the log domain */
     double *dC;              /* [pairs * V] C[o_j+b][.] - C[o_j+a][.] */
     double *init_p;          /* [V] initial probabilities */
-    double *init_cum;        /* [V] cumulative initial probabilities per descriptor */
     int *start;              /* [D] or NULL */
     /* yearly revision count ~ Poisson(Lambda): CDF table with a guide table */
-    double lambda;
     int n_pois;              /* CDF entries */
     double *pois_cdf;        /* [n_pois], last entry 1 */
     int n_guide;             /* guide cells */
@@ -116,17 +131,12 @@ typedef struct scenmc_kernel {
     int equal_rates;
     double *desc_cum;        /* [D] cumulative lambda_i / Lambda */
     double *desc_prob;       /* [D] lambda_i / Lambda */
-    /* scenario of a state: a lookup over the descriptors named in conditions */
-    int *scen_stride;        /* [D] (0 for descriptors no scenario names) */
-    int *scen_table;         /* [prod of named descriptors' variant counts] */
-    uint64_t *state_stride;  /* [D] mixed-radix weights of the full state index */
-    double bin_lo, bin_width, inv_bin_width;
-    int n_bins;
-    int full_states;
     int joint_tally;         /* set by the engine: see simulate.c */
     int top_states;          /* count final states in a map (too many for a table) */
 } scenmc_kernel;
 
+/* The base, then the random stream's tables (start, Poisson counts, which
+ * descriptor a revision hits) and the domain of the weights. */
 scenmc_status scenmc_kernel_init(scenmc_kernel *k, const scenmc_model *m, const scenmc_params *p,
                                  const scenmc_results *shape, scenmc_error *err);
 /* The grouped tables of the Monte Carlo engine (after scenmc_kernel_init). */
@@ -135,7 +145,7 @@ void scenmc_kernel_free(scenmc_kernel *k);
 
 /* Heat-bath probabilities of descriptor i's variants given the field F
  * (F[u] = h[u] + sum_j W[s_j][u]); writes n_var[i] values to prob. */
-void scenmc_kernel_heat_bath(const scenmc_kernel *k, const double *F, int i, double *prob);
+void scenmc_kernel_heat_bath(const scenmc_kernel_base *b, const double *F, int i, double *prob);
 
 /* Inversion of a cumulative distribution cum (last entry >= 1) through a
  * guide table of n_guide cells: the first j with cum[j] >= u. The cells are
@@ -154,12 +164,12 @@ static inline int scenmc_guide_draw(const double *cum, const int *guide, int n_g
  * included. */
 void scenmc_guide_build(const double *cum, int *guide, int n_guide);
 
-static inline int scenmc_consistency_bin(const scenmc_kernel *k, double K)
+static inline int scenmc_consistency_bin(const scenmc_kernel_base *b, double K)
 {
     /* floor(x) without a libm call; the width is a power of 2, so multiplying
      * by its inverse is exact. */
-    double x = (K - k->bin_lo) * k->inv_bin_width + 0.5;
-    return x < 1 ? 0 : (x >= k->n_bins ? k->n_bins - 1 : (int)x);
+    double x = (K - b->bin_lo) * b->inv_bin_width + 0.5;
+    return x < 1 ? 0 : (x >= b->n_bins ? b->n_bins - 1 : (int)x);
 }
 
 /* Total consistency of the state with these group rows, from the pair tables. */
@@ -175,6 +185,6 @@ static inline double scenmc_rows_consistency(const scenmc_kernel *k, const int *
 }
 
 /* K(s) from the kernel's consistency matrix (overrides applied). */
-double scenmc_kernel_total_consistency(const scenmc_kernel *k, const int *s);
+double scenmc_kernel_total_consistency(const scenmc_kernel_base *b, const int *s);
 
 #endif

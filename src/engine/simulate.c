@@ -4,8 +4,9 @@
  * Trajectory k uses only the random stream (seed, k), and every tally is an
  * integer count, so a run's result is a pure function of (model, params,
  * trajectory range): threads and chunk sizes only decide who adds what. */
-#include "scenmc/sweep.h"
+#include "engine/simulate.h"
 #include "engine/kernel.h"
+#include "engine/reference.h"
 #include "engine/rng.h"
 #include "base/util.h"
 
@@ -179,7 +180,7 @@ static int tally_alloc(tally *t, const scenmc_results *r, int rows, int joint)
  * stack should have to hold). */
 static worker *worker_new(const scenmc_kernel *k)
 {
-    size_t G = (size_t)k->n_groups, Y = (size_t)k->Y;
+    size_t G = (size_t)k->n_groups, Y = (size_t)k->base.Y;
     worker *w = scenmc_xcalloc(1, sizeof *w);
     for (int i = 0; i < LANES; i++) {
         lane *l = &w->lane[i];
@@ -190,8 +191,8 @@ static worker *worker_new(const scenmc_kernel *k)
         l->scen = scenmc_xcalloc(Y, sizeof(int));
         l->snap_pk = scenmc_xcalloc(Y, sizeof(uint64_t));
         if (k->field_mode) {
-            l->F = scenmc_xcalloc((size_t)k->V, sizeof(double));
-            l->Gf = scenmc_xcalloc((size_t)k->V, sizeof(double));
+            l->F = scenmc_xcalloc((size_t)k->base.V, sizeof(double));
+            l->Gf = scenmc_xcalloc((size_t)k->base.V, sizeof(double));
         }
     }
     return w;
@@ -226,12 +227,12 @@ static inline int poisson_draw(const scenmc_kernel *k, scenmc_rng *rng)
 static inline int pick_descriptor(const scenmc_kernel *k, uint32_t u, double *uv)
 {
     if (k->equal_rates) {
-        uint64_t m = (uint64_t)u * (uint64_t)k->D;
+        uint64_t m = (uint64_t)u * (uint64_t)k->base.D;
         *uv = ((double)(uint32_t)m + 0.5) * (1.0 / 4294967296.0);
         return (int)(m >> 32);
     }
     double x = ((double)u + 0.5) * (1.0 / 4294967296.0);
-    int lo = 0, hi = k->D - 1; /* first i with desc_cum[i] > x */
+    int lo = 0, hi = k->base.D - 1; /* first i with desc_cum[i] > x */
     while (lo < hi) {
         int mid = (lo + hi) / 2;
         if (k->desc_cum[mid] > x)
@@ -250,7 +251,7 @@ static inline int pick_descriptor(const scenmc_kernel *k, uint32_t u, double *uv
 static inline __attribute__((always_inline)) void lane_start(const scenmc_kernel *k, lane *l, uint64_t seed,
                                                               uint64_t traj)
 {
-    const int D = k->D, G = k->n_groups;
+    const int D = k->base.D, G = k->n_groups;
     scenmc_rng_init(&l->rng, seed, traj);
     if (k->start) {
         for (int d = 0; d < D; d++)
@@ -271,11 +272,11 @@ static inline __attribute__((always_inline)) void lane_start(const scenmc_kernel
         for (int g = 0; g < G; g++)
             l->row[g] = k->group_row[g];
         for (int d = 0; d < D; d++)
-            l->row[k->group_of[d]] += k->radix[d] * l->s[d];
+            l->row[k->desc[d].group] += k->desc[d].radix * l->s[d];
     }
     l->s[D] = 0;
     if (k->field_mode) { /* the fields from one row per group */
-        const int V = k->V;
+        const int V = k->base.V;
         double *restrict F = l->F, *restrict Gf = l->Gf;
         for (int v = 0; v < V; v++) {
             F[v] = k->log_domain ? 0 : 1;
@@ -295,7 +296,7 @@ static inline __attribute__((always_inline)) void lane_start(const scenmc_kernel
         }
         double K = 0; /* each pair counted twice */
         for (int d = 0; d < D; d++)
-            K += Gf[k->offset[d] + l->s[d]];
+            K += Gf[k->base.offset[d] + l->s[d]];
         l->K = 0.5 * K;
     } else if (k->packed) { /* the rows in one word; K comes from them in the tally */
         l->pk = 0;
@@ -308,7 +309,7 @@ static inline __attribute__((always_inline)) void lane_start(const scenmc_kernel
     } else {
         double K = 0; /* each pair counted twice */
         for (int d = 0; d < D; d++) {
-            const double *e = k->table + k->blk[d] + (size_t)(k->pw[d] + l->s[d]);
+            const double *e = k->table + k->desc[d].blk + (size_t)(k->pw[d] + l->s[d]);
             for (int g = 0; g < G; g++)
                 K += e[(size_t)l->row[g] * 2 * (size_t)k->pw[d]];
         }
@@ -317,7 +318,7 @@ static inline __attribute__((always_inline)) void lane_start(const scenmc_kernel
     if (!k->packed) {
         for (int g = 0; g < G; g++)
             l->snap_row[g] = l->row[g];
-        memset(l->snap_row + G, 0xff, sizeof(int) * (size_t)G * (size_t)k->Y); /* -1: not revised */
+        memset(l->snap_row + G, 0xff, sizeof(int) * (size_t)G * (size_t)k->base.Y); /* -1: not revised */
         l->snap_K[0] = l->K;
     }
     /* Then one word per year for its revision count (all drawn up front, so
@@ -326,7 +327,7 @@ static inline __attribute__((always_inline)) void lane_start(const scenmc_kernel
     long *restrict year_end = l->year_end, total = 0;
     nrev[0] = 0;
     year_end[0] = 0;
-    for (int y = 1; y < k->Y; y++) {
+    for (int y = 1; y < k->base.Y; y++) {
         nrev[y] = poisson_draw(k, &l->rng);
         year_end[y] = total += nrev[y];
     }
@@ -356,7 +357,7 @@ static inline __attribute__((always_inline)) void lane_queue(const scenmc_kernel
         memset(slot, 0, sizeof(int) * (size_t)n);
         const long *restrict end = l->year_end;
         int y = first;
-        for (const int last = k->Y - 1; y < last && end[y] < r0 + n; y++)
+        for (const int last = k->base.Y - 1; y < last && end[y] < r0 + n; y++)
             slot[end[y] - r0] += 1;
         l->next_year = y;
     }
@@ -365,7 +366,7 @@ static inline __attribute__((always_inline)) void lane_queue(const scenmc_kernel
     int *restrict rev_d = l->rev_d;
     double *restrict rev_u = l->rev_u;
     const int equal_rates = k->equal_rates;
-    const uint64_t D = (uint64_t)k->D;
+    const uint64_t D = (uint64_t)k->base.D;
     for (int j = 0; j < n;) { /* the words at hand, then a new batch */
         if (rng->next == SCENMC_RNG_BUFFER) /* no more batches than the round needs */
             n - j <= SCENMC_RNG_BATCH ? scenmc_rng_refill_one(rng) : scenmc_rng_refill(rng);
@@ -568,7 +569,7 @@ static inline void lane_take_years(const scenmc_kernel *k, lane *l, long r0, uin
     const uint64_t *restrict rec = l->rec; /* rec[e - 1 - r0]: the word after revision e - 1 */
     uint64_t *restrict snap = l->snap_pk;
     int y = l->snapped;
-    for (const int Y = k->Y; y < Y && end[y] <= done; y++)
+    for (const int Y = k->base.Y; y < Y && end[y] <= done; y++)
         snap[y] = end[y] > r0 ? rec[end[y] - 1 - r0] : before;
     l->snapped = y;
 }
@@ -604,14 +605,14 @@ static inline int draw_variant(const double *w, int n, double u)
  * ratio row (log domain: adds the difference of two W rows). */
 static inline __attribute__((always_inline)) void lanes_run_field(const scenmc_kernel *k, worker *w)
 {
-    const int V = k->V, G = k->n_groups;
+    const int V = k->base.V, G = k->n_groups;
     for (int q = 0; q < LANES; q++) /* lane by lane: each field stays in cache */
         for (int r = 0; r < w->lane[q].n; r++) {
             lane *l = &w->lane[q];
             const int i = l->rev_d[r];
-            if (i == k->D) /* a phantom revision */
+            if (i == k->base.D) /* a phantom revision */
                 continue;
-            const int off = k->offset[i], nv = k->n_var[i], a = l->s[i], slot = l->rev_slot[r];
+            const int off = k->base.offset[i], nv = k->base.n_var[i], a = l->s[i], slot = l->rev_slot[r];
             double wt[SCENMC_MAX_VARIANTS];
             memcpy(wt, l->F + off, sizeof(double) * (size_t)nv);
             if (k->log_domain)
@@ -623,7 +624,7 @@ static inline __attribute__((always_inline)) void lanes_run_field(const scenmc_k
                 double *restrict F = l->F, *restrict Gf = l->Gf;
                 const double *restrict dC = k->dC + row;
                 if (k->log_domain) {
-                    const double *Wn = k->W + (size_t)(off + b) * V, *Wo = k->W + (size_t)(off + a) * V;
+                    const double *Wn = k->base.W + (size_t)(off + b) * V, *Wo = k->base.W + (size_t)(off + a) * V;
                     for (int v = 0; v < V; v++) {
                         F[v] += Wn[v] - Wo[v];
                         Gf[v] += dC[v];
@@ -636,10 +637,10 @@ static inline __attribute__((always_inline)) void lanes_run_field(const scenmc_k
                     }
                 }
                 l->s[i] = b;
-                l->row[k->group_of[i]] += (b - a) * k->radix[i];
+                l->row[k->desc[i].group] += (b - a) * k->desc[i].radix;
             }
             l->snap_K[slot] = l->K;
-            l->snap_row[(size_t)slot * G + k->group_of[i]] = l->row[k->group_of[i]];
+            l->snap_row[(size_t)slot * G + k->desc[i].group] = l->row[k->desc[i].group];
         }
 }
 
@@ -652,7 +653,7 @@ static inline __attribute__((always_inline)) void lanes_run_any_width(const scen
         for (int q = 0; q < LANES; q++) {
             lane *l = &w->lane[q];
             const int i = l->rev_d[r], slot = l->rev_slot[r], pw = k->pw[i];
-            const double *t = k->table + k->blk[i];
+            const double *t = k->table + k->desc[i].blk;
             double wt[SCENMC_MAX_VARIANTS], cs[SCENMC_MAX_VARIANTS];
             const double *e = t + (size_t)l->row[0] * 2 * (size_t)pw;
             for (int j = 0; j < pw; j++) {
@@ -668,9 +669,9 @@ static inline __attribute__((always_inline)) void lanes_run_any_width(const scen
             }
             if (k->log_domain)
                 weights_from_logs(wt, pw);
-            const int b = draw_variant(wt, pw, l->rev_u[r]), a = l->s[i], gi = k->group_of[i];
+            const int b = draw_variant(wt, pw, l->rev_u[r]), a = l->s[i], gi = k->desc[i].group;
             l->s[i] = b;
-            l->row[gi] += (b - a) * k->radix[i];
+            l->row[gi] += (b - a) * k->desc[i].radix;
             l->K += cs[b] - cs[a];
             l->snap_K[slot] = l->K;
             l->snap_row[(size_t)slot * G + gi] = l->row[gi];
@@ -720,8 +721,8 @@ static inline __attribute__((always_inline)) void lanes_run(const scenmc_kernel 
 static inline __attribute__((always_inline)) int lane_tally_g(const scenmc_kernel *k, lane *l,
                                                               tally *t, const int GC)
 {
-    const int Y = k->Y, G = GC ? GC : k->n_groups, S = k->S, n_bins = k->n_bins;
-    const int *restrict row_scen = k->row_scen, *restrict scen_table = k->scen_table;
+    const int Y = k->base.Y, G = GC ? GC : k->n_groups, S = k->base.S, n_bins = k->base.n_bins;
+    const int *restrict row_scen = k->row_scen, *restrict scen_table = k->base.scen_table;
     const int *restrict nrev = l->nrev;
     const double *restrict snap_K = l->snap_K;
     int *restrict snap_row = l->snap_row, *restrict scen = l->scen;
@@ -761,7 +762,7 @@ static inline __attribute__((always_inline)) int lane_tally_g(const scenmc_kerne
             else if (nrev[y])
                 K = snap_K[y];
             int sc = scen[y] = scen_table[si];
-            kb[(size_t)y * n_bins + scenmc_consistency_bin(k, K)]++;
+            kb[(size_t)y * n_bins + scenmc_consistency_bin(&k->base, K)]++;
             if (y > 0)
                 tr[((size_t)(y - 1) * S + scen[y - 1]) * S + sc]++;
         }
@@ -785,7 +786,7 @@ static inline __attribute__((always_inline)) int lane_tally_g(const scenmc_kerne
                 j[(size_t)rw[g] * row_stride]++;
         }
     } else {
-        const int V = k->V;
+        const int V = k->base.V;
         for (int y = 0; y < Y; y++) {
             const int *rw = snap_row + (size_t)y * G;
             uint64_t *sv = t->sv + ((size_t)y * S + scen[y]) * V;
@@ -799,12 +800,12 @@ static inline __attribute__((always_inline)) int lane_tally_g(const scenmc_kerne
             }
         }
     }
-    if (k->full_states || k->top_states) {
+    if (k->base.full_states || k->top_states) {
         const int *rw = snap_row + (size_t)(Y - 1) * G;
         uint64_t x = 0;
         for (int g = 0; g < G; g++)
             x += (uint64_t)(rw[g] - k->group_row[g]) * k->group_state_stride[g];
-        if (k->full_states)
+        if (k->base.full_states)
             t->fs[x]++;
         else
             map_add(t, x, 1);
@@ -854,9 +855,9 @@ static void simulate_lanes(const scenmc_kernel *k, uint64_t seed, uint64_t first
         for (int q = 0; q < LANES; q++) {
             lane *l = &w->lane[q];
             for (int r = l->n; r < n; r++) { /* phantom revisions, recorded nowhere */
-                l->rev_d[r] = k->D;
+                l->rev_d[r] = k->base.D;
                 l->rev_u[r] = 0.5;
-                l->rev_slot[r] = k->Y;
+                l->rev_slot[r] = k->base.Y;
             }
         }
         lanes_run(k, w, n);
@@ -940,8 +941,9 @@ static scenmc_status keep_top_states(scenmc_results *r, tally *tallies, int thre
     return SCENMC_OK;
 }
 
-scenmc_status scenmc_run(const scenmc_model *m, const scenmc_params *p,
-                         const scenmc_run_options *opt, scenmc_results *r, scenmc_error *err)
+/* The request's checks, then r and the kernel for it (both freed on failure). */
+static scenmc_status run_prepare(const scenmc_model *m, const scenmc_params *p, const scenmc_run_options *opt,
+                                 scenmc_results *r, scenmc_kernel *k, scenmc_error *err)
 {
     scenmc_status st = scenmc_params_check(p, err);
     if (st != SCENMC_OK)
@@ -953,48 +955,30 @@ scenmc_status scenmc_run(const scenmc_model *m, const scenmc_params *p,
     st = scenmc_results_init(r, m, p, SCENMC_MONTE_CARLO, err);
     if (st != SCENMC_OK)
         return st;
-    scenmc_kernel k;
-    st = scenmc_kernel_init(&k, m, p, r, err);
-    if (st == SCENMC_OK && (st = scenmc_kernel_build_groups(&k, opt ? opt->group_limit : 0, err)) != SCENMC_OK)
-        scenmc_kernel_free(&k);
+    st = scenmc_kernel_init(k, m, p, r, err);
+    if (st == SCENMC_OK && (st = scenmc_kernel_build_groups(k, opt ? opt->group_limit : 0, err)) != SCENMC_OK)
+        scenmc_kernel_free(k);
     if (st != SCENMC_OK) {
         scenmc_results_free(r);
         return st;
     }
-    const int rows = k.group_row[k.n_groups];
-    k.joint_tally = joint_tally(r, rows) && !(opt && opt->split_tally);
-    k.top_states = !r->full_states && r->n_states > 0;
-    uint64_t first = opt ? opt->first : 0;
-    uint64_t last = (opt && opt->last) ? opt->last : p->n_trajectories;
-    if (first > last || last > p->n_trajectories) {
-        scenmc_kernel_free(&k);
-        scenmc_results_free(r);
-        return scenmc_error_add(err, SCENMC_E_INPUT, "trajectory range [%llu, %llu) is not within "
-                                "[0, %llu)", (unsigned long long)first, (unsigned long long)last,
-                                (unsigned long long)p->n_trajectories);
-    }
-    int threads = (opt && opt->threads > 0) ? opt->threads : omp_get_max_threads();
+    k->joint_tally = joint_tally(r, k->group_row[k->n_groups]) && !(opt && opt->split_tally);
+    k->top_states = !r->full_states && r->n_states > 0;
+    return SCENMC_OK;
+}
+
+/* Simulates [first, last) in chunks on `threads` threads, into their
+ * tallies; returns the end of the chunks done (less than last when the
+ * progress callback stopped the run). */
+static uint64_t run_chunks(const scenmc_kernel *k, const scenmc_params *p, const scenmc_run_options *opt,
+                           uint64_t first, uint64_t last, int threads, tally *tallies, double t0)
+{
     uint64_t chunk = (opt && opt->chunk) ? opt->chunk : (uint64_t)65536 * (uint64_t)threads;
-
-    tally *tallies = scenmc_xcalloc((size_t)threads, sizeof(tally));
-    int ok = 1;
-    for (int i = 0; i < threads; i++)
-        ok = ok && tally_alloc(&tallies[i], r, rows, k.joint_tally);
-    if (!ok) {
-        for (int i = 0; i < threads; i++)
-            free(tallies[i].block);
-        free(tallies);
-        scenmc_kernel_free(&k);
-        scenmc_results_free(r);
-        return scenmc_error_add(err, SCENMC_E_NOMEM, "out of memory for %d per-thread tallies", threads);
-    }
-
-    double t0 = scenmc_now();
     volatile int stop = 0;
     uint64_t done_to = first;
 #pragma omp parallel num_threads(threads)
     {
-        worker *w = worker_new(&k);
+        worker *w = worker_new(k);
         tally *t = &tallies[omp_get_thread_num()];
         for (uint64_t c = first; c < last; c += chunk) {
             uint64_t c_end = last - c > chunk ? c + chunk : last;
@@ -1002,7 +986,7 @@ scenmc_status scenmc_run(const scenmc_model *m, const scenmc_params *p,
 #pragma omp for schedule(dynamic, 64)
             for (uint64_t q = 0; q < blocks; q++) {
                 uint64_t j = c + q * LANES;
-                simulate_lanes(&k, p->seed, j, c_end - j < LANES ? (int)(c_end - j) : LANES, w, t, NULL);
+                simulate_lanes(k, p->seed, j, c_end - j < LANES ? (int)(c_end - j) : LANES, w, t, NULL);
             }
 #pragma omp single
             {
@@ -1016,65 +1000,121 @@ scenmc_status scenmc_run(const scenmc_model *m, const scenmc_params *p,
         }
         worker_free(w);
     }
+    return done_to;
+}
 
-    /* Exact merge: integer addition, in any order. */
+/* The joint table [row][S_final][Y][S] split into variant x scenario and
+ * early warning. */
+static void split_joint_tally(const scenmc_kernel *k, const scenmc_results *r, const uint64_t *src,
+                              uint64_t *sv, uint64_t *ew)
+{
+    const size_t Y = (size_t)r->n_years, S = (size_t)r->n_scenarios, V = (size_t)k->base.V;
+    const size_t rows = (size_t)k->group_row[k->n_groups];
+    for (size_t y = 0; y < Y; y++)
+        for (size_t s = 0; s < S; s++)
+            for (size_t row = 0; row < rows; row++) {
+                int g = k->row_group[row];
+                const uint16_t *u = k->row_variant + row * (size_t)k->group_width;
+                for (size_t f = 0; f < S; f++) {
+                    uint64_t c = src[((row * S + f) * Y + y) * S + s];
+                    if (!c)
+                        continue;
+                    for (int d = 0; d < k->group_first[g + 1] - k->group_first[g]; d++) {
+                        sv[(y * S + s) * V + u[d]] += c;
+                        ew[(y * V + u[d]) * S + f] += c;
+                    }
+                }
+            }
+}
+
+/* Exact merge of the threads' tallies into r: integer addition, in any
+ * order; frees each tally's block. */
+static void merge_tallies(const scenmc_kernel *k, scenmc_results *r, tally *tallies, int threads)
+{
     size_t parts[6];
-    tally_size(r, rows, k.joint_tally, parts);
+    tally_size(r, k->group_row[k->n_groups], k->joint_tally, parts);
     uint64_t *dst[6] = {r->t[SCENMC_T_SCENARIO_VARIANT].counts, r->t[SCENMC_T_TRANSITION].counts,
                         r->t[SCENMC_T_EARLY_WARNING].counts, r->t[SCENMC_T_CONSISTENCY].counts,
                         r->t[SCENMC_T_LOCK_IN].counts, r->t[SCENMC_T_FINAL_STATE].counts};
-    size_t Y = (size_t)r->n_years, S = (size_t)r->n_scenarios, V = (size_t)m->n_variants;
     for (int i = 0; i < threads; i++) {
         const uint64_t *src[6] = {tallies[i].sv, tallies[i].tr, tallies[i].ew,
                                   tallies[i].kb, tallies[i].li, tallies[i].fs};
         for (int q = 0; q < 6; q++) {
-            if (q == 0 && k.joint_tally) { /* split [row][S_final][Y][S] into variants */
-                for (size_t y = 0; y < Y; y++)
-                    for (size_t s = 0; s < S; s++)
-                        for (size_t row = 0; row < (size_t)rows; row++) {
-                            int g = k.row_group[row];
-                            const uint16_t *u = k.row_variant + row * (size_t)k.group_width;
-                            for (size_t f = 0; f < S; f++) {
-                                uint64_t c = src[0][((row * S + f) * Y + y) * S + s];
-                                if (!c)
-                                    continue;
-                                for (int d = 0; d < k.group_first[g + 1] - k.group_first[g]; d++) {
-                                    dst[0][(y * S + s) * V + u[d]] += c;
-                                    dst[2][(y * V + u[d]) * S + f] += c;
-                                }
-                            }
-                        }
-                continue;
-            }
-            for (size_t j = 0; j < parts[q]; j++)
-                dst[q][j] += src[q][j];
+            if (q == 0 && k->joint_tally)
+                split_joint_tally(k, r, src[0], dst[0], dst[2]);
+            else
+                for (size_t j = 0; j < parts[q]; j++)
+                    dst[q][j] += src[q][j];
         }
         free(tallies[i].block);
     }
-    if (k.top_states && keep_top_states(r, tallies, threads) != SCENMC_OK) {
-        for (int i = 0; i < threads; i++) {
-            free(tallies[i].map_key);
-            free(tallies[i].map_count);
-        }
+}
+
+/* The optimised engines over [first, last) into r, timed from *t0 (set
+ * here); returns the end of the trajectories done, with *st set on failure. */
+static uint64_t run_engines(const scenmc_kernel *k, const scenmc_params *p, const scenmc_run_options *opt,
+                            uint64_t first, uint64_t last, int threads, scenmc_results *r, double *t0,
+                            scenmc_status *st, scenmc_error *err)
+{
+    tally *tallies = scenmc_xcalloc((size_t)threads, sizeof(tally));
+    int ok = 1;
+    for (int i = 0; i < threads; i++)
+        ok = ok && tally_alloc(&tallies[i], r, k->group_row[k->n_groups], k->joint_tally);
+    if (!ok) {
+        for (int i = 0; i < threads; i++)
+            free(tallies[i].block);
         free(tallies);
-        scenmc_kernel_free(&k);
-        scenmc_results_free(r);
-        return scenmc_error_add(err, SCENMC_E_NOMEM, "out of memory for the final-state table");
+        *st = scenmc_error_add(err, SCENMC_E_NOMEM, "out of memory for %d per-thread tallies", threads);
+        return 0;
     }
+    *t0 = scenmc_now(); /* the simulation only */
+    uint64_t done_to = run_chunks(k, p, opt, first, last, threads, tallies, *t0);
+    merge_tallies(k, r, tallies, threads);
+    if (k->top_states && keep_top_states(r, tallies, threads) != SCENMC_OK)
+        *st = scenmc_error_add(err, SCENMC_E_NOMEM, "out of memory for the final-state table");
     for (int i = 0; i < threads; i++) {
         free(tallies[i].map_key);
         free(tallies[i].map_count);
     }
     free(tallies);
-    scenmc_kernel_free(&k);
+    return done_to;
+}
 
+scenmc_status scenmc_run(const scenmc_model *m, const scenmc_params *p,
+                         const scenmc_run_options *opt, scenmc_results *r, scenmc_error *err)
+{
+    scenmc_kernel k;
+    scenmc_status st = run_prepare(m, p, opt, r, &k, err);
+    if (st != SCENMC_OK)
+        return st;
+    uint64_t first = opt ? opt->first : 0;
+    uint64_t last = (opt && opt->last) ? opt->last : p->n_trajectories;
+    if (first > last || last > p->n_trajectories)
+        st = scenmc_error_add(err, SCENMC_E_INPUT, "trajectory range [%llu, %llu) is not within "
+                              "[0, %llu)", (unsigned long long)first, (unsigned long long)last,
+                              (unsigned long long)p->n_trajectories);
+    else if (opt && opt->reference && k.top_states)
+        st = scenmc_error_add(err, SCENMC_E_LIMIT, "the reference engine counts final states only "
+                              "in full-state mode");
+    int threads = (opt && opt->threads > 0) ? opt->threads : omp_get_max_threads();
+    double t0 = scenmc_now();
+    uint64_t done_to = last;
+    if (st == SCENMC_OK && opt && opt->reference)
+        scenmc_reference_run(&k, p->seed, first, last, r);
+    else if (st == SCENMC_OK)
+        done_to = run_engines(&k, p, opt, first, last, threads, r, &t0, &st, err);
+    scenmc_kernel_free(&k);
+    if (st != SCENMC_OK) {
+        scenmc_results_free(r);
+        return st;
+    }
     r->first = first;
     r->last = done_to;
     r->n_trajectories = done_to - first;
-    r->threads = threads;
+    r->threads = opt && opt->reference ? 1 : threads;
     r->wall_seconds = scenmc_now() - t0;
     scenmc_results_finalize(r);
-    if (stop && done_to < last)
+    if (done_to < last)
         return scenmc_error_add(err, SCENMC_E_INTERRUPTED, "stopped after %llu of %llu trajectories",
                                 (unsigned long long)(done_to - first),
                                 (unsigned long long)(last - first));
@@ -1093,33 +1133,16 @@ scenmc_status scenmc_run_paired_final(const scenmc_model *m, const scenmc_params
     if (a->seed != b->seed || a->n_trajectories != b->n_trajectories)
         return scenmc_error_add(err, SCENMC_E_INPUT, "paired runs need the same seed and trajectory count");
     scenmc_results ra, rb;
-    if ((st = scenmc_results_init(&ra, m, a, SCENMC_MONTE_CARLO, err)) != SCENMC_OK)
-        return st;
-    if ((st = scenmc_results_init(&rb, m, b, SCENMC_MONTE_CARLO, err)) != SCENMC_OK) {
-        scenmc_results_free(&ra);
-        return st;
-    }
     scenmc_kernel ka, kb;
-    if ((st = scenmc_kernel_init(&ka, m, a, &ra, err)) == SCENMC_OK &&
-        (st = scenmc_kernel_build_groups(&ka, 0, err)) != SCENMC_OK)
-        scenmc_kernel_free(&ka);
-    if (st != SCENMC_OK) {
-        scenmc_results_free(&ra);
-        scenmc_results_free(&rb);
+    if ((st = run_prepare(m, a, NULL, &ra, &ka, err)) != SCENMC_OK)
         return st;
-    }
-    if ((st = scenmc_kernel_init(&kb, m, b, &rb, err)) == SCENMC_OK &&
-        (st = scenmc_kernel_build_groups(&kb, 0, err)) != SCENMC_OK)
-        scenmc_kernel_free(&kb);
-    if (st != SCENMC_OK) {
+    if ((st = run_prepare(m, b, NULL, &rb, &kb, err)) != SCENMC_OK) {
         scenmc_kernel_free(&ka);
         scenmc_results_free(&ra);
-        scenmc_results_free(&rb);
         return st;
     }
+    ka.top_states = kb.top_states = 0; /* only the final scenarios are used */
     const int rows_a = ka.group_row[ka.n_groups], rows_b = kb.group_row[kb.n_groups];
-    ka.joint_tally = joint_tally(&ra, rows_a);
-    kb.joint_tally = joint_tally(&rb, rows_b);
     int S = ra.n_scenarios;
     if (threads <= 0)
         threads = omp_get_max_threads();

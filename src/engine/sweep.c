@@ -5,7 +5,7 @@
  * random numbers at every point (common random numbers): a point's result is
  * exactly what a standalone run with those parameters gives. */
 #include "scenmc/sweep.h"
-#include "engine/kernel.h"
+#include "engine/simulate.h"
 #include "engine/rng.h"
 #include "base/util.h"
 

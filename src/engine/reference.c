@@ -1,0 +1,134 @@
+/* The plain reference engine (see reference.h): the dynamics of
+ * docs/model.md, section 5, and the stream order of its "How scenmc computes
+ * it": one 32-bit word per start block, one per year for the year's revision
+ * count, then one per revision. It uses the kernel's model tables and its
+ * start blocks' cumulative distribution, never the grouped weight tables. */
+#include "engine/reference.h"
+#include "engine/rng.h"
+#include "base/util.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The first j with cum[j] >= u (cum's last entry is at least 1). */
+static int invert(const double *cum, double u)
+{
+    int j = 0;
+    while (cum[j] < u)
+        j++;
+    return j;
+}
+
+/* The revised descriptor and the uniform for its new variant, from one word:
+ * equal rates split word * D into its high part (the descriptor) and low part;
+ * otherwise the word's uniform x falls in descriptor i's share of [0, 1), and
+ * where it falls within that share is the variant's uniform. */
+static int pick(const scenmc_kernel *k, uint32_t word, double *uv)
+{
+    if (k->equal_rates) {
+        uint64_t m = (uint64_t)word * (uint64_t)k->base.D;
+        *uv = ((double)(uint32_t)m + 0.5) * (1.0 / 4294967296.0);
+        return (int)(m >> 32);
+    }
+    double x = ((double)word + 0.5) * (1.0 / 4294967296.0);
+    int i = 0;
+    while (k->desc_cum[i] <= x)
+        i++;
+    double f = (x - (i ? k->desc_cum[i - 1] : 0)) / k->desc_prob[i];
+    *uv = f < 1 ? f : 0.9999999999999999;
+    return i;
+}
+
+/* One revision of state s: descriptor i takes variant b with probability
+ * proportional to exp(F_b), F = h + sum_j W[s_j] (the heat-bath rule); b is
+ * the number of cumulative weights at or below uv times their total. */
+static void revise(const scenmc_kernel *k, scenmc_rng *rng, int *s)
+{
+    double uv, w[SCENMC_MAX_VARIANTS], mx = -INFINITY, total = 0;
+    const int i = pick(k, scenmc_rng_u32(rng), &uv), n = k->base.n_var[i], V = k->base.V;
+    for (int b = 0; b < n; b++) {
+        w[b] = k->base.h[k->base.offset[i] + b];
+        for (int j = 0; j < k->base.D; j++)
+            w[b] += k->base.W[(size_t)(k->base.offset[j] + s[j]) * (size_t)V + (size_t)(k->base.offset[i] + b)];
+        mx = fmax(mx, w[b]);
+    }
+    double cum[SCENMC_MAX_VARIANTS];
+    for (int b = 0; b < n; b++)
+        cum[b] = total += exp(w[b] - mx);
+    int b = 0;
+    while (b < n - 1 && cum[b] <= uv * total)
+        b++;
+    s[i] = b;
+}
+
+/* Trajectory traj: its state at the end of each year, states[y * D + d]. */
+static void trajectory(const scenmc_kernel *k, uint64_t seed, uint64_t traj, int *nrev, int *states)
+{
+    const int D = k->base.D;
+    scenmc_rng rng;
+    scenmc_rng_init(&rng, seed, traj);
+    int *s = states;
+    for (int b = 0; b < k->n_blocks && !k->start; b++) { /* the block's joint variant, last descriptor fastest */
+        int c = invert(k->start_cum + k->block_row[b], scenmc_rng_uniform32(&rng));
+        for (int d = k->block_first[b + 1] - 1; d >= k->block_first[b]; d--) {
+            s[d] = c % k->base.n_var[d];
+            c /= k->base.n_var[d];
+        }
+    }
+    if (k->start)
+        memcpy(s, k->start, sizeof(int) * (size_t)D);
+    for (int y = 1; y < k->base.Y; y++)
+        nrev[y] = invert(k->pois_cdf, scenmc_rng_uniform32(&rng));
+    for (int y = 1; y < k->base.Y; y++) {
+        s = memcpy(states + (size_t)y * D, s, sizeof(int) * (size_t)D);
+        for (int q = 0; q < nrev[y]; q++)
+            revise(k, &rng, s);
+    }
+}
+
+/* Adds one trajectory's years to r's counts (their layouts: scenmc.h). */
+static void tally(const scenmc_kernel *k, const int *states, int *scen, scenmc_results *r)
+{
+    const size_t D = (size_t)k->base.D, V = (size_t)k->base.V, S = (size_t)k->base.S, Y = (size_t)k->base.Y;
+    for (size_t y = 0; y < Y; y++) {
+        long si = 0;
+        for (size_t d = 0; d < D; d++)
+            si += (long)k->base.scen_stride[d] * states[y * D + d];
+        scen[y] = k->base.scen_table[si];
+    }
+    const size_t fin = (size_t)scen[Y - 1];
+    size_t lock = 0, x = 0;
+    for (size_t y = 0; y < Y; y++) {
+        const int *s = states + y * D;
+        const double K = scenmc_kernel_total_consistency(&k->base, s);
+        r->t[SCENMC_T_CONSISTENCY].counts[y * (size_t)k->base.n_bins + (size_t)scenmc_consistency_bin(&k->base, K)]++;
+        if (y > 0)
+            r->t[SCENMC_T_TRANSITION].counts[((y - 1) * S + (size_t)scen[y - 1]) * S + (size_t)scen[y]]++;
+        for (size_t d = 0; d < D; d++) {
+            const size_t u = (size_t)(k->base.offset[d] + s[d]);
+            r->t[SCENMC_T_SCENARIO_VARIANT].counts[(y * S + (size_t)scen[y]) * V + u]++;
+            r->t[SCENMC_T_EARLY_WARNING].counts[(y * V + u) * S + fin]++;
+        }
+        lock = y + 1 < Y && (size_t)scen[y] != fin ? y + 1 : lock; /* the first year from which it stays */
+    }
+    r->t[SCENMC_T_LOCK_IN].counts[lock * S + fin]++;
+    for (size_t d = 0; d < D && k->base.full_states; d++)
+        x += k->base.state_stride[d] * (uint64_t)states[(Y - 1) * D + d];
+    if (k->base.full_states)
+        r->t[SCENMC_T_FINAL_STATE].counts[x]++;
+}
+
+void scenmc_reference_run(const scenmc_kernel *k, uint64_t seed, uint64_t first, uint64_t last,
+                          scenmc_results *r)
+{
+    int *nrev = scenmc_xcalloc((size_t)k->base.Y, sizeof(int)), *scen = scenmc_xcalloc((size_t)k->base.Y, sizeof(int));
+    int *states = scenmc_xcalloc((size_t)k->base.Y * (size_t)k->base.D, sizeof(int));
+    for (uint64_t traj = first; traj < last; traj++) {
+        trajectory(k, seed, traj, nrev, states);
+        tally(k, states, scen, r);
+    }
+    free(nrev);
+    free(scen);
+    free(states);
+}
