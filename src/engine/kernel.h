@@ -45,7 +45,7 @@ scenmc_status scenmc_kernel_base_init(scenmc_kernel_base *b, const scenmc_model 
 void scenmc_kernel_base_free(scenmc_kernel_base *b);
 
 typedef struct scenmc_kernel {
-    scenmc_kernel_base base;
+    scenmc_kernel_base base; /* what the exact solver also uses */
     /* Grouped field tables for the Monte Carlo engine (built by
      * scenmc_kernel_build_groups). Consecutive descriptors form groups of at
      * most group_limit joint variants; joint variant c of group g is table

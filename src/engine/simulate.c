@@ -3,7 +3,11 @@
  *
  * Trajectory k uses only the random stream (seed, k), and every tally is an
  * integer count, so a run's result is a pure function of (model, params,
- * trajectory range): threads and chunk sizes only decide who adds what. */
+ * trajectory range): threads and chunk sizes only decide who adds what.
+ *
+ * The plain reference engine (reference.c) states the same computation for
+ * one trajectory at a time; read it first. Every specialised engine here
+ * gives its counts (tests/test_simulate.c). */
 #include "engine/simulate.h"
 #include "engine/kernel.h"
 #include "engine/reference.h"
