@@ -5,8 +5,7 @@
  * then fails. Limits (size, nesting, counts) are checked before anything
  * is allocated from them.
  */
-#include "scenmc/interop.h"
-#include "scenmc/scenmc.h"
+#include "model/model.h"
 #include "base/util.h"
 
 #include <ctype.h>
