@@ -146,29 +146,39 @@ void scenmc_cib_balance_of(const scenmc_model *m, const double *M, const int *s,
     }
 }
 
+/* The matrix choice and the state, checked. */
+static scenmc_status check_args(const scenmc_model *m, const int *s, int use_cross,
+                                scenmc_error *err)
+{
+    scenmc_status st = check_matrix(m, use_cross, err);
+    return st == SCENMC_OK ? check_state(m, s, err) : st;
+}
+
+/* B(. | s), newly allocated. */
+static double *balance_new(const scenmc_model *m, const int *s, int use_cross)
+{
+    double *bal = scenmc_xmalloc((size_t)m->n_variants * sizeof *bal);
+    scenmc_cib_balance_of(m, matrix_of(m, use_cross), s, bal);
+    return bal;
+}
+
 scenmc_status scenmc_cib_impact_balance(const scenmc_model *m, const int *s, int use_cross,
                                         double *bal, scenmc_error *err)
 {
-    scenmc_status st = check_matrix(m, use_cross, err);
+    scenmc_status st = check_args(m, s, use_cross, err);
     if (st == SCENMC_OK)
-        st = check_state(m, s, err);
-    if (st != SCENMC_OK)
-        return st;
-    scenmc_cib_balance_of(m, matrix_of(m, use_cross), s, bal);
-    return SCENMC_OK;
+        scenmc_cib_balance_of(m, matrix_of(m, use_cross), s, bal);
+    return st;
 }
 
 scenmc_status scenmc_cib_inconsistency(const scenmc_model *m, const int *s, int use_cross,
                                        double *ic, double *margins, double *total_impact,
                                        scenmc_error *err)
 {
-    scenmc_status st = check_matrix(m, use_cross, err);
-    if (st == SCENMC_OK)
-        st = check_state(m, s, err);
+    scenmc_status st = check_args(m, s, use_cross, err);
     if (st != SCENMC_OK)
         return st;
-    double *bal = scenmc_xmalloc((size_t)m->n_variants * sizeof *bal);
-    scenmc_cib_balance_of(m, matrix_of(m, use_cross), s, bal);
+    double *bal = balance_new(m, s, use_cross);
     double worst = 0, tis = 0;
     for (int i = 0; i < m->n_descriptors; i++) {
         const scenmc_descriptor *D = &m->descriptors[i];
@@ -193,13 +203,10 @@ scenmc_status scenmc_cib_inconsistency(const scenmc_model *m, const int *s, int 
 scenmc_status scenmc_cib_succession_step(const scenmc_model *m, const int *s, int use_cross,
                                          int *next, int *changed, scenmc_error *err)
 {
-    scenmc_status st = check_matrix(m, use_cross, err);
-    if (st == SCENMC_OK)
-        st = check_state(m, s, err);
+    scenmc_status st = check_args(m, s, use_cross, err);
     if (st != SCENMC_OK)
         return st;
-    double *bal = scenmc_xmalloc((size_t)m->n_variants * sizeof *bal);
-    scenmc_cib_balance_of(m, matrix_of(m, use_cross), s, bal);
+    double *bal = balance_new(m, s, use_cross);
     int moved = 0;
     for (int i = 0; i < m->n_descriptors; i++) {
         next[i] = scenmc_cib_best_response(bal, m->descriptors[i].offset,

@@ -35,6 +35,13 @@ int scenmc_cib_split_depth(const scenmc_cib_space *sp, uint64_t want, uint64_t *
 /* s[0..p-1] = the prefix of the first p descriptors numbered t. */
 void scenmc_cib_prefix(const scenmc_cib_space *sp, int p, uint64_t t, int *s);
 
+/* Marks a search failed (out of memory) from any thread. */
+static inline void scenmc_cib_fail(int *failed)
+{
+#pragma omp atomic write
+    *failed = 1;
+}
+
 /* bal[V] = B(. | s) under matrix M. */
 void scenmc_cib_balance_of(const scenmc_model *m, const double *M, const int *s, double *bal);
 

@@ -106,10 +106,8 @@ static int successor_map(const space *sp, int nt, uint32_t *a)
         scenmc_cib_walker w;
         int ok = scenmc_cib_walker_init(&w, sp, SCENMC_CIB_LEAF_SUCC, NULL, 0);
         w.succ = a;
-        if (!ok) {
-#pragma omp atomic write
-            failed = 1;
-        }
+        if (!ok)
+            scenmc_cib_fail(&failed);
 #pragma omp for schedule(dynamic, 1)
         for (uint64_t t = 0; t < n_tasks; t++)
             if (ok)
@@ -555,18 +553,15 @@ static int trace_starts(const space *sp, const scenmc_cib_basin_options *o, int 
         tracer tr;
         int ok = tracer_init(&tr, sp, incremental, memo_cap);
         ok = amap_init(&maps[me], 64) && ok;
-        if (!ok) {
-#pragma omp atomic write
-            failed = 1;
-        }
+        if (!ok)
+            scenmc_cib_fail(&failed);
 #pragma omp for schedule(dynamic, 256)
         for (uint64_t m = 0; m < o->starts; m++) {
             if (!ok)
                 continue;
             if (!trace_start(&tr, o->seed, m, &maps[me])) {
                 ok = 0;
-#pragma omp atomic write
-                failed = 1;
+                scenmc_cib_fail(&failed);
             }
         }
         max_mu = tr.max_mu;

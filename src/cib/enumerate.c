@@ -126,19 +126,15 @@ static int search(job *j, int nt)
         w.store = o->max_stored > 0;
         w.budget_used = &used;
         w.budget = o->max_stored;
-        if (!ok) {
-#pragma omp atomic write
-            failed = 1;
-        }
+        if (!ok)
+            scenmc_cib_fail(&failed);
 #pragma omp for schedule(dynamic, 1)
         for (uint64_t t = 0; t < j->n_tasks; t++) {
             if (!ok)
                 continue;
             run_one(j, &w, t);
-            if (w.nomem) {
-#pragma omp atomic write
-                failed = 1;
-            }
+            if (w.nomem)
+                scenmc_cib_fail(&failed);
         }
         visited += w.visited;
 #pragma omp critical(scenmc_cib_hist)

@@ -286,10 +286,8 @@ static int search(const space *sp, const double *H, const scenmc_cib_top_options
         int me = omp_get_thread_num();
         twalker w;
         int ok = twalker_init(&w, sp, H, exact, o, cap);
-        if (!ok) {
-#pragma omp atomic write
-            failed = 1;
-        }
+        if (!ok)
+            scenmc_cib_fail(&failed);
 #pragma omp for schedule(dynamic, 1)
         for (uint64_t t = 0; t < n_tasks; t++)
             if (ok)
