@@ -1,4 +1,4 @@
-/* Benchmark of CIB consistency (src/cib.c): full sweep (every state's IC),
+/* Benchmark of CIB consistency (src/cib/): full sweep (every state's IC),
  * pruned search for IC <= K, top states by K(s) and basins of global
  * succession, on the given models (default: the built-in one).
  *

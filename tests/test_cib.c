@@ -256,6 +256,11 @@ static void test_hand_cross_ties(void **state)
     for (uint64_t k = 0; k < 12; k++) {
         scenmc_cib_state_decode(m, k, s);
         assert_int_equal(scenmc_cib_state_index(m, s), k);
+        /* the CIB names are the model's numbering */
+        assert_int_equal(scenmc_state_index(m, s), k);
+        int t[3];
+        scenmc_state_from_index(m, k, t);
+        assert_memory_equal(s, t, sizeof s);
         double ic;
         assert_int_equal(scenmc_cib_inconsistency(m, s, SCENMC_CIB_AUTO, &ic, NULL, NULL, &err),
                          SCENMC_OK);

@@ -5,8 +5,7 @@
  * then fails. Limits (size, nesting, counts) are checked before anything
  * is allocated from them.
  */
-#include "scenmc/interop.h"
-#include "scenmc/scenmc.h"
+#include "model/model.h"
 #include "base/util.h"
 
 #include <ctype.h>
@@ -249,7 +248,7 @@ static int range(loader *L, const yaml_node_t *n, const char *what, double out[2
     return 1;
 }
 
-static int valid_id(const char *s)
+int scenmc_model_valid_id(const char *s)
 {
     if (!*s)
         return 0;
@@ -392,7 +391,7 @@ static void load_variants(loader *L, scenmc_descriptor *D, yaml_node_t *vs, int 
             m->variant_name[g] = get_string(L, v, "name", what, 1);
             m->variant_id[g] = get_string(L, v, "id", what, 0);
             m->variant_label[g] = get_string(L, v, "label", what, 0);
-            if (m->variant_id[g] && !valid_id(m->variant_id[g]))
+            if (m->variant_id[g] && !scenmc_model_valid_id(m->variant_id[g]))
                 problem_at(L, get(L, v, "id"),
                            "variant id '%s' has characters other than letters, digits, '_' and '-'",
                            m->variant_id[g]);
@@ -417,37 +416,147 @@ static void load_variants(loader *L, scenmc_descriptor *D, yaml_node_t *vs, int 
     }
 }
 
-static void load_descriptors(loader *L, yaml_node_t *root)
+/* The descriptors list, checked against the limits before anything is
+ * allocated from it; NULL (reported) when unusable. *total: all variants. */
+static yaml_node_t *descriptor_list(loader *L, yaml_node_t *root, long *total)
 {
-    scenmc_model *m = L->m;
     yaml_node_t *ds = get(L, root, "descriptors");
     if (!ds) {
         problem_at(L, root, "the model has no 'descriptors'; expected a list of descriptors");
-        return;
+        return NULL;
     }
     if (ds->type != YAML_SEQUENCE_NODE || seq_len(ds) == 0) {
         problem_at(L, ds, "descriptors is %s; expected a non-empty list of descriptors",
                    kind_name(ds));
-        return;
+        return NULL;
     }
     int nd = seq_len(ds);
     if (nd > SCENMC_MAX_DESCRIPTORS) {
         problem_at(L, ds, "%d descriptors; expected at most %d", nd, SCENMC_MAX_DESCRIPTORS);
-        return;
+        return NULL;
     }
-    /* First pass: count variants, so that nothing is allocated from an unchecked size. */
-    long total = 0;
+    /* Count variants, so that nothing is allocated from an unchecked size. */
+    *total = 0;
     for (int d = 0; d < nd; d++) {
-        yaml_node_t *dn = seq_item(L, ds, d);
-        yaml_node_t *vs = get(L, dn, "variants");
+        yaml_node_t *vs = get(L, seq_item(L, ds, d), "variants");
         if (vs && vs->type == YAML_SEQUENCE_NODE)
-            total += seq_len(vs);
+            *total += seq_len(vs);
     }
-    if (total > SCENMC_MAX_TOTAL_VARIANTS) {
-        problem_at(L, ds, "%ld variants in all; expected at most %d", total,
+    if (*total > SCENMC_MAX_TOTAL_VARIANTS) {
+        problem_at(L, ds, "%ld variants in all; expected at most %d", *total,
                    SCENMC_MAX_TOTAL_VARIANTS);
+        return NULL;
+    }
+    return ds;
+}
+
+/* Descriptor d's id (unique, of letters, digits, '_' and '-'), "?" when missing. */
+static void descriptor_id(loader *L, scenmc_descriptor *D, yaml_node_t *dn, int d,
+                          const char *what)
+{
+    scenmc_model *m = L->m;
+    D->id = get_string(L, dn, "id", what, 1);
+    if (D->id && !scenmc_model_valid_id(D->id))
+        problem_at(L, get(L, dn, "id"),
+                   "descriptor id '%s' has characters other than letters, digits, '_' and '-'; "
+                   "expected a short code such as IK",
+                   D->id);
+    if (!D->id)
+        D->id = scenmc_strdup("?");
+    for (int e = 0; e < d; e++)
+        if (strcmp(D->id, "?") != 0 && strcmp(m->descriptors[e].id, D->id) == 0)
+            problem_at(L, get(L, dn, "id"), "descriptor id '%s' is used twice (also descriptor %d); "
+                       "expected unique ids", D->id, e + 1);
+}
+
+/* Descriptor d's variants: a list of 2 to SCENMC_MAX_VARIANTS. */
+static void descriptor_variants(loader *L, scenmc_descriptor *D, yaml_node_t *dn, int d,
+                                const char *what)
+{
+    yaml_node_t *vs = get(L, dn, "variants");
+    if (!vs) {
+        problem_at(L, dn, "%s has no 'variants'; expected a list of at least 2 variants", what);
+    } else if (vs->type != YAML_SEQUENCE_NODE || seq_len(vs) < 2) {
+        problem_at(L, vs, "%s has %s%s; expected a list of at least 2 variants", what,
+                   vs->type == YAML_SEQUENCE_NODE ? "" : "variants given as ",
+                   vs->type == YAML_SEQUENCE_NODE ? (seq_len(vs) ? "only 1 variant" : "no variants")
+                                                  : kind_name(vs));
+    } else if (seq_len(vs) > SCENMC_MAX_VARIANTS) {
+        problem_at(L, vs, "%s has %d variants; expected at most %d", what, seq_len(vs),
+                   SCENMC_MAX_VARIANTS);
+    }
+    if (vs && vs->type == YAML_SEQUENCE_NODE) {
+        D->n_variants = seq_len(vs);
+        load_variants(L, D, vs, d);
+    }
+}
+
+/* Descriptor D's initial probabilities: one per variant, each in [0, 1], summing to 1. */
+static void descriptor_initial(loader *L, scenmc_descriptor *D, yaml_node_t *ini)
+{
+    if (ini->type != YAML_SEQUENCE_NODE || seq_len(ini) != D->n_variants) {
+        problem_at(L, ini, "initial of %s is %s; expected a list of %d probabilities",
+                   D->id, ini->type == YAML_SEQUENCE_NODE ? "a list of the wrong length"
+                                                          : kind_name(ini),
+                   D->n_variants);
         return;
     }
+    D->initial = scenmc_xcalloc((size_t)D->n_variants, sizeof(double));
+    double sum = 0;
+    int ok = 1;
+    for (int b = 0; b < D->n_variants; b++) {
+        yaml_node_t *pn = seq_item(L, ini, b);
+        if (!number(L, pn, "an initial probability", &D->initial[b])) {
+            ok = 0;
+        } else if (D->initial[b] < 0 || D->initial[b] > 1) {
+            problem_at(L, pn, "initial probability %g of %s; expected 0 <= p <= 1",
+                       D->initial[b], D->id);
+            ok = 0;
+        }
+        sum += D->initial[b];
+    }
+    if (ok && fabs(sum - 1) > 1e-9)
+        problem_at(L, ini, "initial probabilities of %s sum to %.12g; expected 1", D->id, sum);
+}
+
+/* Descriptor d (node dn), its variants from *offset on. */
+static void load_descriptor(loader *L, yaml_node_t *dn, int d, int *offset)
+{
+    scenmc_descriptor *D = &L->m->descriptors[d];
+    D->offset = *offset;
+    char what[96];
+    snprintf(what, sizeof what, "descriptor %d", d + 1);
+    if (!check_mapping(L, dn, what, descriptor_keys)) {
+        D->id = scenmc_strdup("?");
+        D->name = scenmc_strdup("?");
+        return;
+    }
+    descriptor_id(L, D, dn, d, what);
+    snprintf(what, sizeof what, "descriptor %s", D->id);
+    D->name = get_string(L, dn, "name", what, 0);
+    if (!D->name)
+        D->name = scenmc_strdup(D->id);
+    D->label = get_string(L, dn, "label", what, 0);
+    descriptor_variants(L, D, dn, d, what);
+    *offset += D->n_variants;
+
+    yaml_node_t *r = get(L, dn, "rate");
+    if (r && number(L, r, "rate", &D->rate) && !(D->rate > 0))
+        problem_at(L, r, "rate of %s is %g; expected a positive number (revisions per year)",
+                   D->id, D->rate);
+    yaml_node_t *ini = get(L, dn, "initial");
+    if (ini)
+        descriptor_initial(L, D, ini);
+}
+
+static void load_descriptors(loader *L, yaml_node_t *root)
+{
+    scenmc_model *m = L->m;
+    long total;
+    yaml_node_t *ds = descriptor_list(L, root, &total);
+    if (!ds)
+        return;
+    int nd = seq_len(ds);
     m->n_descriptors = nd;
     m->descriptors = scenmc_xcalloc((size_t)nd, sizeof *m->descriptors);
     m->n_variants = (int)total;
@@ -456,87 +565,9 @@ static void load_descriptors(loader *L, yaml_node_t *root)
     m->variant_name = scenmc_xcalloc(V, sizeof(char *));
     m->variant_label = scenmc_xcalloc(V, sizeof(char *));
     m->variant_descriptor = scenmc_xcalloc(V, sizeof(int));
-
     int offset = 0;
-    for (int d = 0; d < nd; d++) {
-        yaml_node_t *dn = seq_item(L, ds, d);
-        scenmc_descriptor *D = &m->descriptors[d];
-        D->offset = offset;
-        char what[96];
-        snprintf(what, sizeof what, "descriptor %d", d + 1);
-        if (!check_mapping(L, dn, what, descriptor_keys)) {
-            D->id = scenmc_strdup("?");
-            D->name = scenmc_strdup("?");
-            continue;
-        }
-        D->id = get_string(L, dn, "id", what, 1);
-        if (D->id && !valid_id(D->id))
-            problem_at(L, get(L, dn, "id"),
-                       "descriptor id '%s' has characters other than letters, digits, '_' and '-'; "
-                       "expected a short code such as IK",
-                       D->id);
-        if (!D->id)
-            D->id = scenmc_strdup("?");
-        for (int e = 0; e < d; e++)
-            if (strcmp(D->id, "?") != 0 && strcmp(m->descriptors[e].id, D->id) == 0)
-                problem_at(L, get(L, dn, "id"), "descriptor id '%s' is used twice (also descriptor %d); "
-                           "expected unique ids", D->id, e + 1);
-        snprintf(what, sizeof what, "descriptor %s", D->id);
-        D->name = get_string(L, dn, "name", what, 0);
-        if (!D->name)
-            D->name = scenmc_strdup(D->id);
-        D->label = get_string(L, dn, "label", what, 0);
-
-        yaml_node_t *vs = get(L, dn, "variants");
-        if (!vs) {
-            problem_at(L, dn, "%s has no 'variants'; expected a list of at least 2 variants", what);
-        } else if (vs->type != YAML_SEQUENCE_NODE || seq_len(vs) < 2) {
-            problem_at(L, vs, "%s has %s%s; expected a list of at least 2 variants", what,
-                       vs->type == YAML_SEQUENCE_NODE ? "" : "variants given as ",
-                       vs->type == YAML_SEQUENCE_NODE ? (seq_len(vs) ? "only 1 variant" : "no variants")
-                                                      : kind_name(vs));
-        } else if (seq_len(vs) > SCENMC_MAX_VARIANTS) {
-            problem_at(L, vs, "%s has %d variants; expected at most %d", what, seq_len(vs),
-                       SCENMC_MAX_VARIANTS);
-        }
-        if (vs && vs->type == YAML_SEQUENCE_NODE) {
-            D->n_variants = seq_len(vs);
-            load_variants(L, D, vs, d);
-        }
-        offset += D->n_variants;
-
-        yaml_node_t *r = get(L, dn, "rate");
-        if (r && number(L, r, "rate", &D->rate) && !(D->rate > 0))
-            problem_at(L, r, "rate of %s is %g; expected a positive number (revisions per year)",
-                       D->id, D->rate);
-        yaml_node_t *ini = get(L, dn, "initial");
-        if (ini) {
-            if (ini->type != YAML_SEQUENCE_NODE || seq_len(ini) != D->n_variants) {
-                problem_at(L, ini, "initial of %s is %s; expected a list of %d probabilities",
-                           D->id, ini->type == YAML_SEQUENCE_NODE ? "a list of the wrong length"
-                                                                  : kind_name(ini),
-                           D->n_variants);
-            } else {
-                D->initial = scenmc_xcalloc((size_t)D->n_variants, sizeof(double));
-                double sum = 0;
-                int ok = 1;
-                for (int b = 0; b < D->n_variants; b++) {
-                    yaml_node_t *pn = seq_item(L, ini, b);
-                    if (!number(L, pn, "an initial probability", &D->initial[b])) {
-                        ok = 0;
-                    } else if (D->initial[b] < 0 || D->initial[b] > 1) {
-                        problem_at(L, pn, "initial probability %g of %s; expected 0 <= p <= 1",
-                                   D->initial[b], D->id);
-                        ok = 0;
-                    }
-                    sum += D->initial[b];
-                }
-                if (ok && fabs(sum - 1) > 1e-9)
-                    problem_at(L, ini, "initial probabilities of %s sum to %.12g; expected 1", D->id,
-                               sum);
-            }
-        }
-    }
+    for (int d = 0; d < nd; d++)
+        load_descriptor(L, seq_item(L, ds, d), d, &offset);
 }
 
 /* Reads a block of rows x cols numbers within [lo, hi] into out (row-major). */
@@ -588,10 +619,114 @@ static int read_block(loader *L, yaml_node_t *n, int rows, int cols, const char 
     return ok;
 }
 
-static void load_consistency(loader *L, yaml_node_t *root)
+/* Scratch for one block of a matrix: its numbers and the nodes they came from. */
+typedef struct {
+    double *x;
+    yaml_node_t **cells;
+} block_buf;
+
+static void block_buf_init(block_buf *b)
+{
+    size_t n = (size_t)SCENMC_MAX_VARIANTS * SCENMC_MAX_VARIANTS;
+    b->x = scenmc_xcalloc(n, sizeof(double));
+    b->cells = scenmc_xcalloc(n, sizeof(yaml_node_t *));
+}
+
+static void block_buf_free(block_buf *b)
+{
+    free(b->x);
+    free(b->cells);
+}
+
+/* Whether descriptors a and b are too large for the block buffers (already
+ * reported by load_descriptors: their blocks are skipped). */
+static int oversized(const scenmc_model *m, int a, int b)
+{
+    return m->descriptors[a].n_variants > SCENMC_MAX_VARIANTS ||
+           m->descriptors[b].n_variants > SCENMC_MAX_VARIANTS;
+}
+
+/* One consistency cell, C[u][v] = C[v][u] = x, unless given before with another value. */
+static void store_consistency(loader *L, yaml_node_t *cell, size_t u, size_t v, double x,
+                              const scenmc_descriptor *A, const scenmc_descriptor *B)
 {
     scenmc_model *m = L->m;
     size_t V = (size_t)m->n_variants;
+    if (m->scored[u * V + v] && m->consistency[u * V + v] != x) {
+        problem_at(L, cell, "the pair '%s' (%s) / '%s' (%s) is given twice with different "
+                   "values (%g here, %g at line %d); expected one value",
+                   m->variant_name[u], A->id, m->variant_name[v], B->id, x,
+                   m->consistency[u * V + v], L->cell_line[u * V + v]);
+        return;
+    }
+    if (!m->scored[u * V + v])
+        L->cell_line[u * V + v] = L->cell_line[v * V + u] = line_of(cell);
+    m->consistency[u * V + v] = m->consistency[v * V + u] = x;
+    m->scored[u * V + v] = m->scored[v * V + u] = 1;
+}
+
+/* One cross-impact cell, X[u][v] = x, unless given before with another value. */
+static void store_cross(loader *L, yaml_node_t *cell, size_t u, size_t v, double x,
+                        const scenmc_descriptor *A, const scenmc_descriptor *B)
+{
+    scenmc_model *m = L->m;
+    size_t V = (size_t)m->n_variants;
+    if (L->cross_line[u * V + v] && m->cross_impact[u * V + v] != x) {
+        problem_at(L, cell, "the impact of '%s' (%s) on '%s' (%s) is given twice with "
+                   "different values (%g here, %g at line %d); expected one value",
+                   m->variant_name[u], A->id, m->variant_name[v], B->id, x,
+                   m->cross_impact[u * V + v], L->cross_line[u * V + v]);
+        return;
+    }
+    L->cross_line[u * V + v] = line_of(cell);
+    m->cross_impact[u * V + v] = x;
+}
+
+typedef void (*store_fn)(loader *L, yaml_node_t *cell, size_t u, size_t v, double x,
+                         const scenmc_descriptor *A, const scenmc_descriptor *B);
+
+/* Reads block n (A's variants by B's, on the scale lim) and stores every
+ * valid cell. */
+static void load_block(loader *L, yaml_node_t *n, const scenmc_descriptor *A,
+                       const scenmc_descriptor *B, const char *what, const double lim[2],
+                       block_buf *bb, store_fn store)
+{
+    memset(bb->cells, 0, sizeof(yaml_node_t *) * (size_t)A->n_variants * (size_t)B->n_variants);
+    read_block(L, n, A->n_variants, B->n_variants, what, lim, bb->x, bb->cells);
+    for (int r = 0; r < A->n_variants; r++)
+        for (int c = 0; c < B->n_variants; c++) {
+            yaml_node_t *cell = bb->cells[r * B->n_variants + c];
+            if (cell)
+                store(L, cell, (size_t)(A->offset + r), (size_t)(B->offset + c),
+                      bb->x[r * B->n_variants + c], A, B);
+        }
+}
+
+/* The descriptor pair of consistency block k (bn): 0 when it has none. */
+static int consistency_pair(loader *L, yaml_node_t *bn, int k, int *a, int *b)
+{
+    yaml_node_t *bt = get(L, bn, "between");
+    if (!bt || bt->type != YAML_SEQUENCE_NODE || seq_len(bt) != 2) {
+        problem_at(L, bt ? bt : bn, "consistency block %d: 'between' is %s; expected two descriptor ids [A, B]",
+                   k + 1, bt ? kind_name(bt) : "missing");
+        return 0;
+    }
+    *a = descriptor_ref(L, seq_item(L, bt, 0), "between");
+    *b = descriptor_ref(L, seq_item(L, bt, 1), "between");
+    if (*a < 0 || *b < 0 || oversized(L->m, *a, *b))
+        return 0;
+    if (*a == *b) {
+        problem_at(L, bt, "consistency block pairs %s with itself; expected two different "
+                   "descriptors (variants of one descriptor exclude each other)",
+                   L->m->descriptors[*a].id);
+        return 0;
+    }
+    return 1;
+}
+
+static void load_consistency(loader *L, yaml_node_t *root)
+{
+    scenmc_model *m = L->m;
     yaml_node_t *cs = get(L, root, "consistency");
     if (!cs)
         return;
@@ -600,33 +735,14 @@ static void load_consistency(loader *L, yaml_node_t *root)
                    kind_name(cs));
         return;
     }
-    double *buf = scenmc_xcalloc((size_t)SCENMC_MAX_VARIANTS * SCENMC_MAX_VARIANTS, sizeof(double));
-    yaml_node_t **cells = scenmc_xcalloc((size_t)SCENMC_MAX_VARIANTS * SCENMC_MAX_VARIANTS,
-                                         sizeof(yaml_node_t *));
+    block_buf bb;
+    block_buf_init(&bb);
     for (int k = 0; k < seq_len(cs); k++) {
         yaml_node_t *bn = seq_item(L, cs, k);
-        if (!check_mapping(L, bn, "a consistency block", block_keys))
+        int a, b;
+        if (!check_mapping(L, bn, "a consistency block", block_keys) ||
+            !consistency_pair(L, bn, k, &a, &b))
             continue;
-        yaml_node_t *bt = get(L, bn, "between");
-        if (!bt || bt->type != YAML_SEQUENCE_NODE || seq_len(bt) != 2) {
-            problem_at(L, bt ? bt : bn, "consistency block %d: 'between' is %s; expected two descriptor ids [A, B]",
-                       k + 1, bt ? kind_name(bt) : "missing");
-            continue;
-        }
-        int a = descriptor_ref(L, seq_item(L, bt, 0), "between");
-        int b = descriptor_ref(L, seq_item(L, bt, 1), "between");
-        if (a < 0 || b < 0)
-            continue;
-        /* An oversized descriptor is already reported; its block would not fit the buffers. */
-        if (m->descriptors[a].n_variants > SCENMC_MAX_VARIANTS ||
-            m->descriptors[b].n_variants > SCENMC_MAX_VARIANTS)
-            continue;
-        if (a == b) {
-            problem_at(L, bt, "consistency block pairs %s with itself; expected two different "
-                       "descriptors (variants of one descriptor exclude each other)",
-                       m->descriptors[a].id);
-            continue;
-        }
         const scenmc_descriptor *A = &m->descriptors[a], *B = &m->descriptors[b];
         yaml_node_t *sn = get(L, bn, "scores");
         char what[160];
@@ -636,30 +752,9 @@ static void load_consistency(loader *L, yaml_node_t *root)
                        A->n_variants, B->n_variants);
             continue;
         }
-        memset(cells, 0, sizeof(yaml_node_t *) * (size_t)A->n_variants * (size_t)B->n_variants);
-        read_block(L, sn, A->n_variants, B->n_variants, what, m->scale_c, buf, cells);
-        for (int r = 0; r < A->n_variants; r++)
-            for (int c = 0; c < B->n_variants; c++) {
-                yaml_node_t *cell = cells[r * B->n_variants + c];
-                if (!cell)
-                    continue;
-                size_t u = (size_t)(A->offset + r), v = (size_t)(B->offset + c);
-                double x = buf[r * B->n_variants + c];
-                if (m->scored[u * V + v] && m->consistency[u * V + v] != x) {
-                    problem_at(L, cell, "the pair '%s' (%s) / '%s' (%s) is given twice with different "
-                               "values (%g here, %g at line %d); expected one value",
-                               m->variant_name[u], A->id, m->variant_name[v], B->id, x,
-                               m->consistency[u * V + v], L->cell_line[u * V + v]);
-                    continue;
-                }
-                if (!m->scored[u * V + v])
-                    L->cell_line[u * V + v] = L->cell_line[v * V + u] = line_of(cell);
-                m->consistency[u * V + v] = m->consistency[v * V + u] = x;
-                m->scored[u * V + v] = m->scored[v * V + u] = 1;
-            }
+        load_block(L, sn, A, B, what, m->scale_c, &bb, store_consistency);
     }
-    free(buf);
-    free(cells);
+    block_buf_free(&bb);
 }
 
 static void load_cross_impact(loader *L, yaml_node_t *root)
@@ -676,9 +771,8 @@ static void load_cross_impact(loader *L, yaml_node_t *root)
     }
     m->cross_impact = scenmc_xcalloc(V * V, sizeof(double));
     L->cross_line = scenmc_xcalloc(V * V, sizeof(int));
-    double *buf = scenmc_xcalloc((size_t)SCENMC_MAX_VARIANTS * SCENMC_MAX_VARIANTS, sizeof(double));
-    yaml_node_t **cells = scenmc_xcalloc((size_t)SCENMC_MAX_VARIANTS * SCENMC_MAX_VARIANTS,
-                                         sizeof(yaml_node_t *));
+    block_buf bb;
+    block_buf_init(&bb);
     for (int k = 0; k < seq_len(xs); k++) {
         yaml_node_t *bn = seq_item(L, xs, k);
         if (!check_mapping(L, bn, "a cross-impact block", cross_keys))
@@ -690,11 +784,8 @@ static void load_cross_impact(loader *L, yaml_node_t *root)
             continue;
         }
         int a = descriptor_ref(L, fn, "from"), b = descriptor_ref(L, tn, "to");
-        if (a < 0 || b < 0)
+        if (a < 0 || b < 0 || oversized(m, a, b))
             continue;
-        if (m->descriptors[a].n_variants > SCENMC_MAX_VARIANTS ||
-            m->descriptors[b].n_variants > SCENMC_MAX_VARIANTS)
-            continue; /* already reported, as for consistency blocks */
         const scenmc_descriptor *A = &m->descriptors[a], *B = &m->descriptors[b];
         char what[160];
         snprintf(what, sizeof what, "cross-impact block %s -> %s", A->id, B->id);
@@ -704,32 +795,13 @@ static void load_cross_impact(loader *L, yaml_node_t *root)
                        A->n_variants, B->n_variants);
             continue;
         }
-        memset(cells, 0, sizeof(yaml_node_t *) * (size_t)A->n_variants * (size_t)B->n_variants);
-        read_block(L, in, A->n_variants, B->n_variants, what, m->scale_x, buf, cells);
-        for (int r = 0; r < A->n_variants; r++)
-            for (int c = 0; c < B->n_variants; c++) {
-                yaml_node_t *cell = cells[r * B->n_variants + c];
-                if (!cell)
-                    continue;
-                size_t u = (size_t)(A->offset + r), v = (size_t)(B->offset + c);
-                double x = buf[r * B->n_variants + c];
-                if (L->cross_line[u * V + v] && m->cross_impact[u * V + v] != x) {
-                    problem_at(L, cell, "the impact of '%s' (%s) on '%s' (%s) is given twice with "
-                               "different values (%g here, %g at line %d); expected one value",
-                               m->variant_name[u], A->id, m->variant_name[v], B->id, x,
-                               m->cross_impact[u * V + v], L->cross_line[u * V + v]);
-                    continue;
-                }
-                L->cross_line[u * V + v] = line_of(cell);
-                m->cross_impact[u * V + v] = x;
-            }
+        load_block(L, in, A, B, what, m->scale_x, &bb, store_cross);
     }
     for (size_t u = 0; u < V; u++)
         for (size_t v = 0; v < V; v++)
             if (m->variant_descriptor[u] == m->variant_descriptor[v] && m->cross_impact[u * V + v] != 0)
                 m->n_self_impacts++;
-    free(buf);
-    free(cells);
+    block_buf_free(&bb);
 }
 
 static void load_bias(loader *L, yaml_node_t *root)
@@ -971,11 +1043,10 @@ static int prescan(const char *file, const unsigned char *text, size_t len, scen
     return ok;
 }
 
-scenmc_status scenmc_model_parse(const char *text, size_t len, const char *file,
-                                 scenmc_model **out, scenmc_error *err)
+/* What can be said of the text before parsing it: its size, NUL bytes, blankness. */
+static scenmc_status check_text(const char *text, size_t len, const char *file,
+                                scenmc_error *err)
 {
-    *out = NULL;
-    int before = err->n_problems;
     if (len > SCENMC_MAX_FILE_BYTES)
         return scenmc_error_add(err, SCENMC_E_LIMIT, "%s: %zu bytes; expected a model file of at "
                                 "most %u bytes", file, len, SCENMC_MAX_FILE_BYTES);
@@ -993,15 +1064,20 @@ scenmc_status scenmc_model_parse(const char *text, size_t len, const char *file,
     if (blank)
         return scenmc_error_add(err, SCENMC_E_INPUT, "%s:1:1: the file is empty; expected a "
                                 "scenmc model in YAML (see docs/model-format.md)", file);
+    return SCENMC_OK;
+}
+
+/* libyaml's document of the text (checked by prescan first). */
+static scenmc_status load_document(const char *text, size_t len, const char *file,
+                                   yaml_document_t *doc, scenmc_error *err)
+{
     if (!prescan(file, (const unsigned char *)text, len, err))
         return err->code;
-
     yaml_parser_t p;
-    yaml_document_t doc;
     if (!yaml_parser_initialize(&p))
         return scenmc_error_add(err, SCENMC_E_NOMEM, "%s: cannot start the YAML parser", file);
     yaml_parser_set_input_string(&p, (const unsigned char *)text, len);
-    if (!yaml_parser_load(&p, &doc)) {
+    if (!yaml_parser_load(&p, doc)) {
         size_t line, col;
         problem_position(&p, (const unsigned char *)text, len, &line, &col);
         scenmc_error_add(err, SCENMC_E_INPUT, "%s:%zu:%zu: not valid YAML: %s", file, line, col,
@@ -1010,7 +1086,12 @@ scenmc_status scenmc_model_parse(const char *text, size_t len, const char *file,
         return err->code;
     }
     yaml_parser_delete(&p);
+    return SCENMC_OK;
+}
 
+/* An empty model that keeps its file's name, text and SHA-256. */
+static scenmc_model *model_new(const char *text, size_t len, const char *file)
+{
     scenmc_model *m = scenmc_xcalloc(1, sizeof *m);
     m->path = scenmc_strdup(file);
     m->text = scenmc_xmalloc(len + 1);
@@ -1021,37 +1102,56 @@ scenmc_status scenmc_model_parse(const char *text, size_t len, const char *file,
     sha256_init(&sha);
     sha256_update(&sha, len, (const uint8_t *)text);
     sha256_digest(&sha, SHA256_DIGEST_SIZE, m->sha256);
+    return m;
+}
 
+/* Every section of the top-level mapping root; the matrices and what refers
+ * to descriptors only when the descriptors could be read. */
+static void load_sections(loader *L, yaml_node_t *root)
+{
+    scenmc_model *m = L->m;
+    load_header(L, root);
+    load_descriptors(L, root);
+    if (!m->descriptors)
+        return;
+    size_t V = (size_t)(m->n_variants ? m->n_variants : 1);
+    m->consistency = scenmc_xcalloc(V * V, sizeof(double));
+    m->scored = scenmc_xcalloc(V * V, 1);
+    L->cell_line = scenmc_xcalloc(V * V, sizeof(int));
+    load_consistency(L, root);
+    load_cross_impact(L, root);
+    load_bias(L, root);
+    load_scenarios(L, root);
+    load_defaults(L, root);
+    if (!get(L, root, "consistency") && !get(L, root, "cross_impact"))
+        problem_at(L, root, "the model has neither 'consistency' nor 'cross_impact'; "
+                   "expected at least one matrix");
+}
+
+scenmc_status scenmc_model_parse(const char *text, size_t len, const char *file,
+                                 scenmc_model **out, scenmc_error *err)
+{
+    *out = NULL;
+    int before = err->n_problems;
+    yaml_document_t doc;
+    scenmc_status st = check_text(text, len, file, err);
+    if (st == SCENMC_OK)
+        st = load_document(text, len, file, &doc, err);
+    if (st != SCENMC_OK)
+        return st;
+    scenmc_model *m = model_new(text, len, file);
     loader L = {.file = file, .doc = &doc, .err = err, .m = m};
     yaml_node_t *root = yaml_document_get_root_node(&doc);
     if (!root)
         problem_at(&L, NULL, "the file has only comments; expected a scenmc model in YAML "
                    "(see docs/model-format.md)");
-    if (!root || !check_mapping(&L, root, "the top level", top_keys)) {
-        yaml_document_delete(&doc);
-        scenmc_model_free(m);
-        return err->code ? err->code : SCENMC_E_INPUT;
-    }
-    load_header(&L, root);
-    load_descriptors(&L, root);
-    if (m->descriptors) {
-        size_t V = (size_t)(m->n_variants ? m->n_variants : 1);
-        m->consistency = scenmc_xcalloc(V * V, sizeof(double));
-        m->scored = scenmc_xcalloc(V * V, 1);
-        L.cell_line = scenmc_xcalloc(V * V, sizeof(int));
-        load_consistency(&L, root);
-        load_cross_impact(&L, root);
-        load_bias(&L, root);
-        load_scenarios(&L, root);
-        load_defaults(&L, root);
-        if (!get(&L, root, "consistency") && !get(&L, root, "cross_impact"))
-            problem_at(&L, root, "the model has neither 'consistency' nor 'cross_impact'; "
-                       "expected at least one matrix");
-    }
+    int usable = root && check_mapping(&L, root, "the top level", top_keys);
+    if (usable)
+        load_sections(&L, root);
     free(L.cell_line);
     free(L.cross_line);
     yaml_document_delete(&doc);
-    if (err->n_problems > before) {
+    if (!usable || err->n_problems > before) {
         scenmc_model_free(m);
         return err->code ? err->code : SCENMC_E_INPUT;
     }
@@ -1064,6 +1164,19 @@ scenmc_status scenmc_model_load_default(scenmc_model **out, scenmc_error *err)
     size_t len;
     const char *text = scenmc_default_model_text(&len);
     return scenmc_model_parse(text, len, "<builtin>/vasternorrland2030.yaml", out, err);
+}
+
+void scenmc_model_clear_scenarios(scenmc_model *m)
+{
+    for (int k = 0; k < m->n_scenarios; k++) {
+        free(m->scenarios[k].name);
+        free(m->scenarios[k].label);
+        free(m->scenarios[k].cond_descriptor);
+        free(m->scenarios[k].cond_variant);
+    }
+    free(m->scenarios);
+    m->scenarios = NULL;
+    m->n_scenarios = 0;
 }
 
 void scenmc_model_free(scenmc_model *m)
@@ -1090,13 +1203,7 @@ void scenmc_model_free(scenmc_model *m)
     free(m->scored);
     free(m->cross_impact);
     free(m->bias);
-    for (int k = 0; k < m->n_scenarios; k++) {
-        free(m->scenarios[k].name);
-        free(m->scenarios[k].label);
-        free(m->scenarios[k].cond_descriptor);
-        free(m->scenarios[k].cond_variant);
-    }
-    free(m->scenarios);
+    scenmc_model_clear_scenarios(m);
     free(m->start);
     free(m->path);
     free(m->name);

@@ -1,6 +1,6 @@
 /* Parameters: the model's defaults, overridden by the command line or a sweep point. */
-#include "scenmc/scenmc.h"
-#include "scenmc/hpc.h"
+#include "model/params.h"
+#include "scenmc/hpc.h" /* scenmc_params_same */
 #include "base/util.h"
 
 #include <math.h>
@@ -54,12 +54,7 @@ void scenmc_params_copy(scenmc_params *dst, const scenmc_params *src)
 
 void scenmc_params_add_cell(scenmc_params *p, int u, int v, int cross, double value)
 {
-    scenmc_cell *c = realloc(p->cells, sizeof(scenmc_cell) * (size_t)(p->n_cells + 1));
-    if (!c) {
-        fprintf(stderr, "scenmc: out of memory\n");
-        exit(3);
-    }
-    p->cells = c;
+    p->cells = scenmc_xrealloc(p->cells, sizeof(scenmc_cell) * (size_t)(p->n_cells + 1));
     p->cells[p->n_cells++] = (scenmc_cell){.u = u, .v = v, .cross = cross, .value = value};
 }
 

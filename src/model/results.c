@@ -1,5 +1,5 @@
 /* One results struct for every method: table shapes, probabilities, standard errors. */
-#include "scenmc/scenmc.h"
+#include "model/results.h"
 #include "base/util.h"
 
 #include <math.h>
