@@ -5,7 +5,8 @@
  * the re-parsed model implies, and Monte Carlo counts must add up the way a
  * run tallies them. A damaged file therefore gives a message, never garbage,
  * and the reader reads each dataset only after checking its shape. */
-#include "scenmc/reader.h"
+#include "io/results_read.h"
+#include "io/h5.h"
 #include "base/util.h"
 
 #include <errno.h>
@@ -53,54 +54,36 @@ static void problem(reader *R, scenmc_status code, const char *fmt, ...)
     scenmc_error_add(R->err, code, "%s: %s", R->path, line);
 }
 
-/* Walked from the innermost error outwards: keeps the first one that says something. */
-static herr_t innermost_cb(unsigned n, const H5E_error2_t *e, void *data)
-{
-    (void)n;
-    char *buf = data;
-    if (!buf[0] && e && e->desc && e->desc[0])
-        snprintf(buf, 256, "%s", e->desc);
-    return 0;
-}
-
-/* HDF5's own description of the last failure (the innermost one). */
-static const char *hdf5_detail(void)
-{
-    static char buf[256];
-    buf[0] = '\0';
-    H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, innermost_cb, buf);
-    return buf[0] ? buf : "no detail";
-}
-
 /* Text read from a damaged file, fit to quote in a message: at most 100 bytes, control
- * characters as '?'. Two rotating buffers, so one message can quote two texts. */
-static const char *quoted(const char *s)
+ * characters as '?', into buf (the caller's, so that one message can quote two texts). */
+#define QUOTED_SIZE 104
+static const char *quoted(const char *s, char buf[QUOTED_SIZE])
 {
-    static char buf[2][104];
-    static int k;
-    k ^= 1;
     size_t i = 0;
     for (; s && s[i] && i < 100; i++)
-        buf[k][i] = ((unsigned char)s[i] < 0x20 || s[i] == 0x7f) ? '?' : s[i];
+        buf[i] = ((unsigned char)s[i] < 0x20 || s[i] == 0x7f) ? '?' : s[i];
     if (s && s[i]) {
-        memcpy(buf[k] + i, "...", 3);
+        memcpy(buf + i, "...", 3);
         i += 3;
     }
-    buf[k][i] = '\0';
-    return buf[k];
+    buf[i] = '\0';
+    return buf;
 }
 
 /* Keeps HDF5's description of the failure that just happened: any later HDF5
  * call, even a successful one, clears it. */
 static void remember(reader *R)
 {
-    snprintf(R->hdetail, sizeof R->hdetail, "%s", hdf5_detail());
+    scenmc_h5_detail(R->hdetail, sizeof R->hdetail);
 }
 
 static void damaged(reader *R, const char *name)
 {
     char detail[256];
-    snprintf(detail, sizeof detail, "%s", R->hdetail[0] ? R->hdetail : hdf5_detail());
+    if (R->hdetail[0])
+        snprintf(detail, sizeof detail, "%s", R->hdetail);
+    else
+        scenmc_h5_detail(detail, sizeof detail);
     problem(R, SCENMC_E_INPUT, "%s cannot be read (HDF5: %s): the file is damaged", name, detail);
 }
 
@@ -141,18 +124,10 @@ static int check_shape(reader *R, hid_t d, const char *name, int rank, const hsi
 {
     if (!R->ok)
         return 0;
-    hid_t sp = H5Dget_space(d);
-    if (sp < 0) {
-        damaged(R, name);
-        return 0;
-    }
     hsize_t dims[H5S_MAX_RANK];
-    int got = H5Sget_simple_extent_ndims(sp);
-    int ok = got >= 0 && got <= H5S_MAX_RANK && H5Sget_simple_extent_dims(sp, dims, NULL) >= 0;
-    if (ok && rank == 0 && got == 0 && H5Sget_simple_extent_type(sp) != H5S_SCALAR)
-        ok = 0;
-    H5Sclose(sp);
-    if (!ok) {
+    int got = 0;
+    int e = scenmc_h5_extent(d, 0, &got, dims);
+    if (e < 0 || (e > 0 && rank == 0)) {
         damaged(R, name);
         return 0;
     }
@@ -250,47 +225,15 @@ static char **read_strings_obj(reader *R, hid_t obj, int is_attr, const char *na
     }
     if (cnt == 0)
         goto done;
-    H5T_cset_t cset = H5Tget_cset(ft);
-    hid_t mt = H5Tcopy(H5T_C_S1);
-    H5Tset_cset(mt, cset == H5T_CSET_ERROR ? H5T_CSET_ASCII : cset);
-    int ok;
-    if (H5Tis_variable_str(ft) > 0) {
-        H5Tset_size(mt, H5T_VARIABLE);
-        char **tmp = calloc(cnt, sizeof(char *));
-        ok = tmp && (is_attr ? H5Aread(obj, mt, tmp) : H5Dread(obj, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT,
-                                                               tmp)) >= 0;
-        if (!ok)
-            remember(R);
-        for (size_t i = 0; ok && i < cnt; i++)
-            ok = (out[i] = strdup(tmp[i] ? tmp[i] : "")) != NULL;
-        if (tmp) {
-            H5Dvlen_reclaim(mt, sp, H5P_DEFAULT, tmp);
-            free(tmp);
-        }
-    } else {
-        size_t sz = H5Tget_size(ft);
-        ok = sz > 0 && sz < ((size_t)1 << 24);
-        char *tmp = ok ? calloc(cnt, sz + 1) : NULL;
-        ok = ok && tmp;
-        if (ok) {
-            H5Tset_size(mt, sz + 1);
-            H5Tset_strpad(mt, H5T_STR_NULLTERM);
-            ok = (is_attr ? H5Aread(obj, mt, tmp)
-                          : H5Dread(obj, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, tmp)) >= 0;
-            if (!ok)
-                remember(R);
-        }
-        for (size_t i = 0; ok && i < cnt; i++)
-            ok = (out[i] = strdup(tmp + i * (sz + 1))) != NULL;
-        free(tmp);
-    }
-    H5Tclose(mt);
-    if (!ok) {
-        for (size_t i = 0; i < cnt; i++)
-            free(out[i]);
+    int rc = scenmc_h5_read_text(obj, is_attr, cnt, (size_t)1 << 24, out, R->hdetail,
+                                 sizeof R->hdetail);
+    if (rc != 0) {
         free(out);
         out = NULL;
-        damaged(R, name);
+        if (rc == -3)
+            problem(R, SCENMC_E_NOMEM, "out of memory reading %s", name);
+        else
+            damaged(R, name);
     }
 done:
     if (ft >= 0)
@@ -298,15 +241,6 @@ done:
     if (sp >= 0)
         H5Sclose(sp);
     return out;
-}
-
-static void free_strings(char **s, size_t n)
-{
-    if (!s)
-        return;
-    for (size_t i = 0; i < n; i++)
-        free(s[i]);
-    free(s);
 }
 
 static char **read_strings(reader *R, const char *name, int rank, size_t n)
@@ -427,7 +361,7 @@ static scenmc_model *read_model(reader *R, scenmc_results_info *info)
             info->model_path = strdup(mpath ? mpath : "");
         }
     }
-    free_strings(src, 1);
+    scenmc_h5_free_strings(src, 1);
     free(sha);
     free(mpath);
     if (!R->ok) {
@@ -440,13 +374,14 @@ static scenmc_model *read_model(reader *R, scenmc_results_info *info)
 static void compare_names(reader *R, const char *name, char **got, size_t n,
                           const char *(*want)(const scenmc_model *, size_t), const scenmc_model *m)
 {
+    char q[QUOTED_SIZE];
     for (size_t i = 0; R->ok && got && i < n; i++) {
         const char *w = want(m, i);
         if (strcmp(got[i], w ? w : "") != 0)
             problem(R, SCENMC_E_INPUT, "%s[%zu] is '%s' but the embedded model says '%s': corrupt or "
-                    "mismatched", name, i, quoted(got[i]), w ? w : "");
+                    "mismatched", name, i, quoted(got[i], q), w ? w : "");
     }
-    free_strings(got, n);
+    scenmc_h5_free_strings(got, n);
 }
 
 static const char *w_desc_id(const scenmc_model *m, size_t i) { return m->descriptors[i].id; }
@@ -503,10 +438,10 @@ static void check_model_datasets(reader *R, const scenmc_model *m)
                 problem(R, SCENMC_E_INPUT, "/model/cross_impact[%zu, %zu] is %.17g but the embedded "
                         "model says %.17g: corrupt or mismatched", i / V, i % V, x[i], w);
         }
-    char *name = attr_string(R, "/model", "name", 1);
+    char *name = attr_string(R, "/model", "name", 1), q[QUOTED_SIZE];
     if (name && R->ok && strcmp(name, m->name ? m->name : "") != 0)
         problem(R, SCENMC_E_INPUT, "the attribute 'name' of /model is '%s' but the embedded model is "
-                "called '%s': corrupt or mismatched", quoted(name), m->name ? m->name : "");
+                "called '%s': corrupt or mismatched", quoted(name, q), m->name ? m->name : "");
     free(name);
 done:
     free(iv);
@@ -629,6 +564,19 @@ static int read_params(reader *R, const scenmc_model *m, scenmc_params *p)
         problem(R, SCENMC_E_INPUT, "/params: %s: the file is damaged", perr.msg);
         return 0;
     }
+    return R->ok;
+}
+
+scenmc_status scenmc_params_read_h5(hid_t file, const char *path, const scenmc_model *m,
+                                    scenmc_params *p, scenmc_error *err)
+{
+    reader R = {.path = path, .file = file, .err = err, .ok = 1};
+    return read_params(&R, m, p) ? SCENMC_OK : err && err->code ? err->code : SCENMC_E_INPUT;
+}
+
+/* The root's copy of the seed must agree with /params. */
+static int check_seed(reader *R, const scenmc_params *p)
+{
     uint64_t seed = 0;
     if (attr_number(R, "/", "seed", H5T_NATIVE_UINT64, &seed, 1) && seed != p->seed)
         problem(R, SCENMC_E_INPUT, "the root attribute seed (%llu) differs from /params/seed (%llu): "
@@ -659,14 +607,15 @@ static void check_axes(reader *R, scenmc_results *r)
             if (years[y] != r->params.year_start + (int32_t)y)
                 problem(R, SCENMC_E_INPUT, "/year_from[%zu] is %d, expected %d: corrupt or "
                         "mismatched", y, (int)years[y], r->params.year_start + (int)y);
+    char q[QUOTED_SIZE];
     char **sn = read_strings(R, "/scenario", 1, S);
     for (size_t s = 0; sn && R->ok && s < S; s++) {
         const char *w = s < (size_t)m->n_scenarios ? m->scenarios[s].name : "unclassified";
         if (strcmp(sn[s], w) != 0)
             problem(R, SCENMC_E_INPUT, "/scenario[%zu] is '%s' but the embedded model says '%s': "
-                    "corrupt or mismatched", s, quoted(sn[s]), w);
+                    "corrupt or mismatched", s, quoted(sn[s], q), w);
     }
-    free_strings(sn, S);
+    scenmc_h5_free_strings(sn, S);
     char **vn = read_strings(R, "/variant", 1, V);
     for (size_t v = 0; vn && R->ok && v < V; v++) {
         const char *id = m->descriptors[m->variant_descriptor[v]].id, *nm = m->variant_name[v];
@@ -674,9 +623,9 @@ static void check_axes(reader *R, scenmc_results *r)
         if (strncmp(vn[v], id, k) != 0 || strncmp(vn[v] + k, ": ", 2) != 0 ||
             strcmp(vn[v] + k + 2, nm) != 0)
             problem(R, SCENMC_E_INPUT, "/variant[%zu] is '%s' but the embedded model says '%s: %s': "
-                    "corrupt or mismatched", v, quoted(vn[v]), id, nm);
+                    "corrupt or mismatched", v, quoted(vn[v], q), id, nm);
     }
-    free_strings(vn, V);
+    scenmc_h5_free_strings(vn, V);
     if (read_array(R, "/consistency_bin", H5T_NATIVE_DOUBLE, 1, dB, bins))
         for (int b = 0; R->ok && b < r->n_bins; b++)
             if (!(bins[b] == r->bin_lo + b * r->bin_width))
@@ -784,19 +733,16 @@ static void read_states(reader *R, scenmc_results *r)
 
 static void read_tables(reader *R, scenmc_results *r)
 {
-    static const char *const groups[3] = {"counts", "probability", "stderr"};
-    for (int g = 0; g < 3 && R->ok; g++) {
-        if (r->method == SCENMC_EXACT && g != 1)
+    for (int g = 0; g < SCENMC_N_GROUPS && R->ok; g++) {
+        if (!scenmc_group_present(r->method, g))
             continue;
         for (int k = 0; k < SCENMC_N_TABLES && R->ok; k++) {
             scenmc_table *t = &r->t[k];
             char name[128];
-            snprintf(name, sizeof name, "/%s/%s", groups[g], scenmc_table_names[k]);
+            scenmc_table_path(name, sizeof name, g, k);
             hsize_t dims[3];
-            for (int i = 0; i < t->rank; i++)
-                dims[i] = t->dims[i];
-            void *buf = g == 0 ? (void *)t->counts : g == 1 ? (void *)t->prob : (void *)t->stderr_;
-            read_array(R, name, g == 0 ? H5T_NATIVE_UINT64 : H5T_NATIVE_DOUBLE, t->rank, dims, buf);
+            int rank = scenmc_table_dims(t, dims);
+            read_array(R, name, scenmc_group_type(g), rank, dims, scenmc_group_data(t, g));
         }
     }
 }
@@ -986,6 +932,7 @@ static void read_root(reader *R, scenmc_results *r, scenmc_results_info *info)
 /* Format checks: is it HDF5, is it ours, which version and method. */
 static int read_header(reader *R, scenmc_method *method, scenmc_results_info *info)
 {
+    char q[QUOTED_SIZE];
     char *fmt = attr_string(R, "/", "format", 0);
     if (!R->ok)
         return 0;
@@ -996,7 +943,7 @@ static int read_header(reader *R, scenmc_method *method, scenmc_results_info *in
     }
     if (strcmp(fmt, SCENMC_RESULTS_FORMAT) != 0) {
         problem(R, SCENMC_E_INPUT, "an HDF5 file but not a scenmc results file (its 'format' "
-                "attribute is '%s', expected '%s')", quoted(fmt), SCENMC_RESULTS_FORMAT);
+                "attribute is '%s', expected '%s')", quoted(fmt, q), SCENMC_RESULTS_FORMAT);
         free(fmt);
         return 0;
     }
@@ -1041,7 +988,7 @@ static int read_header(reader *R, scenmc_method *method, scenmc_results_info *in
         *method = SCENMC_EXACT;
     else
         problem(R, SCENMC_E_INPUT, "method '%s'; this scenmc reads 'monte-carlo' or 'exact'",
-                quoted(meth));
+                quoted(meth, q));
     if (info) {
         info->format_version = (int)version;
         snprintf(info->method, sizeof info->method, "%s", meth);
@@ -1069,7 +1016,6 @@ static scenmc_status read_once(const char *path, scenmc_model **model, scenmc_re
     if (info)
         memset(info, 0, sizeof *info);
     reader R = {.path = path, .file = -1, .err = err, .ok = 1};
-    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
 
     /* The operating system's answer first: HDF5's would be vaguer. */
     struct stat st;
@@ -1118,7 +1064,7 @@ static scenmc_status read_once(const char *path, scenmc_model **model, scenmc_re
         goto fail;
     check_model_datasets(&R, m);
     have_p = 1;
-    if (!read_params(&R, m, &p))
+    if (!read_params(&R, m, &p) || !check_seed(&R, &p))
         goto fail;
     scenmc_status s = scenmc_results_init(r, m, &p, method, err);
     if (s != SCENMC_OK) {
@@ -1148,8 +1094,9 @@ static scenmc_status read_once(const char *path, scenmc_model **model, scenmc_re
     scenmc_params_free(&p);
     if (H5Fclose(R.file) < 0) {
         R.file = -1;
-        problem(&R, SCENMC_E_INPUT, "closing it failed (HDF5: %s): the file is damaged",
-                hdf5_detail());
+        char detail[256];
+        scenmc_h5_detail(detail, sizeof detail);
+        problem(&R, SCENMC_E_INPUT, "closing it failed (HDF5: %s): the file is damaged", detail);
         have_p = 0;
         goto fail;
     }
