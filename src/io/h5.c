@@ -113,9 +113,15 @@ void scenmc_h5_detail(char *buf, size_t n)
     snprintf(buf, n, "%s", d[0] ? d : "no detail");
 }
 
-static herr_t read_obj(hid_t obj, int is_attr, hid_t mt, void *buf)
+/* 0, or -1 with HDF5's words for the failure in detail (when not NULL). */
+static int read_obj(hid_t obj, int is_attr, hid_t mt, void *buf, char *detail, size_t nd)
 {
-    return is_attr ? H5Aread(obj, mt, buf) : H5Dread(obj, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf);
+    herr_t e = is_attr ? H5Aread(obj, mt, buf) : H5Dread(obj, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf);
+    if (e >= 0)
+        return 0;
+    if (detail)
+        scenmc_h5_detail(detail, nd);
+    return -1;
 }
 
 /* Variable-length strings: HDF5 allocates them, we copy and give them back. */
@@ -126,12 +132,7 @@ static int read_vlen(hid_t obj, int is_attr, hid_t mt, size_t cnt, char **out, c
     char **tmp = calloc(cnt, sizeof(char *));
     if (!tmp)
         return -3;
-    int rc = 0;
-    if (read_obj(obj, is_attr, mt, tmp) < 0) {
-        if (detail)
-            scenmc_h5_detail(detail, nd);
-        rc = -1;
-    }
+    int rc = read_obj(obj, is_attr, mt, tmp, detail, nd);
     for (size_t i = 0; !rc && i < cnt; i++)
         if (!(out[i] = strdup(tmp[i] ? tmp[i] : "")))
             rc = -3;
@@ -150,12 +151,7 @@ static int read_fixed(hid_t obj, int is_attr, hid_t mt, size_t sz, size_t cnt, c
         return -3;
     H5Tset_size(mt, sz + 1);
     H5Tset_strpad(mt, H5T_STR_NULLTERM);
-    int rc = 0;
-    if (read_obj(obj, is_attr, mt, tmp) < 0) {
-        if (detail)
-            scenmc_h5_detail(detail, nd);
-        rc = -1;
-    }
+    int rc = read_obj(obj, is_attr, mt, tmp, detail, nd);
     for (size_t i = 0; !rc && i < cnt; i++)
         if (!(out[i] = strdup(tmp + i * (sz + 1))))
             rc = -3;

@@ -23,17 +23,6 @@ typedef struct part {
     int loaded;
 } part;
 
-static part *g_sort_parts;
-static int by_range(const void *a, const void *b)
-{
-    const part *x = &g_sort_parts[*(const int *)a], *y = &g_sort_parts[*(const int *)b];
-    if (x->r.first != y->r.first)
-        return x->r.first < y->r.first ? -1 : 1;
-    if (x->r.last != y->r.last)
-        return x->r.last < y->r.last ? -1 : 1;
-    return *(const int *)a - *(const int *)b;
-}
-
 static void free_parts(part *ps, int n, int keep)
 {
     for (int i = 0; i < n; i++) {
@@ -48,58 +37,81 @@ static void free_parts(part *ps, int n, int keep)
     }
 }
 
-/* Checks coverage of [0, total) by the sorted ranges; adds one problem per gap
+/* What one part covers: trajectories or sweep points [first, last). */
+typedef struct span {
+    uint64_t first, last;
+    const char *name;
+} span;
+
+/* Checks coverage of [0, total) by the sorted spans; adds one problem per gap
  * or overlap. what: "trajectories" or "sweep points". */
-static void check_cover(const char *const *names, const uint64_t *first, const uint64_t *last,
-                        const int *order, int n, uint64_t total, const char *what, scenmc_error *err)
+static void check_cover(const span *sp, const int *order, int n, uint64_t total, const char *what,
+                        scenmc_error *err)
 {
     uint64_t at = 0;
     int prev = -1;
     for (int j = 0; j < n; j++) {
-        int i = order[j];
-        if (first[i] > at) {
-            if (prev < 0)
+        const span *s = &sp[order[j]], *p = prev >= 0 ? &sp[prev] : NULL;
+        if (s->first > at) {
+            if (!p)
                 scenmc_error_add(err, SCENMC_E_INPUT, "missing part: %s [%llu, %llu) are in no file "
                                  "(the first, %s, starts at %llu)", what, (unsigned long long)at,
-                                 (unsigned long long)first[i], names[i], (unsigned long long)first[i]);
+                                 (unsigned long long)s->first, s->name, (unsigned long long)s->first);
             else
                 scenmc_error_add(err, SCENMC_E_INPUT, "missing part: %s [%llu, %llu) are in no file "
                                  "(between %s and %s)", what, (unsigned long long)at,
-                                 (unsigned long long)first[i], names[prev], names[i]);
-        } else if (first[i] < at && prev >= 0 && !strcmp(names[prev], names[i])) {
-            scenmc_error_add(err, SCENMC_E_INPUT, "overlapping parts: %s is given twice", names[i]);
-        } else if (first[i] < at && prev >= 0) {
+                                 (unsigned long long)s->first, p->name, s->name);
+        } else if (s->first < at && p && !strcmp(p->name, s->name)) {
+            scenmc_error_add(err, SCENMC_E_INPUT, "overlapping parts: %s is given twice", s->name);
+        } else if (s->first < at && p) {
             scenmc_error_add(err, SCENMC_E_INPUT, "overlapping parts: %s has %s [%llu, %llu) and %s "
-                             "[%llu, %llu); each must be given once", names[prev], what,
-                             (unsigned long long)first[prev], (unsigned long long)last[prev], names[i],
-                             (unsigned long long)first[i], (unsigned long long)last[i]);
+                             "[%llu, %llu); each must be given once", p->name, what,
+                             (unsigned long long)p->first, (unsigned long long)p->last, s->name,
+                             (unsigned long long)s->first, (unsigned long long)s->last);
         }
-        if (prev < 0 || last[i] > at) {
-            at = last[i];
-            prev = i;
+        if (!p || s->last > at) {
+            at = s->last;
+            prev = order[j];
         }
     }
     if (at < total)
         scenmc_error_add(err, SCENMC_E_INPUT, "missing part: %s [%llu, %llu) of [0, %llu) are in no "
                          "file (the last, %s, ends at %llu)", what, (unsigned long long)at,
                          (unsigned long long)total, (unsigned long long)total,
-                         prev >= 0 ? names[prev] : "-", (unsigned long long)at);
+                         prev >= 0 ? sp[prev].name : "-", (unsigned long long)at);
 }
 
-scenmc_status scenmc_merge_files(const char *const *paths, int n, unsigned read_flags,
-                                 scenmc_model **model, scenmc_results *out, scenmc_error *err)
+/* The parts in order of (first, last), ties in the order given (a stable
+ * insertion sort: few parts), checked to cover [0, total) once. Frees sp. */
+static int *cover_order(span *sp, int n, uint64_t total, const char *what, scenmc_error *err)
 {
-    *model = NULL;
-    memset(out, 0, sizeof *out);
-    if (n < 1)
-        return scenmc_error_add(err, SCENMC_E_INPUT, "no files to merge");
-    part *ps = scenmc_xcalloc((size_t)n, sizeof *ps);
-    scenmc_status st = SCENMC_OK;
+    int *order = scenmc_xcalloc((size_t)n, sizeof(int));
+    for (int i = 0; i < n; i++)
+        order[i] = i;
+    for (int i = 1; i < n; i++)
+        for (int j = i; j > 0; j--) {
+            const span *x = &sp[order[j - 1]], *y = &sp[order[j]];
+            if (x->first < y->first || (x->first == y->first && x->last <= y->last))
+                break;
+            int t = order[j - 1];
+            order[j - 1] = order[j];
+            order[j] = t;
+        }
+    check_cover(sp, order, n, total, what, err);
+    free(sp);
+    return order;
+}
+
+/* Reads every part with its checkpoint and shard attributes; on failure frees them. */
+static scenmc_status load_parts(part *ps, const char *const *paths, int n, unsigned read_flags,
+                                scenmc_error *err)
+{
     for (int i = 0; i < n; i++) {
         ps[i].path = paths[i];
         scenmc_error e;
         scenmc_error_clear(&e);
-        st = scenmc_results_read_info(paths[i], &ps[i].model, &ps[i].r, &ps[i].info, read_flags, &e);
+        scenmc_status st =
+            scenmc_results_read_info(paths[i], &ps[i].model, &ps[i].r, &ps[i].info, read_flags, &e);
         if (st == SCENMC_OK)
             st = scenmc_hpc_info_read(paths[i], &ps[i].hpc, &e);
         else
@@ -111,88 +123,104 @@ scenmc_status scenmc_merge_files(const char *const *paths, int n, unsigned read_
             }
             scenmc_error_add(err, st, "%s", e.msg);
             free_parts(ps, i + 1, -1);
-            free(ps);
             return st;
         }
         ps[i].loaded = 1;
     }
-    /* Do they belong together? Every part against the first. */
-    const part *a = &ps[0];
-    for (int i = 0; i < n; i++) {
-        const part *b = &ps[i];
-        char why[256];
-        if (b->r.method != SCENMC_MONTE_CARLO || strcmp(b->info.method, "monte-carlo") != 0)
-            scenmc_error_add(err, SCENMC_E_INPUT, "%s: method '%s'; only Monte Carlo results "
-                             "(scenmc run) can be merged", b->path, b->info.method);
-        else if (b->hpc.checkpoint)
-            scenmc_error_add(err, SCENMC_E_INPUT, "%s: a checkpoint of an unfinished run (trajectories "
-                             "%llu of [%llu, %llu) done), not finished results; finish it with "
-                             "'scenmc run --resume %s'", b->path, (unsigned long long)b->r.n_trajectories,
-                             (unsigned long long)b->hpc.target_first,
-                             (unsigned long long)b->hpc.target_last, b->path);
-        else if (b->r.n_trajectories != b->r.last - b->r.first)
-            scenmc_error_add(err, SCENMC_E_INPUT, "%s: holds %llu trajectories but spans [%llu, %llu); "
-                             "not one contiguous range", b->path, (unsigned long long)b->r.n_trajectories,
-                             (unsigned long long)b->r.first, (unsigned long long)b->r.last);
-        if (i == 0)
-            continue;
-        if (b->info.format_version != a->info.format_version)
-            scenmc_error_add(err, SCENMC_E_INPUT, "%s and %s do not belong together: format version %d "
-                             "and %d", a->path, b->path, a->info.format_version, b->info.format_version);
-        else if (strcmp(a->info.sha256, b->info.sha256) != 0)
-            scenmc_error_add(err, SCENMC_E_INPUT, "%s and %s do not belong together: different models "
-                             "(SHA-256 %.12s... and %.12s...)", a->path, b->path, a->info.sha256,
-                             b->info.sha256);
-        else if (!scenmc_params_same(&b->r.params, &a->r.params, why, sizeof why))
-            scenmc_error_add(err, SCENMC_E_INPUT, "%s and %s do not belong together: %s has %s",
-                             a->path, b->path, b->path, why);
-    }
-    if (err->code != SCENMC_OK) {
-        st = err->code;
-        free_parts(ps, n, -1);
-        free(ps);
-        return st;
-    }
-    /* Disjoint, and together exactly [0, N)? */
-    int *order = scenmc_xcalloc((size_t)n, sizeof(int));
-    uint64_t *first = scenmc_xcalloc((size_t)n, sizeof(uint64_t));
-    uint64_t *last = scenmc_xcalloc((size_t)n, sizeof(uint64_t));
-    const char **names = scenmc_xcalloc((size_t)n, sizeof(char *));
-    for (int i = 0; i < n; i++) {
-        order[i] = i;
-        first[i] = ps[i].r.first;
-        last[i] = ps[i].r.last;
-        names[i] = ps[i].path;
-    }
-    g_sort_parts = ps;
-    qsort(order, (size_t)n, sizeof(int), by_range);
-    check_cover(names, first, last, order, n, a->r.params.n_trajectories, "trajectories", err);
-    free(first);
-    free(last);
-    free(names);
-    if (err->code != SCENMC_OK) {
-        st = err->code;
-        free(order);
-        free_parts(ps, n, -1);
-        free(ps);
-        return st;
-    }
-    /* Add, in trajectory order (the order does not matter: integers). */
+    return SCENMC_OK;
+}
+
+/* Finished Monte Carlo results of one contiguous range. */
+static void check_part(const part *b, scenmc_error *err)
+{
+    if (b->r.method != SCENMC_MONTE_CARLO || strcmp(b->info.method, "monte-carlo") != 0)
+        scenmc_error_add(err, SCENMC_E_INPUT, "%s: method '%s'; only Monte Carlo results "
+                         "(scenmc run) can be merged", b->path, b->info.method);
+    else if (b->hpc.checkpoint)
+        scenmc_error_add(err, SCENMC_E_INPUT, "%s: a checkpoint of an unfinished run (trajectories "
+                         "%llu of [%llu, %llu) done), not finished results; finish it with "
+                         "'scenmc run --resume %s'", b->path, (unsigned long long)b->r.n_trajectories,
+                         (unsigned long long)b->hpc.target_first,
+                         (unsigned long long)b->hpc.target_last, b->path);
+    else if (b->r.n_trajectories != b->r.last - b->r.first)
+        scenmc_error_add(err, SCENMC_E_INPUT, "%s: holds %llu trajectories but spans [%llu, %llu); "
+                         "not one contiguous range", b->path, (unsigned long long)b->r.n_trajectories,
+                         (unsigned long long)b->r.first, (unsigned long long)b->r.last);
+}
+
+/* Whether part b belongs with part a: format, model, parameters. */
+static void check_together(const part *a, const part *b, scenmc_error *err)
+{
+    char why[256];
+    if (b->info.format_version != a->info.format_version)
+        scenmc_error_add(err, SCENMC_E_INPUT, "%s and %s do not belong together: format version %d "
+                         "and %d", a->path, b->path, a->info.format_version, b->info.format_version);
+    else if (strcmp(a->info.sha256, b->info.sha256) != 0)
+        scenmc_error_add(err, SCENMC_E_INPUT, "%s and %s do not belong together: different models "
+                         "(SHA-256 %.12s... and %.12s...)", a->path, b->path, a->info.sha256,
+                         b->info.sha256);
+    else if (!scenmc_params_same(&b->r.params, &a->r.params, why, sizeof why))
+        scenmc_error_add(err, SCENMC_E_INPUT, "%s and %s do not belong together: %s has %s",
+                         a->path, b->path, b->path, why);
+}
+
+/* Adds the parts in trajectory order (the order does not matter: integers)
+ * into the first; on success *out and *model take them over. */
+static scenmc_status add_parts(part *ps, int n, const int *order, scenmc_model **model,
+                               scenmc_results *out, scenmc_error *err)
+{
     int base = order[0];
+    scenmc_status st = SCENMC_OK;
     for (int j = 1; j < n && st == SCENMC_OK; j++)
         st = scenmc_results_add(&ps[base].r, &ps[order[j]].r, err);
     int threads = 0;
     for (int i = 0; i < n; i++)
         threads = ps[i].r.threads > threads ? ps[i].r.threads : threads;
-    if (st == SCENMC_OK) {
-        *out = ps[base].r;
-        out->threads = threads;
-        *model = ps[base].model;
-        free_parts(ps, n, base);
-        scenmc_results_info_free(&ps[base].info);
-        scenmc_hpc_info_free(&ps[base].hpc);
-    } else {
+    if (st != SCENMC_OK) {
         free_parts(ps, n, -1);
+        return st;
+    }
+    *out = ps[base].r;
+    out->threads = threads;
+    *model = ps[base].model;
+    free_parts(ps, n, base);
+    scenmc_results_info_free(&ps[base].info);
+    scenmc_hpc_info_free(&ps[base].hpc);
+    return SCENMC_OK;
+}
+
+scenmc_status scenmc_merge_files(const char *const *paths, int n, unsigned read_flags,
+                                 scenmc_model **model, scenmc_results *out, scenmc_error *err)
+{
+    *model = NULL;
+    memset(out, 0, sizeof *out);
+    if (n < 1)
+        return scenmc_error_add(err, SCENMC_E_INPUT, "no files to merge");
+    part *ps = scenmc_xcalloc((size_t)n, sizeof *ps);
+    scenmc_status st = load_parts(ps, paths, n, read_flags, err);
+    if (st != SCENMC_OK) {
+        free(ps);
+        return st;
+    }
+    /* Do they belong together? Every part against the first. */
+    for (int i = 0; i < n; i++) {
+        check_part(&ps[i], err);
+        if (i > 0)
+            check_together(&ps[0], &ps[i], err);
+    }
+    int *order = NULL;
+    if (err->code == SCENMC_OK) {
+        /* Disjoint, and together exactly [0, N)? */
+        span *sp = scenmc_xcalloc((size_t)n, sizeof *sp);
+        for (int i = 0; i < n; i++)
+            sp[i] = (span){ps[i].r.first, ps[i].r.last, ps[i].path};
+        order = cover_order(sp, n, ps[0].r.params.n_trajectories, "trajectories", err);
+    }
+    if (err->code != SCENMC_OK) {
+        st = err->code;
+        free_parts(ps, n, -1);
+    } else {
+        st = add_parts(ps, n, order, model, out, err);
     }
     free(order);
     free(ps);
@@ -379,32 +407,10 @@ static int sweep_check_parts(sweep_part *ps, int n, const scenmc_model *m, scenm
 /* Orders the parts by their points and checks that they cover [0, total) once. */
 static int *sweep_order(const sweep_part *ps, int n, scenmc_error *err)
 {
-    int *order = scenmc_xcalloc((size_t)n, sizeof(int));
-    uint64_t *first = scenmc_xcalloc((size_t)n, sizeof(uint64_t));
-    uint64_t *last = scenmc_xcalloc((size_t)n, sizeof(uint64_t));
-    const char **names = scenmc_xcalloc((size_t)n, sizeof(char *));
-    for (int i = 0; i < n; i++) {
-        order[i] = i;
-        first[i] = (uint64_t)ps[i].point_first;
-        last[i] = (uint64_t)ps[i].point_last;
-        names[i] = ps[i].path;
-    }
-    /* insertion sort by (first, last): few parts */
-    for (int i = 1; i < n; i++)
-        for (int j = i; j > 0; j--) {
-            int x = order[j - 1], y = order[j];
-            if (first[x] > first[y] || (first[x] == first[y] && last[x] > last[y])) {
-                order[j - 1] = y;
-                order[j] = x;
-            } else {
-                break;
-            }
-        }
-    check_cover(names, first, last, order, n, (uint64_t)ps[0].total, "sweep points", err);
-    free(first);
-    free(last);
-    free(names);
-    return order;
+    span *sp = scenmc_xcalloc((size_t)n, sizeof *sp);
+    for (int i = 0; i < n; i++)
+        sp[i] = (span){(uint64_t)ps[i].point_first, (uint64_t)ps[i].point_last, ps[i].path};
+    return cover_order(sp, n, (uint64_t)ps[0].total, "sweep points", err);
 }
 
 /* The merged sweep's tables, shaped as point 0's were (the swept parameters
