@@ -139,8 +139,6 @@ scenmc_status scenmc_mpi_start(int *rank, int *size, scenmc_error *err);
 /* Whether MPI was initialised by scenmc_mpi_start. */
 int scenmc_mpi_active(void);
 void scenmc_mpi_finalize(void);
-/* Ends every rank (MPI_Abort), or exits when MPI is not active. */
-void scenmc_mpi_abort(int code);
 /* Collective over all ranks: the largest v; the lowest rank holding it goes to *who. */
 int scenmc_mpi_max_int(int v, int *who);
 double scenmc_mpi_max_double(double v);

@@ -36,8 +36,8 @@ extern "C" {
  * file that cannot be opened gives SCENMC_E_IO. On failure *model is NULL and
  * r holds nothing to free (freeing it anyway is harmless).
  *
- * HDF5's automatic error printing is switched off for the process. The file
- * is first read in a forked child (see SCENMC_READ_NO_GUARD), so reading costs
+ * HDF5's automatic error printing is left as the program set it (the scenmc
+ * command switches it off once, in main). The file is first read in a forked child (see SCENMC_READ_NO_GUARD), so reading costs
  * about twice the time of one read. */
 scenmc_status scenmc_results_read(const char *path, scenmc_model **model, scenmc_results *r,
                                   scenmc_error *err);

@@ -6,7 +6,9 @@
  * rest and adds the counts: integer addition, so the result is bit for bit
  * that of an uninterrupted run. */
 #include "scenmc/hpc.h"
-#include "io/h5util.h"
+#include "io/atomic.h"
+#include "io/h5.h"
+#include "io/results_write.h"
 #include "base/util.h"
 
 #include <ctype.h>
@@ -24,91 +26,28 @@
 
 char *scenmc_hpc_temp_name(const char *path)
 {
-    static unsigned counter;
-    char *t = scenmc_xmalloc(strlen(path) + 64);
-    sprintf(t, "%s.part-%ld-%u", path, (long)getpid(), counter++);
-    return t;
-}
-
-static int put_attr(hid_t loc, const char *name, hid_t file_type, hid_t mem_type, const void *v)
-{
-    if (H5Aexists(loc, name) > 0)
-        H5Adelete(loc, name);
-    hid_t sp = H5Screate(H5S_SCALAR);
-    hid_t a = H5Acreate2(loc, name, file_type, sp, H5P_DEFAULT, H5P_DEFAULT);
-    int ok = a >= 0 && H5Awrite(a, mem_type, v) >= 0;
-    if (a >= 0)
-        H5Aclose(a);
-    H5Sclose(sp);
-    return ok;
+    return scenmc_atomic_temp_name(path);
 }
 
 static int put_u64(hid_t loc, const char *name, uint64_t v)
 {
-    return put_attr(loc, name, H5T_STD_U64LE, H5T_NATIVE_UINT64, &v);
+    return scenmc_h5_put_attr(loc, name, H5T_STD_U64LE, H5T_NATIVE_UINT64, &v);
 }
 
 static int put_int(hid_t loc, const char *name, int v)
 {
-    return put_attr(loc, name, H5T_STD_I32LE, H5T_NATIVE_INT, &v);
-}
-
-static int put_str(hid_t loc, const char *name, const char *s)
-{
-    hid_t t = H5Tcopy(H5T_C_S1);
-    H5Tset_size(t, strlen(s) + 1);
-    H5Tset_strpad(t, H5T_STR_NULLTERM);
-    H5Tset_cset(t, H5T_CSET_UTF8);
-    int ok = put_attr(loc, name, t, t, s);
-    H5Tclose(t);
-    return ok;
+    return scenmc_h5_put_attr(loc, name, H5T_STD_I32LE, H5T_NATIVE_INT, &v);
 }
 
 /* 1 found, 0 absent, -1 unreadable. */
 static int get_num(hid_t loc, const char *name, hid_t mem_type, void *v)
 {
-    if (H5Aexists(loc, name) <= 0)
-        return 0;
-    hid_t a = H5Aopen(loc, name, H5P_DEFAULT);
-    if (a < 0)
-        return -1;
-    hid_t sp = H5Aget_space(a);
-    int ok = H5Sget_simple_extent_npoints(sp) == 1 && H5Aread(a, mem_type, v) >= 0;
-    H5Sclose(sp);
-    H5Aclose(a);
-    return ok ? 1 : -1;
+    return scenmc_h5_get_attr(loc, "/", name, mem_type, v);
 }
 
-/* fsync, then rename tmp over path (refusing an existing path unless force). */
-static scenmc_status commit(const char *tmp, const char *path, int force, scenmc_error *err)
+static int add_info_attrs(hid_t f, const void *ctx)
 {
-    int f = open(tmp, O_RDONLY);
-    int ok = f >= 0 && fsync(f) == 0;
-    int e = errno;
-    if (f >= 0)
-        close(f);
-    if (!ok) {
-        unlink(tmp);
-        return scenmc_error_add(err, SCENMC_E_IO, "%s: writing failed (%s); nothing was written", path,
-                                strerror(e));
-    }
-    struct stat sb;
-    if (!force && stat(path, &sb) == 0) {
-        unlink(tmp);
-        return scenmc_error_add(err, SCENMC_E_IO, "%s: already exists; use --force to overwrite it",
-                                path);
-    }
-    if (rename(tmp, path) != 0) {
-        e = errno;
-        unlink(tmp);
-        return scenmc_error_add(err, SCENMC_E_IO, "%s: cannot rename the finished file into place: %s",
-                                path, strerror(e));
-    }
-    return SCENMC_OK;
-}
-
-static int add_info_attrs(hid_t f, const scenmc_hpc_info *info)
-{
+    const scenmc_hpc_info *info = ctx;
     int ok = 1;
     if (info->shard_count > 0) {
         ok &= put_int(f, "shard_index", info->shard_index);
@@ -120,7 +59,7 @@ static int add_info_attrs(hid_t f, const scenmc_hpc_info *info)
     ok &= put_u64(f, "checkpoint_target_first", info->target_first);
     ok &= put_u64(f, "checkpoint_target_last", info->target_last);
     ok &= put_u64(f, "checkpoint_next", info->next);
-    ok &= put_str(f, "checkpoint_output", info->output ? info->output : "");
+    ok &= scenmc_h5_put_attr_str(f, "checkpoint_output", info->output, 1);
     hid_t g = H5Gcreate2(f, "checkpoint", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
     if (g < 0)
         return 0;
@@ -152,34 +91,10 @@ scenmc_status scenmc_hpc_write(const char *path, const scenmc_results *r,
 {
     if (!info || (!info->checkpoint && info->shard_count == 0))
         return scenmc_output_write(path, r, opt, err);
-    int force = opt && opt->force;
-    scenmc_status st = scenmc_output_check(path, force, err);
-    if (st != SCENMC_OK)
-        return st;
-    char *tmp = scenmc_hpc_temp_name(path);
-    scenmc_write_options wo = {0};
-    if (opt)
-        wo = *opt;
-    wo.force = 0;
-    st = scenmc_output_write(tmp, r, &wo, err);
-    if (st != SCENMC_OK) {
-        free(tmp);
-        return st;
-    }
-    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
-    hid_t f = H5Fopen(tmp, H5F_ACC_RDWR, H5P_DEFAULT);
-    int ok = f >= 0 && add_info_attrs(f, info);
-    if (f >= 0 && H5Fclose(f) < 0)
-        ok = 0;
-    if (!ok) {
-        unlink(tmp);
-        free(tmp);
-        return scenmc_error_add(err, SCENMC_E_IO, "%s: cannot add the checkpoint attributes; nothing "
-                                "was written", path);
-    }
-    st = commit(tmp, path, force, err);
-    free(tmp);
-    return st;
+    /* The attributes go into the file before it is committed: one temporary, and
+     * (as ever for checkpoints) no overwriting a path that appeared meanwhile. */
+    scenmc_output_extra extra = {add_info_attrs, info, "cannot add the checkpoint attributes", 1};
+    return scenmc_output_write_extra(path, r, opt, &extra, err);
 }
 
 void scenmc_hpc_info_free(scenmc_hpc_info *info)
@@ -192,7 +107,6 @@ void scenmc_hpc_info_free(scenmc_hpc_info *info)
 scenmc_status scenmc_hpc_info_read(const char *path, scenmc_hpc_info *info, scenmc_error *err)
 {
     memset(info, 0, sizeof *info);
-    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
     hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
     if (f < 0)
         return scenmc_error_add(err, SCENMC_E_IO, "%s: cannot open it as HDF5", path);
@@ -255,7 +169,6 @@ scenmc_status scenmc_hpc_info_read(const char *path, scenmc_hpc_info *info, scen
 
 int scenmc_is_sweep_file(const char *path)
 {
-    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
     if (H5Fis_hdf5(path) <= 0)
         return 0;
     hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
@@ -271,7 +184,9 @@ scenmc_status scenmc_sweep_shard_commit(const char *tmp, const char *path, int f
                                         int point_last, int n_points, int shard_index,
                                         int shard_count, scenmc_error *err)
 {
-    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+    scenmc_atomic a;
+    scenmc_atomic_adopt(&a, tmp, path);
+    a.no_clobber = !force;
     hid_t f = H5Fopen(tmp, H5F_ACC_RDWR, H5P_DEFAULT);
     int ok = f >= 0;
     if (ok) {
@@ -284,9 +199,9 @@ scenmc_status scenmc_sweep_shard_commit(const char *tmp, const char *path, int f
             ok = 0;
     }
     if (!ok) {
-        unlink(tmp);
+        scenmc_atomic_abandon(&a);
         return scenmc_error_add(err, SCENMC_E_IO, "%s: cannot add the shard attributes; nothing was "
                                 "written", path);
     }
-    return commit(tmp, path, force, err);
+    return scenmc_atomic_commit(&a, 0, err);
 }

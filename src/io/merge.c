@@ -5,7 +5,8 @@
 #include "scenmc/hpc.h"
 #include "scenmc/reader.h"
 #include "scenmc/sweep.h"
-#include "io/h5util.h"
+#include "io/h5.h"
+#include "io/results_read.h"
 #include "base/util.h"
 
 #include <hdf5.h>
@@ -22,17 +23,6 @@ typedef struct part {
     int loaded;
 } part;
 
-static part *g_sort_parts;
-static int by_range(const void *a, const void *b)
-{
-    const part *x = &g_sort_parts[*(const int *)a], *y = &g_sort_parts[*(const int *)b];
-    if (x->r.first != y->r.first)
-        return x->r.first < y->r.first ? -1 : 1;
-    if (x->r.last != y->r.last)
-        return x->r.last < y->r.last ? -1 : 1;
-    return *(const int *)a - *(const int *)b;
-}
-
 static void free_parts(part *ps, int n, int keep)
 {
     for (int i = 0; i < n; i++) {
@@ -47,58 +37,81 @@ static void free_parts(part *ps, int n, int keep)
     }
 }
 
-/* Checks coverage of [0, total) by the sorted ranges; adds one problem per gap
+/* What one part covers: trajectories or sweep points [first, last). */
+typedef struct span {
+    uint64_t first, last;
+    const char *name;
+} span;
+
+/* Checks coverage of [0, total) by the sorted spans; adds one problem per gap
  * or overlap. what: "trajectories" or "sweep points". */
-static void check_cover(const char *const *names, const uint64_t *first, const uint64_t *last,
-                        const int *order, int n, uint64_t total, const char *what, scenmc_error *err)
+static void check_cover(const span *sp, const int *order, int n, uint64_t total, const char *what,
+                        scenmc_error *err)
 {
     uint64_t at = 0;
     int prev = -1;
     for (int j = 0; j < n; j++) {
-        int i = order[j];
-        if (first[i] > at) {
-            if (prev < 0)
+        const span *s = &sp[order[j]], *p = prev >= 0 ? &sp[prev] : NULL;
+        if (s->first > at) {
+            if (!p)
                 scenmc_error_add(err, SCENMC_E_INPUT, "missing part: %s [%llu, %llu) are in no file "
                                  "(the first, %s, starts at %llu)", what, (unsigned long long)at,
-                                 (unsigned long long)first[i], names[i], (unsigned long long)first[i]);
+                                 (unsigned long long)s->first, s->name, (unsigned long long)s->first);
             else
                 scenmc_error_add(err, SCENMC_E_INPUT, "missing part: %s [%llu, %llu) are in no file "
                                  "(between %s and %s)", what, (unsigned long long)at,
-                                 (unsigned long long)first[i], names[prev], names[i]);
-        } else if (first[i] < at && prev >= 0 && !strcmp(names[prev], names[i])) {
-            scenmc_error_add(err, SCENMC_E_INPUT, "overlapping parts: %s is given twice", names[i]);
-        } else if (first[i] < at && prev >= 0) {
+                                 (unsigned long long)s->first, p->name, s->name);
+        } else if (s->first < at && p && !strcmp(p->name, s->name)) {
+            scenmc_error_add(err, SCENMC_E_INPUT, "overlapping parts: %s is given twice", s->name);
+        } else if (s->first < at && p) {
             scenmc_error_add(err, SCENMC_E_INPUT, "overlapping parts: %s has %s [%llu, %llu) and %s "
-                             "[%llu, %llu); each must be given once", names[prev], what,
-                             (unsigned long long)first[prev], (unsigned long long)last[prev], names[i],
-                             (unsigned long long)first[i], (unsigned long long)last[i]);
+                             "[%llu, %llu); each must be given once", p->name, what,
+                             (unsigned long long)p->first, (unsigned long long)p->last, s->name,
+                             (unsigned long long)s->first, (unsigned long long)s->last);
         }
-        if (prev < 0 || last[i] > at) {
-            at = last[i];
-            prev = i;
+        if (!p || s->last > at) {
+            at = s->last;
+            prev = order[j];
         }
     }
     if (at < total)
         scenmc_error_add(err, SCENMC_E_INPUT, "missing part: %s [%llu, %llu) of [0, %llu) are in no "
                          "file (the last, %s, ends at %llu)", what, (unsigned long long)at,
                          (unsigned long long)total, (unsigned long long)total,
-                         prev >= 0 ? names[prev] : "-", (unsigned long long)at);
+                         prev >= 0 ? sp[prev].name : "-", (unsigned long long)at);
 }
 
-scenmc_status scenmc_merge_files(const char *const *paths, int n, unsigned read_flags,
-                                 scenmc_model **model, scenmc_results *out, scenmc_error *err)
+/* The parts in order of (first, last), ties in the order given (a stable
+ * insertion sort: few parts), checked to cover [0, total) once. Frees sp. */
+static int *cover_order(span *sp, int n, uint64_t total, const char *what, scenmc_error *err)
 {
-    *model = NULL;
-    memset(out, 0, sizeof *out);
-    if (n < 1)
-        return scenmc_error_add(err, SCENMC_E_INPUT, "no files to merge");
-    part *ps = scenmc_xcalloc((size_t)n, sizeof *ps);
-    scenmc_status st = SCENMC_OK;
+    int *order = scenmc_xcalloc((size_t)n, sizeof(int));
+    for (int i = 0; i < n; i++)
+        order[i] = i;
+    for (int i = 1; i < n; i++)
+        for (int j = i; j > 0; j--) {
+            const span *x = &sp[order[j - 1]], *y = &sp[order[j]];
+            if (x->first < y->first || (x->first == y->first && x->last <= y->last))
+                break;
+            int t = order[j - 1];
+            order[j - 1] = order[j];
+            order[j] = t;
+        }
+    check_cover(sp, order, n, total, what, err);
+    free(sp);
+    return order;
+}
+
+/* Reads every part with its checkpoint and shard attributes; on failure frees them. */
+static scenmc_status load_parts(part *ps, const char *const *paths, int n, unsigned read_flags,
+                                scenmc_error *err)
+{
     for (int i = 0; i < n; i++) {
         ps[i].path = paths[i];
         scenmc_error e;
         scenmc_error_clear(&e);
-        st = scenmc_results_read_info(paths[i], &ps[i].model, &ps[i].r, &ps[i].info, read_flags, &e);
+        scenmc_status st =
+            scenmc_results_read_info(paths[i], &ps[i].model, &ps[i].r, &ps[i].info, read_flags, &e);
         if (st == SCENMC_OK)
             st = scenmc_hpc_info_read(paths[i], &ps[i].hpc, &e);
         else
@@ -110,88 +123,104 @@ scenmc_status scenmc_merge_files(const char *const *paths, int n, unsigned read_
             }
             scenmc_error_add(err, st, "%s", e.msg);
             free_parts(ps, i + 1, -1);
-            free(ps);
             return st;
         }
         ps[i].loaded = 1;
     }
-    /* Do they belong together? Every part against the first. */
-    const part *a = &ps[0];
-    for (int i = 0; i < n; i++) {
-        const part *b = &ps[i];
-        char why[256];
-        if (b->r.method != SCENMC_MONTE_CARLO || strcmp(b->info.method, "monte-carlo") != 0)
-            scenmc_error_add(err, SCENMC_E_INPUT, "%s: method '%s'; only Monte Carlo results "
-                             "(scenmc run) can be merged", b->path, b->info.method);
-        else if (b->hpc.checkpoint)
-            scenmc_error_add(err, SCENMC_E_INPUT, "%s: a checkpoint of an unfinished run (trajectories "
-                             "%llu of [%llu, %llu) done), not finished results; finish it with "
-                             "'scenmc run --resume %s'", b->path, (unsigned long long)b->r.n_trajectories,
-                             (unsigned long long)b->hpc.target_first,
-                             (unsigned long long)b->hpc.target_last, b->path);
-        else if (b->r.n_trajectories != b->r.last - b->r.first)
-            scenmc_error_add(err, SCENMC_E_INPUT, "%s: holds %llu trajectories but spans [%llu, %llu); "
-                             "not one contiguous range", b->path, (unsigned long long)b->r.n_trajectories,
-                             (unsigned long long)b->r.first, (unsigned long long)b->r.last);
-        if (i == 0)
-            continue;
-        if (b->info.format_version != a->info.format_version)
-            scenmc_error_add(err, SCENMC_E_INPUT, "%s and %s do not belong together: format version %d "
-                             "and %d", a->path, b->path, a->info.format_version, b->info.format_version);
-        else if (strcmp(a->info.sha256, b->info.sha256) != 0)
-            scenmc_error_add(err, SCENMC_E_INPUT, "%s and %s do not belong together: different models "
-                             "(SHA-256 %.12s... and %.12s...)", a->path, b->path, a->info.sha256,
-                             b->info.sha256);
-        else if (!scenmc_params_same(&b->r.params, &a->r.params, why, sizeof why))
-            scenmc_error_add(err, SCENMC_E_INPUT, "%s and %s do not belong together: %s has %s",
-                             a->path, b->path, b->path, why);
-    }
-    if (err->code != SCENMC_OK) {
-        st = err->code;
-        free_parts(ps, n, -1);
-        free(ps);
-        return st;
-    }
-    /* Disjoint, and together exactly [0, N)? */
-    int *order = scenmc_xcalloc((size_t)n, sizeof(int));
-    uint64_t *first = scenmc_xcalloc((size_t)n, sizeof(uint64_t));
-    uint64_t *last = scenmc_xcalloc((size_t)n, sizeof(uint64_t));
-    const char **names = scenmc_xcalloc((size_t)n, sizeof(char *));
-    for (int i = 0; i < n; i++) {
-        order[i] = i;
-        first[i] = ps[i].r.first;
-        last[i] = ps[i].r.last;
-        names[i] = ps[i].path;
-    }
-    g_sort_parts = ps;
-    qsort(order, (size_t)n, sizeof(int), by_range);
-    check_cover(names, first, last, order, n, a->r.params.n_trajectories, "trajectories", err);
-    free(first);
-    free(last);
-    free(names);
-    if (err->code != SCENMC_OK) {
-        st = err->code;
-        free(order);
-        free_parts(ps, n, -1);
-        free(ps);
-        return st;
-    }
-    /* Add, in trajectory order (the order does not matter: integers). */
+    return SCENMC_OK;
+}
+
+/* Finished Monte Carlo results of one contiguous range. */
+static void check_part(const part *b, scenmc_error *err)
+{
+    if (b->r.method != SCENMC_MONTE_CARLO || strcmp(b->info.method, "monte-carlo") != 0)
+        scenmc_error_add(err, SCENMC_E_INPUT, "%s: method '%s'; only Monte Carlo results "
+                         "(scenmc run) can be merged", b->path, b->info.method);
+    else if (b->hpc.checkpoint)
+        scenmc_error_add(err, SCENMC_E_INPUT, "%s: a checkpoint of an unfinished run (trajectories "
+                         "%llu of [%llu, %llu) done), not finished results; finish it with "
+                         "'scenmc run --resume %s'", b->path, (unsigned long long)b->r.n_trajectories,
+                         (unsigned long long)b->hpc.target_first,
+                         (unsigned long long)b->hpc.target_last, b->path);
+    else if (b->r.n_trajectories != b->r.last - b->r.first)
+        scenmc_error_add(err, SCENMC_E_INPUT, "%s: holds %llu trajectories but spans [%llu, %llu); "
+                         "not one contiguous range", b->path, (unsigned long long)b->r.n_trajectories,
+                         (unsigned long long)b->r.first, (unsigned long long)b->r.last);
+}
+
+/* Whether part b belongs with part a: format, model, parameters. */
+static void check_together(const part *a, const part *b, scenmc_error *err)
+{
+    char why[256];
+    if (b->info.format_version != a->info.format_version)
+        scenmc_error_add(err, SCENMC_E_INPUT, "%s and %s do not belong together: format version %d "
+                         "and %d", a->path, b->path, a->info.format_version, b->info.format_version);
+    else if (strcmp(a->info.sha256, b->info.sha256) != 0)
+        scenmc_error_add(err, SCENMC_E_INPUT, "%s and %s do not belong together: different models "
+                         "(SHA-256 %.12s... and %.12s...)", a->path, b->path, a->info.sha256,
+                         b->info.sha256);
+    else if (!scenmc_params_same(&b->r.params, &a->r.params, why, sizeof why))
+        scenmc_error_add(err, SCENMC_E_INPUT, "%s and %s do not belong together: %s has %s",
+                         a->path, b->path, b->path, why);
+}
+
+/* Adds the parts in trajectory order (the order does not matter: integers)
+ * into the first; on success *out and *model take them over. */
+static scenmc_status add_parts(part *ps, int n, const int *order, scenmc_model **model,
+                               scenmc_results *out, scenmc_error *err)
+{
     int base = order[0];
+    scenmc_status st = SCENMC_OK;
     for (int j = 1; j < n && st == SCENMC_OK; j++)
         st = scenmc_results_add(&ps[base].r, &ps[order[j]].r, err);
     int threads = 0;
     for (int i = 0; i < n; i++)
         threads = ps[i].r.threads > threads ? ps[i].r.threads : threads;
-    if (st == SCENMC_OK) {
-        *out = ps[base].r;
-        out->threads = threads;
-        *model = ps[base].model;
-        free_parts(ps, n, base);
-        scenmc_results_info_free(&ps[base].info);
-        scenmc_hpc_info_free(&ps[base].hpc);
-    } else {
+    if (st != SCENMC_OK) {
         free_parts(ps, n, -1);
+        return st;
+    }
+    *out = ps[base].r;
+    out->threads = threads;
+    *model = ps[base].model;
+    free_parts(ps, n, base);
+    scenmc_results_info_free(&ps[base].info);
+    scenmc_hpc_info_free(&ps[base].hpc);
+    return SCENMC_OK;
+}
+
+scenmc_status scenmc_merge_files(const char *const *paths, int n, unsigned read_flags,
+                                 scenmc_model **model, scenmc_results *out, scenmc_error *err)
+{
+    *model = NULL;
+    memset(out, 0, sizeof *out);
+    if (n < 1)
+        return scenmc_error_add(err, SCENMC_E_INPUT, "no files to merge");
+    part *ps = scenmc_xcalloc((size_t)n, sizeof *ps);
+    scenmc_status st = load_parts(ps, paths, n, read_flags, err);
+    if (st != SCENMC_OK) {
+        free(ps);
+        return st;
+    }
+    /* Do they belong together? Every part against the first. */
+    for (int i = 0; i < n; i++) {
+        check_part(&ps[i], err);
+        if (i > 0)
+            check_together(&ps[0], &ps[i], err);
+    }
+    int *order = NULL;
+    if (err->code == SCENMC_OK) {
+        /* Disjoint, and together exactly [0, N)? */
+        span *sp = scenmc_xcalloc((size_t)n, sizeof *sp);
+        for (int i = 0; i < n; i++)
+            sp[i] = (span){ps[i].r.first, ps[i].r.last, ps[i].path};
+        order = cover_order(sp, n, ps[0].r.params.n_trajectories, "trajectories", err);
+    }
+    if (err->code != SCENMC_OK) {
+        st = err->code;
+        free_parts(ps, n, -1);
+    } else {
+        st = add_parts(ps, n, order, model, out, err);
     }
     free(order);
     free(ps);
@@ -214,134 +243,7 @@ typedef struct sweep_part {
 
 static int read_int_attr(hid_t f, const char *name, int *v)
 {
-    if (H5Aexists(f, name) <= 0)
-        return 0;
-    hid_t a = H5Aopen(f, name, H5P_DEFAULT);
-    int ok = a >= 0 && H5Aread(a, H5T_NATIVE_INT, v) >= 0;
-    if (a >= 0)
-        H5Aclose(a);
-    return ok ? 1 : -1;
-}
-
-/* Variable-length strings of a dataset (rank 0 or 1); NULL on failure. */
-static char **read_vl_strings(hid_t f, const char *name, size_t *n)
-{
-    hid_t d = H5Dopen2(f, name, H5P_DEFAULT);
-    if (d < 0)
-        return NULL;
-    hid_t sp = H5Dget_space(d);
-    hssize_t np = H5Sget_simple_extent_npoints(sp);
-    hid_t ft = H5Dget_type(d);
-    char **out = NULL;
-    if (np >= 0 && np < 1000000 && H5Tget_class(ft) == H5T_STRING && H5Tis_variable_str(ft) > 0) {
-        hid_t mt = H5Tcopy(H5T_C_S1);
-        H5Tset_size(mt, H5T_VARIABLE);
-        H5Tset_cset(mt, H5Tget_cset(ft));
-        char **tmp = scenmc_xcalloc((size_t)np + 1, sizeof(char *));
-        if (np == 0 || H5Dread(d, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, tmp) >= 0) {
-            out = scenmc_xcalloc((size_t)np + 1, sizeof(char *));
-            for (hssize_t i = 0; i < np; i++)
-                out[i] = scenmc_strdup(tmp[i] ? tmp[i] : "");
-            if (np > 0)
-                H5Dvlen_reclaim(mt, sp, H5P_DEFAULT, tmp);
-            *n = (size_t)np;
-        }
-        free(tmp);
-        H5Tclose(mt);
-    }
-    H5Tclose(ft);
-    H5Sclose(sp);
-    H5Dclose(d);
-    return out;
-}
-
-static void free_strs(char **s, size_t n)
-{
-    if (!s)
-        return;
-    for (size_t i = 0; i < n; i++)
-        free(s[i]);
-    free(s);
-}
-
-/* Reads a numeric dataset of exactly want elements; 1 ok, 0 absent, -1 wrong. */
-static int read_ds(hid_t f, const char *name, hid_t mem, size_t want, void *buf)
-{
-    if (H5Lexists(f, name, H5P_DEFAULT) <= 0)
-        return 0;
-    hid_t d = H5Dopen2(f, name, H5P_DEFAULT);
-    if (d < 0)
-        return -1;
-    hid_t sp = H5Dget_space(d);
-    int ok = H5Sget_simple_extent_npoints(sp) == (hssize_t)want &&
-             (want == 0 || H5Dread(d, mem, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) >= 0);
-    H5Sclose(sp);
-    H5Dclose(d);
-    return ok ? 1 : -1;
-}
-
-/* The base parameters in /params (the layout scenmc_output_write uses). */
-static int read_params(hid_t f, const scenmc_model *m, scenmc_params *p)
-{
-    scenmc_params_init(p, m);
-    size_t D = (size_t)m->n_descriptors, V = (size_t)m->n_variants;
-    int32_t years[2];
-    int ok = read_ds(f, "/params/beta", H5T_NATIVE_DOUBLE, 1, &p->beta) == 1 &&
-             read_ds(f, "/params/w_consistency", H5T_NATIVE_DOUBLE, 1, &p->w_consistency) == 1 &&
-             read_ds(f, "/params/w_cross", H5T_NATIVE_DOUBLE, 1, &p->w_cross) == 1 &&
-             read_ds(f, "/params/rate", H5T_NATIVE_DOUBLE, D, p->rate) == 1 &&
-             read_ds(f, "/params/initial", H5T_NATIVE_DOUBLE, V, p->initial) == 1 &&
-             read_ds(f, "/params/years", H5T_NATIVE_INT32, 2, years) == 1 &&
-             read_ds(f, "/params/seed", H5T_NATIVE_UINT64, 1, &p->seed) == 1 &&
-             read_ds(f, "/params/n_trajectories", H5T_NATIVE_UINT64, 1, &p->n_trajectories) == 1;
-    if (!ok)
-        return 0;
-    p->year_start = years[0];
-    p->year_end = years[1];
-    int32_t *s = scenmc_xcalloc(D ? D : 1, sizeof(int32_t));
-    int k = read_ds(f, "/params/start", H5T_NATIVE_INT32, D, s);
-    if (k < 0) {
-        free(s);
-        return 0;
-    }
-    free(p->start);
-    p->start = NULL;
-    if (k == 1) {
-        p->start = scenmc_xcalloc(D ? D : 1, sizeof(int));
-        for (size_t d = 0; d < D; d++)
-            p->start[d] = s[d];
-    }
-    free(s);
-    if (H5Lexists(f, "/params/cell_u", H5P_DEFAULT) > 0) {
-        hid_t d = H5Dopen2(f, "/params/cell_u", H5P_DEFAULT);
-        if (d < 0)
-            return 0;
-        hid_t sp = H5Dget_space(d);
-        hssize_t nc = H5Sget_simple_extent_npoints(sp);
-        H5Sclose(sp);
-        H5Dclose(d);
-        if (nc < 0 || nc > 10000000)
-            return 0;
-        int32_t *u = scenmc_xcalloc((size_t)nc + 1, sizeof(int32_t));
-        int32_t *v = scenmc_xcalloc((size_t)nc + 1, sizeof(int32_t));
-        int32_t *x = scenmc_xcalloc((size_t)nc + 1, sizeof(int32_t));
-        double *val = scenmc_xcalloc((size_t)nc + 1, sizeof(double));
-        ok = read_ds(f, "/params/cell_u", H5T_NATIVE_INT32, (size_t)nc, u) == 1 &&
-             read_ds(f, "/params/cell_v", H5T_NATIVE_INT32, (size_t)nc, v) == 1 &&
-             read_ds(f, "/params/cell_cross", H5T_NATIVE_INT32, (size_t)nc, x) == 1 &&
-             read_ds(f, "/params/cell_value", H5T_NATIVE_DOUBLE, (size_t)nc, val) == 1;
-        for (hssize_t i = 0; ok && i < nc; i++) {
-            if (u[i] < 0 || v[i] < 0 || u[i] >= m->n_variants || v[i] >= m->n_variants)
-                ok = 0;
-            else
-                scenmc_params_add_cell(p, u[i], v[i], x[i] != 0, val[i]);
-        }
-        free(u);
-        free(v);
-        free(x);
-        free(val);
-    }
-    return ok;
+    return scenmc_h5_get_attr(f, "/", name, H5T_NATIVE_INT, v);
 }
 
 static void sweep_part_free(sweep_part *s)
@@ -352,7 +254,7 @@ static void sweep_part_free(sweep_part *s)
     free(s->design);
     free(s->source);
     free(s->model_path);
-    free_strs(s->names, (size_t)s->K);
+    scenmc_h5_free_strings(s->names, (size_t)s->K);
     free(s->values);
     if (s->have_p)
         scenmc_params_free(&s->p);
@@ -363,7 +265,6 @@ static int sweep_open(sweep_part *s, const char *path, scenmc_error *err)
     memset(s, 0, sizeof *s);
     s->path = path;
     s->f = -1;
-    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
     if (H5Fis_hdf5(path) <= 0 || (s->f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT)) < 0) {
         scenmc_error_add(err, SCENMC_E_INPUT, "%s: cannot open it as HDF5", path);
         return 0;
@@ -389,12 +290,12 @@ static int sweep_open(sweep_part *s, const char *path, scenmc_error *err)
     s->model_path = scenmc_h5_attr_string(s->f, "/model", "path");
     s->design = scenmc_h5_attr_string(s->f, "/", "design");
     size_t one = 0;
-    char **src = read_vl_strings(s->f, "/model/source", &one);
+    char **src = scenmc_h5_read_strings(s->f, "/model/source", &one);
     if (src && one == 1) {
         s->source = src[0];
         src[0] = NULL;
     }
-    free_strs(src, one);
+    scenmc_h5_free_strings(src, one);
     if (read_int_attr(s->f, "n_points", &s->n_points) != 1 || !s->sha || !s->source || !s->design) {
         scenmc_error_add(err, SCENMC_E_INPUT, "%s: a sweep file without n_points, design or model: "
                          "damaged", path);
@@ -417,19 +318,215 @@ static int sweep_open(sweep_part *s, const char *path, scenmc_error *err)
         return 0;
     }
     size_t K = 0;
-    s->names = read_vl_strings(s->f, "/sweep/param_name", &K);
+    s->names = scenmc_h5_read_strings(s->f, "/sweep/param_name", &K);
     s->K = (int)K;
     if (!s->names) {
         scenmc_error_add(err, SCENMC_E_INPUT, "%s: no /sweep/param_name: damaged", path);
         return 0;
     }
     s->values = scenmc_xcalloc((size_t)s->n_points * K + 1, sizeof(double));
-    if (read_ds(s->f, "/sweep/value", H5T_NATIVE_DOUBLE, (size_t)s->n_points * K, s->values) != 1) {
+    if (scenmc_h5_read_num(s->f, "/sweep/value", H5T_NATIVE_DOUBLE, (size_t)s->n_points * K, s->values) != 1) {
         scenmc_error_add(err, SCENMC_E_INPUT, "%s: /sweep/value is not [%d, %zu]: damaged", path,
                          s->n_points, K);
         return 0;
     }
     return 1;
+}
+
+/* The model embedded in the first part, checked against its SHA-256. */
+static int sweep_model(const sweep_part *p0, scenmc_model **m, scenmc_error *err)
+{
+    scenmc_error e;
+    scenmc_error_clear(&e);
+    const char *name = p0->model_path && *p0->model_path ? p0->model_path : "/model/source";
+    if (scenmc_model_parse(p0->source, strlen(p0->source), name, m, &e) != SCENMC_OK) {
+        *m = NULL;
+        scenmc_error_add(err, SCENMC_E_INPUT, "%s: the embedded model does not load:", p0->path);
+        scenmc_error_add(err, SCENMC_E_INPUT, "%s", e.msg);
+        return 0;
+    }
+    char hex[65];
+    scenmc_model_sha256_hex(*m, hex);
+    if (strcmp(hex, p0->sha) != 0) {
+        scenmc_error_add(err, SCENMC_E_INPUT, "%s: the embedded model's SHA-256 does not match "
+                         "/model/sha256: damaged", p0->path);
+        return 0;
+    }
+    return 1;
+}
+
+/* Whether part b belongs with part a (b's parameters read already). */
+static void sweep_together(const sweep_part *a, const sweep_part *b, scenmc_error *err)
+{
+    char why[256];
+    if (strcmp(a->sha, b->sha) != 0)
+        scenmc_error_add(err, SCENMC_E_INPUT, "%s and %s do not belong together: different models "
+                         "(SHA-256 %.12s... and %.12s...)", a->path, b->path, a->sha, b->sha);
+    else if (!scenmc_params_same(&b->p, &a->p, why, sizeof why))
+        scenmc_error_add(err, SCENMC_E_INPUT, "%s and %s do not belong together: %s has %s",
+                         a->path, b->path, b->path, why);
+    else if (strcmp(a->design, b->design) != 0)
+        scenmc_error_add(err, SCENMC_E_INPUT, "%s and %s do not belong together: design %s and %s",
+                         a->path, b->path, a->design, b->design);
+    else if (a->total != b->total)
+        scenmc_error_add(err, SCENMC_E_INPUT, "%s and %s do not belong together: sweeps of %d and "
+                         "%d points", a->path, b->path, a->total, b->total);
+    else {
+        int same = a->K == b->K;
+        for (int j = 0; same && j < a->K; j++)
+            same = !strcmp(a->names[j], b->names[j]);
+        if (!same)
+            scenmc_error_add(err, SCENMC_E_INPUT, "%s and %s do not belong together: different "
+                             "swept parameters", a->path, b->path);
+    }
+}
+
+/* Every part's base parameters, and every part against the first. */
+static int sweep_check_parts(sweep_part *ps, int n, const scenmc_model *m, scenmc_error *err)
+{
+    for (int i = 0; i < n; i++) {
+        sweep_part *a = &ps[0], *b = &ps[i];
+        scenmc_error e;
+        scenmc_error_clear(&e);
+        if (scenmc_params_read_h5(b->f, b->path, m, &b->p, &e) != SCENMC_OK) {
+            scenmc_params_free(&b->p);
+            /* A part of another model cannot have this model's parameters: say which. */
+            if (i == 0 || !strcmp(a->sha, b->sha)) {
+                scenmc_error_add(err, SCENMC_E_INPUT, "%s: /params is incomplete or damaged", b->path);
+                return 0;
+            }
+        } else {
+            b->have_p = 1;
+        }
+        if (i > 0)
+            sweep_together(a, b, err);
+    }
+    return err->code == SCENMC_OK;
+}
+
+/* Orders the parts by their points and checks that they cover [0, total) once. */
+static int *sweep_order(const sweep_part *ps, int n, scenmc_error *err)
+{
+    span *sp = scenmc_xcalloc((size_t)n, sizeof *sp);
+    for (int i = 0; i < n; i++)
+        sp[i] = (span){(uint64_t)ps[i].point_first, (uint64_t)ps[i].point_last, ps[i].path};
+    return cover_order(sp, n, (uint64_t)ps[0].total, "sweep points", err);
+}
+
+/* The merged sweep's tables, shaped as point 0's were (the swept parameters
+ * can change the shape: the final-state table), with the parts' run totals. */
+static scenmc_status sweep_shape(const sweep_part *ps, int n, const sweep_part *p0,
+                                 const scenmc_model *m, const double *values,
+                                 scenmc_sweep_param **sp_out, scenmc_results *r, scenmc_error *err)
+{
+    int K = ps[0].K;
+    scenmc_sweep_param *sp = scenmc_xcalloc((size_t)(K ? K : 1), sizeof *sp);
+    *sp_out = sp;
+    for (int j = 0; j < K; j++) {
+        char arg[1024];
+        snprintf(arg, sizeof arg, "%s=%.17g", p0->names[j], p0->values[j]);
+        if (scenmc_sweep_param_parse(m, arg, &sp[j], err) != SCENMC_OK)
+            return err->code;
+    }
+    scenmc_params p;
+    scenmc_params_copy(&p, &p0->p);
+    scenmc_status st = scenmc_sweep_apply(m, sp, K, values, &p, err);
+    if (st == SCENMC_OK)
+        st = scenmc_results_init(r, m, &p, SCENMC_MONTE_CARLO, err);
+    scenmc_params_free(&p);
+    if (st != SCENMC_OK)
+        return st;
+    uint64_t N = p0->p.n_trajectories;
+    r->n_trajectories = N;
+    r->first = 0;
+    r->last = N;
+    double wall = 0;
+    int threads = 0, t;
+    for (int i = 0; i < n; i++) {
+        double w = 0;
+        scenmc_h5_get_attr(ps[i].f, "/", "wall_seconds", H5T_NATIVE_DOUBLE, &w);
+        wall += w;
+        if (read_int_attr(ps[i].f, "threads", &t) == 1 && t > threads)
+            threads = t;
+    }
+    r->wall_seconds = wall;
+    r->threads = threads;
+    return SCENMC_OK;
+}
+
+/* Point i of part s: its counts into r's tables (shapes checked). */
+static scenmc_status sweep_read_point(const sweep_part *s, int i, scenmc_results *r,
+                                      scenmc_error *err)
+{
+    for (int k = 0; k < SCENMC_N_TABLES; k++) {
+        scenmc_table *tb = &r->t[k];
+        if (tb->size == 0)
+            continue;
+        char name[64];
+        scenmc_table_path(name, sizeof name, SCENMC_G_COUNTS, k);
+        hid_t d = H5Dopen2(s->f, name, H5P_DEFAULT);
+        int ok = d >= 0;
+        if (ok) {
+            int rank = 0;
+            hsize_t dims[H5S_MAX_RANK];
+            ok = scenmc_h5_extent(d, 0, &rank, dims) == 0 && rank == tb->rank + 1 &&
+                 dims[0] == (hsize_t)s->n_points;
+            for (int q = 0; ok && q < tb->rank; q++)
+                ok = dims[q + 1] == tb->dims[q];
+            if (ok) {
+                hid_t fs = H5Dget_space(d);
+                hsize_t start[4] = {(hsize_t)i, 0, 0, 0}, count[4] = {1, 1, 1, 1};
+                for (int q = 0; q < tb->rank; q++)
+                    count[q + 1] = tb->dims[q];
+                H5Sselect_hyperslab(fs, H5S_SELECT_SET, start, NULL, count, NULL);
+                hid_t ms = H5Screate_simple(tb->rank + 1, count, NULL);
+                ok = H5Dread(d, H5T_NATIVE_UINT64, ms, fs, H5P_DEFAULT, tb->counts) >= 0;
+                H5Sclose(ms);
+                H5Sclose(fs);
+            }
+            H5Dclose(d);
+        }
+        if (!ok)
+            return scenmc_error_add(err, SCENMC_E_INPUT, "%s: %s is missing or has another shape "
+                                    "than the sweep implies: damaged", s->path, name);
+    }
+    return SCENMC_OK;
+}
+
+/* Writes the merged sweep: every point of every part, in order. */
+static scenmc_status sweep_write(const sweep_part *ps, int n, const int *order, const double *values,
+                                 scenmc_results *r, const char *out_path,
+                                 const scenmc_write_options *opt, scenmc_error *err)
+{
+    const sweep_part *p0 = &ps[order[0]];
+    int K = ps[0].K;
+    const char **pnames = scenmc_xcalloc((size_t)(K ? K : 1), sizeof(char *));
+    for (int j = 0; j < K; j++)
+        pnames[j] = ps[0].names[j];
+    scenmc_write_options wo = {0};
+    if (opt)
+        wo = *opt;
+    wo.design = ps[0].design;
+    scenmc_sweep_writer *sw = NULL;
+    scenmc_status st = scenmc_sweep_writer_open(out_path, r, ps[0].total, K, pnames, values, &p0->p,
+                                                &wo, &sw, err);
+    for (int j = 0; j < n && st == SCENMC_OK; j++) {
+        const sweep_part *s = &ps[order[j]];
+        for (int i = 0; i < s->n_points && st == SCENMC_OK; i++) {
+            st = sweep_read_point(s, i, r, err);
+            if (st != SCENMC_OK)
+                break;
+            scenmc_results_finalize(r);
+            st = scenmc_sweep_writer_point(sw, s->point_first + i, r, err);
+        }
+    }
+    if (sw) {
+        scenmc_status c = scenmc_sweep_writer_close(sw, st != SCENMC_OK, err);
+        if (st == SCENMC_OK)
+            st = c;
+    }
+    free(pnames);
+    return st;
 }
 
 scenmc_status scenmc_merge_sweep_files(const char *const *paths, int n, const char *out_path,
@@ -441,202 +538,31 @@ scenmc_status scenmc_merge_sweep_files(const char *const *paths, int n, const ch
     sweep_part *ps = scenmc_xcalloc((size_t)n, sizeof *ps);
     scenmc_model *m = NULL;
     scenmc_sweep_param *sp = NULL;
-    int K = 0, *order = NULL;
+    int *order = NULL, K = 0;
     scenmc_status st = SCENMC_OK;
     for (int i = 0; i < n; i++)
         if (!sweep_open(&ps[i], paths[i], err))
             goto done;
-    {
-        scenmc_error e;
-        scenmc_error_clear(&e);
-        if (scenmc_model_parse(ps[0].source, strlen(ps[0].source),
-                               ps[0].model_path && *ps[0].model_path ? ps[0].model_path : "/model/source",
-                               &m, &e) != SCENMC_OK) {
-            scenmc_error_add(err, SCENMC_E_INPUT, "%s: the embedded model does not load:", paths[0]);
-            scenmc_error_add(err, SCENMC_E_INPUT, "%s", e.msg);
-            goto done;
-        }
-        char hex[65];
-        scenmc_model_sha256_hex(m, hex);
-        if (strcmp(hex, ps[0].sha) != 0) {
-            scenmc_error_add(err, SCENMC_E_INPUT, "%s: the embedded model's SHA-256 does not match "
-                             "/model/sha256: damaged", paths[0]);
-            goto done;
-        }
-    }
-    for (int i = 0; i < n; i++) {
-        sweep_part *a = &ps[0], *b = &ps[i];
-        if (!read_params(b->f, m, &b->p)) {
-            scenmc_params_free(&b->p);
-            if (i == 0 || !strcmp(a->sha, b->sha)) {
-                scenmc_error_add(err, SCENMC_E_INPUT, "%s: /params is incomplete or damaged", b->path);
-                goto done;
-            }
-        } else {
-            b->have_p = 1;
-        }
-        if (i == 0)
-            continue;
-        char why[256];
-        if (strcmp(a->sha, b->sha) != 0)
-            scenmc_error_add(err, SCENMC_E_INPUT, "%s and %s do not belong together: different models "
-                             "(SHA-256 %.12s... and %.12s...)", a->path, b->path, a->sha, b->sha);
-        else if (!scenmc_params_same(&b->p, &a->p, why, sizeof why))
-            scenmc_error_add(err, SCENMC_E_INPUT, "%s and %s do not belong together: %s has %s",
-                             a->path, b->path, b->path, why);
-        else if (strcmp(a->design, b->design) != 0)
-            scenmc_error_add(err, SCENMC_E_INPUT, "%s and %s do not belong together: design %s and %s",
-                             a->path, b->path, a->design, b->design);
-        else if (a->total != b->total)
-            scenmc_error_add(err, SCENMC_E_INPUT, "%s and %s do not belong together: sweeps of %d and "
-                             "%d points", a->path, b->path, a->total, b->total);
-        else {
-            int same = a->K == b->K;
-            for (int j = 0; same && j < a->K; j++)
-                same = !strcmp(a->names[j], b->names[j]);
-            if (!same)
-                scenmc_error_add(err, SCENMC_E_INPUT, "%s and %s do not belong together: different "
-                                 "swept parameters", a->path, b->path);
-        }
-    }
+    if (!sweep_model(&ps[0], &m, err) || !sweep_check_parts(ps, n, m, err))
+        goto done;
+    order = sweep_order(ps, n, err);
     if (err->code != SCENMC_OK)
         goto done;
-    {
-        int total = ps[0].total;
-        order = scenmc_xcalloc((size_t)n, sizeof(int));
-        uint64_t *first = scenmc_xcalloc((size_t)n, sizeof(uint64_t));
-        uint64_t *last = scenmc_xcalloc((size_t)n, sizeof(uint64_t));
-        const char **names = scenmc_xcalloc((size_t)n, sizeof(char *));
-        for (int i = 0; i < n; i++) {
-            order[i] = i;
-            first[i] = (uint64_t)ps[i].point_first;
-            last[i] = (uint64_t)ps[i].point_last;
-            names[i] = ps[i].path;
-        }
-        /* insertion sort by (first, last): few parts */
-        for (int i = 1; i < n; i++)
-            for (int j = i; j > 0; j--) {
-                int x = order[j - 1], y = order[j];
-                if (first[x] > first[y] || (first[x] == first[y] && last[x] > last[y])) {
-                    order[j - 1] = y;
-                    order[j] = x;
-                } else {
-                    break;
-                }
-            }
-        check_cover(names, first, last, order, n, (uint64_t)total, "sweep points", err);
-        free(first);
-        free(last);
-        free(names);
-        if (err->code != SCENMC_OK)
-            goto done;
-        /* The swept parameters, to shape point 0's tables exactly as the sweep did. */
-        K = ps[0].K;
-        sp = scenmc_xcalloc((size_t)(K ? K : 1), sizeof *sp);
-        const sweep_part *p0 = &ps[order[0]];
-        for (int j = 0; j < K; j++) {
-            char arg[1024];
-            snprintf(arg, sizeof arg, "%s=%.17g", p0->names[j], p0->values[j]);
-            if (scenmc_sweep_param_parse(m, arg, &sp[j], err) != SCENMC_OK)
-                goto done;
-        }
-        double *values = scenmc_xcalloc((size_t)total * (size_t)K + 1, sizeof(double));
-        for (int i = 0; i < n; i++)
-            memcpy(values + (size_t)ps[i].point_first * (size_t)K, ps[i].values,
-                   (size_t)ps[i].n_points * (size_t)K * sizeof(double));
-        scenmc_params p;
-        scenmc_params_copy(&p, &p0->p);
-        scenmc_results r;
-        st = scenmc_sweep_apply(m, sp, K, values, &p, err);
-        if (st == SCENMC_OK)
-            st = scenmc_results_init(&r, m, &p, SCENMC_MONTE_CARLO, err);
-        scenmc_params_free(&p);
-        if (st != SCENMC_OK) {
-            free(values);
-            goto done;
-        }
-        uint64_t N = p0->p.n_trajectories;
-        r.n_trajectories = N;
-        r.first = 0;
-        r.last = N;
-        double wall = 0;
-        int threads = 0, t;
-        for (int i = 0; i < n; i++) {
-            double w = 0;
-            if (H5Aexists(ps[i].f, "wall_seconds") > 0) {
-                hid_t a = H5Aopen(ps[i].f, "wall_seconds", H5P_DEFAULT);
-                if (a >= 0) {
-                    H5Aread(a, H5T_NATIVE_DOUBLE, &w);
-                    H5Aclose(a);
-                }
-            }
-            wall += w;
-            if (read_int_attr(ps[i].f, "threads", &t) == 1 && t > threads)
-                threads = t;
-        }
-        r.wall_seconds = wall;
-        r.threads = threads;
-        const char **pnames = scenmc_xcalloc((size_t)(K ? K : 1), sizeof(char *));
-        for (int j = 0; j < K; j++)
-            pnames[j] = ps[0].names[j];
-        scenmc_write_options wo = {0};
-        if (opt)
-            wo = *opt;
-        wo.design = ps[0].design;
-        scenmc_sweep_writer *sw = NULL;
-        st = scenmc_sweep_writer_open(out_path, &r, total, K, pnames, values, &p0->p, &wo, &sw, err);
-        for (int j = 0; j < n && st == SCENMC_OK; j++) {
-            const sweep_part *s = &ps[order[j]];
-            for (int i = 0; i < s->n_points && st == SCENMC_OK; i++) {
-                for (int k = 0; k < SCENMC_N_TABLES && st == SCENMC_OK; k++) {
-                    scenmc_table *tb = &r.t[k];
-                    if (tb->size == 0)
-                        continue;
-                    char name[64];
-                    snprintf(name, sizeof name, "/counts/%s", scenmc_table_names[k]);
-                    hid_t d = H5Dopen2(s->f, name, H5P_DEFAULT);
-                    int ok = d >= 0;
-                    if (ok) {
-                        hid_t fs = H5Dget_space(d);
-                        int rank = H5Sget_simple_extent_ndims(fs);
-                        hsize_t dims[4] = {0, 0, 0, 0};
-                        ok = rank == tb->rank + 1 && H5Sget_simple_extent_dims(fs, dims, NULL) >= 0 &&
-                             dims[0] == (hsize_t)s->n_points;
-                        for (int q = 0; ok && q < tb->rank; q++)
-                            ok = dims[q + 1] == tb->dims[q];
-                        if (ok) {
-                            hsize_t start[4] = {(hsize_t)i, 0, 0, 0}, count[4] = {1, 1, 1, 1};
-                            for (int q = 0; q < tb->rank; q++)
-                                count[q + 1] = tb->dims[q];
-                            H5Sselect_hyperslab(fs, H5S_SELECT_SET, start, NULL, count, NULL);
-                            hid_t ms = H5Screate_simple(tb->rank + 1, count, NULL);
-                            ok = H5Dread(d, H5T_NATIVE_UINT64, ms, fs, H5P_DEFAULT, tb->counts) >= 0;
-                            H5Sclose(ms);
-                        }
-                        H5Sclose(fs);
-                        H5Dclose(d);
-                    }
-                    if (!ok)
-                        st = scenmc_error_add(err, SCENMC_E_INPUT, "%s: %s is missing or has another "
-                                              "shape than the sweep implies: damaged", s->path, name);
-                }
-                if (st != SCENMC_OK)
-                    break;
-                scenmc_results_finalize(&r);
-                st = scenmc_sweep_writer_point(sw, s->point_first + i, &r, err);
-            }
-        }
-        if (sw) {
-            scenmc_status c = scenmc_sweep_writer_close(sw, st != SCENMC_OK, err);
-            if (st == SCENMC_OK)
-                st = c;
-        }
-        if (st == SCENMC_OK && n_points)
-            *n_points = total;
-        free(pnames);
-        free(values);
+    int total = ps[0].total;
+    K = ps[0].K;
+    double *values = scenmc_xcalloc((size_t)total * (size_t)K + 1, sizeof(double));
+    for (int i = 0; i < n; i++)
+        memcpy(values + (size_t)ps[i].point_first * (size_t)K, ps[i].values,
+               (size_t)ps[i].n_points * (size_t)K * sizeof(double));
+    scenmc_results r;
+    st = sweep_shape(ps, n, &ps[order[0]], m, values, &sp, &r, err);
+    if (st == SCENMC_OK) {
+        st = sweep_write(ps, n, order, values, &r, out_path, opt, err);
         scenmc_results_free(&r);
     }
+    if (st == SCENMC_OK && n_points)
+        *n_points = total;
+    free(values);
 done:
     if (st == SCENMC_OK && err->code != SCENMC_OK)
         st = err->code;

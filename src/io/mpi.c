@@ -83,13 +83,6 @@ void scenmc_mpi_finalize(void)
     g_active = 0;
 }
 
-void scenmc_mpi_abort(int code)
-{
-    if (g_active)
-        MPI_Abort(MPI_COMM_WORLD, code);
-    exit(code);
-}
-
 int scenmc_mpi_max_int(int v, int *who)
 {
     if (!g_active) {
@@ -278,11 +271,6 @@ scenmc_status scenmc_mpi_start(int *rank, int *size, scenmc_error *err)
 
 void scenmc_mpi_finalize(void)
 {
-}
-
-void scenmc_mpi_abort(int code)
-{
-    exit(code);
 }
 
 int scenmc_mpi_max_int(int v, int *who)

@@ -5,7 +5,8 @@
  * the re-parsed model implies, and Monte Carlo counts must add up the way a
  * run tallies them. A damaged file therefore gives a message, never garbage,
  * and the reader reads each dataset only after checking its shape. */
-#include "scenmc/reader.h"
+#include "io/results_read.h"
+#include "io/h5.h"
 #include "base/util.h"
 
 #include <errno.h>
@@ -53,54 +54,36 @@ static void problem(reader *R, scenmc_status code, const char *fmt, ...)
     scenmc_error_add(R->err, code, "%s: %s", R->path, line);
 }
 
-/* Walked from the innermost error outwards: keeps the first one that says something. */
-static herr_t innermost_cb(unsigned n, const H5E_error2_t *e, void *data)
-{
-    (void)n;
-    char *buf = data;
-    if (!buf[0] && e && e->desc && e->desc[0])
-        snprintf(buf, 256, "%s", e->desc);
-    return 0;
-}
-
-/* HDF5's own description of the last failure (the innermost one). */
-static const char *hdf5_detail(void)
-{
-    static char buf[256];
-    buf[0] = '\0';
-    H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, innermost_cb, buf);
-    return buf[0] ? buf : "no detail";
-}
-
 /* Text read from a damaged file, fit to quote in a message: at most 100 bytes, control
- * characters as '?'. Two rotating buffers, so one message can quote two texts. */
-static const char *quoted(const char *s)
+ * characters as '?', into buf (the caller's, so that one message can quote two texts). */
+#define QUOTED_SIZE 104
+static const char *quoted(const char *s, char buf[QUOTED_SIZE])
 {
-    static char buf[2][104];
-    static int k;
-    k ^= 1;
     size_t i = 0;
     for (; s && s[i] && i < 100; i++)
-        buf[k][i] = ((unsigned char)s[i] < 0x20 || s[i] == 0x7f) ? '?' : s[i];
+        buf[i] = ((unsigned char)s[i] < 0x20 || s[i] == 0x7f) ? '?' : s[i];
     if (s && s[i]) {
-        memcpy(buf[k] + i, "...", 3);
+        memcpy(buf + i, "...", 3);
         i += 3;
     }
-    buf[k][i] = '\0';
-    return buf[k];
+    buf[i] = '\0';
+    return buf;
 }
 
 /* Keeps HDF5's description of the failure that just happened: any later HDF5
  * call, even a successful one, clears it. */
 static void remember(reader *R)
 {
-    snprintf(R->hdetail, sizeof R->hdetail, "%s", hdf5_detail());
+    scenmc_h5_detail(R->hdetail, sizeof R->hdetail);
 }
 
 static void damaged(reader *R, const char *name)
 {
     char detail[256];
-    snprintf(detail, sizeof detail, "%s", R->hdetail[0] ? R->hdetail : hdf5_detail());
+    if (R->hdetail[0])
+        snprintf(detail, sizeof detail, "%s", R->hdetail);
+    else
+        scenmc_h5_detail(detail, sizeof detail);
     problem(R, SCENMC_E_INPUT, "%s cannot be read (HDF5: %s): the file is damaged", name, detail);
 }
 
@@ -141,18 +124,10 @@ static int check_shape(reader *R, hid_t d, const char *name, int rank, const hsi
 {
     if (!R->ok)
         return 0;
-    hid_t sp = H5Dget_space(d);
-    if (sp < 0) {
-        damaged(R, name);
-        return 0;
-    }
     hsize_t dims[H5S_MAX_RANK];
-    int got = H5Sget_simple_extent_ndims(sp);
-    int ok = got >= 0 && got <= H5S_MAX_RANK && H5Sget_simple_extent_dims(sp, dims, NULL) >= 0;
-    if (ok && rank == 0 && got == 0 && H5Sget_simple_extent_type(sp) != H5S_SCALAR)
-        ok = 0;
-    H5Sclose(sp);
-    if (!ok) {
+    int got = 0;
+    int e = scenmc_h5_extent(d, 0, &got, dims);
+    if (e < 0 || (e > 0 && rank == 0)) {
         damaged(R, name);
         return 0;
     }
@@ -250,47 +225,15 @@ static char **read_strings_obj(reader *R, hid_t obj, int is_attr, const char *na
     }
     if (cnt == 0)
         goto done;
-    H5T_cset_t cset = H5Tget_cset(ft);
-    hid_t mt = H5Tcopy(H5T_C_S1);
-    H5Tset_cset(mt, cset == H5T_CSET_ERROR ? H5T_CSET_ASCII : cset);
-    int ok;
-    if (H5Tis_variable_str(ft) > 0) {
-        H5Tset_size(mt, H5T_VARIABLE);
-        char **tmp = calloc(cnt, sizeof(char *));
-        ok = tmp && (is_attr ? H5Aread(obj, mt, tmp) : H5Dread(obj, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT,
-                                                               tmp)) >= 0;
-        if (!ok)
-            remember(R);
-        for (size_t i = 0; ok && i < cnt; i++)
-            ok = (out[i] = strdup(tmp[i] ? tmp[i] : "")) != NULL;
-        if (tmp) {
-            H5Dvlen_reclaim(mt, sp, H5P_DEFAULT, tmp);
-            free(tmp);
-        }
-    } else {
-        size_t sz = H5Tget_size(ft);
-        ok = sz > 0 && sz < ((size_t)1 << 24);
-        char *tmp = ok ? calloc(cnt, sz + 1) : NULL;
-        ok = ok && tmp;
-        if (ok) {
-            H5Tset_size(mt, sz + 1);
-            H5Tset_strpad(mt, H5T_STR_NULLTERM);
-            ok = (is_attr ? H5Aread(obj, mt, tmp)
-                          : H5Dread(obj, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, tmp)) >= 0;
-            if (!ok)
-                remember(R);
-        }
-        for (size_t i = 0; ok && i < cnt; i++)
-            ok = (out[i] = strdup(tmp + i * (sz + 1))) != NULL;
-        free(tmp);
-    }
-    H5Tclose(mt);
-    if (!ok) {
-        for (size_t i = 0; i < cnt; i++)
-            free(out[i]);
+    int rc = scenmc_h5_read_text(obj, is_attr, cnt, (size_t)1 << 24, out, R->hdetail,
+                                 sizeof R->hdetail);
+    if (rc != 0) {
         free(out);
         out = NULL;
-        damaged(R, name);
+        if (rc == -3)
+            problem(R, SCENMC_E_NOMEM, "out of memory reading %s", name);
+        else
+            damaged(R, name);
     }
 done:
     if (ft >= 0)
@@ -298,15 +241,6 @@ done:
     if (sp >= 0)
         H5Sclose(sp);
     return out;
-}
-
-static void free_strings(char **s, size_t n)
-{
-    if (!s)
-        return;
-    for (size_t i = 0; i < n; i++)
-        free(s[i]);
-    free(s);
 }
 
 static char **read_strings(reader *R, const char *name, int rank, size_t n)
@@ -427,7 +361,7 @@ static scenmc_model *read_model(reader *R, scenmc_results_info *info)
             info->model_path = strdup(mpath ? mpath : "");
         }
     }
-    free_strings(src, 1);
+    scenmc_h5_free_strings(src, 1);
     free(sha);
     free(mpath);
     if (!R->ok) {
@@ -440,13 +374,14 @@ static scenmc_model *read_model(reader *R, scenmc_results_info *info)
 static void compare_names(reader *R, const char *name, char **got, size_t n,
                           const char *(*want)(const scenmc_model *, size_t), const scenmc_model *m)
 {
+    char q[QUOTED_SIZE];
     for (size_t i = 0; R->ok && got && i < n; i++) {
         const char *w = want(m, i);
         if (strcmp(got[i], w ? w : "") != 0)
             problem(R, SCENMC_E_INPUT, "%s[%zu] is '%s' but the embedded model says '%s': corrupt or "
-                    "mismatched", name, i, quoted(got[i]), w ? w : "");
+                    "mismatched", name, i, quoted(got[i], q), w ? w : "");
     }
-    free_strings(got, n);
+    scenmc_h5_free_strings(got, n);
 }
 
 static const char *w_desc_id(const scenmc_model *m, size_t i) { return m->descriptors[i].id; }
@@ -503,10 +438,10 @@ static void check_model_datasets(reader *R, const scenmc_model *m)
                 problem(R, SCENMC_E_INPUT, "/model/cross_impact[%zu, %zu] is %.17g but the embedded "
                         "model says %.17g: corrupt or mismatched", i / V, i % V, x[i], w);
         }
-    char *name = attr_string(R, "/model", "name", 1);
+    char *name = attr_string(R, "/model", "name", 1), q[QUOTED_SIZE];
     if (name && R->ok && strcmp(name, m->name ? m->name : "") != 0)
         problem(R, SCENMC_E_INPUT, "the attribute 'name' of /model is '%s' but the embedded model is "
-                "called '%s': corrupt or mismatched", quoted(name), m->name ? m->name : "");
+                "called '%s': corrupt or mismatched", quoted(name, q), m->name ? m->name : "");
     free(name);
 done:
     free(iv);
@@ -629,6 +564,19 @@ static int read_params(reader *R, const scenmc_model *m, scenmc_params *p)
         problem(R, SCENMC_E_INPUT, "/params: %s: the file is damaged", perr.msg);
         return 0;
     }
+    return R->ok;
+}
+
+scenmc_status scenmc_params_read_h5(hid_t file, const char *path, const scenmc_model *m,
+                                    scenmc_params *p, scenmc_error *err)
+{
+    reader R = {.path = path, .file = file, .err = err, .ok = 1};
+    return read_params(&R, m, p) ? SCENMC_OK : err && err->code ? err->code : SCENMC_E_INPUT;
+}
+
+/* The root's copy of the seed must agree with /params. */
+static int check_seed(reader *R, const scenmc_params *p)
+{
     uint64_t seed = 0;
     if (attr_number(R, "/", "seed", H5T_NATIVE_UINT64, &seed, 1) && seed != p->seed)
         problem(R, SCENMC_E_INPUT, "the root attribute seed (%llu) differs from /params/seed (%llu): "
@@ -659,14 +607,15 @@ static void check_axes(reader *R, scenmc_results *r)
             if (years[y] != r->params.year_start + (int32_t)y)
                 problem(R, SCENMC_E_INPUT, "/year_from[%zu] is %d, expected %d: corrupt or "
                         "mismatched", y, (int)years[y], r->params.year_start + (int)y);
+    char q[QUOTED_SIZE];
     char **sn = read_strings(R, "/scenario", 1, S);
     for (size_t s = 0; sn && R->ok && s < S; s++) {
         const char *w = s < (size_t)m->n_scenarios ? m->scenarios[s].name : "unclassified";
         if (strcmp(sn[s], w) != 0)
             problem(R, SCENMC_E_INPUT, "/scenario[%zu] is '%s' but the embedded model says '%s': "
-                    "corrupt or mismatched", s, quoted(sn[s]), w);
+                    "corrupt or mismatched", s, quoted(sn[s], q), w);
     }
-    free_strings(sn, S);
+    scenmc_h5_free_strings(sn, S);
     char **vn = read_strings(R, "/variant", 1, V);
     for (size_t v = 0; vn && R->ok && v < V; v++) {
         const char *id = m->descriptors[m->variant_descriptor[v]].id, *nm = m->variant_name[v];
@@ -674,9 +623,9 @@ static void check_axes(reader *R, scenmc_results *r)
         if (strncmp(vn[v], id, k) != 0 || strncmp(vn[v] + k, ": ", 2) != 0 ||
             strcmp(vn[v] + k + 2, nm) != 0)
             problem(R, SCENMC_E_INPUT, "/variant[%zu] is '%s' but the embedded model says '%s: %s': "
-                    "corrupt or mismatched", v, quoted(vn[v]), id, nm);
+                    "corrupt or mismatched", v, quoted(vn[v], q), id, nm);
     }
-    free_strings(vn, V);
+    scenmc_h5_free_strings(vn, V);
     if (read_array(R, "/consistency_bin", H5T_NATIVE_DOUBLE, 1, dB, bins))
         for (int b = 0; R->ok && b < r->n_bins; b++)
             if (!(bins[b] == r->bin_lo + b * r->bin_width))
@@ -784,19 +733,16 @@ static void read_states(reader *R, scenmc_results *r)
 
 static void read_tables(reader *R, scenmc_results *r)
 {
-    static const char *const groups[3] = {"counts", "probability", "stderr"};
-    for (int g = 0; g < 3 && R->ok; g++) {
-        if (r->method == SCENMC_EXACT && g != 1)
+    for (int g = 0; g < SCENMC_N_GROUPS && R->ok; g++) {
+        if (!scenmc_group_present(r->method, g))
             continue;
         for (int k = 0; k < SCENMC_N_TABLES && R->ok; k++) {
             scenmc_table *t = &r->t[k];
             char name[128];
-            snprintf(name, sizeof name, "/%s/%s", groups[g], scenmc_table_names[k]);
+            scenmc_table_path(name, sizeof name, g, k);
             hsize_t dims[3];
-            for (int i = 0; i < t->rank; i++)
-                dims[i] = t->dims[i];
-            void *buf = g == 0 ? (void *)t->counts : g == 1 ? (void *)t->prob : (void *)t->stderr_;
-            read_array(R, name, g == 0 ? H5T_NATIVE_UINT64 : H5T_NATIVE_DOUBLE, t->rank, dims, buf);
+            int rank = scenmc_table_dims(t, dims);
+            read_array(R, name, scenmc_group_type(g), rank, dims, scenmc_group_data(t, g));
         }
     }
 }
@@ -806,100 +752,34 @@ static void year_text(const scenmc_results *r, size_t y, char *buf, size_t n)
     snprintf(buf, n, "%d", r->params.year_start + (int)y);
 }
 
-/* Monte Carlo: the counts must add up the way one run tallies them, and the
- * probabilities and standard errors must be their ratios (results.c). */
-static void check_counts(reader *R, const scenmc_results *r)
+/* The counts of a Monte Carlo results file, by table. */
+typedef struct tally {
+    const scenmc_model *m;
+    size_t Y, S, V, B;
+    uint64_t N;
+    const uint64_t *sc, *va, *sv, *tr, *ew, *kb, *li;
+    const scenmc_table *fs;
+} tally;
+
+static tally tally_of(const scenmc_results *r)
 {
-    const scenmc_model *m = r->model;
-    size_t Y = (size_t)r->n_years, S = (size_t)r->n_scenarios, V = (size_t)m->n_variants;
-    size_t B = (size_t)r->n_bins;
-    uint64_t N = r->n_trajectories;
-    const uint64_t *sc = r->t[SCENMC_T_SCENARIO].counts, *va = r->t[SCENMC_T_VARIANT].counts;
-    const uint64_t *sv = r->t[SCENMC_T_SCENARIO_VARIANT].counts;
-    const uint64_t *tr = r->t[SCENMC_T_TRANSITION].counts, *ew = r->t[SCENMC_T_EARLY_WARNING].counts;
-    const uint64_t *kb = r->t[SCENMC_T_CONSISTENCY].counts, *li = r->t[SCENMC_T_LOCK_IN].counts;
-    const scenmc_table *fs = &r->t[SCENMC_T_FINAL_STATE];
-    char yr[16];
+    tally t = {.m = r->model, .Y = (size_t)r->n_years, .S = (size_t)r->n_scenarios,
+               .V = (size_t)r->model->n_variants, .B = (size_t)r->n_bins, .N = r->n_trajectories,
+               .sc = r->t[SCENMC_T_SCENARIO].counts, .va = r->t[SCENMC_T_VARIANT].counts,
+               .sv = r->t[SCENMC_T_SCENARIO_VARIANT].counts, .tr = r->t[SCENMC_T_TRANSITION].counts,
+               .ew = r->t[SCENMC_T_EARLY_WARNING].counts, .kb = r->t[SCENMC_T_CONSISTENCY].counts,
+               .li = r->t[SCENMC_T_LOCK_IN].counts, .fs = &r->t[SCENMC_T_FINAL_STATE]};
+    return t;
+}
+
 #define BAD(table, ...) problem(R, SCENMC_E_INPUT, "/counts/" table ": corrupt: " __VA_ARGS__)
-    for (size_t y = 0; R->ok && y < Y; y++) {
-        year_text(r, y, yr, sizeof yr);
-        uint64_t tot = 0, ktot = 0;
-        for (size_t s = 0; s < S; s++)
-            tot += sc[y * S + s];
-        for (size_t b = 0; b < B; b++)
-            ktot += kb[y * B + b];
-        if (tot != N)
-            BAD("scenario", "the counts of %s add up to %llu, not to n_trajectories %llu", yr,
-                (unsigned long long)tot, (unsigned long long)N);
-        else if (ktot != N)
-            BAD("consistency", "the counts of %s add up to %llu, not to n_trajectories %llu", yr,
-                (unsigned long long)ktot, (unsigned long long)N);
-        for (size_t s = 0; R->ok && s < S; s++)
-            for (int d = 0; R->ok && d < m->n_descriptors; d++) {
-                const scenmc_descriptor *Dd = &m->descriptors[d];
-                uint64_t c = 0;
-                for (int b = 0; b < Dd->n_variants; b++)
-                    c += sv[(y * S + s) * V + (size_t)(Dd->offset + b)];
-                if (c != sc[y * S + s])
-                    BAD("scenario_variant", "%s, scenario %zu, descriptor %s: the counts add up to "
-                        "%llu, not to the scenario's %llu", yr, s, Dd->id, (unsigned long long)c,
-                        (unsigned long long)sc[y * S + s]);
-            }
-        for (size_t v = 0; R->ok && v < V; v++) {
-            uint64_t c = 0, e = 0;
-            for (size_t s = 0; s < S; s++) {
-                c += sv[(y * S + s) * V + v];
-                e += ew[(y * V + v) * S + s];
-            }
-            if (c != va[y * V + v])
-                BAD("variant", "%s, variant %zu: %llu, but scenario_variant adds up to %llu", yr, v,
-                    (unsigned long long)va[y * V + v], (unsigned long long)c);
-            else if (e != c)
-                BAD("early_warning", "%s, variant %zu: the counts add up to %llu, not to the "
-                    "variant's %llu", yr, v, (unsigned long long)e, (unsigned long long)c);
-        }
-        for (size_t f = 0; R->ok && f < S; f++) {
-            uint64_t c = 0;
-            const scenmc_descriptor *D0 = &m->descriptors[0];
-            for (int b = 0; b < D0->n_variants; b++)
-                c += ew[(y * V + (size_t)(D0->offset + b)) * S + f];
-            if (c != sc[(Y - 1) * S + f])
-                BAD("early_warning", "%s, final scenario %zu: the counts add up to %llu, not to the "
-                    "final year's %llu", yr, f, (unsigned long long)c,
-                    (unsigned long long)sc[(Y - 1) * S + f]);
-        }
-        if (y + 1 < Y)
-            for (size_t a = 0; R->ok && a < S; a++) {
-                uint64_t out = 0, in = 0;
-                for (size_t b = 0; b < S; b++) {
-                    out += tr[(y * S + a) * S + b];
-                    in += tr[(y * S + b) * S + a];
-                }
-                if (out != sc[y * S + a] || in != sc[(y + 1) * S + a])
-                    BAD("scenario_transition", "from %s, scenario %zu: %llu leave and %llu arrive, "
-                        "but the scenario table has %llu and %llu", yr, a, (unsigned long long)out,
-                        (unsigned long long)in, (unsigned long long)sc[y * S + a],
-                        (unsigned long long)sc[(y + 1) * S + a]);
-            }
-    }
-    for (size_t f = 0; R->ok && f < S; f++) {
-        uint64_t c = 0;
-        for (size_t y = 0; y < Y; y++)
-            c += li[y * S + f];
-        if (c != sc[(Y - 1) * S + f])
-            BAD("lock_in", "final scenario %zu: the counts add up to %llu, not to the final year's "
-                "%llu", f, (unsigned long long)c, (unsigned long long)sc[(Y - 1) * S + f]);
-    }
-    if (R->ok) {
-        uint64_t c = 0;
-        for (size_t i = 0; i < fs->size; i++)
-            c += fs->counts[i];
-        if (r->full_states ? c != N : c > N)
-            BAD("final_state", "the counts add up to %llu, %s n_trajectories %llu",
-                (unsigned long long)c, r->full_states ? "not to" : "more than", (unsigned long long)N);
-    }
-#undef BAD
-    /* The probabilities and standard errors, against the counts. */
+
+/* The probabilities and standard errors, against the counts. */
+static void check_ratios(reader *R, const tally *tc, const scenmc_results *r)
+{
+    size_t S = tc->S, V = tc->V;
+    uint64_t N = tc->N;
+    const uint64_t *sc = tc->sc, *va = tc->va;
     for (int k = 0; R->ok && k < SCENMC_N_TABLES; k++) {
         const scenmc_table *t = &r->t[k];
         for (size_t i = 0; R->ok && i < t->size; i++) {
@@ -924,6 +804,107 @@ static void check_counts(reader *R, const scenmc_results *r)
         }
     }
 }
+
+/* Year y: every table adds up to the scenario table, and that to N. */
+static void check_year(reader *R, const scenmc_results *r, const tally *tc, size_t y)
+{
+    const scenmc_model *m = tc->m;
+    size_t Y = tc->Y, S = tc->S, V = tc->V, B = tc->B;
+    uint64_t N = tc->N;
+    const uint64_t *sc = tc->sc, *va = tc->va, *sv = tc->sv, *tr = tc->tr, *ew = tc->ew, *kb = tc->kb;
+    char yr[16];
+    year_text(r, y, yr, sizeof yr);
+    uint64_t tot = 0, ktot = 0;
+    for (size_t s = 0; s < S; s++)
+        tot += sc[y * S + s];
+    for (size_t b = 0; b < B; b++)
+        ktot += kb[y * B + b];
+    if (tot != N)
+        BAD("scenario", "the counts of %s add up to %llu, not to n_trajectories %llu", yr,
+            (unsigned long long)tot, (unsigned long long)N);
+    else if (ktot != N)
+        BAD("consistency", "the counts of %s add up to %llu, not to n_trajectories %llu", yr,
+            (unsigned long long)ktot, (unsigned long long)N);
+    for (size_t s = 0; R->ok && s < S; s++)
+        for (int d = 0; R->ok && d < m->n_descriptors; d++) {
+            const scenmc_descriptor *Dd = &m->descriptors[d];
+            uint64_t c = 0;
+            for (int b = 0; b < Dd->n_variants; b++)
+                c += sv[(y * S + s) * V + (size_t)(Dd->offset + b)];
+            if (c != sc[y * S + s])
+                BAD("scenario_variant", "%s, scenario %zu, descriptor %s: the counts add up to "
+                    "%llu, not to the scenario's %llu", yr, s, Dd->id, (unsigned long long)c,
+                    (unsigned long long)sc[y * S + s]);
+        }
+    for (size_t v = 0; R->ok && v < V; v++) {
+        uint64_t c = 0, e = 0;
+        for (size_t s = 0; s < S; s++) {
+            c += sv[(y * S + s) * V + v];
+            e += ew[(y * V + v) * S + s];
+        }
+        if (c != va[y * V + v])
+            BAD("variant", "%s, variant %zu: %llu, but scenario_variant adds up to %llu", yr, v,
+                (unsigned long long)va[y * V + v], (unsigned long long)c);
+        else if (e != c)
+            BAD("early_warning", "%s, variant %zu: the counts add up to %llu, not to the "
+                "variant's %llu", yr, v, (unsigned long long)e, (unsigned long long)c);
+    }
+    for (size_t f = 0; R->ok && f < S; f++) {
+        uint64_t c = 0;
+        const scenmc_descriptor *D0 = &m->descriptors[0];
+        for (int b = 0; b < D0->n_variants; b++)
+            c += ew[(y * V + (size_t)(D0->offset + b)) * S + f];
+        if (c != sc[(Y - 1) * S + f])
+            BAD("early_warning", "%s, final scenario %zu: the counts add up to %llu, not to the "
+                "final year's %llu", yr, f, (unsigned long long)c,
+                (unsigned long long)sc[(Y - 1) * S + f]);
+    }
+    if (y + 1 < Y)
+        for (size_t a = 0; R->ok && a < S; a++) {
+            uint64_t out = 0, in = 0;
+            for (size_t b = 0; b < S; b++) {
+                out += tr[(y * S + a) * S + b];
+                in += tr[(y * S + b) * S + a];
+            }
+            if (out != sc[y * S + a] || in != sc[(y + 1) * S + a])
+                BAD("scenario_transition", "from %s, scenario %zu: %llu leave and %llu arrive, "
+                    "but the scenario table has %llu and %llu", yr, a, (unsigned long long)out,
+                    (unsigned long long)in, (unsigned long long)sc[y * S + a],
+                    (unsigned long long)sc[(y + 1) * S + a]);
+        }
+}
+
+/* Monte Carlo: the counts must add up the way one run tallies them, and the
+ * probabilities and standard errors must be their ratios (results.c). */
+static void check_counts(reader *R, const scenmc_results *r)
+{
+    const tally t = tally_of(r), *tc = &t;
+    size_t Y = tc->Y, S = tc->S;
+    uint64_t N = tc->N;
+    const uint64_t *sc = tc->sc, *li = tc->li;
+    const scenmc_table *fs = tc->fs;
+    for (size_t y = 0; R->ok && y < Y; y++)
+        check_year(R, r, tc, y);
+    for (size_t f = 0; R->ok && f < S; f++) {
+        uint64_t c = 0;
+        for (size_t y = 0; y < Y; y++)
+            c += li[y * S + f];
+        if (c != sc[(Y - 1) * S + f])
+            BAD("lock_in", "final scenario %zu: the counts add up to %llu, not to the final year's "
+                "%llu", f, (unsigned long long)c, (unsigned long long)sc[(Y - 1) * S + f]);
+    }
+    if (R->ok) {
+        uint64_t c = 0;
+        for (size_t i = 0; i < fs->size; i++)
+            c += fs->counts[i];
+        if (r->full_states ? c != N : c > N)
+            BAD("final_state", "the counts add up to %llu, %s n_trajectories %llu",
+                (unsigned long long)c, r->full_states ? "not to" : "more than", (unsigned long long)N);
+    }
+    if (R->ok)
+        check_ratios(R, tc, r);
+}
+#undef BAD
 
 /* Exact results: every probability is one, or NaN (0/0). */
 static void check_probabilities(reader *R, const scenmc_results *r)
@@ -986,6 +967,7 @@ static void read_root(reader *R, scenmc_results *r, scenmc_results_info *info)
 /* Format checks: is it HDF5, is it ours, which version and method. */
 static int read_header(reader *R, scenmc_method *method, scenmc_results_info *info)
 {
+    char q[QUOTED_SIZE];
     char *fmt = attr_string(R, "/", "format", 0);
     if (!R->ok)
         return 0;
@@ -996,7 +978,7 @@ static int read_header(reader *R, scenmc_method *method, scenmc_results_info *in
     }
     if (strcmp(fmt, SCENMC_RESULTS_FORMAT) != 0) {
         problem(R, SCENMC_E_INPUT, "an HDF5 file but not a scenmc results file (its 'format' "
-                "attribute is '%s', expected '%s')", quoted(fmt), SCENMC_RESULTS_FORMAT);
+                "attribute is '%s', expected '%s')", quoted(fmt, q), SCENMC_RESULTS_FORMAT);
         free(fmt);
         return 0;
     }
@@ -1041,7 +1023,7 @@ static int read_header(reader *R, scenmc_method *method, scenmc_results_info *in
         *method = SCENMC_EXACT;
     else
         problem(R, SCENMC_E_INPUT, "method '%s'; this scenmc reads 'monte-carlo' or 'exact'",
-                quoted(meth));
+                quoted(meth, q));
     if (info) {
         info->format_version = (int)version;
         snprintf(info->method, sizeof info->method, "%s", meth);
@@ -1059,19 +1041,12 @@ void scenmc_results_info_free(scenmc_results_info *info)
     info->command_line = info->model_path = NULL;
 }
 
-/* One read. probe: only what touches HDF5 (a guard's dry run; the checks of our
- * own on the numbers it read cannot crash). */
-static scenmc_status read_once(const char *path, scenmc_model **model, scenmc_results *r,
-                               scenmc_results_info *info, int probe, scenmc_error *err)
+/* The operating system's answer first (HDF5's would be vaguer), then HDF5's:
+ * opens R->path into R->file. */
+static scenmc_status open_file(reader *R)
 {
-    *model = NULL;
-    memset(r, 0, sizeof *r);
-    if (info)
-        memset(info, 0, sizeof *info);
-    reader R = {.path = path, .file = -1, .err = err, .ok = 1};
-    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
-
-    /* The operating system's answer first: HDF5's would be vaguer. */
+    const char *path = R->path;
+    scenmc_error *err = R->err;
     struct stat st;
     int fd = open(path, O_RDONLY);
     if (fd < 0 || fstat(fd, &st) != 0) {
@@ -1097,59 +1072,86 @@ static scenmc_status read_once(const char *path, scenmc_model **model, scenmc_re
                                 "written by scenmc", path);
     hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
     H5Pset_fclose_degree(fapl, H5F_CLOSE_STRONG); /* closing the file closes whatever is left */
-    R.file = H5Fopen(path, H5F_ACC_RDONLY, fapl);
-    if (R.file < 0)
-        remember(&R);
+    R->file = H5Fopen(path, H5F_ACC_RDONLY, fapl);
+    if (R->file < 0)
+        remember(R);
     H5Pclose(fapl);
-    if (R.file < 0)
+    if (R->file < 0)
         return scenmc_error_add(err, SCENMC_E_INPUT, "%s: an HDF5 file that cannot be opened, "
-                                "truncated or damaged (HDF5: %s)", path, R.hdetail);
+                                "truncated or damaged (HDF5: %s)", path, R->hdetail);
+    return SCENMC_OK;
+}
 
+/* A guard's time for the tables: their size is known now, and so is a fair time to read them. */
+static unsigned table_seconds(const scenmc_results *r, const scenmc_model *m)
+{
+    double bytes = 0;
+    for (int k = 0; k < SCENMC_N_TABLES; k++)
+        bytes += (double)r->t[k].size * (r->method == SCENMC_EXACT ? 8 : 24);
+    bytes += (double)r->t[SCENMC_T_FINAL_STATE].size * (double)(8 + m->n_descriptors);
+    return GUARD_SECONDS_META + (unsigned)(bytes / GUARD_BYTES_PER_SECOND);
+}
+
+/* Everything in the open file R->file, into *m and r (p: its parameters,
+ * *have_p once initialised). 1 when read and checked. */
+static int read_contents(reader *R, scenmc_model **m, scenmc_params *p, int *have_p,
+                         scenmc_results *r, scenmc_results_info *info, int probe)
+{
     scenmc_method method = SCENMC_MONTE_CARLO;
+    if (probe)
+        alarm(GUARD_SECONDS_META);
+    if (!read_header(R, &method, info))
+        return 0;
+    *m = read_model(R, info);
+    if (!*m)
+        return 0;
+    check_model_datasets(R, *m);
+    *have_p = 1;
+    if (!read_params(R, *m, p) || !check_seed(R, p))
+        return 0;
+    if (scenmc_results_init(r, *m, p, method, R->err) != SCENMC_OK) {
+        R->ok = 0;
+        return 0;
+    }
+    if (probe)
+        alarm(table_seconds(r, *m));
+    read_root(R, r, info);
+    check_axes(R, r);
+    read_states(R, r);
+    read_tables(R, r);
+    if (probe)
+        ; /* the numbers' checks below cannot crash */
+    else if (R->ok && method == SCENMC_MONTE_CARLO)
+        check_counts(R, r);
+    else if (R->ok)
+        check_probabilities(R, r);
+    return R->ok;
+}
+
+/* One read. probe: only what touches HDF5 (a guard's dry run; the checks of our
+ * own on the numbers it read cannot crash). */
+static scenmc_status read_once(const char *path, scenmc_model **model, scenmc_results *r,
+                               scenmc_results_info *info, int probe, scenmc_error *err)
+{
+    *model = NULL;
+    memset(r, 0, sizeof *r);
+    if (info)
+        memset(info, 0, sizeof *info);
+    reader R = {.path = path, .file = -1, .err = err, .ok = 1};
+    scenmc_status s = open_file(&R);
+    if (s != SCENMC_OK)
+        return s;
     scenmc_model *m = NULL;
     scenmc_params p;
     int have_p = 0;
-    if (probe)
-        alarm(GUARD_SECONDS_META);
-    if (!read_header(&R, &method, info))
-        goto fail;
-    m = read_model(&R, info);
-    if (!m)
-        goto fail;
-    check_model_datasets(&R, m);
-    have_p = 1;
-    if (!read_params(&R, m, &p))
-        goto fail;
-    scenmc_status s = scenmc_results_init(r, m, &p, method, err);
-    if (s != SCENMC_OK) {
-        R.ok = 0;
-        goto fail;
-    }
-    if (probe) {
-        /* The tables: their size is known now, and so is a fair time to read them. */
-        double bytes = 0;
-        for (int k = 0; k < SCENMC_N_TABLES; k++)
-            bytes += (double)r->t[k].size * (r->method == SCENMC_EXACT ? 8 : 24);
-        bytes += (double)r->t[SCENMC_T_FINAL_STATE].size * (double)(8 + m->n_descriptors);
-        alarm(GUARD_SECONDS_META + (unsigned)(bytes / GUARD_BYTES_PER_SECOND));
-    }
-    read_root(&R, r, info);
-    check_axes(&R, r);
-    read_states(&R, r);
-    read_tables(&R, r);
-    if (probe)
-        ; /* the numbers' checks below cannot crash */
-    else if (R.ok && method == SCENMC_MONTE_CARLO)
-        check_counts(&R, r);
-    else if (R.ok)
-        check_probabilities(&R, r);
-    if (!R.ok)
+    if (!read_contents(&R, &m, &p, &have_p, r, info, probe))
         goto fail;
     scenmc_params_free(&p);
     if (H5Fclose(R.file) < 0) {
         R.file = -1;
-        problem(&R, SCENMC_E_INPUT, "closing it failed (HDF5: %s): the file is damaged",
-                hdf5_detail());
+        char detail[256];
+        scenmc_h5_detail(detail, sizeof detail);
+        problem(&R, SCENMC_E_INPUT, "closing it failed (HDF5: %s): the file is damaged", detail);
         have_p = 0;
         goto fail;
     }
@@ -1169,69 +1171,42 @@ fail:
     return err ? err->code : SCENMC_E_INPUT;
 }
 
-/* HDF5 1.10 can crash on damaged metadata (a bad object header or global-heap
- * entry makes it read out of bounds), or loop forever in its metadata cache:
- * no check of ours can run before HDF5 parses those. So a child process reads
- * the file first, under an alarm, and sends back its verdict. A crash or a
- * timeout there is reported as a damaged file, a problem the child found is
- * reported as found, and only a file the child read cleanly is read again
- * here. Returns 1 to go on reading, 0 when err holds the verdict. */
-static int guard(const char *path, scenmc_error *err)
+/* The guard's child: reads the file under alarms and writes its verdict to fd
+ * (a status byte, then the message). Never returns. */
+static _Noreturn void guard_child(const char *path, int fd)
 {
-    int fds[2];
-    if (pipe(fds) != 0)
-        return 1; /* cannot guard: read unguarded */
-    fflush(NULL); /* a child must not write out the parent's buffers twice */
-    pid_t pid = fork();
-    if (pid < 0) {
-        close(fds[0]);
-        close(fds[1]);
-        return 1;
+    /* A crash must end the child, whatever handlers the parent installed (a
+     * test framework's longjmp would carry on running the parent's program). */
+    static const int faults[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGALRM};
+    for (size_t i = 0; i < sizeof faults / sizeof faults[0]; i++)
+        signal(faults[i], SIG_DFL);
+    /* read_once arms alarms: a loop in HDF5 ends the child by SIGALRM. */
+    scenmc_error e;
+    scenmc_error_clear(&e);
+    scenmc_model *m = NULL;
+    scenmc_results r;
+    scenmc_results_info info; /* so that it reads everything the parent will */
+    scenmc_status s = read_once(path, &m, &r, &info, 1, &e);
+    alarm(0);
+    if (s == SCENMC_OK) { /* tidy, for leak checkers that follow the child */
+        scenmc_results_free(&r);
+        scenmc_model_free(m);
     }
-    if (pid == 0) {
-        close(fds[0]);
-        /* A crash must end the child, whatever handlers the parent installed (a
-         * test framework's longjmp would carry on running the parent's program). */
-        static const int faults[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGALRM};
-        for (size_t i = 0; i < sizeof faults / sizeof faults[0]; i++)
-            signal(faults[i], SIG_DFL);
-        /* read_once arms alarms: a loop in HDF5 ends the child by SIGALRM. */
-        scenmc_error e;
-        scenmc_error_clear(&e);
-        scenmc_model *m = NULL;
-        scenmc_results r;
-        scenmc_results_info info; /* so that it reads everything the parent will */
-        scenmc_status s = read_once(path, &m, &r, &info, 1, &e);
-        alarm(0);
-        if (s == SCENMC_OK) { /* tidy, for leak checkers that follow the child */
-            scenmc_results_free(&r);
-            scenmc_model_free(m);
-        }
-        scenmc_results_info_free(&info);
-        H5close();
-        char code = (char)s;
-        size_t n = s == SCENMC_OK ? 0 : strlen(e.msg);
-        ssize_t k = write(fds[1], &code, 1);
-        for (size_t at = 0; k > 0 && at < n; at += (size_t)k)
-            k = write(fds[1], e.msg + at, n - at);
-        _exit(0); /* no atexit handlers, no stdio flushing: they are the parent's */
-    }
-    close(fds[1]);
-    char buf[SCENMC_ERROR_MSG_SIZE + 1];
-    size_t got = 0;
-    for (;;) {
-        ssize_t k = read(fds[0], buf + got, sizeof buf - 1 - got);
-        if (k > 0)
-            got += (size_t)k;
-        else if (k == 0 || errno != EINTR || got == sizeof buf - 1)
-            break;
-    }
-    close(fds[0]);
-    buf[got] = '\0';
-    int st = 0;
-    pid_t w;
-    while ((w = waitpid(pid, &st, 0)) < 0 && errno == EINTR)
-        ;
+    scenmc_results_info_free(&info);
+    H5close();
+    char code = (char)s;
+    size_t n = s == SCENMC_OK ? 0 : strlen(e.msg);
+    ssize_t k = write(fd, &code, 1);
+    for (size_t at = 0; k > 0 && at < n; at += (size_t)k)
+        k = write(fd, e.msg + at, n - at);
+    _exit(0); /* no atexit handlers, no stdio flushing: they are the parent's */
+}
+
+/* How the child ended (st from waitpid, w its pid or -1), and what it sent
+ * (buf, got bytes): 1 to go on reading, 0 when err holds the verdict. */
+static int guard_verdict(const char *path, pid_t pid, pid_t w, int st, char *buf, size_t got,
+                         scenmc_error *err)
+{
     if (w == pid && WIFSIGNALED(st) && WTERMSIG(st) == SIGALRM) {
         scenmc_error_add(err, SCENMC_E_INPUT, "%s: a damaged HDF5 file: reading it did not finish "
                          "in time (HDF5 can loop forever on damaged metadata); the file is "
@@ -1267,6 +1242,48 @@ static int guard(const char *path, scenmc_error *err)
     if (err && err->code == SCENMC_OK)
         scenmc_error_add(err, code, "%s: cannot be read", path);
     return 0;
+}
+
+/* HDF5 1.10 can crash on damaged metadata (a bad object header or global-heap
+ * entry makes it read out of bounds), or loop forever in its metadata cache:
+ * no check of ours can run before HDF5 parses those. So a child process reads
+ * the file first, under an alarm, and sends back its verdict. A crash or a
+ * timeout there is reported as a damaged file, a problem the child found is
+ * reported as found, and only a file the child read cleanly is read again
+ * here. Returns 1 to go on reading, 0 when err holds the verdict. */
+static int guard(const char *path, scenmc_error *err)
+{
+    int fds[2];
+    if (pipe(fds) != 0)
+        return 1; /* cannot guard: read unguarded */
+    fflush(NULL); /* a child must not write out the parent's buffers twice */
+    pid_t pid = fork();
+    if (pid < 0) {
+        close(fds[0]);
+        close(fds[1]);
+        return 1;
+    }
+    if (pid == 0) {
+        close(fds[0]);
+        guard_child(path, fds[1]);
+    }
+    close(fds[1]);
+    char buf[SCENMC_ERROR_MSG_SIZE + 1];
+    size_t got = 0;
+    for (;;) {
+        ssize_t k = read(fds[0], buf + got, sizeof buf - 1 - got);
+        if (k > 0)
+            got += (size_t)k;
+        else if (k == 0 || errno != EINTR || got == sizeof buf - 1)
+            break;
+    }
+    close(fds[0]);
+    buf[got] = '\0';
+    int st = 0;
+    pid_t w;
+    while ((w = waitpid(pid, &st, 0)) < 0 && errno == EINTR)
+        ;
+    return guard_verdict(path, pid, w, st, buf, got, err);
 }
 
 scenmc_status scenmc_results_read_info(const char *path, scenmc_model **model, scenmc_results *r,

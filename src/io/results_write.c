@@ -3,7 +3,9 @@
  * Written atomically: everything goes to a temporary file in the target's
  * directory, which is renamed over the target only when complete, so a
  * failure (disk full, signal) never leaves a half-written results file. */
-#include "scenmc/scenmc.h"
+#include "io/results_write.h"
+#include "io/atomic.h"
+#include "io/h5.h"
 #include "base/util.h"
 
 #include <errno.h>
@@ -22,14 +24,6 @@ typedef struct {
     hid_t file;
     int ok;
 } writer;
-
-static hid_t str_type(void)
-{
-    hid_t t = H5Tcopy(H5T_C_S1);
-    H5Tset_size(t, H5T_VARIABLE);
-    H5Tset_cset(t, H5T_CSET_UTF8);
-    return t;
-}
 
 static hid_t dataset(writer *w, hid_t loc, const char *name, hid_t type, int rank,
                      const hsize_t *dims, const void *data)
@@ -80,7 +74,7 @@ static void put(writer *w, hid_t loc, const char *name, hid_t type, int rank, co
 
 static hid_t strings(writer *w, hid_t loc, const char *name, size_t n, const char *const *s)
 {
-    hid_t t = str_type();
+    hid_t t = scenmc_h5_vstr_type();
     hsize_t dims[1] = {n};
     const char **copy = scenmc_xcalloc(n ? n : 1, sizeof(char *));
     for (size_t i = 0; i < n; i++)
@@ -102,7 +96,7 @@ static void put_string(writer *w, hid_t loc, const char *name, const char *s)
 {
     if (!w->ok)
         return;
-    hid_t t = str_type();
+    hid_t t = scenmc_h5_vstr_type();
     const char *v = s ? s : "";
     put(w, loc, name, t, 0, NULL, &v);
     H5Tclose(t);
@@ -110,23 +104,14 @@ static void put_string(writer *w, hid_t loc, const char *name, const char *s)
 
 static void attr(writer *w, hid_t loc, const char *name, hid_t type, const void *value)
 {
-    if (!w->ok)
-        return;
-    hid_t space = H5Screate(H5S_SCALAR);
-    hid_t a = H5Acreate2(loc, name, type, space, H5P_DEFAULT, H5P_DEFAULT);
-    if (a < 0 || H5Awrite(a, type, value) < 0)
+    if (w->ok && !scenmc_h5_put_attr(loc, name, type, type, value))
         w->ok = 0;
-    if (a >= 0)
-        H5Aclose(a);
-    H5Sclose(space);
 }
 
 static void attr_str(writer *w, hid_t loc, const char *name, const char *s)
 {
-    hid_t t = str_type();
-    const char *v = s ? s : "";
-    attr(w, loc, name, t, &v);
-    H5Tclose(t);
+    if (w->ok && !scenmc_h5_put_attr_str(loc, name, s, 0))
+        w->ok = 0;
 }
 
 static hid_t group(writer *w, const char *name)
@@ -320,32 +305,36 @@ static void write_axes(writer *w, const scenmc_results *r, hid_t axis[SCENMC_N_A
     }
 }
 
+/* Labels dimension i + shift of d with its axis, attaching the axis's scale when there is one. */
+static void label_dims(writer *w, hid_t d, const scenmc_table *t, const hid_t axis[SCENMC_N_AXES],
+                       unsigned shift, int strict)
+{
+    for (int i = 0; i < t->rank; i++) {
+        unsigned dim = (unsigned)i + shift;
+        if (axis[t->axes[i]] >= 0 && H5DSattach_scale(d, axis[t->axes[i]], dim) < 0 && strict)
+            w->ok = 0;
+        if (H5DSset_label(d, dim, scenmc_axis_names[t->axes[i]]) < 0 && strict)
+            w->ok = 0;
+    }
+}
+
 static void write_tables(writer *w, const scenmc_results *r, hid_t axis[SCENMC_N_AXES])
 {
-    const char *groups[3] = {"counts", "probability", "stderr"};
-    for (int gi = 0; gi < 3; gi++) {
-        if (r->method == SCENMC_EXACT && gi != 1)
+    for (int gi = 0; gi < SCENMC_N_GROUPS; gi++) {
+        if (!scenmc_group_present(r->method, gi))
             continue;
-        hid_t g = group(w, groups[gi]);
+        hid_t g = group(w, scenmc_group_names[gi]);
         if (g < 0)
             return;
         for (int k = 0; k < SCENMC_N_TABLES; k++) {
             const scenmc_table *t = &r->t[k];
             hsize_t dims[3];
-            for (int i = 0; i < t->rank; i++)
-                dims[i] = t->dims[i];
-            const void *data = gi == 0 ? (const void *)t->counts
-                               : gi == 1 ? (const void *)t->prob : (const void *)t->stderr_;
-            hid_t type = gi == 0 ? H5T_NATIVE_UINT64 : H5T_NATIVE_DOUBLE;
-            hid_t d = dataset(w, g, scenmc_table_names[k], type, t->rank, dims, data);
+            int rank = scenmc_table_dims(t, dims);
+            hid_t d = dataset(w, g, scenmc_table_names[k], scenmc_group_type(gi), rank, dims,
+                              scenmc_group_data(t, gi));
             if (d < 0)
                 break;
-            for (int i = 0; i < t->rank; i++) {
-                if (axis[t->axes[i]] >= 0 && H5DSattach_scale(d, axis[t->axes[i]], (unsigned)i) < 0)
-                    w->ok = 0;
-                if (H5DSset_label(d, (unsigned)i, scenmc_axis_names[t->axes[i]]) < 0)
-                    w->ok = 0;
-            }
+            label_dims(w, d, t, axis, 0, 1);
             H5Dclose(d);
         }
         H5Gclose(g);
@@ -388,35 +377,13 @@ static void write_root_attrs(writer *w, const scenmc_results *r, const scenmc_wr
 
 scenmc_status scenmc_output_check(const char *path, int force, scenmc_error *err)
 {
-    struct stat st;
-    if (stat(path, &st) == 0) {
-        if (S_ISDIR(st.st_mode))
-            return scenmc_error_add(err, SCENMC_E_IO, "%s: is a directory; expected a file name", path);
-        if (!force)
-            return scenmc_error_add(err, SCENMC_E_IO, "%s: already exists; use --force to overwrite it",
-                                    path);
-    }
-    /* Try creating a file beside it: the only reliable test of writability. */
-    char *tmp = scenmc_xmalloc(strlen(path) + 16);
-    sprintf(tmp, "%s.tmp-XXXXXX", path);
-    int fd = mkstemp(tmp);
-    if (fd < 0) {
-        scenmc_status s = scenmc_error_add(err, SCENMC_E_IO, "%s: cannot write there: %s", path,
-                                           strerror(errno));
-        free(tmp);
-        return s;
-    }
-    close(fd);
-    unlink(tmp);
-    free(tmp);
-    return SCENMC_OK;
+    return scenmc_atomic_check(path, force, err);
 }
 
 /* An output file in the making: a temporary file beside the target. */
 typedef struct outfile {
     writer w;
-    int fd;          /* the temporary file, written by finish_file */
-    char *tmp;
+    scenmc_atomic tmp; /* written by finish_file */
     const char *path;
     hid_t axis[SCENMC_N_AXES];
 } outfile;
@@ -428,40 +395,27 @@ static scenmc_status begin_file(outfile *o, const char *path, int force, scenmc_
         o->axis[a] = -1;
     o->path = path;
     scenmc_status st = scenmc_output_check(path, force, err);
+    if (st == SCENMC_OK)
+        st = scenmc_atomic_begin(&o->tmp, path, err);
     if (st != SCENMC_OK)
         return st;
-    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
-    o->tmp = scenmc_xmalloc(strlen(path) + 16);
-    sprintf(o->tmp, "%s.tmp-XXXXXX", path);
-    int fd = mkstemp(o->tmp);
-    if (fd < 0) {
-        st = scenmc_error_add(err, SCENMC_E_IO, "%s: cannot write there: %s", path, strerror(errno));
-        free(o->tmp);
-        o->tmp = NULL;
-        return st;
-    }
-    o->fd = fd;
+    o->tmp.what = "writing the results failed";
     o->w.ok = 1;
     /* HDF5 builds the file in memory (core driver, no backing store); finish_file
      * writes the image out with plain write() and fsync(), so that a full disk or
      * an I/O error is ours to report, and never leaves HDF5 with a half-closed file. */
     hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
     H5Pset_fapl_core(fapl, (size_t)1 << 20, 0);
-    o->w.file = H5Fcreate(o->tmp, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
+    o->w.file = H5Fcreate(o->tmp.tmp, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
     H5Pclose(fapl);
     if (o->w.file < 0) {
-        close(fd);
-        unlink(o->tmp);
-        free(o->tmp);
-        o->tmp = NULL;
+        scenmc_atomic_abandon(&o->tmp);
         return scenmc_error_add(err, SCENMC_E_IO, "%s: cannot create an HDF5 file", path);
     }
     return SCENMC_OK;
 }
 
-/* Closes the file and renames it into place, or removes it when anything failed
- * (abandon != 0: the caller gave up). */
-static scenmc_status finish_file(outfile *o, int abandon, scenmc_error *err)
+static void close_axes(outfile *o)
 {
     for (int a = 0; a < SCENMC_N_AXES; a++) {
         if (o->axis[a] < 0)
@@ -472,61 +426,43 @@ static scenmc_status finish_file(outfile *o, int abandon, scenmc_error *err)
         if (!dup)
             H5Dclose(o->axis[a]);
     }
-    /* The finished image, from memory to the temporary file. */
-    int e = 0;
+}
+
+/* The finished image, from memory (malloc'd, its size in *size), and the file closed. */
+static unsigned char *take_image(outfile *o, int abandon, ssize_t *size)
+{
     unsigned char *image = NULL;
-    ssize_t size = -1;
+    *size = -1;
     if (o->w.ok && !abandon && H5Fflush(o->w.file, H5F_SCOPE_GLOBAL) >= 0)
-        size = H5Fget_file_image(o->w.file, NULL, 0);
-    if (size > 0 && (image = malloc((size_t)size)) != NULL &&
-        H5Fget_file_image(o->w.file, image, (size_t)size) != size) {
+        *size = H5Fget_file_image(o->w.file, NULL, 0);
+    if (*size > 0 && (image = malloc((size_t)*size)) != NULL &&
+        H5Fget_file_image(o->w.file, image, (size_t)*size) != *size) {
         free(image);
         image = NULL;
     }
     if (H5Fclose(o->w.file) < 0 || !image)
         o->w.ok = 0;
-    for (ssize_t at = 0; o->w.ok && !abandon && at < size;) {
-        ssize_t n = write(o->fd, image + at, (size_t)(size - at));
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0) {
-            e = n < 0 ? errno : EIO;
-            o->w.ok = 0;
-            break;
-        }
-        at += n;
-    }
-    /* fsync before rename so that a crash cannot leave an empty file under the final name. */
-    if (o->w.ok && !abandon && fsync(o->fd) != 0) {
-        e = errno;
-        o->w.ok = 0;
-    }
-    if (close(o->fd) != 0 && o->w.ok && !abandon) {
-        e = errno;
-        o->w.ok = 0;
+    return image;
+}
+
+/* Closes the file and renames it into place, or removes it when anything failed
+ * (abandon != 0: the caller gave up). */
+static scenmc_status finish_file(outfile *o, int abandon, scenmc_error *err)
+{
+    close_axes(o);
+    ssize_t size;
+    unsigned char *image = take_image(o, abandon, &size);
+    scenmc_status st = SCENMC_E_IO;
+    if (abandon) {
+        scenmc_atomic_abandon(&o->tmp);
+    } else if (!o->w.ok) {
+        scenmc_atomic_abandon(&o->tmp);
+        st = scenmc_error_add(err, SCENMC_E_IO, "%s: writing the results failed (HDF5 error); "
+                              "nothing was written", o->path);
+    } else {
+        st = scenmc_atomic_commit(&o->tmp, scenmc_atomic_write(&o->tmp, image, (size_t)size), err);
     }
     free(image);
-    scenmc_status st = SCENMC_OK;
-    if (!o->w.ok || abandon) {
-        unlink(o->tmp);
-        if (!abandon)
-            st = scenmc_error_add(err, SCENMC_E_IO, "%s: writing the results failed (%s); nothing "
-                                  "was written", o->path, e ? strerror(e) : "HDF5 error");
-        else
-            st = SCENMC_E_IO;
-    } else {
-        /* mkstemp made it private; give it the mode a plain create would have. */
-        mode_t mask = umask(0);
-        umask(mask);
-        chmod(o->tmp, 0666 & ~mask);
-        if (rename(o->tmp, o->path) != 0) {
-            st = scenmc_error_add(err, SCENMC_E_IO, "%s: cannot rename the finished file into place: "
-                                  "%s", o->path, strerror(errno));
-            unlink(o->tmp);
-        }
-    }
-    free(o->tmp);
-    o->tmp = NULL;
     return st;
 }
 
@@ -546,11 +482,13 @@ static void write_ensemble(writer *w, const scenmc_results *r, const scenmc_ense
     H5Gclose(g);
 }
 
-scenmc_status scenmc_output_write(const char *path, const scenmc_results *r,
-                                  const scenmc_write_options *opt, scenmc_error *err)
+scenmc_status scenmc_output_write_extra(const char *path, const scenmc_results *r,
+                                        const scenmc_write_options *opt,
+                                        const scenmc_output_extra *extra, scenmc_error *err)
 {
     outfile o;
-    scenmc_status st = begin_file(&o, path, opt && opt->force, err);
+    int force = opt && opt->force;
+    scenmc_status st = begin_file(&o, path, force, err);
     if (st != SCENMC_OK)
         return st;
     write_root_attrs(&o.w, r, opt);
@@ -560,7 +498,21 @@ scenmc_status scenmc_output_write(const char *path, const scenmc_results *r,
     write_tables(&o.w, r, o.axis);
     if (opt && opt->ensemble)
         write_ensemble(&o.w, r, opt->ensemble);
+    if (extra && o.w.ok) {
+        o.tmp.no_clobber = extra->no_clobber && !force;
+        if (!extra->add(o.w.file, extra->ctx)) {
+            finish_file(&o, 1, err);
+            return scenmc_error_add(err, SCENMC_E_IO, "%s: %s; nothing was written", path,
+                                    extra->failed);
+        }
+    }
     return finish_file(&o, 0, err);
+}
+
+scenmc_status scenmc_output_write(const char *path, const scenmc_results *r,
+                                  const scenmc_write_options *opt, scenmc_error *err)
+{
+    return scenmc_output_write_extra(path, r, opt, NULL, err);
 }
 
 /* ---------------------------------------------------------------- sweeps */
@@ -569,8 +521,106 @@ struct scenmc_sweep_writer {
     outfile o;
     int P;
     scenmc_results shape;   /* dims of every point's tables */
-    hid_t ds[3][SCENMC_N_TABLES];
+    hid_t ds[SCENMC_N_GROUPS][SCENMC_N_TABLES];
 };
+
+/* /point, the sweep's own axis (0 .. n_points - 1); the caller closes it. */
+static hid_t write_points(writer *w, int n_points)
+{
+    int32_t *pt = scenmc_xcalloc((size_t)n_points, sizeof(int32_t));
+    for (int i = 0; i < n_points; i++)
+        pt[i] = i;
+    hsize_t dP[1] = {(hsize_t)n_points};
+    hid_t point = dataset(w, w->file, "point", H5T_NATIVE_INT32, 1, dP, pt);
+    free(pt);
+    if (point >= 0 && H5DSset_scale(point, "point") < 0)
+        w->ok = 0;
+    return point;
+}
+
+/* /sweep: the swept parameters' names and their values at every point. */
+static void write_sweep_group(writer *w, hid_t point, int n_points, int n_params,
+                              const char *const *names, const double *values)
+{
+    hid_t g = group(w, "sweep");
+    if (g < 0)
+        return;
+    hid_t pn = strings(w, g, "param_name", (size_t)n_params, names);
+    if (pn >= 0 && H5DSset_scale(pn, "param") < 0)
+        w->ok = 0;
+    hsize_t dPK[2] = {(hsize_t)n_points, (hsize_t)n_params};
+    hid_t v = dataset(w, g, "value", H5T_NATIVE_DOUBLE, 2, dPK, values);
+    if (v >= 0) {
+        if (point >= 0)
+            H5DSattach_scale(v, point, 0);
+        if (pn >= 0)
+            H5DSattach_scale(v, pn, 1);
+        H5DSset_label(v, 0, "point");
+        H5DSset_label(v, 1, "param");
+        H5Dclose(v);
+    }
+    if (pn >= 0)
+        H5Dclose(pn);
+    H5Gclose(g);
+}
+
+/* One table of group g for every point: [n_points, table dims...], chunked by
+ * point (and halved until a chunk holds at most 65536 cells), filled later. */
+static hid_t create_point_table(writer *w, hid_t g, int gi, int k, const scenmc_table *t, int n_points)
+{
+    hsize_t dims[4] = {(hsize_t)n_points, 0, 0, 0}, chunk[4] = {1, 1, 1, 1};
+    size_t csize = 1;
+    for (int i = 0; i < t->rank; i++) {
+        dims[i + 1] = t->dims[i] ? t->dims[i] : 1;
+        chunk[i + 1] = dims[i + 1];
+        csize *= dims[i + 1];
+    }
+    for (int i = 0; csize > 65536 && i < t->rank; i++)
+        while (csize > 65536 && chunk[i + 1] > 1) {
+            csize /= chunk[i + 1];
+            chunk[i + 1] = (chunk[i + 1] + 1) / 2;
+            csize *= chunk[i + 1];
+        }
+    if (t->dims[0] == 0)
+        dims[1] = 0;
+    hid_t space = H5Screate_simple(t->rank + 1, dims, NULL);
+    hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
+    if (t->size > 0) {
+        H5Pset_chunk(dcpl, t->rank + 1, chunk);
+        if (H5Zfilter_avail(H5Z_FILTER_DEFLATE) > 0) {
+            H5Pset_shuffle(dcpl);
+            H5Pset_deflate(dcpl, 4);
+        }
+    }
+    hid_t d = H5Dcreate2(g, scenmc_table_names[k], scenmc_group_type(gi), space, H5P_DEFAULT, dcpl,
+                         H5P_DEFAULT);
+    H5Pclose(dcpl);
+    H5Sclose(space);
+    if (d < 0)
+        w->ok = 0;
+    return d;
+}
+
+static void create_point_tables(scenmc_sweep_writer *sw, const scenmc_results *first, hid_t point)
+{
+    writer *w = &sw->o.w;
+    for (int gi = 0; gi < SCENMC_N_GROUPS && w->ok; gi++) {
+        hid_t gg = group(w, scenmc_group_names[gi]);
+        for (int k = 0; k < SCENMC_N_TABLES && w->ok; k++) {
+            const scenmc_table *t = &first->t[k];
+            hid_t d = create_point_table(w, gg, gi, k, t, sw->P);
+            if (d < 0)
+                break;
+            if (point >= 0)
+                H5DSattach_scale(d, point, 0);
+            H5DSset_label(d, 0, "point");
+            label_dims(w, d, t, sw->o.axis, 1, 0);
+            sw->ds[gi][k] = d;
+        }
+        if (gg >= 0)
+            H5Gclose(gg);
+    }
+}
 
 scenmc_status scenmc_sweep_writer_open(const char *path, const scenmc_results *first, int n_points,
                                        int n_params, const char *const *names, const double *values,
@@ -593,84 +643,9 @@ scenmc_status scenmc_sweep_writer_open(const char *path, const scenmc_results *f
     write_model(w, first);
     write_params(w, base);
     write_axes(w, first, sw->o.axis);
-    int32_t *pt = scenmc_xcalloc((size_t)n_points, sizeof(int32_t));
-    for (int i = 0; i < n_points; i++)
-        pt[i] = i;
-    hsize_t dP[1] = {(hsize_t)n_points};
-    hid_t point = dataset(w, w->file, "point", H5T_NATIVE_INT32, 1, dP, pt);
-    free(pt);
-    if (point >= 0 && H5DSset_scale(point, "point") < 0)
-        w->ok = 0;
-    hid_t g = group(w, "sweep");
-    if (g >= 0) {
-        hid_t pn = strings(w, g, "param_name", (size_t)n_params, names);
-        if (pn >= 0 && H5DSset_scale(pn, "param") < 0)
-            w->ok = 0;
-        hsize_t dPK[2] = {(hsize_t)n_points, (hsize_t)n_params};
-        hid_t v = dataset(w, g, "value", H5T_NATIVE_DOUBLE, 2, dPK, values);
-        if (v >= 0) {
-            if (point >= 0)
-                H5DSattach_scale(v, point, 0);
-            if (pn >= 0)
-                H5DSattach_scale(v, pn, 1);
-            H5DSset_label(v, 0, "point");
-            H5DSset_label(v, 1, "param");
-            H5Dclose(v);
-        }
-        if (pn >= 0)
-            H5Dclose(pn);
-        H5Gclose(g);
-    }
-    const char *groups[3] = {"counts", "probability", "stderr"};
-    for (int gi = 0; gi < 3 && w->ok; gi++) {
-        hid_t gg = group(w, groups[gi]);
-        for (int k = 0; k < SCENMC_N_TABLES && w->ok; k++) {
-            const scenmc_table *t = &first->t[k];
-            hsize_t dims[4] = {(hsize_t)n_points, 0, 0, 0}, chunk[4] = {1, 1, 1, 1};
-            size_t csize = 1;
-            for (int i = 0; i < t->rank; i++) {
-                dims[i + 1] = t->dims[i] ? t->dims[i] : 1;
-                chunk[i + 1] = dims[i + 1];
-                csize *= dims[i + 1];
-            }
-            for (int i = 0; csize > 65536 && i < t->rank; i++)
-                while (csize > 65536 && chunk[i + 1] > 1) {
-                    csize /= chunk[i + 1];
-                    chunk[i + 1] = (chunk[i + 1] + 1) / 2;
-                    csize *= chunk[i + 1];
-                }
-            if (t->dims[0] == 0)
-                dims[1] = 0;
-            hid_t space = H5Screate_simple(t->rank + 1, dims, NULL);
-            hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
-            if (t->size > 0) {
-                H5Pset_chunk(dcpl, t->rank + 1, chunk);
-                if (H5Zfilter_avail(H5Z_FILTER_DEFLATE) > 0) {
-                    H5Pset_shuffle(dcpl);
-                    H5Pset_deflate(dcpl, 4);
-                }
-            }
-            hid_t type = gi == 0 ? H5T_NATIVE_UINT64 : H5T_NATIVE_DOUBLE;
-            hid_t d = H5Dcreate2(gg, scenmc_table_names[k], type, space, H5P_DEFAULT, dcpl, H5P_DEFAULT);
-            H5Pclose(dcpl);
-            H5Sclose(space);
-            if (d < 0) {
-                w->ok = 0;
-                break;
-            }
-            if (point >= 0)
-                H5DSattach_scale(d, point, 0);
-            H5DSset_label(d, 0, "point");
-            for (int i = 0; i < t->rank; i++) {
-                if (sw->o.axis[t->axes[i]] >= 0)
-                    H5DSattach_scale(d, sw->o.axis[t->axes[i]], (unsigned)i + 1);
-                H5DSset_label(d, (unsigned)i + 1, scenmc_axis_names[t->axes[i]]);
-            }
-            sw->ds[gi][k] = d;
-        }
-        if (gg >= 0)
-            H5Gclose(gg);
-    }
+    hid_t point = write_points(w, n_points);
+    write_sweep_group(w, point, n_points, n_params, names, values);
+    create_point_tables(sw, first, point);
     if (point >= 0)
         H5Dclose(point);
     if (!w->ok) {
@@ -688,7 +663,7 @@ scenmc_status scenmc_sweep_writer_point(scenmc_sweep_writer *sw, int i, const sc
         if (r->t[k].size != sw->shape.t[k].size || r->t[k].rank != sw->shape.t[k].rank)
             return scenmc_error_add(err, SCENMC_E_INPUT, "sweep point %d: table %s has another shape "
                                     "than point 0", i, scenmc_table_names[k]);
-    for (int gi = 0; gi < 3; gi++)
+    for (int gi = 0; gi < SCENMC_N_GROUPS; gi++)
         for (int k = 0; k < SCENMC_N_TABLES; k++) {
             const scenmc_table *t = &r->t[k];
             if (t->size == 0)
@@ -700,10 +675,7 @@ scenmc_status scenmc_sweep_writer_point(scenmc_sweep_writer *sw, int i, const sc
                 count[j + 1] = t->dims[j];
             H5Sselect_hyperslab(fs, H5S_SELECT_SET, start, NULL, count, NULL);
             hid_t ms = H5Screate_simple(t->rank + 1, count, NULL);
-            const void *data = gi == 0 ? (const void *)t->counts
-                               : gi == 1 ? (const void *)t->prob : (const void *)t->stderr_;
-            hid_t type = gi == 0 ? H5T_NATIVE_UINT64 : H5T_NATIVE_DOUBLE;
-            if (H5Dwrite(d, type, ms, fs, H5P_DEFAULT, data) < 0)
+            if (H5Dwrite(d, scenmc_group_type(gi), ms, fs, H5P_DEFAULT, scenmc_group_data(t, gi)) < 0)
                 sw->o.w.ok = 0;
             H5Sclose(ms);
             H5Sclose(fs);
@@ -715,7 +687,7 @@ scenmc_status scenmc_sweep_writer_point(scenmc_sweep_writer *sw, int i, const sc
 
 scenmc_status scenmc_sweep_writer_close(scenmc_sweep_writer *sw, int abandon, scenmc_error *err)
 {
-    for (int gi = 0; gi < 3; gi++)
+    for (int gi = 0; gi < SCENMC_N_GROUPS; gi++)
         for (int k = 0; k < SCENMC_N_TABLES; k++)
             if (sw->ds[gi][k] > 0)
                 H5Dclose(sw->ds[gi][k]);
