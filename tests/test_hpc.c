@@ -9,6 +9,7 @@
 
 #include "scenmc/hpc.h"
 #include "scenmc/reader.h"
+#include "io/mpi.h"
 
 #include <errno.h>
 #include <hdf5.h>

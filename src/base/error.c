@@ -1,5 +1,5 @@
 /* Error codes plus a caller-owned message buffer (as libuv and jansson do). */
-#include "scenmc/scenmc.h"
+#include "base/error.h"
 
 #include <stdarg.h>
 #include <stdio.h>

@@ -1,7 +1,8 @@
 /* scenmc merge: shard files -> one results file, exactly (docs/hpc.md). */
 #include "cli.h"
-#include "cmd_hpc.h"
+#include "hpc_cli.h"
 #include "scenmc/reader.h"
+#include "io/checkpoint.h"
 #include "summary.h"
 
 #include <stdlib.h>

@@ -1,10 +1,11 @@
 /* scenmc run: the Monte Carlo engine from the command line; with MPI ranks,
  * shards, checkpoints and resumption (docs/hpc.md). */
 #include "cli.h"
-#include "cmd_hpc.h"
+#include "hpc_cli.h"
 #include "scenmc/reader.h"
 #include "summary.h"
 #include "base/util.h"
+#include "io/mpi.h"
 #include "io/run_plan.h"
 
 #include <stdlib.h>

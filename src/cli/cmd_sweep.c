@@ -1,9 +1,11 @@
 /* scenmc sweep and scenmc sensitivity: sensitivity studies from the command line. */
 #include "cli.h"
-#include "cmd_hpc.h"
+#include "hpc_cli.h"
 #include "scenmc/sweep.h"
 #include "summary.h"
 #include "base/util.h"
+#include "io/checkpoint.h"
+#include "io/mpi.h"
 #include "io/run_plan.h"
 
 #include <math.h>

@@ -1,6 +1,7 @@
 /* MPI processes, signals and time limits for the commands (docs/hpc.md). */
 #include "cli.h"
-#include "cmd_hpc.h"
+#include "hpc_cli.h"
+#include "io/mpi.h"
 #include "base/util.h"
 
 #include <signal.h>

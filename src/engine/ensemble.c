@@ -1,6 +1,7 @@
 /* Judgement-uncertainty ensembles: the consistency matrix treated as uncertain
  * expert judgement, members drawn around it, each running its own disjoint
  * share of the trajectory range so that the pooled tables stay exact counts. */
+#include "engine/ensemble.h"
 #include "engine/rng.h"
 #include "base/util.h"
 

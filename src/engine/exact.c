@@ -9,6 +9,7 @@
  * descriptor; backward steps (conditional expectations) gather the same way.
  * Tables that involve two times (transitions, early warning, lock-in) come
  * from backward propagation of indicator functions, never from sampling. */
+#include "engine/exact.h"
 #include "engine/kernel.h"
 #include "base/util.h"
 

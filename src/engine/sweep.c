@@ -4,7 +4,7 @@
  * Every point of a sweep uses the same seed, so trajectory k draws the same
  * random numbers at every point (common random numbers): a point's result is
  * exactly what a standalone run with those parameters gives. */
-#include "scenmc/sweep.h"
+#include "engine/sweep.h"
 #include "engine/simulate.h"
 #include "engine/rng.h"
 #include "base/util.h"

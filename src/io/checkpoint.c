@@ -5,7 +5,7 @@
  * was to compute and a dataset listing the ranges done. Resuming runs the
  * rest and adds the counts: integer addition, so the result is bit for bit
  * that of an uninterrupted run. */
-#include "scenmc/hpc.h"
+#include "io/checkpoint.h"
 #include "io/atomic.h"
 #include "io/h5.h"
 #include "io/results_write.h"

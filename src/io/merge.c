@@ -2,7 +2,7 @@
  * together and cover the trajectories (or sweep points) exactly once, then
  * adds their integer counts. Probabilities are recomputed from the counts the
  * way a run computes them, so the merged tables equal one run's bit for bit. */
-#include "scenmc/hpc.h"
+#include "io/merge.h"
 #include "scenmc/reader.h"
 #include "scenmc/sweep.h"
 #include "io/h5.h"

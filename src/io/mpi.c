@@ -1,7 +1,7 @@
 /* MPI glue (docs/hpc.md): only this file talks to MPI, and only when the
  * process was started by an MPI launcher. Built without MPI (SCENMC_MPI=OFF)
  * every function is the one-process answer. */
-#include "scenmc/hpc.h"
+#include "io/mpi.h"
 #include "base/util.h"
 
 #include <stdlib.h>
