@@ -9,10 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* ------------------------------------------------------------ files */
-
-scenmc_status scenmc_write_text_file(const char *path, const char *text, size_t len, int force,
-                                     scenmc_error *err)
+scenmc_status scenmc_output_target_check(const char *path, int force, scenmc_error *err)
 {
     struct stat st;
     if (stat(path, &st) == 0) {
@@ -23,16 +20,43 @@ scenmc_status scenmc_write_text_file(const char *path, const char *text, size_t 
             return scenmc_error_add(err, SCENMC_E_IO, "%s: already exists; use --force to "
                                     "overwrite it", path);
     }
+    return SCENMC_OK;
+}
+
+int scenmc_temp_beside(const char *path, char **tmp, scenmc_error *err)
+{
     size_t n = strlen(path) + 16;
-    char *tmp = scenmc_xmalloc(n);
-    snprintf(tmp, n, "%s.tmp-XXXXXX", path);
-    int fd = mkstemp(tmp);
+    *tmp = scenmc_xmalloc(n);
+    snprintf(*tmp, n, "%s.tmp-XXXXXX", path);
+    int fd = mkstemp(*tmp);
     if (fd < 0) {
-        scenmc_status s = scenmc_error_add(err, SCENMC_E_IO, "%s: cannot write there: %s", path,
-                                           strerror(errno));
-        free(tmp);
-        return s;
+        scenmc_error_add(err, SCENMC_E_IO, "%s: cannot write there: %s", path, strerror(errno));
+        free(*tmp);
+        *tmp = NULL;
     }
+    return fd;
+}
+
+void scenmc_temp_set_mode(const char *tmp)
+{
+    /* umask can only be read by setting it; put it straight back. */
+    mode_t mask = umask(0);
+    umask(mask);
+    chmod(tmp, 0666 & ~mask);
+}
+
+/* ------------------------------------------------------------ text files */
+
+scenmc_status scenmc_write_text_file(const char *path, const char *text, size_t len, int force,
+                                     scenmc_error *err)
+{
+    scenmc_status s = scenmc_output_target_check(path, force, err);
+    if (s != SCENMC_OK)
+        return s;
+    char *tmp;
+    int fd = scenmc_temp_beside(path, &tmp, err);
+    if (fd < 0)
+        return SCENMC_E_IO;
     FILE *f = fdopen(fd, "wb");
     int ok = f != NULL;
     if (ok)
@@ -42,20 +66,13 @@ scenmc_status scenmc_write_text_file(const char *path, const char *text, size_t 
     else
         close(fd);
     if (ok) {
-        /* mkstemp makes the file private; give it the usual permissions. */
-        mode_t mask = umask(0);
-        umask(mask);
-        chmod(tmp, 0666 & ~mask);
+        scenmc_temp_set_mode(tmp);
         ok = rename(tmp, path) == 0;
     }
     if (!ok) {
-        scenmc_status s = scenmc_error_add(err, SCENMC_E_IO, "%s: cannot write: %s", path,
-                                           strerror(errno));
+        s = scenmc_error_add(err, SCENMC_E_IO, "%s: cannot write: %s", path, strerror(errno));
         unlink(tmp);
-        free(tmp);
-        return s;
     }
     free(tmp);
-    return SCENMC_OK;
+    return s;
 }
-

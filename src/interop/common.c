@@ -1,5 +1,6 @@
 /* The steps every reader and writer of other tools' model files shares. */
 #include "interop/common.h"
+#include "interop/options.h"
 #include "base/atomic_file.h"
 #include "base/text.h"
 
@@ -30,6 +31,21 @@ scenmc_status scenmc_import_finish(scenmc_model *m, scenmc_notes *N, int before,
     scenmc_notes_close(N, notes);
     *draft = m;
     return SCENMC_OK;
+}
+
+const scenmc_export_options *scenmc_export_begin(const scenmc_export_options *opt,
+                                                 scenmc_export_options *defaults, char **text,
+                                                 size_t *len, char **notes)
+{
+    *text = NULL;
+    if (len)
+        *len = 0;
+    if (notes)
+        *notes = NULL;
+    if (opt)
+        return opt;
+    scenmc_export_options_init(defaults);
+    return defaults;
 }
 
 scenmc_status scenmc_export_write(scenmc_export_format_fn format, const char *path,

@@ -22,6 +22,12 @@ scenmc_status scenmc_import_text(const char *text, size_t len, const char *name,
 scenmc_status scenmc_import_finish(scenmc_model *m, scenmc_notes *N, int before,
                                    scenmc_model **draft, char **notes, scenmc_error *err);
 
+/* Clears an exporter's outputs (len and notes may be NULL); returns opt, or
+ * the defaults in *defaults when opt is NULL. */
+const scenmc_export_options *scenmc_export_begin(const scenmc_export_options *opt,
+                                                 scenmc_export_options *defaults, char **text,
+                                                 size_t *len, char **notes);
+
 /* The text an exporter's format function makes, written to path whole or
  * not at all (replacing a file only with opt->force). */
 typedef scenmc_status (*scenmc_export_format_fn)(const scenmc_model *m,

@@ -847,16 +847,8 @@ static void put_matrix(FILE *f, const scenmc_model *m, const double *M, char *co
 scenmc_status scenmc_csv_format(const scenmc_model *m, const scenmc_export_options *opt,
                                 char **text, size_t *len, char **notes, scenmc_error *err)
 {
-    *text = NULL;
-    if (len)
-        *len = 0;
-    if (notes)
-        *notes = NULL;
     scenmc_export_options defaults;
-    if (!opt) {
-        scenmc_export_options_init(&defaults);
-        opt = &defaults;
-    }
+    opt = scenmc_export_begin(opt, &defaults, text, len, notes);
     int use_c = opt->consistency || !m->cross_impact;
     scenmc_notes N;
     scenmc_notes_open(&N);

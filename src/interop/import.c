@@ -4,6 +4,7 @@
 #include "interop/csv_matrix.h"
 #include "interop/scw.h"
 #include "model/draft.h"
+#include "base/text.h"
 #include "base/util.h"
 
 #include <ctype.h>
@@ -34,12 +35,6 @@ scenmc_file_format scenmc_file_format_of(const char *path)
 }
 
 /* ------------------------------------------------------------ import */
-
-static const char *base_name(const char *path)
-{
-    const char *s = strrchr(path, '/');
-    return s ? s + 1 : path;
-}
 
 scenmc_status scenmc_import_yaml(const char *path, const scenmc_import_options *opt,
                                  char **yaml, size_t *len, scenmc_model **out, char **notes,
@@ -81,7 +76,7 @@ scenmc_status scenmc_import_yaml(const char *path, const scenmc_import_options *
         return st;
 
     char comment[2048];
-    const char *base = base_name(path);
+    const char *base = scenmc_path_base(path);
     if (fmt == SCENMC_FORMAT_SCW)
         snprintf(comment, sizeof comment,
                  "%s: a ScenarioWizard 4.0 model, converted by 'scenmc import'.\n"
@@ -116,7 +111,7 @@ scenmc_status scenmc_import_model(const char *path, const scenmc_import_options 
 scenmc_status scenmc_model_load(const char *path, scenmc_model **out, scenmc_error *err)
 {
     *out = NULL;
-    /* ScenarioWizard .scw and CSV matrices: converted to YAML and parsed (src/model_write.c). */
+    /* ScenarioWizard .scw and CSV matrices: converted to YAML and parsed (model/draft.c). */
     if (scenmc_file_format_of(path) != SCENMC_FORMAT_YAML)
         return scenmc_import_model(path, NULL, out, NULL, err);
     char *text = NULL;

@@ -22,7 +22,6 @@
  */
 #include "interop/scw.h"
 #include "interop/common.h"
-#include "interop/options.h"
 #include "model/draft.h"
 #include "base/lexer.h"
 #include "base/util.h"
@@ -772,16 +771,8 @@ static void put_scw(FILE *f, const scenmc_model *m, const double *M)
 scenmc_status scenmc_scw_format(const scenmc_model *m, const scenmc_export_options *opt,
                                 char **text, size_t *len, char **notes, scenmc_error *err)
 {
-    *text = NULL;
-    if (len)
-        *len = 0;
-    if (notes)
-        *notes = NULL;
     scenmc_export_options defaults;
-    if (!opt) {
-        scenmc_export_options_init(&defaults);
-        opt = &defaults;
-    }
+    opt = scenmc_export_begin(opt, &defaults, text, len, notes);
     const double *M = m->cross_impact ? m->cross_impact : m->consistency;
     scenmc_status st = check_whole(m, M, err);
     if (st != SCENMC_OK)

@@ -1,4 +1,4 @@
-/* Models as scenmc YAML, drafts, and the import entry points.
+/* Models as scenmc YAML (scenmc_model_to_yaml).
  *
  * Every model that comes from another format (ScenarioWizard .scw, CSV) is
  * read into a draft, written here as YAML and parsed back by the one loader
@@ -228,6 +228,214 @@ static void put_lines_as_comment(FILE *f, const char *text)
     }
 }
 
+/* "  KEY: VALUE" lines under a mapping, when the value is set. */
+static void put_opt_str(FILE *f, const char *indent_key, const char *value)
+{
+    if (!value)
+        return;
+    fputs(indent_key, f);
+    put_str(f, value);
+    fputc('\n', f);
+}
+
+/* "[x0, x1, ...]" of n numbers. */
+static void put_numbers(FILE *f, const double *x, int n)
+{
+    char num[40];
+    fputc('[', f);
+    for (int b = 0; b < n; b++) {
+        scenmc_format_double(num, x[b]);
+        fprintf(f, "%s%s", b ? ", " : "", num);
+    }
+    fputc(']', f);
+}
+
+/* format, name, description, source, years and scales. */
+static void put_head(FILE *f, const scenmc_model *m, int has_c)
+{
+    char n1[40], n2[40];
+    fputs("format: scenmc-model\nformat_version: 1\nname: ", f);
+    put_str(f, m->name && *m->name ? m->name : "unnamed model");
+    fputc('\n', f);
+    put_opt_str(f, "description: ", m->description && *m->description ? m->description : NULL);
+    put_opt_str(f, "source: ", m->source && *m->source ? m->source : NULL);
+    fprintf(f, "years: {start: %d, end: %d}\n", m->year_start, m->year_end);
+    if (!has_c && !m->cross_impact)
+        return;
+    fputs("scale: {", f);
+    if (has_c) {
+        scenmc_format_double(n1, m->scale_c[0]);
+        scenmc_format_double(n2, m->scale_c[1]);
+        fprintf(f, "consistency: [%s, %s]%s", n1, n2, m->cross_impact ? ", " : "");
+    }
+    if (m->cross_impact) {
+        scenmc_format_double(n1, m->scale_x[0]);
+        scenmc_format_double(n2, m->scale_x[1]);
+        fprintf(f, "cross_impact: [%s, %s]", n1, n2);
+    }
+    fputs("}\n", f);
+}
+
+/* One variant: its name alone, or {name, id, label}. */
+static void put_variant(FILE *f, const scenmc_model *m, int g)
+{
+    const char *id = m->variant_id ? m->variant_id[g] : NULL;
+    const char *label = m->variant_label ? m->variant_label[g] : NULL;
+    fputs("      - ", f);
+    if (!id && !label) {
+        put_str(f, vname(m, g));
+    } else {
+        fputs("{name: ", f);
+        put_str(f, vname(m, g));
+        if (id) {
+            fputs(", id: ", f);
+            put_id(f, id);
+        }
+        if (label) {
+            fputs(", label: ", f);
+            put_str(f, label);
+        }
+        fputc('}', f);
+    }
+    fputc('\n', f);
+}
+
+static void put_descriptors(FILE *f, const scenmc_model *m)
+{
+    char n1[40];
+    fputs("\ndescriptors:\n", f);
+    for (int d = 0; d < m->n_descriptors; d++) {
+        const scenmc_descriptor *D = &m->descriptors[d];
+        fputs("  - id: ", f);
+        put_id(f, D->id ? D->id : "?");
+        fputs("\n    name: ", f);
+        put_str(f, D->name ? D->name : D->id);
+        fputc('\n', f);
+        put_opt_str(f, "    label: ", D->label);
+        if (D->rate > 0) {
+            scenmc_format_double(n1, D->rate);
+            fprintf(f, "    rate: %s\n", n1);
+        }
+        if (D->initial) {
+            fputs("    initial: ", f);
+            put_numbers(f, D->initial, D->n_variants);
+            fputc('\n', f);
+        }
+        fputs("    variants:\n", f);
+        for (int b = 0; b < D->n_variants; b++)
+            put_variant(f, m, D->offset + b);
+    }
+}
+
+static void put_consistency(FILE *f, const scenmc_model *m)
+{
+    fputs("\n# Consistency: rows are the variants of the first descriptor of a pair,\n"
+          "# columns those of the second; each score counts both ways.\n"
+          "consistency:\n", f);
+    for (int a = 0; a < m->n_descriptors; a++)
+        for (int b = a + 1; b < m->n_descriptors; b++) {
+            if (!block_scored(m, a, b))
+                continue;
+            fputs("  - between: [", f);
+            put_id(f, m->descriptors[a].id);
+            fputs(", ", f);
+            put_id(f, m->descriptors[b].id);
+            fputs("]\n", f);
+            put_block(f, m, m->consistency, a, b, "scores", "columns");
+        }
+}
+
+static void put_cross_impact(FILE *f, const scenmc_model *m)
+{
+    fputs("\n# Cross impacts: rows are the source variant (when it holds), columns the\n"
+          "# target variant it pushes towards (+) or away from (-).\n"
+          "cross_impact:\n", f);
+    for (int a = 0; a < m->n_descriptors; a++)
+        for (int b = 0; b < m->n_descriptors; b++) {
+            if (a == b && !block_nonzero(m, m->cross_impact, a, b))
+                continue;
+            fputs("  - from: ", f);
+            put_id(f, m->descriptors[a].id);
+            fputs("\n    to: ", f);
+            put_id(f, m->descriptors[b].id);
+            fputc('\n', f);
+            put_block(f, m, m->cross_impact, a, b, "impacts",
+                      a == b ? "self-impacts; columns" : "columns (target)");
+        }
+}
+
+/* The bias of the descriptors that have some, when any has. */
+static void put_bias(FILE *f, const scenmc_model *m)
+{
+    int any = 0;
+    for (int v = 0; v < m->n_variants; v++)
+        any |= m->bias[v] != 0;
+    if (!any)
+        return;
+    fputs("\nbias:\n", f);
+    for (int d = 0; d < m->n_descriptors; d++) {
+        const scenmc_descriptor *D = &m->descriptors[d];
+        int nz = 0;
+        for (int b = 0; b < D->n_variants; b++)
+            nz |= m->bias[D->offset + b] != 0;
+        if (!nz)
+            continue;
+        fputs("  ", f);
+        put_id(f, D->id);
+        fputs(": ", f);
+        put_numbers(f, m->bias + D->offset, D->n_variants);
+        fputc('\n', f);
+    }
+}
+
+/* "{ID: variant, ...}" for n descriptors desc[k] taking variants var[k]. */
+static void put_condition(FILE *f, const scenmc_model *m, int n, const int *desc, const int *var)
+{
+    fputc('{', f);
+    for (int c = 0; c < n; c++) {
+        int d = desc ? desc[c] : c;
+        fputs(c ? ", " : "", f);
+        put_id(f, m->descriptors[d].id);
+        fputs(": ", f);
+        put_str(f, vref(m, m->descriptors[d].offset + var[c]));
+    }
+    fputs("}\n", f);
+}
+
+static void put_scenarios(FILE *f, const scenmc_model *m)
+{
+    fputs("\nscenarios:\n", f);
+    for (int k = 0; k < m->n_scenarios; k++) {
+        const scenmc_scenario *S = &m->scenarios[k];
+        fputs("  - name: ", f);
+        put_str(f, S->name);
+        fputc('\n', f);
+        put_opt_str(f, "    label: ", S->label);
+        fputs("    when: ", f);
+        put_condition(f, m, S->n_conditions, S->cond_descriptor, S->cond_variant);
+    }
+}
+
+static void put_defaults(FILE *f, const scenmc_model *m)
+{
+    char n1[40];
+    fputs("\ndefaults:\n", f);
+    scenmc_format_double(n1, m->beta);
+    fprintf(f, "  beta: %s\n", n1);
+    scenmc_format_double(n1, m->w_consistency);
+    fprintf(f, "  w_consistency: %s\n", n1);
+    scenmc_format_double(n1, m->w_cross);
+    fprintf(f, "  w_cross: %s\n", n1);
+    scenmc_format_double(n1, m->rate);
+    fprintf(f, "  rate: %s\n", n1);
+    fprintf(f, "  trajectories: %llu\n", (unsigned long long)m->trajectories);
+    fprintf(f, "  seed: %llu\n", (unsigned long long)m->seed);
+    if (m->start) {
+        fputs("  start: ", f);
+        put_condition(f, m, m->n_descriptors, NULL, m->start);
+    }
+}
+
 scenmc_status scenmc_model_to_yaml(const scenmc_model *m, const char *comment, char **yaml,
                                    size_t *len, scenmc_error *err)
 {
@@ -247,190 +455,19 @@ scenmc_status scenmc_model_to_yaml(const scenmc_model *m, const char *comment, c
         for (int a = 0; a < m->n_descriptors && !has_c; a++)
             for (int b = a + 1; b < m->n_descriptors && !has_c; b++)
                 has_c = block_scored(m, a, b);
-    char n1[40], n2[40];
-
     if (comment)
         put_lines_as_comment(f, comment);
-    fputs("format: scenmc-model\nformat_version: 1\nname: ", f);
-    put_str(f, m->name && *m->name ? m->name : "unnamed model");
-    fputc('\n', f);
-    if (m->description && *m->description) {
-        fputs("description: ", f);
-        put_str(f, m->description);
-        fputc('\n', f);
-    }
-    if (m->source && *m->source) {
-        fputs("source: ", f);
-        put_str(f, m->source);
-        fputc('\n', f);
-    }
-    fprintf(f, "years: {start: %d, end: %d}\n", m->year_start, m->year_end);
-    if (has_c || m->cross_impact) {
-        fputs("scale: {", f);
-        if (has_c) {
-            scenmc_format_double(n1, m->scale_c[0]);
-            scenmc_format_double(n2, m->scale_c[1]);
-            fprintf(f, "consistency: [%s, %s]%s", n1, n2, m->cross_impact ? ", " : "");
-        }
-        if (m->cross_impact) {
-            scenmc_format_double(n1, m->scale_x[0]);
-            scenmc_format_double(n2, m->scale_x[1]);
-            fprintf(f, "cross_impact: [%s, %s]", n1, n2);
-        }
-        fputs("}\n", f);
-    }
-
-    fputs("\ndescriptors:\n", f);
-    for (int d = 0; d < m->n_descriptors; d++) {
-        const scenmc_descriptor *D = &m->descriptors[d];
-        fputs("  - id: ", f);
-        put_id(f, D->id ? D->id : "?");
-        fputs("\n    name: ", f);
-        put_str(f, D->name ? D->name : D->id);
-        fputc('\n', f);
-        if (D->label) {
-            fputs("    label: ", f);
-            put_str(f, D->label);
-            fputc('\n', f);
-        }
-        if (D->rate > 0) {
-            scenmc_format_double(n1, D->rate);
-            fprintf(f, "    rate: %s\n", n1);
-        }
-        if (D->initial) {
-            fputs("    initial: [", f);
-            for (int b = 0; b < D->n_variants; b++) {
-                scenmc_format_double(n1, D->initial[b]);
-                fprintf(f, "%s%s", b ? ", " : "", n1);
-            }
-            fputs("]\n", f);
-        }
-        fputs("    variants:\n", f);
-        for (int b = 0; b < D->n_variants; b++) {
-            int g = D->offset + b;
-            const char *id = m->variant_id ? m->variant_id[g] : NULL;
-            const char *label = m->variant_label ? m->variant_label[g] : NULL;
-            fputs("      - ", f);
-            if (!id && !label) {
-                put_str(f, vname(m, g));
-            } else {
-                fputs("{name: ", f);
-                put_str(f, vname(m, g));
-                if (id) {
-                    fputs(", id: ", f);
-                    put_id(f, id);
-                }
-                if (label) {
-                    fputs(", label: ", f);
-                    put_str(f, label);
-                }
-                fputc('}', f);
-            }
-            fputc('\n', f);
-        }
-    }
-
-    if (has_c) {
-        fputs("\n# Consistency: rows are the variants of the first descriptor of a pair,\n"
-              "# columns those of the second; each score counts both ways.\n"
-              "consistency:\n", f);
-        for (int a = 0; a < m->n_descriptors; a++)
-            for (int b = a + 1; b < m->n_descriptors; b++) {
-                if (!block_scored(m, a, b))
-                    continue;
-                fputs("  - between: [", f);
-                put_id(f, m->descriptors[a].id);
-                fputs(", ", f);
-                put_id(f, m->descriptors[b].id);
-                fputs("]\n", f);
-                put_block(f, m, m->consistency, a, b, "scores", "columns");
-            }
-    }
-    if (m->cross_impact) {
-        fputs("\n# Cross impacts: rows are the source variant (when it holds), columns the\n"
-              "# target variant it pushes towards (+) or away from (-).\n"
-              "cross_impact:\n", f);
-        for (int a = 0; a < m->n_descriptors; a++)
-            for (int b = 0; b < m->n_descriptors; b++) {
-                if (a == b && !block_nonzero(m, m->cross_impact, a, b))
-                    continue;
-                fputs("  - from: ", f);
-                put_id(f, m->descriptors[a].id);
-                fputs("\n    to: ", f);
-                put_id(f, m->descriptors[b].id);
-                fputc('\n', f);
-                put_block(f, m, m->cross_impact, a, b, "impacts",
-                          a == b ? "self-impacts; columns" : "columns (target)");
-            }
-    }
-    if (m->bias) {
-        int any = 0;
-        for (int v = 0; v < m->n_variants; v++)
-            any |= m->bias[v] != 0;
-        if (any) {
-            fputs("\nbias:\n", f);
-            for (int d = 0; d < m->n_descriptors; d++) {
-                const scenmc_descriptor *D = &m->descriptors[d];
-                int nz = 0;
-                for (int b = 0; b < D->n_variants; b++)
-                    nz |= m->bias[D->offset + b] != 0;
-                if (!nz)
-                    continue;
-                fputs("  ", f);
-                put_id(f, D->id);
-                fputs(": [", f);
-                for (int b = 0; b < D->n_variants; b++) {
-                    scenmc_format_double(n1, m->bias[D->offset + b]);
-                    fprintf(f, "%s%s", b ? ", " : "", n1);
-                }
-                fputs("]\n", f);
-            }
-        }
-    }
-    if (m->n_scenarios > 0) {
-        fputs("\nscenarios:\n", f);
-        for (int k = 0; k < m->n_scenarios; k++) {
-            const scenmc_scenario *S = &m->scenarios[k];
-            fputs("  - name: ", f);
-            put_str(f, S->name);
-            fputc('\n', f);
-            if (S->label) {
-                fputs("    label: ", f);
-                put_str(f, S->label);
-                fputc('\n', f);
-            }
-            fputs("    when: {", f);
-            for (int c = 0; c < S->n_conditions; c++) {
-                int d = S->cond_descriptor[c];
-                fputs(c ? ", " : "", f);
-                put_id(f, m->descriptors[d].id);
-                fputs(": ", f);
-                put_str(f, vref(m, m->descriptors[d].offset + S->cond_variant[c]));
-            }
-            fputs("}\n", f);
-        }
-    }
-    fputs("\ndefaults:\n", f);
-    scenmc_format_double(n1, m->beta);
-    fprintf(f, "  beta: %s\n", n1);
-    scenmc_format_double(n1, m->w_consistency);
-    fprintf(f, "  w_consistency: %s\n", n1);
-    scenmc_format_double(n1, m->w_cross);
-    fprintf(f, "  w_cross: %s\n", n1);
-    scenmc_format_double(n1, m->rate);
-    fprintf(f, "  rate: %s\n", n1);
-    fprintf(f, "  trajectories: %llu\n", (unsigned long long)m->trajectories);
-    fprintf(f, "  seed: %llu\n", (unsigned long long)m->seed);
-    if (m->start) {
-        fputs("  start: {", f);
-        for (int d = 0; d < m->n_descriptors; d++) {
-            fputs(d ? ", " : "", f);
-            put_id(f, m->descriptors[d].id);
-            fputs(": ", f);
-            put_str(f, vref(m, m->descriptors[d].offset + m->start[d]));
-        }
-        fputs("}\n", f);
-    }
+    put_head(f, m, has_c);
+    put_descriptors(f, m);
+    if (has_c)
+        put_consistency(f, m);
+    if (m->cross_impact)
+        put_cross_impact(f, m);
+    if (m->bias)
+        put_bias(f, m);
+    if (m->n_scenarios > 0)
+        put_scenarios(f, m);
+    put_defaults(f, m);
     if (fclose(f) != 0 || !buf) {
         free(buf);
         return scenmc_error_add(err, SCENMC_E_NOMEM, "cannot write the model text");
