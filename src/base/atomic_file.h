@@ -1,5 +1,6 @@
-/* Files written whole or not at all (scenmc_write_text_file): a temporary
- * file beside the target, renamed over it. */
+/* Files written whole or not at all: a temporary beside the target, renamed
+ * over it at the end, removed on failure. The one mechanism behind every
+ * file scenmc writes. */
 #ifndef SCENMC_BASE_ATOMIC_FILE_H
 #define SCENMC_BASE_ATOMIC_FILE_H
 
@@ -7,19 +8,43 @@
 
 #include <stddef.h>
 
-/* The steps, for writers of other kinds of files (io/results_write.c):
- * scenmc_output_target_check refuses a path that is a directory, or that
- * exists when force is 0 ("PATH: already exists; use --force to overwrite it"). */
-scenmc_status scenmc_output_target_check(const char *path, int force, scenmc_error *err);
+typedef struct scenmc_atomic {
+    const char *path; /* the target */
+    char *tmp;        /* the temporary beside it (malloc'd), NULL when none */
+    int fd;           /* open on tmp for writing, or -1 */
+    int no_clobber;   /* commit refuses an existing target ("use --force") */
+    int adopted;      /* tmp is the caller's name: never freed here */
+    const char *what; /* "writing the results failed", or how else a failed write is told */
+} scenmc_atomic;
 
-/* Creates an empty temporary file "PATH.tmp-XXXXXX" beside path: returns its
- * descriptor and its malloc'd name in *tmp; -1 and *tmp NULL (reported as
- * "PATH: cannot write there: REASON") when it cannot. */
-int scenmc_temp_beside(const char *path, char **tmp, scenmc_error *err);
+/* Refuses a directory, and an existing path unless force; then tries creating
+ * a file beside it, the only reliable test of writability. */
+scenmc_status scenmc_atomic_check(const char *path, int force, scenmc_error *err);
 
-/* Gives a finished temporary file the mode a plain create would have had
- * (mkstemp makes it private), before it is renamed into place. */
-void scenmc_temp_set_mode(const char *tmp);
+/* A fresh temporary beside path (path.tmp-XXXXXX, private until commit), open
+ * for writing. */
+scenmc_status scenmc_atomic_begin(scenmc_atomic *a, const char *path, scenmc_error *err);
+
+/* Adopts tmp, a finished file that someone else wrote beside path (not freed
+ * here; commit or abandon leave a->tmp NULL without freeing it). */
+void scenmc_atomic_adopt(scenmc_atomic *a, const char *tmp, const char *path);
+
+/* Writes n bytes to the temporary; 0 or the errno of the failure. */
+int scenmc_atomic_write(scenmc_atomic *a, const void *buf, size_t n);
+
+/* Flushes the temporary to disk, gives it the mode a plain create would have
+ * (0666 & ~umask) and renames it over the target; on any failure removes it.
+ * e: an errno from the caller's own writing (0: none), reported as the
+ * failure. Fsync before rename: a crash cannot leave an empty file under the
+ * final name. */
+scenmc_status scenmc_atomic_commit(scenmc_atomic *a, int e, scenmc_error *err);
+
+/* Removes the temporary: the caller gave up or failed before commit. */
+void scenmc_atomic_abandon(scenmc_atomic *a);
+
+/* A fresh name for a temporary file beside path (malloc'd; nothing created):
+ * for files that another writer builds before they are committed. */
+char *scenmc_atomic_temp_name(const char *path);
 
 /* Writes text to path through a temporary file beside it and a rename;
  * refuses to replace an existing file unless force. */

@@ -1,6 +1,7 @@
 /* scenmc export: every table of a results file as tidy CSV (docs/file-format.md). */
 #include "cli.h"
 #include "scenmc/reader.h"
+#include "base/atomic_file.h"
 #include "base/util.h"
 
 #include <errno.h>
@@ -309,30 +310,16 @@ static void write_metadata(csv *c, const scenmc_results *r, const scenmc_results
     }
 }
 
-/* Writes DIR/NAME.csv through a temporary file renamed into place. */
+/* Writes DIR/NAME.csv whole or not at all (built in memory, then the
+ * library's atomic write: a temporary beside it renamed into place). */
 static int write_one(const char *dir, size_t k, const scenmc_results *r,
                      const scenmc_results_info *info)
 {
-    size_t n = strlen(dir) + 64;
-    char *path = malloc(n), *tmp = malloc(n + 16);
-    if (!path || !tmp) {
-        free(path);
-        free(tmp);
-        fprintf(stderr, "scenmc export: out of memory\n");
-        return 1;
-    }
-    snprintf(path, n, "%s/%s.csv", dir, csv_names[k]);
-    snprintf(tmp, n + 16, "%s.tmp-XXXXXX", path);
-    int fd = mkstemp(tmp);
-    FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
     if (!f) {
-        fprintf(stderr, "scenmc export: %s: cannot write there: %s\n", path, strerror(errno));
-        if (fd >= 0) {
-            close(fd);
-            unlink(tmp);
-        }
-        free(path);
-        free(tmp);
+        fprintf(stderr, "scenmc export: out of memory\n");
         return 1;
     }
     csv c = {f, 0};
@@ -342,19 +329,18 @@ static int write_one(const char *dir, size_t k, const scenmc_results *r,
         write_metadata(&c, r, info);
     int bad = ferror(f);
     bad |= fclose(f) != 0;
-    mode_t mask = umask(0);
-    umask(mask);
-    chmod(tmp, 0666 & ~mask);
-    if (bad || rename(tmp, path) != 0) {
-        fprintf(stderr, "scenmc export: %s: writing failed: %s\n", path, strerror(errno));
-        unlink(tmp);
-        free(path);
-        free(tmp);
-        return 1;
-    }
+    size_t n = strlen(dir) + 64;
+    char *path = scenmc_xmalloc(n);
+    snprintf(path, n, "%s/%s.csv", dir, csv_names[k]);
+    scenmc_error err;
+    scenmc_error_clear(&err);
+    if (bad)
+        fprintf(stderr, "scenmc export: %s: out of memory\n", path);
+    else if (scenmc_write_text_file(path, text, len, 1, &err) != SCENMC_OK)
+        fprintf(stderr, "scenmc export: %s\n", err.msg);
+    free(text);
     free(path);
-    free(tmp);
-    return 0;
+    return bad || err.code != SCENMC_OK;
 }
 
 /* mkdir -p: the folder and any missing parents. */

@@ -6,7 +6,7 @@
  * rest and adds the counts: integer addition, so the result is bit for bit
  * that of an uninterrupted run. */
 #include "io/checkpoint.h"
-#include "io/atomic.h"
+#include "base/atomic_file.h"
 #include "io/h5.h"
 #include "io/results_write.h"
 #include "base/util.h"

@@ -4,7 +4,7 @@
  * directory, which is renamed over the target only when complete, so a
  * failure (disk full, signal) never leaves a half-written results file. */
 #include "io/results_write.h"
-#include "io/atomic.h"
+#include "base/atomic_file.h"
 #include "io/h5.h"
 #include "base/util.h"
 

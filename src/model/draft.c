@@ -1,6 +1,7 @@
 /* Drafts: models built in memory by the importers, completed (ids, scenario
  * axes) and checked by going through the YAML writer and loader. */
 #include "model/draft.h"
+#include "model/model.h"
 #include "model/yaml_write.h"
 #include "base/text.h"
 #include "base/util.h"
@@ -21,12 +22,7 @@ scenmc_model *scenmc_model_draft_new(int n_descriptors, const int *n_variants)
     m->scale_c[1] = 3;
     m->scale_x[0] = -20;
     m->scale_x[1] = 20;
-    m->beta = 0.5;
-    m->w_consistency = 1;
-    m->w_cross = 1;
-    m->rate = 0.5;
-    m->trajectories = 1000000;
-    m->seed = 1;
+    scenmc_model_set_defaults(m);
     m->n_descriptors = n_descriptors;
     m->descriptors = scenmc_xcalloc((size_t)n_descriptors, sizeof *m->descriptors);
     int V = 0;
@@ -115,13 +111,7 @@ static scenmc_status add_axes(scenmc_model *m, const char *spec, scenmc_error *e
     if (ns > SCENMC_MAX_SCENARIOS)
         return scenmc_error_add(err, SCENMC_E_LIMIT, "--scenario-axes %s,%s gives %d scenarios; "
                                 "expected at most %d", A->id, B->id, ns, SCENMC_MAX_SCENARIOS);
-    for (int k = 0; k < m->n_scenarios; k++) {
-        free(m->scenarios[k].name);
-        free(m->scenarios[k].label);
-        free(m->scenarios[k].cond_descriptor);
-        free(m->scenarios[k].cond_variant);
-    }
-    free(m->scenarios);
+    scenmc_model_clear_scenarios(m);
     m->scenarios = scenmc_xcalloc((size_t)ns, sizeof *m->scenarios);
     m->n_scenarios = ns;
     int k = 0;

@@ -6,6 +6,7 @@
  * is allocated from them.
  */
 #include "model/model.h"
+#include "base/text.h"
 #include "base/util.h"
 
 #include <ctype.h>
@@ -248,16 +249,6 @@ static int range(loader *L, const yaml_node_t *n, const char *what, double out[2
     return 1;
 }
 
-int scenmc_model_valid_id(const char *s)
-{
-    if (!*s)
-        return 0;
-    for (const char *c = s; *c; c++)
-        if (!isalnum((unsigned char)*c) && *c != '_' && *c != '-')
-            return 0;
-    return 1;
-}
-
 /* Resolves "descriptor id" to an index, reporting at n. */
 static int descriptor_ref(loader *L, const yaml_node_t *n, const char *what)
 {
@@ -391,7 +382,7 @@ static void load_variants(loader *L, scenmc_descriptor *D, yaml_node_t *vs, int 
             m->variant_name[g] = get_string(L, v, "name", what, 1);
             m->variant_id[g] = get_string(L, v, "id", what, 0);
             m->variant_label[g] = get_string(L, v, "label", what, 0);
-            if (m->variant_id[g] && !scenmc_model_valid_id(m->variant_id[g]))
+            if (m->variant_id[g] && !scenmc_id_valid(m->variant_id[g]))
                 problem_at(L, get(L, v, "id"),
                            "variant id '%s' has characters other than letters, digits, '_' and '-'",
                            m->variant_id[g]);
@@ -456,7 +447,7 @@ static void descriptor_id(loader *L, scenmc_descriptor *D, yaml_node_t *dn, int 
 {
     scenmc_model *m = L->m;
     D->id = get_string(L, dn, "id", what, 1);
-    if (D->id && !scenmc_model_valid_id(D->id))
+    if (D->id && !scenmc_id_valid(D->id))
         problem_at(L, get(L, dn, "id"),
                    "descriptor id '%s' has characters other than letters, digits, '_' and '-'; "
                    "expected a short code such as IK",
@@ -904,15 +895,20 @@ static void load_scenarios(loader *L, yaml_node_t *root)
     }
 }
 
-static void load_defaults(loader *L, yaml_node_t *root)
+void scenmc_model_set_defaults(scenmc_model *m)
 {
-    scenmc_model *m = L->m;
     m->beta = 0.5;
     m->w_consistency = 1;
     m->w_cross = 1;
     m->rate = 0.5;
     m->trajectories = 1000000;
     m->seed = 1;
+}
+
+static void load_defaults(loader *L, yaml_node_t *root)
+{
+    scenmc_model *m = L->m;
+    scenmc_model_set_defaults(m);
     yaml_node_t *df = get(L, root, "defaults");
     if (!df || !check_mapping(L, df, "defaults", defaults_keys))
         return;

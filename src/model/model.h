@@ -7,10 +7,9 @@
 
 #include "scenmc/scenmc.h"
 
-/* Whether s is a valid descriptor or variant id: non-empty, of letters,
- * digits, '_' and '-'. */
-int scenmc_model_valid_id(const char *s);
-
+/* The defaults of the dynamics when a model file gives none (docs/model.md,
+ * section 5): beta 0.5, weights 1, rate 0.5, 10^6 trajectories, seed 1. */
+void scenmc_model_set_defaults(scenmc_model *m);
 /* Frees the model's scenarios and leaves it with none. */
 void scenmc_model_clear_scenarios(scenmc_model *m);
 
