@@ -21,7 +21,7 @@ export SCENMC_TEST_SLURM=${SCENMC_TEST_SLURM:-1}
 packages=$SCENMC_TEST_PACKAGES
 # slurm-wlm and munge: only to start a private SLURM, which needs root.
 if [ "$SCENMC_TEST_SLURM" = 1 ] && { [ "$(id -u)" = 0 ] || [ "${CI:-}" = true ]; } &&
-    ! { command -v sinfo >/dev/null && timeout 10 sinfo -h -o %a 2>/dev/null | grep -q up; }; then
+    ! { command -v sinfo >/dev/null && [[ $(timeout 10 sinfo -h -o %a 2>/dev/null) == *up* ]]; }; then
     packages="$packages $SCENMC_SLURM_PACKAGES"
 fi
 SCENMC_EXTRA_PACKAGES="$packages" scenmc_install_deps

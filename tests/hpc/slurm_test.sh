@@ -137,7 +137,9 @@ esac
 limit=${SCENMC_TEST_SLURM_LIMIT:-540}
 t0=$SECONDS
 have_slurm=0
-if command -v sinfo >/dev/null && timeout 10 sinfo -h -o %a 2>/dev/null | grep -q up; then
+# (No 'cmd | grep -q' anywhere: under pipefail, grep leaving early can fail
+# the pipeline with the writer's SIGPIPE, by chance.)
+if command -v sinfo >/dev/null && [[ $(timeout 10 sinfo -h -o %a 2>/dev/null) == *up* ]]; then
     have_slurm=1
     base=${SCENMC_TEST_SLURM_DIR:-$PWD}
 else
@@ -277,7 +279,7 @@ EOF
     for _ in $(seq 100); do [ -s "$work/slurmd.pid" ] && break; sleep 0.1; done
     cat "$work/slurmd.pid" >>"$work/pids" 2>/dev/null || cannot "slurmd wrote no pid file"
     for _ in $(seq 240); do
-        sinfo -h -o %t 2>/dev/null | grep -q idle && return 0
+        [[ $(sinfo -h -o %t 2>/dev/null) == *idle* ]] && return 0
         sleep 0.5
     done
     cannot "the node did not become idle within 120 s: $(sinfo -h 2>&1 | head -n 3 | tr '\n' ' ')"
@@ -310,7 +312,7 @@ wait_job() {
             echo "$st"
             return 0
             ;;
-        "") if ! squeue -h -j "$id" 2>/dev/null | grep -q .; then echo GONE; return 0; fi ;;
+        "") if [ -z "$(squeue -h -j "$id" 2>/dev/null)" ]; then echo GONE; return 0; fi ;;
         esac
         sleep 0.5
     done
@@ -411,14 +413,14 @@ while :; do
     [ "$st" = COMPLETED ] || fail "job $cur (attempt ${#chain[@]}): $st"
     next=$(sed -n 's/.*resubmitted as job \([0-9]*\).*/\1/p' "$log" | tail -n 1)
     # The last job finished, resubmitting nothing new: the chain is over.
-    if [ -z "$next" ] || printf '%s\n' "${chain[@]}" | grep -qx "$next"; then
+    if [ -z "$next" ] || [[ " ${chain[*]} " == *" $next "* ]]; then
         break
     fi
     submitted "$next"
     chain+=("$next")
     [ ${#chain[@]} -le 20 ] || fail "more than 20 attempts: ${chain[*]}"
     # The resubmission keeps the time limit (10 minutes).
-    scontrol show job "$next" | grep -q "TimeLimit=00:10:00" ||
+    [[ $(scontrol show job "$next") == *TimeLimit=00:10:00* ]] ||
         fail "job $next was not resubmitted with the time limit: $(scontrol show job "$next" | grep -o 'TimeLimit=[^ ]*')"
 done
 grep -q "^done:" "$log" || fail "the last job (${chain[*]}) did not finish"
@@ -466,7 +468,7 @@ next=$(sed -n 's/.*resubmitted as job \([0-9]*\).*/\1/p' "$log" | tail -n 1)
 submitted "$next"
 info=$(scontrol show job "$next")
 for want in "JobState=PENDING" "TimeLimit=00:10:00" "Command=$resumable"; do
-    echo "$info" | grep -q "$want" ||
+    [[ $info == *"$want"* ]] ||
         fail "the resubmitted job $next: no $want (held, the same time limit, the original script): $info"
 done
 scancel "$next"
