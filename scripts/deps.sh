@@ -1,9 +1,13 @@
+# shellcheck shell=bash disable=SC2034
 # Sourced by run.sh and test.sh: installs the Debian packages scenmc needs
 # when they are missing (as root), or lists them and stops.
 SCENMC_PACKAGES="build-essential cmake pkg-config libgsl-dev libhdf5-dev hdf5-tools libcmocka-dev \
 librandom123-dev libyaml-dev nettle-dev libopenmpi-dev openmpi-bin python3-h5py python3-matplotlib"
 # The test command also needs these (set by scripts/test.sh).
 SCENMC_TEST_PACKAGES="clang libclang-rt-14-dev libomp-14-dev valgrind"
+# ... and these for the SLURM test (tests/hpc/slurm_test.sh: a private
+# single-node SLURM), unless SCENMC_TEST_SLURM=0 or a SLURM already answers.
+SCENMC_SLURM_PACKAGES="slurm-wlm munge"
 
 scenmc_install_deps() {
     local missing="" p

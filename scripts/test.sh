@@ -3,19 +3,42 @@
 #   1. a Release build with -Werror and the whole ctest suite;
 #   2. the unit tests again under AddressSanitizer + UndefinedBehaviorSanitizer
 #      (this also replays the fuzzing corpora);
+#   2. the SLURM test (ctest hpc/slurm, tests/hpc/slurm_test.sh): the batch
+#      scripts of scripts/slurm/ on a private single-node SLURM that it starts
+#      as root (slurm-wlm and munge are installed for it), or on the SLURM that
+#      answers here;
 #   3. ThreadSanitizer on the OpenMP paths and valgrind memcheck (tests/dynamic_checks.sh).
 # Exits non-zero when anything fails. Build folders: build-test/, build-asan/.
+#
+# SCENMC_TEST_SLURM=0 leaves the SLURM test out (for machines where no SLURM
+# can be started: not root, no packages). Otherwise it runs; where it cannot
+# start a SLURM it is skipped, saying why, except under CI=true, where that
+# is a failure.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 . "$root/scripts/deps.sh"
-SCENMC_EXTRA_PACKAGES="$SCENMC_TEST_PACKAGES" scenmc_install_deps
+export SCENMC_TEST_SLURM=${SCENMC_TEST_SLURM:-1}
+packages=$SCENMC_TEST_PACKAGES
+# slurm-wlm and munge: only to start a private SLURM, which needs root.
+if [ "$SCENMC_TEST_SLURM" = 1 ] && { [ "$(id -u)" = 0 ] || [ "${CI:-}" = true ]; } &&
+    ! { command -v sinfo >/dev/null && [[ $(timeout 10 sinfo -h -o %a 2>/dev/null) == *up* ]]; }; then
+    packages="$packages $SCENMC_SLURM_PACKAGES"
+fi
+SCENMC_EXTRA_PACKAGES="$packages" scenmc_install_deps
 jobs=$(nproc)
 export OMP_NUM_THREADS=${OMP_NUM_THREADS:-2}
 
 echo "== Release build (-Werror) and tests"
 cmake -S "$root" -B "$root/build-test" -DCMAKE_BUILD_TYPE=Release -DSCENMC_WERROR=ON >/dev/null
 cmake --build "$root/build-test" -j "$jobs"
-(cd "$root/build-test" && ctest --output-on-failure -j "$jobs")
+(cd "$root/build-test" && ctest --output-on-failure -j "$jobs" -LE slurm)
+
+echo "== SLURM: the batch scripts on a real SLURM (SCENMC_TEST_SLURM=$SCENMC_TEST_SLURM)"
+slurm_log=$root/build-test/slurm-test.log
+(cd "$root/build-test" && ctest -L slurm --output-on-failure --verbose) 2>&1 | tee "$slurm_log"
+if grep -q "SKIPPED (slurm test)" "$slurm_log"; then
+    echo "== SLURM test skipped: $(grep -o 'SKIPPED (slurm test).*' "$slurm_log" | head -n 1)"
+fi
 
 echo "== AddressSanitizer + UndefinedBehaviorSanitizer build and tests"
 cmake -S "$root" -B "$root/build-asan" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSCENMC_SANITIZE=ON \
@@ -24,7 +47,7 @@ cmake --build "$root/build-asan" -j "$jobs"
 # Smaller statistical samples under the sanitizers (same tests, same thresholds).
 (cd "$root/build-asan" && SCENMC_TEST_SCALE=0.05 \
     ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-    ctest --output-on-failure -j "$jobs")
+    ctest --output-on-failure -j "$jobs" -LE slurm)
 echo "== ThreadSanitizer and valgrind"
 bash "$root/tests/dynamic_checks.sh" "$root" "$root/build-test"
 echo "== all tests passed"
