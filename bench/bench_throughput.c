@@ -16,6 +16,7 @@
 #include "scenmc/scenmc.h"
 #include "engine/kernel.h"
 #include "engine/rng.h"
+#include "engine/simulate.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -102,8 +103,9 @@ int main(int argc, char **argv)
     uint64_t hash = 0;
     for (int k = 0; k < repeat; k++) {
         scenmc_results r;
-        scenmc_run_options opt = {.threads = threads, .group_limit = group_limit, .reference = reference};
-        if (scenmc_run(m, &p, &opt, &r, &err) != SCENMC_OK) {
+        scenmc_run_options opt = {.threads = threads};
+        scenmc__engine_tuning tune = {.group_limit = group_limit, .reference = reference};
+        if (scenmc__run_tuned(m, &p, &opt, &tune, &r, &err) != SCENMC_OK) {
             fprintf(stderr, "%s\n", err.msg);
             return 1;
         }
@@ -118,10 +120,10 @@ int main(int argc, char **argv)
     }
     /* The engine's choices for this model (as scenmc_run makes them). */
     scenmc_results shape;
-    scenmc_kernel k;
+    scenmc__kernel k;
     if (scenmc_results_init(&shape, m, &p, SCENMC_MONTE_CARLO, &err) != SCENMC_OK ||
-        scenmc_kernel_init(&k, m, &p, &shape, &err) != SCENMC_OK ||
-        scenmc_kernel_build_groups(&k, group_limit, &err) != SCENMC_OK) {
+        scenmc__kernel_init(&k, m, &p, &shape, &err) != SCENMC_OK ||
+        scenmc__kernel_build_groups(&k, group_limit, &err) != SCENMC_OK) {
         fprintf(stderr, "%s\n", err.msg);
         return 1;
     }
@@ -136,8 +138,8 @@ int main(int argc, char **argv)
            m->name, m->n_descriptors, m->n_variants, threads, (unsigned long long)n, repeat, med,
            tps[0], tps[repeat - 1], med * lambda * 10, (double)ru.ru_maxrss / 1024.0,
            (unsigned long long)hash, reference ? "reference" : k.packed ? "packed" : k.field_mode ? "field" : "table",
-           k.n_groups, scenmc_rng_kind());
-    scenmc_kernel_free(&k);
+           k.n_groups, scenmc__rng_kind());
+    scenmc__kernel_free(&k);
     scenmc_results_free(&shape);
     free(tps);
     scenmc_params_free(&p);

@@ -179,41 +179,41 @@ static void test_run_plan_library(void **state)
     (void)state;
     scenmc_error err;
     scenmc_error_clear(&err);
-    scenmc_run_request q = {.sd_given = 1, .size = 1};
-    scenmc_run_plan pl;
-    scenmc_run_plan_init(&pl, &q);
-    scenmc_run_plan_from_model(&pl, default_model());
-    assert_int_equal(scenmc_run_plan_check(&pl, &err), SCENMC_E_INPUT);
+    scenmc__run_request q = {.sd_given = 1, .size = 1};
+    scenmc__run_plan pl;
+    scenmc__run_plan_init(&pl, &q);
+    scenmc__run_plan_from_model(&pl, default_model());
+    assert_int_equal(scenmc__run_plan_check(&pl, &err), SCENMC_E_INPUT);
     assert_true(pl.usage);
     assert_non_null(strstr(err.msg, "--judgement-sd needs --ensemble"));
-    scenmc_run_plan_free(&pl);
+    scenmc__run_plan_free(&pl);
 
     /* Shard 2 of 4 of 100 trajectories, on rank 2 of 2: [25, 50), this rank [37, 50). */
     scenmc_error_clear(&err);
-    q = (scenmc_run_request){.shard = "2/4", .rank = 1, .size = 2};
-    scenmc_run_plan_init(&pl, &q);
-    scenmc_run_plan_from_model(&pl, default_model());
+    q = (scenmc__run_request){.shard = "2/4", .rank = 1, .size = 2};
+    scenmc__run_plan_init(&pl, &q);
+    scenmc__run_plan_from_model(&pl, default_model());
     pl.p.n_trajectories = 100;
-    assert_int_equal(scenmc_run_plan_check(&pl, &err), SCENMC_OK);
-    scenmc_run_plan_ranges(&pl);
+    assert_int_equal(scenmc__run_plan_check(&pl, &err), SCENMC_OK);
+    scenmc__run_plan_ranges(&pl);
     assert_int_equal(pl.target.first, 25);
     assert_int_equal(pl.target.last, 50);
     assert_int_equal(pl.n_mine, 1);
     assert_int_equal(pl.mine[0].first, 37);
     assert_int_equal(pl.mine[0].last, 50);
     scenmc_range all[2] = {{25, 50}, {0, 0}};
-    assert_true(scenmc_run_complete(&pl, all, 1));
+    assert_true(scenmc__run_complete(&pl, all, 1));
     all[0].last = 40;
-    assert_false(scenmc_run_complete(&pl, all, 1));
+    assert_false(scenmc__run_complete(&pl, all, 1));
     scenmc_results r = {0};
     scenmc_hpc_info info;
-    scenmc_run_checkpoint_info(&pl, all, 1, &r, &info);
+    scenmc__run_checkpoint_info(&pl, all, 1, &r, &info);
     assert_int_equal(info.next, 40);
     assert_int_equal(info.shard_index, 2);
     assert_int_equal(info.shard_count, 4);
     assert_int_equal(r.first, 25);
     assert_int_equal(r.last, 40);
-    scenmc_run_plan_free(&pl);
+    scenmc__run_plan_free(&pl);
 }
 
 static int setup(void **state)

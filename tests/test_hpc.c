@@ -67,14 +67,14 @@ static int has_mpirun(void)
 {
     static int known = -1;
     if (known < 0)
-        known = scenmc_mpi_built() && sh("command -v mpirun") == 0;
+        known = scenmc__mpi_built() && sh("command -v mpirun") == 0;
     return known;
 }
 
 #define SKIP_WITHOUT_MPI()                                                                 \
     do {                                                                                   \
         if (!has_mpirun()) {                                                               \
-            print_message("skipped: %s\n", scenmc_mpi_built() ? "no mpirun on PATH"        \
+            print_message("skipped: %s\n", scenmc__mpi_built() ? "no mpirun on PATH"        \
                                                                : "built without MPI");     \
             skip();                                                                        \
         }                                                                                  \
@@ -619,7 +619,7 @@ static void test_sigterm_checkpoint_resume(void **state)
     /* Under MPI: mpirun forwards SIGUSR1; every rank stops, rank 0 writes one
      * checkpoint of several ranges; a plain resume finishes it. */
     if (!has_mpirun()) {
-        print_message("MPI part skipped: %s\n", scenmc_mpi_built() ? "no mpirun" : "built without MPI");
+        print_message("MPI part skipped: %s\n", scenmc__mpi_built() ? "no mpirun" : "built without MPI");
         return;
     }
     const char *mout = tmp_path("sigmpi.h5");

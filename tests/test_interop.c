@@ -229,12 +229,12 @@ static void test_scw_features(void **state)
     /* Exported and read back: the same names, labels and matrix. */
     char *text = NULL;
     size_t len = 0;
-    assert_int_equal(scenmc_scw_format(m, NULL, &text, &len, NULL, &err), SCENMC_OK);
+    assert_int_equal(scenmc__scw_format(m, NULL, &text, &len, NULL, &err), SCENMC_OK);
     scenmc_model *draft = NULL;
-    assert_int_equal(scenmc_scw_read_draft(text, len, "features-out.scw", &draft, &notes, &err),
+    assert_int_equal(scenmc__scw_read_draft(text, len, "features-out.scw", &draft, &notes, &err),
                      SCENMC_OK);
     scenmc_model *back = NULL;
-    assert_int_equal(scenmc_model_build(draft, NULL, NULL, "features-out.scw", NULL, NULL, &back,
+    assert_int_equal(scenmc__model_build(draft, NULL, NULL, "features-out.scw", NULL, NULL, &back,
                                         &err),
                      SCENMC_OK);
     assert_same_model(m, back);
@@ -268,7 +268,7 @@ static void test_scw_windows_1252(void **state)
     /* Written back in Windows-1252 (the bytes of the original names). */
     char *text = NULL;
     size_t len = 0;
-    assert_int_equal(scenmc_scw_format(m, NULL, &text, &len, &notes, &err), SCENMC_OK);
+    assert_int_equal(scenmc__scw_format(m, NULL, &text, &len, &notes, &err), SCENMC_OK);
     assert_null(notes);
     assert_non_null(
         strstr(text, "&Wirtschaft\xfc\n -Gr\xfcn\n -M\xe4\xdfig\n&Preis\n -\x80 hoch\n"));
@@ -278,7 +278,7 @@ static void test_scw_windows_1252(void **state)
     scenmc_export_options_init(&o);
     o.utf8 = 1;
     o.crlf = 1;
-    assert_int_equal(scenmc_scw_format(m, &o, &text, &len, NULL, &err), SCENMC_OK);
+    assert_int_equal(scenmc__scw_format(m, &o, &text, &len, NULL, &err), SCENMC_OK);
     assert_non_null(strstr(text, "\r\n -Gr\xc3\xbcn\r\n"));
     free(text);
     scenmc_model_free(m);
@@ -296,7 +296,7 @@ static void test_scw_roundtrip(void **state)
     scenmc_error_clear(&err);
     char *text = NULL, *notes = NULL;
     size_t tlen = 0;
-    assert_int_equal(scenmc_scw_format(m, NULL, &text, &tlen, &notes, &err), SCENMC_OK);
+    assert_int_equal(scenmc__scw_format(m, NULL, &text, &tlen, &notes, &err), SCENMC_OK);
     assert_null(notes);
     assert_int_equal(tlen, len);
     assert_memory_equal(text, orig, len);
@@ -410,7 +410,7 @@ static void test_csv_roundtrip(void **state)
     scenmc_error_clear(&err);
     char *text = NULL, *notes = NULL;
     size_t tlen = 0;
-    assert_int_equal(scenmc_csv_format(m, NULL, &text, &tlen, &notes, &err), SCENMC_OK);
+    assert_int_equal(scenmc__csv_format(m, NULL, &text, &tlen, &notes, &err), SCENMC_OK);
     assert_null(notes);
     assert_int_equal(tlen, len);
     assert_memory_equal(text, orig, len);
@@ -418,7 +418,7 @@ static void test_csv_roundtrip(void **state)
 
     /* The sample's .scw as CSV: its names do not group by prefix, so the
      * labels are made from the ids, and read back they give the same matrix. */
-    assert_int_equal(scenmc_csv_format(ref, NULL, &text, &tlen, &notes, &err), SCENMC_OK);
+    assert_int_equal(scenmc__csv_format(ref, NULL, &text, &tlen, &notes, &err), SCENMC_OK);
     assert_null(notes);
     assert_int_equal(tlen, len);
     assert_memory_equal(text, orig, len);
@@ -466,7 +466,7 @@ static void test_csv_consistency(void **state)
     /* Written back (the consistency matrix, as the model has no other). */
     char *text = NULL;
     size_t len = 0;
-    assert_int_equal(scenmc_csv_format(m, NULL, &text, &len, &notes, &err), SCENMC_OK);
+    assert_int_equal(scenmc__csv_format(m, NULL, &text, &len, &notes, &err), SCENMC_OK);
     assert_string_equal(text, ",E1,E2,T1,T2,T3\nE1,0,0,2,-1,0\nE2,0,0,-2,3,1.5\n"
                               "T1,2,-2,0,0,0\nT2,-1,3,0,0,0\nT3,0,1.5,0,0,0\n");
     assert_contains(notes, "import it with --consistency");
@@ -477,13 +477,13 @@ static void test_csv_consistency(void **state)
     /* The default model's consistency matrix: CSV -> model -> CSV. */
     scenmc_model *vn = NULL;
     assert_int_equal(scenmc_model_load_default(&vn, &err), SCENMC_OK);
-    assert_int_equal(scenmc_csv_format(vn, NULL, &text, &len, &notes, &err), SCENMC_OK);
+    assert_int_equal(scenmc__csv_format(vn, NULL, &text, &len, &notes, &err), SCENMC_OK);
     assert_contains(notes, "1 pairs of descriptors are not scored");
     free(notes);
     assert_contains(text, ",IK1,IK2,KR1,KR2,KO1,KO2,EK1,");
     scenmc_model *draft = NULL;
-    assert_int_equal(scenmc_csv_read_draft(text, len, "vn.csv", &o, &draft, NULL, &err), SCENMC_OK);
-    assert_int_equal(scenmc_model_build(draft, NULL, NULL, "vn.csv", NULL, NULL, &m, &err),
+    assert_int_equal(scenmc__csv_read_draft(text, len, "vn.csv", &o, &draft, NULL, &err), SCENMC_OK);
+    assert_int_equal(scenmc__model_build(draft, NULL, NULL, "vn.csv", NULL, NULL, &m, &err),
                      SCENMC_OK);
     for (int d = 0; d < vn->n_descriptors; d++)
         assert_string_equal(m->descriptors[d].id, vn->descriptors[d].id);
@@ -492,7 +492,7 @@ static void test_csv_consistency(void **state)
             assert_true(C(m, u, v) == C(vn, u, v));
     char *text2 = NULL;
     size_t len2 = 0;
-    assert_int_equal(scenmc_csv_format(m, NULL, &text2, &len2, NULL, &err), SCENMC_OK);
+    assert_int_equal(scenmc__csv_format(m, NULL, &text2, &len2, NULL, &err), SCENMC_OK);
     assert_string_equal(text, text2);
     free(text);
     free(text2);
@@ -529,7 +529,7 @@ static void test_csv_descriptor_map(void **state)
     /* Exported, the labels need the map again, and the note gives it. */
     char *text = NULL, *notes = NULL;
     size_t len = 0;
-    assert_int_equal(scenmc_csv_format(m, NULL, &text, &len, &notes, &err), SCENMC_OK);
+    assert_int_equal(scenmc__csv_format(m, NULL, &text, &len, &notes, &err), SCENMC_OK);
     assert_contains(text, ",TR1,TR2,TR3,EN1,EN2\n");
     assert_null(notes);
     free(text);
@@ -677,7 +677,7 @@ static void test_scw_odd_input(void **state)
         size_t len = strlen(cases[k].text);
         if (k == 8)
             len = 31; /* through the NUL and " -b\n" */
-        assert_int_not_equal(scenmc_scw_read_draft(cases[k].text, len, "x.scw", &d, NULL, &err),
+        assert_int_not_equal(scenmc__scw_read_draft(cases[k].text, len, "x.scw", &d, NULL, &err),
                              SCENMC_OK);
         assert_null(d);
         if (!strstr(err.msg, cases[k].msg))
@@ -692,7 +692,7 @@ static void test_scw_odd_input(void **state)
     scenmc_error err;
     scenmc_error_clear(&err);
     scenmc_model *d = NULL;
-    assert_int_equal(scenmc_scw_read_draft(big, strlen(big), "x.scw", &d, NULL, &err),
+    assert_int_equal(scenmc__scw_read_draft(big, strlen(big), "x.scw", &d, NULL, &err),
                      SCENMC_E_LIMIT);
     assert_contains(err.msg, "x.scw:68:2: descriptor 'A' has more than 64 variants");
     free(big);
@@ -933,7 +933,7 @@ static void test_to_yaml_roundtrip(void **state)
             assert_int_equal(scenmc_model_load_default(&m, &err), SCENMC_OK);
         char *yaml = NULL;
         size_t len = 0;
-        assert_int_equal(scenmc_model_to_yaml(m, "a test\nof comments", &yaml, &len, &err),
+        assert_int_equal(scenmc__model_to_yaml(m, "a test\nof comments", &yaml, &len, &err),
                          SCENMC_OK);
         assert_int_equal(strncmp(yaml, "# a test\n# of comments\n", 23), 0);
         scenmc_model *b = model_from_string(yaml);
@@ -974,7 +974,7 @@ static void test_to_yaml_quoting(void **state)
 {
     (void)state;
     const int nv[2] = {2, 3};
-    scenmc_model *d = scenmc_model_draft_new(2, nv);
+    scenmc_model *d = scenmc__model_draft_new(2, nv);
     d->name = strdup("yes");
     d->descriptors[0].name = strdup("- leading dash: and colon # hash");
     d->descriptors[1].name = strdup("true");
@@ -990,7 +990,7 @@ static void test_to_yaml_quoting(void **state)
     scenmc_error_clear(&err);
     scenmc_model *m = NULL;
     char *yaml = NULL;
-    assert_int_equal(scenmc_model_build(d, "leading_dash_and_colon_hash,true", NULL, "draft", &yaml,
+    assert_int_equal(scenmc__model_build(d, "leading_dash_and_colon_hash,true", NULL, "draft", &yaml,
                                         NULL, &m, &err),
                      SCENMC_OK);
     assert_string_equal(m->name, "yes");
@@ -1014,20 +1014,20 @@ static void test_ids_and_text(void **state)
 {
     (void)state;
     char id[64];
-    scenmc_id_from_name("\xc3\x96konomie & Wachstum", 1, id);
+    scenmc__id_from_name("\xc3\x96konomie & Wachstum", 1, id);
     assert_string_equal(id, "Okonomie_Wachstum");
-    scenmc_id_from_name("A.", 1, id);
+    scenmc__id_from_name("A.", 1, id);
     assert_string_equal(id, "A");
-    scenmc_id_from_name("  ", 3, id);
+    scenmc__id_from_name("  ", 3, id);
     assert_string_equal(id, "D3");
-    scenmc_id_from_name("Stra\xc3\x9f" "e 2030 (Plan)", 1, id);
+    scenmc__id_from_name("Stra\xc3\x9f" "e 2030 (Plan)", 1, id);
     assert_string_equal(id, "Strasse_2030_Plan");
-    scenmc_id_from_name("\xe6\x97\xa5\xe6\x9c\xac", 9, id);
+    scenmc__id_from_name("\xe6\x97\xa5\xe6\x9c\xac", 9, id);
     assert_string_equal(id, "D9");
     char longname[200];
     memset(longname, 'x', 199);
     longname[199] = '\0';
-    scenmc_id_from_name(longname, 1, id);
+    scenmc__id_from_name(longname, 1, id);
     assert_int_equal(strlen(id), 48);
 
     scenmc_error err;
@@ -1035,17 +1035,17 @@ static void test_ids_and_text(void **state)
     char *out = NULL;
     size_t len = 0;
     int conv = -1;
-    assert_int_equal(scenmc_text_to_utf8("\xef\xbb\xbf" "abc", 6, "t", &out, &len, &conv, &err),
+    assert_int_equal(scenmc__text_to_utf8("\xef\xbb\xbf" "abc", 6, "t", &out, &len, &conv, &err),
                      SCENMC_OK);
     assert_string_equal(out, "abc");
     assert_int_equal(conv, 0);
     free(out);
-    assert_int_equal(scenmc_text_to_utf8("\x93q\x94 \xe9", 5, "t", &out, &len, &conv, &err),
+    assert_int_equal(scenmc__text_to_utf8("\x93q\x94 \xe9", 5, "t", &out, &len, &conv, &err),
                      SCENMC_OK);
     assert_string_equal(out, "\xe2\x80\x9cq\xe2\x80\x9d \xc3\xa9");
     assert_int_equal(conv, 1);
     free(out);
-    assert_int_equal(scenmc_text_to_utf8("a\nb\0c", 5, "t", &out, &len, &conv, &err),
+    assert_int_equal(scenmc__text_to_utf8("a\nb\0c", 5, "t", &out, &len, &conv, &err),
                      SCENMC_E_INPUT);
     assert_contains(err.msg, "t:2:2: contains NUL bytes");
     assert_int_equal(scenmc_file_format_of("X.SCW"), SCENMC_FORMAT_SCW);

@@ -37,13 +37,13 @@ static void check_kind(const char *kind)
 {
     static const uint64_t seeds[] = {0, 1, 42, 0xffffffffull, 0x123456789abcdef0ull, UINT64_MAX};
     static const uint64_t streams[] = {0, 1, 7, 0xfffffffful, 0x100000000ull, UINT64_MAX - 3};
-    scenmc_rng_force(kind);
+    scenmc__rng_force(kind);
     for (size_t a = 0; a < sizeof seeds / sizeof *seeds; a++)
         for (size_t b = 0; b < sizeof streams / sizeof *streams; b++) {
-            scenmc_rng r;
-            scenmc_rng_init(&r, seeds[a], streams[b]);
+            scenmc__rng r;
+            scenmc__rng_init(&r, seeds[a], streams[b]);
             for (uint64_t w = 0; w < 1000; w++) { /* 31 batches and a part */
-                uint32_t got = scenmc_rng_u32(&r), want = reference_word(seeds[a], streams[b], w);
+                uint32_t got = scenmc__rng_u32(&r), want = reference_word(seeds[a], streams[b], w);
                 if (got != want)
                     fail_msg("%s: seed %llu stream %llu word %llu: %08x, Random123 gives %08x", kind,
                              (unsigned long long)seeds[a], (unsigned long long)streams[b],
@@ -51,10 +51,10 @@ static void check_kind(const char *kind)
             }
             /* The same stream when refills of one batch and of two alternate
              * (the engine makes one when a round needs at most a batch more). */
-            scenmc_rng_init(&r, seeds[a], streams[b]);
+            scenmc__rng_init(&r, seeds[a], streams[b]);
             for (uint64_t w = 0, n = 0; w < 1000; w++) {
                 if (r.next == SCENMC_RNG_BUFFER)
-                    n++ % 3 ? scenmc_rng_refill_one(&r) : scenmc_rng_refill(&r);
+                    n++ % 3 ? scenmc__rng_refill_one(&r) : scenmc__rng_refill(&r);
                 uint32_t got = (uint32_t)r.word[r.next++], want = reference_word(seeds[a], streams[b], w);
                 if (got != want)
                     fail_msg("%s, one-batch refills: seed %llu stream %llu word %llu: %08x, Random123 gives %08x",
@@ -62,7 +62,7 @@ static void check_kind(const char *kind)
                              (unsigned long long)w, got, want);
             }
         }
-    scenmc_rng_force(NULL);
+    scenmc__rng_force(NULL);
 }
 
 static void test_avx2_batches_are_philox(void **state)
@@ -101,13 +101,13 @@ static void test_portable_batches_are_philox(void **state)
 static void test_uniforms_in_open_interval(void **state)
 {
     (void)state;
-    const char *kind = scenmc_rng_kind();
+    const char *kind = scenmc__rng_kind();
     assert_true(!strcmp(kind, "avx512") || !strcmp(kind, "avx2") || !strcmp(kind, "sse2") ||
                 !strcmp(kind, "random123"));
-    scenmc_rng r;
-    scenmc_rng_init(&r, 3, 5);
+    scenmc__rng r;
+    scenmc__rng_init(&r, 3, 5);
     for (int i = 0; i < 100000; i++) {
-        double u = scenmc_rng_uniform32(&r), v = scenmc_rng_uniform53(&r);
+        double u = scenmc__rng_uniform32(&r), v = scenmc__rng_uniform53(&r);
         assert_true(u > 0 && u < 1);
         assert_true(v > 0 && v < 1);
     }

@@ -5,6 +5,7 @@
  * false-failure probability is what a fresh seed would risk. Every
  * chi-square test rejects at p < 1e-6. */
 #include "testutil.h"
+#include "engine/simulate.h"
 
 #include <gsl/gsl_cdf.h>
 #include <math.h>
@@ -269,14 +270,15 @@ static void test_long_horizon_boltzmann(void **state)
  * tested given their observed denominators. At most about 1,000 tests at
  * p < 1e-6: false failure < 1e-3 per call. */
 static void compare_run_with_exact(const scenmc_model *m, const scenmc_params *pp,
-                                   const scenmc_run_options *opt, const char *label)
+                                   const scenmc__engine_tuning *tune, const char *label)
 {
     scenmc_params p;
     scenmc_params_copy(&p, pp);
     scenmc_results mc, ex;
     scenmc_error err;
     scenmc_error_clear(&err);
-    if (scenmc_run(m, &p, opt, &mc, &err) != SCENMC_OK)
+    scenmc_run_options opt = {.threads = 2};
+    if (scenmc__run_tuned(m, &p, &opt, tune, &mc, &err) != SCENMC_OK)
         fail_msg("run failed: %s", err.msg);
     if (scenmc_exact(m, &p, 2, &ex, &err) != SCENMC_OK)
         fail_msg("exact: %s", err.msg);
@@ -337,10 +339,9 @@ static void compare_with_exact(double beta, uint64_t seed)
     p.beta = beta;
     p.seed = seed;
     p.n_trajectories = scaled(1000000);
-    scenmc_run_options opt = {.threads = 2};
     char label[64];
     snprintf(label, sizeof label, "default model, beta=%g", beta);
-    compare_run_with_exact(m, &p, &opt, label);
+    compare_run_with_exact(m, &p, NULL, label);
     scenmc_params_free(&p);
     scenmc_model_free(m);
 }
@@ -387,12 +388,10 @@ static void test_run_vs_exact_wide_variants(void **state)
     scenmc_params_init(&p, m);
     p.seed = 104;
     p.n_trajectories = scaled(300000);
-    scenmc_run_options opt = {.threads = 2};
-    compare_run_with_exact(m, &p, &opt, "wide model, one group");
-    opt.group_limit = 8;
-    opt.split_tally = 1;
+    compare_run_with_exact(m, &p, NULL, "wide model, one group");
+    scenmc__engine_tuning tune = {.group_limit = 8, .split_tally = 1};
     p.seed = 105;
-    compare_run_with_exact(m, &p, &opt, "wide model, three groups, split tally");
+    compare_run_with_exact(m, &p, &tune, "wide model, three groups, split tally");
     scenmc_params_free(&p);
     scenmc_model_free(m);
 }
@@ -406,8 +405,7 @@ static void test_run_vs_exact_log_domain(void **state)
     scenmc_params_init(&p, m);
     p.seed = 108;
     p.n_trajectories = scaled(300000);
-    scenmc_run_options opt = {.threads = 2};
-    compare_run_with_exact(m, &p, &opt, "wide model, log domain");
+    compare_run_with_exact(m, &p, NULL, "wide model, log domain");
     scenmc_params_free(&p);
     scenmc_model_free(m);
 }
@@ -439,11 +437,10 @@ static void test_run_vs_exact_nine_variants(void **state)
     scenmc_params_init(&p, m);
     p.seed = 106;
     p.n_trajectories = scaled(300000);
-    scenmc_run_options opt = {.threads = 2};
-    compare_run_with_exact(m, &p, &opt, "nine variants");
-    opt.group_limit = 1; /* three groups of one descriptor */
+    compare_run_with_exact(m, &p, NULL, "nine variants");
+    scenmc__engine_tuning tune = {.group_limit = 1}; /* three groups of one descriptor */
     p.seed = 107;
-    compare_run_with_exact(m, &p, &opt, "nine variants, three groups");
+    compare_run_with_exact(m, &p, &tune, "nine variants, three groups");
     scenmc_params_free(&p);
     scenmc_model_free(m);
 }
@@ -459,11 +456,11 @@ static void test_run_vs_exact_field_mode(void **state)
     scenmc_params_init(&p, m);
     p.seed = 109;
     p.n_trajectories = scaled(300000);
-    scenmc_run_options opt = {.threads = 2, .group_limit = 1};
-    compare_run_with_exact(m, &p, &opt, "default model, field mode");
+    scenmc__engine_tuning tune = {.group_limit = 1};
+    compare_run_with_exact(m, &p, &tune, "default model, field mode");
     p.beta = 20;
     p.seed = 110;
-    compare_run_with_exact(m, &p, &opt, "default model, field mode, beta 20");
+    compare_run_with_exact(m, &p, &tune, "default model, field mode, beta 20");
     scenmc_params_free(&p);
     scenmc_model_free(m);
 }
@@ -495,13 +492,13 @@ static void test_grouping_does_not_change_counts(void **state)
             fail_msg("run: %s", err.msg);
         int limits[] = {1, 2, 4, 16, 64, 1024, 0};
         for (size_t i = 0; i < sizeof limits / sizeof *limits; i++) {
-            opt.group_limit = limits[i];
-            opt.split_tally = limits[i] == 0 || limits[i] == 4;
-            if (scenmc_run(m, &p, &opt, &r, &err) != SCENMC_OK)
+            scenmc__engine_tuning tune = {.group_limit = limits[i],
+                                          .split_tally = limits[i] == 0 || limits[i] == 4};
+            if (scenmc__run_tuned(m, &p, &opt, &tune, &r, &err) != SCENMC_OK)
                 fail_msg("run: %s", err.msg);
             if (!same_counts(&ref, &r))
                 fail_msg("rate %g, group limit %d (split tally %d) changed the counts", rates[k], limits[i],
-                         opt.split_tally);
+                         tune.split_tally);
             scenmc_results_free(&r);
         }
         scenmc_results_free(&ref);
@@ -519,14 +516,15 @@ static void expect_reference_counts(const scenmc_model *m, const scenmc_params *
     scenmc_error err;
     scenmc_error_clear(&err);
     scenmc_results ref, r;
-    scenmc_run_options opt = {.reference = 1};
-    if (scenmc_run(m, p, &opt, &ref, &err) != SCENMC_OK)
+    scenmc__engine_tuning reference = {.reference = 1};
+    if (scenmc__run_tuned(m, p, NULL, &reference, &ref, &err) != SCENMC_OK)
         fail_msg("%s: reference run: %s", what, err.msg);
     assert_int_equal(ref.n_trajectories, p->n_trajectories);
     for (int i = 0; i < n_limits; i++)
         for (int split = 0; split < 2; split++) {
-            scenmc_run_options o = {.threads = 2, .group_limit = limits[i], .split_tally = split};
-            if (scenmc_run(m, p, &o, &r, &err) != SCENMC_OK)
+            scenmc_run_options o = {.threads = 2};
+            scenmc__engine_tuning tune = {.group_limit = limits[i], .split_tally = split};
+            if (scenmc__run_tuned(m, p, &o, &tune, &r, &err) != SCENMC_OK)
                 fail_msg("%s: run: %s", what, err.msg);
             if (!same_counts(&ref, &r))
                 fail_msg("%s: group limit %d (split tally %d) differs from the reference engine", what,

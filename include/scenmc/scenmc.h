@@ -275,12 +275,6 @@ typedef struct scenmc_run_options {
     /* Called by one thread between chunks; return non-zero to stop early. */
     int (*progress)(void *ctx, uint64_t done, uint64_t total, double seconds);
     void *progress_ctx;
-    /* Engine tuning, for benchmarks and tests; results do not depend on it
-     * beyond floating-point rounding. 0 means automatic. */
-    int group_limit;        /* most joint variants per group of the field tables */
-    int split_tally;        /* non-zero: tally variants per descriptor, not jointly per group */
-    int reference;          /* non-zero: the plain reference engine (src/engine/reference.c):
-                             * one thread, no progress calls, no top-state mode; same counts */
 } scenmc_run_options;
 
 /* Simulates trajectories [first, last) and tallies them into r (which it

@@ -16,13 +16,13 @@
 static char *make_temp(const char *path, int *fd)
 {
     size_t n = strlen(path) + 16;
-    char *tmp = scenmc_xmalloc(n);
+    char *tmp = scenmc__xmalloc(n);
     snprintf(tmp, n, "%s.tmp-XXXXXX", path);
     *fd = mkstemp(tmp);
     return tmp;
 }
 
-scenmc_status scenmc_atomic_check(const char *path, int force, scenmc_error *err)
+scenmc_status scenmc__atomic_check(const char *path, int force, scenmc_error *err)
 {
     struct stat st;
     if (stat(path, &st) == 0) {
@@ -32,14 +32,14 @@ scenmc_status scenmc_atomic_check(const char *path, int force, scenmc_error *err
             return scenmc_error_add(err, SCENMC_E_IO, "%s: already exists; use --force to overwrite it",
                                     path);
     }
-    scenmc_atomic a;
-    scenmc_status s = scenmc_atomic_begin(&a, path, err);
+    scenmc__atomic a;
+    scenmc_status s = scenmc__atomic_begin(&a, path, err);
     if (s == SCENMC_OK)
-        scenmc_atomic_abandon(&a);
+        scenmc__atomic_abandon(&a);
     return s;
 }
 
-scenmc_status scenmc_atomic_begin(scenmc_atomic *a, const char *path, scenmc_error *err)
+scenmc_status scenmc__atomic_begin(scenmc__atomic *a, const char *path, scenmc_error *err)
 {
     memset(a, 0, sizeof *a);
     a->path = path;
@@ -55,7 +55,7 @@ scenmc_status scenmc_atomic_begin(scenmc_atomic *a, const char *path, scenmc_err
     return SCENMC_OK;
 }
 
-void scenmc_atomic_adopt(scenmc_atomic *a, const char *tmp, const char *path)
+void scenmc__atomic_adopt(scenmc__atomic *a, const char *tmp, const char *path)
 {
     memset(a, 0, sizeof *a);
     a->path = path;
@@ -65,7 +65,7 @@ void scenmc_atomic_adopt(scenmc_atomic *a, const char *tmp, const char *path)
     a->adopted = 1;
 }
 
-int scenmc_atomic_write(scenmc_atomic *a, const void *buf, size_t n)
+int scenmc__atomic_write(scenmc__atomic *a, const void *buf, size_t n)
 {
     const unsigned char *p = buf;
     for (size_t at = 0; at < n;) {
@@ -80,7 +80,7 @@ int scenmc_atomic_write(scenmc_atomic *a, const void *buf, size_t n)
 }
 
 /* fsync and close the temporary (opening it first when adopted); 0 or an errno. */
-static int sync_close(scenmc_atomic *a)
+static int sync_close(scenmc__atomic *a)
 {
     int fd = a->fd >= 0 ? a->fd : open(a->tmp, O_RDONLY);
     a->fd = -1;
@@ -93,7 +93,7 @@ static int sync_close(scenmc_atomic *a)
 }
 
 /* Removes the temporary and forgets it (the adopted name is the caller's to free). */
-static void drop(scenmc_atomic *a, int owned)
+static void drop(scenmc__atomic *a, int owned)
 {
     if (a->fd >= 0)
         close(a->fd);
@@ -105,12 +105,12 @@ static void drop(scenmc_atomic *a, int owned)
     a->tmp = NULL;
 }
 
-void scenmc_atomic_abandon(scenmc_atomic *a)
+void scenmc__atomic_abandon(scenmc__atomic *a)
 {
     drop(a, !a->adopted);
 }
 
-scenmc_status scenmc_atomic_commit(scenmc_atomic *a, int e, scenmc_error *err)
+scenmc_status scenmc__atomic_commit(scenmc__atomic *a, int e, scenmc_error *err)
 {
     int owned = !a->adopted;
     if (e) {
@@ -146,26 +146,26 @@ scenmc_status scenmc_atomic_commit(scenmc_atomic *a, int e, scenmc_error *err)
     return s;
 }
 
-char *scenmc_atomic_temp_name(const char *path)
+char *scenmc__atomic_temp_name(const char *path)
 {
     static unsigned counter;
     size_t n = strlen(path) + 64;
-    char *t = scenmc_xmalloc(n);
+    char *t = scenmc__xmalloc(n);
     snprintf(t, n, "%s.part-%ld-%u", path, (long)getpid(), counter++);
     return t;
 }
 
 /* ------------------------------------------------------------ text files */
 
-scenmc_status scenmc_write_text_file(const char *path, const char *text, size_t len, int force,
+scenmc_status scenmc__write_text_file(const char *path, const char *text, size_t len, int force,
                                      scenmc_error *err)
 {
-    scenmc_status s = scenmc_atomic_check(path, force, err);
-    scenmc_atomic a;
+    scenmc_status s = scenmc__atomic_check(path, force, err);
+    scenmc__atomic a;
     if (s == SCENMC_OK)
-        s = scenmc_atomic_begin(&a, path, err);
+        s = scenmc__atomic_begin(&a, path, err);
     if (s != SCENMC_OK)
         return s;
     a.what = "cannot write";
-    return scenmc_atomic_commit(&a, scenmc_atomic_write(&a, text, len), err);
+    return scenmc__atomic_commit(&a, scenmc__atomic_write(&a, text, len), err);
 }

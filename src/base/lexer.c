@@ -9,10 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-void scenmc_lexer_split(scenmc_lexer *L, const char *text, size_t len)
+void scenmc__lexer_split(scenmc__lexer *L, const char *text, size_t len)
 {
     int cap = 64;
-    L->lines = scenmc_xmalloc((size_t)cap * sizeof *L->lines);
+    L->lines = scenmc__xmalloc((size_t)cap * sizeof *L->lines);
     L->n = 0;
     size_t start = 0;
     int no = 1;
@@ -26,9 +26,9 @@ void scenmc_lexer_split(scenmc_lexer *L, const char *text, size_t len)
             e--;
         if (L->n == cap) {
             cap *= 2;
-            L->lines = scenmc_xrealloc(L->lines, (size_t)cap * sizeof *L->lines);
+            L->lines = scenmc__xrealloc(L->lines, (size_t)cap * sizeof *L->lines);
         }
-        L->lines[L->n++] = (scenmc_line){text + start, e - start, no++};
+        L->lines[L->n++] = (scenmc__line){text + start, e - start, no++};
         start = i + 1;
     }
     L->last_no = no - 1;
@@ -36,12 +36,12 @@ void scenmc_lexer_split(scenmc_lexer *L, const char *text, size_t len)
 }
 
 /* Column (1-based, in characters) of byte offset off within a line. */
-int scenmc_line_col(const scenmc_line *ln, size_t off)
+int scenmc__line_col(const scenmc__line *ln, size_t off)
 {
-    return 1 + (int)scenmc_utf8_count(ln->s, off < ln->len ? off : ln->len);
+    return 1 + (int)scenmc__utf8_count(ln->s, off < ln->len ? off : ln->len);
 }
 
-int scenmc_blank(const char *s, size_t n)
+int scenmc__blank(const char *s, size_t n)
 {
     for (size_t k = 0; k < n; k++)
         if (s[k] != ' ' && s[k] != '\t')
@@ -50,13 +50,13 @@ int scenmc_blank(const char *s, size_t n)
 }
 
 /* The next line that is not empty (keep_spaces) or not blank; NULL at the end. */
-const scenmc_line *scenmc_lexer_next(scenmc_lexer *L, int keep_spaces)
+const scenmc__line *scenmc__lexer_next(scenmc__lexer *L, int keep_spaces)
 {
     while (L->i < L->n) {
-        const scenmc_line *ln = &L->lines[L->i++];
+        const scenmc__line *ln = &L->lines[L->i++];
         if (ln->len == 0)
             continue;
-        if (!keep_spaces && scenmc_blank(ln->s, ln->len))
+        if (!keep_spaces && scenmc__blank(ln->s, ln->len))
             continue;
         return ln;
     }
@@ -65,7 +65,7 @@ const scenmc_line *scenmc_lexer_next(scenmc_lexer *L, int keep_spaces)
 
 /* A malloc'd copy of s[0..n) without surrounding blanks and, when the rest is
  * quoted "...", without the quotes. */
-char *scenmc_clean_name(const char *s, size_t n)
+char *scenmc__clean_name(const char *s, size_t n)
 {
     while (n && (*s == ' ' || *s == '\t')) {
         s++;
@@ -77,13 +77,13 @@ char *scenmc_clean_name(const char *s, size_t n)
         s++;
         n -= 2;
     }
-    char *t = scenmc_xmalloc(n + 1);
+    char *t = scenmc__xmalloc(n + 1);
     memcpy(t, s, n);
     t[n] = '\0';
     return t;
 }
 
-void scenmc_line_excerpt(const scenmc_line *ln, char out[64])
+void scenmc__line_excerpt(const scenmc__line *ln, char out[64])
 {
     size_t n = ln->len < 40 ? ln->len : 40;
     memcpy(out, ln->s, n);
@@ -93,7 +93,7 @@ void scenmc_line_excerpt(const scenmc_line *ln, char out[64])
 }
 
 /* Whole number in s[0..n): optional sign, digits. 1 ok, 0 not a whole number. */
-int scenmc_parse_long(const char *s, size_t n, long *out)
+int scenmc__parse_long(const char *s, size_t n, long *out)
 {
     size_t k = 0;
     if (k < n && (s[k] == '+' || s[k] == '-'))
@@ -113,7 +113,7 @@ int scenmc_parse_long(const char *s, size_t n, long *out)
     return 1;
 }
 
-scenmc_status scenmc_lexer_truncated(scenmc_lexer *L, const char *where, const char *expected)
+scenmc_status scenmc__lexer_truncated(scenmc__lexer *L, const char *where, const char *expected)
 {
     return scenmc_error_add(L->err, SCENMC_E_INPUT, "%s:%d:1: the file ends %s; expected %s "
                             "(is the file truncated?)", L->file, L->last_no + 1, where, expected);

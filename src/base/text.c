@@ -18,7 +18,7 @@ static const unsigned short cp1252_high[32] = {
     0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0xFFFD, 0x017E, 0x0178};
 
 /* Length of the valid UTF-8 sequence at s (at most n bytes), 0 if invalid. */
-size_t scenmc_utf8_decode(const unsigned char *s, size_t n, unsigned *cp)
+size_t scenmc__utf8_decode(const unsigned char *s, size_t n, unsigned *cp)
 {
     unsigned c = s[0];
     if (c < 0x80) {
@@ -72,7 +72,7 @@ static size_t put_utf8(unsigned cp, char *out)
     return 3;
 }
 
-scenmc_status scenmc_text_to_utf8(const char *in, size_t len, const char *name, char **out,
+scenmc_status scenmc__text_to_utf8(const char *in, size_t len, const char *name, char **out,
                                   size_t *out_len, int *converted, scenmc_error *err)
 {
     *out = NULL;
@@ -100,13 +100,13 @@ scenmc_status scenmc_text_to_utf8(const char *in, size_t len, const char *name, 
     int valid = 1;
     unsigned cp;
     for (size_t i = 0; i < len && valid;) {
-        size_t k = scenmc_utf8_decode(s + i, len - i, &cp);
+        size_t k = scenmc__utf8_decode(s + i, len - i, &cp);
         if (!k)
             valid = 0;
         i += k ? k : 1;
     }
     if (valid) {
-        char *t = scenmc_xmalloc(len + 1);
+        char *t = scenmc__xmalloc(len + 1);
         memcpy(t, s, len);
         t[len] = '\0';
         *out = t;
@@ -114,7 +114,7 @@ scenmc_status scenmc_text_to_utf8(const char *in, size_t len, const char *name, 
             *out_len = len;
         return SCENMC_OK;
     }
-    char *t = scenmc_xmalloc(3 * len + 1), *p = t;
+    char *t = scenmc__xmalloc(3 * len + 1), *p = t;
     for (size_t i = 0; i < len; i++) {
         unsigned c = s[i];
         if (c >= 0x80 && c < 0xA0)
@@ -137,7 +137,7 @@ static const char *const latin1_ascii[64] = {
     "a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i", "i",
     "d", "n", "o", "o", "o", "o", "o", "",  "o", "u", "u", "u", "u", "y", "th", "y"};
 
-void scenmc_id_from_name(const char *name, int fallback_number, char out[64])
+void scenmc__id_from_name(const char *name, int fallback_number, char out[64])
 {
     const size_t max = 48;
     size_t n = 0;
@@ -146,7 +146,7 @@ void scenmc_id_from_name(const char *name, int fallback_number, char out[64])
     int sep = 0;
     for (size_t i = 0; i < len && n < max;) {
         unsigned cp;
-        size_t k = scenmc_utf8_decode(s + i, len - i, &cp);
+        size_t k = scenmc__utf8_decode(s + i, len - i, &cp);
         if (!k) {
             cp = 0xFFFD;
             k = 1;
@@ -182,7 +182,7 @@ void scenmc_id_from_name(const char *name, int fallback_number, char out[64])
         snprintf(out, 64, "D%d", fallback_number);
 }
 
-int scenmc_id_valid(const char *s)
+int scenmc__id_valid(const char *s)
 {
     if (!*s)
         return 0;
@@ -192,7 +192,7 @@ int scenmc_id_valid(const char *s)
     return 1;
 }
 
-const char *scenmc_path_base(const char *path)
+const char *scenmc__path_base(const char *path)
 {
     const char *s = strrchr(path, '/');
     return s ? s + 1 : path;
@@ -265,7 +265,7 @@ bad:
                             "(90s, 10m, 2h, 1d) or M:SS, H:MM:SS, D-HH:MM:SS, greater than 0", s);
 }
 
-size_t scenmc_utf8_count(const char *s, size_t len)
+size_t scenmc__utf8_count(const char *s, size_t len)
 {
     size_t n = 0;
     for (size_t k = 0; k < len; k++)
@@ -273,7 +273,7 @@ size_t scenmc_utf8_count(const char *s, size_t len)
     return n;
 }
 
-size_t scenmc_utf8_chars(const char *s)
+size_t scenmc__utf8_chars(const char *s)
 {
-    return scenmc_utf8_count(s, strlen(s));
+    return scenmc__utf8_count(s, strlen(s));
 }

@@ -15,7 +15,7 @@ static void out_of_memory(size_t n)
     exit(3);
 }
 
-void *scenmc_xmalloc(size_t n)
+void *scenmc__xmalloc(size_t n)
 {
     void *p = malloc(n ? n : 1);
     if (!p)
@@ -23,7 +23,7 @@ void *scenmc_xmalloc(size_t n)
     return p;
 }
 
-void *scenmc_xcalloc(size_t n, size_t size)
+void *scenmc__xcalloc(size_t n, size_t size)
 {
     void *p = calloc(n ? n : 1, size ? size : 1);
     if (!p)
@@ -31,7 +31,7 @@ void *scenmc_xcalloc(size_t n, size_t size)
     return p;
 }
 
-void *scenmc_xrealloc(void *p, size_t n)
+void *scenmc__xrealloc(void *p, size_t n)
 {
     void *q = realloc(p, n ? n : 1);
     if (!q)
@@ -39,15 +39,15 @@ void *scenmc_xrealloc(void *p, size_t n)
     return q;
 }
 
-char *scenmc_strdup(const char *s)
+char *scenmc__strdup(const char *s)
 {
     size_t n = strlen(s) + 1;
-    char *p = scenmc_xmalloc(n);
+    char *p = scenmc__xmalloc(n);
     memcpy(p, s, n);
     return p;
 }
 
-scenmc_status scenmc_read_file(const char *path, size_t max_bytes, char **text, size_t *len,
+scenmc_status scenmc__read_file(const char *path, size_t max_bytes, char **text, size_t *len,
                                scenmc_error *err)
 {
     *text = NULL;
@@ -61,7 +61,7 @@ scenmc_status scenmc_read_file(const char *path, size_t max_bytes, char **text, 
     if (!f)
         return scenmc_error_add(err, SCENMC_E_IO, "%s: cannot open: %s", path, strerror(errno));
     size_t cap = 65536, n = 0;
-    char *buf = scenmc_xmalloc(cap + 1);
+    char *buf = scenmc__xmalloc(cap + 1);
     for (;;) {
         if (n == cap) {
             if (cap > max_bytes) {
@@ -101,21 +101,21 @@ scenmc_status scenmc_read_file(const char *path, size_t max_bytes, char **text, 
     return SCENMC_OK;
 }
 
-double scenmc_now(void)
+double scenmc__now(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-void scenmc_notes_open(scenmc_notes *N)
+void scenmc__notes_open(scenmc__notes *N)
 {
     N->buf = NULL;
     N->size = 0;
     N->f = open_memstream(&N->buf, &N->size);
 }
 
-void scenmc_note(scenmc_notes *N, const char *fmt, ...)
+void scenmc__note(scenmc__notes *N, const char *fmt, ...)
 {
     if (!N->f)
         return;
@@ -127,7 +127,7 @@ void scenmc_note(scenmc_notes *N, const char *fmt, ...)
     va_end(ap);
 }
 
-void scenmc_notes_close(scenmc_notes *N, char **out)
+void scenmc__notes_close(scenmc__notes *N, char **out)
 {
     if (N->f)
         fclose(N->f);
@@ -142,7 +142,7 @@ void scenmc_notes_close(scenmc_notes *N, char **out)
     N->buf = NULL;
 }
 
-void scenmc_format_double(char *buf, double x)
+void scenmc__format_double(char *buf, double x)
 {
     if (isnan(x)) {
         strcpy(buf, "NaN");

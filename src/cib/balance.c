@@ -11,12 +11,12 @@
 
 #define TOL SCENMC_CIB_TOL
 
-typedef scenmc_cib_space space;
+typedef scenmc__cib_space space;
 
 /* ---------------------------------------------------------------- the space */
 
 
-void scenmc_cib_space_free(space *sp)
+void scenmc__cib_space_free(space *sp)
 {
     free(sp->n);
     free(sp->off);
@@ -49,7 +49,7 @@ static const double *matrix_of(const scenmc_model *m, int use_cross)
     return scenmc_cib_uses_cross(m, use_cross) ? m->cross_impact : m->consistency;
 }
 
-scenmc_status scenmc_cib_space_init(space *sp, const scenmc_model *m, int use_cross,
+scenmc_status scenmc__cib_space_init(space *sp, const scenmc_model *m, int use_cross,
                                     scenmc_error *err)
 {
     memset(sp, 0, sizeof *sp);
@@ -66,9 +66,9 @@ scenmc_status scenmc_cib_space_init(space *sp, const scenmc_model *m, int use_cr
     sp->V = m->n_variants;
     sp->uses_cross = scenmc_cib_uses_cross(m, use_cross);
     sp->M = matrix_of(m, use_cross);
-    sp->n = scenmc_xmalloc((size_t)sp->D * sizeof(int));
-    sp->off = scenmc_xmalloc((size_t)sp->D * sizeof(int));
-    sp->place = scenmc_xmalloc((size_t)sp->D * sizeof(uint64_t));
+    sp->n = scenmc__xmalloc((size_t)sp->D * sizeof(int));
+    sp->off = scenmc__xmalloc((size_t)sp->D * sizeof(int));
+    sp->place = scenmc__xmalloc((size_t)sp->D * sizeof(uint64_t));
     uint64_t place = 1;
     for (int i = sp->D - 1; i >= 0; i--) {
         sp->n[i] = m->descriptors[i].n_variants;
@@ -81,12 +81,12 @@ scenmc_status scenmc_cib_space_init(space *sp, const scenmc_model *m, int use_cr
     return SCENMC_OK;
 }
 
-int scenmc_cib_thread_count(int threads)
+int scenmc__cib_thread_count(int threads)
 {
     return threads > 0 ? threads : omp_get_max_threads();
 }
 
-int scenmc_cib_split_depth(const space *sp, uint64_t want, uint64_t *n_tasks)
+int scenmc__cib_split_depth(const space *sp, uint64_t want, uint64_t *n_tasks)
 {
     int p = 0;
     uint64_t k = 1;
@@ -96,7 +96,7 @@ int scenmc_cib_split_depth(const space *sp, uint64_t want, uint64_t *n_tasks)
     return p;
 }
 
-void scenmc_cib_prefix(const space *sp, int p, uint64_t t, int *s)
+void scenmc__cib_prefix(const space *sp, int p, uint64_t t, int *s)
 {
     for (int i = p - 1; i >= 0; i--) {
         s[i] = (int)(t % (uint64_t)sp->n[i]);
@@ -104,7 +104,7 @@ void scenmc_cib_prefix(const space *sp, int p, uint64_t t, int *s)
     }
 }
 
-int scenmc_cib_integral(const double *M, size_t n)
+int scenmc__cib_integral(const double *M, size_t n)
 {
     for (size_t u = 0; u < n; u++)
         if (!(M[u] == floor(M[u]) && fabs(M[u]) <= 1048576))
@@ -135,7 +135,7 @@ static scenmc_status check_state(const scenmc_model *m, const int *s, scenmc_err
     return SCENMC_OK;
 }
 
-void scenmc_cib_balance_of(const scenmc_model *m, const double *M, const int *s, double *bal)
+void scenmc__cib_balance_of(const scenmc_model *m, const double *M, const int *s, double *bal)
 {
     size_t V = (size_t)m->n_variants;
     memset(bal, 0, V * sizeof *bal);
@@ -157,8 +157,8 @@ static scenmc_status check_args(const scenmc_model *m, const int *s, int use_cro
 /* B(. | s), newly allocated. */
 static double *balance_new(const scenmc_model *m, const int *s, int use_cross)
 {
-    double *bal = scenmc_xmalloc((size_t)m->n_variants * sizeof *bal);
-    scenmc_cib_balance_of(m, matrix_of(m, use_cross), s, bal);
+    double *bal = scenmc__xmalloc((size_t)m->n_variants * sizeof *bal);
+    scenmc__cib_balance_of(m, matrix_of(m, use_cross), s, bal);
     return bal;
 }
 
@@ -167,7 +167,7 @@ scenmc_status scenmc_cib_impact_balance(const scenmc_model *m, const int *s, int
 {
     scenmc_status st = check_args(m, s, use_cross, err);
     if (st == SCENMC_OK)
-        scenmc_cib_balance_of(m, matrix_of(m, use_cross), s, bal);
+        scenmc__cib_balance_of(m, matrix_of(m, use_cross), s, bal);
     return st;
 }
 
@@ -209,7 +209,7 @@ scenmc_status scenmc_cib_succession_step(const scenmc_model *m, const int *s, in
     double *bal = balance_new(m, s, use_cross);
     int moved = 0;
     for (int i = 0; i < m->n_descriptors; i++) {
-        next[i] = scenmc_cib_best_response(bal, m->descriptors[i].offset,
+        next[i] = scenmc__cib_best_response(bal, m->descriptors[i].offset,
                                            m->descriptors[i].n_variants, s[i]);
         moved += next[i] != s[i];
     }

@@ -10,7 +10,7 @@
 #include <stdint.h>
 
 /* The state space a search walks. */
-typedef struct scenmc_cib_space {
+typedef struct scenmc__cib_space {
     const scenmc_model *m;
     int D, V, max_n;
     const double *M; /* V x V, row = source, column = target */
@@ -18,40 +18,40 @@ typedef struct scenmc_cib_space {
     int *n, *off;    /* [D] */
     uint64_t *place; /* [D] place value of each descriptor in a state index */
     uint64_t n_states;
-} scenmc_cib_space;
+} scenmc__cib_space;
 
 /* SCENMC_E_INPUT for a bad matrix choice, SCENMC_E_LIMIT when the states do
  * not fit in 64 bits. */
-scenmc_status scenmc_cib_space_init(scenmc_cib_space *sp, const scenmc_model *m, int use_cross,
+scenmc_status scenmc__cib_space_init(scenmc__cib_space *sp, const scenmc_model *m, int use_cross,
                                     scenmc_error *err);
-void scenmc_cib_space_free(scenmc_cib_space *sp);
+void scenmc__cib_space_free(scenmc__cib_space *sp);
 
 /* threads, or OpenMP's default when threads <= 0. */
-int scenmc_cib_thread_count(int threads);
+int scenmc__cib_thread_count(int threads);
 
 /* The first p descriptors whose prefixes make at least `want` tasks (p < D). */
-int scenmc_cib_split_depth(const scenmc_cib_space *sp, uint64_t want, uint64_t *n_tasks);
+int scenmc__cib_split_depth(const scenmc__cib_space *sp, uint64_t want, uint64_t *n_tasks);
 
 /* s[0..p-1] = the prefix of the first p descriptors numbered t. */
-void scenmc_cib_prefix(const scenmc_cib_space *sp, int p, uint64_t t, int *s);
+void scenmc__cib_prefix(const scenmc__cib_space *sp, int p, uint64_t t, int *s);
 
 /* Marks a search failed (out of memory) from any thread. */
-static inline void scenmc_cib_fail(int *failed)
+static inline void scenmc__cib_fail(int *failed)
 {
 #pragma omp atomic write
     *failed = 1;
 }
 
 /* bal[V] = B(. | s) under matrix M. */
-void scenmc_cib_balance_of(const scenmc_model *m, const double *M, const int *s, double *bal);
+void scenmc__cib_balance_of(const scenmc_model *m, const double *M, const int *s, double *bal);
 
 /* Whether every entry of M[n] is an integer of moderate size (|x| <= 2^20):
  * sums of them are then exact in doubles, in any order. */
-int scenmc_cib_integral(const double *M, size_t n);
+int scenmc__cib_integral(const double *M, size_t n);
 
 /* The best response of descriptor i (offset o, n variants, current a): it
  * keeps a unless strictly beaten; ties between better ones go to the lowest. */
-static inline int scenmc_cib_best_response(const double *bal, int o, int n, int a)
+static inline int scenmc__cib_best_response(const double *bal, int o, int n, int a)
 {
     double mx = bal[o];
     for (int b = 1; b < n; b++)

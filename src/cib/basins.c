@@ -17,7 +17,7 @@
 #define LABEL_FLAG 0x80000000u
 #define ON_PATH 0x7fffffffu
 
-typedef scenmc_cib_space space;
+typedef scenmc__cib_space space;
 
 void scenmc_cib_basin_options_init(scenmc_cib_basin_options *o)
 {
@@ -99,20 +99,20 @@ static int attractor_add(attractor_list *l, uint64_t index, uint64_t len)
 static int successor_map(const space *sp, int nt, uint32_t *a)
 {
     uint64_t n_tasks;
-    int p = scenmc_cib_split_depth(sp, 256 * (uint64_t)nt, &n_tasks);
+    int p = scenmc__cib_split_depth(sp, 256 * (uint64_t)nt, &n_tasks);
     int failed = 0;
 #pragma omp parallel num_threads(nt)
     {
-        scenmc_cib_walker w;
-        int ok = scenmc_cib_walker_init(&w, sp, SCENMC_CIB_LEAF_SUCC, NULL, 0);
+        scenmc__cib_walker w;
+        int ok = scenmc__cib_walker_init(&w, sp, SCENMC_CIB_LEAF_SUCC, NULL, 0);
         w.succ = a;
         if (!ok)
-            scenmc_cib_fail(&failed);
+            scenmc__cib_fail(&failed);
 #pragma omp for schedule(dynamic, 1)
         for (uint64_t t = 0; t < n_tasks; t++)
             if (ok)
-                scenmc_cib_run_task(&w, p, t);
-        scenmc_cib_walker_free(&w);
+                scenmc__cib_run_task(&w, p, t);
+        scenmc__cib_walker_free(&w);
     }
     return !failed;
 }
@@ -192,7 +192,7 @@ static scenmc_status basins_exact(const space *sp, const scenmc_cib_basin_option
     if (!a)
         return scenmc_error_add(err, SCENMC_E_NOMEM, "out of memory for the state-to-basin map "
                                 "(%llu states)", (unsigned long long)n);
-    int ok = successor_map(sp, scenmc_cib_thread_count(o->threads), a);
+    int ok = successor_map(sp, scenmc__cib_thread_count(o->threads), a);
     attractor_list at = {NULL, 0, 0};
     state_path path = {NULL, 0, 0};
     for (uint64_t s0 = 0; s0 < n && ok; s0++)
@@ -431,12 +431,12 @@ static uint64_t step_in_place(const space *sp, int *s, int *t, double *bal, int 
     size_t V = (size_t)sp->V;
     uint64_t idx = 0;
     for (int i = 0; i < sp->D; i++) {
-        t[i] = scenmc_cib_best_response(bal, sp->off[i], sp->n[i], s[i]);
+        t[i] = scenmc__cib_best_response(bal, sp->off[i], sp->n[i], s[i]);
         idx += (uint64_t)t[i] * sp->place[i];
     }
     if (!incremental) {
         memcpy(s, t, (size_t)sp->D * sizeof *s);
-        scenmc_cib_balance_of(sp->m, sp->M, s, bal);
+        scenmc__cib_balance_of(sp->m, sp->M, s, bal);
         return idx;
     }
     for (int i = 0; i < sp->D; i++)
@@ -503,7 +503,7 @@ static int trace_start(tracer *tr, uint64_t seed, uint64_t m, amap *map)
     memo *mm = &tr->mm;
     path_set *ps = &tr->ps;
     random_start(sp, seed, m, tr->s);
-    scenmc_cib_balance_of(sp->m, sp->M, tr->s, tr->bal);
+    scenmc__cib_balance_of(sp->m, sp->M, tr->s, tr->bal);
     uint64_t idx = scenmc_state_index(sp->m, tr->s);
     uint64_t attr = 0, lam = 0, mu = 0, earlier = 0;
     path_reset(ps);
@@ -543,7 +543,7 @@ static int trace_start(tracer *tr, uint64_t seed, uint64_t m, amap *map)
 static int trace_starts(const space *sp, const scenmc_cib_basin_options *o, int nt, amap *maps,
                         uint64_t *max_transient)
 {
-    int incremental = scenmc_cib_integral(sp->M, (size_t)sp->V * (size_t)sp->V);
+    int incremental = scenmc__cib_integral(sp->M, (size_t)sp->V * (size_t)sp->V);
     uint64_t memo_cap = memo_slots(sp, o->starts, nt);
     uint64_t max_mu = 0;
     int failed = 0;
@@ -554,14 +554,14 @@ static int trace_starts(const space *sp, const scenmc_cib_basin_options *o, int 
         int ok = tracer_init(&tr, sp, incremental, memo_cap);
         ok = amap_init(&maps[me], 64) && ok;
         if (!ok)
-            scenmc_cib_fail(&failed);
+            scenmc__cib_fail(&failed);
 #pragma omp for schedule(dynamic, 256)
         for (uint64_t m = 0; m < o->starts; m++) {
             if (!ok)
                 continue;
             if (!trace_start(&tr, o->seed, m, &maps[me])) {
                 ok = 0;
-                scenmc_cib_fail(&failed);
+                scenmc__cib_fail(&failed);
             }
         }
         max_mu = tr.max_mu;
@@ -602,8 +602,8 @@ static int join_maps(const amap *maps, int nt, scenmc_cib_attractor **at, uint64
 static scenmc_status basins_random(const space *sp, const scenmc_cib_basin_options *o,
                                    scenmc_cib_basin_result *out, scenmc_error *err)
 {
-    int nt = scenmc_cib_thread_count(o->threads);
-    amap *maps = scenmc_xcalloc((size_t)nt, sizeof *maps);
+    int nt = scenmc__cib_thread_count(o->threads);
+    amap *maps = scenmc__xcalloc((size_t)nt, sizeof *maps);
     uint64_t max_mu = 0, n = 0;
     scenmc_cib_attractor *at = NULL;
     int ok = trace_starts(sp, o, nt, maps, &max_mu) && join_maps(maps, nt, &at, &n);
@@ -623,14 +623,14 @@ scenmc_status scenmc_cib_basins(const scenmc_model *m, const scenmc_cib_basin_op
                                 scenmc_cib_basin_result *out, scenmc_error *err)
 {
     memset(out, 0, sizeof *out);
-    double t0 = scenmc_now();
+    double t0 = scenmc__now();
     space sp;
-    scenmc_status st = scenmc_cib_space_init(&sp, m, o->use_cross, err);
+    scenmc_status st = scenmc__cib_space_init(&sp, m, o->use_cross, err);
     if (st != SCENMC_OK)
         return st;
     out->uses_cross = sp.uses_cross;
     st = o->starts ? basins_random(&sp, o, out, err) : basins_exact(&sp, o, out, err);
-    scenmc_cib_space_free(&sp);
-    out->seconds = scenmc_now() - t0;
+    scenmc__cib_space_free(&sp);
+    out->seconds = scenmc__now() - t0;
     return st;
 }

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef scenmc_cib_walker walker;
+typedef scenmc__cib_walker walker;
 
 void scenmc_cib_options_init(scenmc_cib_options *o)
 {
@@ -41,9 +41,9 @@ typedef struct {
 /* One enumeration: its space, bounds and tasks. */
 typedef struct {
     const scenmc_cib_options *o;
-    scenmc_cib_space sp;
+    scenmc__cib_space sp;
     int mode;
-    scenmc_cib_bounds bounds;
+    scenmc__cib_bounds bounds;
     int p;             /* tasks are the prefixes of the first p descriptors */
     uint64_t n_tasks;
     task_out *tasks;   /* [n_tasks] */
@@ -69,8 +69,8 @@ static void job_free(job *j)
         free(j->tasks[t].ic);
     }
     free(j->tasks);
-    scenmc_cib_bounds_free(&j->bounds);
-    scenmc_cib_space_free(&j->sp);
+    scenmc__cib_bounds_free(&j->bounds);
+    scenmc__cib_space_free(&j->sp);
 }
 
 /* The space, the pruning bounds and the task list. */
@@ -79,15 +79,15 @@ static scenmc_status job_init(job *j, const scenmc_model *m, const scenmc_cib_op
 {
     memset(j, 0, sizeof *j);
     j->o = o;
-    scenmc_status st = scenmc_cib_space_init(&j->sp, m, o->use_cross, err);
+    scenmc_status st = scenmc__cib_space_init(&j->sp, m, o->use_cross, err);
     if (st != SCENMC_OK)
         return st;
     j->mode = o->method == SCENMC_CIB_SWEEP ? SCENMC_CIB_LEAF_SWEEP : SCENMC_CIB_LEAF_PRUNE;
-    if (j->mode == SCENMC_CIB_LEAF_PRUNE && !scenmc_cib_bounds_build(&j->bounds, &j->sp)) {
+    if (j->mode == SCENMC_CIB_LEAF_PRUNE && !scenmc__cib_bounds_build(&j->bounds, &j->sp)) {
         job_free(j);
         return scenmc_error_add(err, SCENMC_E_NOMEM, "out of memory for the pruning bounds");
     }
-    j->p = scenmc_cib_split_depth(&j->sp, 256 * (uint64_t)nt, &j->n_tasks);
+    j->p = scenmc__cib_split_depth(&j->sp, 256 * (uint64_t)nt, &j->n_tasks);
     j->tasks = calloc(j->n_tasks, sizeof *j->tasks);
     if (!j->tasks) {
         job_free(j);
@@ -104,7 +104,7 @@ static void run_one(job *j, walker *w, uint64_t t)
     w->n_st = w->cap_st = 0;
     w->idx = NULL;
     w->ic = NULL;
-    scenmc_cib_run_task(w, j->p, t);
+    scenmc__cib_run_task(w, j->p, t);
     j->tasks[t].found = w->found;
     j->tasks[t].n_st = w->n_st;
     j->tasks[t].idx = w->idx;
@@ -122,25 +122,25 @@ static int search(job *j, int nt)
 #pragma omp parallel num_threads(nt) reduction(+ : visited)
     {
         walker w;
-        int ok = scenmc_cib_walker_init(&w, &j->sp, j->mode, &j->bounds, o->max_ic + SCENMC_CIB_TOL);
+        int ok = scenmc__cib_walker_init(&w, &j->sp, j->mode, &j->bounds, o->max_ic + SCENMC_CIB_TOL);
         w.store = o->max_stored > 0;
         w.budget_used = &used;
         w.budget = o->max_stored;
         if (!ok)
-            scenmc_cib_fail(&failed);
+            scenmc__cib_fail(&failed);
 #pragma omp for schedule(dynamic, 1)
         for (uint64_t t = 0; t < j->n_tasks; t++) {
             if (!ok)
                 continue;
             run_one(j, &w, t);
             if (w.nomem)
-                scenmc_cib_fail(&failed);
+                scenmc__cib_fail(&failed);
         }
         visited += w.visited;
 #pragma omp critical(scenmc_cib_hist)
         for (int k = 0; k < SCENMC_CIB_HIST_BINS; k++)
             j->hist[k] += w.hist[k];
-        scenmc_cib_walker_free(&w);
+        scenmc__cib_walker_free(&w);
     }
     j->visited = visited;
     return !failed;
@@ -167,7 +167,7 @@ static int collect(job *j, uint64_t want, scenmc_cib_list *out)
         if (j->tasks[t].n_st < take) {
             if (!have_rw) {
                 have_rw = 1;
-                if (!scenmc_cib_walker_init(&rw, &j->sp, j->mode, &j->bounds,
+                if (!scenmc__cib_walker_init(&rw, &j->sp, j->mode, &j->bounds,
                                             j->o->max_ic + SCENMC_CIB_TOL)) {
                     ok = 0;
                     break;
@@ -177,7 +177,7 @@ static int collect(job *j, uint64_t want, scenmc_cib_list *out)
             rw.found = rw.n_st = 0;
             rw.halt = 0;
             rw.stop_after = take;
-            scenmc_cib_run_task(&rw, j->p, t);
+            scenmc__cib_run_task(&rw, j->p, t);
             if (rw.nomem || rw.n_st < take) {
                 ok = 0;
                 break;
@@ -191,7 +191,7 @@ static int collect(job *j, uint64_t want, scenmc_cib_list *out)
         need -= take;
     }
     if (have_rw)
-        scenmc_cib_walker_free(&rw);
+        scenmc__cib_walker_free(&rw);
     return ok;
 }
 
@@ -199,11 +199,11 @@ scenmc_status scenmc_cib_enumerate(const scenmc_model *m, const scenmc_cib_optio
                                    scenmc_cib_list *out, scenmc_error *err)
 {
     memset(out, 0, sizeof *out);
-    double t0 = scenmc_now();
+    double t0 = scenmc__now();
     scenmc_status st = check_options(o, err);
     if (st != SCENMC_OK)
         return st;
-    int nt = scenmc_cib_thread_count(o->threads);
+    int nt = scenmc__cib_thread_count(o->threads);
     job j;
     st = job_init(&j, m, o, nt, err);
     if (st != SCENMC_OK)
@@ -227,6 +227,6 @@ scenmc_status scenmc_cib_enumerate(const scenmc_model *m, const scenmc_cib_optio
         return scenmc_error_add(err, SCENMC_E_NOMEM, "out of memory while listing the states "
                                 "found; expected fewer (lower the number of states kept)");
     }
-    out->seconds = scenmc_now() - t0;
+    out->seconds = scenmc__now() - t0;
     return SCENMC_OK;
 }

@@ -12,7 +12,7 @@
 
 #define TOL SCENMC_CIB_TOL
 
-typedef scenmc_cib_space space;
+typedef scenmc__cib_space space;
 
 typedef struct {
     double k;
@@ -188,7 +188,7 @@ static int cmp_kent_desc(const void *pa, const void *pb)
 static double *heights(const space *sp)
 {
     size_t V = (size_t)sp->V;
-    double *H = scenmc_xmalloc((V ? V : 1) * sizeof *H);
+    double *H = scenmc__xmalloc((V ? V : 1) * sizeof *H);
     for (int j = 0; j < sp->D; j++)
         for (int c = 0; c < sp->n[j]; c++) {
             size_t u = (size_t)(sp->off[j] + c);
@@ -243,7 +243,7 @@ static void top_task(twalker *w, int p, uint64_t t)
 {
     const space *sp = w->sp;
     size_t V = (size_t)sp->V;
-    scenmc_cib_prefix(sp, p, t, w->s);
+    scenmc__cib_prefix(sp, p, t, w->s);
     double k = 0;
     for (int L = 0; L < p; L++) {
         if (pair_excluded(w, L, w->s[L]))
@@ -276,9 +276,9 @@ static int search(const space *sp, const double *H, const scenmc_cib_top_options
 {
     int nt = hs->nt;
     uint64_t n_tasks;
-    int p = scenmc_cib_split_depth(sp, 64 * (uint64_t)nt, &n_tasks);
+    int p = scenmc__cib_split_depth(sp, 64 * (uint64_t)nt, &n_tasks);
     /* Integer scores of moderate size add up exactly in doubles. */
-    int exact = scenmc_cib_integral(sp->M, (size_t)sp->V * (size_t)sp->V);
+    int exact = scenmc__cib_integral(sp->M, (size_t)sp->V * (size_t)sp->V);
     uint64_t visited = 0;
     int failed = 0;
 #pragma omp parallel num_threads(nt) reduction(+ : visited)
@@ -287,7 +287,7 @@ static int search(const space *sp, const double *H, const scenmc_cib_top_options
         twalker w;
         int ok = twalker_init(&w, sp, H, exact, o, cap);
         if (!ok)
-            scenmc_cib_fail(&failed);
+            scenmc__cib_fail(&failed);
 #pragma omp for schedule(dynamic, 1)
         for (uint64_t t = 0; t < n_tasks; t++)
             if (ok)
@@ -346,28 +346,28 @@ scenmc_status scenmc_cib_top(const scenmc_model *m, const scenmc_cib_top_options
                              scenmc_cib_top_result *out, scenmc_error *err)
 {
     memset(out, 0, sizeof *out);
-    double t0 = scenmc_now();
+    double t0 = scenmc__now();
     scenmc_status st = check_options(o, err);
     if (st != SCENMC_OK)
         return st;
     space sp;
-    st = scenmc_cib_space_init(&sp, m, SCENMC_CIB_CONSISTENCY, err);
+    st = scenmc__cib_space_init(&sp, m, SCENMC_CIB_CONSISTENCY, err);
     if (st != SCENMC_OK)
         return st;
     double *H = heights(&sp);
     uint64_t cap = o->n < sp.n_states ? o->n : sp.n_states;
-    heaps hs = {scenmc_cib_thread_count(o->threads), NULL, NULL, 0};
-    hs.heaps = scenmc_xcalloc((size_t)hs.nt, sizeof *hs.heaps);
-    hs.hn = scenmc_xcalloc((size_t)hs.nt, sizeof *hs.hn);
+    heaps hs = {scenmc__cib_thread_count(o->threads), NULL, NULL, 0};
+    hs.heaps = scenmc__xcalloc((size_t)hs.nt, sizeof *hs.heaps);
+    hs.hn = scenmc__xcalloc((size_t)hs.nt, sizeof *hs.hn);
     int ok = search(&sp, H, o, cap, &hs) && collect(&hs, cap, out);
     for (int t = 0; t < hs.nt; t++)
         free(hs.heaps[t]);
     free(hs.heaps);
     free(hs.hn);
     free(H);
-    scenmc_cib_space_free(&sp);
+    scenmc__cib_space_free(&sp);
     out->n_visited = hs.visited;
-    out->seconds = scenmc_now() - t0;
+    out->seconds = scenmc__now() - t0;
     if (!ok) {
         scenmc_cib_top_free(out);
         return scenmc_error_add(err, SCENMC_E_NOMEM, "out of memory for the top %llu states",

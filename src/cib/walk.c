@@ -20,10 +20,10 @@
 
 #define TOL SCENMC_CIB_TOL
 
-typedef scenmc_cib_space space;
-typedef scenmc_cib_walker walker;
+typedef scenmc__cib_space space;
+typedef scenmc__cib_walker walker;
 
-int scenmc_cib_walker_init(walker *w, const space *sp, int mode, const scenmc_cib_bounds *bounds,
+int scenmc__cib_walker_init(walker *w, const space *sp, int mode, const scenmc__cib_bounds *bounds,
                            double kmax)
 {
     memset(w, 0, sizeof *w);
@@ -41,7 +41,7 @@ int scenmc_cib_walker_init(walker *w, const space *sp, int mode, const scenmc_ci
     return w->P && w->s && w->pidx;
 }
 
-void scenmc_cib_walker_free(walker *w)
+void scenmc__cib_walker_free(walker *w)
 {
     free(w->P);
     free(w->s);
@@ -269,9 +269,9 @@ static void walk(walker *w, int depth0)
     }
 }
 
-void scenmc_cib_run_task(walker *w, int p, uint64_t t)
+void scenmc__cib_run_task(walker *w, int p, uint64_t t)
 {
-    scenmc_cib_prefix(w->sp, p, t, w->s);
+    scenmc__cib_prefix(w->sp, p, t, w->s);
     for (int L = 0; L < p; L++) {
         fix(w, L);
         if (w->mode == SCENMC_CIB_LEAF_PRUNE && !feasible(w, L + 1))
@@ -280,11 +280,11 @@ void scenmc_cib_run_task(walker *w, int p, uint64_t t)
     walk(w, p);
 }
 
-int scenmc_cib_bounds_build(scenmc_cib_bounds *bd, const space *sp)
+int scenmc__cib_bounds_build(scenmc__cib_bounds *bd, const space *sp)
 {
     int D = sp->D;
     size_t V = (size_t)sp->V;
-    size_t *doff = scenmc_xmalloc((size_t)D * sizeof *doff);
+    size_t *doff = scenmc__xmalloc((size_t)D * sizeof *doff);
     size_t lvl = 0;
     for (int i = 0; i < D; i++) {
         doff[i] = lvl;
@@ -321,7 +321,7 @@ int scenmc_cib_bounds_build(scenmc_cib_bounds *bd, const space *sp)
     return 1;
 }
 
-void scenmc_cib_bounds_free(scenmc_cib_bounds *bd)
+void scenmc__cib_bounds_free(scenmc__cib_bounds *bd)
 {
     free(bd->dmin);
     free(bd->doff);

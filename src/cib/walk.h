@@ -17,20 +17,20 @@ enum scenmc_cib_leaf {
  * dmin[L * dlevel + doff[i] + a * n_i + b]
  *   = sum_{j >= L} min_c (M[o_j + c][o_i + b] - M[o_j + c][o_i + a]),
  * the least that the unfixed descriptors can add to B_i(b) - B_i(a). */
-typedef struct scenmc_cib_bounds {
+typedef struct scenmc__cib_bounds {
     double *dmin;
     size_t *doff;
     size_t dlevel;
-} scenmc_cib_bounds;
+} scenmc__cib_bounds;
 
 /* 0 when out of memory (nothing to free then). */
-int scenmc_cib_bounds_build(scenmc_cib_bounds *b, const scenmc_cib_space *sp);
-void scenmc_cib_bounds_free(scenmc_cib_bounds *b);
+int scenmc__cib_bounds_build(scenmc__cib_bounds *b, const scenmc__cib_space *sp);
+void scenmc__cib_bounds_free(scenmc__cib_bounds *b);
 
-typedef struct scenmc_cib_walker {
-    const scenmc_cib_space *sp;
+typedef struct scenmc__cib_walker {
+    const scenmc__cib_space *sp;
     int mode;
-    /* pruning bounds (scenmc_cib_bounds), LEAF_PRUNE */
+    /* pruning bounds (scenmc__cib_bounds), LEAF_PRUNE */
     const double *dmin;
     const size_t *doff;
     size_t dlevel;
@@ -51,17 +51,17 @@ typedef struct scenmc_cib_walker {
     int budget_out, halt, nomem;
     uint64_t hist[SCENMC_CIB_HIST_BINS];
     uint32_t *succ; /* SCENMC_CIB_LEAF_SUCC */
-} scenmc_cib_walker;
+} scenmc__cib_walker;
 
 /* A walker of the given mode, its scratch allocated; bounds (LEAF_PRUNE
  * only, else NULL) and kmax = max_ic + SCENMC_CIB_TOL. 0 when out of memory;
- * scenmc_cib_walker_free is due either way. */
-int scenmc_cib_walker_init(scenmc_cib_walker *w, const scenmc_cib_space *sp, int mode,
-                           const scenmc_cib_bounds *bounds, double kmax);
-void scenmc_cib_walker_free(scenmc_cib_walker *w);
+ * scenmc__cib_walker_free is due either way. */
+int scenmc__cib_walker_init(scenmc__cib_walker *w, const scenmc__cib_space *sp, int mode,
+                           const scenmc__cib_bounds *bounds, double kmax);
+void scenmc__cib_walker_free(scenmc__cib_walker *w);
 
 /* Runs task t: every completion of the prefix of the first p descriptors
  * numbered t, in increasing state index. */
-void scenmc_cib_run_task(scenmc_cib_walker *w, int p, uint64_t t);
+void scenmc__cib_run_task(scenmc__cib_walker *w, int p, uint64_t t);
 
 #endif

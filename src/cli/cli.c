@@ -357,8 +357,8 @@ int cli_parse(const cli_command *cmd, int argc, char **argv, cli_args *out)
     struct option lo[130];
     char shorts[3 * 128 + 4];
     getopt_tables(flat, n, lo, shorts);
-    out->opts = scenmc_xcalloc((size_t)argc + 1, sizeof *out->opts);
-    out->pos = scenmc_xcalloc((size_t)argc + 1, sizeof *out->pos);
+    out->opts = scenmc__xcalloc((size_t)argc + 1, sizeof *out->opts);
+    out->pos = scenmc__xcalloc((size_t)argc + 1, sizeof *out->pos);
     opterr = 0;
     optind = 0; /* a full restart of getopt's state */
     int c, li = -1, rc = 0, at = 1;

@@ -106,7 +106,7 @@ typedef struct {
 static void print_padded(const char *s, int width)
 {
     fputs(s, stdout);
-    for (int k = (int)scenmc_utf8_chars(s); k < width; k++)
+    for (int k = (int)scenmc__utf8_chars(s); k < width; k++)
         putchar(' ');
 }
 
@@ -132,11 +132,11 @@ static layout layout_of(const scenmc_model *m)
 {
     layout L = {2, 7};
     for (int i = 0; i < m->n_descriptors; i++) {
-        int w = (int)scenmc_utf8_chars(m->descriptors[i].id);
+        int w = (int)scenmc__utf8_chars(m->descriptors[i].id);
         L.id_w = w > L.id_w ? w : L.id_w;
     }
     for (int v = 0; v < m->n_variants; v++) {
-        int w = (int)scenmc_utf8_chars(m->variant_name[v]);
+        int w = (int)scenmc__utf8_chars(m->variant_name[v]);
         L.var_w = w > L.var_w ? w : L.var_w;
     }
     return L;

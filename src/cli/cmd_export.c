@@ -80,7 +80,7 @@ static void csv_text(csv *c, const char *s)
 static void csv_double(csv *c, double x)
 {
     char buf[40];
-    scenmc_format_double(buf, x);
+    scenmc__format_double(buf, x);
     csv_text(c, buf);
 }
 
@@ -213,7 +213,7 @@ static void write_table(csv *c, const scenmc_results *r, scenmc_table_id k)
         break;
     case SCENMC_T_FINAL_STATE: {
         int D = m->n_descriptors;
-        int *st = scenmc_xcalloc((size_t)D, sizeof(int));
+        int *st = scenmc__xcalloc((size_t)D, sizeof(int));
         csv_text(c, "state");
         for (int d = 0; d < D; d++)
             csv_text(c, m->descriptors[d].id);
@@ -330,13 +330,13 @@ static int write_one(const char *dir, size_t k, const scenmc_results *r,
     int bad = ferror(f);
     bad |= fclose(f) != 0;
     size_t n = strlen(dir) + 64;
-    char *path = scenmc_xmalloc(n);
+    char *path = scenmc__xmalloc(n);
     snprintf(path, n, "%s/%s.csv", dir, csv_names[k]);
     scenmc_error err;
     scenmc_error_clear(&err);
     if (bad)
         fprintf(stderr, "scenmc export: %s: out of memory\n", path);
-    else if (scenmc_write_text_file(path, text, len, 1, &err) != SCENMC_OK)
+    else if (scenmc__write_text_file(path, text, len, 1, &err) != SCENMC_OK)
         fprintf(stderr, "scenmc export: %s\n", err.msg);
     free(text);
     free(path);

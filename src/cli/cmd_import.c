@@ -113,7 +113,7 @@ int cmd_import(int argc, char **argv)
             rc = 1;
         }
     } else {
-        st = scenmc_write_text_file(out, yaml, len, force, &err);
+        st = scenmc__write_text_file(out, yaml, len, force, &err);
         if (st != SCENMC_OK) {
             cli_print_error(CMD, &err);
             rc = cli_exit_code(st);

@@ -62,7 +62,7 @@ int cmd_merge(int argc, char **argv)
     }
     char *cl = cli_command_line(argc, argv);
     scenmc_write_options wo = {.command_line = cl, .force = force};
-    if (scenmc_is_sweep_file(parts[0])) {
+    if (scenmc__is_sweep_file(parts[0])) {
         int P = 0;
         scenmc_status st = scenmc_merge_sweep_files(parts, n, out, &wo, &P, &err);
         if (st != SCENMC_OK) {

@@ -51,7 +51,7 @@ static void heading(const out *o, int level, const char *fmt, ...)
     }
     fprintf(o->f, "%s\n", buf);
     if (level <= 2) {
-        int w = (int)scenmc_utf8_chars(buf);
+        int w = (int)scenmc__utf8_chars(buf);
         for (int i = 0; i < w; i++)
             fputc(level == 1 ? '=' : '-', o->f);
         fputc('\n', o->f);
@@ -103,13 +103,13 @@ static void tbl_print(const out *o, tbl *t)
     int rows = t->n / t->ncol;
     int w[16] = {0};
     for (int i = 0; i < rows * t->ncol; i++) {
-        int c = i % t->ncol, k = (int)scenmc_utf8_chars(t->cell[i]);
+        int c = i % t->ncol, k = (int)scenmc__utf8_chars(t->cell[i]);
         w[c] = k > w[c] ? k : w[c];
     }
     for (int r = 0; r < rows; r++) {
         for (int c = 0; c < t->ncol; c++) {
             const char *s = t->cell[r * t->ncol + c];
-            int pad = w[c] - (int)scenmc_utf8_chars(s);
+            int pad = w[c] - (int)scenmc__utf8_chars(s);
             if (o->md) {
                 fputs(c ? " | " : "| ", o->f);
                 for (; *s; s++) {

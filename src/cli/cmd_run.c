@@ -77,7 +77,7 @@ typedef struct run_args {
     long threads;
     double judgement_sd;
     uint64_t chunk;
-    scenmc_run_request req;
+    scenmc__run_request req;
     int argc;
     char **argv;
 } run_args;
@@ -86,7 +86,7 @@ typedef struct run_args {
 static int take_option(const cli_arg *o, run_args *ra)
 {
     const char *v = o->value;
-    scenmc_run_request *q = &ra->req;
+    scenmc__run_request *q = &ra->req;
     switch (o->key) {
     case CLI_K_OUTPUT: q->out = v; return 0;
     case CLI_K_THREADS: return cli_parse_int("run", "--threads", v, 1, 4096, &ra->threads) ? 0 : EXIT_USAGE;
@@ -154,7 +154,7 @@ static void print_tables(const scenmc_model *m, const scenmc_params *p, const sc
 }
 
 /* Prints a plan's problem: a usage problem with the hint to --help. */
-static int plan_error(const scenmc_run_plan *pl, scenmc_status st, const scenmc_error *err)
+static int plan_error(const scenmc__run_plan *pl, scenmc_status st, const scenmc_error *err)
 {
     if (pl->usage)
         return cli_usage_error("run", "%s", err->msg);
@@ -163,7 +163,7 @@ static int plan_error(const scenmc_run_plan *pl, scenmc_status st, const scenmc_
 }
 
 /* The model and the default parameters: the checkpoint's or the model's. */
-static int plan_source(const run_args *ra, scenmc_run_plan *pl)
+static int plan_source(const run_args *ra, scenmc__run_plan *pl)
 {
     scenmc_error err;
     scenmc_error_clear(&err);
@@ -171,16 +171,16 @@ static int plan_source(const run_args *ra, scenmc_run_plan *pl)
     if (!ra->req.resume) {
         scenmc_model *m = cli_load_model("run", ra->model_path, &rc);
         if (m)
-            scenmc_run_plan_from_model(pl, m);
+            scenmc__run_plan_from_model(pl, m);
         return rc;
     }
-    unsigned flags = scenmc_mpi_active() ? SCENMC_READ_NO_GUARD : 0;
-    scenmc_status st = scenmc_run_plan_from_checkpoint(pl, flags, &err);
+    unsigned flags = scenmc__mpi_active() ? SCENMC_READ_NO_GUARD : 0;
+    scenmc_status st = scenmc__run_plan_from_checkpoint(pl, flags, &err);
     if (st != SCENMC_OK)
         return plan_error(pl, st, &err);
     if (ra->model_path) {
         scenmc_model *given = cli_load_model("run", ra->model_path, &rc);
-        if (given && (st = scenmc_run_plan_same_model(pl, given, ra->model_path, &err)) != SCENMC_OK)
+        if (given && (st = scenmc__run_plan_same_model(pl, given, ra->model_path, &err)) != SCENMC_OK)
             rc = plan_error(pl, st, &err);
         scenmc_model_free(given);
     }
@@ -189,7 +189,7 @@ static int plan_source(const run_args *ra, scenmc_run_plan *pl)
 
 /* Plan: the model or checkpoint, the parameters from the command line, and
  * every check before the compute. */
-static int plan_run(const cli_args *a, run_args *ra, scenmc_run_plan *pl)
+static int plan_run(const cli_args *a, run_args *ra, scenmc__run_plan *pl)
 {
     int rc = plan_source(ra, pl);
     for (int k = 0; k < a->n_opts && !rc; k++)
@@ -202,7 +202,7 @@ static int plan_run(const cli_args *a, run_args *ra, scenmc_run_plan *pl)
         rc = EXIT_USAGE;
     }
     scenmc_status st;
-    if (!rc && (st = scenmc_run_plan_check(pl, &err)) != SCENMC_OK)
+    if (!rc && (st = scenmc__run_plan_check(pl, &err)) != SCENMC_OK)
         rc = pl->usage ? plan_error(pl, st, &err) : (cli_print_error("run", &err), EXIT_USAGE);
     return rc;
 }
@@ -219,15 +219,15 @@ typedef struct run_outcome {
 } run_outcome;
 
 /* Installs the signal handlers when there is a checkpoint to save to. */
-static void arm_signals(const run_args *ra, const scenmc_run_plan *pl, const hpc_proc *h)
+static void arm_signals(const run_args *ra, const scenmc__run_plan *pl, const hpc_proc *h)
 {
     if (!pl->ckpt)
         return;
     hpc_signals_install();
     /* Announced once every rank has its handlers (a collective), so a
      * signal sent after the message cannot kill a rank still starting. */
-    if (scenmc_mpi_active())
-        (void)scenmc_mpi_max_int(0, NULL);
+    if (scenmc__mpi_active())
+        (void)scenmc__mpi_max_int(0, NULL);
     if (h->rank == 0 && !ra->quiet)
         fprintf(stderr, "scenmc run: a signal (INT, TERM, USR1)%s%s stops the run with a "
                 "checkpoint in %s\n", ra->req.max_time ? " or --max-time " : "",
@@ -235,12 +235,12 @@ static void arm_signals(const run_args *ra, const scenmc_run_plan *pl, const hpc
 }
 
 /* Execute: this rank's share, then every rank's counts and ranges to rank 0. */
-static int execute(const run_args *ra, scenmc_run_plan *pl, hpc_proc *h, run_outcome *o)
+static int execute(const run_args *ra, scenmc__run_plan *pl, hpc_proc *h, run_outcome *o)
 {
     scenmc_error err;
     scenmc_error_clear(&err);
     arm_signals(ra, pl, h);
-    o->done = scenmc_xcalloc(pl->n_mine + 1, sizeof(scenmc_range));
+    o->done = scenmc__xcalloc(pl->n_mine + 1, sizeof(scenmc_range));
     scenmc_run_options opt = {.threads = (int)ra->threads, .chunk = ra->chunk,
                               .progress = hpc_stopper_cb, .progress_ctx = &o->stop};
     scenmc_status st;
@@ -261,29 +261,29 @@ static int execute(const run_args *ra, scenmc_run_plan *pl, hpc_proc *h, run_out
         cli_print_error("run", &err);
         rc = cli_exit_code(st);
     }
-    scenmc_mpi_stop_drain();
+    scenmc__mpi_stop_drain();
     rc = hpc_agree("run", h, rc);
     if (rc)
         return rc;
-    o->interrupted = scenmc_mpi_max_int(o->interrupted, NULL);
+    o->interrupted = scenmc__mpi_max_int(o->interrupted, NULL);
     /* Why the run stopped, as the rank that stopped first knew it. */
     hpc_stopper *stop = &o->stop;
-    int reason = scenmc_mpi_max_int(stop->why > 0 ? stop->why : stop->why == STOP_TIME ? 1 : 0, NULL);
+    int reason = scenmc__mpi_max_int(stop->why > 0 ? stop->why : stop->why == STOP_TIME ? 1 : 0, NULL);
     if (stop->why == STOP_NONE || stop->why == STOP_PEER)
         stop->why = reason == 1 ? STOP_TIME : reason > 1 ? reason : stop->why;
-    o->r.wall_seconds = scenmc_mpi_max_double(o->r.wall_seconds);
-    scenmc_mpi_reduce_results(&o->r, 0, &err);
-    scenmc_mpi_gather_ranges(o->done, o->n_done, 0, &o->all, &o->n_all, &err);
+    o->r.wall_seconds = scenmc__mpi_max_double(o->r.wall_seconds);
+    scenmc__mpi_reduce_results(&o->r, 0, &err);
+    scenmc__mpi_gather_ranges(o->done, o->n_done, 0, &o->all, &o->n_all, &err);
     return 0;
 }
 
 /* Writes the checkpoint of an interrupted run; returns the exit code. */
-static int write_checkpoint(const run_args *ra, const scenmc_run_plan *pl, run_outcome *o)
+static int write_checkpoint(const run_args *ra, const scenmc__run_plan *pl, run_outcome *o)
 {
     scenmc_error err;
     scenmc_error_clear(&err);
     scenmc_hpc_info info;
-    scenmc_run_checkpoint_info(pl, o->all, o->n_all, &o->r, &info);
+    scenmc__run_checkpoint_info(pl, o->all, o->n_all, &o->r, &info);
     char *cl = cli_command_line(ra->argc, ra->argv);
     scenmc_write_options wo = {.command_line = cl, .force = 1};
     scenmc_status st = scenmc_hpc_write(pl->ckpt, &o->r, &wo, &info, &err);
@@ -304,12 +304,12 @@ static int write_checkpoint(const run_args *ra, const scenmc_run_plan *pl, run_o
 }
 
 /* Writes the finished results (when there is an output) and prints the tables. */
-static int write_results(const run_args *ra, const scenmc_run_plan *pl, const hpc_proc *h,
+static int write_results(const run_args *ra, const scenmc__run_plan *pl, const hpc_proc *h,
                          run_outcome *o)
 {
     int rc = 0;
     scenmc_hpc_info info;
-    scenmc_run_final_info(pl, &o->r, &info);
+    scenmc__run_final_info(pl, &o->r, &info);
     if (pl->out) {
         scenmc_error err;
         scenmc_error_clear(&err);
@@ -321,7 +321,7 @@ static int write_results(const run_args *ra, const scenmc_run_plan *pl, const hp
         if (st != SCENMC_OK) {
             cli_print_error("run", &err);
             rc = cli_exit_code(st);
-        } else if (scenmc_run_ckpt_superseded(pl)) {
+        } else if (scenmc__run_ckpt_superseded(pl)) {
             unlink(pl->ckpt); /* superseded by the finished results */
         }
     }
@@ -332,15 +332,15 @@ static int write_results(const run_args *ra, const scenmc_run_plan *pl, const hp
 }
 
 /* Finish (rank 0): the checkpoint's work added, then finished results or a new checkpoint. */
-static int finish(const run_args *ra, scenmc_run_plan *pl, const hpc_proc *h, run_outcome *o)
+static int finish(const run_args *ra, scenmc__run_plan *pl, const hpc_proc *h, run_outcome *o)
 {
     scenmc_error err;
     scenmc_error_clear(&err);
-    if (scenmc_run_combine(pl, &o->r, &o->all, &o->n_all, &err) != SCENMC_OK) {
+    if (scenmc__run_combine(pl, &o->r, &o->all, &o->n_all, &err) != SCENMC_OK) {
         cli_print_error("run", &err);
         return 1;
     }
-    if (o->interrupted && !scenmc_run_complete(pl, o->all, o->n_all))
+    if (o->interrupted && !scenmc__run_complete(pl, o->all, o->n_all))
         return write_checkpoint(ra, pl, o);
     return write_results(ra, pl, h, o);
 }
@@ -348,11 +348,11 @@ static int finish(const run_args *ra, scenmc_run_plan *pl, const hpc_proc *h, ru
 /* The whole command on one rank; every rank passes the same collective steps. */
 static int run_main(const cli_args *a, run_args *ra, hpc_proc *h)
 {
-    double t_start = scenmc_now();
-    scenmc_run_plan pl;
+    double t_start = scenmc__now();
+    scenmc__run_plan pl;
     ra->req.rank = h->rank;
     ra->req.size = h->size;
-    scenmc_run_plan_init(&pl, &ra->req);
+    scenmc__run_plan_init(&pl, &ra->req);
     int rc = plan_run(a, ra, &pl);
     rc = hpc_agree("run", h, rc);
     if (!rc)
@@ -362,7 +362,7 @@ static int run_main(const cli_args *a, run_args *ra, hpc_proc *h)
     progress_init(&o.prog, "run", ra->quiet || h->rank != 0);
     hpc_stopper_init(&o.stop, &o.prog, pl.max_time > 0 ? t_start + pl.max_time : 0);
     if (!rc) {
-        scenmc_run_plan_ranges(&pl);
+        scenmc__run_plan_ranges(&pl);
         rc = execute(ra, &pl, h, &o);
     }
     if (!rc && h->rank == 0)
@@ -376,7 +376,7 @@ static int run_main(const cli_args *a, run_args *ra, hpc_proc *h)
     scenmc_ensemble_free(&o.ens);
     if (o.have_r)
         scenmc_results_free(&o.r);
-    scenmc_run_plan_free(&pl);
+    scenmc__run_plan_free(&pl);
     return rc;
 }
 

@@ -62,7 +62,7 @@ typedef struct sweep_cmd {
     long threads, lhs;
     scenmc_sweep_param *ps;
     int K;
-    scenmc_sweep_plan plan;
+    scenmc__sweep_plan plan;
     int S, final_year;
     double *final_prob; /* [P][S] */
     int argc;
@@ -112,7 +112,7 @@ static int sweep_design(sweep_cmd *sc)
 static int sweep_plan(const cli_args *a, sweep_cmd *sc, const hpc_proc *h)
 {
     int rc = 0;
-    sc->ps = scenmc_xcalloc((size_t)a->n_opts + 1, sizeof *sc->ps);
+    sc->ps = scenmc__xcalloc((size_t)a->n_opts + 1, sizeof *sc->ps);
     for (int k = 0; k < a->n_opts && !rc; k++)
         rc = sweep_option(&a->opts[k], sc);
     if (!rc)
@@ -127,7 +127,7 @@ static int sweep_plan(const cli_args *a, sweep_cmd *sc, const hpc_proc *h)
         cli_print_error("sweep", &err);
         rc = EXIT_USAGE;
     }
-    if (!rc && scenmc_sweep_plan_make(sc->m, sc->ps, sc->K, (int)sc->lhs, &sc->base, sc->shard, h->rank,
+    if (!rc && scenmc__sweep_plan_make(sc->m, sc->ps, sc->K, (int)sc->lhs, &sc->base, sc->shard, h->rank,
                                       h->size, &sc->plan, &err) != SCENMC_OK) {
         if (sc->plan.usage)
             cli_usage_error("sweep", "%s", err.msg);
@@ -142,14 +142,14 @@ static int sweep_plan(const cli_args *a, sweep_cmd *sc, const hpc_proc *h)
 static int sweep_open(sweep_cmd *sc, const scenmc_results *r, const scenmc_write_options *wo,
                       const char **names, char **tmp_out, scenmc_sweep_writer **sw)
 {
-    const scenmc_sweep_plan *pl = &sc->plan;
+    const scenmc__sweep_plan *pl = &sc->plan;
     sc->S = r->n_scenarios;
     sc->final_year = r->n_years - 1;
-    sc->final_prob = scenmc_xcalloc((size_t)pl->P * (size_t)(sc->S ? sc->S : 1), sizeof(double));
+    sc->final_prob = scenmc__xcalloc((size_t)pl->P * (size_t)(sc->S ? sc->S : 1), sizeof(double));
     if (!sc->out)
         return 0;
     if (pl->shard_m)
-        *tmp_out = scenmc_hpc_temp_name(sc->out);
+        *tmp_out = scenmc__hpc_temp_name(sc->out);
     scenmc_error err;
     scenmc_error_clear(&err);
     if (scenmc_sweep_writer_open(*tmp_out ? *tmp_out : sc->out, r, pl->p_last - pl->p_first, sc->K,
@@ -164,7 +164,7 @@ static int sweep_open(sweep_cmd *sc, const scenmc_results *r, const scenmc_write
 /* One point on every rank; rank 0 gets the counts added. */
 static int sweep_point(sweep_cmd *sc, int i, hpc_proc *h, scenmc_results *r)
 {
-    const scenmc_sweep_plan *pl = &sc->plan;
+    const scenmc__sweep_plan *pl = &sc->plan;
     scenmc_error err;
     scenmc_error_clear(&err);
     scenmc_params p;
@@ -187,8 +187,8 @@ static int sweep_point(sweep_cmd *sc, int i, hpc_proc *h, scenmc_results *r)
             scenmc_results_free(r);
         return rc;
     }
-    r->wall_seconds = scenmc_mpi_max_double(r->wall_seconds);
-    scenmc_mpi_reduce_results(r, 0, &err);
+    r->wall_seconds = scenmc__mpi_max_double(r->wall_seconds);
+    scenmc__mpi_reduce_results(r, 0, &err);
     return 0;
 }
 
@@ -211,7 +211,7 @@ static int sweep_record(sweep_cmd *sc, int i, scenmc_results *r, scenmc_sweep_wr
 /* Closes the file; a shard's is renamed into place once complete. */
 static int sweep_close(sweep_cmd *sc, scenmc_sweep_writer *sw, const char *tmp_out, int rc)
 {
-    const scenmc_sweep_plan *pl = &sc->plan;
+    const scenmc__sweep_plan *pl = &sc->plan;
     scenmc_error err;
     scenmc_error_clear(&err);
     if (sw && scenmc_sweep_writer_close(sw, rc != 0, &err) != SCENMC_OK && !rc) {
@@ -219,7 +219,7 @@ static int sweep_close(sweep_cmd *sc, scenmc_sweep_writer *sw, const char *tmp_o
         rc = 1;
     }
     if (sw && tmp_out && !rc &&
-        scenmc_sweep_shard_commit(tmp_out, sc->out, sc->force, pl->p_first, pl->p_last, pl->P, pl->shard_k,
+        scenmc__sweep_shard_commit(tmp_out, sc->out, sc->force, pl->p_first, pl->p_last, pl->P, pl->shard_k,
                                   pl->shard_m, &err) != SCENMC_OK) {
         cli_print_error("sweep", &err);
         rc = 1;
@@ -230,8 +230,8 @@ static int sweep_close(sweep_cmd *sc, scenmc_sweep_writer *sw, const char *tmp_o
 /* Execute: every point of the shard, written as it is done. */
 static int sweep_execute(sweep_cmd *sc, hpc_proc *h, double t0)
 {
-    const scenmc_sweep_plan *pl = &sc->plan;
-    const char **names = scenmc_xcalloc((size_t)(sc->K ? sc->K : 1), sizeof(char *));
+    const scenmc__sweep_plan *pl = &sc->plan;
+    const char **names = scenmc__xcalloc((size_t)(sc->K ? sc->K : 1), sizeof(char *));
     for (int j = 0; j < sc->K; j++)
         names[j] = sc->ps[j].name;
     char *cl = cli_command_line(sc->argc, sc->argv);
@@ -257,7 +257,7 @@ static int sweep_execute(sweep_cmd *sc, hpc_proc *h, double t0)
         scenmc_results_free(&r);
         rc = hpc_share(h, rc);
         progress_cb(&prog, (uint64_t)(i + 1 - pl->p_first), (uint64_t)(pl->p_last - pl->p_first),
-                    scenmc_now() - t0);
+                    scenmc__now() - t0);
     }
     progress_end(&prog);
     rc = sweep_close(sc, sw, tmp_out, rc);
@@ -270,7 +270,7 @@ static int sweep_execute(sweep_cmd *sc, hpc_proc *h, double t0)
 /* Finish (rank 0): the table of final-year scenario probabilities. */
 static void sweep_print(const sweep_cmd *sc, const hpc_proc *h, double t0)
 {
-    const scenmc_sweep_plan *pl = &sc->plan;
+    const scenmc__sweep_plan *pl = &sc->plan;
     const scenmc_model *m = sc->m;
     int K = sc->K, S = sc->S;
     printf("%s: %d points x %llu trajectories, seed %llu (common random numbers)", m->name, pl->P,
@@ -299,7 +299,7 @@ static void sweep_print(const sweep_cmd *sc, const hpc_proc *h, double t0)
     }
     if (pl->p_last - pl->p_first > 200)
         printf("(%d more points in the file)\n", pl->p_last - pl->p_first - 200);
-    printf("\n%.1f s%s%s\n", scenmc_now() - t0, sc->out ? "; results: " : "", sc->out ? sc->out : "");
+    printf("\n%.1f s%s%s\n", scenmc__now() - t0, sc->out ? "; results: " : "", sc->out ? sc->out : "");
 }
 
 static int sweep_main(const cli_args *a, sweep_cmd *sc, hpc_proc *h)
@@ -314,13 +314,13 @@ static int sweep_main(const cli_args *a, sweep_cmd *sc, hpc_proc *h)
     rc = hpc_agree("sweep", h, rc);
     if (!rc)
         rc = hpc_same_inputs("sweep", h, sc->m, &sc->base);
-    double t0 = scenmc_now();
+    double t0 = scenmc__now();
     if (!rc)
         rc = sweep_execute(sc, h, t0);
     if (!rc && !sc->quiet && h->rank == 0)
         sweep_print(sc, h, t0);
     free(sc->final_prob);
-    scenmc_sweep_plan_free(&sc->plan);
+    scenmc__sweep_plan_free(&sc->plan);
     for (int j = 0; j < sc->K; j++)
         scenmc_sweep_param_free(&sc->ps[j]);
     free(sc->ps);
@@ -450,8 +450,8 @@ static int sens_plan(int argc, char **argv, sens_cmd *sc)
 static int sens_write(const sens_cmd *sc, const scenmc_sensitivity_result *s)
 {
     size_t n = (size_t)s->n_cells, S = (size_t)s->n_scenarios;
-    double *values = scenmc_xcalloc(3 * n, sizeof(double));
-    double *tables = scenmc_xcalloc(4 * n * S, sizeof(double));
+    double *values = scenmc__xcalloc(3 * n, sizeof(double));
+    double *tables = scenmc__xcalloc(4 * n * S, sizeof(double));
     memcpy(values, s->base_value, n * sizeof(double));
     memcpy(values + n, s->minus_value, n * sizeof(double));
     memcpy(values + 2 * n, s->plus_value, n * sizeof(double));
@@ -488,7 +488,7 @@ static void sens_print(const sens_cmd *sc, const scenmc_sensitivity_result *s)
 {
     const scenmc_model *m = sc->m;
     size_t n = (size_t)s->n_cells, S = (size_t)s->n_scenarios;
-    int *order = scenmc_xcalloc(n ? n : 1, sizeof(int));
+    int *order = scenmc__xcalloc(n ? n : 1, sizeof(int));
     for (size_t c = 0; c < n; c++)
         order[c] = (int)c;
     sort_ctx = s;

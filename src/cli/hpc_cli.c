@@ -14,7 +14,7 @@
 
 int hpc_refuse_unsupported_launch(const char *cmd)
 {
-    if (scenmc_mpi_built() || !scenmc_mpi_launched())
+    if (scenmc__mpi_built() || !scenmc__mpi_launched())
         return 0;
     static const char *const vars[] = {"OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "MPI_LOCALNRANKS", NULL};
     for (const char *const *v = vars; *v; v++) {
@@ -39,7 +39,7 @@ int hpc_begin(const char *cmd, hpc_proc *h)
         return rc;
     scenmc_error err;
     scenmc_error_clear(&err);
-    if (scenmc_mpi_start(&h->rank, &h->size, &err) != SCENMC_OK) {
+    if (scenmc__mpi_start(&h->rank, &h->size, &err) != SCENMC_OK) {
         cli_print_error(cmd, &err);
         return 1;
     }
@@ -82,10 +82,10 @@ static void show_held(hpc_proc *h)
 int hpc_agree(const char *cmd, hpc_proc *h, int rc)
 {
     (void)cmd;
-    if (!scenmc_mpi_active())
+    if (!scenmc__mpi_active())
         return rc;
     int who = 0;
-    int all = scenmc_mpi_max_int(rc, &who);
+    int all = scenmc__mpi_max_int(rc, &who);
     if (all != 0 && who == h->rank && h->rank != 0 && rc == all)
         show_held(h);
     return all;
@@ -102,7 +102,7 @@ static uint64_t fnv(uint64_t h, const void *p, size_t n)
 
 int hpc_same_inputs(const char *cmd, hpc_proc *h, const scenmc_model *m, const scenmc_params *p)
 {
-    if (!scenmc_mpi_active() || h->size == 1)
+    if (!scenmc__mpi_active() || h->size == 1)
         return 0;
     struct {
         uint8_t sha[32];
@@ -130,7 +130,7 @@ int hpc_same_inputs(const char *cmd, hpc_proc *h, const scenmc_model *m, const s
         x = fnv(x, &c->value, sizeof c->value);
     }
     key.params = x;
-    if (scenmc_mpi_same_as_root(&key, sizeof key, 0))
+    if (scenmc__mpi_same_as_root(&key, sizeof key, 0))
         return 0;
     if (h->rank == 0)
         fprintf(stderr, "scenmc %s: the MPI ranks do not agree on the model or the parameters (a model "
@@ -141,7 +141,7 @@ int hpc_same_inputs(const char *cmd, hpc_proc *h, const scenmc_model *m, const s
 int hpc_share(hpc_proc *h, int rc)
 {
     (void)h;
-    return scenmc_mpi_bcast_int(rc, 0);
+    return scenmc__mpi_bcast_int(rc, 0);
 }
 
 void hpc_end(hpc_proc *h)
@@ -156,7 +156,7 @@ void hpc_end(hpc_proc *h)
         fclose(h->held);
         h->held = NULL;
     }
-    scenmc_mpi_finalize();
+    scenmc__mpi_finalize();
 }
 
 /* ---------------------------------------------------------------- signals */
@@ -198,7 +198,7 @@ void hpc_stopper_init(hpc_stopper *s, progress *prog, double deadline)
 {
     s->prog = prog;
     s->deadline = deadline;
-    s->last = scenmc_now();
+    s->last = scenmc__now();
     s->why = STOP_NONE;
 }
 
@@ -207,17 +207,17 @@ int hpc_stopper_cb(void *ctx, uint64_t done, uint64_t total, double seconds)
     hpc_stopper *s = ctx;
     if (s->prog)
         progress_cb(s->prog, done, total, seconds);
-    double now = scenmc_now(), chunk = now - s->last;
+    double now = scenmc__now(), chunk = now - s->last;
     s->last = now;
     if (s->why == STOP_NONE) {
         if (g_signal)
             s->why = g_signal;
         else if (s->deadline > 0 && now + chunk >= s->deadline)
             s->why = STOP_TIME; /* the next chunk would end after the deadline */
-        else if (scenmc_mpi_stop_poll())
+        else if (scenmc__mpi_stop_poll())
             s->why = STOP_PEER;
         if (s->why != STOP_NONE && s->why != STOP_PEER)
-            scenmc_mpi_stop_send();
+            scenmc__mpi_stop_send();
     }
     return s->why != STOP_NONE;
 }

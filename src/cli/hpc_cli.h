@@ -42,7 +42,7 @@ int hpc_signal_caught(void);
  * before a chunk that would end after it) or when another MPI rank stopped. */
 typedef struct hpc_stopper {
     progress *prog;    /* shows progress, or NULL */
-    double deadline;   /* scenmc_now() seconds, or 0 */
+    double deadline;   /* scenmc__now() seconds, or 0 */
     double last;       /* time of the previous call */
     int why;           /* signal number, STOP_TIME, STOP_PEER or STOP_NONE */
 } hpc_stopper;

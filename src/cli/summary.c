@@ -9,7 +9,7 @@
 static void pad(FILE *f, const char *s, int width)
 {
     fputs(s, f);
-    for (int i = (int)scenmc_utf8_chars(s); i < width; i++)
+    for (int i = (int)scenmc__utf8_chars(s); i < width; i++)
         fputc(' ', f);
 }
 

@@ -34,12 +34,12 @@ scenmc_status scenmc_run_ensemble(const scenmc_model *m, const scenmc_params *p,
     for (int j = 0; j < n_members && st == SCENMC_OK; j++) {
         scenmc_params q;
         scenmc_params_copy(&q, p);
-        scenmc_rng rng;
-        scenmc_rng_init(&rng, p->seed, ENSEMBLE_STREAM + (uint64_t)j);
+        scenmc__rng rng;
+        scenmc__rng_init(&rng, p->seed, ENSEMBLE_STREAM + (uint64_t)j);
         for (size_t u = 0; u < V; u++)
             for (size_t v = u + 1; v < V; v++)
                 if (m->scored[u * V + v]) {
-                    double z = gsl_cdf_ugaussian_Pinv(scenmc_rng_uniform53(&rng));
+                    double z = gsl_cdf_ugaussian_Pinv(scenmc__rng_uniform53(&rng));
                     double x = m->consistency[u * V + v] + sd * z;
                     x = fmin(fmax(x, m->scale_c[0]), m->scale_c[1]);
                     scenmc_params_add_cell(&q, (int)u, (int)v, 0, x);
@@ -56,7 +56,7 @@ scenmc_status scenmc_run_ensemble(const scenmc_model *m, const scenmc_params *p,
         if (j == 0) {
             Y = r->n_years;
             S = r->n_scenarios;
-            member_prob = scenmc_xcalloc((size_t)n_members * (size_t)Y * (size_t)S, sizeof(double));
+            member_prob = scenmc__xcalloc((size_t)n_members * (size_t)Y * (size_t)S, sizeof(double));
         }
         memcpy(member_prob + (size_t)j * (size_t)Y * (size_t)S, mine->t[SCENMC_T_SCENARIO].prob,
                sizeof(double) * (size_t)Y * (size_t)S);
@@ -80,8 +80,8 @@ scenmc_status scenmc_run_ensemble(const scenmc_model *m, const scenmc_params *p,
         for (size_t v = u + 1; v < V; v++)
             if (m->scored[u * V + v])
                 scenmc_params_add_cell(&r->params, (int)u, (int)v, 0, m->consistency[u * V + v]);
-    double *q = scenmc_xcalloc(5 * (size_t)Y * (size_t)S, sizeof(double));
-    double *col = scenmc_xcalloc((size_t)n_members, sizeof(double));
+    double *q = scenmc__xcalloc(5 * (size_t)Y * (size_t)S, sizeof(double));
+    double *col = scenmc__xcalloc((size_t)n_members, sizeof(double));
     for (int y = 0; y < Y; y++)
         for (int s = 0; s < S; s++) {
             for (int j = 0; j < n_members; j++)

@@ -22,7 +22,7 @@
 #include <unistd.h>
 
 typedef struct exact_chain {
-    const scenmc_kernel_base *k;
+    const scenmc__kernel_base *k;
     uint64_t n;           /* states */
     int D, V;
     uint64_t *stride;     /* [D] */
@@ -55,13 +55,13 @@ static void odometer(const exact_chain *c, int *s)
 
 static void build_transitions(exact_chain *c, const scenmc_params *p)
 {
-    const scenmc_kernel_base *k = c->k;
+    const scenmc__kernel_base *k = c->k;
     const int D = c->D, V = c->V;
 #pragma omp parallel num_threads(c->threads)
     {
-        int *s = scenmc_xcalloc((size_t)D, sizeof(int));
-        double *F = scenmc_xcalloc((size_t)V, sizeof(double));
-        double *prob = scenmc_xcalloc((size_t)V, sizeof(double));
+        int *s = scenmc__xcalloc((size_t)D, sizeof(int));
+        double *F = scenmc__xcalloc((size_t)V, sizeof(double));
+        double *prob = scenmc__xcalloc((size_t)V, sizeof(double));
         int have = 0;
 #pragma omp for schedule(static)
         for (uint64_t x = 0; x < c->n; x++) {
@@ -77,7 +77,7 @@ static void build_transitions(exact_chain *c, const scenmc_params *p)
             }
             double *t = c->T + x * (uint64_t)V;
             for (int i = 0; i < D; i++) {
-                scenmc_kernel_heat_bath(k, F, i, prob);
+                scenmc__kernel_heat_bath(k, F, i, prob);
                 double w = p->rate[i] / k->lambda;
                 for (int b = 0; b < k->n_var[i]; b++)
                     t[k->offset[i] + b] = w * prob[b];
@@ -95,13 +95,13 @@ static void build_transitions(exact_chain *c, const scenmc_params *p)
  * transition weights are read once for all of them. */
 static void apply_M(const exact_chain *c, const double *in, double *out, int nvec, int backward)
 {
-    const scenmc_kernel_base *k = c->k;
+    const scenmc__kernel_base *k = c->k;
     const int D = c->D, V = c->V;
     const size_t nv_ = (size_t)nvec;
 #pragma omp parallel num_threads(c->threads)
     {
-        int *s = scenmc_xcalloc((size_t)D, sizeof(int));
-        double *acc = scenmc_xcalloc(nv_, sizeof(double));
+        int *s = scenmc__xcalloc((size_t)D, sizeof(int));
+        double *acc = scenmc__xcalloc(nv_, sizeof(double));
         int have = 0;
 #pragma omp for schedule(static)
         for (uint64_t y = 0; y < c->n; y++) {
@@ -190,12 +190,12 @@ static int work_alloc(exact_work *w, uint64_t n, int D, int Y, int S)
 {
     w->Y = Y;
     w->S = S;
-    w->pt = scenmc_xcalloc((size_t)Y, sizeof(double *));
+    w->pt = scenmc__xcalloc((size_t)Y, sizeof(double *));
     w->g = malloc(sizeof(double) * n * (uint64_t)S);
     w->ew = malloc(sizeof(double) * n * 2 * (uint64_t)S);
     w->scen = malloc(sizeof(int) * n);
-    w->A = scenmc_xcalloc((size_t)(Y * S), sizeof(double));
-    w->s = scenmc_xcalloc((size_t)D, sizeof(int));
+    w->A = scenmc__xcalloc((size_t)(Y * S), sizeof(double));
+    w->s = scenmc__xcalloc((size_t)D, sizeof(int));
     int ok = w->g && w->ew && w->scen;
     for (int y = 0; y < Y && ok; y++)
         ok = (w->pt[y] = malloc(sizeof(double) * n)) != NULL;
@@ -220,7 +220,7 @@ static void chain_poisson(exact_chain *c, double lambda)
     c->n_terms = 1;
     while (gsl_cdf_poisson_Q((unsigned)(c->n_terms - 1), lambda) > 1e-13)
         c->n_terms++;
-    c->pois = scenmc_xcalloc((size_t)c->n_terms, sizeof(double));
+    c->pois = scenmc__xcalloc((size_t)c->n_terms, sizeof(double));
     for (int t = 0; t < c->n_terms; t++)
         c->pois[t] = gsl_ran_poisson_pdf((unsigned)t, lambda);
     c->tail = gsl_cdf_poisson_Q((unsigned)(c->n_terms - 1), lambda);
@@ -230,7 +230,7 @@ static void chain_poisson(exact_chain *c, double lambda)
  * distribution at every later year. */
 static void forward_pass(exact_chain *c, const scenmc_params *p, exact_work *w)
 {
-    const scenmc_kernel_base *k = c->k;
+    const scenmc__kernel_base *k = c->k;
     const int D = c->D;
     for (uint64_t x = 0; x < c->n; x++) {
         decode(c, x, w->s);
@@ -254,7 +254,7 @@ static void forward_pass(exact_chain *c, const scenmc_params *p, exact_work *w)
  * for 0/0). */
 static void year_tables(const exact_chain *c, exact_work *w, int y, scenmc_results *r)
 {
-    const scenmc_kernel_base *k = c->k;
+    const scenmc__kernel_base *k = c->k;
     const int D = c->D, S = w->S, Y = w->Y;
     const size_t Sz = (size_t)S, Vz = (size_t)c->V;
     const uint64_t S2 = 2 * (uint64_t)S;
@@ -272,7 +272,7 @@ static void year_tables(const exact_chain *c, exact_work *w, int y, scenmc_resul
         decode(c, x, s);
         int a = w->scen[x];
         sc[a] += q[x];
-        double K = scenmc_kernel_total_consistency(k, s);
+        double K = scenmc__kernel_total_consistency(k, s);
         int bin = (int)floor((K - r->bin_lo) / r->bin_width + 0.5);
         bin = bin < 0 ? 0 : (bin >= r->n_bins ? r->n_bins - 1 : bin);
         kb[bin] += q[x];
@@ -367,12 +367,12 @@ scenmc_status scenmc_exact(const scenmc_model *m, const scenmc_params *p, int th
     if (!n)
         return SCENMC_E_LIMIT;
     threads = threads > 0 ? threads : omp_get_max_threads();
-    double t0 = scenmc_now();
+    double t0 = scenmc__now();
     st = scenmc_results_init(r, m, p, SCENMC_EXACT, err);
     if (st != SCENMC_OK)
         return st;
-    scenmc_kernel_base k;
-    st = scenmc_kernel_base_init(&k, m, p, r, err);
+    scenmc__kernel_base k;
+    st = scenmc__kernel_base_init(&k, m, p, r, err);
     if (st != SCENMC_OK) {
         scenmc_results_free(r);
         return st;
@@ -400,14 +400,14 @@ scenmc_status scenmc_exact(const scenmc_model *m, const scenmc_params *p, int th
         r->threads = threads;
         r->first = 0;
         r->last = 0;
-        r->wall_seconds = scenmc_now() - t0;
+        r->wall_seconds = scenmc__now() - t0;
     }
     work_free(&w);
     free(c.T);
     free(c.work[0]);
     free(c.work[1]);
     free(c.pois);
-    scenmc_kernel_base_free(&k);
+    scenmc__kernel_base_free(&k);
     if (st != SCENMC_OK)
         scenmc_results_free(r);
     return st;
@@ -421,7 +421,7 @@ static scenmc_status stationary_closed_form(const scenmc_model *m, const scenmc_
     double *C = scenmc_params_matrix(p, m, 0);
     if (!C)
         return scenmc_error_add(err, SCENMC_E_NOMEM, "out of memory");
-    int *s = scenmc_xcalloc((size_t)D, sizeof(int));
+    int *s = scenmc__xcalloc((size_t)D, sizeof(int));
     double mx = -INFINITY;
     for (uint64_t x = 0; x < n; x++) {
         scenmc_state_from_index(m, x, s);
@@ -452,8 +452,8 @@ static scenmc_status stationary_iterate(const scenmc_model *m, const scenmc_para
     scenmc_status st = scenmc_results_init(&shape, m, p, SCENMC_EXACT, err);
     if (st != SCENMC_OK)
         return st;
-    scenmc_kernel_base k;
-    st = scenmc_kernel_base_init(&k, m, p, &shape, err);
+    scenmc__kernel_base k;
+    st = scenmc__kernel_base_init(&k, m, p, &shape, err);
     scenmc_results_free(&shape);
     if (st != SCENMC_OK)
         return st;
@@ -464,7 +464,7 @@ static scenmc_status stationary_iterate(const scenmc_model *m, const scenmc_para
     if (!c.T || !next) {
         free(c.T);
         free(next);
-        scenmc_kernel_base_free(&k);
+        scenmc__kernel_base_free(&k);
         return scenmc_error_add(err, SCENMC_E_NOMEM, "out of memory for the stationary solve");
     }
     build_transitions(&c, p);
@@ -487,7 +487,7 @@ static scenmc_status stationary_iterate(const scenmc_model *m, const scenmc_para
     info->residual = res;
     free(c.T);
     free(next);
-    scenmc_kernel_base_free(&k);
+    scenmc__kernel_base_free(&k);
     return SCENMC_OK;
 }
 

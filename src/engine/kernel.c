@@ -8,7 +8,7 @@
 
 /* W = beta (w_C C + w_X X) and h = beta bias, the parameters' cell
  * overrides applied. */
-static scenmc_status init_matrices(scenmc_kernel_base *k, const scenmc_model *m, const scenmc_params *p,
+static scenmc_status init_matrices(scenmc__kernel_base *k, const scenmc_model *m, const scenmc_params *p,
                                    scenmc_error *err)
 {
     const int V = k->V;
@@ -23,7 +23,7 @@ static scenmc_status init_matrices(scenmc_kernel_base *k, const scenmc_model *m,
     for (size_t i = 0; i < VV; i++)
         k->W[i] = p->beta * (p->w_consistency * k->C[i] + p->w_cross * X[i]);
     free(X);
-    k->h = scenmc_xcalloc((size_t)V, sizeof(double));
+    k->h = scenmc__xcalloc((size_t)V, sizeof(double));
     if (m->bias)
         for (int v = 0; v < V; v++)
             k->h[v] = p->beta * m->bias[v];
@@ -31,10 +31,10 @@ static scenmc_status init_matrices(scenmc_kernel_base *k, const scenmc_model *m,
 }
 
 /* Scenario lookup over the named descriptors (mixed radix). */
-static scenmc_status init_scenarios(scenmc_kernel_base *k, const scenmc_model *m, scenmc_error *err)
+static scenmc_status init_scenarios(scenmc__kernel_base *k, const scenmc_model *m, scenmc_error *err)
 {
     const int D = k->D;
-    k->scen_stride = scenmc_xcalloc((size_t)D, sizeof(int));
+    k->scen_stride = scenmc__xcalloc((size_t)D, sizeof(int));
     int used[SCENMC_MAX_DESCRIPTORS] = {0};
     for (int s = 0; s < m->n_scenarios; s++)
         for (int c2 = 0; c2 < m->scenarios[s].n_conditions; c2++)
@@ -48,8 +48,8 @@ static scenmc_status init_scenarios(scenmc_kernel_base *k, const scenmc_model *m
                 return scenmc_error_add(err, SCENMC_E_LIMIT, "the scenario conditions span more than "
                                         "2^24 combinations; expected conditions on fewer descriptors");
         }
-    k->scen_table = scenmc_xcalloc((size_t)n_combo, sizeof(int));
-    int *s = scenmc_xcalloc((size_t)D, sizeof(int));
+    k->scen_table = scenmc__xcalloc((size_t)n_combo, sizeof(int));
+    int *s = scenmc__xcalloc((size_t)D, sizeof(int));
     for (long idx = 0; idx < n_combo; idx++) {
         long rest = idx;
         for (int d = 0; d < D; d++)
@@ -66,9 +66,9 @@ static scenmc_status init_scenarios(scenmc_kernel_base *k, const scenmc_model *m
 /* Whether the fields need the log domain: the largest |F| any state can
  * reach is within double range by a wide margin (then weights are kept as
  * products of exp() tables)? */
-static void choose_domain(scenmc_kernel *mc)
+static void choose_domain(scenmc__kernel *mc)
 {
-    const scenmc_kernel_base *k = &mc->base;
+    const scenmc__kernel_base *k = &mc->base;
     const int D = k->D, V = k->V;
     double bound = 0;
     for (int v = 0; v < V; v++) {
@@ -85,37 +85,37 @@ static void choose_domain(scenmc_kernel *mc)
 }
 
 /* The initial distribution and the fixed start. */
-static void init_start(scenmc_kernel *k, const scenmc_params *p)
+static void init_start(scenmc__kernel *k, const scenmc_params *p)
 {
     const int D = k->base.D, V = k->base.V;
-    k->init_p = scenmc_xcalloc((size_t)V, sizeof(double));
+    k->init_p = scenmc__xcalloc((size_t)V, sizeof(double));
     memcpy(k->init_p, p->initial, sizeof(double) * (size_t)V);
     if (p->start) {
-        k->start = scenmc_xcalloc((size_t)D, sizeof(int));
+        k->start = scenmc__xcalloc((size_t)D, sizeof(int));
         memcpy(k->start, p->start, sizeof(int) * (size_t)D);
     }
 }
 
 /* The yearly revision count's Poisson(Lambda) table, up to where the upper
  * tail is below 1e-17, and which descriptor a revision hits. */
-static void init_revisions(scenmc_kernel *k, const scenmc_params *p)
+static void init_revisions(scenmc__kernel *k, const scenmc_params *p)
 {
     const int D = k->base.D;
     int kmax = (int)ceil(k->base.lambda + 12.0 * sqrt(k->base.lambda) + 40.0);
     while (kmax > 0 && gsl_cdf_poisson_Q((unsigned)kmax, k->base.lambda) > 1e-17)
         kmax += 8;
     k->n_pois = kmax + 1;
-    k->pois_cdf = scenmc_xcalloc((size_t)k->n_pois, sizeof(double));
+    k->pois_cdf = scenmc__xcalloc((size_t)k->n_pois, sizeof(double));
     for (int j = 0; j < k->n_pois; j++)
         k->pois_cdf[j] = gsl_cdf_poisson_P((unsigned)j, k->base.lambda);
     k->pois_cdf[k->n_pois - 1] = 1.0;
     k->n_guide = k->n_pois * 4 > 1024 ? k->n_pois * 4 : 1024;
-    k->pois_guide = scenmc_xcalloc((size_t)k->n_guide, sizeof(int));
-    scenmc_guide_build(k->pois_cdf, k->pois_guide, k->n_guide);
+    k->pois_guide = scenmc__xcalloc((size_t)k->n_guide, sizeof(int));
+    scenmc__guide_build(k->pois_cdf, k->pois_guide, k->n_guide);
 
     k->equal_rates = 1;
-    k->desc_cum = scenmc_xcalloc((size_t)D, sizeof(double));
-    k->desc_prob = scenmc_xcalloc((size_t)D, sizeof(double));
+    k->desc_cum = scenmc__xcalloc((size_t)D, sizeof(double));
+    k->desc_prob = scenmc__xcalloc((size_t)D, sizeof(double));
     double c = 0;
     for (int d = 0; d < D; d++) {
         k->desc_prob[d] = p->rate[d] / k->base.lambda;
@@ -127,7 +127,7 @@ static void init_revisions(scenmc_kernel *k, const scenmc_params *p)
     k->desc_cum[D - 1] = 2.0;
 }
 
-scenmc_status scenmc_kernel_base_init(scenmc_kernel_base *k, const scenmc_model *m, const scenmc_params *p,
+scenmc_status scenmc__kernel_base_init(scenmc__kernel_base *k, const scenmc_model *m, const scenmc_params *p,
                                       const scenmc_results *shape, scenmc_error *err)
 {
     memset(k, 0, sizeof *k);
@@ -136,8 +136,8 @@ scenmc_status scenmc_kernel_base_init(scenmc_kernel_base *k, const scenmc_model 
     k->V = m->n_variants;
     k->Y = p->year_end - p->year_start + 1;
     k->S = shape->n_scenarios;
-    k->offset = scenmc_xcalloc((size_t)D, sizeof(int));
-    k->n_var = scenmc_xcalloc((size_t)D, sizeof(int));
+    k->offset = scenmc__xcalloc((size_t)D, sizeof(int));
+    k->n_var = scenmc__xcalloc((size_t)D, sizeof(int));
     for (int d = 0; d < D; d++) {
         k->offset[d] = m->descriptors[d].offset;
         k->n_var[d] = m->descriptors[d].n_variants;
@@ -146,13 +146,13 @@ scenmc_status scenmc_kernel_base_init(scenmc_kernel_base *k, const scenmc_model 
     if (st == SCENMC_OK)
         st = init_scenarios(k, m, err);
     if (st != SCENMC_OK) {
-        scenmc_kernel_base_free(k);
+        scenmc__kernel_base_free(k);
         return st;
     }
     k->lambda = 0;
     for (int d = 0; d < D; d++)
         k->lambda += p->rate[d];
-    k->state_stride = scenmc_xcalloc((size_t)D, sizeof(uint64_t));
+    k->state_stride = scenmc__xcalloc((size_t)D, sizeof(uint64_t));
     uint64_t w = 1;
     for (int d = D - 1; d >= 0; d--) {
         k->state_stride[d] = w;
@@ -166,7 +166,7 @@ scenmc_status scenmc_kernel_base_init(scenmc_kernel_base *k, const scenmc_model 
     return SCENMC_OK;
 }
 
-void scenmc_kernel_base_free(scenmc_kernel_base *k)
+void scenmc__kernel_base_free(scenmc__kernel_base *k)
 {
     free(k->offset);
     free(k->n_var);
@@ -179,11 +179,11 @@ void scenmc_kernel_base_free(scenmc_kernel_base *k)
     memset(k, 0, sizeof *k);
 }
 
-scenmc_status scenmc_kernel_init(scenmc_kernel *k, const scenmc_model *m, const scenmc_params *p,
+scenmc_status scenmc__kernel_init(scenmc__kernel *k, const scenmc_model *m, const scenmc_params *p,
                                  const scenmc_results *shape, scenmc_error *err)
 {
     memset(k, 0, sizeof *k);
-    scenmc_status st = scenmc_kernel_base_init(&k->base, m, p, shape, err);
+    scenmc_status st = scenmc__kernel_base_init(&k->base, m, p, shape, err);
     if (st != SCENMC_OK)
         return st;
     choose_domain(k);
@@ -194,7 +194,7 @@ scenmc_status scenmc_kernel_init(scenmc_kernel *k, const scenmc_model *m, const 
 
 /* Bytes the grouped table takes when groups hold at most `limit` joint
  * variants; fills first[] and rows[] (n + 1 entries) when given. */
-static size_t group_layout(const scenmc_kernel *k, int limit, int *n_groups, int *first, int *rows)
+static size_t group_layout(const scenmc__kernel *k, int limit, int *n_groups, int *first, int *rows)
 {
     int n = 0, r = 0;
     for (int d = 0; d < k->base.D;) {
@@ -222,10 +222,10 @@ static size_t group_layout(const scenmc_kernel *k, int limit, int *n_groups, int
 /* Field mode: per descriptor j and variants a -> b, the factor exp(W[b] - W[a])
  * on every variant's weight (ratio domain) and the change C[b] - C[a] of the
  * consistency field. In the log domain the engine uses the W and C rows. */
-static scenmc_status build_field_rows(scenmc_kernel *k)
+static scenmc_status build_field_rows(scenmc__kernel *k)
 {
     const int D = k->base.D, V = k->base.V;
-    k->pair_base = scenmc_xcalloc((size_t)D, sizeof(int));
+    k->pair_base = scenmc__xcalloc((size_t)D, sizeof(int));
     int pairs = 0;
     for (int d = 0; d < D; d++) {
         k->pair_base[d] = pairs;
@@ -255,11 +255,11 @@ static scenmc_status build_field_rows(scenmc_kernel *k)
 
 /* Widths: one for all descriptors up to 8 variants (so the engine reads a
  * fixed number of entries), otherwise each its own multiple of 4. */
-static void choose_widths(scenmc_kernel *k)
+static void choose_widths(scenmc__kernel *k)
 {
     const int D = k->base.D;
-    k->desc = scenmc_xcalloc((size_t)D + 1, sizeof(scenmc_desc)); /* the phantom's: group 0, radix 0 */
-    k->pw = scenmc_xcalloc((size_t)D + 1, sizeof(int));
+    k->desc = scenmc__xcalloc((size_t)D + 1, sizeof(scenmc__desc)); /* the phantom's: group 0, radix 0 */
+    k->pw = scenmc__xcalloc((size_t)D + 1, sizeof(int));
     k->max_pw = 4;
     for (int d = 0; d < D; d++)
         k->max_pw = ((k->base.n_var[d] + 3) & ~3) > k->max_pw ? (k->base.n_var[d] + 3) & ~3 : k->max_pw;
@@ -272,7 +272,7 @@ static void choose_widths(scenmc_kernel *k)
 }
 
 /* The groups (group_limit > 0: that limit) and the table or field mode. */
-static void choose_layout(scenmc_kernel *k, int group_limit)
+static void choose_layout(scenmc__kernel *k, int group_limit)
 {
     const int D = k->base.D;
     /* The largest groups whose table fits the budget (each halving of the
@@ -291,8 +291,8 @@ static void choose_layout(scenmc_kernel *k, int group_limit)
     else if (k->field_mode)
         limit = 64;
     k->group_limit = limit;
-    k->group_first = scenmc_xcalloc((size_t)D + 1, sizeof(int));
-    k->group_row = scenmc_xcalloc((size_t)D + 1, sizeof(int));
+    k->group_first = scenmc__xcalloc((size_t)D + 1, sizeof(int));
+    k->group_row = scenmc__xcalloc((size_t)D + 1, sizeof(int));
     group_layout(k, limit, &k->n_groups, k->group_first, k->group_row);
     const int G = k->n_groups, rows = k->group_row[G];
     k->group_width = 0;
@@ -305,7 +305,7 @@ static void choose_layout(scenmc_kernel *k, int group_limit)
 }
 
 /* The grouped table (or field mode's rows), unfilled. */
-static scenmc_status alloc_tables(scenmc_kernel *k, scenmc_error *err)
+static scenmc_status alloc_tables(scenmc__kernel *k, scenmc_error *err)
 {
     const int rows = k->group_row[k->n_groups];
     size_t bytes = (size_t)rows * (k->field_mode ? 2 * (size_t)k->base.V : k->row_len) * sizeof(double);
@@ -325,7 +325,7 @@ static scenmc_status alloc_tables(scenmc_kernel *k, scenmc_error *err)
 
 /* Table row r's entries for every descriptor from the row's sums of W and
  * C over its variants (see kernel.h). */
-static void fill_table_row(scenmc_kernel *k, int r, const double *sumW, const double *sumC)
+static void fill_table_row(scenmc__kernel *k, int r, const double *sumW, const double *sumC)
 {
     const int D = k->base.D;
     for (int i = 0; i <= D; i++) {
@@ -348,7 +348,7 @@ static void fill_table_row(scenmc_kernel *k, int r, const double *sumW, const do
 
 /* Group g's rows: each joint variant's descriptor variants, scenario part,
  * and table entries (field mode: field rows). */
-static void build_group_rows(scenmc_kernel *k, int g, double *sumW, double *sumC)
+static void build_group_rows(scenmc__kernel *k, int g, double *sumW, double *sumC)
 {
     const int V = k->base.V, d0 = k->group_first[g], d1 = k->group_first[g + 1];
     for (int r = k->group_row[g]; r < k->group_row[g + 1]; r++) {
@@ -379,14 +379,14 @@ static void build_group_rows(scenmc_kernel *k, int g, double *sumW, double *sumC
 }
 
 /* Each descriptor's group and radix, then every group's rows. */
-static void build_rows(scenmc_kernel *k)
+static void build_rows(scenmc__kernel *k)
 {
     const int V = k->base.V, G = k->n_groups, rows = k->group_row[G];
-    k->row_group = scenmc_xcalloc((size_t)rows, sizeof(int));
-    k->row_variant = scenmc_xcalloc((size_t)rows * (size_t)k->group_width, sizeof(uint16_t));
-    k->row_scen = scenmc_xcalloc((size_t)rows, sizeof(int));
-    k->group_state_stride = scenmc_xcalloc((size_t)G, sizeof(uint64_t));
-    double *sumW = scenmc_xcalloc((size_t)V, sizeof(double)), *sumC = scenmc_xcalloc((size_t)V, sizeof(double));
+    k->row_group = scenmc__xcalloc((size_t)rows, sizeof(int));
+    k->row_variant = scenmc__xcalloc((size_t)rows * (size_t)k->group_width, sizeof(uint16_t));
+    k->row_scen = scenmc__xcalloc((size_t)rows, sizeof(int));
+    k->group_state_stride = scenmc__xcalloc((size_t)G, sizeof(uint64_t));
+    double *sumW = scenmc__xcalloc((size_t)V, sizeof(double)), *sumC = scenmc__xcalloc((size_t)V, sizeof(double));
     for (int g = 0; g < G; g++) {
         int d0 = k->group_first[g], d1 = k->group_first[g + 1];
         int w = 1;
@@ -404,11 +404,11 @@ static void build_rows(scenmc_kernel *k)
 
 /* Start blocks (the same rule as the groups, with a fixed limit) and each
  * block's joint initial distribution with its guide table. */
-static void build_start_blocks(scenmc_kernel *k)
+static void build_start_blocks(scenmc__kernel *k)
 {
     const int D = k->base.D;
-    k->block_first = scenmc_xcalloc((size_t)D + 1, sizeof(int));
-    k->block_row = scenmc_xcalloc((size_t)D + 1, sizeof(int));
+    k->block_first = scenmc__xcalloc((size_t)D + 1, sizeof(int));
+    k->block_row = scenmc__xcalloc((size_t)D + 1, sizeof(int));
     group_layout(k, SCENMC_START_BLOCK, &k->n_blocks, k->block_first, k->block_row);
     const int combos = k->block_row[k->n_blocks];
     k->blocks_are_groups = k->n_blocks == k->n_groups;
@@ -418,9 +418,9 @@ static void build_start_blocks(scenmc_kernel *k)
     for (int b = 0; b < k->n_blocks; b++)
         k->block_width = k->block_first[b + 1] - k->block_first[b] > k->block_width
                              ? k->block_first[b + 1] - k->block_first[b] : k->block_width;
-    k->block_digit = scenmc_xcalloc((size_t)combos * (size_t)k->block_width, 1);
-    k->start_cum = scenmc_xcalloc((size_t)combos, sizeof(double));
-    k->start_guide = scenmc_xcalloc(4 * (size_t)combos, sizeof(int));
+    k->block_digit = scenmc__xcalloc((size_t)combos * (size_t)k->block_width, 1);
+    k->start_cum = scenmc__xcalloc((size_t)combos, sizeof(double));
+    k->start_guide = scenmc__xcalloc(4 * (size_t)combos, sizeof(int));
     for (int b = 0; b < k->n_blocks; b++) {
         int r0 = k->block_row[b], nr = k->block_row[b + 1] - r0, d0 = k->block_first[b];
         double cum = 0;
@@ -436,15 +436,15 @@ static void build_start_blocks(scenmc_kernel *k)
             k->start_cum[r] = cum += pr;
         }
         k->start_cum[r0 + nr - 1] = 2.0; /* absorb rounding: the last is always taken */
-        scenmc_guide_build(k->start_cum + r0, k->start_guide + 4 * (size_t)r0, 4 * nr);
+        scenmc__guide_build(k->start_cum + r0, k->start_guide + 4 * (size_t)r0, 4 * nr);
     }
 }
 
 /* K_in: the pairs within each row's group. */
-static void build_pairs_within(scenmc_kernel *k)
+static void build_pairs_within(scenmc__kernel *k)
 {
     const int V = k->base.V, rows = k->group_row[k->n_groups], GW = k->group_width;
-    k->K_in = scenmc_xcalloc((size_t)rows, sizeof(double));
+    k->K_in = scenmc__xcalloc((size_t)rows, sizeof(double));
     for (int r = 0; r < rows; r++) {
         int g = k->row_group[r], nd = k->group_first[g + 1] - k->group_first[g];
         const uint16_t *u = k->row_variant + (size_t)r * (size_t)GW;
@@ -456,7 +456,7 @@ static void build_pairs_within(scenmc_kernel *k)
 
 /* K from the rows (see kernel.h): few groups (the engine's unrolled paths)
  * and small tables only; otherwise K_pair stays NULL. */
-static void build_pair_tables(scenmc_kernel *k)
+static void build_pair_tables(scenmc__kernel *k)
 {
     const int V = k->base.V, G = k->n_groups, GW = k->group_width;
     size_t pair_size = 0;
@@ -467,9 +467,9 @@ static void build_pair_tables(scenmc_kernel *k)
     if (G > SCENMC_MAX_TABLE_GROUPS || pair_size > ((size_t)1 << 16))
         return;
     build_pairs_within(k);
-    k->K_pair = scenmc_xcalloc(pair_size ? pair_size : 1, sizeof(double));
-    k->K_pair_base = scenmc_xcalloc((size_t)G * (size_t)G, sizeof(ptrdiff_t));
-    k->group_rows = scenmc_xcalloc((size_t)G, sizeof(int));
+    k->K_pair = scenmc__xcalloc(pair_size ? pair_size : 1, sizeof(double));
+    k->K_pair_base = scenmc__xcalloc((size_t)G * (size_t)G, sizeof(ptrdiff_t));
+    k->group_rows = scenmc__xcalloc((size_t)G, sizeof(int));
     for (int g = 0; g < G; g++)
         k->group_rows[g] = k->group_row[g + 1] - k->group_row[g];
     size_t at = 0;
@@ -496,7 +496,7 @@ static void build_pair_tables(scenmc_kernel *k)
 }
 
 /* The packed engine's tables, when it can run the model (see kernel.h). */
-static scenmc_status build_packed(scenmc_kernel *k, scenmc_error *err)
+static scenmc_status build_packed(scenmc__kernel *k, scenmc_error *err)
 {
     const int D = k->base.D, G = k->n_groups, rows = k->group_row[G];
     const size_t W = (size_t)k->max_pw, row_bytes = (size_t)(D + 1) * W * sizeof(double);
@@ -519,7 +519,7 @@ static scenmc_status build_packed(scenmc_kernel *k, scenmc_error *err)
                    k->table + k->desc[i].blk + (size_t)r * 2 * W, W * sizeof(double));
     free(k->table); /* no other engine runs */
     k->table = NULL;
-    k->unit = scenmc_xcalloc((size_t)D + 1, sizeof(uint64_t));
+    k->unit = scenmc__xcalloc((size_t)D + 1, sizeof(uint64_t));
     for (int d = 0; d < D; d++)
         k->unit[d] = (uint64_t)k->desc[d].radix * (uint64_t)k->row_bytes << (k->packed_bits * k->desc[d].group);
     return SCENMC_OK;
@@ -527,21 +527,21 @@ static scenmc_status build_packed(scenmc_kernel *k, scenmc_error *err)
 
 /* Packed with up to two groups: the tally's year lookups per state of the
  * rows, from the same functions as the other engines'. */
-static void build_state_info(scenmc_kernel *k)
+static void build_state_info(scenmc__kernel *k)
 {
     const int G = k->n_groups, rows = k->group_row[G], rows0 = k->group_row[1];
     k->info_rows = G == 2 ? rows - rows0 : 1;
-    k->state_info = scenmc_xcalloc((size_t)rows0 * (size_t)k->info_rows, sizeof(uint32_t));
+    k->state_info = scenmc__xcalloc((size_t)rows0 * (size_t)k->info_rows, sizeof(uint32_t));
     for (int c0 = 0; c0 < rows0; c0++)
         for (int c1 = 0; c1 < k->info_rows; c1++) {
             const int rw[2] = {c0, rows0 + c1};
             const int sc = k->base.scen_table[k->row_scen[rw[0]] + (G == 2 ? k->row_scen[rw[1]] : 0)];
-            const int bin = scenmc_consistency_bin(&k->base, scenmc_rows_consistency(k, rw, G));
+            const int bin = scenmc__consistency_bin(&k->base, scenmc__rows_consistency(k, rw, G));
             k->state_info[(size_t)c0 * (size_t)k->info_rows + (size_t)c1] = (uint32_t)sc | (uint32_t)bin << 16;
         }
 }
 
-scenmc_status scenmc_kernel_build_groups(scenmc_kernel *k, int group_limit, scenmc_error *err)
+scenmc_status scenmc__kernel_build_groups(scenmc__kernel *k, int group_limit, scenmc_error *err)
 {
     choose_widths(k);
     choose_layout(k, group_limit);
@@ -558,7 +558,7 @@ scenmc_status scenmc_kernel_build_groups(scenmc_kernel *k, int group_limit, scen
     return SCENMC_OK;
 }
 
-void scenmc_guide_build(const double *cum, int *guide, int n_guide)
+void scenmc__guide_build(const double *cum, int *guide, int n_guide)
 {
     for (int g = 0, j = 0; g < n_guide; g++) {
         double u = (g - 0.5) / n_guide;
@@ -568,7 +568,7 @@ void scenmc_guide_build(const double *cum, int *guide, int n_guide)
     }
 }
 
-void scenmc_kernel_free(scenmc_kernel *k)
+void scenmc__kernel_free(scenmc__kernel *k)
 {
     free(k->group_first);
     free(k->group_row);
@@ -602,11 +602,11 @@ void scenmc_kernel_free(scenmc_kernel *k)
     free(k->pois_guide);
     free(k->desc_cum);
     free(k->desc_prob);
-    scenmc_kernel_base_free(&k->base);
+    scenmc__kernel_base_free(&k->base);
     memset(k, 0, sizeof *k);
 }
 
-void scenmc_kernel_heat_bath(const scenmc_kernel_base *k, const double *F, int i, double *prob)
+void scenmc__kernel_heat_bath(const scenmc__kernel_base *k, const double *F, int i, double *prob)
 {
     const double *f = F + k->offset[i];
     int n = k->n_var[i];
@@ -622,7 +622,7 @@ void scenmc_kernel_heat_bath(const scenmc_kernel_base *k, const double *F, int i
         prob[b] /= total;
 }
 
-double scenmc_kernel_total_consistency(const scenmc_kernel_base *k, const int *s)
+double scenmc__kernel_total_consistency(const scenmc__kernel_base *k, const int *s)
 {
     double K = 0;
     for (int i = 0; i < k->D; i++) {

@@ -1,7 +1,7 @@
 /* Tables derived once from (model, params) for the hot loops of the Monte
  * Carlo engines and the exact solver: the hot loops see only flat arrays.
- * scenmc_kernel_base holds what both need (all the exact solver uses);
- * scenmc_kernel embeds it and adds the random stream's tables and the Monte
+ * scenmc__kernel_base holds what both need (all the exact solver uses);
+ * scenmc__kernel embeds it and adds the random stream's tables and the Monte
  * Carlo layouts. */
 #ifndef SCENMC_KERNEL_H
 #define SCENMC_KERNEL_H
@@ -15,16 +15,16 @@
 #define SCENMC_START_BLOCK 256
 
 /* What a revision of one descriptor needs, in one place (table engine). */
-typedef struct scenmc_desc {
+typedef struct scenmc__desc {
     size_t blk;              /* first double of the descriptor's block in the table (all rows) */
     int group;               /* its group */
     int radix;               /* weight of its variant in the group's joint variant */
-} scenmc_desc;
+} scenmc__desc;
 
 /* Bits of a group's field in the packed engine's word (kernel.h, packed). */
 #define SCENMC_PACKED_BITS(G) ((G) <= 2 ? 32 : 21)
 
-typedef struct scenmc_kernel_base {
+typedef struct scenmc__kernel_base {
     int D, V, Y, S;          /* descriptors, variants, observation years, scenario slots */
     int *offset, *n_var;     /* [D] */
     double *W;               /* [V*V] beta*(w_C*C + w_X*X), row = source variant */
@@ -38,16 +38,16 @@ typedef struct scenmc_kernel_base {
     double bin_lo, bin_width, inv_bin_width; /* the consistency histogram's bins */
     int n_bins;
     int full_states;         /* the final-state table covers every state */
-} scenmc_kernel_base;
+} scenmc__kernel_base;
 
-scenmc_status scenmc_kernel_base_init(scenmc_kernel_base *b, const scenmc_model *m, const scenmc_params *p,
+scenmc_status scenmc__kernel_base_init(scenmc__kernel_base *b, const scenmc_model *m, const scenmc_params *p,
                                       const scenmc_results *shape, scenmc_error *err);
-void scenmc_kernel_base_free(scenmc_kernel_base *b);
+void scenmc__kernel_base_free(scenmc__kernel_base *b);
 
-typedef struct scenmc_kernel {
-    scenmc_kernel_base base; /* what the exact solver also uses */
+typedef struct scenmc__kernel {
+    scenmc__kernel_base base; /* what the exact solver also uses */
     /* Grouped field tables for the Monte Carlo engine (built by
-     * scenmc_kernel_build_groups). Consecutive descriptors form groups of at
+     * scenmc__kernel_build_groups). Consecutive descriptors form groups of at
      * most group_limit joint variants; joint variant c of group g is table
      * row group_row[g] + c. For descriptor i and row r, the entry at
      * table + desc[i].blk + r * 2 pw[i] holds
@@ -65,7 +65,7 @@ typedef struct scenmc_kernel {
     int *group_first;        /* [n_groups + 1] first descriptor of each group */
     int *group_row;          /* [n_groups + 1] first table row of each group; last = rows */
     int *pw;                 /* [D + 1] padded width of each descriptor's entries */
-    scenmc_desc *desc;       /* [D + 1] each descriptor's block, group and radix (the
+    scenmc__desc *desc;       /* [D + 1] each descriptor's block, group and radix (the
                               * weight of its variant in its group's joint variant) */
     int max_pw;
     size_t row_len;          /* doubles per row over all blocks: sum of 2 pw[i] */
@@ -133,25 +133,25 @@ typedef struct scenmc_kernel {
     double *desc_prob;       /* [D] lambda_i / Lambda */
     int joint_tally;         /* set by the engine: see simulate.c */
     int top_states;          /* count final states in a map (too many for a table) */
-} scenmc_kernel;
+} scenmc__kernel;
 
 /* The base, then the random stream's tables (start, Poisson counts, which
  * descriptor a revision hits) and the domain of the weights. */
-scenmc_status scenmc_kernel_init(scenmc_kernel *k, const scenmc_model *m, const scenmc_params *p,
+scenmc_status scenmc__kernel_init(scenmc__kernel *k, const scenmc_model *m, const scenmc_params *p,
                                  const scenmc_results *shape, scenmc_error *err);
-/* The grouped tables of the Monte Carlo engine (after scenmc_kernel_init). */
-scenmc_status scenmc_kernel_build_groups(scenmc_kernel *k, int group_limit, scenmc_error *err);
-void scenmc_kernel_free(scenmc_kernel *k);
+/* The grouped tables of the Monte Carlo engine (after scenmc__kernel_init). */
+scenmc_status scenmc__kernel_build_groups(scenmc__kernel *k, int group_limit, scenmc_error *err);
+void scenmc__kernel_free(scenmc__kernel *k);
 
 /* Heat-bath probabilities of descriptor i's variants given the field F
  * (F[u] = h[u] + sum_j W[s_j][u]); writes n_var[i] values to prob. */
-void scenmc_kernel_heat_bath(const scenmc_kernel_base *b, const double *F, int i, double *prob);
+void scenmc__kernel_heat_bath(const scenmc__kernel_base *b, const double *F, int i, double *prob);
 
 /* Inversion of a cumulative distribution cum (last entry >= 1) through a
  * guide table of n_guide cells: the first j with cum[j] >= u. The cells are
  * much finer than the steps, so the search rarely takes a step (a
  * predictable branch). */
-static inline int scenmc_guide_draw(const double *cum, const int *guide, int n_guide, double u)
+static inline int scenmc__guide_draw(const double *cum, const int *guide, int n_guide, double u)
 {
     int j = guide[(int)(u * n_guide)];
     while (cum[j] < u)
@@ -162,9 +162,9 @@ static inline int scenmc_guide_draw(const double *cum, const int *guide, int n_g
 /* Cell g starts the search at the answer for (g - 1/2) / n_guide: at or
  * below the answer for any u that lands in the cell, rounding of u * n_guide
  * included. */
-void scenmc_guide_build(const double *cum, int *guide, int n_guide);
+void scenmc__guide_build(const double *cum, int *guide, int n_guide);
 
-static inline int scenmc_consistency_bin(const scenmc_kernel_base *b, double K)
+static inline int scenmc__consistency_bin(const scenmc__kernel_base *b, double K)
 {
     /* floor(x) without a libm call; the width is a power of 2, so multiplying
      * by its inverse is exact. */
@@ -173,7 +173,7 @@ static inline int scenmc_consistency_bin(const scenmc_kernel_base *b, double K)
 }
 
 /* Total consistency of the state with these group rows, from the pair tables. */
-static inline double scenmc_rows_consistency(const scenmc_kernel *k, const int *rw, const int G)
+static inline double scenmc__rows_consistency(const scenmc__kernel *k, const int *rw, const int G)
 {
     if (G == 1)
         return k->K_in[rw[0]];
@@ -185,6 +185,6 @@ static inline double scenmc_rows_consistency(const scenmc_kernel *k, const int *
 }
 
 /* K(s) from the kernel's consistency matrix (overrides applied). */
-double scenmc_kernel_total_consistency(const scenmc_kernel_base *b, const int *s);
+double scenmc__kernel_total_consistency(const scenmc__kernel_base *b, const int *s);
 
 #endif

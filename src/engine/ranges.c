@@ -137,7 +137,7 @@ static int ranges_progress(void *ctx, uint64_t done, uint64_t total, double seco
     ranges_ctx *c = ctx;
     (void)total;
     (void)seconds;
-    return c->opt->progress(c->opt->progress_ctx, c->before + done, c->total, scenmc_now() - c->t0);
+    return c->opt->progress(c->opt->progress_ctx, c->before + done, c->total, scenmc__now() - c->t0);
 }
 
 scenmc_status scenmc_run_ranges(const scenmc_model *m, const scenmc_params *p,
@@ -155,12 +155,12 @@ scenmc_status scenmc_run_ranges(const scenmc_model *m, const scenmc_params *p,
     r->first = r->last = n ? ranges[0].first : 0;
     r->threads = opt ? opt->threads : 0;
     int have = 0;
-    ranges_ctx c = {opt, 0, scenmc_ranges_count(ranges, n), scenmc_now()};
+    ranges_ctx c = {opt, 0, scenmc_ranges_count(ranges, n), scenmc__now()};
     for (size_t i = 0; i < n; i++) {
         if (ranges[i].last <= ranges[i].first)
             continue;
         if (opt && opt->progress && c.before > 0 &&
-            opt->progress(opt->progress_ctx, c.before, c.total, scenmc_now() - c.t0))
+            opt->progress(opt->progress_ctx, c.before, c.total, scenmc__now() - c.t0))
             return scenmc_error_add(err, SCENMC_E_INTERRUPTED, "stopped after %llu of %llu trajectories",
                                     (unsigned long long)c.before, (unsigned long long)c.total);
         scenmc_run_options o = {0};

@@ -24,7 +24,7 @@ static int invert(const double *cum, double u)
  * equal rates split word * D into its high part (the descriptor) and low part;
  * otherwise the word's uniform x falls in descriptor i's share of [0, 1), and
  * where it falls within that share is the variant's uniform. */
-static int pick(const scenmc_kernel *k, uint32_t word, double *uv)
+static int pick(const scenmc__kernel *k, uint32_t word, double *uv)
 {
     if (k->equal_rates) {
         uint64_t m = (uint64_t)word * (uint64_t)k->base.D;
@@ -43,10 +43,10 @@ static int pick(const scenmc_kernel *k, uint32_t word, double *uv)
 /* One revision of state s: descriptor i takes variant b with probability
  * proportional to exp(F_b), F = h + sum_j W[s_j] (the heat-bath rule); b is
  * the number of cumulative weights at or below uv times their total. */
-static void revise(const scenmc_kernel *k, scenmc_rng *rng, int *s)
+static void revise(const scenmc__kernel *k, scenmc__rng *rng, int *s)
 {
     double uv, w[SCENMC_MAX_VARIANTS], mx = -INFINITY, total = 0;
-    const int i = pick(k, scenmc_rng_u32(rng), &uv), n = k->base.n_var[i], V = k->base.V;
+    const int i = pick(k, scenmc__rng_u32(rng), &uv), n = k->base.n_var[i], V = k->base.V;
     for (int b = 0; b < n; b++) {
         w[b] = k->base.h[k->base.offset[i] + b];
         for (int j = 0; j < k->base.D; j++)
@@ -63,14 +63,14 @@ static void revise(const scenmc_kernel *k, scenmc_rng *rng, int *s)
 }
 
 /* Trajectory traj: its state at the end of each year, states[y * D + d]. */
-static void trajectory(const scenmc_kernel *k, uint64_t seed, uint64_t traj, int *nrev, int *states)
+static void trajectory(const scenmc__kernel *k, uint64_t seed, uint64_t traj, int *nrev, int *states)
 {
     const int D = k->base.D;
-    scenmc_rng rng;
-    scenmc_rng_init(&rng, seed, traj);
+    scenmc__rng rng;
+    scenmc__rng_init(&rng, seed, traj);
     int *s = states;
     for (int b = 0; b < k->n_blocks && !k->start; b++) { /* the block's joint variant, last descriptor fastest */
-        int c = invert(k->start_cum + k->block_row[b], scenmc_rng_uniform32(&rng));
+        int c = invert(k->start_cum + k->block_row[b], scenmc__rng_uniform32(&rng));
         for (int d = k->block_first[b + 1] - 1; d >= k->block_first[b]; d--) {
             s[d] = c % k->base.n_var[d];
             c /= k->base.n_var[d];
@@ -79,7 +79,7 @@ static void trajectory(const scenmc_kernel *k, uint64_t seed, uint64_t traj, int
     if (k->start)
         memcpy(s, k->start, sizeof(int) * (size_t)D);
     for (int y = 1; y < k->base.Y; y++)
-        nrev[y] = invert(k->pois_cdf, scenmc_rng_uniform32(&rng));
+        nrev[y] = invert(k->pois_cdf, scenmc__rng_uniform32(&rng));
     for (int y = 1; y < k->base.Y; y++) {
         s = memcpy(states + (size_t)y * D, s, sizeof(int) * (size_t)D);
         for (int q = 0; q < nrev[y]; q++)
@@ -88,7 +88,7 @@ static void trajectory(const scenmc_kernel *k, uint64_t seed, uint64_t traj, int
 }
 
 /* Adds one trajectory's years to r's counts (their layouts: scenmc.h). */
-static void tally(const scenmc_kernel *k, const int *states, int *scen, scenmc_results *r)
+static void tally(const scenmc__kernel *k, const int *states, int *scen, scenmc_results *r)
 {
     const size_t D = (size_t)k->base.D, V = (size_t)k->base.V, S = (size_t)k->base.S, Y = (size_t)k->base.Y;
     for (size_t y = 0; y < Y; y++) {
@@ -101,8 +101,8 @@ static void tally(const scenmc_kernel *k, const int *states, int *scen, scenmc_r
     size_t lock = 0, x = 0;
     for (size_t y = 0; y < Y; y++) {
         const int *s = states + y * D;
-        const double K = scenmc_kernel_total_consistency(&k->base, s);
-        r->t[SCENMC_T_CONSISTENCY].counts[y * (size_t)k->base.n_bins + (size_t)scenmc_consistency_bin(&k->base, K)]++;
+        const double K = scenmc__kernel_total_consistency(&k->base, s);
+        r->t[SCENMC_T_CONSISTENCY].counts[y * (size_t)k->base.n_bins + (size_t)scenmc__consistency_bin(&k->base, K)]++;
         if (y > 0)
             r->t[SCENMC_T_TRANSITION].counts[((y - 1) * S + (size_t)scen[y - 1]) * S + (size_t)scen[y]]++;
         for (size_t d = 0; d < D; d++) {
@@ -119,11 +119,11 @@ static void tally(const scenmc_kernel *k, const int *states, int *scen, scenmc_r
         r->t[SCENMC_T_FINAL_STATE].counts[x]++;
 }
 
-void scenmc_reference_run(const scenmc_kernel *k, uint64_t seed, uint64_t first, uint64_t last,
+void scenmc__reference_run(const scenmc__kernel *k, uint64_t seed, uint64_t first, uint64_t last,
                           scenmc_results *r)
 {
-    int *nrev = scenmc_xcalloc((size_t)k->base.Y, sizeof(int)), *scen = scenmc_xcalloc((size_t)k->base.Y, sizeof(int));
-    int *states = scenmc_xcalloc((size_t)k->base.Y * (size_t)k->base.D, sizeof(int));
+    int *nrev = scenmc__xcalloc((size_t)k->base.Y, sizeof(int)), *scen = scenmc__xcalloc((size_t)k->base.Y, sizeof(int));
+    int *states = scenmc__xcalloc((size_t)k->base.Y * (size_t)k->base.D, sizeof(int));
     for (uint64_t traj = first; traj < last; traj++) {
         trajectory(k, seed, traj, nrev, states);
         tally(k, states, scen, r);

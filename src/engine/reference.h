@@ -9,7 +9,7 @@
 
 /* Simulates trajectories [first, last) under seed, serially, and adds their
  * counts to r's tables (the final-state table only in full-state mode). */
-void scenmc_reference_run(const scenmc_kernel *k, uint64_t seed, uint64_t first, uint64_t last,
+void scenmc__reference_run(const scenmc__kernel *k, uint64_t seed, uint64_t first, uint64_t last,
                           scenmc_results *r);
 
 #endif

@@ -11,7 +11,7 @@
 #define W0 0x9E3779B9u /* PHILOX_W32_0 and _1: the key schedule */
 #define W1 0xBB67AE85u
 
-static void refill_random123(const scenmc_rng *r, uint32_t block, uint64_t *word)
+static void refill_random123(const scenmc__rng *r, uint32_t block, uint64_t *word)
 {
     philox4x32_key_t key = {{r->key[0], r->key[1]}};
     for (int b = 0; b < 8; b++) {
@@ -40,7 +40,7 @@ static void refill_random123(const scenmc_rng *r, uint32_t block, uint64_t *word
 #define SET1_256(v) _mm256_set1_epi64x((long long)(v))
 #define SET1_128(v) _mm_set1_epi64x((long long)(v))
 
-__attribute__((target("avx2"))) static void refill_avx2(const scenmc_rng *r, uint32_t block, uint64_t *word)
+__attribute__((target("avx2"))) static void refill_avx2(const scenmc__rng *r, uint32_t block, uint64_t *word)
 {
     __m256i x[2][4];
     for (int h = 0; h < 2; h++) { /* blocks 4h .. 4h + 3 */
@@ -62,7 +62,7 @@ __attribute__((target("avx2"))) static void refill_avx2(const scenmc_rng *r, uin
 
 /* NB batches (1 or 2) of eight blocks, one register per component and batch:
  * two batches are independent chains in one body, so they overlap. */
-__attribute__((target("avx512f"), always_inline)) static inline void avx512_batches(const scenmc_rng *r,
+__attribute__((target("avx512f"), always_inline)) static inline void avx512_batches(const scenmc__rng *r,
                                                                                      uint32_t block,
                                                                                      uint64_t *word,
                                                                                      const int nb)
@@ -85,7 +85,7 @@ __attribute__((target("avx512f"), always_inline)) static inline void avx512_batc
             _mm512_storeu_si512((void *)(word + SCENMC_RNG_BATCH * h + 8 * c), x[h][c]);
 }
 
-__attribute__((target("avx512f"))) static void refill_avx512(const scenmc_rng *r, uint32_t block, uint64_t *word,
+__attribute__((target("avx512f"))) static void refill_avx512(const scenmc__rng *r, uint32_t block, uint64_t *word,
                                                              int nb)
 {
     if (nb == 2)
@@ -94,7 +94,7 @@ __attribute__((target("avx512f"))) static void refill_avx512(const scenmc_rng *r
         avx512_batches(r, block, word, 1);
 }
 
-static void refill_sse2(const scenmc_rng *r, uint32_t block, uint64_t *word)
+static void refill_sse2(const scenmc__rng *r, uint32_t block, uint64_t *word)
 {
     __m128i x[4][4];
     for (int h = 0; h < 4; h++) { /* blocks 2h, 2h + 1 */
@@ -119,7 +119,7 @@ static void refill_sse2(const scenmc_rng *r, uint32_t block, uint64_t *word)
 static const char *kind_names[] = {"", "avx2", "sse2", "random123", "avx512"};
 static int forced; /* 0: automatic, else an index of kind_names */
 
-void scenmc_rng_force(const char *kind)
+void scenmc__rng_force(const char *kind)
 {
     forced = 0;
     for (int i = 1; kind && i < 5; i++)
@@ -138,14 +138,14 @@ static int kind_now(void)
 #endif
 }
 
-const char *scenmc_rng_kind(void)
+const char *scenmc__rng_kind(void)
 {
     return kind_names[kind_now()];
 }
 
 /* Makes batches into the buffer's halves first .. 1 (the words run on from
  * the first batch made). */
-static void refill_from(scenmc_rng *r, int first)
+static void refill_from(scenmc__rng *r, int first)
 {
     int kind = kind_now();
 #ifdef HAVE_X86
@@ -172,12 +172,12 @@ static void refill_from(scenmc_rng *r, int first)
     r->next = SCENMC_RNG_BATCH * first;
 }
 
-void scenmc_rng_refill(scenmc_rng *r)
+void scenmc__rng_refill(scenmc__rng *r)
 {
     refill_from(r, 0);
 }
 
-void scenmc_rng_refill_one(scenmc_rng *r)
+void scenmc__rng_refill_one(scenmc__rng *r)
 {
     refill_from(r, 1);
 }

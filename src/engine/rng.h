@@ -20,29 +20,29 @@
 #define SCENMC_RNG_BUFFER (2 * SCENMC_RNG_BATCH) /* made two batches at a time */
 #define SCENMC_RNG_SALT 0x434d4353u /* "SCMC": the counter's fixed last word */
 
-typedef struct scenmc_rng {
+typedef struct scenmc__rng {
     uint32_t key[2];
     uint32_t stream[2]; /* the trajectory index, low word first */
     uint32_t block;     /* first block of the next batch */
     int next;           /* next unused word; SCENMC_RNG_BUFFER when spent */
     uint64_t word[SCENMC_RNG_BUFFER]; /* the batches' words, one per 64-bit slot */
-} scenmc_rng;
+} scenmc__rng;
 
 /* Makes the next two batches (dispatches on the processor's features): two
  * independent computations the processor overlaps, and most trajectories
  * need no more than one such refill. */
-void scenmc_rng_refill(scenmc_rng *r);
+void scenmc__rng_refill(scenmc__rng *r);
 
 /* Makes only the next batch, into the buffer's second half (the same
  * stream): for a consumer that needs at most SCENMC_RNG_BATCH more words. */
-void scenmc_rng_refill_one(scenmc_rng *r);
+void scenmc__rng_refill_one(scenmc__rng *r);
 
-/* Which batch generator scenmc_rng_refill uses ("avx512", "avx2", "sse2" or
- * "random123"); scenmc_rng_force selects one (for tests; NULL = automatic). */
-const char *scenmc_rng_kind(void);
-void scenmc_rng_force(const char *kind);
+/* Which batch generator scenmc__rng_refill uses ("avx512", "avx2", "sse2" or
+ * "random123"); scenmc__rng_force selects one (for tests; NULL = automatic). */
+const char *scenmc__rng_kind(void);
+void scenmc__rng_force(const char *kind);
 
-static inline void scenmc_rng_init(scenmc_rng *r, uint64_t seed, uint64_t stream)
+static inline void scenmc__rng_init(scenmc__rng *r, uint64_t seed, uint64_t stream)
 {
     r->key[0] = (uint32_t)seed;
     r->key[1] = (uint32_t)(seed >> 32);
@@ -52,24 +52,24 @@ static inline void scenmc_rng_init(scenmc_rng *r, uint64_t seed, uint64_t stream
     r->next = SCENMC_RNG_BUFFER;
 }
 
-static inline uint32_t scenmc_rng_u32(scenmc_rng *r)
+static inline uint32_t scenmc__rng_u32(scenmc__rng *r)
 {
     if (r->next == SCENMC_RNG_BUFFER)
-        scenmc_rng_refill(r);
+        scenmc__rng_refill(r);
     return (uint32_t)r->word[r->next++];
 }
 
 /* Uniform on (0, 1) with 53 random bits (two words). */
-static inline double scenmc_rng_uniform53(scenmc_rng *r)
+static inline double scenmc__rng_uniform53(scenmc__rng *r)
 {
-    uint32_t a = scenmc_rng_u32(r) >> 5, b = scenmc_rng_u32(r) >> 6;
+    uint32_t a = scenmc__rng_u32(r) >> 5, b = scenmc__rng_u32(r) >> 6;
     return ((double)a * 67108864.0 + (double)b + 0.5) * (1.0 / 9007199254740992.0);
 }
 
 /* Uniform on (0, 1) with 32 random bits (one word). */
-static inline double scenmc_rng_uniform32(scenmc_rng *r)
+static inline double scenmc__rng_uniform32(scenmc__rng *r)
 {
-    return ((double)scenmc_rng_u32(r) + 0.5) * (1.0 / 4294967296.0);
+    return ((double)scenmc__rng_u32(r) + 0.5) * (1.0 / 4294967296.0);
 }
 
 #endif

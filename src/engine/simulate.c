@@ -108,7 +108,7 @@ static int map_add(tally *t, uint64_t x, uint64_t c)
 #define ROUND 256
 
 typedef struct lane {
-    scenmc_rng rng;
+    scenmc__rng rng;
     long total;      /* revisions in the whole trajectory */
     long queued;     /* revisions queued so far */
     int next_year;   /* first year whose end is not yet queued */
@@ -182,21 +182,21 @@ static int tally_alloc(tally *t, const scenmc_results *r, int rows, int joint)
 
 /* A thread's lanes, on the heap (about 140 KB: more than a small thread
  * stack should have to hold). */
-static worker *worker_new(const scenmc_kernel *k)
+static worker *worker_new(const scenmc__kernel *k)
 {
     size_t G = (size_t)k->n_groups, Y = (size_t)k->base.Y;
-    worker *w = scenmc_xcalloc(1, sizeof *w);
+    worker *w = scenmc__xcalloc(1, sizeof *w);
     for (int i = 0; i < LANES; i++) {
         lane *l = &w->lane[i];
-        l->nrev = scenmc_xcalloc(Y, sizeof(int));
-        l->year_end = scenmc_xcalloc(Y, sizeof(long));
-        l->snap_row = scenmc_xcalloc((Y + 1) * G, sizeof(int));
-        l->snap_K = scenmc_xcalloc(Y + 1, sizeof(double));
-        l->scen = scenmc_xcalloc(Y, sizeof(int));
-        l->snap_pk = scenmc_xcalloc(Y, sizeof(uint64_t));
+        l->nrev = scenmc__xcalloc(Y, sizeof(int));
+        l->year_end = scenmc__xcalloc(Y, sizeof(long));
+        l->snap_row = scenmc__xcalloc((Y + 1) * G, sizeof(int));
+        l->snap_K = scenmc__xcalloc(Y + 1, sizeof(double));
+        l->scen = scenmc__xcalloc(Y, sizeof(int));
+        l->snap_pk = scenmc__xcalloc(Y, sizeof(uint64_t));
         if (k->field_mode) {
-            l->F = scenmc_xcalloc((size_t)k->base.V, sizeof(double));
-            l->Gf = scenmc_xcalloc((size_t)k->base.V, sizeof(double));
+            l->F = scenmc__xcalloc((size_t)k->base.V, sizeof(double));
+            l->Gf = scenmc__xcalloc((size_t)k->base.V, sizeof(double));
         }
     }
     return w;
@@ -220,15 +220,15 @@ static void worker_free(worker *w)
 
 /* The year's revision count by inversion of the Poisson CDF (guide table),
  * from one 32-bit word: the CDF is resolved to 2^-32. */
-static inline int poisson_draw(const scenmc_kernel *k, scenmc_rng *rng)
+static inline int poisson_draw(const scenmc__kernel *k, scenmc__rng *rng)
 {
-    return scenmc_guide_draw(k->pois_cdf, k->pois_guide, k->n_guide, scenmc_rng_uniform32(rng));
+    return scenmc__guide_draw(k->pois_cdf, k->pois_guide, k->n_guide, scenmc__rng_uniform32(rng));
 }
 
 /* Which descriptor a revision hits, and a uniform for its new variant, from
  * one 32-bit word: the descriptor from the high part of u*D (or of the
  * cumulative rates), the variant from what is left of the word. */
-static inline int pick_descriptor(const scenmc_kernel *k, uint32_t u, double *uv)
+static inline int pick_descriptor(const scenmc__kernel *k, uint32_t u, double *uv)
 {
     if (k->equal_rates) {
         uint64_t m = (uint64_t)u * (uint64_t)k->base.D;
@@ -252,19 +252,19 @@ static inline int pick_descriptor(const scenmc_kernel *k, uint32_t u, double *uv
 
 /* Trajectory traj's start state (one word per descriptor unless fixed) and
  * its table rows, total consistency and year-0 record. */
-static inline __attribute__((always_inline)) void lane_start(const scenmc_kernel *k, lane *l, uint64_t seed,
+static inline __attribute__((always_inline)) void lane_start(const scenmc__kernel *k, lane *l, uint64_t seed,
                                                               uint64_t traj)
 {
     const int D = k->base.D, G = k->n_groups;
-    scenmc_rng_init(&l->rng, seed, traj);
+    scenmc__rng_init(&l->rng, seed, traj);
     if (k->start) {
         for (int d = 0; d < D; d++)
             l->s[d] = k->start[d];
     } else { /* one word per start block: its joint variant */
         for (int b = 0; b < k->n_blocks; b++) {
             const int r0 = k->block_row[b], n = k->block_row[b + 1] - r0;
-            const int c = scenmc_guide_draw(k->start_cum + r0, k->start_guide + 4 * (size_t)r0, 4 * n,
-                                            scenmc_rng_uniform32(&l->rng));
+            const int c = scenmc__guide_draw(k->start_cum + r0, k->start_guide + 4 * (size_t)r0, 4 * n,
+                                            scenmc__rng_uniform32(&l->rng));
             const uint8_t *digit = k->block_digit + (size_t)(r0 + c) * (size_t)k->block_width;
             for (int d = k->block_first[b]; d < k->block_first[b + 1]; d++)
                 l->s[d] = digit[d - k->block_first[b]];
@@ -309,7 +309,7 @@ static inline __attribute__((always_inline)) void lane_start(const scenmc_kernel
         l->snap_pk[0] = l->pk;
         l->snapped = 1;
     } else if (k->K_pair) {
-        l->K = scenmc_rows_consistency(k, l->row, G);
+        l->K = scenmc__rows_consistency(k, l->row, G);
     } else {
         double K = 0; /* each pair counted twice */
         for (int d = 0; d < D; d++) {
@@ -344,7 +344,7 @@ static inline __attribute__((always_inline)) void lane_start(const scenmc_kernel
  * uniform for the variant from one word each, and the year each belongs to,
  * counted without a branch per year: revision r is in year 1 + the number of
  * years that end at or before r. */
-static inline __attribute__((always_inline)) void lane_queue(const scenmc_kernel *k, lane *l)
+static inline __attribute__((always_inline)) void lane_queue(const scenmc__kernel *k, lane *l)
 {
     const long r0 = l->queued;
     const int n = l->total - r0 < ROUND ? (int)(l->total - r0) : ROUND;
@@ -366,14 +366,14 @@ static inline __attribute__((always_inline)) void lane_queue(const scenmc_kernel
         l->next_year = y;
     }
     int year = first;
-    scenmc_rng *rng = &l->rng;
+    scenmc__rng *rng = &l->rng;
     int *restrict rev_d = l->rev_d;
     double *restrict rev_u = l->rev_u;
     const int equal_rates = k->equal_rates;
     const uint64_t D = (uint64_t)k->base.D;
     for (int j = 0; j < n;) { /* the words at hand, then a new batch */
         if (rng->next == SCENMC_RNG_BUFFER) /* no more batches than the round needs */
-            n - j <= SCENMC_RNG_BATCH ? scenmc_rng_refill_one(rng) : scenmc_rng_refill(rng);
+            n - j <= SCENMC_RNG_BATCH ? scenmc__rng_refill_one(rng) : scenmc__rng_refill(rng);
         const int take = SCENMC_RNG_BUFFER - rng->next < n - j ? SCENMC_RNG_BUFFER - rng->next : n - j;
         const uint64_t *restrict word = rng->word + rng->next;
         if (equal_rates) {
@@ -464,19 +464,19 @@ static inline __attribute__((always_inline)) void lane_uniforms(const worker *w,
  * overlap better than four lanes held in lockstep by a shared transpose
  * (measured: 0.93x for seven groups). GC: the group count as a constant, or
  * 0; track: K per revision (no pair tables), else per year from the rows. */
-static inline __attribute__((always_inline)) void lanes_run_fixed(const scenmc_kernel *k, worker *w,
+static inline __attribute__((always_inline)) void lanes_run_fixed(const scenmc__kernel *k, worker *w,
                                                                   int n, const int W, const int GC,
                                                                   const int track)
 {
     const int G = GC ? GC : k->n_groups;
     const double *restrict table = k->table;
-    const scenmc_desc *restrict desc = k->desc;
+    const scenmc__desc *restrict desc = k->desc;
     for (int r = 0; r < n; r++)
         for (int q = 0; q < LANES; q++) {
             lane *l = &w->lane[q];
             int *restrict s = l->s, *restrict row = l->row;
             const int i = l->rev_d[r], slot = l->rev_slot[r];
-            const scenmc_desc di = desc[i];
+            const scenmc__desc di = desc[i];
             const double *t = table + di.blk;
             v4d wt[2], cs[2]; /* weights and consistency-field entries of the variants */
             const double *e = t + (size_t)row[0] * (2 * W);
@@ -528,7 +528,7 @@ static inline __attribute__((always_inline)) uint64_t packed_field(uint64_t pk, 
     return g == G - 1 ? pk >> (F * g) : (pk >> (F * g)) & (((uint64_t)1 << F) - 1);
 }
 
-static inline __attribute__((always_inline)) void lanes_run_packed(const scenmc_kernel *k, worker *w,
+static inline __attribute__((always_inline)) void lanes_run_packed(const scenmc__kernel *k, worker *w,
                                                                    int n, const int W, const int G)
 {
     const char *restrict table = (const char *)k->ptable;
@@ -567,7 +567,7 @@ static inline __attribute__((always_inline)) void lanes_run_packed(const scenmc_
 
 /* After a round of the packed engine that started at revision r0 with rows
  * before: the end state of every year whose last revision is now done. */
-static inline void lane_take_years(const scenmc_kernel *k, lane *l, long r0, uint64_t before)
+static inline void lane_take_years(const scenmc__kernel *k, lane *l, long r0, uint64_t before)
 {
     const long *restrict end = l->year_end, done = l->queued;
     const uint64_t *restrict rec = l->rec; /* rec[e - 1 - r0]: the word after revision e - 1 */
@@ -607,7 +607,7 @@ static inline int draw_variant(const double *w, int n, double u)
 
 /* Field mode: the weights are the lane's field; a change multiplies it by a
  * ratio row (log domain: adds the difference of two W rows). */
-static inline __attribute__((always_inline)) void lanes_run_field(const scenmc_kernel *k, worker *w)
+static inline __attribute__((always_inline)) void lanes_run_field(const scenmc__kernel *k, worker *w)
 {
     const int V = k->base.V, G = k->n_groups;
     for (int q = 0; q < LANES; q++) /* lane by lane: each field stays in cache */
@@ -649,7 +649,7 @@ static inline __attribute__((always_inline)) void lanes_run_field(const scenmc_k
 }
 
 /* Any width (up to SCENMC_MAX_VARIANTS), either domain. */
-static inline __attribute__((always_inline)) void lanes_run_any_width(const scenmc_kernel *k,
+static inline __attribute__((always_inline)) void lanes_run_any_width(const scenmc__kernel *k,
                                                                       worker *w, int n)
 {
     const int G = k->n_groups;
@@ -682,7 +682,7 @@ static inline __attribute__((always_inline)) void lanes_run_any_width(const scen
         }
 }
 
-static inline __attribute__((always_inline)) void lanes_run(const scenmc_kernel *k, worker *w, int n)
+static inline __attribute__((always_inline)) void lanes_run(const scenmc__kernel *k, worker *w, int n)
 {
     /* Fixed widths and small group counts as constants: unrolled loops. */
 #define BY_GROUPS(W)                                                                               \
@@ -722,7 +722,7 @@ static inline __attribute__((always_inline)) void lanes_run(const scenmc_kernel 
 
 /* Adds one finished trajectory to the tallies; returns its final scenario.
  * GC: the group count as a constant, or 0. */
-static inline __attribute__((always_inline)) int lane_tally_g(const scenmc_kernel *k, lane *l,
+static inline __attribute__((always_inline)) int lane_tally_g(const scenmc__kernel *k, lane *l,
                                                               tally *t, const int GC)
 {
     const int Y = k->base.Y, G = GC ? GC : k->n_groups, S = k->base.S, n_bins = k->base.n_bins;
@@ -762,11 +762,11 @@ static inline __attribute__((always_inline)) int lane_tally_g(const scenmc_kerne
                 si += row_scen[x];
             }
             if (k->K_pair)
-                K = scenmc_rows_consistency(k, rw, G);
+                K = scenmc__rows_consistency(k, rw, G);
             else if (nrev[y])
                 K = snap_K[y];
             int sc = scen[y] = scen_table[si];
-            kb[(size_t)y * n_bins + scenmc_consistency_bin(&k->base, K)]++;
+            kb[(size_t)y * n_bins + scenmc__consistency_bin(&k->base, K)]++;
             if (y > 0)
                 tr[((size_t)(y - 1) * S + scen[y - 1]) * S + sc]++;
         }
@@ -817,7 +817,7 @@ static inline __attribute__((always_inline)) int lane_tally_g(const scenmc_kerne
     return fin;
 }
 
-static inline __attribute__((always_inline)) int lane_tally(const scenmc_kernel *k, lane *l, tally *t)
+static inline __attribute__((always_inline)) int lane_tally(const scenmc__kernel *k, lane *l, tally *t)
 {
     switch (k->n_groups) {
     case 1: return lane_tally_g(k, l, t, 1);
@@ -834,7 +834,7 @@ static inline __attribute__((always_inline)) int lane_tally(const scenmc_kernel 
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__SANITIZE_ADDRESS__)
 __attribute__((target_clones("avx2", "default")))
 #endif
-static void simulate_lanes(const scenmc_kernel *k, uint64_t seed, uint64_t first, int count,
+static void simulate_lanes(const scenmc__kernel *k, uint64_t seed, uint64_t first, int count,
                            worker *w, tally *t, int *fin)
 {
     for (int q = 0; q < LANES; q++) {
@@ -946,8 +946,9 @@ static scenmc_status keep_top_states(scenmc_results *r, tally *tallies, int thre
 }
 
 /* The request's checks, then r and the kernel for it (both freed on failure). */
-static scenmc_status run_prepare(const scenmc_model *m, const scenmc_params *p, const scenmc_run_options *opt,
-                                 scenmc_results *r, scenmc_kernel *k, scenmc_error *err)
+static scenmc_status run_prepare(const scenmc_model *m, const scenmc_params *p,
+                                 const scenmc__engine_tuning *tune, scenmc_results *r,
+                                 scenmc__kernel *k, scenmc_error *err)
 {
     scenmc_status st = scenmc_params_check(p, err);
     if (st != SCENMC_OK)
@@ -959,14 +960,14 @@ static scenmc_status run_prepare(const scenmc_model *m, const scenmc_params *p, 
     st = scenmc_results_init(r, m, p, SCENMC_MONTE_CARLO, err);
     if (st != SCENMC_OK)
         return st;
-    st = scenmc_kernel_init(k, m, p, r, err);
-    if (st == SCENMC_OK && (st = scenmc_kernel_build_groups(k, opt ? opt->group_limit : 0, err)) != SCENMC_OK)
-        scenmc_kernel_free(k);
+    st = scenmc__kernel_init(k, m, p, r, err);
+    if (st == SCENMC_OK && (st = scenmc__kernel_build_groups(k, tune ? tune->group_limit : 0, err)) != SCENMC_OK)
+        scenmc__kernel_free(k);
     if (st != SCENMC_OK) {
         scenmc_results_free(r);
         return st;
     }
-    k->joint_tally = joint_tally(r, k->group_row[k->n_groups]) && !(opt && opt->split_tally);
+    k->joint_tally = joint_tally(r, k->group_row[k->n_groups]) && !(tune && tune->split_tally);
     k->top_states = !r->full_states && r->n_states > 0;
     return SCENMC_OK;
 }
@@ -974,7 +975,7 @@ static scenmc_status run_prepare(const scenmc_model *m, const scenmc_params *p, 
 /* Simulates [first, last) in chunks on `threads` threads, into their
  * tallies; returns the end of the chunks done (less than last when the
  * progress callback stopped the run). */
-static uint64_t run_chunks(const scenmc_kernel *k, const scenmc_params *p, const scenmc_run_options *opt,
+static uint64_t run_chunks(const scenmc__kernel *k, const scenmc_params *p, const scenmc_run_options *opt,
                            uint64_t first, uint64_t last, int threads, tally *tallies, double t0)
 {
     uint64_t chunk = (opt && opt->chunk) ? opt->chunk : (uint64_t)65536 * (uint64_t)threads;
@@ -996,7 +997,7 @@ static uint64_t run_chunks(const scenmc_kernel *k, const scenmc_params *p, const
             {
                 done_to = c_end;
                 if (opt && opt->progress &&
-                    opt->progress(opt->progress_ctx, c_end - first, last - first, scenmc_now() - t0))
+                    opt->progress(opt->progress_ctx, c_end - first, last - first, scenmc__now() - t0))
                     stop = 1;
             }
             if (stop)
@@ -1009,7 +1010,7 @@ static uint64_t run_chunks(const scenmc_kernel *k, const scenmc_params *p, const
 
 /* The joint table [row][S_final][Y][S] split into variant x scenario and
  * early warning. */
-static void split_joint_tally(const scenmc_kernel *k, const scenmc_results *r, const uint64_t *src,
+static void split_joint_tally(const scenmc__kernel *k, const scenmc_results *r, const uint64_t *src,
                               uint64_t *sv, uint64_t *ew)
 {
     const size_t Y = (size_t)r->n_years, S = (size_t)r->n_scenarios, V = (size_t)k->base.V;
@@ -1033,7 +1034,7 @@ static void split_joint_tally(const scenmc_kernel *k, const scenmc_results *r, c
 
 /* Exact merge of the threads' tallies into r: integer addition, in any
  * order; frees each tally's block. */
-static void merge_tallies(const scenmc_kernel *k, scenmc_results *r, tally *tallies, int threads)
+static void merge_tallies(const scenmc__kernel *k, scenmc_results *r, tally *tallies, int threads)
 {
     size_t parts[6];
     tally_size(r, k->group_row[k->n_groups], k->joint_tally, parts);
@@ -1056,11 +1057,11 @@ static void merge_tallies(const scenmc_kernel *k, scenmc_results *r, tally *tall
 
 /* The optimised engines over [first, last) into r, timed from *t0 (set
  * here); returns the end of the trajectories done, with *st set on failure. */
-static uint64_t run_engines(const scenmc_kernel *k, const scenmc_params *p, const scenmc_run_options *opt,
+static uint64_t run_engines(const scenmc__kernel *k, const scenmc_params *p, const scenmc_run_options *opt,
                             uint64_t first, uint64_t last, int threads, scenmc_results *r, double *t0,
                             scenmc_status *st, scenmc_error *err)
 {
-    tally *tallies = scenmc_xcalloc((size_t)threads, sizeof(tally));
+    tally *tallies = scenmc__xcalloc((size_t)threads, sizeof(tally));
     int ok = 1;
     for (int i = 0; i < threads; i++)
         ok = ok && tally_alloc(&tallies[i], r, k->group_row[k->n_groups], k->joint_tally);
@@ -1071,7 +1072,7 @@ static uint64_t run_engines(const scenmc_kernel *k, const scenmc_params *p, cons
         *st = scenmc_error_add(err, SCENMC_E_NOMEM, "out of memory for %d per-thread tallies", threads);
         return 0;
     }
-    *t0 = scenmc_now(); /* the simulation only */
+    *t0 = scenmc__now(); /* the simulation only */
     uint64_t done_to = run_chunks(k, p, opt, first, last, threads, tallies, *t0);
     merge_tallies(k, r, tallies, threads);
     if (k->top_states && keep_top_states(r, tallies, threads) != SCENMC_OK)
@@ -1087,8 +1088,15 @@ static uint64_t run_engines(const scenmc_kernel *k, const scenmc_params *p, cons
 scenmc_status scenmc_run(const scenmc_model *m, const scenmc_params *p,
                          const scenmc_run_options *opt, scenmc_results *r, scenmc_error *err)
 {
-    scenmc_kernel k;
-    scenmc_status st = run_prepare(m, p, opt, r, &k, err);
+    return scenmc__run_tuned(m, p, opt, NULL, r, err);
+}
+
+scenmc_status scenmc__run_tuned(const scenmc_model *m, const scenmc_params *p,
+                                const scenmc_run_options *opt, const scenmc__engine_tuning *tune,
+                                scenmc_results *r, scenmc_error *err)
+{
+    scenmc__kernel k;
+    scenmc_status st = run_prepare(m, p, tune, r, &k, err);
     if (st != SCENMC_OK)
         return st;
     uint64_t first = opt ? opt->first : 0;
@@ -1097,17 +1105,17 @@ scenmc_status scenmc_run(const scenmc_model *m, const scenmc_params *p,
         st = scenmc_error_add(err, SCENMC_E_INPUT, "trajectory range [%llu, %llu) is not within "
                               "[0, %llu)", (unsigned long long)first, (unsigned long long)last,
                               (unsigned long long)p->n_trajectories);
-    else if (opt && opt->reference && k.top_states)
+    else if (tune && tune->reference && k.top_states)
         st = scenmc_error_add(err, SCENMC_E_LIMIT, "the reference engine counts final states only "
                               "in full-state mode");
     int threads = (opt && opt->threads > 0) ? opt->threads : omp_get_max_threads();
-    double t0 = scenmc_now();
+    double t0 = scenmc__now();
     uint64_t done_to = last;
-    if (st == SCENMC_OK && opt && opt->reference)
-        scenmc_reference_run(&k, p->seed, first, last, r);
+    if (st == SCENMC_OK && tune && tune->reference)
+        scenmc__reference_run(&k, p->seed, first, last, r);
     else if (st == SCENMC_OK)
         done_to = run_engines(&k, p, opt, first, last, threads, r, &t0, &st, err);
-    scenmc_kernel_free(&k);
+    scenmc__kernel_free(&k);
     if (st != SCENMC_OK) {
         scenmc_results_free(r);
         return st;
@@ -1115,8 +1123,8 @@ scenmc_status scenmc_run(const scenmc_model *m, const scenmc_params *p,
     r->first = first;
     r->last = done_to;
     r->n_trajectories = done_to - first;
-    r->threads = opt && opt->reference ? 1 : threads;
-    r->wall_seconds = scenmc_now() - t0;
+    r->threads = tune && tune->reference ? 1 : threads;
+    r->wall_seconds = scenmc__now() - t0;
     scenmc_results_finalize(r);
     if (done_to < last)
         return scenmc_error_add(err, SCENMC_E_INTERRUPTED, "stopped after %llu of %llu trajectories",
@@ -1125,7 +1133,7 @@ scenmc_status scenmc_run(const scenmc_model *m, const scenmc_params *p,
     return SCENMC_OK;
 }
 
-scenmc_status scenmc_run_paired_final(const scenmc_model *m, const scenmc_params *a,
+scenmc_status scenmc__run_paired_final(const scenmc_model *m, const scenmc_params *a,
                                       const scenmc_params *b, int threads, uint64_t *joint,
                                       scenmc_error *err)
 {
@@ -1137,11 +1145,11 @@ scenmc_status scenmc_run_paired_final(const scenmc_model *m, const scenmc_params
     if (a->seed != b->seed || a->n_trajectories != b->n_trajectories)
         return scenmc_error_add(err, SCENMC_E_INPUT, "paired runs need the same seed and trajectory count");
     scenmc_results ra, rb;
-    scenmc_kernel ka, kb;
+    scenmc__kernel ka, kb;
     if ((st = run_prepare(m, a, NULL, &ra, &ka, err)) != SCENMC_OK)
         return st;
     if ((st = run_prepare(m, b, NULL, &rb, &kb, err)) != SCENMC_OK) {
-        scenmc_kernel_free(&ka);
+        scenmc__kernel_free(&ka);
         scenmc_results_free(&ra);
         return st;
     }
@@ -1156,7 +1164,7 @@ scenmc_status scenmc_run_paired_final(const scenmc_model *m, const scenmc_params
         worker *wa = worker_new(&ka), *wb = worker_new(&kb);
         tally ta, tb; /* tallied but not used: only the final scenarios are */
         int mine = tally_alloc(&ta, &ra, rows_a, ka.joint_tally) & tally_alloc(&tb, &rb, rows_b, kb.joint_tally);
-        uint64_t *local = scenmc_xcalloc((size_t)S * (size_t)S, sizeof(uint64_t));
+        uint64_t *local = scenmc__xcalloc((size_t)S * (size_t)S, sizeof(uint64_t));
         if (!mine) {
 #pragma omp atomic write
             ok = 0;
@@ -1183,8 +1191,8 @@ scenmc_status scenmc_run_paired_final(const scenmc_model *m, const scenmc_params
         worker_free(wa);
         worker_free(wb);
     }
-    scenmc_kernel_free(&ka);
-    scenmc_kernel_free(&kb);
+    scenmc__kernel_free(&ka);
+    scenmc__kernel_free(&kb);
     scenmc_results_free(&ra);
     scenmc_results_free(&rb);
     if (!ok)

@@ -5,10 +5,24 @@
 
 #include "scenmc/scenmc.h"
 
+/* Engine tuning, for tests and benchmarks only: counts do not depend on it
+ * (tests/test_simulate.c checks every choice against the reference engine). */
+typedef struct scenmc__engine_tuning {
+    int group_limit; /* most joint variants per group of the field tables (0: automatic) */
+    int split_tally; /* non-zero: tally variants per descriptor, not jointly per group */
+    int reference;   /* non-zero: the plain reference engine (engine/reference.c): one
+                      * trajectory at a time on one thread, full-state models only */
+} scenmc__engine_tuning;
+
+/* scenmc_run with the engine chosen by tune (NULL: automatic, as scenmc_run). */
+scenmc_status scenmc__run_tuned(const scenmc_model *m, const scenmc_params *p,
+                                const scenmc_run_options *opt, const scenmc__engine_tuning *tune,
+                                scenmc_results *r, scenmc_error *err);
+
 /* Trajectory k simulated under both parameter sets with the same random
  * numbers; joint[S*S] counts (final scenario under a, under b). For the
  * sensitivity sweep (sweep.c). */
-scenmc_status scenmc_run_paired_final(const scenmc_model *m, const scenmc_params *a,
+scenmc_status scenmc__run_paired_final(const scenmc_model *m, const scenmc_params *a,
                                       const scenmc_params *b, int threads, uint64_t *joint,
                                       scenmc_error *err);
 

@@ -31,7 +31,7 @@ static int parse_num(const char *s, double *out)
 static scenmc_status parse_spec(const char *name, const char *spec, scenmc_sweep_param *p,
                                 scenmc_error *err)
 {
-    char *copy = scenmc_strdup(spec);
+    char *copy = scenmc__strdup(spec);
     scenmc_status st = SCENMC_OK;
     char *f[5] = {0};
     int nf = 0;
@@ -46,7 +46,7 @@ static scenmc_status parse_spec(const char *name, const char *spec, scenmc_sweep
                                   "with a whole COUNT from 1 to 10^6", name, spec);
         } else {
             p->n_values = (int)c;
-            p->values = scenmc_xcalloc((size_t)p->n_values, sizeof(double));
+            p->values = scenmc__xcalloc((size_t)p->n_values, sizeof(double));
             for (int i = 0; i < p->n_values; i++)
                 p->values[i] = p->n_values == 1 ? a : a + (b - a) * i / (p->n_values - 1);
         }
@@ -72,7 +72,7 @@ static scenmc_status parse_spec(const char *name, const char *spec, scenmc_sweep
                                       "at most 10^6", name, spec, n);
             } else {
                 p->n_values = (int)n;
-                p->values = scenmc_xcalloc((size_t)p->n_values, sizeof(double));
+                p->values = scenmc__xcalloc((size_t)p->n_values, sizeof(double));
                 for (int i = 0; i < p->n_values; i++)
                     p->values[i] = a + step * i;
             }
@@ -81,7 +81,7 @@ static scenmc_status parse_spec(const char *name, const char *spec, scenmc_sweep
         int n = 1;
         for (const char *c = copy; *c; c++)
             n += *c == ',';
-        p->values = scenmc_xcalloc((size_t)n, sizeof(double));
+        p->values = scenmc__xcalloc((size_t)n, sizeof(double));
         for (char *save = NULL, *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
             if (!parse_num(t, &p->values[p->n_values])) {
                 st = scenmc_error_add(err, SCENMC_E_INPUT, "--param %s: '%s' in '%s' is not a "
@@ -132,7 +132,7 @@ scenmc_status scenmc_sweep_param_parse(const scenmc_model *m, const char *arg, s
     if (!eq || eq == arg || !eq[1])
         return scenmc_error_add(err, SCENMC_E_INPUT, "--param '%s': expected NAME=SPEC", arg);
     size_t n = (size_t)(eq - arg);
-    p->name = scenmc_xmalloc(n + 1);
+    p->name = scenmc__xmalloc(n + 1);
     memcpy(p->name, arg, n);
     p->name[n] = '\0';
     const char *name = p->name;
@@ -160,7 +160,7 @@ scenmc_status scenmc_sweep_param_parse(const scenmc_model *m, const char *arg, s
         int cross = name[1] == 'r';
         p->kind = SCENMC_SWEEP_CELL;
         p->cross = cross;
-        char *refs = scenmc_strdup(name + (cross ? 6 : 5));
+        char *refs = scenmc__strdup(name + (cross ? 6 : 5));
         /* The second reference starts after the comma before the second '='. */
         char *first_eq = strchr(refs, '=');
         char *second_eq = first_eq ? strchr(first_eq + 1, '=') : NULL;
@@ -240,21 +240,21 @@ scenmc_status scenmc_sweep_design(const scenmc_sweep_param *ps, int K, int lhs_p
         /* Latin hypercube: each parameter's range cut into lhs_points strata, each
          * stratum used exactly once, in an order drawn from the seed. */
         size_t P = (size_t)lhs_points;
-        double *v = scenmc_xcalloc(P * (size_t)K, sizeof(double));
-        int *perm = scenmc_xcalloc(P, sizeof(int));
+        double *v = scenmc__xcalloc(P * (size_t)K, sizeof(double));
+        int *perm = scenmc__xcalloc(P, sizeof(int));
         for (int j = 0; j < K; j++) {
-            scenmc_rng rng;
-            scenmc_rng_init(&rng, seed, UINT64_MAX - (uint64_t)j); /* streams no trajectory uses */
+            scenmc__rng rng;
+            scenmc__rng_init(&rng, seed, UINT64_MAX - (uint64_t)j); /* streams no trajectory uses */
             for (size_t i = 0; i < P; i++)
                 perm[i] = (int)i;
             for (size_t i = P - 1; i > 0; i--) {
-                size_t r = (size_t)(((uint64_t)scenmc_rng_u32(&rng) * (uint64_t)(i + 1)) >> 32);
+                size_t r = (size_t)(((uint64_t)scenmc__rng_u32(&rng) * (uint64_t)(i + 1)) >> 32);
                 int t = perm[i];
                 perm[i] = perm[r];
                 perm[r] = t;
             }
             for (size_t i = 0; i < P; i++) {
-                double u = scenmc_rng_uniform32(&rng);
+                double u = scenmc__rng_uniform32(&rng);
                 v[i * (size_t)K + (size_t)j] = ps[j].lo + (perm[i] + u) / (double)P * (ps[j].hi - ps[j].lo);
             }
         }
@@ -271,7 +271,7 @@ scenmc_status scenmc_sweep_design(const scenmc_sweep_param *ps, int K, int lhs_p
         return scenmc_error_add(err, SCENMC_E_LIMIT, "the grid has %g points; expected at most 10^6 "
                                 "(use --design lhs:K)", total);
     size_t P = (size_t)total;
-    double *v = scenmc_xcalloc(P * (size_t)K, sizeof(double));
+    double *v = scenmc__xcalloc(P * (size_t)K, sizeof(double));
     for (size_t i = 0; i < P; i++) {
         size_t rest = i;
         for (int j = K - 1; j >= 0; j--) {
@@ -345,17 +345,17 @@ scenmc_status scenmc_sensitivity(const scenmc_model *m, const scenmc_params *bas
     out->n_cells = n;
     out->n_scenarios = S;
     out->delta = delta;
-    out->u = scenmc_xcalloc((size_t)n, sizeof(int));
-    out->v = scenmc_xcalloc((size_t)n, sizeof(int));
-    out->base_value = scenmc_xcalloc((size_t)n, sizeof(double));
-    out->minus_value = scenmc_xcalloc((size_t)n, sizeof(double));
-    out->plus_value = scenmc_xcalloc((size_t)n, sizeof(double));
-    out->p_minus = scenmc_xcalloc((size_t)n * (size_t)S, sizeof(double));
-    out->p_plus = scenmc_xcalloc((size_t)n * (size_t)S, sizeof(double));
-    out->effect = scenmc_xcalloc((size_t)n * (size_t)S, sizeof(double));
-    out->stderr_ = scenmc_xcalloc((size_t)n * (size_t)S, sizeof(double));
+    out->u = scenmc__xcalloc((size_t)n, sizeof(int));
+    out->v = scenmc__xcalloc((size_t)n, sizeof(int));
+    out->base_value = scenmc__xcalloc((size_t)n, sizeof(double));
+    out->minus_value = scenmc__xcalloc((size_t)n, sizeof(double));
+    out->plus_value = scenmc__xcalloc((size_t)n, sizeof(double));
+    out->p_minus = scenmc__xcalloc((size_t)n * (size_t)S, sizeof(double));
+    out->p_plus = scenmc__xcalloc((size_t)n * (size_t)S, sizeof(double));
+    out->effect = scenmc__xcalloc((size_t)n * (size_t)S, sizeof(double));
+    out->stderr_ = scenmc__xcalloc((size_t)n * (size_t)S, sizeof(double));
     out->n_trajectories = base->n_trajectories;
-    double t0 = scenmc_now();
+    double t0 = scenmc__now();
     int c = 0;
     for (size_t u = 0; u < V && st == SCENMC_OK; u++)
         for (size_t v = u + 1; v < V && st == SCENMC_OK; v++) {
@@ -372,8 +372,8 @@ scenmc_status scenmc_sensitivity(const scenmc_model *m, const scenmc_params *bas
             scenmc_params_copy(&pp, base);
             scenmc_params_add_cell(&pm, (int)u, (int)v, 0, out->minus_value[c]);
             scenmc_params_add_cell(&pp, (int)u, (int)v, 0, out->plus_value[c]);
-            uint64_t *joint = scenmc_xcalloc((size_t)S * (size_t)S, sizeof(uint64_t));
-            st = scenmc_run_paired_final(m, &pm, &pp, threads, joint, err);
+            uint64_t *joint = scenmc__xcalloc((size_t)S * (size_t)S, sizeof(uint64_t));
+            st = scenmc__run_paired_final(m, &pm, &pp, threads, joint, err);
             if (st == SCENMC_OK) {
                 double N = (double)base->n_trajectories;
                 for (int s = 0; s < S; s++) {
@@ -399,11 +399,11 @@ scenmc_status scenmc_sensitivity(const scenmc_model *m, const scenmc_params *bas
             scenmc_params_free(&pp);
             c++;
             if (progress && st == SCENMC_OK &&
-                progress(progress_ctx, (uint64_t)c, (uint64_t)n, scenmc_now() - t0)) {
+                progress(progress_ctx, (uint64_t)c, (uint64_t)n, scenmc__now() - t0)) {
                 st = scenmc_error_add(err, SCENMC_E_INTERRUPTED, "stopped after %d of %d cells", c, n);
             }
         }
-    out->wall_seconds = scenmc_now() - t0;
+    out->wall_seconds = scenmc__now() - t0;
     if (st != SCENMC_OK)
         scenmc_sensitivity_free(out);
     return st;

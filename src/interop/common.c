@@ -6,34 +6,34 @@
 
 #include <stdlib.h>
 
-scenmc_status scenmc_import_text(const char *text, size_t len, const char *name,
-                                 const char *why_1252, char **utf8, size_t *ulen, scenmc_notes *N,
+scenmc_status scenmc__import_text(const char *text, size_t len, const char *name,
+                                 const char *why_1252, char **utf8, size_t *ulen, scenmc__notes *N,
                                  scenmc_error *err)
 {
     int converted = 0;
-    scenmc_status st = scenmc_text_to_utf8(text, len, name, utf8, ulen, &converted, err);
+    scenmc_status st = scenmc__text_to_utf8(text, len, name, utf8, ulen, &converted, err);
     if (st != SCENMC_OK)
         return st;
-    scenmc_notes_open(N);
+    scenmc__notes_open(N);
     if (converted)
-        scenmc_note(N, "%s: not UTF-8; read as Windows-1252%s", name, why_1252 ? why_1252 : "");
+        scenmc__note(N, "%s: not UTF-8; read as Windows-1252%s", name, why_1252 ? why_1252 : "");
     return SCENMC_OK;
 }
 
-scenmc_status scenmc_import_finish(scenmc_model *m, scenmc_notes *N, int before,
+scenmc_status scenmc__import_finish(scenmc_model *m, scenmc__notes *N, int before,
                                    scenmc_model **draft, char **notes, scenmc_error *err)
 {
     if (!m || err->n_problems > before) {
         scenmc_model_free(m);
-        scenmc_notes_close(N, NULL);
+        scenmc__notes_close(N, NULL);
         return err->code ? err->code : SCENMC_E_INPUT;
     }
-    scenmc_notes_close(N, notes);
+    scenmc__notes_close(N, notes);
     *draft = m;
     return SCENMC_OK;
 }
 
-const scenmc_export_options *scenmc_export_begin(const scenmc_export_options *opt,
+const scenmc_export_options *scenmc__export_begin(const scenmc_export_options *opt,
                                                  scenmc_export_options *defaults, char **text,
                                                  size_t *len, char **notes)
 {
@@ -48,7 +48,7 @@ const scenmc_export_options *scenmc_export_begin(const scenmc_export_options *op
     return defaults;
 }
 
-scenmc_status scenmc_export_write(scenmc_export_format_fn format, const char *path,
+scenmc_status scenmc__export_write(scenmc__export_format_fn format, const char *path,
                                   const scenmc_model *m, const scenmc_export_options *opt,
                                   char **notes, scenmc_error *err)
 {
@@ -57,7 +57,7 @@ scenmc_status scenmc_export_write(scenmc_export_format_fn format, const char *pa
     scenmc_status st = format(m, opt, &text, &len, notes, err);
     if (st != SCENMC_OK)
         return st;
-    st = scenmc_write_text_file(path, text, len, opt && opt->force, err);
+    st = scenmc__write_text_file(path, text, len, opt && opt->force, err);
     free(text);
     return st;
 }

@@ -55,8 +55,8 @@ static void fields_push(fields_t *F, char *t, size_t start)
 {
     if (F->n == F->cap) {
         F->cap = F->cap ? 2 * F->cap : 64;
-        F->text = scenmc_xrealloc(F->text, (size_t)F->cap * sizeof *F->text);
-        F->start = scenmc_xrealloc(F->start, (size_t)F->cap * sizeof *F->start);
+        F->text = scenmc__xrealloc(F->text, (size_t)F->cap * sizeof *F->text);
+        F->start = scenmc__xrealloc(F->start, (size_t)F->cap * sizeof *F->start);
     }
     F->text[F->n] = t;
     F->start[F->n] = start;
@@ -72,10 +72,10 @@ static void fields_trim(fields_t *F, int keep)
 
 /* The quoted field whose opening quote is at *k: its text, "" read as '"';
  * NULL (and a report) when the quote is not closed on the line. */
-static char *quoted_field(const char *file, const scenmc_line *ln, size_t *k, scenmc_error *err)
+static char *quoted_field(const char *file, const scenmc__line *ln, size_t *k, scenmc_error *err)
 {
     size_t q = (*k)++;
-    char *t = scenmc_xmalloc(ln->len - *k + 1);
+    char *t = scenmc__xmalloc(ln->len - *k + 1);
     size_t n = 0;
     while (*k < ln->len) {
         if (ln->s[*k] == '"') {
@@ -92,12 +92,12 @@ static char *quoted_field(const char *file, const scenmc_line *ln, size_t *k, sc
     }
     free(t);
     scenmc_error_add(err, SCENMC_E_INPUT, "%s:%d:%d: a quoted field is not closed on its line; "
-                     "expected a closing '\"'", file, ln->no, scenmc_line_col(ln, q));
+                     "expected a closing '\"'", file, ln->no, scenmc__line_col(ln, q));
     return NULL;
 }
 
 /* Splits a line into fields. Returns 0 (and reports) on an unclosed quote. */
-static int split_fields(const char *file, const scenmc_line *ln, char delim, fields_t *F,
+static int split_fields(const char *file, const scenmc__line *ln, char delim, fields_t *F,
                         scenmc_error *err)
 {
     fields_clear(F);
@@ -118,7 +118,7 @@ static int split_fields(const char *file, const scenmc_line *ln, char delim, fie
             size_t e = k;
             while (e > start && (ln->s[e - 1] == ' ' || ln->s[e - 1] == '\t'))
                 e--;
-            t = scenmc_xmalloc(e - start + 1);
+            t = scenmc__xmalloc(e - start + 1);
             memcpy(t, ln->s + start, e - start);
             t[e - start] = '\0';
         }
@@ -131,7 +131,7 @@ static int split_fields(const char *file, const scenmc_line *ln, char delim, fie
 }
 
 /* The delimiter the header uses most, outside quotes; 0 if none. */
-static char detect_delim(const scenmc_line *ln)
+static char detect_delim(const scenmc__line *ln)
 {
     int cnt[3] = {0, 0, 0};
     const char d[3] = {',', ';', '\t'};
@@ -191,7 +191,7 @@ static char *label_prefix(const char *label)
         e--;
     if (e == 0)
         return NULL;
-    char *p = scenmc_xmalloc(e + 1);
+    char *p = scenmc__xmalloc(e + 1);
     memcpy(p, label, e);
     p[e] = '\0';
     return p;
@@ -221,11 +221,11 @@ typedef struct {
 
 static void grouping_alloc(grouping *G, int V)
 {
-    G->id = scenmc_xcalloc((size_t)V, sizeof(char *));
-    G->name = scenmc_xcalloc((size_t)V, sizeof(char *));
-    G->n = scenmc_xcalloc((size_t)V, sizeof(int));
-    G->col = scenmc_xcalloc((size_t)V, sizeof(int));
-    G->desc = scenmc_xcalloc((size_t)V, sizeof(int));
+    G->id = scenmc__xcalloc((size_t)V, sizeof(char *));
+    G->name = scenmc__xcalloc((size_t)V, sizeof(char *));
+    G->n = scenmc__xcalloc((size_t)V, sizeof(int));
+    G->col = scenmc__xcalloc((size_t)V, sizeof(int));
+    G->desc = scenmc__xcalloc((size_t)V, sizeof(int));
     G->D = 0;
 }
 
@@ -243,12 +243,12 @@ static void grouping_free(grouping *G)
 }
 
 /* Each descriptor found by prefix: at least 2 variants, at most the limit. */
-static void check_prefix_counts(const char *file, const scenmc_line *hl, const fields_t *H,
+static void check_prefix_counts(const char *file, const scenmc__line *hl, const fields_t *H,
                                 const grouping *G, const int *first, scenmc_error *err)
 {
     int before = err->n_problems;
     for (int d = 0; d < G->D && err->n_problems == before; d++) {
-        int col = scenmc_line_col(hl, H->start[first[d] + 1]);
+        int col = scenmc__line_col(hl, H->start[first[d] + 1]);
         if (G->n[d] < 2)
             scenmc_error_add(err, SCENMC_E_INPUT, "%s:%d:%d: descriptor '%s' has only the label "
                              "'%s'; expected at least 2 variants per descriptor", file, hl->no, col,
@@ -260,15 +260,15 @@ static void check_prefix_counts(const char *file, const scenmc_line *hl, const f
     }
 }
 
-static int group_by_prefix(const char *file, const scenmc_line *hl, const fields_t *H, int V,
+static int group_by_prefix(const char *file, const scenmc__line *hl, const fields_t *H, int V,
                            grouping *G, scenmc_error *err)
 {
     int before = err->n_problems;
     grouping_alloc(G, V);
-    int *first = scenmc_xcalloc((size_t)V, sizeof(int));
+    int *first = scenmc__xcalloc((size_t)V, sizeof(int));
     for (int c = 0; c < V; c++) {
         const char *label = H->text[c + 1];
-        int col = scenmc_line_col(hl, H->start[c + 1]);
+        int col = scenmc__line_col(hl, H->start[c + 1]);
         char *p = label_prefix(label);
         if (!p) {
             scenmc_error_add(err, SCENMC_E_INPUT, "%s:%d:%d: label '%s' does not end in a number "
@@ -365,7 +365,7 @@ static int map_descriptor(const char *file, char *part, const fields_t *H, int V
     }
     *eq = '\0';
     char *id = trim_space(part);
-    if (!scenmc_id_valid(id)) {
+    if (!scenmc__id_valid(id)) {
         scenmc_error_add(err, SCENMC_E_INPUT, "--descriptors: descriptor id '%s' has "
                          "characters other than letters, digits, '_' and '-'; expected a "
                          "short code such as A", id);
@@ -381,8 +381,8 @@ static int map_descriptor(const char *file, char *part, const fields_t *H, int V
         return 0;
     }
     int d = G->D++;
-    G->id[d] = scenmc_strdup(id);
-    G->name[d] = scenmc_strdup(id);
+    G->id[d] = scenmc__strdup(id);
+    G->name[d] = scenmc__strdup(id);
     map_labels(file, eq + 1, id, d, H, V, G, g, err);
     return 1;
 }
@@ -396,7 +396,7 @@ static int group_by_map(const char *file, const char *map, const fields_t *H, in
     for (int c = 0; c < V; c++)
         G->desc[c] = -1;
     int g = 0;
-    char *copy = scenmc_strdup(map);
+    char *copy = scenmc__strdup(map);
     char *save = NULL;
     for (char *part = strtok_r(copy, ";", &save); part; part = strtok_r(NULL, ";", &save)) {
         while (isspace((unsigned char)*part))
@@ -423,13 +423,13 @@ typedef struct {
     const scenmc_import_options *opt;
     scenmc_error *err;
     int before;                   /* err->n_problems when reading began */
-    scenmc_lexer L;
-    const scenmc_line *hl;        /* the header row */
+    scenmc__lexer L;
+    const scenmc__line *hl;        /* the header row */
     char delim;
     fields_t H, F;                /* the header's fields, a row's fields */
     grouping G;
     int V;                        /* labels (variants) */
-    const scenmc_line **row_ln;   /* [V] the line of each row */
+    const scenmc__line **row_ln;   /* [V] the line of each row */
     double *cell;                 /* [V*V] in file order */
     int used_comma;
 } csv_reader;
@@ -442,9 +442,9 @@ static int csv_new_problems(const csv_reader *R)
 /* Every label of the header: present and unique. */
 static void check_labels(csv_reader *R)
 {
-    const scenmc_line *hl = R->hl;
+    const scenmc__line *hl = R->hl;
     for (int c = 1; c <= R->V; c++) {
-        int col = scenmc_line_col(hl, R->H.start[c]);
+        int col = scenmc__line_col(hl, R->H.start[c]);
         if (!*R->H.text[c]) {
             scenmc_error_add(R->err, SCENMC_E_INPUT, "%s:%d:%d: the label of column %d is empty; "
                              "expected a variant label such as A1", R->file, hl->no, col, c + 1);
@@ -464,7 +464,7 @@ static void check_labels(csv_reader *R)
 static int read_header(csv_reader *R)
 {
     const char *file = R->file;
-    const scenmc_line *hl = R->hl = scenmc_lexer_next(&R->L, 0);
+    const scenmc__line *hl = R->hl = scenmc__lexer_next(&R->L, 0);
     if (!hl) {
         scenmc_error_add(R->err, SCENMC_E_INPUT, "%s:1:1: the file is empty; expected a header row "
                          "of variant labels (,A1,A2,B1,...) and one row per label", file);
@@ -497,14 +497,14 @@ static int read_header(csv_reader *R)
 }
 
 /* The cells of row r (its fields in R->F); 0 when there are too many problems. */
-static int read_cells(csv_reader *R, int r, const scenmc_line *ln)
+static int read_cells(csv_reader *R, int r, const scenmc__line *ln)
 {
     const char *file = R->file;
     const fields_t *H = &R->H;
     int V = R->V;
     for (int c = 0; c < V; c++) {
         const char *t = R->F.text[c + 1];
-        int col = scenmc_line_col(ln, R->F.start[c + 1]);
+        int col = scenmc__line_col(ln, R->F.start[c + 1]);
         double v = 0;
         if (!*t) {
             if (R->G.desc[r] != R->G.desc[c])
@@ -532,7 +532,7 @@ static int read_cells(csv_reader *R, int r, const scenmc_line *ln)
 }
 
 /* Row r on line ln: its field count and label, then its cells; 0 to stop. */
-static int read_row(csv_reader *R, int r, const scenmc_line *ln)
+static int read_row(csv_reader *R, int r, const scenmc__line *ln)
 {
     const char *file = R->file;
     int V = R->V;
@@ -541,8 +541,8 @@ static int read_row(csv_reader *R, int r, const scenmc_line *ln)
         return 1;
     fields_trim(F, V + 1);
     if (F->n != V + 1) {
-        int col = F->n > V + 1 ? scenmc_line_col(ln, F->start[V + 1])
-                               : scenmc_line_col(ln, ln->len) + 1;
+        int col = F->n > V + 1 ? scenmc__line_col(ln, F->start[V + 1])
+                               : scenmc__line_col(ln, ln->len) + 1;
         scenmc_error_add(R->err, SCENMC_E_INPUT, "%s:%d:%d: row '%s' has %d fields; expected %d "
                          "(its label and one value per column)", file, ln->no, col,
                          F->n ? F->text[0] : "", F->n, V + 1);
@@ -551,7 +551,7 @@ static int read_row(csv_reader *R, int r, const scenmc_line *ln)
     if (strcmp(F->text[0], R->H.text[r + 1]) != 0) {
         scenmc_error_add(R->err, SCENMC_E_INPUT, "%s:%d:%d: row label '%s'; expected '%s', the "
                          "label of column %d (rows in the same order as the columns)", file,
-                         ln->no, scenmc_line_col(ln, F->start[0]), F->text[0], R->H.text[r + 1],
+                         ln->no, scenmc__line_col(ln, F->start[0]), F->text[0], R->H.text[r + 1],
                          r + 2);
         return 1;
     }
@@ -562,14 +562,14 @@ static int read_row(csv_reader *R, int r, const scenmc_line *ln)
 static int read_rows(csv_reader *R)
 {
     int V = R->V;
-    R->cell = scenmc_xcalloc((size_t)V * (size_t)V, sizeof *R->cell);
-    R->row_ln = scenmc_xcalloc((size_t)V, sizeof *R->row_ln);
+    R->cell = scenmc__xcalloc((size_t)V * (size_t)V, sizeof *R->cell);
+    R->row_ln = scenmc__xcalloc((size_t)V, sizeof *R->row_ln);
     for (int r = 0; r < V; r++) {
-        const scenmc_line *ln = scenmc_lexer_next(&R->L, 0);
+        const scenmc__line *ln = scenmc__lexer_next(&R->L, 0);
         if (!ln) {
             char where[64];
             snprintf(where, sizeof where, "after %d of the %d rows", r, V);
-            scenmc_lexer_truncated(&R->L, where, "one row per label of the header");
+            scenmc__lexer_truncated(&R->L, where, "one row per label of the header");
             return 0;
         }
         R->row_ln[r] = ln;
@@ -578,7 +578,7 @@ static int read_rows(csv_reader *R)
     }
     if (csv_new_problems(R))
         return 0;
-    const scenmc_line *ln = scenmc_lexer_next(&R->L, 0);
+    const scenmc__line *ln = scenmc__lexer_next(&R->L, 0);
     if (ln) {
         scenmc_error_add(R->err, SCENMC_E_INPUT, "%s:%d:1: a row after the %d rows of the matrix; "
                          "expected one row per label of the header, and nothing after them",
@@ -592,7 +592,7 @@ static int read_rows(csv_reader *R)
 static int cell_col(csv_reader *R, int r, int c)
 {
     split_fields(R->file, R->row_ln[r], R->delim, &R->F, R->err);
-    return scenmc_line_col(R->row_ln[r], R->F.start[c + 1]);
+    return scenmc__line_col(R->row_ln[r], R->F.start[c + 1]);
 }
 
 /* A consistency matrix: zero within a descriptor, symmetric. */
@@ -603,7 +603,7 @@ static int check_consistency(csv_reader *R)
     for (int r = 0; r < R->V; r++)
         for (int c = 0; c < R->V; c++) {
             double x = R->cell[(size_t)r * V + (size_t)c];
-            const scenmc_line *ln = R->row_ln[r];
+            const scenmc__line *ln = R->row_ln[r];
             if (R->G.desc[r] == R->G.desc[c] && x != 0) {
                 scenmc_error_add(R->err, SCENMC_E_INPUT, "%s:%d:%d: row '%s', column '%s' is %g, "
                                  "a consistency score within one descriptor; expected 0 or "
@@ -627,11 +627,11 @@ static int check_consistency(csv_reader *R)
 
 /* The matrix in the draft's variant order, as consistency scores (scored
  * between descriptors) or cross impacts (self-impacts noted), and its scale. */
-static void matrix_to_draft(const csv_reader *R, scenmc_model *m, scenmc_notes *N)
+static void matrix_to_draft(const csv_reader *R, scenmc_model *m, scenmc__notes *N)
 {
     size_t VV = (size_t)R->V;
     const int *col = R->G.col;
-    double *x = scenmc_xcalloc(VV * VV, sizeof *x);
+    double *x = scenmc__xcalloc(VV * VV, sizeof *x);
     double mx = 0;
     for (size_t g = 0; g < VV; g++)
         for (size_t h = 0; h < VV; h++) {
@@ -642,7 +642,7 @@ static void matrix_to_draft(const csv_reader *R, scenmc_model *m, scenmc_notes *
         }
     if (R->opt->consistency) {
         m->consistency = x;
-        m->scored = scenmc_xcalloc(VV * VV, 1);
+        m->scored = scenmc__xcalloc(VV * VV, 1);
         for (size_t g = 0; g < VV; g++)
             for (size_t h = 0; h < VV; h++)
                 m->scored[g * VV + h] = m->variant_descriptor[g] != m->variant_descriptor[h];
@@ -662,28 +662,28 @@ static void matrix_to_draft(const csv_reader *R, scenmc_model *m, scenmc_notes *
         for (size_t h = 0; h < VV; h++)
             self += m->variant_descriptor[g] == m->variant_descriptor[h] && x[g * VV + h] != 0;
     if (self)
-        scenmc_note(N, "%s: %d self-impacts (non-zero impacts of a descriptor's variants on its "
+        scenmc__note(N, "%s: %d self-impacts (non-zero impacts of a descriptor's variants on its "
                     "own variants) kept, as ScenarioWizard counts them", R->file, self);
 }
 
-static scenmc_model *to_draft(const csv_reader *R, const char *name, scenmc_notes *N)
+static scenmc_model *to_draft(const csv_reader *R, const char *name, scenmc__notes *N)
 {
     const grouping *G = &R->G;
-    scenmc_model *m = scenmc_model_draft_new(G->D, G->n);
-    scenmc_draft_set_origin(m, name, NULL, "CSV matrix");
+    scenmc_model *m = scenmc__model_draft_new(G->D, G->n);
+    scenmc__draft_set_origin(m, name, NULL, "CSV matrix");
     for (int d = 0; d < G->D; d++) {
-        m->descriptors[d].id = G->id[d] ? scenmc_strdup(G->id[d]) : NULL;
-        m->descriptors[d].name = scenmc_strdup(G->name[d]);
+        m->descriptors[d].id = G->id[d] ? scenmc__strdup(G->id[d]) : NULL;
+        m->descriptors[d].name = scenmc__strdup(G->name[d]);
     }
     for (int g = 0; g < R->V; g++)
-        m->variant_name[g] = scenmc_strdup(R->H.text[G->col[g] + 1]);
+        m->variant_name[g] = scenmc__strdup(R->H.text[G->col[g] + 1]);
     matrix_to_draft(R, m, N);
     if (R->used_comma)
-        scenmc_note(N, "%s: numbers with a decimal comma (0,5) read as decimal numbers", R->file);
+        scenmc__note(N, "%s: numbers with a decimal comma (0,5) read as decimal numbers", R->file);
     return m;
 }
 
-scenmc_status scenmc_csv_read_draft(const char *text, size_t len, const char *name,
+scenmc_status scenmc__csv_read_draft(const char *text, size_t len, const char *name,
                                     const scenmc_import_options *opt, scenmc_model **draft,
                                     char **notes, scenmc_error *err)
 {
@@ -697,13 +697,13 @@ scenmc_status scenmc_csv_read_draft(const char *text, size_t len, const char *na
     }
     char *utf8 = NULL;
     size_t ulen = 0;
-    scenmc_notes N;
-    scenmc_status st = scenmc_import_text(text, len, name, NULL, &utf8, &ulen, &N, err);
+    scenmc__notes N;
+    scenmc_status st = scenmc__import_text(text, len, name, NULL, &utf8, &ulen, &N, err);
     if (st != SCENMC_OK)
         return st;
     csv_reader R = {.file = name, .opt = opt, .err = err, .before = err->n_problems};
-    R.L = (scenmc_lexer){.file = name, .err = err};
-    scenmc_lexer_split(&R.L, utf8, ulen);
+    R.L = (scenmc__lexer){.file = name, .err = err};
+    scenmc__lexer_split(&R.L, utf8, ulen);
     scenmc_model *m = NULL;
     if (read_header(&R) &&
         (opt->descriptors ? group_by_map(name, opt->descriptors, &R.H, R.V, &R.G, err)
@@ -717,7 +717,7 @@ scenmc_status scenmc_csv_read_draft(const char *text, size_t len, const char *na
     free(R.row_ln);
     free(R.L.lines);
     free(utf8);
-    return scenmc_import_finish(m, &N, R.before, draft, notes, err);
+    return scenmc__import_finish(m, &N, R.before, draft, notes, err);
 }
 
 /* ------------------------------------------------------------ writer */
@@ -741,7 +741,7 @@ static void put_field(FILE *f, const char *s)
 
 /* What a consistency matrix written as CSV leaves out or implies. */
 static void note_consistency(const scenmc_model *m, const scenmc_export_options *opt,
-                             scenmc_notes *N)
+                             scenmc__notes *N)
 {
     size_t VV = (size_t)m->n_variants;
     int D = m->n_descriptors, unscored = 0;
@@ -751,10 +751,10 @@ static void note_consistency(const scenmc_model *m, const scenmc_export_options 
             unscored += !m->scored[u * VV + v];
         }
     if (unscored)
-        scenmc_note(N, "%d pairs of descriptors are not scored in %s and are written as 0",
+        scenmc__note(N, "%d pairs of descriptors are not scored in %s and are written as 0",
                     unscored, m->path);
     if (!opt->consistency)
-        scenmc_note(N, "%s has no cross-impact matrix: the consistency matrix is written (import "
+        scenmc__note(N, "%s has no cross-impact matrix: the consistency matrix is written (import "
                     "it with --consistency)", m->path);
 }
 
@@ -762,7 +762,7 @@ static void note_consistency(const scenmc_model *m, const scenmc_export_options 
  * model's descriptors, else ID1, ID2, ... */
 static char **make_labels(const scenmc_model *m)
 {
-    char **label = scenmc_xcalloc((size_t)m->n_variants, sizeof(char *));
+    char **label = scenmc__xcalloc((size_t)m->n_variants, sizeof(char *));
     for (int d = 0; d < m->n_descriptors; d++) {
         const scenmc_descriptor *Dd = &m->descriptors[d];
         int names_ok = 1;
@@ -776,9 +776,9 @@ static char **make_labels(const scenmc_model *m)
         for (int b = 0; b < Dd->n_variants; b++) {
             int g = Dd->offset + b;
             if (names_ok) {
-                label[g] = scenmc_strdup(m->variant_name[g]);
+                label[g] = scenmc__strdup(m->variant_name[g]);
             } else {
-                label[g] = scenmc_xmalloc(idl + 16);
+                label[g] = scenmc__xmalloc(idl + 16);
                 snprintf(label[g], idl + 16, "%s%s%d", Dd->id, digit_end ? "_" : "", b + 1);
             }
         }
@@ -805,7 +805,7 @@ static int labels_regroup(const scenmc_model *m, char *const *label)
 }
 
 /* The --descriptors map that re-imports labels that do not regroup. */
-static void note_map(const scenmc_model *m, char *const *label, scenmc_notes *N)
+static void note_map(const scenmc_model *m, char *const *label, scenmc__notes *N)
 {
     char *map = NULL;
     size_t ms = 0;
@@ -819,7 +819,7 @@ static void note_map(const scenmc_model *m, char *const *label, scenmc_notes *N)
             fprintf(mf, "%s%s", b ? "," : "", label[Dd->offset + b]);
     }
     fclose(mf);
-    scenmc_note(N, "the labels do not form the model's descriptors by their prefixes; import "
+    scenmc__note(N, "the labels do not form the model's descriptors by their prefixes; import "
                 "the file with --descriptors '%s'", map ? map : "");
     free(map);
 }
@@ -837,21 +837,21 @@ static void put_matrix(FILE *f, const scenmc_model *m, const double *M, char *co
     for (size_t u = 0; u < VV; u++) {
         put_field(f, label[u]);
         for (size_t v = 0; v < VV; v++) {
-            scenmc_format_double(num, M[u * VV + v]);
+            scenmc__format_double(num, M[u * VV + v]);
             fprintf(f, ",%s", num);
         }
         fputs(eol, f);
     }
 }
 
-scenmc_status scenmc_csv_format(const scenmc_model *m, const scenmc_export_options *opt,
+scenmc_status scenmc__csv_format(const scenmc_model *m, const scenmc_export_options *opt,
                                 char **text, size_t *len, char **notes, scenmc_error *err)
 {
     scenmc_export_options defaults;
-    opt = scenmc_export_begin(opt, &defaults, text, len, notes);
+    opt = scenmc__export_begin(opt, &defaults, text, len, notes);
     int use_c = opt->consistency || !m->cross_impact;
-    scenmc_notes N;
-    scenmc_notes_open(&N);
+    scenmc__notes N;
+    scenmc__notes_open(&N);
     if (use_c)
         note_consistency(m, opt, &N);
     char **label = make_labels(m);
@@ -867,23 +867,23 @@ scenmc_status scenmc_csv_format(const scenmc_model *m, const scenmc_export_optio
         free(label[g]);
     free(label);
     if (!f) {
-        scenmc_notes_close(&N, NULL);
+        scenmc__notes_close(&N, NULL);
         return scenmc_error_add(err, SCENMC_E_NOMEM, "cannot open a memory stream");
     }
     if (fclose(f) != 0 || !buf) {
         free(buf);
-        scenmc_notes_close(&N, NULL);
+        scenmc__notes_close(&N, NULL);
         return scenmc_error_add(err, SCENMC_E_NOMEM, "cannot write the CSV text");
     }
     *text = buf;
     if (len)
         *len = size;
-    scenmc_notes_close(&N, notes);
+    scenmc__notes_close(&N, notes);
     return SCENMC_OK;
 }
 
 scenmc_status scenmc_csv_write(const char *path, const scenmc_model *m,
                                const scenmc_export_options *opt, char **notes, scenmc_error *err)
 {
-    return scenmc_export_write(scenmc_csv_format, path, m, opt, notes, err);
+    return scenmc__export_write(scenmc__csv_format, path, m, opt, notes, err);
 }

@@ -1,4 +1,4 @@
-/* CSV matrices in and out (scenmc_csv_read_draft, scenmc_csv_format;
+/* CSV matrices in and out (scenmc__csv_read_draft, scenmc__csv_format;
  * scenmc_csv_write is public, in scenmc/interop.h). */
 #ifndef SCENMC_INTEROP_CSV_MATRIX_H
 #define SCENMC_INTEROP_CSV_MATRIX_H
@@ -10,7 +10,7 @@
 /* Reads a CSV matrix from memory; name is used in messages, opt may be NULL
  * (defaults). Returns a draft (model/draft.h), not yet validated; free it
  * with scenmc_model_free. */
-scenmc_status scenmc_csv_read_draft(const char *text, size_t len, const char *name,
+scenmc_status scenmc__csv_read_draft(const char *text, size_t len, const char *name,
                                     const scenmc_import_options *opt, scenmc_model **draft,
                                     char **notes, scenmc_error *err);
 
@@ -19,7 +19,7 @@ scenmc_status scenmc_csv_read_draft(const char *text, size_t len, const char *na
  * consistency matrix; labels are the variant names when they already group
  * into the model's descriptors by prefix, else "ID1", "ID2", ... (a note then
  * gives the --descriptors map that re-imports the file exactly). */
-scenmc_status scenmc_csv_format(const scenmc_model *m, const scenmc_export_options *opt,
+scenmc_status scenmc__csv_format(const scenmc_model *m, const scenmc_export_options *opt,
                                 char **text, size_t *len, char **notes, scenmc_error *err);
 
 #endif

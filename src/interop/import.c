@@ -63,20 +63,20 @@ scenmc_status scenmc_import_yaml(const char *path, const scenmc_import_options *
                                 "impacts", path);
     char *raw = NULL;
     size_t raw_len = 0;
-    scenmc_status st = scenmc_read_file(path, SCENMC_MAX_FILE_BYTES, &raw, &raw_len, err);
+    scenmc_status st = scenmc__read_file(path, SCENMC_MAX_FILE_BYTES, &raw, &raw_len, err);
     if (st != SCENMC_OK)
         return st;
     scenmc_model *draft = NULL;
     if (fmt == SCENMC_FORMAT_SCW)
-        st = scenmc_scw_read_draft(raw, raw_len, path, &draft, notes, err);
+        st = scenmc__scw_read_draft(raw, raw_len, path, &draft, notes, err);
     else
-        st = scenmc_csv_read_draft(raw, raw_len, path, opt, &draft, notes, err);
+        st = scenmc__csv_read_draft(raw, raw_len, path, opt, &draft, notes, err);
     free(raw);
     if (st != SCENMC_OK)
         return st;
 
     char comment[2048];
-    const char *base = scenmc_path_base(path);
+    const char *base = scenmc__path_base(path);
     if (fmt == SCENMC_FORMAT_SCW)
         snprintf(comment, sizeof comment,
                  "%s: a ScenarioWizard 4.0 model, converted by 'scenmc import'.\n"
@@ -93,7 +93,7 @@ scenmc_status scenmc_import_yaml(const char *path, const scenmc_import_options *
                  "them as needed and check with 'scenmc validate'.",
                  base, opt->consistency ? "symmetric consistency matrix"
                                         : "cross-impact matrix (rows: source, columns: target)");
-    st = scenmc_model_build(draft, opt->scenario_axes, comment, path, yaml, len, out, err);
+    st = scenmc__model_build(draft, opt->scenario_axes, comment, path, yaml, len, out, err);
     scenmc_model_free(draft);
     if (st != SCENMC_OK && notes) {
         free(*notes);
@@ -116,7 +116,7 @@ scenmc_status scenmc_model_load(const char *path, scenmc_model **out, scenmc_err
         return scenmc_import_model(path, NULL, out, NULL, err);
     char *text = NULL;
     size_t len = 0;
-    scenmc_status st = scenmc_read_file(path, SCENMC_MAX_FILE_BYTES, &text, &len, err);
+    scenmc_status st = scenmc__read_file(path, SCENMC_MAX_FILE_BYTES, &text, &len, err);
     if (st != SCENMC_OK)
         return st;
     st = scenmc_model_parse(text, len, path, out, err);

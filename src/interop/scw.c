@@ -35,7 +35,7 @@
 
 /* The field of a comma-separated row that starts at *a: [*b, *e) without
  * surrounding blanks; *a moves past its comma. 0 after the last field. */
-static int next_field(const scenmc_line *ln, size_t *a, size_t *b, size_t *e)
+static int next_field(const scenmc__line *ln, size_t *a, size_t *b, size_t *e)
 {
     if (*a > ln->len)
         return 0;
@@ -55,7 +55,7 @@ static int next_field(const scenmc_line *ln, size_t *a, size_t *b, size_t *e)
 
 /* Splits a row into comma-separated fields; returns their count (all of
  * them) and fills at most max (start, length) pairs, blanks trimmed. */
-static int split_fields(const scenmc_line *ln, size_t *start, size_t *flen, int max)
+static int split_fields(const scenmc__line *ln, size_t *start, size_t *flen, int max)
 {
     int n = 0;
     size_t a = 0, b, e;
@@ -70,13 +70,13 @@ static int split_fields(const scenmc_line *ln, size_t *start, size_t *flen, int 
 }
 
 /* Whether a line reads as comma-separated whole numbers (a matrix row). */
-static int looks_like_row(const scenmc_line *ln)
+static int looks_like_row(const scenmc__line *ln)
 {
     int n = 0;
     size_t a = 0, b, e;
     long v;
     while (next_field(ln, &a, &b, &e)) {
-        if (!scenmc_parse_long(ln->s + b, e - b, &v))
+        if (!scenmc__parse_long(ln->s + b, e - b, &v))
             return 0;
         n++;
     }
@@ -93,7 +93,7 @@ typedef struct {
 } scw_desc;
 
 typedef struct {
-    scenmc_lexer *L;
+    scenmc__lexer *L;
     const char *file;
     scenmc_error *err;
     int before;               /* err->n_problems when reading began */
@@ -115,14 +115,14 @@ static int scw_clean(const scw_reader *R)
 /* Header and title are the first two lines as they are. */
 static scenmc_status read_header(scw_reader *R)
 {
-    scenmc_lexer *L = R->L;
+    scenmc__lexer *L = R->L;
     const char *file = R->file;
     if (L->n == 0 || (L->n == 1 && L->lines[0].len == 0))
         return scenmc_error_add(R->err, SCENMC_E_INPUT, "%s:1:1: the file is empty; expected a "
                                 "ScenarioWizard model starting with '$ ScenarioWizard 4.0'", file);
-    const scenmc_line *h = &L->lines[0];
+    const scenmc__line *h = &L->lines[0];
     char hb[64];
-    scenmc_line_excerpt(h, hb);
+    scenmc__line_excerpt(h, hb);
     size_t hl = h->len;
     while (hl && (h->s[hl - 1] == ' ' || h->s[hl - 1] == '\t'))
         hl--;
@@ -135,17 +135,17 @@ static scenmc_status read_header(scw_reader *R)
     if (vl < 1 || ver[0] != '4' || (vl > 1 && ver[1] != '.'))
         return scenmc_error_add(R->err, SCENMC_E_INPUT, "%s:1:%d: ScenarioWizard version '%.*s'; "
                                 "expected 4.0 (this reader knows the version 4 format)",
-                                file, scenmc_line_col(h, sizeof magic - 1), (int)vl, ver);
+                                file, scenmc__line_col(h, sizeof magic - 1), (int)vl, ver);
     if (L->n < 2)
-        return scenmc_lexer_truncated(L, "after the header", "the model's title on line 2");
-    const scenmc_line *t = &L->lines[1];
-    R->title = scenmc_clean_name(t->s, t->len);
+        return scenmc__lexer_truncated(L, "after the header", "the model's title on line 2");
+    const scenmc__line *t = &L->lines[1];
+    R->title = scenmc__clean_name(t->s, t->len);
     L->i = 2;
     return SCENMC_OK;
 }
 
 /* "&DESCRIPTOR" at column k of ln. */
-static int add_descriptor(scw_reader *R, const scenmc_line *ln, size_t k)
+static int add_descriptor(scw_reader *R, const scenmc__line *ln, size_t k)
 {
     if (R->nd == SCENMC_MAX_DESCRIPTORS) {
         scenmc_error_add(R->err, SCENMC_E_LIMIT, "%s:%d:1: more than %d descriptors; "
@@ -155,18 +155,18 @@ static int add_descriptor(scw_reader *R, const scenmc_line *ln, size_t k)
     }
     if (R->nd == R->cap_d) {
         R->cap_d *= 2;
-        R->ds = scenmc_xrealloc(R->ds, (size_t)R->cap_d * sizeof *R->ds);
+        R->ds = scenmc__xrealloc(R->ds, (size_t)R->cap_d * sizeof *R->ds);
     }
-    R->ds[R->nd++] = (scw_desc){scenmc_clean_name(ln->s + k + 1, ln->len - k - 1), ln->no, 0,
+    R->ds[R->nd++] = (scw_desc){scenmc__clean_name(ln->s + k + 1, ln->len - k - 1), ln->no, 0,
                                 R->nv};
     return 1;
 }
 
 /* " -VARIANT" at column k of ln, of the last descriptor. */
-static int add_variant(scw_reader *R, const scenmc_line *ln, size_t k)
+static int add_variant(scw_reader *R, const scenmc__line *ln, size_t k)
 {
     const char *file = R->file;
-    int col = scenmc_line_col(ln, k);
+    int col = scenmc__line_col(ln, k);
     if (R->nd == 0) {
         scenmc_error_add(R->err, SCENMC_E_INPUT, "%s:%d:%d: a variant before any descriptor; "
                          "expected '&DESCRIPTOR' first", file, ln->no, col);
@@ -187,10 +187,10 @@ static int add_variant(scw_reader *R, const scenmc_line *ln, size_t k)
     }
     if (R->nv == R->cap_v) {
         R->cap_v *= 2;
-        R->vn = scenmc_xrealloc(R->vn, (size_t)R->cap_v * sizeof *R->vn);
-        R->vline = scenmc_xrealloc(R->vline, (size_t)R->cap_v * sizeof *R->vline);
+        R->vn = scenmc__xrealloc(R->vn, (size_t)R->cap_v * sizeof *R->vn);
+        R->vline = scenmc__xrealloc(R->vline, (size_t)R->cap_v * sizeof *R->vline);
     }
-    R->vn[R->nv] = scenmc_clean_name(ln->s + k + 1, ln->len - k - 1);
+    R->vn[R->nv] = scenmc__clean_name(ln->s + k + 1, ln->len - k - 1);
     R->vline[R->nv] = ln->no;
     R->nv++;
     d->n_variants++;
@@ -200,9 +200,9 @@ static int add_variant(scw_reader *R, const scenmc_line *ln, size_t k)
 /* The structure: '&DESCRIPTOR' and ' -VARIANT' lines up to '#'. */
 static int read_structure(scw_reader *R)
 {
-    const scenmc_line *ln = NULL;
+    const scenmc__line *ln = NULL;
     int ok = 1, ended = 0;
-    while (ok && (ln = scenmc_lexer_next(R->L, 0))) {
+    while (ok && (ln = scenmc__lexer_next(R->L, 0))) {
         size_t k = 0;
         while (k < ln->len && (ln->s[k] == ' ' || ln->s[k] == '\t'))
             k++;
@@ -217,17 +217,17 @@ static int read_structure(scw_reader *R)
             ok = add_variant(R, ln, k);
         } else {
             char ex[64];
-            scenmc_line_excerpt(ln, ex);
+            scenmc__line_excerpt(ln, ex);
             scenmc_error_add(R->err, SCENMC_E_INPUT, "%s:%d:%d: '%s' in the descriptor list; "
                              "expected '&DESCRIPTOR', ' -VARIANT' or '#' ending the list", R->file,
-                             ln->no, scenmc_line_col(ln, k), ex);
+                             ln->no, scenmc__line_col(ln, k), ex);
             ok = 0;
         }
     }
     if (!ok)
         return 0;
     if (!ended) {
-        scenmc_lexer_truncated(R->L, "in the descriptor list", "'#' after the last variant");
+        scenmc__lexer_truncated(R->L, "in the descriptor list", "'#' after the last variant");
         return 0;
     }
     if (R->nd == 0) {
@@ -249,12 +249,12 @@ static int skip_sections(scw_reader *R)
 {
     static const char *const section_name[] = {"", "", "the descriptions", "an empty section",
                                                "the variant flags", "an empty section"};
-    scenmc_lexer *L = R->L;
+    scenmc__lexer *L = R->L;
     R->desc_first = R->desc_end = L->i;
     for (int s = 2; s <= 5; s++) {
         int closed = 0;
-        const scenmc_line *ln;
-        while ((ln = scenmc_lexer_next(L, s == 2))) {
+        const scenmc__line *ln;
+        while ((ln = scenmc__lexer_next(L, s == 2))) {
             if (ln->s[0] == '#') {
                 closed = 1;
                 break;
@@ -273,7 +273,7 @@ static int skip_sections(scw_reader *R)
             char where[96];
             snprintf(where, sizeof where, "in %s, before the cross-impact matrix",
                      section_name[s]);
-            scenmc_lexer_truncated(L, where, "'#' and then the cross-impact matrix");
+            scenmc__lexer_truncated(L, where, "'#' and then the cross-impact matrix");
             return 0;
         }
     }
@@ -281,14 +281,14 @@ static int skip_sections(scw_reader *R)
 }
 
 /* Entry c of matrix row r: f[0..n) at ln's column col. */
-static void read_entry(scw_reader *R, const scenmc_line *ln, int r, int c, const char *f,
+static void read_entry(scw_reader *R, const scenmc__line *ln, int r, int c, const char *f,
                        size_t n, int col)
 {
     long v;
     if (n == 0) {
         scenmc_error_add(R->err, SCENMC_E_INPUT, "%s:%d:%d: entry %d of row %d is empty; "
                          "expected a whole number", R->file, ln->no, col, c + 1, r + 1);
-    } else if (!scenmc_parse_long(f, n, &v)) {
+    } else if (!scenmc__parse_long(f, n, &v)) {
         char *e = NULL;
         char tmp[64];
         size_t k = n < 40 ? n : 40;
@@ -314,14 +314,14 @@ static void read_entry(scw_reader *R, const scenmc_line *ln, int r, int c, const
 static int read_row(scw_reader *R, int r, size_t *fs, size_t *fl)
 {
     int nv = R->nv, d = 0;
-    const scenmc_line *ln = scenmc_lexer_next(R->L, 0);
+    const scenmc__line *ln = scenmc__lexer_next(R->L, 0);
     while (d + 1 < R->nd && R->ds[d + 1].first <= r)
         d++;
     if (!ln) {
         char where[96], exp[96];
         snprintf(where, sizeof where, "after %d of the %d rows of the cross-impact matrix", r, nv);
         snprintf(exp, sizeof exp, "%d rows, one per variant", nv);
-        scenmc_lexer_truncated(R->L, where, exp);
+        scenmc__lexer_truncated(R->L, where, exp);
         return 0;
     }
     if (ln->s[0] == '#') {
@@ -331,7 +331,7 @@ static int read_row(scw_reader *R, int r, size_t *fs, size_t *fl)
     }
     int nf = split_fields(ln, fs, fl, nv + 1);
     if (nf != nv) {
-        int col = nf > nv ? scenmc_line_col(ln, fs[nv]) : scenmc_line_col(ln, ln->len);
+        int col = nf > nv ? scenmc__line_col(ln, fs[nv]) : scenmc__line_col(ln, ln->len);
         scenmc_error_add(R->err, SCENMC_E_INPUT, "%s:%d:%d: row %d of the cross-impact "
                          "matrix (variant '%s' of '%s') has %d entries; expected %d "
                          "(one per variant)", R->file, ln->no, col, r + 1, R->vn[r],
@@ -339,7 +339,7 @@ static int read_row(scw_reader *R, int r, size_t *fs, size_t *fl)
         return 1;
     }
     for (int c = 0; c < nv; c++) {
-        read_entry(R, ln, r, c, ln->s + fs[c], fl[c], scenmc_line_col(ln, fs[c]));
+        read_entry(R, ln, r, c, ln->s + fs[c], fl[c], scenmc__line_col(ln, fs[c]));
         if (R->err->n_problems - R->before >= 50) {
             scenmc_error_add(R->err, SCENMC_E_INPUT, "%s: too many problems; stopped "
                              "reading at line %d", R->file, ln->no);
@@ -352,7 +352,7 @@ static int read_row(scw_reader *R, int r, size_t *fs, size_t *fl)
 /* What follows the matrix: '#' or nothing. */
 static void check_after_matrix(scw_reader *R)
 {
-    const scenmc_line *ln = scenmc_lexer_next(R->L, 0);
+    const scenmc__line *ln = scenmc__lexer_next(R->L, 0);
     if (!ln || ln->s[0] == '#')
         return;
     if (looks_like_row(ln)) {
@@ -361,7 +361,7 @@ static void check_after_matrix(scw_reader *R)
                          R->file, ln->no, R->nv, R->nv);
     } else {
         char ex[64];
-        scenmc_line_excerpt(ln, ex);
+        scenmc__line_excerpt(ln, ex);
         scenmc_error_add(R->err, SCENMC_E_INPUT, "%s:%d:1: '%s' after the cross-impact "
                          "matrix; expected '#'", R->file, ln->no, ex);
     }
@@ -371,9 +371,9 @@ static void check_after_matrix(scw_reader *R)
 static int read_matrix(scw_reader *R)
 {
     size_t V = (size_t)R->nv;
-    R->X = scenmc_xcalloc(V * V, sizeof *R->X);
-    size_t *fs = scenmc_xmalloc((V + 1) * sizeof *fs);
-    size_t *fl = scenmc_xmalloc((V + 1) * sizeof *fl);
+    R->X = scenmc__xcalloc(V * V, sizeof *R->X);
+    size_t *fs = scenmc__xmalloc((V + 1) * sizeof *fs);
+    size_t *fl = scenmc__xmalloc((V + 1) * sizeof *fl);
     int ok = 1;
     for (int r = 0; r < R->nv && ok; r++)
         ok = read_row(R, r, fs, fl);
@@ -385,18 +385,18 @@ static int read_matrix(scw_reader *R)
 }
 
 /* Descriptor and variant names; unnamed ones made up, repeats numbered. */
-static void draft_names(const scw_reader *R, scenmc_model *m, scenmc_notes *N)
+static void draft_names(const scw_reader *R, scenmc_model *m, scenmc__notes *N)
 {
     const char *file = R->file;
     for (int d = 0; d < R->nd; d++) {
         scenmc_descriptor *D = &m->descriptors[d];
         if (R->ds[d].name[0]) {
-            D->name = scenmc_strdup(R->ds[d].name);
+            D->name = scenmc__strdup(R->ds[d].name);
         } else {
             char gen[32];
             snprintf(gen, sizeof gen, "D%d", d + 1);
-            D->name = scenmc_strdup(gen);
-            scenmc_note(N, "%s:%d: descriptor %d has no name; called it '%s'", file,
+            D->name = scenmc__strdup(gen);
+            scenmc__note(N, "%s:%d: descriptor %d has no name; called it '%s'", file,
                         R->ds[d].line, d + 1, gen);
         }
         for (int b = 0; b < D->n_variants; b++) {
@@ -418,12 +418,12 @@ static void draft_names(const scw_reader *R, scenmc_model *m, scenmc_notes *N)
                     break;
                 snprintf(cand, sizeof cand, "%s (%d)", gen, k);
             }
-            m->variant_name[g] = scenmc_strdup(cand);
+            m->variant_name[g] = scenmc__strdup(cand);
             if (!*src)
-                scenmc_note(N, "%s:%d: variant %d of '%s' has no name; called it '%s'", file,
+                scenmc__note(N, "%s:%d: variant %d of '%s' has no name; called it '%s'", file,
                             R->vline[g], b + 1, D->name, cand);
             else if (strcmp(cand, src) != 0)
-                scenmc_note(N, "%s:%d: variant %d of '%s' repeats the name '%s'; called it '%s'",
+                scenmc__note(N, "%s:%d: variant %d of '%s' repeats the name '%s'; called it '%s'",
                             file, R->vline[g], b + 1, D->name, src, cand);
         }
     }
@@ -431,7 +431,7 @@ static void draft_names(const scw_reader *R, scenmc_model *m, scenmc_notes *N)
 
 /* The next line of the descriptions section from *k that is not empty;
  * NULL at its end. */
-static const scenmc_line *next_description(const scw_reader *R, int *k)
+static const scenmc__line *next_description(const scw_reader *R, int *k)
 {
     while (*k < R->desc_end && R->L->lines[*k].len == 0)
         (*k)++;
@@ -444,17 +444,17 @@ static int read_descriptions(const scw_reader *R, char **dl, char **vdesc, int *
 {
     int k = R->desc_first;
     for (int d = 0; d < R->nd; d++) {
-        const scenmc_line *ln = next_description(R, &k);
+        const scenmc__line *ln = next_description(R, &k);
         if (!ln || ln->s[0] != '&')
             return 0;
-        dl[d] = scenmc_clean_name(ln->s + 1, ln->len - 1);
+        dl[d] = scenmc__clean_name(ln->s + 1, ln->len - 1);
         *any |= dl[d][0] != 0;
         for (int b = 0; b < R->ds[d].n_variants; b++) {
             ln = next_description(R, &k);
             if (!ln || ln->s[0] == '&')
                 return 0;
             int g = R->ds[d].first + b;
-            vdesc[g] = scenmc_clean_name(ln->s, ln->len);
+            vdesc[g] = scenmc__clean_name(ln->s, ln->len);
             *any |= vdesc[g][0] != 0;
         }
     }
@@ -462,11 +462,11 @@ static int read_descriptions(const scw_reader *R, char **dl, char **vdesc, int *
 }
 
 /* Descriptions: used as labels when they follow the structure exactly. */
-static void draft_labels(const scw_reader *R, scenmc_model *m, scenmc_notes *N)
+static void draft_labels(const scw_reader *R, scenmc_model *m, scenmc__notes *N)
 {
     int any = 0;
-    char **dl = scenmc_xcalloc((size_t)R->nd, sizeof *dl);
-    char **vdesc = scenmc_xcalloc((size_t)R->nv, sizeof *vdesc);
+    char **dl = scenmc__xcalloc((size_t)R->nd, sizeof *dl);
+    char **vdesc = scenmc__xcalloc((size_t)R->nv, sizeof *vdesc);
     int shape = read_descriptions(R, dl, vdesc, &any);
     int had_lines = 0;
     for (int j = R->desc_first; j < R->desc_end; j++)
@@ -474,12 +474,12 @@ static void draft_labels(const scw_reader *R, scenmc_model *m, scenmc_notes *N)
     if (shape && any) {
         for (int d = 0; d < R->nd; d++)
             if (dl[d][0])
-                m->descriptors[d].label = scenmc_strdup(dl[d]);
+                m->descriptors[d].label = scenmc__strdup(dl[d]);
         for (int v = 0; v < R->nv; v++)
             if (vdesc[v][0])
-                m->variant_label[v] = scenmc_strdup(vdesc[v]);
+                m->variant_label[v] = scenmc__strdup(vdesc[v]);
     } else if (!shape && had_lines) {
-        scenmc_note(N, "%s:%d: the descriptions do not follow the descriptor list line by line; "
+        scenmc__note(N, "%s:%d: the descriptions do not follow the descriptor list line by line; "
                     "they are ignored", R->file, R->L->lines[R->desc_first].no);
     }
     for (int d = 0; d < R->nd; d++)
@@ -491,7 +491,7 @@ static void draft_labels(const scw_reader *R, scenmc_model *m, scenmc_notes *N)
 }
 
 /* The matrix, its scale, and the self-impacts it carries. */
-static void draft_matrix(scw_reader *R, scenmc_model *m, scenmc_notes *N)
+static void draft_matrix(scw_reader *R, scenmc_model *m, scenmc__notes *N)
 {
     m->cross_impact = R->X;
     R->X = NULL;
@@ -520,18 +520,18 @@ static void draft_matrix(scw_reader *R, scenmc_model *m, scenmc_notes *N)
         self += cnt;
     }
     if (self)
-        scenmc_note(N, "%s: %d self-impacts (non-zero impacts of a descriptor's variants on its "
+        scenmc__note(N, "%s: %d self-impacts (non-zero impacts of a descriptor's variants on its "
                     "own variants) kept, as ScenarioWizard counts them: %s", R->file, self, who);
 }
 
-static scenmc_model *to_draft(scw_reader *R, const char *name, scenmc_notes *N)
+static scenmc_model *to_draft(scw_reader *R, const char *name, scenmc__notes *N)
 {
-    int *counts = scenmc_xmalloc((size_t)R->nd * sizeof *counts);
+    int *counts = scenmc__xmalloc((size_t)R->nd * sizeof *counts);
     for (int d = 0; d < R->nd; d++)
         counts[d] = R->ds[d].n_variants;
-    scenmc_model *m = scenmc_model_draft_new(R->nd, counts);
+    scenmc_model *m = scenmc__model_draft_new(R->nd, counts);
     free(counts);
-    scenmc_draft_set_origin(m, name, R->title, "ScenarioWizard 4.0 file");
+    scenmc__draft_set_origin(m, name, R->title, "ScenarioWizard 4.0 file");
     draft_names(R, m, N);
     draft_labels(R, m, N);
     draft_matrix(R, m, N);
@@ -551,17 +551,17 @@ static void scw_reader_free(scw_reader *R)
     free(R->title);
 }
 
-static scenmc_status read_scw(scenmc_lexer *L, const char *name, scenmc_model **draft,
-                              scenmc_notes *N)
+static scenmc_status read_scw(scenmc__lexer *L, const char *name, scenmc_model **draft,
+                              scenmc__notes *N)
 {
     scw_reader R = {.L = L, .file = L->file, .err = L->err, .before = L->err->n_problems,
                     .cap_d = 16, .cap_v = 64};
     scenmc_status st = read_header(&R);
     if (st != SCENMC_OK)
         return st;
-    R.ds = scenmc_xcalloc((size_t)R.cap_d, sizeof *R.ds);
-    R.vn = scenmc_xcalloc((size_t)R.cap_v, sizeof *R.vn);
-    R.vline = scenmc_xcalloc((size_t)R.cap_v, sizeof *R.vline);
+    R.ds = scenmc__xcalloc((size_t)R.cap_d, sizeof *R.ds);
+    R.vn = scenmc__xcalloc((size_t)R.cap_v, sizeof *R.vn);
+    R.vline = scenmc__xcalloc((size_t)R.cap_v, sizeof *R.vline);
     scenmc_model *m = NULL;
     if (read_structure(&R) && skip_sections(&R) && read_matrix(&R))
         m = to_draft(&R, name, N);
@@ -572,7 +572,7 @@ static scenmc_status read_scw(scenmc_lexer *L, const char *name, scenmc_model **
     return SCENMC_OK;
 }
 
-scenmc_status scenmc_scw_read_draft(const char *text, size_t len, const char *name,
+scenmc_status scenmc__scw_read_draft(const char *text, size_t len, const char *name,
                                     scenmc_model **draft, char **notes, scenmc_error *err)
 {
     *draft = NULL;
@@ -580,17 +580,17 @@ scenmc_status scenmc_scw_read_draft(const char *text, size_t len, const char *na
         *notes = NULL;
     char *utf8 = NULL;
     size_t n = 0;
-    scenmc_notes N;
-    scenmc_status st = scenmc_import_text(text, len, name, ", ScenarioWizard's encoding", &utf8,
+    scenmc__notes N;
+    scenmc_status st = scenmc__import_text(text, len, name, ", ScenarioWizard's encoding", &utf8,
                                           &n, &N, err);
     if (st != SCENMC_OK)
         return st;
-    scenmc_lexer L = {.file = name, .err = err};
-    scenmc_lexer_split(&L, utf8, n);
+    scenmc__lexer L = {.file = name, .err = err};
+    scenmc__lexer_split(&L, utf8, n);
     st = read_scw(&L, name, draft, &N);
     free(L.lines);
     free(utf8);
-    scenmc_notes_close(&N, st == SCENMC_OK ? notes : NULL);
+    scenmc__notes_close(&N, st == SCENMC_OK ? notes : NULL);
     return st;
 }
 
@@ -617,7 +617,7 @@ static int utf8_to_cp1252(char *text, size_t *len)
 {
     const unsigned char *s = (const unsigned char *)text;
     size_t n = *len;
-    unsigned char *out = scenmc_xmalloc(n + 1);
+    unsigned char *out = scenmc__xmalloc(n + 1);
     size_t o = 0;
     for (size_t i = 0; i < n;) {
         unsigned c = s[i], cp;
@@ -662,7 +662,7 @@ static char *with_crlf(const char *text, size_t len, size_t *out_len)
     size_t extra = 0;
     for (size_t i = 0; i < len; i++)
         extra += text[i] == '\n';
-    char *t = scenmc_xmalloc(len + extra + 1), *p = t;
+    char *t = scenmc__xmalloc(len + extra + 1), *p = t;
     for (size_t i = 0; i < len; i++) {
         if (text[i] == '\n')
             *p++ = '\r';
@@ -698,25 +698,25 @@ static scenmc_status check_whole(const scenmc_model *m, const double *M, scenmc_
 }
 
 /* What of the model a .scw file has no place for. */
-static void note_left_out(const scenmc_model *m, scenmc_notes *N)
+static void note_left_out(const scenmc_model *m, scenmc__notes *N)
 {
     size_t V = (size_t)m->n_variants;
     if (!m->cross_impact)
-        scenmc_note(N, "%s has no cross-impact matrix: its consistency matrix is written as the "
+        scenmc__note(N, "%s has no cross-impact matrix: its consistency matrix is written as the "
                     "cross-impact matrix, which gives the same CIB-consistent scenarios", m->path);
     if (m->bias) {
         int any = 0;
         for (size_t v = 0; v < V; v++)
             any |= m->bias[v] != 0;
         if (any)
-            scenmc_note(N, "the model's bias has no place in a .scw file and is not written");
+            scenmc__note(N, "the model's bias has no place in a .scw file and is not written");
     }
     if (m->cross_impact) {
         int has_c = 0;
         for (size_t k = 0; k < V * V && !has_c; k++)
             has_c = m->scored[k];
         if (has_c)
-            scenmc_note(N, "the model's consistency matrix has no place in a .scw file next to "
+            scenmc__note(N, "the model's consistency matrix has no place in a .scw file next to "
                         "its cross-impact matrix and is not written (export it with --csv "
                         "--consistency)");
     }
@@ -768,34 +768,34 @@ static void put_scw(FILE *f, const scenmc_model *m, const double *M)
     fputs("#\n#\n", f);
 }
 
-scenmc_status scenmc_scw_format(const scenmc_model *m, const scenmc_export_options *opt,
+scenmc_status scenmc__scw_format(const scenmc_model *m, const scenmc_export_options *opt,
                                 char **text, size_t *len, char **notes, scenmc_error *err)
 {
     scenmc_export_options defaults;
-    opt = scenmc_export_begin(opt, &defaults, text, len, notes);
+    opt = scenmc__export_begin(opt, &defaults, text, len, notes);
     const double *M = m->cross_impact ? m->cross_impact : m->consistency;
     scenmc_status st = check_whole(m, M, err);
     if (st != SCENMC_OK)
         return st;
-    scenmc_notes N;
-    scenmc_notes_open(&N);
+    scenmc__notes N;
+    scenmc__notes_open(&N);
     note_left_out(m, &N);
 
     char *buf = NULL;
     size_t size = 0;
     FILE *f = open_memstream(&buf, &size);
     if (!f) {
-        scenmc_notes_close(&N, NULL);
+        scenmc__notes_close(&N, NULL);
         return scenmc_error_add(err, SCENMC_E_NOMEM, "cannot open a memory stream");
     }
     put_scw(f, m, M);
     if (fclose(f) != 0 || !buf) {
         free(buf);
-        scenmc_notes_close(&N, NULL);
+        scenmc__notes_close(&N, NULL);
         return scenmc_error_add(err, SCENMC_E_NOMEM, "cannot write the .scw text");
     }
     if (!opt->utf8 && !utf8_to_cp1252(buf, &size))
-        scenmc_note(&N, "some names have characters that Windows-1252 lacks: the file is written "
+        scenmc__note(&N, "some names have characters that Windows-1252 lacks: the file is written "
                     "as UTF-8, which ScenarioWizard may show garbled");
     if (opt->crlf) {
         size_t n2;
@@ -807,12 +807,12 @@ scenmc_status scenmc_scw_format(const scenmc_model *m, const scenmc_export_optio
     *text = buf;
     if (len)
         *len = size;
-    scenmc_notes_close(&N, notes);
+    scenmc__notes_close(&N, notes);
     return SCENMC_OK;
 }
 
 scenmc_status scenmc_scw_write(const char *path, const scenmc_model *m,
                                const scenmc_export_options *opt, char **notes, scenmc_error *err)
 {
-    return scenmc_export_write(scenmc_scw_format, path, m, opt, notes, err);
+    return scenmc__export_write(scenmc__scw_format, path, m, opt, notes, err);
 }

@@ -27,7 +27,7 @@ void scenmc_sl_free(scenmc_sl_solution *s, int n)
 }
 
 /* The index of the first character from k on that is not a blank. */
-static size_t skip_blanks(const scenmc_line *ln, size_t k, size_t end)
+static size_t skip_blanks(const scenmc__line *ln, size_t k, size_t end)
 {
     while (k < end && (ln->s[k] == ' ' || ln->s[k] == '\t'))
         k++;
@@ -36,12 +36,12 @@ static size_t skip_blanks(const scenmc_line *ln, size_t k, size_t end)
 
 /* The variant numbers between the quotes q..e of a scenario line, 1-based
  * and within range; 1 when there are D of them and all are good. */
-static int parse_state(scenmc_lexer *L, const scenmc_line *ln, size_t k, size_t q, size_t e,
+static int parse_state(scenmc__lexer *L, const scenmc__line *ln, size_t k, size_t q, size_t e,
                        const scenmc_model *m, scenmc_sl_solution *sol)
 {
     const char *file = L->file;
     int D = m->n_descriptors;
-    sol->state = scenmc_xcalloc((size_t)D, sizeof(int));
+    sol->state = scenmc__xcalloc((size_t)D, sizeof(int));
     sol->line = ln->no;
     int count = 0, ok = 1;
     for (size_t p = skip_blanks(ln, q, e); p < e; p = skip_blanks(ln, p, e)) {
@@ -49,16 +49,16 @@ static int parse_state(scenmc_lexer *L, const scenmc_line *ln, size_t k, size_t 
         while (p < e && ln->s[p] != ' ' && ln->s[p] != '\t')
             p++;
         long v;
-        if (!scenmc_parse_long(ln->s + a, p - a, &v)) {
+        if (!scenmc__parse_long(ln->s + a, p - a, &v)) {
             scenmc_error_add(L->err, SCENMC_E_INPUT, "%s:%d:%d: variant number '%.*s'; expected "
-                             "a whole number", file, ln->no, scenmc_line_col(ln, a), (int)(p - a),
+                             "a whole number", file, ln->no, scenmc__line_col(ln, a), (int)(p - a),
                              ln->s + a);
             ok = 0;
         } else if (count < D) {
             const scenmc_descriptor *Dd = &m->descriptors[count];
             if (v < 1 || v > Dd->n_variants) {
                 scenmc_error_add(L->err, SCENMC_E_INPUT, "%s:%d:%d: variant %ld of descriptor %d "
-                                 "(%s); expected 1 to %d", file, ln->no, scenmc_line_col(ln, a), v,
+                                 "(%s); expected 1 to %d", file, ln->no, scenmc__line_col(ln, a), v,
                                  count + 1, Dd->id, Dd->n_variants);
                 ok = 0;
             } else {
@@ -69,7 +69,7 @@ static int parse_state(scenmc_lexer *L, const scenmc_line *ln, size_t k, size_t 
     }
     if (count != D) {
         scenmc_error_add(L->err, SCENMC_E_INPUT, "%s:%d:%d: the scenario has %d variants; expected "
-                         "%d (one per descriptor of %s)", file, ln->no, scenmc_line_col(ln, k),
+                         "%d (one per descriptor of %s)", file, ln->no, scenmc__line_col(ln, k),
                          count, D, m->path ? m->path : "the model");
         return -1;
     }
@@ -77,7 +77,7 @@ static int parse_state(scenmc_lexer *L, const scenmc_line *ln, size_t k, size_t 
 }
 
 /* The number in the column that starts at p; 0 (and a report) when it is not one. */
-static int parse_value(scenmc_lexer *L, const scenmc_line *ln, size_t *p, scenmc_sl_solution *sol)
+static int parse_value(scenmc__lexer *L, const scenmc__line *ln, size_t *p, scenmc_sl_solution *sol)
 {
     size_t a = *p;
     while (*p < ln->len && ln->s[*p] != ',')
@@ -93,7 +93,7 @@ static int parse_value(scenmc_lexer *L, const scenmc_line *ln, size_t *p, scenmc
     double x = strtod(tmp, &end);
     if (!n || *end || !isfinite(x)) {
         scenmc_error_add(L->err, SCENMC_E_INPUT, "%s:%d:%d: column '%s'; expected a number",
-                         L->file, ln->no, scenmc_line_col(ln, a), tmp);
+                         L->file, ln->no, scenmc__line_col(ln, a), tmp);
         return 0;
     }
     if (sol->n_values < 4)
@@ -102,7 +102,7 @@ static int parse_value(scenmc_lexer *L, const scenmc_line *ln, size_t *p, scenmc
 }
 
 /* The columns after the state (from p): up to four numbers, then a quoted name. */
-static int parse_columns(scenmc_lexer *L, const scenmc_line *ln, size_t p,
+static int parse_columns(scenmc__lexer *L, const scenmc__line *ln, size_t p,
                          scenmc_sl_solution *sol)
 {
     sol->n_values = 0;
@@ -112,7 +112,7 @@ static int parse_columns(scenmc_lexer *L, const scenmc_line *ln, size_t p,
             break;
         if (ln->s[p] != ',') {
             scenmc_error_add(L->err, SCENMC_E_INPUT, "%s:%d:%d: '%c' after a column; expected ','",
-                             L->file, ln->no, scenmc_line_col(ln, p), ln->s[p]);
+                             L->file, ln->no, scenmc__line_col(ln, p), ln->s[p]);
             return 0;
         }
         p = skip_blanks(ln, p + 1, ln->len);
@@ -121,7 +121,7 @@ static int parse_columns(scenmc_lexer *L, const scenmc_line *ln, size_t p,
             while (b < ln->len && ln->s[b] != '"')
                 b++;
             free(sol->name);
-            sol->name = scenmc_xmalloc(b - a + 1);
+            sol->name = scenmc__xmalloc(b - a + 1);
             memcpy(sol->name, ln->s + a, b - a);
             sol->name[b - a] = '\0';
             p = b < ln->len ? b + 1 : b;
@@ -134,17 +134,17 @@ static int parse_columns(scenmc_lexer *L, const scenmc_line *ln, size_t p,
 }
 
 /* Parses one solution line; 1 on success (problems go to err). */
-static int sl_line(scenmc_lexer *L, const scenmc_line *ln, const scenmc_model *m,
+static int sl_line(scenmc__lexer *L, const scenmc__line *ln, const scenmc_model *m,
                    scenmc_sl_solution *sol)
 {
     const char *file = L->file;
     size_t k = skip_blanks(ln, 0, ln->len);
     if (k == ln->len || ln->s[k] != '"') {
         char ex[64];
-        scenmc_line_excerpt(ln, ex);
+        scenmc__line_excerpt(ln, ex);
         scenmc_error_add(L->err, SCENMC_E_INPUT, "%s:%d:%d: '%s'; expected a scenario line "
                          "\" v1 v2 ... vD\",W,C,I,TIS,\"name\"", file, ln->no,
-                         scenmc_line_col(ln, k), ex);
+                         scenmc__line_col(ln, k), ex);
         return 0;
     }
     size_t q = k + 1, e = q;
@@ -153,60 +153,60 @@ static int sl_line(scenmc_lexer *L, const scenmc_line *ln, const scenmc_model *m
     if (e == ln->len) {
         scenmc_error_add(L->err, SCENMC_E_INPUT, "%s:%d:%d: the scenario's quotes are not "
                          "closed; expected \" v1 v2 ... vD\"", file, ln->no,
-                         scenmc_line_col(ln, k));
+                         scenmc__line_col(ln, k));
         return 0;
     }
     int ok = parse_state(L, ln, k, q, e, m, sol);
     if (ok < 0 || !parse_columns(L, ln, e + 1, sol))
         return 0;
     if (!sol->name)
-        sol->name = scenmc_strdup("");
+        sol->name = scenmc__strdup("");
     return ok;
 }
 
 /* The first three lines: "$ ScenarioWizard", "Solution set" and the count of
  * scenarios (*declared, on line *count_line); 0 on a problem. */
-static int sl_header(scenmc_lexer *L, long *declared, int *count_line)
+static int sl_header(scenmc__lexer *L, long *declared, int *count_line)
 {
     static const char magic[] = "$ ScenarioWizard";
     const char *name = L->file;
     char ex[64];
-    const scenmc_line *ln = scenmc_lexer_next(L, 0);
+    const scenmc__line *ln = scenmc__lexer_next(L, 0);
     if (!ln) {
         scenmc_error_add(L->err, SCENMC_E_INPUT, "%s:1:1: the file is empty; expected a "
                          "ScenarioWizard solution list starting with '$ ScenarioWizard 3.0'", name);
         return 0;
     }
     if (ln->len < sizeof magic - 1 || memcmp(ln->s, magic, sizeof magic - 1) != 0) {
-        scenmc_line_excerpt(ln, ex);
+        scenmc__line_excerpt(ln, ex);
         scenmc_error_add(L->err, SCENMC_E_INPUT, "%s:%d:1: '%s'; expected '$ ScenarioWizard 3.0' "
                          "(a ScenarioWizard solution list)", name, ln->no, ex);
         return 0;
     }
-    if (!(ln = scenmc_lexer_next(L, 0))) {
-        scenmc_lexer_truncated(L, "after the header", "'Solution set'");
+    if (!(ln = scenmc__lexer_next(L, 0))) {
+        scenmc__lexer_truncated(L, "after the header", "'Solution set'");
         return 0;
     }
-    char *t = scenmc_clean_name(ln->s, ln->len);
+    char *t = scenmc__clean_name(ln->s, ln->len);
     int good = strcmp(t, "Solution set") == 0;
     free(t);
     if (!good) {
-        scenmc_line_excerpt(ln, ex);
+        scenmc__line_excerpt(ln, ex);
         scenmc_error_add(L->err, SCENMC_E_INPUT, "%s:%d:1: '%s'; expected 'Solution set'", name,
                          ln->no, ex);
         return 0;
     }
-    if (!(ln = scenmc_lexer_next(L, 0))) {
-        scenmc_lexer_truncated(L, "after 'Solution set'", "the number of scenarios");
+    if (!(ln = scenmc__lexer_next(L, 0))) {
+        scenmc__lexer_truncated(L, "after 'Solution set'", "the number of scenarios");
         return 0;
     }
     size_t a = skip_blanks(ln, 0, ln->len), b = ln->len;
     while (b > a && (ln->s[b - 1] == ' ' || ln->s[b - 1] == '\t'))
         b--;
-    if (!scenmc_parse_long(ln->s + a, b - a, declared) || *declared < 0) {
-        scenmc_line_excerpt(ln, ex);
+    if (!scenmc__parse_long(ln->s + a, b - a, declared) || *declared < 0) {
+        scenmc__line_excerpt(ln, ex);
         scenmc_error_add(L->err, SCENMC_E_INPUT, "%s:%d:%d: '%s'; expected the number of "
-                         "scenarios", name, ln->no, scenmc_line_col(ln, a), ex);
+                         "scenarios", name, ln->no, scenmc__line_col(ln, a), ex);
         return 0;
     }
     *count_line = ln->no;
@@ -214,16 +214,16 @@ static int sl_header(scenmc_lexer *L, long *declared, int *count_line)
 }
 
 /* The scenario lines, as many as there are; stops after 50 problems. */
-static scenmc_sl_solution *sl_solutions(scenmc_lexer *L, const scenmc_model *m, int before,
+static scenmc_sl_solution *sl_solutions(scenmc__lexer *L, const scenmc_model *m, int before,
                                         int *ns)
 {
     int cap = 16;
-    scenmc_sl_solution *sols = scenmc_xcalloc((size_t)cap, sizeof *sols);
-    const scenmc_line *ln;
-    while ((ln = scenmc_lexer_next(L, 0))) {
+    scenmc_sl_solution *sols = scenmc__xcalloc((size_t)cap, sizeof *sols);
+    const scenmc__line *ln;
+    while ((ln = scenmc__lexer_next(L, 0))) {
         if (*ns == cap) {
             cap *= 2;
-            sols = scenmc_xrealloc(sols, (size_t)cap * sizeof *sols);
+            sols = scenmc__xrealloc(sols, (size_t)cap * sizeof *sols);
         }
         memset(&sols[*ns], 0, sizeof sols[*ns]);
         if (!sl_line(L, ln, m, &sols[*ns])) {
@@ -238,7 +238,7 @@ static scenmc_sl_solution *sl_solutions(scenmc_lexer *L, const scenmc_model *m, 
     return sols;
 }
 
-scenmc_status scenmc_sl_parse(const char *text, size_t len, const char *name,
+scenmc_status scenmc__sl_parse(const char *text, size_t len, const char *name,
                               const scenmc_model *m, scenmc_sl_solution **out, int *n,
                               scenmc_error *err)
 {
@@ -246,11 +246,11 @@ scenmc_status scenmc_sl_parse(const char *text, size_t len, const char *name,
     *n = 0;
     char *utf8 = NULL;
     size_t ulen = 0;
-    scenmc_status st = scenmc_text_to_utf8(text, len, name, &utf8, &ulen, NULL, err);
+    scenmc_status st = scenmc__text_to_utf8(text, len, name, &utf8, &ulen, NULL, err);
     if (st != SCENMC_OK)
         return st;
-    scenmc_lexer L = {.file = name, .err = err};
-    scenmc_lexer_split(&L, utf8, ulen);
+    scenmc__lexer L = {.file = name, .err = err};
+    scenmc__lexer_split(&L, utf8, ulen);
     int before = err->n_problems;
     scenmc_sl_solution *sols = NULL;
     int ns = 0, count_line = 0;
@@ -280,10 +280,10 @@ scenmc_status scenmc_sl_read(const char *path, const scenmc_model *m, scenmc_sl_
     *n = 0;
     char *text = NULL;
     size_t len = 0;
-    scenmc_status st = scenmc_read_file(path, SCENMC_MAX_FILE_BYTES, &text, &len, err);
+    scenmc_status st = scenmc__read_file(path, SCENMC_MAX_FILE_BYTES, &text, &len, err);
     if (st != SCENMC_OK)
         return st;
-    st = scenmc_sl_parse(text, len, path, m, out, n, err);
+    st = scenmc__sl_parse(text, len, path, m, out, n, err);
     free(text);
     return st;
 }
@@ -348,10 +348,10 @@ static scenmc_status sl_cmp_score(sl_cmp *S, scenmc_error *err)
 {
     int ns = S->ns;
     size_t n = (size_t)(ns ? ns : 1);
-    S->key = scenmc_xcalloc(n, sizeof *S->key);
-    S->ic = scenmc_xcalloc(n, sizeof *S->ic);
-    S->tis = scenmc_xcalloc(n, sizeof *S->tis);
-    S->dup = scenmc_xcalloc(n, 1);
+    S->key = scenmc__xcalloc(n, sizeof *S->key);
+    S->ic = scenmc__xcalloc(n, sizeof *S->ic);
+    S->tis = scenmc__xcalloc(n, sizeof *S->tis);
+    S->dup = scenmc__xcalloc(n, 1);
     for (int k = 0; k < ns; k++) {
         S->key[k].index = scenmc_cib_state_index(S->m, S->sol[k].state);
         S->key[k].k = k;
@@ -451,7 +451,7 @@ static void put_preferences(FILE *f, const scenmc_model *m, const int *s, const 
 static void put_not_consistent(FILE *f, const sl_cmp *S, scenmc_error *err)
 {
     fprintf(f, "listed but not consistent for scenmc (%d):\n", S->c.n_not_consistent);
-    double *bal = scenmc_xmalloc((size_t)S->m->n_variants * sizeof *bal);
+    double *bal = scenmc__xmalloc((size_t)S->m->n_variants * sizeof *bal);
     int shown = 0;
     for (int k = 0; k < S->ns; k++) {
         if (S->dup[k] || S->ic[k] == 0)
@@ -485,7 +485,7 @@ static void put_missing(FILE *f, const sl_cmp *S)
     const scenmc_model *m = S->m;
     uint64_t missing = S->c.n_missing;
     fprintf(f, "consistent for scenmc but not listed (%llu):\n", (unsigned long long)missing);
-    int *s = scenmc_xcalloc((size_t)m->n_descriptors, sizeof(int));
+    int *s = scenmc__xcalloc((size_t)m->n_descriptors, sizeof(int));
     int shown = 0;
     for (uint64_t j = 0; j < S->list.n_stored; j++) {
         if (is_listed(S, S->list.index[j]))

@@ -8,7 +8,7 @@
 #include <stddef.h>
 
 /* scenmc_sl_read from memory; name is used in messages. */
-scenmc_status scenmc_sl_parse(const char *text, size_t len, const char *name,
+scenmc_status scenmc__sl_parse(const char *text, size_t len, const char *name,
                               const scenmc_model *m, scenmc_sl_solution **out, int *n,
                               scenmc_error *err);
 

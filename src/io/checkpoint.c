@@ -24,25 +24,25 @@
 
 /* ---------------------------------------------------------------- HDF5 helpers */
 
-char *scenmc_hpc_temp_name(const char *path)
+char *scenmc__hpc_temp_name(const char *path)
 {
-    return scenmc_atomic_temp_name(path);
+    return scenmc__atomic_temp_name(path);
 }
 
 static int put_u64(hid_t loc, const char *name, uint64_t v)
 {
-    return scenmc_h5_put_attr(loc, name, H5T_STD_U64LE, H5T_NATIVE_UINT64, &v);
+    return scenmc__h5_put_attr(loc, name, H5T_STD_U64LE, H5T_NATIVE_UINT64, &v);
 }
 
 static int put_int(hid_t loc, const char *name, int v)
 {
-    return scenmc_h5_put_attr(loc, name, H5T_STD_I32LE, H5T_NATIVE_INT, &v);
+    return scenmc__h5_put_attr(loc, name, H5T_STD_I32LE, H5T_NATIVE_INT, &v);
 }
 
 /* 1 found, 0 absent, -1 unreadable. */
 static int get_num(hid_t loc, const char *name, hid_t mem_type, void *v)
 {
-    return scenmc_h5_get_attr(loc, "/", name, mem_type, v);
+    return scenmc__h5_get_attr(loc, "/", name, mem_type, v);
 }
 
 static int add_info_attrs(hid_t f, const void *ctx)
@@ -59,7 +59,7 @@ static int add_info_attrs(hid_t f, const void *ctx)
     ok &= put_u64(f, "checkpoint_target_first", info->target_first);
     ok &= put_u64(f, "checkpoint_target_last", info->target_last);
     ok &= put_u64(f, "checkpoint_next", info->next);
-    ok &= scenmc_h5_put_attr_str(f, "checkpoint_output", info->output, 1);
+    ok &= scenmc__h5_put_attr_str(f, "checkpoint_output", info->output, 1);
     hid_t g = H5Gcreate2(f, "checkpoint", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
     if (g < 0)
         return 0;
@@ -70,7 +70,7 @@ static int add_info_attrs(hid_t f, const void *ctx)
         ok = 0;
     } else {
         if (info->n_done) {
-            uint64_t *buf = scenmc_xcalloc(2 * info->n_done, sizeof(uint64_t));
+            uint64_t *buf = scenmc__xcalloc(2 * info->n_done, sizeof(uint64_t));
             for (size_t i = 0; i < info->n_done; i++) {
                 buf[2 * i] = info->done[i].first;
                 buf[2 * i + 1] = info->done[i].last;
@@ -93,8 +93,8 @@ scenmc_status scenmc_hpc_write(const char *path, const scenmc_results *r,
         return scenmc_output_write(path, r, opt, err);
     /* The attributes go into the file before it is committed: one temporary, and
      * (as ever for checkpoints) no overwriting a path that appeared meanwhile. */
-    scenmc_output_extra extra = {add_info_attrs, info, "cannot add the checkpoint attributes", 1};
-    return scenmc_output_write_extra(path, r, opt, &extra, err);
+    scenmc__output_extra extra = {add_info_attrs, info, "cannot add the checkpoint attributes", 1};
+    return scenmc__output_write_extra(path, r, opt, &extra, err);
 }
 
 void scenmc_hpc_info_free(scenmc_hpc_info *info)
@@ -120,7 +120,7 @@ scenmc_status scenmc_hpc_info_read(const char *path, scenmc_hpc_info *info, scen
         bad |= get_num(f, "checkpoint_target_first", H5T_NATIVE_UINT64, &info->target_first) != 1;
         bad |= get_num(f, "checkpoint_target_last", H5T_NATIVE_UINT64, &info->target_last) != 1;
         bad |= get_num(f, "checkpoint_next", H5T_NATIVE_UINT64, &info->next) != 1;
-        info->output = scenmc_h5_attr_string(f, "/", "checkpoint_output");
+        info->output = scenmc__h5_attr_string(f, "/", "checkpoint_output");
         if (info->output && !*info->output) {
             free(info->output);
             info->output = NULL;
@@ -136,7 +136,7 @@ scenmc_status scenmc_hpc_info_read(const char *path, scenmc_hpc_info *info, scen
                 bad = 1;
             } else {
                 info->n_done = (size_t)dims[0];
-                info->done = scenmc_xcalloc(info->n_done ? info->n_done : 1, sizeof(scenmc_range));
+                info->done = scenmc__xcalloc(info->n_done ? info->n_done : 1, sizeof(scenmc_range));
                 if (info->n_done && H5Dread(d, H5T_NATIVE_UINT64, H5S_ALL, H5S_ALL, H5P_DEFAULT,
                                             info->done) < 0)
                     bad = 1;
@@ -167,7 +167,7 @@ scenmc_status scenmc_hpc_info_read(const char *path, scenmc_hpc_info *info, scen
 
 /* ---------------------------------------------------------------- sweep shards */
 
-int scenmc_is_sweep_file(const char *path)
+int scenmc__is_sweep_file(const char *path)
 {
     if (H5Fis_hdf5(path) <= 0)
         return 0;
@@ -180,12 +180,12 @@ int scenmc_is_sweep_file(const char *path)
     return yes;
 }
 
-scenmc_status scenmc_sweep_shard_commit(const char *tmp, const char *path, int force, int point_first,
+scenmc_status scenmc__sweep_shard_commit(const char *tmp, const char *path, int force, int point_first,
                                         int point_last, int n_points, int shard_index,
                                         int shard_count, scenmc_error *err)
 {
-    scenmc_atomic a;
-    scenmc_atomic_adopt(&a, tmp, path);
+    scenmc__atomic a;
+    scenmc__atomic_adopt(&a, tmp, path);
     a.no_clobber = !force;
     hid_t f = H5Fopen(tmp, H5F_ACC_RDWR, H5P_DEFAULT);
     int ok = f >= 0;
@@ -199,9 +199,9 @@ scenmc_status scenmc_sweep_shard_commit(const char *tmp, const char *path, int f
             ok = 0;
     }
     if (!ok) {
-        scenmc_atomic_abandon(&a);
+        scenmc__atomic_abandon(&a);
         return scenmc_error_add(err, SCENMC_E_IO, "%s: cannot add the shard attributes; nothing was "
                                 "written", path);
     }
-    return scenmc_atomic_commit(&a, 0, err);
+    return scenmc__atomic_commit(&a, 0, err);
 }

@@ -8,30 +8,30 @@
 
 /* ---------------------------------------------------------------- schema */
 
-const char *const scenmc_group_names[SCENMC_N_GROUPS] = {"counts", "probability", "stderr"};
+const char *const scenmc__group_names[SCENMC_N_GROUPS] = {"counts", "probability", "stderr"};
 
-int scenmc_group_present(scenmc_method m, int g)
+int scenmc__group_present(scenmc_method m, int g)
 {
     return m != SCENMC_EXACT || g == SCENMC_G_PROBABILITY;
 }
 
-hid_t scenmc_group_type(int g)
+hid_t scenmc__group_type(int g)
 {
     return g == SCENMC_G_COUNTS ? H5T_NATIVE_UINT64 : H5T_NATIVE_DOUBLE;
 }
 
-void *scenmc_group_data(const scenmc_table *t, int g)
+void *scenmc__group_data(const scenmc_table *t, int g)
 {
     return g == SCENMC_G_COUNTS ? (void *)t->counts
            : g == SCENMC_G_PROBABILITY ? (void *)t->prob : (void *)t->stderr_;
 }
 
-void scenmc_table_path(char *buf, size_t n, int g, int k)
+void scenmc__table_path(char *buf, size_t n, int g, int k)
 {
-    snprintf(buf, n, "/%s/%s", scenmc_group_names[g], scenmc_table_names[k]);
+    snprintf(buf, n, "/%s/%s", scenmc__group_names[g], scenmc_table_names[k]);
 }
 
-int scenmc_table_dims(const scenmc_table *t, hsize_t *dims)
+int scenmc__table_dims(const scenmc_table *t, hsize_t *dims)
 {
     for (int i = 0; i < t->rank; i++)
         dims[i] = t->dims[i];
@@ -40,7 +40,7 @@ int scenmc_table_dims(const scenmc_table *t, hsize_t *dims)
 
 /* ---------------------------------------------------------------- writing */
 
-hid_t scenmc_h5_vstr_type(void)
+hid_t scenmc__h5_vstr_type(void)
 {
     hid_t t = H5Tcopy(H5T_C_S1);
     H5Tset_size(t, H5T_VARIABLE);
@@ -48,7 +48,7 @@ hid_t scenmc_h5_vstr_type(void)
     return t;
 }
 
-int scenmc_h5_put_attr(hid_t loc, const char *name, hid_t file_type, hid_t mem_type, const void *v)
+int scenmc__h5_put_attr(hid_t loc, const char *name, hid_t file_type, hid_t mem_type, const void *v)
 {
     if (H5Aexists(loc, name) > 0)
         H5Adelete(loc, name);
@@ -61,7 +61,7 @@ int scenmc_h5_put_attr(hid_t loc, const char *name, hid_t file_type, hid_t mem_t
     return ok;
 }
 
-int scenmc_h5_put_attr_str(hid_t loc, const char *name, const char *s, int fixed)
+int scenmc__h5_put_attr_str(hid_t loc, const char *name, const char *s, int fixed)
 {
     const char *v = s ? s : "";
     int ok;
@@ -70,11 +70,11 @@ int scenmc_h5_put_attr_str(hid_t loc, const char *name, const char *s, int fixed
         H5Tset_size(t, strlen(v) + 1);
         H5Tset_strpad(t, H5T_STR_NULLTERM);
         H5Tset_cset(t, H5T_CSET_UTF8);
-        ok = scenmc_h5_put_attr(loc, name, t, t, v);
+        ok = scenmc__h5_put_attr(loc, name, t, t, v);
         H5Tclose(t);
     } else {
-        hid_t t = scenmc_h5_vstr_type();
-        ok = scenmc_h5_put_attr(loc, name, t, t, &v);
+        hid_t t = scenmc__h5_vstr_type();
+        ok = scenmc__h5_put_attr(loc, name, t, t, &v);
         H5Tclose(t);
     }
     return ok;
@@ -82,7 +82,7 @@ int scenmc_h5_put_attr_str(hid_t loc, const char *name, const char *s, int fixed
 
 /* ---------------------------------------------------------------- reading */
 
-int scenmc_h5_get_attr(hid_t loc, const char *obj, const char *name, hid_t mem_type, void *v)
+int scenmc__h5_get_attr(hid_t loc, const char *obj, const char *name, hid_t mem_type, void *v)
 {
     if (H5Aexists_by_name(loc, obj, name, H5P_DEFAULT) <= 0)
         return 0;
@@ -106,7 +106,7 @@ static herr_t innermost_cb(unsigned n, const H5E_error2_t *e, void *data)
     return 0;
 }
 
-void scenmc_h5_detail(char *buf, size_t n)
+void scenmc__h5_detail(char *buf, size_t n)
 {
     char d[256] = "";
     H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, innermost_cb, d);
@@ -120,7 +120,7 @@ static int read_obj(hid_t obj, int is_attr, hid_t mt, void *buf, char *detail, s
     if (e >= 0)
         return 0;
     if (detail)
-        scenmc_h5_detail(detail, nd);
+        scenmc__h5_detail(detail, nd);
     return -1;
 }
 
@@ -159,13 +159,13 @@ static int read_fixed(hid_t obj, int is_attr, hid_t mt, size_t sz, size_t cnt, c
     return rc;
 }
 
-int scenmc_h5_read_text(hid_t obj, int is_attr, size_t cnt, size_t max_len, char **out,
+int scenmc__h5_read_text(hid_t obj, int is_attr, size_t cnt, size_t max_len, char **out,
                         char *detail, size_t n_detail)
 {
     hid_t ft = is_attr ? H5Aget_type(obj) : H5Dget_type(obj);
     if (ft < 0) {
         if (detail)
-            scenmc_h5_detail(detail, n_detail);
+            scenmc__h5_detail(detail, n_detail);
         return -1;
     }
     H5T_cset_t cset = H5Tget_cset(ft);
@@ -189,7 +189,7 @@ int scenmc_h5_read_text(hid_t obj, int is_attr, size_t cnt, size_t max_len, char
     return rc;
 }
 
-char *scenmc_h5_attr_string(hid_t loc, const char *obj, const char *name)
+char *scenmc__h5_attr_string(hid_t loc, const char *obj, const char *name)
 {
     if (H5Aexists_by_name(loc, obj, name, H5P_DEFAULT) <= 0)
         return NULL;
@@ -199,14 +199,14 @@ char *scenmc_h5_attr_string(hid_t loc, const char *obj, const char *name)
     hid_t ft = H5Aget_type(a);
     char *out = NULL;
     if (H5Tget_class(ft) == H5T_STRING &&
-        scenmc_h5_read_text(a, 1, 1, (size_t)1 << 20, &out, NULL, 0) != 0)
+        scenmc__h5_read_text(a, 1, 1, (size_t)1 << 20, &out, NULL, 0) != 0)
         out = NULL;
     H5Tclose(ft);
     H5Aclose(a);
     return out;
 }
 
-void scenmc_h5_free_strings(char **s, size_t n)
+void scenmc__h5_free_strings(char **s, size_t n)
 {
     if (!s)
         return;
@@ -215,7 +215,7 @@ void scenmc_h5_free_strings(char **s, size_t n)
     free(s);
 }
 
-char **scenmc_h5_read_strings(hid_t loc, const char *name, size_t *n)
+char **scenmc__h5_read_strings(hid_t loc, const char *name, size_t *n)
 {
     hid_t d = H5Dopen2(loc, name, H5P_DEFAULT);
     if (d < 0)
@@ -225,8 +225,8 @@ char **scenmc_h5_read_strings(hid_t loc, const char *name, size_t *n)
     hid_t ft = H5Dget_type(d);
     char **out = NULL;
     if (np >= 0 && np < 1000000 && H5Tget_class(ft) == H5T_STRING) {
-        out = scenmc_xcalloc((size_t)np + 1, sizeof(char *));
-        if (np > 0 && scenmc_h5_read_text(d, 0, (size_t)np, (size_t)1 << 24, out, NULL, 0) != 0) {
+        out = scenmc__xcalloc((size_t)np + 1, sizeof(char *));
+        if (np > 0 && scenmc__h5_read_text(d, 0, (size_t)np, (size_t)1 << 24, out, NULL, 0) != 0) {
             free(out);
             out = NULL;
         } else {
@@ -239,7 +239,7 @@ char **scenmc_h5_read_strings(hid_t loc, const char *name, size_t *n)
     return out;
 }
 
-int scenmc_h5_extent(hid_t obj, int is_attr, int *rank, hsize_t *dims)
+int scenmc__h5_extent(hid_t obj, int is_attr, int *rank, hsize_t *dims)
 {
     hid_t sp = is_attr ? H5Aget_space(obj) : H5Dget_space(obj);
     if (sp < 0)
@@ -252,7 +252,7 @@ int scenmc_h5_extent(hid_t obj, int is_attr, int *rank, hsize_t *dims)
     return !ok ? -1 : null ? 1 : 0;
 }
 
-int scenmc_h5_read_num(hid_t loc, const char *name, hid_t mem_type, size_t want, void *buf)
+int scenmc__h5_read_num(hid_t loc, const char *name, hid_t mem_type, size_t want, void *buf)
 {
     if (H5Lexists(loc, name, H5P_DEFAULT) <= 0)
         return 0;

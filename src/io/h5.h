@@ -18,66 +18,66 @@
  * rank, dims and axes: scenmc_axis_names). Exact results have only
  * /probability. */
 enum { SCENMC_G_COUNTS, SCENMC_G_PROBABILITY, SCENMC_G_STDERR, SCENMC_N_GROUPS };
-extern const char *const scenmc_group_names[SCENMC_N_GROUPS];
+extern const char *const scenmc__group_names[SCENMC_N_GROUPS];
 
 /* Whether results of method m carry group g. */
-int scenmc_group_present(scenmc_method m, int g);
+int scenmc__group_present(scenmc_method m, int g);
 /* The memory type of group g's datasets: uint64 counts, double otherwise. */
-hid_t scenmc_group_type(int g);
+hid_t scenmc__group_type(int g);
 /* Table t's data in group g. */
-void *scenmc_group_data(const scenmc_table *t, int g);
+void *scenmc__group_data(const scenmc_table *t, int g);
 /* "/<group>/<table>". */
-void scenmc_table_path(char *buf, size_t n, int g, int k);
+void scenmc__table_path(char *buf, size_t n, int g, int k);
 /* t's dims as hsize_t (dims[3]); returns the rank. */
-int scenmc_table_dims(const scenmc_table *t, hsize_t *dims);
+int scenmc__table_dims(const scenmc_table *t, hsize_t *dims);
 
 /* ---------------------------------------------------------------- writing */
 
 /* A variable-length UTF-8 string type (close it with H5Tclose). */
-hid_t scenmc_h5_vstr_type(void);
+hid_t scenmc__h5_vstr_type(void);
 /* Creates (or replaces) the scalar attribute name of loc; 1 when written. */
-int scenmc_h5_put_attr(hid_t loc, const char *name, hid_t file_type, hid_t mem_type, const void *v);
+int scenmc__h5_put_attr(hid_t loc, const char *name, hid_t file_type, hid_t mem_type, const void *v);
 /* A UTF-8 text attribute: variable length, or fixed length (strlen + 1,
  * null-terminated) when fixed. NULL writes "". */
-int scenmc_h5_put_attr_str(hid_t loc, const char *name, const char *s, int fixed);
+int scenmc__h5_put_attr_str(hid_t loc, const char *name, const char *s, int fixed);
 
 /* ---------------------------------------------------------------- reading */
 
 /* A scalar numeric attribute of obj (relative to loc; "/" the root), read as
  * mem_type: 1 read, 0 absent, -1 unreadable or not one value. */
-int scenmc_h5_get_attr(hid_t loc, const char *obj, const char *name, hid_t mem_type, void *v);
+int scenmc__h5_get_attr(hid_t loc, const char *obj, const char *name, hid_t mem_type, void *v);
 
 /* String attribute `name` of object `obj` (relative to loc), fixed or
  * variable length, malloc'd; NULL when absent, not a string, unreadable or
  * longer than 1 MiB. */
-char *scenmc_h5_attr_string(hid_t loc, const char *obj, const char *name);
+char *scenmc__h5_attr_string(hid_t loc, const char *obj, const char *name);
 
 /* HDF5's own description of the last failure (the innermost one), into buf;
  * "no detail" when it gave none. Call it at once: any later HDF5 call, even
  * a successful one, clears it. */
-void scenmc_h5_detail(char *buf, size_t n);
+void scenmc__h5_detail(char *buf, size_t n);
 
 /* Reads the cnt (>= 1) strings of a string dataset or attribute (is_attr),
  * variable or fixed length, into out[cnt] as malloc'd copies. The caller
  * has checked that obj holds cnt strings. Returns 0; -1 when HDF5 failed
- * (then detail, when not NULL, gets scenmc_h5_detail's words: n_detail
+ * (then detail, when not NULL, gets scenmc__h5_detail's words: n_detail
  * bytes); -2 when a fixed length is 0 or over max_len; -3 out of memory.
  * On failure out holds nothing. */
-int scenmc_h5_read_text(hid_t obj, int is_attr, size_t cnt, size_t max_len, char **out,
+int scenmc__h5_read_text(hid_t obj, int is_attr, size_t cnt, size_t max_len, char **out,
                         char *detail, size_t n_detail);
 
 /* The strings of the dataset name (rank 0 or 1, fewer than a million),
  * malloc'd, their number in *n; NULL on failure. */
-char **scenmc_h5_read_strings(hid_t loc, const char *name, size_t *n);
-void scenmc_h5_free_strings(char **s, size_t n);
+char **scenmc__h5_read_strings(hid_t loc, const char *name, size_t *n);
+void scenmc__h5_free_strings(char **s, size_t n);
 
 /* The rank and extent of a dataset's or attribute's space (dims:
  * H5S_MAX_RANK slots); 0, or -1 when unreadable, or 1 for a null space
  * (rank 0 but no value; a scalar has rank 0 and gives 0). */
-int scenmc_h5_extent(hid_t obj, int is_attr, int *rank, hsize_t *dims);
+int scenmc__h5_extent(hid_t obj, int is_attr, int *rank, hsize_t *dims);
 
 /* Reads the numeric dataset name when it holds exactly want values: 1 read,
  * 0 absent, -1 another size or unreadable. */
-int scenmc_h5_read_num(hid_t loc, const char *name, hid_t mem_type, size_t want, void *buf);
+int scenmc__h5_read_num(hid_t loc, const char *name, hid_t mem_type, size_t want, void *buf);
 
 #endif

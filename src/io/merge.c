@@ -85,7 +85,7 @@ static void check_cover(const span *sp, const int *order, int n, uint64_t total,
  * insertion sort: few parts), checked to cover [0, total) once. Frees sp. */
 static int *cover_order(span *sp, int n, uint64_t total, const char *what, scenmc_error *err)
 {
-    int *order = scenmc_xcalloc((size_t)n, sizeof(int));
+    int *order = scenmc__xcalloc((size_t)n, sizeof(int));
     for (int i = 0; i < n; i++)
         order[i] = i;
     for (int i = 1; i < n; i++)
@@ -196,7 +196,7 @@ scenmc_status scenmc_merge_files(const char *const *paths, int n, unsigned read_
     memset(out, 0, sizeof *out);
     if (n < 1)
         return scenmc_error_add(err, SCENMC_E_INPUT, "no files to merge");
-    part *ps = scenmc_xcalloc((size_t)n, sizeof *ps);
+    part *ps = scenmc__xcalloc((size_t)n, sizeof *ps);
     scenmc_status st = load_parts(ps, paths, n, read_flags, err);
     if (st != SCENMC_OK) {
         free(ps);
@@ -211,7 +211,7 @@ scenmc_status scenmc_merge_files(const char *const *paths, int n, unsigned read_
     int *order = NULL;
     if (err->code == SCENMC_OK) {
         /* Disjoint, and together exactly [0, N)? */
-        span *sp = scenmc_xcalloc((size_t)n, sizeof *sp);
+        span *sp = scenmc__xcalloc((size_t)n, sizeof *sp);
         for (int i = 0; i < n; i++)
             sp[i] = (span){ps[i].r.first, ps[i].r.last, ps[i].path};
         order = cover_order(sp, n, ps[0].r.params.n_trajectories, "trajectories", err);
@@ -243,7 +243,7 @@ typedef struct sweep_part {
 
 static int read_int_attr(hid_t f, const char *name, int *v)
 {
-    return scenmc_h5_get_attr(f, "/", name, H5T_NATIVE_INT, v);
+    return scenmc__h5_get_attr(f, "/", name, H5T_NATIVE_INT, v);
 }
 
 static void sweep_part_free(sweep_part *s)
@@ -254,7 +254,7 @@ static void sweep_part_free(sweep_part *s)
     free(s->design);
     free(s->source);
     free(s->model_path);
-    scenmc_h5_free_strings(s->names, (size_t)s->K);
+    scenmc__h5_free_strings(s->names, (size_t)s->K);
     free(s->values);
     if (s->have_p)
         scenmc_params_free(&s->p);
@@ -269,8 +269,8 @@ static int sweep_open(sweep_part *s, const char *path, scenmc_error *err)
         scenmc_error_add(err, SCENMC_E_INPUT, "%s: cannot open it as HDF5", path);
         return 0;
     }
-    char *method = scenmc_h5_attr_string(s->f, "/", "method");
-    char *format = scenmc_h5_attr_string(s->f, "/", "format");
+    char *method = scenmc__h5_attr_string(s->f, "/", "method");
+    char *format = scenmc__h5_attr_string(s->f, "/", "format");
     int version = 0;
     int okm = method && !strcmp(method, "monte-carlo") && format && !strcmp(format, "scenmc-results") &&
               read_int_attr(s->f, "format_version", &version) == 1 && version == 1 &&
@@ -286,16 +286,16 @@ static int sweep_open(sweep_part *s, const char *path, scenmc_error *err)
     }
     free(method);
     free(format);
-    s->sha = scenmc_h5_attr_string(s->f, "/model", "sha256");
-    s->model_path = scenmc_h5_attr_string(s->f, "/model", "path");
-    s->design = scenmc_h5_attr_string(s->f, "/", "design");
+    s->sha = scenmc__h5_attr_string(s->f, "/model", "sha256");
+    s->model_path = scenmc__h5_attr_string(s->f, "/model", "path");
+    s->design = scenmc__h5_attr_string(s->f, "/", "design");
     size_t one = 0;
-    char **src = scenmc_h5_read_strings(s->f, "/model/source", &one);
+    char **src = scenmc__h5_read_strings(s->f, "/model/source", &one);
     if (src && one == 1) {
         s->source = src[0];
         src[0] = NULL;
     }
-    scenmc_h5_free_strings(src, one);
+    scenmc__h5_free_strings(src, one);
     if (read_int_attr(s->f, "n_points", &s->n_points) != 1 || !s->sha || !s->source || !s->design) {
         scenmc_error_add(err, SCENMC_E_INPUT, "%s: a sweep file without n_points, design or model: "
                          "damaged", path);
@@ -318,14 +318,14 @@ static int sweep_open(sweep_part *s, const char *path, scenmc_error *err)
         return 0;
     }
     size_t K = 0;
-    s->names = scenmc_h5_read_strings(s->f, "/sweep/param_name", &K);
+    s->names = scenmc__h5_read_strings(s->f, "/sweep/param_name", &K);
     s->K = (int)K;
     if (!s->names) {
         scenmc_error_add(err, SCENMC_E_INPUT, "%s: no /sweep/param_name: damaged", path);
         return 0;
     }
-    s->values = scenmc_xcalloc((size_t)s->n_points * K + 1, sizeof(double));
-    if (scenmc_h5_read_num(s->f, "/sweep/value", H5T_NATIVE_DOUBLE, (size_t)s->n_points * K, s->values) != 1) {
+    s->values = scenmc__xcalloc((size_t)s->n_points * K + 1, sizeof(double));
+    if (scenmc__h5_read_num(s->f, "/sweep/value", H5T_NATIVE_DOUBLE, (size_t)s->n_points * K, s->values) != 1) {
         scenmc_error_add(err, SCENMC_E_INPUT, "%s: /sweep/value is not [%d, %zu]: damaged", path,
                          s->n_points, K);
         return 0;
@@ -388,7 +388,7 @@ static int sweep_check_parts(sweep_part *ps, int n, const scenmc_model *m, scenm
         sweep_part *a = &ps[0], *b = &ps[i];
         scenmc_error e;
         scenmc_error_clear(&e);
-        if (scenmc_params_read_h5(b->f, b->path, m, &b->p, &e) != SCENMC_OK) {
+        if (scenmc__params_read_h5(b->f, b->path, m, &b->p, &e) != SCENMC_OK) {
             scenmc_params_free(&b->p);
             /* A part of another model cannot have this model's parameters: say which. */
             if (i == 0 || !strcmp(a->sha, b->sha)) {
@@ -407,7 +407,7 @@ static int sweep_check_parts(sweep_part *ps, int n, const scenmc_model *m, scenm
 /* Orders the parts by their points and checks that they cover [0, total) once. */
 static int *sweep_order(const sweep_part *ps, int n, scenmc_error *err)
 {
-    span *sp = scenmc_xcalloc((size_t)n, sizeof *sp);
+    span *sp = scenmc__xcalloc((size_t)n, sizeof *sp);
     for (int i = 0; i < n; i++)
         sp[i] = (span){(uint64_t)ps[i].point_first, (uint64_t)ps[i].point_last, ps[i].path};
     return cover_order(sp, n, (uint64_t)ps[0].total, "sweep points", err);
@@ -420,7 +420,7 @@ static scenmc_status sweep_shape(const sweep_part *ps, int n, const sweep_part *
                                  scenmc_sweep_param **sp_out, scenmc_results *r, scenmc_error *err)
 {
     int K = ps[0].K;
-    scenmc_sweep_param *sp = scenmc_xcalloc((size_t)(K ? K : 1), sizeof *sp);
+    scenmc_sweep_param *sp = scenmc__xcalloc((size_t)(K ? K : 1), sizeof *sp);
     *sp_out = sp;
     for (int j = 0; j < K; j++) {
         char arg[1024];
@@ -444,7 +444,7 @@ static scenmc_status sweep_shape(const sweep_part *ps, int n, const sweep_part *
     int threads = 0, t;
     for (int i = 0; i < n; i++) {
         double w = 0;
-        scenmc_h5_get_attr(ps[i].f, "/", "wall_seconds", H5T_NATIVE_DOUBLE, &w);
+        scenmc__h5_get_attr(ps[i].f, "/", "wall_seconds", H5T_NATIVE_DOUBLE, &w);
         wall += w;
         if (read_int_attr(ps[i].f, "threads", &t) == 1 && t > threads)
             threads = t;
@@ -463,13 +463,13 @@ static scenmc_status sweep_read_point(const sweep_part *s, int i, scenmc_results
         if (tb->size == 0)
             continue;
         char name[64];
-        scenmc_table_path(name, sizeof name, SCENMC_G_COUNTS, k);
+        scenmc__table_path(name, sizeof name, SCENMC_G_COUNTS, k);
         hid_t d = H5Dopen2(s->f, name, H5P_DEFAULT);
         int ok = d >= 0;
         if (ok) {
             int rank = 0;
             hsize_t dims[H5S_MAX_RANK];
-            ok = scenmc_h5_extent(d, 0, &rank, dims) == 0 && rank == tb->rank + 1 &&
+            ok = scenmc__h5_extent(d, 0, &rank, dims) == 0 && rank == tb->rank + 1 &&
                  dims[0] == (hsize_t)s->n_points;
             for (int q = 0; ok && q < tb->rank; q++)
                 ok = dims[q + 1] == tb->dims[q];
@@ -500,7 +500,7 @@ static scenmc_status sweep_write(const sweep_part *ps, int n, const int *order, 
 {
     const sweep_part *p0 = &ps[order[0]];
     int K = ps[0].K;
-    const char **pnames = scenmc_xcalloc((size_t)(K ? K : 1), sizeof(char *));
+    const char **pnames = scenmc__xcalloc((size_t)(K ? K : 1), sizeof(char *));
     for (int j = 0; j < K; j++)
         pnames[j] = ps[0].names[j];
     scenmc_write_options wo = {0};
@@ -535,7 +535,7 @@ scenmc_status scenmc_merge_sweep_files(const char *const *paths, int n, const ch
 {
     if (n < 1)
         return scenmc_error_add(err, SCENMC_E_INPUT, "no files to merge");
-    sweep_part *ps = scenmc_xcalloc((size_t)n, sizeof *ps);
+    sweep_part *ps = scenmc__xcalloc((size_t)n, sizeof *ps);
     scenmc_model *m = NULL;
     scenmc_sweep_param *sp = NULL;
     int *order = NULL, K = 0;
@@ -550,7 +550,7 @@ scenmc_status scenmc_merge_sweep_files(const char *const *paths, int n, const ch
         goto done;
     int total = ps[0].total;
     K = ps[0].K;
-    double *values = scenmc_xcalloc((size_t)total * (size_t)K + 1, sizeof(double));
+    double *values = scenmc__xcalloc((size_t)total * (size_t)K + 1, sizeof(double));
     for (int i = 0; i < n; i++)
         memcpy(values + (size_t)ps[i].point_first * (size_t)K, ps[i].values,
                (size_t)ps[i].n_points * (size_t)K * sizeof(double));

@@ -13,7 +13,7 @@
 
 static int g_active;
 
-int scenmc_mpi_built(void)
+int scenmc__mpi_built(void)
 {
 #ifdef SCENMC_HAVE_MPI
     return 1;
@@ -22,7 +22,7 @@ int scenmc_mpi_built(void)
 #endif
 }
 
-int scenmc_mpi_launched(void)
+int scenmc__mpi_launched(void)
 {
     const char *force = getenv("SCENMC_MPI");
     if (force && *force)
@@ -35,7 +35,7 @@ int scenmc_mpi_launched(void)
     return 0;
 }
 
-int scenmc_mpi_active(void)
+int scenmc__mpi_active(void)
 {
     return g_active;
 }
@@ -49,11 +49,11 @@ static int g_stop_sent, g_stop_seen, g_stop_received;
 static MPI_Request *g_stop_req;
 static int g_stop_msg = 1;
 
-scenmc_status scenmc_mpi_start(int *rank, int *size, scenmc_error *err)
+scenmc_status scenmc__mpi_start(int *rank, int *size, scenmc_error *err)
 {
     *rank = 0;
     *size = 1;
-    if (!scenmc_mpi_launched())
+    if (!scenmc__mpi_launched())
         return SCENMC_OK;
     if (!g_active) {
         int inited = 0, provided = 0;
@@ -72,7 +72,7 @@ scenmc_status scenmc_mpi_start(int *rank, int *size, scenmc_error *err)
     return SCENMC_OK;
 }
 
-void scenmc_mpi_finalize(void)
+void scenmc__mpi_finalize(void)
 {
     if (!g_active)
         return;
@@ -83,7 +83,7 @@ void scenmc_mpi_finalize(void)
     g_active = 0;
 }
 
-int scenmc_mpi_max_int(int v, int *who)
+int scenmc__mpi_max_int(int v, int *who)
 {
     if (!g_active) {
         if (who)
@@ -100,7 +100,7 @@ int scenmc_mpi_max_int(int v, int *who)
     return out.v;
 }
 
-double scenmc_mpi_max_double(double v)
+double scenmc__mpi_max_double(double v)
 {
     if (!g_active)
         return v;
@@ -109,18 +109,18 @@ double scenmc_mpi_max_double(double v)
     return out;
 }
 
-int scenmc_mpi_bcast_int(int v, int root)
+int scenmc__mpi_bcast_int(int v, int root)
 {
     if (g_active)
         MPI_Bcast(&v, 1, MPI_INT, root, MPI_COMM_WORLD);
     return v;
 }
 
-int scenmc_mpi_same_as_root(const void *buf, size_t n, int root)
+int scenmc__mpi_same_as_root(const void *buf, size_t n, int root)
 {
     if (!g_active || g_size == 1)
         return 1;
-    unsigned char *theirs = scenmc_xmalloc(n ? n : 1);
+    unsigned char *theirs = scenmc__xmalloc(n ? n : 1);
     if (n)
         memcpy(theirs, buf, n);
     MPI_Bcast(theirs, (int)n, MPI_BYTE, root, MPI_COMM_WORLD);
@@ -143,7 +143,7 @@ static void reduce_u64(uint64_t *buf, size_t n, int root)
     }
 }
 
-scenmc_status scenmc_mpi_reduce_results(scenmc_results *r, int root, scenmc_error *err)
+scenmc_status scenmc__mpi_reduce_results(scenmc_results *r, int root, scenmc_error *err)
 {
     (void)err;
     if (!g_active || g_size == 1)
@@ -160,13 +160,13 @@ scenmc_status scenmc_mpi_reduce_results(scenmc_results *r, int root, scenmc_erro
     return SCENMC_OK;
 }
 
-scenmc_status scenmc_mpi_gather_ranges(const scenmc_range *mine, size_t n, int root,
+scenmc_status scenmc__mpi_gather_ranges(const scenmc_range *mine, size_t n, int root,
                                        scenmc_range **all, size_t *n_all, scenmc_error *err)
 {
     *all = NULL;
     *n_all = 0;
     if (!g_active || g_size == 1) {
-        *all = scenmc_xcalloc(n ? n : 1, sizeof(scenmc_range));
+        *all = scenmc__xcalloc(n ? n : 1, sizeof(scenmc_range));
         memcpy(*all, mine, n * sizeof(scenmc_range));
         *n_all = n;
         return SCENMC_OK;
@@ -176,18 +176,18 @@ scenmc_status scenmc_mpi_gather_ranges(const scenmc_range *mine, size_t n, int r
     int *counts = NULL, *displs = NULL;
     uint64_t *buf = NULL;
     if (g_rank == root)
-        counts = scenmc_xcalloc((size_t)g_size, sizeof(int));
+        counts = scenmc__xcalloc((size_t)g_size, sizeof(int));
     MPI_Gather(&cnt, 1, MPI_INT, counts, 1, MPI_INT, root, MPI_COMM_WORLD);
     size_t total = 0;
     if (g_rank == root) {
-        displs = scenmc_xcalloc((size_t)g_size, sizeof(int));
+        displs = scenmc__xcalloc((size_t)g_size, sizeof(int));
         for (int i = 0; i < g_size; i++) {
             displs[i] = (int)total;
             total += (size_t)counts[i];
         }
-        buf = scenmc_xcalloc(total ? total : 1, sizeof(uint64_t));
+        buf = scenmc__xcalloc(total ? total : 1, sizeof(uint64_t));
     }
-    uint64_t *send = scenmc_xcalloc(n ? 2 * n : 1, sizeof(uint64_t));
+    uint64_t *send = scenmc__xcalloc(n ? 2 * n : 1, sizeof(uint64_t));
     for (size_t i = 0; i < n; i++) {
         send[2 * i] = mine[i].first;
         send[2 * i + 1] = mine[i].last;
@@ -196,7 +196,7 @@ scenmc_status scenmc_mpi_gather_ranges(const scenmc_range *mine, size_t n, int r
     free(send);
     if (g_rank == root) {
         *n_all = total / 2;
-        *all = scenmc_xcalloc(*n_all ? *n_all : 1, sizeof(scenmc_range));
+        *all = scenmc__xcalloc(*n_all ? *n_all : 1, sizeof(scenmc_range));
         for (size_t i = 0; i < *n_all; i++) {
             (*all)[i].first = buf[2 * i];
             (*all)[i].last = buf[2 * i + 1];
@@ -208,12 +208,12 @@ scenmc_status scenmc_mpi_gather_ranges(const scenmc_range *mine, size_t n, int r
     return SCENMC_OK;
 }
 
-void scenmc_mpi_stop_send(void)
+void scenmc__mpi_stop_send(void)
 {
     if (!g_active || g_size == 1 || g_stop_sent || !g_serialized)
         return;
     g_stop_sent = 1;
-    g_stop_req = scenmc_xcalloc((size_t)g_size, sizeof(MPI_Request));
+    g_stop_req = scenmc__xcalloc((size_t)g_size, sizeof(MPI_Request));
     for (int i = 0; i < g_size; i++)
         g_stop_req[i] = MPI_REQUEST_NULL;
     for (int i = 0; i < g_size; i++)
@@ -221,7 +221,7 @@ void scenmc_mpi_stop_send(void)
             MPI_Isend(&g_stop_msg, 1, MPI_INT, i, TAG_STOP, MPI_COMM_WORLD, &g_stop_req[i]);
 }
 
-int scenmc_mpi_stop_poll(void)
+int scenmc__mpi_stop_poll(void)
 {
     if (!g_active || g_size == 1 || !g_serialized)
         return 0;
@@ -239,7 +239,7 @@ int scenmc_mpi_stop_poll(void)
     return g_stop_seen;
 }
 
-void scenmc_mpi_stop_drain(void)
+void scenmc__mpi_stop_drain(void)
 {
     if (!g_active || g_size == 1)
         return;
@@ -261,7 +261,7 @@ void scenmc_mpi_stop_drain(void)
 
 #else /* built without MPI */
 
-scenmc_status scenmc_mpi_start(int *rank, int *size, scenmc_error *err)
+scenmc_status scenmc__mpi_start(int *rank, int *size, scenmc_error *err)
 {
     (void)err;
     *rank = 0;
@@ -269,29 +269,29 @@ scenmc_status scenmc_mpi_start(int *rank, int *size, scenmc_error *err)
     return SCENMC_OK;
 }
 
-void scenmc_mpi_finalize(void)
+void scenmc__mpi_finalize(void)
 {
 }
 
-int scenmc_mpi_max_int(int v, int *who)
+int scenmc__mpi_max_int(int v, int *who)
 {
     if (who)
         *who = 0;
     return v;
 }
 
-double scenmc_mpi_max_double(double v)
+double scenmc__mpi_max_double(double v)
 {
     return v;
 }
 
-int scenmc_mpi_bcast_int(int v, int root)
+int scenmc__mpi_bcast_int(int v, int root)
 {
     (void)root;
     return v;
 }
 
-int scenmc_mpi_same_as_root(const void *buf, size_t n, int root)
+int scenmc__mpi_same_as_root(const void *buf, size_t n, int root)
 {
     (void)buf;
     (void)n;
@@ -299,7 +299,7 @@ int scenmc_mpi_same_as_root(const void *buf, size_t n, int root)
     return 1;
 }
 
-scenmc_status scenmc_mpi_reduce_results(scenmc_results *r, int root, scenmc_error *err)
+scenmc_status scenmc__mpi_reduce_results(scenmc_results *r, int root, scenmc_error *err)
 {
     (void)r;
     (void)root;
@@ -307,27 +307,27 @@ scenmc_status scenmc_mpi_reduce_results(scenmc_results *r, int root, scenmc_erro
     return SCENMC_OK;
 }
 
-scenmc_status scenmc_mpi_gather_ranges(const scenmc_range *mine, size_t n, int root,
+scenmc_status scenmc__mpi_gather_ranges(const scenmc_range *mine, size_t n, int root,
                                        scenmc_range **all, size_t *n_all, scenmc_error *err)
 {
     (void)root;
     (void)err;
-    *all = scenmc_xcalloc(n ? n : 1, sizeof(scenmc_range));
+    *all = scenmc__xcalloc(n ? n : 1, sizeof(scenmc_range));
     memcpy(*all, mine, n * sizeof(scenmc_range));
     *n_all = n;
     return SCENMC_OK;
 }
 
-void scenmc_mpi_stop_send(void)
+void scenmc__mpi_stop_send(void)
 {
 }
 
-int scenmc_mpi_stop_poll(void)
+int scenmc__mpi_stop_poll(void)
 {
     return 0;
 }
 
-void scenmc_mpi_stop_drain(void)
+void scenmc__mpi_stop_drain(void)
 {
 }
 

@@ -74,7 +74,7 @@ static const char *quoted(const char *s, char buf[QUOTED_SIZE])
  * call, even a successful one, clears it. */
 static void remember(reader *R)
 {
-    scenmc_h5_detail(R->hdetail, sizeof R->hdetail);
+    scenmc__h5_detail(R->hdetail, sizeof R->hdetail);
 }
 
 static void damaged(reader *R, const char *name)
@@ -83,7 +83,7 @@ static void damaged(reader *R, const char *name)
     if (R->hdetail[0])
         snprintf(detail, sizeof detail, "%s", R->hdetail);
     else
-        scenmc_h5_detail(detail, sizeof detail);
+        scenmc__h5_detail(detail, sizeof detail);
     problem(R, SCENMC_E_INPUT, "%s cannot be read (HDF5: %s): the file is damaged", name, detail);
 }
 
@@ -126,7 +126,7 @@ static int check_shape(reader *R, hid_t d, const char *name, int rank, const hsi
         return 0;
     hsize_t dims[H5S_MAX_RANK];
     int got = 0;
-    int e = scenmc_h5_extent(d, 0, &got, dims);
+    int e = scenmc__h5_extent(d, 0, &got, dims);
     if (e < 0 || (e > 0 && rank == 0)) {
         damaged(R, name);
         return 0;
@@ -225,7 +225,7 @@ static char **read_strings_obj(reader *R, hid_t obj, int is_attr, const char *na
     }
     if (cnt == 0)
         goto done;
-    int rc = scenmc_h5_read_text(obj, is_attr, cnt, (size_t)1 << 24, out, R->hdetail,
+    int rc = scenmc__h5_read_text(obj, is_attr, cnt, (size_t)1 << 24, out, R->hdetail,
                                  sizeof R->hdetail);
     if (rc != 0) {
         free(out);
@@ -361,7 +361,7 @@ static scenmc_model *read_model(reader *R, scenmc_results_info *info)
             info->model_path = strdup(mpath ? mpath : "");
         }
     }
-    scenmc_h5_free_strings(src, 1);
+    scenmc__h5_free_strings(src, 1);
     free(sha);
     free(mpath);
     if (!R->ok) {
@@ -381,7 +381,7 @@ static void compare_names(reader *R, const char *name, char **got, size_t n,
             problem(R, SCENMC_E_INPUT, "%s[%zu] is '%s' but the embedded model says '%s': corrupt or "
                     "mismatched", name, i, quoted(got[i], q), w ? w : "");
     }
-    scenmc_h5_free_strings(got, n);
+    scenmc__h5_free_strings(got, n);
 }
 
 static const char *w_desc_id(const scenmc_model *m, size_t i) { return m->descriptors[i].id; }
@@ -538,7 +538,7 @@ static int read_params(reader *R, const scenmc_model *m, scenmc_params *p)
             return 0;
         }
         if (read_array(R, "/params/start", H5T_NATIVE_INT32, 1, dD, s)) {
-            p->start = scenmc_xcalloc(D ? D : 1, sizeof(int));
+            p->start = scenmc__xcalloc(D ? D : 1, sizeof(int));
             for (size_t d = 0; d < D; d++) {
                 if (s[d] < 0 || s[d] >= m->descriptors[d].n_variants) {
                     problem(R, SCENMC_E_INPUT, "/params/start[%zu] is %d; descriptor %s has %d "
@@ -567,7 +567,7 @@ static int read_params(reader *R, const scenmc_model *m, scenmc_params *p)
     return R->ok;
 }
 
-scenmc_status scenmc_params_read_h5(hid_t file, const char *path, const scenmc_model *m,
+scenmc_status scenmc__params_read_h5(hid_t file, const char *path, const scenmc_model *m,
                                     scenmc_params *p, scenmc_error *err)
 {
     reader R = {.path = path, .file = file, .err = err, .ok = 1};
@@ -615,7 +615,7 @@ static void check_axes(reader *R, scenmc_results *r)
             problem(R, SCENMC_E_INPUT, "/scenario[%zu] is '%s' but the embedded model says '%s': "
                     "corrupt or mismatched", s, quoted(sn[s], q), w);
     }
-    scenmc_h5_free_strings(sn, S);
+    scenmc__h5_free_strings(sn, S);
     char **vn = read_strings(R, "/variant", 1, V);
     for (size_t v = 0; vn && R->ok && v < V; v++) {
         const char *id = m->descriptors[m->variant_descriptor[v]].id, *nm = m->variant_name[v];
@@ -625,7 +625,7 @@ static void check_axes(reader *R, scenmc_results *r)
             problem(R, SCENMC_E_INPUT, "/variant[%zu] is '%s' but the embedded model says '%s: %s': "
                     "corrupt or mismatched", v, quoted(vn[v], q), id, nm);
     }
-    scenmc_h5_free_strings(vn, V);
+    scenmc__h5_free_strings(vn, V);
     if (read_array(R, "/consistency_bin", H5T_NATIVE_DOUBLE, 1, dB, bins))
         for (int b = 0; R->ok && b < r->n_bins; b++)
             if (!(bins[b] == r->bin_lo + b * r->bin_width))
@@ -689,7 +689,7 @@ static void read_states(reader *R, scenmc_results *r)
     size_t D = (size_t)m->n_descriptors;
     if (R->ok && (size_t)n * D <= ((size_t)1 << 26) && n > 0) {
         uint8_t *sv = malloc((size_t)n * D);
-        int *s = scenmc_xcalloc(D, sizeof(int));
+        int *s = scenmc__xcalloc(D, sizeof(int));
         if (!sv) {
             problem(R, SCENMC_E_NOMEM, "out of memory reading /state_variants");
         } else if (read_array(R, "/state_variants", H5T_NATIVE_UINT8, 2, dims, sv)) {
@@ -734,15 +734,15 @@ static void read_states(reader *R, scenmc_results *r)
 static void read_tables(reader *R, scenmc_results *r)
 {
     for (int g = 0; g < SCENMC_N_GROUPS && R->ok; g++) {
-        if (!scenmc_group_present(r->method, g))
+        if (!scenmc__group_present(r->method, g))
             continue;
         for (int k = 0; k < SCENMC_N_TABLES && R->ok; k++) {
             scenmc_table *t = &r->t[k];
             char name[128];
-            scenmc_table_path(name, sizeof name, g, k);
+            scenmc__table_path(name, sizeof name, g, k);
             hsize_t dims[3];
-            int rank = scenmc_table_dims(t, dims);
-            read_array(R, name, scenmc_group_type(g), rank, dims, scenmc_group_data(t, g));
+            int rank = scenmc__table_dims(t, dims);
+            read_array(R, name, scenmc__group_type(g), rank, dims, scenmc__group_data(t, g));
         }
     }
 }
@@ -1150,7 +1150,7 @@ static scenmc_status read_once(const char *path, scenmc_model **model, scenmc_re
     if (H5Fclose(R.file) < 0) {
         R.file = -1;
         char detail[256];
-        scenmc_h5_detail(detail, sizeof detail);
+        scenmc__h5_detail(detail, sizeof detail);
         problem(&R, SCENMC_E_INPUT, "closing it failed (HDF5: %s): the file is damaged", detail);
         have_p = 0;
         goto fail;

@@ -11,7 +11,7 @@
  * the way scenmc_results_read checks them. p is initialised either way: free
  * it with scenmc_params_free. SCENMC_E_INPUT (or NOMEM) with a message
  * naming the file when /params is missing, damaged or not for m. */
-scenmc_status scenmc_params_read_h5(hid_t file, const char *path, const scenmc_model *m,
+scenmc_status scenmc__params_read_h5(hid_t file, const char *path, const scenmc_model *m,
                                     scenmc_params *p, scenmc_error *err);
 
 #endif

@@ -74,9 +74,9 @@ static void put(writer *w, hid_t loc, const char *name, hid_t type, int rank, co
 
 static hid_t strings(writer *w, hid_t loc, const char *name, size_t n, const char *const *s)
 {
-    hid_t t = scenmc_h5_vstr_type();
+    hid_t t = scenmc__h5_vstr_type();
     hsize_t dims[1] = {n};
-    const char **copy = scenmc_xcalloc(n ? n : 1, sizeof(char *));
+    const char **copy = scenmc__xcalloc(n ? n : 1, sizeof(char *));
     for (size_t i = 0; i < n; i++)
         copy[i] = s[i] ? s[i] : "";
     hid_t d = dataset(w, loc, name, t, 1, dims, copy);
@@ -96,7 +96,7 @@ static void put_string(writer *w, hid_t loc, const char *name, const char *s)
 {
     if (!w->ok)
         return;
-    hid_t t = scenmc_h5_vstr_type();
+    hid_t t = scenmc__h5_vstr_type();
     const char *v = s ? s : "";
     put(w, loc, name, t, 0, NULL, &v);
     H5Tclose(t);
@@ -104,13 +104,13 @@ static void put_string(writer *w, hid_t loc, const char *name, const char *s)
 
 static void attr(writer *w, hid_t loc, const char *name, hid_t type, const void *value)
 {
-    if (w->ok && !scenmc_h5_put_attr(loc, name, type, type, value))
+    if (w->ok && !scenmc__h5_put_attr(loc, name, type, type, value))
         w->ok = 0;
 }
 
 static void attr_str(writer *w, hid_t loc, const char *name, const char *s)
 {
-    if (w->ok && !scenmc_h5_put_attr_str(loc, name, s, 0))
+    if (w->ok && !scenmc__h5_put_attr_str(loc, name, s, 0))
         w->ok = 0;
 }
 
@@ -131,9 +131,9 @@ static void write_model(writer *w, const scenmc_results *r)
     if (g < 0)
         return;
     size_t D = (size_t)m->n_descriptors, V = (size_t)m->n_variants, S = (size_t)m->n_scenarios;
-    const char **ids = scenmc_xcalloc(D, sizeof(char *)), **names = scenmc_xcalloc(D, sizeof(char *));
-    const char **labels = scenmc_xcalloc(D, sizeof(char *));
-    int32_t *nvar = scenmc_xcalloc(D, sizeof(int32_t));
+    const char **ids = scenmc__xcalloc(D, sizeof(char *)), **names = scenmc__xcalloc(D, sizeof(char *));
+    const char **labels = scenmc__xcalloc(D, sizeof(char *));
+    int32_t *nvar = scenmc__xcalloc(D, sizeof(int32_t));
     for (size_t d = 0; d < D; d++) {
         ids[d] = m->descriptors[d].id;
         names[d] = m->descriptors[d].name;
@@ -147,16 +147,16 @@ static void write_model(writer *w, const scenmc_results *r)
     put(w, g, "descriptor_n_variants", H5T_NATIVE_INT32, 1, dD, nvar);
     put_strings(w, g, "variant_name", V, (const char *const *)m->variant_name);
     put_strings(w, g, "variant_label", V, (const char *const *)m->variant_label);
-    int32_t *vd = scenmc_xcalloc(V, sizeof(int32_t));
+    int32_t *vd = scenmc__xcalloc(V, sizeof(int32_t));
     for (size_t v = 0; v < V; v++)
         vd[v] = m->variant_descriptor[v];
     put(w, g, "variant_descriptor", H5T_NATIVE_INT32, 1, dV, vd);
     put(w, g, "consistency", H5T_NATIVE_DOUBLE, 2, dVV, m->consistency);
-    double *x = m->cross_impact ? m->cross_impact : scenmc_xcalloc(V * V, sizeof(double));
+    double *x = m->cross_impact ? m->cross_impact : scenmc__xcalloc(V * V, sizeof(double));
     put(w, g, "cross_impact", H5T_NATIVE_DOUBLE, 2, dVV, x);
     if (!m->cross_impact)
         free(x);
-    const char **sn = scenmc_xcalloc(S ? S : 1, sizeof(char *));
+    const char **sn = scenmc__xcalloc(S ? S : 1, sizeof(char *));
     for (size_t s = 0; s < S; s++)
         sn[s] = m->scenarios[s].name;
     put_strings(w, g, "scenario_name", S, sn);
@@ -195,7 +195,7 @@ static void write_params(writer *w, const scenmc_params *p)
     hsize_t d2[1] = {2};
     put(w, g, "years", H5T_NATIVE_INT32, 1, d2, years);
     if (p->start) {
-        int32_t *s = scenmc_xcalloc((size_t)p->n_descriptors, sizeof(int32_t));
+        int32_t *s = scenmc__xcalloc((size_t)p->n_descriptors, sizeof(int32_t));
         for (int d = 0; d < p->n_descriptors; d++)
             s[d] = p->start[d];
         put(w, g, "start", H5T_NATIVE_INT32, 1, dD, s);
@@ -204,10 +204,10 @@ static void write_params(writer *w, const scenmc_params *p)
     if (p->n_cells) {
         /* Matrix cells that override the model's (sweeps, sensitivity). */
         hsize_t dc[1] = {(hsize_t)p->n_cells};
-        int32_t *iu = scenmc_xcalloc((size_t)p->n_cells, sizeof(int32_t));
-        int32_t *iv = scenmc_xcalloc((size_t)p->n_cells, sizeof(int32_t));
-        int32_t *ix = scenmc_xcalloc((size_t)p->n_cells, sizeof(int32_t));
-        double *val = scenmc_xcalloc((size_t)p->n_cells, sizeof(double));
+        int32_t *iu = scenmc__xcalloc((size_t)p->n_cells, sizeof(int32_t));
+        int32_t *iv = scenmc__xcalloc((size_t)p->n_cells, sizeof(int32_t));
+        int32_t *ix = scenmc__xcalloc((size_t)p->n_cells, sizeof(int32_t));
+        double *val = scenmc__xcalloc((size_t)p->n_cells, sizeof(double));
         for (int i = 0; i < p->n_cells; i++) {
             iu[i] = p->cells[i].u;
             iv[i] = p->cells[i].v;
@@ -235,7 +235,7 @@ static void write_axes(writer *w, const scenmc_results *r, hid_t axis[SCENMC_N_A
     for (int a = 0; a < SCENMC_N_AXES; a++)
         axis[a] = -1;
     size_t Y = (size_t)r->n_years, S = (size_t)r->n_scenarios, V = (size_t)m->n_variants;
-    int32_t *years = scenmc_xcalloc(Y, sizeof(int32_t));
+    int32_t *years = scenmc__xcalloc(Y, sizeof(int32_t));
     for (size_t y = 0; y < Y; y++)
         years[y] = r->params.year_start + (int32_t)y;
     hsize_t dY[1] = {Y}, dY1[1] = {Y - 1}, dB[1] = {(hsize_t)r->n_bins};
@@ -243,17 +243,17 @@ static void write_axes(writer *w, const scenmc_results *r, hid_t axis[SCENMC_N_A
     axis[SCENMC_AX_YEAR_FROM] = dataset(w, w->file, "year_from", H5T_NATIVE_INT32, 1, dY1, years);
     free(years);
 
-    const char **sn = scenmc_xcalloc(S ? S : 1, sizeof(char *));
+    const char **sn = scenmc__xcalloc(S ? S : 1, sizeof(char *));
     for (size_t s = 0; s < S; s++)
         sn[s] = s < (size_t)m->n_scenarios ? m->scenarios[s].name : "unclassified";
     axis[SCENMC_AX_SCENARIO] = strings(w, w->file, "scenario", S, sn);
     free(sn);
 
-    char **vn = scenmc_xcalloc(V ? V : 1, sizeof(char *));
+    char **vn = scenmc__xcalloc(V ? V : 1, sizeof(char *));
     for (size_t v = 0; v < V; v++) {
         const char *id = m->descriptors[m->variant_descriptor[v]].id;
         size_t n = strlen(id) + strlen(m->variant_name[v]) + 3;
-        vn[v] = scenmc_xmalloc(n);
+        vn[v] = scenmc__xmalloc(n);
         snprintf(vn[v], n, "%s: %s", id, m->variant_name[v]);
     }
     axis[SCENMC_AX_VARIANT] = strings(w, w->file, "variant", V, (const char *const *)vn);
@@ -261,7 +261,7 @@ static void write_axes(writer *w, const scenmc_results *r, hid_t axis[SCENMC_N_A
         free(vn[v]);
     free(vn);
 
-    double *bins = scenmc_xcalloc((size_t)r->n_bins, sizeof(double));
+    double *bins = scenmc__xcalloc((size_t)r->n_bins, sizeof(double));
     for (int b = 0; b < r->n_bins; b++)
         bins[b] = r->bin_lo + b * r->bin_width;
     axis[SCENMC_AX_CONSISTENCY] = dataset(w, w->file, "consistency_bin", H5T_NATIVE_DOUBLE, 1, dB, bins);
@@ -270,7 +270,7 @@ static void write_axes(writer *w, const scenmc_results *r, hid_t axis[SCENMC_N_A
         attr(w, axis[SCENMC_AX_CONSISTENCY], "bin_width", H5T_NATIVE_DOUBLE, &r->bin_width);
 
     size_t n = r->t[SCENMC_T_FINAL_STATE].dims[0];
-    uint64_t *idx = scenmc_xcalloc(n ? n : 1, sizeof(uint64_t));
+    uint64_t *idx = scenmc__xcalloc(n ? n : 1, sizeof(uint64_t));
     for (size_t i = 0; i < n; i++)
         idx[i] = r->full_states ? i : r->top_state[i];
     hsize_t dS[1] = {n};
@@ -278,8 +278,8 @@ static void write_axes(writer *w, const scenmc_results *r, hid_t axis[SCENMC_N_A
     /* The variants of each listed state, for readers who do not want to decode indices. */
     size_t D = (size_t)m->n_descriptors;
     if (n * D <= ((size_t)1 << 26)) {
-        uint8_t *sv = scenmc_xcalloc(n * D > 0 ? n * D : 1, 1);
-        int *s = scenmc_xcalloc(D, sizeof(int));
+        uint8_t *sv = scenmc__xcalloc(n * D > 0 ? n * D : 1, 1);
+        int *s = scenmc__xcalloc(D, sizeof(int));
         for (size_t i = 0; i < n; i++) {
             scenmc_state_from_index(m, idx[i], s);
             for (size_t d = 0; d < D; d++)
@@ -321,17 +321,17 @@ static void label_dims(writer *w, hid_t d, const scenmc_table *t, const hid_t ax
 static void write_tables(writer *w, const scenmc_results *r, hid_t axis[SCENMC_N_AXES])
 {
     for (int gi = 0; gi < SCENMC_N_GROUPS; gi++) {
-        if (!scenmc_group_present(r->method, gi))
+        if (!scenmc__group_present(r->method, gi))
             continue;
-        hid_t g = group(w, scenmc_group_names[gi]);
+        hid_t g = group(w, scenmc__group_names[gi]);
         if (g < 0)
             return;
         for (int k = 0; k < SCENMC_N_TABLES; k++) {
             const scenmc_table *t = &r->t[k];
             hsize_t dims[3];
-            int rank = scenmc_table_dims(t, dims);
-            hid_t d = dataset(w, g, scenmc_table_names[k], scenmc_group_type(gi), rank, dims,
-                              scenmc_group_data(t, gi));
+            int rank = scenmc__table_dims(t, dims);
+            hid_t d = dataset(w, g, scenmc_table_names[k], scenmc__group_type(gi), rank, dims,
+                              scenmc__group_data(t, gi));
             if (d < 0)
                 break;
             label_dims(w, d, t, axis, 0, 1);
@@ -377,13 +377,13 @@ static void write_root_attrs(writer *w, const scenmc_results *r, const scenmc_wr
 
 scenmc_status scenmc_output_check(const char *path, int force, scenmc_error *err)
 {
-    return scenmc_atomic_check(path, force, err);
+    return scenmc__atomic_check(path, force, err);
 }
 
 /* An output file in the making: a temporary file beside the target. */
 typedef struct outfile {
     writer w;
-    scenmc_atomic tmp; /* written by finish_file */
+    scenmc__atomic tmp; /* written by finish_file */
     const char *path;
     hid_t axis[SCENMC_N_AXES];
 } outfile;
@@ -396,7 +396,7 @@ static scenmc_status begin_file(outfile *o, const char *path, int force, scenmc_
     o->path = path;
     scenmc_status st = scenmc_output_check(path, force, err);
     if (st == SCENMC_OK)
-        st = scenmc_atomic_begin(&o->tmp, path, err);
+        st = scenmc__atomic_begin(&o->tmp, path, err);
     if (st != SCENMC_OK)
         return st;
     o->tmp.what = "writing the results failed";
@@ -409,7 +409,7 @@ static scenmc_status begin_file(outfile *o, const char *path, int force, scenmc_
     o->w.file = H5Fcreate(o->tmp.tmp, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
     H5Pclose(fapl);
     if (o->w.file < 0) {
-        scenmc_atomic_abandon(&o->tmp);
+        scenmc__atomic_abandon(&o->tmp);
         return scenmc_error_add(err, SCENMC_E_IO, "%s: cannot create an HDF5 file", path);
     }
     return SCENMC_OK;
@@ -454,13 +454,13 @@ static scenmc_status finish_file(outfile *o, int abandon, scenmc_error *err)
     unsigned char *image = take_image(o, abandon, &size);
     scenmc_status st = SCENMC_E_IO;
     if (abandon) {
-        scenmc_atomic_abandon(&o->tmp);
+        scenmc__atomic_abandon(&o->tmp);
     } else if (!o->w.ok) {
-        scenmc_atomic_abandon(&o->tmp);
+        scenmc__atomic_abandon(&o->tmp);
         st = scenmc_error_add(err, SCENMC_E_IO, "%s: writing the results failed (HDF5 error); "
                               "nothing was written", o->path);
     } else {
-        st = scenmc_atomic_commit(&o->tmp, scenmc_atomic_write(&o->tmp, image, (size_t)size), err);
+        st = scenmc__atomic_commit(&o->tmp, scenmc__atomic_write(&o->tmp, image, (size_t)size), err);
     }
     free(image);
     return st;
@@ -482,9 +482,9 @@ static void write_ensemble(writer *w, const scenmc_results *r, const scenmc_ense
     H5Gclose(g);
 }
 
-scenmc_status scenmc_output_write_extra(const char *path, const scenmc_results *r,
+scenmc_status scenmc__output_write_extra(const char *path, const scenmc_results *r,
                                         const scenmc_write_options *opt,
-                                        const scenmc_output_extra *extra, scenmc_error *err)
+                                        const scenmc__output_extra *extra, scenmc_error *err)
 {
     outfile o;
     int force = opt && opt->force;
@@ -512,7 +512,7 @@ scenmc_status scenmc_output_write_extra(const char *path, const scenmc_results *
 scenmc_status scenmc_output_write(const char *path, const scenmc_results *r,
                                   const scenmc_write_options *opt, scenmc_error *err)
 {
-    return scenmc_output_write_extra(path, r, opt, NULL, err);
+    return scenmc__output_write_extra(path, r, opt, NULL, err);
 }
 
 /* ---------------------------------------------------------------- sweeps */
@@ -527,7 +527,7 @@ struct scenmc_sweep_writer {
 /* /point, the sweep's own axis (0 .. n_points - 1); the caller closes it. */
 static hid_t write_points(writer *w, int n_points)
 {
-    int32_t *pt = scenmc_xcalloc((size_t)n_points, sizeof(int32_t));
+    int32_t *pt = scenmc__xcalloc((size_t)n_points, sizeof(int32_t));
     for (int i = 0; i < n_points; i++)
         pt[i] = i;
     hsize_t dP[1] = {(hsize_t)n_points};
@@ -592,7 +592,7 @@ static hid_t create_point_table(writer *w, hid_t g, int gi, int k, const scenmc_
             H5Pset_deflate(dcpl, 4);
         }
     }
-    hid_t d = H5Dcreate2(g, scenmc_table_names[k], scenmc_group_type(gi), space, H5P_DEFAULT, dcpl,
+    hid_t d = H5Dcreate2(g, scenmc_table_names[k], scenmc__group_type(gi), space, H5P_DEFAULT, dcpl,
                          H5P_DEFAULT);
     H5Pclose(dcpl);
     H5Sclose(space);
@@ -605,7 +605,7 @@ static void create_point_tables(scenmc_sweep_writer *sw, const scenmc_results *f
 {
     writer *w = &sw->o.w;
     for (int gi = 0; gi < SCENMC_N_GROUPS && w->ok; gi++) {
-        hid_t gg = group(w, scenmc_group_names[gi]);
+        hid_t gg = group(w, scenmc__group_names[gi]);
         for (int k = 0; k < SCENMC_N_TABLES && w->ok; k++) {
             const scenmc_table *t = &first->t[k];
             hid_t d = create_point_table(w, gg, gi, k, t, sw->P);
@@ -628,7 +628,7 @@ scenmc_status scenmc_sweep_writer_open(const char *path, const scenmc_results *f
                                        scenmc_sweep_writer **out, scenmc_error *err)
 {
     *out = NULL;
-    scenmc_sweep_writer *sw = scenmc_xcalloc(1, sizeof *sw);
+    scenmc_sweep_writer *sw = scenmc__xcalloc(1, sizeof *sw);
     scenmc_status st = begin_file(&sw->o, path, opt && opt->force, err);
     if (st != SCENMC_OK) {
         free(sw);
@@ -675,7 +675,7 @@ scenmc_status scenmc_sweep_writer_point(scenmc_sweep_writer *sw, int i, const sc
                 count[j + 1] = t->dims[j];
             H5Sselect_hyperslab(fs, H5S_SELECT_SET, start, NULL, count, NULL);
             hid_t ms = H5Screate_simple(t->rank + 1, count, NULL);
-            if (H5Dwrite(d, scenmc_group_type(gi), ms, fs, H5P_DEFAULT, scenmc_group_data(t, gi)) < 0)
+            if (H5Dwrite(d, scenmc__group_type(gi), ms, fs, H5P_DEFAULT, scenmc__group_data(t, gi)) < 0)
                 sw->o.w.ok = 0;
             H5Sclose(ms);
             H5Sclose(fs);
@@ -717,14 +717,14 @@ scenmc_status scenmc_output_write_sensitivity(const char *path, const scenmc_mod
     hid_t g = group(w, "sensitivity");
     if (g >= 0) {
         size_t n = (size_t)n_cells, S = (size_t)n_scenarios;
-        char **labels = scenmc_xcalloc(n ? n : 1, sizeof(char *));
-        int32_t *cu = scenmc_xcalloc(n ? n : 1, sizeof(int32_t)), *cv = scenmc_xcalloc(n ? n : 1, sizeof(int32_t));
+        char **labels = scenmc__xcalloc(n ? n : 1, sizeof(char *));
+        int32_t *cu = scenmc__xcalloc(n ? n : 1, sizeof(int32_t)), *cv = scenmc__xcalloc(n ? n : 1, sizeof(int32_t));
         for (size_t c = 0; c < n; c++) {
             const scenmc_descriptor *A = &m->descriptors[m->variant_descriptor[u[c]]];
             const scenmc_descriptor *B = &m->descriptors[m->variant_descriptor[v[c]]];
             size_t len = strlen(A->id) + strlen(B->id) + strlen(m->variant_name[u[c]]) +
                          strlen(m->variant_name[v[c]]) + 8;
-            labels[c] = scenmc_xmalloc(len);
+            labels[c] = scenmc__xmalloc(len);
             snprintf(labels[c], len, "%s=%s,%s=%s", A->id, m->variant_name[u[c]], B->id,
                      m->variant_name[v[c]]);
             cu[c] = u[c];

@@ -11,16 +11,16 @@
  * returns 1 when done; on 0 nothing is written and the message is
  * "<path>: <failed>; nothing was written". no_clobber: at commit, refuse a
  * target that appeared meanwhile (unless --force). */
-typedef struct scenmc_output_extra {
+typedef struct scenmc__output_extra {
     int (*add)(hid_t file, const void *ctx);
     const void *ctx;
     const char *failed;
     int no_clobber;
-} scenmc_output_extra;
+} scenmc__output_extra;
 
 /* scenmc_output_write, plus extra (may be NULL). */
-scenmc_status scenmc_output_write_extra(const char *path, const scenmc_results *r,
+scenmc_status scenmc__output_write_extra(const char *path, const scenmc_results *r,
                                         const scenmc_write_options *opt,
-                                        const scenmc_output_extra *extra, scenmc_error *err);
+                                        const scenmc__output_extra *extra, scenmc_error *err);
 
 #endif

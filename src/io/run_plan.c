@@ -10,7 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
-void scenmc_run_plan_init(scenmc_run_plan *pl, const scenmc_run_request *req)
+void scenmc__run_plan_init(scenmc__run_plan *pl, const scenmc__run_request *req)
 {
     memset(pl, 0, sizeof *pl);
     pl->req = *req;
@@ -18,7 +18,7 @@ void scenmc_run_plan_init(scenmc_run_plan *pl, const scenmc_run_request *req)
         pl->req.size = 1;
 }
 
-void scenmc_run_plan_from_model(scenmc_run_plan *pl, scenmc_model *m)
+void scenmc__run_plan_from_model(scenmc__run_plan *pl, scenmc_model *m)
 {
     pl->m = m;
     scenmc_params_init(&pl->p, m);
@@ -29,7 +29,7 @@ void scenmc_run_plan_from_model(scenmc_run_plan *pl, scenmc_model *m)
 #if defined(__GNUC__)
 __attribute__((format(printf, 3, 4)))
 #endif
-static scenmc_status usage(scenmc_run_plan *pl, scenmc_error *err, const char *fmt, ...)
+static scenmc_status usage(scenmc__run_plan *pl, scenmc_error *err, const char *fmt, ...)
 {
     pl->usage = 1;
     char line[2048];
@@ -40,7 +40,7 @@ static scenmc_status usage(scenmc_run_plan *pl, scenmc_error *err, const char *f
     return scenmc_error_add(err, SCENMC_E_INPUT, "%s", line);
 }
 
-scenmc_status scenmc_run_plan_from_checkpoint(scenmc_run_plan *pl, unsigned read_flags,
+scenmc_status scenmc__run_plan_from_checkpoint(scenmc__run_plan *pl, unsigned read_flags,
                                               scenmc_error *err)
 {
     const char *path = pl->req.resume;
@@ -61,7 +61,7 @@ scenmc_status scenmc_run_plan_from_checkpoint(scenmc_run_plan *pl, unsigned read
     return SCENMC_OK;
 }
 
-scenmc_status scenmc_run_plan_same_model(scenmc_run_plan *pl, const scenmc_model *given,
+scenmc_status scenmc__run_plan_same_model(scenmc__run_plan *pl, const scenmc_model *given,
                                          const char *given_path, scenmc_error *err)
 {
     char h1[65], h2[65];
@@ -76,7 +76,7 @@ scenmc_status scenmc_run_plan_same_model(scenmc_run_plan *pl, const scenmc_model
 }
 
 /* The parameters: valid, and the checkpoint's when resuming. */
-static scenmc_status check_params(scenmc_run_plan *pl, scenmc_error *err)
+static scenmc_status check_params(scenmc__run_plan *pl, scenmc_error *err)
 {
     scenmc_status st = scenmc_params_check(&pl->p, err);
     char why[256];
@@ -88,9 +88,9 @@ static scenmc_status check_params(scenmc_run_plan *pl, scenmc_error *err)
 }
 
 /* --shard, --max-time and --ensemble: parsed, and only where they combine. */
-static scenmc_status check_split(scenmc_run_plan *pl, scenmc_error *err)
+static scenmc_status check_split(scenmc__run_plan *pl, scenmc_error *err)
 {
-    const scenmc_run_request *q = &pl->req;
+    const scenmc__run_request *q = &pl->req;
     unsigned long long n = pl->p.n_trajectories;
     if (q->shard && scenmc_shard_parse(q->shard, &pl->shard_k, &pl->shard_m, err) != SCENMC_OK)
         return err->code;
@@ -112,15 +112,15 @@ static scenmc_status check_split(scenmc_run_plan *pl, scenmc_error *err)
 }
 
 /* Where the results and the checkpoint go, and whether they can be written. */
-static scenmc_status check_files(scenmc_run_plan *pl, scenmc_error *err)
+static scenmc_status check_files(scenmc__run_plan *pl, scenmc_error *err)
 {
-    const scenmc_run_request *q = &pl->req;
+    const scenmc__run_request *q = &pl->req;
     pl->out = q->out;
     if (!pl->out && pl->have_ck && pl->ck_hpc.output)
         pl->out = pl->ck_hpc.output;
     pl->ckpt = q->ckpt ? q->ckpt : q->resume;
     if (!pl->ckpt && pl->out && !q->ensemble) {
-        pl->ckpt_buf = scenmc_xmalloc(strlen(pl->out) + 8);
+        pl->ckpt_buf = scenmc__xmalloc(strlen(pl->out) + 8);
         sprintf(pl->ckpt_buf, "%s.ckpt", pl->out);
         pl->ckpt = pl->ckpt_buf;
     }
@@ -145,7 +145,7 @@ static scenmc_status check_files(scenmc_run_plan *pl, scenmc_error *err)
     return SCENMC_OK;
 }
 
-scenmc_status scenmc_run_plan_check(scenmc_run_plan *pl, scenmc_error *err)
+scenmc_status scenmc__run_plan_check(scenmc__run_plan *pl, scenmc_error *err)
 {
     pl->usage = 0;
     scenmc_status st = check_params(pl, err);
@@ -156,7 +156,7 @@ scenmc_status scenmc_run_plan_check(scenmc_run_plan *pl, scenmc_error *err)
     return st;
 }
 
-void scenmc_run_plan_ranges(scenmc_run_plan *pl)
+void scenmc__run_plan_ranges(scenmc__run_plan *pl)
 {
     scenmc_range target = {0, pl->p.n_trajectories};
     if (pl->shard_m)
@@ -168,22 +168,22 @@ void scenmc_run_plan_ranges(scenmc_run_plan *pl)
         pl->shard_m = pl->ck_hpc.shard_count;
     }
     pl->target = target;
-    scenmc_range *todo = scenmc_xcalloc(pl->ck_hpc.n_done + 2, sizeof(scenmc_range));
+    scenmc_range *todo = scenmc__xcalloc(pl->ck_hpc.n_done + 2, sizeof(scenmc_range));
     size_t n_todo = scenmc_ranges_complement(pl->ck_hpc.done, pl->ck_hpc.n_done, target.first,
                                              target.last, todo);
-    pl->mine = scenmc_xcalloc(n_todo + 1, sizeof(scenmc_range));
+    pl->mine = scenmc__xcalloc(n_todo + 1, sizeof(scenmc_range));
     pl->n_mine = scenmc_ranges_slice(todo, n_todo, (uint64_t)pl->req.rank + 1, (uint64_t)pl->req.size,
                                      pl->mine);
     free(todo);
 }
 
-scenmc_status scenmc_run_combine(scenmc_run_plan *pl, scenmc_results *r, scenmc_range **all,
+scenmc_status scenmc__run_combine(scenmc__run_plan *pl, scenmc_results *r, scenmc_range **all,
                                  size_t *n_all, scenmc_error *err)
 {
     scenmc_status st = SCENMC_OK;
     if (pl->have_ck) {
         size_t n = *n_all + pl->ck_hpc.n_done;
-        *all = scenmc_xrealloc(*all, (n + 1) * sizeof(scenmc_range));
+        *all = scenmc__xrealloc(*all, (n + 1) * sizeof(scenmc_range));
         memcpy(*all + *n_all, pl->ck_hpc.done, pl->ck_hpc.n_done * sizeof(scenmc_range));
         *n_all = n;
         double wall = r->wall_seconds + pl->ck.wall_seconds;
@@ -203,14 +203,14 @@ scenmc_status scenmc_run_combine(scenmc_run_plan *pl, scenmc_results *r, scenmc_
     return st;
 }
 
-int scenmc_run_complete(const scenmc_run_plan *pl, const scenmc_range *all, size_t n_all)
+int scenmc__run_complete(const scenmc__run_plan *pl, const scenmc_range *all, size_t n_all)
 {
     const scenmc_range *t = &pl->target;
     return pl->req.ensemble || (n_all == 1 && all[0].first == t->first && all[0].last == t->last) ||
            t->first == t->last;
 }
 
-void scenmc_run_checkpoint_info(const scenmc_run_plan *pl, scenmc_range *all, size_t n_all,
+void scenmc__run_checkpoint_info(const scenmc__run_plan *pl, scenmc_range *all, size_t n_all,
                                 scenmc_results *r, scenmc_hpc_info *info)
 {
     const scenmc_range *t = &pl->target;
@@ -228,7 +228,7 @@ void scenmc_run_checkpoint_info(const scenmc_run_plan *pl, scenmc_range *all, si
     r->last = n_all ? all[n_all - 1].last : t->first;
 }
 
-void scenmc_run_final_info(const scenmc_run_plan *pl, scenmc_results *r, scenmc_hpc_info *info)
+void scenmc__run_final_info(const scenmc__run_plan *pl, scenmc_results *r, scenmc_hpc_info *info)
 {
     if (!pl->req.ensemble) {
         r->first = pl->target.first;
@@ -239,12 +239,12 @@ void scenmc_run_final_info(const scenmc_run_plan *pl, scenmc_results *r, scenmc_
     info->shard_count = pl->shard_m;
 }
 
-int scenmc_run_ckpt_superseded(const scenmc_run_plan *pl)
+int scenmc__run_ckpt_superseded(const scenmc__run_plan *pl)
 {
     return (pl->req.resume && !strcmp(pl->ckpt, pl->req.resume)) || pl->stale_ckpt;
 }
 
-void scenmc_run_plan_free(scenmc_run_plan *pl)
+void scenmc__run_plan_free(scenmc__run_plan *pl)
 {
     free(pl->mine);
     free(pl->ckpt_buf);
@@ -260,7 +260,7 @@ void scenmc_run_plan_free(scenmc_run_plan *pl)
 
 /* Every point's parameters valid, so that a late point cannot fail after hours. */
 static scenmc_status check_points(const scenmc_model *m, const scenmc_sweep_param *ps, int K,
-                                  const scenmc_params *base, const scenmc_sweep_plan *pl,
+                                  const scenmc_params *base, const scenmc__sweep_plan *pl,
                                   scenmc_error *err)
 {
     scenmc_status st = SCENMC_OK;
@@ -275,9 +275,9 @@ static scenmc_status check_points(const scenmc_model *m, const scenmc_sweep_para
     return st;
 }
 
-scenmc_status scenmc_sweep_plan_make(const scenmc_model *m, const scenmc_sweep_param *ps, int K,
+scenmc_status scenmc__sweep_plan_make(const scenmc_model *m, const scenmc_sweep_param *ps, int K,
                                      int lhs_points, const scenmc_params *base, const char *shard,
-                                     int rank, int size, scenmc_sweep_plan *pl, scenmc_error *err)
+                                     int rank, int size, scenmc__sweep_plan *pl, scenmc_error *err)
 {
     memset(pl, 0, sizeof *pl);
     if (shard && scenmc_shard_parse(shard, &pl->shard_k, &pl->shard_m, err) != SCENMC_OK)
@@ -305,7 +305,7 @@ scenmc_status scenmc_sweep_plan_make(const scenmc_model *m, const scenmc_sweep_p
     return SCENMC_OK;
 }
 
-void scenmc_sweep_plan_free(scenmc_sweep_plan *pl)
+void scenmc__sweep_plan_free(scenmc__sweep_plan *pl)
 {
     free(pl->values);
     memset(pl, 0, sizeof *pl);

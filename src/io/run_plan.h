@@ -11,7 +11,7 @@
 #include "scenmc/sweep.h"
 
 /* What was asked for (the command line's strings; NULL when not given). */
-typedef struct scenmc_run_request {
+typedef struct scenmc__run_request {
     const char *resume;   /* a checkpoint to continue */
     const char *out;      /* the results file */
     const char *ckpt;     /* the checkpoint file */
@@ -21,10 +21,10 @@ typedef struct scenmc_run_request {
     long ensemble;        /* judgement-uncertainty members, 0: none */
     int sd_given;         /* the ensemble's noise was given */
     int rank, size;       /* this MPI process and their number (0, 1 without MPI) */
-} scenmc_run_request;
+} scenmc__run_request;
 
-typedef struct scenmc_run_plan {
-    scenmc_run_request req;
+typedef struct scenmc__run_plan {
+    scenmc__run_request req;
     scenmc_model *m;         /* owned: the MODEL's, or the checkpoint's */
     scenmc_params p;         /* the defaults, then what the caller set */
     int have_p;
@@ -41,56 +41,56 @@ typedef struct scenmc_run_plan {
     scenmc_range target;     /* the trajectories the whole run is to compute */
     scenmc_range *mine;      /* this process's share of what is left */
     size_t n_mine;
-} scenmc_run_plan;
+} scenmc__run_plan;
 
-void scenmc_run_plan_init(scenmc_run_plan *pl, const scenmc_run_request *req);
+void scenmc__run_plan_init(scenmc__run_plan *pl, const scenmc__run_request *req);
 /* The plan from a MODEL: takes m over, the parameters default to its. */
-void scenmc_run_plan_from_model(scenmc_run_plan *pl, scenmc_model *m);
+void scenmc__run_plan_from_model(scenmc__run_plan *pl, scenmc_model *m);
 /* The plan from req.resume: its model, counts, ranges and parameters. */
-scenmc_status scenmc_run_plan_from_checkpoint(scenmc_run_plan *pl, unsigned read_flags,
+scenmc_status scenmc__run_plan_from_checkpoint(scenmc__run_plan *pl, unsigned read_flags,
                                               scenmc_error *err);
 /* Resuming with a MODEL given too: it must be the checkpoint's. */
-scenmc_status scenmc_run_plan_same_model(scenmc_run_plan *pl, const scenmc_model *given,
+scenmc_status scenmc__run_plan_same_model(scenmc__run_plan *pl, const scenmc_model *given,
                                          const char *given_path, scenmc_error *err);
 /* Once the caller has set pl->p: checks the parameters, the options that
  * must agree, and (rank 0) the files, before any compute is spent. */
-scenmc_status scenmc_run_plan_check(scenmc_run_plan *pl, scenmc_error *err);
+scenmc_status scenmc__run_plan_check(scenmc__run_plan *pl, scenmc_error *err);
 /* The trajectories to compute (all, a shard, or what the checkpoint has not
  * done) and this process's share of them (pl->mine). */
-void scenmc_run_plan_ranges(scenmc_run_plan *pl);
+void scenmc__run_plan_ranges(scenmc__run_plan *pl);
 
 /* Rank 0 after the run: adds the checkpoint's counts to r and its ranges to
  * *all (every process's ranges done, malloc'd) and checks that they add up. */
-scenmc_status scenmc_run_combine(scenmc_run_plan *pl, scenmc_results *r, scenmc_range **all,
+scenmc_status scenmc__run_combine(scenmc__run_plan *pl, scenmc_results *r, scenmc_range **all,
                                  size_t *n_all, scenmc_error *err);
 /* Whether the ranges done cover the target (an ensemble always does). */
-int scenmc_run_complete(const scenmc_run_plan *pl, const scenmc_range *all, size_t n_all);
+int scenmc__run_complete(const scenmc__run_plan *pl, const scenmc_range *all, size_t n_all);
 /* The checkpoint of an incomplete run: its attributes (info->done points
  * into all) and the span of r. */
-void scenmc_run_checkpoint_info(const scenmc_run_plan *pl, scenmc_range *all, size_t n_all,
+void scenmc__run_checkpoint_info(const scenmc__run_plan *pl, scenmc_range *all, size_t n_all,
                                 scenmc_results *r, scenmc_hpc_info *info);
 /* A complete run: r spans the target; info holds the shard attributes. */
-void scenmc_run_final_info(const scenmc_run_plan *pl, scenmc_results *r, scenmc_hpc_info *info);
+void scenmc__run_final_info(const scenmc__run_plan *pl, scenmc_results *r, scenmc_hpc_info *info);
 /* Whether writing the results makes the checkpoint obsolete (to remove). */
-int scenmc_run_ckpt_superseded(const scenmc_run_plan *pl);
-void scenmc_run_plan_free(scenmc_run_plan *pl);
+int scenmc__run_ckpt_superseded(const scenmc__run_plan *pl);
+void scenmc__run_plan_free(scenmc__run_plan *pl);
 
 /* The plan of a sweep: its points, the shard's share of them and this
  * process's share of every point's trajectories (common random numbers). */
-typedef struct scenmc_sweep_plan {
+typedef struct scenmc__sweep_plan {
     double *values;          /* [P][K], malloc'd */
     int P;
     int shard_k, shard_m;    /* 0, 0 when not a shard */
     int p_first, p_last;     /* the points this shard computes */
     scenmc_range mine;       /* this process's trajectories of each point */
     int usage;               /* the error was a bad combination of options */
-} scenmc_sweep_plan;
+} scenmc__sweep_plan;
 
 /* The design (lhs_points 0: the grid) and the shard "K/M" (or NULL), every
  * point's parameters checked before any compute is spent. */
-scenmc_status scenmc_sweep_plan_make(const scenmc_model *m, const scenmc_sweep_param *ps, int K,
+scenmc_status scenmc__sweep_plan_make(const scenmc_model *m, const scenmc_sweep_param *ps, int K,
                                      int lhs_points, const scenmc_params *base, const char *shard,
-                                     int rank, int size, scenmc_sweep_plan *pl, scenmc_error *err);
-void scenmc_sweep_plan_free(scenmc_sweep_plan *pl);
+                                     int rank, int size, scenmc__sweep_plan *pl, scenmc_error *err);
+void scenmc__sweep_plan_free(scenmc__sweep_plan *pl);
 
 #endif

@@ -13,18 +13,18 @@
 
 /* ------------------------------------------------------------ drafts */
 
-scenmc_model *scenmc_model_draft_new(int n_descriptors, const int *n_variants)
+scenmc_model *scenmc__model_draft_new(int n_descriptors, const int *n_variants)
 {
-    scenmc_model *m = scenmc_xcalloc(1, sizeof *m);
+    scenmc_model *m = scenmc__xcalloc(1, sizeof *m);
     m->year_start = 2020;
     m->year_end = 2030;
     m->scale_c[0] = -3;
     m->scale_c[1] = 3;
     m->scale_x[0] = -20;
     m->scale_x[1] = 20;
-    scenmc_model_set_defaults(m);
+    scenmc__model_set_defaults(m);
     m->n_descriptors = n_descriptors;
-    m->descriptors = scenmc_xcalloc((size_t)n_descriptors, sizeof *m->descriptors);
+    m->descriptors = scenmc__xcalloc((size_t)n_descriptors, sizeof *m->descriptors);
     int V = 0;
     for (int d = 0; d < n_descriptors; d++) {
         m->descriptors[d].n_variants = n_variants[d];
@@ -32,32 +32,32 @@ scenmc_model *scenmc_model_draft_new(int n_descriptors, const int *n_variants)
         V += n_variants[d];
     }
     m->n_variants = V;
-    m->variant_id = scenmc_xcalloc((size_t)V, sizeof(char *));
-    m->variant_name = scenmc_xcalloc((size_t)V, sizeof(char *));
-    m->variant_label = scenmc_xcalloc((size_t)V, sizeof(char *));
-    m->variant_descriptor = scenmc_xcalloc((size_t)V, sizeof(int));
+    m->variant_id = scenmc__xcalloc((size_t)V, sizeof(char *));
+    m->variant_name = scenmc__xcalloc((size_t)V, sizeof(char *));
+    m->variant_label = scenmc__xcalloc((size_t)V, sizeof(char *));
+    m->variant_descriptor = scenmc__xcalloc((size_t)V, sizeof(int));
     for (int d = 0; d < n_descriptors; d++)
         for (int b = 0; b < n_variants[d]; b++)
             m->variant_descriptor[m->descriptors[d].offset + b] = d;
     return m;
 }
 
-void scenmc_draft_set_origin(scenmc_model *m, const char *path, const char *title,
+void scenmc__draft_set_origin(scenmc_model *m, const char *path, const char *title,
                              const char *format)
 {
-    const char *base = scenmc_path_base(path);
+    const char *base = scenmc__path_base(path);
     if (title && *title) {
-        m->name = scenmc_strdup(title);
+        m->name = scenmc__strdup(title);
     } else {
         char stem[256];
         snprintf(stem, sizeof stem, "%s", base);
         char *dot = strrchr(stem, '.');
         if (dot && dot != stem)
             *dot = '\0';
-        m->name = scenmc_strdup(stem);
+        m->name = scenmc__strdup(stem);
     }
     size_t n = strlen(format) + strlen(base) + 2;
-    m->source = scenmc_xmalloc(n);
+    m->source = scenmc__xmalloc(n);
     snprintf(m->source, n, "%s %s", format, base);
 }
 
@@ -111,8 +111,8 @@ static scenmc_status add_axes(scenmc_model *m, const char *spec, scenmc_error *e
     if (ns > SCENMC_MAX_SCENARIOS)
         return scenmc_error_add(err, SCENMC_E_LIMIT, "--scenario-axes %s,%s gives %d scenarios; "
                                 "expected at most %d", A->id, B->id, ns, SCENMC_MAX_SCENARIOS);
-    scenmc_model_clear_scenarios(m);
-    m->scenarios = scenmc_xcalloc((size_t)ns, sizeof *m->scenarios);
+    scenmc__model_clear_scenarios(m);
+    m->scenarios = scenmc__xcalloc((size_t)ns, sizeof *m->scenarios);
     m->n_scenarios = ns;
     int k = 0;
     for (int a = 0; a < A->n_variants; a++)
@@ -122,11 +122,11 @@ static scenmc_status add_axes(scenmc_model *m, const char *spec, scenmc_error *e
             va = va ? va : "?";
             vb = vb ? vb : "?";
             size_t n = strlen(A->id) + strlen(B->id) + strlen(va) + strlen(vb) + 8;
-            S->name = scenmc_xmalloc(n);
+            S->name = scenmc__xmalloc(n);
             snprintf(S->name, n, "%s=%s / %s=%s", A->id, va, B->id, vb);
             S->n_conditions = 2;
-            S->cond_descriptor = scenmc_xcalloc(2, sizeof(int));
-            S->cond_variant = scenmc_xcalloc(2, sizeof(int));
+            S->cond_descriptor = scenmc__xcalloc(2, sizeof(int));
+            S->cond_variant = scenmc__xcalloc(2, sizeof(int));
             S->cond_descriptor[0] = ax[0];
             S->cond_variant[0] = a;
             S->cond_descriptor[1] = ax[1];
@@ -142,7 +142,7 @@ static void give_ids(scenmc_model *m)
         if (D->id)
             continue;
         char base[64], id[80];
-        scenmc_id_from_name(D->name, d + 1, base);
+        scenmc__id_from_name(D->name, d + 1, base);
         snprintf(id, sizeof id, "%s", base);
         for (int k = 2;; k++) {
             int clash = 0;
@@ -152,11 +152,11 @@ static void give_ids(scenmc_model *m)
                 break;
             snprintf(id, sizeof id, "%s_%d", base, k);
         }
-        D->id = scenmc_strdup(id);
+        D->id = scenmc__strdup(id);
     }
 }
 
-scenmc_status scenmc_model_build(scenmc_model *draft, const char *scenario_axes,
+scenmc_status scenmc__model_build(scenmc_model *draft, const char *scenario_axes,
                                  const char *comment, const char *name, char **yaml, size_t *len,
                                  scenmc_model **out, scenmc_error *err)
 {
@@ -174,11 +174,11 @@ scenmc_status scenmc_model_build(scenmc_model *draft, const char *scenario_axes,
     }
     char *text = NULL;
     size_t n = 0;
-    scenmc_status st = scenmc_model_to_yaml(draft, comment, &text, &n, err);
+    scenmc_status st = scenmc__model_to_yaml(draft, comment, &text, &n, err);
     if (st != SCENMC_OK)
         return st;
     size_t nn = strlen(name) + 16;
-    char *yname = scenmc_xmalloc(nn);
+    char *yname = scenmc__xmalloc(nn);
     snprintf(yname, nn, "%s (as YAML)", name);
     scenmc_model *m = NULL;
     st = scenmc_model_parse(text, n, yname, &m, err);
@@ -188,7 +188,7 @@ scenmc_status scenmc_model_build(scenmc_model *draft, const char *scenario_axes,
         return st;
     }
     free(m->path);
-    m->path = scenmc_strdup(name);
+    m->path = scenmc__strdup(name);
     if (out)
         *out = m;
     else

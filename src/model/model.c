@@ -153,7 +153,7 @@ static char *get_string(loader *L, const yaml_node_t *map, const char *key, cons
         problem_at(L, n, "'%s' of %s is %s; expected non-empty text", key, what, kind_name(n));
         return NULL;
     }
-    return scenmc_strdup(s);
+    return scenmc__strdup(s);
 }
 
 /* Parses a plain scalar as a finite number. */
@@ -375,20 +375,20 @@ static void load_variants(loader *L, scenmc_descriptor *D, yaml_node_t *vs, int 
             if (v->data.scalar.length == 0)
                 problem_at(L, v, "variant %d of %s is empty; expected its name", b + 1, D->id);
             else
-                m->variant_name[g] = scenmc_strdup(scalar(v));
+                m->variant_name[g] = scenmc__strdup(scalar(v));
         } else if (check_mapping(L, v, "a variant", variant_keys)) {
             char what[128];
             snprintf(what, sizeof what, "variant %d of %s", b + 1, D->id);
             m->variant_name[g] = get_string(L, v, "name", what, 1);
             m->variant_id[g] = get_string(L, v, "id", what, 0);
             m->variant_label[g] = get_string(L, v, "label", what, 0);
-            if (m->variant_id[g] && !scenmc_id_valid(m->variant_id[g]))
+            if (m->variant_id[g] && !scenmc__id_valid(m->variant_id[g]))
                 problem_at(L, get(L, v, "id"),
                            "variant id '%s' has characters other than letters, digits, '_' and '-'",
                            m->variant_id[g]);
         }
         if (!m->variant_name[g])
-            m->variant_name[g] = scenmc_strdup("?");
+            m->variant_name[g] = scenmc__strdup("?");
         /* Names and ids must identify a variant unambiguously within its descriptor. */
         for (int a = 0; a < b; a++) {
             int h = D->offset + a;
@@ -447,13 +447,13 @@ static void descriptor_id(loader *L, scenmc_descriptor *D, yaml_node_t *dn, int 
 {
     scenmc_model *m = L->m;
     D->id = get_string(L, dn, "id", what, 1);
-    if (D->id && !scenmc_id_valid(D->id))
+    if (D->id && !scenmc__id_valid(D->id))
         problem_at(L, get(L, dn, "id"),
                    "descriptor id '%s' has characters other than letters, digits, '_' and '-'; "
                    "expected a short code such as IK",
                    D->id);
     if (!D->id)
-        D->id = scenmc_strdup("?");
+        D->id = scenmc__strdup("?");
     for (int e = 0; e < d; e++)
         if (strcmp(D->id, "?") != 0 && strcmp(m->descriptors[e].id, D->id) == 0)
             problem_at(L, get(L, dn, "id"), "descriptor id '%s' is used twice (also descriptor %d); "
@@ -492,7 +492,7 @@ static void descriptor_initial(loader *L, scenmc_descriptor *D, yaml_node_t *ini
                    D->n_variants);
         return;
     }
-    D->initial = scenmc_xcalloc((size_t)D->n_variants, sizeof(double));
+    D->initial = scenmc__xcalloc((size_t)D->n_variants, sizeof(double));
     double sum = 0;
     int ok = 1;
     for (int b = 0; b < D->n_variants; b++) {
@@ -518,15 +518,15 @@ static void load_descriptor(loader *L, yaml_node_t *dn, int d, int *offset)
     char what[96];
     snprintf(what, sizeof what, "descriptor %d", d + 1);
     if (!check_mapping(L, dn, what, descriptor_keys)) {
-        D->id = scenmc_strdup("?");
-        D->name = scenmc_strdup("?");
+        D->id = scenmc__strdup("?");
+        D->name = scenmc__strdup("?");
         return;
     }
     descriptor_id(L, D, dn, d, what);
     snprintf(what, sizeof what, "descriptor %s", D->id);
     D->name = get_string(L, dn, "name", what, 0);
     if (!D->name)
-        D->name = scenmc_strdup(D->id);
+        D->name = scenmc__strdup(D->id);
     D->label = get_string(L, dn, "label", what, 0);
     descriptor_variants(L, D, dn, d, what);
     *offset += D->n_variants;
@@ -549,13 +549,13 @@ static void load_descriptors(loader *L, yaml_node_t *root)
         return;
     int nd = seq_len(ds);
     m->n_descriptors = nd;
-    m->descriptors = scenmc_xcalloc((size_t)nd, sizeof *m->descriptors);
+    m->descriptors = scenmc__xcalloc((size_t)nd, sizeof *m->descriptors);
     m->n_variants = (int)total;
     size_t V = (size_t)total ? (size_t)total : 1;
-    m->variant_id = scenmc_xcalloc(V, sizeof(char *));
-    m->variant_name = scenmc_xcalloc(V, sizeof(char *));
-    m->variant_label = scenmc_xcalloc(V, sizeof(char *));
-    m->variant_descriptor = scenmc_xcalloc(V, sizeof(int));
+    m->variant_id = scenmc__xcalloc(V, sizeof(char *));
+    m->variant_name = scenmc__xcalloc(V, sizeof(char *));
+    m->variant_label = scenmc__xcalloc(V, sizeof(char *));
+    m->variant_descriptor = scenmc__xcalloc(V, sizeof(int));
     int offset = 0;
     for (int d = 0; d < nd; d++)
         load_descriptor(L, seq_item(L, ds, d), d, &offset);
@@ -619,8 +619,8 @@ typedef struct {
 static void block_buf_init(block_buf *b)
 {
     size_t n = (size_t)SCENMC_MAX_VARIANTS * SCENMC_MAX_VARIANTS;
-    b->x = scenmc_xcalloc(n, sizeof(double));
-    b->cells = scenmc_xcalloc(n, sizeof(yaml_node_t *));
+    b->x = scenmc__xcalloc(n, sizeof(double));
+    b->cells = scenmc__xcalloc(n, sizeof(yaml_node_t *));
 }
 
 static void block_buf_free(block_buf *b)
@@ -760,8 +760,8 @@ static void load_cross_impact(loader *L, yaml_node_t *root)
                    kind_name(xs));
         return;
     }
-    m->cross_impact = scenmc_xcalloc(V * V, sizeof(double));
-    L->cross_line = scenmc_xcalloc(V * V, sizeof(int));
+    m->cross_impact = scenmc__xcalloc(V * V, sizeof(double));
+    L->cross_line = scenmc__xcalloc(V * V, sizeof(int));
     block_buf bb;
     block_buf_init(&bb);
     for (int k = 0; k < seq_len(xs); k++) {
@@ -806,8 +806,8 @@ static void load_bias(loader *L, yaml_node_t *root)
                    kind_name(bs));
         return;
     }
-    m->bias = scenmc_xcalloc((size_t)m->n_variants ? (size_t)m->n_variants : 1, sizeof(double));
-    int *line = scenmc_xcalloc((size_t)m->n_descriptors, sizeof(int));
+    m->bias = scenmc__xcalloc((size_t)m->n_variants ? (size_t)m->n_variants : 1, sizeof(double));
+    int *line = scenmc__xcalloc((size_t)m->n_descriptors, sizeof(int));
     for (yaml_node_pair_t *p = bs->data.mapping.pairs.start; p < bs->data.mapping.pairs.top; p++) {
         int d = descriptor_ref(L, node(L, p->key), "bias");
         if (d < 0)
@@ -848,7 +848,7 @@ static void load_scenarios(loader *L, yaml_node_t *root)
         problem_at(L, ss, "%d scenarios; expected at most %d", ns, SCENMC_MAX_SCENARIOS);
         return;
     }
-    m->scenarios = scenmc_xcalloc((size_t)ns ? (size_t)ns : 1, sizeof *m->scenarios);
+    m->scenarios = scenmc__xcalloc((size_t)ns ? (size_t)ns : 1, sizeof *m->scenarios);
     m->n_scenarios = ns;
     for (int k = 0; k < ns; k++) {
         scenmc_scenario *S = &m->scenarios[k];
@@ -856,12 +856,12 @@ static void load_scenarios(loader *L, yaml_node_t *root)
         char what[64];
         snprintf(what, sizeof what, "scenario %d", k + 1);
         if (!check_mapping(L, sn, what, scenario_keys)) {
-            S->name = scenmc_strdup("?");
+            S->name = scenmc__strdup("?");
             continue;
         }
         S->name = get_string(L, sn, "name", what, 1);
         if (!S->name)
-            S->name = scenmc_strdup("?");
+            S->name = scenmc__strdup("?");
         S->label = get_string(L, sn, "label", what, 0);
         for (int j = 0; j < k; j++)
             if (strcmp(S->name, "?") != 0 && strcmp(m->scenarios[j].name, S->name) == 0)
@@ -875,8 +875,8 @@ static void load_scenarios(loader *L, yaml_node_t *root)
             continue;
         }
         int nc = (int)(w->data.mapping.pairs.top - w->data.mapping.pairs.start);
-        S->cond_descriptor = scenmc_xcalloc((size_t)nc, sizeof(int));
-        S->cond_variant = scenmc_xcalloc((size_t)nc, sizeof(int));
+        S->cond_descriptor = scenmc__xcalloc((size_t)nc, sizeof(int));
+        S->cond_variant = scenmc__xcalloc((size_t)nc, sizeof(int));
         for (yaml_node_pair_t *p = w->data.mapping.pairs.start; p < w->data.mapping.pairs.top; p++) {
             int d = descriptor_ref(L, node(L, p->key), "a scenario condition");
             if (d < 0)
@@ -895,7 +895,7 @@ static void load_scenarios(loader *L, yaml_node_t *root)
     }
 }
 
-void scenmc_model_set_defaults(scenmc_model *m)
+void scenmc__model_set_defaults(scenmc_model *m)
 {
     m->beta = 0.5;
     m->w_consistency = 1;
@@ -908,7 +908,7 @@ void scenmc_model_set_defaults(scenmc_model *m)
 static void load_defaults(loader *L, yaml_node_t *root)
 {
     scenmc_model *m = L->m;
-    scenmc_model_set_defaults(m);
+    scenmc__model_set_defaults(m);
     yaml_node_t *df = get(L, root, "defaults");
     if (!df || !check_mapping(L, df, "defaults", defaults_keys))
         return;
@@ -931,7 +931,7 @@ static void load_defaults(loader *L, yaml_node_t *root)
                        kind_name(n));
             return;
         }
-        m->start = scenmc_xcalloc((size_t)m->n_descriptors, sizeof(int));
+        m->start = scenmc__xcalloc((size_t)m->n_descriptors, sizeof(int));
         for (int d = 0; d < m->n_descriptors; d++)
             m->start[d] = -1;
         for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
@@ -1088,9 +1088,9 @@ static scenmc_status load_document(const char *text, size_t len, const char *fil
 /* An empty model that keeps its file's name, text and SHA-256. */
 static scenmc_model *model_new(const char *text, size_t len, const char *file)
 {
-    scenmc_model *m = scenmc_xcalloc(1, sizeof *m);
-    m->path = scenmc_strdup(file);
-    m->text = scenmc_xmalloc(len + 1);
+    scenmc_model *m = scenmc__xcalloc(1, sizeof *m);
+    m->path = scenmc__strdup(file);
+    m->text = scenmc__xmalloc(len + 1);
     memcpy(m->text, text, len);
     m->text[len] = '\0';
     m->text_len = len;
@@ -1111,9 +1111,9 @@ static void load_sections(loader *L, yaml_node_t *root)
     if (!m->descriptors)
         return;
     size_t V = (size_t)(m->n_variants ? m->n_variants : 1);
-    m->consistency = scenmc_xcalloc(V * V, sizeof(double));
-    m->scored = scenmc_xcalloc(V * V, 1);
-    L->cell_line = scenmc_xcalloc(V * V, sizeof(int));
+    m->consistency = scenmc__xcalloc(V * V, sizeof(double));
+    m->scored = scenmc__xcalloc(V * V, 1);
+    L->cell_line = scenmc__xcalloc(V * V, sizeof(int));
     load_consistency(L, root);
     load_cross_impact(L, root);
     load_bias(L, root);
@@ -1162,7 +1162,7 @@ scenmc_status scenmc_model_load_default(scenmc_model **out, scenmc_error *err)
     return scenmc_model_parse(text, len, "<builtin>/vasternorrland2030.yaml", out, err);
 }
 
-void scenmc_model_clear_scenarios(scenmc_model *m)
+void scenmc__model_clear_scenarios(scenmc_model *m)
 {
     for (int k = 0; k < m->n_scenarios; k++) {
         free(m->scenarios[k].name);
@@ -1199,7 +1199,7 @@ void scenmc_model_free(scenmc_model *m)
     free(m->scored);
     free(m->cross_impact);
     free(m->bias);
-    scenmc_model_clear_scenarios(m);
+    scenmc__model_clear_scenarios(m);
     free(m->start);
     free(m->path);
     free(m->name);
@@ -1267,7 +1267,7 @@ int scenmc_model_has_unclassified(const scenmc_model *m)
         combos *= m->descriptors[list[i]].n_variants;
     if (combos > 1e7)
         return 1; /* too many to check: keep the slot, it costs one column */
-    int *s = scenmc_xcalloc((size_t)m->n_descriptors, sizeof(int));
+    int *s = scenmc__xcalloc((size_t)m->n_descriptors, sizeof(int));
     int found = 0;
     for (;;) {
         if (scenmc_model_scenario_of(m, s) == m->n_scenarios) {

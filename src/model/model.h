@@ -9,8 +9,8 @@
 
 /* The defaults of the dynamics when a model file gives none (docs/model.md,
  * section 5): beta 0.5, weights 1, rate 0.5, 10^6 trajectories, seed 1. */
-void scenmc_model_set_defaults(scenmc_model *m);
+void scenmc__model_set_defaults(scenmc_model *m);
 /* Frees the model's scenarios and leaves it with none. */
-void scenmc_model_clear_scenarios(scenmc_model *m);
+void scenmc__model_clear_scenarios(scenmc_model *m);
 
 #endif

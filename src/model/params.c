@@ -16,8 +16,8 @@ void scenmc_params_init(scenmc_params *p, const scenmc_model *m)
     p->w_cross = m->w_cross;
     p->n_descriptors = m->n_descriptors;
     p->n_variants = m->n_variants;
-    p->rate = scenmc_xcalloc((size_t)m->n_descriptors, sizeof(double));
-    p->initial = scenmc_xcalloc((size_t)m->n_variants, sizeof(double));
+    p->rate = scenmc__xcalloc((size_t)m->n_descriptors, sizeof(double));
+    p->initial = scenmc__xcalloc((size_t)m->n_variants, sizeof(double));
     for (int d = 0; d < m->n_descriptors; d++) {
         const scenmc_descriptor *D = &m->descriptors[d];
         p->rate[d] = D->rate > 0 ? D->rate : m->rate;
@@ -25,7 +25,7 @@ void scenmc_params_init(scenmc_params *p, const scenmc_model *m)
             p->initial[D->offset + b] = D->initial ? D->initial[b] : 1.0 / D->n_variants;
     }
     if (m->start) {
-        p->start = scenmc_xcalloc((size_t)m->n_descriptors, sizeof(int));
+        p->start = scenmc__xcalloc((size_t)m->n_descriptors, sizeof(int));
         memcpy(p->start, m->start, sizeof(int) * (size_t)m->n_descriptors);
     }
     p->year_start = m->year_start;
@@ -37,24 +37,24 @@ void scenmc_params_init(scenmc_params *p, const scenmc_model *m)
 void scenmc_params_copy(scenmc_params *dst, const scenmc_params *src)
 {
     *dst = *src;
-    dst->rate = scenmc_xcalloc((size_t)src->n_descriptors, sizeof(double));
+    dst->rate = scenmc__xcalloc((size_t)src->n_descriptors, sizeof(double));
     memcpy(dst->rate, src->rate, sizeof(double) * (size_t)src->n_descriptors);
-    dst->initial = scenmc_xcalloc((size_t)src->n_variants, sizeof(double));
+    dst->initial = scenmc__xcalloc((size_t)src->n_variants, sizeof(double));
     memcpy(dst->initial, src->initial, sizeof(double) * (size_t)src->n_variants);
     if (src->start) {
-        dst->start = scenmc_xcalloc((size_t)src->n_descriptors, sizeof(int));
+        dst->start = scenmc__xcalloc((size_t)src->n_descriptors, sizeof(int));
         memcpy(dst->start, src->start, sizeof(int) * (size_t)src->n_descriptors);
     }
     dst->cells = NULL;
     if (src->n_cells) {
-        dst->cells = scenmc_xcalloc((size_t)src->n_cells, sizeof(scenmc_cell));
+        dst->cells = scenmc__xcalloc((size_t)src->n_cells, sizeof(scenmc_cell));
         memcpy(dst->cells, src->cells, sizeof(scenmc_cell) * (size_t)src->n_cells);
     }
 }
 
 void scenmc_params_add_cell(scenmc_params *p, int u, int v, int cross, double value)
 {
-    p->cells = scenmc_xrealloc(p->cells, sizeof(scenmc_cell) * (size_t)(p->n_cells + 1));
+    p->cells = scenmc__xrealloc(p->cells, sizeof(scenmc_cell) * (size_t)(p->n_cells + 1));
     p->cells[p->n_cells++] = (scenmc_cell){.u = u, .v = v, .cross = cross, .value = value};
 }
 
@@ -132,10 +132,10 @@ scenmc_status scenmc_params_check(const scenmc_params *p, scenmc_error *err)
 scenmc_status scenmc_params_parse_start(scenmc_params *p, const scenmc_model *m, const char *spec,
                                         scenmc_error *err)
 {
-    int *s = scenmc_xcalloc((size_t)m->n_descriptors, sizeof(int));
+    int *s = scenmc__xcalloc((size_t)m->n_descriptors, sizeof(int));
     for (int d = 0; d < m->n_descriptors; d++)
         s[d] = -1;
-    char *copy = scenmc_strdup(spec), *save = NULL;
+    char *copy = scenmc__strdup(spec), *save = NULL;
     int before = err->n_problems;
     for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
         char *eq = strchr(tok, '=');

@@ -1,4 +1,4 @@
-/* Models as scenmc YAML (scenmc_model_to_yaml).
+/* Models as scenmc YAML (scenmc__model_to_yaml).
  *
  * Every model that comes from another format (ScenarioWizard .scw, CSV) is
  * read into a draft, written here as YAML and parsed back by the one loader
@@ -51,11 +51,11 @@ static int plain_safe(const char *s)
     if (!len || p[len - 1] == ' ' || reserved_word(s))
         return 0;
     unsigned cp;
-    size_t k = scenmc_utf8_decode(p, len, &cp);
+    size_t k = scenmc__utf8_decode(p, len, &cp);
     if (!k || !(cp < 0x80 ? isalpha((int)cp) : (cp >= 0xC0 && yaml_printable(cp))))
         return 0;
     for (size_t i = 0; i < len; i += k) {
-        k = scenmc_utf8_decode(p + i, len - i, &cp);
+        k = scenmc__utf8_decode(p + i, len - i, &cp);
         if (!k)
             return 0;
         if (cp < 0x80 ? !(isalnum((int)cp) || strchr(" ._()/+-'=", (int)cp))
@@ -78,7 +78,7 @@ static void put_str(FILE *f, const char *s)
     fputc('"', f);
     for (size_t i = 0; i < len;) {
         unsigned cp;
-        size_t k = scenmc_utf8_decode(p + i, len - i, &cp);
+        size_t k = scenmc__utf8_decode(p + i, len - i, &cp);
         if (!k) {
             fputs("\\uFFFD", f);
             i++;
@@ -126,7 +126,7 @@ static void put_comment_text(FILE *f, const char *s)
     size_t len = strlen((const char *)p);
     for (size_t i = 0; i < len;) {
         unsigned cp;
-        size_t k = scenmc_utf8_decode(p + i, len - i, &cp);
+        size_t k = scenmc__utf8_decode(p + i, len - i, &cp);
         if (!k) {
             fputc('?', f);
             i++;
@@ -162,7 +162,7 @@ static void put_block(FILE *f, const scenmc_model *m, const double *x, int a, in
     int width = 1;
     for (int r = 0; r < A->n_variants; r++)
         for (int c = 0; c < B->n_variants; c++) {
-            scenmc_format_double(num, x[(size_t)(A->offset + r) * V + (size_t)(B->offset + c)]);
+            scenmc__format_double(num, x[(size_t)(A->offset + r) * V + (size_t)(B->offset + c)]);
             if ((int)strlen(num) > width)
                 width = (int)strlen(num);
         }
@@ -176,7 +176,7 @@ static void put_block(FILE *f, const scenmc_model *m, const double *x, int a, in
     for (int r = 0; r < A->n_variants; r++) {
         fputs("      - [", f);
         for (int c = 0; c < B->n_variants; c++) {
-            scenmc_format_double(num, x[(size_t)(A->offset + r) * V + (size_t)(B->offset + c)]);
+            scenmc__format_double(num, x[(size_t)(A->offset + r) * V + (size_t)(B->offset + c)]);
             fprintf(f, "%s%*s", c ? ", " : "", width, num);
         }
         fputs("]   # ", f);
@@ -215,7 +215,7 @@ static void put_lines_as_comment(FILE *f, const char *text)
     while (p && *p) {
         const char *nl = strchr(p, '\n');
         size_t n = nl ? (size_t)(nl - p) : strlen(p);
-        char *line = scenmc_xmalloc(n + 1);
+        char *line = scenmc__xmalloc(n + 1);
         memcpy(line, p, n);
         line[n] = '\0';
         fputs(n ? "# " : "#", f);
@@ -244,7 +244,7 @@ static void put_numbers(FILE *f, const double *x, int n)
     char num[40];
     fputc('[', f);
     for (int b = 0; b < n; b++) {
-        scenmc_format_double(num, x[b]);
+        scenmc__format_double(num, x[b]);
         fprintf(f, "%s%s", b ? ", " : "", num);
     }
     fputc(']', f);
@@ -264,13 +264,13 @@ static void put_head(FILE *f, const scenmc_model *m, int has_c)
         return;
     fputs("scale: {", f);
     if (has_c) {
-        scenmc_format_double(n1, m->scale_c[0]);
-        scenmc_format_double(n2, m->scale_c[1]);
+        scenmc__format_double(n1, m->scale_c[0]);
+        scenmc__format_double(n2, m->scale_c[1]);
         fprintf(f, "consistency: [%s, %s]%s", n1, n2, m->cross_impact ? ", " : "");
     }
     if (m->cross_impact) {
-        scenmc_format_double(n1, m->scale_x[0]);
-        scenmc_format_double(n2, m->scale_x[1]);
+        scenmc__format_double(n1, m->scale_x[0]);
+        scenmc__format_double(n2, m->scale_x[1]);
         fprintf(f, "cross_impact: [%s, %s]", n1, n2);
     }
     fputs("}\n", f);
@@ -313,7 +313,7 @@ static void put_descriptors(FILE *f, const scenmc_model *m)
         fputc('\n', f);
         put_opt_str(f, "    label: ", D->label);
         if (D->rate > 0) {
-            scenmc_format_double(n1, D->rate);
+            scenmc__format_double(n1, D->rate);
             fprintf(f, "    rate: %s\n", n1);
         }
         if (D->initial) {
@@ -420,13 +420,13 @@ static void put_defaults(FILE *f, const scenmc_model *m)
 {
     char n1[40];
     fputs("\ndefaults:\n", f);
-    scenmc_format_double(n1, m->beta);
+    scenmc__format_double(n1, m->beta);
     fprintf(f, "  beta: %s\n", n1);
-    scenmc_format_double(n1, m->w_consistency);
+    scenmc__format_double(n1, m->w_consistency);
     fprintf(f, "  w_consistency: %s\n", n1);
-    scenmc_format_double(n1, m->w_cross);
+    scenmc__format_double(n1, m->w_cross);
     fprintf(f, "  w_cross: %s\n", n1);
-    scenmc_format_double(n1, m->rate);
+    scenmc__format_double(n1, m->rate);
     fprintf(f, "  rate: %s\n", n1);
     fprintf(f, "  trajectories: %llu\n", (unsigned long long)m->trajectories);
     fprintf(f, "  seed: %llu\n", (unsigned long long)m->seed);
@@ -436,7 +436,7 @@ static void put_defaults(FILE *f, const scenmc_model *m)
     }
 }
 
-scenmc_status scenmc_model_to_yaml(const scenmc_model *m, const char *comment, char **yaml,
+scenmc_status scenmc__model_to_yaml(const scenmc_model *m, const char *comment, char **yaml,
                                    size_t *len, scenmc_error *err)
 {
     *yaml = NULL;

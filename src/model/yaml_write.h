@@ -1,4 +1,4 @@
-/* A model as YAML text (scenmc_model_to_yaml). */
+/* A model as YAML text (scenmc__model_to_yaml). */
 #ifndef SCENMC_MODEL_YAML_WRITE_H
 #define SCENMC_MODEL_YAML_WRITE_H
 
@@ -13,7 +13,7 @@
  * and defaults, every matrix row commented with its variant and every block
  * with its columns. comment (or NULL) opens the file, one "# " line per line
  * of it. */
-scenmc_status scenmc_model_to_yaml(const scenmc_model *m, const char *comment, char **yaml,
+scenmc_status scenmc__model_to_yaml(const scenmc_model *m, const char *comment, char **yaml,
                                    size_t *len, scenmc_error *err);
 
 #endif

@@ -1,5 +1,5 @@
 /* Fuzz target: the ScenarioWizard .scw and CSV readers, then the draft's
- * way through YAML and the loader (scenmc_model_build), as `scenmc import`
+ * way through YAML and the loader (scenmc__model_build), as `scenmc import`
  * does. The first byte picks the reader, so one corpus covers both. */
 #include "interop/csv_matrix.h"
 #include "interop/scw.h"
@@ -28,9 +28,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         scenmc_import_options o;
         scenmc_import_options_init(&o);
         o.consistency = consistency != 0;
-        st = scenmc_csv_read_draft(text, len, "<fuzz.csv>", &o, &draft, &notes, &err);
+        st = scenmc__csv_read_draft(text, len, "<fuzz.csv>", &o, &draft, &notes, &err);
     } else {
-        st = scenmc_scw_read_draft(text, len, "<fuzz.scw>", &draft, &notes, &err);
+        st = scenmc__scw_read_draft(text, len, "<fuzz.scw>", &draft, &notes, &err);
     }
     free(notes);
     if (st != SCENMC_OK) {
@@ -41,7 +41,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     scenmc_model *m = NULL;
     scenmc_error_clear(&err);
-    if (scenmc_model_build(draft, NULL, NULL, "<fuzz>", NULL, NULL, &m, &err) == SCENMC_OK)
+    if (scenmc__model_build(draft, NULL, NULL, "<fuzz>", NULL, NULL, &m, &err) == SCENMC_OK)
         scenmc_model_free(m);
     scenmc_model_free(draft);
     return 0;
