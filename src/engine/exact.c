@@ -163,7 +163,7 @@ static double physical_memory(void)
     return pages > 0 && size > 0 ? (double)pages * (double)size : 16e9;
 }
 
-/* Bytes the solver needs for n states (documented in docs/exact.md). */
+/* Bytes the solver needs for n states (docs/model.md, section 10). */
 static double memory_needed(uint64_t n, int V, int Y, int S)
 {
     double per_state = 8.0 * V       /* T */

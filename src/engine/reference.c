@@ -1,7 +1,7 @@
 /* The plain reference engine (see reference.h): the dynamics of
- * docs/model.md, section 5, and the stream order of its "How scenmc computes
- * it": one 32-bit word per start block, one per year for the year's revision
- * count, then one per revision. It uses the kernel's model tables and its
+ * docs/model.md, section 5, and the stream order of its section 11: one
+ * 32-bit word per start block, one per year for the year's revision count,
+ * then one per revision. It uses the kernel's model tables and its
  * start blocks' cumulative distribution, never the grouped weight tables. */
 #include "engine/reference.h"
 #include "engine/rng.h"
