@@ -6,34 +6,90 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* mkstemp's pattern beside path; *fd the open file, or -1 with errno set. */
-static char *make_temp(const char *path, int *fd)
+/* Temporaries take at most this much of the target's name, so that a name
+ * that fits NAME_MAX has temporaries that fit too (ours and HDF5's). */
+#define TEMP_STEM 200
+
+/* dir/STEM<suffix>XXXXXX beside path (STEM: the first TEMP_STEM bytes of
+ * its last component), made by mkstemp; *fd the open file, or -1 with errno. */
+static char *make_temp(const char *path, const char *suffix, int *fd)
 {
-    size_t n = strlen(path) + 16;
+    const char *slash = strrchr(path, '/');
+    size_t dir = slash ? (size_t)(slash - path) + 1 : 0;
+    size_t base = strlen(path + dir);
+    if (base > TEMP_STEM)
+        base = TEMP_STEM;
+    size_t n = dir + base + strlen(suffix) + 8;
     char *tmp = scenmc__xmalloc(n);
-    snprintf(tmp, n, "%s.tmp-XXXXXX", path);
+    snprintf(tmp, n, "%.*s%.*s%sXXXXXX", (int)dir, path, (int)base, path + dir, suffix);
     *fd = mkstemp(tmp);
     return tmp;
 }
 
-scenmc_status scenmc__atomic_check(const char *path, int force, scenmc_error *err)
+scenmc_status scenmc__path_check_name(const char *path, scenmc_error *err)
+{
+    if (!path || !*path)
+        return scenmc_error_add(err, SCENMC_E_INPUT, "an empty file name; expected a file to write");
+    const char *slash = strrchr(path, '/');
+    const char *base = slash ? slash + 1 : path;
+    if (!*base)
+        return scenmc_error_add(err, SCENMC_E_INPUT, "%s: a folder name; expected a file name", path);
+    if (strlen(path) >= PATH_MAX || strlen(base) > NAME_MAX)
+        return scenmc_error_add(err, SCENMC_E_INPUT, "%.64s...: the file name is too long (at most %d "
+                                "bytes a name, %d a path)", path, NAME_MAX, PATH_MAX - 1);
+    return SCENMC_OK;
+}
+
+/* What stands at path: 0 nothing, 1 a regular file, or an error. Symbolic
+ * links are refused, never followed: replacing one would replace the link,
+ * not the file it names, and writing through it would write elsewhere. */
+static scenmc_status existing(const char *path, int *exists, scenmc_error *err)
 {
     struct stat st;
-    if (stat(path, &st) == 0) {
-        if (S_ISDIR(st.st_mode))
-            return scenmc_error_add(err, SCENMC_E_IO, "%s: is a directory; expected a file name", path);
-        if (!force)
-            return scenmc_error_add(err, SCENMC_E_IO, "%s: already exists; use --force to overwrite it",
-                                    path);
-    }
+    *exists = 0;
+    if (lstat(path, &st) != 0)
+        return SCENMC_OK;
+    if (S_ISLNK(st.st_mode))
+        return scenmc_error_add(err, SCENMC_E_INPUT, "%s: is a symbolic link; scenmc writes only "
+                                "regular files (give the file it points to)", path);
+    if (S_ISDIR(st.st_mode))
+        return scenmc_error_add(err, SCENMC_E_IO, "%s: is a directory; expected a file name", path);
+    if (!S_ISREG(st.st_mode))
+        return scenmc_error_add(err, SCENMC_E_INPUT, "%s: not a regular file (a device, FIFO or "
+                                "socket); scenmc writes only regular files, with or without --force",
+                                path);
+    *exists = 1;
+    return SCENMC_OK;
+}
+
+int scenmc__same_file(const char *a, const char *b)
+{
+    struct stat sa, sb;
+    if (stat(a, &sa) != 0 || stat(b, &sb) != 0)
+        return !strcmp(a, b);
+    return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
+scenmc_status scenmc__atomic_check(const char *path, int force, scenmc_error *err)
+{
+    int exists;
+    scenmc_status s = scenmc__path_check_name(path, err);
+    if (s == SCENMC_OK)
+        s = existing(path, &exists, err);
+    if (s != SCENMC_OK)
+        return s;
+    if (exists && !force)
+        return scenmc_error_add(err, SCENMC_E_IO, "%s: already exists; use --force to overwrite it",
+                                path);
     scenmc__atomic a;
-    scenmc_status s = scenmc__atomic_begin(&a, path, err);
+    s = scenmc__atomic_begin(&a, path, err);
     if (s == SCENMC_OK)
         scenmc__atomic_abandon(&a);
     return s;
@@ -44,7 +100,10 @@ scenmc_status scenmc__atomic_begin(scenmc__atomic *a, const char *path, scenmc_e
     memset(a, 0, sizeof *a);
     a->path = path;
     a->what = "writing failed";
-    a->tmp = make_temp(path, &a->fd);
+    /* Nothing there yet: claim the name without replacing what may appear meanwhile. */
+    struct stat st;
+    a->no_clobber = lstat(path, &st) != 0;
+    a->tmp = make_temp(path, ".tmp-", &a->fd);
     if (a->fd < 0) {
         scenmc_status s = scenmc_error_add(err, SCENMC_E_IO, "%s: cannot write there: %s", path,
                                            strerror(errno));
@@ -63,6 +122,8 @@ void scenmc__atomic_adopt(scenmc__atomic *a, const char *tmp, const char *path)
     a->tmp = (char *)tmp;
     a->fd = -1;
     a->adopted = 1;
+    struct stat st;
+    a->no_clobber = lstat(path, &st) != 0;
 }
 
 int scenmc__atomic_write(scenmc__atomic *a, const void *buf, size_t n)
@@ -110,6 +171,31 @@ void scenmc__atomic_abandon(scenmc__atomic *a)
     drop(a, !a->adopted);
 }
 
+/* Puts the finished temporary at the target. Without replacing: link(2), which
+ * fails on an existing name, so of two writers exactly one wins; where the file
+ * system has no hard links, a check and a rename. Replacing: only a regular
+ * file, checked again now. The temporary is gone afterwards either way. */
+static scenmc_status place(scenmc__atomic *a, scenmc_error *err)
+{
+    int exists = 0;
+    scenmc_status s = existing(a->path, &exists, err);
+    if (s == SCENMC_OK && a->no_clobber) {
+        if (link(a->tmp, a->path) == 0) {
+            unlink(a->tmp);
+            return SCENMC_OK;
+        }
+        if (errno == EEXIST || exists)
+            s = scenmc_error_add(err, SCENMC_E_IO, "%s: already exists (written meanwhile by "
+                                 "another process?); use --force to overwrite it", a->path);
+    }
+    if (s == SCENMC_OK && rename(a->tmp, a->path) != 0)
+        s = scenmc_error_add(err, SCENMC_E_IO, "%s: cannot rename the finished file into place: %s",
+                             a->path, strerror(errno));
+    if (s != SCENMC_OK)
+        unlink(a->tmp);
+    return s;
+}
+
 scenmc_status scenmc__atomic_commit(scenmc__atomic *a, int e, scenmc_error *err)
 {
     int owned = !a->adopted;
@@ -123,35 +209,64 @@ scenmc_status scenmc__atomic_commit(scenmc__atomic *a, int e, scenmc_error *err)
         return scenmc_error_add(err, SCENMC_E_IO, "%s: %s (%s); nothing was written", a->path, a->what,
                                 strerror(e));
     }
-    struct stat sb;
-    if (a->no_clobber && stat(a->path, &sb) == 0) {
-        drop(a, owned);
-        return scenmc_error_add(err, SCENMC_E_IO, "%s: already exists; use --force to overwrite it",
-                                a->path);
-    }
     /* mkstemp made it private; give it the mode a plain create would have. */
     mode_t mask = umask(0);
     umask(mask);
     chmod(a->tmp, 0666 & ~mask);
-    scenmc_status s = SCENMC_OK;
-    if (rename(a->tmp, a->path) != 0) {
-        e = errno;
-        unlink(a->tmp);
-        s = scenmc_error_add(err, SCENMC_E_IO, "%s: cannot rename the finished file into place: %s",
-                             a->path, strerror(e));
-    }
+    scenmc_status s = place(a, err);
     if (owned)
         free(a->tmp);
     a->tmp = NULL;
     return s;
 }
 
+scenmc_status scenmc__atomic_commit_all(scenmc__atomic *a, size_t n, scenmc_error *err)
+{
+    int e = 0;
+    size_t bad = 0;
+    for (size_t i = 0; i < n; i++) {
+        int ei = sync_close(&a[i]);
+        if (ei && !e) {
+            e = ei;
+            bad = i;
+        }
+    }
+    for (size_t i = 0; i < n && !e; i++) {
+        int exists;
+        if (existing(a[i].path, &exists, err) != SCENMC_OK || (exists && a[i].no_clobber))
+            e = -1;
+    }
+    scenmc_status s = SCENMC_OK;
+    if (e > 0)
+        s = scenmc_error_add(err, SCENMC_E_IO, "%s: %s (%s); nothing was written", a[bad].path,
+                             a[bad].what, strerror(e));
+    else if (e < 0 && err->code == SCENMC_OK)
+        s = scenmc_error_add(err, SCENMC_E_IO, "%s: already exists (written meanwhile?); nothing "
+                             "was written", a[0].path);
+    else if (e < 0)
+        s = err->code;
+    for (size_t i = 0; i < n; i++) {
+        if (s != SCENMC_OK) {
+            drop(&a[i], !a[i].adopted);
+            continue;
+        }
+        /* Checked above: only a rename failing now could leave some in place. */
+        scenmc_status si = scenmc__atomic_commit(&a[i], 0, err);
+        if (si != SCENMC_OK && s == SCENMC_OK)
+            s = si;
+    }
+    return s;
+}
+
 char *scenmc__atomic_temp_name(const char *path)
 {
-    static unsigned counter;
-    size_t n = strlen(path) + 64;
-    char *t = scenmc__xmalloc(n);
-    snprintf(t, n, "%s.part-%ld-%u", path, (long)getpid(), counter++);
+    int fd;
+    char *t = make_temp(path, ".part-", &fd);
+    if (fd < 0) {
+        free(t);
+        return NULL;
+    }
+    close(fd);
     return t;
 }
 

@@ -1,4 +1,5 @@
 #include "cli.h"
+#include "base/atomic_file.h"
 #include "base/util.h"
 #include "scenmc/reader.h"
 
@@ -343,6 +344,11 @@ static int take_option(const char *cmd, int c, int li, const struct option *lo, 
         return EXIT_USAGE;
     if (li < 0 && value && !separate && *value == '=')
         value++; /* "-n=5", as the hand-written parser took it */
+    if (value && !*value) { /* an unset shell variable: refused before any work */
+        char buf[128];
+        return cli_usage_error(cmd, "%s: an empty value (an unset variable?); expected a value",
+                               option_text(buf, sizeof buf, argv[at]));
+    }
     out->opts[out->n_opts++] = (cli_arg){c, value};
     return 0;
 }
@@ -438,4 +444,9 @@ int cli_read_results(const char *cmd, const char *file, scenmc_model **m, scenmc
         return cli_exit_code(s);
     }
     return 0;
+}
+
+int cli_same_file(const char *a, const char *b)
+{
+    return scenmc__same_file(a, b);
 }

@@ -135,4 +135,7 @@ int cli_one_results_file(const char *cmd, const cli_args *a, const char **file);
 int cli_read_results(const char *cmd, const char *file, scenmc_model **m, scenmc_results *r,
                      scenmc_results_info *info);
 
+/* Whether a and b are the same file (device and inode, not the name). */
+int cli_same_file(const char *a, const char *b);
+
 #endif

@@ -310,18 +310,13 @@ static void write_metadata(csv *c, const scenmc_results *r, const scenmc_results
     }
 }
 
-/* Writes DIR/NAME.csv whole or not at all (built in memory, then the
- * library's atomic write: a temporary beside it renamed into place). */
-static int write_one(const char *dir, size_t k, const scenmc_results *r,
-                     const scenmc_results_info *info)
+/* The text of the k-th CSV file (malloc'd), or NULL when out of memory. */
+static char *render(size_t k, const scenmc_results *r, const scenmc_results_info *info, size_t *len)
 {
     char *text = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&text, &len);
-    if (!f) {
-        fprintf(stderr, "scenmc export: out of memory\n");
-        return 1;
-    }
+    FILE *f = open_memstream(&text, len);
+    if (!f)
+        return NULL;
     csv c = {f, 0};
     if (k < SCENMC_N_TABLES)
         write_table(&c, r, (scenmc_table_id)k);
@@ -329,18 +324,64 @@ static int write_one(const char *dir, size_t k, const scenmc_results *r,
         write_metadata(&c, r, info);
     int bad = ferror(f);
     bad |= fclose(f) != 0;
+    if (bad) {
+        free(text);
+        return NULL;
+    }
+    return text;
+}
+
+/* DIR/NAME.csv (malloc'd). */
+static char *csv_path(const char *dir, size_t k)
+{
     size_t n = strlen(dir) + 64;
     char *path = scenmc__xmalloc(n);
     snprintf(path, n, "%s/%s.csv", dir, csv_names[k]);
+    return path;
+}
+
+/* Every CSV file written, or none: each goes to a temporary beside its
+ * target, and the targets change only once every temporary is complete
+ * (an export --force that fails leaves the earlier files as they were). */
+static int write_all(const char *dir, const scenmc_results *r, const scenmc_results_info *info)
+{
+    scenmc__atomic a[N_CSV];
+    char *path[N_CSV];
+    size_t begun = 0;
     scenmc_error err;
     scenmc_error_clear(&err);
-    if (bad)
-        fprintf(stderr, "scenmc export: %s: out of memory\n", path);
-    else if (scenmc__write_text_file(path, text, len, 1, &err) != SCENMC_OK)
+    int rc = 0;
+    for (size_t k = 0; k < N_CSV; k++)
+        path[k] = csv_path(dir, k);
+    for (size_t k = 0; k < N_CSV && !rc; k++) {
+        size_t len = 0;
+        char *text = render(k, r, info, &len);
+        if (!text) {
+            fprintf(stderr, "scenmc export: %s: out of memory; nothing was written\n", path[k]);
+            rc = 1;
+        } else if (scenmc__atomic_begin(&a[k], path[k], &err) != SCENMC_OK) {
+            rc = 1;
+        } else {
+            begun++;
+            a[k].what = "cannot write";
+            int e = scenmc__atomic_write(&a[k], text, len);
+            if (e) {
+                scenmc_error_add(&err, SCENMC_E_IO, "%s: cannot write (%s); nothing was written",
+                                 path[k], strerror(e));
+                rc = 1;
+            }
+        }
+        free(text);
+    }
+    if (!rc && scenmc__atomic_commit_all(a, N_CSV, &err) != SCENMC_OK)
+        rc = 1;
+    for (size_t k = 0; rc && k < begun && k < N_CSV; k++)
+        scenmc__atomic_abandon(&a[k]); /* a no-op once committed */
+    if (rc && err.code != SCENMC_OK)
         fprintf(stderr, "scenmc export: %s\n", err.msg);
-    free(text);
-    free(path);
-    return bad || err.code != SCENMC_OK;
+    for (size_t k = 0; k < N_CSV; k++)
+        free(path[k]);
+    return rc;
 }
 
 /* mkdir -p: the folder and any missing parents. */
@@ -395,16 +436,19 @@ int cmd_export(int argc, char **argv)
         fprintf(stderr, "scenmc export: %s: exists and is not a folder\n", dir);
         return 1;
     }
-    if (!force)
-        for (size_t k = 0; k < N_CSV; k++) {
-            char path[4096];
-            snprintf(path, sizeof path, "%s/%s.csv", dir, csv_names[k]);
-            if (stat(path, &st) == 0) {
-                fprintf(stderr, "scenmc export: %s: already exists; use --force to overwrite it\n",
-                        path);
-                return 1;
-            }
+    int dir_exists = stat(dir, &st) == 0;
+    for (size_t k = 0; k < N_CSV && dir_exists; k++) {
+        /* Regular files only; existing ones only with --force. */
+        char *path = csv_path(dir, k);
+        scenmc_error err;
+        scenmc_error_clear(&err);
+        scenmc_status cs = scenmc__atomic_check(path, force, &err);
+        free(path);
+        if (cs != SCENMC_OK) {
+            fprintf(stderr, "scenmc export: %s\n", err.msg);
+            return 1;
         }
+    }
 
     scenmc_model *m = NULL;
     scenmc_results r;
@@ -413,8 +457,8 @@ int cmd_export(int argc, char **argv)
     if (rc)
         return rc;
     rc = make_folder(dir);
-    for (size_t k = 0; k < N_CSV && !rc; k++)
-        rc = write_one(dir, k, &r, &info);
+    if (!rc)
+        rc = write_all(dir, &r, &info);
     if (!rc && !quiet)
         printf("%s: %zu CSV files written to %s (%s, %s)\n", file, N_CSV, dir, m->name,
                info.method);

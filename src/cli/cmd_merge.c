@@ -48,7 +48,7 @@ int cmd_merge(int argc, char **argv)
     if (!rc && !out)
         rc = cli_usage_error("merge", "no output; expected -o FILE.h5");
     for (int i = 0; i < n && !rc; i++)
-        if (!strcmp(parts[i], out))
+        if (cli_same_file(parts[i], out))
             rc = cli_usage_error("merge", "%s is both a part and the output", out);
     scenmc_error err;
     scenmc_error_clear(&err);

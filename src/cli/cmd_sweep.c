@@ -8,9 +8,12 @@
 #include "io/mpi.h"
 #include "io/run_plan.h"
 
+#include <errno.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static const char sweep_head[] =
     "usage: scenmc sweep [MODEL] --param NAME=SPEC [--param ...] [options]\n\n"
@@ -148,12 +151,19 @@ static int sweep_open(sweep_cmd *sc, const scenmc_results *r, const scenmc_write
     sc->final_prob = scenmc__xcalloc((size_t)pl->P * (size_t)(sc->S ? sc->S : 1), sizeof(double));
     if (!sc->out)
         return 0;
-    if (pl->shard_m)
-        *tmp_out = scenmc__hpc_temp_name(sc->out);
+    scenmc_write_options own = *wo;
+    if (pl->shard_m) {
+        /* A fresh, empty file of ours (mkstemp), which the writer replaces. */
+        if (!(*tmp_out = scenmc__hpc_temp_name(sc->out))) {
+            fprintf(stderr, "scenmc sweep: %s: cannot write beside it: %s\n", sc->out, strerror(errno));
+            return 1;
+        }
+        own.force = 1;
+    }
     scenmc_error err;
     scenmc_error_clear(&err);
     if (scenmc_sweep_writer_open(*tmp_out ? *tmp_out : sc->out, r, pl->p_last - pl->p_first, sc->K,
-                                 names, pl->values + (size_t)pl->p_first * (size_t)sc->K, &sc->base, wo,
+                                 names, pl->values + (size_t)pl->p_first * (size_t)sc->K, &sc->base, &own,
                                  sw, &err) != SCENMC_OK) {
         cli_print_error("sweep", &err);
         return 1;
@@ -224,6 +234,8 @@ static int sweep_close(sweep_cmd *sc, scenmc_sweep_writer *sw, const char *tmp_o
         cli_print_error("sweep", &err);
         rc = 1;
     }
+    if (tmp_out && (rc || !sw))
+        unlink(tmp_out); /* the empty reservation, when the shard was not committed */
     return rc;
 }
 

@@ -8,7 +8,7 @@
 
 /* Whether path is a sweep file (a /sweep group and the root attribute n_points). */
 int scenmc__is_sweep_file(const char *path);
-/* A fresh name for a temporary file beside path (malloc'd; nothing created). */
+/* A fresh, empty temporary file beside path (malloc'd name), or NULL. */
 char *scenmc__hpc_temp_name(const char *path);
 /* Sweep shards: adds sweep_point_first, sweep_point_last, sweep_n_points,
  * shard_index and shard_count to the finished sweep file tmp, flushes it and

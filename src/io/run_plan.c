@@ -2,12 +2,15 @@
  * any compute is spent; after the run, the combine with the checkpoint and the
  * decision between finished results and a new checkpoint (docs/hpc.md). */
 #include "io/run_plan.h"
+#include "base/atomic_file.h"
 #include "base/util.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <limits.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 void scenmc__run_plan_init(scenmc__run_plan *pl, const scenmc__run_request *req)
@@ -56,6 +59,13 @@ scenmc_status scenmc__run_plan_from_checkpoint(scenmc__run_plan *pl, unsigned re
                      "finished results", path);
     if (pl->ck.method != SCENMC_MONTE_CARLO)
         return usage(pl, err, "--resume %s: not Monte Carlo results", path);
+    /* Ranges and counts must agree now, not after the compute ("internal error"). */
+    uint64_t in_ranges = scenmc_ranges_count(pl->ck_hpc.done, pl->ck_hpc.n_done);
+    if (in_ranges != pl->ck.n_trajectories)
+        return scenmc_error_add(err, SCENMC_E_INPUT, "--resume %s: the checkpoint is damaged: its "
+                                "ranges done hold %llu trajectories, its counts %llu", path,
+                                (unsigned long long)in_ranges,
+                                (unsigned long long)pl->ck.n_trajectories);
     scenmc_params_copy(&pl->p, &pl->ck.params);
     pl->have_p = 1;
     return SCENMC_OK;
@@ -111,13 +121,85 @@ static scenmc_status check_split(scenmc__run_plan *pl, scenmc_error *err)
     return SCENMC_OK;
 }
 
+/* Whether path is a regular file holding a scenmc checkpoint and (any_output
+ * 0) one of this run: it records the same output (both none, or the same
+ * name, as given or absolute). */
+static int our_checkpoint(const scenmc__run_plan *pl, const char *path, int any_output)
+{
+    scenmc_hpc_info info;
+    scenmc_error e;
+    scenmc_error_clear(&e);
+    struct stat st;
+    if (lstat(path, &st) != 0 || !S_ISREG(st.st_mode) ||
+        scenmc_hpc_info_read(path, &info, &e) != SCENMC_OK)
+        return 0;
+    const char *rec = info.output;
+    int same = rec ? pl->out && (!strcmp(rec, pl->out) || (pl->out_abs && !strcmp(rec, pl->out_abs)))
+                   : !pl->out;
+    int ours = info.checkpoint && (any_output || same);
+    scenmc_hpc_info_free(&info);
+    return ours;
+}
+
+/* The output's absolute name, recorded in checkpoints so that --resume
+ * without -o writes where the interrupted run would have, from any folder. */
+static char *absolute(const char *path)
+{
+    if (path[0] == '/')
+        return scenmc__strdup(path);
+    char cwd[PATH_MAX];
+    if (!getcwd(cwd, sizeof cwd))
+        return NULL;
+    char *abs = scenmc__xmalloc(strlen(cwd) + strlen(path) + 2);
+    sprintf(abs, "%s/%s", strcmp(cwd, "/") ? cwd : "", path);
+    return abs;
+}
+
+/* The output: -o, else (resuming) the checkpoint's, when it is absolute. */
+static scenmc_status choose_output(scenmc__run_plan *pl, scenmc_error *err)
+{
+    const scenmc__run_request *q = &pl->req;
+    pl->out = q->out;
+    const char *rec = pl->have_ck ? pl->ck_hpc.output : NULL;
+    if (!pl->out && rec && rec[0] != '/')
+        return usage(pl, err, "--resume %s: the checkpoint's output '%s' is relative to the folder "
+                     "the interrupted run started in; give -o FILE", q->resume, rec);
+    if (!pl->out)
+        pl->out = rec;
+    if (pl->out && scenmc__path_check_name(pl->out, err) != SCENMC_OK)
+        return err->code;
+    if (pl->out)
+        pl->out_abs = absolute(pl->out);
+    return SCENMC_OK;
+}
+
+/* An existing checkpoint file that is not the one resumed: replaced (and
+ * removed once the results are written) only when it is a checkpoint of
+ * this run and --force was given. */
+static scenmc_status check_stale(scenmc__run_plan *pl, scenmc_error *err)
+{
+    const scenmc__run_request *q = &pl->req;
+    struct stat st;
+    if (lstat(pl->ckpt, &st) != 0 || (q->resume && scenmc__same_file(pl->ckpt, q->resume)))
+        return SCENMC_OK;
+    if (!our_checkpoint(pl, pl->ckpt, 0))
+        return usage(pl, err, "%s exists and is not a checkpoint of this run; scenmc does not "
+                     "overwrite or remove it, with or without --force (give another --checkpoint)",
+                     pl->ckpt);
+    if (!q->force)
+        return usage(pl, err, "%s exists: an earlier run was interrupted there. Continue it with "
+                     "'scenmc run --resume %s', or pass --force to start afresh", pl->ckpt,
+                     pl->ckpt);
+    pl->stale_ckpt = 1;
+    return SCENMC_OK;
+}
+
 /* Where the results and the checkpoint go, and whether they can be written. */
 static scenmc_status check_files(scenmc__run_plan *pl, scenmc_error *err)
 {
     const scenmc__run_request *q = &pl->req;
-    pl->out = q->out;
-    if (!pl->out && pl->have_ck && pl->ck_hpc.output)
-        pl->out = pl->ck_hpc.output;
+    if (choose_output(pl, err) != SCENMC_OK)
+        return err->code;
     pl->ckpt = q->ckpt ? q->ckpt : q->resume;
     if (!pl->ckpt && pl->out && !q->ensemble) {
         pl->ckpt_buf = scenmc__xmalloc(strlen(pl->out) + 8);
@@ -127,19 +209,20 @@ static scenmc_status check_files(scenmc__run_plan *pl, scenmc_error *err)
     if (q->max_time && !pl->ckpt)
         return usage(pl, err, "--max-time needs a place for the checkpoint: give -o FILE.h5 "
                      "(checkpoint FILE.h5.ckpt) or --checkpoint FILE");
-    if (pl->out && pl->ckpt && !strcmp(pl->out, pl->ckpt))
+    if (pl->ckpt && scenmc__path_check_name(pl->ckpt, err) != SCENMC_OK)
+        return usage(pl, err, "the checkpoint's name %s does not fit; give a shorter -o or "
+                     "--checkpoint", q->ckpt ? "(--checkpoint)" : "(-o FILE + .ckpt)");
+    if (pl->out && pl->ckpt && scenmc__same_file(pl->out, pl->ckpt))
         return usage(pl, err, "the checkpoint and the output are both %s; expected two files",
                      pl->out);
-    int rank0 = q->rank == 0;
+    if (q->rank != 0)
+        return SCENMC_OK;
     /* Refuse unwritable or existing files before spending the compute (rank 0 writes). */
-    if (rank0 && pl->out && scenmc_output_check(pl->out, q->force, err) != SCENMC_OK)
+    if (pl->out && scenmc_output_check(pl->out, q->force, err) != SCENMC_OK)
         return err->code;
-    pl->stale_ckpt = rank0 && pl->ckpt && !q->resume && access(pl->ckpt, F_OK) == 0;
-    if (pl->stale_ckpt && !q->force)
-        return usage(pl, err, "%s exists: an earlier run was interrupted there. Continue it with "
-                     "'scenmc run --resume %s', or pass --force to start afresh", pl->ckpt,
-                     pl->ckpt);
-    if (rank0 && pl->ckpt && (!q->resume || strcmp(pl->ckpt, q->resume) != 0) &&
+    if (pl->ckpt && check_stale(pl, err) != SCENMC_OK)
+        return err->code;
+    if (pl->ckpt && (!q->resume || !scenmc__same_file(pl->ckpt, q->resume)) &&
         scenmc_output_check(pl->ckpt, 1, err) != SCENMC_OK)
         return err->code;
     return SCENMC_OK;
@@ -221,7 +304,7 @@ void scenmc__run_checkpoint_info(const scenmc__run_plan *pl, scenmc_range *all, 
     info->next = n_all && all[0].first == t->first ? all[0].last : t->first;
     info->n_done = n_all;
     info->done = all;
-    info->output = (char *)pl->out;
+    info->output = (char *)(pl->out_abs ? pl->out_abs : pl->out);
     info->shard_index = pl->shard_k;
     info->shard_count = pl->shard_m;
     r->first = n_all ? all[0].first : t->first;
@@ -241,13 +324,18 @@ void scenmc__run_final_info(const scenmc__run_plan *pl, scenmc_results *r, scenm
 
 int scenmc__run_ckpt_superseded(const scenmc__run_plan *pl)
 {
-    return (pl->req.resume && !strcmp(pl->ckpt, pl->req.resume)) || pl->stale_ckpt;
+    /* Checked again now: only a checkpoint is ever removed. */
+    const char *r = pl->req.resume;
+    if (r && scenmc__same_file(pl->ckpt, r))
+        return our_checkpoint(pl, pl->ckpt, 1);
+    return pl->stale_ckpt && our_checkpoint(pl, pl->ckpt, 0);
 }
 
 void scenmc__run_plan_free(scenmc__run_plan *pl)
 {
     free(pl->mine);
     free(pl->ckpt_buf);
+    free(pl->out_abs);
     if (pl->have_ck)
         scenmc_results_free(&pl->ck);
     scenmc_results_info_free(&pl->ck_info);

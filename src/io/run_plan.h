@@ -36,6 +36,7 @@ typedef struct scenmc__run_plan {
     double max_time;         /* seconds, 0 when none */
     const char *out, *ckpt;  /* where results and checkpoints go, or NULL */
     char *ckpt_buf;          /* owns ckpt when it is the output's name + .ckpt */
+    char *out_abs;           /* out as an absolute name (recorded in checkpoints), or NULL */
     int stale_ckpt;          /* rank 0: an earlier, interrupted run left ckpt */
     int usage;               /* the last error was a bad combination of options */
     scenmc_range target;     /* the trajectories the whole run is to compute */
@@ -71,7 +72,8 @@ void scenmc__run_checkpoint_info(const scenmc__run_plan *pl, scenmc_range *all, 
                                 scenmc_results *r, scenmc_hpc_info *info);
 /* A complete run: r spans the target; info holds the shard attributes. */
 void scenmc__run_final_info(const scenmc__run_plan *pl, scenmc_results *r, scenmc_hpc_info *info);
-/* Whether writing the results makes the checkpoint obsolete (to remove). */
+/* Whether writing the results makes the checkpoint obsolete (to remove):
+ * the one resumed, or a stale one of this run, and still a checkpoint. */
 int scenmc__run_ckpt_superseded(const scenmc__run_plan *pl);
 void scenmc__run_plan_free(scenmc__run_plan *pl);
 
