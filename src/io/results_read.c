@@ -1227,6 +1227,12 @@ static int guard_verdict(const char *path, pid_t pid, pid_t w, int st, char *buf
                          sig, strsignal(sig));
         return 0;
     }
+    if (w == pid && got < 1) { /* it ended without a verdict: HDF5 gave up inside */
+        scenmc_error_add(err, SCENMC_E_INPUT, "%s: a damaged HDF5 file: reading it ended "
+                         "abnormally (exit status %d); the file is truncated or overwritten in "
+                         "places", path, WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+        return 0;
+    }
     if (got < 1 || buf[0] == SCENMC_OK || w != pid)
         return 1;
     scenmc_status code = (scenmc_status)buf[0];
