@@ -986,6 +986,22 @@ static void problem_position(const yaml_parser_t *p, const unsigned char *text, 
     }
 }
 
+/* libyaml's failure as a problem at FILE:LINE:COLUMN; running out of memory is
+ * no fault of the file. */
+scenmc_status scenmc__yaml_problem(const yaml_parser_t *p, const char *file,
+                                   const unsigned char *text, size_t len, scenmc_error *err)
+{
+    if (p->error == YAML_MEMORY_ERROR)
+        return scenmc_error_add(err, SCENMC_E_NOMEM, "%s: out of memory parsing it as YAML; "
+                                "expected more free memory", file);
+    size_t line, col;
+    problem_position(p, text, len, &line, &col);
+    return scenmc_error_add(err, SCENMC_E_INPUT, "%s:%zu:%zu: not valid YAML: %s%s%s; expected a "
+                            "scenmc model file (see docs/model-format.md)", file, line, col,
+                            p->problem ? p->problem : "syntax error", p->context ? " " : "",
+                            p->context ? p->context : "");
+}
+
 /* A first pass over the events: syntax errors, nesting depth and aliases,
  * before libyaml builds a document from them. */
 static int prescan(const char *file, const unsigned char *text, size_t len, scenmc_error *err)
@@ -998,13 +1014,7 @@ static int prescan(const char *file, const unsigned char *text, size_t len, scen
     int depth = 0, docs = 0, ok = 1;
     for (;;) {
         if (!yaml_parser_parse(&p, &ev)) {
-            size_t line, col;
-            problem_position(&p, text, len, &line, &col);
-            scenmc_error_add(err, SCENMC_E_INPUT, "%s:%zu:%zu: not valid YAML: %s%s%s; expected a "
-                             "scenmc model file (see docs/model-format.md)",
-                             file, line, col,
-                             p.problem ? p.problem : "syntax error", p.context ? " " : "",
-                             p.context ? p.context : "");
+            scenmc__yaml_problem(&p, file, text, len, err);
             ok = 0;
             break;
         }
@@ -1074,10 +1084,7 @@ static scenmc_status load_document(const char *text, size_t len, const char *fil
         return scenmc_error_add(err, SCENMC_E_NOMEM, "%s: cannot start the YAML parser", file);
     yaml_parser_set_input_string(&p, (const unsigned char *)text, len);
     if (!yaml_parser_load(&p, doc)) {
-        size_t line, col;
-        problem_position(&p, (const unsigned char *)text, len, &line, &col);
-        scenmc_error_add(err, SCENMC_E_INPUT, "%s:%zu:%zu: not valid YAML: %s", file, line, col,
-                         p.problem ? p.problem : "syntax error");
+        scenmc__yaml_problem(&p, file, (const unsigned char *)text, len, err);
         yaml_parser_delete(&p);
         return err->code;
     }
