@@ -137,6 +137,24 @@ static void test_sbatch_resubmits_only_with_checkpoint(void **state)
     free(out);
 }
 
+/* Huge beta or weights on the command line: bad input (2) with the range, not
+ * "out of memory" from an undefined float-to-int conversion. */
+static void test_huge_parameters(void **state)
+{
+    (void)state;
+    const char *opts[] = {"--beta 1e308", "--w-consistency 1e308", "--w-cross -1e308"};
+    for (size_t k = 0; k < sizeof opts / sizeof opts[0]; k++) {
+        char cmd[1024], *out = NULL;
+        snprintf(cmd, sizeof cmd, "'%s' run -n 10 --threads 1 -o exits_huge_param.h5 --force %s",
+                 SCENMC_BINARY, opts[k]);
+        int rc = run_capture(cmd, &out);
+        if (rc != 2 || !strstr(out, "expected a number from"))
+            fail_msg("%s: exit %d: %s", opts[k], rc, out);
+        free(out);
+    }
+    remove("exits_huge_param.h5");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -144,6 +162,7 @@ int main(void)
         cmocka_unit_test(test_yaml_memory_error),
         cmocka_unit_test(test_out_of_memory_cli),
         cmocka_unit_test(test_sbatch_resubmits_only_with_checkpoint),
+        cmocka_unit_test(test_huge_parameters),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -156,7 +156,7 @@ static char *get_string(loader *L, const yaml_node_t *map, const char *key, cons
     return scenmc__strdup(s);
 }
 
-/* Parses a plain scalar as a finite number. */
+/* Parses a plain scalar as a finite number of at most SCENMC__MAX_MAGNITUDE. */
 static int number(loader *L, const yaml_node_t *n, const char *what, double *out)
 {
     const char *s = scalar(n);
@@ -182,6 +182,11 @@ static int number(loader *L, const yaml_node_t *n, const char *what, double *out
             problem_at(L, n, "%s is '%s'; expected a finite decimal number", what, s);
             return 0;
         }
+    if (fabs(v) > SCENMC__MAX_MAGNITUDE) {
+        problem_at(L, n, "%s is '%s'; expected a number from -%.0f to %.0f", what, s,
+                   SCENMC__MAX_MAGNITUDE, SCENMC__MAX_MAGNITUDE);
+        return 0;
+    }
     *out = v;
     return 1;
 }

@@ -9,6 +9,11 @@
 
 #include <yaml.h>
 
+/* The largest magnitude of any number of the dynamics (scores, scale bounds,
+ * rates, biases, beta, weights): sums and products of them stay finite and
+ * the consistency histogram's bin count fits an int. */
+#define SCENMC__MAX_MAGNITUDE 1e6
+
 /* The defaults of the dynamics when a model file gives none (docs/model.md,
  * section 5): beta 0.5, weights 1, rate 0.5, 10^6 trajectories, seed 1. */
 void scenmc__model_set_defaults(scenmc_model *m);
