@@ -155,6 +155,26 @@ static void test_huge_parameters(void **state)
     remove("exits_huge_param.h5");
 }
 
+/* OMP_NUM_THREADS=100000 crashed in libgomp (SIGSEGV): bounded like --threads. */
+static void test_omp_num_threads_bounded(void **state)
+{
+    (void)state;
+    char cmd[1024], *out = NULL;
+    snprintf(cmd, sizeof cmd, "OMP_NUM_THREADS=100000 '%s' run -n 10 -o exits_omp.h5 --force",
+             SCENMC_BINARY);
+    int rc = run_capture(cmd, &out);
+    if (rc != 2 || !strstr(out, "OMP_NUM_THREADS asks for 100000 threads; expected 1 to 4096"))
+        fail_msg("exit %d: %s", rc, out);
+    free(out);
+    snprintf(cmd, sizeof cmd, "OMP_NUM_THREADS=2 '%s' run -n 10 -o exits_omp.h5 --force",
+             SCENMC_BINARY);
+    rc = run_capture(cmd, &out);
+    if (rc != 0)
+        fail_msg("OMP_NUM_THREADS=2: exit %d: %s", rc, out);
+    free(out);
+    remove("exits_omp.h5");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -163,6 +183,7 @@ int main(void)
         cmocka_unit_test(test_out_of_memory_cli),
         cmocka_unit_test(test_sbatch_resubmits_only_with_checkpoint),
         cmocka_unit_test(test_huge_parameters),
+        cmocka_unit_test(test_omp_num_threads_bounded),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
