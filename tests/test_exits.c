@@ -175,6 +175,26 @@ static void test_omp_num_threads_bounded(void **state)
     remove("exits_omp.h5");
 }
 
+/* SIGHUP (a dropped ssh session) stops a run with a checkpoint, exit 3, like SIGTERM. */
+static void test_sighup_checkpoints(void **state)
+{
+    (void)state;
+    char cmd[2048], *out = NULL;
+    snprintf(cmd, sizeof cmd,
+             "rm -f exits_hup.h5 exits_hup.h5.ckpt exits_hup.err; "
+             "'%s' run -n 1000000000 --threads 1 --chunk 20000 -o exits_hup.h5 2>exits_hup.err & "
+             "pid=$!; for i in $(seq 600); do grep -q 'stops the run' exits_hup.err && break; "
+             "sleep 0.1; done; sleep 0.3; kill -HUP $pid; wait $pid; echo rc=$?; "
+             "test -s exits_hup.h5.ckpt && echo CHECKPOINT; cat exits_hup.err",
+             SCENMC_BINARY);
+    run_capture(cmd, &out);
+    if (!strstr(out, "rc=3") || !strstr(out, "CHECKPOINT"))
+        fail_msg("%s", out);
+    free(out);
+    remove("exits_hup.h5.ckpt");
+    remove("exits_hup.err");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -184,6 +204,7 @@ int main(void)
         cmocka_unit_test(test_sbatch_resubmits_only_with_checkpoint),
         cmocka_unit_test(test_huge_parameters),
         cmocka_unit_test(test_omp_num_threads_bounded),
+        cmocka_unit_test(test_sighup_checkpoints),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
