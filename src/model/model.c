@@ -1033,6 +1033,13 @@ static int prescan(const char *file, const unsigned char *text, size_t len, scen
             }
         } else if (t == YAML_SEQUENCE_END_EVENT || t == YAML_MAPPING_END_EVENT) {
             depth--;
+        } else if (t == YAML_SCALAR_EVENT &&
+                   strlen((const char *)ev.data.scalar.value) != ev.data.scalar.length) {
+            /* A "\0" escape would silently cut a name or id short. */
+            scenmc_error_add(err, SCENMC_E_INPUT, "%s:%zu:%zu: a value holds a NUL character "
+                             "(\\0); expected text without NUL", file, ev.start_mark.line + 1,
+                             ev.start_mark.column + 1);
+            ok = 0;
         } else if (t == YAML_ALIAS_EVENT) {
             scenmc_error_add(err, SCENMC_E_INPUT, "%s:%zu:%zu: YAML aliases (*name) are not "
                              "supported; expected every value written out", file,
