@@ -179,6 +179,11 @@ scenmc_status scenmc_params_parse_start(scenmc_params *p, const scenmc_model *m,
                              "or number 1..%d expected)", eq + 1, tok, m->descriptors[d].n_variants);
             continue;
         }
+        if (s[d] >= 0) {
+            scenmc_error_add(err, SCENMC_E_INPUT, "--start sets descriptor %s twice; expected "
+                             "ID=VARIANT once for every descriptor", m->descriptors[d].id);
+            continue;
+        }
         s[d] = v;
     }
     for (int d = 0; d < m->n_descriptors; d++)
