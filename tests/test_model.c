@@ -867,6 +867,26 @@ static void test_validate_cli(void **state)
     free(out);
 }
 
+/* --start DA=1,DA=2 is refused: one entry per descriptor, not the last one silently. */
+static void test_start_twice(void **state)
+{
+    (void)state;
+    char *yaml = slurp(src_path("tests/data/good/small.yaml"), NULL);
+    assert_non_null(yaml);
+    scenmc_model *m = model_from_string(yaml);
+    free(yaml);
+    scenmc_params p;
+    scenmc_params_init(&p, m);
+    scenmc_error err;
+    scenmc_error_clear(&err);
+    assert_int_equal(scenmc_params_parse_start(&p, m, "X=up,Y=y1,Z=z1,X=down", &err), SCENMC_E_INPUT);
+    assert_non_null(strstr(err.msg, "--start sets descriptor X twice"));
+    scenmc_error_clear(&err);
+    assert_int_equal(scenmc_params_parse_start(&p, m, "X=up,Y=y1,Z=z1", &err), SCENMC_OK);
+    scenmc_params_free(&p);
+    scenmc_model_free(m);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -886,6 +906,7 @@ int main(void)
         cmocka_unit_test(test_doc_example),
         cmocka_unit_test(test_info_json),
         cmocka_unit_test(test_validate_cli),
+        cmocka_unit_test(test_start_twice),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

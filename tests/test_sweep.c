@@ -298,6 +298,45 @@ static void test_ensemble(void **state)
     scenmc_model_free(m);
 }
 
+/* The same parameter twice would make a grid whose value labels lie: refused. */
+static void test_param_twice(void **state)
+{
+    (void)state;
+    scenmc_model *m = default_model();
+    const char *pairs[][2] = {
+        {"beta=0,1", "beta=2,3"},
+        {"rate.EK=0.1,0.2", "rate.EK=0.3"},
+        {"initial.EK=Omöjligt=0.1,0.2", "initial.EK=Omöjligt=0.3"},
+        {"cell:EK=Omöjligt,KM=Inga riktade samarbeten=-3", "cell:KM=Inga riktade samarbeten,EK=Omöjligt=1"},
+    };
+    for (size_t k = 0; k < sizeof pairs / sizeof pairs[0]; k++) {
+        scenmc_sweep_param ps[2] = {parse_ok(m, pairs[k][0]), parse_ok(m, pairs[k][1])};
+        double *v = NULL;
+        int P = 0;
+        scenmc_error err;
+        scenmc_error_clear(&err);
+        if (scenmc_sweep_design(ps, 2, 0, 1, &v, &P, &err) != SCENMC_E_INPUT)
+            fail_msg("'%s' and '%s' accepted", pairs[k][0], pairs[k][1]);
+        assert_non_null(strstr(err.msg, "is given twice"));
+        scenmc_error_clear(&err);
+        assert_int_equal(scenmc_sweep_design(ps, 2, 4, 1, &v, &P, &err), SCENMC_E_INPUT);
+        scenmc_sweep_param_free(&ps[0]);
+        scenmc_sweep_param_free(&ps[1]);
+    }
+    /* Two different descriptors' rates, a consistency and a cross cell: fine. */
+    scenmc_sweep_param ok[2] = {parse_ok(m, "rate.EK=0.1,0.2"), parse_ok(m, "rate.KM=0.3")};
+    double *v = NULL;
+    int P = 0;
+    scenmc_error err;
+    scenmc_error_clear(&err);
+    assert_int_equal(scenmc_sweep_design(ok, 2, 0, 1, &v, &P, &err), SCENMC_OK);
+    assert_int_equal(P, 2);
+    free(v);
+    scenmc_sweep_param_free(&ok[0]);
+    scenmc_sweep_param_free(&ok[1]);
+    scenmc_model_free(m);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -307,6 +346,7 @@ int main(void)
         cmocka_unit_test(test_bad_specs),
         cmocka_unit_test(test_cell_sign_and_beta0),
         cmocka_unit_test(test_ensemble),
+        cmocka_unit_test(test_param_twice),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

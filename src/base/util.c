@@ -9,10 +9,11 @@
 #include <sys/stat.h>
 #include <time.h>
 
+/* Exit status 1, "failed": 3 would tell a batch script a checkpoint was written. */
 static void out_of_memory(size_t n)
 {
-    fprintf(stderr, "scenmc: out of memory (asked for %zu bytes)\n", n);
-    exit(3);
+    fprintf(stderr, "scenmc: out of memory (asked for %zu bytes); expected more free memory\n", n);
+    exit(1);
 }
 
 void *scenmc__xmalloc(size_t n)

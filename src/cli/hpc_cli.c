@@ -162,18 +162,22 @@ void hpc_end(hpc_proc *h)
 /* ---------------------------------------------------------------- signals */
 
 static volatile sig_atomic_t g_signal;
-static const int g_signals[] = {SIGTERM, SIGINT, SIGUSR1};
+/* SIGHUP (a dropped ssh session) stops a run with a checkpoint like SIGTERM. */
+static const int g_signals[] = {SIGTERM, SIGINT, SIGUSR1, SIGHUP};
+#define N_SIGNALS ((int)(sizeof g_signals / sizeof g_signals[0]))
+static volatile sig_atomic_t g_installed[N_SIGNALS];
 
 static void on_signal(int s)
 {
     g_signal = s;
-    /* A second signal of any of the three ends the process at once. */
+    /* A second signal of any of them ends the process at once. */
     struct sigaction dfl;
     memset(&dfl, 0, sizeof dfl);
     dfl.sa_handler = SIG_DFL;
     sigemptyset(&dfl.sa_mask);
-    for (int i = 0; i < 3; i++)
-        sigaction(g_signals[i], &dfl, NULL);
+    for (int i = 0; i < N_SIGNALS; i++)
+        if (g_installed[i])
+            sigaction(g_signals[i], &dfl, NULL);
 }
 
 void hpc_signals_install(void)
@@ -182,11 +186,18 @@ void hpc_signals_install(void)
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
     sigemptyset(&sa.sa_mask);
-    for (int i = 0; i < 3; i++)
+    for (int i = 0; i < N_SIGNALS; i++)
         sigaddset(&sa.sa_mask, g_signals[i]);
     sa.sa_flags = SA_RESETHAND | SA_RESTART;
-    for (int i = 0; i < 3; i++)
+    for (int i = 0; i < N_SIGNALS; i++) {
+        /* Under nohup SIGHUP is ignored: the run is meant to go on, so it stays ignored. */
+        struct sigaction old;
+        if (g_signals[i] == SIGHUP && sigaction(SIGHUP, NULL, &old) == 0 &&
+            old.sa_handler == SIG_IGN)
+            continue;
+        g_installed[i] = 1;
         sigaction(g_signals[i], &sa, NULL);
+    }
 }
 
 int hpc_signal_caught(void)
@@ -228,6 +239,7 @@ const char *hpc_stop_reason(int why)
     case SIGTERM: return "SIGTERM";
     case SIGINT: return "SIGINT";
     case SIGUSR1: return "SIGUSR1";
+    case SIGHUP: return "SIGHUP";
     case STOP_TIME: return "the time limit (--max-time)";
     case STOP_PEER: return "another MPI rank";
     default: return "a request";

@@ -2,6 +2,7 @@
 #include "cli.h"
 
 #include <hdf5.h>
+#include <omp.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -37,6 +38,17 @@ static void usage(FILE *f)
                "built-in model Ett Smart Västernorrland 2030. Documentation: docs/.\n");
 }
 
+/* The default thread count comes from OMP_NUM_THREADS; libgomp crashes creating
+ * 10^5 threads, so it is bounded like --threads (1..4096). */
+static int omp_threads_ok(void)
+{
+    int n = omp_get_max_threads();
+    if (n <= 4096)
+        return 1;
+    fprintf(stderr, "scenmc: OMP_NUM_THREADS asks for %d threads; expected 1 to 4096\n", n);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -51,6 +63,8 @@ int main(int argc, char **argv)
         printf("scenmc %s\n", SCENMC_VERSION);
         return 0;
     }
+    if (!omp_threads_ok())
+        return EXIT_USAGE;
     /* The CLI reports HDF5's failures in its own words: once, for the whole process. */
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
     cli_set_program(argv[0]);

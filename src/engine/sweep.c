@@ -229,6 +229,21 @@ void scenmc_sweep_param_free(scenmc_sweep_param *p)
     memset(p, 0, sizeof *p);
 }
 
+/* Whether two parameters set the same thing (a consistency cell either way round). */
+static int same_target(const scenmc_sweep_param *a, const scenmc_sweep_param *b)
+{
+    if (a->kind != b->kind)
+        return 0;
+    switch (a->kind) {
+    case SCENMC_SWEEP_RATE_ONE: return a->d == b->d;
+    case SCENMC_SWEEP_INITIAL: return a->d == b->d && a->b == b->b;
+    case SCENMC_SWEEP_CELL:
+        return a->cross == b->cross && ((a->u == b->u && a->v == b->v) ||
+                                        (!a->cross && a->u == b->v && a->v == b->u));
+    default: return 1;
+    }
+}
+
 scenmc_status scenmc_sweep_design(const scenmc_sweep_param *ps, int K, int lhs_points, uint64_t seed,
                                   double **values, int *n_points, scenmc_error *err)
 {
@@ -236,6 +251,13 @@ scenmc_status scenmc_sweep_design(const scenmc_sweep_param *ps, int K, int lhs_p
     *n_points = 0;
     if (K < 1)
         return scenmc_error_add(err, SCENMC_E_INPUT, "no --param given; expected at least one");
+    /* A parameter given twice: the later value would win and the labels of the first lie. */
+    for (int j = 0; j < K; j++)
+        for (int i = 0; i < j; i++)
+            if (same_target(&ps[i], &ps[j]))
+                return scenmc_error_add(err, SCENMC_E_INPUT, "--param %s is given twice (also as "
+                                        "--param %s); expected each parameter once", ps[j].name,
+                                        ps[i].name);
     if (lhs_points > 0) {
         /* Latin hypercube: each parameter's range cut into lhs_points strata, each
          * stratum used exactly once, in an order drawn from the seed. */

@@ -156,7 +156,7 @@ static char *get_string(loader *L, const yaml_node_t *map, const char *key, cons
     return scenmc__strdup(s);
 }
 
-/* Parses a plain scalar as a finite number. */
+/* Parses a plain scalar as a finite number of at most SCENMC__MAX_MAGNITUDE. */
 static int number(loader *L, const yaml_node_t *n, const char *what, double *out)
 {
     const char *s = scalar(n);
@@ -182,6 +182,11 @@ static int number(loader *L, const yaml_node_t *n, const char *what, double *out
             problem_at(L, n, "%s is '%s'; expected a finite decimal number", what, s);
             return 0;
         }
+    if (fabs(v) > SCENMC__MAX_MAGNITUDE) {
+        problem_at(L, n, "%s is '%s'; expected a number from -%.0f to %.0f", what, s,
+                   SCENMC__MAX_MAGNITUDE, SCENMC__MAX_MAGNITUDE);
+        return 0;
+    }
     *out = v;
     return 1;
 }
@@ -986,6 +991,22 @@ static void problem_position(const yaml_parser_t *p, const unsigned char *text, 
     }
 }
 
+/* libyaml's failure as a problem at FILE:LINE:COLUMN; running out of memory is
+ * no fault of the file. */
+scenmc_status scenmc__yaml_problem(const yaml_parser_t *p, const char *file,
+                                   const unsigned char *text, size_t len, scenmc_error *err)
+{
+    if (p->error == YAML_MEMORY_ERROR)
+        return scenmc_error_add(err, SCENMC_E_NOMEM, "%s: out of memory parsing it as YAML; "
+                                "expected more free memory", file);
+    size_t line, col;
+    problem_position(p, text, len, &line, &col);
+    return scenmc_error_add(err, SCENMC_E_INPUT, "%s:%zu:%zu: not valid YAML: %s%s%s; expected a "
+                            "scenmc model file (see docs/model-format.md)", file, line, col,
+                            p->problem ? p->problem : "syntax error", p->context ? " " : "",
+                            p->context ? p->context : "");
+}
+
 /* A first pass over the events: syntax errors, nesting depth and aliases,
  * before libyaml builds a document from them. */
 static int prescan(const char *file, const unsigned char *text, size_t len, scenmc_error *err)
@@ -998,13 +1019,7 @@ static int prescan(const char *file, const unsigned char *text, size_t len, scen
     int depth = 0, docs = 0, ok = 1;
     for (;;) {
         if (!yaml_parser_parse(&p, &ev)) {
-            size_t line, col;
-            problem_position(&p, text, len, &line, &col);
-            scenmc_error_add(err, SCENMC_E_INPUT, "%s:%zu:%zu: not valid YAML: %s%s%s; expected a "
-                             "scenmc model file (see docs/model-format.md)",
-                             file, line, col,
-                             p.problem ? p.problem : "syntax error", p.context ? " " : "",
-                             p.context ? p.context : "");
+            scenmc__yaml_problem(&p, file, text, len, err);
             ok = 0;
             break;
         }
@@ -1018,6 +1033,13 @@ static int prescan(const char *file, const unsigned char *text, size_t len, scen
             }
         } else if (t == YAML_SEQUENCE_END_EVENT || t == YAML_MAPPING_END_EVENT) {
             depth--;
+        } else if (t == YAML_SCALAR_EVENT &&
+                   strlen((const char *)ev.data.scalar.value) != ev.data.scalar.length) {
+            /* A "\0" escape would silently cut a name or id short. */
+            scenmc_error_add(err, SCENMC_E_INPUT, "%s:%zu:%zu: a value holds a NUL character "
+                             "(\\0); expected text without NUL", file, ev.start_mark.line + 1,
+                             ev.start_mark.column + 1);
+            ok = 0;
         } else if (t == YAML_ALIAS_EVENT) {
             scenmc_error_add(err, SCENMC_E_INPUT, "%s:%zu:%zu: YAML aliases (*name) are not "
                              "supported; expected every value written out", file,
@@ -1074,10 +1096,7 @@ static scenmc_status load_document(const char *text, size_t len, const char *fil
         return scenmc_error_add(err, SCENMC_E_NOMEM, "%s: cannot start the YAML parser", file);
     yaml_parser_set_input_string(&p, (const unsigned char *)text, len);
     if (!yaml_parser_load(&p, doc)) {
-        size_t line, col;
-        problem_position(&p, (const unsigned char *)text, len, &line, &col);
-        scenmc_error_add(err, SCENMC_E_INPUT, "%s:%zu:%zu: not valid YAML: %s", file, line, col,
-                         p.problem ? p.problem : "syntax error");
+        scenmc__yaml_problem(&p, file, (const unsigned char *)text, len, err);
         yaml_parser_delete(&p);
         return err->code;
     }

@@ -2,6 +2,7 @@
 #include "model/params.h"
 #include "scenmc/hpc.h" /* scenmc_params_same */
 #include "base/util.h"
+#include "model/model.h" /* SCENMC__MAX_MAGNITUDE */
 
 #include <math.h>
 #include <stdio.h>
@@ -98,16 +99,32 @@ void scenmc_params_set_rate(scenmc_params *p, double r)
         p->rate[d] = r;
 }
 
+/* Beta, the weights and cell overrides: finite and at most SCENMC__MAX_MAGNITUDE, so
+ * that the consistency bounds and the histogram's bin count stay finite. */
+static void check_magnitudes(const scenmc_params *p, scenmc_error *err)
+{
+    const double M = SCENMC__MAX_MAGNITUDE;
+    if (!isfinite(p->beta) || p->beta < 0 || p->beta > M)
+        scenmc_error_add(err, SCENMC_E_INPUT, "beta is %g; expected a number from 0 to %.0f",
+                         p->beta, M);
+    if (!isfinite(p->w_consistency) || fabs(p->w_consistency) > M)
+        scenmc_error_add(err, SCENMC_E_INPUT, "w_consistency is %g; expected a number from -%.0f "
+                         "to %.0f", p->w_consistency, M, M);
+    if (!isfinite(p->w_cross) || fabs(p->w_cross) > M)
+        scenmc_error_add(err, SCENMC_E_INPUT, "w_cross is %g; expected a number from -%.0f to %.0f",
+                         p->w_cross, M, M);
+    for (int i = 0; i < p->n_cells; i++)
+        if (!isfinite(p->cells[i].value) || fabs(p->cells[i].value) > M) {
+            scenmc_error_add(err, SCENMC_E_INPUT, "a matrix cell is set to %g; expected a number "
+                             "from -%.0f to %.0f", p->cells[i].value, M, M);
+            break;
+        }
+}
+
 scenmc_status scenmc_params_check(const scenmc_params *p, scenmc_error *err)
 {
     int before = err->n_problems;
-    if (!isfinite(p->beta) || p->beta < 0)
-        scenmc_error_add(err, SCENMC_E_INPUT, "beta is %g; expected a finite number >= 0", p->beta);
-    if (!isfinite(p->w_consistency))
-        scenmc_error_add(err, SCENMC_E_INPUT, "w_consistency is %g; expected a finite number",
-                         p->w_consistency);
-    if (!isfinite(p->w_cross))
-        scenmc_error_add(err, SCENMC_E_INPUT, "w_cross is %g; expected a finite number", p->w_cross);
+    check_magnitudes(p, err);
     for (int d = 0; d < p->n_descriptors; d++)
         if (!isfinite(p->rate[d]) || !(p->rate[d] > 0)) {
             scenmc_error_add(err, SCENMC_E_INPUT, "rate of descriptor %d is %g; expected a positive "
@@ -160,6 +177,11 @@ scenmc_status scenmc_params_parse_start(scenmc_params *p, const scenmc_model *m,
         if (v < 0) {
             scenmc_error_add(err, SCENMC_E_INPUT, "--start: '%s' is not a variant of %s (name, id "
                              "or number 1..%d expected)", eq + 1, tok, m->descriptors[d].n_variants);
+            continue;
+        }
+        if (s[d] >= 0) {
+            scenmc_error_add(err, SCENMC_E_INPUT, "--start sets descriptor %s twice; expected "
+                             "ID=VARIANT once for every descriptor", m->descriptors[d].id);
             continue;
         }
         s[d] = v;
