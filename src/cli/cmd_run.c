@@ -229,7 +229,7 @@ static void arm_signals(const run_args *ra, const scenmc__run_plan *pl, const hp
     if (scenmc__mpi_active())
         (void)scenmc__mpi_max_int(0, NULL);
     if (h->rank == 0 && !ra->quiet)
-        fprintf(stderr, "scenmc run: a signal (INT, TERM, USR1)%s%s stops the run with a "
+        fprintf(stderr, "scenmc run: a signal (INT, TERM, HUP, USR1)%s%s stops the run with a "
                 "checkpoint in %s\n", ra->req.max_time ? " or --max-time " : "",
                 ra->req.max_time ? ra->req.max_time : "", pl->ckpt);
 }

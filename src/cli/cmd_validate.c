@@ -5,14 +5,14 @@ static const char head[] =
     "usage: scenmc validate MODEL...\n\n"
     "Checks each model file and prints 'FILE: ok' or every problem found, as\n"
     "FILE:LINE:COLUMN: what is wrong; what was expected.\n"
-    "Exit status: 0 when every file is valid, 2 otherwise.\n";
+    "Exit status: 0 when every file is valid, 1 when memory ran out, 2 otherwise.\n";
 
 static const cli_option options[] = {CLI_END};
 static const cli_command command = {"validate", head, NULL, options};
 
 int cmd_validate(int argc, char **argv)
 {
-    int n_files = 0, bad = 0;
+    int n_files = 0, bad = 0, nomem = 0;
     cli_args a;
     int rc = cli_parse(&command, argc, argv, &a);
     if (rc)
@@ -32,11 +32,12 @@ int cmd_validate(int argc, char **argv)
             scenmc_model_free(m);
         } else {
             bad++;
+            nomem |= err.code == SCENMC_E_NOMEM;
             cli_print_error("validate", &err);
         }
     }
     cli_args_free(&a);
     if (n_files == 0)
         return cli_usage_error("validate", "no MODEL given; expected one or more model files");
-    return bad ? EXIT_USAGE : 0;
+    return nomem ? 1 : bad ? EXIT_USAGE : 0; /* out of memory is a failure, not bad input */
 }

@@ -95,6 +95,12 @@ scenmc_status scenmc_results_init(scenmc_results *r, const scenmc_model *m, cons
     }
     consistency_bounds(m, p, C, &lo, &hi);
     free(C);
+    if (!isfinite(hi - lo)) { /* the bin count below would convert infinity to int */
+        scenmc_params_free(&r->params);
+        return scenmc_error_add(err, SCENMC_E_INPUT, "the total consistency of a state reaches "
+                                "%g to %g, beyond what a double can bin; expected scores of "
+                                "sensible size", lo, hi);
+    }
     /* Unit bins centred on integers, widened so that there are at most 4096. */
     r->bin_width = 1;
     while ((hi - lo) / r->bin_width > 4095)
