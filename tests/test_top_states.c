@@ -235,6 +235,9 @@ static void test_dropped_says_why(void **state)
     read_or_fail(tmp_path("dropped.h5"), &m, &r);
     assert_int_equal(r.t[SCENMC_T_FINAL_STATE].size, 0);
     assert_int_equal(r.final_state_dropped, SCENMC__FS_NO_LIST);
+    /* report gives that reason, not the model's size. */
+    assert_int_equal(sh("%s report %s", SCENMC_BINARY, tmp_path("dropped.h5")), 0);
+    assert_non_null(strstr(g_out, "held only its top states"));
     scenmc_results_free(&r);
     scenmc_model_free(m);
 }
