@@ -142,6 +142,31 @@ static void test_mpi_ranks(void **state)
     }
 }
 
+/* MPI checkpoints: -np 2 stopped by --max-time after a chunk, resumed by
+ * -np 3 (stopping again) to the end. */
+static void test_mpi_checkpoints(void **state)
+{
+    (void)state;
+    if (!scenmc__mpi_built() || sh("command -v mpirun") != 0) {
+        print_message("skipped: %s\n", scenmc__mpi_built() ? "no mpirun" : "built without MPI");
+        skip();
+    }
+    const char *ref = reference();
+    char out[512], ck[600];
+    snprintf(out, sizeof out, "%s", tmp_path("mpick.h5"));
+    snprintf(ck, sizeof ck, "%s.ckpt", out);
+    int rc = sh(MPIRUN " -np 2 %s run %s " RUN_ARGS " --chunk 1000 --max-time 0.000001s -o %s",
+                SCENMC_BINARY, wide_model(), out);
+    if (rc != 3)
+        fail_msg("mpirun -np 2 --max-time: exit %d\n%s", rc, g_out);
+    for (int i = 0; i < 20 && rc == 3; i++)
+        rc = sh(MPIRUN " -np 3 %s run --resume %s --quiet --threads 2 --chunk 1000 --max-time "
+                "0.000001s -o %s", SCENMC_BINARY, ck, out);
+    if (rc != 0)
+        fail_msg("mpirun -np 3 --resume: exit %d\n%s", rc, g_out);
+    assert_same_results(ref, out);
+}
+
 static void test_shards_merged(void **state)
 {
     (void)state;
@@ -262,6 +287,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_mpi_ranks),
+        cmocka_unit_test(test_mpi_checkpoints),
         cmocka_unit_test(test_shards_merged),
         cmocka_unit_test(test_resumed),
         cmocka_unit_test(test_dropped_says_why),
