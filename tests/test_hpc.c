@@ -431,6 +431,19 @@ static void test_shards_merge_equal_plain_run(void **state)
     assert_non_null(strstr(g_out, "already exists"));
 }
 
+/* An ensemble run is always whole: merging its file (which would drop
+ * /ensemble, the members' tables) is refused, saying why. */
+static void test_merge_refuses_ensemble(void **state)
+{
+    (void)state;
+    const char *ens = tmp_path("ens.h5");
+    if (sh("%s run -n 400 --ensemble 3 --quiet --threads 1 -o %s", SCENMC_BINARY, ens) != 0)
+        fail_msg("ensemble run:\n%s", g_out);
+    assert_int_equal(sh("%s merge %s -o %s", SCENMC_BINARY, ens, tmp_path("ens-merged.h5")), 2);
+    assert_non_null(strstr(g_out, "ensemble run"));
+    assert_int_equal(access(tmp_path("ens-merged.h5"), F_OK), -1);
+}
+
 static void test_merge_refuses_what_does_not_fit(void **state)
 {
     (void)state;
@@ -744,6 +757,7 @@ int main(void)
         cmocka_unit_test(test_usage_errors),
         cmocka_unit_test(test_shards_merge_equal_plain_run),
         cmocka_unit_test(test_merge_refuses_what_does_not_fit),
+        cmocka_unit_test(test_merge_refuses_ensemble),
         cmocka_unit_test(test_mpi_ranks_equal_plain_run),
         cmocka_unit_test(test_sweep_shards_and_mpi),
         cmocka_unit_test(test_sigterm_checkpoint_resume),

@@ -240,6 +240,11 @@ typedef struct scenmc_results {
     double truncation_bound;    /* exact: bound on the Poisson-series error per year */
     double mem_peak_bytes;      /* exact: memory it used */
     scenmc_table t[SCENMC_N_TABLES];
+    /* Top mode: every distinct final state seen, by count then index (the
+     * table shows the first SCENMC_TOP_STATES), n_top_distinct of them, so
+     * that parts add by state exactly; NULL when not known. */
+    uint64_t *top_list_state, *top_list_count;
+    int final_state_dropped;    /* top mode: why the table is empty (0: it is not) */
 } scenmc_results;
 
 /* Shapes and allocates empty tables (counts when method is Monte Carlo). */

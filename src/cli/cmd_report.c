@@ -1,6 +1,7 @@
 /* scenmc report: a readable summary of a results file (Markdown or plain text). */
 #include "cli.h"
 #include "base/text.h"
+#include "model/results.h"
 #include "scenmc/reader.h"
 #include "summary.h"
 
@@ -496,8 +497,16 @@ static void final_states(const out *o, const scenmc_results *r, int top)
     int mc = r->method == SCENMC_MONTE_CARLO;
     heading(o, 2, "Final states in %d", r->params.year_end);
     if (t->size == 0) {
-        para(o, "The file has no final-state table (the model has more than %u states).",
-             SCENMC_FULL_STATE_LIMIT);
+        if (r->final_state_dropped)
+            para(o, "The file has no final-state table: %s.",
+                 scenmc__final_state_dropped_text(r->final_state_dropped));
+        else if (mc && r->n_trajectories > 0)
+            para(o, "The file has no final-state table and does not say why (older versions "
+                 "dropped it when merging shards or resuming, or above 2097152 distinct final "
+                 "states).");
+        else
+            para(o, "The file has no final-state table (the model has more than %u states).",
+                 SCENMC_FULL_STATE_LIMIT);
         return;
     }
     int pool = 2 * top;

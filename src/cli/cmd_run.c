@@ -272,8 +272,14 @@ static int execute(const run_args *ra, scenmc__run_plan *pl, hpc_proc *h, run_ou
     if (stop->why == STOP_NONE || stop->why == STOP_PEER)
         stop->why = reason == 1 ? STOP_TIME : reason > 1 ? reason : stop->why;
     o->r.wall_seconds = scenmc__mpi_max_double(o->r.wall_seconds);
-    scenmc__mpi_reduce_results(&o->r, 0, &err);
+    /* Only rank 0 can fail here (out of memory adding the ranks' final states). */
+    scenmc_error_clear(&err);
+    st = scenmc__mpi_reduce_results(&o->r, 0, &err);
     scenmc__mpi_gather_ranges(o->done, o->n_done, 0, &o->all, &o->n_all, &err);
+    if (st != SCENMC_OK) {
+        cli_print_error("run", &err);
+        return cli_exit_code(st);
+    }
     return 0;
 }
 

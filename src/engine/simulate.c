@@ -12,6 +12,7 @@
 #include "engine/kernel.h"
 #include "engine/reference.h"
 #include "engine/rng.h"
+#include "model/results.h"
 #include "base/util.h"
 
 #include <math.h>
@@ -38,7 +39,7 @@ typedef struct tally {
 
 /* Distinct final states a run may count in top mode; beyond it the table is
  * dropped (a criterion on the union, so it does not depend on threads). */
-#define TOP_MAP_MAX ((size_t)1 << 21)
+#define TOP_MAP_MAX SCENMC__TOP_LIST_MAX
 
 static size_t map_slot(const uint64_t *key, size_t cap, uint64_t k)
 {
@@ -879,21 +880,10 @@ static void simulate_lanes(const scenmc__kernel *k, uint64_t seed, uint64_t firs
     }
 }
 
-typedef struct {
-    uint64_t state, count;
-} state_count;
-
-static int by_count(const void *a, const void *b)
-{
-    const state_count *x = a, *y = b;
-    if (x->count != y->count)
-        return x->count < y->count ? 1 : -1;
-    return x->state < y->state ? -1 : (x->state > y->state);
-}
-
-/* Top mode: the threads' maps merged exactly, and the SCENMC_TOP_STATES most
- * frequent final states (ties by index) kept as the final-state table. When
- * more than TOP_MAP_MAX distinct states occurred, the table is left empty. */
+/* Top mode: the threads' maps merged exactly, and every distinct final state
+ * kept with its count (the table shows the SCENMC_TOP_STATES most frequent,
+ * ties by index), so that ranks, shards and resumed parts add by state. Over
+ * SCENMC__TOP_LIST_MAX distinct states the table is dropped, saying why. */
 static scenmc_status keep_top_states(scenmc_results *r, tally *tallies, int threads)
 {
     tally all = {0};
@@ -904,45 +894,23 @@ static scenmc_status keep_top_states(scenmc_results *r, tally *tallies, int thre
             if (tallies[i].map_key[j] && !map_add(&all, tallies[i].map_key[j] - 1, tallies[i].map_count[j]))
                 overflow = 1;
     }
-    scenmc_table *t = &r->t[SCENMC_T_FINAL_STATE];
-    r->n_top_distinct = overflow ? 0 : all.map_n;
-    size_t n = 0;
-    state_count *sc = NULL;
-    if (!overflow && all.map_n) {
-        sc = malloc(all.map_n * sizeof *sc);
-        if (!sc) {
-            free(all.map_key);
-            free(all.map_count);
-            return SCENMC_E_NOMEM;
-        }
+    scenmc_status st = SCENMC_OK;
+    scenmc__state_count *sc = overflow ? NULL : malloc((all.map_n ? all.map_n : 1) * sizeof *sc);
+    if (overflow) {
+        scenmc__results_drop_top(r, SCENMC__FS_TOO_MANY);
+    } else if (!sc) {
+        st = SCENMC_E_NOMEM;
+    } else {
+        size_t n = 0;
         for (size_t j = 0; j < all.map_cap; j++)
             if (all.map_key[j])
-                sc[n++] = (state_count){all.map_key[j] - 1, all.map_count[j]};
-        qsort(sc, n, sizeof *sc, by_count);
-        if (n > SCENMC_TOP_STATES)
-            n = SCENMC_TOP_STATES;
+                sc[n++] = (scenmc__state_count){all.map_key[j] - 1, all.map_count[j]};
+        st = scenmc__results_set_top(r, sc, n);
     }
+    free(sc);
     free(all.map_key);
     free(all.map_count);
-    free(t->counts);
-    free(t->prob);
-    free(t->stderr_);
-    free(r->top_state);
-    t->counts = calloc(n ? n : 1, sizeof(uint64_t));
-    t->prob = calloc(n ? n : 1, sizeof(double));
-    t->stderr_ = calloc(n ? n : 1, sizeof(double));
-    r->top_state = calloc(n ? n : 1, sizeof(uint64_t));
-    if (!t->counts || !t->prob || !t->stderr_ || !r->top_state) {
-        free(sc);
-        return SCENMC_E_NOMEM;
-    }
-    for (size_t i = 0; i < n; i++) {
-        t->counts[i] = sc[i].count;
-        r->top_state[i] = sc[i].state;
-    }
-    t->dims[0] = t->size = n;
-    free(sc);
-    return SCENMC_OK;
+    return st;
 }
 
 /* The request's checks, then r and the kernel for it (both freed on failure). */

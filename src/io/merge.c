@@ -21,6 +21,7 @@ typedef struct part {
     scenmc_results_info info;
     scenmc_hpc_info hpc;
     int loaded;
+    int ensemble; /* the file has /ensemble */
 } part;
 
 static void free_parts(part *ps, int n, int keep)
@@ -102,6 +103,16 @@ static int *cover_order(span *sp, int n, uint64_t total, const char *what, scenm
     return order;
 }
 
+static int has_ensemble(const char *path)
+{
+    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    if (f < 0)
+        return 0;
+    int e = H5Lexists(f, "ensemble", H5P_DEFAULT) > 0;
+    H5Fclose(f);
+    return e;
+}
+
 /* Reads every part with its checkpoint and shard attributes; on failure frees them. */
 static scenmc_status load_parts(part *ps, const char *const *paths, int n, unsigned read_flags,
                                 scenmc_error *err)
@@ -126,6 +137,7 @@ static scenmc_status load_parts(part *ps, const char *const *paths, int n, unsig
             return st;
         }
         ps[i].loaded = 1;
+        ps[i].ensemble = has_ensemble(paths[i]);
     }
     return SCENMC_OK;
 }
@@ -136,6 +148,12 @@ static void check_part(const part *b, scenmc_error *err)
     if (b->r.method != SCENMC_MONTE_CARLO || strcmp(b->info.method, "monte-carlo") != 0)
         scenmc_error_add(err, SCENMC_E_INPUT, "%s: method '%s'; only Monte Carlo results "
                          "(scenmc run) can be merged", b->path, b->info.method);
+    else if (b->ensemble)
+        /* An ensemble runs in one process to the end (no shards): its pooled tables
+         * are never a part, and /ensemble, the members' own tables, cannot be added. */
+        scenmc_error_add(err, SCENMC_E_INPUT, "%s: results of an ensemble run (scenmc run "
+                         "--ensemble), which is always whole: there is nothing to merge it with",
+                         b->path);
     else if (b->hpc.checkpoint)
         scenmc_error_add(err, SCENMC_E_INPUT, "%s: a checkpoint of an unfinished run (trajectories "
                          "%llu of [%llu, %llu) done), not finished results; finish it with "

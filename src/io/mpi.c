@@ -3,6 +3,7 @@
  * every function is the one-process answer. */
 #include "io/mpi.h"
 #include "base/util.h"
+#include "model/results.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -143,20 +144,83 @@ static void reduce_u64(uint64_t *buf, size_t n, int root)
     }
 }
 
+enum { TAG_TOP = 7178 };
+
+/* Sends a uint64 array to root in pieces that fit an int count. */
+static void send_u64(const uint64_t *buf, size_t n, int root)
+{
+    const size_t piece = (size_t)1 << 26;
+    for (size_t at = 0; at < n; at += piece)
+        MPI_Send(buf + at, (int)(n - at < piece ? n - at : piece), MPI_UINT64_T, root, TAG_TOP,
+                 MPI_COMM_WORLD);
+}
+
+static void recv_u64(uint64_t *buf, size_t n, int from)
+{
+    const size_t piece = (size_t)1 << 26;
+    for (size_t at = 0; at < n; at += piece)
+        MPI_Recv(buf + at, (int)(n - at < piece ? n - at : piece), MPI_UINT64_T, from, TAG_TOP,
+                 MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+}
+
+/* Top mode: every rank's list of distinct final states goes to root, which
+ * adds them by state (rank order does not matter: the list is sorted after). */
+static scenmc_status gather_top(scenmc_results *r, int root)
+{
+    if (g_rank != root) {
+        int listed = r->top_list_state != NULL;
+        uint64_t head[3] = {(uint64_t)listed, (uint64_t)r->final_state_dropped,
+                            listed ? r->n_top_distinct : 0};
+        MPI_Send(head, 3, MPI_UINT64_T, root, TAG_TOP, MPI_COMM_WORLD);
+        send_u64(r->top_list_state, (size_t)head[2], root);
+        send_u64(r->top_list_count, (size_t)head[2], root);
+        return SCENMC_OK;
+    }
+    scenmc_status st = SCENMC_OK;
+    for (int i = 0; i < g_size; i++) {
+        if (i == root)
+            continue;
+        uint64_t head[3];
+        MPI_Recv(head, 3, MPI_UINT64_T, i, TAG_TOP, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+        scenmc_results part;
+        memset(&part, 0, sizeof part);
+        part.final_state_dropped = (int)head[1];
+        part.n_top_distinct = head[2];
+        part.top_list_state = scenmc__xcalloc(head[2] ? (size_t)head[2] : 1, sizeof(uint64_t));
+        part.top_list_count = scenmc__xcalloc(head[2] ? (size_t)head[2] : 1, sizeof(uint64_t));
+        recv_u64(part.top_list_state, (size_t)head[2], i);
+        recv_u64(part.top_list_count, (size_t)head[2], i);
+        if (!head[0]) { /* a rank that did not keep its list */
+            free(part.top_list_state);
+            free(part.top_list_count);
+            part.top_list_state = part.top_list_count = NULL;
+        }
+        if (st == SCENMC_OK)
+            st = scenmc__results_add_top(r, &part);
+        free(part.top_list_state);
+        free(part.top_list_count);
+    }
+    return st;
+}
+
 scenmc_status scenmc__mpi_reduce_results(scenmc_results *r, int root, scenmc_error *err)
 {
-    (void)err;
     if (!g_active || g_size == 1)
         return SCENMC_OK;
+    /* Every table has the same shape on every rank but a top-states list, which
+     * each rank holds for the states it saw: those are added by state. */
     for (int k = 0; k < SCENMC_N_TABLES; k++)
-        if (r->t[k].counts && r->t[k].size)
+        if (r->t[k].counts && r->t[k].size && (r->full_states || k != SCENMC_T_FINAL_STATE))
             reduce_u64(r->t[k].counts, r->t[k].size, root);
     uint64_t n = r->n_trajectories;
     reduce_u64(&n, 1, root);
+    scenmc_status st = r->full_states ? SCENMC_OK : gather_top(r, root);
     if (g_rank == root) {
         r->n_trajectories = n;
         scenmc_results_finalize(r);
     }
+    if (st != SCENMC_OK)
+        return scenmc_error_add(err, st, "out of memory adding the ranks' final states");
     return SCENMC_OK;
 }
 

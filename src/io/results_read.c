@@ -8,6 +8,7 @@
 #include "io/results_read.h"
 #include "io/h5.h"
 #include "base/util.h"
+#include "model/results.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -747,6 +748,84 @@ static void read_tables(reader *R, scenmc_results *r)
     }
 }
 
+/* Whether the list pairs (state, count) [n] extend the table read: its first
+ * entries, sorted by count then state (so distinct), states in range, and the
+ * counts adding up to n_trajectories. */
+static void check_state_list(reader *R, const scenmc_results *r, const uint64_t *pairs, size_t n)
+{
+    const scenmc_table *t = &r->t[SCENMC_T_FINAL_STATE];
+    uint64_t sum = 0;
+    for (size_t i = 0; R->ok && i < n; i++) {
+        uint64_t st = pairs[2 * i], c = pairs[2 * i + 1];
+        int ordered = i == 0 || pairs[2 * i - 1] > c || (pairs[2 * i - 1] == c && pairs[2 * i - 2] < st);
+        if ((r->n_states && st >= r->n_states) || c == 0 || !ordered || sum + c < sum ||
+            (i < t->size && (st != r->top_state[i] || c != t->counts[i])))
+            problem(R, SCENMC_E_INPUT, "/final_state_list[%zu] is (%llu, %llu): corrupt", i,
+                    (unsigned long long)st, (unsigned long long)c);
+        sum += c;
+    }
+    if (R->ok && sum != r->n_trajectories)
+        problem(R, SCENMC_E_INPUT, "/final_state_list: the counts add up to %llu, not to "
+                "n_trajectories %llu", (unsigned long long)sum, (unsigned long long)r->n_trajectories);
+}
+
+/* The list of distinct final states is the table itself (every state shown). */
+static void list_from_table(scenmc_results *r)
+{
+    const scenmc_table *t = &r->t[SCENMC_T_FINAL_STATE];
+    size_t n = t->size;
+    r->top_list_state = scenmc__xcalloc(n ? n : 1, sizeof(uint64_t));
+    r->top_list_count = scenmc__xcalloc(n ? n : 1, sizeof(uint64_t));
+    memcpy(r->top_list_state, r->top_state, n * sizeof(uint64_t));
+    memcpy(r->top_list_count, t->counts, n * sizeof(uint64_t));
+}
+
+/* Top mode: every distinct final state (/final_state_list, when the table
+ * shows fewer), so that this file adds to others by state; left NULL when
+ * the file does not hold them all. */
+static void read_state_list(reader *R, scenmc_results *r)
+{
+    scenmc_table *t = &r->t[SCENMC_T_FINAL_STATE];
+    if (!R->ok || r->full_states || r->method != SCENMC_MONTE_CARLO)
+        return;
+    free(r->top_list_state);
+    free(r->top_list_count);
+    r->top_list_state = r->top_list_count = NULL;
+    if (r->final_state_dropped)
+        return;
+    if (H5Lexists(R->file, "/final_state_list", H5P_DEFAULT) <= 0) {
+        /* Without the list the table is complete when it shows every distinct state. */
+        if (t->size == r->n_top_distinct && (t->size > 0 || r->n_trajectories == 0))
+            list_from_table(r);
+        return;
+    }
+    size_t n = (size_t)r->n_top_distinct;
+    if (r->n_top_distinct <= t->size || r->n_top_distinct > SCENMC__TOP_LIST_MAX) {
+        problem(R, SCENMC_E_INPUT, "/final_state_list with n_top_distinct %llu and a table of %zu: "
+                "corrupt", (unsigned long long)r->n_top_distinct, t->size);
+        return;
+    }
+    uint64_t *pairs = malloc(2 * n * sizeof(uint64_t));
+    uint64_t *state = malloc(n * sizeof(uint64_t)), *count = malloc(n * sizeof(uint64_t));
+    hsize_t dims[2] = {n, 2};
+    if (!pairs || !state || !count)
+        problem(R, SCENMC_E_NOMEM, "out of memory reading /final_state_list");
+    else if (read_array(R, "/final_state_list", H5T_NATIVE_UINT64, 2, dims, pairs))
+        check_state_list(R, r, pairs, n);
+    if (R->ok) {
+        for (size_t i = 0; i < n; i++) {
+            state[i] = pairs[2 * i];
+            count[i] = pairs[2 * i + 1];
+        }
+        r->top_list_state = state;
+        r->top_list_count = count;
+        state = count = NULL;
+    }
+    free(pairs);
+    free(state);
+    free(count);
+}
+
 static void year_text(const scenmc_results *r, size_t y, char *buf, size_t n)
 {
     snprintf(buf, n, "%d", r->params.year_start + (int)y);
@@ -933,6 +1012,11 @@ static void read_root(reader *R, scenmc_results *r, scenmc_results_info *info)
     attr_number(R, "/", "wall_seconds", H5T_NATIVE_DOUBLE, &r->wall_seconds, 1);
     attr_number(R, "/", "final_state_full", H5T_NATIVE_INT, &full, 1);
     attr_number(R, "/", "n_states", H5T_NATIVE_UINT64, &nst, 1);
+    if (!r->full_states && H5Aexists(R->file, "final_state_dropped") > 0) {
+        char *why = attr_string(R, "/", "final_state_dropped", 0);
+        r->final_state_dropped = why ? scenmc__final_state_dropped_code(why) : SCENMC__FS_NO_LIST;
+        free(why);
+    }
     if (attr_number(R, "/", "n_top_distinct", H5T_NATIVE_UINT64, &n, 0)) {
         r->n_top_distinct = n;
         if (info)
@@ -1119,6 +1203,7 @@ static int read_contents(reader *R, scenmc_model **m, scenmc_params *p, int *hav
     check_axes(R, r);
     read_states(R, r);
     read_tables(R, r);
+    read_state_list(R, r);
     if (probe)
         ; /* the numbers' checks below cannot crash */
     else if (R->ok && method == SCENMC_MONTE_CARLO)

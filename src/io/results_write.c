@@ -7,6 +7,7 @@
 #include "base/atomic_file.h"
 #include "io/h5.h"
 #include "base/util.h"
+#include "model/results.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -369,6 +370,8 @@ static void write_root_attrs(writer *w, const scenmc_results *r, const scenmc_wr
     attr(w, f, "n_states", H5T_NATIVE_UINT64, &r->n_states);
     if (!r->full_states)
         attr(w, f, "n_top_distinct", H5T_NATIVE_UINT64, &r->n_top_distinct);
+    if (!r->full_states && r->final_state_dropped)
+        attr_str(w, f, "final_state_dropped", scenmc__final_state_dropped_text(r->final_state_dropped));
     if (r->method == SCENMC_EXACT) {
         attr(w, f, "truncation_bound", H5T_NATIVE_DOUBLE, &r->truncation_bound);
         attr(w, f, "memory_bytes", H5T_NATIVE_DOUBLE, &r->mem_peak_bytes);
@@ -482,6 +485,40 @@ static void write_ensemble(writer *w, const scenmc_results *r, const scenmc_ense
     H5Gclose(g);
 }
 
+/* Whether r's list of distinct final states is the one its table shows the
+ * top of (a caller may have set the table by hand) and adds up. */
+static int list_fits(const scenmc_results *r)
+{
+    const scenmc_table *t = &r->t[SCENMC_T_FINAL_STATE];
+    if (!r->top_list_state || !r->top_list_count || r->n_top_distinct <= t->size)
+        return 0;
+    uint64_t sum = 0;
+    for (size_t i = 0; i < (size_t)r->n_top_distinct; i++)
+        sum += r->top_list_count[i];
+    for (size_t i = 0; i < t->size; i++)
+        if (r->top_list_state[i] != r->top_state[i] || r->top_list_count[i] != t->counts[i])
+            return 0;
+    return sum == r->n_trajectories;
+}
+
+/* Top mode: every distinct final state with its count, [n_top_distinct, 2]
+ * (state index, count) in the table's order, when there are more than the table
+ * shows, so that shards and checkpoints merge by state exactly. */
+static void write_state_list(writer *w, const scenmc_results *r)
+{
+    size_t n = (size_t)r->n_top_distinct;
+    if (r->full_states || r->method != SCENMC_MONTE_CARLO || !list_fits(r))
+        return;
+    uint64_t *pairs = scenmc__xcalloc(2 * n, sizeof(uint64_t));
+    for (size_t i = 0; i < n; i++) {
+        pairs[2 * i] = r->top_list_state[i];
+        pairs[2 * i + 1] = r->top_list_count[i];
+    }
+    hsize_t dims[2] = {n, 2};
+    put(w, w->file, "final_state_list", H5T_NATIVE_UINT64, 2, dims, pairs);
+    free(pairs);
+}
+
 scenmc_status scenmc__output_write_extra(const char *path, const scenmc_results *r,
                                         const scenmc_write_options *opt,
                                         const scenmc__output_extra *extra, scenmc_error *err)
@@ -496,6 +533,7 @@ scenmc_status scenmc__output_write_extra(const char *path, const scenmc_results 
     write_params(&o.w, &r->params);
     write_axes(&o.w, r, o.axis);
     write_tables(&o.w, r, o.axis);
+    write_state_list(&o.w, r);
     if (opt && opt->ensemble)
         write_ensemble(&o.w, r, opt->ensemble);
     if (extra && o.w.ok) {

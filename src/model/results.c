@@ -109,6 +109,11 @@ scenmc_status scenmc_results_init(scenmc_results *r, const scenmc_model *m, cons
     r->n_bins = (int)ceil((hi - r->bin_lo) / r->bin_width + 0.5) + 1;
     r->n_states = scenmc_model_state_count(m);
     r->full_states = r->n_states > 0 && r->n_states <= SCENMC_FULL_STATE_LIMIT;
+    if (!r->full_states && method == SCENMC_MONTE_CARLO) {
+        /* No trajectory yet: the (empty) list of distinct final states is complete. */
+        r->top_list_state = scenmc__xcalloc(1, sizeof(uint64_t));
+        r->top_list_count = scenmc__xcalloc(1, sizeof(uint64_t));
+    }
 
     size_t Y = (size_t)r->n_years, S = (size_t)r->n_scenarios, V = (size_t)m->n_variants;
     shape(&r->t[SCENMC_T_SCENARIO], 2, Y, SCENMC_AX_YEAR, S, SCENMC_AX_SCENARIO, 0, 0);
@@ -141,6 +146,13 @@ scenmc_status scenmc_results_init(scenmc_results *r, const scenmc_model *m, cons
     return SCENMC_OK;
 }
 
+static void free_list(scenmc_results *r)
+{
+    free(r->top_list_state);
+    free(r->top_list_count);
+    r->top_list_state = r->top_list_count = NULL;
+}
+
 void scenmc_results_free(scenmc_results *r)
 {
     for (int k = 0; k < SCENMC_N_TABLES; k++) {
@@ -152,6 +164,7 @@ void scenmc_results_free(scenmc_results *r)
     }
     free(r->top_state);
     r->top_state = NULL;
+    free_list(r);
     scenmc_params_free(&r->params);
 }
 
@@ -216,25 +229,146 @@ void scenmc_results_finalize(scenmc_results *r)
     }
 }
 
+static const char *const dropped_text[] = {
+    "",
+    "more distinct final states than the limit of 2097152 (2^21)",
+    "a merged part held only its top states, not every distinct final state",
+    "out of memory for the list of distinct final states"};
+
+const char *scenmc__final_state_dropped_text(int why)
+{
+    return why > 0 && why <= SCENMC__FS_NO_MEMORY ? dropped_text[why] : "unknown reason";
+}
+
+int scenmc__final_state_dropped_code(const char *text)
+{
+    for (int i = 1; i <= SCENMC__FS_NO_MEMORY; i++)
+        if (strcmp(text, dropped_text[i]) == 0)
+            return i;
+    return SCENMC__FS_NO_LIST; /* a reason this version does not know: not mergeable */
+}
+
+/* The table: the first min(n, SCENMC_TOP_STATES) of sc, which is sorted. */
+static void set_final_table(scenmc_results *r, const scenmc__state_count *sc, size_t n)
+{
+    scenmc_table *t = &r->t[SCENMC_T_FINAL_STATE];
+    size_t shown = n < SCENMC_TOP_STATES ? n : SCENMC_TOP_STATES;
+    free(t->counts);
+    free(t->prob);
+    free(t->stderr_);
+    free(r->top_state);
+    r->top_state = scenmc__xcalloc(shown ? shown : 1, sizeof(uint64_t));
+    t->counts = scenmc__xcalloc(shown ? shown : 1, sizeof(uint64_t));
+    t->prob = scenmc__xcalloc(shown ? shown : 1, sizeof(double));
+    t->stderr_ = scenmc__xcalloc(shown ? shown : 1, sizeof(double));
+    for (size_t i = 0; i < shown; i++) {
+        r->top_state[i] = sc[i].state;
+        t->counts[i] = sc[i].count;
+    }
+    t->dims[0] = t->size = shown;
+}
+
+void scenmc__results_drop_top(scenmc_results *r, int why)
+{
+    set_final_table(r, NULL, 0);
+    free_list(r);
+    r->n_top_distinct = 0;
+    r->final_state_dropped = why;
+}
+
+static int by_count(const void *a, const void *b)
+{
+    const scenmc__state_count *x = a, *y = b;
+    if (x->count != y->count)
+        return x->count < y->count ? 1 : -1;
+    return x->state < y->state ? -1 : (x->state > y->state);
+}
+
+static int by_state(const void *a, const void *b)
+{
+    const scenmc__state_count *x = a, *y = b;
+    return x->state < y->state ? -1 : (x->state > y->state);
+}
+
+scenmc_status scenmc__results_set_top(scenmc_results *r, scenmc__state_count *sc, size_t n)
+{
+    if (n > SCENMC__TOP_LIST_MAX) {
+        scenmc__results_drop_top(r, SCENMC__FS_TOO_MANY);
+        return SCENMC_OK;
+    }
+    qsort(sc, n, sizeof *sc, by_count);
+    free_list(r);
+    r->top_list_state = malloc((n ? n : 1) * sizeof(uint64_t));
+    r->top_list_count = malloc((n ? n : 1) * sizeof(uint64_t));
+    if (!r->top_list_state || !r->top_list_count) {
+        scenmc__results_drop_top(r, SCENMC__FS_NO_MEMORY);
+        return SCENMC_E_NOMEM;
+    }
+    for (size_t i = 0; i < n; i++) {
+        r->top_list_state[i] = sc[i].state;
+        r->top_list_count[i] = sc[i].count;
+    }
+    set_final_table(r, sc, n);
+    r->n_top_distinct = n;
+    r->final_state_dropped = 0;
+    return SCENMC_OK;
+}
+
+scenmc_status scenmc__results_add_top(scenmc_results *dst, const scenmc_results *src)
+{
+    if (dst->final_state_dropped || src->final_state_dropped) {
+        int why = dst->final_state_dropped ? dst->final_state_dropped : src->final_state_dropped;
+        scenmc__results_drop_top(dst, why);
+        return SCENMC_OK;
+    }
+    if (!dst->top_list_state || !src->top_list_state) {
+        scenmc__results_drop_top(dst, SCENMC__FS_NO_LIST);
+        return SCENMC_OK;
+    }
+    size_t a = (size_t)dst->n_top_distinct, b = (size_t)src->n_top_distinct;
+    scenmc__state_count *sc = malloc((a + b ? a + b : 1) * sizeof *sc);
+    if (!sc) {
+        scenmc__results_drop_top(dst, SCENMC__FS_NO_MEMORY);
+        return SCENMC_E_NOMEM;
+    }
+    for (size_t i = 0; i < a; i++)
+        sc[i] = (scenmc__state_count){dst->top_list_state[i], dst->top_list_count[i]};
+    for (size_t i = 0; i < b; i++)
+        sc[a + i] = (scenmc__state_count){src->top_list_state[i], src->top_list_count[i]};
+    /* Sorted by state, equal states are neighbours: add their counts. */
+    qsort(sc, a + b, sizeof *sc, by_state);
+    size_t n = 0;
+    for (size_t i = 0; i < a + b; i++) {
+        if (n && sc[n - 1].state == sc[i].state)
+            sc[n - 1].count += sc[i].count;
+        else
+            sc[n++] = sc[i];
+    }
+    scenmc_status st = scenmc__results_set_top(dst, sc, n);
+    free(sc);
+    return st;
+}
+
 scenmc_status scenmc_results_add(scenmc_results *dst, const scenmc_results *src, scenmc_error *err)
 {
     if (dst->method != SCENMC_MONTE_CARLO || src->method != SCENMC_MONTE_CARLO)
         return scenmc_error_add(err, SCENMC_E_INPUT, "only Monte Carlo counts can be added");
-    /* A top-states table (more than 2^24 states) lists each part's own most
-     * frequent states: those cannot be added exactly, so the sum has none. */
+    /* A top-states table (more than 2^24 states) is added by state, below. */
     int top = !dst->full_states || !src->full_states;
+    if (dst->full_states != src->full_states || dst->n_states != src->n_states)
+        return scenmc_error_add(err, SCENMC_E_INPUT, "%llu states here, %llu there; the results do "
+                                "not belong together", (unsigned long long)dst->n_states,
+                                (unsigned long long)src->n_states);
     for (int k = 0; k < SCENMC_N_TABLES; k++)
         if (dst->t[k].size != src->t[k].size && !(top && k == SCENMC_T_FINAL_STATE))
             return scenmc_error_add(err, SCENMC_E_INPUT, "table %s: %zu cells here, %zu there; the "
                                     "results do not belong together", scenmc_table_names[k],
                                     dst->t[k].size, src->t[k].size);
-    if (top) {
-        dst->t[SCENMC_T_FINAL_STATE].dims[0] = dst->t[SCENMC_T_FINAL_STATE].size = 0;
-        dst->n_top_distinct = 0;
-    }
     for (int k = 0; k < SCENMC_N_TABLES; k++)
-        for (size_t i = 0; i < dst->t[k].size; i++)
+        for (size_t i = 0; i < dst->t[k].size && !(top && k == SCENMC_T_FINAL_STATE); i++)
             dst->t[k].counts[i] += src->t[k].counts[i];
+    if (top && scenmc__results_add_top(dst, src) != SCENMC_OK)
+        return scenmc_error_add(err, SCENMC_E_NOMEM, "out of memory adding the final states");
     dst->n_trajectories += src->n_trajectories;
     dst->first = src->first < dst->first ? src->first : dst->first;
     dst->last = src->last > dst->last ? src->last : dst->last;
