@@ -17,27 +17,14 @@
 #include <unistd.h>
 
 static char g_dir[] = "/tmp/scenmc_test_cli_XXXXXX";
-static char *g_out; /* output of the last sh() */
 
 #if defined(__GNUC__)
 __attribute__((format(printf, 1, 2)))
 #endif
-static int sh(const char *fmt, ...)
-{
-    char cmd[8192];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(cmd, sizeof cmd, fmt, ap);
-    va_end(ap);
-    free(g_out);
-    g_out = NULL;
-    return run_capture(cmd, &g_out);
-}
-
 #define assert_out_has(text)                                                                 \
     do {                                                                                     \
-        if (!strstr(g_out, (text)))                                                          \
-            fail_msg("expected '%s' in the output:\n%s", (text), g_out);                     \
+        if (!strstr(sh_out, (text)))                                                          \
+            fail_msg("expected '%s' in the output:\n%s", (text), sh_out);                     \
     } while (0)
 
 static const char *model(void)
@@ -51,13 +38,13 @@ static void test_misspelt_option_named(void **state)
     (void)state;
     assert_int_equal(sh("cd %s && %s run --seeed 5 -n 10 -o y.h5", g_dir, SCENMC_BINARY), 2);
     assert_out_has("--seeed");
-    assert_null(strstr(g_out, "cannot open"));
+    assert_null(strstr(sh_out, "cannot open"));
     char path[4096];
     snprintf(path, sizeof path, "%s/y.h5", g_dir);
     assert_int_not_equal(access(path, F_OK), 0);
     assert_int_equal(sh("%s sweep --seeed 5 --param beta=0,1", SCENMC_BINARY), 2);
     assert_out_has("--seeed");
-    assert_null(strstr(g_out, "cannot open"));
+    assert_null(strstr(sh_out, "cannot open"));
 }
 
 /* Every command names an option it does not know, before reading any file. */
@@ -143,10 +130,10 @@ static void test_help_lists_options(void **state)
         assert_out_has("usage: scenmc ");
         for (size_t k = 0; k < 24 && cases[i].opts[k]; k++)
             assert_out_has(cases[i].opts[k]);
-        char *first = g_out;
-        g_out = NULL;
+        char *first = sh_out;
+        sh_out = NULL;
         assert_int_equal(sh("%s %s -h", SCENMC_BINARY, cases[i].cmd), 0);
-        assert_string_equal(g_out, first);
+        assert_string_equal(sh_out, first);
         free(first);
     }
 }
@@ -225,10 +212,8 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     (void)state;
-    char cmd[4200];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", g_dir);
-    free(g_out);
-    return system(cmd) == 0 ? 0 : -1;
+    free(sh_out);
+    return remove_tree(g_dir);
 }
 
 int main(void)

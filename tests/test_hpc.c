@@ -45,24 +45,6 @@ static void sleep_s(double s)
     nanosleep(&ts, NULL);
 }
 
-static int sh(const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 1, 2)))
-#endif
-    ;
-static char *g_out; /* output of the last sh() */
-static int sh(const char *fmt, ...)
-{
-    char cmd[8192];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(cmd, sizeof cmd, fmt, ap);
-    va_end(ap);
-    free(g_out);
-    g_out = NULL;
-    return run_capture(cmd, &g_out);
-}
-
 static int has_mpirun(void)
 {
     static int known = -1;
@@ -79,15 +61,6 @@ static int has_mpirun(void)
             skip();                                                                        \
         }                                                                                  \
     } while (0)
-
-/* Reads a results file back exactly (fails the test on error). */
-static void read_or_fail(const char *path, scenmc_model **m, scenmc_results *r)
-{
-    scenmc_error err;
-    scenmc_error_clear(&err);
-    if (scenmc_results_read(path, m, r, &err) != SCENMC_OK)
-        fail_msg("reading %s: %s", path, err.msg);
-}
 
 /* Counts and probabilities bit for bit, and the trajectory range. */
 static void assert_same_results(const char *a, const char *b)
@@ -360,7 +333,7 @@ static void make_reference(void)
     if (done)
         return;
     if (sh("%s run " RUN_ARGS " -o %s", SCENMC_BINARY, tmp_path("ref.h5")) != 0)
-        fail_msg("plain run failed:\n%s", g_out);
+        fail_msg("plain run failed:\n%s", sh_out);
     done = 1;
 }
 
@@ -374,28 +347,28 @@ static void test_mpi_ranks_equal_plain_run(void **state)
         snprintf(name, sizeof name, "mpi%d.h5", np);
         int rc = sh(MPIRUN " -np %d %s run " RUN_ARGS " -o %s", np, SCENMC_BINARY, tmp_path(name));
         if (rc != 0)
-            fail_msg("mpirun -np %d: exit %d\n%s", np, rc, g_out);
+            fail_msg("mpirun -np %d: exit %d\n%s", np, rc, sh_out);
         assert_same_results(tmp_path("ref.h5"), tmp_path(name));
     }
     /* An input error every rank finds is reported once, and every rank ends. */
     int rc = sh(MPIRUN " -np 2 %s run --beta -1 -o %s", SCENMC_BINARY, tmp_path("never.h5"));
     assert_int_equal(rc, 2);
-    const char *first = strstr(g_out, "--beta -1");
+    const char *first = strstr(sh_out, "--beta -1");
     assert_non_null(first);
     assert_null(strstr(first + 1, "--beta -1"));
     /* Ranks that read different inputs are refused before any computing. */
     rc = sh(MPIRUN " -np 2 sh -c '%s run -n 3000 --threads 1 --seed $OMPI_COMM_WORLD_RANK -o %s'",
             SCENMC_BINARY, tmp_path("never.h5"));
     assert_int_equal(rc, 2);
-    assert_non_null(strstr(g_out, "do not agree on the model or the parameters"));
+    assert_non_null(strstr(sh_out, "do not agree on the model or the parameters"));
     assert_int_equal(access(tmp_path("never.h5"), F_OK), -1);
     /* Only rank 0 prints the tables. */
     rc = sh(MPIRUN " -np 2 %s run -n 3000 --threads 1", SCENMC_BINARY);
     assert_int_equal(rc, 0);
-    const char *t = strstr(g_out, "Throughput");
+    const char *t = strstr(sh_out, "Throughput");
     assert_non_null(t);
     assert_null(strstr(t + 1, "Throughput"));
-    assert_non_null(strstr(g_out, "2 MPI ranks"));
+    assert_non_null(strstr(sh_out, "2 MPI ranks"));
 }
 
 static void test_shards_merge_equal_plain_run(void **state)
@@ -409,7 +382,7 @@ static void test_shards_merge_equal_plain_run(void **state)
         snprintf(name, sizeof name, "part-%d.h5", k);
         int rc = sh("%s run " RUN_ARGS " --shard %d/%d -o %s", SCENMC_BINARY, k, M, tmp_path(name));
         if (rc != 0)
-            fail_msg("shard %d/%d: exit %d\n%s", k, M, rc, g_out);
+            fail_msg("shard %d/%d: exit %d\n%s", k, M, rc, sh_out);
         /* in reverse order: merge sorts them */
         char tmp[1024];
         snprintf(tmp, sizeof tmp, "%s %s", tmp_path(name), parts);
@@ -417,7 +390,7 @@ static void test_shards_merge_equal_plain_run(void **state)
     }
     int rc = sh("%s merge %s -o %s", SCENMC_BINARY, parts, tmp_path("merged.h5"));
     if (rc != 0)
-        fail_msg("merge: exit %d\n%s", rc, g_out);
+        fail_msg("merge: exit %d\n%s", rc, sh_out);
     assert_same_results(tmp_path("ref.h5"), tmp_path("merged.h5"));
     /* The shard files say which they are. */
     scenmc_hpc_info info;
@@ -428,7 +401,7 @@ static void test_shards_merge_equal_plain_run(void **state)
     /* The existing output is refused without --force. */
     rc = sh("%s merge %s -o %s", SCENMC_BINARY, parts, tmp_path("merged.h5"));
     assert_int_equal(rc, 2);
-    assert_non_null(strstr(g_out, "already exists"));
+    assert_non_null(strstr(sh_out, "already exists"));
 }
 
 /* An ensemble run is always whole: merging its file (which would drop
@@ -438,9 +411,9 @@ static void test_merge_refuses_ensemble(void **state)
     (void)state;
     const char *ens = tmp_path("ens.h5");
     if (sh("%s run -n 400 --ensemble 3 --quiet --threads 1 -o %s", SCENMC_BINARY, ens) != 0)
-        fail_msg("ensemble run:\n%s", g_out);
+        fail_msg("ensemble run:\n%s", sh_out);
     assert_int_equal(sh("%s merge %s -o %s", SCENMC_BINARY, ens, tmp_path("ens-merged.h5")), 2);
-    assert_non_null(strstr(g_out, "ensemble run"));
+    assert_non_null(strstr(sh_out, "ensemble run"));
     assert_int_equal(access(tmp_path("ens-merged.h5"), F_OK), -1);
 }
 
@@ -481,8 +454,8 @@ static void test_merge_refuses_what_does_not_fit(void **state)
             strcat(list, tmp_path(cases[c].files[i]));
         }
         int rc = sh("%s merge%s -o %s", SCENMC_BINARY, list, out);
-        if (rc != 2 || !strstr(g_out, cases[c].expect))
-            fail_msg("merge%s: exit %d (expected 2) and\n%s\n(expected to mention '%s')", list, rc, g_out,
+        if (rc != 2 || !strstr(sh_out, cases[c].expect))
+            fail_msg("merge%s: exit %d (expected 2) and\n%s\n(expected to mention '%s')", list, rc, sh_out,
                      cases[c].expect);
         assert_int_equal(access(out, F_OK), -1);
     }
@@ -600,15 +573,15 @@ static void test_sigterm_checkpoint_resume(void **state)
     /* A fresh run refuses to overwrite the checkpoint. */
     int rc = sh("%s run -n %llu --seed 11 --quiet -o %s", SCENMC_BINARY, (unsigned long long)n, out);
     assert_int_equal(rc, 2);
-    assert_non_null(strstr(g_out, "--resume"));
+    assert_non_null(strstr(sh_out, "--resume"));
     /* Parameters that contradict the checkpoint are refused. */
     rc = sh("%s run --resume %s --seed 12 --quiet", SCENMC_BINARY, ckpt);
     assert_int_equal(rc, 2);
-    assert_non_null(strstr(g_out, "seed 12, not 11"));
+    assert_non_null(strstr(sh_out, "seed 12, not 11"));
     rc = sh("%s run %s --resume %s --quiet", SCENMC_BINARY, src_path("tests/data/good/minimal.yaml"), ckpt);
     if (access(src_path("tests/data/good/minimal.yaml"), F_OK) == 0) {
         assert_int_equal(rc, 2);
-        assert_non_null(strstr(g_out, "another model"));
+        assert_non_null(strstr(sh_out, "another model"));
     }
     /* Resume, stopping again and again at a short time limit, to the end. */
     int stops = 0;
@@ -618,7 +591,7 @@ static void test_sigterm_checkpoint_resume(void **state)
         if (rc == 0)
             break;
         if (rc != 3)
-            fail_msg("resume: exit %d\n%s", rc, g_out);
+            fail_msg("resume: exit %d\n%s", rc, sh_out);
         stops++;
     }
     assert_int_equal(rc, 0);
@@ -647,7 +620,7 @@ static void test_sigterm_checkpoint_resume(void **state)
     scenmc_hpc_info_free(&info);
     rc = sh(MPIRUN " -np 3 %s run --resume %s --quiet --threads 1", SCENMC_BINARY, mck);
     if (rc != 0)
-        fail_msg("MPI resume: exit %d\n%s", rc, g_out);
+        fail_msg("MPI resume: exit %d\n%s", rc, sh_out);
     if (nm != n) {
         ref = tmp_path("sigmpi-ref.h5");
         assert_int_equal(sh("%s run -n %llu --seed 11 --quiet -o %s", SCENMC_BINARY,
@@ -668,19 +641,19 @@ static void test_sweep_shards_and_mpi(void **state)
         snprintf(name, sizeof name, "sweep-%d.h5", k);
         int rc = sh("%s sweep %s --shard %d/3 -o %s", SCENMC_BINARY, args, k, tmp_path(name));
         if (rc != 0)
-            fail_msg("sweep shard %d: exit %d\n%s", k, rc, g_out);
+            fail_msg("sweep shard %d: exit %d\n%s", k, rc, sh_out);
         strcat(list, " ");
         strcat(list, tmp_path(name));
     }
     int rc = sh("%s merge%s -o %s", SCENMC_BINARY, list, tmp_path("sweep-merged.h5"));
     if (rc != 0)
-        fail_msg("sweep merge: exit %d\n%s", rc, g_out);
+        fail_msg("sweep merge: exit %d\n%s", rc, sh_out);
     assert_same_sweep(whole, tmp_path("sweep-merged.h5"));
     /* A missing shard, or a run file among sweep files, is refused. */
     rc = sh("%s merge %s %s -o %s", SCENMC_BINARY, tmp_path("sweep-1.h5"), tmp_path("sweep-3.h5"),
             tmp_path("never.h5"));
     assert_int_equal(rc, 2);
-    assert_non_null(strstr(g_out, "sweep points [3, 6) are in no file"));
+    assert_non_null(strstr(sh_out, "sweep points [3, 6) are in no file"));
     make_reference();
     rc = sh("%s merge %s %s -o %s", SCENMC_BINARY, tmp_path("sweep-1.h5"), tmp_path("ref.h5"),
             tmp_path("never.h5"));
@@ -693,7 +666,7 @@ static void test_sweep_shards_and_mpi(void **state)
     }
     rc = sh(MPIRUN " -np 3 %s sweep %s -o %s", SCENMC_BINARY, args, tmp_path("sweep-mpi.h5"));
     if (rc != 0)
-        fail_msg("mpirun sweep: exit %d\n%s", rc, g_out);
+        fail_msg("mpirun sweep: exit %d\n%s", rc, sh_out);
     assert_same_sweep(whole, tmp_path("sweep-mpi.h5"));
 }
 
@@ -716,15 +689,15 @@ static void test_usage_errors(void **state)
     };
     for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
         int rc = sh("cd %s && %s %s", g_dir, SCENMC_BINARY, cases[c].args);
-        if (rc != 2 || !strstr(g_out, cases[c].expect))
+        if (rc != 2 || !strstr(sh_out, cases[c].expect))
             fail_msg("scenmc %s: exit %d (expected 2)\n%s\n(expected to mention '%s')", cases[c].args, rc,
-                     g_out, cases[c].expect);
+                     sh_out, cases[c].expect);
     }
     /* A finished results file is not a checkpoint. */
     make_reference();
     int rc = sh("%s run --resume %s", SCENMC_BINARY, tmp_path("ref.h5"));
     assert_int_equal(rc, 2);
-    assert_non_null(strstr(g_out, "not a checkpoint"));
+    assert_non_null(strstr(sh_out, "not a checkpoint"));
     assert_int_equal(sh("%s merge --help", SCENMC_BINARY), 0);
 }
 
@@ -740,11 +713,9 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     (void)state;
-    char cmd[600];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", g_dir);
-    if (system(cmd) != 0)
+    if (remove_tree(g_dir) != 0)
         return -1;
-    free(g_out);
+    free(sh_out);
     return 0;
 }
 

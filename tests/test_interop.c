@@ -116,9 +116,7 @@ static int setup_scratch(void **state)
 static int teardown_scratch(void **state)
 {
     (void)state;
-    char cmd[600];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", scratch);
-    return system(cmd) == 0 ? 0 : -1;
+    return remove_tree(scratch);
 }
 
 static const char *tmp_path(const char *name)

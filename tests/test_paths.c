@@ -16,7 +16,6 @@
 
 static char g_dir[256];
 static const char *g_bin = SCENMC_BINARY;
-static char *g_out; /* output of the last sh() */
 
 static const char *tmp_path(const char *name)
 {
@@ -27,28 +26,11 @@ static const char *tmp_path(const char *name)
     return buf[k];
 }
 
-static int sh(const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 1, 2)))
-#endif
-    ;
-static int sh(const char *fmt, ...)
-{
-    char cmd[8192];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(cmd, sizeof cmd, fmt, ap);
-    va_end(ap);
-    free(g_out);
-    g_out = NULL;
-    return run_capture(cmd, &g_out);
-}
-
 /* Fails unless the last command exited rc with text in its output. */
 static void expect(int got, int rc, const char *text)
 {
-    if (got != rc || (text && !strstr(g_out ? g_out : "", text)))
-        fail_msg("exit %d (expected %d, with '%s'):\n%s", got, rc, text ? text : "", g_out);
+    if (got != rc || (text && !strstr(sh_out ? sh_out : "", text)))
+        fail_msg("exit %d (expected %d, with '%s'):\n%s", got, rc, text ? text : "", sh_out);
 }
 
 static void put_file(const char *path, const char *text)
@@ -182,7 +164,7 @@ static void test_concurrent_claim(void **state)
              g_dir, g_bin, out);
     assert_int_equal(sh("%s", cmd), 0);
     int ok = 0, n = 0;
-    for (const char *p = g_out; *p; p++)
+    for (const char *p = sh_out; *p; p++)
         if (*p >= '0' && *p <= '9') {
             n++;
             ok += *p == '0';
@@ -391,10 +373,8 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     (void)state;
-    char cmd[600];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", g_dir);
-    free(g_out);
-    return system(cmd) == 0 ? 0 : -1;
+    free(sh_out);
+    return remove_tree(g_dir);
 }
 
 int main(void)

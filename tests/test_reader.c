@@ -35,9 +35,7 @@ static int group_setup(void **state)
 static int group_teardown(void **state)
 {
     (void)state;
-    char cmd[600];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmp);
-    return system(cmd) == 0 ? 0 : -1;
+    return remove_tree(tmp);
 }
 
 /* ------------------------------------------------------------------ making results files */
@@ -78,14 +76,6 @@ static scenmc_model *mc_file(const char *rel, uint64_t n, const char *path, scen
     scenmc_params_free(&p);
     write_or_fail(path, r);
     return m;
-}
-
-static void read_or_fail(const char *path, scenmc_model **m, scenmc_results *r)
-{
-    scenmc_error err;
-    scenmc_error_clear(&err);
-    if (scenmc_results_read(path, m, r, &err) != SCENMC_OK)
-        fail_msg("reading %s failed:\n%s", path, err.msg);
 }
 
 static void copy_file(const char *from, const char *to)

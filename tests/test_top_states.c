@@ -17,7 +17,6 @@
 #include <unistd.h>
 
 static char g_dir[256];
-static char *g_out;
 
 static const char *tmp_path(const char *name)
 {
@@ -33,23 +32,6 @@ static const char *tmp_path(const char *name)
 /* 3000 trajectories from uniform start states: about 3000 distinct final
  * states, so the table (the top 1000) is a true selection, mostly by ties. */
 #define RUN_ARGS "-n 3000 --seed 9 --quiet --threads 2"
-
-static int sh(const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 1, 2)))
-#endif
-    ;
-static int sh(const char *fmt, ...)
-{
-    char cmd[4096];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(cmd, sizeof cmd, fmt, ap);
-    va_end(ap);
-    free(g_out);
-    g_out = NULL;
-    return run_capture(cmd, &g_out);
-}
 
 /* 25 binary descriptors: 2^25 states, over SCENMC_FULL_STATE_LIMIT. */
 static const char *wide_model(void)
@@ -77,17 +59,9 @@ static const char *reference(void)
     static char ref[512];
     snprintf(ref, sizeof ref, "%s", tmp_path("ref.h5"));
     if (!done && sh("%s run %s " RUN_ARGS " -o %s", SCENMC_BINARY, wide_model(), ref) != 0)
-        fail_msg("plain run failed:\n%s", g_out);
+        fail_msg("plain run failed:\n%s", sh_out);
     done = 1;
     return ref;
-}
-
-static void read_or_fail(const char *path, scenmc_model **m, scenmc_results *r)
-{
-    scenmc_error err;
-    scenmc_error_clear(&err);
-    if (scenmc_results_read(path, m, r, &err) != SCENMC_OK)
-        fail_msg("reading %s: %s", path, err.msg);
 }
 
 /* Every table, the top states' indices and the distinct count, bit for bit. */
@@ -137,7 +111,7 @@ static void test_mpi_ranks(void **state)
         int rc = sh(MPIRUN " -np %d %s run %s " RUN_ARGS " -o %s", np, SCENMC_BINARY, wide_model(),
                     tmp_path(name));
         if (rc != 0)
-            fail_msg("mpirun -np %d: exit %d\n%s", np, rc, g_out);
+            fail_msg("mpirun -np %d: exit %d\n%s", np, rc, sh_out);
         assert_same_results(ref, tmp_path(name));
     }
 }
@@ -158,12 +132,12 @@ static void test_mpi_checkpoints(void **state)
     int rc = sh(MPIRUN " -np 2 %s run %s " RUN_ARGS " --chunk 1000 --max-time 0.000001s -o %s",
                 SCENMC_BINARY, wide_model(), out);
     if (rc != 3)
-        fail_msg("mpirun -np 2 --max-time: exit %d\n%s", rc, g_out);
+        fail_msg("mpirun -np 2 --max-time: exit %d\n%s", rc, sh_out);
     for (int i = 0; i < 20 && rc == 3; i++)
         rc = sh(MPIRUN " -np 3 %s run --resume %s --quiet --threads 2 --chunk 1000 --max-time "
                 "0.000001s -o %s", SCENMC_BINARY, ck, out);
     if (rc != 0)
-        fail_msg("mpirun -np 3 --resume: exit %d\n%s", rc, g_out);
+        fail_msg("mpirun -np 3 --resume: exit %d\n%s", rc, sh_out);
     assert_same_results(ref, out);
 }
 
@@ -178,14 +152,14 @@ static void test_shards_merged(void **state)
             snprintf(name, sizeof name, "part-%d-%d.h5", M, k);
             if (sh("%s run %s " RUN_ARGS " --shard %d/%d -o %s", SCENMC_BINARY, wide_model(), k, M,
                    tmp_path(name)) != 0)
-                fail_msg("shard %d/%d:\n%s", k, M, g_out);
+                fail_msg("shard %d/%d:\n%s", k, M, sh_out);
             strcat(parts, " ");
             strcat(parts, tmp_path(name));
         }
         char name[32];
         snprintf(name, sizeof name, "merged%d.h5", M);
         if (sh("%s merge %s -o %s", SCENMC_BINARY, parts, tmp_path(name)) != 0)
-            fail_msg("merge:\n%s", g_out);
+            fail_msg("merge:\n%s", sh_out);
         assert_same_results(ref, tmp_path(name));
     }
 }
@@ -231,7 +205,7 @@ static void test_resumed(void **state)
     const char *ck = tmp_path("wide.ckpt");
     assert_int_equal(scenmc_hpc_write(ck, &part, &wo, &info, &err), SCENMC_OK);
     if (sh("%s run --resume %s --quiet --threads 2 -o %s", SCENMC_BINARY, ck, tmp_path("resumed.h5")) != 0)
-        fail_msg("resume:\n%s", g_out);
+        fail_msg("resume:\n%s", sh_out);
     assert_same_results(ref, tmp_path("resumed.h5"));
     scenmc_results_free(&part);
     scenmc_params_free(&p);
@@ -248,13 +222,13 @@ static void test_dropped_says_why(void **state)
         test_shards_merged(state);
     const char *old = tmp_path("old-part.h5");
     if (sh("cp %s %s", b, old) != 0)
-        fail_msg("cp:\n%s", g_out);
+        fail_msg("cp:\n%s", sh_out);
     hid_t f = H5Fopen(old, H5F_ACC_RDWR, H5P_DEFAULT);
     assert_true(f >= 0);
     assert_true(H5Ldelete(f, "final_state_list", H5P_DEFAULT) >= 0);
     H5Fclose(f);
     if (sh("%s merge %s %s -o %s", SCENMC_BINARY, a, old, tmp_path("dropped.h5")) != 0)
-        fail_msg("merge:\n%s", g_out);
+        fail_msg("merge:\n%s", sh_out);
     scenmc_model *m;
     scenmc_results r;
     read_or_fail(tmp_path("dropped.h5"), &m, &r);
@@ -262,7 +236,7 @@ static void test_dropped_says_why(void **state)
     assert_int_equal(r.final_state_dropped, SCENMC__FS_NO_LIST);
     /* report gives that reason, not the model's size. */
     assert_int_equal(sh("%s report %s", SCENMC_BINARY, tmp_path("dropped.h5")), 0);
-    assert_non_null(strstr(g_out, "held only its top states"));
+    assert_non_null(strstr(sh_out, "held only its top states"));
     scenmc_results_free(&r);
     scenmc_model_free(m);
 }
@@ -277,10 +251,8 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     (void)state;
-    char cmd[600];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", g_dir);
-    free(g_out);
-    return system(cmd) == 0 ? 0 : -1;
+    free(sh_out);
+    return remove_tree(g_dir);
 }
 
 int main(void)

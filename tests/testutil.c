@@ -1,5 +1,7 @@
 #include "testutil.h"
+#include "scenmc/reader.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -100,4 +102,33 @@ char *slurp(const char *path, size_t *len)
     if (len)
         *len = n;
     return buf;
+}
+
+char *sh_out;
+
+int sh(const char *fmt, ...)
+{
+    char cmd[8192];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(cmd, sizeof cmd, fmt, ap);
+    va_end(ap);
+    free(sh_out);
+    sh_out = NULL;
+    return run_capture(cmd, &sh_out);
+}
+
+void read_or_fail(const char *path, scenmc_model **m, scenmc_results *r)
+{
+    scenmc_error err;
+    scenmc_error_clear(&err);
+    if (scenmc_results_read(path, m, r, &err) != SCENMC_OK)
+        fail_msg("reading %s failed:\n%s", path, err.msg);
+}
+
+int remove_tree(const char *dir)
+{
+    char cmd[4200];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    return system(cmd) == 0 ? 0 : -1;
 }

@@ -30,6 +30,19 @@ scenmc_model *default_model(void);
 extern const char test_small_model[];
 /* A whole file, NUL-terminated (malloc'd), or NULL if it cannot be opened. */
 char *slurp(const char *path, size_t *len);
+/* Output (stdout and stderr) of the last sh() call, malloc'd; NULL before. */
+extern char *sh_out;
+/* Runs a printf-formatted shell command, its output into sh_out (the previous
+ * one freed); returns its exit status. */
+int sh(const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 1, 2)))
+#endif
+    ;
+/* Reads a results file back (fails the test with the reader's message). */
+void read_or_fail(const char *path, scenmc_model **m, scenmc_results *r);
+/* Removes a test's scratch folder with everything in it; 0 or -1. */
+int remove_tree(const char *dir);
 /* Runs a shell command, capturing stdout+stderr into out (malloc'd); returns exit status. */
 int run_capture(const char *cmd, char **out);
 
