@@ -16,7 +16,6 @@
 #include <string.h>
 #include <unistd.h>
 
-static char g_dir[] = "/tmp/scenmc_test_cli_XXXXXX";
 
 #if defined(__GNUC__)
 __attribute__((format(printf, 1, 2)))
@@ -36,11 +35,11 @@ static const char *model(void)
 static void test_misspelt_option_named(void **state)
 {
     (void)state;
-    assert_int_equal(sh("cd %s && %s run --seeed 5 -n 10 -o y.h5", g_dir, SCENMC_BINARY), 2);
+    assert_int_equal(sh("cd %s && %s run --seeed 5 -n 10 -o y.h5", scratch_dir, SCENMC_BINARY), 2);
     assert_out_has("--seeed");
     assert_null(strstr(sh_out, "cannot open"));
     char path[4096];
-    snprintf(path, sizeof path, "%s/y.h5", g_dir);
+    snprintf(path, sizeof path, "%s/y.h5", scratch_dir);
     assert_int_not_equal(access(path, F_OK), 0);
     assert_int_equal(sh("%s sweep --seeed 5 --param beta=0,1", SCENMC_BINARY), 2);
     assert_out_has("--seeed");
@@ -142,20 +141,20 @@ static void test_help_lists_options(void **state)
 static void test_valid_run(void **state)
 {
     (void)state;
-    assert_int_equal(sh("cd %s && %s run -n 2000 --seed=3 -o a.h5 %s --quiet", g_dir, SCENMC_BINARY,
+    assert_int_equal(sh("cd %s && %s run -n 2000 --seed=3 -o a.h5 %s --quiet", scratch_dir, SCENMC_BINARY,
                         model()),
                      0);
-    assert_int_equal(sh("cd %s && %s run %s --trajectories=2000 --seed 3 -q --output=b.h5", g_dir,
+    assert_int_equal(sh("cd %s && %s run %s --trajectories=2000 --seed 3 -q --output=b.h5", scratch_dir,
                         SCENMC_BINARY, model()),
                      0);
-    assert_int_equal(sh("cd %s && %s run -n=2000 --seed 3 --quiet -o c.h5", g_dir, SCENMC_BINARY), 0);
+    assert_int_equal(sh("cd %s && %s run -n=2000 --seed 3 --quiet -o c.h5", scratch_dir, SCENMC_BINARY), 0);
     /* The same counts however the options were written. */
     assert_int_equal(sh("cd %s && %s export a.h5 --csv A -q && %s export --csv=B b.h5 -q && "
                         "%s export -q c.h5 --csv C && cmp A/scenario.csv B/scenario.csv && "
                         "cmp A/scenario.csv C/scenario.csv",
-                        g_dir, SCENMC_BINARY, SCENMC_BINARY, SCENMC_BINARY),
+                        scratch_dir, SCENMC_BINARY, SCENMC_BINARY, SCENMC_BINARY),
                      0);
-    assert_int_equal(sh("cd %s && %s run -n 100 %s %s", g_dir, SCENMC_BINARY, model(), model()), 2);
+    assert_int_equal(sh("cd %s && %s run -n 100 %s %s", scratch_dir, SCENMC_BINARY, model(), model()), 2);
     assert_out_has("more than one MODEL");
 }
 
@@ -203,19 +202,6 @@ static void test_run_plan_library(void **state)
     scenmc__run_plan_free(&pl);
 }
 
-static int setup(void **state)
-{
-    (void)state;
-    return mkdtemp(g_dir) ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    free(sh_out);
-    return remove_tree(g_dir);
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -227,5 +213,5 @@ int main(void)
         cmocka_unit_test(test_valid_run),
         cmocka_unit_test(test_run_plan_library),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, scratch_setup, scratch_teardown);
 }

@@ -14,7 +14,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static char g_dir[256];
 static const char *g_bin = SCENMC_BINARY;
 
 static const char *tmp_path(const char *name)
@@ -22,7 +21,7 @@ static const char *tmp_path(const char *name)
     static char buf[32][768];
     static int k;
     k = (k + 1) % 32;
-    snprintf(buf[k], sizeof buf[k], "%s/%s", g_dir, name);
+    snprintf(buf[k], sizeof buf[k], "%s/%s", scratch_dir, name);
     return buf[k];
 }
 
@@ -161,7 +160,7 @@ static void test_concurrent_claim(void **state)
     snprintf(cmd, sizeof cmd,
              "cd %s && for i in 1 2 3 4; do (%s run -n 60000 --seed 3 --quiet --threads 1 -o %s "
              ">/dev/null 2>&1; echo $? > rc$i) & done; wait; cat rc1 rc2 rc3 rc4",
-             g_dir, g_bin, out);
+             scratch_dir, g_bin, out);
     assert_int_equal(sh("%s", cmd), 0);
     int ok = 0, n = 0;
     for (const char *p = sh_out; *p; p++)
@@ -208,7 +207,7 @@ static void test_merge_part_is_output(void **state)
     char *before = slurp(a, &n0);
     assert_non_null(before);
     /* The same file by another name. */
-    expect(sh("cd %s && %s merge pa.h5 pb.h5 -o ./pa.h5 --force --quiet", g_dir, g_bin), 2,
+    expect(sh("cd %s && %s merge pa.h5 pb.h5 -o ./pa.h5 --force --quiet", scratch_dir, g_bin), 2,
            "both a part and the output");
     size_t n1;
     char *after = slurp(a, &n1);
@@ -366,15 +365,7 @@ static int setup(void **state)
     (void)state;
     if (getenv("SCENMC_TEST_BINARY"))
         g_bin = getenv("SCENMC_TEST_BINARY");
-    snprintf(g_dir, sizeof g_dir, "/tmp/scenmc-test-paths-XXXXXX");
-    return mkdtemp(g_dir) ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    free(sh_out);
-    return remove_tree(g_dir);
+    return scratch_setup(state);
 }
 
 int main(void)
@@ -391,5 +382,5 @@ int main(void)
         cmocka_unit_test(test_damaged_checkpoint_ranges),
         cmocka_unit_test(test_export_all_or_nothing),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, setup, scratch_teardown);
 }

@@ -16,14 +16,13 @@
 #include <string.h>
 #include <unistd.h>
 
-static char g_dir[256];
 
 static const char *tmp_path(const char *name)
 {
     static char buf[16][512];
     static int k;
     k = (k + 1) % 16;
-    snprintf(buf[k], sizeof buf[k], "%s/%s", g_dir, name);
+    snprintf(buf[k], sizeof buf[k], "%s/%s", scratch_dir, name);
     return buf[k];
 }
 
@@ -241,20 +240,6 @@ static void test_dropped_says_why(void **state)
     scenmc_model_free(m);
 }
 
-static int setup(void **state)
-{
-    (void)state;
-    snprintf(g_dir, sizeof g_dir, "/tmp/scenmc-test-top-XXXXXX");
-    return mkdtemp(g_dir) ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    free(sh_out);
-    return remove_tree(g_dir);
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -264,5 +249,5 @@ int main(void)
         cmocka_unit_test(test_resumed),
         cmocka_unit_test(test_dropped_says_why),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, scratch_setup, scratch_teardown);
 }

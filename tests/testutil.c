@@ -132,3 +132,20 @@ int remove_tree(const char *dir)
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     return system(cmd) == 0 ? 0 : -1;
 }
+
+char scratch_dir[256];
+
+int scratch_setup(void **state)
+{
+    (void)state;
+    snprintf(scratch_dir, sizeof scratch_dir, "/tmp/scenmc-test-XXXXXX");
+    return mkdtemp(scratch_dir) ? 0 : -1;
+}
+
+int scratch_teardown(void **state)
+{
+    (void)state;
+    free(sh_out);
+    sh_out = NULL;
+    return remove_tree(scratch_dir);
+}

@@ -41,6 +41,12 @@ int sh(const char *fmt, ...)
     ;
 /* Reads a results file back (fails the test with the reader's message). */
 void read_or_fail(const char *path, scenmc_model **m, scenmc_results *r);
+/* A fresh scratch folder for a test program (scratch_dir), made by
+ * scratch_setup and removed with everything in it by scratch_teardown (which
+ * also frees sh_out): cmocka group setup and teardown. */
+extern char scratch_dir[256];
+int scratch_setup(void **state);
+int scratch_teardown(void **state);
 /* Removes a test's scratch folder with everything in it; 0 or -1. */
 int remove_tree(const char *dir);
 /* Runs a shell command, capturing stdout+stderr into out (malloc'd); returns exit status. */

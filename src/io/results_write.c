@@ -307,6 +307,20 @@ static void write_axes(writer *w, const scenmc_results *r, hid_t axis[SCENMC_N_A
 }
 
 /* Labels dimension i + shift of d with its axis, attaching the axis's scale when there is one. */
+/* A 2-D dataset's two dimension scales (each when present) and labels; closes it. */
+static void scales_2d(hid_t d, hid_t s0, const char *l0, hid_t s1, const char *l1)
+{
+    if (d < 0)
+        return;
+    if (s0 >= 0)
+        H5DSattach_scale(d, s0, 0);
+    if (s1 >= 0)
+        H5DSattach_scale(d, s1, 1);
+    H5DSset_label(d, 0, l0);
+    H5DSset_label(d, 1, l1);
+    H5Dclose(d);
+}
+
 static void label_dims(writer *w, hid_t d, const scenmc_table *t, const hid_t axis[SCENMC_N_AXES],
                        unsigned shift, int strict)
 {
@@ -588,15 +602,7 @@ static void write_sweep_group(writer *w, hid_t point, int n_points, int n_params
         w->ok = 0;
     hsize_t dPK[2] = {(hsize_t)n_points, (hsize_t)n_params};
     hid_t v = dataset(w, g, "value", H5T_NATIVE_DOUBLE, 2, dPK, values);
-    if (v >= 0) {
-        if (point >= 0)
-            H5DSattach_scale(v, point, 0);
-        if (pn >= 0)
-            H5DSattach_scale(v, pn, 1);
-        H5DSset_label(v, 0, "point");
-        H5DSset_label(v, 1, "param");
-        H5Dclose(v);
-    }
+    scales_2d(v, point, "point", pn, "param");
     if (pn >= 0)
         H5Dclose(pn);
     H5Gclose(g);
@@ -792,15 +798,7 @@ scenmc_status scenmc_output_write_sensitivity(const char *path, const scenmc_mod
         const char *tnames[4] = {"p_minus", "p_plus", "effect", "stderr"};
         for (int k = 0; k < 4; k++) {
             hid_t d = dataset(w, g, tnames[k], H5T_NATIVE_DOUBLE, 2, dns, tables + (size_t)k * n * S);
-            if (d >= 0) {
-                if (cl >= 0)
-                    H5DSattach_scale(d, cl, 0);
-                if (sc >= 0)
-                    H5DSattach_scale(d, sc, 1);
-                H5DSset_label(d, 0, "cell");
-                H5DSset_label(d, 1, "final_scenario");
-                H5Dclose(d);
-            }
+            scales_2d(d, cl, "cell", sc, "final_scenario");
         }
         attr(w, g, "delta", H5T_NATIVE_DOUBLE, &delta);
         if (cl >= 0)
