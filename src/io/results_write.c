@@ -561,6 +561,24 @@ scenmc_status scenmc__output_write_extra(const char *path, const scenmc_results 
     return finish_file(&o, 0, err);
 }
 
+scenmc_status scenmc__output_write_meta(const char *path, const scenmc_results *shape,
+                                       const scenmc_params *params, const scenmc_write_options *opt,
+                                       const scenmc__output_extra *extra, scenmc_error *err)
+{
+    outfile o;
+    scenmc_status st = begin_file(&o, path, opt && opt->force, err);
+    if (st != SCENMC_OK)
+        return st;
+    write_root_attrs(&o.w, shape, opt);
+    write_model(&o.w, shape);
+    write_params(&o.w, params);
+    if (o.w.ok && !extra->add(o.w.file, extra->ctx)) {
+        finish_file(&o, 1, err);
+        return scenmc_error_add(err, SCENMC_E_IO, "%s: %s; nothing was written", path, extra->failed);
+    }
+    return finish_file(&o, 0, err);
+}
+
 scenmc_status scenmc_output_write(const char *path, const scenmc_results *r,
                                   const scenmc_write_options *opt, scenmc_error *err)
 {

@@ -23,4 +23,11 @@ scenmc_status scenmc__output_write_extra(const char *path, const scenmc_results 
                                         const scenmc_write_options *opt,
                                         const scenmc__output_extra *extra, scenmc_error *err);
 
+/* A file of the results format without tables: root attributes (from shape),
+ * /model, /params (params), then extra->add for the file's own groups. For
+ * files such as derivatives that have their own tables. */
+scenmc_status scenmc__output_write_meta(const char *path, const scenmc_results *shape,
+                                       const scenmc_params *params, const scenmc_write_options *opt,
+                                       const scenmc__output_extra *extra, scenmc_error *err);
+
 #endif
