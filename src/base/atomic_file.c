@@ -7,15 +7,74 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 /* Temporaries take at most this much of the target's name, so that a name
  * that fits NAME_MAX has temporaries that fit too (ours and HDF5's). */
 #define TEMP_STEM 200
+
+/* ------------------------------------------------------- live temporaries */
+
+/* Every temporary that exists now, in a fixed table (no allocation, no lock)
+ * so that a signal handler can remove them before the process ends: unlink
+ * is async-signal-safe. A slot is 0 free, 1 being filled or emptied, 2 live. */
+#define LIVE_SLOTS 64
+static char live_path[LIVE_SLOTS][PATH_MAX];
+static atomic_int live_state[LIVE_SLOTS];
+
+static void live_add(const char *tmp)
+{
+    size_t n = strlen(tmp);
+    if (n >= PATH_MAX)
+        return;
+    for (int i = 0; i < LIVE_SLOTS; i++) {
+        int free_slot = 0;
+        if (atomic_compare_exchange_strong(&live_state[i], &free_slot, 1)) {
+            memcpy(live_path[i], tmp, n + 1);
+            atomic_store(&live_state[i], 2);
+            return;
+        }
+    }
+    /* More than LIVE_SLOTS at once (never, in scenmc): that one is not tracked. */
+}
+
+static void live_remove(const char *tmp)
+{
+    for (int i = 0; i < LIVE_SLOTS; i++) {
+        int live = 2;
+        if (atomic_load(&live_state[i]) == 2 && strcmp(live_path[i], tmp) == 0 &&
+            atomic_compare_exchange_strong(&live_state[i], &live, 1)) {
+            atomic_store(&live_state[i], 0);
+            return;
+        }
+    }
+}
+
+void scenmc__atomic_unlink_live(void)
+{
+    for (int i = 0; i < LIVE_SLOTS; i++)
+        if (atomic_load(&live_state[i]) == 2)
+            unlink(live_path[i]);
+}
+
+/* Test hook (SCENMC_TEST_HOLD_TEMP=SECONDS): wait that long once a temporary
+ * exists, so that a test can signal the process at that moment. Signals cut
+ * the wait short only once it is over: the rest is waited for too. */
+static void hold_for_tests(void)
+{
+    const char *s = getenv("SCENMC_TEST_HOLD_TEMP");
+    if (!s || !*s)
+        return;
+    struct timespec t = {atoi(s), 0}, rest;
+    while (nanosleep(&t, &rest) != 0 && errno == EINTR)
+        t = rest;
+}
 
 /* dir/STEM<suffix>XXXXXX beside path (STEM: the first TEMP_STEM bytes of
  * its last component), made by mkstemp; *fd the open file, or -1 with errno. */
@@ -30,6 +89,8 @@ static char *make_temp(const char *path, const char *suffix, int *fd)
     char *tmp = scenmc__xmalloc(n);
     snprintf(tmp, n, "%.*s%.*s%sXXXXXX", (int)dir, path, (int)base, path + dir, suffix);
     *fd = mkstemp(tmp);
+    if (*fd >= 0)
+        live_add(tmp);
     return tmp;
 }
 
@@ -88,10 +149,16 @@ scenmc_status scenmc__atomic_check(const char *path, int force, scenmc_error *er
     if (exists && !force)
         return scenmc_error_add(err, SCENMC_E_IO, "%s: already exists; use --force to overwrite it",
                                 path);
-    scenmc__atomic a;
-    s = scenmc__atomic_begin(&a, path, err);
-    if (s == SCENMC_OK)
-        scenmc__atomic_abandon(&a);
+    /* A file created beside it: the only reliable test of writability. */
+    int fd;
+    char *probe = make_temp(path, ".tmp-", &fd);
+    if (fd < 0) {
+        s = scenmc_error_add(err, SCENMC_E_IO, "%s: cannot write there: %s", path, strerror(errno));
+    } else {
+        close(fd);
+        scenmc__atomic_forget(probe);
+    }
+    free(probe);
     return s;
 }
 
@@ -111,6 +178,7 @@ scenmc_status scenmc__atomic_begin(scenmc__atomic *a, const char *path, scenmc_e
         a->tmp = NULL;
         return s;
     }
+    hold_for_tests();
     return SCENMC_OK;
 }
 
@@ -159,8 +227,10 @@ static void drop(scenmc__atomic *a, int owned)
     if (a->fd >= 0)
         close(a->fd);
     a->fd = -1;
-    if (a->tmp)
+    if (a->tmp) {
         unlink(a->tmp);
+        live_remove(a->tmp);
+    }
     if (owned)
         free(a->tmp);
     a->tmp = NULL;
@@ -182,6 +252,7 @@ static scenmc_status place(scenmc__atomic *a, scenmc_error *err)
     if (s == SCENMC_OK && a->no_clobber) {
         if (link(a->tmp, a->path) == 0) {
             unlink(a->tmp);
+            live_remove(a->tmp);
             return SCENMC_OK;
         }
         if (errno == EEXIST || exists)
@@ -193,6 +264,7 @@ static scenmc_status place(scenmc__atomic *a, scenmc_error *err)
                              a->path, strerror(errno));
     if (s != SCENMC_OK)
         unlink(a->tmp);
+    live_remove(a->tmp);
     return s;
 }
 
@@ -267,7 +339,14 @@ char *scenmc__atomic_temp_name(const char *path)
         return NULL;
     }
     close(fd);
+    hold_for_tests();
     return t;
+}
+
+void scenmc__atomic_forget(const char *tmp)
+{
+    unlink(tmp);
+    live_remove(tmp);
 }
 
 /* ------------------------------------------------------------ text files */

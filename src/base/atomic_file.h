@@ -66,6 +66,13 @@ void scenmc__atomic_abandon(scenmc__atomic *a);
  * created. For files that another writer builds before they are committed. */
 char *scenmc__atomic_temp_name(const char *path);
 
+/* Removes a temporary that scenmc__atomic_temp_name made and nobody committed. */
+void scenmc__atomic_forget(const char *tmp);
+
+/* Removes every temporary that exists now (not yet committed or removed):
+ * async-signal-safe, for a handler about to end the process. */
+void scenmc__atomic_unlink_live(void);
+
 /* Writes text to path through a temporary file beside it and a rename;
  * refuses to replace an existing file unless force. */
 scenmc_status scenmc__write_text_file(const char *path, const char *text, size_t len, int force,

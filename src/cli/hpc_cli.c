@@ -2,6 +2,7 @@
 #include "cli.h"
 #include "hpc_cli.h"
 #include "io/mpi.h"
+#include "base/atomic_file.h"
 #include "base/util.h"
 
 #include <signal.h>
@@ -100,18 +101,8 @@ static uint64_t fnv(uint64_t h, const void *p, size_t n)
     return h;
 }
 
-int hpc_same_inputs(const char *cmd, hpc_proc *h, const scenmc_model *m, const scenmc_params *p)
+uint64_t hpc_params_hash(const scenmc_params *p)
 {
-    if (!scenmc__mpi_active() || h->size == 1)
-        return 0;
-    struct {
-        uint8_t sha[32];
-        uint64_t seed, n, params;
-    } key;
-    memset(&key, 0, sizeof key);
-    memcpy(key.sha, m->sha256, 32);
-    key.seed = p->seed;
-    key.n = p->n_trajectories;
     uint64_t x = UINT64_C(14695981039346656037);
     x = fnv(x, &p->beta, sizeof p->beta);
     x = fnv(x, &p->w_consistency, sizeof p->w_consistency);
@@ -129,7 +120,27 @@ int hpc_same_inputs(const char *cmd, hpc_proc *h, const scenmc_model *m, const s
         x = fnv(x, &c->cross, sizeof c->cross);
         x = fnv(x, &c->value, sizeof c->value);
     }
-    key.params = x;
+    return x;
+}
+
+uint64_t hpc_hash_bytes(uint64_t h, const void *p, size_t n)
+{
+    return fnv(h, p, n);
+}
+
+int hpc_same_inputs(const char *cmd, hpc_proc *h, const scenmc_model *m, const scenmc_params *p)
+{
+    if (!scenmc__mpi_active() || h->size == 1)
+        return 0;
+    struct {
+        uint8_t sha[32];
+        uint64_t seed, n, params;
+    } key;
+    memset(&key, 0, sizeof key);
+    memcpy(key.sha, m->sha256, 32);
+    key.seed = p->seed;
+    key.n = p->n_trajectories;
+    key.params = hpc_params_hash(p);
     if (scenmc__mpi_same_as_root(&key, sizeof key, 0))
         return 0;
     if (h->rank == 0)
@@ -169,15 +180,21 @@ static volatile sig_atomic_t g_installed[N_SIGNALS];
 
 static void on_signal(int s)
 {
-    g_signal = s;
-    /* A second signal of any of them ends the process at once. */
+    if (!g_signal) {
+        g_signal = s;
+        return;
+    }
+    /* A second signal of any of them ends the process at once, but first
+     * removes the temporary files it was writing (unlink is async-signal-safe).
+     * The signal raised again is blocked until this handler returns, then
+     * ends the process with the default action. */
+    scenmc__atomic_unlink_live();
     struct sigaction dfl;
     memset(&dfl, 0, sizeof dfl);
     dfl.sa_handler = SIG_DFL;
     sigemptyset(&dfl.sa_mask);
-    for (int i = 0; i < N_SIGNALS; i++)
-        if (g_installed[i])
-            sigaction(g_signals[i], &dfl, NULL);
+    sigaction(s, &dfl, NULL);
+    raise(s);
 }
 
 void hpc_signals_install(void)
@@ -188,7 +205,7 @@ void hpc_signals_install(void)
     sigemptyset(&sa.sa_mask);
     for (int i = 0; i < N_SIGNALS; i++)
         sigaddset(&sa.sa_mask, g_signals[i]);
-    sa.sa_flags = SA_RESETHAND | SA_RESTART;
+    sa.sa_flags = SA_RESTART;
     for (int i = 0; i < N_SIGNALS; i++) {
         /* Under nohup SIGHUP is ignored: the run is meant to go on, so it stays ignored. */
         struct sigaction old;

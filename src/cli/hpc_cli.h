@@ -25,6 +25,10 @@ int hpc_agree(const char *cmd, hpc_proc *h, int rc);
 /* Collective: 0 when every rank has rank 0's model (SHA-256) and parameters,
  * else (rank 0 says so) exit code 2. */
 int hpc_same_inputs(const char *cmd, hpc_proc *h, const scenmc_model *m, const scenmc_params *p);
+/* FNV-1a of every parameter of the dynamics (field by field, no padding),
+ * and of n more bytes after h: fingerprints to compare inputs. */
+uint64_t hpc_params_hash(const scenmc_params *p);
+uint64_t hpc_hash_bytes(uint64_t h, const void *p, size_t n);
 /* Collective: rank 0's exit code for everyone. */
 int hpc_share(hpc_proc *h, int rc);
 void hpc_end(hpc_proc *h);
@@ -32,9 +36,9 @@ void hpc_end(hpc_proc *h);
 /* Why a run stopped early. */
 enum { STOP_NONE = 0, STOP_TIME = -1, STOP_PEER = -2 };
 
-/* SIGTERM, SIGINT and SIGUSR1 set a flag (checked between chunks); the
- * first one resets all three to their default, so a second one ends the
- * process at once. */
+/* SIGTERM, SIGINT, SIGUSR1 and SIGHUP set a flag (checked between chunks);
+ * a second one of any of them ends the process at once, after removing the
+ * temporary files being written (scenmc__atomic_unlink_live). */
 void hpc_signals_install(void);
 int hpc_signal_caught(void);
 
