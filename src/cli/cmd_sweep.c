@@ -1,12 +1,15 @@
 /* scenmc sweep: the engine over a design of parameter points. */
 #include "cli.h"
 #include "hpc_cli.h"
+#include "scenmc/reader.h"
 #include "scenmc/sweep.h"
 #include "summary.h"
 #include "base/util.h"
 #include "io/checkpoint.h"
 #include "io/mpi.h"
 #include "io/run_plan.h"
+#include "io/sweep_journal.h"
+#include "base/atomic_file.h"
 
 #include <errno.h>
 #include <math.h>
@@ -70,6 +73,12 @@ typedef struct sweep_cmd {
     double *final_prob; /* [P][S] */
     int argc;
     char **argv;
+    char *cl;                 /* the command line, recorded in the files */
+    scenmc__sweep_journal j;  /* rank 0 with -o: the points saved so far */
+    unsigned char *fresh;     /* [P]: computed by this process (rank 0) */
+    int computed;             /* points computed by this process */
+    long fail_after;          /* SCENMC_TEST_FAIL_AFTER_POINTS, or -1 */
+    hpc_stopper stop;
 } sweep_cmd;
 
 /* One option into sc; 0, or EXIT_USAGE after saying why. */
@@ -141,29 +150,212 @@ static int sweep_plan(const cli_args *a, sweep_cmd *sc, const hpc_proc *h)
     return rc;
 }
 
-/* Rank 0: the first point opens the file (a shard's beside, to rename once complete). */
-static int sweep_open(sweep_cmd *sc, const scenmc_results *r, const scenmc_write_options *wo,
-                      const char **names, char **tmp_out, scenmc_sweep_writer **sw)
+/* The text that says which sweep a folder of points belongs to: everything a
+ * point's counts depend on (model, base parameters, seed, N, the points'
+ * values) and the slice of points, one item a line. */
+static char *sweep_design_text(const sweep_cmd *sc)
 {
     const scenmc__sweep_plan *pl = &sc->plan;
-    sc->S = r->n_scenarios;
-    sc->final_year = r->n_years - 1;
-    sc->final_prob = scenmc__xcalloc((size_t)pl->P * (size_t)(sc->S ? sc->S : 1), sizeof(double));
+    char sha[65];
+    scenmc_model_sha256_hex(sc->m, sha);
+    uint64_t values = hpc_hash_bytes(UINT64_C(14695981039346656037), pl->values,
+                                     (size_t)pl->P * (size_t)sc->K * sizeof(double));
+    size_t n = 512;
+    for (int j = 0; j < sc->K; j++)
+        n += strlen(sc->ps[j].name) + 8;
+    char *t = scenmc__xmalloc(n);
+    int at = snprintf(t, n, "scenmc sweep points 1\nmodel %s\nparameters %016llx\nseed %llu\n"
+                      "trajectories %llu\ndesign %s\npoints %d\nslice %d to %d\n", sha,
+                      (unsigned long long)hpc_params_hash(&sc->base), (unsigned long long)sc->base.seed,
+                      (unsigned long long)sc->base.n_trajectories, sc->design ? sc->design : "grid",
+                      pl->P, pl->p_first, pl->p_last);
+    for (int j = 0; j < sc->K; j++)
+        at += snprintf(t + at, n - (size_t)at, "param %s\n", sc->ps[j].name);
+    snprintf(t + at, n - (size_t)at, "values %016llx\n", (unsigned long long)values);
+    return t;
+}
+
+/* Rank 0 with -o: the folder of saved points, opened or created before any
+ * computing; the signal handlers on every rank (a signal stops the sweep
+ * between points, keeping the folder). */
+static int sweep_journal_begin(sweep_cmd *sc, const hpc_proc *h)
+{
     if (!sc->out)
         return 0;
-    scenmc_write_options own = *wo;
+    hpc_signals_install();
+    if (h->rank != 0)
+        return 0;
+    const scenmc__sweep_plan *pl = &sc->plan;
+    char *design = sweep_design_text(sc);
+    scenmc_error err;
+    scenmc_error_clear(&err);
+    scenmc_status st = scenmc__sweep_journal_open(&sc->j, sc->out, design, &err);
+    free(design);
+    if (st != SCENMC_OK) {
+        cli_print_error("sweep", &err);
+        return cli_exit_code(st);
+    }
+    sc->fresh = scenmc__xcalloc((size_t)pl->P, 1);
+    if (sc->quiet)
+        return 0;
+    if (sc->j.resumed)
+        fprintf(stderr, "scenmc sweep: resuming: %d of %d points already saved in %s\n",
+                scenmc__sweep_journal_count(&sc->j, pl->p_first, pl->p_last), pl->p_last - pl->p_first,
+                sc->j.dir);
+    fprintf(stderr, "scenmc sweep: points are saved in %s as they finish; a signal (INT, TERM, HUP, "
+            "USR1) stops the sweep, the same command resumes it\n", sc->j.dir);
+    return 0;
+}
+
+/* Rank 0: the final-year scenario probabilities of point i, for the table. */
+static void sweep_record(sweep_cmd *sc, int i, const scenmc_results *r)
+{
+    if (!sc->final_prob) {
+        sc->S = r->n_scenarios;
+        sc->final_year = r->n_years - 1;
+        sc->final_prob = scenmc__xcalloc((size_t)sc->plan.P * (size_t)(sc->S ? sc->S : 1), sizeof(double));
+    }
+    int S = sc->S;
+    for (int s = 0; s < S; s++)
+        sc->final_prob[(size_t)i * (size_t)S + (size_t)s] =
+            r->t[SCENMC_T_SCENARIO].prob[(size_t)sc->final_year * (size_t)S + (size_t)s];
+}
+
+/* Test hook SCENMC_TEST_FAIL_AFTER_POINTS=K: the point after K computed ones
+ * fails the way running out of memory does (scenmc__xmalloc: exit 1 at once). */
+static void sweep_test_fail(sweep_cmd *sc)
+{
+    if (sc->fail_after >= 0 && sc->computed >= sc->fail_after) {
+        fprintf(stderr, "scenmc: out of memory (SCENMC_TEST_FAIL_AFTER_POINTS=%ld)\n", sc->fail_after);
+        exit(1);
+    }
+}
+
+/* One point on every rank; rank 0 gets the counts added. A signal during it
+ * drops it: EXIT_INTERRUPTED on every rank. */
+static int sweep_point(sweep_cmd *sc, int i, hpc_proc *h, scenmc_results *r)
+{
+    const scenmc__sweep_plan *pl = &sc->plan;
+    sweep_test_fail(sc);
+    scenmc_error err;
+    scenmc_error_clear(&err);
+    scenmc_params p;
+    scenmc_params_copy(&p, &sc->base);
+    scenmc_sweep_apply(sc->m, sc->ps, sc->K, pl->values + (size_t)i * (size_t)sc->K, &p, &err);
+    scenmc_run_options opt = {.threads = (int)sc->threads};
+    if (sc->out) {
+        opt.progress = hpc_stopper_cb;
+        opt.progress_ctx = &sc->stop;
+    }
+    scenmc_range done_r;
+    size_t n_done = 0;
+    scenmc_status st = scenmc_run_ranges(sc->m, &p, &opt, &pl->mine, pl->mine.last > pl->mine.first ? 1 : 0,
+                                         r, &done_r, &n_done, &err);
+    scenmc_params_free(&p);
+    int rc = 0;
+    if (st != SCENMC_OK && st != SCENMC_E_INTERRUPTED) {
+        cli_print_error("sweep", &err);
+        rc = cli_exit_code(st);
+    }
+    rc = hpc_agree("sweep", h, rc);
+    if (!rc && scenmc__mpi_max_int(st == SCENMC_E_INTERRUPTED, NULL))
+        rc = EXIT_INTERRUPTED;
+    if (rc) {
+        if (st == SCENMC_OK || st == SCENMC_E_INTERRUPTED)
+            scenmc_results_free(r);
+        return rc;
+    }
+    sc->computed++;
+    r->wall_seconds = scenmc__mpi_max_double(r->wall_seconds);
+    scenmc__mpi_reduce_results(r, 0, &err);
+    return 0;
+}
+
+/* Rank 0: a computed point saved in the folder (with -o) or into the table. */
+static int sweep_keep(sweep_cmd *sc, int i, scenmc_results *r)
+{
+    r->first = 0;
+    r->last = sc->base.n_trajectories;
+    if (!sc->out) {
+        sweep_record(sc, i, r);
+        return 0;
+    }
+    scenmc_error err;
+    scenmc_error_clear(&err);
+    scenmc_write_options wo = {.command_line = sc->cl};
+    scenmc_status st = scenmc__sweep_journal_save(&sc->j, i, r, &wo, &err);
+    if (st != SCENMC_OK) {
+        cli_print_error("sweep", &err);
+        return cli_exit_code(st);
+    }
+    sc->fresh[i] = 1;
+    return 0;
+}
+
+/* Collective: a signal caught by any rank since the last point. */
+static int sweep_signalled(const sweep_cmd *sc)
+{
+    return sc->out ? scenmc__mpi_max_int(hpc_signal_caught(), NULL) : 0;
+}
+
+/* Every point of the shard not saved yet, each saved as it is done. */
+static int sweep_compute(sweep_cmd *sc, hpc_proc *h, double t0)
+{
+    const scenmc__sweep_plan *pl = &sc->plan;
+    progress prog;
+    progress_init(&prog, "sweep", sc->quiet || h->rank != 0);
+    hpc_stopper_init(&sc->stop, NULL, 0);
+    int rc = 0, why = 0;
+    for (int i = pl->p_first; i < pl->p_last && !rc; i++) {
+        int saved = h->rank == 0 && sc->out && scenmc__sweep_journal_has(&sc->j, i);
+        if (!hpc_share(h, saved)) {
+            scenmc_results r;
+            if ((rc = sweep_point(sc, i, h, &r)) != 0)
+                break;
+            if (h->rank == 0)
+                rc = sweep_keep(sc, i, &r);
+            scenmc_results_free(&r);
+            rc = hpc_share(h, rc);
+        }
+        progress_cb(&prog, (uint64_t)(i + 1 - pl->p_first), (uint64_t)(pl->p_last - pl->p_first),
+                    scenmc__now() - t0);
+        if (!rc && i + 1 < pl->p_last && (why = sweep_signalled(sc)) != 0)
+            rc = EXIT_INTERRUPTED;
+    }
+    progress_end(&prog);
+    scenmc__mpi_stop_drain();
+    if (rc == EXIT_INTERRUPTED) {
+        int sig = scenmc__mpi_max_int(hpc_signal_caught(), NULL);
+        if (h->rank == 0)
+            fprintf(stderr, "scenmc sweep: stopped by %s; %d of %d points are saved in %s\n"
+                    "scenmc sweep: continue with the same command: %s\n",
+                    hpc_stop_reason(sig ? sig : sc->stop.why),
+                    scenmc__sweep_journal_count(&sc->j, pl->p_first, pl->p_last),
+                    pl->p_last - pl->p_first, sc->j.dir, sc->cl);
+    }
+    return rc;
+}
+
+/* Rank 0: the sweep file opened at the first point (a shard's beside, to
+ * rename once complete). */
+static int sweep_open(sweep_cmd *sc, const scenmc_results *r, const char **names, char **tmp_out,
+                      scenmc_sweep_writer **sw)
+{
+    const scenmc__sweep_plan *pl = &sc->plan;
+    scenmc_write_options wo = {.command_line = sc->cl, .force = sc->force,
+                               .design = sc->design ? sc->design : "grid"};
     if (pl->shard_m) {
         /* A fresh, empty file of ours (mkstemp), which the writer replaces. */
         if (!(*tmp_out = scenmc__hpc_temp_name(sc->out))) {
             fprintf(stderr, "scenmc sweep: %s: cannot write beside it: %s\n", sc->out, strerror(errno));
             return 1;
         }
-        own.force = 1;
+        wo.force = 1;
     }
     scenmc_error err;
     scenmc_error_clear(&err);
     if (scenmc_sweep_writer_open(*tmp_out ? *tmp_out : sc->out, r, pl->p_last - pl->p_first, sc->K,
-                                 names, pl->values + (size_t)pl->p_first * (size_t)sc->K, &sc->base, &own,
+                                 names, pl->values + (size_t)pl->p_first * (size_t)sc->K, &sc->base, &wo,
                                  sw, &err) != SCENMC_OK) {
         cli_print_error("sweep", &err);
         return 1;
@@ -171,51 +363,32 @@ static int sweep_open(sweep_cmd *sc, const scenmc_results *r, const scenmc_write
     return 0;
 }
 
-/* One point on every rank; rank 0 gets the counts added. */
-static int sweep_point(sweep_cmd *sc, int i, hpc_proc *h, scenmc_results *r)
+/* Rank 0: saved point i into the sweep file and the table. Points saved by an
+ * earlier process are read in a guarded child (they may be damaged). */
+static int sweep_add(sweep_cmd *sc, int i, const char **names, char **tmp_out, scenmc_sweep_writer **sw)
 {
-    const scenmc__sweep_plan *pl = &sc->plan;
-    scenmc_error err;
-    scenmc_error_clear(&err);
     scenmc_params p;
     scenmc_params_copy(&p, &sc->base);
-    scenmc_sweep_apply(sc->m, sc->ps, sc->K, pl->values + (size_t)i * (size_t)sc->K, &p, &err);
-    scenmc_run_options opt = {.threads = (int)sc->threads};
-    scenmc_range done_r;
-    size_t n_done = 0;
-    scenmc_status st = scenmc_run_ranges(sc->m, &p, &opt, &pl->mine, pl->mine.last > pl->mine.first ? 1 : 0,
-                                         r, &done_r, &n_done, &err);
-    scenmc_params_free(&p);
-    int rc = 0;
-    if (st != SCENMC_OK) {
-        cli_print_error("sweep", &err);
-        rc = cli_exit_code(st);
-    }
-    rc = hpc_agree("sweep", h, rc);
-    if (rc) {
-        if (st == SCENMC_OK)
-            scenmc_results_free(r);
-        return rc;
-    }
-    r->wall_seconds = scenmc__mpi_max_double(r->wall_seconds);
-    scenmc__mpi_reduce_results(r, 0, &err);
-    return 0;
-}
-
-/* Rank 0: one point's counts into the file and the table. */
-static int sweep_record(sweep_cmd *sc, int i, scenmc_results *r, scenmc_sweep_writer *sw)
-{
-    int S = sc->S;
-    for (int s = 0; s < S; s++)
-        sc->final_prob[(size_t)i * (size_t)S + (size_t)s] =
-            r->t[SCENMC_T_SCENARIO].prob[(size_t)sc->final_year * (size_t)S + (size_t)s];
     scenmc_error err;
     scenmc_error_clear(&err);
-    if (sw && scenmc_sweep_writer_point(sw, i - sc->plan.p_first, r, &err) != SCENMC_OK) {
+    scenmc_sweep_apply(sc->m, sc->ps, sc->K, sc->plan.values + (size_t)i * (size_t)sc->K, &p, &err);
+    unsigned flags = sc->fresh[i] || scenmc__mpi_active() ? SCENMC_READ_NO_GUARD : 0;
+    scenmc_results r;
+    scenmc_status st = scenmc__sweep_journal_load(&sc->j, i, sc->m, &p, flags, &r, &err);
+    scenmc_params_free(&p);
+    if (st != SCENMC_OK) {
         cli_print_error("sweep", &err);
-        return 1;
+        return cli_exit_code(st);
     }
-    return 0;
+    int rc = *sw ? 0 : sweep_open(sc, &r, names, tmp_out, sw);
+    if (!rc && scenmc_sweep_writer_point(*sw, i - sc->plan.p_first, &r, &err) != SCENMC_OK) {
+        cli_print_error("sweep", &err);
+        rc = 1;
+    }
+    if (!rc)
+        sweep_record(sc, i, &r);
+    scenmc_results_free(&r);
+    return rc;
 }
 
 /* Closes the file; a shard's is renamed into place once complete. */
@@ -235,47 +408,44 @@ static int sweep_close(sweep_cmd *sc, scenmc_sweep_writer *sw, const char *tmp_o
         rc = 1;
     }
     if (tmp_out && (rc || !sw))
-        unlink(tmp_out); /* the empty reservation, when the shard was not committed */
+        scenmc__atomic_forget(tmp_out); /* the empty reservation, when the shard was not committed */
     return rc;
 }
 
-/* Execute: every point of the shard, written as it is done. */
-static int sweep_execute(sweep_cmd *sc, hpc_proc *h, double t0)
+/* Rank 0 with -o: the sweep file from the saved points, then the folder
+ * removed. A failure keeps the folder: the same command tries again. */
+static int sweep_assemble(sweep_cmd *sc)
 {
     const scenmc__sweep_plan *pl = &sc->plan;
     const char **names = scenmc__xcalloc((size_t)(sc->K ? sc->K : 1), sizeof(char *));
     for (int j = 0; j < sc->K; j++)
         names[j] = sc->ps[j].name;
-    char *cl = cli_command_line(sc->argc, sc->argv);
-    scenmc_write_options wo = {.command_line = cl, .force = sc->force,
-                               .design = sc->design ? sc->design : "grid"};
     scenmc_sweep_writer *sw = NULL;
     char *tmp_out = NULL; /* shards: written beside, marked, then renamed */
-    progress prog;
-    progress_init(&prog, "sweep", sc->quiet || h->rank != 0);
     int rc = 0;
-    for (int i = pl->p_first; i < pl->p_last && !rc; i++) {
-        scenmc_results r;
-        if ((rc = sweep_point(sc, i, h, &r)) != 0)
-            break;
-        if (h->rank == 0) {
-            r.first = 0;
-            r.last = sc->base.n_trajectories;
-            if (i == pl->p_first)
-                rc = sweep_open(sc, &r, &wo, names, &tmp_out, &sw);
-            if (!rc)
-                rc = sweep_record(sc, i, &r, sw);
-        }
-        scenmc_results_free(&r);
-        rc = hpc_share(h, rc);
-        progress_cb(&prog, (uint64_t)(i + 1 - pl->p_first), (uint64_t)(pl->p_last - pl->p_first),
-                    scenmc__now() - t0);
-    }
-    progress_end(&prog);
+    for (int i = pl->p_first; i < pl->p_last && !rc; i++)
+        rc = sweep_add(sc, i, names, &tmp_out, &sw);
     rc = sweep_close(sc, sw, tmp_out, rc);
     free(tmp_out);
-    free(cl);
     free(names);
+    scenmc_error err;
+    scenmc_error_clear(&err);
+    if (!rc && scenmc__sweep_journal_remove(&sc->j, &err) != SCENMC_OK)
+        fprintf(stderr, "scenmc sweep: warning: %s\n", err.msg); /* the sweep file is complete */
+    return rc;
+}
+
+/* Execute: the points not saved yet, then (rank 0, with -o) the file. */
+static int sweep_execute(sweep_cmd *sc, hpc_proc *h, double t0)
+{
+    const char *hook = getenv("SCENMC_TEST_FAIL_AFTER_POINTS");
+    sc->fail_after = hook && *hook ? atol(hook) : -1;
+    sc->cl = cli_command_line(sc->argc, sc->argv);
+    int rc = hpc_agree("sweep", h, sweep_journal_begin(sc, h));
+    if (!rc)
+        rc = sweep_compute(sc, h, t0);
+    if (!rc && sc->out && h->rank == 0)
+        rc = sweep_assemble(sc);
     return hpc_share(h, rc);
 }
 
@@ -332,6 +502,9 @@ static int sweep_main(const cli_args *a, sweep_cmd *sc, hpc_proc *h)
     if (!rc && !sc->quiet && h->rank == 0)
         sweep_print(sc, h, t0);
     free(sc->final_prob);
+    free(sc->fresh);
+    free(sc->cl);
+    scenmc__sweep_journal_free(&sc->j);
     scenmc__sweep_plan_free(&sc->plan);
     for (int j = 0; j < sc->K; j++)
         scenmc_sweep_param_free(&sc->ps[j]);
