@@ -63,13 +63,17 @@ void scenmc__atomic_unlink_live(void)
             unlink(live_path[i]);
 }
 
-/* Test hook (SCENMC_TEST_HOLD_TEMP=SECONDS): wait that long once a temporary
- * exists, so that a test can signal the process at that moment. Signals cut
- * the wait short only once it is over: the rest is waited for too. */
-static void hold_for_tests(void)
+/* Test hook (SCENMC_TEST_HOLD_TEMP=SECONDS or SECONDS:TEXT): once a temporary
+ * (whose name holds TEXT) exists, wait that long, so that a test can signal
+ * the process at that moment. A signal cuts the wait short only once it is
+ * over: the rest is waited for too. */
+static void hold_for_tests(const char *tmp)
 {
     const char *s = getenv("SCENMC_TEST_HOLD_TEMP");
     if (!s || !*s)
+        return;
+    const char *colon = strchr(s, ':');
+    if (colon && !strstr(tmp, colon + 1))
         return;
     struct timespec t = {atoi(s), 0}, rest;
     while (nanosleep(&t, &rest) != 0 && errno == EINTR)
@@ -178,7 +182,7 @@ scenmc_status scenmc__atomic_begin(scenmc__atomic *a, const char *path, scenmc_e
         a->tmp = NULL;
         return s;
     }
-    hold_for_tests();
+    hold_for_tests(a->tmp);
     return SCENMC_OK;
 }
 
@@ -339,7 +343,7 @@ char *scenmc__atomic_temp_name(const char *path)
         return NULL;
     }
     close(fd);
-    hold_for_tests();
+    hold_for_tests(t);
     return t;
 }
 
