@@ -56,7 +56,11 @@ static const cli_option sweep_options[] = {
 };
 static const char sweep_foot[] =
     "  Under mpirun/srun every point's trajectories are split over the ranks, rank 0\n"
-    "  adds the counts exactly and writes the file.\n";
+    "  adds the counts exactly and writes the file.\n"
+    "  With -o OUT every point is saved in the folder OUT.points as it finishes; the\n"
+    "  file is assembled from them at the end and the folder removed. A sweep that\n"
+    "  failed or was stopped (a signal: exit 3) is resumed by the same command: it\n"
+    "  computes only the missing points.\n";
 static const cli_command sweep_command = {"sweep", sweep_head, sweep_foot, sweep_options};
 
 /* A sweep from the command line. */
