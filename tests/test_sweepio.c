@@ -120,6 +120,22 @@ static void test_signal_stops_between_points(void **state)
     assert_same_file(ref, out);
 }
 
+/* A SIGTERM as soon as the sweep starts: the point in progress (of 10^8
+ * trajectories, minutes of work) is dropped at its first chunk, exit 3. */
+static void test_signal_drops_point_in_progress(void **state)
+{
+    (void)state;
+    int rc = sh("cd %s && (%s sweep --param beta=0.2,0.4 -n 100000000 --seed 1 --threads 2 -o long.h5 "
+                "2>log & p=$!; i=0; while [ $i -lt 600 ] && ! grep -q 'points are saved' log; do "
+                "sleep 0.05; i=$((i+1)); done; kill -TERM $p; wait $p; echo \"status=$?\"; cat log)",
+                scratch_dir, SCENMC);
+    assert_int_equal(rc, 0);
+    if (!strstr(sh_out, "status=3") || !strstr(sh_out, "stopped by SIGTERM; 0 of 2 points are saved"))
+        fail_msg("expected exit 3 and no point saved:\n%s", sh_out);
+    assert_int_equal(count_files(path("long.h5.points"), "point-"), 0);
+    assert_false(exists(path("long.h5")));
+}
+
 /* The folder of another sweep (another seed) is refused before computing and
  * kept as it is. */
 static void test_other_sweep_refused(void **state)
@@ -225,6 +241,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_failure_keeps_points),
         cmocka_unit_test(test_signal_stops_between_points),
+        cmocka_unit_test(test_signal_drops_point_in_progress),
         cmocka_unit_test(test_other_sweep_refused),
         cmocka_unit_test(test_shards_resume),
         cmocka_unit_test(test_mpi_resume),
