@@ -200,15 +200,22 @@ static int sweep_journal_begin(sweep_cmd *sc, const hpc_proc *h)
         return cli_exit_code(st);
     }
     sc->fresh = scenmc__xcalloc((size_t)pl->P, 1);
-    if (sc->quiet)
-        return 0;
+    return 0;
+}
+
+/* Rank 0, once every rank has its handlers (after a collective): where the
+ * points go, so that a signal sent after the message finds every rank ready. */
+static void sweep_journal_say(const sweep_cmd *sc, const hpc_proc *h)
+{
+    const scenmc__sweep_plan *pl = &sc->plan;
+    if (!sc->out || sc->quiet || h->rank != 0)
+        return;
     if (sc->j.resumed)
         fprintf(stderr, "scenmc sweep: resuming: %d of %d points already saved in %s\n",
                 scenmc__sweep_journal_count(&sc->j, pl->p_first, pl->p_last), pl->p_last - pl->p_first,
                 sc->j.dir);
     fprintf(stderr, "scenmc sweep: points are saved in %s as they finish; a signal (INT, TERM, HUP, "
             "USR1) stops the sweep, the same command resumes it\n", sc->j.dir);
-    return 0;
 }
 
 /* Rank 0: the final-year scenario probabilities of point i, for the table. */
@@ -446,8 +453,10 @@ static int sweep_execute(sweep_cmd *sc, hpc_proc *h, double t0)
     sc->fail_after = hook && *hook ? atol(hook) : -1;
     sc->cl = cli_command_line(sc->argc, sc->argv);
     int rc = hpc_agree("sweep", h, sweep_journal_begin(sc, h));
-    if (!rc)
+    if (!rc) {
+        sweep_journal_say(sc, h);
         rc = sweep_compute(sc, h, t0);
+    }
     if (!rc && sc->out && h->rank == 0)
         rc = sweep_assemble(sc);
     return hpc_share(h, rc);
