@@ -124,6 +124,100 @@ static int variant_of(const scenmc_model *m, const char *ref, int *d, int *b)
     return *b >= 0;
 }
 
+/* cell:ID=VARIANT,ID=VARIANT or cross:...: the two variants into p->u, p->v. */
+static scenmc_status parse_cell(const scenmc_model *m, const char *name, scenmc_sweep_param *p,
+                                scenmc_error *err)
+{
+    int cross = name[1] == 'r';
+    p->kind = SCENMC_SWEEP_CELL;
+    p->cross = cross;
+    char *refs = scenmc__strdup(name + (cross ? 6 : 5));
+    /* The second reference starts after the comma before the second '='. */
+    char *first_eq = strchr(refs, '=');
+    char *second_eq = first_eq ? strchr(first_eq + 1, '=') : NULL;
+    char *comma = NULL;
+    if (second_eq)
+        for (char *c = second_eq; c > first_eq && !comma; c--)
+            if (*c == ',')
+                comma = c;
+    if (comma)
+        *comma = '\0';
+    scenmc_status st = SCENMC_OK;
+    int d1, b1, d2, b2;
+    if (!comma) {
+        st = scenmc_error_add(err, SCENMC_E_INPUT, "--param %s: expected %s:ID=VARIANT,ID=VARIANT",
+                              name, cross ? "cross" : "cell");
+    } else if (!variant_of(m, refs, &d1, &b1) || !variant_of(m, comma + 1, &d2, &b2)) {
+        st = scenmc_error_add(err, SCENMC_E_INPUT, "--param %s: unknown descriptor or variant; "
+                              "expected %s:ID=VARIANT,ID=VARIANT", name, cross ? "cross" : "cell");
+    } else if (!cross && d1 == d2) {
+        st = scenmc_error_add(err, SCENMC_E_INPUT, "--param %s: both variants belong to %s; "
+                              "expected two descriptors", name, m->descriptors[d1].id);
+    } else {
+        p->u = m->descriptors[d1].offset + b1;
+        p->v = m->descriptors[d2].offset + b2;
+    }
+    free(refs);
+    return st;
+}
+
+/* NAME: which parameter it is (p->kind and its descriptor, variant or cell). */
+static scenmc_status parse_name(const scenmc_model *m, const char *name, scenmc_sweep_param *p,
+                                scenmc_error *err)
+{
+    if (!strcmp(name, "beta")) {
+        p->kind = SCENMC_SWEEP_BETA;
+    } else if (!strcmp(name, "rate")) {
+        p->kind = SCENMC_SWEEP_RATE;
+    } else if (!strncmp(name, "rate.", 5)) {
+        p->kind = SCENMC_SWEEP_RATE_ONE;
+        p->d = scenmc_model_find_descriptor(m, name + 5);
+        if (p->d < 0)
+            return scenmc_error_add(err, SCENMC_E_INPUT, "--param %s: unknown descriptor '%s'", name,
+                                    name + 5);
+    } else if (!strcmp(name, "w-consistency")) {
+        p->kind = SCENMC_SWEEP_W_CONSISTENCY;
+    } else if (!strcmp(name, "w-cross")) {
+        p->kind = SCENMC_SWEEP_W_CROSS;
+    } else if (!strncmp(name, "initial.", 8)) {
+        p->kind = SCENMC_SWEEP_INITIAL;
+        if (!variant_of(m, name + 8, &p->d, &p->b))
+            return scenmc_error_add(err, SCENMC_E_INPUT, "--param %s: expected initial.ID=VARIANT with a "
+                                    "known descriptor and variant", name);
+    } else if (!strncmp(name, "cell:", 5) || !strncmp(name, "cross:", 6)) {
+        return parse_cell(m, name, p, err);
+    } else {
+        return scenmc_error_add(err, SCENMC_E_INPUT, "--param %s: unknown parameter; expected beta, rate, "
+                                "rate.ID, w-consistency, w-cross, initial.ID=VARIANT, "
+                                "cell:ID=VARIANT,ID=VARIANT or cross:ID=VARIANT,ID=VARIANT", name);
+    }
+    return SCENMC_OK;
+}
+
+/* The ranges each parameter can take. */
+static scenmc_status check_values(const scenmc_model *m, const scenmc_sweep_param *p, scenmc_error *err)
+{
+    for (int i = 0; i < p->n_values; i++) {
+        double v = p->values[i];
+        const char *bad = NULL;
+        switch (p->kind) {
+        case SCENMC_SWEEP_BETA: bad = v < 0 ? "expected beta >= 0" : NULL; break;
+        case SCENMC_SWEEP_RATE:
+        case SCENMC_SWEEP_RATE_ONE: bad = v <= 0 ? "expected a positive rate" : NULL; break;
+        case SCENMC_SWEEP_INITIAL: bad = (v < 0 || v > 1) ? "expected a probability 0..1" : NULL; break;
+        case SCENMC_SWEEP_CELL: {
+            const double *sc = p->cross ? m->scale_x : m->scale_c;
+            bad = (v < sc[0] || v > sc[1]) ? "expected a value on the model's scale" : NULL;
+            break;
+        }
+        default: break;
+        }
+        if (bad)
+            return scenmc_error_add(err, SCENMC_E_INPUT, "--param %s: value %g; %s", p->name, v, bad);
+    }
+    return SCENMC_OK;
+}
+
 scenmc_status scenmc_sweep_param_parse(const scenmc_model *m, const char *arg, scenmc_sweep_param *p,
                                        scenmc_error *err)
 {
@@ -135,88 +229,11 @@ scenmc_status scenmc_sweep_param_parse(const scenmc_model *m, const char *arg, s
     p->name = scenmc__xmalloc(n + 1);
     memcpy(p->name, arg, n);
     p->name[n] = '\0';
-    const char *name = p->name;
-    scenmc_status st = SCENMC_OK;
-    if (!strcmp(name, "beta")) {
-        p->kind = SCENMC_SWEEP_BETA;
-    } else if (!strcmp(name, "rate")) {
-        p->kind = SCENMC_SWEEP_RATE;
-    } else if (!strncmp(name, "rate.", 5)) {
-        p->kind = SCENMC_SWEEP_RATE_ONE;
-        p->d = scenmc_model_find_descriptor(m, name + 5);
-        if (p->d < 0)
-            st = scenmc_error_add(err, SCENMC_E_INPUT, "--param %s: unknown descriptor '%s'", name,
-                                  name + 5);
-    } else if (!strcmp(name, "w-consistency")) {
-        p->kind = SCENMC_SWEEP_W_CONSISTENCY;
-    } else if (!strcmp(name, "w-cross")) {
-        p->kind = SCENMC_SWEEP_W_CROSS;
-    } else if (!strncmp(name, "initial.", 8)) {
-        p->kind = SCENMC_SWEEP_INITIAL;
-        if (!variant_of(m, name + 8, &p->d, &p->b))
-            st = scenmc_error_add(err, SCENMC_E_INPUT, "--param %s: expected initial.ID=VARIANT with a "
-                                  "known descriptor and variant", name);
-    } else if (!strncmp(name, "cell:", 5) || !strncmp(name, "cross:", 6)) {
-        int cross = name[1] == 'r';
-        p->kind = SCENMC_SWEEP_CELL;
-        p->cross = cross;
-        char *refs = scenmc__strdup(name + (cross ? 6 : 5));
-        /* The second reference starts after the comma before the second '='. */
-        char *first_eq = strchr(refs, '=');
-        char *second_eq = first_eq ? strchr(first_eq + 1, '=') : NULL;
-        char *comma = NULL;
-        if (second_eq)
-            for (char *c = second_eq; c > first_eq; c--)
-                if (*c == ',') {
-                    comma = c;
-                    break;
-                }
-        int d1, b1, d2, b2;
-        if (comma) {
-            *comma = '\0';
-            if (!variant_of(m, refs, &d1, &b1) || !variant_of(m, comma + 1, &d2, &b2)) {
-                st = scenmc_error_add(err, SCENMC_E_INPUT, "--param %s: unknown descriptor or variant; "
-                                      "expected %s:ID=VARIANT,ID=VARIANT", name, cross ? "cross" : "cell");
-            } else if (!cross && d1 == d2) {
-                st = scenmc_error_add(err, SCENMC_E_INPUT, "--param %s: both variants belong to %s; "
-                                      "expected two descriptors", name, m->descriptors[d1].id);
-            } else {
-                p->u = m->descriptors[d1].offset + b1;
-                p->v = m->descriptors[d2].offset + b2;
-            }
-        } else {
-            st = scenmc_error_add(err, SCENMC_E_INPUT, "--param %s: expected %s:ID=VARIANT,ID=VARIANT",
-                                  name, cross ? "cross" : "cell");
-        }
-        free(refs);
-    } else {
-        st = scenmc_error_add(err, SCENMC_E_INPUT, "--param %s: unknown parameter; expected beta, rate, "
-                              "rate.ID, w-consistency, w-cross, initial.ID=VARIANT, "
-                              "cell:ID=VARIANT,ID=VARIANT or cross:ID=VARIANT,ID=VARIANT", name);
-    }
+    scenmc_status st = parse_name(m, p->name, p, err);
     if (st == SCENMC_OK)
-        st = parse_spec(name, eq + 1, p, err);
-    if (st == SCENMC_OK) {
-        /* Ranges each parameter can take. */
-        const char *bad = NULL;
-        for (int i = 0; i < p->n_values && !bad; i++) {
-            double v = p->values[i];
-            switch (p->kind) {
-            case SCENMC_SWEEP_BETA: bad = v < 0 ? "expected beta >= 0" : NULL; break;
-            case SCENMC_SWEEP_RATE:
-            case SCENMC_SWEEP_RATE_ONE: bad = v <= 0 ? "expected a positive rate" : NULL; break;
-            case SCENMC_SWEEP_INITIAL: bad = (v < 0 || v > 1) ? "expected a probability 0..1" : NULL; break;
-            case SCENMC_SWEEP_CELL: {
-                const double *sc = p->cross ? m->scale_x : m->scale_c;
-                bad = (v < sc[0] || v > sc[1]) ? "expected a value on the model's scale" : NULL;
-                break;
-            }
-            default: break;
-            }
-            if (bad)
-                st = scenmc_error_add(err, SCENMC_E_INPUT, "--param %s: value %g; %s", name, v, bad);
-        }
-    }
+        st = parse_spec(p->name, eq + 1, p, err);
+    if (st == SCENMC_OK)
+        st = check_values(m, p, err);
     if (st != SCENMC_OK)
         scenmc_sweep_param_free(p);
     return st;
