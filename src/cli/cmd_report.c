@@ -4,6 +4,8 @@
 #include "model/results.h"
 #include "scenmc/reader.h"
 #include "summary.h"
+#include "cli/final_mass.h"
+#include "base/util.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -583,6 +585,62 @@ static void final_states(const out *o, const scenmc_results *r, int top)
     free(s);
 }
 
+/* The CIB link: how much probability ends in the model's consistent states. */
+static void consistent_section(const out *o, const scenmc_results *r, int top)
+{
+    const scenmc_model *m = r->model;
+    consistent_mass cm;
+    heading(o, 2, "CIB-consistent states in %d", r->params.year_end);
+    if (consistent_mass_of(r, &cm) != 0) {
+        para(o, "Not computed: the model has more than %u states (scenmc consistent lists them; "
+                "--results FILE.h5 adds these probabilities).", SCENMC_FULL_STATE_LIMIT);
+        return;
+    }
+    char pb[64], buf[4096];
+    if (!cm.fm.available) {
+        para(o, "The model has %llu consistent states in the sense of CIB (IC = 0, %s matrix; "
+                "docs/consistent.md); the file has no final-state table to weigh them.",
+             (unsigned long long)cm.n_found, cm.uses_cross ? "cross-impact" : "consistency");
+        consistent_mass_free(&cm);
+        return;
+    }
+    if (cm.fm.mc)
+        snprintf(pb, sizeof pb, "%.4f ± %.4f", cm.fm.total, cm.fm.total_se);
+    else
+        snprintf(pb, sizeof pb, "%.6f", cm.fm.total);
+    para(o, "The model has %llu consistent states in the sense of CIB (IC = 0, %s matrix; "
+            "docs/consistent.md). The probability that the dynamics end in %d in one of them is "
+            "%s%s.", (unsigned long long)cm.n_found, cm.uses_cross ? "cross-impact" : "consistency",
+         r->params.year_end, pb,
+         cm.fm.complete ? "" : " at least (only the top-state table is in the file)");
+    tbl t = {.ncol = 5, .align = "rrrll"};
+    tbl_cell(&t, "#");
+    tbl_cell(&t, "p");
+    tbl_cell(&t, "K");
+    tbl_cell(&t, "Scenario");
+    tbl_cell(&t, "State");
+    int *s = scenmc__xcalloc((size_t)m->n_descriptors, sizeof(int));
+    for (size_t k = 0; k < cm.n && k < (size_t)top; k++) {
+        scenmc_state_from_index(m, cm.index[k], s);
+        state_text(buf, sizeof buf, m, s);
+        if (cm.fm.mc)
+            snprintf(pb, sizeof pb, "%.4f ± %.4f", cm.p[k], cm.se[k]);
+        else
+            snprintf(pb, sizeof pb, "%.6f", cm.p[k]);
+        tbl_cell(&t, "%zu", k + 1);
+        tbl_cell(&t, "%s", pb);
+        tbl_cell(&t, "%g", scenmc_model_total_consistency(m, s));
+        tbl_cell(&t, "%s", scen_name(r, scenmc_model_scenario_of(m, s)));
+        tbl_cell(&t, "%s", buf);
+    }
+    if (cm.n)
+        tbl_print(o, &t);
+    if (cm.n > (size_t)top)
+        para(o, "(%zu more: scenmc consistent --results lists them all.)", cm.n - (size_t)top);
+    free(s);
+    consistent_mass_free(&cm);
+}
+
 /* Takes the options in a into o, year (*have_year when given) and top. */
 static int take_options(const cli_args *a, out *o, long *year, int *have_year, long *top)
 {
@@ -649,6 +707,7 @@ int cmd_report(int argc, char **argv)
         if (r.n_years > 1 && year < p->year_end)
             early_warning(&o, &r, (int)year, (int)(top / 2 > 0 ? top / 2 : 1));
         final_states(&o, &r, (int)top);
+        consistent_section(&o, &r, (int)top);
         if (fflush(o.f) != 0 || ferror(o.f)) {
             perror("scenmc report: writing the report");
             rc = 1;

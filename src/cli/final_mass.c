@@ -1,8 +1,10 @@
 #include "cli/final_mass.h"
 #include "base/util.h"
+#include "scenmc/cib.h"
 
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 typedef struct cell {
     uint64_t state;
@@ -77,4 +79,62 @@ void final_mass_of(const scenmc_results *r, const uint64_t *idx, size_t n, doubl
                        : sum;
     fm->total_se = fm->mc ? binomial_se(fm->total_count, r->n_trajectories) : 0;
     free(cells);
+}
+
+typedef struct by_p_item {
+    double p, se;
+    uint64_t index;
+} by_p_item;
+
+static int by_p(const void *a, const void *b)
+{
+    const by_p_item *x = a, *y = b;
+    if (x->p != y->p)
+        return x->p > y->p ? -1 : 1;
+    return x->index < y->index ? -1 : x->index > y->index;
+}
+
+int consistent_mass_of(const scenmc_results *r, consistent_mass *cm)
+{
+    const scenmc_model *m = r->model;
+    memset(cm, 0, sizeof *cm);
+    uint64_t n_states = scenmc_model_state_count(m);
+    if (!n_states || n_states > SCENMC_FULL_STATE_LIMIT)
+        return 1;
+    scenmc_cib_options co;
+    scenmc_cib_options_init(&co);
+    co.max_stored = 1u << 20;
+    scenmc_cib_list l;
+    scenmc_error err;
+    scenmc_error_clear(&err);
+    if (scenmc_cib_enumerate(m, &co, &l, &err) != SCENMC_OK)
+        return 1;
+    size_t n = (size_t)l.n_stored;
+    cm->uses_cross = l.uses_cross;
+    cm->n_found = l.n_found;
+    cm->n = n;
+    cm->index = scenmc__xcalloc(n + 1, sizeof(uint64_t));
+    cm->p = scenmc__xcalloc(n + 1, sizeof(double));
+    cm->se = scenmc__xcalloc(n + 1, sizeof(double));
+    final_mass_of(r, l.index, n, cm->p, cm->se, &cm->fm);
+    by_p_item *it = scenmc__xcalloc(n + 1, sizeof *it);
+    for (size_t k = 0; k < n; k++)
+        it[k] = (by_p_item){cm->p[k], cm->se[k], l.index[k]};
+    qsort(it, n, sizeof *it, by_p);
+    for (size_t k = 0; k < n; k++) {
+        cm->index[k] = it[k].index;
+        cm->p[k] = it[k].p;
+        cm->se[k] = it[k].se;
+    }
+    free(it);
+    scenmc_cib_list_free(&l);
+    return 0;
+}
+
+void consistent_mass_free(consistent_mass *cm)
+{
+    free(cm->index);
+    free(cm->p);
+    free(cm->se);
+    memset(cm, 0, sizeof *cm);
 }

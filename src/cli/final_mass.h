@@ -22,4 +22,21 @@ typedef struct final_mass {
 void final_mass_of(const scenmc_results *r, const uint64_t *idx, size_t n, double *p, double *se,
                    final_mass *fm);
 
+
+
+/* The CIB-consistent states of r's model (IC = 0, the matrix CIB uses by
+ * default) with the probability of ending in each, most probable first. */
+typedef struct consistent_mass {
+    int uses_cross;
+    uint64_t n_found;  /* consistent states */
+    size_t n;          /* of them held below (all, up to 2^20) */
+    uint64_t *index;   /* [n] */
+    double *p, *se;    /* [n] */
+    final_mass fm;     /* over the n held */
+} consistent_mass;
+
+/* 0, or 1 when the state space is too large to enumerate quickly (more than
+ * SCENMC_FULL_STATE_LIMIT states) or the search failed (cm is then empty). */
+int consistent_mass_of(const scenmc_results *r, consistent_mass *cm);
+void consistent_mass_free(consistent_mass *cm);
 #endif
