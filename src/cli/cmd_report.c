@@ -5,6 +5,7 @@
 #include "scenmc/reader.h"
 #include "summary.h"
 #include "cli/final_mass.h"
+#include "cli/report_json.h"
 #include "base/util.h"
 
 #include <math.h>
@@ -13,17 +14,19 @@
 #include <string.h>
 
 static const char head[] =
-    "usage: scenmc report FILE.h5 [--format markdown|text] [options]\n\n"
+    "usage: scenmc report FILE.h5 [--format markdown|text|json] [options]\n\n"
     "Summarises a results file for a reader: where it came from (model, SHA-256,\n"
     "parameters, seed, N, method, engine version, date, command line), the\n"
     "scenario probabilities per year, each scenario's characteristics in the final\n"
     "year, the strongest early-warning signals, and the most frequent (Monte Carlo)\n"
     "or most probable (exact) final states with their total consistency K.\n"
-    "Monte Carlo numbers carry their standard errors (±).\n\n"
+    "Monte Carlo numbers carry their standard errors (±). When the model has at most\n"
+    "2^24 states, also the probability of ending in each CIB-consistent state.\n\n"
     "options:\n";
-enum { K_FORMAT = CLI_KEY_FIRST, K_YEAR, K_TOP };
+enum { K_FORMAT = CLI_KEY_FIRST, K_YEAR, K_TOP, K_JSON };
 static const cli_option options[] = {
-    {"format", K_FORMAT, 1, "  --format F    markdown (default) or text\n"},
+    {"format", K_FORMAT, 1, "  --format F    markdown (default), text or json\n"},
+    {"json", K_JSON, 0, "  --json        the same as --format json (fields: docs/export.md)\n"},
     {"year", K_YEAR, 1, "  --year YEAR   the year of the early-warning signals (default: start + 3)\n"},
     {"top", K_TOP, 1, "  --top N       final states to list (default 10) and signals per scenario (N/2)\n"},
     {"help", 'h', 0, "  -h, --help    this text\n"},
@@ -39,6 +42,7 @@ static const cli_command command = {"report", head, foot, options};
 typedef struct out {
     FILE *f;
     int md;
+    int json;
 } out;
 
 static void heading(const out *o, int level, const char *fmt, ...)
@@ -651,8 +655,13 @@ static int take_options(const cli_args *a, out *o, long *year, int *have_year, l
                 o->md = 1;
             else if (!strcmp(v, "text"))
                 o->md = 0;
+            else if (!strcmp(v, "json"))
+                o->json = 1;
             else
-                return cli_usage_error("report", "--format '%s': expected markdown or text", v);
+                return cli_usage_error("report", "--format '%s': expected markdown, text or json",
+                                       v);
+        } else if (a->opts[k].key == K_JSON) {
+            o->json = 1;
         } else if (a->opts[k].key == K_YEAR) {
             if (!cli_parse_int("report", "--year", v, -100000, 100000, year))
                 return EXIT_USAGE;
@@ -667,7 +676,7 @@ static int take_options(const cli_args *a, out *o, long *year, int *have_year, l
 
 int cmd_report(int argc, char **argv)
 {
-    out o = {stdout, 1};
+    out o = {stdout, 1, 0};
     long year = 0, top = 10;
     int have_year = 0;
     const char *file = NULL;
@@ -693,6 +702,12 @@ int cmd_report(int argc, char **argv)
     if (year < p->year_start || year > p->year_end) {
         rc = cli_usage_error("report", "--year %ld: the file covers %d to %d", year, p->year_start,
                              p->year_end);
+    } else if (o.json) {
+        report_json(o.f, file, &r, &info, (int)top);
+        if (fflush(o.f) != 0 || ferror(o.f)) {
+            perror("scenmc report: writing the report");
+            rc = 1;
+        }
     } else {
         if (o.md)
             fprintf(o.f, "# %s: scenario dynamics\n\n", m->name);
