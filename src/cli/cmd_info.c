@@ -109,6 +109,8 @@ static void print_json(const scenmc_model *m)
         const scenmc_scenario *S = &m->scenarios[k];
         fputs(k ? ",\n    {\"name\": " : "\n    {\"name\": ", f);
         json_string(f, S->name);
+        fputs(", \"label\": ", f);
+        json_string(f, S->label);
         fputs(", \"when\": {", f);
         for (int c = 0; c < S->n_conditions; c++) {
             const scenmc_descriptor *D = &m->descriptors[S->cond_descriptor[c]];

@@ -658,7 +658,7 @@ static int take_options(const cli_args *a, out *o, long *year, int *have_year, l
             else if (!strcmp(v, "json"))
                 o->json = 1;
             else
-                return cli_usage_error("report", "--format '%s': expected markdown, text or json",
+                return cli_usage_error("report", "--format '%s': expected markdown or text, or json",
                                        v);
         } else if (a->opts[k].key == K_JSON) {
             o->json = 1;
