@@ -4,6 +4,8 @@
 #include "model/results.h"
 #include "scenmc/reader.h"
 #include "summary.h"
+#include "cli/report_out.h"
+#include "cli/report_kinds.h"
 #include "cli/final_mass.h"
 #include "cli/report_json.h"
 #include "base/util.h"
@@ -36,127 +38,6 @@ static const char foot[] =
     "\nExit status: 0 done, 1 runtime failure, 2 bad input or usage (including a file\n"
     "that is not a scenmc results file).\n";
 static const cli_command command = {"report", head, foot, options};
-
-/* ------------------------------------------------------------------ output: Markdown or text */
-
-typedef struct out {
-    FILE *f;
-    int md;
-    int json;
-} out;
-
-static void heading(const out *o, int level, const char *fmt, ...)
-{
-    char buf[1024];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(buf, sizeof buf, fmt, ap);
-    va_end(ap);
-    if (o->md) {
-        fprintf(o->f, "%.*s %s\n\n", level, "####", buf);
-        return;
-    }
-    fprintf(o->f, "%s\n", buf);
-    if (level <= 2) {
-        int w = (int)scenmc__utf8_chars(buf);
-        for (int i = 0; i < w; i++)
-            fputc(level == 1 ? '=' : '-', o->f);
-        fputc('\n', o->f);
-    }
-    fputc('\n', o->f);
-}
-
-static void para(const out *o, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vfprintf(o->f, fmt, ap);
-    va_end(ap);
-    fputs("\n\n", o->f);
-}
-
-/* A table filled cell by cell, printed as a Markdown table or aligned columns. */
-typedef struct tbl {
-    int ncol, n;
-    char **cell;
-    size_t cap;
-    char align[16]; /* 'l' or 'r' per column */
-} tbl;
-
-static void tbl_cell(tbl *t, const char *fmt, ...)
-{
-    if ((size_t)t->n == t->cap) {
-        t->cap = t->cap ? 2 * t->cap : 64;
-        t->cell = realloc(t->cell, t->cap * sizeof(char *));
-        if (!t->cell) {
-            fputs("scenmc report: out of memory\n", stderr);
-            exit(1);
-        }
-    }
-    char buf[2048];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(buf, sizeof buf, fmt, ap);
-    va_end(ap);
-    t->cell[t->n] = strdup(buf);
-    if (!t->cell[t->n++]) {
-        fputs("scenmc report: out of memory\n", stderr);
-        exit(1);
-    }
-}
-
-static void tbl_print(const out *o, tbl *t)
-{
-    int rows = t->n / t->ncol;
-    int w[16] = {0};
-    for (int i = 0; i < rows * t->ncol; i++) {
-        int c = i % t->ncol, k = (int)scenmc__utf8_chars(t->cell[i]);
-        w[c] = k > w[c] ? k : w[c];
-    }
-    for (int r = 0; r < rows; r++) {
-        for (int c = 0; c < t->ncol; c++) {
-            const char *s = t->cell[r * t->ncol + c];
-            int pad = w[c] - (int)scenmc__utf8_chars(s);
-            if (o->md) {
-                fputs(c ? " | " : "| ", o->f);
-                for (; *s; s++) {
-                    if (*s == '|')
-                        fputc('\\', o->f);
-                    fputc(*s, o->f);
-                }
-                if (c == t->ncol - 1)
-                    fputs(" |", o->f);
-            } else {
-                fputs(c ? "  " : "  ", o->f);
-                if (t->align[c] == 'r')
-                    fprintf(o->f, "%*s%s", pad, "", s);
-                else
-                    fprintf(o->f, "%s%*s", s, c == t->ncol - 1 ? 0 : pad, "");
-            }
-        }
-        fputc('\n', o->f);
-        if (r == 0) {
-            for (int c = 0; c < t->ncol; c++) {
-                if (o->md) {
-                    fputs(c ? " | " : "| ", o->f);
-                    fputs(t->align[c] == 'r' ? "---:" : "---", o->f);
-                    if (c == t->ncol - 1)
-                        fputs(" |", o->f);
-                } else {
-                    fputs("  ", o->f);
-                    for (int i = 0; i < w[c]; i++)
-                        fputc('-', o->f);
-                }
-            }
-            fputc('\n', o->f);
-        }
-    }
-    fputc('\n', o->f);
-    for (int i = 0; i < t->n; i++)
-        free(t->cell[i]);
-    free(t->cell);
-    memset(t, 0, sizeof *t);
-}
 
 /* ------------------------------------------------------------------ helpers */
 
@@ -674,6 +555,77 @@ static int take_options(const cli_args *a, out *o, long *year, int *have_year, l
     return 0;
 }
 
+/* Writes out, then checks that it went out; 0 or 1. */
+static int flushed(const out *o)
+{
+    if (fflush(o->f) != 0 || ferror(o->f)) {
+        perror("scenmc report: writing the report");
+        return 1;
+    }
+    return 0;
+}
+
+static void title(const out *o, const char *name, const char *file, const char *what)
+{
+    if (o->md)
+        fprintf(o->f, "# %s: scenario dynamics\n\n", name);
+    else
+        heading(o, 1, "%s: scenario dynamics", name);
+    para(o, "A report on the results file %s%s%s (%s).", o->md ? "`" : "", file, o->md ? "`" : "",
+         what);
+}
+
+/* The report of one run, exact solution or ensemble. */
+static int report_results(const out *o, const char *file, const results_src *s, long year, long top)
+{
+    const scenmc_results *r = &s->r;
+    const scenmc_params *p = &r->params;
+    const scenmc_ensemble_data *e = s->kind == SCENMC_FILE_ENSEMBLE ? &s->ens : NULL;
+    if (o->json) {
+        report_json(o->f, file, r, &s->info, e, (int)top);
+        return flushed(o);
+    }
+    title(o, s->m->name, file, r->method == SCENMC_EXACT ? "exact probabilities"
+                               : e ? "Monte Carlo estimates of a judgement ensemble"
+                                   : "Monte Carlo estimates");
+    heading(o, 2, "Provenance");
+    provenance(o, r, &s->info);
+    scenarios(o, r);
+    if (e)
+        report_ensemble(o, r, e);
+    characteristics(o, r);
+    if (r->n_years > 1 && year < p->year_end)
+        early_warning(o, r, (int)year, (int)(top / 2 > 0 ? top / 2 : 1));
+    final_states(o, r, (int)top);
+    consistent_section(o, r, (int)top);
+    return flushed(o);
+}
+
+/* A sweep or sensitivity file: its provenance and its tables per point or cell. */
+static int report_other(const out *o, const char *file, const results_src *s, long top)
+{
+    if (o->json)
+        return cli_usage_error("report", "--json reads the files of run, exact and ensembles; "
+                               "'scenmc export %s --csv DIR' writes this file's tables", file);
+    if (s->kind == SCENMC_FILE_SWEEP) {
+        title(o, s->m->name, file, "a parameter sweep");
+        if (s->sweep.n_points > 0) {
+            scenmc_results first = s->sweep.points[0];
+            first.params = s->sweep.base;
+            heading(o, 2, "Provenance (the parameters every point starts from)");
+            provenance(o, &first, &s->info);
+        }
+        report_sweep(o, s);
+    } else {
+        title(o, s->m->name, file, "sensitivity to each consistency score");
+        para(o, "Model %s (SHA-256 %s), scenmc %s, created %s; command line: %s%s%s.",
+             s->info.model_path, s->info.sha256, s->info.engine_version, s->info.created,
+             o->md ? "`" : "", s->info.command_line, o->md ? "`" : "");
+        report_sensitivity(o, s, (int)top);
+    }
+    return flushed(o);
+}
+
 int cmd_report(int argc, char **argv)
 {
     out o = {stdout, 1, 0};
@@ -690,46 +642,22 @@ int cmd_report(int argc, char **argv)
     cli_args_free(&a);
     if (rc)
         return rc;
-    scenmc_model *m = NULL;
-    scenmc_results r;
-    scenmc_results_info info;
-    rc = cli_read_results("report", file, &m, &r, &info);
-    if (rc)
+    results_src s;
+    if ((rc = results_src_read("report", file, &s)) != 0)
         return rc;
-    const scenmc_params *p = &r.params;
+    if (s.kind == SCENMC_FILE_SWEEP || s.kind == SCENMC_FILE_SENSITIVITY) {
+        rc = report_other(&o, file, &s, top);
+        results_src_free(&s);
+        return rc;
+    }
+    const scenmc_params *p = &s.r.params;
     if (!have_year)
         year = p->year_start + 3 < p->year_end ? p->year_start + 3 : p->year_start;
-    if (year < p->year_start || year > p->year_end) {
+    if (year < p->year_start || year > p->year_end)
         rc = cli_usage_error("report", "--year %ld: the file covers %d to %d", year, p->year_start,
                              p->year_end);
-    } else if (o.json) {
-        report_json(o.f, file, &r, &info, (int)top);
-        if (fflush(o.f) != 0 || ferror(o.f)) {
-            perror("scenmc report: writing the report");
-            rc = 1;
-        }
-    } else {
-        if (o.md)
-            fprintf(o.f, "# %s: scenario dynamics\n\n", m->name);
-        else
-            heading(&o, 1, "%s: scenario dynamics", m->name);
-        para(&o, "A report on the results file %s%s%s (%s).", o.md ? "`" : "", file, o.md ? "`" : "",
-             r.method == SCENMC_EXACT ? "exact probabilities" : "Monte Carlo estimates");
-        heading(&o, 2, "Provenance");
-        provenance(&o, &r, &info);
-        scenarios(&o, &r);
-        characteristics(&o, &r);
-        if (r.n_years > 1 && year < p->year_end)
-            early_warning(&o, &r, (int)year, (int)(top / 2 > 0 ? top / 2 : 1));
-        final_states(&o, &r, (int)top);
-        consistent_section(&o, &r, (int)top);
-        if (fflush(o.f) != 0 || ferror(o.f)) {
-            perror("scenmc report: writing the report");
-            rc = 1;
-        }
-    }
-    scenmc_results_info_free(&info);
-    scenmc_results_free(&r);
-    scenmc_model_free(m);
+    else
+        rc = report_results(&o, file, &s, year, top);
+    results_src_free(&s);
     return rc;
 }

@@ -167,8 +167,36 @@ static void consistent(FILE *f, const scenmc_results *r, int top, int *s)
     consistent_mass_free(&cm);
 }
 
+/* "ensemble": the members' quantiles of P(scenario in year), [Q][Y][S], or null. */
+static void ensemble(FILE *f, const scenmc_results *r, const scenmc_ensemble_data *e)
+{
+    json_key(f, 0, 2, "ensemble");
+    if (!e) {
+        fputs("null", f);
+        return;
+    }
+    fprintf(f, "{\"n_members\": %d, \"judgement_sd\": ", e->n_members);
+    json_number(f, e->judgement_sd);
+    fputs(", \"quantile_levels\": [", f);
+    for (int l = 0; l < e->n_quantiles; l++) {
+        fputs(l ? ", " : "", f);
+        json_number(f, e->quantile_levels[l]);
+    }
+    fputs("],\n   \"scenario_quantiles\": [", f);
+    size_t size = r->t[SCENMC_T_SCENARIO].size, S = (size_t)r->n_scenarios;
+    for (int l = 0; l < e->n_quantiles; l++) {
+        fputs(l ? ",\n    [" : "\n    [", f);
+        for (size_t i = 0; i < size; i++) {
+            fputs(i == 0 ? "[" : i % S == 0 ? "], [" : ", ", f);
+            json_number(f, e->quantiles[SCENMC_T_SCENARIO][(size_t)l * size + i]);
+        }
+        fputs("]]", f);
+    }
+    fputs("]}", f);
+}
+
 void report_json(FILE *f, const char *file, const scenmc_results *r,
-                 const scenmc_results_info *info, int top)
+                 const scenmc_results_info *info, const scenmc_ensemble_data *e, int top)
 {
     int *s = scenmc__xcalloc((size_t)r->model->n_descriptors + 1, sizeof(int));
     fputs("{", f);
@@ -176,6 +204,7 @@ void report_json(FILE *f, const char *file, const scenmc_results *r,
     scenarios(f, r);
     final_states(f, r, top, s);
     consistent(f, r, top, s);
+    ensemble(f, r, e);
     fputs("\n}\n", f);
     free(s);
 }

@@ -7,8 +7,9 @@
 #include <stdio.h>
 
 /* Writes the JSON of results file `file` to f: provenance, the scenario
- * probabilities per year, the top final states and the CIB-consistent mass. */
+ * probabilities per year, the top final states, the CIB-consistent mass and,
+ * for an ensemble (e not NULL), the members' quantiles of the scenario table. */
 void report_json(FILE *f, const char *file, const scenmc_results *r,
-                 const scenmc_results_info *info, int top);
+                 const scenmc_results_info *info, const scenmc_ensemble_data *e, int top);
 
 #endif
