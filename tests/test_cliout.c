@@ -11,6 +11,7 @@
 
 #include "testutil.h"
 #include "scenmc/reader.h"
+#include "scenmc/sweep.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -339,6 +340,142 @@ static void test_run_quiet_signals(void **state)
     assert_out_has("Throughput");
 }
 
+/* ------------------------------------------------------------------ ensembles, sweeps, sensitivity */
+
+/* The report and export of an ensemble: the members' quantiles as numpy computes
+ * them from /ensemble's per-member table. */
+static void test_ensemble_report_export(void **state)
+{
+    (void)state;
+    if (!have_python() || sh(PY " -c 'import h5py, numpy'") != 0)
+        skip();
+    assert_int_equal(sh("%s run -n 6000 --ensemble 12 --judgement-sd 0.7 --seed 3 -o %s --quiet",
+                        SCENMC_BINARY, tpath("ens.h5")), 0);
+    assert_int_equal(sh("%s report %s > %s", SCENMC_BINARY, tpath("ens.h5"), tpath("ens.md")), 0);
+    assert_int_equal(sh("%s export %s --csv %s -q", SCENMC_BINARY, tpath("ens.h5"), tpath("ens")), 0);
+    if (sh(PY " %s %s %s %s", src_path("tests/cliout/check_ensemble.py"), tpath("ens.h5"),
+           tpath("ens.md"), tpath("ens")))
+        fail_msg("%s", sh_out);
+    assert_int_equal(sh("%s report %s --json | " PY " -c 'import json, sys; "
+                        "e = json.load(sys.stdin)[\"ensemble\"]; print(e[\"n_members\"])'",
+                        SCENMC_BINARY, tpath("ens.h5")), 0);
+    assert_int_equal(atoi(sh_out), 12);
+}
+
+/* A CSV file of simple fields (no quotes), as rows of fields. */
+static int csv_rows(const char *path, char ***cells, int *ncol)
+{
+    size_t len = 0;
+    char *text = slurp(path, &len);
+    assert_non_null(text);
+    int n = 0, cap = 0;
+    *cells = NULL;
+    *ncol = 0;
+    for (char *save = NULL, *line = strtok_r(text, "\n", &save); line;
+         line = strtok_r(NULL, "\n", &save), n++) {
+        int c = 0;
+        for (char *p = line;; c++) {
+            if (n * 64 + c >= cap) {
+                cap = 2 * cap + 64 * 64;
+                *cells = realloc(*cells, (size_t)cap * sizeof(char *));
+            }
+            char *comma = strchr(p, ',');
+            if (comma)
+                *comma = '\0';
+            (*cells)[n * 64 + c] = strdup(p);
+            if (!comma)
+                break;
+            p = comma + 1;
+        }
+        assert_true(c + 1 <= 64);
+        if (!*ncol)
+            *ncol = c + 1;
+        assert_int_equal(c + 1, *ncol);
+    }
+    free(text);
+    return n;
+}
+
+static void free_rows(char **cells, int n, int ncol)
+{
+    for (int r = 0; r < n; r++)
+        for (int c = 0; c < ncol; c++)
+            free(cells[r * 64 + c]);
+    free(cells);
+}
+
+/* export and report of a sweep: one row per point x year x scenario with the
+ * parameter values, equal to the tables the reader API gives. */
+static void test_sweep_export_report(void **state)
+{
+    (void)state;
+    const char *file = src_path("tests/data/v1/sweep.h5");
+    assert_int_equal(sh("%s export %s --csv %s -q", SCENMC_BINARY, file, tpath("sw")), 0);
+    scenmc_model *m = NULL;
+    scenmc_sweep_data sw;
+    scenmc_error err;
+    scenmc_error_clear(&err);
+    if (scenmc_sweep_read(file, &m, &sw, NULL, &err) != SCENMC_OK)
+        fail_msg("%s", err.msg);
+    char **cell;
+    int ncol, n = csv_rows(tpath("sw/sweep_scenario.csv"), &cell, &ncol);
+    const scenmc_results *r0 = &sw.points[0];
+    int Y = r0->n_years, S = r0->n_scenarios, K = sw.n_params;
+    assert_int_equal(n - 1, sw.n_points * Y * S);
+    assert_string_equal(cell[0], "point");
+    assert_string_equal(cell[1], sw.param_names[0]);
+    for (int i = 1; i < n; i++) {
+        char **w = &cell[i * 64];
+        int pt = atoi(w[0]), y = atoi(w[1 + K]) - r0->params.year_start;
+        const scenmc_results *r = &sw.points[pt];
+        int s = 0;
+        while (s < S && strcmp(w[2 + K], s < m->n_scenarios ? m->scenarios[s].name : "unclassified"))
+            s++;
+        assert_true(s < S && y >= 0 && y < Y);
+        assert_true(strtod(w[1], NULL) == sw.values[(size_t)pt * (size_t)K]);
+        assert_true(strtod(w[ncol - 2], NULL) == r->t[SCENMC_T_SCENARIO].prob[(size_t)y * (size_t)S + (size_t)s]);
+    }
+    free_rows(cell, n, ncol);
+    assert_int_equal(sh("%s report %s", SCENMC_BINARY, file), 0);
+    assert_out_has("## Sweep: 3 points");
+    assert_out_has("| 2 | 1 |");
+    assert_int_equal(sh("%s report %s --json", SCENMC_BINARY, file), 2);
+    scenmc_sweep_data_free(&sw);
+    scenmc_model_free(m);
+}
+
+/* export of a sensitivity file: the effects and their standard errors as read. */
+static void test_sensitivity_export_report(void **state)
+{
+    (void)state;
+    const char *file = src_path("tests/data/v1/sensitivity.h5");
+    assert_int_equal(sh("%s export %s --csv %s -q", SCENMC_BINARY, file, tpath("se")), 0);
+    scenmc_model *m = NULL;
+    scenmc_params base;
+    scenmc_sensitivity_result sr;
+    scenmc_error err;
+    scenmc_error_clear(&err);
+    if (scenmc_sensitivity_read(file, &m, &base, &sr, NULL, &err) != SCENMC_OK)
+        fail_msg("%s", err.msg);
+    char **cell;
+    int ncol, n = csv_rows(tpath("se/sensitivity.csv"), &cell, &ncol);
+    assert_int_equal(n - 1, sr.n_cells * sr.n_scenarios);
+    for (int i = 1; i < n; i++) {
+        char **w = &cell[i * 64];
+        size_t k = (size_t)atoi(w[0]), j = (size_t)(i - 1) % (size_t)sr.n_scenarios;
+        assert_string_equal(w[2], m->variant_name[sr.u[k]]);
+        assert_string_equal(w[4], m->variant_name[sr.v[k]]);
+        assert_true(strtod(w[ncol - 2], NULL) == sr.effect[k * (size_t)sr.n_scenarios + j]);
+        assert_true(strtod(w[ncol - 1], NULL) == sr.stderr_[k * (size_t)sr.n_scenarios + j]);
+    }
+    free_rows(cell, n, ncol);
+    assert_int_equal(sh("%s report %s", SCENMC_BINARY, file), 0);
+    assert_out_has("## Sensitivity to each consistency score");
+    scenmc_sensitivity_free(&sr);
+    scenmc_params_free(&base);
+    scenmc_model_free(m);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -351,6 +488,9 @@ int main(void)
         cmocka_unit_test(test_report_json),
         cmocka_unit_test(test_help_command),
         cmocka_unit_test(test_run_quiet_signals),
+        cmocka_unit_test(test_ensemble_report_export),
+        cmocka_unit_test(test_sweep_export_report),
+        cmocka_unit_test(test_sensitivity_export_report),
     };
     return cmocka_run_group_tests(tests, files_setup, scratch_teardown);
 }

@@ -26,7 +26,7 @@ static void dominance(const out *o, const scenmc_results *r, const scenmc_ensemb
 {
     const scenmc_table *sc = &r->t[SCENMC_T_SCENARIO];
     size_t Y = (size_t)r->n_years, S = (size_t)r->n_scenarios, size = sc->size;
-    double best = 0, worst = INFINITY, pooled = 0;
+    double best = 0, pooled = 0;
     int at = -1;
     for (size_t s = 0; s < S; s++) {
         size_t i = (Y - 1) * S + s;
@@ -41,24 +41,23 @@ static void dominance(const out *o, const scenmc_results *r, const scenmc_ensemb
             at = (int)s;
             pooled = range / (2 * 1.645 * sc->stderr_[i]);
         }
-        worst = ratio < worst ? ratio : worst;
     }
     if (at < 0) {
         para(o, "No scenario has sampling noise to compare the spread with.");
         return;
     }
+    const char *b = o->md ? "**" : "";
     if (best >= 2)
-        para(o, "**Judgement spread dominates.** For %s the members' 5–95%% range is %.1f times "
+        para(o, "%sJudgement spread dominates.%s For %s the members' 5–95%% range is %.1f times "
                 "the 90%% interval that each member's own sampling noise (N/M trajectories) would "
                 "give, and %.0f times the 90%% Monte Carlo interval of the pooled estimate: the "
                 "± column understates the uncertainty; quote the members' range.",
-             scen_name(r->model, at), best, pooled);
+             b, b, scen_name(r->model, at), best, pooled);
     else
-        para(o, "**Monte Carlo error dominates.** The members' 5–95%% ranges are at most %.1f "
+        para(o, "%sMonte Carlo error dominates.%s The members' 5–95%% ranges are at most %.1f "
                 "times (for %s) what each member's own sampling noise (N/M trajectories) gives: "
                 "the spread is mostly noise; run more trajectories per member to see the "
-                "judgement spread.", best, scen_name(r->model, at));
-    (void)worst;
+                "judgement spread.", b, b, best, scen_name(r->model, at));
 }
 
 void report_ensemble(const out *o, const scenmc_results *r, const scenmc_ensemble_data *e)
