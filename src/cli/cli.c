@@ -451,3 +451,14 @@ int cli_same_file(const char *a, const char *b)
 {
     return scenmc__same_file(a, b);
 }
+
+char *cli_text_done(FILE *f, char **text)
+{
+    int bad = ferror(f);
+    bad |= fclose(f) != 0;
+    if (bad) {
+        free(*text);
+        *text = NULL;
+    }
+    return *text;
+}

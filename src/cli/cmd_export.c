@@ -148,13 +148,7 @@ static char *render(const out_file *f, const results_src *s, const export_opts *
     csv c;
     csv_begin(&c, mf, o->style);
     render_to(&c, f, s, o);
-    int bad = ferror(mf);
-    bad |= fclose(mf) != 0;
-    if (bad) {
-        free(text);
-        return NULL;
-    }
-    return text;
+    return cli_text_done(mf, &text);
 }
 
 /* DIR/NAME.csv (malloc'd). */

@@ -73,13 +73,7 @@ char *consistent_csv(const cons_table *t, const csv_style *st, size_t *len)
         csv_end(&c);
     }
     free(s);
-    int bad = ferror(f);
-    bad |= fclose(f) != 0;
-    if (bad) {
-        free(text);
-        return NULL;
-    }
-    return text;
+    return cli_text_done(f, &text);
 }
 
 /* "results": where the probabilities come from and the mass in all states found. */
@@ -115,15 +109,10 @@ static void json_state(FILE *f, const cons_table *t, size_t i, int *s)
     const cons_row *w = &t->rows[i];
     int D = m->n_descriptors;
     scenmc_state_from_index(m, w->index, s);
-    fprintf(f, "%s\n    {\"rank\": %zu, \"state\": %llu, \"variants\": {", i ? "," : "", i + 1,
+    fprintf(f, "%s\n    {\"rank\": %zu, \"state\": %llu, \"variants\": ", i ? "," : "", i + 1,
             (unsigned long long)w->index);
-    for (int d = 0; d < D; d++) {
-        fputs(d ? ", " : "", f);
-        json_string(f, m->descriptors[d].id);
-        fputs(": ", f);
-        json_string(f, m->variant_name[m->descriptors[d].offset + s[d]]);
-    }
-    fputs("},\n     \"scenario\": ", f);
+    json_variants(f, m, s);
+    fputs(",\n     \"scenario\": ", f);
     json_string(f, consistent_scenario(m, s));
     fputs(", \"K\": ", f);
     json_number(f, w->k);
@@ -182,13 +171,7 @@ char *consistent_json(const cons_table *t, size_t *len)
         json_state(f, t, i, s);
     free(s);
     fputs("]\n}\n", f);
-    int bad = ferror(f);
-    bad |= fclose(f) != 0;
-    if (bad) {
-        free(text);
-        return NULL;
-    }
-    return text;
+    return cli_text_done(f, &text);
 }
 
 int consistent_write(const char *path, const char *ext, const char *text, size_t len, int force)

@@ -45,3 +45,15 @@ void json_key(FILE *f, int first, int indent, const char *key)
     json_string(f, key);
     fputs(": ", f);
 }
+
+void json_variants(FILE *f, const scenmc_model *m, const int *s)
+{
+    fputs("{", f);
+    for (int d = 0; d < m->n_descriptors; d++) {
+        fputs(d ? ", " : "", f);
+        json_string(f, m->descriptors[d].id);
+        fputs(": ", f);
+        json_string(f, m->variant_name[m->descriptors[d].offset + s[d]]);
+    }
+    fputs("}", f);
+}

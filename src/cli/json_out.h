@@ -4,6 +4,8 @@
 #ifndef SCENMC_CLI_JSON_OUT_H
 #define SCENMC_CLI_JSON_OUT_H
 
+#include "scenmc/scenmc.h"
+
 #include <stdint.h>
 #include <stdio.h>
 
@@ -13,5 +15,7 @@ void json_string(FILE *f, const char *s);
 void json_number(FILE *f, double x);
 /* "key": (the key escaped), preceded by ",\n" unless first, and indent spaces. */
 void json_key(FILE *f, int first, int indent, const char *key);
+/* {"ID": "variant", ...}: the variant of each descriptor in state s. */
+void json_variants(FILE *f, const scenmc_model *m, const int *s);
 
 #endif

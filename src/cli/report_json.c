@@ -90,15 +90,10 @@ static void state(FILE *f, const scenmc_results *r, uint64_t idx, double p, doub
 {
     const scenmc_model *m = r->model;
     scenmc_state_from_index(m, idx, s);
-    fprintf(f, "%s\n    {\"state\": %llu, \"variants\": {", first ? "" : ",",
+    fprintf(f, "%s\n    {\"state\": %llu, \"variants\": ", first ? "" : ",",
             (unsigned long long)idx);
-    for (int d = 0; d < m->n_descriptors; d++) {
-        fputs(d ? ", " : "", f);
-        json_string(f, m->descriptors[d].id);
-        fputs(": ", f);
-        json_string(f, m->variant_name[m->descriptors[d].offset + s[d]]);
-    }
-    fputs("}, \"scenario\": ", f);
+    json_variants(f, m, s);
+    fputs(", \"scenario\": ", f);
     json_string(f, scen_name(r, scenmc_model_scenario_of(m, s)));
     fputs(", \"K\": ", f);
     json_number(f, scenmc_model_total_consistency(m, s));
