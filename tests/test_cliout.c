@@ -476,6 +476,20 @@ static void test_sensitivity_export_report(void **state)
     scenmc_model_free(m);
 }
 
+/* The tutorial's Python (pandas) and R routes, on an export with --order. */
+static void test_tutorial_routes(void **state)
+{
+    (void)state;
+    assert_int_equal(sh("%s export %s --csv %s -q --order --labels en", SCENMC_BINARY, tpath("mc.h5"),
+                        tpath("tables")), 0);
+    if (have_python() && sh(PY " -c 'import pandas'") == 0 &&
+        sh(PY " %s %s", src_path("tests/cliout/tutorial_python.py"), tpath("tables")) != 0)
+        fail_msg("%s", sh_out);
+    if (access("/usr/bin/Rscript", X_OK) == 0 &&
+        sh("/usr/bin/Rscript %s %s", src_path("tests/cliout/tutorial_r.R"), tpath("tables")) != 0)
+        fail_msg("%s", sh_out);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -491,6 +505,7 @@ int main(void)
         cmocka_unit_test(test_ensemble_report_export),
         cmocka_unit_test(test_sweep_export_report),
         cmocka_unit_test(test_sensitivity_export_report),
+        cmocka_unit_test(test_tutorial_routes),
     };
     return cmocka_run_group_tests(tests, files_setup, scratch_teardown);
 }
