@@ -49,7 +49,8 @@ static const cli_option opt_table[] = {
         "  the consistency matrix), IC, and each descriptor's margin: B of the\n"
         "  chosen variant minus the best other one (negative: it would switch).\n"
         "  With a cross-impact matrix also the total impact score, sum_i B_i(s_i|s).\n"
-        "  States are ordered by IC, then by K (or the total impact score) descending.\n"),
+        "  States are ordered by IC, then by K (or the total impact score) descending.\n\n"
+        "Tables, and the dynamics' probability of each state (with the list above):\n"),
     {"results", K_RESULTS, 1,
      "  --results FILE.h5  beside each state, the probability that the dynamics end in\n"
      "                 it in the file's final year (from scenmc run, with its standard\n"
