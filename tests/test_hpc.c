@@ -533,8 +533,9 @@ static uint64_t interrupt_run(const char *launcher, const char *extra, int sig, 
         unlink(out);
         unlink(ckpt);
         unlink(err); /* else the last attempt's words could pass for this one's start */
-        snprintf(cmd, sizeof cmd, "exec %s %s run -n %llu --seed 11 %s -o %s", launcher, SCENMC_BINARY,
-                 (unsigned long long)n, extra, out);
+        /* --checkpoint: a run announces its handlers only when the checkpoint is chosen. */
+        snprintf(cmd, sizeof cmd, "exec %s %s run -n %llu --seed 11 %s -o %s --checkpoint %s", launcher,
+                 SCENMC_BINARY, (unsigned long long)n, extra, out, ckpt);
         pid_t pid = spawn(cmd, err);
         if (!wait_for_text(err, "stops the run with a checkpoint", 60))
             fail_msg("%s: did not start:\n%s", cmd, read_log(err));

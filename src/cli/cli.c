@@ -128,7 +128,8 @@ scenmc_model *cli_load_model(const char *cmd, const char *path, int *exit_code)
 
 const cli_option cli_param_options[] = {
     {"trajectories", CLI_K_TRAJECTORIES, 1,
-     "  -n, --trajectories N   number of trajectories (default: the model's, 1000000)\n"},
+     "  -n, --trajectories N   number of trajectories (default: the model's\n"
+     "                         defaults.trajectories; 1000000 when it sets none)\n"},
     {"seed", CLI_K_SEED, 1, "  --seed S               random seed, 0..2^64-1 (default: the model's)\n"},
     {"beta", CLI_K_BETA, 1, "  --beta B               consistency seeking, >= 0 (default 0.5)\n"},
     {"rate", CLI_K_RATE, 1, "  --rate R               revision rate per year for every descriptor, > 0\n"},
@@ -449,4 +450,15 @@ int cli_read_results(const char *cmd, const char *file, scenmc_model **m, scenmc
 int cli_same_file(const char *a, const char *b)
 {
     return scenmc__same_file(a, b);
+}
+
+char *cli_text_done(FILE *f, char **text)
+{
+    int bad = ferror(f);
+    bad |= fclose(f) != 0;
+    if (bad) {
+        free(*text);
+        *text = NULL;
+    }
+    return *text;
 }

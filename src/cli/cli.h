@@ -129,11 +129,10 @@ int cli_one_results_file(const char *cmd, const cli_args *a, const char **file);
 int cli_read_results(const char *cmd, const char *file, scenmc_model **m, scenmc_results *r,
                      scenmc_results_info *info);
 
-/* The one results file a reading command takes (export, report). */
-int cli_one_results_file(const char *cmd, const cli_args *a, const char **file);
-/* Reads a results file; 0, or an exit code after printing the problem. */
-int cli_read_results(const char *cmd, const char *file, scenmc_model **m, scenmc_results *r,
-                     scenmc_results_info *info);
+
+/* Closes an open_memstream f whose buffer is *text: *text, or NULL (freed)
+ * when writing failed (out of memory). */
+char *cli_text_done(FILE *f, char **text);
 
 /* Whether a and b are the same file (device and inode, not the name). */
 int cli_same_file(const char *a, const char *b);

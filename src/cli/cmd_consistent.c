@@ -1,7 +1,9 @@
 /* scenmc consistent: CIB consistency (consistent states, top states by total
  * consistency, basins of global succession). The science is in src/cib.c. */
 #include "cli.h"
+#include "cli/consistent_out.h"
 #include "base/text.h"
+#include "base/util.h"
 #include "scenmc/interop.h"
 #include "scenmc/cib.h"
 
@@ -16,7 +18,8 @@ static const char head[] =
     "                         [--matrix consistency|cross] [--threads T]\n"
     "       scenmc consistent [MODEL] --top N [--min-pair T]\n"
     "       scenmc consistent [MODEL] --basins [--starts M] [--seed S] [--limit N]\n"
-    "       scenmc consistent MODEL --compare SOLUTIONS.sl\n\n"
+    "       scenmc consistent MODEL --compare SOLUTIONS.sl\n"
+    "       scenmc consistent [MODEL] --results FILE.h5 [--csv FILE|DIR] [--json FILE]\n\n"
     "Consistency in the sense of cross-impact balance analysis (CIB; see\n"
     "docs/consistent.md). The impact balance of variant b of descriptor i in a\n"
     "state s sums what the chosen variants impact on b:\n"
@@ -29,7 +32,7 @@ static const char head[] =
     "Without MODEL, the built-in Västernorrland model.\n\n"
     "Consistent states (the default):\n";
 enum { K_MAX_IC = CLI_KEY_FIRST, K_COUNT, K_SWEEP, K_LIMIT, K_COMPARE, K_TOP, K_MIN_PAIR, K_BASINS,
-       K_STARTS, K_SEED, K_MATRIX };
+       K_STARTS, K_SEED, K_MATRIX, K_CSV, K_JSON, K_RESULTS, K_EXCEL };
 static const cli_option opt_table[] = {
     {"max-ic", K_MAX_IC, 1,
      "  --max-ic K     list every state with IC <= K instead (default 0)\n"},
@@ -47,7 +50,24 @@ static const cli_option opt_table[] = {
         "  chosen variant minus the best other one (negative: it would switch).\n"
         "  With a cross-impact matrix also the total impact score, sum_i B_i(s_i|s).\n"
         "  States are ordered by IC, then by K (or the total impact score) descending.\n\n"
-        "Comparison with ScenarioWizard:\n"),
+        "Tables, and the dynamics' probability of each state (with the list above):\n"),
+    {"results", K_RESULTS, 1,
+     "  --results FILE.h5  beside each state, the probability that the dynamics end in\n"
+     "                 it in the file's final year (from scenmc run, with its standard\n"
+     "                 error, or scenmc exact), and in all the states found together;\n"
+     "                 the model is the file's (a MODEL given must be the same model)\n"},
+    {"csv", K_CSV, 1,
+     "  --csv FILE|DIR the listed states as a table: rank, state, one column per\n"
+     "                 descriptor (its variant), scenario, K, IC, [impact_score],\n"
+     "                 [probability, stderr], margin_ID per descriptor (DIR: the file\n"
+     "                 DIR/consistent.csv; '-': standard output, no text)\n"},
+    {"json", K_JSON, 1,
+     "  --json FILE    the same as JSON (docs/export.md; '-': standard output)\n"},
+    {"excel", K_EXCEL, 0,
+     "  --excel        the CSV for comma-decimal spreadsheets: ';', decimal comma, BOM\n"},
+    {"force", CLI_K_FORCE, 0,
+     "  --force        overwrite the --csv or --json file\n\n"},
+    CLI_HELP("Comparison with ScenarioWizard:\n"),
     {"compare", K_COMPARE, 1,
      "  --compare FILE.sl  says whether scenmc finds the same consistent scenarios as\n"
      "                 a ScenarioWizard solution list (which listed ones it finds too,\n"
@@ -99,6 +119,8 @@ typedef struct {
     double min_pair;
     int use_cross;
     int threads;
+    const char *csv, *json, *results;
+    int excel, force;
 } options;
 
 /* ------------------------------------------------------------- printing */
@@ -164,10 +186,7 @@ static void print_state_table(const scenmc_model *m, const layout *L, const int 
     }
 }
 
-typedef struct {
-    uint64_t index;
-    double ic, k, tis;
-} row;
+typedef cons_row row;
 
 /* Evaluates state `index`: fills s, margins and the row's figures. */
 static int evaluate(const scenmc_model *m, int use_cross, uint64_t index, int *s, double *margins,
@@ -196,9 +215,16 @@ static int has_consistency(const scenmc_model *m)
 
 static int show_k; /* the model scores consistency: print K(s) */
 
+/* With --results: the probability of ending in the state being printed. */
+static const char *row_p;
+
 /* "K 12  IC 0  [1 2 1]  scenario"; K only when the model scores consistency. */
 static void print_row_head(const scenmc_model *m, const row *r, const int *s, int uses_cross)
 {
+    if (row_p) {
+        fputs(row_p, stdout);
+        fputs("  ", stdout);
+    }
     if (show_k)
         printf("K %g  ", r->k);
     printf("IC %g", r->ic);
@@ -233,15 +259,123 @@ static int cmp_rows(const void *pa, const void *pb)
     return a->index < b->index ? -1 : a->index > b->index;
 }
 
-static int run_list(const scenmc_model *m, const options *o)
+static void print_found(const options *o, const scenmc_cib_list *l)
 {
+    if (o->max_ic == 0)
+        printf("%llu consistent state%s (IC = 0)", (unsigned long long)l->n_found,
+               l->n_found == 1 ? "" : "s");
+    else
+        printf("%llu state%s with IC <= %g", (unsigned long long)l->n_found,
+               l->n_found == 1 ? "" : "s", o->max_ic);
+    printf("; %s visited %llu nodes in %.3f s\n", o->sweep ? "sweep" : "pruned search",
+           (unsigned long long)l->n_visited, l->seconds);
+    if (!l->have_hist)
+        return;
+    printf("\nIC of all %llu states:\n", (unsigned long long)l->n_states);
+    for (int k = 0; k < SCENMC_CIB_HIST_BINS; k++) {
+        if (!l->ic_hist[k])
+            continue;
+        if (k == 0)
+            printf("  IC = 0        ");
+        else if (k < SCENMC_CIB_HIST_BINS - 1)
+            printf("  %2d < IC <= %-2d", k - 1, k);
+        else
+            printf("  IC > %-9d", k - 1);
+        printf("  %12llu  %6.2f%%\n", (unsigned long long)l->ic_hist[k],
+               100.0 * (double)l->ic_hist[k] / (double)l->n_states);
+    }
+}
+
+/* The mass line of --results: how much probability ends in the states found. */
+static void print_mass(const cons_table *t, const char *file, uint64_t summed)
+{
+    const final_mass *fm = t->fm;
+    if (!fm->available) {
+        printf("\n%s has no final-state table: no probabilities per state\n", file);
+        return;
+    }
+    printf("\nP(ending in %d in one of the %llu state%s found) = ", t->r->params.year_end,
+           (unsigned long long)summed, summed == 1 ? "" : "s");
+    if (fm->mc)
+        printf("%.6f ± %.6f (%s, %llu trajectories)", fm->total, fm->total_se, file,
+               (unsigned long long)t->r->n_trajectories);
+    else
+        printf("%.6f (%s, exact)", fm->total, file);
+    printf("%s\n", fm->complete ? "" : "; at least: only the top-state table is in the file");
+    if (summed < t->n_found)
+        printf("(the sum covers the first %llu of the %llu states found)\n",
+               (unsigned long long)summed, (unsigned long long)t->n_found);
+}
+
+static void print_rows(const cons_table *t, int *s)
+{
+    const scenmc_model *m = t->m;
+    layout L = layout_of(m);
+    char pbuf[64];
+    for (size_t k = 0; k < t->n; k++) {
+        scenmc_state_from_index(m, t->rows[k].index, s);
+        if (t->results && t->fm->available) {
+            if (t->fm->mc)
+                snprintf(pbuf, sizeof pbuf, "P %.4f ± %.4f", t->p[k], t->se[k]);
+            else
+                snprintf(pbuf, sizeof pbuf, "P %.6f", t->p[k]);
+            row_p = pbuf;
+        }
+        printf("\n#%llu  ", (unsigned long long)(k + 1));
+        print_row_head(m, &t->rows[k], s, t->uses_cross);
+        print_state_table(m, &L, s, t->margins + k * (size_t)m->n_descriptors);
+        row_p = NULL;
+    }
+    if (t->n < t->n_found)
+        printf("\n(%llu more not listed: the list holds the %zu of lowest state number; "
+               "--limit N lists more, --count only counts)\n",
+               (unsigned long long)(t->n_found - t->n), t->n);
+}
+
+/* The CSV and JSON files asked for; 0 or an exit code. */
+static int write_tables(const cons_table *t, const options *o)
+{
+    int rc = 0;
+    size_t len = 0;
+    if (o->csv) {
+        char *text = consistent_csv(t, o->excel ? &csv_excel : &csv_plain, &len);
+        rc = text ? consistent_write(o->csv, "csv", text, len, o->force) : 1;
+        free(text);
+    }
+    if (o->json && !rc) {
+        char *text = consistent_json(t, &len);
+        rc = text ? consistent_write(o->json, "json", text, len, o->force) : 1;
+        free(text);
+    }
+    return rc;
+}
+
+/* The listed rows (the first `listed` states by index), evaluated and sorted. */
+static int list_rows(const scenmc_model *m, const options *o, const scenmc_cib_list *l,
+                     size_t listed, row *rows, double *margins, int *s)
+{
+    int D = m->n_descriptors;
+    for (size_t k = 0; k < listed; k++)
+        if (!evaluate(m, o->use_cross, l->index[k], s, margins, &rows[k]))
+            return 0;
+    sort_uses_cross = l->uses_cross;
+    qsort(rows, listed, sizeof *rows, cmp_rows);
+    for (size_t k = 0; k < listed; k++)
+        evaluate(m, o->use_cross, rows[k].index, s, margins + k * (size_t)D, &rows[k]);
+    return 1;
+}
+
+static int run_list(const scenmc_model *m, const options *o, const scenmc_results *r)
+{
+    uint64_t limit = o->have_limit ? (o->limit ? o->limit : UINT64_MAX) : 1000;
     scenmc_cib_options co;
     scenmc_cib_options_init(&co);
     co.use_cross = o->use_cross;
     co.max_ic = o->max_ic;
     co.method = o->sweep ? SCENMC_CIB_SWEEP : SCENMC_CIB_PRUNE;
     co.threads = o->threads;
-    co.max_stored = o->count ? 0 : o->have_limit ? (o->limit ? o->limit : UINT64_MAX) : 1000;
+    /* --results sums over every state found (up to 2^24 of them), not only those listed. */
+    co.max_stored = o->count ? 0 : r && limit < (1u << 24) ? (1u << 24) : limit;
     scenmc_cib_list l;
     scenmc_error err;
     scenmc_error_clear(&err);
@@ -255,65 +389,45 @@ static int run_list(const scenmc_model *m, const options *o)
         scenmc_cib_list_free(&l);
         return 0;
     }
-    print_header(m, l.uses_cross);
-    if (o->max_ic == 0)
-        printf("%llu consistent state%s (IC = 0)", (unsigned long long)l.n_found,
-               l.n_found == 1 ? "" : "s");
-    else
-        printf("%llu state%s with IC <= %g", (unsigned long long)l.n_found,
-               l.n_found == 1 ? "" : "s", o->max_ic);
-    printf("; %s visited %llu nodes in %.3f s\n", o->sweep ? "sweep" : "pruned search",
-           (unsigned long long)l.n_visited, l.seconds);
-    if (l.have_hist) {
-        printf("\nIC of all %llu states:\n", (unsigned long long)l.n_states);
-        for (int k = 0; k < SCENMC_CIB_HIST_BINS; k++) {
-            if (!l.ic_hist[k])
-                continue;
-            if (k == 0)
-                printf("  IC = 0        ");
-            else if (k < SCENMC_CIB_HIST_BINS - 1)
-                printf("  %2d < IC <= %-2d", k - 1, k);
-            else
-                printf("  IC > %-9d", k - 1);
-            printf("  %12llu  %6.2f%%\n", (unsigned long long)l.ic_hist[k],
-                   100.0 * (double)l.ic_hist[k] / (double)l.n_states);
-        }
+    int D = m->n_descriptors, text = !(o->csv && !strcmp(o->csv, "-")) &&
+                                     !(o->json && !strcmp(o->json, "-"));
+    size_t listed = (size_t)(l.n_stored < limit ? l.n_stored : limit);
+    int *s = scenmc__xcalloc((size_t)D + 1, sizeof *s);
+    double *margins = scenmc__xcalloc(listed * (size_t)D + 1, sizeof *margins);
+    row *rows = scenmc__xcalloc(listed + 1, sizeof *rows);
+    double *p = scenmc__xcalloc(listed + 1, sizeof *p), *se = scenmc__xcalloc(listed + 1, sizeof *se);
+    final_mass fm = {0};
+    cons_table t = {m, l.uses_cross, show_k, o->max_ic, l.n_states, l.n_found, listed, rows, margins,
+                    r ? o->results : NULL, r, p, se, &fm};
+    int ok = list_rows(m, o, &l, listed, rows, margins, s), rc = ok ? 0 : 1;
+    if (ok && r) {
+        uint64_t *idx = scenmc__xcalloc(listed + 1, sizeof *idx);
+        for (size_t k = 0; k < listed; k++)
+            idx[k] = rows[k].index;
+        final_mass_of(r, idx, listed, p, se, &fm); /* each listed state */
+        free(idx);
+        double *ps = scenmc__xcalloc(l.n_stored + 1, sizeof *ps);
+        double *ss = scenmc__xcalloc(l.n_stored + 1, sizeof *ss);
+        final_mass_of(r, l.index, (size_t)l.n_stored, ps, ss, &fm); /* all found */
+        free(ps);
+        free(ss);
     }
-    int D = m->n_descriptors;
-    int *s = malloc((size_t)D * sizeof *s + 1);
-    double *margins = malloc((size_t)D * sizeof *margins + 1);
-    row *rows = malloc((size_t)l.n_stored * sizeof *rows + 1);
-    if (!s || !margins || !rows) {
-        free(s);
-        free(margins);
-        free(rows);
-        scenmc_cib_list_free(&l);
-        fprintf(stderr, "scenmc %s: out of memory\n", CMD);
-        return 1;
+    if (ok && text) {
+        print_header(m, l.uses_cross);
+        print_found(o, &l);
+        if (r)
+            print_mass(&t, o->results, l.n_stored);
+        print_rows(&t, s);
     }
-    int ok = 1;
-    for (uint64_t k = 0; k < l.n_stored && ok; k++)
-        ok = evaluate(m, o->use_cross, l.index[k], s, margins, &rows[k]);
-    if (ok) {
-        sort_uses_cross = l.uses_cross;
-        qsort(rows, l.n_stored, sizeof *rows, cmp_rows);
-        layout L = layout_of(m);
-        for (uint64_t k = 0; k < l.n_stored; k++) {
-            evaluate(m, o->use_cross, rows[k].index, s, margins, &rows[k]);
-            printf("\n#%llu  ", (unsigned long long)(k + 1));
-            print_row_head(m, &rows[k], s, l.uses_cross);
-            print_state_table(m, &L, s, margins);
-        }
-        if (l.n_stored < l.n_found)
-            printf("\n(%llu more not listed: the list holds the %llu of lowest state number; "
-                   "--limit N lists more, --count only counts)\n",
-                   (unsigned long long)(l.n_found - l.n_stored), (unsigned long long)l.n_stored);
-    }
+    if (ok)
+        rc = write_tables(&t, o);
     free(s);
     free(margins);
     free(rows);
+    free(p);
+    free(se);
     scenmc_cib_list_free(&l);
-    return ok ? 0 : 1;
+    return rc;
 }
 
 static int run_top(const scenmc_model *m, const options *o)
@@ -530,6 +644,11 @@ static int take_option(const cli_arg *a, options *o, const char **compare)
         else
             return cli_usage_error(CMD, "--matrix '%s': expected 'consistency' or 'cross'", v);
         return 0;
+    case K_CSV: o->csv = v; return 0;
+    case K_JSON: o->json = v; return 0;
+    case K_RESULTS: o->results = v; return 0;
+    case K_EXCEL: o->excel = 1; return 0;
+    case CLI_K_FORCE: o->force = 1; return 0;
     case K_BASINS: o->basins = 1; return 0;
     case K_COUNT: o->count = 1; return 0;
     case K_SWEEP: o->sweep = 1; return 0;
@@ -556,7 +675,60 @@ static int check_options(const options *o, const char *compare)
         return cli_usage_error(CMD, "--limit does not apply to --top (N is the number listed)");
     if (o->count && o->have_limit)
         return cli_usage_error(CMD, "--count lists nothing; expected no --limit with it");
+    if ((o->csv || o->json || o->results) && (compare || o->have_top || o->basins || o->count))
+        return cli_usage_error(CMD, "--%s applies to the list of consistent states; expected it "
+                               "without --compare, --top, --basins and --count",
+                               o->csv ? "csv" : o->json ? "json" : "results");
+    if (o->csv && o->json && !strcmp(o->csv, "-") && !strcmp(o->json, "-"))
+        return cli_usage_error(CMD, "--csv - and --json - both write to standard output; "
+                               "expected one");
+    if (o->excel && !o->csv)
+        return cli_usage_error(CMD, "--excel formats the --csv file; expected --csv with it");
 
+    return 0;
+}
+
+/* The model: MODEL, or without one the results file's (--results), or the
+ * built-in one. With --results, the file is read into r and a MODEL given
+ * must be the file's model. NULL after saying why (*rc set). */
+static scenmc_model *load_inputs(const options *o, scenmc_model **fm, scenmc_results *r,
+                                 int *have_r, int *rc)
+{
+    *have_r = 0;
+    if (o->results) {
+        scenmc_results_info info;
+        if ((*rc = cli_read_results(CMD, o->results, fm, r, &info)) != 0)
+            return NULL;
+        scenmc_results_info_free(&info);
+        *have_r = 1;
+        if (!o->path)
+            return *fm;
+    }
+    scenmc_model *m = cli_load_model(CMD, o->path, rc);
+    if (m && *have_r && memcmp(m->sha256, (*fm)->sha256, sizeof m->sha256) != 0) {
+        fprintf(stderr, "scenmc %s: %s was computed from another model than %s (their SHA-256 "
+                "differ); expected the model of the results file, or no MODEL\n", CMD, o->results,
+                m->path);
+        scenmc_model_free(m);
+        *rc = EXIT_USAGE;
+        return NULL;
+    }
+    return m;
+}
+
+/* The checks of the loaded model; 0 or EXIT_USAGE. */
+static int check_model(const scenmc_model *m, const options *o)
+{
+    if (o->use_cross == SCENMC_CIB_CROSS && !m->cross_impact) {
+        fprintf(stderr, "scenmc %s: %s has no cross-impact matrix; expected one with "
+                "--matrix cross\n", CMD, m->path);
+        return EXIT_USAGE;
+    }
+    if (!scenmc_model_state_count(m)) {
+        fprintf(stderr, "scenmc %s: %s has more than 2^64 states (%d descriptors); expected a "
+                "state space that can be numbered in 64 bits\n", CMD, m->path, m->n_descriptors);
+        return EXIT_USAGE;
+    }
     return 0;
 }
 
@@ -580,30 +752,27 @@ int cmd_consistent(int argc, char **argv)
         rc = check_options(&o, compare);
     if (rc)
         return rc;
-    scenmc_model *m = cli_load_model(CMD, o.path, &rc);
-    if (!m)
-        return rc;
-    if (o.use_cross == SCENMC_CIB_CROSS && !m->cross_impact) {
-        fprintf(stderr, "scenmc %s: %s has no cross-impact matrix; expected one with "
-                "--matrix cross\n", CMD, m->path);
-        scenmc_model_free(m);
-        return EXIT_USAGE;
+    scenmc_model *file_model = NULL;
+    scenmc_results r;
+    int have_r = 0;
+    scenmc_model *m = load_inputs(&o, &file_model, &r, &have_r, &rc);
+    if (m)
+        rc = check_model(m, &o);
+    if (m && !rc) {
+        show_k = has_consistency(m);
+        if (compare)
+            rc = run_compare(m, compare);
+        else if (o.have_top)
+            rc = run_top(m, &o);
+        else if (o.basins)
+            rc = run_basins(m, &o);
+        else
+            rc = run_list(m, &o, have_r ? &r : NULL);
     }
-    if (!scenmc_model_state_count(m)) {
-        fprintf(stderr, "scenmc %s: %s has more than 2^64 states (%d descriptors); expected a "
-                "state space that can be numbered in 64 bits\n", CMD, m->path, m->n_descriptors);
+    if (have_r)
+        scenmc_results_free(&r);
+    if (m != file_model)
         scenmc_model_free(m);
-        return EXIT_USAGE;
-    }
-    show_k = has_consistency(m);
-    if (compare)
-        rc = run_compare(m, compare);
-    else if (o.have_top)
-        rc = run_top(m, &o);
-    else if (o.basins)
-        rc = run_basins(m, &o);
-    else
-        rc = run_list(m, &o);
-    scenmc_model_free(m);
+    scenmc_model_free(file_model);
     return rc;
 }

@@ -1,6 +1,7 @@
 /* scenmc export: every table of a results file as tidy CSV (docs/file-format.md). */
 #include "cli.h"
 #include "scenmc/reader.h"
+#include "cli/export_kinds.h"
 #include "base/atomic_file.h"
 #include "base/util.h"
 
@@ -12,7 +13,7 @@
 #include <unistd.h>
 
 static const char head[] =
-    "usage: scenmc export FILE.h5 --csv DIR [--force]\n\n"
+    "usage: scenmc export FILE.h5 --csv DIR [--order] [--labels en] [--excel] [--force]\n\n"
     "Writes every table of a results file as CSV in tidy (long) form, one file per\n"
     "table and one row per cell, with a header row of named columns:\n\n"
     "  scenario.csv             year, scenario, [count], probability, [stderr]\n"
@@ -30,12 +31,24 @@ static const char head[] =
     "  metadata.csv             key, value: model, SHA-256, method, seed, N, parameters\n\n"
     "count and stderr appear for Monte Carlo results only. Descriptors are given by id,\n"
     "variants and scenarios by name as in the model. UTF-8 without a byte-order mark,\n"
-    "RFC 4180 quoting and CRLF line ends; a probability is written with as many digits\n"
-    "as it takes to read back the identical double (at most 17), 0/0 as NaN.\n\n"
+    "RFC 4180 quoting and LF line ends; a probability is written with as many digits\n"
+    "as it takes to read back the identical double (at most 17), 0/0 as NaN.\n"
+    "Columns: docs/export.md.\n\n"
     "options:\n";
-enum { K_CSV = CLI_KEY_FIRST };
+enum { K_CSV = CLI_KEY_FIRST, K_ORDER, K_LABELS, K_EXCEL, K_CRLF };
 static const cli_option options[] = {
     {"csv", K_CSV, 1, "  --csv DIR     the folder to write to (created, with its parents, if missing)\n"},
+    {"order", K_ORDER, 0,
+     "  --order       beside each descriptor, variant and scenario column X, a column\n"
+     "                X_order: its 1-based position in the model (sort or order a\n"
+     "                factor by it to keep the model's order in pivots and ggplot)\n"},
+    {"labels", K_LABELS, 1,
+     "  --labels en   beside each such column X, a column X_label: the model's English\n"
+     "                label (its name where the model gives no label)\n"},
+    {"excel", K_EXCEL, 0,
+     "  --excel       for spreadsheets in comma-decimal locales (Swedish, German, ...):\n"
+     "                ';' between fields, a decimal comma and a UTF-8 byte-order mark\n"},
+    {"crlf", K_CRLF, 0, "  --crlf        CR LF line ends instead of LF (older scenmc wrote these)\n"},
     {"force", CLI_K_FORCE, 0, "  --force       overwrite CSV files already there\n"},
     {"quiet", CLI_K_QUIET, 0, "  -q, --quiet   print nothing but errors\n"},
     {"help", 'h', 0, "  -h, --help    this text\n"},
@@ -43,319 +56,126 @@ static const cli_option options[] = {
 };
 static const char foot[] =
     "\nExit status: 0 done, 1 runtime failure (I/O, memory), 2 bad input or usage\n"
-    "(including a file that is not a scenmc results file).\n";
+    "(including a file that is not a scenmc results file, and CSV files that are\n"
+    "already there without --force).\n";
 static const cli_command command = {"export", head, foot, options};
 
-static const char *const csv_names[] = {"scenario",      "variant",     "scenario_variant",
-                                        "scenario_transition", "early_warning", "consistency",
-                                        "lock_in",       "final_state", "metadata"};
-#define N_CSV (sizeof csv_names / sizeof csv_names[0])
+/* The files of one export: what each holds. */
+enum { W_TABLE, W_META, W_ENSEMBLE, W_MEMBERS, W_SWEEP_POINTS, W_SWEEP_SCENARIO, W_SENS,
+       W_SENS_META };
+typedef struct out_file {
+    char name[64];
+    int what, k;
+} out_file;
+enum { MAX_FILES = 2 * SCENMC_N_TABLES + 4 };
 
-/* ------------------------------------------------------------------ CSV writing */
-
-typedef struct csv {
-    FILE *f;
-    int col;
-} csv;
-
-static void csv_text(csv *c, const char *s)
+static int add_file(out_file *f, int n, const char *prefix, const char *name, int what, int k)
 {
-    if (c->col++)
-        fputc(',', c->f);
-    if (!s)
-        s = "";
-    if (!strpbrk(s, ",\"\r\n")) {
-        fputs(s, c->f);
-        return;
-    }
-    fputc('"', c->f);
-    for (; *s; s++) {
-        if (*s == '"')
-            fputc('"', c->f);
-        fputc(*s, c->f);
-    }
-    fputc('"', c->f);
+    snprintf(f[n].name, sizeof f[n].name, "%s%s", prefix, name);
+    f[n].what = what;
+    f[n].k = k;
+    return n + 1;
 }
 
-static void csv_double(csv *c, double x)
+/* The files the source gives (by kind); their number. */
+static int plan_files(const results_src *s, out_file *f)
 {
-    char buf[40];
-    scenmc__format_double(buf, x);
-    csv_text(c, buf);
-}
-
-static void csv_u64(csv *c, uint64_t x)
-{
-    char buf[24];
-    snprintf(buf, sizeof buf, "%llu", (unsigned long long)x);
-    csv_text(c, buf);
-}
-
-static void csv_int(csv *c, long x)
-{
-    char buf[24];
-    snprintf(buf, sizeof buf, "%ld", x);
-    csv_text(c, buf);
-}
-
-static void csv_end(csv *c)
-{
-    fputs("\r\n", c->f);
-    c->col = 0;
-}
-
-/* count, probability, stderr of cell i (count and stderr for Monte Carlo only). */
-static void csv_cell(csv *c, const scenmc_table *t, size_t i)
-{
-    if (t->counts)
-        csv_u64(c, t->counts[i]);
-    csv_double(c, t->prob[i]);
-    if (t->stderr_)
-        csv_double(c, t->stderr_[i]);
-    csv_end(c);
-}
-
-static void csv_value_header(csv *c, const scenmc_results *r)
-{
-    if (r->method == SCENMC_MONTE_CARLO)
-        csv_text(c, "count");
-    csv_text(c, "probability");
-    if (r->method == SCENMC_MONTE_CARLO)
-        csv_text(c, "stderr");
-    csv_end(c);
-}
-
-static const char *scen_name(const scenmc_results *r, size_t s)
-{
-    return s < (size_t)r->model->n_scenarios ? r->model->scenarios[s].name : "unclassified";
-}
-
-static const char *desc_id(const scenmc_model *m, size_t v)
-{
-    return m->descriptors[m->variant_descriptor[v]].id;
-}
-
-/* ------------------------------------------------------------------ the tables */
-
-static void write_table(csv *c, const scenmc_results *r, scenmc_table_id k)
-{
-    const scenmc_model *m = r->model;
-    const scenmc_table *t = &r->t[k];
-    size_t Y = (size_t)r->n_years, S = (size_t)r->n_scenarios, V = (size_t)m->n_variants;
-    long y0 = r->params.year_start;
-    switch (k) {
-    case SCENMC_T_SCENARIO:
-        csv_text(c, "year"); csv_text(c, "scenario"); csv_value_header(c, r);
-        for (size_t y = 0; y < Y; y++)
-            for (size_t s = 0; s < S; s++) {
-                csv_int(c, y0 + (long)y); csv_text(c, scen_name(r, s));
-                csv_cell(c, t, y * S + s);
-            }
-        break;
-    case SCENMC_T_VARIANT:
-        csv_text(c, "year"); csv_text(c, "descriptor"); csv_text(c, "variant");
-        csv_value_header(c, r);
-        for (size_t y = 0; y < Y; y++)
-            for (size_t v = 0; v < V; v++) {
-                csv_int(c, y0 + (long)y); csv_text(c, desc_id(m, v)); csv_text(c, m->variant_name[v]);
-                csv_cell(c, t, y * V + v);
-            }
-        break;
-    case SCENMC_T_SCENARIO_VARIANT:
-        csv_text(c, "year"); csv_text(c, "scenario"); csv_text(c, "descriptor");
-        csv_text(c, "variant"); csv_value_header(c, r);
-        for (size_t y = 0; y < Y; y++)
-            for (size_t s = 0; s < S; s++)
-                for (size_t v = 0; v < V; v++) {
-                    csv_int(c, y0 + (long)y); csv_text(c, scen_name(r, s));
-                    csv_text(c, desc_id(m, v)); csv_text(c, m->variant_name[v]);
-                    csv_cell(c, t, (y * S + s) * V + v);
-                }
-        break;
-    case SCENMC_T_TRANSITION:
-        csv_text(c, "year_from"); csv_text(c, "from_scenario"); csv_text(c, "to_scenario");
-        csv_value_header(c, r);
-        for (size_t y = 0; y + 1 < Y; y++)
-            for (size_t a = 0; a < S; a++)
-                for (size_t b = 0; b < S; b++) {
-                    csv_int(c, y0 + (long)y); csv_text(c, scen_name(r, a)); csv_text(c, scen_name(r, b));
-                    csv_cell(c, t, (y * S + a) * S + b);
-                }
-        break;
-    case SCENMC_T_EARLY_WARNING:
-        csv_text(c, "year"); csv_text(c, "descriptor"); csv_text(c, "variant");
-        csv_text(c, "final_scenario"); csv_value_header(c, r);
-        for (size_t y = 0; y < Y; y++)
-            for (size_t v = 0; v < V; v++)
-                for (size_t s = 0; s < S; s++) {
-                    csv_int(c, y0 + (long)y); csv_text(c, desc_id(m, v));
-                    csv_text(c, m->variant_name[v]); csv_text(c, scen_name(r, s));
-                    csv_cell(c, t, (y * V + v) * S + s);
-                }
-        break;
-    case SCENMC_T_CONSISTENCY: {
-        size_t B = (size_t)r->n_bins;
-        csv_text(c, "year"); csv_text(c, "consistency"); csv_value_header(c, r);
-        for (size_t y = 0; y < Y; y++)
-            for (size_t b = 0; b < B; b++) {
-                csv_int(c, y0 + (long)y); csv_double(c, r->bin_lo + (double)b * r->bin_width);
-                csv_cell(c, t, y * B + b);
-            }
-        break;
-    }
-    case SCENMC_T_LOCK_IN:
-        csv_text(c, "year"); csv_text(c, "final_scenario"); csv_value_header(c, r);
-        for (size_t y = 0; y < Y; y++)
-            for (size_t s = 0; s < S; s++) {
-                csv_int(c, y0 + (long)y); csv_text(c, scen_name(r, s));
-                csv_cell(c, t, y * S + s);
-            }
-        break;
-    case SCENMC_T_FINAL_STATE: {
-        int D = m->n_descriptors;
-        int *st = scenmc__xcalloc((size_t)D, sizeof(int));
-        csv_text(c, "state");
-        for (int d = 0; d < D; d++)
-            csv_text(c, m->descriptors[d].id);
-        csv_text(c, "scenario"); csv_text(c, "consistency"); csv_value_header(c, r);
-        for (size_t i = 0; i < t->size; i++) {
-            if (t->counts ? t->counts[i] == 0 : !(t->prob[i] > 0))
-                continue;
-            uint64_t idx = r->full_states ? (uint64_t)i : r->top_state[i];
-            scenmc_state_from_index(m, idx, st);
-            csv_u64(c, idx);
-            for (int d = 0; d < D; d++)
-                csv_text(c, m->variant_name[m->descriptors[d].offset + st[d]]);
-            csv_text(c, scen_name(r, (size_t)scenmc_model_scenario_of(m, st)));
-            csv_double(c, scenmc_model_total_consistency(m, st));
-            csv_cell(c, t, i);
-        }
-        free(st);
-        break;
-    }
+    int n = 0;
+    switch (s->kind) {
+    case SCENMC_FILE_SWEEP:
+        n = add_file(f, n, "", "sweep_points", W_SWEEP_POINTS, 0);
+        n = add_file(f, n, "", "sweep_scenario", W_SWEEP_SCENARIO, 0);
+        return add_file(f, n, "", "metadata", W_META, 0);
+    case SCENMC_FILE_SENSITIVITY:
+        n = add_file(f, n, "", "sensitivity", W_SENS, 0);
+        return add_file(f, n, "", "metadata", W_SENS_META, 0);
     default:
         break;
     }
+    for (int k = 0; k < SCENMC_N_TABLES; k++)
+        n = add_file(f, n, "", scenmc_table_names[k], W_TABLE, k);
+    n = add_file(f, n, "", "metadata", W_META, 0);
+    if (s->kind != SCENMC_FILE_ENSEMBLE)
+        return n;
+    for (int k = 0; k < SCENMC_N_TABLES; k++)
+        if (s->ens.quantiles[k])
+            n = add_file(f, n, "ensemble_", scenmc_table_names[k], W_ENSEMBLE, k);
+    return add_file(f, n, "", "ensemble_members", W_MEMBERS, 0);
 }
 
-static void kv(csv *c, const char *key, const char *value)
+/* A sweep's metadata: its first point's, with the base parameters. */
+static void sweep_meta(csv *c, const results_src *s)
 {
-    csv_text(c, key); csv_text(c, value); csv_end(c);
+    if (s->sweep.n_points == 0)
+        return;
+    scenmc_results first = s->sweep.points[0];
+    first.params = s->sweep.base;
+    export_metadata(c, &first, &s->info);
+    export_kv(c, "design", s->sweep.design);
+    export_kv_int(c, "n_points", s->sweep.n_points);
 }
 
-static void kv_u64(csv *c, const char *key, uint64_t x)
+static void render_to(csv *c, const out_file *f, const results_src *s, const export_opts *o)
 {
-    csv_text(c, key); csv_u64(c, x); csv_end(c);
-}
-
-static void kv_int(csv *c, const char *key, long x)
-{
-    csv_text(c, key);
-    csv_int(c, x);
-    csv_end(c);
-}
-
-static void kv_double(csv *c, const char *key, double x)
-{
-    csv_text(c, key); csv_double(c, x); csv_end(c);
-}
-
-static void write_metadata(csv *c, const scenmc_results *r, const scenmc_results_info *info)
-{
-    const scenmc_model *m = r->model;
-    const scenmc_params *p = &r->params;
-    char key[512];
-    kv(c, "key", "value");
-    kv(c, "format", SCENMC_RESULTS_FORMAT);
-    kv_int(c, "format_version", info->format_version);
-    kv(c, "method", info->method);
-    kv(c, "engine_version", info->engine_version);
-    kv(c, "created", info->created);
-    kv(c, "command_line", info->command_line);
-    kv(c, "model_name", m->name);
-    kv(c, "model_path", info->model_path);
-    kv(c, "model_sha256", info->sha256);
-    kv_int(c, "year_start", p->year_start);
-    kv_int(c, "year_end", p->year_end);
-    kv_u64(c, "seed", p->seed);
-    kv_u64(c, "n_trajectories", r->n_trajectories);
-    kv_u64(c, "trajectory_first", r->first);
-    kv_u64(c, "trajectory_last", r->last);
-    kv_int(c, "threads", r->threads);
-    kv_double(c, "wall_seconds", r->wall_seconds);
-    kv_double(c, "beta", p->beta);
-    kv_double(c, "w_consistency", p->w_consistency);
-    kv_double(c, "w_cross", p->w_cross);
-    for (int d = 0; d < m->n_descriptors; d++) {
-        snprintf(key, sizeof key, "rate:%s", m->descriptors[d].id);
-        kv_double(c, key, p->rate[d]);
-    }
-    for (int v = 0; v < m->n_variants; v++) {
-        snprintf(key, sizeof key, "initial:%s:%s", desc_id(m, (size_t)v), m->variant_name[v]);
-        kv_double(c, key, p->initial[v]);
-    }
-    if (p->start)
-        for (int d = 0; d < m->n_descriptors; d++) {
-            snprintf(key, sizeof key, "start:%s", m->descriptors[d].id);
-            kv(c, key, m->variant_name[m->descriptors[d].offset + p->start[d]]);
-        }
-    kv_int(c, "n_scenarios", r->n_scenarios);
-    kv_int(c, "has_unclassified", r->has_unclassified);
-    kv_double(c, "consistency_bin_width", r->bin_width);
-    kv_u64(c, "n_states", r->n_states);
-    kv_int(c, "final_state_full", r->full_states);
-    if (r->method == SCENMC_EXACT) {
-        kv_double(c, "truncation_bound", r->truncation_bound);
-        kv_double(c, "memory_bytes", r->mem_peak_bytes);
+    switch (f->what) {
+    case W_TABLE: export_table(c, &s->r, (scenmc_table_id)f->k); break;
+    case W_META:
+        if (s->kind == SCENMC_FILE_SWEEP)
+            sweep_meta(c, s);
+        else
+            export_metadata(c, &s->r, &s->info);
+        break;
+    case W_ENSEMBLE:
+        export_set(o, &s->ens);
+        export_table(c, &s->r, (scenmc_table_id)f->k);
+        export_set(o, NULL);
+        break;
+    case W_MEMBERS: export_members(c, &s->r, &s->ens); break;
+    case W_SWEEP_POINTS: export_sweep_points(c, &s->sweep); break;
+    case W_SWEEP_SCENARIO: export_sweep_scenario(c, &s->sweep); break;
+    case W_SENS: export_sensitivity(c, s->m, &s->sens); break;
+    case W_SENS_META: export_sensitivity_meta(c, s); break;
     }
 }
 
-/* The text of the k-th CSV file (malloc'd), or NULL when out of memory. */
-static char *render(size_t k, const scenmc_results *r, const scenmc_results_info *info, size_t *len)
+/* The text of one CSV file (malloc'd), or NULL when out of memory. */
+static char *render(const out_file *f, const results_src *s, const export_opts *o, size_t *len)
 {
     char *text = NULL;
-    FILE *f = open_memstream(&text, len);
-    if (!f)
+    FILE *mf = open_memstream(&text, len);
+    if (!mf)
         return NULL;
-    csv c = {f, 0};
-    if (k < SCENMC_N_TABLES)
-        write_table(&c, r, (scenmc_table_id)k);
-    else
-        write_metadata(&c, r, info);
-    int bad = ferror(f);
-    bad |= fclose(f) != 0;
-    if (bad) {
-        free(text);
-        return NULL;
-    }
-    return text;
+    csv c;
+    csv_begin(&c, mf, o->style);
+    render_to(&c, f, s, o);
+    return cli_text_done(mf, &text);
 }
 
 /* DIR/NAME.csv (malloc'd). */
-static char *csv_path(const char *dir, size_t k)
+static char *csv_path(const char *dir, const out_file *f)
 {
-    size_t n = strlen(dir) + 64;
+    size_t n = strlen(dir) + sizeof f->name + 8;
     char *path = scenmc__xmalloc(n);
-    snprintf(path, n, "%s/%s.csv", dir, csv_names[k]);
+    snprintf(path, n, "%s/%s.csv", dir, f->name);
     return path;
 }
 
 /* Every CSV file written, or none: each goes to a temporary beside its
  * target, and the targets change only once every temporary is complete
  * (an export --force that fails leaves the earlier files as they were). */
-static int write_all(const char *dir, const scenmc_results *r, const scenmc_results_info *info)
+static int write_all(const char *dir, const out_file *files, int n, const results_src *s,
+                     const export_opts *o)
 {
-    scenmc__atomic a[N_CSV];
-    char *path[N_CSV];
-    size_t begun = 0;
+    scenmc__atomic a[MAX_FILES];
+    char *path[MAX_FILES];
+    int begun = 0, rc = 0;
     scenmc_error err;
     scenmc_error_clear(&err);
-    int rc = 0;
-    for (size_t k = 0; k < N_CSV; k++)
-        path[k] = csv_path(dir, k);
-    for (size_t k = 0; k < N_CSV && !rc; k++) {
+    for (int k = 0; k < n; k++)
+        path[k] = csv_path(dir, &files[k]);
+    for (int k = 0; k < n && !rc; k++) {
         size_t len = 0;
-        char *text = render(k, r, info, &len);
+        char *text = render(&files[k], s, o, &len);
         if (!text) {
             fprintf(stderr, "scenmc export: %s: out of memory; nothing was written\n", path[k]);
             rc = 1;
@@ -373,13 +193,13 @@ static int write_all(const char *dir, const scenmc_results *r, const scenmc_resu
         }
         free(text);
     }
-    if (!rc && scenmc__atomic_commit_all(a, N_CSV, &err) != SCENMC_OK)
+    if (!rc && scenmc__atomic_commit_all(a, (size_t)n, &err) != SCENMC_OK)
         rc = 1;
-    for (size_t k = 0; rc && k < begun && k < N_CSV; k++)
+    for (int k = 0; rc && k < begun; k++)
         scenmc__atomic_abandon(&a[k]); /* a no-op once committed */
     if (rc && err.code != SCENMC_OK)
         fprintf(stderr, "scenmc export: %s\n", err.msg);
-    for (size_t k = 0; k < N_CSV; k++)
+    for (int k = 0; k < n; k++)
         free(path[k]);
     return rc;
 }
@@ -414,56 +234,91 @@ static int make_folder(const char *dir)
     return rc;
 }
 
+/* The options beyond --csv, --force and --quiet into o (style: room for the style). */
+static int take_options(const cli_args *a, export_opts *o, csv_style *style)
+{
+    *style = csv_plain;
+    for (int k = 0; k < a->n_opts; k++) {
+        const char *v = a->opts[k].value;
+        switch (a->opts[k].key) {
+        case K_ORDER: o->order = 1; break;
+        case K_EXCEL: style->sep = csv_excel.sep; style->decimal = csv_excel.decimal;
+                      style->bom = csv_excel.bom; break;
+        case K_CRLF: style->crlf = 1; break;
+        case K_LABELS:
+            if (strcmp(v, "en") != 0)
+                return cli_usage_error("export", "--labels '%s': expected 'en' (the model's "
+                                       "English labels)", v);
+            o->labels = 1;
+            break;
+        }
+    }
+    o->style = style;
+    return 0;
+}
+
+/* Refuses before reading: an existing non-folder, or files that --force would overwrite. */
+static int check_folder(const char *dir, int force, const out_file *files, int n)
+{
+    struct stat st;
+    if (stat(dir, &st) == 0 && !S_ISDIR(st.st_mode)) {
+        fprintf(stderr, "scenmc export: %s: exists and is not a folder\n", dir);
+        return EXIT_USAGE;
+    }
+    int dir_exists = stat(dir, &st) == 0;
+    for (int k = 0; k < n && dir_exists; k++) {
+        /* Regular files only; existing ones only with --force. */
+        char *path = csv_path(dir, &files[k]);
+        scenmc_error err;
+        scenmc_error_clear(&err);
+        int exists = access(path, F_OK) == 0;
+        scenmc_status cs = scenmc__atomic_check(path, force, &err);
+        free(path);
+        if (cs != SCENMC_OK) {
+            fprintf(stderr, "scenmc export: %s\n", err.msg);
+            /* A file in the way is bad input, as in every command (status 2). */
+            return exists && !force ? EXIT_USAGE : 1;
+        }
+    }
+    return 0;
+}
+
 int cmd_export(int argc, char **argv)
 {
     const char *file = NULL;
+    export_opts o = {0};
+    csv_style style;
     cli_args a;
     int rc = cli_parse(&command, argc, argv, &a);
     if (rc)
         return rc == CLI_HELP_SHOWN ? 0 : rc;
     const char *dir = cli_value(&a, K_CSV);
     int force = cli_flag(&a, CLI_K_FORCE), quiet = cli_flag(&a, CLI_K_QUIET);
-    rc = cli_one_results_file("export", &a, &file);
+    rc = take_options(&a, &o, &style);
+    if (!rc)
+        rc = cli_one_results_file("export", &a, &file);
     cli_args_free(&a);
     if (rc)
         return rc;
     if (!dir || !*dir)
         return cli_usage_error("export", "no output folder given; expected --csv DIR");
-
-    /* Refuse before reading: an existing non-folder, or files that --force would overwrite. */
-    struct stat st;
-    if (stat(dir, &st) == 0 && !S_ISDIR(st.st_mode)) {
-        fprintf(stderr, "scenmc export: %s: exists and is not a folder\n", dir);
-        return 1;
-    }
-    int dir_exists = stat(dir, &st) == 0;
-    for (size_t k = 0; k < N_CSV && dir_exists; k++) {
-        /* Regular files only; existing ones only with --force. */
-        char *path = csv_path(dir, k);
-        scenmc_error err;
-        scenmc_error_clear(&err);
-        scenmc_status cs = scenmc__atomic_check(path, force, &err);
-        free(path);
-        if (cs != SCENMC_OK) {
-            fprintf(stderr, "scenmc export: %s\n", err.msg);
-            return 1;
-        }
-    }
-
-    scenmc_model *m = NULL;
-    scenmc_results r;
-    scenmc_results_info info;
-    rc = cli_read_results("export", file, &m, &r, &info);
-    if (rc)
+    /* A file in place of the folder: refused before reading; the CSV files
+     * (which depend on the kind of file) once it is read. */
+    out_file files[MAX_FILES];
+    if ((rc = check_folder(dir, force, files, 0)) != 0)
         return rc;
-    rc = make_folder(dir);
+    results_src s;
+    if ((rc = results_src_read("export", file, &s)) != 0)
+        return rc;
+    export_set(&o, NULL);
+    int n = plan_files(&s, files);
+    rc = check_folder(dir, force, files, n);
     if (!rc)
-        rc = write_all(dir, &r, &info);
+        rc = make_folder(dir);
+    if (!rc)
+        rc = write_all(dir, files, n, &s, &o);
     if (!rc && !quiet)
-        printf("%s: %zu CSV files written to %s (%s, %s)\n", file, N_CSV, dir, m->name,
-               info.method);
-    scenmc_results_info_free(&info);
-    scenmc_results_free(&r);
-    scenmc_model_free(m);
+        printf("%s: %d CSV files written to %s (%s, %s)\n", file, n, dir, s.m->name, s.info.method);
+    results_src_free(&s);
     return rc;
 }

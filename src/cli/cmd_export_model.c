@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define CMD "export-model"
 
@@ -88,11 +89,12 @@ int cmd_export_model(int argc, char **argv)
     scenmc_error err;
     scenmc_error_clear(&err);
     char *notes = NULL;
+    int in_the_way = !opt.force && access(out, F_OK) == 0; /* bad input: status 2, as everywhere */
     scenmc_status st = scw ? scenmc_scw_write(out, m, &opt, &notes, &err)
                            : scenmc_csv_write(out, m, &opt, &notes, &err);
     if (st != SCENMC_OK) {
         cli_print_error(CMD, &err);
-        rc = cli_exit_code(st);
+        rc = in_the_way ? EXIT_USAGE : cli_exit_code(st);
     } else {
         cli_print_notes(CMD, notes);
         printf("wrote %s: %d descriptors, %d variants\n", out, m->n_descriptors, m->n_variants);

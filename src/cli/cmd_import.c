@@ -94,7 +94,7 @@ int cmd_import(int argc, char **argv)
             fclose(f);
             fprintf(stderr, "scenmc %s: %s: already exists; use --force to overwrite it\n", CMD,
                     out);
-            return 1;
+            return EXIT_USAGE; /* bad input, as in every command */
         }
     }
     char *yaml = NULL, *notes = NULL;

@@ -1,4 +1,5 @@
 #include "cli.h"
+#include "cli/json_out.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -17,30 +18,6 @@ static const cli_option options[] = {
     CLI_END,
 };
 static const cli_command command = {"info", head, NULL, options};
-
-static void json_string(FILE *f, const char *s)
-{
-    if (!s) {
-        fputs("null", f);
-        return;
-    }
-    fputc('"', f);
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        switch (*p) {
-        case '"': fputs("\\\"", f); break;
-        case '\\': fputs("\\\\", f); break;
-        case '\n': fputs("\\n", f); break;
-        case '\r': fputs("\\r", f); break;
-        case '\t': fputs("\\t", f); break;
-        default:
-            if (*p < 0x20)
-                fprintf(f, "\\u%04x", *p);
-            else
-                fputc(*p, f);
-        }
-    }
-    fputc('"', f);
-}
 
 static void json_matrix(FILE *f, const double *a, int n)
 {
@@ -132,6 +109,8 @@ static void print_json(const scenmc_model *m)
         const scenmc_scenario *S = &m->scenarios[k];
         fputs(k ? ",\n    {\"name\": " : "\n    {\"name\": ", f);
         json_string(f, S->name);
+        fputs(", \"label\": ", f);
+        json_string(f, S->label);
         fputs(", \"when\": {", f);
         for (int c = 0; c < S->n_conditions; c++) {
             const scenmc_descriptor *D = &m->descriptors[S->cond_descriptor[c]];

@@ -4,6 +4,11 @@
 #include "model/results.h"
 #include "scenmc/reader.h"
 #include "summary.h"
+#include "cli/report_out.h"
+#include "cli/report_kinds.h"
+#include "cli/final_mass.h"
+#include "cli/report_json.h"
+#include "base/util.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -11,17 +16,19 @@
 #include <string.h>
 
 static const char head[] =
-    "usage: scenmc report FILE.h5 [--format markdown|text] [options]\n\n"
+    "usage: scenmc report FILE.h5 [--format markdown|text|json] [options]\n\n"
     "Summarises a results file for a reader: where it came from (model, SHA-256,\n"
     "parameters, seed, N, method, engine version, date, command line), the\n"
     "scenario probabilities per year, each scenario's characteristics in the final\n"
     "year, the strongest early-warning signals, and the most frequent (Monte Carlo)\n"
     "or most probable (exact) final states with their total consistency K.\n"
-    "Monte Carlo numbers carry their standard errors (±).\n\n"
+    "Monte Carlo numbers carry their standard errors (±). When the model has at most\n"
+    "2^24 states, also the probability of ending in each CIB-consistent state.\n\n"
     "options:\n";
-enum { K_FORMAT = CLI_KEY_FIRST, K_YEAR, K_TOP };
+enum { K_FORMAT = CLI_KEY_FIRST, K_YEAR, K_TOP, K_JSON };
 static const cli_option options[] = {
-    {"format", K_FORMAT, 1, "  --format F    markdown (default) or text\n"},
+    {"format", K_FORMAT, 1, "  --format F    markdown (default), text or json\n"},
+    {"json", K_JSON, 0, "  --json        the same as --format json (fields: docs/export.md)\n"},
     {"year", K_YEAR, 1, "  --year YEAR   the year of the early-warning signals (default: start + 3)\n"},
     {"top", K_TOP, 1, "  --top N       final states to list (default 10) and signals per scenario (N/2)\n"},
     {"help", 'h', 0, "  -h, --help    this text\n"},
@@ -31,126 +38,6 @@ static const char foot[] =
     "\nExit status: 0 done, 1 runtime failure, 2 bad input or usage (including a file\n"
     "that is not a scenmc results file).\n";
 static const cli_command command = {"report", head, foot, options};
-
-/* ------------------------------------------------------------------ output: Markdown or text */
-
-typedef struct out {
-    FILE *f;
-    int md;
-} out;
-
-static void heading(const out *o, int level, const char *fmt, ...)
-{
-    char buf[1024];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(buf, sizeof buf, fmt, ap);
-    va_end(ap);
-    if (o->md) {
-        fprintf(o->f, "%.*s %s\n\n", level, "####", buf);
-        return;
-    }
-    fprintf(o->f, "%s\n", buf);
-    if (level <= 2) {
-        int w = (int)scenmc__utf8_chars(buf);
-        for (int i = 0; i < w; i++)
-            fputc(level == 1 ? '=' : '-', o->f);
-        fputc('\n', o->f);
-    }
-    fputc('\n', o->f);
-}
-
-static void para(const out *o, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vfprintf(o->f, fmt, ap);
-    va_end(ap);
-    fputs("\n\n", o->f);
-}
-
-/* A table filled cell by cell, printed as a Markdown table or aligned columns. */
-typedef struct tbl {
-    int ncol, n;
-    char **cell;
-    size_t cap;
-    char align[16]; /* 'l' or 'r' per column */
-} tbl;
-
-static void tbl_cell(tbl *t, const char *fmt, ...)
-{
-    if ((size_t)t->n == t->cap) {
-        t->cap = t->cap ? 2 * t->cap : 64;
-        t->cell = realloc(t->cell, t->cap * sizeof(char *));
-        if (!t->cell) {
-            fputs("scenmc report: out of memory\n", stderr);
-            exit(1);
-        }
-    }
-    char buf[2048];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(buf, sizeof buf, fmt, ap);
-    va_end(ap);
-    t->cell[t->n] = strdup(buf);
-    if (!t->cell[t->n++]) {
-        fputs("scenmc report: out of memory\n", stderr);
-        exit(1);
-    }
-}
-
-static void tbl_print(const out *o, tbl *t)
-{
-    int rows = t->n / t->ncol;
-    int w[16] = {0};
-    for (int i = 0; i < rows * t->ncol; i++) {
-        int c = i % t->ncol, k = (int)scenmc__utf8_chars(t->cell[i]);
-        w[c] = k > w[c] ? k : w[c];
-    }
-    for (int r = 0; r < rows; r++) {
-        for (int c = 0; c < t->ncol; c++) {
-            const char *s = t->cell[r * t->ncol + c];
-            int pad = w[c] - (int)scenmc__utf8_chars(s);
-            if (o->md) {
-                fputs(c ? " | " : "| ", o->f);
-                for (; *s; s++) {
-                    if (*s == '|')
-                        fputc('\\', o->f);
-                    fputc(*s, o->f);
-                }
-                if (c == t->ncol - 1)
-                    fputs(" |", o->f);
-            } else {
-                fputs(c ? "  " : "  ", o->f);
-                if (t->align[c] == 'r')
-                    fprintf(o->f, "%*s%s", pad, "", s);
-                else
-                    fprintf(o->f, "%s%*s", s, c == t->ncol - 1 ? 0 : pad, "");
-            }
-        }
-        fputc('\n', o->f);
-        if (r == 0) {
-            for (int c = 0; c < t->ncol; c++) {
-                if (o->md) {
-                    fputs(c ? " | " : "| ", o->f);
-                    fputs(t->align[c] == 'r' ? "---:" : "---", o->f);
-                    if (c == t->ncol - 1)
-                        fputs(" |", o->f);
-                } else {
-                    fputs("  ", o->f);
-                    for (int i = 0; i < w[c]; i++)
-                        fputc('-', o->f);
-                }
-            }
-            fputc('\n', o->f);
-        }
-    }
-    fputc('\n', o->f);
-    for (int i = 0; i < t->n; i++)
-        free(t->cell[i]);
-    free(t->cell);
-    memset(t, 0, sizeof *t);
-}
 
 /* ------------------------------------------------------------------ helpers */
 
@@ -583,6 +470,62 @@ static void final_states(const out *o, const scenmc_results *r, int top)
     free(s);
 }
 
+/* The CIB link: how much probability ends in the model's consistent states. */
+static void consistent_section(const out *o, const scenmc_results *r, int top)
+{
+    const scenmc_model *m = r->model;
+    consistent_mass cm;
+    heading(o, 2, "CIB-consistent states in %d", r->params.year_end);
+    if (consistent_mass_of(r, &cm) != 0) {
+        para(o, "Not computed: the model has more than %u states (scenmc consistent lists them; "
+                "--results FILE.h5 adds these probabilities).", SCENMC_FULL_STATE_LIMIT);
+        return;
+    }
+    char pb[64], buf[4096];
+    if (!cm.fm.available) {
+        para(o, "The model has %llu consistent states in the sense of CIB (IC = 0, %s matrix; "
+                "docs/consistent.md); the file has no final-state table to weigh them.",
+             (unsigned long long)cm.n_found, cm.uses_cross ? "cross-impact" : "consistency");
+        consistent_mass_free(&cm);
+        return;
+    }
+    if (cm.fm.mc)
+        snprintf(pb, sizeof pb, "%.4f ± %.4f", cm.fm.total, cm.fm.total_se);
+    else
+        snprintf(pb, sizeof pb, "%.6f", cm.fm.total);
+    para(o, "The model has %llu consistent states in the sense of CIB (IC = 0, %s matrix; "
+            "docs/consistent.md). The probability that the dynamics end in %d in one of them is "
+            "%s%s.", (unsigned long long)cm.n_found, cm.uses_cross ? "cross-impact" : "consistency",
+         r->params.year_end, pb,
+         cm.fm.complete ? "" : " at least (only the top-state table is in the file)");
+    tbl t = {.ncol = 5, .align = "rrrll"};
+    tbl_cell(&t, "#");
+    tbl_cell(&t, "p");
+    tbl_cell(&t, "K");
+    tbl_cell(&t, "Scenario");
+    tbl_cell(&t, "State");
+    int *s = scenmc__xcalloc((size_t)m->n_descriptors, sizeof(int));
+    for (size_t k = 0; k < cm.n && k < (size_t)top; k++) {
+        scenmc_state_from_index(m, cm.index[k], s);
+        state_text(buf, sizeof buf, m, s);
+        if (cm.fm.mc)
+            snprintf(pb, sizeof pb, "%.4f ± %.4f", cm.p[k], cm.se[k]);
+        else
+            snprintf(pb, sizeof pb, "%.6f", cm.p[k]);
+        tbl_cell(&t, "%zu", k + 1);
+        tbl_cell(&t, "%s", pb);
+        tbl_cell(&t, "%g", scenmc_model_total_consistency(m, s));
+        tbl_cell(&t, "%s", scen_name(r, scenmc_model_scenario_of(m, s)));
+        tbl_cell(&t, "%s", buf);
+    }
+    if (cm.n)
+        tbl_print(o, &t);
+    if (cm.n > (size_t)top)
+        para(o, "(%zu more: scenmc consistent --results lists them all.)", cm.n - (size_t)top);
+    free(s);
+    consistent_mass_free(&cm);
+}
+
 /* Takes the options in a into o, year (*have_year when given) and top. */
 static int take_options(const cli_args *a, out *o, long *year, int *have_year, long *top)
 {
@@ -593,8 +536,13 @@ static int take_options(const cli_args *a, out *o, long *year, int *have_year, l
                 o->md = 1;
             else if (!strcmp(v, "text"))
                 o->md = 0;
+            else if (!strcmp(v, "json"))
+                o->json = 1;
             else
-                return cli_usage_error("report", "--format '%s': expected markdown or text", v);
+                return cli_usage_error("report", "--format '%s': expected markdown or text, or json",
+                                       v);
+        } else if (a->opts[k].key == K_JSON) {
+            o->json = 1;
         } else if (a->opts[k].key == K_YEAR) {
             if (!cli_parse_int("report", "--year", v, -100000, 100000, year))
                 return EXIT_USAGE;
@@ -607,9 +555,80 @@ static int take_options(const cli_args *a, out *o, long *year, int *have_year, l
     return 0;
 }
 
+/* Writes out, then checks that it went out; 0 or 1. */
+static int flushed(const out *o)
+{
+    if (fflush(o->f) != 0 || ferror(o->f)) {
+        perror("scenmc report: writing the report");
+        return 1;
+    }
+    return 0;
+}
+
+static void title(const out *o, const char *name, const char *file, const char *what)
+{
+    if (o->md)
+        fprintf(o->f, "# %s: scenario dynamics\n\n", name);
+    else
+        heading(o, 1, "%s: scenario dynamics", name);
+    para(o, "A report on the results file %s%s%s (%s).", o->md ? "`" : "", file, o->md ? "`" : "",
+         what);
+}
+
+/* The report of one run, exact solution or ensemble. */
+static int report_results(const out *o, const char *file, const results_src *s, long year, long top)
+{
+    const scenmc_results *r = &s->r;
+    const scenmc_params *p = &r->params;
+    const scenmc_ensemble_data *e = s->kind == SCENMC_FILE_ENSEMBLE ? &s->ens : NULL;
+    if (o->json) {
+        report_json(o->f, file, r, &s->info, e, (int)top);
+        return flushed(o);
+    }
+    title(o, s->m->name, file, r->method == SCENMC_EXACT ? "exact probabilities"
+                               : e ? "Monte Carlo estimates of a judgement ensemble"
+                                   : "Monte Carlo estimates");
+    heading(o, 2, "Provenance");
+    provenance(o, r, &s->info);
+    scenarios(o, r);
+    if (e)
+        report_ensemble(o, r, e);
+    characteristics(o, r);
+    if (r->n_years > 1 && year < p->year_end)
+        early_warning(o, r, (int)year, (int)(top / 2 > 0 ? top / 2 : 1));
+    final_states(o, r, (int)top);
+    consistent_section(o, r, (int)top);
+    return flushed(o);
+}
+
+/* A sweep or sensitivity file: its provenance and its tables per point or cell. */
+static int report_other(const out *o, const char *file, const results_src *s, long top)
+{
+    if (o->json)
+        return cli_usage_error("report", "--json reads the files of run, exact and ensembles; "
+                               "'scenmc export %s --csv DIR' writes this file's tables", file);
+    if (s->kind == SCENMC_FILE_SWEEP) {
+        title(o, s->m->name, file, "a parameter sweep");
+        if (s->sweep.n_points > 0) {
+            scenmc_results first = s->sweep.points[0];
+            first.params = s->sweep.base;
+            heading(o, 2, "Provenance (the parameters every point starts from)");
+            provenance(o, &first, &s->info);
+        }
+        report_sweep(o, s);
+    } else {
+        title(o, s->m->name, file, "sensitivity to each consistency score");
+        para(o, "Model %s (SHA-256 %s), scenmc %s, created %s; command line: %s%s%s.",
+             s->info.model_path, s->info.sha256, s->info.engine_version, s->info.created,
+             o->md ? "`" : "", s->info.command_line, o->md ? "`" : "");
+        report_sensitivity(o, s, (int)top);
+    }
+    return flushed(o);
+}
+
 int cmd_report(int argc, char **argv)
 {
-    out o = {stdout, 1};
+    out o = {stdout, 1, 0};
     long year = 0, top = 10;
     int have_year = 0;
     const char *file = NULL;
@@ -623,39 +642,22 @@ int cmd_report(int argc, char **argv)
     cli_args_free(&a);
     if (rc)
         return rc;
-    scenmc_model *m = NULL;
-    scenmc_results r;
-    scenmc_results_info info;
-    rc = cli_read_results("report", file, &m, &r, &info);
-    if (rc)
+    results_src s;
+    if ((rc = results_src_read("report", file, &s)) != 0)
         return rc;
-    const scenmc_params *p = &r.params;
+    if (s.kind == SCENMC_FILE_SWEEP || s.kind == SCENMC_FILE_SENSITIVITY) {
+        rc = report_other(&o, file, &s, top);
+        results_src_free(&s);
+        return rc;
+    }
+    const scenmc_params *p = &s.r.params;
     if (!have_year)
         year = p->year_start + 3 < p->year_end ? p->year_start + 3 : p->year_start;
-    if (year < p->year_start || year > p->year_end) {
+    if (year < p->year_start || year > p->year_end)
         rc = cli_usage_error("report", "--year %ld: the file covers %d to %d", year, p->year_start,
                              p->year_end);
-    } else {
-        if (o.md)
-            fprintf(o.f, "# %s: scenario dynamics\n\n", m->name);
-        else
-            heading(&o, 1, "%s: scenario dynamics", m->name);
-        para(&o, "A report on the results file %s%s%s (%s).", o.md ? "`" : "", file, o.md ? "`" : "",
-             r.method == SCENMC_EXACT ? "exact probabilities" : "Monte Carlo estimates");
-        heading(&o, 2, "Provenance");
-        provenance(&o, &r, &info);
-        scenarios(&o, &r);
-        characteristics(&o, &r);
-        if (r.n_years > 1 && year < p->year_end)
-            early_warning(&o, &r, (int)year, (int)(top / 2 > 0 ? top / 2 : 1));
-        final_states(&o, &r, (int)top);
-        if (fflush(o.f) != 0 || ferror(o.f)) {
-            perror("scenmc report: writing the report");
-            rc = 1;
-        }
-    }
-    scenmc_results_info_free(&info);
-    scenmc_results_free(&r);
-    scenmc_model_free(m);
+    else
+        rc = report_results(&o, file, &s, year, top);
+    results_src_free(&s);
     return rc;
 }

@@ -24,7 +24,7 @@ static const char help_head[] =
     "Without MODEL, the built-in Ett Smart Västernorrland 2030 model.\n\n"
     "options:\n";
 enum { K_ENSEMBLE = CLI_KEY_FIRST, K_JUDGEMENT_SD, K_CHUNK, K_SHARD, K_CHECKPOINT, K_MAX_TIME,
-       K_RESUME };
+       K_RESUME, K_PROGRESS, K_NO_PROGRESS };
 static const cli_option options[] = {
     CLI_PARAMS,
     CLI_OUTPUT_OPTION("write the results there (atomically)"),
@@ -41,7 +41,13 @@ static const cli_option options[] = {
     {"judgement-sd", K_JUDGEMENT_SD, 1,
      "  --judgement-sd SD      standard deviation of each score's noise (default 0.5;\n"
      "                         clipped to the model's scale)\n"},
-    {"quiet", CLI_K_QUIET, 0, "  --quiet                no progress and no tables, only errors\n"},
+    {"quiet", CLI_K_QUIET, 0,
+     "  -q, --quiet            no tables and no notes; no progress unless --progress\n"},
+    {"progress", K_PROGRESS, 0,
+     "  --progress             progress on standard error even with --quiet (a bar on a\n"
+     "                         terminal, else a line about every 10 s; the default\n"
+     "                         without --quiet)\n"},
+    {"no-progress", K_NO_PROGRESS, 0, "  --no-progress          no progress, tables as usual\n"},
     CLI_HELP_OPTION,
     CLI_HELP("\nbeyond one machine (docs/hpc.md):\n"),
     {"shard", K_SHARD, 1,
@@ -73,7 +79,7 @@ static const cli_command command = {"run", help_head, help_foot, options};
 /* The command line, beyond the parameters and what the plan takes. */
 typedef struct run_args {
     const char *model_path, *start;
-    int quiet;
+    int quiet, progress, no_progress;
     long threads;
     double judgement_sd;
     uint64_t chunk;
@@ -105,6 +111,8 @@ static int take_option(const cli_arg *o, run_args *ra)
     case K_RESUME: q->resume = v; return 0;
     case CLI_K_FORCE: q->force = 1; return 0;
     case CLI_K_QUIET: ra->quiet = 1; return 0;
+    case K_PROGRESS: ra->progress = 1; ra->no_progress = 0; return 0;
+    case K_NO_PROGRESS: ra->no_progress = 1; ra->progress = 0; return 0;
     }
     return 0;
 }
@@ -228,7 +236,11 @@ static void arm_signals(const run_args *ra, const scenmc__run_plan *pl, const hp
      * signal sent after the message cannot kill a rank still starting. */
     if (scenmc__mpi_active())
         (void)scenmc__mpi_max_int(0, NULL);
-    if (h->rank == 0 && !ra->quiet)
+    /* Said where someone may act on it: on a terminal, or when the user chose
+     * the checkpoint (--checkpoint, --max-time, --resume); not in each of
+     * hundreds of batch logs of runs that merely have -o. */
+    int useful = isatty(fileno(stderr)) || ra->req.ckpt || ra->req.max_time || ra->req.resume;
+    if (h->rank == 0 && !ra->quiet && useful)
         fprintf(stderr, "scenmc run: a signal (INT, TERM, HUP, USR1)%s%s stops the run with a "
                 "checkpoint in %s\n", ra->req.max_time ? " or --max-time " : "",
                 ra->req.max_time ? ra->req.max_time : "", pl->ckpt);
@@ -365,7 +377,8 @@ static int run_main(const cli_args *a, run_args *ra, hpc_proc *h)
         rc = hpc_same_inputs("run", h, pl.m, &pl.p);
     run_outcome o;
     memset(&o, 0, sizeof o);
-    progress_init(&o.prog, "run", ra->quiet || h->rank != 0);
+    int no_progress = ra->no_progress || (ra->quiet && !ra->progress);
+    progress_init(&o.prog, "run", no_progress || h->rank != 0);
     hpc_stopper_init(&o.stop, &o.prog, pl.max_time > 0 ? t_start + pl.max_time : 0);
     if (!rc) {
         scenmc__run_plan_ranges(&pl);

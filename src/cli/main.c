@@ -34,8 +34,22 @@ static void usage(FILE *f)
                "usage: scenmc <command> [options]\n\ncommands:\n", SCENMC_VERSION);
     for (size_t i = 0; i < N_COMMANDS; i++)
         fprintf(f, "  %-13s %s\n", commands[i].name, commands[i].summary);
-    fprintf(f, "\n'scenmc <command> --help' describes each. A command given no MODEL uses the\n"
-               "built-in model Ett Smart Västernorrland 2030. Documentation: docs/.\n");
+    fprintf(f, "\n'scenmc <command> --help' (or 'scenmc help <command>') describes each. A\n"
+               "command given no MODEL uses the built-in model Ett Smart Västernorrland 2030.\n"
+               "Documentation: docs/.\n");
+}
+
+/* "scenmc help CMD": the command's --help, as 'scenmc CMD --help' prints it. */
+static int help_of(const char *name)
+{
+    for (size_t i = 0; i < N_COMMANDS; i++)
+        if (!strcmp(name, commands[i].name)) {
+            char *args[] = {(char *)commands[i].name, "--help", NULL};
+            return commands[i].fn(2, args);
+        }
+    fprintf(stderr, "scenmc help: unknown command '%s'\n\n", name);
+    usage(stderr);
+    return EXIT_USAGE;
 }
 
 /* The default thread count comes from OMP_NUM_THREADS; libgomp crashes creating
@@ -55,6 +69,8 @@ int main(int argc, char **argv)
         usage(stderr);
         return EXIT_USAGE;
     }
+    if (!strcmp(argv[1], "help") && argc > 2) /* "scenmc help run": run's own --help */
+        return help_of(argv[2]);
     if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
         usage(stdout);
         return 0;
