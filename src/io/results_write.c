@@ -184,9 +184,19 @@ static void finish_var(writer *w, hid_t d, int rank, const hid_t *s, const char 
 {
     if (d < 0)
         return;
-    for (int i = 0; i < rank; i++)
-        if (s[i] >= 0 && w->ok && H5DSattach_scale(d, s[i], (unsigned)i) < 0)
+    for (int i = 0; i < rank; i++) {
+        if (s[i] < 0 || !w->ok)
+            continue;
+        if (H5DSattach_scale(d, s[i], (unsigned)i) < 0)
             w->ok = 0;
+        /* Unlabelled dimensions get their scale's name (h5py's and hdf5r's view). */
+        char label[128], path[256];
+        if (H5DSget_label(d, (unsigned)i, label, sizeof label) <= 0 &&
+            H5Iget_name(s[i], path, sizeof path) > 0) {
+            const char *base = strrchr(path, '/');
+            H5DSset_label(d, (unsigned)i, base ? base + 1 : path);
+        }
+    }
     cf(w, d, long_name, units);
     H5Dclose(d);
 }
@@ -431,8 +441,8 @@ static hid_t scenario_axis(writer *w, hid_t loc, const char *name, const scenmc_
     return d;
 }
 
-/* /state and /state_variants [state, descriptor]. */
-static hid_t state_axis(writer *w, const scenmc_results *r)
+/* state in loc, and (in the root) state_variants [state, descriptor]. */
+static hid_t state_axis(writer *w, hid_t loc, const scenmc_results *r)
 {
     const scenmc_model *m = r->model;
     size_t n = r->t[SCENMC_T_FINAL_STATE].dims[0];
@@ -440,11 +450,11 @@ static hid_t state_axis(writer *w, const scenmc_results *r)
     for (size_t i = 0; i < n; i++)
         idx[i] = r->full_states ? i : r->top_state[i];
     hsize_t dS[1] = {n};
-    hid_t st = scale(w, dataset(w, w->file, "state", H5T_NATIVE_UINT64, 1, dS, idx), "state",
+    hid_t st = scale(w, dataset(w, loc, "state", H5T_NATIVE_UINT64, 1, dS, idx), "state",
                      "state index (mixed radix, last descriptor fastest)", "1");
     /* The variants of each listed state, for readers who do not want to decode indices. */
     size_t D = (size_t)m->n_descriptors;
-    if (n * D <= ((size_t)1 << 26)) {
+    if (loc == w->file && n * D <= ((size_t)1 << 26)) {
         uint8_t *sv = scenmc__xcalloc(n * D > 0 ? n * D : 1, 1);
         int *s = scenmc__xcalloc(D, sizeof(int));
         for (size_t i = 0; i < n; i++) {
@@ -463,8 +473,10 @@ static hid_t state_axis(writer *w, const scenmc_results *r)
     return st;
 }
 
-/* The labelled axes: one dimension scale (coordinate variable) per axis. */
-static void write_axes(writer *w, const scenmc_results *r, hid_t axis[SCENMC_N_AXES])
+/* The labelled axes in loc: one dimension scale (coordinate variable) per
+ * axis. Each group of tables has its own copy besides the root's, so that
+ * xarray opens a group with its labels (it does not look into the parent). */
+static void write_axes(writer *w, hid_t loc, const scenmc_results *r, hid_t axis[SCENMC_N_AXES])
 {
     const scenmc_model *m = r->model;
     size_t Y = (size_t)r->n_years, S = (size_t)r->n_scenarios;
@@ -472,31 +484,44 @@ static void write_axes(writer *w, const scenmc_results *r, hid_t axis[SCENMC_N_A
     for (size_t y = 0; y < Y; y++)
         years[y] = r->params.year_start + (int32_t)y;
     hsize_t dY[1] = {Y}, dY1[1] = {Y - 1}, dB[1] = {(hsize_t)r->n_bins};
-    axis[SCENMC_AX_YEAR] = scale(w, dataset(w, w->file, "year", H5T_NATIVE_INT32, 1, dY, years),
+    axis[SCENMC_AX_YEAR] = scale(w, dataset(w, loc, "year", H5T_NATIVE_INT32, 1, dY, years),
                                  "year", "year", "year");
     axis[SCENMC_AX_YEAR_FROM] =
-        scale(w, dataset(w, w->file, "year_from", H5T_NATIVE_INT32, 1, dY1, years), "year_from",
+        scale(w, dataset(w, loc, "year_from", H5T_NATIVE_INT32, 1, dY1, years), "year_from",
               "year of departure of a one-year transition", "year");
     free(years);
-    axis[SCENMC_AX_SCENARIO] = scenario_axis(w, w->file, "scenario", m, S, "scenario");
-    axis[SCENMC_AX_FROM_SCENARIO] =
-        scenario_axis(w, w->file, "from_scenario", m, S, "scenario at year_from");
+    axis[SCENMC_AX_SCENARIO] = scenario_axis(w, loc, "scenario", m, S, "scenario");
+    axis[SCENMC_AX_FROM_SCENARIO] = scenario_axis(w, loc, "from_scenario", m, S, "scenario at year_from");
     axis[SCENMC_AX_TO_SCENARIO] =
-        scenario_axis(w, w->file, "to_scenario", m, S, "scenario one year after year_from");
+        scenario_axis(w, loc, "to_scenario", m, S, "scenario one year after year_from");
     axis[SCENMC_AX_FINAL_SCENARIO] =
-        scenario_axis(w, w->file, "final_scenario", m, S, "scenario at the final year");
-    if (w->variant >= 0 && H5Iinc_ref(w->variant) >= 0)
-        axis[SCENMC_AX_VARIANT] = w->variant;
+        scenario_axis(w, loc, "final_scenario", m, S, "scenario at the final year");
+    if (loc == w->file) {
+        if (w->variant >= 0 && H5Iinc_ref(w->variant) >= 0)
+            axis[SCENMC_AX_VARIANT] = w->variant;
+    } else {
+        char **vn = variant_texts(m);
+        axis[SCENMC_AX_VARIANT] = coord_strings(w, loc, "variant", (size_t)m->n_variants,
+                                                (const char *const *)vn,
+                                                "variant (descriptor id: variant name)");
+        free_texts(vn, (size_t)m->n_variants);
+    }
     double *bins = scenmc__xcalloc((size_t)r->n_bins, sizeof(double));
     for (int b = 0; b < r->n_bins; b++)
         bins[b] = r->bin_lo + b * r->bin_width;
     axis[SCENMC_AX_CONSISTENCY] =
-        scale(w, dataset(w, w->file, "consistency_bin", H5T_NATIVE_DOUBLE, 1, dB, bins),
+        scale(w, dataset(w, loc, "consistency_bin", H5T_NATIVE_DOUBLE, 1, dB, bins),
               "consistency_bin", "centre of a bin of total consistency", "1");
     free(bins);
     if (axis[SCENMC_AX_CONSISTENCY] >= 0)
         attr(w, axis[SCENMC_AX_CONSISTENCY], "bin_width", H5T_NATIVE_DOUBLE, &r->bin_width);
-    axis[SCENMC_AX_STATE] = state_axis(w, r);
+    axis[SCENMC_AX_STATE] = state_axis(w, loc, r);
+}
+
+static void close_axis_ids(hid_t axis[SCENMC_N_AXES])
+{
+    for (int a = 0; a < SCENMC_N_AXES; a++)
+        close_id(&axis[a]);
 }
 
 /* What each table holds, for its long_name. */
@@ -539,7 +564,7 @@ static void table_dims(writer *w, hid_t d, const scenmc_table *t, const hid_t ax
     finish_var(w, d, shift + t->rank, s, long_name ? long_name : ln, units);
 }
 
-static void write_tables(writer *w, const scenmc_results *r, hid_t axis[SCENMC_N_AXES])
+static void write_tables(writer *w, const scenmc_results *r)
 {
     for (int gi = 0; gi < SCENMC_N_GROUPS; gi++) {
         if (!scenmc__group_present(r->method, gi))
@@ -547,6 +572,8 @@ static void write_tables(writer *w, const scenmc_results *r, hid_t axis[SCENMC_N
         hid_t g = group(w, scenmc__group_names[gi]);
         if (g < 0)
             return;
+        hid_t local[SCENMC_N_AXES];
+        write_axes(w, g, r, local);
         for (int k = 0; k < SCENMC_N_TABLES; k++) {
             const scenmc_table *t = &r->t[k];
             hsize_t dims[3];
@@ -555,8 +582,9 @@ static void write_tables(writer *w, const scenmc_results *r, hid_t axis[SCENMC_N
                               scenmc__group_data(t, gi));
             if (d < 0)
                 break;
-            table_dims(w, d, t, axis, 0, NULL, gi, k, NULL);
+            table_dims(w, d, t, local, 0, NULL, gi, k, NULL);
         }
+        close_axis_ids(local);
         H5Gclose(g);
     }
 }
@@ -712,12 +740,13 @@ static scenmc_status finish_file(outfile *o, int abandon, scenmc_error *err)
 
 /* /ensemble: the members' scenario tables [member, year, scenario], every
  * table's quantiles across members [quantile, table axes...] and the settings. */
-static void write_ensemble(writer *w, const scenmc_results *r, const scenmc_ensemble_info *e,
-                           const hid_t axis[SCENMC_N_AXES])
+static void write_ensemble(writer *w, const scenmc_results *r, const scenmc_ensemble_info *e)
 {
     hid_t g = group(w, "ensemble");
     if (g < 0)
         return;
+    hid_t axis[SCENMC_N_AXES];
+    write_axes(w, g, r, axis);
     hid_t member = coord_index(w, g, "member", (size_t)e->n_members, "ensemble member");
     hsize_t dq[1] = {(hsize_t)e->n_quantiles};
     hid_t q = scale(w, dataset(w, g, "quantile", H5T_NATIVE_DOUBLE, 1, dq, e->quantile_levels),
@@ -749,6 +778,7 @@ static void write_ensemble(writer *w, const scenmc_results *r, const scenmc_ense
              "(gsl_stats_quantile_from_sorted_data); members with NaN (0/0) left out");
     close_id(&member);
     close_id(&q);
+    close_axis_ids(axis);
     H5Gclose(g);
 }
 
@@ -804,11 +834,11 @@ scenmc_status scenmc__output_write_extra(const char *path, const scenmc_results 
     write_root_attrs(&o.w, r, opt);
     write_model(&o.w, r);
     write_params(&o.w, &r->params);
-    write_axes(&o.w, r, o.axis);
-    write_tables(&o.w, r, o.axis);
+    write_axes(&o.w, o.w.file, r, o.axis);
+    write_tables(&o.w, r);
     write_state_list(&o.w, r);
     if (opt && opt->ensemble)
-        write_ensemble(&o.w, r, opt->ensemble, o.axis);
+        write_ensemble(&o.w, r, opt->ensemble);
     if (extra && o.w.ok) {
         o.tmp.no_clobber = extra->no_clobber && !force;
         if (!extra->add(o.w.file, extra->ctx)) {
@@ -859,9 +889,9 @@ struct scenmc_sweep_writer {
 };
 
 /* /point, the sweep's own axis (0 .. n_points - 1); the caller closes it. */
-static hid_t write_points(writer *w, int n_points)
+static hid_t write_points(writer *w, hid_t loc, int n_points)
 {
-    return coord_index(w, w->file, "point", (size_t)n_points, "sweep point (row of /sweep/value)");
+    return coord_index(w, loc, "point", (size_t)n_points, "sweep point (row of /sweep/value)");
 }
 
 /* /sweep: the swept parameters' names (the param axis) and their values at every point. */
@@ -916,13 +946,18 @@ static hid_t create_point_table(writer *w, hid_t g, int gi, int k, const scenmc_
     return d;
 }
 
-static void create_point_tables(scenmc_sweep_writer *sw, const scenmc_results *first, hid_t point)
+static void create_point_tables(scenmc_sweep_writer *sw, const scenmc_results *first)
 {
     writer *w = &sw->o.w;
     for (int gi = 0; gi < SCENMC_N_GROUPS && w->ok; gi++) {
         if (!scenmc__group_present(first->method, gi))
             continue;
         hid_t gg = group(w, scenmc__group_names[gi]);
+        if (gg < 0)
+            break;
+        hid_t local[SCENMC_N_AXES];
+        write_axes(w, gg, first, local);
+        hid_t point = write_points(w, gg, sw->P);
         for (int k = 0; k < SCENMC_N_TABLES && w->ok; k++) {
             const scenmc_table *t = &first->t[k];
             hid_t d = create_point_table(w, gg, gi, k, t, sw->P);
@@ -931,11 +966,12 @@ static void create_point_tables(scenmc_sweep_writer *sw, const scenmc_results *f
             H5DSset_label(d, 0, "point");
             /* table_dims closes its handle; the writer keeps its own. */
             H5Iinc_ref(d);
-            table_dims(w, d, t, sw->o.axis, 1, &point, gi, k, NULL);
+            table_dims(w, d, t, local, 1, &point, gi, k, NULL);
             sw->ds[gi][k] = d;
         }
-        if (gg >= 0)
-            H5Gclose(gg);
+        close_axis_ids(local);
+        close_id(&point);
+        H5Gclose(gg);
     }
 }
 
@@ -962,11 +998,11 @@ scenmc_status scenmc_sweep_writer_open(const char *path, const scenmc_results *f
     attr_str(w, w->file, "design", opt && opt->design ? opt->design : "grid");
     write_model(w, first);
     write_params(w, base);
-    write_axes(w, first, sw->o.axis);
-    hid_t point = write_points(w, n_points);
+    write_axes(w, w->file, first, sw->o.axis);
+    hid_t point = write_points(w, w->file, n_points);
     write_sweep_group(w, point, n_points, n_params, names, values);
-    create_point_tables(sw, first, point);
     close_id(&point);
+    create_point_tables(sw, first);
     if (!w->ok) {
         scenmc_sweep_writer_close(sw, 1, err);
         return scenmc_error_add(err, SCENMC_E_IO, "%s: cannot lay out the sweep file", path);
