@@ -295,6 +295,23 @@ static void test_provenance(void **state)
         fail_msg("/model path_absolute does not name %s:\n%s", M, sh_out);
 }
 
+/* A resumed run records the command that started it (original_command_line),
+ * also through a second interruption. */
+static void test_original_command(void **state)
+{
+    (void)state;
+    const char *ck = fresh("long.h5.ckpt");
+    int rc = sh("%s run -n 200000000 --seed 11 --quiet --threads 1 --chunk 20000 --max-time 1s -o '%s'",
+                SCENMC_BINARY, fresh("long.h5"));
+    if (rc != 3)
+        fail_msg("expected an interrupted run (exit 3), got %d:\n%s", rc, sh_out);
+    rc = sh("%s run --resume '%s' --quiet --threads 1 --max-time 1s", SCENMC_BINARY, ck);
+    if (rc != 3)
+        fail_msg("expected the resumed run to stop again (exit 3), got %d:\n%s", rc, sh_out);
+    if (sh("h5dump -a /original_command_line '%s'", ck) != 0 || !strstr(sh_out, "-n 200000000"))
+        fail_msg("the resumed checkpoint does not record the first command:\n%s", sh_out);
+}
+
 /* The commands still read version 1: report, export, and merge of version-1 shards
  * gives the version-1 merge's counts. */
 static void test_commands_read_v1(void **state)
@@ -332,7 +349,7 @@ int main(void)
         cmocka_unit_test(test_sweep_v1),       cmocka_unit_test(test_sensitivity_v1),
         cmocka_unit_test(test_ensemble_v1),    cmocka_unit_test(test_no_ensemble),
         cmocka_unit_test(test_kinds_and_readers_v2), cmocka_unit_test(test_provenance),
-        cmocka_unit_test(test_commands_read_v1),
+        cmocka_unit_test(test_commands_read_v1), cmocka_unit_test(test_original_command),
     };
     return cmocka_run_group_tests(tests, scratch_setup, scratch_teardown);
 }
