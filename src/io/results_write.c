@@ -1026,12 +1026,8 @@ scenmc_status scenmc_sweep_writer_point(scenmc_sweep_writer *sw, int i, const sc
             hid_t d = sw->ds[gi][k];
             if (t->size == 0 || d <= 0)
                 continue;
-            hid_t fs = H5Dget_space(d);
-            hsize_t start[4] = {(hsize_t)i, 0, 0, 0}, count[4] = {1, 1, 1, 1};
-            for (int j = 0; j < t->rank; j++)
-                count[j + 1] = t->dims[j];
-            H5Sselect_hyperslab(fs, H5S_SELECT_SET, start, NULL, count, NULL);
-            hid_t ms = H5Screate_simple(t->rank + 1, count, NULL);
+            hid_t fs, ms;
+            scenmc__h5_point_spaces(d, i, t, &fs, &ms);
             if (H5Dwrite(d, scenmc__group_type(gi), ms, fs, H5P_DEFAULT, scenmc__group_data(t, gi)) < 0)
                 sw->o.w.ok = 0;
             H5Sclose(ms);
