@@ -295,6 +295,16 @@ static int execute(const run_args *ra, scenmc__run_plan *pl, hpc_proc *h, run_ou
     return 0;
 }
 
+/* A resumed run's first command (the checkpoint's own record of it), for provenance. */
+static const char *original_command(const scenmc__run_plan *pl)
+{
+    if (!pl->have_ck)
+        return NULL;
+    const scenmc_results_info *i = &pl->ck_info;
+    return i->original_command_line && *i->original_command_line ? i->original_command_line
+                                                                   : i->command_line;
+}
+
 /* Writes the checkpoint of an interrupted run; returns the exit code. */
 static int write_checkpoint(const run_args *ra, const scenmc__run_plan *pl, run_outcome *o)
 {
@@ -303,7 +313,8 @@ static int write_checkpoint(const run_args *ra, const scenmc__run_plan *pl, run_
     scenmc_hpc_info info;
     scenmc__run_checkpoint_info(pl, o->all, o->n_all, &o->r, &info);
     char *cl = cli_command_line(ra->argc, ra->argv);
-    scenmc_write_options wo = {.command_line = cl, .force = 1};
+    scenmc_write_options wo = {.command_line = cl, .force = 1,
+                               .original_command_line = original_command(pl)};
     scenmc_status st = scenmc_hpc_write(pl->ckpt, &o->r, &wo, &info, &err);
     free(cl);
     if (st != SCENMC_OK) {
@@ -333,7 +344,8 @@ static int write_results(const run_args *ra, const scenmc__run_plan *pl, const h
         scenmc_error_clear(&err);
         char *cl = cli_command_line(ra->argc, ra->argv);
         scenmc_write_options wo = {.command_line = cl, .force = ra->req.force,
-                                   .ensemble = ra->req.ensemble ? &o->ens : NULL};
+                                   .ensemble = ra->req.ensemble ? &o->ens : NULL,
+                                   .original_command_line = original_command(pl)};
         scenmc_status st = scenmc_hpc_write(pl->out, &o->r, &wo, &info, &err);
         free(cl);
         if (st != SCENMC_OK) {

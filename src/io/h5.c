@@ -277,3 +277,39 @@ int scenmc__h5_read_num(hid_t loc, const char *name, hid_t mem_type, size_t want
     H5Dclose(d);
     return ok ? 1 : -1;
 }
+
+/* ---------------------------------------------------------------- sweeps: one point of a table */
+
+void scenmc__h5_point_spaces(hid_t d, int i, const scenmc_table *t, hid_t *fs, hid_t *ms)
+{
+    hsize_t start[4] = {(hsize_t)i, 0, 0, 0}, count[4] = {1, 1, 1, 1};
+    for (int q = 0; q < t->rank; q++)
+        count[q + 1] = t->dims[q];
+    *fs = H5Dget_space(d);
+    H5Sselect_hyperslab(*fs, H5S_SELECT_SET, start, NULL, count, NULL);
+    *ms = H5Screate_simple(t->rank + 1, count, NULL);
+}
+
+int scenmc__h5_read_point(hid_t loc, const char *name, hid_t mem_type, hsize_t P, int i,
+                          const scenmc_table *t, void *buf)
+{
+    if (H5Lexists(loc, name, H5P_DEFAULT) <= 0)
+        return 0;
+    hid_t d = H5Dopen2(loc, name, H5P_DEFAULT);
+    int rank = 0, ok = d >= 0;
+    hsize_t dims[H5S_MAX_RANK];
+    ok = ok && scenmc__h5_extent(d, 0, &rank, dims) == 0 && rank == t->rank + 1 && dims[0] == P &&
+         i >= 0 && (hsize_t)i < P;
+    for (int q = 0; ok && q < t->rank; q++)
+        ok = dims[q + 1] == t->dims[q];
+    if (ok) {
+        hid_t fs, ms;
+        scenmc__h5_point_spaces(d, i, t, &fs, &ms);
+        ok = H5Dread(d, mem_type, ms, fs, H5P_DEFAULT, buf) >= 0;
+        H5Sclose(ms);
+        H5Sclose(fs);
+    }
+    if (d >= 0)
+        H5Dclose(d);
+    return ok;
+}

@@ -84,4 +84,14 @@ int scenmc__h5_extent(hid_t obj, int is_attr, int *rank, hsize_t *dims);
  * 0 absent, -1 another size or unreadable. */
 int scenmc__h5_read_num(hid_t loc, const char *name, hid_t mem_type, size_t want, void *buf);
 
+/* ---------------------------------------------------------------- sweeps: one point of a table */
+
+/* Point i of a dataset shaped [P, t's dims]: its file space (selected) and a
+ * memory space of t's shape, both to close with H5Sclose. */
+void scenmc__h5_point_spaces(hid_t d, int i, const scenmc_table *t, hid_t *fs, hid_t *ms);
+/* Reads point i of the dataset name (of loc), shaped [P, t's dims], into buf
+ * as mem_type: 1 read; 0 absent, of another shape or unreadable. */
+int scenmc__h5_read_point(hid_t loc, const char *name, hid_t mem_type, hsize_t P, int i,
+                          const scenmc_table *t, void *buf);
+
 #endif

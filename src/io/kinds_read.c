@@ -177,27 +177,8 @@ static int sweep_point_tables(hid_t f, int version, int P, int i, scenmc_results
                 continue;
             char name[128];
             scenmc__table_path(name, sizeof name, version, g, k);
-            hid_t d = H5Dopen2(f, name, H5P_DEFAULT);
-            int rank = 0, ok = d >= 0;
-            hsize_t dims[H5S_MAX_RANK];
-            ok = ok && scenmc__h5_extent(d, 0, &rank, dims) == 0 && rank == t->rank + 1 &&
-                 dims[0] == (hsize_t)P;
-            for (int q = 0; ok && q < t->rank; q++)
-                ok = dims[q + 1] == t->dims[q];
-            if (ok) {
-                hid_t fs = H5Dget_space(d);
-                hsize_t start[4] = {(hsize_t)i, 0, 0, 0}, count[4] = {1, 1, 1, 1};
-                for (int q = 0; q < t->rank; q++)
-                    count[q + 1] = t->dims[q];
-                H5Sselect_hyperslab(fs, H5S_SELECT_SET, start, NULL, count, NULL);
-                hid_t ms = H5Screate_simple(t->rank + 1, count, NULL);
-                ok = H5Dread(d, scenmc__group_type(g), ms, fs, H5P_DEFAULT,
-                             scenmc__group_data(t, g)) >= 0;
-                H5Sclose(ms);
-                H5Sclose(fs);
-            }
-            if (d >= 0)
-                H5Dclose(d);
+            int ok = scenmc__h5_read_point(f, name, scenmc__group_type(g), (hsize_t)P, i, t,
+                                           scenmc__group_data(t, g));
             if (!ok)
                 return 0;
         }

@@ -487,28 +487,8 @@ static scenmc_status sweep_read_point(const sweep_part *s, int i, scenmc_results
             continue;
         char name[64];
         scenmc__table_path(name, sizeof name, s->version, SCENMC_G_COUNTS, k);
-        hid_t d = H5Dopen2(s->f, name, H5P_DEFAULT);
-        int ok = d >= 0;
-        if (ok) {
-            int rank = 0;
-            hsize_t dims[H5S_MAX_RANK];
-            ok = scenmc__h5_extent(d, 0, &rank, dims) == 0 && rank == tb->rank + 1 &&
-                 dims[0] == (hsize_t)s->n_points;
-            for (int q = 0; ok && q < tb->rank; q++)
-                ok = dims[q + 1] == tb->dims[q];
-            if (ok) {
-                hid_t fs = H5Dget_space(d);
-                hsize_t start[4] = {(hsize_t)i, 0, 0, 0}, count[4] = {1, 1, 1, 1};
-                for (int q = 0; q < tb->rank; q++)
-                    count[q + 1] = tb->dims[q];
-                H5Sselect_hyperslab(fs, H5S_SELECT_SET, start, NULL, count, NULL);
-                hid_t ms = H5Screate_simple(tb->rank + 1, count, NULL);
-                ok = H5Dread(d, H5T_NATIVE_UINT64, ms, fs, H5P_DEFAULT, tb->counts) >= 0;
-                H5Sclose(ms);
-                H5Sclose(fs);
-            }
-            H5Dclose(d);
-        }
+        int ok = scenmc__h5_read_point(s->f, name, H5T_NATIVE_UINT64, (hsize_t)s->n_points, i, tb,
+                                       tb->counts);
         if (!ok)
             return scenmc_error_add(err, SCENMC_E_INPUT, "%s: %s is missing or has another shape "
                                     "than the sweep implies: damaged", s->path, name);
