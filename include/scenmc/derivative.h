@@ -63,6 +63,17 @@ typedef struct scenmc_derivatives {
 
 void scenmc_derivatives_free(scenmc_derivatives *d);
 
+/* Exact derivatives by reverse-mode differentiation of the exact solver
+ * (method "exact"): P(scenario, year) always; P(variant, year) and
+ * P(variant | scenario, year) too when all_tables (else those arrays are
+ * NULL). Needs the exact solver's memory (SCENMC_E_LIMIT otherwise).
+ * progress (may be NULL) is called after each block of outputs; a nonzero
+ * return stops with SCENMC_E_INTERRUPTED. */
+scenmc_status scenmc_exact_derivatives(const scenmc_model *m, const scenmc_params *p, int threads,
+                                       int all_tables,
+                                       int (*progress)(void *, uint64_t, uint64_t, double),
+                                       void *progress_ctx, scenmc_derivatives *out, scenmc_error *err);
+
 #ifdef __cplusplus
 }
 #endif
