@@ -74,6 +74,13 @@ scenmc_status scenmc_exact_derivatives(const scenmc_model *m, const scenmc_param
                                        int (*progress)(void *, uint64_t, uint64_t, double),
                                        void *progress_ctx, scenmc_derivatives *out, scenmc_error *err);
 
+/* Writes d to an HDF5 file atomically (docs/sensitivity.md, "The derivative
+ * file"): the results format's root attributes, /model and /params, and the
+ * group /derivative. */
+scenmc_status scenmc_derivatives_write(const char *path, const scenmc_model *m, const scenmc_params *p,
+                                       const scenmc_derivatives *d, const scenmc_write_options *opt,
+                                       scenmc_error *err);
+
 #ifdef __cplusplus
 }
 #endif
