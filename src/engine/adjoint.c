@@ -1,27 +1,29 @@
 /* Exact derivatives of P(scenario, year), P(variant, year) and
  * P(variant | scenario, year) with respect to every parameter of
- * scenmc_dparams_list, by reverse-mode differentiation of the exact solver's
- * uniformization series (docs/sensitivity.md, "Exact method").
+ * scenmc_dparams_list, by reverse-mode differentiation of the uniformization
+ * series (docs/sensitivity.md, "Exact method").
  *
- * An output is L = <p_0 A^y, f> for an indicator f over states. The chain is
- * the same every year, so with g_j = A^j f (backward) and p_k = p_0 A^k
- * (forward), dL = sum over k + j = y - 1 of <p_k, dA g_j>. One year's
- * A g = sum_t r_t M^t g is evaluated by Horner, h_(K-1) = r_(K-1) g,
- * h_a = r_a g + M h_(a+1), and its adjoint is
- *     d<p, A g> = sum_(a<K-1) <p M^a, dM h_(a+1)> + sum_t dr_t <p M^t, g>,
+ * An output is L = <p_0 A^y, f> for an indicator f over states, and
+ * A^y = sum_m pi_m(y Lambda) M^m (uniformization over y years at once), so
+ * L = <p_0, H_0> with Horner's H_M = pi_M f, H_a = pi_a f + M H_(a+1).
+ * Its adjoint is
+ *     dL = sum_(a=1..M) <u_(a-1), dM H_a> + sum_m dpi_m <u_m, f>,  u_a = p_0 M^a,
  * so the gradient with respect to the transition weights is
- * dL/dT[x][o_i+b] = sum q_a(x) h_(a+1)(x with descriptor i set to b),
- * q_a = p_k M^a: accumulated over every pair (k, j) and every term first, then
- * mapped to the parameters once per output through
+ * dL/dT[x][o_i+b] = sum_a u_(a-1)(x) H_a(x with descriptor i set to b),
+ * formed state by state from the stored H_a and mapped at once to the
+ * parameters through
  *     T = (lambda_i/Lambda) P_i(b|x),  dP_i(b|x)/dz_c = P_i(b|x) (1[b=c] - P_i(c|x)),
- *     z_b = beta B_i(b|x) = beta h_b + sum_j W[o_j+x_j][o_i+b].
- * Many outputs are carried at once (interleaved blocks), so T is read once
- * for all of them. Reductions over states run over a fixed partition, so the
- * numbers do not depend on the number of threads. */
+ *     z_b = beta B_i(b|x) = beta h_b + sum_j W[o_j+x_j][o_i+b],
+ * and dpi_m(y Lambda)/dLambda = y (pi_(m-1) - pi_m). Many outputs are carried
+ * at once (interleaved blocks), so T is read once for all of them. Sums over
+ * states run over a fixed partition, so the numbers do not depend on the
+ * number of threads. */
 #include "engine/adjoint.h"
 #include "engine/exact_chain.h"
 #include "base/util.h"
 
+#include <gsl/gsl_cdf.h>
+#include <gsl/gsl_randist.h>
 #include <math.h>
 #include <omp.h>
 #include <stdio.h>
@@ -30,6 +32,7 @@
 
 #define ADJ_CHUNKS 32 /* fixed partition of the states for sums over states */
 #define ADJ_BLOCK 16  /* most outputs carried at once */
+#define ADJ_TAIL 1e-13 /* Poisson mass dropped from each output's series */
 
 typedef struct adj {
     const scenmc_model *m;
@@ -37,19 +40,20 @@ typedef struct adj {
     scenmc__kernel_base k;
     scenmc__chain c;
     uint64_t n;
-    int D, V, Y, S, K, nf_max;
+    int D, V, Y, S, Mx, nf_max; /* Mx: terms of the longest series (Y - 1 years) */
     int *scen;          /* [n] scenario of each state */
     double **pt;        /* [Y][n] distribution at each year */
-    double *q;          /* [(Y-1) K][n]: (p_k M^a)(x) at q[(k K + a) n + x] */
+    double *u;          /* [n][Mx + 1]: (p_0 M^a)(x) */
     double *Cm, *Xm;    /* [V*V] the matrices, overrides applied */
     const scenmc_dparam *par;
     int np;
     int *fun_s, *fun_v; /* [nF] output f: 1[scenario = fun_s] (and 1[fun_v in x] when >= 0) */
     int nF;
-    double *g;          /* [(Y-1)][n][nf] g_j = A^j f */
-    double *h[2];       /* [n][nf] Horner vectors */
-    double *GT;         /* [n][V][nf] dL/dT */
-    double *gr;         /* [K][nf] dL/dr_t */
+    double *f;          /* [n][nf] the block's indicators */
+    double *H;          /* [n][Mx][nf]: H_a at slot a - 1 */
+    double *h[2];       /* [n][nf] Horner scratch */
+    double *dots;       /* [Mx + 1][nf] <u_m, f> */
+    double *pois;       /* [Mx + 1] pi_m(y Lambda) */
     double *red;        /* [ADJ_CHUNKS][(V*V + V + D) nf] partial sums of the mapping */
     double *grad;       /* [nF][Y][np] the result */
 } adj;
@@ -78,143 +82,128 @@ static void adj_outputs(adj *A, int all_tables)
             }
 }
 
-/* g_0 = f for outputs first .. first + nf - 1, then g_j = A g_(j-1). */
-static void adj_backward_vectors(adj *A, int first, int nf)
+/* Terms of the series of Poisson(mean) that leave at most ADJ_TAIL out. */
+static int adj_terms(double mean)
 {
-    const size_t len = (size_t)A->n * (size_t)nf;
+    int M = 1;
+    while (gsl_cdf_poisson_Q((unsigned)(M - 1), mean) > ADJ_TAIL)
+        M++;
+    return M;
+}
+
+/* f for outputs first .. first + nf - 1, and <u_m, f> for every m. */
+static void adj_indicators(adj *A, int first, int nf)
+{
+    const size_t nv_ = (size_t)nf, M1 = (size_t)A->Mx + 1;
     int *s = scenmc__xcalloc((size_t)A->D, sizeof(int));
+    memset(A->dots, 0, sizeof(double) * M1 * nv_);
     for (uint64_t x = 0; x < A->n; x++) {
         scenmc__chain_decode(&A->c, x, s);
-        for (int j = 0; j < nf; j++) {
-            int v = A->fun_v[first + j];
-            int in = v < 0 || s[A->m->variant_descriptor[v]] == v - A->k.offset[A->m->variant_descriptor[v]];
-            A->g[x * (uint64_t)nf + (uint64_t)j] = A->scen[x] == A->fun_s[first + j] && in;
+        for (size_t j = 0; j < nv_; j++) {
+            int v = A->fun_v[first + (int)j], d = v < 0 ? 0 : A->m->variant_descriptor[v];
+            int in = v < 0 || s[d] == v - A->k.offset[d];
+            double fx = A->f[x * nv_ + j] = A->scen[x] == A->fun_s[first + (int)j] && in;
+            if (fx != 0)
+                for (size_t m = 0; m < M1; m++)
+                    A->dots[m * nv_ + j] += A->u[x * M1 + m];
         }
     }
     free(s);
-    for (int j = 1; j < A->Y - 1; j++) {
-        memcpy(A->g + (size_t)j * len, A->g + (size_t)(j - 1) * len, sizeof(double) * len);
-        scenmc__chain_apply_year(&A->c, A->g + (size_t)j * len, nf, 1);
-    }
 }
 
-/* One Horner step fused with the gradient: GT[x][o_i+b] += qa(x) hin(nb),
- * and, when hout, hout = r g + M hin (nb: x with descriptor i set to b). */
-static void adj_step(adj *A, const double *hin, double *hout, const double *qa, const double *gj, double r,
-                     int nf)
+/* H_a for a = M .. 1 into slots a - 1, by Horner from H_M = pi_M f. */
+static void adj_horner(adj *A, int M, int nf)
 {
-    const scenmc__kernel_base *k = &A->k;
-    const int D = A->D, V = A->V;
-    const size_t nv_ = (size_t)nf;
-#pragma omp parallel num_threads(A->c.threads)
-    {
-        int *s = scenmc__xcalloc((size_t)D, sizeof(int));
-        double *acc = scenmc__xcalloc(nv_, sizeof(double));
-        int have = 0;
-#pragma omp for schedule(static)
-        for (uint64_t x = 0; x < A->n; x++) {
-            if (!have) {
-                scenmc__chain_decode(&A->c, x, s);
-                have = 1;
-            }
-            const double qx = qa[x];
-            double *G = A->GT + x * (uint64_t)V * nv_;
-            for (size_t j = 0; j < nv_; j++)
-                acc[j] = r * gj[x * nv_ + j];
-            for (int i = 0; i < D; i++) {
-                int off = k->offset[i], nv = k->n_var[i];
-                uint64_t base = x - (uint64_t)s[i] * A->c.stride[i];
-                const double *t = A->c.T + x * (uint64_t)V + off;
-                for (int b = 0; b < nv; b++) {
-                    const double *src = hin + (base + (uint64_t)b * A->c.stride[i]) * nv_;
-                    double *gb = G + (size_t)(off + b) * nv_;
-                    if (hout)
-                        for (size_t j = 0; j < nv_; j++)
-                            acc[j] += t[b] * src[j];
-                    if (qx != 0)
-                        for (size_t j = 0; j < nv_; j++)
-                            gb[j] += qx * src[j];
-                }
-            }
-            if (hout)
-                memcpy(hout + x * nv_, acc, sizeof(double) * nv_);
-            scenmc__chain_odometer(&A->c, s);
-        }
-        free(s);
-        free(acc);
+    const size_t nv_ = (size_t)nf, len = (size_t)A->n * nv_, row = (size_t)A->Mx * nv_;
+    double *cur = A->h[0], *next = A->h[1];
+    for (size_t i = 0; i < len; i++)
+        cur[i] = A->pois[M] * A->f[i];
+    for (int a = M;; a--) {
+        for (uint64_t x = 0; x < A->n; x++)
+            memcpy(A->H + x * row + (size_t)(a - 1) * nv_, cur + x * nv_, sizeof(double) * nv_);
+        if (a == 1)
+            break;
+        scenmc__chain_apply_M(&A->c, cur, next, nf, 1);
+        for (size_t i = 0; i < len; i++)
+            next[i] += A->pois[a - 1] * A->f[i];
+        double *t = cur;
+        cur = next;
+        next = t;
     }
 }
 
-/* gr[t] += <p_k M^t, g_j> for every term t, over the fixed partition. */
-static void adj_poisson_terms(adj *A, int k, const double *gj, int nf)
-{
-    const int K = A->K;
-    const size_t nv_ = (size_t)nf;
-    double *part = scenmc__xcalloc((size_t)ADJ_CHUNKS * (size_t)K * nv_, sizeof(double));
-#pragma omp parallel for schedule(static) num_threads(A->c.threads)
-    for (int ch = 0; ch < ADJ_CHUNKS; ch++) {
-        uint64_t x0 = A->n * (uint64_t)ch / ADJ_CHUNKS, x1 = A->n * (uint64_t)(ch + 1) / ADJ_CHUNKS;
-        for (int t = 0; t < K; t++) {
-            const double *qt = A->q + ((size_t)k * (size_t)K + (size_t)t) * A->n;
-            double *o = part + ((size_t)ch * (size_t)K + (size_t)t) * nv_;
-            for (uint64_t x = x0; x < x1; x++)
-                for (size_t j = 0; j < nv_; j++)
-                    o[j] += qt[x] * gj[x * nv_ + j];
-        }
-    }
-    for (int ch = 0; ch < ADJ_CHUNKS; ch++)
-        for (size_t i = 0; i < (size_t)K * nv_; i++)
-            A->gr[i] += part[(size_t)ch * (size_t)K * nv_ + i];
-    free(part);
-}
-
-/* dL/dT (GT) to dL/dW (gW), dL/dh (gh) and R_i = sum T dL/dT over
- * descriptor i's blocks, summed over the states of chunk ch. */
-static void adj_map_chunk(adj *A, int ch, int nf, double *buf)
+/* State x's dL/dT (G [V][nf]) mapped into buf: dL/dW (gW [V][V][nf]), dL/dh
+ * (gh [V][nf]) and R_i = sum T dL/dT over descriptor i's block (R [D][nf]). */
+static void adj_map_state(const adj *A, uint64_t x, const int *s, const double *G, double *gF, int nf,
+                          double *buf)
 {
     const int D = A->D, V = A->V;
     const size_t nv_ = (size_t)nf, VV = (size_t)V * (size_t)V;
     double *gW = buf, *gh = buf + VV * nv_, *R = gh + (size_t)V * nv_;
+    const double *T = A->c.T + x * (uint64_t)V;
+    for (int i = 0; i < D; i++) {
+        int off = A->k.offset[i], nv = A->k.n_var[i];
+        double w = A->p->rate[i] / A->k.lambda;
+        for (size_t j = 0; j < nv_; j++) {
+            double tg = 0;
+            for (int b = 0; b < nv; b++)
+                tg += T[off + b] * G[(size_t)(off + b) * nv_ + j];
+            R[(size_t)i * nv_ + j] += tg;
+            for (int b = 0; b < nv; b++)
+                gF[(size_t)(off + b) * nv_ + j] = T[off + b] * (G[(size_t)(off + b) * nv_ + j] - tg / w);
+        }
+    }
+    for (size_t e = 0; e < (size_t)V * nv_; e++)
+        gh[e] += gF[e];
+    for (int l = 0; l < D; l++) {
+        double *row = gW + (size_t)(A->k.offset[l] + s[l]) * (size_t)V * nv_;
+        for (size_t e = 0; e < (size_t)V * nv_; e++)
+            row[e] += gF[e];
+    }
+}
+
+/* dL/dT state by state over chunk ch (series of M terms), mapped into buf. */
+static void adj_gradient_chunk(const adj *A, int ch, int M, int nf, double *buf)
+{
+    const int D = A->D, V = A->V;
+    const size_t nv_ = (size_t)nf, row = (size_t)A->Mx * nv_, M1 = (size_t)A->Mx + 1;
+    double *G = scenmc__xcalloc((size_t)V * nv_, sizeof(double));
     double *gF = scenmc__xcalloc((size_t)V * nv_, sizeof(double));
     int *s = scenmc__xcalloc((size_t)D, sizeof(int));
     uint64_t x0 = A->n * (uint64_t)ch / ADJ_CHUNKS, x1 = A->n * (uint64_t)(ch + 1) / ADJ_CHUNKS;
     scenmc__chain_decode(&A->c, x0, s);
     for (uint64_t x = x0; x < x1; x++) {
-        const double *T = A->c.T + x * (uint64_t)V, *G = A->GT + x * (uint64_t)V * nv_;
+        const double *ux = A->u + x * M1; /* u_(a-1)(x) pairs with H_a at slot a - 1 */
+        memset(G, 0, sizeof(double) * (size_t)V * nv_);
         for (int i = 0; i < D; i++) {
-            int off = A->k.offset[i], nv = A->k.n_var[i];
-            double w = A->p->rate[i] / A->k.lambda;
-            for (size_t j = 0; j < nv_; j++) {
-                double tg = 0;
-                for (int b = 0; b < nv; b++)
-                    tg += T[off + b] * G[(size_t)(off + b) * nv_ + j];
-                R[(size_t)i * nv_ + j] += tg;
-                for (int b = 0; b < nv; b++)
-                    gF[(size_t)(off + b) * nv_ + j] = T[off + b] * (G[(size_t)(off + b) * nv_ + j] - tg / w);
+            int off = A->k.offset[i];
+            uint64_t base = x - (uint64_t)s[i] * A->c.stride[i];
+            for (int b = 0; b < A->k.n_var[i]; b++) {
+                const double *Hb = A->H + (base + (uint64_t)b * A->c.stride[i]) * row;
+                double *g = G + (size_t)(off + b) * nv_;
+                for (int a = 0; a < M; a++)
+                    for (size_t j = 0; j < nv_; j++)
+                        g[j] += ux[a] * Hb[(size_t)a * nv_ + j];
             }
         }
-        for (size_t e = 0; e < (size_t)V * nv_; e++)
-            gh[e] += gF[e];
-        for (int l = 0; l < D; l++) {
-            double *row = gW + (size_t)(A->k.offset[l] + s[l]) * (size_t)V * nv_;
-            for (size_t e = 0; e < (size_t)V * nv_; e++)
-                row[e] += gF[e];
-        }
+        adj_map_state(A, x, s, G, gF, nf, buf);
         scenmc__chain_odometer(&A->c, s);
     }
+    free(G);
     free(gF);
     free(s);
 }
 
-/* Output j's gradient with respect to every parameter from the sums. */
-static void adj_params(const adj *A, const double *buf, int j, int nf, double *out)
+/* Output j's gradient with respect to every parameter from the sums (gL:
+ * dL/dLambda through the Poisson weights). */
+static void adj_params(const adj *A, const double *buf, int j, int nf, double gL, double *out)
 {
     const int V = A->V, D = A->D;
     const size_t nv_ = (size_t)nf, VV = (size_t)V * (size_t)V;
     const double *gW = buf, *gh = buf + VV * nv_, *R = gh + (size_t)V * nv_;
     const scenmc_params *p = A->p;
 #define GW(u, v) gW[((size_t)(u) * (size_t)V + (size_t)(v)) * nv_ + (size_t)j]
-    double sC = 0, sX = 0, sh = 0, sR = 0, gL = 0;
+    double sC = 0, sX = 0, sh = 0, sR = 0;
     for (int u = 0; u < V; u++)
         for (int v = 0; v < V; v++) {
             sC += GW(u, v) * A->Cm[(size_t)u * V + v];
@@ -224,8 +213,6 @@ static void adj_params(const adj *A, const double *buf, int j, int nf, double *o
         sh += gh[(size_t)v * nv_ + (size_t)j] * (A->m->bias ? A->m->bias[v] : 0);
     for (int i = 0; i < D; i++)
         sR += R[(size_t)i * nv_ + (size_t)j];
-    for (int t = 0; t < A->K; t++) /* dr_t/dLambda = r_(t-1) - r_t */
-        gL += A->gr[(size_t)t * nv_ + (size_t)j] * ((t ? A->c.pois[t - 1] : 0) - A->c.pois[t]);
     for (int e = 0; e < A->np; e++) {
         const scenmc_dparam *d = &A->par[e];
         double v = 0;
@@ -244,50 +231,34 @@ static void adj_params(const adj *A, const double *buf, int j, int nf, double *o
 #undef GW
 }
 
-/* The parameter gradient of outputs first.. at year y from GT and gr. */
-static void adj_map(adj *A, int first, int nf, int y)
+/* dL/dtheta for outputs first .. first + nf - 1 at year y. */
+static void adj_year(adj *A, int first, int nf, int y)
 {
+    const double mean = (double)y * A->k.lambda;
+    const int M = adj_terms(mean) - 1; /* terms 0..M */
+    for (int m = 0; m <= M; m++)
+        A->pois[m] = gsl_ran_poisson_pdf((unsigned)m, mean);
+    adj_horner(A, M, nf);
     const size_t per = ((size_t)A->V * (size_t)A->V + (size_t)A->V + (size_t)A->D) * (size_t)nf;
     memset(A->red, 0, sizeof(double) * per * ADJ_CHUNKS);
-#pragma omp parallel for schedule(static) num_threads(A->c.threads)
+#pragma omp parallel for schedule(dynamic) num_threads(A->c.threads)
     for (int ch = 0; ch < ADJ_CHUNKS; ch++)
-        adj_map_chunk(A, ch, nf, A->red + (size_t)ch * per);
+        adj_gradient_chunk(A, ch, M, nf, A->red + (size_t)ch * per);
     for (int ch = 1; ch < ADJ_CHUNKS; ch++)
         for (size_t i = 0; i < per; i++)
             A->red[i] += A->red[(size_t)ch * per + i];
-    for (int j = 0; j < nf; j++)
-        adj_params(A, A->red, j, nf,
+    for (int j = 0; j < nf; j++) {
+        double gL = 0; /* dpi_m/dLambda = y (pi_(m-1) - pi_m) */
+        for (int m = 0; m <= M; m++)
+            gL += A->dots[(size_t)m * (size_t)nf + (size_t)j] * y * ((m ? A->pois[m - 1] : 0) - A->pois[m]);
+        adj_params(A, A->red, j, nf, gL,
                    A->grad + ((size_t)(first + j) * (size_t)A->Y + (size_t)y) * (size_t)A->np);
-}
-
-/* dL/dtheta for outputs first .. first + nf - 1 at year y: every pair
- * k + j = y - 1 of forward and backward vectors through one year. */
-static void adj_year(adj *A, int first, int nf, int y)
-{
-    const size_t len = (size_t)A->n * (size_t)nf;
-    const int K = A->K;
-    memset(A->GT, 0, sizeof(double) * len * (size_t)A->V);
-    memset(A->gr, 0, sizeof(double) * (size_t)K * (size_t)nf);
-    for (int k = 0; k < y; k++) {
-        const double *gj = A->g + (size_t)(y - 1 - k) * len;
-        adj_poisson_terms(A, k, gj, nf);
-        double *h = A->h[0], *hn = A->h[1];
-        for (size_t i = 0; i < len; i++)
-            h[i] = A->c.pois[K - 1] * gj[i];
-        for (int a = K - 1; a >= 1; a--) {
-            const double *qa = A->q + ((size_t)k * (size_t)K + (size_t)(a - 1)) * A->n;
-            adj_step(A, h, a > 1 ? hn : NULL, qa, gj, A->c.pois[a - 1], nf);
-            double *tmp = h;
-            h = hn;
-            hn = tmp;
-        }
     }
-    adj_map(A, first, nf, y);
 }
 
 /* Bytes per state that do not depend on the outputs, and per output carried. */
-static double adj_fixed_bytes(int V, int Y, int K) { return 8.0 * (V + Y + (double)(Y - 1) * K) + 4.0; }
-static double adj_block_bytes(int V, int Y) { return 8.0 * ((Y - 1) + 2 + V + 2); }
+static double adj_fixed_bytes(int V, int Y, int Mx) { return 8.0 * (V + Y + Mx + 1) + 4.0; }
+static double adj_block_bytes(int Mx) { return 8.0 * (Mx + 3); }
 
 static void adj_free(adj *A)
 {
@@ -295,16 +266,17 @@ static void adj_free(adj *A)
         free(A->pt[y]);
     free(A->pt);
     free(A->scen);
-    free(A->q);
+    free(A->u);
     free(A->Cm);
     free(A->Xm);
     free(A->fun_s);
     free(A->fun_v);
-    free(A->g);
+    free(A->f);
+    free(A->H);
     free(A->h[0]);
     free(A->h[1]);
-    free(A->GT);
-    free(A->gr);
+    free(A->dots);
+    free(A->pois);
     free(A->red);
     free(A->grad);
     free(A->c.T);
@@ -314,8 +286,31 @@ static void adj_free(adj *A)
     scenmc__kernel_base_free(&A->k);
 }
 
-/* The chain, its memory, the forward distributions and the forward iterates
- * p_k M^a of every year's series. */
+/* Allocates the vectors (nf_max outputs at once); 0 when out of memory. */
+static int adj_alloc(adj *A)
+{
+    size_t N = (size_t)A->n, nfz = (size_t)A->nf_max, Vz = (size_t)A->V, M1 = (size_t)A->Mx + 1;
+    A->pt = scenmc__xcalloc((size_t)A->Y, sizeof(double *));
+    int ok = 1;
+    for (int y = 0; y < A->Y; y++)
+        ok &= (A->pt[y] = malloc(sizeof(double) * N)) != NULL;
+    A->scen = malloc(sizeof(int) * N);
+    A->u = malloc(sizeof(double) * N * M1);
+    A->c.T = malloc(sizeof(double) * N * Vz);
+    A->c.work[0] = malloc(sizeof(double) * N);
+    A->c.work[1] = malloc(sizeof(double) * N);
+    A->f = malloc(sizeof(double) * N * nfz);
+    A->H = malloc(sizeof(double) * N * nfz * (size_t)A->Mx);
+    A->h[0] = malloc(sizeof(double) * N * nfz);
+    A->h[1] = malloc(sizeof(double) * N * nfz);
+    A->dots = scenmc__xcalloc(M1 * nfz, sizeof(double));
+    A->pois = scenmc__xcalloc(M1, sizeof(double));
+    A->red = malloc(sizeof(double) * ADJ_CHUNKS * (Vz * Vz + Vz + (size_t)A->D) * nfz);
+    return ok && A->scen && A->u && A->c.T && A->c.work[0] && A->c.work[1] && A->f && A->H && A->h[0] &&
+           A->h[1] && A->red;
+}
+
+/* The chain, its memory, the forward distributions and u_a = p_0 M^a. */
 static scenmc_status adj_init(adj *A, const scenmc_model *m, const scenmc_params *p, int threads,
                               scenmc_error *err)
 {
@@ -341,42 +336,29 @@ static scenmc_status adj_init(adj *A, const scenmc_model *m, const scenmc_params
     A->c = (scenmc__chain){.k = &A->k, .n = n, .D = A->D, .V = A->V, .threads = threads};
     A->c.stride = A->k.state_stride;
     scenmc__chain_poisson(&A->c, A->k.lambda);
-    A->K = A->c.n_terms;
-    double have = 0.6 * scenmc__physical_memory() - adj_fixed_bytes(A->V, A->Y, A->K) * (double)n;
-    double nf = floor(have / (adj_block_bytes(A->V, A->Y) * (double)n));
+    A->Mx = adj_terms((A->Y - 1) * A->k.lambda);
+    double fixed = adj_fixed_bytes(A->V, A->Y, A->Mx) * (double)n, per = adj_block_bytes(A->Mx) * (double)n;
+    double nf = floor((0.6 * scenmc__physical_memory() - fixed) / per);
     A->nf_max = nf > ADJ_BLOCK ? ADJ_BLOCK : (int)fmax(nf, 0);
     if (A->nf_max < 1)
         return scenmc_error_add(err, SCENMC_E_LIMIT, "exact derivatives would need %.3g GiB for %llu states "
-                                "(use --method score)", (adj_fixed_bytes(A->V, A->Y, A->K) +
-                                adj_block_bytes(A->V, A->Y)) * (double)n / 1073741824.0, (unsigned long long)n);
-    size_t N = (size_t)n, nfz = (size_t)A->nf_max, Vz = (size_t)A->V;
-    A->pt = scenmc__xcalloc((size_t)A->Y, sizeof(double *));
-    int ok = 1;
-    for (int y = 0; y < A->Y; y++)
-        ok &= (A->pt[y] = malloc(sizeof(double) * N)) != NULL;
-    A->scen = malloc(sizeof(int) * N);
-    A->q = malloc(sizeof(double) * N * (size_t)(A->Y - 1) * (size_t)A->K + 1);
-    A->c.T = malloc(sizeof(double) * N * Vz);
-    A->c.work[0] = malloc(sizeof(double) * N * nfz);
-    A->c.work[1] = malloc(sizeof(double) * N * nfz);
-    A->g = malloc(sizeof(double) * N * nfz * (size_t)(A->Y - 1) + 1);
-    A->h[0] = malloc(sizeof(double) * N * nfz);
-    A->h[1] = malloc(sizeof(double) * N * nfz);
-    A->GT = malloc(sizeof(double) * N * Vz * nfz);
-    A->gr = scenmc__xcalloc((size_t)A->K * nfz, sizeof(double));
-    A->red = malloc(sizeof(double) * ADJ_CHUNKS * (Vz * Vz + Vz + (size_t)A->D) * nfz);
-    if (!ok || !A->scen || !A->q || !A->c.T || !A->c.work[0] || !A->c.work[1] || !A->g || !A->h[0] ||
-        !A->h[1] || !A->GT || !A->red)
+                                "(use --method score)", (fixed + per) / 1073741824.0, (unsigned long long)n);
+    if (!adj_alloc(A))
         return scenmc_error_add(err, SCENMC_E_NOMEM, "out of memory for the exact derivatives");
     A->Cm = scenmc_params_matrix(p, m, 0);
     A->Xm = scenmc_params_matrix(p, m, 1);
     scenmc__chain_build_transitions(&A->c, p);
     scenmc__chain_forward(&A->c, p, A->Y, A->scen, A->pt);
-    for (int k = 0; k < A->Y - 1; k++) {
-        double *qk = A->q + (size_t)k * (size_t)A->K * N;
-        memcpy(qk, A->pt[k], sizeof(double) * N);
-        for (int a = 1; a < A->K; a++)
-            scenmc__chain_apply_M(&A->c, qk + (size_t)(a - 1) * N, qk + (size_t)a * N, 1, 0);
+    const size_t M1 = (size_t)A->Mx + 1;
+    double *cur = A->h[0], *next = A->h[1];
+    memcpy(cur, A->pt[0], sizeof(double) * n);
+    for (size_t a = 0; a < M1; a++) {
+        for (uint64_t x = 0; x < n; x++)
+            A->u[x * M1 + a] = cur[x];
+        scenmc__chain_apply_M(&A->c, cur, next, 1, 0);
+        double *t = cur;
+        cur = next;
+        next = t;
     }
     return SCENMC_OK;
 }
@@ -482,7 +464,7 @@ scenmc_status scenmc_exact_derivatives(const scenmc_model *m, const scenmc_param
         uint64_t blocks = (uint64_t)((A.nF + A.nf_max - 1) / A.nf_max), done = 0;
         for (int first = 0; first < A.nF && st == SCENMC_OK; first += A.nf_max) {
             int nf = A.nF - first < A.nf_max ? A.nF - first : A.nf_max;
-            adj_backward_vectors(&A, first, nf);
+            adj_indicators(&A, first, nf);
             for (int y = 1; y < A.Y && st == SCENMC_OK; y++) {
                 adj_year(&A, first, nf, y);
                 if (progress && progress(progress_ctx, ++done, blocks * (uint64_t)(A.Y - 1), scenmc__now() - t0))
