@@ -8,6 +8,7 @@
 #include "scenmc/derivative.h"
 
 #include <gsl/gsl_linalg.h>
+#include <hdf5.h>
 #include <gsl/gsl_matrix.h>
 #include <math.h>
 #include <stdio.h>
@@ -347,13 +348,70 @@ static void test_beta_zero_cells_do_not_matter(void **state)
     scenmc_model_free(m);
 }
 
+/* ------------------------------------------------------------------------
+ * The command: the file holds the library's numbers under named dimensions;
+ * the score method is refused with exit 2 until it is built in. */
+static void test_command_writes_the_derivative_file(void **state)
+{
+    (void)state;
+    char path[512], model[512];
+    snprintf(path, sizeof path, "%s/deriv.h5", scratch_dir);
+    snprintf(model, sizeof model, "%s/small.yaml", scratch_dir);
+    FILE *fp = fopen(model, "w");
+    assert_non_null(fp);
+    fputs(small_model, fp);
+    fclose(fp);
+    assert_int_equal(sh("%s sensitivity '%s' --method exact --top 3 -o '%s'", SCENMC_BINARY, model, path), 0);
+    assert_non_null(strstr(sh_out, "per step of each parameter"));
+    scenmc_model *m = model_from_string(small_model);
+    scenmc_params p;
+    scenmc_params_init(&p, m);
+    p.n_trajectories = 100000; /* as the command sets it */
+    scenmc_derivatives d = derivs(m, &p, 1);
+    size_t n = (size_t)d.n_param * (size_t)d.Y * (size_t)d.S * (size_t)d.V;
+    double *buf = malloc(sizeof(double) * n);
+    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    assert_true(f >= 0);
+    const char *names[3] = {"/derivative/dP_scenario", "/derivative/dP_variant", "/derivative/dP_scenario_variant"};
+    const double *want[3] = {d.scenario, d.variant, d.scenario_variant};
+    size_t len[3] = {(size_t)d.n_param * (size_t)(d.Y * d.S), (size_t)d.n_param * (size_t)(d.Y * d.V), n};
+    for (int t = 0; t < 3; t++) {
+        hid_t ds = H5Dopen2(f, names[t], H5P_DEFAULT);
+        assert_true(ds >= 0);
+        hid_t sp = H5Dget_space(ds);
+        assert_int_equal((size_t)H5Sget_simple_extent_npoints(sp), len[t]);
+        assert_true(H5Dread(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) >= 0);
+        for (size_t i = 0; i < len[t]; i++)
+            assert_true(buf[i] == want[t][i] || (isnan(buf[i]) && isnan(want[t][i])));
+        H5Sclose(sp);
+        H5Dclose(ds);
+    }
+    H5Fclose(f);
+    free(buf);
+    /* netCDF readers see the named dimensions */
+    assert_int_equal(sh("/usr/bin/python3 -c \"import xarray as x; d = x.open_dataset('%s', group='derivative', "
+                        "engine='h5netcdf'); print(d.dP_scenario_variant.dims, d.sizes['param'])\"", path), 0);
+    char expect[128];
+    snprintf(expect, sizeof expect, "('param', 'year', 'scenario', 'variant') %d", d.n_param);
+    if (!strstr(sh_out, expect))
+        fail_msg("xarray: %s", sh_out);
+    assert_int_equal(sh("%s sensitivity '%s' --method score -n 100", SCENMC_BINARY, model), 2);
+    assert_non_null(strstr(sh_out, "score method is not available"));
+    assert_int_equal(sh("%s sensitivity '%s' --method nope", SCENMC_BINARY, model), 2);
+    assert_int_equal(sh("%s sensitivity '%s' --method exact --tables nope", SCENMC_BINARY, model), 2);
+    scenmc_derivatives_free(&d);
+    scenmc_params_free(&p);
+    scenmc_model_free(m);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_small_model_vs_matrix_exponential),
         cmocka_unit_test(test_derivatives_sum_to_zero),
         cmocka_unit_test(test_beta_zero_cells_do_not_matter),
+        cmocka_unit_test(test_command_writes_the_derivative_file),
         cmocka_unit_test(test_default_model_vs_finite_differences),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return cmocka_run_group_tests(tests, scratch_setup, scratch_teardown);
 }
