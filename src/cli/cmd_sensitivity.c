@@ -49,7 +49,7 @@ static int by_strength(const void *a, const void *b)
     return *(const int *)a - *(const int *)b;
 }
 
-static const cli_option sens_options[] = {
+static const cli_option sens_head[] = {
     {"method", K_METHOD, 1,
      "  --method M             exact, score, difference (default) or auto: exact when\n"
      "                         the exact solver fits in memory, else score\n"},
@@ -61,14 +61,9 @@ static const cli_option sens_options[] = {
     {"trajectories", CLI_K_TRAJECTORIES, 1,
      "  -n, --trajectories N   score and difference: trajectories per run (default\n"
      "                         100000, whatever the model says)\n"},
-    {"seed", CLI_K_SEED, 1, "  --seed S               random seed, 0..2^64-1 (default: the model's)\n"},
-    {"beta", CLI_K_BETA, 1, "  --beta B               consistency seeking, >= 0 (default 0.5)\n"},
-    {"rate", CLI_K_RATE, 1, "  --rate R               revision rate per year for every descriptor, > 0\n"},
-    {"w-consistency", CLI_K_W_CONSISTENCY, 1,
-     "  --w-consistency W      weight of the consistency matrix (default 1)\n"},
-    {"w-cross", CLI_K_W_CROSS, 1, "  --w-cross W            weight of the cross-impact matrix (default 1)\n"},
-    {"start", CLI_K_START, 1,
-     "  --start ID=V,ID=V,...  fixed start state (variant name, id or 1-based number)\n"},
+    CLI_END,
+};
+static const cli_option sens_tail[] = {
     CLI_OUTPUT_OPTION("the sensitivity or derivative file (atomically)"),
     CLI_FORCE_OPTION,
     {"threads", CLI_K_THREADS, 1, "  --threads T            OpenMP threads (default: all cores)\n"},
@@ -76,9 +71,27 @@ static const cli_option sens_options[] = {
     CLI_HELP_OPTION,
     CLI_END,
 };
+
+/* The options: sens_head, the shared parameter options but -n (whose
+ * default differs here: one default in the help), sens_tail. */
+static const cli_option *sens_options(void)
+{
+    static cli_option all[40];
+    if (all[0].name)
+        return all;
+    int n = 0;
+    for (const cli_option *o = sens_head; o->name; o++)
+        all[n++] = *o;
+    for (const cli_option *o = cli_param_options; o->name; o++)
+        if (o->key != CLI_K_TRAJECTORIES)
+            all[n++] = *o;
+    for (const cli_option *o = sens_tail; o->name; o++)
+        all[n++] = *o;
+    all[n] = (cli_option)CLI_END;
+    return all;
+}
 static const char sens_foot[] =
     "exit status 2 for --method score in a build without the score method\n";
-static const cli_command sens_command = {"sensitivity", sens_help, sens_foot, sens_options};
 
 enum { SENS_AUTO, SENS_EXACT, SENS_SCORE, SENS_DIFFERENCE };
 /* The method without --method. The files of exact and score are read by
@@ -136,6 +149,7 @@ static int sens_option(const cli_arg *o, sens_cmd *sc)
 static int sens_plan(int argc, char **argv, sens_cmd *sc)
 {
     cli_args a;
+    const cli_command sens_command = {"sensitivity", sens_help, sens_foot, sens_options()};
     int rc = cli_parse(&sens_command, argc, argv, &a);
     if (rc)
         return rc;
