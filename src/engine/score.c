@@ -37,7 +37,7 @@
 #define SCALE1 16777216.0   /* 2^24: fixed point of a score */
 #define SCALE2 65536.0      /* 2^16: of a squared score */
 #define BOUND_LIMIT 4.611686018427387904e18 /* 2^62 */
-#define BLOCK 256           /* trajectories per scheduling unit */
+#define BLOCK 32            /* trajectories simulated before they are tallied year by year */
 
 /* What every thread reads: the kernel, the parameters and where each
  * parameter's score lives. */
@@ -54,18 +54,22 @@ typedef struct setup {
     double *inv_rate;       /* [D] 1 / lambda_j */
 } setup;
 
-/* One thread's fixed-point sums. Layouts: [Y][S][P] and [Y][S][V][P]. */
+/* One thread's fixed-point sums of the score and its square, interleaved:
+ * s12 [Y][S][P][2] and sv12 [Y][S][V][P][2]. */
 typedef struct acc {
-    int64_t *s1, *s2, *sv1, *sv2;
+    int64_t *s12, *sv12;
     uint64_t *ns, *nsv;     /* [Y][S], [Y][S][V] trajectories */
     double bound;           /* sum of each tally's largest term */
 } acc;
 
-/* One thread's trajectory scratch. */
+/* One thread's scratch: a block of trajectories is simulated first, its
+ * states and scores kept per year, then tallied year by year, so that the
+ * sums a tally touches (one year's) stay in the cache. */
 typedef struct work {
-    double *score;          /* [P] */
-    int64_t *q1, *q2;       /* [P] the score and its square in fixed point */
-    int *s, *nrev, *hits;   /* [D], [Y], [D] */
+    double *score;          /* [BLOCK][Y][P] the score at the end of each year */
+    int *state;             /* [BLOCK][Y][D] */
+    int64_t *q;             /* [2 P] the score and its square in fixed point */
+    int *nrev, *hits;       /* [Y], [D] */
 } work;
 
 /* The dparams list's order, as maps from cells, rates and biases. */
@@ -202,61 +206,79 @@ static int revise(const setup *g, scenmc__rng *rng, int *s, double *score)
     return i;
 }
 
-static void add_row(int64_t *restrict dst, const int64_t *restrict src, int P)
+static void add_row(int64_t *restrict dst, const int64_t *restrict src, size_t n)
 {
-    for (int t = 0; t < P; t++)
+    for (size_t t = 0; t < n; t++)
         dst[t] += src[t];
 }
 
-/* The state at the end of year y into the sums, with the score so far. */
-static void tally(const setup *g, const work *w, int y, acc *a)
+/* Rounds half away from zero (llrint is a library call). */
+static inline int64_t fixed(double x)
+{
+    return (int64_t)(x + (x < 0 ? -0.5 : 0.5));
+}
+
+/* State s at the end of year y into the sums, with the score so far. */
+static void tally(const setup *g, const int *s, const double *score, int y, work *w, acc *a)
 {
     const scenmc__kernel_base *kb = &g->k.base;
     const size_t S = (size_t)g->S, V = (size_t)g->V, P = (size_t)g->P;
     long si = 0;
     for (int d = 0; d < g->D; d++)
-        si += (long)kb->scen_stride[d] * w->s[d];
+        si += (long)kb->scen_stride[d] * s[d];
     const size_t ys = (size_t)y * S + (size_t)kb->scen_table[si];
     a->ns[ys]++;
     for (int d = 0; d < g->D; d++)
-        a->nsv[ys * V + (size_t)(kb->offset[d] + w->s[d])]++;
+        a->nsv[ys * V + (size_t)(kb->offset[d] + s[d])]++;
     if (y == 0) /* the score is 0 */
         return;
     double big = 0;
     for (size_t t = 0; t < P; t++) {
-        const double x = w->score[t] * SCALE1, x2 = w->score[t] * w->score[t] * SCALE2;
-        w->q1[t] = llrint(x);
-        w->q2[t] = llrint(x2);
-        big = fmax(big, fmax(fabs(x), x2));
+        const double x = score[t] * SCALE1, x2 = score[t] * score[t] * SCALE2, ax = x < 0 ? -x : x;
+        w->q[2 * t] = fixed(x);
+        w->q[2 * t + 1] = fixed(x2);
+        big = ax > big ? ax : big;
+        big = x2 > big ? x2 : big;
     }
     a->bound += big + 1;
-    add_row(a->s1 + ys * P, w->q1, g->P);
-    add_row(a->s2 + ys * P, w->q2, g->P);
-    for (int d = 0; d < g->D; d++) {
-        const size_t at = (ys * V + (size_t)(kb->offset[d] + w->s[d])) * P;
-        add_row(a->sv1 + at, w->q1, g->P);
-        add_row(a->sv2 + at, w->q2, g->P);
+    add_row(a->s12 + ys * 2 * P, w->q, 2 * P);
+    for (int d = 0; d < g->D; d++)
+        add_row(a->sv12 + (ys * V + (size_t)(kb->offset[d] + s[d])) * 2 * P, w->q, 2 * P);
+}
+
+/* Trajectory traj into slot b of the block: its state and score per year. */
+static void trajectory(const setup *g, uint64_t seed, uint64_t traj, work *w, int b)
+{
+    const scenmc__kernel *k = &g->k;
+    const size_t P = (size_t)g->P, D = (size_t)g->D;
+    double *score = w->score + (size_t)b * (size_t)g->Y * P;
+    int *s = w->state + (size_t)b * (size_t)g->Y * D;
+    scenmc__rng rng;
+    scenmc__rng_init(&rng, seed, traj);
+    memset(score, 0, sizeof(double) * P);
+    scenmc__reference_start(k, &rng, s);
+    for (int y = 1; y < g->Y; y++)
+        w->nrev[y] = scenmc__guide_draw(k->pois_cdf, k->pois_guide, k->n_guide, scenmc__rng_uniform32(&rng));
+    for (int y = 1; y < g->Y; y++) {
+        score = memcpy(score + P, score, sizeof(double) * P);
+        s = memcpy(s + D, s, sizeof(int) * D);
+        memset(w->hits, 0, sizeof(int) * D);
+        for (int q = 0; q < w->nrev[y]; q++)
+            w->hits[revise(g, &rng, s, score)]++;
+        for (size_t d = 0; d < D; d++)
+            score[g->idx_rate[d]] += w->hits[d] * g->inv_rate[d] - 1;
     }
 }
 
-static void trajectory(const setup *g, uint64_t seed, uint64_t traj, work *w, acc *a)
+/* Trajectories [first, last) (at most BLOCK), then their tallies year by year. */
+static void run_block(const setup *g, uint64_t seed, uint64_t first, uint64_t last, work *w, acc *a)
 {
-    const scenmc__kernel *k = &g->k;
-    scenmc__rng rng;
-    scenmc__rng_init(&rng, seed, traj);
-    memset(w->score, 0, sizeof(double) * (size_t)g->P);
-    scenmc__reference_start(k, &rng, w->s);
-    for (int y = 1; y < g->Y; y++)
-        w->nrev[y] = scenmc__guide_draw(k->pois_cdf, k->pois_guide, k->n_guide, scenmc__rng_uniform32(&rng));
-    tally(g, w, 0, a);
-    for (int y = 1; y < g->Y; y++) {
-        memset(w->hits, 0, sizeof(int) * (size_t)g->D);
-        for (int q = 0; q < w->nrev[y]; q++)
-            w->hits[revise(g, &rng, w->s, w->score)]++;
-        for (int d = 0; d < g->D; d++)
-            w->score[g->idx_rate[d]] += w->hits[d] * g->inv_rate[d] - 1;
-        tally(g, w, y, a);
-    }
+    const size_t P = (size_t)g->P, D = (size_t)g->D, Y = (size_t)g->Y;
+    for (uint64_t j = first; j < last; j++)
+        trajectory(g, seed, j, w, (int)(j - first));
+    for (size_t y = 0; y < Y; y++)
+        for (size_t b = 0; b < last - first; b++)
+            tally(g, w->state + (b * Y + y) * D, w->score + (b * Y + y) * P, (int)y, w, a);
 }
 
 static size_t n_sv(const setup *g)
@@ -267,10 +289,8 @@ static size_t n_sv(const setup *g)
 static void acc_init(acc *a, const setup *g)
 {
     const size_t ys = (size_t)g->Y * (size_t)g->S, P = (size_t)g->P;
-    a->s1 = scenmc__xcalloc(ys * P, sizeof(int64_t));
-    a->s2 = scenmc__xcalloc(ys * P, sizeof(int64_t));
-    a->sv1 = scenmc__xcalloc(n_sv(g) * P, sizeof(int64_t));
-    a->sv2 = scenmc__xcalloc(n_sv(g) * P, sizeof(int64_t));
+    a->s12 = scenmc__xcalloc(ys * P * 2, sizeof(int64_t));
+    a->sv12 = scenmc__xcalloc(n_sv(g) * P * 2, sizeof(int64_t));
     a->ns = scenmc__xcalloc(ys, sizeof(uint64_t));
     a->nsv = scenmc__xcalloc(n_sv(g), sizeof(uint64_t));
     a->bound = 0;
@@ -278,10 +298,8 @@ static void acc_init(acc *a, const setup *g)
 
 static void acc_free(acc *a)
 {
-    free(a->s1);
-    free(a->s2);
-    free(a->sv1);
-    free(a->sv2);
+    free(a->s12);
+    free(a->sv12);
     free(a->ns);
     free(a->nsv);
 }
@@ -290,13 +308,10 @@ static void acc_free(acc *a)
 static void acc_add(acc *dst, const acc *src, const setup *g)
 {
     const size_t ys = (size_t)g->Y * (size_t)g->S, P = (size_t)g->P;
-    add_row(dst->s1, src->s1, (int)(ys * P));
-    add_row(dst->s2, src->s2, (int)(ys * P));
-    for (size_t j = 0; j < n_sv(g); j++) {
-        add_row(dst->sv1 + j * P, src->sv1 + j * P, g->P);
-        add_row(dst->sv2 + j * P, src->sv2 + j * P, g->P);
+    add_row(dst->s12, src->s12, ys * P * 2);
+    add_row(dst->sv12, src->sv12, n_sv(g) * P * 2);
+    for (size_t j = 0; j < n_sv(g); j++)
         dst->nsv[j] += src->nsv[j];
-    }
     for (size_t j = 0; j < ys; j++)
         dst->ns[j] += src->ns[j];
     dst->bound += src->bound;
@@ -304,10 +319,10 @@ static void acc_add(acc *dst, const acc *src, const setup *g)
 
 static void work_init(work *w, const setup *g)
 {
-    w->score = scenmc__xcalloc((size_t)g->P, sizeof(double));
-    w->q1 = scenmc__xcalloc((size_t)g->P, sizeof(int64_t));
-    w->q2 = scenmc__xcalloc((size_t)g->P, sizeof(int64_t));
-    w->s = scenmc__xcalloc((size_t)g->D, sizeof(int));
+    const size_t BY = (size_t)BLOCK * (size_t)g->Y;
+    w->score = scenmc__xcalloc(BY * (size_t)g->P, sizeof(double));
+    w->state = scenmc__xcalloc(BY * (size_t)g->D, sizeof(int));
+    w->q = scenmc__xcalloc(2 * (size_t)g->P, sizeof(int64_t));
     w->nrev = scenmc__xcalloc((size_t)g->Y, sizeof(int));
     w->hits = scenmc__xcalloc((size_t)g->D, sizeof(int));
 }
@@ -315,9 +330,8 @@ static void work_init(work *w, const setup *g)
 static void work_free(work *w)
 {
     free(w->score);
-    free(w->q1);
-    free(w->q2);
-    free(w->s);
+    free(w->state);
+    free(w->q);
     free(w->nrev);
     free(w->hits);
 }
@@ -327,7 +341,7 @@ static void work_free(work *w)
 static int run_all(const setup *g, const scenmc_params *p, int threads,
                    int (*progress)(void *, uint64_t, uint64_t, double), void *ctx, acc *accs)
 {
-    const uint64_t N = p->n_trajectories, chunk = (uint64_t)BLOCK * 256 * (uint64_t)threads;
+    const uint64_t N = p->n_trajectories, chunk = (uint64_t)BLOCK * 2048 * (uint64_t)threads;
     const double t0 = scenmc__now();
     volatile int stop = 0;
 #pragma omp parallel num_threads(threads)
@@ -338,9 +352,10 @@ static int run_all(const setup *g, const scenmc_params *p, int threads,
         for (uint64_t c = 0; c < N && !stop; c += chunk) {
             const uint64_t c_end = N - c > chunk ? c + chunk : N, blocks = (c_end - c + BLOCK - 1) / BLOCK;
 #pragma omp for schedule(dynamic, 1)
-            for (uint64_t q = 0; q < blocks; q++)
-                for (uint64_t j = c + q * BLOCK; j < c_end && j < c + (q + 1) * BLOCK; j++)
-                    trajectory(g, p->seed, j, &w, a);
+            for (uint64_t q = 0; q < blocks; q++) {
+                const uint64_t j = c + q * BLOCK;
+                run_block(g, p->seed, j, c_end - j < BLOCK ? c_end : j + BLOCK, &w, a);
+            }
 #pragma omp single
             if (progress && progress(ctx, c_end, N, scenmc__now() - t0))
                 stop = 1;
@@ -395,17 +410,17 @@ static void estimate(const setup *g, const acc *a, double N, scenmc_derivatives 
         for (size_t y = 0; y < Y; y++) {
             double mu = 0, e2 = 0;
             for (size_t s = 0; s < S; s++) {
-                mu += (double)a->s1[(y * S + s) * P + t] * f1;
-                e2 += (double)a->s2[(y * S + s) * P + t] * f2;
+                mu += (double)a->s12[((y * S + s) * P + t) * 2] * f1;
+                e2 += (double)a->s12[((y * S + s) * P + t) * 2 + 1] * f2;
             }
             for (size_t s = 0; s < S; s++) {
                 const size_t ys = y * S + s, o = (t * Y + y) * S + s;
-                const double b = (double)a->s1[ys * P + t] * f1, b2 = (double)a->s2[ys * P + t] * f2;
+                const double b = (double)a->s12[(ys * P + t) * 2] * f1, b2 = (double)a->s12[(ys * P + t) * 2 + 1] * f2;
                 const double d = (double)a->ns[ys] / N;
                 cov_estimate(d, b, b2, mu, e2, N, &out->scenario[o], &out->scenario_se[o]);
                 for (size_t v = 0; v < V; v++) {
                     const size_t j = ys * V + v;
-                    quotient_estimate((double)a->sv1[j * P + t] * f1, (double)a->sv2[j * P + t] * f2, b, b2,
+                    quotient_estimate((double)a->sv12[(j * P + t) * 2] * f1, (double)a->sv12[(j * P + t) * 2 + 1] * f2, b, b2,
                                       (double)a->nsv[j] / N, d, N, &out->scenario_variant[o * V + v],
                                       &out->scenario_variant_se[o * V + v]);
                 }
@@ -414,8 +429,8 @@ static void estimate(const setup *g, const acc *a, double N, scenmc_derivatives 
                 double m1 = 0, m2 = 0, pv = 0;
                 for (size_t s = 0; s < S; s++) {
                     const size_t j = (y * S + s) * V + v;
-                    m1 += (double)a->sv1[j * P + t] * f1;
-                    m2 += (double)a->sv2[j * P + t] * f2;
+                    m1 += (double)a->sv12[(j * P + t) * 2] * f1;
+                    m2 += (double)a->sv12[(j * P + t) * 2 + 1] * f2;
                     pv += (double)a->nsv[j] / N;
                 }
                 const size_t o = (t * Y + y) * V + v;
