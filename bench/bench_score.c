@@ -104,8 +104,20 @@ int main(int argc, char **argv)
     double cpu_s = cpu_now() - c0, wall_s = wall_now() - w0;
     printf("model %s: %d parameters, %d years, %d scenario slots; %d threads\n", m->name, d.n_param, d.Y,
            d.S, threads);
-    printf("score: %llu trajectories, %.2f s wall, %.2f CPU s: %.0f trajectories/s, %.0f per CPU s\n",
+    printf("score, all tables: %llu trajectories, %.2f s wall, %.2f CPU s: %.0f trajectories/s, %.0f per CPU s\n",
            (unsigned long long)n_score, wall_s, cpu_s, (double)n_score / wall_s, (double)n_score / cpu_s);
+    scenmc_derivatives d1;
+    const scenmc__score_options o = {.threads = threads, .scenario_only = 1};
+    c0 = cpu_now();
+    w0 = wall_now();
+    if (scenmc__score_run(m, &p, &o, &d1, &err) != SCENMC_OK) {
+        fprintf(stderr, "bench_score: %s\n", err.msg);
+        return 1;
+    }
+    double cpu_1 = cpu_now() - c0, wall_1 = wall_now() - w0;
+    printf("score, scenario table only: %.2f s wall, %.2f CPU s: %.0f trajectories/s, %.0f per CPU s\n", wall_1,
+           cpu_1, (double)n_score / wall_1, (double)n_score / cpu_1);
+    scenmc_derivatives_free(&d1);
 
     p.n_trajectories = n_diff;
     scenmc_sensitivity_result r;
@@ -142,11 +154,13 @@ int main(int argc, char **argv)
     }
     double need_s = cpu_s * pow(se_s / TARGET_SE, 2), need_d = cpu_d * pow(se_d / TARGET_SE, 2);
     double need_d10 = need_d * TOP / r.n_cells; /* had one known the ten cells beforehand */
+    double need_1 = cpu_1 * pow(se_s / TARGET_SE, 2);
     printf("\nlargest standard error per step over the ten cells and all scenarios: score %.5f, difference %.5f\n",
            se_s, se_d);
     printf("compute for %.3f per step: score %.1f CPU s (N = %.0f); difference %.1f CPU s (N = %.0f per run, "
            "%d runs); ratio %.1f\n", TARGET_SE, need_s, (double)n_score * pow(se_s / TARGET_SE, 2), need_d,
            (double)n_diff * pow(se_d / TARGET_SE, 2), 2 * r.n_cells, need_d / need_s);
+    printf("score with the scenario table only: %.2f CPU s; ratio %.1f\n", need_1, need_d / need_1);
     printf("difference on the ten cells alone (20 runs): %.1f CPU s; ratio %.1f\n", need_d10, need_d10 / need_s);
     scenmc_sensitivity_free(&r);
     scenmc_derivatives_free(&d);

@@ -25,7 +25,8 @@ static void score_or_fail(const scenmc_model *m, const scenmc_params *p, int thr
 {
     scenmc_error err;
     scenmc_error_clear(&err);
-    if (scenmc__score_derivatives_counts(m, p, threads, NULL, NULL, d, counts, &err) != SCENMC_OK)
+    const scenmc__score_options o = {.threads = threads, .counts = counts};
+    if (scenmc__score_run(m, p, &o, d, &err) != SCENMC_OK)
         fail_msg("score run failed: %s", err.msg);
 }
 
@@ -104,6 +105,18 @@ static void test_threads_do_not_matter(void **state)
     assert_int_equal(one.n_trajectories, 70001);
     assert_same(&one, &two);
     assert_same(&one, &three);
+    /* the scenario table alone: the same numbers */
+    scenmc_derivatives alone;
+    scenmc_error err;
+    scenmc_error_clear(&err);
+    const scenmc__score_options o = {.threads = 2, .scenario_only = 1};
+    assert_int_equal(scenmc__score_run(m, &p, &o, &alone, &err), SCENMC_OK);
+    const size_t n = (size_t)one.n_param * (size_t)one.Y * (size_t)one.S;
+    assert_memory_equal(alone.scenario, one.scenario, n * sizeof(double));
+    assert_memory_equal(alone.scenario_se, one.scenario_se, n * sizeof(double));
+    assert_null(alone.variant);
+    assert_null(alone.scenario_variant_se);
+    scenmc_derivatives_free(&alone);
     scenmc_derivatives_free(&one);
     scenmc_derivatives_free(&two);
     scenmc_derivatives_free(&three);

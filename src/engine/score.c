@@ -44,6 +44,7 @@
 typedef struct setup {
     scenmc__kernel k;
     int P, D, V, Y, S;
+    int sv;                 /* the variant and scenario_variant tables too */
     double beta, wc, wx;
     double *C, *X;          /* [V*V] with the overrides; X NULL without cross impact */
     double *bias;           /* [V] the model's bias, unscaled (zeros when none) */
@@ -248,13 +249,13 @@ static void tally(const setup *g, const int *s, const double *score, int y, work
         si += (long)kb->scen_stride[d] * s[d];
     const size_t ys = (size_t)y * S + (size_t)kb->scen_table[si];
     a->ns[ys]++;
-    for (int d = 0; d < g->D; d++)
+    for (int d = 0; d < g->D && g->sv; d++)
         a->nsv[ys * V + (size_t)(kb->offset[d] + s[d])]++;
     if (y == 0) /* the score is 0 */
         return;
     a->bound += (double)to_fixed(score, w->q, P) + 1;
     add_row(a->s12 + ys * 2 * P, w->q, 2 * P);
-    for (int d = 0; d < g->D; d++)
+    for (int d = 0; d < g->D && g->sv; d++)
         add_row(a->sv12 + (ys * V + (size_t)(kb->offset[d] + s[d])) * 2 * P, w->q, 2 * P);
 }
 
@@ -302,9 +303,9 @@ static void acc_init(acc *a, const setup *g)
 {
     const size_t ys = (size_t)g->Y * (size_t)g->S, P = (size_t)g->P;
     a->s12 = scenmc__xcalloc(ys * P * 2, sizeof(int64_t));
-    a->sv12 = scenmc__xcalloc(n_sv(g) * P * 2, sizeof(int64_t));
+    a->sv12 = g->sv ? scenmc__xcalloc(n_sv(g) * P * 2, sizeof(int64_t)) : NULL;
     a->ns = scenmc__xcalloc(ys, sizeof(uint64_t));
-    a->nsv = scenmc__xcalloc(n_sv(g), sizeof(uint64_t));
+    a->nsv = g->sv ? scenmc__xcalloc(n_sv(g), sizeof(uint64_t)) : NULL;
     a->bound = 0;
 }
 
@@ -321,8 +322,9 @@ static void acc_add(acc *dst, const acc *src, const setup *g)
 {
     const size_t ys = (size_t)g->Y * (size_t)g->S, P = (size_t)g->P;
     add_row(dst->s12, src->s12, ys * P * 2);
-    add_row(dst->sv12, src->sv12, n_sv(g) * P * 2);
-    for (size_t j = 0; j < n_sv(g); j++)
+    if (g->sv)
+        add_row(dst->sv12, src->sv12, n_sv(g) * P * 2);
+    for (size_t j = 0; j < n_sv(g) && g->sv; j++)
         dst->nsv[j] += src->nsv[j];
     for (size_t j = 0; j < ys; j++)
         dst->ns[j] += src->ns[j];
@@ -430,14 +432,14 @@ static void estimate(const setup *g, const acc *a, double N, scenmc_derivatives 
                 const double b = (double)a->s12[(ys * P + t) * 2] * f1, b2 = (double)a->s12[(ys * P + t) * 2 + 1] * f2;
                 const double d = (double)a->ns[ys] / N;
                 cov_estimate(d, b, b2, mu, e2, N, &out->scenario[o], &out->scenario_se[o]);
-                for (size_t v = 0; v < V; v++) {
+                for (size_t v = 0; v < V && g->sv; v++) {
                     const size_t j = ys * V + v;
                     quotient_estimate((double)a->sv12[(j * P + t) * 2] * f1, (double)a->sv12[(j * P + t) * 2 + 1] * f2, b, b2,
                                       (double)a->nsv[j] / N, d, N, &out->scenario_variant[o * V + v],
                                       &out->scenario_variant_se[o * V + v]);
                 }
             }
-            for (size_t v = 0; v < V; v++) {
+            for (size_t v = 0; v < V && g->sv; v++) {
                 double m1 = 0, m2 = 0, pv = 0;
                 for (size_t s = 0; s < S; s++) {
                     const size_t j = (y * S + s) * V + v;
@@ -459,22 +461,23 @@ static void alloc_out(scenmc_derivatives *out, const setup *g)
     out->V = g->V;
     out->scenario = scenmc__xcalloc(n * (size_t)g->S, sizeof(double));
     out->scenario_se = scenmc__xcalloc(n * (size_t)g->S, sizeof(double));
+    if (!g->sv)
+        return;
     out->variant = scenmc__xcalloc(n * (size_t)g->V, sizeof(double));
     out->variant_se = scenmc__xcalloc(n * (size_t)g->V, sizeof(double));
     out->scenario_variant = scenmc__xcalloc(n * (size_t)g->S * (size_t)g->V, sizeof(double));
     out->scenario_variant_se = scenmc__xcalloc(n * (size_t)g->S * (size_t)g->V, sizeof(double));
 }
 
-/* Simulates, then estimates into out (counts: the scenario counts). */
-static scenmc_status run_and_estimate(setup *g, const scenmc_params *p, int threads,
-                                      int (*progress)(void *, uint64_t, uint64_t, double), void *ctx,
-                                      scenmc_derivatives *out, uint64_t *counts, scenmc_error *err)
+/* Simulates, then estimates into out (o->counts: the scenario counts). */
+static scenmc_status run_and_estimate(setup *g, const scenmc_params *p, const scenmc__score_options *o,
+                                      int threads, scenmc_derivatives *out, scenmc_error *err)
 {
     acc *accs = scenmc__xcalloc((size_t)threads, sizeof(acc));
     for (int t = 0; t < threads; t++)
         acc_init(&accs[t], g);
     scenmc_status st = SCENMC_OK;
-    if (!run_all(g, p, threads, progress, ctx, accs))
+    if (!run_all(g, p, threads, o->progress, o->ctx, accs))
         st = scenmc_error_add(err, SCENMC_E_INTERRUPTED, "the score run was stopped");
     else if (accs[0].bound >= BOUND_LIMIT)
         st = scenmc_error_add(err, SCENMC_E_LIMIT, "the score sums could overflow their 64 bits: "
@@ -482,8 +485,8 @@ static scenmc_status run_and_estimate(setup *g, const scenmc_params *p, int thre
     if (st == SCENMC_OK) {
         alloc_out(out, g);
         estimate(g, &accs[0], (double)p->n_trajectories, out);
-        if (counts)
-            memcpy(counts, accs[0].ns, sizeof(uint64_t) * (size_t)g->Y * (size_t)g->S);
+        if (o->counts)
+            memcpy(o->counts, accs[0].ns, sizeof(uint64_t) * (size_t)g->Y * (size_t)g->S);
     }
     for (int t = 0; t < threads; t++)
         acc_free(&accs[t]);
@@ -491,10 +494,8 @@ static scenmc_status run_and_estimate(setup *g, const scenmc_params *p, int thre
     return st;
 }
 
-scenmc_status scenmc__score_derivatives_counts(const scenmc_model *m, const scenmc_params *p, int threads,
-                                               int (*progress)(void *, uint64_t, uint64_t, double),
-                                               void *ctx, scenmc_derivatives *out, uint64_t *counts,
-                                               scenmc_error *err)
+scenmc_status scenmc__score_run(const scenmc_model *m, const scenmc_params *p, const scenmc__score_options *o,
+                                scenmc_derivatives *out, scenmc_error *err)
 {
     memset(out, 0, sizeof *out);
     scenmc_status st = scenmc_params_check(p, err);
@@ -509,8 +510,8 @@ scenmc_status scenmc__score_derivatives_counts(const scenmc_model *m, const scen
     setup g;
     if ((st = scenmc_dparams_list(m, p, &list, &P, err)) == SCENMC_OK &&
         (st = setup_init(&g, m, p, &shape, list, P, err)) == SCENMC_OK) {
-        threads = threads > 0 ? threads : omp_get_max_threads();
-        st = run_and_estimate(&g, p, threads, progress, ctx, out, counts, err);
+        g.sv = !o->scenario_only;
+        st = run_and_estimate(&g, p, o, o->threads > 0 ? o->threads : omp_get_max_threads(), out, err);
         setup_free(&g);
     }
     scenmc_results_free(&shape);
@@ -530,5 +531,6 @@ scenmc_status scenmc__score_derivatives(const scenmc_model *m, const scenmc_para
                                         int (*progress)(void *, uint64_t, uint64_t, double), void *ctx,
                                         scenmc_derivatives *out, scenmc_error *err)
 {
-    return scenmc__score_derivatives_counts(m, p, threads, progress, ctx, out, NULL, err);
+    const scenmc__score_options o = {.threads = threads, .progress = progress, .ctx = ctx};
+    return scenmc__score_run(m, p, &o, out, err);
 }

@@ -17,11 +17,18 @@ scenmc_status scenmc__score_derivatives(const scenmc_model *m, const scenmc_para
                                         int (*progress)(void *, uint64_t done, uint64_t total, double seconds),
                                         void *ctx, scenmc_derivatives *out, scenmc_error *err);
 
-/* The same, also writing the trajectories' scenario counts per year,
- * counts[y * S + s] (S as in out), for the tests: they equal scenmc_run's. */
-scenmc_status scenmc__score_derivatives_counts(const scenmc_model *m, const scenmc_params *p, int threads,
-                                               int (*progress)(void *, uint64_t, uint64_t, double),
-                                               void *ctx, scenmc_derivatives *out, uint64_t *counts,
-                                               scenmc_error *err);
+/* The same with options. */
+typedef struct scenmc__score_options {
+    int threads;            /* 0: OpenMP's default */
+    int scenario_only;      /* the scenario table alone (variant, scenario_variant and their
+                             * errors NULL): about a tenth of the tallying */
+    int (*progress)(void *, uint64_t, uint64_t, double);
+    void *ctx;
+    uint64_t *counts;       /* not NULL: the scenario counts per year, [Y * S] (they equal
+                             * scenmc_run's: the tests) */
+} scenmc__score_options;
+
+scenmc_status scenmc__score_run(const scenmc_model *m, const scenmc_params *p, const scenmc__score_options *o,
+                                scenmc_derivatives *out, scenmc_error *err);
 
 #endif
