@@ -24,7 +24,7 @@ static int invert(const double *cum, double u)
  * equal rates split word * D into its high part (the descriptor) and low part;
  * otherwise the word's uniform x falls in descriptor i's share of [0, 1), and
  * where it falls within that share is the variant's uniform. */
-static int pick(const scenmc__kernel *k, uint32_t word, double *uv)
+int scenmc__reference_pick(const scenmc__kernel *k, uint32_t word, double *uv)
 {
     if (k->equal_rates) {
         uint64_t m = (uint64_t)word * (uint64_t)k->base.D;
@@ -46,7 +46,7 @@ static int pick(const scenmc__kernel *k, uint32_t word, double *uv)
 static void revise(const scenmc__kernel *k, scenmc__rng *rng, int *s)
 {
     double uv, w[SCENMC_MAX_VARIANTS], mx = -INFINITY, total = 0;
-    const int i = pick(k, scenmc__rng_u32(rng), &uv), n = k->base.n_var[i], V = k->base.V;
+    const int i = scenmc__reference_pick(k, scenmc__rng_u32(rng), &uv), n = k->base.n_var[i], V = k->base.V;
     for (int b = 0; b < n; b++) {
         w[b] = k->base.h[k->base.offset[i] + b];
         for (int j = 0; j < k->base.D; j++)
@@ -62,6 +62,19 @@ static void revise(const scenmc__kernel *k, scenmc__rng *rng, int *s)
     s[i] = b;
 }
 
+void scenmc__reference_start(const scenmc__kernel *k, scenmc__rng *rng, int *s)
+{
+    for (int b = 0; b < k->n_blocks && !k->start; b++) { /* the block's joint variant, last descriptor fastest */
+        int c = invert(k->start_cum + k->block_row[b], scenmc__rng_uniform32(rng));
+        for (int d = k->block_first[b + 1] - 1; d >= k->block_first[b]; d--) {
+            s[d] = c % k->base.n_var[d];
+            c /= k->base.n_var[d];
+        }
+    }
+    if (k->start)
+        memcpy(s, k->start, sizeof(int) * (size_t)k->base.D);
+}
+
 /* Trajectory traj: its state at the end of each year, states[y * D + d]. */
 static void trajectory(const scenmc__kernel *k, uint64_t seed, uint64_t traj, int *nrev, int *states)
 {
@@ -69,15 +82,7 @@ static void trajectory(const scenmc__kernel *k, uint64_t seed, uint64_t traj, in
     scenmc__rng rng;
     scenmc__rng_init(&rng, seed, traj);
     int *s = states;
-    for (int b = 0; b < k->n_blocks && !k->start; b++) { /* the block's joint variant, last descriptor fastest */
-        int c = invert(k->start_cum + k->block_row[b], scenmc__rng_uniform32(&rng));
-        for (int d = k->block_first[b + 1] - 1; d >= k->block_first[b]; d--) {
-            s[d] = c % k->base.n_var[d];
-            c /= k->base.n_var[d];
-        }
-    }
-    if (k->start)
-        memcpy(s, k->start, sizeof(int) * (size_t)D);
+    scenmc__reference_start(k, &rng, s);
     for (int y = 1; y < k->base.Y; y++)
         nrev[y] = invert(k->pois_cdf, scenmc__rng_uniform32(&rng));
     for (int y = 1; y < k->base.Y; y++) {

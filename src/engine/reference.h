@@ -6,6 +6,13 @@
 #define SCENMC_ENGINE_REFERENCE_H
 
 #include "engine/kernel.h"
+#include "engine/rng.h"
+
+/* The start state of a trajectory (its first words, docs/model.md 11.2). */
+void scenmc__reference_start(const scenmc__kernel *k, scenmc__rng *rng, int *s);
+
+/* The revised descriptor and the uniform for its new variant, from one word. */
+int scenmc__reference_pick(const scenmc__kernel *k, uint32_t word, double *uv);
 
 /* Simulates trajectories [first, last) under seed, serially, and adds their
  * counts to r's tables (the final-state table only in full-state mode). */
