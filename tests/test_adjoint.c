@@ -6,6 +6,7 @@
  * to zero over a year's scenarios, and at beta = 0 no cell matters. */
 #include "testutil.h"
 #include "scenmc/derivative.h"
+#include "engine/score.h"
 
 #include <gsl/gsl_linalg.h>
 #include <hdf5.h>
@@ -350,7 +351,7 @@ static void test_beta_zero_cells_do_not_matter(void **state)
 
 /* ------------------------------------------------------------------------
  * The command: the file holds the library's numbers under named dimensions;
- * the score method is refused with exit 2 until it is built in. */
+ * --method score writes the score engine's derivatives and standard errors. */
 static void test_command_writes_the_derivative_file(void **state)
 {
     (void)state;
@@ -395,8 +396,35 @@ static void test_command_writes_the_derivative_file(void **state)
     snprintf(expect, sizeof expect, "('param', 'year', 'scenario', 'variant') %d", d.n_param);
     if (!strstr(sh_out, expect))
         fail_msg("xarray: %s", sh_out);
-    assert_int_equal(sh("%s sensitivity '%s' --method score -n 100", SCENMC_BINARY, model), 2);
-    assert_non_null(strstr(sh_out, "score method is not available"));
+    /* --method score: the file holds the score engine's derivatives and their errors */
+    char spath[512];
+    snprintf(spath, sizeof spath, "%s/score.h5", scratch_dir);
+    assert_int_equal(sh("%s sensitivity '%s' --method score --tables scenario -n 3000 --seed 5 --threads 2 "
+                        "-o '%s'", SCENMC_BINARY, model, spath), 0);
+    scenmc_derivatives ds;
+    scenmc_error err;
+    scenmc_error_clear(&err);
+    p.n_trajectories = 3000;
+    p.seed = 5;
+    scenmc__score_options so = {.threads = 1, .scenario_only = 1};
+    assert_int_equal(scenmc__score_run(m, &p, &so, &ds, &err), SCENMC_OK);
+    hid_t fs = H5Fopen(spath, H5F_ACC_RDONLY, H5P_DEFAULT);
+    assert_true(fs >= 0);
+    const char *snames[2] = {"/derivative/dP_scenario", "/derivative/stderr_scenario"};
+    const double *swant[2] = {ds.scenario, ds.scenario_se};
+    size_t slen = (size_t)ds.n_param * (size_t)(ds.Y * ds.S);
+    double *sbuf = malloc(sizeof(double) * slen);
+    for (int t = 0; t < 2; t++) {
+        hid_t dd = H5Dopen2(fs, snames[t], H5P_DEFAULT);
+        assert_true(dd >= 0);
+        assert_true(H5Dread(dd, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, sbuf) >= 0);
+        for (size_t i = 0; i < slen; i++)
+            assert_true(sbuf[i] == swant[t][i] || (isnan(sbuf[i]) && isnan(swant[t][i])));
+        H5Dclose(dd);
+    }
+    H5Fclose(fs);
+    free(sbuf);
+    scenmc_derivatives_free(&ds);
     assert_int_equal(sh("%s sensitivity '%s' --method nope", SCENMC_BINARY, model), 2);
     assert_int_equal(sh("%s sensitivity '%s' --method exact --tables nope", SCENMC_BINARY, model), 2);
     scenmc_derivatives_free(&d);
