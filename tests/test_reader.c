@@ -503,7 +503,7 @@ static void test_read_rejects(void **state)
     expect_read_error(tpath("plain.h5"), SCENMC_E_INPUT,
                       "an HDF5 file but not a scenmc results file (no 'format' attribute)");
     expect_read_error(tpath("noformat.h5"), SCENMC_E_INPUT, "(no 'format' attribute)");
-    expect_read_error(tpath("v7.h5"), SCENMC_E_INPUT, "format_version 7; this scenmc reads version 1");
+    expect_read_error(tpath("v7.h5"), SCENMC_E_INPUT, "format_version 7; this scenmc reads versions 1 to 2");
     expect_read_error(tpath("half.h5"), SCENMC_E_INPUT, "truncated or damaged");
     expect_read_error(tpath("middle.h5"), SCENMC_E_INPUT, "middle.h5: ");
     expect_read_error(tpath("no-such-file.h5"), SCENMC_E_IO, "cannot open");

@@ -26,9 +26,20 @@ void *scenmc__group_data(const scenmc_table *t, int g)
            : g == SCENMC_G_PROBABILITY ? (void *)t->prob : (void *)t->stderr_;
 }
 
-void scenmc__table_path(char *buf, size_t n, int g, int k)
+/* Version 2 renames the tables that version 1 named like an axis (netCDF
+ * cannot have a 2-D variable named like a dimension). */
+const char *const scenmc__table_h5_names[SCENMC_N_TABLES] = {
+    "scenario_by_year", "variant_by_year", "scenario_variant", "scenario_transition",
+    "early_warning",    "consistency_by_year", "lock_in",      "final_state"};
+
+const char *scenmc__table_h5_name(int version, int k)
 {
-    snprintf(buf, n, "/%s/%s", scenmc__group_names[g], scenmc_table_names[k]);
+    return version >= 2 ? scenmc__table_h5_names[k] : scenmc_table_names[k];
+}
+
+void scenmc__table_path(char *buf, size_t n, int version, int g, int k)
+{
+    snprintf(buf, n, "/%s/%s", scenmc__group_names[g], scenmc__table_h5_name(version, k));
 }
 
 int scenmc__table_dims(const scenmc_table *t, hsize_t *dims)

@@ -26,8 +26,12 @@ int scenmc__group_present(scenmc_method m, int g);
 hid_t scenmc__group_type(int g);
 /* Table t's data in group g. */
 void *scenmc__group_data(const scenmc_table *t, int g);
-/* "/<group>/<table>". */
-void scenmc__table_path(char *buf, size_t n, int g, int k);
+/* The dataset name of table k in a file of format_version version (version 2
+ * renames scenario, variant and consistency: *_by_year). */
+extern const char *const scenmc__table_h5_names[SCENMC_N_TABLES];
+const char *scenmc__table_h5_name(int version, int k);
+/* "/<group>/<table>" in a file of format_version version. */
+void scenmc__table_path(char *buf, size_t n, int version, int g, int k);
 /* t's dims as hsize_t (dims[3]); returns the rank. */
 int scenmc__table_dims(const scenmc_table *t, hsize_t *dims);
 

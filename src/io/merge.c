@@ -257,6 +257,7 @@ typedef struct sweep_part {
     double *values; /* [n_points][K] */
     scenmc_params p; /* base parameters (after the model is known) */
     int have_p;
+    int version;    /* format_version: 1 or 2 (the tables' names) */
 } sweep_part;
 
 static int read_int_attr(hid_t f, const char *name, int *v)
@@ -291,7 +292,8 @@ static int sweep_open(sweep_part *s, const char *path, scenmc_error *err)
     char *format = scenmc__h5_attr_string(s->f, "/", "format");
     int version = 0;
     int okm = method && !strcmp(method, "monte-carlo") && format && !strcmp(format, "scenmc-results") &&
-              read_int_attr(s->f, "format_version", &version) == 1 && version == 1 &&
+              read_int_attr(s->f, "format_version", &version) == 1 &&
+              version >= SCENMC_RESULTS_FORMAT_VERSION_MIN && version <= SCENMC_RESULTS_FORMAT_VERSION &&
               H5Lexists(s->f, "sweep", H5P_DEFAULT) > 0;
     if (!okm) {
         scenmc_error_add(err, SCENMC_E_INPUT, "%s: not a scenmc sweep file (method '%s', format '%s' "
@@ -304,6 +306,7 @@ static int sweep_open(sweep_part *s, const char *path, scenmc_error *err)
     }
     free(method);
     free(format);
+    s->version = version;
     s->sha = scenmc__h5_attr_string(s->f, "/model", "sha256");
     s->model_path = scenmc__h5_attr_string(s->f, "/model", "path");
     s->design = scenmc__h5_attr_string(s->f, "/", "design");
@@ -336,10 +339,12 @@ static int sweep_open(sweep_part *s, const char *path, scenmc_error *err)
         return 0;
     }
     size_t K = 0;
-    s->names = scenmc__h5_read_strings(s->f, "/sweep/param_name", &K);
+    /* Version 2 names the parameter axis after its dimension. */
+    const char *pname = version >= 2 ? "/sweep/param" : "/sweep/param_name";
+    s->names = scenmc__h5_read_strings(s->f, pname, &K);
     s->K = (int)K;
     if (!s->names) {
-        scenmc_error_add(err, SCENMC_E_INPUT, "%s: no /sweep/param_name: damaged", path);
+        scenmc_error_add(err, SCENMC_E_INPUT, "%s: no %s: damaged", path, pname);
         return 0;
     }
     s->values = scenmc__xcalloc((size_t)s->n_points * K + 1, sizeof(double));
@@ -481,7 +486,7 @@ static scenmc_status sweep_read_point(const sweep_part *s, int i, scenmc_results
         if (tb->size == 0)
             continue;
         char name[64];
-        scenmc__table_path(name, sizeof name, SCENMC_G_COUNTS, k);
+        scenmc__table_path(name, sizeof name, s->version, SCENMC_G_COUNTS, k);
         hid_t d = H5Dopen2(s->f, name, H5P_DEFAULT);
         int ok = d >= 0;
         if (ok) {

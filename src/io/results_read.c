@@ -33,6 +33,8 @@ typedef struct reader {
     hid_t file;
     scenmc_error *err;
     int ok;
+    int version;  /* the file's format_version, once read */
+    int any_kind; /* the readers of sweeps and the like: accept every kind of file */
     char hdetail[256]; /* HDF5's words for the last failure, kept before other calls clear them */
 } reader;
 
@@ -740,7 +742,7 @@ static void read_tables(reader *R, scenmc_results *r)
         for (int k = 0; k < SCENMC_N_TABLES && R->ok; k++) {
             scenmc_table *t = &r->t[k];
             char name[128];
-            scenmc__table_path(name, sizeof name, g, k);
+            scenmc__table_path(name, sizeof name, R->version, g, k);
             hsize_t dims[3];
             int rank = scenmc__table_dims(t, dims);
             read_array(R, name, scenmc__group_type(g), rank, dims, scenmc__group_data(t, g));
@@ -1001,6 +1003,22 @@ static void check_probabilities(reader *R, const scenmc_results *r)
 
 /* ------------------------------------------------------------------ the file */
 
+/* Version 2's provenance attributes ("" when absent, as in version 1). */
+static void read_provenance(reader *R, scenmc_results_info *info)
+{
+    if (!info || !R->ok)
+        return;
+    static const char *const names[5] = {"engine_commit", "host", "working_directory",
+                                         "original_command_line", "rng"};
+    char **slot[5] = {&info->engine_commit, &info->host, &info->working_directory,
+                      &info->original_command_line, &info->rng};
+    for (int i = 0; i < 5; i++) {
+        free(*slot[i]);
+        char *s = H5Aexists(R->file, names[i]) > 0 ? attr_string(R, "/", names[i], 0) : NULL;
+        *slot[i] = s ? s : scenmc__strdup("");
+    }
+}
+
 static void read_root(reader *R, scenmc_results *r, scenmc_results_info *info)
 {
     uint64_t n = 0, nst = 0;
@@ -1046,6 +1064,7 @@ static void read_root(reader *R, scenmc_results *r, scenmc_results_info *info)
         s = attr_string(R, "/", "command_line", 0);
         info->command_line = s ? s : strdup("");
     }
+    read_provenance(R, info);
 }
 
 /* Format checks: is it HDF5, is it ours, which version and method. */
@@ -1071,21 +1090,32 @@ static int read_header(reader *R, scenmc_method *method, scenmc_results_info *in
     if (!attr_number(R, "/", "format_version", H5T_NATIVE_LLONG, &version, 0)) {
         if (R->ok)
             problem(R, SCENMC_E_INPUT, "a scenmc results file without a 'format_version' "
-                    "attribute; this scenmc reads version %d", SCENMC_RESULTS_FORMAT_VERSION);
+                    "attribute; this scenmc reads versions %d to %d",
+                    SCENMC_RESULTS_FORMAT_VERSION_MIN, SCENMC_RESULTS_FORMAT_VERSION);
         return 0;
     }
-    if (version != SCENMC_RESULTS_FORMAT_VERSION) {
-        problem(R, SCENMC_E_INPUT, "format_version %lld; this scenmc reads version %d%s", version,
-                SCENMC_RESULTS_FORMAT_VERSION,
+    if (version < SCENMC_RESULTS_FORMAT_VERSION_MIN || version > SCENMC_RESULTS_FORMAT_VERSION) {
+        problem(R, SCENMC_E_INPUT, "format_version %lld; this scenmc reads versions %d to %d%s",
+                version, SCENMC_RESULTS_FORMAT_VERSION_MIN, SCENMC_RESULTS_FORMAT_VERSION,
                 version > SCENMC_RESULTS_FORMAT_VERSION ? " (a newer scenmc wrote it)" : "");
         return 0;
     }
+    R->version = (int)version;
     char *meth = attr_string(R, "/", "method", 1);
     if (!meth)
         return 0;
     /* Files of the same format that hold something else than one set of tables. */
     htri_t sweep = H5Lexists(R->file, "/sweep", H5P_DEFAULT);
     htri_t sens = H5Lexists(R->file, "/sensitivity", H5P_DEFAULT);
+    if (R->any_kind) {
+        *method = strcmp(meth, "exact") ? SCENMC_MONTE_CARLO : SCENMC_EXACT;
+        if (info) {
+            info->format_version = (int)version;
+            snprintf(info->method, sizeof info->method, "%s", meth);
+        }
+        free(meth);
+        return R->ok;
+    }
     if (sweep > 0 || !strcmp(meth, "sweep")) {
         int points = 0;
         attr_number(R, "/", "n_points", H5T_NATIVE_INT, &points, 0);
@@ -1123,6 +1153,12 @@ void scenmc_results_info_free(scenmc_results_info *info)
     free(info->command_line);
     free(info->model_path);
     info->command_line = info->model_path = NULL;
+    char **more[5] = {&info->engine_commit, &info->host, &info->working_directory,
+                      &info->original_command_line, &info->rng};
+    for (int i = 0; i < 5; i++) {
+        free(*more[i]);
+        *more[i] = NULL;
+    }
 }
 
 /* The operating system's answer first (HDF5's would be vaguer), then HDF5's:
@@ -1394,4 +1430,59 @@ scenmc_status scenmc_results_read(const char *path, scenmc_model **model, scenmc
                                   scenmc_error *err)
 {
     return scenmc_results_read_info(path, model, r, NULL, 0, err);
+}
+
+/* ------------------------------------------------------------------ other kinds (reader.h) */
+
+scenmc_status scenmc__meta_open(const char *path, scenmc__meta *mt, scenmc_results_info *info,
+                                scenmc_error *err)
+{
+    memset(mt, 0, sizeof *mt);
+    mt->file = -1;
+    if (info)
+        memset(info, 0, sizeof *info);
+    reader R = {.path = path, .file = -1, .err = err, .ok = 1, .any_kind = 1};
+    scenmc_status st = open_file(&R);
+    if (st != SCENMC_OK)
+        return st;
+    scenmc_method method = SCENMC_MONTE_CARLO;
+    if (read_header(&R, &method, info) && (mt->model = read_model(&R, info)) != NULL) {
+        check_model_datasets(&R, mt->model);
+        mt->have_params = 1;
+        if (read_params(&R, mt->model, &mt->params))
+            check_seed(&R, &mt->params);
+    }
+    if (R.ok && info) {
+        char *s;
+        if ((s = attr_string(&R, "/", "engine_version", 0)))
+            snprintf(info->engine_version, sizeof info->engine_version, "%s", s);
+        free(s);
+        if ((s = attr_string(&R, "/", "created", 0)))
+            snprintf(info->created, sizeof info->created, "%s", s);
+        free(s);
+        s = attr_string(&R, "/", "command_line", 0);
+        info->command_line = s ? s : scenmc__strdup("");
+        read_provenance(&R, info);
+    }
+    mt->file = R.file;
+    mt->version = R.version;
+    mt->method = method;
+    if (!R.ok) {
+        scenmc__meta_close(mt);
+        if (err && err->code == SCENMC_OK)
+            scenmc_error_add(err, SCENMC_E_INPUT, "%s: cannot be read", path);
+        return err ? err->code : SCENMC_E_INPUT;
+    }
+    return SCENMC_OK;
+}
+
+void scenmc__meta_close(scenmc__meta *mt)
+{
+    if (mt->have_params)
+        scenmc_params_free(&mt->params);
+    scenmc_model_free(mt->model);
+    if (mt->file >= 0)
+        H5Fclose(mt->file);
+    memset(mt, 0, sizeof *mt);
+    mt->file = -1;
 }
