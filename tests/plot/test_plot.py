@@ -296,6 +296,29 @@ def test_difference_caption():
     plot("mc.h5", "-o", "diff2", "--exact", "long.h5", expect=2)
 
 
+def test_both_versions():
+    """Files of format version 1 (tests/data/v1, written before the netCDF-style layout)
+    and of the scenmc built here (version 2 once the layout lands) give the same figures."""
+    v1 = os.path.join(SRC, "tests", "data", "v1")
+    want = {"run.h5": RESULTS, "exact.h5": RESULTS, "merge.h5": RESULTS,
+            "ensemble.h5": RESULTS + ["fan"], "sweep.h5": ["sweep", "sweep_difference"],
+            "sensitivity.h5": ["sensitivity"]}
+    if not os.path.isdir(v1):
+        print("  (no tests/data/v1 in this tree: only this scenmc's files)")
+        want = {}
+    for name, figs in want.items():
+        with h5py.File(os.path.join(v1, name)) as f:
+            check(int(f.attrs["format_version"]) == 1, f"{name} is a version-1 file")
+        out = f"v1-{name[:-3]}"
+        r = plot(os.path.join(v1, name), "-o", out, "--dpi", "30", "--year", "2001")
+        check(r.stderr == "", f"v1/{name}: stderr {r.stderr!r}")
+        made = sorted(x[:-4] for x in os.listdir(os.path.join(WORK, out))) \
+            if os.path.isdir(os.path.join(WORK, out)) else []
+        check(made == sorted(figs), f"v1/{name}: figures {made}")
+    with h5py.File(os.path.join(WORK, "mc.h5")) as f:
+        print(f"  this scenmc writes format_version {int(f.attrs['format_version'])}")
+
+
 def test_usage():
     r = plot("mc.h5", "-o", "u", "--width", "17", expect=2)
     check("--width" in r.stderr, "a width without a unit is refused")
@@ -309,7 +332,7 @@ def main():
     only = sys.argv[4:]
     for t in (test_every_kind, test_force, test_no_title, test_python_search,
               test_early_warning_leaves_out_defining, test_long_names_keyed,
-              test_difference_caption, test_usage):
+              test_difference_caption, test_both_versions, test_usage):
         if only and t.__name__ not in only:
             continue
         print("==", t.__name__, flush=True)
