@@ -292,6 +292,19 @@ def test_difference_caption():
     check(m is not None and (int(m.group(1)), int(m.group(2))) == want,
           f"coverage {m and m.groups()} against {want} from the files")
     check(want[0] >= 0.8 * want[1], f"MC agrees with exact: {want[0]} of {want[1]} cover 0")
+    # A constructed run: exact + 1.5 se in every other cell, exact + 2.5 se in the rest, so
+    # the 95% intervals (1.96 se) cover 0 in exactly the first half.
+    shutil.copy(os.path.join(WORK, "mc.h5"), os.path.join(WORK, "made.h5"))
+    with h5py.File(os.path.join(WORK, "made.h5"), "r+") as a, \
+            h5py.File(os.path.join(WORK, "exact.h5")) as b:
+        se = a["stderr/scenario"][()]
+        k = np.where(np.arange(se.size).reshape(se.shape) % 2 == 0, 1.5, 2.5)
+        a["probability/scenario"][...] = b["probability/scenario"][()] + k * se
+        want = (int(np.sum((se > 0) & (k == 1.5))), int(np.sum(se > 0)))
+    plot("made.h5", "-o", "diff3", "--exact", "exact.h5", "--only", "scenarios", "--no-title",
+         "--format", "png", "--dpi", "40")
+    cap = open(os.path.join(WORK, "diff3", "scenarios.txt"), encoding="utf-8").read()
+    check(f"{want[0]} of {want[1]} cover 0" in cap, f"constructed coverage {want}: {cap!r}")
     # an exact file of another model is refused
     plot("mc.h5", "-o", "diff2", "--exact", "long.h5", expect=2)
 
