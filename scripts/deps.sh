@@ -3,8 +3,11 @@
 # when they are missing (as root), or lists them and stops.
 SCENMC_PACKAGES="build-essential cmake pkg-config libgsl-dev libhdf5-dev hdf5-tools libcmocka-dev \
 librandom123-dev libyaml-dev nettle-dev libopenmpi-dev openmpi-bin python3-h5py python3-matplotlib"
-# The test command also needs these (set by scripts/test.sh).
-SCENMC_TEST_PACKAGES="clang libclang-rt-14-dev libomp-14-dev valgrind"
+# The test command also needs these (set by scripts/test.sh); xarray (both
+# netCDF engines) and R's hdf5r open every kind of results file in
+# tests/layout/ (docs/file-format.md).
+SCENMC_TEST_PACKAGES="clang libclang-rt-14-dev libomp-14-dev valgrind \
+python3-xarray python3-h5netcdf python3-netcdf4 r-base-core r-cran-hdf5r"
 # ... and these for the SLURM test (tests/hpc/slurm_test.sh: a private
 # single-node SLURM), unless SCENMC_TEST_SLURM=0 or a SLURM already answers.
 SCENMC_SLURM_PACKAGES="slurm-wlm munge"

@@ -6,6 +6,7 @@
  * The command-line tests run the scenmc binary; those that need mpirun skip
  * (saying so) where MPI is not built in or mpirun is missing. */
 #include "testutil.h"
+#include "io/h5.h" /* the tables' dataset names (format version 2) */
 
 #include "scenmc/hpc.h"
 #include "scenmc/reader.h"
@@ -129,7 +130,7 @@ static void assert_same_sweep(const char *a, const char *b)
     for (int g = 0; g < 3; g++)
         for (int k = 0; k < SCENMC_N_TABLES; k++) {
             char name[128];
-            snprintf(name, sizeof name, "/%s/%s", groups[g], scenmc_table_names[k]);
+            snprintf(name, sizeof name, "/%s/%s", groups[g], scenmc__table_h5_names[k]);
             if (!same_dataset(a, b, name))
                 fail_msg("%s differs between %s and %s", name, a, b);
         }

@@ -229,12 +229,110 @@ static void test_run_v1(void **state)
     scenmc_model_free(mine);
 }
 
+/* Files written now (format version 2): the same readers, the same checks. */
+static const char *fresh(const char *name)
+{
+    static char buf[4][600];
+    static int k;
+    k = (k + 1) % 4;
+    snprintf(buf[k], sizeof buf[k], "%s/%s", scratch_dir, name);
+    return buf[k];
+}
+
+static void make(const char *args, const char *out)
+{
+    if (sh("%s %s --quiet --force --seed 7 --threads 1 -o '%s'", SCENMC_BINARY, args, out) != 0)
+        fail_msg("scenmc %s:\n%s", args, sh_out);
+}
+
+static void test_kinds_and_readers_v2(void **state)
+{
+    (void)state;
+    const char *M = src_path("tests/data/good/small.yaml");
+    char args[1024];
+    snprintf(args, sizeof args, "sweep '%s' --param beta=0,0.5,1 -n 500", M);
+    make(args, fresh("sweep.h5"));
+    snprintf(args, sizeof args, "sensitivity '%s' -n 200", M);
+    make(args, fresh("sensitivity.h5"));
+    snprintf(args, sizeof args, "run '%s' -n 2000 --ensemble 5", M);
+    make(args, fresh("ensemble.h5"));
+    snprintf(args, sizeof args, "run '%s' -n 2000", M);
+    make(args, fresh("run.h5"));
+    kind_is(fresh("run.h5"), SCENMC_FILE_RESULTS, 2);
+    kind_is(fresh("ensemble.h5"), SCENMC_FILE_ENSEMBLE, 2);
+    kind_is(fresh("sweep.h5"), SCENMC_FILE_SWEEP, 2);
+    kind_is(fresh("sensitivity.h5"), SCENMC_FILE_SENSITIVITY, 2);
+    const double betas[3] = {0, 0.5, 1};
+    check_sweep(fresh("sweep.h5"), 3, betas, 500);
+    check_ensemble(fresh("ensemble.h5"), 5, 2000, 1);
+}
+
+/* Provenance of version 2: the engine's commit, host, folder, generator, an absolute model path. */
+static void test_provenance(void **state)
+{
+    (void)state;
+    const char *M = src_path("tests/data/good/small.yaml");
+    char args[1024];
+    snprintf(args, sizeof args, "run '%s' -n 100", M);
+    make(args, fresh("prov.h5"));
+    scenmc_error err;
+    scenmc_error_clear(&err);
+    scenmc_model *m = NULL;
+    scenmc_results r;
+    scenmc_results_info info;
+    if (scenmc_results_read_info(fresh("prov.h5"), &m, &r, &info, 0, &err) != SCENMC_OK)
+        fail_msg("%s", err.msg);
+    assert_int_equal(info.format_version, 2);
+    assert_true(info.engine_commit && *info.engine_commit);
+    assert_true(info.host && *info.host);
+    assert_true(info.working_directory && info.working_directory[0] == '/');
+    assert_string_equal(info.rng, "Philox4x32-10 (Random123)");
+    assert_int_equal(r.threads, 1);
+    scenmc_results_info_free(&info);
+    scenmc_results_free(&r);
+    scenmc_model_free(m);
+    if (sh("h5dump -a /model/path_absolute '%s'", fresh("prov.h5")) != 0 || !strstr(sh_out, M))
+        fail_msg("/model path_absolute does not name %s:\n%s", M, sh_out);
+}
+
+/* The commands still read version 1: report, export, and merge of version-1 shards
+ * gives the version-1 merge's counts. */
+static void test_commands_read_v1(void **state)
+{
+    (void)state;
+    if (sh("%s report '%s'", SCENMC_BINARY, fixture("run.h5")) != 0)
+        fail_msg("report of a version-1 file:\n%s", sh_out);
+    if (sh("%s export '%s' --csv '%s' --force", SCENMC_BINARY, fixture("ensemble.h5"), fresh("csv1")) != 0)
+        fail_msg("export of a version-1 file:\n%s", sh_out);
+    if (sh("%s merge '%s' '%s' -o '%s' --force --quiet", SCENMC_BINARY, fixture("shard1.h5"),
+           fixture("shard2.h5"), fresh("merged.h5")) != 0)
+        fail_msg("merge of version-1 shards:\n%s", sh_out);
+    if (sh("%s merge '%s' -o '%s' --force --quiet", SCENMC_BINARY, fixture("sweep.h5"),
+           fresh("sweep-merged.h5")) != 0)
+        fail_msg("merge of a version-1 sweep:\n%s", sh_out);
+    scenmc_model *m1 = NULL, *m2 = NULL;
+    scenmc_results a, b;
+    read_or_fail(fixture("merge.h5"), &m1, &a);
+    read_or_fail(fresh("merged.h5"), &m2, &b);
+    for (int k = 0; k < SCENMC_N_TABLES; k++)
+        if (a.t[k].size)
+            assert_memory_equal(a.t[k].counts, b.t[k].counts, a.t[k].size * sizeof(uint64_t));
+    scenmc_results_free(&a);
+    scenmc_results_free(&b);
+    scenmc_model_free(m1);
+    scenmc_model_free(m2);
+    const double betas[3] = {0, 0.5, 1};
+    check_sweep(fresh("sweep-merged.h5"), 3, betas, 500);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_kinds_v1),       cmocka_unit_test(test_run_v1),
         cmocka_unit_test(test_sweep_v1),       cmocka_unit_test(test_sensitivity_v1),
         cmocka_unit_test(test_ensemble_v1),    cmocka_unit_test(test_no_ensemble),
+        cmocka_unit_test(test_kinds_and_readers_v2), cmocka_unit_test(test_provenance),
+        cmocka_unit_test(test_commands_read_v1),
     };
     return cmocka_run_group_tests(tests, scratch_setup, scratch_teardown);
 }

@@ -267,7 +267,7 @@ static void test_round_trip_info(void **state)
     scenmc_results r;
     scenmc_results_info info;
     assert_int_equal(scenmc_results_read_info(shared_mc(), &m, &r, &info, 0, &err), SCENMC_OK);
-    assert_int_equal(info.format_version, 1);
+    assert_int_equal(info.format_version, SCENMC_RESULTS_FORMAT_VERSION);
     assert_string_equal(info.method, "monte-carlo");
     assert_string_equal(info.engine_version, SCENMC_VERSION);
     assert_string_equal(info.command_line, "test_reader");
@@ -546,14 +546,14 @@ static void test_read_rejects(void **state)
     const char *sum = tpath("bad-sum.h5");
     copy_file(shared_mc(), sum);
     f = H5Fopen(sum, H5F_ACC_RDWR, H5P_DEFAULT);
-    d = H5Dopen2(f, "/counts/scenario", H5P_DEFAULT);
+    d = H5Dopen2(f, "/counts/scenario_by_year", H5P_DEFAULT);
     uint64_t c[64 * 8];
     assert_true(H5Dread(d, H5T_NATIVE_UINT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, c) >= 0);
     c[0]++;
     assert_true(H5Dwrite(d, H5T_NATIVE_UINT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, c) >= 0);
     H5Dclose(d);
     H5Fclose(f);
-    expect_read_error(sum, SCENMC_E_INPUT, "/counts/scenario: corrupt");
+    expect_read_error(sum, SCENMC_E_INPUT, "/counts/scenario_by_year: corrupt");
 }
 
 /* Damage anywhere: the reader answers (an error, or the data where the damage hit
@@ -1079,15 +1079,15 @@ static void test_commands_reject(void **state)
 static const char axes_py[] =
     "import sys, h5py\n"
     "f = h5py.File(sys.argv[1], 'r')\n"
-    "want = {'scenario': ['year', 'scenario'], 'variant': ['year', 'variant'],\n"
+    "want = {'scenario_by_year': ['year', 'scenario'], 'variant_by_year': ['year', 'variant'],\n"
     "        'scenario_variant': ['year', 'scenario', 'variant'],\n"
     "        'scenario_transition': ['year_from', 'from_scenario', 'to_scenario'],\n"
     "        'early_warning': ['year', 'variant', 'final_scenario'],\n"
-    "        'consistency': ['year', 'consistency'], 'lock_in': ['year', 'final_scenario'],\n"
+    "        'consistency_by_year': ['year', 'consistency'], 'lock_in': ['year', 'final_scenario'],\n"
     "        'final_state': ['state']}\n"
     "scale = {'year': '/year', 'year_from': '/year_from', 'scenario': '/scenario',\n"
-    "         'from_scenario': '/scenario', 'to_scenario': '/scenario',\n"
-    "         'final_scenario': '/scenario', 'variant': '/variant',\n"
+    "         'from_scenario': '/from_scenario', 'to_scenario': '/to_scenario',\n"
+    "         'final_scenario': '/final_scenario', 'variant': '/variant',\n"
     "         'consistency': '/consistency_bin', 'state': '/state'}\n"
     "groups = ['probability'] + ([] if f.attrs['method'] == 'exact' else ['counts', 'stderr'])\n"
     "n = 0\n"

@@ -1,5 +1,6 @@
 /* Sweeps, designs, cell sensitivity and ensembles. */
 #include "testutil.h"
+#include "io/h5.h" /* the tables' dataset names (format version 2) */
 
 #include "scenmc/sweep.h"
 
@@ -110,7 +111,7 @@ static void test_one_point_sweep_equals_run(void **state)
     snprintf(b, sizeof b, "%s/r.h5", dir);
     for (int k = 0; k < SCENMC_N_TABLES; k++) {
         char name[128];
-        snprintf(name, sizeof name, "/counts/%s", scenmc_table_names[k]);
+        snprintf(name, sizeof name, "/counts/%s", scenmc__table_h5_names[k]);
         size_t na, nb;
         uint64_t *ca = read_counts(a, name, &na), *cb = read_counts(b, name, &nb);
         assert_int_equal(na, nb);

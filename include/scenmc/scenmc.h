@@ -269,6 +269,10 @@ typedef struct scenmc_ensemble_info {
     int n_quantiles;
     const double *quantile_levels; /* [Q] */
     const double *quantiles;       /* [Q][Y][S] across members */
+    /* [Q][table size] across members, for every table but final_state (NULL);
+     * members whose value is NaN (0/0 in a conditional table) are left out. */
+    const double *table_quantiles[SCENMC_N_TABLES];
+    uint64_t seed;                 /* the seed the members' draws derive from */
 } scenmc_ensemble_info;
 
 /* ---------------------------------------------------------------- Monte Carlo */
@@ -324,6 +328,7 @@ typedef struct scenmc_write_options {
     const char *method;     /* overrides the root 'method' attribute (sweep, sensitivity) */
     const char *design;     /* sweeps: "grid" or "lhs:K" */
     const scenmc_ensemble_info *ensemble; /* written as /ensemble when set */
+    const char *original_command_line; /* a resumed run: the command that started it */
 } scenmc_write_options;
 
 /* Checks up front that path can be written (and does not exist, unless force). */

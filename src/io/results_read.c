@@ -853,7 +853,17 @@ static tally tally_of(const scenmc_results *r)
     return t;
 }
 
-#define BAD(table, ...) problem(R, SCENMC_E_INPUT, "/counts/" table ": corrupt: " __VA_ARGS__)
+/* The dataset of the table named name (scenmc_table_names) in a file of this version. */
+static const char *counts_name(int version, const char *name)
+{
+    for (int k = 0; k < SCENMC_N_TABLES; k++)
+        if (!strcmp(scenmc_table_names[k], name))
+            return scenmc__table_h5_name(version, k);
+    return name;
+}
+
+#define BAD(table, fmt, ...) \
+    problem(R, SCENMC_E_INPUT, "/counts/%s: corrupt: " fmt, counts_name(R->version, table), __VA_ARGS__)
 
 /* The probabilities and standard errors, against the counts. */
 static void check_ratios(reader *R, const tally *tc, const scenmc_results *r)
@@ -880,7 +890,7 @@ static void check_ratios(reader *R, const tally *tc, const scenmc_results *r)
                                  : t->stderr_[i] == se || fabs(t->stderr_[i] - se) <= 1e-13 * se;
             if (!p_ok || !s_ok)
                 problem(R, SCENMC_E_INPUT, "/%s/%s[%zu] is %.17g but its counts give %.17g: corrupt",
-                        p_ok ? "stderr" : "probability", scenmc_table_names[k], i,
+                        p_ok ? "stderr" : "probability", scenmc__table_h5_name(R->version, k), i,
                         p_ok ? t->stderr_[i] : t->prob[i], p_ok ? se : p);
         }
     }
