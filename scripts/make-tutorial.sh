@@ -1,25 +1,21 @@
 #!/usr/bin/env bash
 # Regenerates the figures of docs/tutorial.md (docs/figures/*.png) by running the
-# tutorial's own commands: scenmc run, scenmc exact and scenmc sweep on the
-# built-in Västernorrland model, then scripts/scenmc-plot.
+# tutorial's own commands: scenmc run, scenmc exact, a judgement ensemble and
+# scenmc sweep on the built-in Västernorrland model, then scripts/scenmc-plot.
 #   scripts/make-tutorial.sh            # builds scenmc in build/ if needed
 #   SCENMC=/path/to/scenmc scripts/make-tutorial.sh
-# The figures are deterministic (fixed seed and N) and kept small for the
-# repository: 100 dpi PNG, each under 200 KB (checked at the end). The full
-# report of the run goes to docs/figures/report.md: the tutorial quotes it.
+# The figures are drawn at journal size: 17 cm wide (a page's text width), the
+# early-warning example also at 8.5 cm (one column), fonts 7-9 pt at that size.
+# They are deterministic (fixed seed and N) and kept small for the repository:
+# 150 dpi PNG, each under 200 KB (checked at the end). The full report of the run
+# goes to docs/figures/report.md: the tutorial quotes it. scenmc-plot finds its
+# own Python (SCENMC_PYTHON, python3 with h5py and matplotlib, /usr/bin/python3).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 figures="$root/docs/figures"
-python=/usr/bin/python3
-plot=("$python" "$root/scripts/scenmc-plot")
-dpi=100
+plot=("$root/scripts/scenmc-plot" --width 17cm)
+dpi=150
 max_bytes=$((200 * 1024))
-
-if ! "$python" -c 'import h5py, matplotlib, numpy' 2>/dev/null; then
-    echo "make-tutorial: $python needs h5py and matplotlib" \
-         "(apt-get install python3-h5py python3-matplotlib)" >&2
-    exit 1
-fi
 
 scenmc=${SCENMC:-}
 if [ -z "$scenmc" ]; then
@@ -44,19 +40,27 @@ echo "== scenmc-plot: the five figures (the model's own Swedish names)"
 for f in scenarios characteristics pathways early_warning consistency; do
     cp "$work/native/$f.png" "$figures/$f.png"
 done
-echo "== scenmc-plot: English labels, and the exact results"
+echo "== scenmc-plot: Monte Carlo minus exact, English labels, one column"
+"${plot[@]}" "$work/vasternorrland.h5" -o "$work/diff" --dpi "$dpi" \
+    --exact "$work/vasternorrland-exact.h5" --only scenarios >/dev/null
+cp "$work/diff/scenarios.png" "$figures/scenarios_vs_exact.png"
 "${plot[@]}" "$work/vasternorrland.h5" -o "$work/en" --dpi "$dpi" --labels en \
-    --only characteristics,early_warning >/dev/null
+    --only characteristics >/dev/null
 cp "$work/en/characteristics.png" "$figures/characteristics_en.png"
-cp "$work/en/early_warning.png" "$figures/early_warning_en.png"
-"${plot[@]}" "$work/vasternorrland-exact.h5" -o "$work/exact" --dpi "$dpi" \
-    --only scenarios >/dev/null
-cp "$work/exact/scenarios.png" "$figures/scenarios_exact.png"
+"${plot[@]}" "$work/vasternorrland.h5" -o "$work/column" --dpi "$dpi" --labels en \
+    --width 8.5cm --top 4 --year 2024 --only early_warning >/dev/null
+cp "$work/column/early_warning.png" "$figures/early_warning_en.png"
 
-echo "== scenmc sweep over beta, and its figure"
+echo "== a judgement ensemble (20 members, judgement sd 0.5) and its fan chart"
+"$scenmc" run -n 100000 --seed 2030 --ensemble 20 --judgement-sd 0.5 -o ensemble.h5 --quiet
+"${plot[@]}" "$work/ensemble.h5" -o "$work/ensemble" --dpi "$dpi" --only fan >/dev/null
+cp "$work/ensemble/fan.png" "$figures/fan.png"
+
+echo "== scenmc sweep over beta, and its figures"
 "$scenmc" sweep --param beta=0:2:0.25 -n 100000 -o beta.h5 --quiet
 "${plot[@]}" "$work/beta.h5" -o "$work/beta" --dpi "$dpi" >/dev/null
 cp "$work/beta/sweep.png" "$figures/sweep_beta.png"
+cp "$work/beta/sweep_difference.png" "$figures/sweep_beta_difference.png"
 
 echo "== the same file as CSV (not kept) and as a report (docs/figures/report.md)"
 "$scenmc" export vasternorrland.h5 --csv csv --quiet
