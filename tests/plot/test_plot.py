@@ -155,7 +155,11 @@ def make_files():
         "-n", "500", "-o", "grid.h5"] + q)
     sh([SCENMC, "sweep", SMALL, "--param", "beta=0:1:0.5", "--param", "w-cross=0.5:1:0.5",
         "--design", "lhs:4", "-n", "500", "-o", "lhs.h5"] + q)
-    sh([SCENMC, "sensitivity", SMALL, "-n", "200", "-o", "sens.h5"] + q)
+    sh([SCENMC, "sensitivity", SMALL, "--method", "difference", "-n", "200", "-o", "sens.h5"] + q)
+    sh([SCENMC, "sensitivity", SMALL, "--method", "exact", "--tables", "scenario", "-o",
+        "deriv.h5"] + q)
+    sh([SCENMC, "sensitivity", SMALL, "--method", "score", "--tables", "scenario", "-n", "2000",
+        "-o", "dscore.h5"] + q)
     with open(os.path.join(WORK, "long.yaml"), "w") as f:
         f.write(LONG_MODEL)
     sh([SCENMC, "run", "long.yaml", "-n", "2000", "-o", "long.h5"] + q)
@@ -178,8 +182,9 @@ def test_every_kind():
     kinds = [("mc.h5", RESULTS), ("exact.h5", RESULTS), ("ens.h5", RESULTS + ["fan"]),
              ("sweep1.h5", ["sweep", "sweep_difference"]), ("grid.h5", ["sweep",
              "sweep_difference"]), ("lhs.h5", ["sweep"]), ("sens.h5", ["sensitivity"]),
+             ("deriv.h5", ["derivative"]), ("dscore.h5", ["derivative"]),
              ("long.h5", RESULTS), ("imported.h5", RESULTS)]
-    wide = ("mc.h5", "ens.h5", "grid.h5", "sens.h5", "imported.h5")
+    wide = ("mc.h5", "ens.h5", "grid.h5", "sens.h5", "deriv.h5", "imported.h5")
     for width, inches in (("8.5cm", 8.5 * CM), ("double", 17 * CM), ("3.5in", 3.5)):
         for h5, names in kinds:
             if (width == "double" and h5 not in wide or
