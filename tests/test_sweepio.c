@@ -192,7 +192,8 @@ static void test_mpi_resume(void **state)
     assert_same_file(ref, out);
 }
 
-/* Runs cmd in the scratch folder with SCENMC_TEST_HOLD_TEMP=30:hold; once
+/* (--max-time makes run print the line about signals that the test waits for.)
+ * Runs cmd in the scratch folder with SCENMC_TEST_HOLD_TEMP=30:hold; once
  * ready shows in its stderr (when given; the first SIGTERM then when
  * kill_at_ready) waits for a file whose name holds hold, then sends SIGTERM
  * (twice unless sent at ready): the process must end by SIGTERM, at once,
@@ -221,11 +222,11 @@ static void test_second_signal_no_temporaries(void **state)
 {
     (void)state;
     char cmd[1024];
-    snprintf(cmd, sizeof cmd, "%s run -n 20000 --seed 1 --threads 2 -o two.h5", SCENMC);
+    snprintf(cmd, sizeof cmd, "%s run -n 20000 --seed 1 --threads 2 --max-time 10h -o two.h5", SCENMC);
     two_signals(cmd, "stops the run with a checkpoint", 0, "two.h5.tmp-");
     assert_false(exists(path("two.h5")));
     /* The first signal stops the run; the second comes while its checkpoint is written. */
-    snprintf(cmd, sizeof cmd, "%s run -n 200000000 --seed 1 --threads 2 --chunk 2000 -o big.h5", SCENMC);
+    snprintf(cmd, sizeof cmd, "%s run -n 200000000 --seed 1 --threads 2 --chunk 2000 --max-time 10h -o big.h5", SCENMC);
     two_signals(cmd, "stops the run with a checkpoint", 1, "big.h5.ckpt.tmp-");
     assert_false(exists(path("big.h5.ckpt")));
     /* A shard's reservation (.part-) while the sweep file is assembled. */
