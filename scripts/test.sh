@@ -45,9 +45,11 @@ cmake -S "$root" -B "$root/build-asan" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSCENM
       -DSCENMC_WERROR=ON >/dev/null
 cmake --build "$root/build-asan" -j "$jobs"
 # Smaller statistical samples under the sanitizers (same tests, same thresholds).
+# The tests labelled slow (2.2 million trajectories; every figure of scenmc-plot,
+# mostly Python) ran in the Release stage and add little here but minutes.
 (cd "$root/build-asan" && SCENMC_TEST_SCALE=0.05 \
     ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-    ctest --output-on-failure -j "$jobs" -LE slurm)
+    ctest --output-on-failure -j "$jobs" -LE 'slurm|slow')
 echo "== ThreadSanitizer and valgrind"
 bash "$root/tests/dynamic_checks.sh" "$root" "$root/build-test"
 echo "== all tests passed"
