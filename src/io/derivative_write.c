@@ -50,8 +50,10 @@ static hid_t dw_put(dw *w, const char *name, hid_t type, int rank, const int *di
             H5Dclose(ds);
         return -1;
     }
+    static const char *const dim_names[4] = {"param", "year", "scenario", "variant"};
     for (int i = 0; i < rank && !keep; i++)
-        if (w->dim[dims[i]] >= 0 && H5DSattach_scale(ds, w->dim[dims[i]], (unsigned)i) < 0)
+        if ((w->dim[dims[i]] >= 0 && H5DSattach_scale(ds, w->dim[dims[i]], (unsigned)i) < 0) ||
+            H5DSset_label(ds, (unsigned)i, dim_names[dims[i]]) < 0) /* as every results table */
             w->ok = 0;
     if (!keep)
         H5Dclose(ds);

@@ -89,6 +89,25 @@ med <- apply(m, c(1, 2), quantile, probs = 0.5, type = 7)  # R's type 7 = GSL's 
 check(max(abs(med - q[, , which(lv == 0.5)])) < 1e-15, "ensemble median vs R's quantile of the members")
 f$close_all()
 
+# Derivatives (sensitivity --method exact): labels, and dP/dbeta against a central
+# difference of two exact solves at beta 1.5 +- 1e-4.
+f <- H5File$new(file.path(dir, "derivative.h5"), mode = "r")
+ds <- f[["derivative/dP_scenario"]]
+check(identical(labels(ds), c("scenario", "year", "param")), "derivative labels")
+d <- ds$read()  # [scenario, year, param]
+dimnames(d) <- list(f[["derivative/scenario"]]$read(), f[["derivative/year"]]$read(),
+                    f[["derivative/param"]]$read())
+f$close_all()
+fd <- sapply(c("exact_beta_plus.h5", "exact_beta_minus.h5"), function(n) {
+  g <- H5File$new(file.path(dir, n), mode = "r")
+  p <- g[["probability/scenario_by_year"]]$read()
+  dimnames(p) <- list(g[["probability/scenario"]]$read(), g[["probability/year"]]$read())
+  g$close_all()
+  p["Boom", "2003"]
+})
+fd <- (fd[1] - fd[2]) / 2e-4
+check(abs(d["Boom", "2003", "beta"] - fd) < 1e-6 * abs(fd) + 1e-9, "derivative dP/dbeta vs central difference")
+
 if (failures > 0) {
   cat(failures, "failure(s)\n")
   quit(status = 1)

@@ -174,6 +174,41 @@ def check_ensemble():
               f"ensemble ({e}): quantiles differ from numpy's on the members")
 
 
+def beta_central_difference():
+    """dP(Boom, 2003)/dbeta by a central difference of two exact solves (h = 1e-4)."""
+    p = []
+    for f in ("exact_beta_plus.h5", "exact_beta_minus.h5"):
+        with h5py.File(os.path.join(D, f), "r") as h:
+            names = [x.decode() if isinstance(x, bytes) else x for x in h["scenario"][()]]
+            years = list(h["year"][()])
+            p.append(h["probability/scenario_by_year"][years.index(2003), names.index("Boom")])
+    return (p[0] - p[1]) / 2e-4
+
+
+BETA_FD = beta_central_difference()
+
+
+def check_derivative(name):
+    """Derivative files (sensitivity --method exact|score): named dimensions, and dP/dbeta
+    of the exact file against a central difference of two exact solves computed here."""
+    ds = open_all(name)
+    for t, want in (("dP_scenario", ("param", "year", "scenario")),
+                    ("dP_variant", ("param", "year", "variant")),
+                    ("dP_scenario_variant", ("param", "year", "scenario", "variant"))):
+        dims(ds, "/derivative", t, want)
+        if "score" in name:
+            dims(ds, "/derivative", "stderr_" + t[3:], want)
+    if "score" in name:
+        return
+    for e in ENGINES:
+        g = ds.get(("/derivative", e))
+        if g is None:
+            continue
+        got = float(g["dP_scenario"].sel(param="beta", year=2003, scenario="Boom"))
+        check(abs(got - BETA_FD) < 1e-6 * abs(BETA_FD) + 1e-9,
+              f"{name} ({e}): dP(Boom, 2003)/dbeta {got}, central difference {BETA_FD}")
+
+
 def check_h5py_one_liners():
     """The h5py lines of docs/file-format.md."""
     f = h5py.File(os.path.join(D, "run.h5"), "r")
@@ -197,6 +232,8 @@ check_results("shard1.h5", "csv_merge")  # dims only; its values are half the ru
 check_sweep()
 check_sensitivity()
 check_ensemble()
+check_derivative("derivative.h5")
+check_derivative("derivative_score.h5")
 check_h5py_one_liners()
 if failures:
     print(f"{len(failures)} failure(s)")
