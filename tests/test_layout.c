@@ -252,7 +252,7 @@ static void test_kinds_and_readers_v2(void **state)
     char args[1024];
     snprintf(args, sizeof args, "sweep '%s' --param beta=0,0.5,1 -n 500", M);
     make(args, fresh("sweep.h5"));
-    snprintf(args, sizeof args, "sensitivity '%s' -n 200", M);
+    snprintf(args, sizeof args, "sensitivity '%s' --method difference -n 200", M);
     make(args, fresh("sensitivity.h5"));
     snprintf(args, sizeof args, "run '%s' -n 2000 --ensemble 5", M);
     make(args, fresh("ensemble.h5"));

@@ -537,7 +537,7 @@ static void test_read_rejects(void **state)
              SCENMC_BINARY, src_path("tests/data/good/small.yaml"), tpath("sweep.h5"));
     assert_int_equal(run_capture(cmd, NULL), 0);
     expect_read_error(tpath("sweep.h5"), SCENMC_E_INPUT, "a sweep file (scenmc sweep: 3 parameter");
-    snprintf(cmd, sizeof cmd, "%s sensitivity '%s' -n 300 -o '%s' --quiet", SCENMC_BINARY,
+    snprintf(cmd, sizeof cmd, "%s sensitivity '%s' --method difference -n 300 -o '%s' --quiet", SCENMC_BINARY,
              src_path("tests/data/good/small.yaml"), tpath("sensitivity.h5"));
     assert_int_equal(run_capture(cmd, NULL), 0);
     expect_read_error(tpath("sensitivity.h5"), SCENMC_E_INPUT, "a cell-sensitivity file");
@@ -1197,7 +1197,7 @@ static void test_plot(void **state)
         if (access(h, F_OK) != 0) { /* made by test_read_rejects; make it here if run alone */
             snprintf(cmd, sizeof cmd, "%s %s '%s' %s -n 300 -o '%s' --quiet", SCENMC_BINARY,
                      kinds[i][1], src_path("tests/data/good/small.yaml"),
-                     i ? "" : "--param beta=0:1:0.5", h);
+                     i ? "--method difference" : "--param beta=0:1:0.5", h);
             assert_int_equal(run_capture(cmd, NULL), 0);
         }
         snprintf(cmd, sizeof cmd, PY " '%s' '%s' -o '%s' --dpi 50", src_path("scripts/scenmc-plot"),

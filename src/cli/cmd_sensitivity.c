@@ -52,8 +52,8 @@ static int by_strength(const void *a, const void *b)
 
 static const cli_option sens_head[] = {
     {"method", K_METHOD, 1,
-     "  --method M             exact, score, difference (default) or auto: exact when\n"
-     "                         the exact solver fits in memory, else score\n"},
+     "  --method M             auto (default: exact when the exact solver fits in\n"
+     "                         memory, else score), exact, score or difference\n"},
     {"tables", K_TABLES, 1,
      "  --tables T             exact/score: all (scenario, variant and variant |\n"
      "                         scenario; default) or scenario (faster)\n"},
@@ -94,10 +94,9 @@ static const cli_option *sens_options(void)
 static const char sens_foot[] = "";
 
 enum { SENS_AUTO, SENS_EXACT, SENS_SCORE, SENS_DIFFERENCE };
-/* The method without --method. The files of exact and score are read by
- * report, export and scenmc-plot only once those are wired to them; until
- * then the default stays today's method (auto is one word away). */
-#define SENS_DEFAULT SENS_DIFFERENCE
+/* The method without --method: exact where the exact solver fits in memory,
+ * else score (docs/sensitivity.md). */
+#define SENS_DEFAULT SENS_AUTO
 
 /* A sensitivity analysis from the command line. */
 typedef struct sens_cmd {
