@@ -63,6 +63,24 @@ typedef struct scenmc_derivatives {
 
 void scenmc_derivatives_free(scenmc_derivatives *d);
 
+/* Exact derivatives by reverse-mode differentiation of the exact solver
+ * (method "exact"): P(scenario, year) always; P(variant, year) and
+ * P(variant | scenario, year) too when all_tables (else those arrays are
+ * NULL). Needs the exact solver's memory (SCENMC_E_LIMIT otherwise).
+ * progress (may be NULL) is called after each block of outputs; a nonzero
+ * return stops with SCENMC_E_INTERRUPTED. */
+scenmc_status scenmc_exact_derivatives(const scenmc_model *m, const scenmc_params *p, int threads,
+                                       int all_tables,
+                                       int (*progress)(void *, uint64_t, uint64_t, double),
+                                       void *progress_ctx, scenmc_derivatives *out, scenmc_error *err);
+
+/* Writes d to an HDF5 file atomically (docs/sensitivity.md, "The derivative
+ * file"): the results format's root attributes, /model and /params, and the
+ * group /derivative. */
+scenmc_status scenmc_derivatives_write(const char *path, const scenmc_model *m, const scenmc_params *p,
+                                       const scenmc_derivatives *d, const scenmc_write_options *opt,
+                                       scenmc_error *err);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,8 +1,12 @@
-/* scenmc sensitivity: how much each scored cell moves the final scenario
- * probabilities (docs/sensitivity.md). */
+/* scenmc sensitivity: how much each parameter moves the scenario
+ * probabilities (docs/sensitivity.md): exact derivatives (adjoint of the
+ * exact solver), Monte Carlo derivatives (score method) or paired finite
+ * differences of every scored cell. */
 #include "cli.h"
+#include "scenmc/derivative.h"
 #include "scenmc/sweep.h"
 #include "summary.h"
+#include "engine/exact_chain.h"
 #include "base/util.h"
 
 #include <math.h>
@@ -10,15 +14,23 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { K_DELTA = CLI_KEY_FIRST, K_TOP };
+enum { K_DELTA = CLI_KEY_FIRST, K_TOP, K_METHOD, K_TABLES };
 static const char sens_help[] =
-    "usage: scenmc sensitivity [MODEL] [--delta D] [options]\n\n"
-    "Changes every scored consistency cell by -D and +D in turn (clipped to the\n"
-    "model's scale; both symmetric entries) and reports, per cell, the change of\n"
-    "each scenario's final-year probability, P(+D) - P(-D), with its paired\n"
-    "standard error: both runs use the same random numbers trajectory by\n"
-    "trajectory, so the error is that of the paired difference. Ranked by the\n"
-    "largest absolute change: the data of a tornado chart (scenmc-plot draws it).\n\n"
+    "usage: scenmc sensitivity [MODEL] [--method exact|score|difference|auto] [options]\n\n"
+    "Which judgements and parameters move the scenario probabilities, and how much.\n\n"
+    "--method exact: the derivative of every P(scenario, year), P(variant, year)\n"
+    "and P(variant | scenario, year) with respect to every consistency and\n"
+    "cross-impact cell, beta, the weights, each descriptor's rate and each bias\n"
+    "entry, exactly (reverse-mode differentiation of the exact solver); needs the\n"
+    "exact solver's memory. --method score: the same by Monte Carlo (likelihood\n"
+    "ratio), with standard errors, for models of any size. The table ranks the\n"
+    "parameters by their effect on the final year's scenarios per step (one scale\n"
+    "point for cells and biases, a tenth of the value for beta, weights, rates).\n\n"
+    "--method difference: changes every scored consistency cell by -D and +D in\n"
+    "turn (clipped to the model's scale; both symmetric entries) and reports the\n"
+    "change of each scenario's final-year probability, P(+D) - P(-D), with its\n"
+    "paired standard error (common random numbers). Ranked by the largest\n"
+    "absolute change: the data of a tornado chart (scenmc-plot draws it).\n\n"
     "options:\n";
 static double cell_strength(const scenmc_sensitivity_result *s, int c)
 {
@@ -37,19 +49,55 @@ static int by_strength(const void *a, const void *b)
     return *(const int *)a - *(const int *)b;
 }
 
-static const cli_option sens_options[] = {
-    {"delta", K_DELTA, 1, "  --delta D              the change of a score (default 1)\n"},
-    {"top", K_TOP, 1, "  --top K                cells shown in the table (default 20; the file has all)\n"},
-    CLI_PARAMS,
-    CLI_OUTPUT_OPTION("the sensitivity file (atomically)"),
+static const cli_option sens_head[] = {
+    {"method", K_METHOD, 1,
+     "  --method M             exact, score, difference (default) or auto: exact when\n"
+     "                         the exact solver fits in memory, else score\n"},
+    {"tables", K_TABLES, 1,
+     "  --tables T             exact/score: all (scenario, variant and variant |\n"
+     "                         scenario; default) or scenario (faster)\n"},
+    {"delta", K_DELTA, 1, "  --delta D              difference: the change of a score (default 1)\n"},
+    {"top", K_TOP, 1, "  --top K                rows shown in the table (default 20; the file has all)\n"},
+    {"trajectories", CLI_K_TRAJECTORIES, 1,
+     "  -n, --trajectories N   score and difference: trajectories per run (default\n"
+     "                         100000, whatever the model says)\n"},
+    CLI_END,
+};
+static const cli_option sens_tail[] = {
+    CLI_OUTPUT_OPTION("the sensitivity or derivative file (atomically)"),
     CLI_FORCE_OPTION,
     {"threads", CLI_K_THREADS, 1, "  --threads T            OpenMP threads (default: all cores)\n"},
     {"quiet", CLI_K_QUIET, 0, "  --quiet                no progress and no table\n"},
     CLI_HELP_OPTION,
     CLI_END,
 };
-static const char sens_foot[] = "(-n defaults to 100000 here: 2 runs per cell)\n";
-static const cli_command sens_command = {"sensitivity", sens_help, sens_foot, sens_options};
+
+/* The options: sens_head, the shared parameter options but -n (whose
+ * default differs here: one default in the help), sens_tail. */
+static const cli_option *sens_options(void)
+{
+    static cli_option all[40];
+    if (all[0].name)
+        return all;
+    int n = 0;
+    for (const cli_option *o = sens_head; o->name; o++)
+        all[n++] = *o;
+    for (const cli_option *o = cli_param_options; o->name; o++)
+        if (o->key != CLI_K_TRAJECTORIES)
+            all[n++] = *o;
+    for (const cli_option *o = sens_tail; o->name; o++)
+        all[n++] = *o;
+    all[n] = (cli_option)CLI_END;
+    return all;
+}
+static const char sens_foot[] =
+    "exit status 2 for --method score in a build without the score method\n";
+
+enum { SENS_AUTO, SENS_EXACT, SENS_SCORE, SENS_DIFFERENCE };
+/* The method without --method. The files of exact and score are read by
+ * report, export and scenmc-plot only once those are wired to them; until
+ * then the default stays today's method (auto is one word away). */
+#define SENS_DEFAULT SENS_DIFFERENCE
 
 /* A sensitivity analysis from the command line. */
 typedef struct sens_cmd {
@@ -57,6 +105,8 @@ typedef struct sens_cmd {
     scenmc_params base;
     const char *out, *start;
     int force, quiet;
+    int method;     /* SENS_EXACT, SENS_SCORE, SENS_DIFFERENCE; SENS_AUTO until planned */
+    int all_tables;
     long threads, top;
     double delta;
     int argc;
@@ -76,6 +126,15 @@ static int sens_option(const cli_arg *o, sens_cmd *sc)
         if (!(sc->delta > 0))
             return cli_usage_error("sensitivity", "--delta %s: expected a positive number", o->value);
         return 0;
+    case K_METHOD:
+        sc->method = !strcmp(o->value, "exact") ? SENS_EXACT : !strcmp(o->value, "score") ? SENS_SCORE
+                     : !strcmp(o->value, "difference") ? SENS_DIFFERENCE : !strcmp(o->value, "auto") ? SENS_AUTO : -1;
+        return sc->method < 0 ? cli_usage_error("sensitivity", "--method %s: expected exact, score, difference "
+                                                "or auto", o->value) : 0;
+    case K_TABLES:
+        sc->all_tables = !strcmp(o->value, "all") ? 1 : !strcmp(o->value, "scenario") ? 0 : -1;
+        return sc->all_tables < 0 ? cli_usage_error("sensitivity", "--tables %s: expected all or scenario",
+                                                    o->value) : 0;
     case K_TOP: return cli_parse_int("sensitivity", "--top", o->value, 1, 1000000, &sc->top) ? 0 : EXIT_USAGE;
     case CLI_K_OUTPUT: sc->out = o->value; return 0;
     case CLI_K_THREADS:
@@ -90,6 +149,7 @@ static int sens_option(const cli_arg *o, sens_cmd *sc)
 static int sens_plan(int argc, char **argv, sens_cmd *sc)
 {
     cli_args a;
+    const cli_command sens_command = {"sensitivity", sens_help, sens_foot, sens_options()};
     int rc = cli_parse(&sens_command, argc, argv, &a);
     if (rc)
         return rc;
@@ -110,6 +170,11 @@ static int sens_plan(int argc, char **argv, sens_cmd *sc)
                 (sc->out && scenmc_output_check(sc->out, sc->force, &err) != SCENMC_OK))) {
         cli_print_error("sensitivity", &err);
         rc = EXIT_USAGE;
+    }
+    if (!rc && sc->method == SENS_AUTO) { /* exact where the exact solver fits in memory */
+        double need;
+        scenmc_error_clear(&err);
+        sc->method = scenmc__exact_states(sc->m, &sc->base, &need, &err) ? SENS_EXACT : SENS_SCORE;
     }
     return rc;
 }
@@ -181,6 +246,132 @@ static void sens_print(const sens_cmd *sc, const scenmc_sensitivity_result *s)
     free(order);
 }
 
+/* ---------------------------------------------------------------- derivatives */
+
+/* Largest |elasticity| over the final year's scenarios of parameter e. */
+static double deriv_strength(const scenmc_derivatives *d, int e)
+{
+    size_t Y = (size_t)d->Y, S = (size_t)d->S, E = (size_t)e;
+    double mx = 0;
+    for (size_t a = 0; a < S; a++)
+        mx = fmax(mx, fabs(d->scenario[(E * Y + Y - 1) * S + a] * d->param[e].step));
+    return mx;
+}
+
+static const scenmc_derivatives *deriv_ctx;
+static int deriv_order(const void *a, const void *b)
+{
+    double x = deriv_strength(deriv_ctx, *(const int *)a), y = deriv_strength(deriv_ctx, *(const int *)b);
+    if (x != y)
+        return x < y ? 1 : -1;
+    return *(const int *)a - *(const int *)b;
+}
+
+/* The derivatives by the chosen method. */
+static scenmc_status deriv_compute(const sens_cmd *sc, progress *prog, scenmc_derivatives *d, scenmc_error *err)
+{
+    switch (sc->method) {
+    case SENS_EXACT:
+        return scenmc_exact_derivatives(sc->m, &sc->base, (int)sc->threads, sc->all_tables, progress_cb, prog, d,
+                                        err);
+    case SENS_SCORE: /* the Monte Carlo method: scenmc__score_derivatives (engine/score.h) when built in */
+    default:
+        memset(d, 0, sizeof *d);
+        return scenmc_error_add(err, SCENMC_E_INPUT, "the score method is not available in this build");
+    }
+}
+
+/* The top parameters by their effect per step on the final year's scenarios. */
+static void deriv_print(const sens_cmd *sc, const scenmc_derivatives *d)
+{
+    const scenmc_model *m = sc->m;
+    size_t n = (size_t)d->n_param, Y = (size_t)d->Y, S = (size_t)d->S;
+    int *order = scenmc__xcalloc(n ? n : 1, sizeof(int));
+    for (size_t e = 0; e < n; e++)
+        order[e] = (int)e;
+    deriv_ctx = d;
+    qsort(order, n, sizeof(int), deriv_order);
+    printf("%s: %s derivatives of every table for %d parameters, %.1f s", m->name, d->method, d->n_param,
+           d->wall_seconds);
+    if (d->n_trajectories)
+        printf(", %llu trajectories", (unsigned long long)d->n_trajectories);
+    printf("\n\nChange of P(scenario in %d) per step of each parameter (derivative x step%s), strongest first\n",
+           sc->base.year_end, d->scenario_se ? ", ± standard error" : "");
+    for (long i = 0; i < sc->top && (size_t)i < n; i++) {
+        size_t e = (size_t)order[i];
+        const scenmc_dparam *par = &d->param[e];
+        printf("%3ld. %s (value %g, step %g)\n    ", i + 1, par->label, par->value, par->step);
+        for (size_t a = 0; a < S; a++) {
+            size_t k = (e * Y + Y - 1) * S + a;
+            printf("  %s %+.4f", a < (size_t)m->n_scenarios ? m->scenarios[a].name : "unclassified",
+                   d->scenario[k] * par->step);
+            if (d->scenario_se)
+                printf("±%.4f", d->scenario_se[k] * par->step);
+        }
+        printf("\n");
+    }
+    if (sc->out)
+        printf("\nResults: %s\n", sc->out);
+    free(order);
+}
+
+static int deriv_write(const sens_cmd *sc, const scenmc_derivatives *d)
+{
+    scenmc_error err;
+    scenmc_error_clear(&err);
+    char *cl = cli_command_line(sc->argc, sc->argv);
+    scenmc_write_options wo = {.command_line = cl, .force = sc->force, .method = "derivative"};
+    scenmc_status st = scenmc_derivatives_write(sc->out, sc->m, &sc->base, d, &wo, &err);
+    free(cl);
+    if (st != SCENMC_OK) {
+        cli_print_error("sensitivity", &err);
+        return cli_exit_code(st);
+    }
+    return 0;
+}
+
+/* --method exact or score. */
+static int deriv_run(const sens_cmd *sc)
+{
+    scenmc_error err;
+    scenmc_error_clear(&err);
+    progress prog;
+    progress_init(&prog, "sensitivity", sc->quiet);
+    scenmc_derivatives d;
+    scenmc_status st = deriv_compute(sc, &prog, &d, &err);
+    progress_end(&prog);
+    if (st != SCENMC_OK) {
+        cli_print_error("sensitivity", &err);
+        return cli_exit_code(st);
+    }
+    int rc = sc->out ? deriv_write(sc, &d) : 0;
+    if (!sc->quiet && !rc)
+        deriv_print(sc, &d);
+    scenmc_derivatives_free(&d);
+    return rc;
+}
+
+/* --method difference: paired runs of every scored cell. */
+static int diff_run(const sens_cmd *sc)
+{
+    scenmc_error err;
+    scenmc_error_clear(&err);
+    progress prog;
+    progress_init(&prog, "sensitivity", sc->quiet);
+    scenmc_sensitivity_result s;
+    scenmc_status st = scenmc_sensitivity(sc->m, &sc->base, sc->delta, (int)sc->threads, progress_cb, &prog, &s, &err);
+    progress_end(&prog);
+    if (st != SCENMC_OK) {
+        cli_print_error("sensitivity", &err);
+        return cli_exit_code(st);
+    }
+    int rc = sc->out ? sens_write(sc, &s) : 0;
+    if (!sc->quiet && !rc)
+        sens_print(sc, &s);
+    scenmc_sensitivity_free(&s);
+    return rc;
+}
+
 int cmd_sensitivity(int argc, char **argv)
 {
     sens_cmd sc;
@@ -189,27 +380,11 @@ int cmd_sensitivity(int argc, char **argv)
     sc.argv = argv;
     sc.top = 20;
     sc.delta = 1;
+    sc.all_tables = 1;
+    sc.method = SENS_DEFAULT;
     int rc = sens_plan(argc, argv, &sc);
-    if (!rc) {
-        scenmc_error err;
-        scenmc_error_clear(&err);
-        progress prog;
-        progress_init(&prog, "sensitivity", sc.quiet);
-        scenmc_sensitivity_result s;
-        scenmc_status st = scenmc_sensitivity(sc.m, &sc.base, sc.delta, (int)sc.threads, progress_cb, &prog,
-                                              &s, &err);
-        progress_end(&prog);
-        if (st != SCENMC_OK) {
-            cli_print_error("sensitivity", &err);
-            rc = cli_exit_code(st);
-        } else {
-            if (sc.out)
-                rc = sens_write(&sc, &s);
-            if (!sc.quiet && !rc)
-                sens_print(&sc, &s);
-            scenmc_sensitivity_free(&s);
-        }
-    }
+    if (!rc)
+        rc = sc.method == SENS_DIFFERENCE ? diff_run(&sc) : deriv_run(&sc);
     if (sc.m) {
         scenmc_params_free(&sc.base);
         scenmc_model_free(sc.m);

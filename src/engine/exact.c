@@ -10,172 +10,17 @@
  * Tables that involve two times (transitions, early warning, lock-in) come
  * from backward propagation of indicator functions, never from sampling. */
 #include "engine/exact.h"
-#include "engine/kernel.h"
+#include "engine/exact_chain.h"
 #include "base/util.h"
 
-#include <gsl/gsl_cdf.h>
-#include <gsl/gsl_randist.h>
 #include <math.h>
 #include <omp.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-typedef struct exact_chain {
-    const scenmc__kernel_base *k;
-    uint64_t n;           /* states */
-    int D, V;
-    uint64_t *stride;     /* [D] */
-    double *T;            /* [n*V] transition weights */
-    int n_terms;          /* Poisson terms kept */
-    double *pois;         /* [n_terms] */
-    double tail;          /* Poisson mass dropped: bound on the L1 error per year */
-    double *work[2];      /* [n] scratch for the series */
-    int threads;          /* of each parallel region (the process's setting is left alone) */
-} exact_chain;
 
-/* Decodes x into s (last descriptor fastest). */
-static void decode(const exact_chain *c, uint64_t x, int *s)
-{
-    for (int d = c->D - 1; d >= 0; d--) {
-        uint64_t nv = (uint64_t)c->k->n_var[d];
-        s[d] = (int)(x % nv);
-        x /= nv;
-    }
-}
 
-static void odometer(const exact_chain *c, int *s)
-{
-    for (int d = c->D - 1; d >= 0; d--) {
-        if (++s[d] < c->k->n_var[d])
-            return;
-        s[d] = 0;
-    }
-}
-
-static void build_transitions(exact_chain *c, const scenmc_params *p)
-{
-    const scenmc__kernel_base *k = c->k;
-    const int D = c->D, V = c->V;
-#pragma omp parallel num_threads(c->threads)
-    {
-        int *s = scenmc__xcalloc((size_t)D, sizeof(int));
-        double *F = scenmc__xcalloc((size_t)V, sizeof(double));
-        double *prob = scenmc__xcalloc((size_t)V, sizeof(double));
-        int have = 0;
-#pragma omp for schedule(static)
-        for (uint64_t x = 0; x < c->n; x++) {
-            if (!have) {
-                decode(c, x, s);
-                have = 1;
-            }
-            memcpy(F, k->h, sizeof(double) * (size_t)V);
-            for (int j = 0; j < D; j++) {
-                const double *row = k->W + (size_t)(k->offset[j] + s[j]) * V;
-                for (int v = 0; v < V; v++)
-                    F[v] += row[v];
-            }
-            double *t = c->T + x * (uint64_t)V;
-            for (int i = 0; i < D; i++) {
-                scenmc__kernel_heat_bath(k, F, i, prob);
-                double w = p->rate[i] / k->lambda;
-                for (int b = 0; b < k->n_var[i]; b++)
-                    t[k->offset[i] + b] = w * prob[b];
-            }
-            odometer(c, s);
-        }
-        free(s);
-        free(F);
-        free(prob);
-    }
-}
-
-/* out = in M (forward: distributions) or out = M in (backward: functions),
- * for nvec vectors at once, stored interleaved (v[x * nvec + j]) so that the
- * transition weights are read once for all of them. */
-static void apply_M(const exact_chain *c, const double *in, double *out, int nvec, int backward)
-{
-    const scenmc__kernel_base *k = c->k;
-    const int D = c->D, V = c->V;
-    const size_t nv_ = (size_t)nvec;
-#pragma omp parallel num_threads(c->threads)
-    {
-        int *s = scenmc__xcalloc((size_t)D, sizeof(int));
-        double *acc = scenmc__xcalloc(nv_, sizeof(double));
-        int have = 0;
-#pragma omp for schedule(static)
-        for (uint64_t y = 0; y < c->n; y++) {
-            if (!have) {
-                decode(c, y, s);
-                have = 1;
-            }
-            memset(acc, 0, sizeof(double) * nv_);
-            for (int i = 0; i < D; i++) {
-                int off = k->offset[i], nv = k->n_var[i], cur = s[i];
-                uint64_t base = y - (uint64_t)cur * c->stride[i];
-                if (backward) {
-                    const double *t = c->T + y * (uint64_t)V + off;
-                    for (int b = 0; b < nv; b++) {
-                        const double *src = in + (base + (uint64_t)b * c->stride[i]) * nv_;
-                        for (size_t j = 0; j < nv_; j++)
-                            acc[j] += t[b] * src[j];
-                    }
-                } else {
-                    for (int a = 0; a < nv; a++) {
-                        uint64_t x = base + (uint64_t)a * c->stride[i];
-                        double t = c->T[x * (uint64_t)V + off + cur];
-                        const double *src = in + x * nv_;
-                        for (size_t j = 0; j < nv_; j++)
-                            acc[j] += src[j] * t;
-                    }
-                }
-            }
-            memcpy(out + y * nv_, acc, sizeof(double) * nv_);
-            odometer(c, s);
-        }
-        free(s);
-        free(acc);
-    }
-}
-
-/* v <- Year v for nvec interleaved vectors, by the truncated Poisson series. */
-static void apply_year(exact_chain *c, double *v, int nvec, int backward)
-{
-    size_t len = c->n * (size_t)nvec;
-    double *cur = c->work[0], *next = c->work[1];
-    memcpy(cur, v, sizeof(double) * len);
-    for (size_t x = 0; x < len; x++)
-        v[x] = c->pois[0] * cur[x];
-    for (int t = 1; t < c->n_terms; t++) {
-        apply_M(c, cur, next, nvec, backward);
-        double w = c->pois[t];
-        for (size_t x = 0; x < len; x++)
-            v[x] += w * next[x];
-        double *tmp = cur;
-        cur = next;
-        next = tmp;
-    }
-}
-
-static double physical_memory(void)
-{
-    long pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGE_SIZE);
-    return pages > 0 && size > 0 ? (double)pages * (double)size : 16e9;
-}
-
-/* Bytes the solver needs for n states (docs/model.md, section 10). */
-static double memory_needed(uint64_t n, int V, int Y, int S)
-{
-    double per_state = 8.0 * V       /* T */
-                       + 8.0 * Y     /* p_t for every year */
-                       + 8.0 * 2 * 2 * S /* series scratch, as wide as the backward block */
-                       + 8.0 * 2 * S /* backward vectors: early warning and lock-in */
-                       + 8.0 * S     /* one-year transition indicators */
-                       + 4.0;        /* scenario of each state */
-    return per_state * (double)n;
-}
-
-/* The solver's vectors over the n states (sizes: memory_needed). */
+/* The solver's vectors over the n states (sizes: memory_needed in exact_chain.c). */
 typedef struct exact_work {
     int Y, S;
     double **pt;  /* [Y][n] distribution at each year */
@@ -214,45 +59,11 @@ static void work_free(exact_work *w)
     free(w->s);
 }
 
-/* Poisson terms until the dropped tail is below 1e-13 (the year's L1 error bound). */
-static void chain_poisson(exact_chain *c, double lambda)
-{
-    c->n_terms = 1;
-    while (gsl_cdf_poisson_Q((unsigned)(c->n_terms - 1), lambda) > 1e-13)
-        c->n_terms++;
-    c->pois = scenmc__xcalloc((size_t)c->n_terms, sizeof(double));
-    for (int t = 0; t < c->n_terms; t++)
-        c->pois[t] = gsl_ran_poisson_pdf((unsigned)t, lambda);
-    c->tail = gsl_cdf_poisson_Q((unsigned)(c->n_terms - 1), lambda);
-}
-
-/* Forward pass: each state's scenario, the initial distribution, and the
- * distribution at every later year. */
-static void forward_pass(exact_chain *c, const scenmc_params *p, exact_work *w)
-{
-    const scenmc__kernel_base *k = c->k;
-    const int D = c->D;
-    for (uint64_t x = 0; x < c->n; x++) {
-        decode(c, x, w->s);
-        long si = 0;
-        for (int d = 0; d < D; d++)
-            si += (long)k->scen_stride[d] * w->s[d];
-        w->scen[x] = k->scen_table[si];
-        double q = 1;
-        for (int d = 0; d < D; d++)
-            q *= p->start ? (p->start[d] == w->s[d]) : p->initial[k->offset[d] + w->s[d]];
-        w->pt[0][x] = q;
-    }
-    for (int y = 1; y < w->Y; y++) {
-        memcpy(w->pt[y], w->pt[y - 1], sizeof(double) * c->n);
-        apply_year(c, w->pt[y], 1, 0);
-    }
-}
 
 /* Year y's tables in r from its distribution and the backward vectors:
  * joint sums, then conditional as the Monte Carlo tables define them (NaN
  * for 0/0). */
-static void year_tables(const exact_chain *c, exact_work *w, int y, scenmc_results *r)
+static void year_tables(const scenmc__chain *c, exact_work *w, int y, scenmc_results *r)
 {
     const scenmc__kernel_base *k = c->k;
     const int D = c->D, S = w->S, Y = w->Y;
@@ -269,7 +80,7 @@ static void year_tables(const exact_chain *c, exact_work *w, int y, scenmc_resul
     for (uint64_t x = 0; x < c->n; x++) {
         if (q[x] == 0)
             continue;
-        decode(c, x, s);
+        scenmc__chain_decode(c, x, s);
         int a = w->scen[x];
         sc[a] += q[x];
         double K = scenmc__kernel_total_consistency(k, s);
@@ -304,7 +115,7 @@ static void year_tables(const exact_chain *c, exact_work *w, int y, scenmc_resul
 /* Backward pass: the one-year transitions g_b = Year 1_b (time-homogeneous,
  * so once), then from the final year back, ew_S(t) = P(final = S | x at t)
  * and stay_S(t) = P(in S on t..T | x), each year's tables on the way. */
-static void backward_pass(exact_chain *c, exact_work *w, scenmc_results *r)
+static void backward_pass(scenmc__chain *c, exact_work *w, scenmc_results *r)
 {
     const int S = w->S;
     const uint64_t S2 = 2 * (uint64_t)S;
@@ -312,13 +123,13 @@ static void backward_pass(exact_chain *c, exact_work *w, scenmc_results *r)
     for (uint64_t x = 0; x < c->n; x++)
         for (int b = 0; b < S; b++)
             w->g[x * (uint64_t)S + (uint64_t)b] = w->scen[x] == b;
-    apply_year(c, w->g, S, 1);
+    scenmc__chain_apply_year(c, w->g, S, 1);
     for (uint64_t x = 0; x < c->n; x++)
         for (int S_ = 0; S_ < S; S_++)
             ew[x * S2 + (uint64_t)S_] = stay[x * S2 + (uint64_t)S + (uint64_t)S_] = w->scen[x] == S_;
     for (int y = w->Y - 1; y >= 0; y--) {
         if (y < w->Y - 1) {
-            apply_year(c, ew, 2 * S, 1);
+            scenmc__chain_apply_year(c, ew, 2 * S, 1);
             for (uint64_t x = 0; x < c->n; x++)
                 for (int S_ = 0; S_ < S; S_++)
                     if (w->scen[x] != S_)
@@ -338,23 +149,6 @@ static void lock_in_table(const exact_work *w, scenmc_results *r)
             li[(size_t)y * Sz + S_] = w->A[(size_t)y * Sz + S_] - (y > 0 ? w->A[(size_t)(y - 1) * Sz + S_] : 0);
 }
 
-/* The state count, or 0 with an error when the solver would not fit in memory. */
-static uint64_t exact_states(const scenmc_model *m, const scenmc_params *p, double *need, scenmc_error *err)
-{
-    uint64_t n = scenmc_model_state_count(m);
-    int Y = p->year_end - p->year_start + 1, V = m->n_variants;
-    int S = m->n_scenarios + (scenmc_model_has_unclassified(m) ? 1 : 0);
-    double have = physical_memory();
-    *need = n ? memory_needed(n, V, Y, S) : INFINITY;
-    if (!n || *need > 0.8 * have) {
-        scenmc_error_add(err, SCENMC_E_LIMIT, "the exact solver would need %.3g GiB for %s%llu "
-                         "states; this machine has %.3g GiB (use 'scenmc run' instead)",
-                         *need / 1073741824.0, n ? "" : "more than ",
-                         (unsigned long long)(n ? n : UINT64_MAX), have / 1073741824.0);
-        return 0;
-    }
-    return n;
-}
 
 scenmc_status scenmc_exact(const scenmc_model *m, const scenmc_params *p, int threads,
                            scenmc_results *r, scenmc_error *err)
@@ -363,7 +157,7 @@ scenmc_status scenmc_exact(const scenmc_model *m, const scenmc_params *p, int th
     if (st != SCENMC_OK)
         return st;
     double need;
-    uint64_t n = exact_states(m, p, &need, err);
+    uint64_t n = scenmc__exact_states(m, p, &need, err);
     if (!n)
         return SCENMC_E_LIMIT;
     threads = threads > 0 ? threads : omp_get_max_threads();
@@ -378,9 +172,9 @@ scenmc_status scenmc_exact(const scenmc_model *m, const scenmc_params *p, int th
         return st;
     }
     const int D = m->n_descriptors, V = m->n_variants, S = r->n_scenarios;
-    exact_chain c = {.k = &k, .n = n, .D = D, .V = V, .threads = threads};
+    scenmc__chain c = {.k = &k, .n = n, .D = D, .V = V, .threads = threads};
     c.stride = k.state_stride;
-    chain_poisson(&c, k.lambda);
+    scenmc__chain_poisson(&c, k.lambda);
     exact_work w = {0};
     c.T = malloc(sizeof(double) * n * (uint64_t)V);
     c.work[0] = malloc(sizeof(double) * n * 2 * (uint64_t)S);
@@ -389,8 +183,8 @@ scenmc_status scenmc_exact(const scenmc_model *m, const scenmc_params *p, int th
         st = scenmc_error_add(err, SCENMC_E_NOMEM, "out of memory for the exact solver (%.3g GiB)",
                               need / 1073741824.0);
     } else {
-        build_transitions(&c, p);
-        forward_pass(&c, p, &w);
+        scenmc__chain_build_transitions(&c, p);
+        scenmc__chain_forward(&c, p, w.Y, w.scen, w.pt);
         backward_pass(&c, &w, r);
         lock_in_table(&w, r);
         if (r->full_states)
@@ -457,7 +251,7 @@ static scenmc_status stationary_iterate(const scenmc_model *m, const scenmc_para
     scenmc_results_free(&shape);
     if (st != SCENMC_OK)
         return st;
-    exact_chain c = {.k = &k, .n = n, .D = m->n_descriptors, .V = m->n_variants, .threads = threads};
+    scenmc__chain c = {.k = &k, .n = n, .D = m->n_descriptors, .V = m->n_variants, .threads = threads};
     c.stride = k.state_stride;
     c.T = malloc(sizeof(double) * n * (uint64_t)c.V);
     double *next = malloc(sizeof(double) * n);
@@ -467,13 +261,13 @@ static scenmc_status stationary_iterate(const scenmc_model *m, const scenmc_para
         scenmc__kernel_base_free(&k);
         return scenmc_error_add(err, SCENMC_E_NOMEM, "out of memory for the stationary solve");
     }
-    build_transitions(&c, p);
+    scenmc__chain_build_transitions(&c, p);
     for (uint64_t x = 0; x < n; x++)
         pi[x] = 1.0 / (double)n;
     double res = INFINITY;
     int it;
     for (it = 0; it < 200000 && res > 1e-13; it++) {
-        apply_M(&c, pi, next, 1, 0);
+        scenmc__chain_apply_M(&c, pi, next, 1, 0);
         res = 0;
         double z = 0;
         for (uint64_t x = 0; x < n; x++) {
@@ -501,7 +295,7 @@ scenmc_status scenmc_exact_stationary(const scenmc_model *m, const scenmc_params
     if (st != SCENMC_OK)
         return st;
     uint64_t n = scenmc_model_state_count(m);
-    double need = n ? (8.0 * m->n_variants + 8.0 * 4) * (double)n : INFINITY, have = physical_memory();
+    double need = n ? (8.0 * m->n_variants + 8.0 * 4) * (double)n : INFINITY, have = scenmc__physical_memory();
     if (!n || need > 0.8 * have)
         return scenmc_error_add(err, SCENMC_E_LIMIT, "the stationary solve would need %.3g GiB; this "
                                 "machine has %.3g GiB", need / 1073741824.0, have / 1073741824.0);

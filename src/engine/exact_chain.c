@@ -1,0 +1,211 @@
+/* The uniformization chain (docs/model.md, section 10): one revision M is
+ * stored as T[x][o_i+b] = (lambda_i/Lambda) P_i(b | x), a state's row one
+ * block per descriptor; forward steps (distributions) pull from the states
+ * that differ in one descriptor, backward steps (functions) gather the same
+ * way. Shared by the exact solver and its adjoint. */
+#include "engine/exact_chain.h"
+#include "base/util.h"
+
+#include <gsl/gsl_cdf.h>
+#include <gsl/gsl_randist.h>
+#include <math.h>
+#include <omp.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* Decodes x into s (last descriptor fastest). */
+void scenmc__chain_decode(const scenmc__chain *c, uint64_t x, int *s)
+{
+    for (int d = c->D - 1; d >= 0; d--) {
+        uint64_t nv = (uint64_t)c->k->n_var[d];
+        s[d] = (int)(x % nv);
+        x /= nv;
+    }
+}
+
+void scenmc__chain_odometer(const scenmc__chain *c, int *s)
+{
+    for (int d = c->D - 1; d >= 0; d--) {
+        if (++s[d] < c->k->n_var[d])
+            return;
+        s[d] = 0;
+    }
+}
+
+void scenmc__chain_build_transitions(scenmc__chain *c, const scenmc_params *p)
+{
+    const scenmc__kernel_base *k = c->k;
+    const int D = c->D, V = c->V;
+#pragma omp parallel num_threads(c->threads)
+    {
+        int *s = scenmc__xcalloc((size_t)D, sizeof(int));
+        double *F = scenmc__xcalloc((size_t)V, sizeof(double));
+        double *prob = scenmc__xcalloc((size_t)V, sizeof(double));
+        int have = 0;
+#pragma omp for schedule(static)
+        for (uint64_t x = 0; x < c->n; x++) {
+            if (!have) {
+                scenmc__chain_decode(c, x, s);
+                have = 1;
+            }
+            memcpy(F, k->h, sizeof(double) * (size_t)V);
+            for (int j = 0; j < D; j++) {
+                const double *row = k->W + (size_t)(k->offset[j] + s[j]) * V;
+                for (int v = 0; v < V; v++)
+                    F[v] += row[v];
+            }
+            double *t = c->T + x * (uint64_t)V;
+            for (int i = 0; i < D; i++) {
+                scenmc__kernel_heat_bath(k, F, i, prob);
+                double w = p->rate[i] / k->lambda;
+                for (int b = 0; b < k->n_var[i]; b++)
+                    t[k->offset[i] + b] = w * prob[b];
+            }
+            scenmc__chain_odometer(c, s);
+        }
+        free(s);
+        free(F);
+        free(prob);
+    }
+}
+
+/* out = in M (forward: distributions) or out = M in (backward: functions),
+ * for nvec vectors at once, stored interleaved (v[x * nvec + j]) so that the
+ * transition weights are read once for all of them. */
+void scenmc__chain_apply_M(const scenmc__chain *c, const double *in, double *out, int nvec, int backward)
+{
+    const scenmc__kernel_base *k = c->k;
+    const int D = c->D, V = c->V;
+    const size_t nv_ = (size_t)nvec;
+#pragma omp parallel num_threads(c->threads)
+    {
+        int *s = scenmc__xcalloc((size_t)D, sizeof(int));
+        double *acc = scenmc__xcalloc(nv_, sizeof(double));
+        int have = 0;
+#pragma omp for schedule(static)
+        for (uint64_t y = 0; y < c->n; y++) {
+            if (!have) {
+                scenmc__chain_decode(c, y, s);
+                have = 1;
+            }
+            memset(acc, 0, sizeof(double) * nv_);
+            for (int i = 0; i < D; i++) {
+                int off = k->offset[i], nv = k->n_var[i], cur = s[i];
+                uint64_t base = y - (uint64_t)cur * c->stride[i];
+                if (backward) {
+                    const double *t = c->T + y * (uint64_t)V + off;
+                    for (int b = 0; b < nv; b++) {
+                        const double *src = in + (base + (uint64_t)b * c->stride[i]) * nv_;
+                        for (size_t j = 0; j < nv_; j++)
+                            acc[j] += t[b] * src[j];
+                    }
+                } else {
+                    for (int a = 0; a < nv; a++) {
+                        uint64_t x = base + (uint64_t)a * c->stride[i];
+                        double t = c->T[x * (uint64_t)V + off + cur];
+                        const double *src = in + x * nv_;
+                        for (size_t j = 0; j < nv_; j++)
+                            acc[j] += src[j] * t;
+                    }
+                }
+            }
+            memcpy(out + y * nv_, acc, sizeof(double) * nv_);
+            scenmc__chain_odometer(c, s);
+        }
+        free(s);
+        free(acc);
+    }
+}
+
+/* v <- Year v for nvec interleaved vectors, by the truncated Poisson series. */
+void scenmc__chain_apply_year(scenmc__chain *c, double *v, int nvec, int backward)
+{
+    size_t len = c->n * (size_t)nvec;
+    double *cur = c->work[0], *next = c->work[1];
+    memcpy(cur, v, sizeof(double) * len);
+    for (size_t x = 0; x < len; x++)
+        v[x] = c->pois[0] * cur[x];
+    for (int t = 1; t < c->n_terms; t++) {
+        scenmc__chain_apply_M(c, cur, next, nvec, backward);
+        double w = c->pois[t];
+        for (size_t x = 0; x < len; x++)
+            v[x] += w * next[x];
+        double *tmp = cur;
+        cur = next;
+        next = tmp;
+    }
+}
+
+double scenmc__physical_memory(void)
+{
+    long pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGE_SIZE);
+    return pages > 0 && size > 0 ? (double)pages * (double)size : 16e9;
+}
+
+/* Bytes the solver needs for n states (docs/model.md, section 10). */
+static double memory_needed(uint64_t n, int V, int Y, int S)
+{
+    double per_state = 8.0 * V       /* T */
+                       + 8.0 * Y     /* p_t for every year */
+                       + 8.0 * 2 * 2 * S /* series scratch, as wide as the backward block */
+                       + 8.0 * 2 * S /* backward vectors: early warning and lock-in */
+                       + 8.0 * S     /* one-year transition indicators */
+                       + 4.0;        /* scenario of each state */
+    return per_state * (double)n;
+}
+
+/* Poisson terms until the dropped tail is below 1e-13 (the year's L1 error bound). */
+void scenmc__chain_poisson(scenmc__chain *c, double lambda)
+{
+    c->n_terms = 1;
+    while (gsl_cdf_poisson_Q((unsigned)(c->n_terms - 1), lambda) > 1e-13)
+        c->n_terms++;
+    c->pois = scenmc__xcalloc((size_t)c->n_terms, sizeof(double));
+    for (int t = 0; t < c->n_terms; t++)
+        c->pois[t] = gsl_ran_poisson_pdf((unsigned)t, lambda);
+    c->tail = gsl_cdf_poisson_Q((unsigned)(c->n_terms - 1), lambda);
+}
+
+/* Each state's scenario, the initial distribution, and the distribution at
+ * every later year. */
+void scenmc__chain_forward(scenmc__chain *c, const scenmc_params *p, int Y, int *scen, double **pt)
+{
+    const scenmc__kernel_base *k = c->k;
+    const int D = c->D;
+    int *s = scenmc__xcalloc((size_t)D, sizeof(int));
+    for (uint64_t x = 0; x < c->n; x++) {
+        scenmc__chain_decode(c, x, s);
+        long si = 0;
+        for (int d = 0; d < D; d++)
+            si += (long)k->scen_stride[d] * s[d];
+        scen[x] = k->scen_table[si];
+        double q = 1;
+        for (int d = 0; d < D; d++)
+            q *= p->start ? (p->start[d] == s[d]) : p->initial[k->offset[d] + s[d]];
+        pt[0][x] = q;
+    }
+    free(s);
+    for (int y = 1; y < Y; y++) {
+        memcpy(pt[y], pt[y - 1], sizeof(double) * c->n);
+        scenmc__chain_apply_year(c, pt[y], 1, 0);
+    }
+}
+
+/* The state count, or 0 with an error when the solver would not fit in memory. */
+uint64_t scenmc__exact_states(const scenmc_model *m, const scenmc_params *p, double *need, scenmc_error *err)
+{
+    uint64_t n = scenmc_model_state_count(m);
+    int Y = p->year_end - p->year_start + 1, V = m->n_variants;
+    int S = m->n_scenarios + (scenmc_model_has_unclassified(m) ? 1 : 0);
+    double have = scenmc__physical_memory();
+    *need = n ? memory_needed(n, V, Y, S) : INFINITY;
+    if (!n || *need > 0.8 * have) {
+        scenmc_error_add(err, SCENMC_E_LIMIT, "the exact solver would need %.3g GiB for %s%llu "
+                         "states; this machine has %.3g GiB (use 'scenmc run' instead)",
+                         *need / 1073741824.0, n ? "" : "more than ",
+                         (unsigned long long)(n ? n : UINT64_MAX), have / 1073741824.0);
+        return 0;
+    }
+    return n;
+}

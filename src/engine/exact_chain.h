@@ -1,0 +1,52 @@
+/* The uniformization chain of the exact solver (docs/model.md, section 10),
+ * shared by the solver (exact.c) and its adjoint (adjoint.c): the transition
+ * weights T, one revision M and one year A = sum_k r_k M^k applied to
+ * interleaved blocks of vectors, and the forward pass over the years. */
+#ifndef SCENMC_ENGINE_EXACT_CHAIN_H
+#define SCENMC_ENGINE_EXACT_CHAIN_H
+
+#include "engine/kernel.h"
+
+typedef struct scenmc__chain {
+    const scenmc__kernel_base *k;
+    uint64_t n;           /* states */
+    int D, V;
+    uint64_t *stride;     /* [D] */
+    double *T;            /* [n*V] transition weights (lambda_i/Lambda) P_i(b|x) */
+    int n_terms;          /* Poisson terms kept */
+    double *pois;         /* [n_terms] */
+    double tail;          /* Poisson mass dropped: bound on the L1 error per year */
+    double *work[2];      /* [n * widest block] scratch for the series */
+    int threads;          /* of each parallel region (the process's setting is left alone) */
+} scenmc__chain;
+
+/* Decodes x into s (last descriptor fastest); odometer steps s to x + 1. */
+void scenmc__chain_decode(const scenmc__chain *c, uint64_t x, int *s);
+void scenmc__chain_odometer(const scenmc__chain *c, int *s);
+
+/* T from the kernel's matrices and p's rates. */
+void scenmc__chain_build_transitions(scenmc__chain *c, const scenmc_params *p);
+
+/* out = in M (forward: distributions) or out = M in (backward: functions),
+ * for nvec interleaved vectors (v[x * nvec + j]). */
+void scenmc__chain_apply_M(const scenmc__chain *c, const double *in, double *out, int nvec, int backward);
+
+/* v <- v A (forward) or A v (backward) by the truncated Poisson series;
+ * work[0], work[1] must hold n * nvec doubles. */
+void scenmc__chain_apply_year(scenmc__chain *c, double *v, int nvec, int backward);
+
+/* The Poisson weights until the dropped tail is below 1e-13. */
+void scenmc__chain_poisson(scenmc__chain *c, double lambda);
+
+/* Each state's scenario (scen[n]) and the distribution at every year
+ * (pt[Y][n]; pt[0] the start). */
+void scenmc__chain_forward(scenmc__chain *c, const scenmc_params *p, int Y, int *scen, double **pt);
+
+/* The state count, or 0 with an error when the exact solver would not fit
+ * in memory (need: its bytes). */
+uint64_t scenmc__exact_states(const scenmc_model *m, const scenmc_params *p, double *need, scenmc_error *err);
+
+/* Physical memory of this machine in bytes. */
+double scenmc__physical_memory(void);
+
+#endif
