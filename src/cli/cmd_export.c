@@ -32,7 +32,12 @@ static const char head[] =
     "count and stderr appear for Monte Carlo results only. Descriptors are given by id,\n"
     "variants and scenarios by name as in the model. UTF-8 without a byte-order mark,\n"
     "RFC 4180 quoting and LF line ends; a probability is written with as many digits\n"
-    "as it takes to read back the identical double (at most 17), 0/0 as NaN.\n"
+    "as it takes to read back the identical double (at most 17), 0/0 as NaN.\n\n"
+    "Other kinds of file: an ensemble adds ensemble_TABLE.csv (the members'\n"
+    "quantiles) and ensemble_members.csv; a sweep gives sweep_points.csv and\n"
+    "sweep_scenario.csv; a sensitivity file sensitivity.csv; a derivative file\n"
+    "(sensitivity --method exact|score) derivative.csv: one row per parameter x year\n"
+    "x scenario with its derivative, elasticity and (score) standard error.\n"
     "Columns: docs/export.md.\n\n"
     "options:\n";
 enum { K_CSV = CLI_KEY_FIRST, K_ORDER, K_LABELS, K_EXCEL, K_CRLF };

@@ -23,7 +23,10 @@ static const char head[] =
     "year, the strongest early-warning signals, and the most frequent (Monte Carlo)\n"
     "or most probable (exact) final states with their total consistency K.\n"
     "Monte Carlo numbers carry their standard errors (±). When the model has at most\n"
-    "2^24 states, also the probability of ending in each CIB-consistent state.\n\n"
+    "2^24 states, also the probability of ending in each CIB-consistent state.\n"
+    "Also reads ensembles (the members' spread), sweeps (per point), sensitivity\n"
+    "files (the cells of largest effect) and derivative files (the parameters of\n"
+    "largest elasticity on the final year's scenarios).\n\n"
     "options:\n";
 enum { K_FORMAT = CLI_KEY_FIRST, K_YEAR, K_TOP, K_JSON };
 static const cli_option options[] = {
