@@ -7,8 +7,10 @@
  * errors (the score method's layout, written through the library) keeps them.
  *
  * Signals: a command without hpc_cli's handlers (export, import,
- * export-model) that a signal ends while its temporary exists leaves no
- * temporary and ends by that signal. */
+ * export-model, merge) that a signal ends while its temporary exists leaves
+ * no temporary and ends by that signal.
+ *
+ * Progress: sweep follows run's --progress/--no-progress/--quiet rule. */
 #include "testutil.h"
 #include "scenmc/derivative.h"
 #include "scenmc/reader.h"
@@ -320,6 +322,31 @@ static void test_signals_remove_temporaries(void **state)
     signal_during_write(cmd, "merged.h5", "TERM", 143);
 }
 
+/* The progress rule of run for sweep (docs/export.md): on a terminal (script
+ * gives one) a bar by default, none with --quiet or --no-progress, a bar
+ * with --quiet --progress; the table unless --quiet. */
+static void test_sweep_progress_rule(void **state)
+{
+    (void)state;
+    if (sh("command -v script") != 0) {
+        printf("# SKIP: no script(1) for a terminal\n");
+        return;
+    }
+    static const struct {
+        const char *opts;
+        int bar, table;
+    } cases[] = {{"", 1, 1}, {"-q", 0, 0}, {"--quiet --progress", 1, 0}, {"--no-progress", 0, 1}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        if (sh("script -qec '%s sweep %s --param beta=0.2,0.4 -n 300 --seed 5 --threads 1' /dev/null",
+               SCENMC, cases[i].opts) != 0)
+            fail_msg("sweep %s:\n%s", cases[i].opts, sh_out);
+        int bar = strstr(sh_out, "sweep [") != NULL, table = strstr(sh_out, "Scenario probabilities") != NULL;
+        if (bar != cases[i].bar || table != cases[i].table)
+            fail_msg("sweep %s: expected %s and %s:\n%s", cases[i].opts, cases[i].bar ? "a bar" : "no bar",
+                     cases[i].table ? "the table" : "no table", sh_out);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -328,6 +355,7 @@ int main(void)
         cmocka_unit_test(test_report_ranks_like_library),
         cmocka_unit_test(test_standard_errors_kept),
         cmocka_unit_test(test_signals_remove_temporaries),
+        cmocka_unit_test(test_sweep_progress_rule),
     };
     return cmocka_run_group_tests(tests, scratch_setup, scratch_teardown);
 }
