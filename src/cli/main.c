@@ -1,8 +1,6 @@
 /* scenmc: one binary, one subcommand per task. */
 #include "cli.h"
 
-#include "base/atomic_file.h"
-
 #include <hdf5.h>
 #include <omp.h>
 #include <signal.h>
@@ -67,27 +65,16 @@ static int omp_threads_ok(void)
 }
 
 /* Every command writes its files through temporaries (base/atomic_file.c).
- * A signal that ends the process must not leave one behind: this handler
- * removes the live temporaries, then ends the process by the same signal with
- * its default action. run and sweep replace it with hpc_cli's (first signal:
- * stop with a checkpoint). */
-static void on_fatal_signal(int s)
-{
-    scenmc__atomic_unlink_live();
-    struct sigaction dfl;
-    memset(&dfl, 0, sizeof dfl);
-    dfl.sa_handler = SIG_DFL;
-    sigemptyset(&dfl.sa_mask);
-    sigaction(s, &dfl, NULL);
-    raise(s); /* blocked until this handler returns, then the default action */
-}
-
+ * A signal that ends the process must not leave one behind: the handler
+ * (cli_end_by_signal) removes the live temporaries, then ends the process by
+ * the same signal with its default action. run and sweep replace it with
+ * hpc_cli's when they have a checkpoint (first signal: stop with one). */
 static void fatal_signals_install(void)
 {
     static const int sigs[] = {SIGTERM, SIGINT, SIGHUP, SIGUSR1};
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_fatal_signal;
+    sa.sa_handler = cli_end_by_signal;
     sigemptyset(&sa.sa_mask);
     for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
         sigaddset(&sa.sa_mask, sigs[i]);
