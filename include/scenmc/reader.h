@@ -8,6 +8,7 @@
 #ifndef SCENMC_READER_H
 #define SCENMC_READER_H
 
+#include "scenmc/derivative.h"
 #include "scenmc/scenmc.h"
 #include "scenmc/sweep.h"
 
@@ -91,7 +92,8 @@ typedef enum scenmc_file_kind {
     SCENMC_FILE_ENSEMBLE,      /* a run with /ensemble: scenmc_results_read + scenmc_ensemble_read */
     SCENMC_FILE_SWEEP,         /* scenmc sweep: scenmc_sweep_read */
     SCENMC_FILE_SENSITIVITY,   /* scenmc sensitivity: scenmc_sensitivity_read */
-    SCENMC_FILE_OTHER          /* of the format but none of these (e.g. derivatives) */
+    SCENMC_FILE_OTHER,         /* of the format but none of these */
+    SCENMC_FILE_DERIVATIVE     /* sensitivity --method exact|score: scenmc_derivatives_read */
 } scenmc_file_kind;
 
 /* The kind of the scenmc file at path (its format and version checked) and
@@ -148,6 +150,17 @@ void scenmc_sweep_data_free(scenmc_sweep_data *s);
  * failure nothing is left to free. */
 scenmc_status scenmc_sensitivity_read(const char *path, scenmc_model **model, scenmc_params *base,
                                       scenmc_sensitivity_result *s, scenmc_results_info *info,
+                                      scenmc_error *err);
+
+/* Reads the derivative file at path (scenmc sensitivity --method
+ * exact|score, written by scenmc_derivatives_write): *model, *p (its /params;
+ * free with scenmc_params_free) and d as the writer had it (the parameters,
+ * dP_* tables, stderr_* for the score method; elasticity = derivative x
+ * param[e].step). A file without P(variant) tables (--tables scenario)
+ * leaves those arrays NULL. Free d with scenmc_derivatives_free. On failure
+ * nothing is left to free. */
+scenmc_status scenmc_derivatives_read(const char *path, scenmc_model **model, scenmc_params *p,
+                                      scenmc_derivatives *d, scenmc_results_info *info,
                                       scenmc_error *err);
 
 #ifdef __cplusplus

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -461,4 +462,15 @@ char *cli_text_done(FILE *f, char **text)
         *text = NULL;
     }
     return *text;
+}
+
+void cli_end_by_signal(int s)
+{
+    scenmc__atomic_unlink_live(); /* unlink is async-signal-safe */
+    struct sigaction dfl;
+    memset(&dfl, 0, sizeof dfl);
+    dfl.sa_handler = SIG_DFL;
+    sigemptyset(&dfl.sa_mask);
+    sigaction(s, &dfl, NULL);
+    raise(s); /* blocked until the handler returns, then the default action */
 }

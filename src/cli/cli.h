@@ -137,4 +137,8 @@ char *cli_text_done(FILE *f, char **text);
 /* Whether a and b are the same file (device and inode, not the name). */
 int cli_same_file(const char *a, const char *b);
 
+/* From a signal handler: removes the live temporary files, then ends the
+ * process by signal s with its default action (async-signal-safe). */
+void cli_end_by_signal(int s);
+
 #endif

@@ -32,7 +32,12 @@ static const char head[] =
     "count and stderr appear for Monte Carlo results only. Descriptors are given by id,\n"
     "variants and scenarios by name as in the model. UTF-8 without a byte-order mark,\n"
     "RFC 4180 quoting and LF line ends; a probability is written with as many digits\n"
-    "as it takes to read back the identical double (at most 17), 0/0 as NaN.\n"
+    "as it takes to read back the identical double (at most 17), 0/0 as NaN.\n\n"
+    "Other kinds of file: an ensemble adds ensemble_TABLE.csv (the members'\n"
+    "quantiles) and ensemble_members.csv; a sweep gives sweep_points.csv and\n"
+    "sweep_scenario.csv; a sensitivity file sensitivity.csv; a derivative file\n"
+    "(sensitivity --method exact|score) derivative.csv: one row per parameter x year\n"
+    "x scenario with its derivative, elasticity and (score) standard error.\n"
     "Columns: docs/export.md.\n\n"
     "options:\n";
 enum { K_CSV = CLI_KEY_FIRST, K_ORDER, K_LABELS, K_EXCEL, K_CRLF };
@@ -62,7 +67,7 @@ static const cli_command command = {"export", head, foot, options};
 
 /* The files of one export: what each holds. */
 enum { W_TABLE, W_META, W_ENSEMBLE, W_MEMBERS, W_SWEEP_POINTS, W_SWEEP_SCENARIO, W_SENS,
-       W_SENS_META };
+       W_SENS_META, W_DERIV, W_DERIV_META };
 typedef struct out_file {
     char name[64];
     int what, k;
@@ -89,6 +94,9 @@ static int plan_files(const results_src *s, out_file *f)
     case SCENMC_FILE_SENSITIVITY:
         n = add_file(f, n, "", "sensitivity", W_SENS, 0);
         return add_file(f, n, "", "metadata", W_SENS_META, 0);
+    case SCENMC_FILE_DERIVATIVE:
+        n = add_file(f, n, "", "derivative", W_DERIV, 0);
+        return add_file(f, n, "", "metadata", W_DERIV_META, 0);
     default:
         break;
     }
@@ -135,6 +143,8 @@ static void render_to(csv *c, const out_file *f, const results_src *s, const exp
     case W_SWEEP_SCENARIO: export_sweep_scenario(c, &s->sweep); break;
     case W_SENS: export_sensitivity(c, s->m, &s->sens); break;
     case W_SENS_META: export_sensitivity_meta(c, s); break;
+    case W_DERIV: export_derivative(c, s->m, &s->deriv, s->base.year_start); break;
+    case W_DERIV_META: export_derivative_meta(c, s); break;
     }
 }
 

@@ -23,7 +23,10 @@ static const char head[] =
     "year, the strongest early-warning signals, and the most frequent (Monte Carlo)\n"
     "or most probable (exact) final states with their total consistency K.\n"
     "Monte Carlo numbers carry their standard errors (±). When the model has at most\n"
-    "2^24 states, also the probability of ending in each CIB-consistent state.\n\n"
+    "2^24 states, also the probability of ending in each CIB-consistent state.\n"
+    "Also reads ensembles (the members' spread), sweeps (per point), sensitivity\n"
+    "files (the cells of largest effect) and derivative files (the parameters of\n"
+    "largest elasticity on the final year's scenarios).\n\n"
     "options:\n";
 enum { K_FORMAT = CLI_KEY_FIRST, K_YEAR, K_TOP, K_JSON };
 static const cli_option options[] = {
@@ -601,7 +604,8 @@ static int report_results(const out *o, const char *file, const results_src *s, 
     return flushed(o);
 }
 
-/* A sweep or sensitivity file: its provenance and its tables per point or cell. */
+/* A sweep, sensitivity or derivative file: its provenance and its tables per
+ * point, cell or parameter. */
 static int report_other(const out *o, const char *file, const results_src *s, long top)
 {
     if (o->json)
@@ -617,11 +621,16 @@ static int report_other(const out *o, const char *file, const results_src *s, lo
         }
         report_sweep(o, s);
     } else {
-        title(o, s->m->name, file, "sensitivity to each consistency score");
+        int deriv = s->kind == SCENMC_FILE_DERIVATIVE;
+        title(o, s->m->name, file, deriv ? "derivatives of the scenario probabilities"
+                                         : "sensitivity to each consistency score");
         para(o, "Model %s (SHA-256 %s), scenmc %s, created %s; command line: %s%s%s.",
              s->info.model_path, s->info.sha256, s->info.engine_version, s->info.created,
              o->md ? "`" : "", s->info.command_line, o->md ? "`" : "");
-        report_sensitivity(o, s, (int)top);
+        if (deriv)
+            report_derivative(o, s, (int)top);
+        else
+            report_sensitivity(o, s, (int)top);
     }
     return flushed(o);
 }
@@ -645,7 +654,8 @@ int cmd_report(int argc, char **argv)
     results_src s;
     if ((rc = results_src_read("report", file, &s)) != 0)
         return rc;
-    if (s.kind == SCENMC_FILE_SWEEP || s.kind == SCENMC_FILE_SENSITIVITY) {
+    if (s.kind == SCENMC_FILE_SWEEP || s.kind == SCENMC_FILE_SENSITIVITY ||
+        s.kind == SCENMC_FILE_DERIVATIVE) {
         rc = report_other(&o, file, &s, top);
         results_src_free(&s);
         return rc;

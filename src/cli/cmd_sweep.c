@@ -35,7 +35,7 @@ static const char sweep_head[] =
     "SPEC: START:STOP:STEP | lin:START:STOP:COUNT | a,b,c\n"
     "Several --param make a full factorial grid (the last one fastest).\n\n"
     "options:\n";
-enum { K_PARAM = CLI_KEY_FIRST, K_DESIGN, K_SHARD };
+enum { K_PARAM = CLI_KEY_FIRST, K_DESIGN, K_SHARD, K_PROGRESS, K_NO_PROGRESS };
 static const cli_option sweep_options[] = {
     {"param", K_PARAM, 1, "  --param NAME=SPEC      a swept parameter (repeatable)\n"},
     {"design", K_DESIGN, 1,
@@ -45,7 +45,13 @@ static const cli_option sweep_options[] = {
     CLI_OUTPUT_OPTION("the sweep file (atomically)"),
     CLI_FORCE_OPTION,
     {"threads", CLI_K_THREADS, 1, "  --threads T            OpenMP threads (per MPI rank; default: all cores)\n"},
-    {"quiet", CLI_K_QUIET, 0, "  --quiet                no progress and no table\n"},
+    {"quiet", CLI_K_QUIET, 0,
+     "  -q, --quiet            no table and no notes; no progress unless --progress\n"},
+    {"progress", K_PROGRESS, 0,
+     "  --progress             progress on standard error even with --quiet (a bar on a\n"
+     "                         terminal, else a line about every 10 s; the default\n"
+     "                         without --quiet)\n"},
+    {"no-progress", K_NO_PROGRESS, 0, "  --no-progress          no progress, table as usual\n"},
     CLI_HELP_OPTION,
     CLI_HELP("\nbeyond one machine (docs/hpc.md):\n"),
     {"shard", K_SHARD, 1,
@@ -68,7 +74,7 @@ typedef struct sweep_cmd {
     scenmc_model *m;
     scenmc_params base;
     const char *out, *start, *design, *shard;
-    int force, quiet;
+    int force, quiet, progress, no_progress;
     long threads, lhs;
     scenmc_sweep_param *ps;
     int K;
@@ -108,6 +114,8 @@ static int sweep_option(const cli_arg *o, sweep_cmd *sc)
         return cli_parse_int("sweep", "--threads", o->value, 1, 4096, &sc->threads) ? 0 : EXIT_USAGE;
     case CLI_K_FORCE: sc->force = 1; return 0;
     case CLI_K_QUIET: sc->quiet = 1; return 0;
+    case K_PROGRESS: sc->progress = 1; sc->no_progress = 0; return 0;
+    case K_NO_PROGRESS: sc->no_progress = 1; sc->progress = 0; return 0;
     }
     return 0;
 }
@@ -314,7 +322,9 @@ static int sweep_compute(sweep_cmd *sc, hpc_proc *h, double t0)
 {
     const scenmc__sweep_plan *pl = &sc->plan;
     progress prog;
-    progress_init(&prog, "sweep", sc->quiet || h->rank != 0);
+    /* The rule of run (docs/export.md): --quiet silences progress unless --progress. */
+    int no_progress = sc->no_progress || (sc->quiet && !sc->progress);
+    progress_init(&prog, "sweep", no_progress || h->rank != 0);
     hpc_stopper_init(&sc->stop, NULL, 0);
     int rc = 0, why = 0;
     for (int i = pl->p_first; i < pl->p_last && !rc; i++) {

@@ -85,7 +85,8 @@ void export_sensitivity(csv *c, const scenmc_model *m, const scenmc_sensitivity_
         }
 }
 
-void export_sensitivity_meta(csv *c, const results_src *s)
+/* metadata.csv of a sensitivity or derivative file: provenance and /params. */
+static void params_meta(csv *c, const results_src *s)
 {
     const scenmc_params *p = &s->base;
     export_kv(c, "key", "value");
@@ -100,10 +101,52 @@ void export_sensitivity_meta(csv *c, const results_src *s)
     export_kv_int(c, "year_start", p->year_start);
     export_kv_int(c, "year_end", p->year_end);
     export_kv_u64(c, "seed", p->seed);
-    export_kv_u64(c, "n_trajectories", s->sens.n_trajectories);
-    export_kv_double(c, "delta", s->sens.delta);
     export_kv_double(c, "beta", p->beta);
     export_kv_double(c, "w_consistency", p->w_consistency);
     export_kv_double(c, "w_cross", p->w_cross);
+}
+
+void export_sensitivity_meta(csv *c, const results_src *s)
+{
+    params_meta(c, s);
+    export_kv_u64(c, "n_trajectories", s->sens.n_trajectories);
+    export_kv_double(c, "delta", s->sens.delta);
     export_kv_double(c, "wall_seconds", s->sens.wall_seconds);
+}
+
+void export_derivative(csv *c, const scenmc_model *m, const scenmc_derivatives *d, int year_start)
+{
+    scenmc_results names;
+    memset(&names, 0, sizeof names);
+    names.model = m; /* for the scenario columns: only the model is used */
+    size_t Y = (size_t)d->Y, S = (size_t)d->S;
+    csv_text(c, "parameter"); csv_text(c, "kind"); csv_text(c, "value"); csv_text(c, "step");
+    csv_text(c, "year"); export_head_key(c, "scenario"); csv_text(c, "derivative");
+    csv_text(c, "elasticity");
+    if (d->scenario_se)
+        csv_text(c, "stderr");
+    csv_end(c);
+    for (size_t e = 0; e < (size_t)d->n_param; e++)
+        for (size_t y = 0; y < Y; y++)
+            for (size_t j = 0; j < S; j++) {
+                const scenmc_dparam *q = &d->param[e];
+                size_t i = (e * Y + y) * S + j;
+                csv_text(c, q->label); csv_text(c, scenmc_dparam_kind_names[q->kind]);
+                csv_double(c, q->value); csv_double(c, q->step);
+                csv_int(c, year_start + (long)y); export_key_scen(c, &names, j);
+                csv_double(c, d->scenario[i]); csv_double(c, d->scenario[i] * q->step);
+                if (d->scenario_se)
+                    csv_double(c, d->scenario_se[i]);
+                csv_end(c);
+            }
+}
+
+void export_derivative_meta(csv *c, const results_src *s)
+{
+    params_meta(c, s);
+    export_kv(c, "derivative_method", s->deriv.method);
+    export_kv_int(c, "n_parameters", s->deriv.n_param);
+    if (s->deriv.n_trajectories)
+        export_kv_u64(c, "n_trajectories", s->deriv.n_trajectories);
+    export_kv_double(c, "wall_seconds", s->deriv.wall_seconds);
 }

@@ -1,4 +1,4 @@
-/* scenmc export of ensembles, sweeps and sensitivity files: the tables beyond
+/* scenmc export of ensembles, sweeps, sensitivity and derivative files: the tables beyond
  * one run's (docs/export.md). */
 #ifndef SCENMC_CLI_EXPORT_KINDS_H
 #define SCENMC_CLI_EXPORT_KINDS_H
@@ -16,5 +16,10 @@ void export_sweep_scenario(csv *c, const scenmc_sweep_data *s);
 void export_sensitivity(csv *c, const scenmc_model *m, const scenmc_sensitivity_result *s);
 /* metadata.csv of a sensitivity file. */
 void export_sensitivity_meta(csv *c, const results_src *s);
+/* derivative.csv: one row per parameter x year x scenario (label, kind,
+ * value, step, year, scenario, derivative, elasticity, [stderr]). */
+void export_derivative(csv *c, const scenmc_model *m, const scenmc_derivatives *d, int year_start);
+/* metadata.csv of a derivative file. */
+void export_derivative_meta(csv *c, const results_src *s);
 
 #endif

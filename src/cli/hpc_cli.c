@@ -2,7 +2,6 @@
 #include "cli.h"
 #include "hpc_cli.h"
 #include "io/mpi.h"
-#include "base/atomic_file.h"
 #include "base/util.h"
 
 #include <signal.h>
@@ -185,16 +184,8 @@ static void on_signal(int s)
         return;
     }
     /* A second signal of any of them ends the process at once, but first
-     * removes the temporary files it was writing (unlink is async-signal-safe).
-     * The signal raised again is blocked until this handler returns, then
-     * ends the process with the default action. */
-    scenmc__atomic_unlink_live();
-    struct sigaction dfl;
-    memset(&dfl, 0, sizeof dfl);
-    dfl.sa_handler = SIG_DFL;
-    sigemptyset(&dfl.sa_mask);
-    sigaction(s, &dfl, NULL);
-    raise(s);
+     * removes the temporary files it was writing. */
+    cli_end_by_signal(s);
 }
 
 void hpc_signals_install(void)

@@ -3,6 +3,7 @@
 
 #include <hdf5.h>
 #include <omp.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -63,6 +64,29 @@ static int omp_threads_ok(void)
     return 0;
 }
 
+/* Every command writes its files through temporaries (base/atomic_file.c).
+ * A signal that ends the process must not leave one behind: the handler
+ * (cli_end_by_signal) removes the live temporaries, then ends the process by
+ * the same signal with its default action. run and sweep replace it with
+ * hpc_cli's when they have a checkpoint (first signal: stop with one). */
+static void fatal_signals_install(void)
+{
+    static const int sigs[] = {SIGTERM, SIGINT, SIGHUP, SIGUSR1};
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = cli_end_by_signal;
+    sigemptyset(&sa.sa_mask);
+    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+        sigaddset(&sa.sa_mask, sigs[i]);
+    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
+        /* An ignored signal (SIGHUP under nohup) stays ignored. */
+        struct sigaction old;
+        if (sigaction(sigs[i], NULL, &old) == 0 && old.sa_handler == SIG_IGN)
+            continue;
+        sigaction(sigs[i], &sa, NULL);
+    }
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -84,6 +108,7 @@ int main(int argc, char **argv)
     /* The CLI reports HDF5's failures in its own words: once, for the whole process. */
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
     cli_set_program(argv[0]);
+    fatal_signals_install();
     for (size_t i = 0; i < N_COMMANDS; i++)
         if (!strcmp(argv[1], commands[i].name))
             return commands[i].fn(argc - 1, argv + 1);

@@ -190,3 +190,57 @@ void report_sensitivity(const out *o, const results_src *src, int top)
     tbl_print(o, &t);
     free(rank);
 }
+
+/* A derivative file: the parameters whose one step (param_step) moves the
+ * final year's scenario probabilities most, ranked by the largest
+ * |elasticity| over the scenarios, with standard errors (score method). */
+void report_derivative(const out *o, const results_src *src, int top)
+{
+    const scenmc_derivatives *d = &src->deriv;
+    const scenmc_model *m = src->m;
+    size_t Y = (size_t)d->Y, S = (size_t)d->S, last = Y - 1;
+    heading(o, 2, "Derivatives of the final year's scenario probabilities");
+    para(o, "The %s method (%s) gives dP/dθ for %d parameters; the elasticity is the derivative "
+            "times the parameter's step (one scale point for cells and biases, a tenth of the value "
+            "for beta, the weights and the rates): the change of P(scenario in %d) in percentage "
+            "points per step%s. The %d parameters of largest elasticity:",
+         d->method, strcmp(d->method, "exact") ? "Monte Carlo, likelihood ratio"
+                                              : "reverse-mode differentiation of the exact solver",
+         d->n_param, src->base.year_end, d->scenario_se ? ", ± its standard error" : "", top);
+    if (2 + S > 16 || Y == 0) {
+        para(o, "(%zu scenarios: see scenmc export, derivative.csv.)", S);
+        return;
+    }
+    ranked_cell *rank = scenmc__xcalloc((size_t)d->n_param + 1, sizeof *rank);
+    for (int e = 0; e < d->n_param; e++) {
+        rank[e].k = e;
+        for (size_t j = 0; j < S; j++)
+            rank[e].size = fmax(rank[e].size, fabs(d->scenario[((size_t)e * Y + last) * S + j] *
+                                                   d->param[e].step));
+    }
+    qsort(rank, (size_t)d->n_param, sizeof *rank, by_size);
+    tbl t = {.ncol = 3 + (int)S};
+    memset(t.align, 'r', sizeof t.align);
+    t.align[0] = 'l';
+    tbl_cell(&t, "Parameter");
+    tbl_cell(&t, "Value");
+    tbl_cell(&t, "Step");
+    for (size_t j = 0; j < S; j++)
+        tbl_cell(&t, "%s", scen_name(m, (int)j));
+    for (int n = 0; n < d->n_param && n < top; n++) {
+        const scenmc_dparam *q = &d->param[rank[n].k];
+        tbl_cell(&t, "%s", q->label);
+        tbl_cell(&t, "%g", q->value);
+        tbl_cell(&t, "%g", q->step);
+        for (size_t j = 0; j < S; j++) {
+            size_t i = ((size_t)rank[n].k * Y + last) * S + j;
+            if (d->scenario_se)
+                tbl_cell(&t, "%+.2f ± %.2f pp", 100 * d->scenario[i] * q->step,
+                         100 * d->scenario_se[i] * fabs(q->step));
+            else
+                tbl_cell(&t, "%+.2f pp", 100 * d->scenario[i] * q->step);
+        }
+    }
+    tbl_print(o, &t);
+    free(rank);
+}

@@ -3,7 +3,7 @@
 
 #include <string.h>
 
-/* A sweep or sensitivity file: the results reader (in its forked guard)
+/* A sweep, sensitivity or derivative file: the results reader (in its forked guard)
  * recognised it, so its metadata is sound enough for the kind's reader. */
 static int read_other(const char *cmd, const char *path, results_src *s)
 {
@@ -15,6 +15,8 @@ static int read_other(const char *cmd, const char *path, results_src *s)
         st = scenmc_sweep_read(path, &s->m, &s->sweep, &s->info, &err);
     else if (st == SCENMC_OK && s->kind == SCENMC_FILE_SENSITIVITY)
         st = scenmc_sensitivity_read(path, &s->m, &s->base, &s->sens, &s->info, &err);
+    else if (st == SCENMC_OK && s->kind == SCENMC_FILE_DERIVATIVE)
+        st = scenmc_derivatives_read(path, &s->m, &s->base, &s->deriv, &s->info, &err);
     else if (st == SCENMC_OK)
         st = scenmc_error_add(&err, SCENMC_E_INPUT, "%s: a scenmc file of a kind that %s does not "
                               "read", path, cmd);
@@ -32,7 +34,8 @@ int results_src_read(const char *cmd, const char *path, results_src *s)
     scenmc_error err;
     scenmc_error_clear(&err);
     scenmc_status st = scenmc_results_read_info(path, &s->m, &s->r, &s->info, 0, &err);
-    if (st == SCENMC_E_INPUT && strstr(err.msg, "not the results of one run")) {
+    if (st == SCENMC_E_INPUT && (strstr(err.msg, "not the results of one run") ||
+                                 strstr(err.msg, "method 'derivative'"))) {
         scenmc_results_info_free(&s->info);
         memset(s, 0, sizeof *s);
         return read_other(cmd, path, s);
@@ -64,6 +67,10 @@ void results_src_free(results_src *s)
     if (s->kind == SCENMC_FILE_SENSITIVITY) {
         scenmc_params_free(&s->base);
         scenmc_sensitivity_free(&s->sens);
+    }
+    if (s->kind == SCENMC_FILE_DERIVATIVE) {
+        scenmc_params_free(&s->base);
+        scenmc_derivatives_free(&s->deriv);
     }
     scenmc_results_info_free(&s->info);
     scenmc_model_free(s->m);

@@ -1,5 +1,6 @@
 /* Any scenmc file that report and export read: the results of run, exact or
- * merge, an ensemble run, a sweep or a sensitivity file (reader API). */
+ * merge, an ensemble run, a sweep, a sensitivity or a derivative file
+ * (reader API). */
 #ifndef SCENMC_CLI_RESULTS_SRC_H
 #define SCENMC_CLI_RESULTS_SRC_H
 
@@ -7,14 +8,15 @@
 #include "scenmc/sweep.h"
 
 typedef struct results_src {
-    scenmc_file_kind kind;   /* RESULTS, ENSEMBLE, SWEEP or SENSITIVITY */
+    scenmc_file_kind kind;   /* RESULTS, ENSEMBLE, SWEEP, SENSITIVITY or DERIVATIVE */
     scenmc_model *m;
     scenmc_results_info info;
     scenmc_results r;        /* RESULTS, ENSEMBLE */
     scenmc_ensemble_data ens;/* ENSEMBLE */
     scenmc_sweep_data sweep; /* SWEEP */
-    scenmc_params base;      /* SENSITIVITY: its parameters */
+    scenmc_params base;      /* SENSITIVITY, DERIVATIVE: its parameters */
     scenmc_sensitivity_result sens;
+    scenmc_derivatives deriv;  /* DERIVATIVE */
 } results_src;
 
 /* Reads path; 0, or an exit code after saying why (s holds nothing then). */

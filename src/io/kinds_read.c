@@ -34,6 +34,8 @@ scenmc_status scenmc_file_kind_read(const char *path, scenmc_file_kind *kind, in
         *kind = SCENMC_FILE_SWEEP;
     else if (H5Lexists(mt.file, "/sensitivity", H5P_DEFAULT) > 0)
         *kind = SCENMC_FILE_SENSITIVITY;
+    else if (H5Lexists(mt.file, "/derivative", H5P_DEFAULT) > 0)
+        *kind = SCENMC_FILE_DERIVATIVE;
     else if (strcmp(info.method, "monte-carlo") && strcmp(info.method, "exact"))
         *kind = SCENMC_FILE_OTHER;
     else if (H5Lexists(mt.file, "/ensemble", H5P_DEFAULT) > 0)
