@@ -16,10 +16,6 @@
 #include <string.h>
 #include <unistd.h>
 
-
-#if defined(__GNUC__)
-__attribute__((format(printf, 1, 2)))
-#endif
 #define assert_out_has(text)                                                                 \
     do {                                                                                     \
         if (!strstr(sh_out, (text)))                                                          \
