@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { K_DELTA = CLI_KEY_FIRST, K_TOP, K_METHOD, K_TABLES };
+enum { K_DELTA = CLI_KEY_FIRST, K_TOP, K_METHOD, K_TABLES, K_PROGRESS, K_NO_PROGRESS };
 static const char sens_help[] =
     "usage: scenmc sensitivity [MODEL] [--method exact|score|difference|auto] [options]\n\n"
     "Which judgements and parameters move the scenario probabilities, and how much.\n\n"
@@ -68,7 +68,13 @@ static const cli_option sens_tail[] = {
     CLI_OUTPUT_OPTION("the sensitivity or derivative file (atomically)"),
     CLI_FORCE_OPTION,
     {"threads", CLI_K_THREADS, 1, "  --threads T            OpenMP threads (default: all cores)\n"},
-    {"quiet", CLI_K_QUIET, 0, "  --quiet                no progress and no table\n"},
+    {"quiet", CLI_K_QUIET, 0,
+     "  -q, --quiet            no table; no progress unless --progress\n"},
+    {"progress", K_PROGRESS, 0,
+     "  --progress             progress on standard error even with --quiet (a bar on a\n"
+     "                         terminal, else a line about every 10 s; the default\n"
+     "                         without --quiet)\n"},
+    {"no-progress", K_NO_PROGRESS, 0, "  --no-progress          no progress, table as usual\n"},
     CLI_HELP_OPTION,
     CLI_END,
 };
@@ -103,7 +109,7 @@ typedef struct sens_cmd {
     scenmc_model *m;
     scenmc_params base;
     const char *out, *start;
-    int force, quiet;
+    int force, quiet, progress, no_progress;
     int method;     /* SENS_EXACT, SENS_SCORE, SENS_DIFFERENCE; SENS_AUTO until planned */
     int all_tables;
     long threads, top;
@@ -140,6 +146,8 @@ static int sens_option(const cli_arg *o, sens_cmd *sc)
         return cli_parse_int("sensitivity", "--threads", o->value, 1, 4096, &sc->threads) ? 0 : EXIT_USAGE;
     case CLI_K_FORCE: sc->force = 1; return 0;
     case CLI_K_QUIET: sc->quiet = 1; return 0;
+    case K_PROGRESS: sc->progress = 1; sc->no_progress = 0; return 0;
+    case K_NO_PROGRESS: sc->no_progress = 1; sc->progress = 0; return 0;
     }
     return 0;
 }
@@ -339,7 +347,7 @@ static int deriv_run(const sens_cmd *sc)
     scenmc_error err;
     scenmc_error_clear(&err);
     progress prog;
-    progress_init(&prog, "sensitivity", sc->quiet);
+    progress_init(&prog, "sensitivity", sc->no_progress || (sc->quiet && !sc->progress));
     scenmc_derivatives d;
     scenmc_status st = deriv_compute(sc, &prog, &d, &err);
     progress_end(&prog);
@@ -360,7 +368,7 @@ static int diff_run(const sens_cmd *sc)
     scenmc_error err;
     scenmc_error_clear(&err);
     progress prog;
-    progress_init(&prog, "sensitivity", sc->quiet);
+    progress_init(&prog, "sensitivity", sc->no_progress || (sc->quiet && !sc->progress));
     scenmc_sensitivity_result s;
     scenmc_status st = scenmc_sensitivity(sc->m, &sc->base, sc->delta, (int)sc->threads, progress_cb, &prog, &s, &err);
     progress_end(&prog);
