@@ -112,22 +112,33 @@ static void adj_indicators(adj *A, int first, int nf)
     free(s);
 }
 
-/* B_k = M^k f for k = 0 .. Mx - 1 into slots k: shared by every year, whose
- * H_a = sum_(m>=a) pi_m B_(m-a) is never formed (see adj_weights). */
+/* B_k = M^k f for k = 0 .. Mx - 2 into slots k: shared by every year, whose
+ * H_a = sum_(m>=a) pi_m B_(m-a) is never formed (see adj_weights). Each
+ * thread takes its own outputs through all powers: no barrier per power, and
+ * each output's numbers are the same whatever the grouping. */
 static void adj_powers(adj *A, int nf)
 {
-    const size_t nv_ = (size_t)nf, len = (size_t)A->n * nv_, row = (size_t)A->Mx * nv_;
-    double *cur = A->h[0], *next = A->h[1];
-    memcpy(cur, A->f, sizeof(double) * len);
-    for (int k = 0; k + 1 < A->Mx; k++) { /* the longest series uses B_0 .. B_(Mx-2) */
+    const int groups = A->c.threads < nf ? A->c.threads : nf;
+    const size_t row = (size_t)A->Mx * (size_t)nf;
+#pragma omp parallel for schedule(static, 1) num_threads(groups)
+    for (int g = 0; g < groups; g++) {
+        const int j0 = nf * g / groups, w = nf * (g + 1) / groups - j0;
+        scenmc__chain c1 = A->c;
+        c1.threads = 1;
+        double *cur = A->h[0] + A->n * (uint64_t)j0, *next = A->h[1] + A->n * (uint64_t)j0;
         for (uint64_t x = 0; x < A->n; x++)
-            memcpy(A->H + x * row + (size_t)k * nv_, cur + x * nv_, sizeof(double) * nv_);
-        if (k + 2 == A->Mx)
-            break;
-        scenmc__chain_apply_M(&A->c, cur, next, nf, 1);
-        double *t = cur;
-        cur = next;
-        next = t;
+            memcpy(cur + x * (uint64_t)w, A->f + x * (uint64_t)nf + j0, sizeof(double) * (size_t)w);
+        for (int k = 0; k + 1 < A->Mx; k++) { /* the longest series uses B_0 .. B_(Mx-2) */
+            for (uint64_t x = 0; x < A->n; x++)
+                memcpy(A->H + x * row + (size_t)k * (size_t)nf + (size_t)j0, cur + x * (uint64_t)w,
+                       sizeof(double) * (size_t)w);
+            if (k + 2 == A->Mx)
+                break;
+            scenmc__chain_apply_M(&c1, cur, next, w, 1);
+            double *t = cur;
+            cur = next;
+            next = t;
+        }
     }
 }
 
@@ -347,6 +358,37 @@ static int adj_alloc(adj *A)
            A->h[1] && A->red;
 }
 
+/* The distributions pt and u_a = p_0 M^a side by side, one thread each
+ * (single vectors: a barrier per step would cost more than the step). */
+static void adj_forward(adj *A)
+{
+    const size_t M1 = (size_t)A->Mx + 1;
+    scenmc__chain c1 = A->c;
+    c1.threads = 1;
+#pragma omp parallel sections num_threads(A->c.threads < 2 ? 1 : 2)
+    {
+#pragma omp section
+        scenmc__chain_forward(&c1, A->p, A->Y, A->scen, A->pt);
+#pragma omp section
+        {
+            double *cur = A->h[0], *next = A->h[1];
+            scenmc__chain c2 = c1;
+            int *s = scenmc__xcalloc((size_t)A->D, sizeof(int));
+            for (uint64_t x = 0; x < A->n; x++, scenmc__chain_odometer(&c2, s)) /* p_0 */
+                cur[x] = scenmc__chain_start(&c2, A->p, s);
+            free(s);
+            for (size_t a = 0; a < M1; a++) {
+                for (uint64_t x = 0; x < A->n; x++)
+                    A->u[x * M1 + a] = cur[x];
+                scenmc__chain_apply_M(&c2, cur, next, 1, 0);
+                double *t = cur;
+                cur = next;
+                next = t;
+            }
+        }
+    }
+}
+
 /* The chain, its memory, the forward distributions and u_a = p_0 M^a. */
 static scenmc_status adj_init(adj *A, const scenmc_model *m, const scenmc_params *p, int threads,
                               scenmc_error *err)
@@ -385,18 +427,7 @@ static scenmc_status adj_init(adj *A, const scenmc_model *m, const scenmc_params
     A->Cm = scenmc_params_matrix(p, m, 0);
     A->Xm = scenmc_params_matrix(p, m, 1);
     scenmc__chain_build_transitions(&A->c, p);
-    scenmc__chain_forward(&A->c, p, A->Y, A->scen, A->pt);
-    const size_t M1 = (size_t)A->Mx + 1;
-    double *cur = A->h[0], *next = A->h[1];
-    memcpy(cur, A->pt[0], sizeof(double) * n);
-    for (size_t a = 0; a < M1; a++) {
-        for (uint64_t x = 0; x < n; x++)
-            A->u[x * M1 + a] = cur[x];
-        scenmc__chain_apply_M(&A->c, cur, next, 1, 0);
-        double *t = cur;
-        cur = next;
-        next = t;
-    }
+    adj_forward(A);
     return SCENMC_OK;
 }
 
