@@ -50,11 +50,12 @@ typedef struct adj {
     int *fun_s, *fun_v; /* [nF] output f: 1[scenario = fun_s] (and 1[fun_v in x] when >= 0) */
     int nF;
     double *f;          /* [n][nf] the block's indicators */
-    double *H;          /* [n][Mx][nf]: H_a at slot a - 1 */
+    double *H;          /* [n][Mx][nf]: B_k = M^k f at slot k */
     double *h[2];       /* [n][nf] Horner scratch */
     double *dots;       /* [Mx + 1][nf] <u_m, f> */
-    double *pois;       /* [Mx + 1] pi_m(y Lambda) */
-    double *red;        /* [ADJ_CHUNKS][(V*V + V + D) nf] partial sums of the mapping */
+    double *pois;       /* [Y][Mx + 1] pi_m(y Lambda) */
+    int *terms;         /* [Y] last term M_y of year y's series */
+    double *red;        /* [ADJ_CHUNKS][Y][(V*V + V + D) nf] partial sums of the mapping */
     double *grad;       /* [nF][Y][np] the result */
 } adj;
 
@@ -111,24 +112,33 @@ static void adj_indicators(adj *A, int first, int nf)
     free(s);
 }
 
-/* H_a for a = M .. 1 into slots a - 1, by Horner from H_M = pi_M f. */
-static void adj_horner(adj *A, int M, int nf)
+/* B_k = M^k f for k = 0 .. Mx - 2 into slots k: shared by every year, whose
+ * H_a = sum_(m>=a) pi_m B_(m-a) is never formed (see adj_weights). Each
+ * thread takes its own outputs through all powers: no barrier per power, and
+ * each output's numbers are the same whatever the grouping. */
+static void adj_powers(adj *A, int nf)
 {
-    const size_t nv_ = (size_t)nf, len = (size_t)A->n * nv_, row = (size_t)A->Mx * nv_;
-    double *cur = A->h[0], *next = A->h[1];
-    for (size_t i = 0; i < len; i++)
-        cur[i] = A->pois[M] * A->f[i];
-    for (int a = M;; a--) {
+    const int groups = A->c.threads < nf ? A->c.threads : nf;
+    const size_t row = (size_t)A->Mx * (size_t)nf;
+#pragma omp parallel for schedule(static, 1) num_threads(groups)
+    for (int g = 0; g < groups; g++) {
+        const int j0 = nf * g / groups, w = nf * (g + 1) / groups - j0;
+        scenmc__chain c1 = A->c;
+        c1.threads = 1;
+        double *cur = A->h[0] + A->n * (uint64_t)j0, *next = A->h[1] + A->n * (uint64_t)j0;
         for (uint64_t x = 0; x < A->n; x++)
-            memcpy(A->H + x * row + (size_t)(a - 1) * nv_, cur + x * nv_, sizeof(double) * nv_);
-        if (a == 1)
-            break;
-        scenmc__chain_apply_M(&A->c, cur, next, nf, 1);
-        for (size_t i = 0; i < len; i++)
-            next[i] += A->pois[a - 1] * A->f[i];
-        double *t = cur;
-        cur = next;
-        next = t;
+            memcpy(cur + x * (uint64_t)w, A->f + x * (uint64_t)nf + j0, sizeof(double) * (size_t)w);
+        for (int k = 0; k + 1 < A->Mx; k++) { /* the longest series uses B_0 .. B_(Mx-2) */
+            for (uint64_t x = 0; x < A->n; x++)
+                memcpy(A->H + x * row + (size_t)k * (size_t)nf + (size_t)j0, cur + x * (uint64_t)w,
+                       sizeof(double) * (size_t)w);
+            if (k + 2 == A->Mx)
+                break;
+            scenmc__chain_apply_M(&c1, cur, next, w, 1);
+            double *t = cur;
+            cur = next;
+            next = t;
+        }
     }
 }
 
@@ -162,35 +172,66 @@ static void adj_map_state(const adj *A, uint64_t x, const int *s, const double *
     }
 }
 
-/* dL/dT state by state over chunk ch (series of M terms), mapped into buf. */
-static void adj_gradient_chunk(const adj *A, int ch, int M, int nf, double *buf)
+/* W_k(x) = sum_(i <= M-1-k) pi_(i+k+1) u_i(x) for every year (W [Y][Mx]), so
+ * that dL_y/dT[x][o_i+b] = sum_(k<M_y) W_k(x) B_k(x with descriptor i set
+ * to b): the same sum over pairs (i, k) as sum_a u_(a-1)(x) H_a(...). */
+static void adj_weights(const adj *A, const double *ux, double *W)
 {
-    const int D = A->D, V = A->V;
-    const size_t nv_ = (size_t)nf, row = (size_t)A->Mx * nv_, M1 = (size_t)A->Mx + 1;
-    double *G = scenmc__xcalloc((size_t)V * nv_, sizeof(double));
-    double *gF = scenmc__xcalloc((size_t)V * nv_, sizeof(double));
+    const size_t M1 = (size_t)A->Mx + 1;
+    for (int y = 1; y < A->Y; y++) {
+        const double *pi = A->pois + (size_t)y * M1;
+        double *w = W + (size_t)y * (size_t)A->Mx;
+        for (int k = 0, M = A->terms[y]; k < M; k++) {
+            double acc = 0;
+            for (int i = 0; i < M - k; i++)
+                acc += pi[i + k + 1] * ux[i];
+            w[k] = acc;
+        }
+    }
+}
+
+/* G_y[o_i+b][j] += sum_k W_y,k B_k(x_b)[j] for every year: neighbour x_b's
+ * powers Bb are read once for all years. */
+static void adj_accumulate(const adj *A, const double *W, const double *Bb, int nf, double *G, size_t col)
+{
+    const size_t nv_ = (size_t)nf, Gy = (size_t)A->V * nv_;
+    for (int y = 1; y < A->Y; y++) {
+        const double *w = W + (size_t)y * (size_t)A->Mx;
+        double *g = G + (size_t)y * Gy + col;
+        for (int k = 0, M = A->terms[y]; k < M; k++)
+            for (size_t j = 0; j < nv_; j++)
+                g[j] += w[k] * Bb[(size_t)k * nv_ + j];
+    }
+}
+
+/* dL_y/dT state by state over chunk ch for every year, mapped into buf
+ * ([Y][per], year y at y * per). */
+static void adj_gradient_chunk(const adj *A, int ch, int nf, double *buf, size_t per)
+{
+    const int D = A->D, V = A->V, Y = A->Y;
+    const size_t nv_ = (size_t)nf, row = (size_t)A->Mx * nv_, M1 = (size_t)A->Mx + 1, Gy = (size_t)V * nv_;
+    double *G = scenmc__xcalloc((size_t)Y * Gy, sizeof(double));
+    double *gF = scenmc__xcalloc(Gy, sizeof(double));
+    double *W = scenmc__xcalloc((size_t)Y * (size_t)A->Mx, sizeof(double));
     int *s = scenmc__xcalloc((size_t)D, sizeof(int));
     uint64_t x0 = A->n * (uint64_t)ch / ADJ_CHUNKS, x1 = A->n * (uint64_t)(ch + 1) / ADJ_CHUNKS;
     scenmc__chain_decode(&A->c, x0, s);
     for (uint64_t x = x0; x < x1; x++) {
-        const double *ux = A->u + x * M1; /* u_(a-1)(x) pairs with H_a at slot a - 1 */
-        memset(G, 0, sizeof(double) * (size_t)V * nv_);
+        adj_weights(A, A->u + x * M1, W);
+        memset(G, 0, sizeof(double) * (size_t)Y * Gy);
         for (int i = 0; i < D; i++) {
-            int off = A->k.offset[i];
             uint64_t base = x - (uint64_t)s[i] * A->c.stride[i];
-            for (int b = 0; b < A->k.n_var[i]; b++) {
-                const double *Hb = A->H + (base + (uint64_t)b * A->c.stride[i]) * row;
-                double *g = G + (size_t)(off + b) * nv_;
-                for (int a = 0; a < M; a++)
-                    for (size_t j = 0; j < nv_; j++)
-                        g[j] += ux[a] * Hb[(size_t)a * nv_ + j];
-            }
+            for (int b = 0; b < A->k.n_var[i]; b++)
+                adj_accumulate(A, W, A->H + (base + (uint64_t)b * A->c.stride[i]) * row, nf, G,
+                               (size_t)(A->k.offset[i] + b) * nv_);
         }
-        adj_map_state(A, x, s, G, gF, nf, buf);
+        for (int y = 1; y < Y; y++)
+            adj_map_state(A, x, s, G + (size_t)y * Gy, gF, nf, buf + (size_t)y * per);
         scenmc__chain_odometer(&A->c, s);
     }
     free(G);
     free(gF);
+    free(W);
     free(s);
 }
 
@@ -231,28 +272,28 @@ static void adj_params(const adj *A, const double *buf, int j, int nf, double gL
 #undef GW
 }
 
-/* dL/dtheta for outputs first .. first + nf - 1 at year y. */
-static void adj_year(adj *A, int first, int nf, int y)
+/* dL_y/dtheta for outputs first .. first + nf - 1 at every year y >= 1. */
+static void adj_block(adj *A, int first, int nf)
 {
-    const double mean = (double)y * A->k.lambda;
-    const int M = adj_terms(mean) - 1; /* terms 0..M */
-    for (int m = 0; m <= M; m++)
-        A->pois[m] = gsl_ran_poisson_pdf((unsigned)m, mean);
-    adj_horner(A, M, nf);
     const size_t per = ((size_t)A->V * (size_t)A->V + (size_t)A->V + (size_t)A->D) * (size_t)nf;
-    memset(A->red, 0, sizeof(double) * per * ADJ_CHUNKS);
+    const size_t all = per * (size_t)A->Y, M1 = (size_t)A->Mx + 1;
+    adj_powers(A, nf);
+    memset(A->red, 0, sizeof(double) * all * ADJ_CHUNKS);
 #pragma omp parallel for schedule(dynamic) num_threads(A->c.threads)
     for (int ch = 0; ch < ADJ_CHUNKS; ch++)
-        adj_gradient_chunk(A, ch, M, nf, A->red + (size_t)ch * per);
+        adj_gradient_chunk(A, ch, nf, A->red + (size_t)ch * all, per);
     for (int ch = 1; ch < ADJ_CHUNKS; ch++)
-        for (size_t i = 0; i < per; i++)
-            A->red[i] += A->red[(size_t)ch * per + i];
-    for (int j = 0; j < nf; j++) {
-        double gL = 0; /* dpi_m/dLambda = y (pi_(m-1) - pi_m) */
-        for (int m = 0; m <= M; m++)
-            gL += A->dots[(size_t)m * (size_t)nf + (size_t)j] * y * ((m ? A->pois[m - 1] : 0) - A->pois[m]);
-        adj_params(A, A->red, j, nf, gL,
-                   A->grad + ((size_t)(first + j) * (size_t)A->Y + (size_t)y) * (size_t)A->np);
+        for (size_t i = 0; i < all; i++)
+            A->red[i] += A->red[(size_t)ch * all + i];
+    for (int y = 1; y < A->Y; y++) {
+        const double *pi = A->pois + (size_t)y * M1;
+        for (int j = 0; j < nf; j++) {
+            double gL = 0; /* dpi_m/dLambda = y (pi_(m-1) - pi_m) */
+            for (int m = 0; m <= A->terms[y]; m++)
+                gL += A->dots[(size_t)m * (size_t)nf + (size_t)j] * y * ((m ? pi[m - 1] : 0) - pi[m]);
+            adj_params(A, A->red + (size_t)y * per, j, nf, gL,
+                       A->grad + ((size_t)(first + j) * (size_t)A->Y + (size_t)y) * (size_t)A->np);
+        }
     }
 }
 
@@ -277,6 +318,7 @@ static void adj_free(adj *A)
     free(A->h[1]);
     free(A->dots);
     free(A->pois);
+    free(A->terms);
     free(A->red);
     free(A->grad);
     free(A->c.T);
@@ -304,10 +346,47 @@ static int adj_alloc(adj *A)
     A->h[0] = malloc(sizeof(double) * N * nfz);
     A->h[1] = malloc(sizeof(double) * N * nfz);
     A->dots = scenmc__xcalloc(M1 * nfz, sizeof(double));
-    A->pois = scenmc__xcalloc(M1, sizeof(double));
-    A->red = malloc(sizeof(double) * ADJ_CHUNKS * (Vz * Vz + Vz + (size_t)A->D) * nfz);
+    A->pois = scenmc__xcalloc(M1 * (size_t)A->Y, sizeof(double));
+    A->terms = scenmc__xcalloc((size_t)A->Y, sizeof(int));
+    for (int y = 1; y < A->Y; y++) {
+        A->terms[y] = adj_terms(y * A->k.lambda) - 1; /* terms 0 .. M_y */
+        for (int m = 0; m <= A->terms[y]; m++)
+            A->pois[(size_t)y * M1 + (size_t)m] = gsl_ran_poisson_pdf((unsigned)m, y * A->k.lambda);
+    }
+    A->red = malloc(sizeof(double) * ADJ_CHUNKS * (size_t)A->Y * (Vz * Vz + Vz + (size_t)A->D) * nfz);
     return ok && A->scen && A->u && A->c.T && A->c.work[0] && A->c.work[1] && A->f && A->H && A->h[0] &&
            A->h[1] && A->red;
+}
+
+/* The distributions pt and u_a = p_0 M^a side by side, one thread each
+ * (single vectors: a barrier per step would cost more than the step). */
+static void adj_forward(adj *A)
+{
+    const size_t M1 = (size_t)A->Mx + 1;
+    scenmc__chain c1 = A->c;
+    c1.threads = 1;
+#pragma omp parallel sections num_threads(A->c.threads < 2 ? 1 : 2)
+    {
+#pragma omp section
+        scenmc__chain_forward(&c1, A->p, A->Y, A->scen, A->pt);
+#pragma omp section
+        {
+            double *cur = A->h[0], *next = A->h[1];
+            scenmc__chain c2 = c1;
+            int *s = scenmc__xcalloc((size_t)A->D, sizeof(int));
+            for (uint64_t x = 0; x < A->n; x++, scenmc__chain_odometer(&c2, s)) /* p_0 */
+                cur[x] = scenmc__chain_start(&c2, A->p, s);
+            free(s);
+            for (size_t a = 0; a < M1; a++) {
+                for (uint64_t x = 0; x < A->n; x++)
+                    A->u[x * M1 + a] = cur[x];
+                scenmc__chain_apply_M(&c2, cur, next, 1, 0);
+                double *t = cur;
+                cur = next;
+                next = t;
+            }
+        }
+    }
 }
 
 /* The chain, its memory, the forward distributions and u_a = p_0 M^a. */
@@ -348,18 +427,7 @@ static scenmc_status adj_init(adj *A, const scenmc_model *m, const scenmc_params
     A->Cm = scenmc_params_matrix(p, m, 0);
     A->Xm = scenmc_params_matrix(p, m, 1);
     scenmc__chain_build_transitions(&A->c, p);
-    scenmc__chain_forward(&A->c, p, A->Y, A->scen, A->pt);
-    const size_t M1 = (size_t)A->Mx + 1;
-    double *cur = A->h[0], *next = A->h[1];
-    memcpy(cur, A->pt[0], sizeof(double) * n);
-    for (size_t a = 0; a < M1; a++) {
-        for (uint64_t x = 0; x < n; x++)
-            A->u[x * M1 + a] = cur[x];
-        scenmc__chain_apply_M(&A->c, cur, next, 1, 0);
-        double *t = cur;
-        cur = next;
-        next = t;
-    }
+    adj_forward(A);
     return SCENMC_OK;
 }
 
@@ -465,13 +533,10 @@ scenmc_status scenmc_exact_derivatives(const scenmc_model *m, const scenmc_param
         for (int first = 0; first < A.nF && st == SCENMC_OK; first += A.nf_max) {
             int nf = A.nF - first < A.nf_max ? A.nF - first : A.nf_max;
             adj_indicators(&A, first, nf);
-            for (int y = 1; y < A.Y && st == SCENMC_OK; y++) {
-                adj_year(&A, first, nf, y);
-                if (progress && progress(progress_ctx, ++done, blocks * (uint64_t)(A.Y - 1), scenmc__now() - t0))
-                    st = scenmc_error_add(err, SCENMC_E_INTERRUPTED, "stopped after %llu of %llu blocks",
-                                          (unsigned long long)done,
-                                          (unsigned long long)(blocks * (uint64_t)(A.Y - 1)));
-            }
+            adj_block(&A, first, nf);
+            if (progress && progress(progress_ctx, ++done, blocks, scenmc__now() - t0))
+                st = scenmc_error_add(err, SCENMC_E_INTERRUPTED, "stopped after %llu of %llu blocks",
+                                      (unsigned long long)done, (unsigned long long)blocks);
         }
     }
     if (st == SCENMC_OK) {

@@ -167,6 +167,14 @@ void scenmc__chain_poisson(scenmc__chain *c, double lambda)
     c->tail = gsl_cdf_poisson_Q((unsigned)(c->n_terms - 1), lambda);
 }
 
+double scenmc__chain_start(const scenmc__chain *c, const scenmc_params *p, const int *s)
+{
+    double q = 1;
+    for (int d = 0; d < c->D; d++)
+        q *= p->start ? (p->start[d] == s[d]) : p->initial[c->k->offset[d] + s[d]];
+    return q;
+}
+
 /* Each state's scenario, the initial distribution, and the distribution at
  * every later year. */
 void scenmc__chain_forward(scenmc__chain *c, const scenmc_params *p, int Y, int *scen, double **pt)
@@ -180,10 +188,7 @@ void scenmc__chain_forward(scenmc__chain *c, const scenmc_params *p, int Y, int 
         for (int d = 0; d < D; d++)
             si += (long)k->scen_stride[d] * s[d];
         scen[x] = k->scen_table[si];
-        double q = 1;
-        for (int d = 0; d < D; d++)
-            q *= p->start ? (p->start[d] == s[d]) : p->initial[k->offset[d] + s[d]];
-        pt[0][x] = q;
+        pt[0][x] = scenmc__chain_start(c, p, s);
     }
     free(s);
     for (int y = 1; y < Y; y++) {

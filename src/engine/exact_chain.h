@@ -38,6 +38,10 @@ void scenmc__chain_apply_year(scenmc__chain *c, double *v, int nvec, int backwar
 /* The Poisson weights until the dropped tail is below 1e-13. */
 void scenmc__chain_poisson(scenmc__chain *c, double lambda);
 
+/* Probability of state s at the start (the fixed start or the product of
+ * the initial distributions). */
+double scenmc__chain_start(const scenmc__chain *c, const scenmc_params *p, const int *s);
+
 /* Each state's scenario (scen[n]) and the distribution at every year
  * (pt[Y][n]; pt[0] the start). */
 void scenmc__chain_forward(scenmc__chain *c, const scenmc_params *p, int Y, int *scen, double **pt);
