@@ -4,6 +4,7 @@
  * solver (scenmc_exact: uniformization, an independent computation). */
 #include "testutil.h"
 #include "engine/score.h"
+#include "io/mpi.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -313,6 +314,114 @@ static void test_example_model_against_exact(void **state)
     scenmc_model_free(m);
 }
 
+/* ---------------------------------------------------------------- shares (MPI ranks) */
+
+/* A share's reduce that keeps copies of its arrays (record) or adds the
+ * recorded copies to the next share's (replay), in call order. */
+typedef struct shares {
+    int replay, k;
+    void *data[8];
+    size_t n[8];
+} shares;
+
+static int two_shares(void *ctx, void *data, size_t n, int kind)
+{
+    shares *sh = ctx;
+    assert_true(sh->k < 8);
+    const int k = sh->k++;
+    if (!sh->replay) {
+        sh->data[k] = malloc(n * 8);
+        memcpy(sh->data[k], data, n * 8);
+        sh->n[k] = n;
+        return 0;
+    }
+    assert_int_equal(sh->n[k], n);
+    for (size_t j = 0; j < n; j++)
+        if (kind == 0)
+            ((int64_t *)data)[j] += ((const int64_t *)sh->data[k])[j];
+        else if (kind == 1)
+            ((uint64_t *)data)[j] += ((const uint64_t *)sh->data[k])[j];
+        else
+            ((double *)data)[j] += ((const double *)sh->data[k])[j];
+    free(sh->data[k]);
+    return 0;
+}
+
+/* Trajectories [a, N) and [0, a) with their sums added: the whole run, bit
+ * for bit (the slices of MPI ranks). */
+static void test_shares_add_up(void **state)
+{
+    (void)state;
+    scenmc_model *m = load("tests/data/good/small.yaml");
+    scenmc_params p;
+    scenmc_params_init(&p, m);
+    p.n_trajectories = 5003;
+    p.seed = 3;
+    scenmc_derivatives whole, part, rest;
+    score_or_fail(m, &p, 2, &whole, NULL);
+    scenmc_error err;
+    scenmc_error_clear(&err);
+    shares sh = {0};
+    scenmc__score_options o = {.threads = 2, .first = 1777, .last = 5003, .reduce = two_shares, .reduce_ctx = &sh};
+    assert_int_equal(scenmc__score_run(m, &p, &o, &rest, &err), SCENMC_OK);
+    assert_int_equal(sh.k, 5);
+    sh.replay = 1;
+    sh.k = 0;
+    o.first = 0;
+    o.last = 1777;
+    o.threads = 1;
+    assert_int_equal(scenmc__score_run(m, &p, &o, &part, &err), SCENMC_OK);
+    assert_same(&whole, &part);
+    /* one share alone is another estimate: the check can fail */
+    assert_memory_not_equal(whole.scenario, rest.scenario, sizeof(double) * (size_t)whole.Y * (size_t)whole.S);
+    scenmc_derivatives_free(&whole);
+    scenmc_derivatives_free(&part);
+    scenmc_derivatives_free(&rest);
+    scenmc_params_free(&p);
+    scenmc_model_free(m);
+}
+
+/* Whether h5diff finds the six derivative tables of two files equal. */
+static int same_tables(const char *a, const char *b)
+{
+    static const char *const t[] = {"dP_scenario", "dP_variant", "dP_scenario_variant", "stderr_scenario",
+                                    "stderr_variant", "stderr_scenario_variant"};
+    for (int k = 0; k < 6; k++)
+        if (sh("h5diff -q '%s' '%s' /derivative/%s /derivative/%s", a, b, t[k], t[k]) != 0)
+            return 0;
+    return 1;
+}
+
+#define MPIRUN "env OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 " \
+               "ASAN_OPTIONS=detect_leaks=0 mpirun --oversubscribe --bind-to none"
+
+/* `mpirun -np 2 scenmc sensitivity --method score` writes the one-process
+ * file's tables bit for bit; the other methods refuse to run under MPI. */
+static void test_mpi_same_file(void **state)
+{
+    (void)state;
+    if (!scenmc__mpi_built() || sh("command -v mpirun && command -v h5diff") != 0) {
+        print_message("skipped: %s\n", scenmc__mpi_built() ? "no mpirun or h5diff on PATH" : "built without MPI");
+        skip();
+    }
+    char one[512], two[512], other[512];
+    snprintf(one, sizeof one, "%s/score1.h5", scratch_dir);
+    snprintf(two, sizeof two, "%s/score2.h5", scratch_dir);
+    snprintf(other, sizeof other, "%s/seed9.h5", scratch_dir);
+#define ARGS "sensitivity --method score -n 3001 --threads 1 --quiet"
+    if (sh("%s " ARGS " -o '%s'", SCENMC_BINARY, one) != 0)
+        fail_msg("one process: %s", sh_out);
+    if (sh(MPIRUN " -np 2 %s " ARGS " -o '%s'", SCENMC_BINARY, two) != 0)
+        fail_msg("mpirun -np 2: %s", sh_out);
+    if (sh("%s " ARGS " --seed 9 -o '%s'", SCENMC_BINARY, other) != 0)
+        fail_msg("seed 9: %s", sh_out);
+#undef ARGS
+    assert_true(same_tables(one, two));
+    assert_false(same_tables(one, other)); /* the comparison can fail */
+    assert_int_equal(sh(MPIRUN " -np 2 %s sensitivity --method difference -n 100 --quiet", SCENMC_BINARY), 2);
+    assert_non_null(strstr(sh_out, "only --method score"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -321,6 +430,8 @@ int main(void)
         cmocka_unit_test(test_sums_to_zero),
         cmocka_unit_test(test_small_model_against_exact),
         cmocka_unit_test(test_example_model_against_exact),
+        cmocka_unit_test(test_shares_add_up),
+        cmocka_unit_test(test_mpi_same_file),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return cmocka_run_group_tests(tests, scratch_setup, scratch_teardown);
 }

@@ -6,6 +6,8 @@
 #include "scenmc/derivative.h"
 #include "scenmc/sweep.h"
 #include "summary.h"
+#include "hpc_cli.h"
+#include "io/mpi.h"
 #include "engine/exact_chain.h"
 #include "engine/score.h"
 #include "base/util.h"
@@ -32,6 +34,10 @@ static const char sens_help[] =
     "change of each scenario's final-year probability, P(+D) - P(-D), with its\n"
     "paired standard error (common random numbers). Ranked by the largest\n"
     "absolute change: the data of a tornado chart (scenmc-plot draws it).\n\n"
+    "Under mpirun/srun, --method score splits the trajectories over the ranks\n"
+    "(contiguous slices, like scenmc run); the integer sums are added exactly, so\n"
+    "the file is bit for bit the one-process file, and rank 0 writes it. The other\n"
+    "methods run in one process.\n\n"
     "options:\n";
 static double cell_strength(const scenmc_sensitivity_result *s, int c)
 {
@@ -116,6 +122,7 @@ typedef struct sens_cmd {
     double delta;
     int argc;
     char **argv;
+    hpc_proc *h;    /* this process's MPI rank and the number of ranks */
 } sens_cmd;
 
 /* One option into sc; 0, or EXIT_USAGE after saying why. */
@@ -274,6 +281,13 @@ static int deriv_order(const void *a, const void *b)
     return *(const int *)a - *(const int *)b;
 }
 
+/* The score engine's exact reduction across the MPI ranks. */
+static int mpi_sum(void *ctx, void *data, size_t n, int kind)
+{
+    (void)ctx;
+    return scenmc__mpi_allreduce_sum(data, n, kind);
+}
+
 /* The derivatives by the chosen method. */
 static scenmc_status deriv_compute(const sens_cmd *sc, progress *prog, scenmc_derivatives *d, scenmc_error *err)
 {
@@ -284,6 +298,12 @@ static scenmc_status deriv_compute(const sens_cmd *sc, progress *prog, scenmc_de
     case SENS_SCORE: {
         scenmc__score_options o = {.threads = (int)sc->threads, .scenario_only = !sc->all_tables,
                                    .progress = progress_cb, .ctx = prog};
+        const uint64_t N = sc->base.n_trajectories, R = (uint64_t)sc->h->size, r = (uint64_t)sc->h->rank;
+        if (R > 1) { /* rank r's slice: N / R trajectories, one more for the first N % R ranks */
+            o.first = N / R * r + (r < N % R ? r : N % R);
+            o.last = o.first + N / R + (r < N % R);
+            o.reduce = mpi_sum;
+        }
         return scenmc__score_run(sc->m, &sc->base, &o, d, err);
     }
     default:
@@ -347,19 +367,24 @@ static int deriv_run(const sens_cmd *sc)
     scenmc_error err;
     scenmc_error_clear(&err);
     progress prog;
-    progress_init(&prog, "sensitivity", sc->no_progress || (sc->quiet && !sc->progress));
+    progress_init(&prog, "sensitivity", sc->no_progress || (sc->quiet && !sc->progress) || sc->h->rank != 0);
     scenmc_derivatives d;
     scenmc_status st = deriv_compute(sc, &prog, &d, &err);
     progress_end(&prog);
+    int rc = 0;
     if (st != SCENMC_OK) {
         cli_print_error("sensitivity", &err);
-        return cli_exit_code(st);
+        rc = cli_exit_code(st);
     }
-    int rc = sc->out ? deriv_write(sc, &d) : 0;
-    if (!sc->quiet && !rc)
-        deriv_print(sc, &d);
-    scenmc_derivatives_free(&d);
-    return rc;
+    rc = hpc_agree("sensitivity", sc->h, rc);
+    if (!rc && sc->h->rank == 0) { /* rank 0 writes */
+        rc = sc->out ? deriv_write(sc, &d) : 0;
+        if (!sc->quiet && !rc)
+            deriv_print(sc, &d);
+    }
+    if (st == SCENMC_OK)
+        scenmc_derivatives_free(&d);
+    return hpc_share(sc->h, rc);
 }
 
 /* --method difference: paired runs of every scored cell. */
@@ -393,12 +418,25 @@ int cmd_sensitivity(int argc, char **argv)
     sc.delta = 1;
     sc.all_tables = 1;
     sc.method = SENS_DEFAULT;
-    int rc = sens_plan(argc, argv, &sc);
+    hpc_proc h;
+    sc.h = &h;
+    int rc = hpc_begin("sensitivity", &h);
+    if (!rc)
+        rc = sens_plan(argc, argv, &sc);
+    const int all = hpc_agree("sensitivity", &h, rc == CLI_HELP_SHOWN ? 0 : rc);
+    if (rc != CLI_HELP_SHOWN) /* every rank the same answer */
+        rc = all;
+    if (!rc && h.size > 1 && sc.method != SENS_SCORE)
+        rc = hpc_agree("sensitivity", &h, h.rank == 0 ? cli_usage_error("sensitivity", "under MPI (%d ranks) "
+                       "only --method score splits the work: start one process", h.size) : EXIT_USAGE);
+    if (!rc && h.size > 1)
+        rc = hpc_same_inputs("sensitivity", &h, sc.m, &sc.base);
     if (!rc)
         rc = sc.method == SENS_DIFFERENCE ? diff_run(&sc) : deriv_run(&sc);
     if (sc.m) {
         scenmc_params_free(&sc.base);
         scenmc_model_free(sc.m);
     }
+    hpc_end(&h);
     return rc == CLI_HELP_SHOWN ? 0 : rc;
 }

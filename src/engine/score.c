@@ -53,6 +53,8 @@ typedef struct setup {
     int *idx_rate;          /* [D] */
     int *idx_bias;          /* [V] */
     double *inv_rate;       /* [D] 1 / lambda_j */
+    int *derived;           /* [S][D] the variant of d whose scenario_variant sums are not
+                             * tallied but derived at the end (see derive_rows) */
 } setup;
 
 /* One thread's fixed-point sums of the score and its square, interleaved:
@@ -110,6 +112,25 @@ static void setup_free(setup *g)
     free(g->idx_rate);
     free(g->idx_bias);
     free(g->inv_rate);
+    free(g->derived);
+}
+
+/* For each scenario slot and descriptor, the variant whose (y, s, v) sums are
+ * derived rather than tallied: the variant a scenario's condition pins (the
+ * state always has it, so d's rows cost nothing), else the last one. The
+ * sums over v of one descriptor's rows equal the scenario's row, so the
+ * derived row is that minus the others, exactly (integers). */
+static void choose_derived(setup *g, const scenmc_model *m)
+{
+    const scenmc__kernel_base *kb = &g->k.base;
+    g->derived = scenmc__xmalloc((size_t)g->S * (size_t)g->D * sizeof(int));
+    for (int s = 0; s < g->S; s++) {
+        int *row = g->derived + (size_t)s * (size_t)g->D;
+        for (int d = 0; d < g->D; d++)
+            row[d] = kb->n_var[d] - 1;
+        for (int c = 0; s < m->n_scenarios && c < m->scenarios[s].n_conditions; c++)
+            row[m->scenarios[s].cond_descriptor[c]] = m->scenarios[s].cond_variant[c];
+    }
 }
 
 static scenmc_status setup_init(setup *g, const scenmc_model *m, const scenmc_params *p,
@@ -142,6 +163,7 @@ static scenmc_status setup_init(setup *g, const scenmc_model *m, const scenmc_pa
     for (int d = 0; d < g->D; d++)
         g->inv_rate[d] = 1 / p->rate[d];
     index_params(g, list);
+    choose_derived(g, m);
     return SCENMC_OK;
 }
 
@@ -248,15 +270,18 @@ static void tally(const setup *g, const int *s, const double *score, int y, work
     for (int d = 0; d < g->D; d++)
         si += (long)kb->scen_stride[d] * s[d];
     const size_t ys = (size_t)y * S + (size_t)kb->scen_table[si];
+    const int *skip = g->derived + (ys % S) * (size_t)g->D;
     a->ns[ys]++;
     for (int d = 0; d < g->D && g->sv; d++)
-        a->nsv[ys * V + (size_t)(kb->offset[d] + s[d])]++;
+        if (s[d] != skip[d])
+            a->nsv[ys * V + (size_t)(kb->offset[d] + s[d])]++;
     if (y == 0) /* the score is 0 */
         return;
     a->bound += (double)to_fixed(score, w->q, P) + 1;
     add_row(a->s12 + ys * 2 * P, w->q, 2 * P);
     for (int d = 0; d < g->D && g->sv; d++)
-        add_row(a->sv12 + (ys * V + (size_t)(kb->offset[d] + s[d])) * 2 * P, w->q, 2 * P);
+        if (s[d] != skip[d])
+            add_row(a->sv12 + (ys * V + (size_t)(kb->offset[d] + s[d])) * 2 * P, w->q, 2 * P);
 }
 
 /* Trajectory traj into slot b of the block: its state and score per year. */
@@ -350,12 +375,37 @@ static void work_free(work *w)
     free(w->hits);
 }
 
+/* The rows choose_derived left out: the scenario's row minus the descriptor's
+ * other variants' rows, for the sums and the counts. */
+static void derive_rows(const setup *g, acc *a)
+{
+    const scenmc__kernel_base *kb = &g->k.base;
+    const size_t S = (size_t)g->S, V = (size_t)g->V, P2 = 2 * (size_t)g->P;
+    for (size_t ys = 0; ys < (size_t)g->Y * S && g->sv; ys++)
+        for (int d = 0; d < g->D; d++) {
+            const size_t o = ys * V + (size_t)kb->offset[d], dv = o + (size_t)g->derived[(ys % S) * (size_t)g->D + (size_t)d];
+            int64_t *row = a->sv12 + dv * P2;
+            uint64_t n = a->ns[ys];
+            memcpy(row, a->s12 + ys * P2, sizeof(int64_t) * P2);
+            for (size_t v = o; v < o + (size_t)kb->n_var[d]; v++) {
+                if (v == dv)
+                    continue;
+                n -= a->nsv[v];
+                for (size_t t = 0; t < P2; t++)
+                    row[t] -= a->sv12[v * P2 + t];
+            }
+            a->nsv[dv] = n;
+        }
+}
+
 /* Simulates every trajectory on `threads` threads into acc[0] (the other
  * threads' sums added to it); returns 0 when progress stopped the run. */
-static int run_all(const setup *g, const scenmc_params *p, int threads,
-                   int (*progress)(void *, uint64_t, uint64_t, double), void *ctx, acc *accs)
+static int run_all(const setup *g, const scenmc_params *p, const scenmc__score_options *o, int threads,
+                   acc *accs)
 {
-    const uint64_t N = p->n_trajectories, chunk = (uint64_t)BLOCK * 2048 * (uint64_t)threads;
+    int (*progress)(void *, uint64_t, uint64_t, double) = o->progress;
+    void *ctx = o->ctx;
+    const uint64_t N = o->last ? o->last : p->n_trajectories, chunk = (uint64_t)BLOCK * 2048 * (uint64_t)threads;
     const double t0 = scenmc__now();
     volatile int stop = 0;
 #pragma omp parallel num_threads(threads)
@@ -363,7 +413,7 @@ static int run_all(const setup *g, const scenmc_params *p, int threads,
         acc *a = &accs[omp_get_thread_num()];
         work w;
         work_init(&w, g);
-        for (uint64_t c = 0; c < N && !stop; c += chunk) {
+        for (uint64_t c = o->first; c < N && !stop; c += chunk) {
             const uint64_t c_end = N - c > chunk ? c + chunk : N, blocks = (c_end - c + BLOCK - 1) / BLOCK;
 #pragma omp for schedule(dynamic, 1)
             for (uint64_t q = 0; q < blocks; q++) {
@@ -371,7 +421,7 @@ static int run_all(const setup *g, const scenmc_params *p, int threads,
                 run_block(g, p->seed, j, c_end - j < BLOCK ? c_end : j + BLOCK, &w, a);
             }
 #pragma omp single
-            if (progress && progress(ctx, c_end, N, scenmc__now() - t0))
+            if (progress && progress(ctx, c_end - o->first, N - o->first, scenmc__now() - t0))
                 stop = 1;
         }
         work_free(&w);
@@ -469,6 +519,20 @@ static void alloc_out(scenmc_derivatives *out, const setup *g)
     out->scenario_variant_se = scenmc__xcalloc(n * (size_t)g->S * (size_t)g->V, sizeof(double));
 }
 
+/* Every share's sums into a (the same array order on every share). */
+static int reduce_shares(const setup *g, const scenmc__score_options *o, acc *a)
+{
+    const size_t ys = (size_t)g->Y * (size_t)g->S, P2 = 2 * (size_t)g->P;
+    int bad = o->reduce(o->reduce_ctx, a->s12, ys * P2, 0);
+    bad |= o->reduce(o->reduce_ctx, a->ns, ys, 1);
+    if (g->sv) {
+        bad |= o->reduce(o->reduce_ctx, a->sv12, n_sv(g) * P2, 0);
+        bad |= o->reduce(o->reduce_ctx, a->nsv, n_sv(g), 1);
+    }
+    bad |= o->reduce(o->reduce_ctx, &a->bound, 1, 2);
+    return bad;
+}
+
 /* Simulates, then estimates into out (o->counts: the scenario counts). */
 static scenmc_status run_and_estimate(setup *g, const scenmc_params *p, const scenmc__score_options *o,
                                       int threads, scenmc_derivatives *out, scenmc_error *err)
@@ -477,12 +541,16 @@ static scenmc_status run_and_estimate(setup *g, const scenmc_params *p, const sc
     for (int t = 0; t < threads; t++)
         acc_init(&accs[t], g);
     scenmc_status st = SCENMC_OK;
-    if (!run_all(g, p, threads, o->progress, o->ctx, accs))
+    const int done = run_all(g, p, o, threads, accs);
+    if (o->reduce && reduce_shares(g, o, &accs[0]))
+        st = scenmc_error_add(err, SCENMC_E_IO, "the score sums could not be added across the MPI ranks");
+    else if (!done)
         st = scenmc_error_add(err, SCENMC_E_INTERRUPTED, "the score run was stopped");
     else if (accs[0].bound >= BOUND_LIMIT)
         st = scenmc_error_add(err, SCENMC_E_LIMIT, "the score sums could overflow their 64 bits: "
                               "use fewer trajectories");
     if (st == SCENMC_OK) {
+        derive_rows(g, &accs[0]);
         alloc_out(out, g);
         estimate(g, &accs[0], (double)p->n_trajectories, out);
         if (o->counts)

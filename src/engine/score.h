@@ -26,6 +26,14 @@ typedef struct scenmc__score_options {
     void *ctx;
     uint64_t *counts;       /* not NULL: the scenario counts per year, [Y * S] (they equal
                              * scenmc_run's: the tests) */
+    /* A share of the run (MPI ranks): only trajectories [first, last) are
+     * simulated (last 0: all), then reduce, when not NULL, must add every
+     * share's n entries of data in place, exactly (kind 0: int64_t, 1:
+     * uint64_t, 2: double); it is called for every array in the same order on
+     * every share, even when the run stopped; non-zero: failed. */
+    uint64_t first, last;
+    int (*reduce)(void *ctx, void *data, size_t n, int kind);
+    void *reduce_ctx;
 } scenmc__score_options;
 
 scenmc_status scenmc__score_run(const scenmc_model *m, const scenmc_params *p, const scenmc__score_options *o,

@@ -25,6 +25,9 @@ double scenmc__mpi_max_double(double v);
 /* Collective: adds every rank's counts (and trajectory counts) into root's r,
  * exactly (MPI_UINT64_T, MPI_SUM), and finalizes root's probabilities. */
 scenmc_status scenmc__mpi_reduce_results(scenmc_results *r, int root, scenmc_error *err);
+/* Collective: every rank's n 8-byte numbers added in place on every rank
+ * (kind 0: int64_t, 1: uint64_t, exact; 2: double); non-zero on failure. */
+int scenmc__mpi_allreduce_sum(void *data, size_t n, int kind);
 /* Collective: gathers every rank's ranges to root (malloc'd *all, *n_all). */
 scenmc_status scenmc__mpi_gather_ranges(const scenmc_range *mine, size_t n, int root,
                                        scenmc_range **all, size_t *n_all, scenmc_error *err);
