@@ -7,6 +7,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -92,9 +94,21 @@ static char *make_temp(const char *path, const char *suffix, int *fd)
     size_t n = dir + base + strlen(suffix) + 8;
     char *tmp = scenmc__xmalloc(n);
     snprintf(tmp, n, "%.*s%.*s%sXXXXXX", (int)dir, path, (int)base, path + dir, suffix);
+    /* The ending signals wait while the file is made and registered: a handler
+     * that ran in between would not know the file and leave it behind. */
+    sigset_t ending, old;
+    sigemptyset(&ending);
+    sigaddset(&ending, SIGTERM);
+    sigaddset(&ending, SIGINT);
+    sigaddset(&ending, SIGHUP);
+    sigaddset(&ending, SIGUSR1);
+    pthread_sigmask(SIG_BLOCK, &ending, &old);
     *fd = mkstemp(tmp);
+    int saved = errno;
     if (*fd >= 0)
         live_add(tmp);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    errno = saved;
     return tmp;
 }
 

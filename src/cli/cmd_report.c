@@ -501,6 +501,10 @@ static void consistent_section(const out *o, const scenmc_results *r, int top)
             "%s%s.", (unsigned long long)cm.n_found, cm.uses_cross ? "cross-impact" : "consistency",
          r->params.year_end, pb,
          cm.fm.complete ? "" : " at least (only the top-state table is in the file)");
+    if (!cm.n) { /* no consistent state: no table (its header cells would be left) */
+        consistent_mass_free(&cm);
+        return;
+    }
     tbl t = {.ncol = 5, .align = "rrrll"};
     tbl_cell(&t, "#");
     tbl_cell(&t, "p");
@@ -521,8 +525,7 @@ static void consistent_section(const out *o, const scenmc_results *r, int top)
         tbl_cell(&t, "%s", scen_name(r, scenmc_model_scenario_of(m, s)));
         tbl_cell(&t, "%s", buf);
     }
-    if (cm.n)
-        tbl_print(o, &t);
+    tbl_print(o, &t);
     if (cm.n > (size_t)top)
         para(o, "(%zu more: scenmc consistent --results lists them all.)", cm.n - (size_t)top);
     free(s);
