@@ -183,6 +183,8 @@ scenmc_status scenmc_params_parse_start(scenmc_params *p, const scenmc_model *m,
 
 /* ---------------------------------------------------------------- results */
 
+struct scenmc_observations; /* scenmc/observe.h */
+
 /* The tables every method produces (docs/file-format.md). */
 typedef enum scenmc_table_id {
     SCENMC_T_SCENARIO = 0,      /* [Y, S]      P(scenario at year) */
@@ -245,6 +247,16 @@ typedef struct scenmc_results {
      * that parts add by state exactly; NULL when not known. */
     uint64_t *top_list_state, *top_list_count;
     int final_state_dropped;    /* top mode: why the table is empty (0: it is not) */
+    /* Conditioned on observations (scenmc/observe.h, docs/signposts.md). */
+    int conditioned;            /* 1: every table is P(... | the observations) */
+    double log_evidence;        /* log P(observations): exact, or the log of the Monte Carlo estimate */
+    double evidence_se;         /* Monte Carlo: standard error of the evidence estimate exp(log_evidence) */
+    double effective_size;      /* Monte Carlo: Kish's effective sample size (sum w)^2 / sum w^2 */
+    uint64_t weight_one;        /* Monte Carlo: the integer weight of likelihood 1 (1 for hard
+                                 * evidence: the counts are trajectories) */
+    uint64_t weight_sum;        /* Monte Carlo: sum of the trajectories' integer weights */
+    uint64_t weight_sq_sum[2];  /* their squares' sum in 128 bits: [0] low, [1] high word */
+    struct scenmc_observations *given; /* owned copy of the observations, or NULL */
 } scenmc_results;
 
 /* Shapes and allocates empty tables (counts when method is Monte Carlo). */
@@ -284,6 +296,9 @@ typedef struct scenmc_run_options {
     /* Called by one thread between chunks; return non-zero to stop early. */
     int (*progress)(void *ctx, uint64_t done, uint64_t total, double seconds);
     void *progress_ctx;
+    /* Observations to condition on (scenmc/observe.h), or NULL: each
+     * trajectory is weighted by their likelihood. */
+    const struct scenmc_observations *given;
 } scenmc_run_options;
 
 /* Simulates trajectories [first, last) and tallies them into r (which it

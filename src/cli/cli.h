@@ -64,6 +64,7 @@ enum {
     CLI_K_TRAJECTORIES = 'n',
     CLI_K_SEED = 1100, CLI_K_BETA, CLI_K_RATE, CLI_K_W_CONSISTENCY, CLI_K_W_CROSS, CLI_K_START,
     CLI_K_FORCE = 1190, CLI_K_THREADS, CLI_K_QUIET = 'q', CLI_K_OUTPUT = 'o',
+    CLI_K_GIVEN = 1180, CLI_K_OBSERVATIONS,
     CLI_KEY_FIRST = 1200   /* commands number their own long-only options from here */
 };
 typedef struct cli_option {
@@ -82,6 +83,17 @@ typedef struct cli_option {
 /* The options every simulating command shares: -n, --seed, --beta, --rate,
  * --w-consistency, --w-cross, --start. */
 extern const cli_option cli_param_options[];
+
+/* The observation options (obs_cli.c), for a command's table:
+ * --given YEAR:ID=V,... (repeatable) and --observations FILE. */
+#define CLI_GIVEN_OPTIONS                                                                   \
+    {"given", CLI_K_GIVEN, 1,                                                               \
+     "  --given YEAR:ID=V,...  condition on what was observed: descriptor ID was at\n"       \
+     "                         variant V (name, id or 1-based number) in YEAR;\n"           \
+     "                         repeatable (docs/signposts.md)\n"},                          \
+    {"observations", CLI_K_OBSERVATIONS, 1,                                                 \
+     "  --observations FILE    condition on the observations of a YAML file, hard\n"        \
+     "                         and soft (docs/model-format.md)\n"}
 
 /* A command: --help prints head, the table's help lines, then foot. */
 typedef struct cli_command {

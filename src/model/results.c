@@ -1,5 +1,6 @@
 /* One results struct for every method: table shapes, probabilities, standard errors. */
 #include "model/results.h"
+#include "model/observations.h"
 #include "base/util.h"
 
 #include <math.h>
@@ -166,6 +167,11 @@ void scenmc_results_free(scenmc_results *r)
     r->top_state = NULL;
     free_list(r);
     scenmc_params_free(&r->params);
+    if (r->given) {
+        scenmc_observations_free(r->given);
+        free(r->given);
+        r->given = NULL;
+    }
 }
 
 /* p = count / denominator with its binomial standard error; NaN for 0/0. */
