@@ -11,7 +11,7 @@
  * from backward propagation of indicator functions, never from sampling. */
 #include "engine/exact.h"
 #include "engine/exact_chain.h"
-#include "scenmc/observe.h"
+#include "engine/exact_filter.h"
 #include "base/util.h"
 
 #include <math.h>
@@ -36,7 +36,7 @@ typedef struct exact_work {
     const scenmc_observations *o;
     const scenmc_params *p;
     int t_last;    /* index of the last year with an observation */
-    double *lik;   /* [n] one year's likelihood L_t */
+    double **L;    /* [Y] each year's likelihood over the states, NULL without observations */
     double inv_z;  /* the year's 1 / sum_x alpha_t(x) beta_t(x) (1 unconditioned) */
     int smooth;    /* the year is before the last observation: weigh by beta_t */
 } exact_work;
@@ -50,11 +50,10 @@ static int work_alloc(exact_work *w, uint64_t n, int D, int Y, int S)
     w->pt = scenmc__xcalloc((size_t)Y, sizeof(double *));
     w->g = w->o ? NULL : malloc(sizeof(double) * n * (uint64_t)S);
     w->ew = malloc(sizeof(double) * n * (uint64_t)w->W);
-    w->lik = w->o ? malloc(sizeof(double) * n) : NULL;
     w->scen = malloc(sizeof(int) * n);
     w->A = scenmc__xcalloc((size_t)(Y * S), sizeof(double));
     w->s = scenmc__xcalloc((size_t)D, sizeof(int));
-    int ok = (w->g || w->o) && (w->lik || !w->o) && w->ew && w->scen;
+    int ok = (w->g || w->o) && w->ew && w->scen;
     for (int y = 0; y < Y && ok; y++)
         ok = (w->pt[y] = malloc(sizeof(double) * n)) != NULL;
     return ok;
@@ -67,7 +66,6 @@ static void work_free(exact_work *w)
     free(w->pt);
     free(w->g);
     free(w->ew);
-    free(w->lik);
     free(w->scen);
     free(w->A);
     free(w->s);
@@ -135,25 +133,6 @@ static void year_tables(const scenmc__chain *c, exact_work *w, int y, scenmc_res
                 tr[(size_t)a * Sz + (size_t)b] = sc[a] > 0 ? tr[(size_t)a * Sz + (size_t)b] / sc[a] : NAN;
 }
 
-/* L_t for year index y into w->lik; 0 (and w->lik untouched) when the year
- * has no observation. */
-static int year_likelihood(const scenmc__chain *c, exact_work *w, int y)
-{
-    const scenmc_observations *o = w->o;
-    int year = w->p->year_start + y, any = 0;
-    for (int i = 0; i < o->n && !any; i++)
-        any = o->obs[i].year == year;
-    if (!any)
-        return 0;
-    int *s = w->s;
-    memset(s, 0, sizeof(int) * (size_t)c->D);
-    for (uint64_t x = 0; x < c->n; x++) {
-        w->lik[x] = scenmc_observations_likelihood(o, year, s);
-        scenmc__chain_odometer(c, s);
-    }
-    return 1;
-}
-
 /* Conditioned, before the backward year step from y1 = y + 1 to y: the
  * early-warning and stay vectors times L_{y1}, and g_b = L_{y1} beta_{y1} 1_b
  * (beta_{y1} = sum_f e_f(y1), exactly 1 from the last observation on), so
@@ -162,15 +141,15 @@ static void backward_weigh(const scenmc__chain *c, exact_work *w, int y1)
 {
     const int S = w->S;
     const uint64_t W = (uint64_t)w->W;
-    int has = y1 <= w->t_last && year_likelihood(c, w, y1);
+    const double *L = y1 <= w->t_last ? w->L[y1] : NULL;
     for (uint64_t x = 0; x < c->n; x++) {
-        double *e = w->ew + x * W, *g = e + 2 * S, l = has ? w->lik[x] : 1, beta = 0;
+        double *e = w->ew + x * W, *g = e + 2 * S, l = L ? L[x] : 1, beta = 0;
         if (y1 < w->t_last)
             for (int f = 0; f < S; f++)
                 beta += e[f];
         else
             beta = 1;
-        if (has)
+        if (L)
             for (int f = 0; f < 2 * S; f++)
                 e[f] *= l;
         for (int b = 0; b < S; b++)
@@ -278,31 +257,22 @@ static scenmc_status name_impossible(scenmc__chain *c, exact_work *w, int y, sce
                             "model, given its start and the observations before it", where, year);
 }
 
-/* Forward pass: each state's scenario, the start, and every later year's
- * distribution; conditioned, each observed year's alpha_t = p_t .* L_t
- * normalised, the normalisers' logs summed into log_ev (filtering). */
+/* Forward pass: each state's scenario and every year's distribution, the
+ * plain one (scenmc__chain_forward) or, conditioned, the filtered one
+ * (scenmc__chain_filter) with the log of the evidence. */
 static scenmc_status forward_pass(scenmc__chain *c, exact_work *w, double *log_ev, scenmc_error *err)
 {
-    scenmc__chain_forward(c, w->p, 1, w->scen, w->pt);
     *log_ev = 0;
-    for (int y = 0; y < w->Y; y++) {
-        double *q = w->pt[y];
-        if (y > 0) {
-            memcpy(q, w->pt[y - 1], sizeof(double) * c->n);
-            scenmc__chain_apply_year(c, q, 1, 0);
-        }
-        if (!w->o || y > w->t_last || !year_likelihood(c, w, y))
-            continue;
-        double z = 0;
-        for (uint64_t x = 0; x < c->n; x++)
-            z += (q[x] *= w->lik[x]);
-        if (!(z > 0))
-            return name_impossible(c, w, y, err);
-        for (uint64_t x = 0; x < c->n; x++)
-            q[x] /= z;
-        *log_ev += log(z);
+    if (!w->o) {
+        scenmc__chain_forward(c, w->p, w->Y, w->scen, w->pt);
+        return SCENMC_OK;
     }
-    return SCENMC_OK;
+    double *log_norm = scenmc__xcalloc((size_t)w->Y, sizeof(double));
+    int bad = scenmc__chain_filter(c, w->p, w->Y, w->L, w->scen, w->pt, log_norm, w->S, NULL);
+    for (int y = 0; y < w->Y; y++) /* the same sum as scenmc_exact_filter's */
+        *log_ev += log_norm[y];
+    free(log_norm);
+    return bad < 0 ? SCENMC_OK : name_impossible(c, w, bad, err);
 }
 
 /* The tables of r from the chain's passes (r and the kernel ready). */
@@ -320,6 +290,7 @@ static scenmc_status exact_passes(scenmc__chain *c, exact_work *w, double need, 
         st = scenmc_error_add(err, SCENMC_E_NOMEM, "out of memory for the exact solver (%.3g GiB)",
                               need / 1073741824.0);
     if (st == SCENMC_OK) {
+        w->L = w->o ? scenmc__chain_likelihood(c, w->o, w->p->year_start, w->Y) : NULL;
         scenmc__chain_build_transitions(c, w->p);
         st = forward_pass(c, w, log_ev, err);
     }
@@ -329,6 +300,7 @@ static scenmc_status exact_passes(scenmc__chain *c, exact_work *w, double need, 
         if (r->full_states)
             memcpy(r->t[SCENMC_T_FINAL_STATE].prob, w->pt[w->Y - 1], sizeof(double) * n);
     }
+    scenmc__chain_likelihood_free(w->L, w->Y);
     work_free(w);
     free(c->T);
     free(c->work[0]);
@@ -345,7 +317,7 @@ static scenmc_status exact_solve(const scenmc_model *m, const scenmc_params *p, 
     if (st != SCENMC_OK)
         return st;
     double need;
-    uint64_t n = scenmc__exact_states_given(m, p, o != NULL, &need, err);
+    uint64_t n = scenmc__exact_states_given(m, p, o, &need, err);
     if (!n)
         return SCENMC_E_LIMIT;
     threads = threads > 0 ? threads : omp_get_max_threads();
