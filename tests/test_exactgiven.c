@@ -520,6 +520,30 @@ static void test_probability_zero_named(void **state)
     scenmc_model_free(m);
 }
 
+/* The command line: the evidence printed is the library's, an impossible
+ * observation exits with 2 naming it, --stationary refuses observations. */
+static void test_command_line(void **state)
+{
+    (void)state;
+    char path[300];
+    snprintf(path, sizeof path, "%s/given3.yaml", scratch_dir);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(given_model, f);
+    fclose(f);
+    const tobs obs[] = {{2, 1, {0, 1}}, {4, 0, {0, 1, 0}}};
+    brute *B = brute_run(obs, 2, NULL);
+    assert_int_equal(sh("%s exact %s --given 2022:B=b2 --given 2024:A=2 -o %s/g.h5", SCENMC_BINARY, path,
+                        scratch_dir), 0);
+    const char *at = strstr(sh_out, "evidence P(observations) = ");
+    assert_non_null(at);
+    assert_close(strtod(at + strlen("evidence P(observations) = "), NULL), B->evidence, 1e-5 * B->evidence); /* %.6g */
+    free(B);
+    assert_int_equal(sh("%s exact %s --start A=a1,B=b1,C=c1 --given 2020:C=c2", SCENMC_BINARY, path), 2);
+    assert_non_null(strstr(sh_out, "--given 2020:C=c2: what was observed in 2020 has probability 0"));
+    assert_int_equal(sh("%s exact %s --stationary --given 2021:C=c2", SCENMC_BINARY, path), 2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -531,6 +555,7 @@ int main(void)
         cmocka_unit_test(test_default_model_last_year),
         cmocka_unit_test(test_none_is_unconditioned),
         cmocka_unit_test(test_probability_zero_named),
+        cmocka_unit_test(test_command_line),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return cmocka_run_group_tests(tests, scratch_setup, scratch_teardown);
 }
