@@ -2,6 +2,7 @@
  * conditioning in results files (docs/file-format.md) and in the report. */
 #include "testutil.h"
 #include "model/obs_file.h"
+#include "scenmc/hpc.h"
 #include "scenmc/observe.h"
 #include "scenmc/reader.h"
 
@@ -11,6 +12,13 @@
 #include <string.h>
 
 static scenmc_model *vn; /* the built-in Västernorrland model */
+
+static void *scenmc__xcalloc_test(size_t n)
+{
+    void *p = calloc(1, n);
+    assert_non_null(p);
+    return p;
+}
 
 static int group_setup(void **state)
 {
@@ -246,6 +254,290 @@ static void test_doc_example(void **state)
     free(fix);
 }
 
+/* ------------------------------------------------------------ results files */
+
+static const char *spath(const char *name)
+{
+    static char buf[4][512];
+    static int k;
+    k = (k + 1) % 4;
+    snprintf(buf[k], sizeof buf[k], "%s/%s", scratch_dir, name);
+    return buf[k];
+}
+
+static void write_or_fail(const char *path, const scenmc_results *r)
+{
+    scenmc_error err;
+    scenmc_error_clear(&err);
+    scenmc_write_options wo = {.command_line = "test_obsfile", .force = 1};
+    if (scenmc_output_write(path, r, &wo, &err) != SCENMC_OK)
+        fail_msg("writing %s failed:\n%s", path, err.msg);
+}
+
+/* Observations on the default model: hard (--given), soft and a start state. */
+static scenmc_observations *vn_observations(void)
+{
+    scenmc_observations *o = scenmc__xcalloc_test(sizeof *o);
+    scenmc_observations_init(o);
+    scenmc_error err;
+    scenmc_error_clear(&err);
+    assert_int_equal(scenmc_observations_add_given(o, vn, "2023:DA=Datamonopol,KM=2", &err), SCENMC_OK);
+    assert_int_equal(scenmc_observations_load(o, vn, src_path("tests/data/obs/vasternorrland.yaml"), &err),
+                     SCENMC_OK);
+    return o;
+}
+
+/* A conditioned Monte Carlo result by hand: every trajectory of a plain run
+ * counted with weight 3 of weight_one 4 (the probabilities, ratios of the
+ * counts, stay bit for bit what they were). */
+static scenmc_model *weighted_range(scenmc_results *r, uint64_t n, uint64_t first, uint64_t last);
+
+static scenmc_model *weighted_mc(scenmc_results *r, uint64_t n)
+{
+    return weighted_range(r, n, 0, n);
+}
+
+/* Trajectories [first, last) of n, weighted as weighted_mc says. */
+static scenmc_model *weighted_range(scenmc_results *r, uint64_t n, uint64_t first, uint64_t last)
+{
+    scenmc_error err;
+    scenmc_error_clear(&err);
+    scenmc_model *m = NULL;
+    assert_int_equal(scenmc_model_load_default(&m, &err), SCENMC_OK);
+    scenmc_params p;
+    scenmc_params_init(&p, m);
+    p.n_trajectories = n;
+    scenmc_run_options opt = {.threads = 2, .first = first, .last = last};
+    if (scenmc_run(m, &p, &opt, r, &err) != SCENMC_OK)
+        fail_msg("run failed:\n%s", err.msg);
+    scenmc_params_free(&p);
+    n = last - first;
+    for (int k = 0; k < SCENMC_N_TABLES; k++)
+        for (size_t i = 0; i < r->t[k].size; i++)
+            r->t[k].counts[i] *= 3;
+    r->conditioned = 1;
+    r->weight_one = 4;
+    r->weight_sum = 3 * n;
+    r->weight_sq_sum[0] = 9 * n;
+    r->weight_sq_sum[1] = 7; /* a high word, to see it come back */
+    r->log_evidence = log(0.75);
+    r->evidence_se = 0.0125;
+    r->effective_size = (double)n;
+    r->given = vn_observations();
+    return m;
+}
+
+static void assert_same_observations(const scenmc_observations *a, const scenmc_observations *b)
+{
+    assert_int_equal(a->n, b->n);
+    for (int i = 0; i < a->n; i++) {
+        const scenmc_observation *x = &a->obs[i], *y = &b->obs[i];
+        assert_int_equal(x->year, y->year);
+        assert_int_equal(x->descriptor, y->descriptor);
+        assert_int_equal(x->n_variants, y->n_variants);
+        assert_int_equal(x->hard, y->hard);
+        assert_memory_equal(x->likelihood, y->likelihood, sizeof(double) * (size_t)x->n_variants);
+        assert_string_equal(x->where, y->where);
+    }
+    assert_int_equal(a->n_start, b->n_start);
+    if (a->start)
+        assert_memory_equal(a->start, b->start, sizeof(int) * (size_t)a->n_start);
+    else
+        assert_null(b->start);
+    if (a->source)
+        assert_string_equal(a->source, b->source);
+    else
+        assert_null(b->source);
+}
+
+static void test_roundtrip_mc(void **state)
+{
+    (void)state;
+    {
+        scenmc_results r, back;
+        scenmc_model *m = weighted_mc(&r, 3000), *mb = NULL;
+        const char *path = spath("cond_mc.h5");
+        write_or_fail(path, &r);
+        read_or_fail(path, &mb, &back);
+        assert_int_equal(back.conditioned, 1);
+        assert_true(back.log_evidence == r.log_evidence);
+        assert_true(back.evidence_se == r.evidence_se);
+        assert_true(back.effective_size == r.effective_size);
+        assert_true(back.weight_one == 4 && back.weight_sum == 9000);
+        assert_true(back.weight_sq_sum[0] == 27000 && back.weight_sq_sum[1] == 7);
+        assert_non_null(back.given);
+        assert_same_observations(r.given, back.given);
+        for (int k = 0; k < SCENMC_N_TABLES; k++) {
+            assert_int_equal(back.t[k].size, r.t[k].size);
+            assert_memory_equal(back.t[k].counts, r.t[k].counts, sizeof(uint64_t) * r.t[k].size);
+        }
+        scenmc_results_free(&back);
+        scenmc_model_free(mb);
+        scenmc_results_free(&r);
+        scenmc_model_free(m);
+    }
+}
+
+/* The reader checks the weighted counts against weight_sum, so a file whose
+ * weight_sum does not fit its counts is refused. */
+static void test_weight_sum_checked(void **state)
+{
+    (void)state;
+    scenmc_results r, back;
+    scenmc_model *m = weighted_mc(&r, 1000), *mb = NULL;
+    r.weight_sum += 1;
+    const char *path = spath("cond_bad.h5");
+    write_or_fail(path, &r);
+    scenmc_error err;
+    scenmc_error_clear(&err);
+    assert_int_not_equal(scenmc_results_read(path, &mb, &back, &err), SCENMC_OK);
+    if (!strstr(err.msg, "not to weight_sum 3001"))
+        fail_msg("%s", err.msg);
+    scenmc_results_free(&r);
+    scenmc_model_free(m);
+}
+
+/* Exact results: the evidence and the observations, no weights. */
+static void test_roundtrip_exact(void **state)
+{
+    (void)state;
+    scenmc_error err;
+    scenmc_error_clear(&err);
+    scenmc_model *m = NULL, *mb = NULL;
+    assert_int_equal(scenmc_model_load(src_path("tests/data/good/small.yaml"), &m, &err), SCENMC_OK);
+    scenmc_params p;
+    scenmc_params_init(&p, m);
+    scenmc_results r, back;
+    assert_int_equal(scenmc_exact(m, &p, 1, &r, &err), SCENMC_OK);
+    scenmc_observations *o = scenmc__xcalloc_test(sizeof *o);
+    scenmc_observations_init(o);
+    assert_int_equal(scenmc_observations_add_given(o, m, "2003:Y=y2", &err), SCENMC_OK);
+    double soft[2] = {0.25, 1};
+    scenmc_observations_add(o, 2005, 0, soft, 2, "hand");
+    r.conditioned = 1;
+    r.log_evidence = -1.5;
+    r.given = o;
+    const char *path = spath("cond_exact.h5");
+    write_or_fail(path, &r);
+    read_or_fail(path, &mb, &back);
+    assert_int_equal(back.conditioned, 1);
+    assert_true(back.log_evidence == -1.5);
+    assert_same_observations(o, back.given);
+    assert_true(back.weight_sum == 0 && back.weight_one == 0);
+    /* The evidence is also there as a plain number, for other tools. */
+    char cmd[1400];
+    snprintf(cmd, sizeof cmd, "/usr/bin/python3 -c \"import h5py,math,sys; a=h5py.File(sys.argv[1]).attrs; "
+             "sys.exit(0 if a['conditioned']==1 and a['evidence']==math.exp(-1.5) else 1)\" %s", path);
+    assert_int_equal(sh("%s", cmd), 0);
+    scenmc_results_free(&back);
+    scenmc_model_free(mb);
+    scenmc_results_free(&r);
+    scenmc_params_free(&p);
+    scenmc_model_free(m);
+}
+
+/* An unconditioned file has none of it. */
+static void test_unconditioned_unchanged(void **state)
+{
+    (void)state;
+    scenmc_results r, back;
+    scenmc_model *m = weighted_mc(&r, 500), *mb = NULL;
+    for (int k = 0; k < SCENMC_N_TABLES; k++) /* back to plain counts */
+        for (size_t i = 0; i < r.t[k].size; i++)
+            r.t[k].counts[i] /= 3;
+    r.conditioned = 0;
+    const char *path = spath("plain.h5");
+    write_or_fail(path, &r);
+    read_or_fail(path, &mb, &back);
+    assert_int_equal(back.conditioned, 0);
+    assert_null(back.given);
+    assert_int_equal(sh("/usr/bin/python3 -c \"import h5py,sys; f=h5py.File(sys.argv[1]); sys.exit(1 if "
+                        "'observations' in f or [a for a in f.attrs if 'weight' in a or 'evidence' in a or "
+                        "a == 'conditioned'] else 0)\" %s", path), 0);
+    scenmc_results_free(&back);
+    scenmc_model_free(mb);
+    scenmc_results_free(&r);
+    scenmc_model_free(m);
+}
+
+/* Shards conditioned on the same observations merge into the whole run's
+ * weighted counts with the weight sums added exactly; shards conditioned on
+ * different observations, or one not at all, are refused. */
+static void test_merge(void **state)
+{
+    (void)state;
+    scenmc_results a, b, whole, merged;
+    scenmc_model *ma = weighted_range(&a, 3000, 0, 1200), *mb = weighted_range(&b, 3000, 1200, 3000);
+    scenmc_model *mw = weighted_mc(&whole, 3000), *mm = NULL;
+    a.weight_sq_sum[0] = UINT64_MAX; /* the low words carry into the high one */
+    b.weight_sq_sum[0] = 5;
+    const char *pa = spath("shard_a.h5"), *pb = spath("shard_b.h5"), *pc = spath("shard_c.h5");
+    write_or_fail(pa, &a);
+    write_or_fail(pb, &b);
+    scenmc_error err;
+    scenmc_error_clear(&err);
+    const char *paths[2] = {pa, pb};
+    if (scenmc_merge_files(paths, 2, 0, &mm, &merged, &err) != SCENMC_OK)
+        fail_msg("%s", err.msg);
+    assert_int_equal(merged.conditioned, 1);
+    assert_true(merged.weight_sum == 9000 && merged.weight_one == 4);
+    assert_true(merged.weight_sq_sum[0] == 4 && merged.weight_sq_sum[1] == 7 + 7 + 1);
+    assert_same_observations(whole.given, merged.given);
+    for (int k = 0; k < SCENMC_N_TABLES; k++)
+        assert_memory_equal(merged.t[k].counts, whole.t[k].counts, sizeof(uint64_t) * whole.t[k].size);
+    scenmc_results_free(&merged);
+    scenmc_model_free(mm);
+    /* A checkpoint of the first part carries the same (it is written by the same writer). */
+    scenmc_range done = {0, 1200};
+    scenmc_hpc_info ck = {.checkpoint = 1, .target_first = 0, .target_last = 3000, .next = 1200, .n_done = 1,
+                          .done = &done};
+    scenmc_write_options wo = {.command_line = "test_obsfile", .force = 1};
+    assert_int_equal(scenmc_hpc_write(spath("ck.h5"), &a, &wo, &ck, &err), SCENMC_OK);
+    read_or_fail(spath("ck.h5"), &mm, &merged);
+    assert_true(merged.conditioned && merged.weight_sum == a.weight_sum && merged.weight_sq_sum[0] == UINT64_MAX);
+    assert_same_observations(a.given, merged.given);
+    scenmc_results_free(&merged);
+    scenmc_model_free(mm);
+    /* Different observations: one more soft report. */
+    double lik[2] = {0.5, 1};
+    scenmc_observations_add(b.given, 2025, scenmc_model_find_descriptor(mb, "SY"), lik, 2, "extra");
+    write_or_fail(pc, &b);
+    const char *bad[2] = {pa, pc};
+    scenmc_error_clear(&err);
+    assert_int_not_equal(scenmc_merge_files(bad, 2, 0, &mm, &merged, &err), SCENMC_OK);
+    if (!strstr(err.msg, "conditioned on different observations"))
+        fail_msg("%s", err.msg);
+    /* Not conditioned at all. */
+    b.conditioned = 0;
+    for (int k = 0; k < SCENMC_N_TABLES; k++)
+        for (size_t i = 0; i < b.t[k].size; i++)
+            b.t[k].counts[i] /= 3;
+    write_or_fail(pc, &b);
+    scenmc_error_clear(&err);
+    assert_int_not_equal(scenmc_merge_files(bad, 2, 0, &mm, &merged, &err), SCENMC_OK);
+    if (!strstr(err.msg, "is conditioned on observations and"))
+        fail_msg("%s", err.msg);
+    scenmc_results_free(&a);
+    scenmc_results_free(&b);
+    scenmc_results_free(&whole);
+    scenmc_model_free(ma);
+    scenmc_model_free(mb);
+    scenmc_model_free(mw);
+}
+
+/* /observations opens in xarray under both netCDF engines with named
+ * dimensions, and its numbers are the observations'. */
+static void test_netcdf_layout(void **state)
+{
+    (void)state;
+    int rc = sh("/usr/bin/python3 %s %s %s", src_path("tests/data/obs/check_obs_layout.py"), spath("cond_mc.h5"),
+                spath("cond_exact.h5"));
+    if (rc == 77)
+        skip();
+    if (rc != 0)
+        fail_msg("%s", sh_out);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -256,6 +548,12 @@ int main(void)
         cmocka_unit_test(test_all_or_nothing),
         cmocka_unit_test(test_load_file),
         cmocka_unit_test(test_doc_example),
+        cmocka_unit_test(test_roundtrip_mc),
+        cmocka_unit_test(test_weight_sum_checked),
+        cmocka_unit_test(test_roundtrip_exact),
+        cmocka_unit_test(test_unconditioned_unchanged),
+        cmocka_unit_test(test_netcdf_layout),
+        cmocka_unit_test(test_merge),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
