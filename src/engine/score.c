@@ -57,13 +57,9 @@ typedef struct setup {
                              * tallied but derived at the end (see derive_rows) */
 } setup;
 
-/* One thread's fixed-point sums of the score and its square, interleaved:
- * s12 [Y][S][P][2] and sv12 [Y][S][V][P][2]. */
-typedef struct acc {
-    int64_t *s12, *sv12;
-    uint64_t *ns, *nsv;     /* [Y][S], [Y][S][V] trajectories */
-    double bound;           /* sum of each tally's largest term */
-} acc;
+/* One thread's fixed-point sums of the score and its square, interleaved
+ * (score.h). */
+typedef scenmc__score_sums acc;
 
 /* One thread's scratch: a block of trajectories is simulated first, its
  * states and scores kept per year, then tallied year by year, so that the
@@ -319,41 +315,53 @@ static void run_block(const setup *g, uint64_t seed, uint64_t first, uint64_t la
             tally(g, w->state + (b * Y + y) * D, w->score + (b * Y + y) * P, (int)y, w, a);
 }
 
-static size_t n_sv(const setup *g)
+static size_t n_sv(const acc *a)
 {
-    return (size_t)g->Y * (size_t)g->S * (size_t)g->V;
+    return (size_t)a->Y * (size_t)a->S * (size_t)a->V;
 }
 
-static void acc_init(acc *a, const setup *g)
+void scenmc__score_sums_init(scenmc__score_sums *a, int Y, int S, int V, int P, int sv)
 {
-    const size_t ys = (size_t)g->Y * (size_t)g->S, P = (size_t)g->P;
-    a->s12 = scenmc__xcalloc(ys * P * 2, sizeof(int64_t));
-    a->sv12 = g->sv ? scenmc__xcalloc(n_sv(g) * P * 2, sizeof(int64_t)) : NULL;
-    a->ns = scenmc__xcalloc(ys, sizeof(uint64_t));
-    a->nsv = g->sv ? scenmc__xcalloc(n_sv(g), sizeof(uint64_t)) : NULL;
-    a->bound = 0;
+    *a = (acc){.Y = Y, .S = S, .V = V, .P = P, .sv = sv};
+    const size_t ys = (size_t)Y * (size_t)S;
+    a->s12 = scenmc__xcalloc(ys * (size_t)P * 2 + 1, sizeof(int64_t));
+    a->sv12 = sv ? scenmc__xcalloc(n_sv(a) * (size_t)P * 2 + 1, sizeof(int64_t)) : NULL;
+    a->ns = scenmc__xcalloc(ys + 1, sizeof(uint64_t));
+    a->nsv = sv ? scenmc__xcalloc(n_sv(a) + 1, sizeof(uint64_t)) : NULL;
 }
 
-static void acc_free(acc *a)
+void scenmc__score_sums_free(scenmc__score_sums *a)
 {
     free(a->s12);
     free(a->sv12);
     free(a->ns);
     free(a->nsv);
+    memset(a, 0, sizeof *a);
 }
 
 /* dst += src, exactly (integers: the order does not matter). */
-static void acc_add(acc *dst, const acc *src, const setup *g)
+int scenmc__score_sums_add(scenmc__score_sums *dst, const scenmc__score_sums *src)
 {
-    const size_t ys = (size_t)g->Y * (size_t)g->S, P = (size_t)g->P;
+    if (dst->Y != src->Y || dst->S != src->S || dst->V != src->V || dst->P != src->P || dst->sv != src->sv)
+        return 0;
+    const size_t ys = (size_t)dst->Y * (size_t)dst->S, P = (size_t)dst->P;
     add_row(dst->s12, src->s12, ys * P * 2);
-    if (g->sv)
-        add_row(dst->sv12, src->sv12, n_sv(g) * P * 2);
-    for (size_t j = 0; j < n_sv(g) && g->sv; j++)
+    if (dst->sv)
+        add_row(dst->sv12, src->sv12, n_sv(dst) * P * 2);
+    for (size_t j = 0; j < n_sv(dst) && dst->sv; j++)
         dst->nsv[j] += src->nsv[j];
     for (size_t j = 0; j < ys; j++)
         dst->ns[j] += src->ns[j];
     dst->bound += src->bound;
+    return 1;
+}
+
+uint64_t scenmc__score_sums_count(const scenmc__score_sums *a)
+{
+    uint64_t n = 0;
+    for (int s = 0; s < a->S; s++)
+        n += a->ns[s];
+    return n;
 }
 
 static void work_init(work *w, const setup *g)
@@ -427,7 +435,7 @@ static int run_all(const setup *g, const scenmc_params *p, const scenmc__score_o
         work_free(&w);
     }
     for (int t = 1; t < threads; t++)
-        acc_add(&accs[0], &accs[t], g);
+        scenmc__score_sums_add(&accs[0], &accs[t]);
     return !stop;
 }
 
@@ -466,9 +474,9 @@ static void quotient_estimate(double a, double a2, double b, double b2, double c
 }
 
 /* The three tables of out from the sums of N trajectories. */
-static void estimate(const setup *g, const acc *a, double N, scenmc_derivatives *out)
+static void estimate(const acc *a, double N, scenmc_derivatives *out)
 {
-    const size_t Y = (size_t)g->Y, S = (size_t)g->S, V = (size_t)g->V, P = (size_t)g->P;
+    const size_t Y = (size_t)a->Y, S = (size_t)a->S, V = (size_t)a->V, P = (size_t)a->P;
     const double f1 = 1 / (SCALE1 * N), f2 = 1 / (SCALE2 * N);
     for (size_t t = 0; t < P; t++)
         for (size_t y = 0; y < Y; y++) {
@@ -482,14 +490,14 @@ static void estimate(const setup *g, const acc *a, double N, scenmc_derivatives 
                 const double b = (double)a->s12[(ys * P + t) * 2] * f1, b2 = (double)a->s12[(ys * P + t) * 2 + 1] * f2;
                 const double d = (double)a->ns[ys] / N;
                 cov_estimate(d, b, b2, mu, e2, N, &out->scenario[o], &out->scenario_se[o]);
-                for (size_t v = 0; v < V && g->sv; v++) {
+                for (size_t v = 0; v < V && a->sv; v++) {
                     const size_t j = ys * V + v;
                     quotient_estimate((double)a->sv12[(j * P + t) * 2] * f1, (double)a->sv12[(j * P + t) * 2 + 1] * f2, b, b2,
                                       (double)a->nsv[j] / N, d, N, &out->scenario_variant[o * V + v],
                                       &out->scenario_variant_se[o * V + v]);
                 }
             }
-            for (size_t v = 0; v < V && g->sv; v++) {
+            for (size_t v = 0; v < V && a->sv; v++) {
                 double m1 = 0, m2 = 0, pv = 0;
                 for (size_t s = 0; s < S; s++) {
                     const size_t j = (y * S + s) * V + v;
@@ -503,7 +511,7 @@ static void estimate(const setup *g, const acc *a, double N, scenmc_derivatives 
         }
 }
 
-static void alloc_out(scenmc_derivatives *out, const setup *g)
+static void alloc_out(scenmc_derivatives *out, const acc *g)
 {
     const size_t n = (size_t)g->P * (size_t)g->Y;
     out->Y = g->Y;
@@ -526,8 +534,8 @@ static int reduce_shares(const setup *g, const scenmc__score_options *o, acc *a)
     int bad = o->reduce(o->reduce_ctx, a->s12, ys * P2, 0);
     bad |= o->reduce(o->reduce_ctx, a->ns, ys, 1);
     if (g->sv) {
-        bad |= o->reduce(o->reduce_ctx, a->sv12, n_sv(g) * P2, 0);
-        bad |= o->reduce(o->reduce_ctx, a->nsv, n_sv(g), 1);
+        bad |= o->reduce(o->reduce_ctx, a->sv12, n_sv(a) * P2, 0);
+        bad |= o->reduce(o->reduce_ctx, a->nsv, n_sv(a), 1);
     }
     bad |= o->reduce(o->reduce_ctx, &a->bound, 1, 2);
     return bad;
@@ -539,27 +547,41 @@ static scenmc_status run_and_estimate(setup *g, const scenmc_params *p, const sc
 {
     acc *accs = scenmc__xcalloc((size_t)threads, sizeof(acc));
     for (int t = 0; t < threads; t++)
-        acc_init(&accs[t], g);
+        scenmc__score_sums_init(&accs[t], g->Y, g->S, g->V, g->P, g->sv);
     scenmc_status st = SCENMC_OK;
     const int done = run_all(g, p, o, threads, accs);
     if (o->reduce && reduce_shares(g, o, &accs[0]))
         st = scenmc_error_add(err, SCENMC_E_IO, "the score sums could not be added across the MPI ranks");
     else if (!done)
         st = scenmc_error_add(err, SCENMC_E_INTERRUPTED, "the score run was stopped");
-    else if (accs[0].bound >= BOUND_LIMIT)
-        st = scenmc_error_add(err, SCENMC_E_LIMIT, "the score sums could overflow their 64 bits: "
-                              "use fewer trajectories");
     if (st == SCENMC_OK) {
         derive_rows(g, &accs[0]);
-        alloc_out(out, g);
-        estimate(g, &accs[0], (double)p->n_trajectories, out);
-        if (o->counts)
-            memcpy(o->counts, accs[0].ns, sizeof(uint64_t) * (size_t)g->Y * (size_t)g->S);
+        st = scenmc__score_estimate(&accs[0], out, err);
+    }
+    if (st == SCENMC_OK && o->counts)
+        memcpy(o->counts, accs[0].ns, sizeof(uint64_t) * (size_t)g->Y * (size_t)g->S);
+    if (st == SCENMC_OK && o->sums) {
+        *o->sums = accs[0];
+        memset(&accs[0], 0, sizeof accs[0]);
     }
     for (int t = 0; t < threads; t++)
-        acc_free(&accs[t]);
+        scenmc__score_sums_free(&accs[t]);
     free(accs);
     return st;
+}
+
+scenmc_status scenmc__score_estimate(const scenmc__score_sums *a, scenmc_derivatives *out, scenmc_error *err)
+{
+    if (a->bound >= BOUND_LIMIT)
+        return scenmc_error_add(err, SCENMC_E_LIMIT, "the score sums could overflow their 64 bits: "
+                                "use fewer trajectories");
+    const uint64_t N = scenmc__score_sums_count(a);
+    if (N == 0)
+        return scenmc_error_add(err, SCENMC_E_INPUT, "the score sums hold no trajectory");
+    alloc_out(out, a);
+    estimate(a, (double)N, out);
+    out->n_trajectories = N;
+    return SCENMC_OK;
 }
 
 scenmc_status scenmc__score_run(const scenmc_model *m, const scenmc_params *p, const scenmc__score_options *o,
@@ -590,7 +612,6 @@ scenmc_status scenmc__score_run(const scenmc_model *m, const scenmc_params *p, c
         return st;
     }
     strcpy(out->method, "score");
-    out->n_trajectories = p->n_trajectories;
     out->wall_seconds = scenmc__now() - t0;
     return SCENMC_OK;
 }
