@@ -7,6 +7,7 @@
 #include "scenmc/reader.h"
 #include "engine/score.h"
 #include "io/derivative_write.h"
+#include "io/mpi.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -177,12 +178,35 @@ static void test_merge_refuses_other_list(void **state)
     scenmc_model_free(m);
 }
 
+#define MPIRUN "env OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 " \
+               "ASAN_OPTIONS=detect_leaks=0 mpirun --oversubscribe --bind-to none"
+
+/* A shard run by two MPI ranks (which split its slice) is the one-process
+ * shard bit for bit, so it merges like any other. */
+static void test_mpi_shard(void **state)
+{
+    (void)state;
+    if (!scenmc__mpi_built() || sh("command -v mpirun") != 0) {
+        print_message("skipped: %s\n", scenmc__mpi_built() ? "no mpirun on PATH" : "built without MPI");
+        skip();
+    }
+    run_ok(SMALL " -n 2001 --seed 4", file("mw.h5"));
+    run_ok(SMALL " -n 2001 --seed 4 --shard 2/2", file("m2.h5"));
+    if (sh(MPIRUN " -np 2 %s sensitivity " SMALL " -n 2001 --seed 4 --shard 1/2 --method score --threads 1 --quiet "
+           "-o '%s'", SCENMC_BINARY, file("m1.h5")) != 0)
+        fail_msg("mpirun -np 2: %s", sh_out);
+    if (sh("%s merge '%s' '%s' -o '%s' --quiet", SCENMC_BINARY, file("m1.h5"), file("m2.h5"), file("mm.h5")) != 0)
+        fail_msg("merge: %s", sh_out);
+    assert_true(same_tables(file("mw.h5"), file("mm.h5")));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_merge_equals_whole),
         cmocka_unit_test(test_merge_refuses),
         cmocka_unit_test(test_merge_refuses_other_list),
+        cmocka_unit_test(test_mpi_shard),
     };
     return cmocka_run_group_tests(tests, scratch_setup, scratch_teardown);
 }
