@@ -38,6 +38,7 @@
 #define SCALE2 65536.0      /* 2^16: of a squared score */
 #define BOUND_LIMIT 4.611686018427387904e18 /* 2^62 */
 #define BLOCK 32            /* trajectories simulated before they are tallied year by year */
+#define PILOT 1024          /* trajectories that choose the derived rows (choose_derived) */
 
 /* What every thread reads: the kernel, the parameters and where each
  * parameter's score lives. */
@@ -53,8 +54,8 @@ typedef struct setup {
     int *idx_rate;          /* [D] */
     int *idx_bias;          /* [V] */
     double *inv_rate;       /* [D] 1 / lambda_j */
-    int *derived;           /* [S][D] the variant of d whose scenario_variant sums are not
-                             * tallied but derived at the end (see derive_rows) */
+    int *derived;           /* [Y][S][D] the variant of d whose scenario_variant sums are not
+                             * tallied but derived at the end (see choose_derived) */
 } setup;
 
 /* One thread's fixed-point sums of the score and its square, interleaved
@@ -111,24 +112,6 @@ static void setup_free(setup *g)
     free(g->derived);
 }
 
-/* For each scenario slot and descriptor, the variant whose (y, s, v) sums are
- * derived rather than tallied: the variant a scenario's condition pins (the
- * state always has it, so d's rows cost nothing), else the last one. The
- * sums over v of one descriptor's rows equal the scenario's row, so the
- * derived row is that minus the others, exactly (integers). */
-static void choose_derived(setup *g, const scenmc_model *m)
-{
-    const scenmc__kernel_base *kb = &g->k.base;
-    g->derived = scenmc__xmalloc((size_t)g->S * (size_t)g->D * sizeof(int));
-    for (int s = 0; s < g->S; s++) {
-        int *row = g->derived + (size_t)s * (size_t)g->D;
-        for (int d = 0; d < g->D; d++)
-            row[d] = kb->n_var[d] - 1;
-        for (int c = 0; s < m->n_scenarios && c < m->scenarios[s].n_conditions; c++)
-            row[m->scenarios[s].cond_descriptor[c]] = m->scenarios[s].cond_variant[c];
-    }
-}
-
 static scenmc_status setup_init(setup *g, const scenmc_model *m, const scenmc_params *p,
                                 const scenmc_results *shape, const scenmc_dparam *list, int P,
                                 scenmc_error *err)
@@ -159,7 +142,6 @@ static scenmc_status setup_init(setup *g, const scenmc_model *m, const scenmc_pa
     for (int d = 0; d < g->D; d++)
         g->inv_rate[d] = 1 / p->rate[d];
     index_params(g, list);
-    choose_derived(g, m);
     return SCENMC_OK;
 }
 
@@ -257,16 +239,23 @@ SCORE_CLONES static int64_t to_fixed(const double *restrict score, int64_t *rest
     return big;
 }
 
+/* The scenario slot of state s. */
+static size_t scen_slot(const setup *g, const int *s)
+{
+    const scenmc__kernel_base *kb = &g->k.base;
+    long si = 0;
+    for (int d = 0; d < g->D; d++)
+        si += (long)kb->scen_stride[d] * s[d];
+    return (size_t)kb->scen_table[si];
+}
+
 /* State s at the end of year y into the sums, with the score so far. */
 static void tally(const setup *g, const int *s, const double *score, int y, work *w, acc *a)
 {
     const scenmc__kernel_base *kb = &g->k.base;
     const size_t S = (size_t)g->S, V = (size_t)g->V, P = (size_t)g->P;
-    long si = 0;
-    for (int d = 0; d < g->D; d++)
-        si += (long)kb->scen_stride[d] * s[d];
-    const size_t ys = (size_t)y * S + (size_t)kb->scen_table[si];
-    const int *skip = g->derived + (ys % S) * (size_t)g->D;
+    const size_t ys = (size_t)y * S + scen_slot(g, s);
+    const int *skip = g->sv ? g->derived + ys * (size_t)g->D : NULL;
     a->ns[ys]++;
     for (int d = 0; d < g->D && g->sv; d++)
         if (s[d] != skip[d])
@@ -383,6 +372,47 @@ static void work_free(work *w)
     free(w->hits);
 }
 
+/* For each year, scenario slot and descriptor, the variant whose (y, s, v)
+ * sums are derived rather than tallied (derive_rows): the one that most
+ * trajectories of a pilot have there (ties: the first), so that the most
+ * frequent row costs nothing (a variant a scenario pins is always chosen).
+ * The pilot is the run's first PILOT trajectories, whatever share this
+ * process computes, so every share and thread count chooses alike. The sums
+ * over v of one descriptor's rows equal the scenario's row, so a derived row
+ * is that minus the others, exactly (integers): the choice changes the time
+ * a run takes, never its sums. */
+static void choose_derived(setup *g, const scenmc_params *p)
+{
+    const scenmc__kernel_base *kb = &g->k.base;
+    const size_t YS = (size_t)g->Y * (size_t)g->S, V = (size_t)g->V, D = (size_t)g->D, Y = (size_t)g->Y;
+    uint64_t *n = scenmc__xcalloc(YS * V, sizeof(uint64_t));
+    const uint64_t K = p->n_trajectories < PILOT ? p->n_trajectories : PILOT;
+    work w;
+    work_init(&w, g);
+    for (uint64_t j = 0; j < K; j += BLOCK) {
+        const size_t nb = K - j < BLOCK ? (size_t)(K - j) : BLOCK;
+        for (size_t b = 0; b < nb; b++)
+            trajectory(g, p->seed, j + b, &w, (int)b);
+        for (size_t i = 0; i < nb * Y; i++) { /* slot b, year i % Y */
+            const int *s = w.state + i * D;
+            const size_t ys = (i % Y) * (size_t)g->S + scen_slot(g, s);
+            for (size_t d = 0; d < D; d++)
+                n[ys * V + (size_t)(kb->offset[d] + s[d])]++;
+        }
+    }
+    work_free(&w);
+    g->derived = scenmc__xmalloc(YS * D * sizeof(int));
+    for (size_t ys = 0; ys < YS; ys++)
+        for (size_t d = 0; d < D; d++) {
+            const uint64_t *c = n + ys * V + (size_t)kb->offset[d];
+            int best = 0;
+            for (int v = 1; v < kb->n_var[d]; v++)
+                best = c[v] > c[best] ? v : best;
+            g->derived[ys * D + d] = best;
+        }
+    free(n);
+}
+
 /* The rows choose_derived left out: the scenario's row minus the descriptor's
  * other variants' rows, for the sums and the counts. */
 static void derive_rows(const setup *g, acc *a)
@@ -391,7 +421,7 @@ static void derive_rows(const setup *g, acc *a)
     const size_t S = (size_t)g->S, V = (size_t)g->V, P2 = 2 * (size_t)g->P;
     for (size_t ys = 0; ys < (size_t)g->Y * S && g->sv; ys++)
         for (int d = 0; d < g->D; d++) {
-            const size_t o = ys * V + (size_t)kb->offset[d], dv = o + (size_t)g->derived[(ys % S) * (size_t)g->D + (size_t)d];
+            const size_t o = ys * V + (size_t)kb->offset[d], dv = o + (size_t)g->derived[ys * (size_t)g->D + (size_t)d];
             int64_t *row = a->sv12 + dv * P2;
             uint64_t n = a->ns[ys];
             memcpy(row, a->s12 + ys * P2, sizeof(int64_t) * P2);
@@ -601,6 +631,8 @@ scenmc_status scenmc__score_run(const scenmc_model *m, const scenmc_params *p, c
     if ((st = scenmc_dparams_list(m, p, &list, &P, err)) == SCENMC_OK &&
         (st = setup_init(&g, m, p, &shape, list, P, err)) == SCENMC_OK) {
         g.sv = !o->scenario_only;
+        if (g.sv)
+            choose_derived(&g, p);
         st = run_and_estimate(&g, p, o, o->threads > 0 ? o->threads : omp_get_max_threads(), out, err);
         setup_free(&g);
     }
