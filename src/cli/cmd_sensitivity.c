@@ -340,10 +340,11 @@ static scenmc_status deriv_compute(const sens_cmd *sc, progress *prog, scenmc_de
         scenmc__score_options o = {.threads = (int)sc->threads, .scenario_only = !sc->all_tables,
                                    .progress = progress_cb, .ctx = prog, .sums = sc->shard ? sums : NULL};
         const scenmc_range t = deriv_target(sc); /* the shard's trajectories, or all */
-        const uint64_t R = (uint64_t)sc->h->size, r = (uint64_t)sc->h->rank;
-        const scenmc_range mine = scenmc_slice(t.first, t.last, r + 1, R); /* this rank's share */
-        o.first = mine.first;
-        o.last = mine.last;
+        const uint64_t n = t.last - t.first, R = (uint64_t)sc->h->size, r = (uint64_t)sc->h->rank;
+        /* rank r's slice: n / R trajectories, one more for the first n % R ranks (so
+         * o.last is never 0, which would mean all) */
+        o.first = t.first + n / R * r + (r < n % R ? r : n % R);
+        o.last = o.first + n / R + (r < n % R);
         o.reduce = R > 1 ? mpi_sum : NULL;
         return scenmc__score_run(sc->m, &sc->base, &o, d, err);
     }
