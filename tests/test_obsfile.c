@@ -256,11 +256,12 @@ static void test_doc_example(void **state)
 
 /* ------------------------------------------------------------ results files */
 
+/* A path in the scratch folder (16 kept at a time). */
 static const char *spath(const char *name)
 {
-    static char buf[4][512];
+    static char buf[16][512];
     static int k;
-    k = (k + 1) % 4;
+    k = (k + 1) % 16;
     snprintf(buf[k], sizeof buf[k], "%s/%s", scratch_dir, name);
     return buf[k];
 }
@@ -538,6 +539,70 @@ static void test_netcdf_layout(void **state)
         fail_msg("%s", sh_out);
 }
 
+/* ------------------------------------------------------------ the report */
+
+/* scenmc report of a conditioned file: the observations, the evidence with its
+ * standard error, the effective sample size; the warning only when it is small. */
+static void test_report(void **state)
+{
+    (void)state;
+    char mc[512], ex[512];
+    snprintf(mc, sizeof mc, "%s", spath("cond_mc.h5"));
+    snprintf(ex, sizeof ex, "%s", spath("cond_exact.h5"));
+    assert_int_equal(sh("%s report %s", SCENMC_BINARY, mc), 0);
+    const char *want[] = {"## Conditioned on", "| 2023 | DA | hard | Datamonopol | `--given 2023:DA=Datamonopol,KM=2` |",
+                          "| 2024 | SY | soft | Medborgare 0.8, Verksamhet 0.2 |", "tests/data/obs/vasternorrland.yaml:7`",
+                          "Observed state of 2020 (every trajectory starts there): IK = Lokala aktörer, KR = Databeställare",
+                          "Monte Carlo estimate: 0.75 ± 0.013", "Effective sample size: 3000 of 3000 trajectories (100%).",
+                          "P(scenario in year | observations), ± one standard error"};
+    for (size_t i = 0; i < sizeof want / sizeof *want; i++)
+        if (!strstr(sh_out, want[i]))
+            fail_msg("the report lacks '%s':\n%.3000s", want[i], sh_out);
+    assert_null(strstr(sh_out, "Warning"));
+    /* Plain text: the same section, the warning when the effective size is small. */
+    scenmc_results r;
+    scenmc_model *m = weighted_mc(&r, 3000);
+    r.effective_size = 29.7; /* under 1% of 3000 */
+    write_or_fail(spath("small_ess.h5"), &r);
+    assert_int_equal(sh("%s report %s --format text", SCENMC_BINARY, spath("small_ess.h5")), 0);
+    if (!strstr(sh_out, "Conditioned on\n--------------") || !strstr(sh_out, "WARNING: the effective sample size is "
+        "small") || !strstr(sh_out, "scenmc run --smc") || !strstr(sh_out, "Effective sample size: 30 of 3000"))
+        fail_msg("%s", sh_out);
+    r.effective_size = 1200; /* 40%, but under 1000? no: over both limits */
+    write_or_fail(spath("ok_ess.h5"), &r);
+    assert_int_equal(sh("%s report %s --format text", SCENMC_BINARY, spath("ok_ess.h5")), 0);
+    assert_null(strstr(sh_out, "WARNING"));
+    r.effective_size = 999; /* 33%, but under 1000 */
+    write_or_fail(spath("small_ess.h5"), &r);
+    assert_int_equal(sh("%s report %s --format text", SCENMC_BINARY, spath("small_ess.h5")), 0);
+    assert_non_null(strstr(sh_out, "WARNING"));
+    scenmc_results_free(&r);
+    scenmc_model_free(m);
+    /* Exact: the evidence is exact, no sample size. */
+    assert_int_equal(sh("%s report %s", SCENMC_BINARY, ex), 0);
+    const char *want_ex[] = {"Probability of the observations (the evidence): 0.22313 (natural log -1.5), exact.",
+                             "| 2005 | X | soft | Growth 0.25, Decline 1 | `hand` |"};
+    for (size_t i = 0; i < 2; i++)
+        if (!strstr(sh_out, want_ex[i]))
+            fail_msg("the report lacks '%s':\n%.3000s", want_ex[i], strstr(sh_out, "## Conditioned") ? strstr(sh_out, "## Conditioned") : sh_out);
+    assert_null(strstr(sh_out, "Effective sample"));
+    /* JSON: the member "conditioned" with every field; none in an unconditioned file. */
+    assert_int_equal(sh("%s report %s --json | /usr/bin/python3 -c 'import json,sys,math; c=json.load(sys.stdin)"
+                        "[\"conditioned\"]; o=c[\"observations\"]; "
+                        "assert o[0]==dict(year=2023,descriptor=\"DA\",hard=True,likelihood=dict(Kund=0,Leverantör=0,"
+                        "Datamonopol=1,Medborgare=0),where=\"--given 2023:DA=Datamonopol,KM=2\"), o[0]; "
+                        "assert o[3][\"likelihood\"]==dict(Medborgare=0.8,Verksamhet=0.2) and not o[3][\"hard\"]; "
+                        "assert c[\"start\"][\"IK\"]==\"Lokala aktörer\"; "
+                        "assert c[\"evidence\"]==0.75 and c[\"evidence_se\"]==0.0125 and "
+                        "c[\"effective_sample_size\"]==3000 and c[\"small_sample_warning\"] is False, c'",
+                        SCENMC_BINARY, mc), 0);
+    assert_int_equal(sh("%s report %s --json | /usr/bin/python3 -c 'import json,sys; c=json.load(sys.stdin)"
+                        "[\"conditioned\"]; assert c[\"effective_sample_size\"] is None and "
+                        "c[\"log_evidence\"]==-1.5 and len(c[\"observations\"])==2, c'", SCENMC_BINARY, ex), 0);
+    assert_int_equal(sh("%s report %s --json | /usr/bin/python3 -c 'import json,sys; "
+                        "assert \"conditioned\" not in json.load(sys.stdin)'", SCENMC_BINARY, spath("plain.h5")), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -554,6 +619,7 @@ int main(void)
         cmocka_unit_test(test_unconditioned_unchanged),
         cmocka_unit_test(test_netcdf_layout),
         cmocka_unit_test(test_merge),
+        cmocka_unit_test(test_report),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

@@ -8,6 +8,7 @@
 #include "cli/report_kinds.h"
 #include "cli/final_mass.h"
 #include "cli/report_json.h"
+#include "cli/report_given.h"
 #include "base/util.h"
 
 #include <math.h>
@@ -200,7 +201,8 @@ static void scenarios(const out *o, const scenmc_results *r)
         return;
     }
     heading(o, 2, "Scenario probabilities per year");
-    para(o, "P(scenario in year)%s.", mc ? ", ± one standard error" : ", exact");
+    para(o, "P(scenario in year%s)%s.", r->conditioned ? " | observations" : "",
+         mc ? ", ± one standard error" : ", exact");
     int S = r->n_scenarios;
     tbl t = {.ncol = S + 1};
     t.align[0] = 'l';
@@ -596,6 +598,7 @@ static int report_results(const out *o, const char *file, const results_src *s, 
                                    : "Monte Carlo estimates");
     heading(o, 2, "Provenance");
     provenance(o, r, &s->info);
+    report_given(o, r);
     scenarios(o, r);
     if (e)
         report_ensemble(o, r, e);
