@@ -531,8 +531,8 @@ static void test_merge(void **state)
 static void test_netcdf_layout(void **state)
 {
     (void)state;
-    int rc = sh("/usr/bin/python3 %s %s %s", src_path("tests/data/obs/check_obs_layout.py"), spath("cond_mc.h5"),
-                spath("cond_exact.h5"));
+    int rc = sh("/usr/bin/python3 %s %s %s %s", src_path("tests/data/obs/check_obs_layout.py"),
+                src_path("docs/file-format.md"), spath("cond_mc.h5"), spath("cond_exact.h5"));
     if (rc == 77)
         skip();
     if (rc != 0)
