@@ -614,6 +614,60 @@ static void test_report(void **state)
                         "assert \"conditioned\" not in json.load(sys.stdin)'", SCENMC_BINARY, spath("plain.h5")), 0);
 }
 
+/* ------------------------------------------------------------ end to end */
+
+/* The commands: exact and run conditioned on --given and a file write what the
+ * reader, xarray and the report read back; the Monte Carlo evidence agrees
+ * with the exact one (an independent computation) within 4 standard errors. */
+static void test_cli_end_to_end(void **state)
+{
+    (void)state;
+    char ex[512], mc[512], hard[512];
+    snprintf(ex, sizeof ex, "%s", spath("cli_exact.h5"));
+    snprintf(mc, sizeof mc, "%s", spath("cli_mc.h5"));
+    snprintf(hard, sizeof hard, "%s", spath("cli_hard.h5"));
+    const char *model = src_path("tests/data/good/small.yaml"), *obs = src_path("tests/data/obs/small.yaml");
+    assert_int_equal(sh("%s exact %s --given 2002:Y=y2 --observations %s --quiet -o %s", SCENMC_BINARY, model, obs,
+                        ex), 0);
+    assert_int_equal(sh("%s run %s --given 2002:Y=y2 --observations %s -n 40000 --quiet -o %s", SCENMC_BINARY,
+                        model, obs, mc), 0);
+    assert_int_equal(sh("%s run %s --given 2002:Y=y2 -n 20000 --quiet -o %s", SCENMC_BINARY, model, hard), 0);
+    scenmc_model *m = NULL;
+    scenmc_results r;
+    read_or_fail(mc, &m, &r);
+    assert_non_null(r.given);
+    assert_int_equal(r.given->n, 3);
+    assert_string_equal(r.given->obs[0].where, "--given 2002:Y=y2");
+    char where[1100];
+    snprintf(where, sizeof where, "%s:5", obs);
+    assert_string_equal(r.given->obs[1].where, where);
+    assert_string_equal(r.given->source, obs);
+    double ev_mc = exp(r.log_evidence), se = r.evidence_se;
+    scenmc_results_free(&r);
+    scenmc_model_free(m);
+    read_or_fail(ex, &m, &r);
+    double ev_ex = exp(r.log_evidence);
+    assert_int_equal(r.given->n, 3);
+    scenmc_results_free(&r);
+    scenmc_model_free(m);
+    if (!(fabs(ev_mc - ev_ex) <= 4 * se))
+        fail_msg("evidence: Monte Carlo %.6g ± %.3g, exact %.6g", ev_mc, se, ev_ex);
+    /* Hard evidence only: weight 1 per agreeing trajectory, whose number is the effective size. */
+    read_or_fail(hard, &m, &r);
+    assert_true(r.weight_one == 1 && r.weight_sum > 0 && r.weight_sum < 20000);
+    assert_true(r.effective_size == (double)r.weight_sum);
+    assert_true(r.weight_sq_sum[0] == r.weight_sum && r.weight_sq_sum[1] == 0);
+    scenmc_results_free(&r);
+    scenmc_model_free(m);
+    int rc = sh("/usr/bin/python3 %s %s %s %s %s", src_path("tests/data/obs/check_obs_layout.py"),
+                src_path("docs/file-format.md"), mc, ex, hard);
+    if (rc != 0 && rc != 77)
+        fail_msg("%s", sh_out);
+    assert_int_equal(sh("%s report %s --format text", SCENMC_BINARY, ex), 0);
+    if (!strstr(sh_out, "Conditioned on") || !strstr(sh_out, "soft      Growth 0.3, Decline 0.9"))
+        fail_msg("%s", sh_out);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -631,6 +685,7 @@ int main(void)
         cmocka_unit_test(test_netcdf_layout),
         cmocka_unit_test(test_merge),
         cmocka_unit_test(test_report),
+        cmocka_unit_test(test_cli_end_to_end),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
