@@ -433,6 +433,22 @@ static void test_roundtrip_exact(void **state)
     assert_int_equal(sh("%s", cmd), 0);
     scenmc_results_free(&back);
     scenmc_model_free(mb);
+    /* Only a start state: no observation rows (zero-length dimension). */
+    scenmc_observations *so = scenmc__xcalloc_test(sizeof *so);
+    scenmc_observations_init(so);
+    so->n_start = 3;
+    so->start = scenmc__xcalloc_test(3 * sizeof(int));
+    so->start[1] = 2;
+    so->source = strdup("start.yaml");
+    scenmc_observations_free(r.given);
+    free(r.given);
+    r.given = so;
+    r.log_evidence = 0;
+    write_or_fail(spath("cond_start.h5"), &r);
+    read_or_fail(spath("cond_start.h5"), &mb, &back);
+    assert_same_observations(so, back.given);
+    scenmc_results_free(&back);
+    scenmc_model_free(mb);
     scenmc_results_free(&r);
     scenmc_params_free(&p);
     scenmc_model_free(m);
@@ -532,8 +548,8 @@ static void test_merge(void **state)
 static void test_netcdf_layout(void **state)
 {
     (void)state;
-    int rc = sh("/usr/bin/python3 %s %s %s %s", src_path("tests/data/obs/check_obs_layout.py"),
-                src_path("docs/file-format.md"), spath("cond_mc.h5"), spath("cond_exact.h5"));
+    int rc = sh("/usr/bin/python3 %s %s %s %s %s", src_path("tests/data/obs/check_obs_layout.py"),
+                src_path("docs/file-format.md"), spath("cond_mc.h5"), spath("cond_exact.h5"), spath("cond_start.h5"));
     if (rc != 0 && rc != 77)
         fail_msg("%s", sh_out);
     /* R's hdf5r sees the table transposed, [variant, observation], with its labels. */
