@@ -76,6 +76,13 @@ void scenmc__reference_start(const scenmc__kernel *k, scenmc__rng *rng, int *s)
         memcpy(s, k->start, sizeof(int) * (size_t)k->base.D);
 }
 
+void scenmc__reference_step_year(const scenmc__kernel *k, scenmc__rng *rng, int *s)
+{
+    int n = invert(k->pois_cdf, scenmc__rng_uniform32(rng));
+    for (int q = 0; q < n; q++)
+        revise(k, rng, s);
+}
+
 /* Trajectory traj: its state at the end of each year, states[y * D + d]. */
 static void trajectory(const scenmc__kernel *k, uint64_t seed, uint64_t traj, int *nrev, int *states)
 {
@@ -135,9 +142,8 @@ static uint64_t trajectory_weight(const scenmc__given *g, const int *states, int
     return scenmc__given_weight(g, L);
 }
 
-/* Adds one trajectory's years to r's counts (their layouts: scenmc.h), each
- * count by w (its weight; 1 unconditioned). */
-static void tally(const scenmc__kernel *k, const int *states, int *scen, uint64_t w, scenmc_results *r)
+void scenmc__reference_tally(const scenmc__kernel *k, const int *states, int *scen, uint64_t w,
+                            scenmc_results *r)
 {
     const size_t D = (size_t)k->base.D, V = (size_t)k->base.V, S = (size_t)k->base.S, Y = (size_t)k->base.Y;
     for (size_t y = 0; y < Y; y++) {
@@ -181,7 +187,7 @@ void scenmc__reference_run(const scenmc__kernel *k, uint64_t seed, uint64_t firs
             scenmc__u128_add(r->weight_sq_sum, w * w, 0);
         }
         if (w)
-            tally(k, states, scen, w, r);
+            scenmc__reference_tally(k, states, scen, w, r);
     }
     free(nrev);
     free(scen);
