@@ -23,6 +23,12 @@ typedef struct scenmc__given {
     double scale;  /* one / Lmax */
 } scenmc__given;
 
+/* Checks o against the model and the parameters (years, descriptors,
+ * variant counts, likelihoods) and, for soft evidence, N against
+ * SCENMC__WEIGHTED_MAX. */
+scenmc_status scenmc__given_check(const scenmc_model *m, const scenmc_params *p, const scenmc_observations *o,
+                                  scenmc_error *err);
+
 /* NULL or no observations: returns 0 (unweighted). */
 int scenmc__given_init(scenmc__given *g, const scenmc_observations *o, int year_start);
 void scenmc__given_free(scenmc__given *g);

@@ -196,19 +196,14 @@ static scenmc_status smc_check(const scenmc_model *m, const scenmc_params *p, co
         return st;
     if (!o || o->n == 0)
         return scenmc_error_add(err, SCENMC_E_INPUT, "the particle filter needs observations");
-    if ((st = scenmc_observations_check(o, p, err)) != SCENMC_OK)
+    if ((st = scenmc__given_check(m, p, o, err)) != SCENMC_OK)
         return st;
-    for (int i = 0; i < o->n; i++)
-        if (o->obs[i].descriptor < 0 || o->obs[i].descriptor >= m->n_descriptors ||
-            o->obs[i].n_variants != m->descriptors[o->obs[i].descriptor].n_variants)
-            return scenmc_error_add(err, SCENMC_E_INPUT, "%s: not an observation of this model's "
-                                    "descriptors", o->obs[i].where ? o->obs[i].where : "observation");
     uint64_t states = scenmc_model_state_count(m);
     if (states == 0 || states > SCENMC_FULL_STATE_LIMIT)
         return scenmc_error_add(err, SCENMC_E_LIMIT, "the particle filter tallies the full final-state "
                                 "table: models of at most 2^24 states");
-    if (p->n_trajectories > SMC_MAX_PARTICLES || p->n_trajectories > SCENMC__WEIGHTED_MAX)
-        return scenmc_error_add(err, SCENMC_E_LIMIT, "at most 2^40 particles");
+    if (p->n_trajectories > SMC_MAX_PARTICLES)
+        return scenmc_error_add(err, SCENMC_E_LIMIT, "at most 2^44 - 1 particles");
     return SCENMC_OK;
 }
 
