@@ -523,6 +523,64 @@ static void test_smc_two_descriptors_exact(void **state)
     scenmc_model_free(m);
 }
 
+/* ---------------------------------------------------------------- errors and the command line */
+
+static void test_errors(void **state)
+{
+    (void)state;
+    scenmc_model *m = default_model();
+    scenmc_params p;
+    scenmc_params_init(&p, m);
+    p.n_trajectories = 100;
+    scenmc_error err;
+    scenmc_error_clear(&err);
+    scenmc_observations o;
+    scenmc_observations_init(&o);
+    scenmc_results r;
+    assert_int_equal(scenmc_run_smc(m, &p, &o, 1, &r, &err), SCENMC_E_INPUT); /* nothing to filter on */
+    add_hard(&o, p.year_end + 1, 0, 0, m->descriptors[0].n_variants);
+    scenmc_run_options opt = {.threads = 1, .given = &o};
+    scenmc_error_clear(&err);
+    assert_int_equal(scenmc_run(m, &p, &opt, &r, &err), SCENMC_E_INPUT);
+    assert_non_null(strstr(err.msg, "outside the model's years"));
+    scenmc_error_clear(&err);
+    assert_int_equal(scenmc_run_smc(m, &p, &o, 1, &r, &err), SCENMC_E_INPUT);
+    scenmc_observations_free(&o);
+    scenmc_observations_init(&o);
+    add_hard(&o, p.year_start, 0, 0, m->descriptors[0].n_variants);
+    o.obs[0].n_variants = 99; /* an observation made for another model */
+    scenmc_error_clear(&err);
+    assert_int_equal(scenmc_run(m, &p, &opt, &r, &err), SCENMC_E_INPUT);
+    o.obs[0].n_variants = m->descriptors[0].n_variants;
+    scenmc_observations_free(&o);
+    scenmc_params_free(&p);
+    scenmc_model_free(m);
+}
+
+static void test_command_line(void **state)
+{
+    (void)state;
+    const char *b = SCENMC_BINARY;
+    assert_int_equal(sh("%s run -n 3000 --no-progress --given 2023:DA=2", b), 0);
+    assert_non_null(strstr(sh_out, "Conditioned on 1 observation (hard evidence): P(observations) = "));
+    assert_non_null(strstr(sh_out, "effective sample size"));
+    assert_int_equal(sh("%s run -n 3000 -q --smc --given 2023:DA=2 --given 2025:SY=1", b), 0);
+    /* Rare observations: a warning that suggests --smc, even with --quiet. */
+    assert_int_equal(sh("%s run -n 20000 -q --given 2021:DA=1,SY=2,KM=1,FS=1 --given 2022:DA=2", b), 0);
+    assert_non_null(strstr(sh_out, "warning: effective sample size"));
+    assert_non_null(strstr(sh_out, "--smc"));
+    assert_int_equal(sh("%s run -n 100 -q --smc", b), 2);
+    assert_non_null(strstr(sh_out, "--smc filters on observations"));
+    assert_int_equal(sh("%s run -n 100 -q --given 2023:DA=2 --shard 1/2", b), 2);
+    assert_int_equal(sh("%s run -n 100 -q --given 2099:DA=2", b), 2);
+    assert_int_equal(sh("%s run -n 100 -q --given 2023:DA=Nothing", b), 2);
+    assert_int_equal(sh("%s run --help", b), 0);
+    assert_non_null(strstr(sh_out, "--smc"));
+    assert_non_null(strstr(sh_out, "--given YEAR:ID=V"));
+    free(sh_out);
+    sh_out = NULL;
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -532,6 +590,8 @@ int main(void)
         cmocka_unit_test(test_two_descriptors_exact),
         cmocka_unit_test(test_smc_threads),
         cmocka_unit_test(test_smc_two_descriptors_exact),
+        cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_command_line),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
