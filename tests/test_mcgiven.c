@@ -571,7 +571,28 @@ static void test_command_line(void **state)
     assert_non_null(strstr(sh_out, "--smc"));
     assert_int_equal(sh("%s run -n 100 -q --smc", b), 2);
     assert_non_null(strstr(sh_out, "--smc filters on observations"));
-    assert_int_equal(sh("%s run -n 100 -q --given 2023:DA=2 --shard 1/2", b), 2);
+    assert_int_equal(sh("%s run -n 100 -q --smc --given 2023:DA=2 --shard 1/2", b), 2);
+    /* Shards of a conditioned run merge into the whole run, bit for bit. */
+    char dir[] = "/tmp/test_mcgiven_XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    const char *g = "--given 2023:DA=2 --given 2024:KM=1";
+    assert_int_equal(sh("cd %s && %s run -n 30000 -q %s -o whole.h5 && %s run -n 30000 -q %s --shard 1/2 -o a.h5 "
+                        "&& %s run -n 30000 -q %s --shard 2/2 -o b.h5 && %s merge -q a.h5 b.h5 -o m.h5",
+                        dir, b, g, b, g, b, g, b), 0);
+    char pw[300], pm[300];
+    snprintf(pw, sizeof pw, "%s/whole.h5", dir);
+    snprintf(pm, sizeof pm, "%s/m.h5", dir);
+    scenmc_model *mw, *mm;
+    scenmc_results rw, rm;
+    read_or_fail(pw, &mw, &rw);
+    read_or_fail(pm, &mm, &rm);
+    assert_true(rw.conditioned && rm.conditioned && rw.weight_sum > 0);
+    assert_true(same_counts(&rw, &rm));
+    scenmc_results_free(&rw);
+    scenmc_results_free(&rm);
+    scenmc_model_free(mw);
+    scenmc_model_free(mm);
+    remove_tree(dir);
     assert_int_equal(sh("%s run -n 100 -q --given 2099:DA=2", b), 2);
     assert_int_equal(sh("%s run -n 100 -q --given 2023:DA=Nothing", b), 2);
     assert_int_equal(sh("%s run --help", b), 0);

@@ -267,6 +267,8 @@ static int plan_run(const cli_args *a, run_args *ra, scenmc__run_plan *pl)
         ra->have_obs = rc == 0;
     }
     scenmc_status st;
+    if (!rc && (st = scenmc__run_plan_given(pl, &ra->obs, &ra->have_obs, &err)) != SCENMC_OK)
+        rc = plan_error(pl, st, &err);
     if (!rc && (st = scenmc__run_plan_check(pl, &err)) != SCENMC_OK)
         rc = pl->usage ? plan_error(pl, st, &err) : (cli_print_error("run", &err), EXIT_USAGE);
     return rc;
