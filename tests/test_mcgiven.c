@@ -411,6 +411,55 @@ static void test_two_descriptors_exact(void **state)
     scenmc_model_free(m);
 }
 
+/* Against scenmc's exact conditioning (scenmc_exact_given, forward-backward
+ * by uniformization) on the default model: hard evidence in 2023 and 2026,
+ * every cell of the scenario and variant tables of every year (binomial
+ * z-scores over the accepted trajectories), and the evidence of hard and of
+ * soft evidence within 5.5 of its standard error sd(L) / sqrt(N). */
+static void test_default_model_vs_exact_given(void **state)
+{
+    (void)state;
+    scenmc_model *m = default_model();
+    scenmc_params p;
+    scenmc_params_init(&p, m);
+    p.n_trajectories = 100000;
+    p.seed = 78;
+    for (int soft = 0; soft < 2; soft++) {
+        scenmc_observations o;
+        scenmc_observations_init(&o);
+        add_hard(&o, p.year_start + 3, 4, 1, m->descriptors[4].n_variants);
+        add_hard(&o, p.year_start + 6, 9, 0, m->descriptors[9].n_variants);
+        if (soft) {
+            double l[SCENMC_MAX_VARIANTS];
+            for (int b = 0; b < m->descriptors[2].n_variants; b++)
+                l[b] = b ? 0.3 : 0.9;
+            scenmc_observations_add(&o, p.year_start + 8, 2, l, m->descriptors[2].n_variants, "soft");
+        }
+        scenmc_error err;
+        scenmc_error_clear(&err);
+        scenmc_results ex, r;
+        if (scenmc_exact_given(m, &p, &o, 2, &ex, &err) != SCENMC_OK)
+            fail_msg("exact: %s", err.msg);
+        scenmc_run_options opt = {.threads = 2, .given = &o};
+        run_or_fail(m, &p, &opt, NULL, &r);
+        expect_z("evidence", -1, soft, (exp(r.log_evidence) - exp(ex.log_evidence)) / r.evidence_se);
+        for (int t = 0; t < 2 && !soft; t++) {
+            const scenmc_table *c = &r.t[t ? SCENMC_T_VARIANT : SCENMC_T_SCENARIO], *e = &ex.t[t ? SCENMC_T_VARIANT : SCENMC_T_SCENARIO];
+            const double W = (double)r.weight_sum;
+            for (size_t i = 0; i < c->size; i++) {
+                double q = e->prob[i], sd = sqrt(W * q * (1 - q));
+                expect_z(t ? "variant" : "scenario", (int)(i / c->dims[1]), (int)(i % c->dims[1]),
+                         sd > 0 ? ((double)c->counts[i] - W * q) / sd : (double)c->counts[i] - W * q);
+            }
+        }
+        scenmc_results_free(&ex);
+        scenmc_results_free(&r);
+        scenmc_observations_free(&o);
+    }
+    scenmc_params_free(&p);
+    scenmc_model_free(m);
+}
+
 /* ---------------------------------------------------------------- particle filter */
 
 static void smc_or_fail(const scenmc_model *m, const scenmc_params *p, const scenmc_observations *o, int threads,
@@ -609,6 +658,7 @@ int main(void)
         cmocka_unit_test(test_threads_and_ranges),
         cmocka_unit_test(test_hard_is_rejection),
         cmocka_unit_test(test_two_descriptors_exact),
+        cmocka_unit_test(test_default_model_vs_exact_given),
         cmocka_unit_test(test_smc_threads),
         cmocka_unit_test(test_smc_two_descriptors_exact),
         cmocka_unit_test(test_errors),
