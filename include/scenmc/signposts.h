@@ -6,6 +6,7 @@
 #define SCENMC_SIGNPOSTS_H
 
 #include "scenmc/observe.h"
+#include "scenmc/reader.h"
 #include "scenmc/scenmc.h"
 
 #ifdef __cplusplus
@@ -35,6 +36,7 @@ typedef struct scenmc_signposts {
     scenmc_method method;
     int D, Y, V, S, K;      /* descriptors, years, variants, scenario slots, target classes */
     int year_start;
+    int binary;             /* the target is a set of scenarios: class 0 in it, class 1 "other" */
     int *target_of;         /* [S] the target class of each final scenario slot */
     char **target_name;     /* [K] */
     int *defining;          /* [D] 1: the descriptor appears in a scenario definition */
@@ -73,9 +75,10 @@ double scenmc_mutual_information(const double *P, int nx, int K);
 scenmc_status scenmc_signposts_write(const char *path, const scenmc_model *m, const scenmc_params *p,
                                      const scenmc_signposts *sp, const scenmc_write_options *opt,
                                      scenmc_error *err);
-/* Reads it back (m, p and sp allocated here). */
+/* Reads it back (m, p, sp and info allocated here; free info with
+ * scenmc_results_info_free also after a failure). */
 scenmc_status scenmc_signposts_read(const char *path, scenmc_model **m, scenmc_params *p,
-                                    scenmc_signposts *sp, scenmc_error *err);
+                                    scenmc_signposts *sp, scenmc_results_info *info, scenmc_error *err);
 
 #ifdef __cplusplus
 }

@@ -82,6 +82,7 @@ void scenmc__signposts_alloc(scenmc_signposts *sp, const scenmc_model *m, const 
     sp->year_start = p->year_start;
     sp->S = m->n_scenarios + (scenmc_model_has_unclassified(m) ? 1 : 0);
     sp->K = n_target > 0 ? 2 : sp->S;
+    sp->binary = n_target > 0;
     sp->target_of = scenmc__xcalloc((size_t)sp->S, sizeof(int));
     sp->target_name = scenmc__xcalloc((size_t)sp->K, sizeof(char *));
     for (int a = 0; a < sp->S; a++)
