@@ -365,6 +365,64 @@ static void test_impossible_observation(void **state)
     scenmc_model_free(m);
 }
 
+/* The command writes the file the library computes; the reader gives it
+ * back; xarray sees named dimensions; report has the section; bad targets
+ * and Monte Carlo with observations are usage errors. */
+static void test_command_file_report(void **state)
+{
+    (void)state;
+    char model[512], file[512];
+    snprintf(model, sizeof model, "%s/sig.yaml", scratch_dir);
+    snprintf(file, sizeof file, "%s/sp.h5", scratch_dir);
+    FILE *f = fopen(model, "w");
+    assert_non_null(f);
+    fputs(sig_model, f);
+    fclose(f);
+    assert_int_equal(sh("%s signposts %s --target two,unclassified -q -o %s", SCENMC_BINARY, model, file), 0);
+    scenmc_model *m = NULL, *m2 = model_from_string(sig_model);
+    scenmc_params p, p2;
+    scenmc_signposts sp;
+    scenmc_results_info info;
+    scenmc_error err;
+    scenmc_error_clear(&err);
+    if (scenmc_signposts_read(file, &m, &p, &sp, &info, &err) != SCENMC_OK)
+        fail_msg("%s", err.msg);
+    scenmc_params_init(&p2, m2);
+    int target[2] = {1, 2};
+    scenmc_signposts_options o = {.method = SCENMC_SIGNPOSTS_EXACT, .n_target = 2, .target = target};
+    scenmc_signposts want = compute(m2, &p2, &o);
+    assert_true(sp.binary && sp.has_pairs && sp.method == SCENMC_EXACT);
+    for (int i = 0; i < ND * NY; i++) {
+        assert_true(sp.mi[i] == want.mi[i]);
+        assert_int_equal(sp.rank[i], want.rank[i]);
+    }
+    for (int i = 0; i < NY * ND * ND; i++)
+        assert_true(sp.pair_mi[i] == want.pair_mi[i]);
+    for (int y = 0; y < NY; y++)
+        assert_int_equal(sp.best[y], want.best[y]);
+    assert_string_equal(sp.target_name[0], "two | unclassified");
+    assert_int_equal(sh("/usr/bin/python3 -c \"import xarray as x; d = x.open_dataset('%s', group='signposts', "
+                        "engine='h5netcdf'); v = d.mutual_information.sel(descriptor='B', year=3).item(); "
+                        "assert abs(v - %.17g) < 1e-15, v; assert d.pair_mutual_information.dims == ('year', "
+                        "'descriptor', 'other_descriptor'); assert d.conditional.dims == ('year', 'variant', "
+                        "'target'); assert list(d.defining.values) == [1, 0, 1, 0]\"", file, want.mi[1 * NY + 3]), 0);
+    assert_int_equal(sh("%s report %s", SCENMC_BINARY, file), 0);
+    assert_non_null(strstr(sh_out, "What to watch"));
+    assert_non_null(strstr(sh_out, "When to look"));
+    assert_non_null(strstr(sh_out, "| 1 | B 3 |"));
+    assert_int_equal(sh("%s signposts %s --target nosuch -q", SCENMC_BINARY, model), 2);
+    assert_non_null(strstr(sh_out, "no scenario 'nosuch'"));
+    assert_int_equal(sh("%s signposts %s --method mc --given 1:B=b2 -q", SCENMC_BINARY, model), 2);
+    assert_non_null(strstr(sh_out, "--method exact"));
+    scenmc_signposts_free(&sp);
+    scenmc_signposts_free(&want);
+    scenmc_results_info_free(&info);
+    scenmc_params_free(&p);
+    scenmc_params_free(&p2);
+    scenmc_model_free(m);
+    scenmc_model_free(m2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -374,6 +432,7 @@ int main(void)
         cmocka_unit_test(test_independent_and_defining),
         cmocka_unit_test(test_monte_carlo_agrees),
         cmocka_unit_test(test_impossible_observation),
+        cmocka_unit_test(test_command_file_report),
     };
     return cmocka_run_group_tests(tests, scratch_setup, scratch_teardown);
 }

@@ -45,7 +45,7 @@ typedef struct scenmc_signposts {
     double *joint;          /* [Y][V][K] P(variant at year, target = k) */
     double *cond;           /* [Y][V][K] P(target = k | variant at year); NaN where P(variant) = 0 */
     double *mi;             /* [D][Y] I(target; descriptor at year), bits */
-    double *mi_se;          /* [D][Y] Monte Carlo: standard error (delta method); exact: 0 */
+    double *mi_se;          /* [D][Y] Monte Carlo: standard error (delta method + chi-square term); exact: 0 */
     double *mi_bias;        /* [D][Y] Monte Carlo: first-order bias of the plug-in estimate; exact: 0 */
     int *rank;              /* [D][Y] 1-based rank among its group (defining or not) */
     int *best;              /* [Y] the most informative non-defining descriptor, or -1 */

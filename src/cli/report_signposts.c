@@ -119,7 +119,7 @@ void report_signposts(const out *o, const results_src *s, int top)
          sp->binary ? "whether the last year's scenario is one of: " : "the scenario of the last year",
          sp->binary ? sp->target_name[0] : "", sp->target_entropy,
          sp->method == SCENMC_EXACT ? "Exact values (forward and backward passes of the exact solver)."
-                                    : "Monte Carlo plug-in estimates with delta-method standard errors.",
+                                    : "Monte Carlo plug-in estimates with their standard errors (delta method plus the chi-square term).",
          sp->conditioned ? " Everything is conditioned on the observations of the command line above." : "");
     heading(o, 3, "The indicators that do not define the scenarios");
     ranking(o, s, 0, top);

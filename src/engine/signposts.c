@@ -433,9 +433,11 @@ static scenmc_status compute_exact(const scenmc_model *m, const scenmc_params *p
 
 /* ---------------------------------------------------------------- Monte Carlo */
 
-/* Plug-in MI from the joint counts, its delta-method standard error
- * sqrt((E[g^2] - I^2) / N) and first-order bias (r_X - 1)(r_T - 1) / (2 N ln 2)
- * (r: the values seen). */
+/* Plug-in MI from the joint counts, its standard error and its first-order
+ * bias df / (2 N ln 2), df = (r_X - 1)(r_T - 1) (r: the values seen). The
+ * variance is the delta method's (E[g^2] - I^2) / N plus the chi-square
+ * term df / (2 (N ln 2)^2): 2 N ln2 I is chi-square(df) under independence,
+ * where the delta method's term vanishes. */
 static void mc_stats(scenmc_signposts *sp, const scenmc_model *m, double N)
 {
     const int K = sp->K, Y = sp->Y;
@@ -452,8 +454,9 @@ static void mc_stats(scenmc_signposts *sp, const scenmc_model *m, double N)
             }
             for (int k = 0; k < K; k++)
                 rt += sp->target_prob[k] > 0;
-            sp->mi_se[d * Y + y] = sqrt(fmax(g2 - I * I, 0) / N);
-            sp->mi_bias[d * Y + y] = (rx > 0 && rt > 0) ? (rx - 1) * (rt - 1) / (2 * N * log(2)) : 0;
+            double df = rx > 0 && rt > 0 ? (double)(rx - 1) * (rt - 1) : 0, nl = N * log(2);
+            sp->mi_se[d * Y + y] = sqrt(fmax(g2 - I * I, 0) / N + df / (2 * nl * nl));
+            sp->mi_bias[d * Y + y] = df / (2 * nl);
         }
 }
 

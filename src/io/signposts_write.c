@@ -174,7 +174,7 @@ static void sw_tables(sw *w)
            "I(target; descriptor in year): expected information of observing it", "bit", 0);
     if (sp->method == SCENMC_MONTE_CARLO) {
         sw_put(w, "mutual_information_stderr", f, 2, dy2, sp->mi_se,
-               "standard error of mutual_information (delta method)", "bit", 0);
+               "standard error of mutual_information (delta method plus the chi-square term)", "bit", 0);
         sw_put(w, "mutual_information_bias", f, 2, dy2, sp->mi_bias,
                "first-order bias of the plug-in mutual_information, (r_X - 1)(r_T - 1) / (2 N ln 2)", "bit", 0);
     }
