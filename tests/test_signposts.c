@@ -410,6 +410,8 @@ static void test_command_file_report(void **state)
     assert_non_null(strstr(sh_out, "What to watch"));
     assert_non_null(strstr(sh_out, "When to look"));
     assert_non_null(strstr(sh_out, "| 1 | B 3 |"));
+    assert_int_equal(sh("%s/scripts/scenmc-plot %s -o %s/fig", SCENMC_SOURCE_DIR, file, scratch_dir), 0);
+    assert_non_null(strstr(sh_out, "signposts.png"));
     assert_int_equal(sh("%s signposts %s --target nosuch -q", SCENMC_BINARY, model), 2);
     assert_non_null(strstr(sh_out, "no scenario 'nosuch'"));
     assert_int_equal(sh("%s signposts %s --method mc --given 1:B=b2 -q", SCENMC_BINARY, model), 2);
