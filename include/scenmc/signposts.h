@@ -27,7 +27,7 @@ typedef struct scenmc_signposts_options {
      * "unclassified"). */
     int n_target;
     const int *target;
-    const scenmc_observations *given; /* condition on these (exact only), or NULL */
+    const scenmc_observations *given; /* condition on these, or NULL (Monte Carlo: weighted run) */
     int threads;                      /* 0: OpenMP's default */
     int no_pairs;                     /* skip the pairs (exact) */
 } scenmc_signposts_options;
@@ -53,6 +53,7 @@ typedef struct scenmc_signposts {
     double *pair_mi;        /* [Y][D][D] I(target; (d1 at year, d2 at year)); diagonal: mi */
     int *best_pair;         /* [Y][2] the best pair of non-defining descriptors, or -1 */
     uint64_t n_trajectories;/* Monte Carlo */
+    double n_effective;     /* Monte Carlo: N of the error bars (conditioned: Kish's effective size) */
     int conditioned;
     double log_evidence;    /* conditioned: log P(observations) */
     double wall_seconds;

@@ -32,7 +32,8 @@ static const cli_option options[] = {
     "                         'unclassified'); default: the scenario itself\n"},
     {"method", K_METHOD, 1,
     "  --method M             exact, mc or auto (default: exact where it fits in\n"
-    "                         memory); --given needs exact\n"},
+    "                         memory); mc with --given weighs the trajectories by\n"
+    "                         the observations' likelihood (docs/signposts.md)\n"},
     {"no-pairs", K_NO_PAIRS, 0, "  --no-pairs             skip the pairs of indicators (exact)\n"},
     {"top", K_TOP, 1, "  --top N                indicators printed (default 10)\n"},
     CLI_OUTPUT_OPTION("write the signposts file there (HDF5, /signposts)"),

@@ -463,21 +463,30 @@ static void mc_stats(scenmc_signposts *sp, const scenmc_model *m, double N)
 static scenmc_status compute_mc(const scenmc_model *m, const scenmc_params *p, const scenmc_signposts_options *opt,
                                 scenmc_signposts *sp, scenmc_error *err)
 {
-    if (opt->given && opt->given->n + (opt->given->start != NULL) > 0)
-        return scenmc_error_add(err, SCENMC_E_INPUT, "Monte Carlo signposts conditioned on observations "
-                                "are not available yet; use --method exact");
-    scenmc_run_options ro = {.threads = sp->threads};
+    const scenmc_observations *o = opt->given && opt->given->n + (opt->given->start != NULL) > 0 ? opt->given : NULL;
+    scenmc_run_options ro = {.threads = sp->threads, .given = o};
     scenmc_results r;
     scenmc_status st = scenmc_run(m, p, &ro, &r, err);
     if (st != SCENMC_OK)
         return st;
+    /* Conditioned: weighted counts over the total weight, and Kish's
+     * effective size in place of N in the error bars. */
+    double W = r.conditioned ? (double)r.weight_sum : (double)r.n_trajectories;
+    double N = r.conditioned ? r.effective_size : (double)r.n_trajectories;
+    if (!(W > 0)) {
+        scenmc_results_free(&r);
+        return scenmc_error_add(err, SCENMC_E_INPUT, "no trajectory is compatible with the observations: "
+                                "use --method exact, or more trajectories");
+    }
     const uint64_t *c = r.t[SCENMC_T_EARLY_WARNING].counts;
-    double N = (double)r.n_trajectories;
     for (size_t yv = 0; yv < (size_t)sp->Y * (size_t)sp->V; yv++)
         for (int a = 0; a < sp->S; a++)
-            sp->joint[yv * (size_t)sp->K + (size_t)sp->target_of[a]] += (double)c[yv * (size_t)sp->S + (size_t)a] / N;
+            sp->joint[yv * (size_t)sp->K + (size_t)sp->target_of[a]] += (double)c[yv * (size_t)sp->S + (size_t)a] / W;
     sp->n_trajectories = r.n_trajectories;
+    sp->n_effective = N;
     sp->threads = r.threads;
+    sp->conditioned = r.conditioned;
+    sp->log_evidence = r.conditioned ? r.log_evidence : 0;
     scenmc_results_free(&r);
     scenmc__signposts_singles(sp, m);
     mc_stats(sp, m, N);

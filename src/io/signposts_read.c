@@ -64,6 +64,7 @@ static int attrs(hid_t g, scenmc_signposts *sp)
     int32_t cond = 0, pairs = 0;
     scenmc__h5_get_attr(g, ".", "n_trajectories", H5T_NATIVE_UINT64, &sp->n_trajectories);
     scenmc__h5_get_attr(g, ".", "wall_seconds", H5T_NATIVE_DOUBLE, &sp->wall_seconds);
+    scenmc__h5_get_attr(g, ".", "n_effective", H5T_NATIVE_DOUBLE, &sp->n_effective);
     scenmc__h5_get_attr(g, ".", "target_entropy", H5T_NATIVE_DOUBLE, &sp->target_entropy);
     scenmc__h5_get_attr(g, ".", "log_evidence", H5T_NATIVE_DOUBLE, &sp->log_evidence);
     scenmc__h5_get_attr(g, ".", "conditioned", H5T_NATIVE_INT32, &cond);

@@ -126,6 +126,7 @@ static int sw_attrs(const sw *w)
     uint64_t n = sp->n_trajectories;
     return scenmc__h5_put_attr_str(w->g, "method", sp->method == SCENMC_EXACT ? "exact" : "monte-carlo", 1) &&
            scenmc__h5_put_attr(w->g, "n_trajectories", H5T_STD_U64LE, H5T_NATIVE_UINT64, &n) &&
+           scenmc__h5_put_attr(w->g, "n_effective", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, &sp->n_effective) &&
            scenmc__h5_put_attr(w->g, "wall_seconds", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, &sp->wall_seconds) &&
            scenmc__h5_put_attr(w->g, "target_entropy", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, &sp->target_entropy) &&
            scenmc__h5_put_attr(w->g, "conditioned", H5T_STD_I32LE, H5T_NATIVE_INT32, &cond) &&
