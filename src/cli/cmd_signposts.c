@@ -45,7 +45,8 @@ static const cli_option options[] = {
 };
 static const cli_command command = {"signposts", help_head,
                                     "\nRead the file with 'scenmc report FILE'; draw it with "
-                                    "'scripts/scenmc-plot signposts FILE'.\n", options};
+                                    "'scripts/scenmc-plot FILE -o DIR'.\nMonte Carlo gives no "
+                                    "pairs (exact only).\n", options};
 
 typedef struct sp_cmd {
     scenmc_model *m;
