@@ -400,13 +400,13 @@ static scenmc_status compute_exact(const scenmc_model *m, const scenmc_params *p
                                    const scenmc_signposts_options *opt, uint64_t n, scenmc_signposts *sp,
                                    scenmc_error *err)
 {
-    scenmc_results shape;
-    scenmc_status st = scenmc_results_init(&shape, m, p, SCENMC_EXACT, err);
-    if (st != SCENMC_OK)
-        return st;
+    scenmc_results shape; /* the kernel's bins come from the results' shape */
     scenmc__kernel_base k;
-    st = scenmc__kernel_base_init(&k, m, p, &shape, err);
-    scenmc_results_free(&shape);
+    scenmc_status st = scenmc_results_init(&shape, m, p, SCENMC_EXACT, err);
+    if (st == SCENMC_OK) {
+        st = scenmc__kernel_base_init(&k, m, p, &shape, err);
+        scenmc_results_free(&shape);
+    }
     if (st != SCENMC_OK)
         return st;
     sp_exact e = {.m = m, .p = p, .o = opt->given && opt->given->n + (opt->given->start != NULL) > 0 ? opt->given : NULL,

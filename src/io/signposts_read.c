@@ -16,18 +16,21 @@ static scenmc_status bad(scenmc_error *err, const char *path, const char *what)
     return scenmc_error_add(err, SCENMC_E_INPUT, "%s: /signposts: %s: the file is damaged", path, what);
 }
 
-/* The length of the 1-D dataset name of g, or -1. */
-static long axis_len(hid_t g, const char *name)
+/* Whether the coordinate variable of dimension dim holds len values
+ * (strings, or years for the year axis). */
+static int axis_fits(hid_t g, int dim, size_t len)
 {
-    if (H5Lexists(g, name, H5P_DEFAULT) <= 0)
-        return -1;
-    hid_t ds = H5Dopen2(g, name, H5P_DEFAULT);
-    int rank = 0;
-    hsize_t dims[H5S_MAX_RANK] = {0};
-    long n = ds >= 0 && scenmc__h5_extent(ds, 0, &rank, dims) == 0 && rank == 1 ? (long)dims[0] : -1;
-    if (ds >= 0)
-        H5Dclose(ds);
-    return n;
+    if (dim == SCENMC_SP_YEAR) {
+        int32_t *y = scenmc__xcalloc(len + 1, sizeof(int32_t));
+        int ok = scenmc__h5_read_num(g, scenmc__sp_dim_names[dim], H5T_NATIVE_INT32, len, y) == 1;
+        free(y);
+        return ok;
+    }
+    size_t n = 0;
+    char **txt = scenmc__h5_read_strings(g, scenmc__sp_dim_names[dim], &n);
+    if (txt)
+        scenmc__h5_free_strings(txt, n);
+    return txt && n == len;
 }
 
 /* The target as the writer had it: the scenarios of class 0 when binary. */
@@ -39,7 +42,7 @@ static scenmc_status shape(hid_t g, const char *path, const scenmc__meta *mt, sc
     scenmc__h5_get_attr(g, ".", "binary_target", H5T_NATIVE_INT32, &bin);
     int32_t *cls = scenmc__xcalloc((size_t)S, sizeof(int32_t));
     int *target = scenmc__xcalloc((size_t)S, sizeof(int)), n = 0;
-    int ok = axis_len(g, "scenario") == S && scenmc__h5_read_num(g, "target_class", H5T_NATIVE_INT32, (size_t)S, cls) == 1;
+    int ok = axis_fits(g, SCENMC_SP_SCENARIO, (size_t)S) && scenmc__h5_read_num(g, "target_class", H5T_NATIVE_INT32, (size_t)S, cls) == 1;
     for (int a = 0; ok && a < S && bin; a++)
         if (cls[a] == 0)
             target[n++] = a;
@@ -50,7 +53,7 @@ static scenmc_status shape(hid_t g, const char *path, const scenmc__meta *mt, sc
     if (!ok || (bin && n == 0))
         return bad(err, path, "scenario or target_class");
     for (int d = 0; d < SCENMC_SP_N_DIMS; d++)
-        if (axis_len(g, scenmc__sp_dim_names[d]) != (long)scenmc__sp_dim_len(sp, d))
+        if (!axis_fits(g, d, (size_t)scenmc__sp_dim_len(sp, d)))
             return bad(err, path, "its axes do not fit the model and years");
     return SCENMC_OK;
 }

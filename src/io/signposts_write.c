@@ -47,32 +47,26 @@ hsize_t scenmc__sp_dim_len(const scenmc_signposts *sp, int dim)
     }
 }
 
-/* A dataset of g with its long_name and units (NULL: none), the dimensions'
- * scales attached; closed unless keep. */
+/* A dataset of g (H5LT) with its long_name and units (NULL: none), the
+ * dimensions' scales attached (a scale itself: keep, returned open). */
 static hid_t sw_put(sw *w, const char *name, hid_t type, int rank, const int *dims, const void *data,
                     const char *long_name, const char *units, int keep)
 {
     hsize_t ext[3];
     for (int i = 0; i < rank; i++)
         ext[i] = scenmc__sp_dim_len(w->sp, dims[i]);
-    hid_t space = H5Screate_simple(rank, ext, NULL);
-    hid_t ds = space < 0 ? -1 : H5Dcreate2(w->g, name, type, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-    if (space >= 0)
-        H5Sclose(space);
-    if (ds < 0 || H5Dwrite(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) < 0 ||
-        !scenmc__h5_put_attr_str(ds, "long_name", long_name, 1) ||
-        (units && !scenmc__h5_put_attr_str(ds, "units", units, 1))) {
+    hid_t ds = H5LTmake_dataset(w->g, name, rank, ext, type, data) < 0 ? -1 : H5Dopen2(w->g, name, H5P_DEFAULT);
+    int ok = ds >= 0 && scenmc__h5_put_attr_str(ds, "long_name", long_name, 1) &&
+             (!units || scenmc__h5_put_attr_str(ds, "units", units, 1));
+    for (int i = 0; ok && i < rank && !keep; i++)
+        ok = (w->dim[dims[i]] < 0 || H5DSattach_scale(ds, w->dim[dims[i]], (unsigned)i) >= 0) &&
+             H5DSset_label(ds, (unsigned)i, scenmc__sp_dim_names[dims[i]]) >= 0;
+    if (!ok)
         w->ok = 0;
-        if (ds >= 0)
-            H5Dclose(ds);
-        return -1;
-    }
-    for (int i = 0; i < rank && !keep; i++)
-        if ((w->dim[dims[i]] >= 0 && H5DSattach_scale(ds, w->dim[dims[i]], (unsigned)i) < 0) ||
-            H5DSset_label(ds, (unsigned)i, scenmc__sp_dim_names[dims[i]]) < 0)
-            w->ok = 0;
-    if (!keep)
+    if (ds >= 0 && (!keep || !ok)) {
         H5Dclose(ds);
+        ds = -1;
+    }
     return ds;
 }
 
@@ -99,22 +93,22 @@ static void sw_axes(sw *w)
     for (int y = 0; y < sp->Y; y++)
         year[y] = sp->year_start + y;
     sw_coord(w, SCENMC_SP_YEAR, H5T_NATIVE_INT32, year, "year of the observation");
-    char **own = scenmc__xcalloc(V + 1, sizeof(char *));
+    size_t total = 1; /* "ID=name" of every variant, in one block */
+    for (size_t v = 0; v < V; v++)
+        total += strlen(m->descriptors[m->variant_descriptor[v]].id) + strlen(m->variant_name[v]) + 2;
+    char *block = scenmc__xmalloc(total), **names = scenmc__xcalloc(V + 1, sizeof(char *)), *at = block;
     for (size_t v = 0; v < V; v++) {
-        const char *id = m->descriptors[m->variant_descriptor[v]].id;
-        size_t len = strlen(id) + strlen(m->variant_name[v]) + 2;
-        own[v] = scenmc__xmalloc(len);
-        snprintf(own[v], len, "%s=%s", id, m->variant_name[v]);
+        names[v] = at;
+        at += sprintf(at, "%s=%s", m->descriptors[m->variant_descriptor[v]].id, m->variant_name[v]) + 1;
     }
-    sw_coord(w, SCENMC_SP_VARIANT, str, own, "variant seen (descriptor=variant)");
+    sw_coord(w, SCENMC_SP_VARIANT, str, names, "variant seen (descriptor=variant)");
     for (int a = 0; a < sp->S; a++)
         txt[a] = a < m->n_scenarios ? m->scenarios[a].name : "unclassified";
     sw_coord(w, SCENMC_SP_SCENARIO, str, txt, "scenario of the last year");
     sw_coord(w, SCENMC_SP_TARGET, str, sp->target_name, "class of the target");
     H5Tclose(str);
-    for (size_t v = 0; v < V; v++)
-        free(own[v]);
-    free(own);
+    free(names);
+    free(block);
     free(txt);
     free(year);
 }
@@ -202,11 +196,10 @@ static int sw_add(hid_t file, const void *ctx)
     sw_axes(&w);
     sw_ints(&w);
     sw_tables(&w);
-    for (int i = 0; i < SCENMC_SP_N_DIMS; i++)
-        if (w.dim[i] >= 0)
-            H5Dclose(w.dim[i]);
-    H5Gclose(w.g);
-    return w.ok;
+    int ok = w.ok;
+    for (int i = SCENMC_SP_N_DIMS - 1; i >= 0; i--) /* the scales, kept open for attaching */
+        ok &= w.dim[i] < 0 || H5Dclose(w.dim[i]) >= 0;
+    return H5Gclose(w.g) >= 0 && ok;
 }
 
 scenmc_status scenmc_signposts_write(const char *path, const scenmc_model *m, const scenmc_params *p,
