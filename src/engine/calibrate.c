@@ -8,9 +8,11 @@
  * seed at every point (common random numbers: trajectory k draws the same
  * random numbers at every point, so the likelihood surface is smooth). */
 #include "engine/calibrate.h"
+#include "engine/exact_chain.h"
 #include "base/util.h"
 
 #include <math.h>
+#include <omp.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -253,30 +255,123 @@ static void describe(scenmc_calibration *c, const scenmc_params *base, const sce
     c->threads = opt->threads;
 }
 
-/* Every point's likelihood, the first deciding the method. */
-static scenmc_status all_points(const scenmc_model *m, const scenmc_params *base, const scenmc_sweep_param *ps,
-                                int K, const double *values, int P, const scenmc_observations *o,
-                                const scenmc_calibrate_options *opt, scenmc_calibration *c, double t0,
-                                scenmc_error *err)
+/* Point i's parameters: base with the point's values, checked. */
+static scenmc_status point_params(const scenmc_model *m, const scenmc_params *base, const scenmc_sweep_param *ps,
+                                  int K, const double *values, int i, scenmc_params *p, scenmc_error *err)
 {
-    int mc = 0;
+    scenmc_params_copy(p, base);
+    scenmc_status st = scenmc_sweep_apply(m, ps, K, values + (size_t)i * (size_t)K, p, err);
+    return st == SCENMC_OK ? scenmc_params_check(p, err) : st;
+}
+
+/* How many points to filter at once: one per thread (a pass over the states
+ * parallelises less well than independent points), as many as memory holds
+ * with half of it to spare. */
+static int exact_width(const scenmc_model *m, const scenmc_params *base, int threads, int P)
+{
+    int T = threads > 0 ? threads : omp_get_max_threads();
+    double need = 0;
+    scenmc_error e;
+    scenmc_error_clear(&e);
+    if (scenmc__exact_states(m, base, &need, &e) == 0 || !(need > 0))
+        return 1;
+    double fit = floor(0.5 * scenmc__physical_memory() / need);
+    int w = T < P ? T : P;
+    return fit < 1 ? 1 : fit < w ? (int)fit : w;
+}
+
+typedef struct point_job {
+    const scenmc_model *m;
+    const scenmc_params *base;
+    const scenmc_sweep_param *ps;
+    int K, P;
+    const double *values;
+    const scenmc_observations *o;
+    const scenmc_calibrate_options *opt;
+    scenmc_calibration *c;
+    double t0;
+} point_job;
+
+/* Points first .. P - 1 exactly, width at a time (each filter on threads /
+ * width threads); progress from the first thread only, as scenmc_run does.
+ * The first failure is the one reported. */
+static scenmc_status exact_points(const point_job *j, int first, scenmc_error *err)
+{
+    int T = j->opt->threads > 0 ? j->opt->threads : omp_get_max_threads();
+    int width = exact_width(j->m, j->base, T, j->P - first), inner = T / width > 0 ? T / width : 1;
+    int stop = 0;
+    int done = first;
     scenmc_status st = SCENMC_OK;
-    for (int i = 0; i < P && st == SCENMC_OK; i++) {
+#pragma omp parallel for schedule(dynamic, 1) num_threads(width)
+    for (int i = first; i < j->P; i++) {
+        int halt;
+#pragma omp atomic read
+        halt = stop;
+        if (halt)
+            continue;
+        scenmc_error e;
+        scenmc_error_clear(&e);
         scenmc_params p;
-        scenmc_params_copy(&p, base);
-        st = scenmc_sweep_apply(m, ps, K, values + (size_t)i * (size_t)K, &p, err);
-        if (st == SCENMC_OK)
-            st = scenmc_params_check(&p, err);
-        if (st == SCENMC_OK)
-            st = i == 0 ? first_point(m, &p, o, opt, c, &mc, err)
-                 : mc ? point_mc(m, &p, o, opt->threads, c, i, err)
-                      : point_exact(m, &p, o, opt->threads, c, i, err);
+        scenmc_status s = point_params(j->m, j->base, j->ps, j->K, j->values, i, &p, &e);
+        if (s == SCENMC_OK)
+            s = point_exact(j->m, &p, j->o, inner, j->c, i, &e);
         scenmc_params_free(&p);
-        if (st == SCENMC_OK && opt->progress &&
-            opt->progress(opt->progress_ctx, (uint64_t)(i + 1), (uint64_t)P, scenmc__now() - t0))
-            st = scenmc_error_add(err, SCENMC_E_INTERRUPTED, "stopped after %d of %d points", i + 1, P);
+        int now;
+#pragma omp atomic capture
+        now = ++done;
+        if (s == SCENMC_OK && omp_get_thread_num() == 0 && j->opt->progress &&
+            j->opt->progress(j->opt->progress_ctx, (uint64_t)now, (uint64_t)j->P, scenmc__now() - j->t0)) {
+            s = SCENMC_E_INTERRUPTED;
+            scenmc_error_add(&e, s, "stopped after %d of %d points", now, j->P);
+        }
+        if (s != SCENMC_OK) {
+#pragma omp critical(calibrate_error)
+            if (st == SCENMC_OK) {
+                st = s;
+                scenmc_error_add(err, s, "%s", e.msg);
+            }
+#pragma omp atomic write
+            stop = 1;
+        }
+    }
+    if (st == SCENMC_OK && j->opt->progress)
+        j->opt->progress(j->opt->progress_ctx, (uint64_t)j->P, (uint64_t)j->P, scenmc__now() - j->t0);
+    return st;
+}
+
+/* Points first .. P - 1 by Monte Carlo, one after the other (each run is
+ * parallel over its trajectories). */
+static scenmc_status mc_points(const point_job *j, int first, scenmc_error *err)
+{
+    scenmc_status st = SCENMC_OK;
+    for (int i = first; i < j->P && st == SCENMC_OK; i++) {
+        scenmc_params p;
+        st = point_params(j->m, j->base, j->ps, j->K, j->values, i, &p, err);
+        if (st == SCENMC_OK)
+            st = point_mc(j->m, &p, j->o, j->opt->threads, j->c, i, err);
+        scenmc_params_free(&p);
+        if (st == SCENMC_OK && j->opt->progress &&
+            j->opt->progress(j->opt->progress_ctx, (uint64_t)(i + 1), (uint64_t)j->P, scenmc__now() - j->t0))
+            st = scenmc_error_add(err, SCENMC_E_INTERRUPTED, "stopped after %d of %d points", i + 1, j->P);
     }
     return st;
+}
+
+/* Every point's likelihood, the first deciding the method. */
+static scenmc_status all_points(const point_job *j, scenmc_error *err)
+{
+    int mc = 0;
+    scenmc_params p;
+    scenmc_status st = point_params(j->m, j->base, j->ps, j->K, j->values, 0, &p, err);
+    if (st == SCENMC_OK)
+        st = first_point(j->m, &p, j->o, j->opt, j->c, &mc, err);
+    scenmc_params_free(&p);
+    if (st == SCENMC_OK && j->opt->progress &&
+        j->opt->progress(j->opt->progress_ctx, 1, (uint64_t)j->P, scenmc__now() - j->t0))
+        st = scenmc_error_add(err, SCENMC_E_INTERRUPTED, "stopped after 1 of %d points", j->P);
+    if (st != SCENMC_OK || j->P == 1)
+        return st;
+    return mc ? mc_points(j, 1, err) : exact_points(j, 1, err);
 }
 
 scenmc_status scenmc_calibrate(const scenmc_model *m, const scenmc_params *base, const scenmc_sweep_param *ps,
@@ -300,7 +395,9 @@ scenmc_status scenmc_calibrate(const scenmc_model *m, const scenmc_params *base,
     scenmc_calibration c;
     scenmc_calibration_alloc(&c, P, K, Y, S, opt->method == SCENMC_CALIBRATE_MONTE_CARLO);
     describe(&c, base, ps, K, values, P, opt);
-    scenmc_status st = all_points(m, base, ps, K, values, P, o, opt, &c, t0, err);
+    point_job job = {.m = m, .base = base, .ps = ps, .K = K, .P = P, .values = values, .o = o, .opt = opt,
+                     .c = &c, .t0 = t0};
+    scenmc_status st = all_points(&job, err);
     if (st == SCENMC_OK)
         st = scenmc_calibration_posterior(&c, err);
     if (st != SCENMC_OK) {
