@@ -139,6 +139,8 @@ void scenmc_model_sha256_hex(const scenmc_model *m, char hex[65]);
 
 /* ---------------------------------------------------------------- params */
 
+struct scenmc_schedule; /* scenmc/schedule.h */
+
 /* One matrix cell set to a value (sweeps, sensitivity, ensembles): for the
  * consistency matrix both symmetric entries change together; for the
  * cross-impact matrix only (u -> v). */
@@ -162,6 +164,9 @@ typedef struct scenmc_params {
     uint64_t n_trajectories;
     int n_cells;          /* matrix cells overriding the model's, applied in order */
     scenmc_cell *cells;
+    /* Trends, interventions and shocks (scenmc/schedule.h), or NULL: the
+     * same dynamics every year. */
+    struct scenmc_schedule *schedule;
 } scenmc_params;
 
 /* Fills p with the model's defaults (all allocated; free with scenmc_params_free). */

@@ -65,7 +65,7 @@ enum {
     CLI_K_TRAJECTORIES = 'n',
     CLI_K_SEED = 1100, CLI_K_BETA, CLI_K_RATE, CLI_K_W_CONSISTENCY, CLI_K_W_CROSS, CLI_K_START,
     CLI_K_FORCE = 1190, CLI_K_THREADS, CLI_K_QUIET = 'q', CLI_K_OUTPUT = 'o',
-    CLI_K_GIVEN = 1180, CLI_K_OBSERVATIONS,
+    CLI_K_GIVEN = 1180, CLI_K_OBSERVATIONS, CLI_K_TREND, CLI_K_PUSH, CLI_K_INTERVENE, CLI_K_SHOCK,
     CLI_KEY_FIRST = 1200   /* commands number their own long-only options from here */
 };
 typedef struct cli_option {
@@ -95,6 +95,22 @@ extern const cli_option cli_param_options[];
     {"observations", CLI_K_OBSERVATIONS, 1,                                                 \
      "  --observations FILE    condition on the observations of a YAML file, hard\n"        \
      "                         and soft (docs/model-format.md)\n"}
+
+/* The options of changes over time (sched_cli.c), for a command's table:
+ * --trend, --push, --intervene and --shock, each repeatable. */
+#define CLI_SCHEDULE_OPTIONS                                                                \
+    {"trend", CLI_K_TREND, 1,                                                               \
+     "  --trend ID=V:YEAR=B,YEAR=B,...\n"                                                    \
+     "                         a bias on variant V that changes over the years: B at\n"     \
+     "                         each YEAR, linear between, constant beyond\n"},              \
+    {"push", CLI_K_PUSH, 1,                                                                 \
+     "  --push YEARS:ID=V:B    a bias B on variant V in YEARS (Y: from Y on; Y1-Y2)\n"},    \
+    {"intervene", CLI_K_INTERVENE, 1,                                                       \
+     "  --intervene YEARS:ID=V hold descriptor ID at variant V: set at the start of\n"     \
+     "                         the first year, kept to the end of the last\n"},             \
+    {"shock", CLI_K_SHOCK, 1,                                                               \
+     "  --shock YEARS:ID=V@H   events at H per year that set ID to V during YEARS\n"       \
+     "                         (docs/interventions.md)\n"}
 
 /* A command: --help prints head, the table's help lines, then foot. */
 typedef struct cli_command {

@@ -1,5 +1,6 @@
 /* scenmc exact: the distribution of the dynamics without sampling noise. */
 #include "cli.h"
+#include "obs_cli.h"
 #include "summary.h"
 
 #include <math.h>
@@ -14,6 +15,10 @@ static const char help_head[] =
     "dropped probability mass is below 1e-13 per year (written to the file as\n"
     "truncation_bound). Memory grows with the number of states; the command\n"
     "refuses up front, with the amount needed, when it would not fit.\n\n"
+    "With --given or --observations every table is conditioned on what was\n"
+    "observed (forward filtering, and forward-backward smoothing for the years\n"
+    "before the last observation; docs/signposts.md, section 2), and the\n"
+    "probability of the observations (the evidence) is printed and written.\n\n"
     "options (-n and --seed are accepted for symmetry with run; they change nothing):\n";
 enum { K_STATIONARY = CLI_KEY_FIRST };
 static const cli_option options[] = {
@@ -23,6 +28,7 @@ static const cli_option options[] = {
     "                         exp(beta*w_C*K(s))/Z when the chain is reversible (no\n"
     "                         cross impacts in play, no bias), else power iteration\n"
     "                         with its residual\n"},
+    CLI_GIVEN_OPTIONS,
     CLI_OUTPUT_OPTION("write the results there (atomically; method = \"exact\")"),
     CLI_FORCE_OPTION,
     {"threads", CLI_K_THREADS, 1, "  --threads T            OpenMP threads (default: all cores)\n"},
@@ -93,6 +99,7 @@ typedef struct exact_cmd {
     const char *out, *start;
     int force, quiet, stationary;
     long threads;
+    scenmc_observations obs; /* --given, --observations */
 } exact_cmd;
 
 /* The options into ec (the model loaded); 0, or EXIT_USAGE after saying why. */
@@ -113,7 +120,28 @@ static int exact_options(const cli_args *a, exact_cmd *ec)
     return 0;
 }
 
-/* Plan: the model, the parameters, the output; checked before the compute. */
+/* The start state and the observations (after the other options: the
+ * observations are checked against the years); 0 or an exit code. */
+static int exact_given_options(const cli_args *a, exact_cmd *ec)
+{
+    scenmc_error err;
+    scenmc_error_clear(&err);
+    if (ec->start && scenmc_params_parse_start(&ec->p, ec->m, ec->start, &err) != SCENMC_OK) {
+        cli_print_error("exact", &err);
+        return EXIT_USAGE;
+    }
+    int rc = cli_observations("exact", a, ec->m, &ec->p, &ec->obs);
+    if (!rc && ec->start && ec->obs.start)
+        rc = cli_usage_error("exact", "the start state is given twice (--start and the observations "
+                             "file's start); give it once");
+    if (!rc && ec->stationary && (ec->obs.n || ec->obs.start))
+        rc = cli_usage_error("exact", "--stationary is the long-run distribution; it takes no "
+                             "--given or --observations");
+    return rc;
+}
+
+/* Plan: the model, the parameters, the observations, the output; checked
+ * before the compute. */
 static int exact_plan(int argc, char **argv, exact_cmd *ec)
 {
     cli_args a;
@@ -127,6 +155,8 @@ static int exact_plan(int argc, char **argv, exact_cmd *ec)
         scenmc_params_init(&ec->p, ec->m);
         rc = exact_options(&a, ec);
     }
+    if (!rc)
+        rc = exact_given_options(&a, ec);
     cli_args_free(&a);
     scenmc_error err;
     scenmc_error_clear(&err);
@@ -134,8 +164,7 @@ static int exact_plan(int argc, char **argv, exact_cmd *ec)
         rc = cli_usage_error("exact", "--stationary prints the long-run distribution; it does not "
                              "take -o");
     /* A bad -o is a usage problem too: nothing was computed. */
-    if (!rc && ((ec->start && scenmc_params_parse_start(&ec->p, ec->m, ec->start, &err) != SCENMC_OK) ||
-                scenmc_params_check(&ec->p, &err) != SCENMC_OK ||
+    if (!rc && (scenmc_params_check(&ec->p, &err) != SCENMC_OK ||
                 (ec->out && scenmc_output_check(ec->out, ec->force, &err) != SCENMC_OK))) {
         cli_print_error("exact", &err);
         rc = EXIT_USAGE;
@@ -168,7 +197,7 @@ static int exact_tables(const exact_cmd *ec, int argc, char **argv)
     scenmc_error err;
     scenmc_error_clear(&err);
     scenmc_results r;
-    scenmc_status st = scenmc_exact(ec->m, &ec->p, (int)ec->threads, &r, &err);
+    scenmc_status st = scenmc_exact_given(ec->m, &ec->p, &ec->obs, (int)ec->threads, &r, &err);
     if (st != SCENMC_OK) {
         cli_print_error("exact", &err);
         return cli_exit_code(st);
@@ -187,6 +216,10 @@ static int exact_tables(const exact_cmd *ec, int argc, char **argv)
     if (!ec->quiet && !rc) {
         printf("%s: exact distribution, %d-%d, beta %g, %llu states\n\n", ec->m->name, ec->p.year_start,
                ec->p.year_end, ec->p.beta, (unsigned long long)r.n_states);
+        if (r.conditioned)
+            printf("Conditioned on %d observation%s%s: evidence P(observations) = %.6g (log %.6g)\n\n",
+                   ec->obs.n, ec->obs.n == 1 ? "" : "s", ec->obs.start ? " and the observed start" : "",
+                   exp(r.log_evidence), r.log_evidence);
         summary_scenarios(stdout, &r);
         summary_characteristics(stdout, &r);
         summary_top_states(stdout, &r, 5);
@@ -206,6 +239,7 @@ int cmd_exact(int argc, char **argv)
     int rc = exact_plan(argc, argv, &ec);
     if (!rc)
         rc = ec.stationary ? exact_stationary(&ec) : exact_tables(&ec, argc, argv);
+    scenmc_observations_free(&ec.obs);
     if (ec.m) {
         scenmc_params_free(&ec.p);
         scenmc_model_free(ec.m);

@@ -2,12 +2,15 @@
  * shards, checkpoints and resumption (docs/hpc.md). */
 #include "cli.h"
 #include "hpc_cli.h"
+#include "obs_cli.h"
 #include "scenmc/reader.h"
 #include "summary.h"
 #include "base/util.h"
 #include "io/mpi.h"
 #include "io/run_plan.h"
+#include "model/results.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -21,7 +24,10 @@ static const char help_head[] =
     "HDF5 results file (docs/file-format.md). Results depend only on the model,\n"
     "the parameters, the seed and N: never on the number of threads, MPI ranks or\n"
     "shards, nor on interruptions and resumptions.\n"
-    "Without MODEL, the built-in Ett Smart Västernorrland 2030 model.\n\n"
+    "Without MODEL, the built-in Ett Smart Västernorrland 2030 model.\n"
+    "With --given or --observations every trajectory is weighted by the likelihood of\n"
+    "the observations: the tables are conditioned on them, and the evidence (their\n"
+    "probability) and the effective sample size are reported (docs/signposts.md).\n\n"
     "options:\n";
 enum { K_ENSEMBLE = CLI_KEY_FIRST, K_JUDGEMENT_SD, K_CHUNK, K_SHARD, K_CHECKPOINT, K_MAX_TIME,
        K_RESUME, K_PROGRESS, K_NO_PROGRESS };
@@ -49,6 +55,8 @@ static const cli_option options[] = {
      "                         without --quiet)\n"},
     {"no-progress", K_NO_PROGRESS, 0, "  --no-progress          no progress, tables as usual\n"},
     CLI_HELP_OPTION,
+    CLI_HELP("\nconditioned on observations (docs/signposts.md):\n"),
+    CLI_GIVEN_OPTIONS,
     CLI_HELP("\nbeyond one machine (docs/hpc.md):\n"),
     {"shard", K_SHARD, 1,
      "  --shard K/M            only the K-th of M equal slices of the trajectories\n"
@@ -84,6 +92,8 @@ typedef struct run_args {
     double judgement_sd;
     uint64_t chunk;
     scenmc__run_request req;
+    scenmc_observations obs; /* what --given and --observations say (req.given) */
+    int have_obs;
     int argc;
     char **argv;
 } run_args;
@@ -110,11 +120,46 @@ static int take_option(const cli_arg *o, run_args *ra)
     case K_MAX_TIME: q->max_time = v; return 0;
     case K_RESUME: q->resume = v; return 0;
     case CLI_K_FORCE: q->force = 1; return 0;
+    case CLI_K_GIVEN:
+    case CLI_K_OBSERVATIONS: q->given = 1; return 0; /* read once the model is known */
     case CLI_K_QUIET: ra->quiet = 1; return 0;
     case K_PROGRESS: ra->progress = 1; ra->no_progress = 0; return 0;
     case K_NO_PROGRESS: ra->no_progress = 1; ra->progress = 0; return 0;
     }
     return 0;
+}
+
+/* Below this effective sample size (or 1% of the trajectories) the
+ * conditioned tables are called noisy and the particle filter suggested. */
+#define ESS_WARN 1000
+
+/* A warning (on standard error, even with --quiet) when the observations
+ * are rare under the model. */
+static void warn_rare(const scenmc_results *r)
+{
+    if (!r->conditioned)
+        return;
+    if (r->weight_sum == 0)
+        fprintf(stderr, "scenmc run: warning: no trajectory agrees with the observations: the "
+                "conditioned tables are empty (NaN); more trajectories, or --smc\n");
+    else if (r->effective_size < ESS_WARN || r->effective_size < 0.01 * (double)r->n_trajectories)
+        fprintf(stderr, "scenmc run: warning: effective sample size %.0f (below %d or 1%% of the "
+                "trajectories): the observations are rare under the model and the conditioned "
+                "tables noisy; --smc (a particle filter) keeps every particle in play\n",
+                r->effective_size, ESS_WARN);
+}
+
+/* The evidence and the effective sample size of a conditioned run. */
+static void print_conditioning(const scenmc_results *r)
+{
+    if (!r->conditioned)
+        return;
+    const scenmc_observations *o = r->given;
+    int hard = o && scenmc_observations_all_hard(o);
+    printf("Conditioned on %d observation%s (%s evidence): P(observations) = %.4g +- %.2g "
+           "(log %.4f); effective sample size %.0f of %llu trajectories\n\n", o ? o->n : 0,
+           o && o->n == 1 ? "" : "s", hard ? "hard" : "soft", exp(r->log_evidence), r->evidence_se,
+           r->log_evidence, r->effective_size, (unsigned long long)r->n_trajectories);
 }
 
 static void print_tables(const scenmc_model *m, const scenmc_params *p, const scenmc_results *r,
@@ -129,6 +174,7 @@ static void print_tables(const scenmc_model *m, const scenmc_params *p, const sc
                (unsigned long long)target->first, (unsigned long long)target->last,
                (unsigned long long)p->n_trajectories);
     printf("\n\n");
+    print_conditioning(r);
     summary_scenarios(stdout, r);
     summary_characteristics(stdout, r);
     summary_top_states(stdout, r, 5);
@@ -209,6 +255,10 @@ static int plan_run(const cli_args *a, run_args *ra, scenmc__run_plan *pl)
         cli_print_error("run", &err);
         rc = EXIT_USAGE;
     }
+    if (!rc && ra->req.given) {
+        rc = cli_observations("run", a, pl->m, &pl->p, &ra->obs);
+        ra->have_obs = rc == 0;
+    }
     scenmc_status st;
     if (!rc && (st = scenmc__run_plan_check(pl, &err)) != SCENMC_OK)
         rc = pl->usage ? plan_error(pl, st, &err) : (cli_print_error("run", &err), EXIT_USAGE);
@@ -254,7 +304,8 @@ static int execute(const run_args *ra, scenmc__run_plan *pl, hpc_proc *h, run_ou
     arm_signals(ra, pl, h);
     o->done = scenmc__xcalloc(pl->n_mine + 1, sizeof(scenmc_range));
     scenmc_run_options opt = {.threads = (int)ra->threads, .chunk = ra->chunk,
-                              .progress = hpc_stopper_cb, .progress_ctx = &o->stop};
+                              .progress = hpc_stopper_cb, .progress_ctx = &o->stop,
+                              .given = ra->have_obs ? &ra->obs : NULL};
     scenmc_status st;
     if (ra->req.ensemble) {
         opt.progress = progress_cb;
@@ -267,6 +318,8 @@ static int execute(const run_args *ra, scenmc__run_plan *pl, hpc_proc *h, run_ou
     }
     progress_end(&o->prog);
     o->have_r = st == SCENMC_OK || st == SCENMC_E_INTERRUPTED;
+    if (o->have_r && ra->have_obs && !o->r.conditioned) /* a rank with nothing to do */
+        scenmc__results_set_given(&o->r, &ra->obs);
     o->interrupted = st == SCENMC_E_INTERRUPTED;
     int rc = 0;
     if (st != SCENMC_OK && st != SCENMC_E_INTERRUPTED) {
@@ -355,6 +408,8 @@ static int write_results(const run_args *ra, const scenmc__run_plan *pl, const h
             unlink(pl->ckpt); /* superseded by the finished results */
         }
     }
+    if (!rc)
+        warn_rare(&o->r);
     if (!ra->quiet && !rc)
         print_tables(pl->m, &pl->p, &o->r, ra->req.ensemble ? &o->ens : NULL, pl->out, h->size,
                      &pl->target, pl->shard_k, pl->shard_m);
@@ -408,6 +463,8 @@ static int run_main(const cli_args *a, run_args *ra, hpc_proc *h)
     if (o.have_r)
         scenmc_results_free(&o.r);
     scenmc__run_plan_free(&pl);
+    if (ra->have_obs)
+        scenmc_observations_free(&ra->obs);
     return rc;
 }
 

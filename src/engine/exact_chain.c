@@ -143,15 +143,21 @@ double scenmc__physical_memory(void)
     return pages > 0 && size > 0 ? (double)pages * (double)size : 16e9;
 }
 
-/* Bytes the solver needs for n states (docs/model.md, section 10). */
-static double memory_needed(uint64_t n, int V, int Y, int S)
+/* Bytes the solver needs for n states (docs/model.md, section 10); conditioned
+ * on observations in lik_years years (section 10.1; 0: not conditioned), the
+ * backward block is 3S wide with the transition vectors inside it, and each
+ * observed year keeps its likelihood vector. */
+static double memory_needed(uint64_t n, int V, int Y, int S, int lik_years)
 {
-    double per_state = 8.0 * V       /* T */
-                       + 8.0 * Y     /* p_t for every year */
-                       + 8.0 * 2 * 2 * S /* series scratch, as wide as the backward block */
-                       + 8.0 * 2 * S /* backward vectors: early warning and lock-in */
-                       + 8.0 * S     /* one-year transition indicators */
-                       + 4.0;        /* scenario of each state */
+    int conditioned = lik_years > 0;
+    int block = conditioned ? 3 * S : 2 * S;
+    double per_state = 8.0 * V               /* T */
+                       + 8.0 * Y             /* p_t (conditioned: alpha_t) for every year */
+                       + 8.0 * 2 * block     /* series scratch, as wide as the backward block */
+                       + 8.0 * block         /* backward vectors: early warning, lock-in (and g) */
+                       + (conditioned ? 8.0 * lik_years /* the observed years' likelihoods */
+                                      : 8.0 * S)        /* one-year transition indicators */
+                       + 4.0;                /* scenario of each state */
     return per_state * (double)n;
 }
 
@@ -198,13 +204,21 @@ void scenmc__chain_forward(scenmc__chain *c, const scenmc_params *p, int Y, int 
 }
 
 /* The state count, or 0 with an error when the solver would not fit in memory. */
-uint64_t scenmc__exact_states(const scenmc_model *m, const scenmc_params *p, double *need, scenmc_error *err)
+uint64_t scenmc__exact_states_given(const scenmc_model *m, const scenmc_params *p, const scenmc_observations *o,
+                                    double *need, scenmc_error *err)
 {
+    int lik_years = 0; /* distinct years with observations */
+    for (int i = 0; o && i < o->n; i++) {
+        int seen = 0;
+        for (int j = 0; j < i && !seen; j++)
+            seen = o->obs[j].year == o->obs[i].year;
+        lik_years += !seen;
+    }
     uint64_t n = scenmc_model_state_count(m);
     int Y = p->year_end - p->year_start + 1, V = m->n_variants;
     int S = m->n_scenarios + (scenmc_model_has_unclassified(m) ? 1 : 0);
     double have = scenmc__physical_memory();
-    *need = n ? memory_needed(n, V, Y, S) : INFINITY;
+    *need = n ? memory_needed(n, V, Y, S, lik_years) : INFINITY;
     if (!n || *need > 0.8 * have) {
         scenmc_error_add(err, SCENMC_E_LIMIT, "the exact solver would need %.3g GiB for %s%llu "
                          "states; this machine has %.3g GiB (use 'scenmc run' instead)",
@@ -213,4 +227,9 @@ uint64_t scenmc__exact_states(const scenmc_model *m, const scenmc_params *p, dou
         return 0;
     }
     return n;
+}
+
+uint64_t scenmc__exact_states(const scenmc_model *m, const scenmc_params *p, double *need, scenmc_error *err)
+{
+    return scenmc__exact_states_given(m, p, NULL, need, err);
 }

@@ -6,6 +6,7 @@
 #define SCENMC_ENGINE_EXACT_CHAIN_H
 
 #include "engine/kernel.h"
+#include "scenmc/observe.h"
 
 typedef struct scenmc__chain {
     const scenmc__kernel_base *k;
@@ -49,6 +50,11 @@ void scenmc__chain_forward(scenmc__chain *c, const scenmc_params *p, int Y, int 
 /* The state count, or 0 with an error when the exact solver would not fit
  * in memory (need: its bytes). */
 uint64_t scenmc__exact_states(const scenmc_model *m, const scenmc_params *p, double *need, scenmc_error *err);
+/* The same for scenmc_exact_given conditioned on o (NULL or none: as
+ * scenmc__exact_states): a wider backward block and the observed years'
+ * likelihood vectors. */
+uint64_t scenmc__exact_states_given(const scenmc_model *m, const scenmc_params *p, const scenmc_observations *o,
+                                    double *need, scenmc_error *err);
 
 /* Physical memory of this machine in bytes. */
 double scenmc__physical_memory(void);

@@ -5,6 +5,7 @@
  * start blocks' cumulative distribution, never the grouped weight tables. */
 #include "engine/reference.h"
 #include "engine/rng.h"
+#include "model/results.h"
 #include "base/util.h"
 
 #include <math.h>
@@ -92,8 +93,51 @@ static void trajectory(const scenmc__kernel *k, uint64_t seed, uint64_t traj, in
     }
 }
 
-/* Adds one trajectory's years to r's counts (their layouts: scenmc.h). */
-static void tally(const scenmc__kernel *k, const int *states, int *scen, scenmc_results *r)
+int scenmc__given_init(scenmc__given *g, const scenmc_observations *o, int year_start)
+{
+    memset(g, 0, sizeof *g);
+    if (!o || o->n == 0)
+        return 0;
+    g->o = o;
+    g->year_start = year_start;
+    g->year = scenmc__xmalloc(sizeof(int) * (size_t)o->n);
+    for (int i = 0; i < o->n; i++) { /* the distinct years, in increasing order */
+        int y = o->obs[i].year - year_start, j = g->n_years;
+        int seen = 0;
+        for (int q = 0; q < g->n_years; q++)
+            seen |= g->year[q] == y;
+        if (seen)
+            continue;
+        while (j > 0 && g->year[j - 1] > y) {
+            g->year[j] = g->year[j - 1];
+            j--;
+        }
+        g->year[j] = y;
+        g->n_years++;
+    }
+    g->one = scenmc__given_one(o);
+    g->scale = (double)g->one / scenmc__given_max(o);
+    return 1;
+}
+
+void scenmc__given_free(scenmc__given *g)
+{
+    free(g->year);
+    memset(g, 0, sizeof *g);
+}
+
+/* A trajectory's weight from its states (states[y * D + d]). */
+static uint64_t trajectory_weight(const scenmc__given *g, const int *states, int D)
+{
+    double L = 1;
+    for (int i = 0; i < g->n_years; i++)
+        L *= scenmc_observations_likelihood(g->o, g->year_start + g->year[i], states + (size_t)g->year[i] * (size_t)D);
+    return scenmc__given_weight(g, L);
+}
+
+/* Adds one trajectory's years to r's counts (their layouts: scenmc.h), each
+ * count by w (its weight; 1 unconditioned). */
+static void tally(const scenmc__kernel *k, const int *states, int *scen, uint64_t w, scenmc_results *r)
 {
     const size_t D = (size_t)k->base.D, V = (size_t)k->base.V, S = (size_t)k->base.S, Y = (size_t)k->base.Y;
     for (size_t y = 0; y < Y; y++) {
@@ -107,31 +151,37 @@ static void tally(const scenmc__kernel *k, const int *states, int *scen, scenmc_
     for (size_t y = 0; y < Y; y++) {
         const int *s = states + y * D;
         const double K = scenmc__kernel_total_consistency(&k->base, s);
-        r->t[SCENMC_T_CONSISTENCY].counts[y * (size_t)k->base.n_bins + (size_t)scenmc__consistency_bin(&k->base, K)]++;
+        r->t[SCENMC_T_CONSISTENCY].counts[y * (size_t)k->base.n_bins + (size_t)scenmc__consistency_bin(&k->base, K)] += w;
         if (y > 0)
-            r->t[SCENMC_T_TRANSITION].counts[((y - 1) * S + (size_t)scen[y - 1]) * S + (size_t)scen[y]]++;
+            r->t[SCENMC_T_TRANSITION].counts[((y - 1) * S + (size_t)scen[y - 1]) * S + (size_t)scen[y]] += w;
         for (size_t d = 0; d < D; d++) {
             const size_t u = (size_t)(k->base.offset[d] + s[d]);
-            r->t[SCENMC_T_SCENARIO_VARIANT].counts[(y * S + (size_t)scen[y]) * V + u]++;
-            r->t[SCENMC_T_EARLY_WARNING].counts[(y * V + u) * S + fin]++;
+            r->t[SCENMC_T_SCENARIO_VARIANT].counts[(y * S + (size_t)scen[y]) * V + u] += w;
+            r->t[SCENMC_T_EARLY_WARNING].counts[(y * V + u) * S + fin] += w;
         }
         lock = y + 1 < Y && (size_t)scen[y] != fin ? y + 1 : lock; /* the first year from which it stays */
     }
-    r->t[SCENMC_T_LOCK_IN].counts[lock * S + fin]++;
+    r->t[SCENMC_T_LOCK_IN].counts[lock * S + fin] += w;
     for (size_t d = 0; d < D && k->base.full_states; d++)
         x += k->base.state_stride[d] * (uint64_t)states[(Y - 1) * D + d];
     if (k->base.full_states)
-        r->t[SCENMC_T_FINAL_STATE].counts[x]++;
+        r->t[SCENMC_T_FINAL_STATE].counts[x] += w;
 }
 
 void scenmc__reference_run(const scenmc__kernel *k, uint64_t seed, uint64_t first, uint64_t last,
-                          scenmc_results *r)
+                          const scenmc__given *g, scenmc_results *r)
 {
     int *nrev = scenmc__xcalloc((size_t)k->base.Y, sizeof(int)), *scen = scenmc__xcalloc((size_t)k->base.Y, sizeof(int));
     int *states = scenmc__xcalloc((size_t)k->base.Y * (size_t)k->base.D, sizeof(int));
     for (uint64_t traj = first; traj < last; traj++) {
         trajectory(k, seed, traj, nrev, states);
-        tally(k, states, scen, r);
+        uint64_t w = g ? trajectory_weight(g, states, k->base.D) : 1;
+        if (g) {
+            r->weight_sum += w;
+            scenmc__u128_add(r->weight_sq_sum, w * w, 0);
+        }
+        if (w)
+            tally(k, states, scen, w, r);
     }
     free(nrev);
     free(scen);

@@ -7,6 +7,32 @@
 
 #include "engine/kernel.h"
 #include "engine/rng.h"
+#include "scenmc/observe.h"
+
+/* Conditioning (docs/signposts.md, section 3): trajectory weights from the
+ * likelihood of the observations. Every engine takes L as the product, over
+ * the observation years in increasing order, of
+ * scenmc_observations_likelihood of the state that year, so that all give
+ * the same weights, bit for bit. */
+typedef struct scenmc__given {
+    const scenmc_observations *o;
+    int year_start;
+    int n_years;   /* observation years */
+    int *year;     /* [n_years] their indices (calendar year - year_start), increasing */
+    uint64_t one;  /* the weight of likelihood Lmax (scenmc__given_one) */
+    double scale;  /* one / Lmax */
+} scenmc__given;
+
+/* NULL or no observations: returns 0 (unweighted). */
+int scenmc__given_init(scenmc__given *g, const scenmc_observations *o, int year_start);
+void scenmc__given_free(scenmc__given *g);
+
+/* The integer weight of likelihood L: round(L / Lmax * one), at most one. */
+static inline uint64_t scenmc__given_weight(const scenmc__given *g, double L)
+{
+    double x = L * g->scale + 0.5;
+    return x >= (double)g->one ? g->one : (uint64_t)x;
+}
 
 /* The start state of a trajectory (its first words, docs/model.md 11.2). */
 void scenmc__reference_start(const scenmc__kernel *k, scenmc__rng *rng, int *s);
@@ -15,8 +41,10 @@ void scenmc__reference_start(const scenmc__kernel *k, scenmc__rng *rng, int *s);
 int scenmc__reference_pick(const scenmc__kernel *k, uint32_t word, double *uv);
 
 /* Simulates trajectories [first, last) under seed, serially, and adds their
- * counts to r's tables (the final-state table only in full-state mode). */
+ * counts to r's tables (the final-state table only in full-state mode);
+ * with g (not NULL), each trajectory's weight instead of 1, and the weight
+ * sums to r->weight_sum and r->weight_sq_sum. */
 void scenmc__reference_run(const scenmc__kernel *k, uint64_t seed, uint64_t first, uint64_t last,
-                          scenmc_results *r);
+                          const scenmc__given *g, scenmc_results *r);
 
 #endif

@@ -35,6 +35,7 @@ typedef struct tally {
     uint64_t *map_count;
     size_t map_cap, map_n;
     int map_overflow;
+    uint64_t wsum, wsq[2]; /* conditioned runs: the weights' sum and their squares' (128 bits) */
 } tally;
 
 /* Distinct final states a run may count in top mode; beyond it the table is
@@ -721,10 +722,12 @@ static inline __attribute__((always_inline)) void lanes_run(const scenmc__kernel
 #undef BY_GROUPS
 }
 
-/* Adds one finished trajectory to the tallies; returns its final scenario.
- * GC: the group count as a constant, or 0. */
+/* Adds one finished trajectory to the tallies, each count by wt (its weight:
+ * the constant 1 unconditioned); returns its final scenario. GC: the group
+ * count as a constant, or 0. */
 static inline __attribute__((always_inline)) int lane_tally_g(const scenmc__kernel *k, lane *l,
-                                                              tally *t, const int GC)
+                                                              tally *t, const int GC,
+                                                              const uint64_t wt)
 {
     const int Y = k->base.Y, G = GC ? GC : k->n_groups, S = k->base.S, n_bins = k->base.n_bins;
     const int *restrict row_scen = k->row_scen, *restrict scen_table = k->base.scen_table;
@@ -745,9 +748,9 @@ static inline __attribute__((always_inline)) int lane_tally_g(const scenmc__kern
             const int *rw = snap_row + (size_t)y * G;
             const uint32_t in = info[(size_t)rw[0] * (size_t)info_rows + (size_t)(G == 2 ? rw[1] - rows0 : 0)];
             const int sc = scen[y] = (int)(in & 0xffff);
-            kb[(size_t)y * n_bins + (in >> 16)]++;
+            kb[(size_t)y * n_bins + (in >> 16)] += wt;
             if (y > 0)
-                tr[((size_t)(y - 1) * S + scen[y - 1]) * S + sc]++;
+                tr[((size_t)(y - 1) * S + scen[y - 1]) * S + sc] += wt;
         }
     } else {
         /* Groups not revised in a year keep the year before's row (carried in
@@ -767,9 +770,9 @@ static inline __attribute__((always_inline)) int lane_tally_g(const scenmc__kern
             else if (nrev[y])
                 K = snap_K[y];
             int sc = scen[y] = scen_table[si];
-            kb[(size_t)y * n_bins + scenmc__consistency_bin(&k->base, K)]++;
+            kb[(size_t)y * n_bins + scenmc__consistency_bin(&k->base, K)] += wt;
             if (y > 0)
-                tr[((size_t)(y - 1) * S + scen[y - 1]) * S + sc]++;
+                tr[((size_t)(y - 1) * S + scen[y - 1]) * S + sc] += wt;
         }
     }
     /* Lock-in: the first year from which the scenario stays the final one
@@ -778,7 +781,7 @@ static inline __attribute__((always_inline)) int lane_tally_g(const scenmc__kern
     int lock = 0;
     for (int y = 0; y < Y - 1; y++)
         lock = scen[y] != fin ? y + 1 : lock;
-    t->li[(size_t)lock * S + fin]++;
+    t->li[(size_t)lock * S + fin] += wt;
     if (k->joint_tally) {
         /* A row's years for one final scenario lie together, a few cache
          * lines, and rows change slowly: a trajectory's counts share lines. */
@@ -788,7 +791,7 @@ static inline __attribute__((always_inline)) int lane_tally_g(const scenmc__kern
             const int *rw = snap_row + (size_t)y * G;
             uint64_t *j = sv + (size_t)y * S + scen[y];
             for (int g = 0; g < G; g++)
-                j[(size_t)rw[g] * row_stride]++;
+                j[(size_t)rw[g] * row_stride] += wt;
         }
     } else {
         const int V = k->base.V;
@@ -799,8 +802,8 @@ static inline __attribute__((always_inline)) int lane_tally_g(const scenmc__kern
             for (int g = 0; g < G; g++) {
                 const uint16_t *u = k->row_variant + (size_t)rw[g] * k->group_width;
                 for (int q = 0; q < k->group_first[g + 1] - k->group_first[g]; q++) {
-                    sv[u[q]]++;
-                    ew[(size_t)u[q] * S]++;
+                    sv[u[q]] += wt;
+                    ew[(size_t)u[q] * S] += wt;
                 }
             }
         }
@@ -811,32 +814,70 @@ static inline __attribute__((always_inline)) int lane_tally_g(const scenmc__kern
         for (int g = 0; g < G; g++)
             x += (uint64_t)(rw[g] - k->group_row[g]) * k->group_state_stride[g];
         if (k->base.full_states)
-            t->fs[x]++;
+            t->fs[x] += wt;
         else
-            map_add(t, x, 1);
+            map_add(t, x, wt);
     }
     return fin;
 }
 
-static inline __attribute__((always_inline)) int lane_tally(const scenmc__kernel *k, lane *l, tally *t)
+static inline __attribute__((always_inline)) int lane_tally(const scenmc__kernel *k, lane *l, tally *t,
+                                                            const uint64_t wt)
 {
     switch (k->n_groups) {
-    case 1: return lane_tally_g(k, l, t, 1);
-    case 2: return lane_tally_g(k, l, t, 2);
-    case 3: return lane_tally_g(k, l, t, 3);
-    case 4: return lane_tally_g(k, l, t, 4);
-    default: return lane_tally_g(k, l, t, 0);
+    case 1: return lane_tally_g(k, l, t, 1, wt);
+    case 2: return lane_tally_g(k, l, t, 2, wt);
+    case 3: return lane_tally_g(k, l, t, 3, wt);
+    case 4: return lane_tally_g(k, l, t, 4, wt);
+    default: return lane_tally_g(k, l, t, 0, wt);
     }
 }
 
+/* Group g's row at the end of year y, without changing the lane's records
+ * (lane_tally resolves them later). */
+static int lane_row_at(const scenmc__kernel *k, const lane *l, int y, int g)
+{
+    const int G = k->n_groups;
+    if (k->packed) {
+        const int F = k->packed_bits;
+        uint64_t f = l->snap_pk[y] >> (F * g);
+        if (g < G - 1)
+            f &= ((uint64_t)1 << F) - 1;
+        return (int)((f * k->row_inverse) >> 32);
+    }
+    while (l->snap_row[(size_t)y * G + g] < 0) /* not revised that year: the year before's */
+        y--;
+    return l->snap_row[(size_t)y * G + g];
+}
+
+/* A finished trajectory's weight (scenmc__given): the likelihood of its
+ * state in each observation year, in increasing year order as the
+ * reference engine takes it. */
+static uint64_t lane_weight(const scenmc__kernel *k, const lane *l, const scenmc__given *given)
+{
+    int s[SCENMC_MAX_DESCRIPTORS];
+    double L = 1;
+    for (int i = 0; i < given->n_years; i++) {
+        const int y = given->year[i];
+        for (int g = 0; g < k->n_groups; g++) {
+            const uint16_t *u = k->row_variant + (size_t)lane_row_at(k, l, y, g) * (size_t)k->group_width;
+            for (int d = k->group_first[g]; d < k->group_first[g + 1]; d++)
+                s[d] = u[d - k->group_first[g]] - k->base.offset[d];
+        }
+        L *= scenmc_observations_likelihood(given->o, given->year_start + y, s);
+    }
+    return scenmc__given_weight(given, L);
+}
+
 /* Simulates trajectories first .. first + count - 1 (count <= LANES) and
- * tallies them; their final scenarios go to fin (when not NULL). */
+ * tallies them, weighted when given is not NULL; their final scenarios go to
+ * fin (when not NULL; unweighted runs only). */
 /* Compiled twice, for AVX2 and for the baseline, and chosen at load time. */
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__SANITIZE_ADDRESS__)
 __attribute__((target_clones("avx2", "default")))
 #endif
 static void simulate_lanes(const scenmc__kernel *k, uint64_t seed, uint64_t first, int count,
-                           worker *w, tally *t, int *fin)
+                           worker *w, tally *t, int *fin, const scenmc__given *given)
 {
     for (int q = 0; q < LANES; q++) {
         lane *l = &w->lane[q];
@@ -873,8 +914,18 @@ static void simulate_lanes(const scenmc__kernel *k, uint64_t seed, uint64_t firs
     if (k->packed) /* the years after the last revision (all of them when there was none) */
         for (int q = 0; q < count; q++)
             lane_take_years(k, &w->lane[q], w->lane[q].queued, w->lane[q].pk);
+    if (given) { /* kept apart, so that the plain tally keeps its constant 1 */
+        for (int q = 0; q < count; q++) {
+            const uint64_t wt = lane_weight(k, &w->lane[q], given);
+            t->wsum += wt;
+            scenmc__u128_add(t->wsq, wt * wt, 0);
+            if (wt) /* weight 0 (hard evidence not met): nothing to add */
+                lane_tally(k, &w->lane[q], t, wt);
+        }
+        return;
+    }
     for (int q = 0; q < count; q++) {
-        int f = lane_tally(k, &w->lane[q], t);
+        int f = lane_tally(k, &w->lane[q], t, 1);
         if (fin)
             fin[q] = f;
     }
@@ -944,7 +995,8 @@ static scenmc_status run_prepare(const scenmc_model *m, const scenmc_params *p,
  * tallies; returns the end of the chunks done (less than last when the
  * progress callback stopped the run). */
 static uint64_t run_chunks(const scenmc__kernel *k, const scenmc_params *p, const scenmc_run_options *opt,
-                           uint64_t first, uint64_t last, int threads, tally *tallies, double t0)
+                           const scenmc__given *given, uint64_t first, uint64_t last, int threads,
+                           tally *tallies, double t0)
 {
     uint64_t chunk = (opt && opt->chunk) ? opt->chunk : (uint64_t)65536 * (uint64_t)threads;
     volatile int stop = 0;
@@ -959,7 +1011,7 @@ static uint64_t run_chunks(const scenmc__kernel *k, const scenmc_params *p, cons
 #pragma omp for schedule(dynamic, 64)
             for (uint64_t q = 0; q < blocks; q++) {
                 uint64_t j = c + q * LANES;
-                simulate_lanes(k, p->seed, j, c_end - j < LANES ? (int)(c_end - j) : LANES, w, t, NULL);
+                simulate_lanes(k, p->seed, j, c_end - j < LANES ? (int)(c_end - j) : LANES, w, t, NULL, given);
             }
 #pragma omp single
             {
@@ -1019,6 +1071,8 @@ static void merge_tallies(const scenmc__kernel *k, scenmc_results *r, tally *tal
                 for (size_t j = 0; j < parts[q]; j++)
                     dst[q][j] += src[q][j];
         }
+        r->weight_sum += tallies[i].wsum;
+        scenmc__u128_add(r->weight_sq_sum, tallies[i].wsq[0], tallies[i].wsq[1]);
         free(tallies[i].block);
     }
 }
@@ -1026,8 +1080,8 @@ static void merge_tallies(const scenmc__kernel *k, scenmc_results *r, tally *tal
 /* The optimised engines over [first, last) into r, timed from *t0 (set
  * here); returns the end of the trajectories done, with *st set on failure. */
 static uint64_t run_engines(const scenmc__kernel *k, const scenmc_params *p, const scenmc_run_options *opt,
-                            uint64_t first, uint64_t last, int threads, scenmc_results *r, double *t0,
-                            scenmc_status *st, scenmc_error *err)
+                            const scenmc__given *given, uint64_t first, uint64_t last, int threads,
+                            scenmc_results *r, double *t0, scenmc_status *st, scenmc_error *err)
 {
     tally *tallies = scenmc__xcalloc((size_t)threads, sizeof(tally));
     int ok = 1;
@@ -1041,7 +1095,7 @@ static uint64_t run_engines(const scenmc__kernel *k, const scenmc_params *p, con
         return 0;
     }
     *t0 = scenmc__now(); /* the simulation only */
-    uint64_t done_to = run_chunks(k, p, opt, first, last, threads, tallies, *t0);
+    uint64_t done_to = run_chunks(k, p, opt, given, first, last, threads, tallies, *t0);
     merge_tallies(k, r, tallies, threads);
     if (k->top_states && keep_top_states(r, tallies, threads) != SCENMC_OK)
         *st = scenmc_error_add(err, SCENMC_E_NOMEM, "out of memory for the final-state table");
@@ -1051,6 +1105,30 @@ static uint64_t run_engines(const scenmc__kernel *k, const scenmc_params *p, con
     }
     free(tallies);
     return done_to;
+}
+
+/* The observations to weigh by (none: 0), checked against the model and
+ * the parameters. */
+static scenmc_status given_prepare(const scenmc_model *m, const scenmc_params *p, const scenmc_run_options *opt,
+                                   scenmc__given *g, int *weighted, scenmc_error *err)
+{
+    const scenmc_observations *o = opt ? opt->given : NULL;
+    *weighted = 0;
+    memset(g, 0, sizeof *g);
+    if (!o || o->n == 0)
+        return SCENMC_OK;
+    scenmc_status st = scenmc_observations_check(o, p, err);
+    for (int i = 0; st == SCENMC_OK && i < o->n; i++)
+        if (o->obs[i].descriptor < 0 || o->obs[i].descriptor >= m->n_descriptors ||
+            o->obs[i].n_variants != m->descriptors[o->obs[i].descriptor].n_variants)
+            st = scenmc_error_add(err, SCENMC_E_INPUT, "%s: not an observation of this model's descriptors",
+                                  o->obs[i].where ? o->obs[i].where : "observation");
+    if (st == SCENMC_OK && !scenmc_observations_all_hard(o) && p->n_trajectories > SCENMC__WEIGHTED_MAX)
+        st = scenmc_error_add(err, SCENMC_E_LIMIT, "soft evidence weighs at most 2^40 trajectories "
+                              "(integer weight sums), not %llu", (unsigned long long)p->n_trajectories);
+    if (st == SCENMC_OK)
+        *weighted = scenmc__given_init(g, o, p->year_start);
+    return st;
 }
 
 scenmc_status scenmc_run(const scenmc_model *m, const scenmc_params *p,
@@ -1064,9 +1142,17 @@ scenmc_status scenmc__run_tuned(const scenmc_model *m, const scenmc_params *p,
                                 scenmc_results *r, scenmc_error *err)
 {
     scenmc__kernel k;
-    scenmc_status st = run_prepare(m, p, tune, r, &k, err);
+    scenmc__given given;
+    int weighted;
+    scenmc_status st = given_prepare(m, p, opt, &given, &weighted, err);
     if (st != SCENMC_OK)
         return st;
+    st = run_prepare(m, p, tune, r, &k, err);
+    if (st != SCENMC_OK) {
+        scenmc__given_free(&given);
+        return st;
+    }
+    const scenmc__given *g = weighted ? &given : NULL;
     uint64_t first = opt ? opt->first : 0;
     uint64_t last = (opt && opt->last) ? opt->last : p->n_trajectories;
     if (first > last || last > p->n_trajectories)
@@ -1080,10 +1166,13 @@ scenmc_status scenmc__run_tuned(const scenmc_model *m, const scenmc_params *p,
     double t0 = scenmc__now();
     uint64_t done_to = last;
     if (st == SCENMC_OK && tune && tune->reference)
-        scenmc__reference_run(&k, p->seed, first, last, r);
+        scenmc__reference_run(&k, p->seed, first, last, g, r);
     else if (st == SCENMC_OK)
-        done_to = run_engines(&k, p, opt, first, last, threads, r, &t0, &st, err);
+        done_to = run_engines(&k, p, opt, g, first, last, threads, r, &t0, &st, err);
     scenmc__kernel_free(&k);
+    scenmc__given_free(&given);
+    if (st == SCENMC_OK && g)
+        scenmc__results_set_given(r, opt->given);
     if (st != SCENMC_OK) {
         scenmc_results_free(r);
         return st;
@@ -1145,8 +1234,8 @@ scenmc_status scenmc__run_paired_final(const scenmc_model *m, const scenmc_param
             uint64_t j = q * LANES;
             int n = a->n_trajectories - j < LANES ? (int)(a->n_trajectories - j) : LANES;
             int fa[LANES], fb[LANES];
-            simulate_lanes(&ka, a->seed, j, n, wa, &ta, fa);
-            simulate_lanes(&kb, b->seed, j, n, wb, &tb, fb);
+            simulate_lanes(&ka, a->seed, j, n, wa, &ta, fa, NULL);
+            simulate_lanes(&kb, b->seed, j, n, wb, &tb, fb, NULL);
             for (int i = 0; i < n; i++)
                 local[(size_t)fa[i] * (size_t)S + (size_t)fb[i]]++;
         }

@@ -3,6 +3,7 @@
  * adds their integer counts. Probabilities are recomputed from the counts the
  * way a run computes them, so the merged tables equal one run's bit for bit. */
 #include "io/merge.h"
+#include "scenmc/observe.h"
 #include "scenmc/reader.h"
 #include "scenmc/sweep.h"
 #include "io/h5.h"
@@ -182,6 +183,92 @@ static void check_together(const part *a, const part *b, scenmc_error *err)
                          a->path, b->path, b->path, why);
 }
 
+/* ---------------------------------------------------------------- conditioning */
+
+/* Whether a and b are the same evidence: the same observations in the same
+ * order, likelihoods bit for bit, and the same start state (where each was
+ * given and the file names may differ); why says the first difference. */
+static int same_observations(const scenmc_observations *a, const scenmc_observations *b, char *why,
+                             size_t n)
+{
+    if (!a || !b) {
+        snprintf(why, n, "%s", a || b ? "one lists its observations, the other not" : "");
+        return !a && !b;
+    }
+    if (a->n != b->n) {
+        snprintf(why, n, "%d observations and %d", a->n, b->n);
+        return 0;
+    }
+    for (int i = 0; i < a->n; i++) {
+        const scenmc_observation *x = &a->obs[i], *y = &b->obs[i];
+        if (x->year != y->year || x->descriptor != y->descriptor || x->n_variants != y->n_variants ||
+            memcmp(x->likelihood, y->likelihood, sizeof(double) * (size_t)x->n_variants) != 0) {
+            snprintf(why, n, "observation %d differs (%s; %s)", i + 1, x->where ? x->where : "-",
+                     y->where ? y->where : "-");
+            return 0;
+        }
+    }
+    int same_start = (!a->start && !b->start) ||
+                     (a->start && b->start && a->n_start == b->n_start &&
+                      !memcmp(a->start, b->start, sizeof(int) * (size_t)a->n_start));
+    if (!same_start)
+        snprintf(why, n, "different observed start states");
+    return same_start;
+}
+
+/* Parts conditioned on observations merge only with parts conditioned on the
+ * same ones, weighted on the same scale. */
+static void check_conditioning(const part *a, const part *b, scenmc_error *err)
+{
+    char why[512];
+    if (a->r.conditioned != b->r.conditioned)
+        scenmc_error_add(err, SCENMC_E_INPUT, "%s and %s do not belong together: %s is conditioned on "
+                         "observations and %s is not", a->path, b->path, a->r.conditioned ? a->path : b->path,
+                         a->r.conditioned ? b->path : a->path);
+    else if (a->r.conditioned && !same_observations(a->r.given, b->r.given, why, sizeof why))
+        scenmc_error_add(err, SCENMC_E_INPUT, "%s and %s do not belong together: conditioned on different "
+                         "observations: %s", a->path, b->path, why);
+    else if (a->r.conditioned && a->r.weight_one != b->r.weight_one)
+        scenmc_error_add(err, SCENMC_E_INPUT, "%s and %s do not belong together: weights on different "
+                         "scales (weight_one %llu and %llu)", a->path, b->path,
+                         (unsigned long long)a->r.weight_one, (unsigned long long)b->r.weight_one);
+}
+
+/* The parts' weight sums, added exactly (the squares in 128 bits), taken
+ * before the counts are added; 0 when they pass 64 (128) bits. */
+typedef struct weights {
+    uint64_t sum, sq[2];
+} weights;
+
+static int sum_weights(const part *ps, int n, weights *w)
+{
+    memset(w, 0, sizeof *w);
+    int over = 0;
+    for (int i = 0; i < n; i++) {
+        const scenmc_results *r = &ps[i].r;
+        over |= w->sum + r->weight_sum < w->sum;
+        w->sum += r->weight_sum;
+        uint64_t lo = w->sq[0] + r->weight_sq_sum[0];
+        uint64_t hi = w->sq[1] + r->weight_sq_sum[1];
+        over |= hi < w->sq[1];
+        over |= hi + (lo < w->sq[0]) < hi;
+        hi += lo < w->sq[0];
+        w->sq[0] = lo;
+        w->sq[1] = hi;
+    }
+    return !over;
+}
+
+/* The merged results get the parts' total weights (whatever adding the
+ * counts did with them): the evidence and effective size follow from them. */
+static void set_weights(scenmc_results *out, const weights *w)
+{
+    out->weight_sum = w->sum;
+    out->weight_sq_sum[0] = w->sq[0];
+    out->weight_sq_sum[1] = w->sq[1];
+    scenmc_results_finalize(out);
+}
+
 /* Adds the parts in trajectory order (the order does not matter: integers)
  * into the first; on success *out and *model take them over. */
 static scenmc_status add_parts(part *ps, int n, const int *order, scenmc_model **model,
@@ -189,8 +276,14 @@ static scenmc_status add_parts(part *ps, int n, const int *order, scenmc_model *
 {
     int base = order[0];
     scenmc_status st = SCENMC_OK;
+    weights w;
+    if (!sum_weights(ps, n, &w))
+        st = scenmc_error_add(err, SCENMC_E_LIMIT, "the parts' weights add up to more than 64 bits (128 "
+                              "for their squares); merge fewer trajectories");
     for (int j = 1; j < n && st == SCENMC_OK; j++)
         st = scenmc_results_add(&ps[base].r, &ps[order[j]].r, err);
+    if (st == SCENMC_OK && ps[base].r.conditioned)
+        set_weights(&ps[base].r, &w);
     int threads = 0;
     for (int i = 0; i < n; i++)
         threads = ps[i].r.threads > threads ? ps[i].r.threads : threads;
@@ -225,6 +318,8 @@ scenmc_status scenmc_merge_files(const char *const *paths, int n, unsigned read_
         check_part(&ps[i], err);
         if (i > 0)
             check_together(&ps[0], &ps[i], err);
+        if (i > 0)
+            check_conditioning(&ps[0], &ps[i], err);
     }
     int *order = NULL;
     if (err->code == SCENMC_OK) {

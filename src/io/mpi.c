@@ -230,8 +230,19 @@ scenmc_status scenmc__mpi_reduce_results(scenmc_results *r, int root, scenmc_err
             reduce_u64(r->t[k].counts, r->t[k].size, root);
     uint64_t n = r->n_trajectories;
     reduce_u64(&n, 1, root);
+    /* Conditioned runs: the weight sums, exactly. The 128-bit sum of squares
+     * goes as four 32-bit limbs (each sum fits in 64 bits for up to 2^32
+     * ranks), its carries propagated on the root. */
+    uint64_t w[5] = {r->weight_sum, r->weight_sq_sum[0] & 0xffffffffu, r->weight_sq_sum[0] >> 32,
+                     r->weight_sq_sum[1] & 0xffffffffu, r->weight_sq_sum[1] >> 32};
+    reduce_u64(w, 5, root);
     scenmc_status st = r->full_states ? SCENMC_OK : gather_top(r, root);
     if (g_rank == root) {
+        r->weight_sum = w[0];
+        r->weight_sq_sum[0] = r->weight_sq_sum[1] = 0;
+        scenmc__u128_add(r->weight_sq_sum, w[1], 0);                /* bits 0..31 */
+        scenmc__u128_add(r->weight_sq_sum, w[2] << 32, w[2] >> 32); /* 32..63 */
+        scenmc__u128_add(r->weight_sq_sum, 0, w[3] + (w[4] << 32));  /* 64..127 */
         r->n_trajectories = n;
         scenmc_results_finalize(r);
     }

@@ -9,6 +9,7 @@
 #include "io/h5.h"
 #include "base/util.h"
 #include "model/results.h"
+#include "scenmc/observe.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -766,9 +767,11 @@ static void check_state_list(reader *R, const scenmc_results *r, const uint64_t 
                     (unsigned long long)st, (unsigned long long)c);
         sum += c;
     }
-    if (R->ok && sum != r->n_trajectories)
-        problem(R, SCENMC_E_INPUT, "/final_state_list: the counts add up to %llu, not to "
-                "n_trajectories %llu", (unsigned long long)sum, (unsigned long long)r->n_trajectories);
+    uint64_t N = r->conditioned ? r->weight_sum : r->n_trajectories;
+    if (R->ok && sum != N)
+        problem(R, SCENMC_E_INPUT, "/final_state_list: the counts add up to %llu, not to %s %llu",
+                (unsigned long long)sum, r->conditioned ? "weight_sum" : "n_trajectories",
+                (unsigned long long)N);
 }
 
 /* The list of distinct final states is the table itself (every state shown). */
@@ -837,7 +840,8 @@ static void year_text(const scenmc_results *r, size_t y, char *buf, size_t n)
 typedef struct tally {
     const scenmc_model *m;
     size_t Y, S, V, B;
-    uint64_t N;
+    uint64_t N;           /* what every year adds up to: trajectories, or their weights */
+    const char *N_name;   /* "n_trajectories" or "weight_sum" */
     const uint64_t *sc, *va, *sv, *tr, *ew, *kb, *li;
     const scenmc_table *fs;
 } tally;
@@ -845,7 +849,9 @@ typedef struct tally {
 static tally tally_of(const scenmc_results *r)
 {
     tally t = {.m = r->model, .Y = (size_t)r->n_years, .S = (size_t)r->n_scenarios,
-               .V = (size_t)r->model->n_variants, .B = (size_t)r->n_bins, .N = r->n_trajectories,
+               .V = (size_t)r->model->n_variants, .B = (size_t)r->n_bins,
+               .N = r->conditioned ? r->weight_sum : r->n_trajectories,
+               .N_name = r->conditioned ? "weight_sum" : "n_trajectories",
                .sc = r->t[SCENMC_T_SCENARIO].counts, .va = r->t[SCENMC_T_VARIANT].counts,
                .sv = r->t[SCENMC_T_SCENARIO_VARIANT].counts, .tr = r->t[SCENMC_T_TRANSITION].counts,
                .ew = r->t[SCENMC_T_EARLY_WARNING].counts, .kb = r->t[SCENMC_T_CONSISTENCY].counts,
@@ -886,8 +892,10 @@ static void check_ratios(reader *R, const tally *tc, const scenmc_results *r)
             /* A ratio of integers is correctly rounded: exact. The standard error gets a
              * little room for a writer whose libm rounds sqrt's neighbours differently. */
             int p_ok = isnan(p) ? isnan(t->prob[i]) : t->prob[i] == p;
-            int s_ok = isnan(se) ? isnan(t->stderr_[i])
-                                 : t->stderr_[i] == se || fabs(t->stderr_[i] - se) <= 1e-13 * se;
+            /* Conditioned results' standard errors come from the effective sample size
+             * (results.c), which the weight sums give only in total: not checked here. */
+            int s_ok = r->conditioned || (isnan(se) ? isnan(t->stderr_[i])
+                                          : t->stderr_[i] == se || fabs(t->stderr_[i] - se) <= 1e-13 * se);
             if (!p_ok || !s_ok)
                 problem(R, SCENMC_E_INPUT, "/%s/%s[%zu] is %.17g but its counts give %.17g: corrupt",
                         p_ok ? "stderr" : "probability", scenmc__table_h5_name(R->version, k), i,
@@ -911,11 +919,11 @@ static void check_year(reader *R, const scenmc_results *r, const tally *tc, size
     for (size_t b = 0; b < B; b++)
         ktot += kb[y * B + b];
     if (tot != N)
-        BAD("scenario", "the counts of %s add up to %llu, not to n_trajectories %llu", yr,
-            (unsigned long long)tot, (unsigned long long)N);
+        BAD("scenario", "the counts of %s add up to %llu, not to %s %llu", yr,
+            (unsigned long long)tot, tc->N_name, (unsigned long long)N);
     else if (ktot != N)
-        BAD("consistency", "the counts of %s add up to %llu, not to n_trajectories %llu", yr,
-            (unsigned long long)ktot, (unsigned long long)N);
+        BAD("consistency", "the counts of %s add up to %llu, not to %s %llu", yr,
+            (unsigned long long)ktot, tc->N_name, (unsigned long long)N);
     for (size_t s = 0; R->ok && s < S; s++)
         for (int d = 0; R->ok && d < m->n_descriptors; d++) {
             const scenmc_descriptor *Dd = &m->descriptors[d];
@@ -989,8 +997,8 @@ static void check_counts(reader *R, const scenmc_results *r)
         for (size_t i = 0; i < fs->size; i++)
             c += fs->counts[i];
         if (r->full_states ? c != N : c > N)
-            BAD("final_state", "the counts add up to %llu, %s n_trajectories %llu",
-                (unsigned long long)c, r->full_states ? "not to" : "more than", (unsigned long long)N);
+            BAD("final_state", "the counts add up to %llu, %s %s %llu", (unsigned long long)c,
+                r->full_states ? "not to" : "more than", tc->N_name, (unsigned long long)N);
     }
     if (R->ok)
         check_ratios(R, tc, r);
@@ -1075,6 +1083,137 @@ static void read_root(reader *R, scenmc_results *r, scenmc_results_info *info)
         info->command_line = s ? s : strdup("");
     }
     read_provenance(R, info);
+}
+
+/* ------------------------------------------------------------------ conditioning */
+
+#define OBS_MAX 1000000 /* observations in one file, far more than any study makes */
+
+/* The number of observations in /observations (the length of observation_year). */
+static size_t obs_count(reader *R)
+{
+    hid_t d = open_ds(R, "/observations/observation_year");
+    if (d < 0)
+        return 0;
+    int rank = 0;
+    hsize_t dims[H5S_MAX_RANK];
+    if (scenmc__h5_extent(d, 0, &rank, dims) != 0 || rank != 1 || dims[0] > OBS_MAX)
+        problem(R, SCENMC_E_INPUT, "/observations/observation_year: expected a list of at most %d years: "
+                "corrupt", OBS_MAX);
+    H5Dclose(d);
+    return R->ok ? (size_t)dims[0] : 0;
+}
+
+/* Observation i from its columns into o, checked against the model and years. */
+static void obs_take(reader *R, const scenmc_results *r, scenmc_observations *o, size_t i, int year, int d,
+                     int hard, const double *row, const char *where)
+{
+    const scenmc_model *m = r->model;
+    if (d < 0 || d >= m->n_descriptors || year < r->params.year_start || year > r->params.year_end) {
+        problem(R, SCENMC_E_INPUT, "/observations: observation %zu (descriptor %d, year %d) is not of this "
+                "model and these years: corrupt", i, d, year);
+        return;
+    }
+    const scenmc_descriptor *D = &m->descriptors[d];
+    const double *lik = row + D->offset;
+    double sum = 0;
+    for (int b = 0; b < D->n_variants; b++) {
+        if (!(lik[b] >= 0) || !isfinite(lik[b]))
+            sum = NAN;
+        sum += lik[b];
+    }
+    if (!(sum > 0)) {
+        problem(R, SCENMC_E_INPUT, "/observations/likelihood[%zu]: expected numbers >= 0, not all 0, for the "
+                "variants of %s: corrupt", i, D->id);
+        return;
+    }
+    scenmc_observations_add(o, year, d, lik, D->n_variants, where);
+    if (o->obs[o->n - 1].hard != (hard != 0))
+        problem(R, SCENMC_E_INPUT, "/observations/hard[%zu] is %d but the likelihood says %d: corrupt", i,
+                hard, o->obs[o->n - 1].hard);
+}
+
+/* /observations/start: the observed first-year state, when the file has it. */
+static void obs_start(reader *R, const scenmc_model *m, scenmc_observations *o)
+{
+    if (!R->ok || H5Lexists(R->file, "/observations/start", H5P_DEFAULT) <= 0)
+        return;
+    size_t D = (size_t)m->n_descriptors;
+    hsize_t dims[1] = {D};
+    int *s = scenmc__xcalloc(D + 1, sizeof(int));
+    if (read_array(R, "/observations/start", H5T_NATIVE_INT, 1, dims, s))
+        for (size_t d = 0; d < D; d++)
+            if (s[d] < 0 || s[d] >= m->descriptors[d].n_variants)
+                problem(R, SCENMC_E_INPUT, "/observations/start[%zu] is %d: corrupt", d, s[d]);
+    if (R->ok) {
+        o->start = s;
+        o->n_start = (int)D;
+    } else {
+        free(s);
+    }
+}
+
+/* /observations -> a new set (NULL on failure). */
+static scenmc_observations *read_obs_group(reader *R, const scenmc_results *r)
+{
+    size_t n = obs_count(R), V = (size_t)r->model->n_variants;
+    hsize_t dn[1] = {n}, dnv[2] = {n, V};
+    int *year = scenmc__xcalloc(n + 1, sizeof(int)), *desc = scenmc__xcalloc(n + 1, sizeof(int));
+    int *hard = scenmc__xcalloc(n + 1, sizeof(int));
+    double *lik = malloc((n * V + 1) * sizeof(double));
+    if (!lik)
+        problem(R, SCENMC_E_NOMEM, "out of memory reading /observations");
+    read_array(R, "/observations/observation_year", H5T_NATIVE_INT, 1, dn, year);
+    read_array(R, "/observations/observation_descriptor", H5T_NATIVE_INT, 1, dn, desc);
+    read_array(R, "/observations/hard", H5T_NATIVE_INT, 1, dn, hard);
+    read_array(R, "/observations/likelihood", H5T_NATIVE_DOUBLE, 2, dnv, lik);
+    char **where = read_strings(R, "/observations/where", 1, n);
+    scenmc_observations *o = scenmc__xmalloc(sizeof *o);
+    scenmc_observations_init(o);
+    for (size_t i = 0; R->ok && i < n; i++)
+        obs_take(R, r, o, i, year[i], desc[i], hard[i], lik + i * V, where[i]);
+    obs_start(R, r->model, o);
+    char *src = R->ok ? attr_string(R, "/observations", "source", 0) : NULL;
+    o->source = src && *src ? src : NULL;
+    if (o->source != src)
+        free(src);
+    if (where)
+        scenmc__h5_free_strings(where, n);
+    free(year);
+    free(desc);
+    free(hard);
+    free(lik);
+    if (!R->ok) {
+        scenmc_observations_free(o);
+        free(o);
+        return NULL;
+    }
+    return o;
+}
+
+/* The conditioning root attributes and /observations (absent: unconditioned). */
+static void read_conditioning(reader *R, scenmc_results *r)
+{
+    int cond = 0;
+    if (!R->ok || !attr_number(R, "/", "conditioned", H5T_NATIVE_INT, &cond, 0) || cond == 0)
+        return;
+    r->conditioned = 1;
+    attr_number(R, "/", "log_evidence", H5T_NATIVE_DOUBLE, &r->log_evidence, 1);
+    if (r->method == SCENMC_MONTE_CARLO) {
+        attr_number(R, "/", "evidence_se", H5T_NATIVE_DOUBLE, &r->evidence_se, 1);
+        attr_number(R, "/", "effective_sample_size", H5T_NATIVE_DOUBLE, &r->effective_size, 1);
+        attr_number(R, "/", "weight_one", H5T_NATIVE_UINT64, &r->weight_one, 1);
+        attr_number(R, "/", "weight_sum", H5T_NATIVE_UINT64, &r->weight_sum, 1);
+        attr_number(R, "/", "weight_sq_sum_low", H5T_NATIVE_UINT64, &r->weight_sq_sum[0], 1);
+        attr_number(R, "/", "weight_sq_sum_high", H5T_NATIVE_UINT64, &r->weight_sq_sum[1], 1);
+        if (R->ok && r->weight_one == 0)
+            problem(R, SCENMC_E_INPUT, "the attribute weight_one is 0: corrupt");
+    }
+    if (R->ok && (cond != 1 || isnan(r->log_evidence)))
+        problem(R, SCENMC_E_INPUT, "the attributes conditioned %d, log_evidence %g: corrupt", cond,
+                r->log_evidence);
+    if (R->ok && H5Lexists(R->file, "/observations", H5P_DEFAULT) > 0)
+        r->given = read_obs_group(R, r);
 }
 
 /* Format checks: is it HDF5, is it ours, which version and method. */
@@ -1246,6 +1385,7 @@ static int read_contents(reader *R, scenmc_model **m, scenmc_params *p, int *hav
     if (probe)
         alarm(table_seconds(r, *m));
     read_root(R, r, info);
+    read_conditioning(R, r);
     check_axes(R, r);
     read_states(R, r);
     read_tables(R, r);

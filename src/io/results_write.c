@@ -9,6 +9,7 @@
 #include "io/kinds_read.h"
 #include "base/util.h"
 #include "model/results.h"
+#include "scenmc/observe.h"
 #include "scenmc/reader.h"
 
 #include <errno.h>
@@ -16,6 +17,7 @@
 #include <hdf5.h>
 #include <hdf5_hl.h>
 #include <libgen.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -795,7 +797,8 @@ static int list_fits(const scenmc_results *r)
     for (size_t i = 0; i < t->size; i++)
         if (r->top_list_state[i] != r->top_state[i] || r->top_list_count[i] != t->counts[i])
             return 0;
-    return sum == r->n_trajectories;
+    /* Conditioned results count each trajectory with its integer weight. */
+    return sum == (r->conditioned ? r->weight_sum : r->n_trajectories);
 }
 
 /* Top mode: every distinct final state with its count, [n_top_distinct, 2]
@@ -822,6 +825,107 @@ static void write_state_list(writer *w, const scenmc_results *r)
     free(pairs);
 }
 
+/* ---------------------------------------------------------------- conditioning */
+
+/* The root attributes of results conditioned on observations: the evidence,
+ * and for Monte Carlo the effective sample size and the integer weight sums
+ * (shards and checkpoints add them exactly). Unconditioned files have none. */
+static void write_conditioning_attrs(writer *w, const scenmc_results *r)
+{
+    hid_t f = w->file;
+    int one = 1;
+    double evidence = exp(r->log_evidence);
+    attr(w, f, "conditioned", H5T_NATIVE_INT, &one);
+    attr(w, f, "log_evidence", H5T_NATIVE_DOUBLE, &r->log_evidence);
+    attr(w, f, "evidence", H5T_NATIVE_DOUBLE, &evidence);
+    if (r->method == SCENMC_EXACT)
+        return;
+    attr(w, f, "evidence_se", H5T_NATIVE_DOUBLE, &r->evidence_se);
+    attr(w, f, "effective_sample_size", H5T_NATIVE_DOUBLE, &r->effective_size);
+    attr(w, f, "weight_one", H5T_NATIVE_UINT64, &r->weight_one);
+    attr(w, f, "weight_sum", H5T_NATIVE_UINT64, &r->weight_sum);
+    attr(w, f, "weight_sq_sum_low", H5T_NATIVE_UINT64, &r->weight_sq_sum[0]);
+    attr(w, f, "weight_sq_sum_high", H5T_NATIVE_UINT64, &r->weight_sq_sum[1]);
+}
+
+/* The observations' per-observation columns along the observation axis. */
+static void write_obs_columns(writer *w, hid_t g, const scenmc_observations *o, hid_t ob)
+{
+    size_t n = (size_t)o->n;
+    int32_t *year = scenmc__xcalloc(n + 1, sizeof(int32_t)), *di = scenmc__xcalloc(n + 1, sizeof(int32_t));
+    int8_t *hard = scenmc__xcalloc(n + 1, 1);
+    const char **where = scenmc__xcalloc(n + 1, sizeof(char *));
+    for (size_t i = 0; i < n; i++) {
+        year[i] = o->obs[i].year;
+        di[i] = o->obs[i].descriptor;
+        hard[i] = (int8_t)(o->obs[i].hard != 0);
+        where[i] = o->obs[i].where;
+    }
+    put_1d(w, g, "observation_year", H5T_NATIVE_INT32, n, year, ob, "year of the observation", "year");
+    put_1d(w, g, "observation_descriptor", H5T_NATIVE_INT32, n, di, ob,
+           "index of the observed descriptor (0-based, as /descriptor)", "1");
+    put_1d(w, g, "hard", H5T_NATIVE_INT8, n, hard, ob,
+           "1: hard evidence (likelihood 1 for one variant, 0 for the others)", "1");
+    put_strings_1d(w, g, "where", n, where, ob, "where the observation was given");
+    free(year);
+    free(di);
+    free(hard);
+    free(where);
+}
+
+/* The observed first-year state: its variant (0-based) per descriptor. */
+static void write_obs_start(writer *w, hid_t g, const scenmc_model *m, const int *start)
+{
+    size_t D = (size_t)m->n_descriptors;
+    const char **ids = scenmc__xcalloc(D + 1, sizeof(char *));
+    int32_t *v = scenmc__xcalloc(D + 1, sizeof(int32_t));
+    for (size_t d = 0; d < D; d++) {
+        ids[d] = m->descriptors[d].id;
+        v[d] = start[d];
+    }
+    hid_t dd = coord_strings(w, g, "descriptor", D, ids, "descriptor id");
+    put_1d(w, g, "start", H5T_NATIVE_INT32, D, v, dd,
+           "observed variant of the descriptor in the first year (0-based)", "1");
+    close_id(&dd);
+    free(ids);
+    free(v);
+}
+
+/* /observations: what the results are conditioned on (docs/file-format.md). */
+static void write_observations(writer *w, const scenmc_results *r)
+{
+    const scenmc_observations *o = r->given;
+    const scenmc_model *m = r->model;
+    hid_t g = group(w, "observations");
+    if (g < 0)
+        return;
+    size_t n = (size_t)o->n, V = (size_t)m->n_variants;
+    hid_t s[2] = {coord_index(w, g, "observation", n, "observation (in the order given)"), -1};
+    char **vn = variant_texts(m);
+    s[1] = coord_strings(w, g, "variant", V, (const char *const *)vn, "variant (descriptor id: variant name)");
+    free_texts(vn, V);
+    write_obs_columns(w, g, o, s[0]);
+    /* The likelihood on the model's variant axis: NaN off the observed descriptor. */
+    double *lik = scenmc__xcalloc(n * V + 1, sizeof(double));
+    for (size_t i = 0; i < n; i++) {
+        const scenmc_observation *ob = &o->obs[i];
+        for (size_t v = 0; v < V; v++)
+            lik[i * V + v] = NAN;
+        for (int b = 0; b < ob->n_variants; b++)
+            lik[i * V + (size_t)(m->descriptors[ob->descriptor].offset + b)] = ob->likelihood[b];
+    }
+    hsize_t dims[2] = {n, V};
+    finish_var(w, dataset(w, g, "likelihood", H5T_NATIVE_DOUBLE, 2, dims, lik), 2, s,
+               "P(what was seen | variant); NaN for the other descriptors' variants", "1");
+    free(lik);
+    if (o->start && o->n_start == m->n_descriptors)
+        write_obs_start(w, g, m, o->start);
+    attr_str(w, g, "source", o->source ? o->source : "");
+    close_id(&s[0]);
+    close_id(&s[1]);
+    H5Gclose(g);
+}
+
 scenmc_status scenmc__output_write_extra(const char *path, const scenmc_results *r,
                                         const scenmc_write_options *opt,
                                         const scenmc__output_extra *extra, scenmc_error *err)
@@ -837,6 +941,10 @@ scenmc_status scenmc__output_write_extra(const char *path, const scenmc_results 
     write_axes(&o.w, o.w.file, r, o.axis);
     write_tables(&o.w, r);
     write_state_list(&o.w, r);
+    if (r->conditioned)
+        write_conditioning_attrs(&o.w, r);
+    if (r->conditioned && r->given)
+        write_observations(&o.w, r);
     if (opt && opt->ensemble)
         write_ensemble(&o.w, r, opt->ensemble);
     if (extra && o.w.ok) {

@@ -113,6 +113,17 @@ static scenmc_status check_split(scenmc__run_plan *pl, scenmc_error *err)
     if (q->ensemble && (q->shard || q->resume || q->ckpt || q->max_time || q->size > 1))
         return usage(pl, err, "--ensemble runs in one process, to the end: it does not combine with "
                      "--shard, --resume, --checkpoint, --max-time or MPI");
+    /* Conditioned runs keep their weight sums in memory only, until the
+     * results file holds them (and the observations): no checkpoint, shard
+     * or resumption yet. The particle filter runs in one process. */
+    if (q->given && (q->shard || q->resume || q->ckpt || q->max_time))
+        return usage(pl, err, "--given/--observations do not combine with --shard, --resume, "
+                     "--checkpoint or --max-time yet: the results file does not keep the weight "
+                     "sums a merge or a resumed run needs (docs/signposts.md)");
+    if (q->smc && !q->given)
+        return usage(pl, err, "--smc filters on observations: give --given or --observations");
+    if (q->smc && (q->ensemble || q->size > 1))
+        return usage(pl, err, "--smc runs in one process: it does not combine with --ensemble or MPI");
     if (q->resume && q->shard)
         return usage(pl, err, "--resume takes the trajectory range from the checkpoint; give no "
                      "--shard");
@@ -201,7 +212,7 @@ static scenmc_status check_files(scenmc__run_plan *pl, scenmc_error *err)
     if (choose_output(pl, err) != SCENMC_OK)
         return err->code;
     pl->ckpt = q->ckpt ? q->ckpt : q->resume;
-    if (!pl->ckpt && pl->out && !q->ensemble) {
+    if (!pl->ckpt && pl->out && !q->ensemble && !q->given) {
         pl->ckpt_buf = scenmc__xmalloc(strlen(pl->out) + 8);
         sprintf(pl->ckpt_buf, "%s.ckpt", pl->out);
         pl->ckpt = pl->ckpt_buf;

@@ -21,6 +21,8 @@ typedef struct scenmc__run_request {
     long ensemble;        /* judgement-uncertainty members, 0: none */
     int sd_given;         /* the ensemble's noise was given */
     int rank, size;       /* this MPI process and their number (0, 1 without MPI) */
+    int given;            /* conditioned on observations (--given, --observations) */
+    int smc;              /* the particle filter (--smc) */
 } scenmc__run_request;
 
 typedef struct scenmc__run_plan {

@@ -3,6 +3,7 @@
 #include "scenmc/hpc.h" /* scenmc_params_same */
 #include "base/util.h"
 #include "model/model.h" /* SCENMC__MAX_MAGNITUDE */
+#include "model/schedule.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -51,6 +52,10 @@ void scenmc_params_copy(scenmc_params *dst, const scenmc_params *src)
         dst->cells = scenmc__xcalloc((size_t)src->n_cells, sizeof(scenmc_cell));
         memcpy(dst->cells, src->cells, sizeof(scenmc_cell) * (size_t)src->n_cells);
     }
+    if (src->schedule) {
+        dst->schedule = scenmc__xmalloc(sizeof *dst->schedule);
+        scenmc_schedule_copy(dst->schedule, src->schedule);
+    }
 }
 
 void scenmc_params_add_cell(scenmc_params *p, int u, int v, int cross, double value)
@@ -91,6 +96,11 @@ void scenmc_params_free(scenmc_params *p)
     free(p->start);
     p->rate = p->initial = NULL;
     p->start = NULL;
+    if (p->schedule) {
+        scenmc_schedule_free(p->schedule);
+        free(p->schedule);
+        p->schedule = NULL;
+    }
 }
 
 void scenmc_params_set_rate(scenmc_params *p, double r)
@@ -143,6 +153,10 @@ scenmc_status scenmc_params_check(const scenmc_params *p, scenmc_error *err)
     if (p->year_end <= p->year_start)
         scenmc_error_add(err, SCENMC_E_INPUT, "end year %d is not after start year %d", p->year_end,
                          p->year_start);
+    /* Until the engines implement them (issue 18), refused rather than ignored. */
+    if (p->schedule && p->schedule->n > 0)
+        scenmc_error_add(err, SCENMC_E_LIMIT, "%s: trends, interventions and shocks are not simulated yet",
+                         p->schedule->ch[0].where ? p->schedule->ch[0].where : "a change over time");
     return err->n_problems > before ? err->code : SCENMC_OK;
 }
 

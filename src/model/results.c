@@ -174,8 +174,11 @@ void scenmc_results_free(scenmc_results *r)
     }
 }
 
-/* p = count / denominator with its binomial standard error; NaN for 0/0. */
-static void ratio(const scenmc_table *t, size_t i, uint64_t den)
+/* p = count / denominator with its binomial standard error; NaN for 0/0.
+ * Weighted counts (a conditioned run): the binomial error of the effective
+ * sample, the denominator's share of Kish's effective size, den * ess_per
+ * (ess_per = ESS / total weight; 1 for trajectory counts). */
+static void ratio_w(const scenmc_table *t, size_t i, uint64_t den, double ess_per)
 {
     if (den == 0) {
         t->prob[i] = NAN;
@@ -184,7 +187,50 @@ static void ratio(const scenmc_table *t, size_t i, uint64_t den)
     }
     double p = (double)t->counts[i] / (double)den;
     t->prob[i] = p;
-    t->stderr_[i] = sqrt(p * (1 - p) / (double)den);
+    t->stderr_[i] = sqrt(p * (1 - p) / ((double)den * ess_per));
+}
+
+double scenmc__given_max(const scenmc_observations *o)
+{
+    double mx = 1;
+    for (int i = 0; o && i < o->n; i++) {
+        double m = 0;
+        for (int b = 0; b < o->obs[i].n_variants; b++)
+            m = o->obs[i].likelihood[b] > m ? o->obs[i].likelihood[b] : m;
+        mx *= m;
+    }
+    return mx;
+}
+
+uint64_t scenmc__given_one(const scenmc_observations *o)
+{
+    return scenmc_observations_all_hard(o) ? 1 : SCENMC__WEIGHT_ONE;
+}
+
+void scenmc__results_set_given(scenmc_results *r, const scenmc_observations *o)
+{
+    if (r->given) {
+        scenmc_observations_free(r->given);
+        free(r->given);
+    }
+    r->given = scenmc__xmalloc(sizeof *r->given);
+    scenmc_observations_copy(r->given, o);
+    r->conditioned = 1;
+    r->weight_one = scenmc__given_one(o);
+}
+
+/* A conditioned run: Kish's effective size, and the evidence as the mean
+ * weight scaled back to likelihoods, with the standard error of that mean. */
+static void weighted_summary(scenmc_results *r)
+{
+    double sq = ldexp((double)r->weight_sq_sum[1], 64) + (double)r->weight_sq_sum[0];
+    double sum = (double)r->weight_sum, N = (double)r->n_trajectories;
+    r->effective_size = sq > 0 ? sum * sum / sq : 0;
+    double unit = r->given && r->weight_one ? scenmc__given_max(r->given) / (double)r->weight_one : NAN;
+    double mean = N > 0 ? sum / N : NAN;
+    double var = N > 1 ? fmax(sq / N - mean * mean, 0) * N / (N - 1) : NAN;
+    r->log_evidence = log(mean * unit);
+    r->evidence_se = sqrt(var / N) * unit;
 }
 
 void scenmc_results_finalize(scenmc_results *r)
@@ -193,7 +239,13 @@ void scenmc_results_finalize(scenmc_results *r)
         return;
     const scenmc_model *m = r->model;
     size_t Y = (size_t)r->n_years, S = (size_t)r->n_scenarios, V = (size_t)m->n_variants;
-    uint64_t N = r->n_trajectories;
+    /* Conditioned: weighted counts over the total weight. */
+    uint64_t N = r->conditioned ? r->weight_sum : r->n_trajectories;
+    double ess_per = 1;
+    if (r->conditioned) {
+        weighted_summary(r);
+        ess_per = r->weight_sum ? r->effective_size / (double)r->weight_sum : 1;
+    }
     scenmc_table *sc = &r->t[SCENMC_T_SCENARIO], *va = &r->t[SCENMC_T_VARIANT];
     scenmc_table *sv = &r->t[SCENMC_T_SCENARIO_VARIANT];
 
@@ -215,23 +267,23 @@ void scenmc_results_finalize(scenmc_results *r)
         }
     }
     for (size_t i = 0; i < sc->size; i++)
-        ratio(sc, i, N);
+        ratio_w(sc, i, N, ess_per);
     for (size_t i = 0; i < va->size; i++)
-        ratio(va, i, N);
+        ratio_w(va, i, N, ess_per);
     for (size_t i = 0; i < sv->size; i++)
-        ratio(sv, i, sc->counts[i / V]);
+        ratio_w(sv, i, sc->counts[i / V], ess_per);
     scenmc_table *tr = &r->t[SCENMC_T_TRANSITION];
     for (size_t i = 0; i < tr->size; i++)
-        ratio(tr, i, sc->counts[i / S]); /* row (year, from) of [Y-1, S, S] = [y*S + from] */
+        ratio_w(tr, i, sc->counts[i / S], ess_per); /* row (year, from) of [Y-1, S, S] = [y*S + from] */
     scenmc_table *ew = &r->t[SCENMC_T_EARLY_WARNING];
     for (size_t i = 0; i < ew->size; i++)
-        ratio(ew, i, va->counts[i / S]);
+        ratio_w(ew, i, va->counts[i / S], ess_per);
     for (int k = SCENMC_T_CONSISTENCY; k < SCENMC_N_TABLES; k++) {
         scenmc_table *t = &r->t[k];
         if (k == SCENMC_T_EARLY_WARNING)
             continue;
         for (size_t i = 0; i < t->size; i++)
-            ratio(t, i, N);
+            ratio_w(t, i, N, ess_per);
     }
 }
 
@@ -370,6 +422,16 @@ scenmc_status scenmc_results_add(scenmc_results *dst, const scenmc_results *src,
             return scenmc_error_add(err, SCENMC_E_INPUT, "table %s: %zu cells here, %zu there; the "
                                     "results do not belong together", scenmc_table_names[k],
                                     dst->t[k].size, src->t[k].size);
+    /* A part with no trajectories (a rank or range with nothing to do) may
+     * lack the conditioning; otherwise both must be weighted alike. */
+    if (src->n_trajectories && !dst->n_trajectories && src->conditioned && !dst->conditioned)
+        scenmc__results_set_given(dst, src->given);
+    else if (src->n_trajectories && dst->n_trajectories &&
+             (dst->conditioned != src->conditioned || dst->weight_one != src->weight_one))
+        return scenmc_error_add(err, SCENMC_E_INPUT, "one part is conditioned on observations and the "
+                                "other is not, or weighted otherwise; the results do not belong together");
+    dst->weight_sum += src->weight_sum;
+    scenmc__u128_add(dst->weight_sq_sum, src->weight_sq_sum[0], src->weight_sq_sum[1]);
     for (int k = 0; k < SCENMC_N_TABLES; k++)
         for (size_t i = 0; i < dst->t[k].size && !(top && k == SCENMC_T_FINAL_STATE); i++)
             dst->t[k].counts[i] += src->t[k].counts[i];

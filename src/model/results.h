@@ -36,4 +36,23 @@ void scenmc__results_drop_top(scenmc_results *r, int why);
 /* Top mode: adds src's final states to dst's, by state. */
 scenmc_status scenmc__results_add_top(scenmc_results *dst, const scenmc_results *src);
 
+/* Conditioning on observations (docs/signposts.md, section 3). A trajectory
+ * of likelihood L gets the integer weight round(L / Lmax * one), Lmax the
+ * product over the observations of their largest likelihood: one is 1 when
+ * every observation is hard evidence (weights 0 or 1: the counts stay
+ * trajectory counts), else SCENMC__WEIGHT_ONE. */
+#define SCENMC__WEIGHT_ONE ((uint64_t)1 << 24)
+/* Trajectories a soft-evidence run may weigh: sums stay below 2^64. */
+#define SCENMC__WEIGHTED_MAX ((uint64_t)1 << 40)
+double scenmc__given_max(const struct scenmc_observations *o);
+uint64_t scenmc__given_one(const struct scenmc_observations *o);
+/* Marks r conditioned on o (a copy kept in r->given; weight_one set). */
+void scenmc__results_set_given(scenmc_results *r, const struct scenmc_observations *o);
+/* x[2] (low, high word) += a: exact 128-bit sums of squared weights. */
+static inline void scenmc__u128_add(uint64_t x[2], uint64_t lo, uint64_t hi)
+{
+    x[0] += lo;
+    x[1] += hi + (x[0] < lo);
+}
+
 #endif

@@ -1,0 +1,423 @@
+/* Monte Carlo conditioned on observations (scenmc_run with opt.given) and
+ * the particle filter (scenmc_run_smc): docs/signposts.md, section 3.
+ *
+ * - every engine gives the reference engine's weighted counts, bit for bit,
+ *   on any number of threads, chunks and ranges;
+ * - hard evidence: the counts are exactly those of rejection, read from the
+ *   unconditioned run's tables;
+ * - hard and soft evidence: the conditioned tables, the evidence and the
+ *   effective size agree with an exact forward-backward computed here, by
+ *   GSL matrix exponentials of the generator of a two-descriptor model (an
+ *   independent derivation: neither scenmc's exact solver nor its engine).
+ *
+ * Statistical checks use fixed seeds; each z-score is bounded by 5.5 (a
+ * fresh seed would fail one of the ~100 cells with probability < 1e-5). */
+#include "testutil.h"
+#include "engine/simulate.h"
+#include "scenmc/observe.h"
+
+#include <gsl/gsl_linalg.h>
+#include <gsl/gsl_cdf.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void add_hard(scenmc_observations *o, int year, int d, int v, int nv)
+{
+    double l[SCENMC_MAX_VARIANTS] = {0};
+    l[v] = 1;
+    scenmc_observations_add(o, year, d, l, nv, "test");
+}
+
+static int same_counts(const scenmc_results *a, const scenmc_results *b)
+{
+    for (int k = 0; k < SCENMC_N_TABLES; k++)
+        if (a->t[k].size != b->t[k].size ||
+            memcmp(a->t[k].counts, b->t[k].counts, a->t[k].size * sizeof(uint64_t)) != 0)
+            return 0;
+    return a->weight_sum == b->weight_sum && a->weight_sq_sum[0] == b->weight_sq_sum[0] &&
+           a->weight_sq_sum[1] == b->weight_sq_sum[1];
+}
+
+static void run_or_fail(const scenmc_model *m, const scenmc_params *p, const scenmc_run_options *o,
+                        const scenmc__engine_tuning *tune, scenmc_results *r)
+{
+    scenmc_error err;
+    scenmc_error_clear(&err);
+    if (scenmc__run_tuned(m, p, o, tune, r, &err) != SCENMC_OK)
+        fail_msg("run failed: %s", err.msg);
+}
+
+/* Observations on the default model: a hard one in the start year + 3 and a
+ * soft one (unless hard_only) in the year after. */
+static void default_observations(const scenmc_model *m, int year_start, int hard_only, scenmc_observations *o)
+{
+    scenmc_observations_init(o);
+    add_hard(o, year_start + 3, 0, 1, m->descriptors[0].n_variants);
+    if (hard_only)
+        return;
+    double l[SCENMC_MAX_VARIANTS];
+    for (int b = 0; b < m->descriptors[3].n_variants; b++)
+        l[b] = 0.15 + 0.3 * b;
+    scenmc_observations_add(o, year_start + 4, 3, l, m->descriptors[3].n_variants, "soft");
+}
+
+/* ---------------------------------------------------------------- bit for bit */
+
+static void expect_reference(const scenmc_model *m, const scenmc_params *p, const scenmc_observations *o,
+                             const char *what)
+{
+    scenmc_results ref, r;
+    scenmc__engine_tuning reference = {.reference = 1};
+    scenmc_run_options opt = {.threads = 2, .given = o};
+    run_or_fail(m, p, &opt, &reference, &ref);
+    assert_true(ref.conditioned);
+    assert_true(ref.weight_sum > 0);
+    const int limits[] = {0, 1, 2, 4, 16, 1024};
+    for (size_t i = 0; i < sizeof limits / sizeof *limits; i++)
+        for (int split = 0; split < 2; split++) {
+            scenmc__engine_tuning tune = {.group_limit = limits[i], .split_tally = split};
+            run_or_fail(m, p, &opt, &tune, &r);
+            if (!same_counts(&ref, &r))
+                fail_msg("%s: group limit %d (split %d) differs from the reference engine", what, limits[i], split);
+            assert_int_equal(r.weight_one, ref.weight_one);
+            scenmc_results_free(&r);
+        }
+    scenmc_results_free(&ref);
+}
+
+static void test_engines_match_reference(void **state)
+{
+    (void)state;
+    scenmc_model *m = default_model();
+    scenmc_params p;
+    scenmc_params_init(&p, m);
+    p.seed = 71;
+    p.n_trajectories = 2003;
+    free(p.start);
+    p.start = NULL;
+    for (int hard = 0; hard < 2; hard++) {
+        scenmc_observations o;
+        default_observations(m, p.year_start, hard, &o);
+        expect_reference(m, &p, &o, hard ? "hard" : "soft");
+        scenmc_params_set_rate(&p, 4); /* several rounds of the lanes' queues */
+        expect_reference(m, &p, &o, hard ? "hard, rate 4" : "soft, rate 4");
+        scenmc_params_set_rate(&p, 0.5);
+        p.beta = 20; /* field mode in the log domain */
+        expect_reference(m, &p, &o, hard ? "hard, beta 20" : "soft, beta 20");
+        p.beta = m->beta;
+        scenmc_observations_free(&o);
+    }
+    scenmc_params_free(&p);
+    scenmc_model_free(m);
+}
+
+/* Threads, chunks and ranges (shards, resumed runs, MPI ranks) do not change
+ * the weighted counts nor the weight sums. */
+static void test_threads_and_ranges(void **state)
+{
+    (void)state;
+    scenmc_model *m = default_model();
+    scenmc_params p;
+    scenmc_params_init(&p, m);
+    p.seed = 72;
+    p.n_trajectories = 20011;
+    scenmc_observations o;
+    default_observations(m, p.year_start, 0, &o);
+    scenmc_results ref, r, a, b;
+    scenmc_run_options opt = {.threads = 1, .given = &o};
+    run_or_fail(m, &p, &opt, NULL, &ref);
+    assert_int_equal(ref.weight_one, (uint64_t)1 << 24);
+    const int threads[] = {2, 3, 2};
+    const uint64_t chunks[] = {0, 1000, 1};
+    for (int i = 0; i < 3; i++) {
+        scenmc_run_options oi = {.threads = threads[i], .chunk = chunks[i], .given = &o};
+        run_or_fail(m, &p, &oi, NULL, &r);
+        if (!same_counts(&ref, &r))
+            fail_msg("%d threads, chunk %llu: the counts differ", threads[i], (unsigned long long)chunks[i]);
+        assert_true(r.log_evidence == ref.log_evidence && r.effective_size == ref.effective_size);
+        scenmc_results_free(&r);
+    }
+    scenmc_run_options oa = {.threads = 2, .first = 0, .last = 7777, .given = &o};
+    scenmc_run_options ob = {.threads = 3, .first = 7777, .last = 20011, .given = &o};
+    run_or_fail(m, &p, &oa, NULL, &a);
+    run_or_fail(m, &p, &ob, NULL, &b);
+    scenmc_error err;
+    scenmc_error_clear(&err);
+    assert_int_equal(scenmc_results_add(&a, &b, &err), SCENMC_OK);
+    assert_true(same_counts(&ref, &a));
+    assert_true(a.log_evidence == ref.log_evidence && a.effective_size == ref.effective_size);
+    /* A conditioned part does not add to an unconditioned one. */
+    scenmc_run_options plain = {.threads = 2, .first = 0, .last = 100};
+    scenmc_results u;
+    run_or_fail(m, &p, &plain, NULL, &u);
+    assert_int_not_equal(scenmc_results_add(&a, &u, &err), SCENMC_OK);
+    scenmc_results_free(&u);
+    scenmc_results_free(&a);
+    scenmc_results_free(&b);
+    scenmc_results_free(&ref);
+    scenmc_observations_free(&o);
+    scenmc_params_free(&p);
+    scenmc_model_free(m);
+}
+
+/* Hard evidence is rejection: weights 0 or 1, and the counts are those of
+ * the accepted trajectories, read exactly from the unconditioned run (the
+ * observation's variant in the early-warning table by final scenario). */
+static void test_hard_is_rejection(void **state)
+{
+    (void)state;
+    scenmc_model *m = default_model();
+    scenmc_params p;
+    scenmc_params_init(&p, m);
+    p.seed = 73;
+    p.n_trajectories = 30000;
+    const int Y = p.year_end - p.year_start + 1, d = 2, v = 1, y = 5;
+    scenmc_observations o;
+    scenmc_observations_init(&o);
+    add_hard(&o, p.year_start + y, d, v, m->descriptors[d].n_variants);
+    scenmc_results plain, r;
+    scenmc_run_options opt = {.threads = 2};
+    run_or_fail(m, &p, &opt, NULL, &plain);
+    opt.given = &o;
+    run_or_fail(m, &p, &opt, NULL, &r);
+    assert_int_equal(r.weight_one, 1);
+    const size_t V = (size_t)m->n_variants, S = (size_t)r.n_scenarios, u = (size_t)(m->descriptors[d].offset + v);
+    uint64_t accepted = plain.t[SCENMC_T_VARIANT].counts[(size_t)y * V + u];
+    assert_true(accepted > 1000 && accepted < p.n_trajectories);
+    assert_int_equal(r.weight_sum, accepted);
+    assert_int_equal(r.weight_sq_sum[0], accepted); /* weights 0 or 1 */
+    assert_true(r.effective_size == (double)accepted);
+    for (size_t f = 0; f < S; f++) {
+        uint64_t want = plain.t[SCENMC_T_EARLY_WARNING].counts[((size_t)y * V + u) * S + f];
+        assert_int_equal(r.t[SCENMC_T_SCENARIO].counts[(size_t)(Y - 1) * S + f], want);
+        assert_int_equal(r.t[SCENMC_T_EARLY_WARNING].counts[((size_t)y * V + u) * S + f], want);
+        assert_close(r.t[SCENMC_T_SCENARIO].prob[(size_t)(Y - 1) * S + f], (double)want / (double)accepted, 1e-15);
+    }
+    /* The observed variant has probability 1 in its year, the others 0. */
+    for (int b = 0; b < m->descriptors[d].n_variants; b++)
+        assert_true(r.t[SCENMC_T_VARIANT].prob[(size_t)y * V + (size_t)(m->descriptors[d].offset + b)] == (b == v));
+    /* The evidence: the accepted fraction, with its binomial standard error. */
+    double q = (double)accepted / (double)p.n_trajectories;
+    assert_close(exp(r.log_evidence), q, 1e-12);
+    assert_close(r.evidence_se, sqrt(q * (1 - q) / (double)(p.n_trajectories - 1)), 1e-12);
+    scenmc_results_free(&plain);
+    scenmc_results_free(&r);
+    scenmc_observations_free(&o);
+    scenmc_params_free(&p);
+    scenmc_model_free(m);
+}
+
+/* ---------------------------------------------------------------- exact, independently */
+
+/* Two descriptors, A (3 variants) and B (2), consistency only: 6 states. */
+static const char two_model[] =
+    "name: two\n"
+    "years: {start: 0, end: 6}\n"
+    "descriptors:\n"
+    "  - {id: A, variants: [a1, a2, a3]}\n"
+    "  - {id: B, variants: [b1, b2]}\n"
+    "consistency:\n"
+    "  - {between: [A, B], scores: [[2, -1], [0, 1], [-2, 2]]}\n"
+    "scenarios:\n"
+    "  - {name: S1, when: {A: a1}}\n"
+    "  - {name: S2, when: {A: a2, B: b2}}\n"
+    "defaults: {beta: 0.8, rate: 0.7}\n";
+
+#define NS 6 /* states: s = a * 2 + b */
+#define NY 7
+
+static const double two_C[3][2] = {{2, -1}, {0, 1}, {-2, 2}};
+
+/* The generator of the continuous-time chain (docs/model.md, section 5):
+ * descriptor i rings at rate lambda and takes variant c with probability
+ * exp(beta * C) / sum. */
+static void two_generator(double beta, double lambda, gsl_matrix *Q)
+{
+    gsl_matrix_set_zero(Q);
+    for (int a = 0; a < 3; a++)
+        for (int b = 0; b < 2; b++) {
+            int s = a * 2 + b;
+            double za = 0, zb = 0;
+            for (int c = 0; c < 3; c++)
+                za += exp(beta * two_C[c][b]);
+            for (int c = 0; c < 2; c++)
+                zb += exp(beta * two_C[a][c]);
+            for (int c = 0; c < 3; c++)
+                if (c != a)
+                    *gsl_matrix_ptr(Q, (size_t)s, (size_t)(c * 2 + b)) += lambda * exp(beta * two_C[c][b]) / za;
+            for (int c = 0; c < 2; c++)
+                if (c != b)
+                    *gsl_matrix_ptr(Q, (size_t)s, (size_t)(a * 2 + c)) += lambda * exp(beta * two_C[a][c]) / zb;
+        }
+    for (int s = 0; s < NS; s++) {
+        double out = 0;
+        for (int t = 0; t < NS; t++)
+            out += gsl_matrix_get(Q, (size_t)s, (size_t)t);
+        gsl_matrix_set(Q, (size_t)s, (size_t)s, -out);
+    }
+}
+
+/* Forward-backward with each year's likelihood raised to the power k (k = 1:
+ * the conditioned marginals; k = 2: the second moments of the weights):
+ * post[y][s] = E[L^k ; state s at y] (unnormalised), returns E[L^k]. */
+static double two_forward_backward(const gsl_matrix *P, const scenmc_observations *o, int k,
+                                   double post[NY][NS])
+{
+    double alpha[NY][NS], beta[NY][NS], lik[NY][NS];
+    for (int y = 0; y < NY; y++)
+        for (int s = 0; s < NS; s++) {
+            int st[2] = {s / 2, s % 2};
+            lik[y][s] = pow(scenmc_observations_likelihood(o, y, st), k);
+        }
+    for (int s = 0; s < NS; s++)
+        alpha[0][s] = lik[0][s] / NS; /* a uniform start */
+    for (int y = 1; y < NY; y++)
+        for (int t = 0; t < NS; t++) {
+            double a = 0;
+            for (int s = 0; s < NS; s++)
+                a += alpha[y - 1][s] * gsl_matrix_get(P, (size_t)s, (size_t)t);
+            alpha[y][t] = a * lik[y][t];
+        }
+    for (int s = 0; s < NS; s++)
+        beta[NY - 1][s] = 1;
+    for (int y = NY - 2; y >= 0; y--)
+        for (int s = 0; s < NS; s++) {
+            double b = 0;
+            for (int t = 0; t < NS; t++)
+                b += gsl_matrix_get(P, (size_t)s, (size_t)t) * lik[y + 1][t] * beta[y + 1][t];
+            beta[y][s] = b;
+        }
+    double Z = 0;
+    for (int s = 0; s < NS; s++)
+        Z += alpha[NY - 1][s];
+    for (int y = 0; y < NY; y++)
+        for (int s = 0; s < NS; s++)
+            post[y][s] = alpha[y][s] * beta[y][s];
+    return Z;
+}
+
+/* The two-descriptor model's exact conditioned state distribution by year
+ * (normalised into p1), the weights' moments E[L], E[L^2], and m2[y][s] =
+ * E[L^2 ; state s at y]. */
+typedef struct two_exact {
+    double p1[NY][NS], m2[NY][NS], EL, EL2;
+} two_exact;
+
+static void two_exact_solve(const scenmc_observations *o, two_exact *x)
+{
+    gsl_matrix *Q = gsl_matrix_alloc(NS, NS), *P = gsl_matrix_alloc(NS, NS);
+    two_generator(0.8, 0.7, Q);
+    assert_int_equal(gsl_linalg_exponential_ss(Q, P, GSL_PREC_DOUBLE), 0);
+    x->EL = two_forward_backward(P, o, 1, x->p1);
+    x->EL2 = two_forward_backward(P, o, 2, x->m2);
+    for (int y = 0; y < NY; y++)
+        for (int s = 0; s < NS; s++)
+            x->p1[y][s] /= x->EL;
+    gsl_matrix_free(Q);
+    gsl_matrix_free(P);
+}
+
+/* z-score of a weighted estimate p_hat of p = E[L x] / E[L] (x an
+ * indicator) from N trajectories: the ratio estimator's variance
+ * E[L^2 (x - p)^2] / (N E[L]^2), with E[L^2 x] = m2x. */
+static double ratio_z(double p_hat, double p, double m2x, const two_exact *x, double N)
+{
+    double v = (m2x * (1 - 2 * p) + p * p * x->EL2) / (N * x->EL * x->EL);
+    if (v <= 0)
+        return p_hat == p ? 0 : INFINITY;
+    return (p_hat - p) / sqrt(v);
+}
+
+static int n_z;
+static void expect_z(const char *what, int y, int i, double z)
+{
+    n_z++;
+    if (!(fabs(z) < 5.5))
+        fail_msg("%s, year %d, cell %d: z = %.3g", what, y, i, z);
+}
+
+/* The run's variant, scenario and final-state tables against the exact
+ * conditioned distribution; the evidence and the effective size too. */
+static void check_two_tables(const scenmc_results *r, const two_exact *x, const char *what)
+{
+    const double N = (double)r->n_trajectories;
+    for (int y = 0; y < NY; y++) {
+        /* variants: A's (a) and B's (3 + b) */
+        for (int v = 0; v < 5; v++) {
+            double p = 0, m2 = 0;
+            for (int s = 0; s < NS; s++)
+                if (v < 3 ? s / 2 == v : s % 2 == v - 3) {
+                    p += x->p1[y][s];
+                    m2 += x->m2[y][s];
+                }
+            expect_z(what, y, v, ratio_z(r->t[SCENMC_T_VARIANT].prob[y * 5 + v], p, m2, x, N));
+        }
+        /* scenarios: S1 (a1), S2 (a2, b2), unclassified */
+        for (int c = 0; c < 3; c++) {
+            double p = 0, m2 = 0;
+            for (int s = 0; s < NS; s++) {
+                int sc = s / 2 == 0 ? 0 : (s / 2 == 1 && s % 2 == 1) ? 1 : 2;
+                if (sc == c) {
+                    p += x->p1[y][s];
+                    m2 += x->m2[y][s];
+                }
+            }
+            expect_z(what, y, 10 + c, ratio_z(r->t[SCENMC_T_SCENARIO].prob[y * 3 + c], p, m2, x, N));
+        }
+    }
+    for (int s = 0; s < NS; s++)
+        expect_z(what, NY - 1, 20 + s,
+                 ratio_z(r->t[SCENMC_T_FINAL_STATE].prob[s], x->p1[NY - 1][s], x->m2[NY - 1][s], x, N));
+    /* the evidence E[L], its standard error sqrt(Var L / N), Kish's ESS */
+    double sd = sqrt((x->EL2 - x->EL * x->EL) / N);
+    expect_z(what, -1, 0, (exp(r->log_evidence) - x->EL) / sd);
+    assert_close(r->evidence_se / sd, 1, 0.05);
+    assert_close(r->effective_size / N, x->EL * x->EL / x->EL2, 0.02);
+}
+
+static void test_two_descriptors_exact(void **state)
+{
+    (void)state;
+    scenmc_model *m = model_from_string(two_model);
+    scenmc_params p;
+    scenmc_params_init(&p, m);
+    p.n_trajectories = 200000;
+    p.seed = 74;
+    for (int soft = 0; soft < 2; soft++) {
+        scenmc_observations o;
+        scenmc_observations_init(&o);
+        if (soft) {
+            const double lb[2] = {0.8, 0.2}, la[3] = {0.1, 0.3, 0.9};
+            scenmc_observations_add(&o, 2, 1, lb, 2, "soft B");
+            scenmc_observations_add(&o, 4, 0, la, 3, "soft A");
+        } else {
+            add_hard(&o, 2, 1, 0, 2);
+            add_hard(&o, 4, 0, 2, 3);
+        }
+        two_exact x;
+        two_exact_solve(&o, &x);
+        scenmc_results r;
+        scenmc_run_options opt = {.threads = 2, .given = &o};
+        run_or_fail(m, &p, &opt, NULL, &r);
+        assert_int_equal(r.weight_one, soft ? (uint64_t)1 << 24 : 1);
+        check_two_tables(&r, &x, soft ? "soft evidence" : "hard evidence");
+        scenmc_results_free(&r);
+        scenmc_observations_free(&o);
+    }
+    print_message("%d z-scores within 5.5\n", n_z);
+    scenmc_params_free(&p);
+    scenmc_model_free(m);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_engines_match_reference),
+        cmocka_unit_test(test_threads_and_ranges),
+        cmocka_unit_test(test_hard_is_rejection),
+        cmocka_unit_test(test_two_descriptors_exact),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
