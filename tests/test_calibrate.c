@@ -266,6 +266,10 @@ static void test_posterior_by_hand(void **state)
     assert_int_equal(c.n_credible, 2);
     assert_true(c.credible[3] && c.credible[2] && !c.credible[1] && !c.credible[0]);
     assert_close(c.credible_mass, 0.7, 1e-12);
+    double lo, hi;
+    scenmc_calibration_credible_range(&c, 0, &lo, &hi);
+    assert_close(lo, 4, 0);
+    assert_close(hi, 8, 0);
     assert_close(c.post_mean[0], 0.1 * 1 + 0.2 * 2 + 0.3 * 4 + 0.4 * 8, 1e-12);
     assert_close(c.predictive[0], (0.1 * 1 + 0.2 * 2 + 0.3 * 4 + 0.4 * 8) / 10, 1e-12);
     assert_close(c.log_marginal, log(0.25), 1e-12);

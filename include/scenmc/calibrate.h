@@ -81,6 +81,10 @@ scenmc_status scenmc_calibrate(const scenmc_model *m, const scenmc_params *base,
  * likelihood, or a log-uniform parameter has a value <= 0. */
 scenmc_status scenmc_calibration_posterior(scenmc_calibration *c, scenmc_error *err);
 
+/* The smallest and largest value of parameter j among the credible set's
+ * points (NaN when the set is empty). */
+void scenmc_calibration_credible_range(const scenmc_calibration *c, int j, double *lo, double *hi);
+
 /* Allocates c's arrays for P points, K parameters, Y years and S scenarios
  * (zeroed; likelihood_se and effective_size when mc). */
 void scenmc_calibration_alloc(scenmc_calibration *c, int P, int K, int Y, int S, int mc);

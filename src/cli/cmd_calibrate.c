@@ -267,12 +267,8 @@ static void print_posterior(const scenmc_calibration *c)
            n_log == 0 ? "uniform" : n_log == K ? "log-uniform" : "uniform, log-uniform where marked");
     printf("  %-20s %12s %12s %12s %12s %12s\n", "parameter", "mean", "sd", "MAP", "credible lo", "credible hi");
     for (int j = 0; j < K; j++) {
-        double lo = INFINITY, hi = -INFINITY;
-        for (int i = 0; i < P; i++)
-            if (c->credible[i]) {
-                lo = fmin(lo, c->value[(size_t)i * (size_t)K + (size_t)j]);
-                hi = fmax(hi, c->value[(size_t)i * (size_t)K + (size_t)j]);
-            }
+        double lo, hi;
+        scenmc_calibration_credible_range(c, j, &lo, &hi);
         printf("  ");
         summary_cell(stdout, c->param_name[j], 20);
         printf(" %12.5g %12.5g %12.5g %12.5g %12.5g%s\n", c->post_mean[j], c->post_sd[j],

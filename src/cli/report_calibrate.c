@@ -81,12 +81,8 @@ static void parameters_section(const out *o, const scenmc_calibration *c)
     for (int k = 0; k < 6; k++)
         tbl_cell(&t, "%s", head[k]);
     for (int j = 0; j < K; j++) {
-        double lo = INFINITY, hi = -INFINITY;
-        for (int i = 0; i < P; i++)
-            if (c->credible[i]) {
-                lo = fmin(lo, c->value[(size_t)i * (size_t)K + (size_t)j]);
-                hi = fmax(hi, c->value[(size_t)i * (size_t)K + (size_t)j]);
-            }
+        double lo, hi;
+        scenmc_calibration_credible_range(c, j, &lo, &hi);
         tbl_cell(&t, "%s", c->param_name[j]);
         tbl_cell(&t, "%s", c->log_uniform[j] ? "log-uniform" : "uniform");
         tbl_cell(&t, "%.4g", c->post_mean[j]);

@@ -177,6 +177,19 @@ scenmc_status scenmc_calibration_posterior(scenmc_calibration *c, scenmc_error *
     return SCENMC_OK;
 }
 
+void scenmc_calibration_credible_range(const scenmc_calibration *c, int j, double *lo, double *hi)
+{
+    size_t K = (size_t)c->n_params;
+    *lo = NAN, *hi = NAN;
+    for (int i = 0; i < c->n_points; i++) {
+        double x = c->value[(size_t)i * K + (size_t)j];
+        if (c->credible[i]) {
+            *lo = isnan(*lo) ? x : fmin(*lo, x);
+            *hi = isnan(*hi) ? x : fmax(*hi, x);
+        }
+    }
+}
+
 /* ---------------------------------------------------------------- likelihoods */
 
 /* One point exactly: scenmc_exact_filter. */

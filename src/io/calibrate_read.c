@@ -176,17 +176,16 @@ scenmc_status scenmc_calibration_read(const char *path, scenmc_model **model, sc
         st = read_group(g, path, &mt, o, c, err);
     if (g >= 0)
         H5Gclose(g);
-    if (st != SCENMC_OK) {
+    if (st == SCENMC_OK) { /* the model and parameters move out of mt */
+        *model = mt.model;
+        mt.model = NULL;
+        scenmc_params_copy(base, &mt.params);
+    } else {
         scenmc_calibration_free(c);
         scenmc_observations_free(o);
         if (info)
             scenmc_results_info_free(info);
-        scenmc__meta_close(&mt);
-        return st;
     }
-    *model = mt.model;
-    scenmc_params_copy(base, &mt.params);
-    mt.model = NULL;
     scenmc__meta_close(&mt);
-    return SCENMC_OK;
+    return st;
 }
