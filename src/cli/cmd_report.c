@@ -2,9 +2,11 @@
 #include "cli.h"
 #include "base/text.h"
 #include "model/results.h"
+#include "scenmc/calibrate.h"
 #include "scenmc/reader.h"
 #include "summary.h"
 #include "cli/report_out.h"
+#include "cli/report_calibrate.h"
 #include "cli/report_kinds.h"
 #include "cli/report_signposts.h"
 #include "cli/final_mass.h"
@@ -668,6 +670,8 @@ int cmd_report(int argc, char **argv)
     cli_args_free(&a);
     if (rc)
         return rc;
+    if (scenmc_calibration_file(file))
+        return report_calibrate(&o, file, (int)top);
     results_src s;
     if ((rc = results_src_read("report", file, &s)) != 0)
         return rc;

@@ -18,6 +18,7 @@ static const command commands[] = {
     {"exact", cmd_exact, "the same tables without sampling noise (uniformization)"},
     {"consistent", cmd_consistent, "CIB consistency: consistent states, top states, basins"},
     {"sweep", cmd_sweep, "run a parameter design (grid or Latin hypercube), common random numbers"},
+    {"calibrate", cmd_calibrate, "which parameters fit observations: likelihood, posterior, credible set"},
     {"sensitivity", cmd_sensitivity, "effect of every consistency score on the final scenarios"},
     {"signposts", cmd_signposts, "what to watch: the information each observation gives about the scenario"},
     {"validate", cmd_validate, "check model files and report every problem"},
