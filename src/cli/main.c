@@ -19,6 +19,7 @@ static const command commands[] = {
     {"consistent", cmd_consistent, "CIB consistency: consistent states, top states, basins"},
     {"sweep", cmd_sweep, "run a parameter design (grid or Latin hypercube), common random numbers"},
     {"sensitivity", cmd_sensitivity, "effect of every consistency score on the final scenarios"},
+    {"levers", cmd_levers, "which single intervention moves the odds of a target most"},
     {"validate", cmd_validate, "check model files and report every problem"},
     {"info", cmd_info, "describe a model (text or --json)"},
     {"import", cmd_import, "convert a ScenarioWizard .scw or CSV matrix into a scenmc model"},
