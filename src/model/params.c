@@ -154,9 +154,7 @@ scenmc_status scenmc_params_check(const scenmc_params *p, scenmc_error *err)
         scenmc_error_add(err, SCENMC_E_INPUT, "end year %d is not after start year %d", p->year_end,
                          p->year_start);
     /* Until the engines implement them (issue 18), refused rather than ignored. */
-    if (p->schedule && p->schedule->n > 0)
-        scenmc_error_add(err, SCENMC_E_LIMIT, "%s: trends, interventions and shocks are not simulated yet",
-                         p->schedule->ch[0].where ? p->schedule->ch[0].where : "a change over time");
+    scenmc__schedule_unsupported(p, "this version of scenmc", err);
     return err->n_problems > before ? err->code : SCENMC_OK;
 }
 
