@@ -277,6 +277,10 @@ static void file_layout(void **state)
                 "print('ok')\n\"", path);
     if (rc)
         fail_msg("%s", sh_out);
+    /* scenmc report reads it back: the top lever, ranked first, and the best pair. */
+    assert_int_equal(sh("%s report %s --top 3", SCENMC_BINARY, path), 0);
+    assert_non_null(strstr(sh_out, "| 1 | C=c2 | 0.5700 | +0.2700 |"));
+    assert_non_null(strstr(sh_out, "Best pair of holds"));
     scenmc_levers_free(&r);
     scenmc_params_free(&p);
     scenmc_model_free(m);

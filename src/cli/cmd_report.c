@@ -6,6 +6,7 @@
 #include "summary.h"
 #include "cli/report_out.h"
 #include "cli/report_kinds.h"
+#include "cli/report_levers.h"
 #include "cli/final_mass.h"
 #include "cli/report_json.h"
 #include "base/util.h"
@@ -653,6 +654,8 @@ int cmd_report(int argc, char **argv)
         rc = cli_one_results_file("report", &a, &file);
     cli_args_free(&a);
     if (rc)
+        return rc;
+    if (report_levers_file(&o, file, top, &rc))
         return rc;
     results_src s;
     if ((rc = results_src_read("report", file, &s)) != 0)
