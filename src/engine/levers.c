@@ -3,6 +3,7 @@
  * every push, ranked by its effect on P(target); the best pair of holds. */
 #include "engine/levers.h"
 #include "engine/simulate.h"
+#include "model/params.h"
 #include "scenmc/schedule.h"
 #include "base/util.h"
 
@@ -154,9 +155,8 @@ static int lev_pairs_plan(const scenmc_model *m, const scenmc_levers_spec *spec,
     return out->pair_exhaustive ? (int)all : out->pair_top * (out->pair_top - 1) / 2;
 }
 
-static void lev_pairs_list(const scenmc_levers_result *out, int cap)
+static void lev_pairs_list(scenmc_levers_result *o, int cap)
 {
-    scenmc_levers_result *o = (scenmc_levers_result *)out;
     o->pair_a = scenmc__xcalloc((size_t)cap + 1, sizeof(int));
     o->pair_b = scenmc__xcalloc((size_t)cap + 1, sizeof(int));
     int cand[4096], nc = 0;
@@ -346,7 +346,7 @@ scenmc_status scenmc_levers(const scenmc_model *m, const scenmc_params *base, co
     scenmc_params cut;
     scenmc_params_copy(&cut, base);
     cut.year_end = year; /* what happens after the target year does not matter */
-    scenmc_status st = scenmc_params_check(&cut, err);
+    scenmc_status st = scenmc__params_check_scheduled(&cut, err); /* the engines refuse what they cannot do */
     int threads = spec->threads;
     exact_ctx ec = {.threads = spec->threads};
     if (st == SCENMC_OK)
