@@ -4,6 +4,7 @@
 #include "scenmc/reader.h"
 #include "scenmc/sweep.h"
 #include "summary.h"
+#include "cli/sched_cli.h"
 #include "base/util.h"
 #include "io/checkpoint.h"
 #include "io/mpi.h"
@@ -31,7 +32,11 @@ static const char sweep_head[] =
     "      initial.ID=VARIANT (its start probability; the others keep their\n"
     "      proportions) | cell:ID=VARIANT,ID=VARIANT (a consistency score; both\n"
     "      symmetric entries) | cross:ID=VARIANT,ID=VARIANT (a cross impact, from\n"
-    "      the first to the second)\n"
+    "      the first to the second) | trend.K.scale (every value of the K-th\n"
+    "      trend or push times x) | intervene.K.year (the first year of the K-th\n"
+    "      intervention) | shock.K.hazard (the K-th shock's hazard per year);\n"
+    "      K counts from 1 over the model file's changes, then the command\n"
+    "      line's (--trend/--push, --intervene, --shock; docs/interventions.md)\n"
     "SPEC: START:STOP:STEP | lin:START:STOP:COUNT | a,b,c\n"
     "Several --param make a full factorial grid (the last one fastest).\n\n"
     "options:\n";
@@ -42,6 +47,7 @@ static const cli_option sweep_options[] = {
      "  --design lhs:K         K Latin-hypercube points over the parameters' ranges\n"
      "                         instead of the grid\n"},
     CLI_PARAMS,
+    CLI_SCHEDULE_OPTIONS,
     CLI_OUTPUT_OPTION("the sweep file (atomically)"),
     CLI_FORCE_OPTION,
     {"threads", CLI_K_THREADS, 1, "  --threads T            OpenMP threads (per MPI rank; default: all cores)\n"},
@@ -143,6 +149,8 @@ static int sweep_plan(const cli_args *a, sweep_cmd *sc, const hpc_proc *h)
         rc = sweep_design(sc);
     if (!rc && sc->K == 0)
         rc = cli_usage_error("sweep", "no --param given; expected at least one NAME=SPEC");
+    if (!rc)
+        rc = cli_schedule("sweep", a, sc->m, &sc->base);
     scenmc_error err;
     scenmc_error_clear(&err);
     if (!rc && ((sc->start && scenmc_params_parse_start(&sc->base, sc->m, sc->start, &err) != SCENMC_OK) ||
