@@ -5,6 +5,7 @@
 #include "scenmc/sweep.h"
 #include "summary.h"
 #include "cli/sched_cli.h"
+#include "scenmc/schedule.h"
 #include "base/util.h"
 #include "io/checkpoint.h"
 #include "io/mpi.h"
@@ -170,6 +171,22 @@ static int sweep_plan(const cli_args *a, sweep_cmd *sc, const hpc_proc *h)
     return rc;
 }
 
+/* The changes over time field by field (no padding, no pointers): the model
+ * file's are in its SHA-256 already, the command line's are not. */
+static uint64_t schedule_hash(const scenmc_schedule *s)
+{
+    uint64_t x = UINT64_C(14695981039346656037);
+    for (int i = 0; i < s->n; i++) {
+        const scenmc_change *c = &s->ch[i];
+        int head[6] = {(int)c->kind, c->descriptor, c->variant, c->first, c->last, c->n_knots};
+        x = hpc_hash_bytes(x, head, sizeof head);
+        x = hpc_hash_bytes(x, &c->value, sizeof c->value);
+        x = hpc_hash_bytes(x, c->knot_year, sizeof(int) * (size_t)c->n_knots);
+        x = hpc_hash_bytes(x, c->knot_value, sizeof(double) * (size_t)c->n_knots);
+    }
+    return x;
+}
+
 /* The text that says which sweep a folder of points belongs to: everything a
  * point's counts depend on (model, base parameters, seed, N, the points'
  * values) and the slice of points, one item a line. */
@@ -180,7 +197,7 @@ static char *sweep_design_text(const sweep_cmd *sc)
     scenmc_model_sha256_hex(sc->m, sha);
     uint64_t values = hpc_hash_bytes(UINT64_C(14695981039346656037), pl->values,
                                      (size_t)pl->P * (size_t)sc->K * sizeof(double));
-    size_t n = 512;
+    size_t n = 600;
     for (int j = 0; j < sc->K; j++)
         n += strlen(sc->ps[j].name) + 8;
     char *t = scenmc__xmalloc(n);
@@ -191,7 +208,10 @@ static char *sweep_design_text(const sweep_cmd *sc)
                       pl->P, pl->p_first, pl->p_last);
     for (int j = 0; j < sc->K; j++)
         at += snprintf(t + at, n - (size_t)at, "param %s\n", sc->ps[j].name);
-    snprintf(t + at, n - (size_t)at, "values %016llx\n", (unsigned long long)values);
+    at += snprintf(t + at, n - (size_t)at, "values %016llx\n", (unsigned long long)values);
+    if (sc->base.schedule) /* absent without changes: older folders still resume */
+        snprintf(t + at, n - (size_t)at, "schedule %016llx\n",
+                 (unsigned long long)schedule_hash(sc->base.schedule));
     return t;
 }
 
