@@ -350,6 +350,75 @@ static void test_beta_zero_cells_do_not_matter(void **state)
 }
 
 /* ------------------------------------------------------------------------
+ * A cell between two variants that never co-occur in any reachable state
+ * (docs/sensitivity.md, "Zero derivatives"). Every revision draws from the
+ * heat bath, whose probabilities are all positive, at positive rates, so at
+ * any time after the start every state is reachable: two variants of
+ * different descriptors can fail to co-occur only at the start, in a state
+ * the start excludes. From the fixed start A = a1, B = b1 the start is the
+ * only state of the start year, and there the cell C[a2][b3] (neither
+ * variant held) has derivative exactly 0 by both methods, with standard
+ * errors exactly 0 (every trajectory's score is 0). A year later the same
+ * cell moves every table: the check can fail (and does when a year's
+ * derivatives land in another year's slot). */
+static int cell_index(const scenmc_derivatives *d, scenmc_dparam_kind kind, int u, int v)
+{
+    for (int e = 0; e < d->n_param; e++)
+        if (d->param[e].kind == kind && d->param[e].u == u && d->param[e].v == v)
+            return e;
+    fail_msg("no parameter %d (%d, %d)", (int)kind, u, v);
+    return -1;
+}
+
+/* The largest |entry| of parameter e's rows of year y in the three tables
+ * (se: of their standard errors); NaN, where P(scenario, y) = 0, counts as 0. */
+static double param_max(const scenmc_derivatives *d, int e, int y, int se)
+{
+    const size_t Y = (size_t)d->Y, S = (size_t)d->S, V = (size_t)d->V;
+    const double *t[3] = {se ? d->scenario_se : d->scenario, se ? d->variant_se : d->variant,
+                          se ? d->scenario_variant_se : d->scenario_variant};
+    const size_t n[3] = {S, V, S * V};
+    double mx = 0;
+    for (int k = 0; k < 3; k++)
+        for (size_t i = 0; i < n[k]; i++) {
+            const double x = t[k][((size_t)e * Y + (size_t)y) * n[k] + i];
+            if (!isnan(x))
+                mx = fmax(mx, fabs(x));
+        }
+    return mx;
+}
+
+static void test_never_co_occurring_cell(void **state)
+{
+    (void)state;
+    scenmc_model *m = model_from_string(small_model);
+    scenmc_params p;
+    scenmc_params_init(&p, m);
+    scenmc_error err;
+    scenmc_error_clear(&err);
+    assert_int_equal(scenmc_params_parse_start(&p, m, "A=a1,B=b1", &err), SCENMC_OK);
+    p.n_trajectories = 4000;
+    p.year_end = p.year_start + 1;
+    scenmc_derivatives x = derivs(m, &p, 1), s;
+    const scenmc__score_options o = {.threads = 2};
+    assert_int_equal(scenmc__score_run(m, &p, &o, &s, &err), SCENMC_OK);
+    const int e = cell_index(&x, SCENMC_DP_CONSISTENCY, 1, 4); /* a2 and b3 */
+    assert_int_equal(cell_index(&s, SCENMC_DP_CONSISTENCY, 1, 4), e);
+    assert_int_equal(x.Y, 2);
+    /* the start year: exactly 0, no tolerance */
+    assert_true(param_max(&x, e, 0, 0) == 0);
+    assert_true(param_max(&s, e, 0, 0) == 0);
+    assert_true(param_max(&s, e, 0, 1) == 0);
+    /* a year later every pair co-occurs with positive probability */
+    assert_true(param_max(&x, e, 1, 0) > 1e-3);
+    assert_true(param_max(&s, e, 1, 0) > 1e-3);
+    scenmc_derivatives_free(&x);
+    scenmc_derivatives_free(&s);
+    scenmc_params_free(&p);
+    scenmc_model_free(m);
+}
+
+/* ------------------------------------------------------------------------
  * The command: the file holds the library's numbers under named dimensions;
  * --method score writes the score engine's derivatives and standard errors. */
 static void test_command_writes_the_derivative_file(void **state)
@@ -438,6 +507,7 @@ int main(void)
         cmocka_unit_test(test_small_model_vs_matrix_exponential),
         cmocka_unit_test(test_derivatives_sum_to_zero),
         cmocka_unit_test(test_beta_zero_cells_do_not_matter),
+        cmocka_unit_test(test_never_co_occurring_cell),
         cmocka_unit_test(test_command_writes_the_derivative_file),
         cmocka_unit_test(test_default_model_vs_finite_differences),
     };

@@ -494,6 +494,38 @@ static void test_none_is_unconditioned(void **state)
     scenmc_model_free(m);
 }
 
+/* Conditioned tables do not depend on the number of threads (bit for bit);
+ * the evidence is scenmc_exact_filter's. */
+static void test_threads_same(void **state)
+{
+    (void)state;
+    const tobs obs[] = {{1, 0, {0.2, 0.7, 0.1}}, {3, 1, {0, 1}}};
+    scenmc_model *m = model_from_string(given_model);
+    scenmc_params p;
+    scenmc_params_init(&p, m);
+    scenmc_observations o;
+    to_observations(obs, 2, &o);
+    scenmc_results r[2];
+    for (int i = 0; i < 2; i++) {
+        scenmc_error err;
+        scenmc_error_clear(&err);
+        assert_int_equal(scenmc_exact_given(m, &p, &o, 1 + 2 * i, &r[i], &err), SCENMC_OK);
+    }
+    assert_true(r[0].log_evidence == r[1].log_evidence);
+    double le; /* forward filtering alone gives the same evidence (calibrate's) */
+    scenmc_error err;
+    scenmc_error_clear(&err);
+    assert_int_equal(scenmc_exact_filter(m, &p, &o, 2, &le, NULL, &err), SCENMC_OK);
+    assert_close(le, r[0].log_evidence, 1e-14);
+    for (int k = 0; k < SCENMC_N_TABLES; k++)
+        assert_memory_equal(r[0].t[k].prob, r[1].t[k].prob, sizeof(double) * r[0].t[k].size);
+    scenmc_results_free(&r[0]);
+    scenmc_results_free(&r[1]);
+    scenmc_observations_free(&o);
+    scenmc_params_free(&p);
+    scenmc_model_free(m);
+}
+
 /* An impossible observation is an input error naming it and its year, even
  * after a possible one of the same year (from a fixed start, in 2020). */
 static void test_probability_zero_named(void **state)
@@ -554,6 +586,7 @@ int main(void)
         cmocka_unit_test(test_hard_is_restrict_and_propagate),
         cmocka_unit_test(test_default_model_last_year),
         cmocka_unit_test(test_none_is_unconditioned),
+        cmocka_unit_test(test_threads_same),
         cmocka_unit_test(test_probability_zero_named),
         cmocka_unit_test(test_command_line),
     };

@@ -3,6 +3,8 @@
 #include "hpc_cli.h"
 #include "scenmc/reader.h"
 #include "io/checkpoint.h"
+#include "io/derivative_merge.h"
+#include "io/derivative_read.h"
 #include "summary.h"
 
 #include <stdlib.h>
@@ -14,7 +16,9 @@ static const char head[] =
     "any runs of one model and parameters over disjoint trajectory ranges) and\n"
     "writes one results file whose tables equal, bit for bit, those of a single\n"
     "run over all N trajectories. Files of 'scenmc sweep --shard K/M' are joined\n"
-    "into one sweep file the same way.\n\n"
+    "into one sweep file the same way, and the shards of 'scenmc sensitivity\n"
+    "--method score --shard K/M' into the derivative file of one run (their\n"
+    "integer sums are added; docs/sensitivity.md).\n\n"
     "The parts must belong together: Monte Carlo results of the same model (SHA-256),\n"
     "the same parameters (seed, N, beta, rates, ...) and format version; their\n"
     "trajectory ranges (sweep points) must not overlap and must cover [0, N)\n"
@@ -32,6 +36,25 @@ static const char foot[] =
     "\nExit status: 0 done, 1 runtime failure (I/O, memory), 2 bad input or usage\n"
     "(including parts that do not belong together, overlap or leave a gap).\n";
 static const cli_command command = {"merge", head, foot, options};
+
+/* The shards of a score run into one derivative file. */
+static int merge_derivatives(const char *const *parts, int n, const char *out, const scenmc_write_options *wo,
+                             int quiet)
+{
+    scenmc_error err;
+    scenmc_error_clear(&err);
+    uint64_t N = 0;
+    scenmc_status st = scenmc__merge_derivative_files(parts, n, out, wo, &N, &err);
+    if (st != SCENMC_OK) {
+        cli_print_error("merge", &err);
+        fprintf(stderr, "scenmc merge: nothing written\n");
+        return st == SCENMC_E_NOMEM || st == SCENMC_E_IO ? 1 : EXIT_USAGE;
+    }
+    if (!quiet)
+        printf("Merged %d derivative shard%s: %llu trajectories -> %s\n", n, n == 1 ? "" : "s",
+               (unsigned long long)N, out);
+    return 0;
+}
 
 int cmd_merge(int argc, char **argv)
 {
@@ -62,6 +85,12 @@ int cmd_merge(int argc, char **argv)
     }
     char *cl = cli_command_line(argc, argv);
     scenmc_write_options wo = {.command_line = cl, .force = force};
+    if (scenmc__is_derivative_file(parts[0])) {
+        rc = merge_derivatives(parts, n, out, &wo, quiet);
+        free(cl);
+        cli_args_free(&a);
+        return rc;
+    }
     if (scenmc__is_sweep_file(parts[0])) {
         int P = 0;
         scenmc_status st = scenmc_merge_sweep_files(parts, n, out, &wo, &P, &err);

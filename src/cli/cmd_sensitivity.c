@@ -10,6 +10,7 @@
 #include "io/mpi.h"
 #include "engine/exact_chain.h"
 #include "engine/score.h"
+#include "io/derivative_write.h"
 #include "base/util.h"
 
 #include <math.h>
@@ -17,7 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { K_DELTA = CLI_KEY_FIRST, K_TOP, K_METHOD, K_TABLES, K_PROGRESS, K_NO_PROGRESS };
+enum { K_DELTA = CLI_KEY_FIRST, K_TOP, K_METHOD, K_TABLES, K_PROGRESS, K_NO_PROGRESS, K_SHARD };
 static const char sens_help[] =
     "usage: scenmc sensitivity [MODEL] [--method exact|score|difference|auto] [options]\n\n"
     "Which judgements and parameters move the scenario probabilities, and how much.\n\n"
@@ -38,6 +39,9 @@ static const char sens_help[] =
     "(contiguous slices, like scenmc run); the integer sums are added exactly, so\n"
     "the file is bit for bit the one-process file, and rank 0 writes it. The other\n"
     "methods run in one process.\n\n"
+    "--shard K/M (score) computes only the K-th of M slices of the trajectories and\n"
+    "writes, with its own estimates, its integer sums; 'scenmc merge' adds the M\n"
+    "shard files into the file of one run over all N trajectories, table for table.\n\n"
     "options:\n";
 static double cell_strength(const scenmc_sensitivity_result *s, int c)
 {
@@ -64,6 +68,10 @@ static const cli_option sens_head[] = {
      "  --tables T             exact/score: all (scenario, variant and variant |\n"
      "                         scenario; default) or scenario (faster)\n"},
     {"delta", K_DELTA, 1, "  --delta D              difference: the change of a score (default 1)\n"},
+    {"shard", K_SHARD, 1,
+     "  --shard K/M            score: only the K-th of M slices of the trajectories, a\n"
+     "                         shard file for 'scenmc merge' (needs -o; with auto the\n"
+     "                         method is score)\n"},
     {"top", K_TOP, 1, "  --top K                rows shown in the table (default 20; the file has all)\n"},
     {"trajectories", CLI_K_TRAJECTORIES, 1,
      "  -n, --trajectories N   score and difference: trajectories per run (default\n"
@@ -114,7 +122,8 @@ enum { SENS_AUTO, SENS_EXACT, SENS_SCORE, SENS_DIFFERENCE };
 typedef struct sens_cmd {
     scenmc_model *m;
     scenmc_params base;
-    const char *out, *start;
+    const char *out, *start, *shard;
+    int shard_k, shard_m;    /* --shard K/M; 0, 0 when not a shard */
     int force, quiet, progress, no_progress;
     int method;     /* SENS_EXACT, SENS_SCORE, SENS_DIFFERENCE; SENS_AUTO until planned */
     int all_tables;
@@ -147,6 +156,7 @@ static int sens_option(const cli_arg *o, sens_cmd *sc)
         sc->all_tables = !strcmp(o->value, "all") ? 1 : !strcmp(o->value, "scenario") ? 0 : -1;
         return sc->all_tables < 0 ? cli_usage_error("sensitivity", "--tables %s: expected all or scenario",
                                                     o->value) : 0;
+    case K_SHARD: sc->shard = o->value; return 0;
     case K_TOP: return cli_parse_int("sensitivity", "--top", o->value, 1, 1000000, &sc->top) ? 0 : EXIT_USAGE;
     case CLI_K_OUTPUT: sc->out = o->value; return 0;
     case CLI_K_THREADS:
@@ -156,6 +166,29 @@ static int sens_option(const cli_arg *o, sens_cmd *sc)
     case K_PROGRESS: sc->progress = 1; sc->no_progress = 0; return 0;
     case K_NO_PROGRESS: sc->no_progress = 1; sc->progress = 0; return 0;
     }
+    return 0;
+}
+
+/* --shard K/M: parsed, and only with the score method and a file. */
+static int sens_plan_shard(sens_cmd *sc)
+{
+    if (!sc->shard)
+        return 0;
+    scenmc_error err;
+    scenmc_error_clear(&err);
+    if (scenmc_shard_parse(sc->shard, &sc->shard_k, &sc->shard_m, &err) != SCENMC_OK) {
+        cli_print_error("sensitivity", &err);
+        return EXIT_USAGE;
+    }
+    if (sc->method != SENS_SCORE)
+        return cli_usage_error("sensitivity", "--shard %s splits the trajectories of --method score only "
+                               "(the exact and difference methods run whole)", sc->shard);
+    if (!sc->out)
+        return cli_usage_error("sensitivity", "--shard %s writes a shard file for 'scenmc merge': give -o FILE",
+                               sc->shard);
+    if ((uint64_t)sc->shard_m > sc->base.n_trajectories)
+        return cli_usage_error("sensitivity", "--shard %s: more shards than trajectories (%llu)", sc->shard,
+                               (unsigned long long)sc->base.n_trajectories);
     return 0;
 }
 
@@ -188,9 +221,9 @@ static int sens_plan(int argc, char **argv, sens_cmd *sc)
     if (!rc && sc->method == SENS_AUTO) { /* exact where the exact solver fits in memory */
         double need;
         scenmc_error_clear(&err);
-        sc->method = scenmc__exact_states(sc->m, &sc->base, &need, &err) ? SENS_EXACT : SENS_SCORE;
+        sc->method = !sc->shard && scenmc__exact_states(sc->m, &sc->base, &need, &err) ? SENS_EXACT : SENS_SCORE;
     }
-    return rc;
+    return rc ? rc : sens_plan_shard(sc);
 }
 
 /* The sensitivity file: the cells' values and the four tables, one block each. */
@@ -281,6 +314,13 @@ static int deriv_order(const void *a, const void *b)
     return *(const int *)a - *(const int *)b;
 }
 
+/* The trajectories of this run: the shard's slice, or all. */
+static scenmc_range deriv_target(const sens_cmd *sc)
+{
+    const uint64_t N = sc->base.n_trajectories;
+    return sc->shard_m ? scenmc_slice(0, N, (uint64_t)sc->shard_k, (uint64_t)sc->shard_m) : (scenmc_range){0, N};
+}
+
 /* The score engine's exact reduction across the MPI ranks. */
 static int mpi_sum(void *ctx, void *data, size_t n, int kind)
 {
@@ -288,8 +328,9 @@ static int mpi_sum(void *ctx, void *data, size_t n, int kind)
     return scenmc__mpi_allreduce_sum(data, n, kind);
 }
 
-/* The derivatives by the chosen method. */
-static scenmc_status deriv_compute(const sens_cmd *sc, progress *prog, scenmc_derivatives *d, scenmc_error *err)
+/* The derivatives by the chosen method (a shard: its sums into *sums). */
+static scenmc_status deriv_compute(const sens_cmd *sc, progress *prog, scenmc_derivatives *d,
+                                   scenmc__score_sums *sums, scenmc_error *err)
 {
     switch (sc->method) {
     case SENS_EXACT:
@@ -297,13 +338,14 @@ static scenmc_status deriv_compute(const sens_cmd *sc, progress *prog, scenmc_de
                                         err);
     case SENS_SCORE: {
         scenmc__score_options o = {.threads = (int)sc->threads, .scenario_only = !sc->all_tables,
-                                   .progress = progress_cb, .ctx = prog};
-        const uint64_t N = sc->base.n_trajectories, R = (uint64_t)sc->h->size, r = (uint64_t)sc->h->rank;
-        if (R > 1) { /* rank r's slice: N / R trajectories, one more for the first N % R ranks */
-            o.first = N / R * r + (r < N % R ? r : N % R);
-            o.last = o.first + N / R + (r < N % R);
-            o.reduce = mpi_sum;
-        }
+                                   .progress = progress_cb, .ctx = prog, .sums = sc->shard ? sums : NULL};
+        const scenmc_range t = deriv_target(sc); /* the shard's trajectories, or all */
+        const uint64_t n = t.last - t.first, R = (uint64_t)sc->h->size, r = (uint64_t)sc->h->rank;
+        /* rank r's slice: n / R trajectories, one more for the first n % R ranks (so
+         * o.last is never 0, which would mean all) */
+        o.first = t.first + n / R * r + (r < n % R ? r : n % R);
+        o.last = o.first + n / R + (r < n % R);
+        o.reduce = R > 1 ? mpi_sum : NULL;
         return scenmc__score_run(sc->m, &sc->base, &o, d, err);
     }
     default:
@@ -346,13 +388,15 @@ static void deriv_print(const sens_cmd *sc, const scenmc_derivatives *d)
     free(order);
 }
 
-static int deriv_write(const sens_cmd *sc, const scenmc_derivatives *d)
+static int deriv_write(const sens_cmd *sc, const scenmc_derivatives *d, const scenmc__score_sums *sums)
 {
     scenmc_error err;
     scenmc_error_clear(&err);
     char *cl = cli_command_line(sc->argc, sc->argv);
     scenmc_write_options wo = {.command_line = cl, .force = sc->force, .method = "derivative"};
-    scenmc_status st = scenmc_derivatives_write(sc->out, sc->m, &sc->base, d, &wo, &err);
+    const scenmc__deriv_shard shard = {.sums = sums, .span = deriv_target(sc), .k = sc->shard_k, .M = sc->shard_m};
+    scenmc_status st = scenmc__derivatives_write_shard(sc->out, sc->m, &sc->base, d, sc->shard ? &shard : NULL,
+                                                       &wo, &err);
     free(cl);
     if (st != SCENMC_OK) {
         cli_print_error("sensitivity", &err);
@@ -369,7 +413,9 @@ static int deriv_run(const sens_cmd *sc)
     progress prog;
     progress_init(&prog, "sensitivity", sc->no_progress || (sc->quiet && !sc->progress) || sc->h->rank != 0);
     scenmc_derivatives d;
-    scenmc_status st = deriv_compute(sc, &prog, &d, &err);
+    scenmc__score_sums sums;
+    memset(&sums, 0, sizeof sums);
+    scenmc_status st = deriv_compute(sc, &prog, &d, &sums, &err);
     progress_end(&prog);
     int rc = 0;
     if (st != SCENMC_OK) {
@@ -378,12 +424,13 @@ static int deriv_run(const sens_cmd *sc)
     }
     rc = hpc_agree("sensitivity", sc->h, rc);
     if (!rc && sc->h->rank == 0) { /* rank 0 writes */
-        rc = sc->out ? deriv_write(sc, &d) : 0;
+        rc = sc->out ? deriv_write(sc, &d, &sums) : 0;
         if (!sc->quiet && !rc)
             deriv_print(sc, &d);
     }
     if (st == SCENMC_OK)
         scenmc_derivatives_free(&d);
+    scenmc__score_sums_free(&sums);
     return hpc_share(sc->h, rc);
 }
 

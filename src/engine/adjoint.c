@@ -42,8 +42,7 @@ typedef struct adj {
     uint64_t n;
     int D, V, Y, S, Mx, nf_max; /* Mx: terms of the longest series (Y - 1 years) */
     int *scen;          /* [n] scenario of each state */
-    double **pt;        /* [Y][n] distribution at each year */
-    double *u;          /* [n][Mx + 1]: (p_0 M^a)(x) */
+    double *u;          /* [n][Mx + 1]: (p_0 M^a)(x); the year distributions are sums of these */
     double *Cm, *Xm;    /* [V*V] the matrices, overrides applied */
     const scenmc_dparam *par;
     int np;
@@ -53,8 +52,8 @@ typedef struct adj {
     double *H;          /* [n][Mx][nf]: B_k = M^k f at slot k */
     double *h[2];       /* [n][nf] Horner scratch */
     double *dots;       /* [Mx + 1][nf] <u_m, f> */
-    double *pois;       /* [Y][Mx + 1] pi_m(y Lambda) */
-    int *terms;         /* [Y] last term M_y of year y's series */
+    double *pois;       /* [Y][Mx + 1] pi_m(y Lambda) (year 0: pi_0 = 1) */
+    int *terms;         /* [Y] last term M_y of year y's series (year 0: 0) */
     double *red;        /* [ADJ_CHUNKS][Y][(V*V + V + D) nf] partial sums of the mapping */
     double *grad;       /* [nF][Y][np] the result */
 } adj;
@@ -92,53 +91,98 @@ static int adj_terms(double mean)
     return M;
 }
 
-/* f for outputs first .. first + nf - 1, and <u_m, f> for every m. */
+/* f for outputs first .. first + nf - 1. */
 static void adj_indicators(adj *A, int first, int nf)
 {
-    const size_t nv_ = (size_t)nf, M1 = (size_t)A->Mx + 1;
+    const size_t nv_ = (size_t)nf;
     int *s = scenmc__xcalloc((size_t)A->D, sizeof(int));
-    memset(A->dots, 0, sizeof(double) * M1 * nv_);
-    for (uint64_t x = 0; x < A->n; x++) {
-        scenmc__chain_decode(&A->c, x, s);
+    for (uint64_t x = 0; x < A->n; x++, scenmc__chain_odometer(&A->c, s))
         for (size_t j = 0; j < nv_; j++) {
             int v = A->fun_v[first + (int)j], d = v < 0 ? 0 : A->m->variant_descriptor[v];
             int in = v < 0 || s[d] == v - A->k.offset[d];
-            double fx = A->f[x * nv_ + j] = A->scen[x] == A->fun_s[first + (int)j] && in;
-            if (fx != 0)
+            A->f[x * nv_ + j] = A->scen[x] == A->fun_s[first + (int)j] && in;
+        }
+    free(s);
+}
+
+/* <u_m, f> for every m and the block's outputs (after adj_powers: u). */
+static void adj_dots(adj *A, int nf)
+{
+    const size_t nv_ = (size_t)nf, M1 = (size_t)A->Mx + 1;
+    memset(A->dots, 0, sizeof(double) * M1 * nv_);
+    for (uint64_t x = 0; x < A->n; x++)
+        for (size_t j = 0; j < nv_; j++)
+            if (A->f[x * nv_ + j] != 0)
                 for (size_t m = 0; m < M1; m++)
                     A->dots[m * nv_ + j] += A->u[x * M1 + m];
-        }
-    }
+}
+
+/* u_a = p_0 M^a for a = 0 .. Mx, on one thread (single vectors: a barrier
+ * per step would cost more than the step). The year distributions are
+ * sum_m pi_m(y Lambda) u_m, so no forward pass over the years is needed. */
+static void adj_u(adj *A)
+{
+    const size_t M1 = (size_t)A->Mx + 1;
+    scenmc__chain c1 = A->c;
+    c1.threads = 1;
+    double *cur = A->c.work[0], *next = A->c.work[1];
+    int *s = scenmc__xcalloc((size_t)A->D, sizeof(int));
+    for (uint64_t x = 0; x < A->n; x++, scenmc__chain_odometer(&c1, s)) /* p_0 */
+        cur[x] = scenmc__chain_start(&c1, A->p, s);
     free(s);
+    for (size_t a = 0; a < M1; a++) {
+        for (uint64_t x = 0; x < A->n; x++)
+            A->u[x * M1 + a] = cur[x];
+        if (a + 1 == M1)
+            break;
+        scenmc__chain_apply_M(&c1, cur, next, 1, 0);
+        double *t = cur;
+        cur = next;
+        next = t;
+    }
+}
+
+/* B_k = M^k f for outputs j0 .. j0 + w - 1 on one thread. */
+static void adj_power_group(adj *A, int nf, int j0, int w)
+{
+    const size_t row = (size_t)A->Mx * (size_t)nf;
+    scenmc__chain c1 = A->c;
+    c1.threads = 1;
+    double *cur = A->h[0] + A->n * (uint64_t)j0, *next = A->h[1] + A->n * (uint64_t)j0;
+    /* plain loops, not memcpy: a few values per state */
+    for (uint64_t x = 0; x < A->n; x++)
+        for (int j = 0; j < w; j++)
+            cur[x * (uint64_t)w + (uint64_t)j] = A->f[x * (uint64_t)nf + (uint64_t)(j0 + j)];
+    for (int k = 0; k + 1 < A->Mx; k++) { /* the longest series uses B_0 .. B_(Mx-2) */
+        double *Hk = A->H + (size_t)k * (size_t)nf + (size_t)j0;
+        for (uint64_t x = 0; x < A->n; x++)
+            for (int j = 0; j < w; j++)
+                Hk[x * row + (size_t)j] = cur[x * (uint64_t)w + (uint64_t)j];
+        if (k + 2 == A->Mx)
+            break;
+        scenmc__chain_apply_M(&c1, cur, next, w, 1);
+        double *t = cur;
+        cur = next;
+        next = t;
+    }
 }
 
 /* B_k = M^k f for k = 0 .. Mx - 2 into slots k: shared by every year, whose
  * H_a = sum_(m>=a) pi_m B_(m-a) is never formed (see adj_weights). Each
  * thread takes its own outputs through all powers: no barrier per power, and
- * each output's numbers are the same whatever the grouping. */
-static void adj_powers(adj *A, int nf)
+ * each output's numbers are the same whatever the grouping. With with_u the
+ * chain u_a = p_0 M^a is one more item, run beside the powers. */
+static void adj_powers(adj *A, int nf, int with_u)
 {
-    const int groups = A->c.threads < nf ? A->c.threads : nf;
-    const size_t row = (size_t)A->Mx * (size_t)nf;
-#pragma omp parallel for schedule(static, 1) num_threads(groups)
-    for (int g = 0; g < groups; g++) {
-        const int j0 = nf * g / groups, w = nf * (g + 1) / groups - j0;
-        scenmc__chain c1 = A->c;
-        c1.threads = 1;
-        double *cur = A->h[0] + A->n * (uint64_t)j0, *next = A->h[1] + A->n * (uint64_t)j0;
-        for (uint64_t x = 0; x < A->n; x++)
-            memcpy(cur + x * (uint64_t)w, A->f + x * (uint64_t)nf + j0, sizeof(double) * (size_t)w);
-        for (int k = 0; k + 1 < A->Mx; k++) { /* the longest series uses B_0 .. B_(Mx-2) */
-            for (uint64_t x = 0; x < A->n; x++)
-                memcpy(A->H + x * row + (size_t)k * (size_t)nf + (size_t)j0, cur + x * (uint64_t)w,
-                       sizeof(double) * (size_t)w);
-            if (k + 2 == A->Mx)
-                break;
-            scenmc__chain_apply_M(&c1, cur, next, w, 1);
-            double *t = cur;
-            cur = next;
-            next = t;
+    const int groups = A->c.threads < nf ? A->c.threads : nf, items = groups + with_u;
+#pragma omp parallel for schedule(dynamic, 1) num_threads(A->c.threads < items ? A->c.threads : items)
+    for (int g = 0; g < items; g++) {
+        if (g < with_u) {
+            adj_u(A);
+            continue;
         }
+        const int q = g - with_u, j0 = nf * q / groups;
+        adj_power_group(A, nf, j0, nf * (q + 1) / groups - j0);
     }
 }
 
@@ -175,32 +219,79 @@ static void adj_map_state(const adj *A, uint64_t x, const int *s, const double *
 /* W_k(x) = sum_(i <= M-1-k) pi_(i+k+1) u_i(x) for every year (W [Y][Mx]), so
  * that dL_y/dT[x][o_i+b] = sum_(k<M_y) W_k(x) B_k(x with descriptor i set
  * to b): the same sum over pairs (i, k) as sum_a u_(a-1)(x) H_a(...). */
-static void adj_weights(const adj *A, const double *ux, double *W)
+static void adj_weights(const adj *A, const double *restrict ux, double *restrict W)
 {
     const size_t M1 = (size_t)A->Mx + 1;
     for (int y = 1; y < A->Y; y++) {
         const double *pi = A->pois + (size_t)y * M1;
-        double *w = W + (size_t)y * (size_t)A->Mx;
-        for (int k = 0, M = A->terms[y]; k < M; k++) {
-            double acc = 0;
-            for (int i = 0; i < M - k; i++)
-                acc += pi[i + k + 1] * ux[i];
-            w[k] = acc;
+        double *restrict w = W + (size_t)y * (size_t)A->Mx;
+        const int M = A->terms[y];
+        memset(w, 0, sizeof(double) * (size_t)M);
+        /* i outermost: the inner loop is a vectorisable axpy, and each w_k
+         * still adds its terms in the order of i */
+        for (int i = 0; i < M; i++) {
+            const double c = ux[i], *q = pi + i + 1;
+            for (int k = 0; k < M - i; k++)
+                w[k] += q[k] * c;
         }
     }
 }
 
+/* The accumulation below, the most time-consuming loop, is compiled also
+ * for AVX2 and AVX-512 and chosen at load time (GCC's function
+ * multiversioning); four outputs at a time in GCC's vector type. */
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
+#define ADJ_CLONES __attribute__((target_clones("arch=x86-64-v4", "avx2", "default")))
+#else
+#define ADJ_CLONES
+#endif
+#if defined(__GNUC__)
+#define ADJ_VEC 1
+typedef double adj_v4 __attribute__((vector_size(4 * sizeof(double))));
+#endif
+
 /* G_y[o_i+b][j] += sum_k W_y,k B_k(x_b)[j] for every year: neighbour x_b's
- * powers Bb are read once for all years. */
-static void adj_accumulate(const adj *A, const double *W, const double *Bb, int nf, double *G, size_t col)
+ * powers Bb are read once for all years. The sums over k are kept in
+ * registers, in two halves (even and odd k) so that they overlap. */
+ADJ_CLONES static void adj_accumulate(const adj *A, const double *restrict W, const double *restrict Bb, int nf,
+                                      double *restrict G, size_t col)
 {
     const size_t nv_ = (size_t)nf, Gy = (size_t)A->V * nv_;
     for (int y = 1; y < A->Y; y++) {
         const double *w = W + (size_t)y * (size_t)A->Mx;
         double *g = G + (size_t)y * Gy + col;
-        for (int k = 0, M = A->terms[y]; k < M; k++)
-            for (size_t j = 0; j < nv_; j++)
-                g[j] += w[k] * Bb[(size_t)k * nv_ + j];
+        const int M = A->terms[y];
+        size_t j = 0;
+#ifdef ADJ_VEC
+        for (; j + 4 <= nv_; j += 4) {
+            adj_v4 a0 = {0, 0, 0, 0}, a1 = {0, 0, 0, 0}, b;
+            int k = 0;
+            for (; k + 1 < M; k += 2) {
+                memcpy(&b, Bb + (size_t)k * nv_ + j, sizeof b);
+                a0 += w[k] * b;
+                memcpy(&b, Bb + (size_t)(k + 1) * nv_ + j, sizeof b);
+                a1 += w[k + 1] * b;
+            }
+            if (k < M) {
+                memcpy(&b, Bb + (size_t)k * nv_ + j, sizeof b);
+                a0 += w[k] * b;
+            }
+            memcpy(&b, g + j, sizeof b);
+            b += a0 + a1;
+            memcpy(g + j, &b, sizeof b);
+        }
+#endif
+        for (; j < nv_; j++) {
+            double a0 = 0, a1 = 0;
+            int k = 0;
+            for (; k + 1 < M; k += 2) {
+                a0 += w[k] * Bb[(size_t)k * nv_ + j];
+                a1 += w[k + 1] * Bb[(size_t)(k + 1) * nv_ + j];
+            }
+            if (k < M)
+                a0 += w[k] * Bb[(size_t)k * nv_ + j];
+            g[j] += a0 + a1;
+        }
     }
 }
 
@@ -277,7 +368,8 @@ static void adj_block(adj *A, int first, int nf)
 {
     const size_t per = ((size_t)A->V * (size_t)A->V + (size_t)A->V + (size_t)A->D) * (size_t)nf;
     const size_t all = per * (size_t)A->Y, M1 = (size_t)A->Mx + 1;
-    adj_powers(A, nf);
+    adj_powers(A, nf, first == 0); /* u with the first block's powers */
+    adj_dots(A, nf);
     memset(A->red, 0, sizeof(double) * all * ADJ_CHUNKS);
 #pragma omp parallel for schedule(dynamic) num_threads(A->c.threads)
     for (int ch = 0; ch < ADJ_CHUNKS; ch++)
@@ -297,15 +389,13 @@ static void adj_block(adj *A, int first, int nf)
     }
 }
 
-/* Bytes per state that do not depend on the outputs, and per output carried. */
-static double adj_fixed_bytes(int V, int Y, int Mx) { return 8.0 * (V + Y + Mx + 1) + 4.0; }
+/* Bytes per state that do not depend on the outputs (T, u, two vectors, the
+ * scenario), and per output carried. */
+static double adj_fixed_bytes(int V, int Mx) { return 8.0 * (V + Mx + 3) + 4.0; }
 static double adj_block_bytes(int Mx) { return 8.0 * (Mx + 3); }
 
 static void adj_free(adj *A)
 {
-    for (int y = 0; A->pt && y < A->Y; y++)
-        free(A->pt[y]);
-    free(A->pt);
     free(A->scen);
     free(A->u);
     free(A->Cm);
@@ -332,10 +422,6 @@ static void adj_free(adj *A)
 static int adj_alloc(adj *A)
 {
     size_t N = (size_t)A->n, nfz = (size_t)A->nf_max, Vz = (size_t)A->V, M1 = (size_t)A->Mx + 1;
-    A->pt = scenmc__xcalloc((size_t)A->Y, sizeof(double *));
-    int ok = 1;
-    for (int y = 0; y < A->Y; y++)
-        ok &= (A->pt[y] = malloc(sizeof(double) * N)) != NULL;
     A->scen = malloc(sizeof(int) * N);
     A->u = malloc(sizeof(double) * N * M1);
     A->c.T = malloc(sizeof(double) * N * Vz);
@@ -348,48 +434,32 @@ static int adj_alloc(adj *A)
     A->dots = scenmc__xcalloc(M1 * nfz, sizeof(double));
     A->pois = scenmc__xcalloc(M1 * (size_t)A->Y, sizeof(double));
     A->terms = scenmc__xcalloc((size_t)A->Y, sizeof(int));
+    A->pois[0] = 1; /* year 0: the start, u_0 */
     for (int y = 1; y < A->Y; y++) {
         A->terms[y] = adj_terms(y * A->k.lambda) - 1; /* terms 0 .. M_y */
         for (int m = 0; m <= A->terms[y]; m++)
             A->pois[(size_t)y * M1 + (size_t)m] = gsl_ran_poisson_pdf((unsigned)m, y * A->k.lambda);
     }
     A->red = malloc(sizeof(double) * ADJ_CHUNKS * (size_t)A->Y * (Vz * Vz + Vz + (size_t)A->D) * nfz);
-    return ok && A->scen && A->u && A->c.T && A->c.work[0] && A->c.work[1] && A->f && A->H && A->h[0] &&
+    return A->scen && A->u && A->c.T && A->c.work[0] && A->c.work[1] && A->f && A->H && A->h[0] &&
            A->h[1] && A->red;
 }
 
-/* The distributions pt and u_a = p_0 M^a side by side, one thread each
- * (single vectors: a barrier per step would cost more than the step). */
-static void adj_forward(adj *A)
+/* The scenario of each state. */
+static void adj_scenarios(adj *A)
 {
-    const size_t M1 = (size_t)A->Mx + 1;
-    scenmc__chain c1 = A->c;
-    c1.threads = 1;
-#pragma omp parallel sections num_threads(A->c.threads < 2 ? 1 : 2)
-    {
-#pragma omp section
-        scenmc__chain_forward(&c1, A->p, A->Y, A->scen, A->pt);
-#pragma omp section
-        {
-            double *cur = A->h[0], *next = A->h[1];
-            scenmc__chain c2 = c1;
-            int *s = scenmc__xcalloc((size_t)A->D, sizeof(int));
-            for (uint64_t x = 0; x < A->n; x++, scenmc__chain_odometer(&c2, s)) /* p_0 */
-                cur[x] = scenmc__chain_start(&c2, A->p, s);
-            free(s);
-            for (size_t a = 0; a < M1; a++) {
-                for (uint64_t x = 0; x < A->n; x++)
-                    A->u[x * M1 + a] = cur[x];
-                scenmc__chain_apply_M(&c2, cur, next, 1, 0);
-                double *t = cur;
-                cur = next;
-                next = t;
-            }
-        }
+    int *s = scenmc__xcalloc((size_t)A->D, sizeof(int));
+    for (uint64_t x = 0; x < A->n; x++, scenmc__chain_odometer(&A->c, s)) {
+        long si = 0;
+        for (int d = 0; d < A->D; d++)
+            si += (long)A->k.scen_stride[d] * s[d];
+        A->scen[x] = A->k.scen_table[si];
     }
+    free(s);
 }
 
-/* The chain, its memory, the forward distributions and u_a = p_0 M^a. */
+/* The chain, its memory and the scenario of each state (u_a = p_0 M^a comes
+ * with the first block's powers). */
 static scenmc_status adj_init(adj *A, const scenmc_model *m, const scenmc_params *p, int threads,
                               scenmc_error *err)
 {
@@ -416,7 +486,7 @@ static scenmc_status adj_init(adj *A, const scenmc_model *m, const scenmc_params
     A->c.stride = A->k.state_stride;
     scenmc__chain_poisson(&A->c, A->k.lambda);
     A->Mx = adj_terms((A->Y - 1) * A->k.lambda);
-    double fixed = adj_fixed_bytes(A->V, A->Y, A->Mx) * (double)n, per = adj_block_bytes(A->Mx) * (double)n;
+    double fixed = adj_fixed_bytes(A->V, A->Mx) * (double)n, per = adj_block_bytes(A->Mx) * (double)n;
     double nf = floor((0.6 * scenmc__physical_memory() - fixed) / per);
     A->nf_max = nf > ADJ_BLOCK ? ADJ_BLOCK : (int)fmax(nf, 0);
     if (A->nf_max < 1)
@@ -427,19 +497,23 @@ static scenmc_status adj_init(adj *A, const scenmc_model *m, const scenmc_params
     A->Cm = scenmc_params_matrix(p, m, 0);
     A->Xm = scenmc_params_matrix(p, m, 1);
     scenmc__chain_build_transitions(&A->c, p);
-    adj_forward(A);
+    adj_scenarios(A);
     return SCENMC_OK;
 }
 
-/* The joint P(scenario s, variant v in the state) [Y][S][V] and P(s) [Y][S]. */
+/* The joint P(scenario s, variant v in the state) [Y][S][V] and P(s) [Y][S],
+ * from the year distributions sum_m pi_m(y Lambda) u_m. */
 static void adj_joint(const adj *A, double *J, double *Ps)
 {
-    const size_t S = (size_t)A->S, V = (size_t)A->V;
+    const size_t S = (size_t)A->S, V = (size_t)A->V, M1 = (size_t)A->Mx + 1;
     int *s = scenmc__xcalloc((size_t)A->D, sizeof(int));
     for (int y = 0; y < A->Y; y++) {
         memset(s, 0, sizeof(int) * (size_t)A->D);
+        const double *pi = A->pois + (size_t)y * M1;
         for (uint64_t x = 0; x < A->n; x++) {
-            double w = A->pt[y][x];
+            double w = 0;
+            for (int m = 0; m <= A->terms[y]; m++)
+                w += pi[m] * A->u[x * M1 + (size_t)m];
             size_t a = (size_t)A->scen[x];
             Ps[(size_t)y * S + a] += w;
             for (int d = 0; d < A->D; d++)

@@ -32,7 +32,7 @@ typedef struct exact_work {
     int *scen;    /* [n] scenario of each state */
     double *A;    /* [Y][S] P(in S on t..T) */
     int *s;       /* [D] a decoded state */
-    /* Conditioning (docs/model.md, section 10.1); o NULL: none. */
+    /* Conditioning (docs/model.md, section 10, "Conditioning on observations"); o NULL: none. */
     const scenmc_observations *o;
     const scenmc_params *p;
     int t_last;    /* index of the last year with an observation */

@@ -144,7 +144,7 @@ double scenmc__physical_memory(void)
 }
 
 /* Bytes the solver needs for n states (docs/model.md, section 10); conditioned
- * on observations in lik_years years (section 10.1; 0: not conditioned), the
+ * on observations in lik_years years (its conditioning paragraph; 0: none), the
  * backward block is 3S wide with the transition vectors inside it, and each
  * observed year keeps its likelihood vector. */
 static double memory_needed(uint64_t n, int V, int Y, int S, int lik_years)

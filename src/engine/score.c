@@ -38,6 +38,7 @@
 #define SCALE2 65536.0      /* 2^16: of a squared score */
 #define BOUND_LIMIT 4.611686018427387904e18 /* 2^62 */
 #define BLOCK 32            /* trajectories simulated before they are tallied year by year */
+#define PILOT 1024          /* trajectories that choose the derived rows (choose_derived) */
 
 /* What every thread reads: the kernel, the parameters and where each
  * parameter's score lives. */
@@ -53,17 +54,13 @@ typedef struct setup {
     int *idx_rate;          /* [D] */
     int *idx_bias;          /* [V] */
     double *inv_rate;       /* [D] 1 / lambda_j */
-    int *derived;           /* [S][D] the variant of d whose scenario_variant sums are not
-                             * tallied but derived at the end (see derive_rows) */
+    int *derived;           /* [Y][S][D] the variant of d whose scenario_variant sums are not
+                             * tallied but derived at the end (see choose_derived) */
 } setup;
 
-/* One thread's fixed-point sums of the score and its square, interleaved:
- * s12 [Y][S][P][2] and sv12 [Y][S][V][P][2]. */
-typedef struct acc {
-    int64_t *s12, *sv12;
-    uint64_t *ns, *nsv;     /* [Y][S], [Y][S][V] trajectories */
-    double bound;           /* sum of each tally's largest term */
-} acc;
+/* One thread's fixed-point sums of the score and its square, interleaved
+ * (score.h). */
+typedef scenmc__score_sums acc;
 
 /* One thread's scratch: a block of trajectories is simulated first, its
  * states and scores kept per year, then tallied year by year, so that the
@@ -115,24 +112,6 @@ static void setup_free(setup *g)
     free(g->derived);
 }
 
-/* For each scenario slot and descriptor, the variant whose (y, s, v) sums are
- * derived rather than tallied: the variant a scenario's condition pins (the
- * state always has it, so d's rows cost nothing), else the last one. The
- * sums over v of one descriptor's rows equal the scenario's row, so the
- * derived row is that minus the others, exactly (integers). */
-static void choose_derived(setup *g, const scenmc_model *m)
-{
-    const scenmc__kernel_base *kb = &g->k.base;
-    g->derived = scenmc__xmalloc((size_t)g->S * (size_t)g->D * sizeof(int));
-    for (int s = 0; s < g->S; s++) {
-        int *row = g->derived + (size_t)s * (size_t)g->D;
-        for (int d = 0; d < g->D; d++)
-            row[d] = kb->n_var[d] - 1;
-        for (int c = 0; s < m->n_scenarios && c < m->scenarios[s].n_conditions; c++)
-            row[m->scenarios[s].cond_descriptor[c]] = m->scenarios[s].cond_variant[c];
-    }
-}
-
 static scenmc_status setup_init(setup *g, const scenmc_model *m, const scenmc_params *p,
                                 const scenmc_results *shape, const scenmc_dparam *list, int P,
                                 scenmc_error *err)
@@ -163,7 +142,6 @@ static scenmc_status setup_init(setup *g, const scenmc_model *m, const scenmc_pa
     for (int d = 0; d < g->D; d++)
         g->inv_rate[d] = 1 / p->rate[d];
     index_params(g, list);
-    choose_derived(g, m);
     return SCENMC_OK;
 }
 
@@ -261,16 +239,23 @@ SCORE_CLONES static int64_t to_fixed(const double *restrict score, int64_t *rest
     return big;
 }
 
+/* The scenario slot of state s. */
+static size_t scen_slot(const setup *g, const int *s)
+{
+    const scenmc__kernel_base *kb = &g->k.base;
+    long si = 0;
+    for (int d = 0; d < g->D; d++)
+        si += (long)kb->scen_stride[d] * s[d];
+    return (size_t)kb->scen_table[si];
+}
+
 /* State s at the end of year y into the sums, with the score so far. */
 static void tally(const setup *g, const int *s, const double *score, int y, work *w, acc *a)
 {
     const scenmc__kernel_base *kb = &g->k.base;
     const size_t S = (size_t)g->S, V = (size_t)g->V, P = (size_t)g->P;
-    long si = 0;
-    for (int d = 0; d < g->D; d++)
-        si += (long)kb->scen_stride[d] * s[d];
-    const size_t ys = (size_t)y * S + (size_t)kb->scen_table[si];
-    const int *skip = g->derived + (ys % S) * (size_t)g->D;
+    const size_t ys = (size_t)y * S + scen_slot(g, s);
+    const int *skip = g->sv ? g->derived + ys * (size_t)g->D : NULL;
     a->ns[ys]++;
     for (int d = 0; d < g->D && g->sv; d++)
         if (s[d] != skip[d])
@@ -319,41 +304,53 @@ static void run_block(const setup *g, uint64_t seed, uint64_t first, uint64_t la
             tally(g, w->state + (b * Y + y) * D, w->score + (b * Y + y) * P, (int)y, w, a);
 }
 
-static size_t n_sv(const setup *g)
+static size_t n_sv(const acc *a)
 {
-    return (size_t)g->Y * (size_t)g->S * (size_t)g->V;
+    return (size_t)a->Y * (size_t)a->S * (size_t)a->V;
 }
 
-static void acc_init(acc *a, const setup *g)
+void scenmc__score_sums_init(scenmc__score_sums *a, int Y, int S, int V, int P, int sv)
 {
-    const size_t ys = (size_t)g->Y * (size_t)g->S, P = (size_t)g->P;
-    a->s12 = scenmc__xcalloc(ys * P * 2, sizeof(int64_t));
-    a->sv12 = g->sv ? scenmc__xcalloc(n_sv(g) * P * 2, sizeof(int64_t)) : NULL;
-    a->ns = scenmc__xcalloc(ys, sizeof(uint64_t));
-    a->nsv = g->sv ? scenmc__xcalloc(n_sv(g), sizeof(uint64_t)) : NULL;
-    a->bound = 0;
+    *a = (acc){.Y = Y, .S = S, .V = V, .P = P, .sv = sv};
+    const size_t ys = (size_t)Y * (size_t)S;
+    a->s12 = scenmc__xcalloc(ys * (size_t)P * 2 + 1, sizeof(int64_t));
+    a->sv12 = sv ? scenmc__xcalloc(n_sv(a) * (size_t)P * 2 + 1, sizeof(int64_t)) : NULL;
+    a->ns = scenmc__xcalloc(ys + 1, sizeof(uint64_t));
+    a->nsv = sv ? scenmc__xcalloc(n_sv(a) + 1, sizeof(uint64_t)) : NULL;
 }
 
-static void acc_free(acc *a)
+void scenmc__score_sums_free(scenmc__score_sums *a)
 {
     free(a->s12);
     free(a->sv12);
     free(a->ns);
     free(a->nsv);
+    memset(a, 0, sizeof *a);
 }
 
 /* dst += src, exactly (integers: the order does not matter). */
-static void acc_add(acc *dst, const acc *src, const setup *g)
+int scenmc__score_sums_add(scenmc__score_sums *dst, const scenmc__score_sums *src)
 {
-    const size_t ys = (size_t)g->Y * (size_t)g->S, P = (size_t)g->P;
+    if (dst->Y != src->Y || dst->S != src->S || dst->V != src->V || dst->P != src->P || dst->sv != src->sv)
+        return 0;
+    const size_t ys = (size_t)dst->Y * (size_t)dst->S, P = (size_t)dst->P;
     add_row(dst->s12, src->s12, ys * P * 2);
-    if (g->sv)
-        add_row(dst->sv12, src->sv12, n_sv(g) * P * 2);
-    for (size_t j = 0; j < n_sv(g) && g->sv; j++)
+    if (dst->sv)
+        add_row(dst->sv12, src->sv12, n_sv(dst) * P * 2);
+    for (size_t j = 0; j < n_sv(dst) && dst->sv; j++)
         dst->nsv[j] += src->nsv[j];
     for (size_t j = 0; j < ys; j++)
         dst->ns[j] += src->ns[j];
     dst->bound += src->bound;
+    return 1;
+}
+
+uint64_t scenmc__score_sums_count(const scenmc__score_sums *a)
+{
+    uint64_t n = 0;
+    for (int s = 0; s < a->S; s++)
+        n += a->ns[s];
+    return n;
 }
 
 static void work_init(work *w, const setup *g)
@@ -375,6 +372,47 @@ static void work_free(work *w)
     free(w->hits);
 }
 
+/* For each year, scenario slot and descriptor, the variant whose (y, s, v)
+ * sums are derived rather than tallied (derive_rows): the one that most
+ * trajectories of a pilot have there (ties: the first), so that the most
+ * frequent row costs nothing (a variant a scenario pins is always chosen).
+ * The pilot is the run's first PILOT trajectories, whatever share this
+ * process computes, so every share and thread count chooses alike. The sums
+ * over v of one descriptor's rows equal the scenario's row, so a derived row
+ * is that minus the others, exactly (integers): the choice changes the time
+ * a run takes, never its sums. */
+static void choose_derived(setup *g, const scenmc_params *p)
+{
+    const scenmc__kernel_base *kb = &g->k.base;
+    const size_t YS = (size_t)g->Y * (size_t)g->S, V = (size_t)g->V, D = (size_t)g->D, Y = (size_t)g->Y;
+    uint64_t *n = scenmc__xcalloc(YS * V, sizeof(uint64_t));
+    const uint64_t K = p->n_trajectories < PILOT ? p->n_trajectories : PILOT;
+    work w;
+    work_init(&w, g);
+    for (uint64_t j = 0; j < K; j += BLOCK) {
+        const size_t nb = K - j < BLOCK ? (size_t)(K - j) : BLOCK;
+        for (size_t b = 0; b < nb; b++)
+            trajectory(g, p->seed, j + b, &w, (int)b);
+        for (size_t i = 0; i < nb * Y; i++) { /* slot b, year i % Y */
+            const int *s = w.state + i * D;
+            const size_t ys = (i % Y) * (size_t)g->S + scen_slot(g, s);
+            for (size_t d = 0; d < D; d++)
+                n[ys * V + (size_t)(kb->offset[d] + s[d])]++;
+        }
+    }
+    work_free(&w);
+    g->derived = scenmc__xmalloc(YS * D * sizeof(int));
+    for (size_t ys = 0; ys < YS; ys++)
+        for (size_t d = 0; d < D; d++) {
+            const uint64_t *c = n + ys * V + (size_t)kb->offset[d];
+            int best = 0;
+            for (int v = 1; v < kb->n_var[d]; v++)
+                best = c[v] > c[best] ? v : best;
+            g->derived[ys * D + d] = best;
+        }
+    free(n);
+}
+
 /* The rows choose_derived left out: the scenario's row minus the descriptor's
  * other variants' rows, for the sums and the counts. */
 static void derive_rows(const setup *g, acc *a)
@@ -383,7 +421,7 @@ static void derive_rows(const setup *g, acc *a)
     const size_t S = (size_t)g->S, V = (size_t)g->V, P2 = 2 * (size_t)g->P;
     for (size_t ys = 0; ys < (size_t)g->Y * S && g->sv; ys++)
         for (int d = 0; d < g->D; d++) {
-            const size_t o = ys * V + (size_t)kb->offset[d], dv = o + (size_t)g->derived[(ys % S) * (size_t)g->D + (size_t)d];
+            const size_t o = ys * V + (size_t)kb->offset[d], dv = o + (size_t)g->derived[ys * (size_t)g->D + (size_t)d];
             int64_t *row = a->sv12 + dv * P2;
             uint64_t n = a->ns[ys];
             memcpy(row, a->s12 + ys * P2, sizeof(int64_t) * P2);
@@ -427,7 +465,7 @@ static int run_all(const setup *g, const scenmc_params *p, const scenmc__score_o
         work_free(&w);
     }
     for (int t = 1; t < threads; t++)
-        acc_add(&accs[0], &accs[t], g);
+        scenmc__score_sums_add(&accs[0], &accs[t]);
     return !stop;
 }
 
@@ -466,9 +504,9 @@ static void quotient_estimate(double a, double a2, double b, double b2, double c
 }
 
 /* The three tables of out from the sums of N trajectories. */
-static void estimate(const setup *g, const acc *a, double N, scenmc_derivatives *out)
+static void estimate(const acc *a, double N, scenmc_derivatives *out)
 {
-    const size_t Y = (size_t)g->Y, S = (size_t)g->S, V = (size_t)g->V, P = (size_t)g->P;
+    const size_t Y = (size_t)a->Y, S = (size_t)a->S, V = (size_t)a->V, P = (size_t)a->P;
     const double f1 = 1 / (SCALE1 * N), f2 = 1 / (SCALE2 * N);
     for (size_t t = 0; t < P; t++)
         for (size_t y = 0; y < Y; y++) {
@@ -482,14 +520,14 @@ static void estimate(const setup *g, const acc *a, double N, scenmc_derivatives 
                 const double b = (double)a->s12[(ys * P + t) * 2] * f1, b2 = (double)a->s12[(ys * P + t) * 2 + 1] * f2;
                 const double d = (double)a->ns[ys] / N;
                 cov_estimate(d, b, b2, mu, e2, N, &out->scenario[o], &out->scenario_se[o]);
-                for (size_t v = 0; v < V && g->sv; v++) {
+                for (size_t v = 0; v < V && a->sv; v++) {
                     const size_t j = ys * V + v;
                     quotient_estimate((double)a->sv12[(j * P + t) * 2] * f1, (double)a->sv12[(j * P + t) * 2 + 1] * f2, b, b2,
                                       (double)a->nsv[j] / N, d, N, &out->scenario_variant[o * V + v],
                                       &out->scenario_variant_se[o * V + v]);
                 }
             }
-            for (size_t v = 0; v < V && g->sv; v++) {
+            for (size_t v = 0; v < V && a->sv; v++) {
                 double m1 = 0, m2 = 0, pv = 0;
                 for (size_t s = 0; s < S; s++) {
                     const size_t j = (y * S + s) * V + v;
@@ -503,7 +541,7 @@ static void estimate(const setup *g, const acc *a, double N, scenmc_derivatives 
         }
 }
 
-static void alloc_out(scenmc_derivatives *out, const setup *g)
+static void alloc_out(scenmc_derivatives *out, const acc *g)
 {
     const size_t n = (size_t)g->P * (size_t)g->Y;
     out->Y = g->Y;
@@ -526,8 +564,8 @@ static int reduce_shares(const setup *g, const scenmc__score_options *o, acc *a)
     int bad = o->reduce(o->reduce_ctx, a->s12, ys * P2, 0);
     bad |= o->reduce(o->reduce_ctx, a->ns, ys, 1);
     if (g->sv) {
-        bad |= o->reduce(o->reduce_ctx, a->sv12, n_sv(g) * P2, 0);
-        bad |= o->reduce(o->reduce_ctx, a->nsv, n_sv(g), 1);
+        bad |= o->reduce(o->reduce_ctx, a->sv12, n_sv(a) * P2, 0);
+        bad |= o->reduce(o->reduce_ctx, a->nsv, n_sv(a), 1);
     }
     bad |= o->reduce(o->reduce_ctx, &a->bound, 1, 2);
     return bad;
@@ -539,27 +577,41 @@ static scenmc_status run_and_estimate(setup *g, const scenmc_params *p, const sc
 {
     acc *accs = scenmc__xcalloc((size_t)threads, sizeof(acc));
     for (int t = 0; t < threads; t++)
-        acc_init(&accs[t], g);
+        scenmc__score_sums_init(&accs[t], g->Y, g->S, g->V, g->P, g->sv);
     scenmc_status st = SCENMC_OK;
     const int done = run_all(g, p, o, threads, accs);
     if (o->reduce && reduce_shares(g, o, &accs[0]))
         st = scenmc_error_add(err, SCENMC_E_IO, "the score sums could not be added across the MPI ranks");
     else if (!done)
         st = scenmc_error_add(err, SCENMC_E_INTERRUPTED, "the score run was stopped");
-    else if (accs[0].bound >= BOUND_LIMIT)
-        st = scenmc_error_add(err, SCENMC_E_LIMIT, "the score sums could overflow their 64 bits: "
-                              "use fewer trajectories");
     if (st == SCENMC_OK) {
         derive_rows(g, &accs[0]);
-        alloc_out(out, g);
-        estimate(g, &accs[0], (double)p->n_trajectories, out);
-        if (o->counts)
-            memcpy(o->counts, accs[0].ns, sizeof(uint64_t) * (size_t)g->Y * (size_t)g->S);
+        st = scenmc__score_estimate(&accs[0], out, err);
+    }
+    if (st == SCENMC_OK && o->counts)
+        memcpy(o->counts, accs[0].ns, sizeof(uint64_t) * (size_t)g->Y * (size_t)g->S);
+    if (st == SCENMC_OK && o->sums) {
+        *o->sums = accs[0];
+        memset(&accs[0], 0, sizeof accs[0]);
     }
     for (int t = 0; t < threads; t++)
-        acc_free(&accs[t]);
+        scenmc__score_sums_free(&accs[t]);
     free(accs);
     return st;
+}
+
+scenmc_status scenmc__score_estimate(const scenmc__score_sums *a, scenmc_derivatives *out, scenmc_error *err)
+{
+    if (a->bound >= BOUND_LIMIT)
+        return scenmc_error_add(err, SCENMC_E_LIMIT, "the score sums could overflow their 64 bits: "
+                                "use fewer trajectories");
+    const uint64_t N = scenmc__score_sums_count(a);
+    if (N == 0)
+        return scenmc_error_add(err, SCENMC_E_INPUT, "the score sums hold no trajectory");
+    alloc_out(out, a);
+    estimate(a, (double)N, out);
+    out->n_trajectories = N;
+    return SCENMC_OK;
 }
 
 scenmc_status scenmc__score_run(const scenmc_model *m, const scenmc_params *p, const scenmc__score_options *o,
@@ -579,6 +631,8 @@ scenmc_status scenmc__score_run(const scenmc_model *m, const scenmc_params *p, c
     if ((st = scenmc_dparams_list(m, p, &list, &P, err)) == SCENMC_OK &&
         (st = setup_init(&g, m, p, &shape, list, P, err)) == SCENMC_OK) {
         g.sv = !o->scenario_only;
+        if (g.sv)
+            choose_derived(&g, p);
         st = run_and_estimate(&g, p, o, o->threads > 0 ? o->threads : omp_get_max_threads(), out, err);
         setup_free(&g);
     }
@@ -590,7 +644,6 @@ scenmc_status scenmc__score_run(const scenmc_model *m, const scenmc_params *p, c
         return st;
     }
     strcpy(out->method, "score");
-    out->n_trajectories = p->n_trajectories;
     out->wall_seconds = scenmc__now() - t0;
     return SCENMC_OK;
 }

@@ -17,6 +17,30 @@ scenmc_status scenmc__score_derivatives(const scenmc_model *m, const scenmc_para
                                         int (*progress)(void *, uint64_t done, uint64_t total, double seconds),
                                         void *ctx, scenmc_derivatives *out, scenmc_error *err);
 
+/* The integer sums of a score run (fixed point, see score.c), the derived
+ * rows included: they add exactly over disjoint trajectory ranges, so shard
+ * files keep them and `scenmc merge` adds them (docs/sensitivity.md). */
+typedef struct scenmc__score_sums {
+    int Y, S, V, P;          /* years, scenario slots, variants, parameters */
+    int sv;                  /* the variant tables too (sv12, nsv not NULL) */
+    int64_t *s12;            /* [Y][S][P][2]: sums of the score and of its square */
+    int64_t *sv12;           /* [Y][S][V][P][2] */
+    uint64_t *ns, *nsv;      /* [Y][S], [Y][S][V]: trajectories */
+    double bound;            /* sum of each tally's largest term (the overflow guard) */
+} scenmc__score_sums;
+
+/* Zeroed sums of these dimensions. */
+void scenmc__score_sums_init(scenmc__score_sums *s, int Y, int S, int V, int P, int sv);
+void scenmc__score_sums_free(scenmc__score_sums *s);
+/* dst += src exactly; 0 (nothing added) when their dimensions differ. */
+int scenmc__score_sums_add(scenmc__score_sums *dst, const scenmc__score_sums *src);
+/* The trajectories the sums hold (each is tallied once in the first year). */
+uint64_t scenmc__score_sums_count(const scenmc__score_sums *s);
+/* out's tables and n_trajectories from the sums, exactly as a run computes
+ * them (out->param and the rest untouched); SCENMC_E_LIMIT when the sums may
+ * have overflowed, SCENMC_E_INPUT when they hold no trajectory. */
+scenmc_status scenmc__score_estimate(const scenmc__score_sums *s, scenmc_derivatives *out, scenmc_error *err);
+
 /* The same with options. */
 typedef struct scenmc__score_options {
     int threads;            /* 0: OpenMP's default */
@@ -34,6 +58,9 @@ typedef struct scenmc__score_options {
     uint64_t first, last;
     int (*reduce)(void *ctx, void *data, size_t n, int kind);
     void *reduce_ctx;
+    /* Not NULL: receives the run's sums (all shares' after reduce; the
+     * caller frees them with scenmc__score_sums_free). */
+    scenmc__score_sums *sums;
 } scenmc__score_options;
 
 scenmc_status scenmc__score_run(const scenmc_model *m, const scenmc_params *p, const scenmc__score_options *o,

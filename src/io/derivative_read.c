@@ -2,7 +2,8 @@
  * (docs/sensitivity.md, "The derivative file"): the coordinates param, year,
  * scenario, variant, the parameters' descriptions along param, and the
  * tables dP_* [param, year, ...] with stderr_* for the score method. The
- * elasticity_* tables are dP_* x param_step and are not read back. */
+ * elasticity_* tables are dP_* x param_step and are not read back. A
+ * shard's /derivative/sums is read on its own (scenmc__derivative_sums_read). */
 #include "io/derivative_read.h"
 #include "io/h5.h"
 #include "io/results_read.h"
@@ -143,4 +144,62 @@ scenmc_status scenmc_derivatives_read(const char *path, scenmc_model **model, sc
     mt.model = NULL;
     scenmc__meta_close(&mt);
     return SCENMC_OK;
+}
+
+int scenmc__is_derivative_file(const char *path)
+{
+    if (H5Fis_hdf5(path) <= 0)
+        return 0;
+    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    if (f < 0)
+        return 0;
+    const int yes = H5Lexists(f, "derivative", H5P_DEFAULT) > 0;
+    H5Fclose(f);
+    return yes;
+}
+
+/* The sums of the open group /derivative/sums: 1 read, 0 missing or of
+ * another shape. */
+static int read_sums(hid_t g, const scenmc_derivatives *d, scenmc__score_sums *s, scenmc_range *span, int *k,
+                     int *M)
+{
+    int sv = 0;
+    if (scenmc__h5_get_attr(g, ".", "all_tables", H5T_NATIVE_INT, &sv) != 1 ||
+        scenmc__h5_get_attr(g, ".", "trajectory_first", H5T_NATIVE_UINT64, &span->first) != 1 ||
+        scenmc__h5_get_attr(g, ".", "trajectory_last", H5T_NATIVE_UINT64, &span->last) != 1 ||
+        scenmc__h5_get_attr(g, ".", "shard_index", H5T_NATIVE_INT, k) != 1 ||
+        scenmc__h5_get_attr(g, ".", "shard_count", H5T_NATIVE_INT, M) != 1)
+        return 0;
+    scenmc__score_sums_init(s, d->Y, d->S, d->V, d->n_param, sv != 0);
+    const size_t ys = (size_t)d->Y * (size_t)d->S, P2 = 2 * (size_t)d->n_param, ysv = ys * (size_t)d->V;
+    return scenmc__h5_get_attr(g, ".", "bound", H5T_NATIVE_DOUBLE, &s->bound) == 1 &&
+           scenmc__h5_read_num(g, "score", H5T_NATIVE_INT64, ys * P2, s->s12) == 1 &&
+           scenmc__h5_read_num(g, "count", H5T_NATIVE_UINT64, ys, s->ns) == 1 &&
+           (!s->sv || (scenmc__h5_read_num(g, "score_variant", H5T_NATIVE_INT64, ysv * P2, s->sv12) == 1 &&
+                       scenmc__h5_read_num(g, "count_variant", H5T_NATIVE_UINT64, ysv, s->nsv) == 1)) &&
+           span->first <= span->last && (s->sv == (d->variant != NULL));
+}
+
+scenmc_status scenmc__derivative_sums_read(const char *path, const scenmc_derivatives *d, scenmc__score_sums *s,
+                                          scenmc_range *span, int *k, int *M, scenmc_error *err)
+{
+    memset(s, 0, sizeof *s);
+    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    if (f < 0)
+        return scenmc_error_add(err, SCENMC_E_INPUT, "%s: cannot open it as HDF5", path);
+    scenmc_status st = SCENMC_OK;
+    if (H5Lexists(f, "derivative", H5P_DEFAULT) <= 0 || H5Lexists(f, "derivative/sums", H5P_DEFAULT) <= 0) {
+        st = scenmc_error_add(err, SCENMC_E_INPUT, "%s: not a shard of a score run (no /derivative/sums): only "
+                              "the files of 'scenmc sensitivity --method score --shard K/M' can be merged", path);
+    } else {
+        hid_t g = H5Gopen2(f, "derivative/sums", H5P_DEFAULT);
+        if (g < 0 || !read_sums(g, d, s, span, k, M))
+            st = bad(err, path, "/derivative/sums is incomplete or does not fit the tables");
+        if (g >= 0)
+            H5Gclose(g);
+    }
+    H5Fclose(f);
+    if (st != SCENMC_OK)
+        scenmc__score_sums_free(s);
+    return st;
 }

@@ -6,7 +6,9 @@
  *   dP_scenario [param, year, scenario], dP_variant [param, year, variant],
  *   dP_scenario_variant [param, year, scenario, variant],
  * the same as elasticity_* (derivative x the parameter's step) and, for the
- * score method, stderr_* (standard errors of the derivatives). */
+ * score method, stderr_* (standard errors of the derivatives). A shard of
+ * a score run adds /derivative/sums: the run's integer sums, which
+ * `scenmc merge` adds (io/derivative_merge.c). */
 #include "io/derivative_write.h"
 #include "io/h5.h"
 #include "io/results_write.h"
@@ -22,6 +24,7 @@ typedef struct dw {
     const scenmc_model *m;
     const scenmc_params *p;
     const scenmc_derivatives *d;
+    const scenmc__deriv_shard *shard; /* NULL: not a shard */
     hid_t g;
     hid_t dim[4]; /* param, year, scenario, variant */
     int ok;
@@ -148,6 +151,52 @@ static void dw_table(dw *w, const char *what, int rank, const int *dims, const d
     }
 }
 
+/* A dataset of integers of the given extent in g, with its long_name. */
+static void dw_ints(dw *w, hid_t g, const char *name, hid_t type, int rank, const hsize_t *ext, const void *data,
+                    const char *long_name)
+{
+    hid_t space = H5Screate_simple(rank, ext, NULL);
+    hid_t ds = space < 0 ? -1 : H5Dcreate2(g, name, type, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    if (ds < 0 || H5Dwrite(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) < 0 ||
+        !scenmc__h5_put_attr_str(ds, "long_name", long_name, 1))
+        w->ok = 0;
+    if (ds >= 0)
+        H5Dclose(ds);
+    if (space >= 0)
+        H5Sclose(space);
+}
+
+/* /derivative/sums: the shard's sums, its range and --shard K/M. */
+static void dw_sums(dw *w)
+{
+    const scenmc__deriv_shard *sh = w->shard;
+    const scenmc__score_sums *s = sh->sums;
+    hid_t g = H5Gcreate2(w->g, "sums", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    if (g < 0) {
+        w->ok = 0;
+        return;
+    }
+    const hsize_t ys[5] = {(hsize_t)s->Y, (hsize_t)s->S, (hsize_t)s->P, 2};
+    const hsize_t ysv[5] = {(hsize_t)s->Y, (hsize_t)s->S, (hsize_t)s->V, (hsize_t)s->P, 2};
+    int tables = s->sv;
+    if (!scenmc__h5_put_attr(g, "trajectory_first", H5T_STD_U64LE, H5T_NATIVE_UINT64, &sh->span.first) ||
+        !scenmc__h5_put_attr(g, "trajectory_last", H5T_STD_U64LE, H5T_NATIVE_UINT64, &sh->span.last) ||
+        !scenmc__h5_put_attr(g, "shard_index", H5T_STD_I32LE, H5T_NATIVE_INT, &sh->k) ||
+        !scenmc__h5_put_attr(g, "shard_count", H5T_STD_I32LE, H5T_NATIVE_INT, &sh->M) ||
+        !scenmc__h5_put_attr(g, "all_tables", H5T_STD_I32LE, H5T_NATIVE_INT, &tables) ||
+        !scenmc__h5_put_attr(g, "bound", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, &s->bound))
+        w->ok = 0;
+    dw_ints(w, g, "score", H5T_STD_I64LE, 4, ys, s->s12, "sums of the score x 2^24 and of its square x 2^16 "
+            "[year, scenario, param, 2]");
+    dw_ints(w, g, "count", H5T_STD_U64LE, 2, ys, s->ns, "trajectories [year, scenario]");
+    if (s->sv) {
+        dw_ints(w, g, "score_variant", H5T_STD_I64LE, 5, ysv, s->sv12, "sums of the score x 2^24 and of its "
+                "square x 2^16 [year, scenario, variant, param, 2]");
+        dw_ints(w, g, "count_variant", H5T_STD_U64LE, 3, ysv, s->nsv, "trajectories [year, scenario, variant]");
+    }
+    H5Gclose(g);
+}
+
 static int dw_add(hid_t file, const void *ctx)
 {
     dw w = *(const dw *)ctx;
@@ -170,6 +219,8 @@ static int dw_add(hid_t file, const void *ctx)
     dw_table(&w, "variant", 3, dv, d->variant, d->variant_se, "P(variant, year)");
     dw_table(&w, "scenario_variant", 4, d4, d->scenario_variant, d->scenario_variant_se,
              "P(variant | scenario, year)");
+    if (w.shard)
+        dw_sums(&w);
     for (int i = 0; i < 4; i++)
         if (w.dim[i] >= 0)
             H5Dclose(w.dim[i]);
@@ -181,6 +232,13 @@ scenmc_status scenmc_derivatives_write(const char *path, const scenmc_model *m, 
                                        const scenmc_derivatives *d, const scenmc_write_options *opt,
                                        scenmc_error *err)
 {
+    return scenmc__derivatives_write_shard(path, m, p, d, NULL, opt, err);
+}
+
+scenmc_status scenmc__derivatives_write_shard(const char *path, const scenmc_model *m, const scenmc_params *p,
+                                             const scenmc_derivatives *d, const scenmc__deriv_shard *shard,
+                                             const scenmc_write_options *opt, scenmc_error *err)
+{
     scenmc_results shape;
     scenmc_status st = scenmc_results_init(&shape, m, p, strcmp(d->method, "exact") ? SCENMC_MONTE_CARLO
                                                                                       : SCENMC_EXACT, err);
@@ -188,7 +246,11 @@ scenmc_status scenmc_derivatives_write(const char *path, const scenmc_model *m, 
         return st;
     shape.n_trajectories = d->n_trajectories;
     shape.wall_seconds = d->wall_seconds;
-    dw ctx = {.m = m, .p = p, .d = d};
+    if (shard) {
+        shape.first = shard->span.first;
+        shape.last = shard->span.last;
+    }
+    dw ctx = {.m = m, .p = p, .d = d, .shard = shard};
     scenmc__output_extra extra = {.add = dw_add, .ctx = &ctx, .failed = "the derivative tables could not be written"};
     st = scenmc__output_write_meta(path, &shape, p, opt, &extra, err);
     scenmc_results_free(&shape);

@@ -39,11 +39,7 @@ static void free_parts(part *ps, int n, int keep)
     }
 }
 
-/* What one part covers: trajectories or sweep points [first, last). */
-typedef struct span {
-    uint64_t first, last;
-    const char *name;
-} span;
+typedef scenmc__span span;
 
 /* Checks coverage of [0, total) by the sorted spans; adds one problem per gap
  * or overlap. what: "trajectories" or "sweep points". */
@@ -85,7 +81,7 @@ static void check_cover(const span *sp, const int *order, int n, uint64_t total,
 
 /* The parts in order of (first, last), ties in the order given (a stable
  * insertion sort: few parts), checked to cover [0, total) once. Frees sp. */
-static int *cover_order(span *sp, int n, uint64_t total, const char *what, scenmc_error *err)
+int *scenmc__cover_order(span *sp, int n, uint64_t total, const char *what, scenmc_error *err)
 {
     int *order = scenmc__xcalloc((size_t)n, sizeof(int));
     for (int i = 0; i < n; i++)
@@ -327,7 +323,7 @@ scenmc_status scenmc_merge_files(const char *const *paths, int n, unsigned read_
         span *sp = scenmc__xcalloc((size_t)n, sizeof *sp);
         for (int i = 0; i < n; i++)
             sp[i] = (span){ps[i].r.first, ps[i].r.last, ps[i].path};
-        order = cover_order(sp, n, ps[0].r.params.n_trajectories, "trajectories", err);
+        order = scenmc__cover_order(sp, n, ps[0].r.params.n_trajectories, "trajectories", err);
     }
     if (err->code != SCENMC_OK) {
         st = err->code;
@@ -528,7 +524,7 @@ static int *sweep_order(const sweep_part *ps, int n, scenmc_error *err)
     span *sp = scenmc__xcalloc((size_t)n, sizeof *sp);
     for (int i = 0; i < n; i++)
         sp[i] = (span){(uint64_t)ps[i].point_first, (uint64_t)ps[i].point_last, ps[i].path};
-    return cover_order(sp, n, (uint64_t)ps[0].total, "sweep points", err);
+    return scenmc__cover_order(sp, n, (uint64_t)ps[0].total, "sweep points", err);
 }
 
 /* The merged sweep's tables, shaped as point 0's were (the swept parameters

@@ -136,7 +136,7 @@ static void check_magnitudes(const scenmc_params *p, scenmc_error *err)
         }
 }
 
-scenmc_status scenmc_params_check(const scenmc_params *p, scenmc_error *err)
+scenmc_status scenmc__params_check_scheduled(const scenmc_params *p, scenmc_error *err)
 {
     int before = err->n_problems;
     check_magnitudes(p, err);
@@ -158,11 +158,16 @@ scenmc_status scenmc_params_check(const scenmc_params *p, scenmc_error *err)
     if (p->year_end <= p->year_start)
         scenmc_error_add(err, SCENMC_E_INPUT, "end year %d is not after start year %d", p->year_end,
                          p->year_start);
-    /* Until the engines implement them (issue 18), refused rather than ignored. */
-    if (p->schedule && p->schedule->n > 0)
-        scenmc_error_add(err, SCENMC_E_LIMIT, "%s: trends, interventions and shocks are not simulated yet",
-                         p->schedule->ch[0].where ? p->schedule->ch[0].where : "a change over time");
     return err->n_problems > before ? err->code : SCENMC_OK;
+}
+
+/* Changes over time are refused rather than ignored by every entry point
+ * that has not been taught them: those that have call
+ * scenmc__params_check_scheduled instead. */
+scenmc_status scenmc_params_check(const scenmc_params *p, scenmc_error *err)
+{
+    scenmc_status st = scenmc__params_check_scheduled(p, err);
+    return st != SCENMC_OK ? st : scenmc__schedule_unsupported(p, "this command", err);
 }
 
 scenmc_status scenmc_params_parse_start(scenmc_params *p, const scenmc_model *m, const char *spec,

@@ -6,4 +6,8 @@
 
 #include "scenmc/scenmc.h"
 
+/* scenmc_params_check without refusing a schedule of changes over time:
+ * for the entry points that simulate one. */
+scenmc_status scenmc__params_check_scheduled(const scenmc_params *p, scenmc_error *err);
+
 #endif

@@ -304,3 +304,12 @@ int scenmc_schedule_active(const scenmc_schedule *s, const scenmc_model *m, int 
     }
     return 0;
 }
+
+scenmc_status scenmc__schedule_unsupported(const scenmc_params *p, const char *what, scenmc_error *err)
+{
+    if (!p->schedule || p->schedule->n == 0)
+        return SCENMC_OK;
+    const scenmc_change *c = &p->schedule->ch[0];
+    return scenmc_error_add(err, SCENMC_E_LIMIT, "%s cannot take trends, interventions or shocks (%s)", what,
+                            c->where ? c->where : c->name ? c->name : scenmc_change_kind_names[c->kind]);
+}
