@@ -339,6 +339,72 @@ static void test_sweep_param_names(void **state)
     scenmc_model_free(m);
 }
 
+/* ---------------------------------------------------------------- results files */
+
+/* A run of the model with the sections, made without its changes (no engine
+ * simulates them yet), then given the model's changes and one of the command
+ * line's: the file records what params.schedule says, and reads back to it. */
+static void test_results_round_trip(void **state)
+{
+    (void)state;
+    scenmc_model *m = load_sections(NULL);
+    scenmc_params p;
+    scenmc_params_init(&p, m);
+    scenmc_schedule_free(p.schedule);
+    free(p.schedule);
+    p.schedule = NULL;
+    p.n_trajectories = 2000;
+    scenmc_error err;
+    scenmc_error_clear(&err);
+    scenmc_run_options opt = {.threads = 1};
+    scenmc_results r;
+    if (scenmc_run(m, &p, &opt, &r, &err) != SCENMC_OK)
+        fail_msg("%s", err.msg);
+    char plain[512], path[512];
+    snprintf(plain, sizeof plain, "%s/plain.h5", scratch_dir);
+    snprintf(path, sizeof path, "%s/sched.h5", scratch_dir);
+    scenmc_write_options wo = {.command_line = "test_schedio", .force = 1};
+    assert_int_equal(scenmc_output_write(plain, &r, &wo, &err), SCENMC_OK);
+    scenmc_schedule *s = malloc(sizeof *s);
+    scenmc_schedule_copy(s, m->schedule);
+    assert_int_equal(scenmc_schedule_add_shock(s, m, "2024-2026:FI=2@0.3", p.year_end, &err), SCENMC_OK);
+    r.params.schedule = s;
+    assert_int_equal(scenmc_output_write(path, &r, &wo, &err), SCENMC_OK);
+    scenmc_model *m2;
+    scenmc_results back;
+    read_or_fail(path, &m2, &back);
+    assert_non_null(back.params.schedule);
+    assert_int_equal(back.params.schedule->n, 8);
+    for (int i = 0; i < 8; i++) {
+        const scenmc_change *a = &back.params.schedule->ch[i], *b = &s->ch[i];
+        assert_same_change(a, b);
+        assert_true((a->name == NULL) == (b->name == NULL));
+        if (a->name)
+            assert_string_equal(a->name, b->name);
+        assert_string_equal(a->where, b->where);
+    }
+    scenmc_results_free(&back);
+    scenmc_model_free(m2);
+    /* Without changes: no group, and none read back (not even the model's own). */
+    read_or_fail(plain, &m2, &back);
+    assert_null(back.params.schedule);
+    scenmc_results_free(&back);
+    scenmc_model_free(m2);
+    assert_int_equal(sh("/usr/bin/python3 -c 'import h5py,sys; print(\"schedule\" in h5py.File(sys.argv[1]))' %s",
+                        plain), 0);
+    assert_non_null(strstr(sh_out, "False"));
+    /* netCDF-4: named dimensions and coordinates, as the rest of the file. */
+    assert_int_equal(sh("/usr/bin/python3 -c 'import xarray as xr,sys; d=xr.open_dataset(sys.argv[1], "
+                        "group=\"schedule\", engine=\"netcdf4\"); print(dict(d.sizes), list(d.kind.values), "
+                        "float(d.hazard[7]), int(d.knot_change[4]))' %s", path), 0);
+    assert_non_null(strstr(sh_out, "{'change': 8, 'knot': 7}"));
+    assert_non_null(strstr(sh_out, "'trend', 'trend', 'trend', 'intervention', 'intervention', 'shock', 'shock', "
+                                   "'shock'] 0.3 1"));
+    scenmc_results_free(&r);
+    scenmc_params_free(&p);
+    scenmc_model_free(m);
+}
+
 /* ---------------------------------------------------------------- the command line */
 
 static void test_info_lists_changes(void **state)
@@ -382,6 +448,7 @@ int main(void)
         cmocka_unit_test(test_sweep_params_apply),
         cmocka_unit_test(test_sweep_param_names),
         cmocka_unit_test(test_info_lists_changes),
+        cmocka_unit_test(test_results_round_trip),
     };
     return cmocka_run_group_tests(tests, scratch_setup, scratch_teardown);
 }
