@@ -400,6 +400,19 @@ static void test_results_round_trip(void **state)
     assert_non_null(strstr(sh_out, "{'change': 8, 'knot': 7}"));
     assert_non_null(strstr(sh_out, "'trend', 'trend', 'trend', 'intervention', 'intervention', 'shock', 'shock', "
                                    "'shock'] 0.3 1"));
+    /* The report lists the changes; the export's metadata has them. */
+    assert_int_equal(sh("%s report %s", SCENMC_BINARY, path), 0);
+    assert_non_null(strstr(sh_out, "Changes over time"));
+    assert_non_null(strstr(sh_out, "events at 0.3 per year set FI to"));
+    assert_non_null(strstr(sh_out, "bias 1.5 on FI = Offentligt in 2023 to 2026"));
+    assert_non_null(strstr(sh_out, "FI held at Offentligt from the start of 2025 to the end of 2026"));
+    assert_int_equal(sh("%s report %s", SCENMC_BINARY, plain), 0);
+    assert_null(strstr(sh_out, "Changes over time"));
+    assert_int_equal(sh("cd %s && %s export sched.h5 --csv csv && grep '^change:' csv/metadata.csv", scratch_dir,
+                        SCENMC_BINARY), 0);
+    assert_non_null(strstr(sh_out, "change:8:hazard,0.3\n"));
+    assert_non_null(strstr(sh_out, "change:1:knots,2020=0;2030=2\n"));
+    assert_non_null(strstr(sh_out, "change:4:variant,FI=Offentligt\n"));
     scenmc_results_free(&r);
     scenmc_params_free(&p);
     scenmc_model_free(m);

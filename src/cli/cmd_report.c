@@ -8,6 +8,7 @@
 #include "cli/report_kinds.h"
 #include "cli/final_mass.h"
 #include "cli/report_json.h"
+#include "cli/report_schedule.h"
 #include "base/util.h"
 
 #include <math.h>
@@ -596,6 +597,7 @@ static int report_results(const out *o, const char *file, const results_src *s, 
                                    : "Monte Carlo estimates");
     heading(o, 2, "Provenance");
     provenance(o, r, &s->info);
+    report_schedule(o, s->m, p);
     scenarios(o, r);
     if (e)
         report_ensemble(o, r, e);

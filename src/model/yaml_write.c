@@ -455,8 +455,7 @@ static void put_change_head(FILE *f, const scenmc_model *m, const scenmc_change 
     fputc('\n', f);
 }
 
-/* Whether a trend is a push (the four knots --push and the loader make). */
-static int is_push(const scenmc_change *c)
+int scenmc__change_is_push(const scenmc_change *c)
 {
     return c->n_knots == 4 && c->knot_year[0] == c->first - 1 && c->knot_year[1] == c->first &&
            c->knot_year[2] == c->last && c->knot_year[3] == c->last + 1 && c->knot_value[0] == 0 &&
@@ -466,7 +465,7 @@ static int is_push(const scenmc_change *c)
 static void put_trend(FILE *f, const scenmc_change *c)
 {
     char n1[40];
-    if (is_push(c)) {
+    if (scenmc__change_is_push(c)) {
         scenmc__format_double(n1, c->knot_value[1]);
         fprintf(f, "    years: %d-%d\n    bias: %s\n", c->first, c->last, n1);
         return;
