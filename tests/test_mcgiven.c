@@ -411,6 +411,246 @@ static void test_two_descriptors_exact(void **state)
     scenmc_model_free(m);
 }
 
+/* Against scenmc's exact conditioning (scenmc_exact_given, forward-backward
+ * by uniformization) on the default model: hard evidence in 2023 and 2026,
+ * every cell of the scenario and variant tables of every year (binomial
+ * z-scores over the accepted trajectories), and the evidence of hard and of
+ * soft evidence within 5.5 of its standard error sd(L) / sqrt(N). */
+static void test_default_model_vs_exact_given(void **state)
+{
+    (void)state;
+    scenmc_model *m = default_model();
+    scenmc_params p;
+    scenmc_params_init(&p, m);
+    p.n_trajectories = 100000;
+    p.seed = 78;
+    for (int soft = 0; soft < 2; soft++) {
+        scenmc_observations o;
+        scenmc_observations_init(&o);
+        add_hard(&o, p.year_start + 3, 4, 1, m->descriptors[4].n_variants);
+        add_hard(&o, p.year_start + 6, 9, 0, m->descriptors[9].n_variants);
+        if (soft) {
+            double l[SCENMC_MAX_VARIANTS];
+            for (int b = 0; b < m->descriptors[2].n_variants; b++)
+                l[b] = b ? 0.3 : 0.9;
+            scenmc_observations_add(&o, p.year_start + 8, 2, l, m->descriptors[2].n_variants, "soft");
+        }
+        scenmc_error err;
+        scenmc_error_clear(&err);
+        scenmc_results ex, r;
+        if (scenmc_exact_given(m, &p, &o, 2, &ex, &err) != SCENMC_OK)
+            fail_msg("exact: %s", err.msg);
+        scenmc_run_options opt = {.threads = 2, .given = &o};
+        run_or_fail(m, &p, &opt, NULL, &r);
+        expect_z("evidence", -1, soft, (exp(r.log_evidence) - exp(ex.log_evidence)) / r.evidence_se);
+        for (int t = 0; t < 2 && !soft; t++) {
+            const scenmc_table *c = &r.t[t ? SCENMC_T_VARIANT : SCENMC_T_SCENARIO], *e = &ex.t[t ? SCENMC_T_VARIANT : SCENMC_T_SCENARIO];
+            const double W = (double)r.weight_sum;
+            for (size_t i = 0; i < c->size; i++) {
+                double q = e->prob[i], sd = sqrt(W * q * (1 - q));
+                expect_z(t ? "variant" : "scenario", (int)(i / c->dims[1]), (int)(i % c->dims[1]),
+                         sd > 0 ? ((double)c->counts[i] - W * q) / sd : (double)c->counts[i] - W * q);
+            }
+        }
+        scenmc_results_free(&ex);
+        scenmc_results_free(&r);
+        scenmc_observations_free(&o);
+    }
+    scenmc_params_free(&p);
+    scenmc_model_free(m);
+}
+
+/* ---------------------------------------------------------------- particle filter */
+
+static void smc_or_fail(const scenmc_model *m, const scenmc_params *p, const scenmc_observations *o, int threads,
+                        scenmc_results *r)
+{
+    scenmc_error err;
+    scenmc_error_clear(&err);
+    if (scenmc_run_smc(m, p, o, threads, r, &err) != SCENMC_OK)
+        fail_msg("particle filter failed: %s", err.msg);
+}
+
+/* A pure function of the seed and N: 1, 2 and 3 threads give the same
+ * counts, weights and estimates; another seed other counts. */
+static void test_smc_threads(void **state)
+{
+    (void)state;
+    scenmc_model *m = default_model();
+    scenmc_params p;
+    scenmc_params_init(&p, m);
+    p.seed = 75;
+    p.n_trajectories = 5003;
+    scenmc_observations o;
+    default_observations(m, p.year_start, 0, &o);
+    double l[SCENMC_MAX_VARIANTS] = {0.2, 0.9, 0.5, 0.5, 0.5, 0.5};
+    scenmc_observations_add(&o, p.year_end, 5, l, m->descriptors[5].n_variants, "final year");
+    scenmc_results a, b;
+    smc_or_fail(m, &p, &o, 1, &a);
+    assert_true(a.conditioned);
+    assert_int_equal(a.weight_one, (uint64_t)1 << 24); /* the final year's soft weights stay */
+    for (int t = 2; t <= 3; t++) {
+        smc_or_fail(m, &p, &o, t, &b);
+        if (!same_counts(&a, &b))
+            fail_msg("%d threads: the particle filter's counts differ", t);
+        assert_true(a.log_evidence == b.log_evidence && a.effective_size == b.effective_size);
+        scenmc_results_free(&b);
+    }
+    p.seed = 76;
+    smc_or_fail(m, &p, &o, 2, &b);
+    assert_false(same_counts(&a, &b));
+    scenmc_results_free(&b);
+    scenmc_results_free(&a);
+    scenmc_observations_free(&o);
+    scenmc_params_free(&p);
+    scenmc_model_free(m);
+}
+
+/* |p_hat - p| within 6 binomial standard deviations of the smallest
+ * effective size of an observation year (the paths before it descend from
+ * about that many particles; systematic resampling adds less than that). */
+static void expect_smc_close(const char *what, int y, int i, double p_hat, double p, double ess)
+{
+    n_z++;
+    double sd = sqrt(fmax(p * (1 - p), 1e-12) / ess);
+    if (!(fabs(p_hat - p) <= 6 * sd))
+        fail_msg("%s, year %d, cell %d: %.5f, exact %.5f (%.2g sd)", what, y, i, p_hat, p, fabs(p_hat - p) / sd);
+}
+
+static void check_smc_tables(const scenmc_results *r, const two_exact *x, const char *what)
+{
+    const double ess = r->effective_size;
+    for (int y = 0; y < NY; y++)
+        for (int v = 0; v < 5; v++) {
+            double p = 0;
+            for (int s = 0; s < NS; s++)
+                if (v < 3 ? s / 2 == v : s % 2 == v - 3)
+                    p += x->p1[y][s];
+            expect_smc_close(what, y, v, r->t[SCENMC_T_VARIANT].prob[y * 5 + v], p, ess);
+        }
+    for (int s = 0; s < NS; s++)
+        expect_smc_close(what, NY - 1, 20 + s, r->t[SCENMC_T_FINAL_STATE].prob[s], x->p1[NY - 1][s], ess);
+    /* the evidence: each year's mean weight has relative variance below 1/ESS */
+    double Z = exp(r->log_evidence);
+    if (!(fabs(Z - x->EL) <= 6 * x->EL * sqrt(3 / ess)))
+        fail_msg("%s: evidence %.6g, exact %.6g", what, Z, x->EL);
+}
+
+/* The particle filter against the exact forward-backward: hard and soft
+ * evidence resampled in years 2 and 4, and soft evidence in the final year
+ * (weighted, not resampled). */
+static void test_smc_two_descriptors_exact(void **state)
+{
+    (void)state;
+    scenmc_model *m = model_from_string(two_model);
+    scenmc_params p;
+    scenmc_params_init(&p, m);
+    p.n_trajectories = 100000;
+    p.seed = 77;
+    for (int kind = 0; kind < 3; kind++) {
+        scenmc_observations o;
+        scenmc_observations_init(&o);
+        if (kind == 0) {
+            add_hard(&o, 2, 1, 0, 2);
+            add_hard(&o, 4, 0, 2, 3);
+        } else {
+            const double lb[2] = {0.8, 0.2}, la[3] = {0.1, 0.3, 0.9};
+            scenmc_observations_add(&o, 2, 1, lb, 2, "soft B");
+            scenmc_observations_add(&o, kind == 1 ? 4 : NY - 1, 0, la, 3, "soft A");
+        }
+        two_exact x;
+        two_exact_solve(&o, &x);
+        scenmc_results r;
+        smc_or_fail(m, &p, &o, 2, &r);
+        assert_int_equal(r.weight_one, kind == 2 ? (uint64_t)1 << 24 : 1);
+        assert_true(r.effective_size > 0.01 * (double)p.n_trajectories);
+        check_smc_tables(&r, &x, kind == 0 ? "smc, hard" : kind == 1 ? "smc, soft" : "smc, soft final year");
+        scenmc_results_free(&r);
+        scenmc_observations_free(&o);
+    }
+    scenmc_params_free(&p);
+    scenmc_model_free(m);
+}
+
+/* ---------------------------------------------------------------- errors and the command line */
+
+static void test_errors(void **state)
+{
+    (void)state;
+    scenmc_model *m = default_model();
+    scenmc_params p;
+    scenmc_params_init(&p, m);
+    p.n_trajectories = 100;
+    scenmc_error err;
+    scenmc_error_clear(&err);
+    scenmc_observations o;
+    scenmc_observations_init(&o);
+    scenmc_results r;
+    assert_int_equal(scenmc_run_smc(m, &p, &o, 1, &r, &err), SCENMC_E_INPUT); /* nothing to filter on */
+    add_hard(&o, p.year_end + 1, 0, 0, m->descriptors[0].n_variants);
+    scenmc_run_options opt = {.threads = 1, .given = &o};
+    scenmc_error_clear(&err);
+    assert_int_equal(scenmc_run(m, &p, &opt, &r, &err), SCENMC_E_INPUT);
+    assert_non_null(strstr(err.msg, "outside the model's years"));
+    scenmc_error_clear(&err);
+    assert_int_equal(scenmc_run_smc(m, &p, &o, 1, &r, &err), SCENMC_E_INPUT);
+    scenmc_observations_free(&o);
+    scenmc_observations_init(&o);
+    add_hard(&o, p.year_start, 0, 0, m->descriptors[0].n_variants);
+    o.obs[0].n_variants = 99; /* an observation made for another model */
+    scenmc_error_clear(&err);
+    assert_int_equal(scenmc_run(m, &p, &opt, &r, &err), SCENMC_E_INPUT);
+    o.obs[0].n_variants = m->descriptors[0].n_variants;
+    scenmc_observations_free(&o);
+    scenmc_params_free(&p);
+    scenmc_model_free(m);
+}
+
+static void test_command_line(void **state)
+{
+    (void)state;
+    const char *b = SCENMC_BINARY;
+    assert_int_equal(sh("%s run -n 3000 --no-progress --given 2023:DA=2", b), 0);
+    assert_non_null(strstr(sh_out, "Conditioned on 1 observation (hard evidence): P(observations) = "));
+    assert_non_null(strstr(sh_out, "effective sample size"));
+    assert_int_equal(sh("%s run -n 3000 -q --smc --given 2023:DA=2 --given 2025:SY=1", b), 0);
+    /* Rare observations: a warning that suggests --smc, even with --quiet. */
+    assert_int_equal(sh("%s run -n 20000 -q --given 2021:DA=1,SY=2,KM=1,FS=1 --given 2022:DA=2", b), 0);
+    assert_non_null(strstr(sh_out, "warning: effective sample size"));
+    assert_non_null(strstr(sh_out, "--smc"));
+    assert_int_equal(sh("%s run -n 100 -q --smc", b), 2);
+    assert_non_null(strstr(sh_out, "--smc filters on observations"));
+    assert_int_equal(sh("%s run -n 100 -q --smc --given 2023:DA=2 --shard 1/2", b), 2);
+    /* Shards of a conditioned run merge into the whole run, bit for bit. */
+    char dir[] = "/tmp/test_mcgiven_XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    const char *g = "--given 2023:DA=2 --given 2024:KM=1";
+    assert_int_equal(sh("cd %s && %s run -n 30000 -q %s -o whole.h5 && %s run -n 30000 -q %s --shard 1/2 -o a.h5 "
+                        "&& %s run -n 30000 -q %s --shard 2/2 -o b.h5 && %s merge -q a.h5 b.h5 -o m.h5",
+                        dir, b, g, b, g, b, g, b), 0);
+    char pw[300], pm[300];
+    snprintf(pw, sizeof pw, "%s/whole.h5", dir);
+    snprintf(pm, sizeof pm, "%s/m.h5", dir);
+    scenmc_model *mw, *mm;
+    scenmc_results rw, rm;
+    read_or_fail(pw, &mw, &rw);
+    read_or_fail(pm, &mm, &rm);
+    assert_true(rw.conditioned && rm.conditioned && rw.weight_sum > 0);
+    assert_true(same_counts(&rw, &rm));
+    scenmc_results_free(&rw);
+    scenmc_results_free(&rm);
+    scenmc_model_free(mw);
+    scenmc_model_free(mm);
+    remove_tree(dir);
+    assert_int_equal(sh("%s run -n 100 -q --given 2099:DA=2", b), 2);
+    assert_int_equal(sh("%s run -n 100 -q --given 2023:DA=Nothing", b), 2);
+    assert_int_equal(sh("%s run --help", b), 0);
+    assert_non_null(strstr(sh_out, "--smc"));
+    assert_non_null(strstr(sh_out, "--given YEAR:ID=V"));
+    free(sh_out);
+    sh_out = NULL;
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -418,6 +658,11 @@ int main(void)
         cmocka_unit_test(test_threads_and_ranges),
         cmocka_unit_test(test_hard_is_rejection),
         cmocka_unit_test(test_two_descriptors_exact),
+        cmocka_unit_test(test_default_model_vs_exact_given),
+        cmocka_unit_test(test_smc_threads),
+        cmocka_unit_test(test_smc_two_descriptors_exact),
+        cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_command_line),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static scenmc_model *vn; /* the built-in Västernorrland model */
 
@@ -256,11 +257,12 @@ static void test_doc_example(void **state)
 
 /* ------------------------------------------------------------ results files */
 
+/* A path in the scratch folder (16 kept at a time). */
 static const char *spath(const char *name)
 {
-    static char buf[4][512];
+    static char buf[16][512];
     static int k;
-    k = (k + 1) % 4;
+    k = (k + 1) % 16;
     snprintf(buf[k], sizeof buf[k], "%s/%s", scratch_dir, name);
     return buf[k];
 }
@@ -431,6 +433,22 @@ static void test_roundtrip_exact(void **state)
     assert_int_equal(sh("%s", cmd), 0);
     scenmc_results_free(&back);
     scenmc_model_free(mb);
+    /* Only a start state: no observation rows (zero-length dimension). */
+    scenmc_observations *so = scenmc__xcalloc_test(sizeof *so);
+    scenmc_observations_init(so);
+    so->n_start = 3;
+    so->start = scenmc__xcalloc_test(3 * sizeof(int));
+    so->start[1] = 2;
+    so->source = strdup("start.yaml");
+    scenmc_observations_free(r.given);
+    free(r.given);
+    r.given = so;
+    r.log_evidence = 0;
+    write_or_fail(spath("cond_start.h5"), &r);
+    read_or_fail(spath("cond_start.h5"), &mb, &back);
+    assert_same_observations(so, back.given);
+    scenmc_results_free(&back);
+    scenmc_model_free(mb);
     scenmc_results_free(&r);
     scenmc_params_free(&p);
     scenmc_model_free(m);
@@ -530,11 +548,139 @@ static void test_merge(void **state)
 static void test_netcdf_layout(void **state)
 {
     (void)state;
-    int rc = sh("/usr/bin/python3 %s %s %s", src_path("tests/data/obs/check_obs_layout.py"), spath("cond_mc.h5"),
-                spath("cond_exact.h5"));
+    int rc = sh("/usr/bin/python3 %s %s %s %s %s", src_path("tests/data/obs/check_obs_layout.py"),
+                src_path("docs/file-format.md"), spath("cond_mc.h5"), spath("cond_exact.h5"), spath("cond_start.h5"));
+    if (rc != 0 && rc != 77)
+        fail_msg("%s", sh_out);
+    /* R's hdf5r sees the table transposed, [variant, observation], with its labels. */
+    if (access("/usr/bin/Rscript", X_OK) == 0) {
+        rc = sh("/usr/bin/Rscript -e 'suppressMessages(library(hdf5r)); f <- H5File$new(commandArgs(TRUE)[1], \"r\"); "
+                "l <- f[[\"observations/likelihood\"]]$read(); y <- f[[\"observations/observation_year\"]]$read(); "
+                "stopifnot(all(dim(l) == c(29, 5)), all(y == c(2023, 2023, 2023, 2024, 2024)), "
+                "l[14, 4] == 0.8, is.nan(l[1, 1]), sum(l[, 1], na.rm = TRUE) == 1); cat(\"ok\\n\")' %s",
+                spath("cond_mc.h5"));
+        if (rc != 0 && !strstr(sh_out, "there is no package"))
+            fail_msg("%s", sh_out);
+    }
     if (rc == 77)
         skip();
-    if (rc != 0)
+}
+
+/* ------------------------------------------------------------ the report */
+
+/* scenmc report of a conditioned file: the observations, the evidence with its
+ * standard error, the effective sample size; the warning only when it is small. */
+static void test_report(void **state)
+{
+    (void)state;
+    char mc[512], ex[512];
+    snprintf(mc, sizeof mc, "%s", spath("cond_mc.h5"));
+    snprintf(ex, sizeof ex, "%s", spath("cond_exact.h5"));
+    assert_int_equal(sh("%s report %s", SCENMC_BINARY, mc), 0);
+    const char *want[] = {"## Conditioned on", "| 2023 | DA | hard | Datamonopol | `--given 2023:DA=Datamonopol,KM=2` |",
+                          "| 2024 | SY | soft | Medborgare 0.8, Verksamhet 0.2 |", "tests/data/obs/vasternorrland.yaml:7`",
+                          "Observed state of 2020 (every trajectory starts there): IK = Lokala aktörer, KR = Databeställare",
+                          "Monte Carlo estimate: 0.75 ± 0.013", "Effective sample size: 3000 of 3000 trajectories (100%).",
+                          "P(scenario in year | observations), ± one standard error"};
+    for (size_t i = 0; i < sizeof want / sizeof *want; i++)
+        if (!strstr(sh_out, want[i]))
+            fail_msg("the report lacks '%s':\n%.3000s", want[i], sh_out);
+    assert_null(strstr(sh_out, "Warning"));
+    /* Plain text: the same section, the warning when the effective size is small. */
+    scenmc_results r;
+    scenmc_model *m = weighted_mc(&r, 3000);
+    r.effective_size = 29.7; /* under 1% of 3000 */
+    write_or_fail(spath("small_ess.h5"), &r);
+    assert_int_equal(sh("%s report %s --format text", SCENMC_BINARY, spath("small_ess.h5")), 0);
+    if (!strstr(sh_out, "Conditioned on\n--------------") || !strstr(sh_out, "WARNING: the effective sample size is "
+        "small") || !strstr(sh_out, "scenmc run --smc") || !strstr(sh_out, "Effective sample size: 30 of 3000"))
+        fail_msg("%s", sh_out);
+    r.effective_size = 1200; /* 40%, but under 1000? no: over both limits */
+    write_or_fail(spath("ok_ess.h5"), &r);
+    assert_int_equal(sh("%s report %s --format text", SCENMC_BINARY, spath("ok_ess.h5")), 0);
+    assert_null(strstr(sh_out, "WARNING"));
+    r.effective_size = 999; /* 33%, but under 1000 */
+    write_or_fail(spath("small_ess.h5"), &r);
+    assert_int_equal(sh("%s report %s --format text", SCENMC_BINARY, spath("small_ess.h5")), 0);
+    assert_non_null(strstr(sh_out, "WARNING"));
+    scenmc_results_free(&r);
+    scenmc_model_free(m);
+    /* Exact: the evidence is exact, no sample size. */
+    assert_int_equal(sh("%s report %s", SCENMC_BINARY, ex), 0);
+    const char *want_ex[] = {"Probability of the observations (the evidence): 0.22313 (natural log -1.5), exact.",
+                             "| 2005 | X | soft | Growth 0.25, Decline 1 | `hand` |"};
+    for (size_t i = 0; i < 2; i++)
+        if (!strstr(sh_out, want_ex[i]))
+            fail_msg("the report lacks '%s':\n%.3000s", want_ex[i], strstr(sh_out, "## Conditioned") ? strstr(sh_out, "## Conditioned") : sh_out);
+    assert_null(strstr(sh_out, "Effective sample"));
+    /* JSON: the member "conditioned" with every field; none in an unconditioned file. */
+    assert_int_equal(sh("%s report %s --json | /usr/bin/python3 -c 'import json,sys,math; c=json.load(sys.stdin)"
+                        "[\"conditioned\"]; o=c[\"observations\"]; "
+                        "assert o[0]==dict(year=2023,descriptor=\"DA\",hard=True,likelihood=dict(Kund=0,Leverantör=0,"
+                        "Datamonopol=1,Medborgare=0),where=\"--given 2023:DA=Datamonopol,KM=2\"), o[0]; "
+                        "assert o[3][\"likelihood\"]==dict(Medborgare=0.8,Verksamhet=0.2) and not o[3][\"hard\"]; "
+                        "assert c[\"start\"][\"IK\"]==\"Lokala aktörer\"; "
+                        "assert c[\"evidence\"]==0.75 and c[\"evidence_se\"]==0.0125 and "
+                        "c[\"effective_sample_size\"]==3000 and c[\"small_sample_warning\"] is False, c'",
+                        SCENMC_BINARY, mc), 0);
+    assert_int_equal(sh("%s report %s --json | /usr/bin/python3 -c 'import json,sys; c=json.load(sys.stdin)"
+                        "[\"conditioned\"]; assert c[\"effective_sample_size\"] is None and "
+                        "c[\"log_evidence\"]==-1.5 and len(c[\"observations\"])==2, c'", SCENMC_BINARY, ex), 0);
+    assert_int_equal(sh("%s report %s --json | /usr/bin/python3 -c 'import json,sys; "
+                        "assert \"conditioned\" not in json.load(sys.stdin)'", SCENMC_BINARY, spath("plain.h5")), 0);
+}
+
+/* ------------------------------------------------------------ end to end */
+
+/* The commands: exact and run conditioned on --given and a file write what the
+ * reader, xarray and the report read back; the Monte Carlo evidence agrees
+ * with the exact one (an independent computation) within 4 standard errors. */
+static void test_cli_end_to_end(void **state)
+{
+    (void)state;
+    char ex[512], mc[512], hard[512];
+    snprintf(ex, sizeof ex, "%s", spath("cli_exact.h5"));
+    snprintf(mc, sizeof mc, "%s", spath("cli_mc.h5"));
+    snprintf(hard, sizeof hard, "%s", spath("cli_hard.h5"));
+    const char *model = src_path("tests/data/good/small.yaml"), *obs = src_path("tests/data/obs/small.yaml");
+    assert_int_equal(sh("%s exact %s --given 2002:Y=y2 --observations %s --quiet -o %s", SCENMC_BINARY, model, obs,
+                        ex), 0);
+    assert_int_equal(sh("%s run %s --given 2002:Y=y2 --observations %s -n 40000 --quiet -o %s", SCENMC_BINARY,
+                        model, obs, mc), 0);
+    assert_int_equal(sh("%s run %s --given 2002:Y=y2 -n 20000 --quiet -o %s", SCENMC_BINARY, model, hard), 0);
+    scenmc_model *m = NULL;
+    scenmc_results r;
+    read_or_fail(mc, &m, &r);
+    assert_non_null(r.given);
+    assert_int_equal(r.given->n, 3);
+    assert_string_equal(r.given->obs[0].where, "--given 2002:Y=y2");
+    char where[1100];
+    snprintf(where, sizeof where, "%s:5", obs);
+    assert_string_equal(r.given->obs[1].where, where);
+    assert_string_equal(r.given->source, obs);
+    double ev_mc = exp(r.log_evidence), se = r.evidence_se;
+    scenmc_results_free(&r);
+    scenmc_model_free(m);
+    read_or_fail(ex, &m, &r);
+    double ev_ex = exp(r.log_evidence);
+    assert_int_equal(r.given->n, 3);
+    scenmc_results_free(&r);
+    scenmc_model_free(m);
+    if (!(fabs(ev_mc - ev_ex) <= 4 * se))
+        fail_msg("evidence: Monte Carlo %.6g ± %.3g, exact %.6g", ev_mc, se, ev_ex);
+    /* Hard evidence only: weight 1 per agreeing trajectory, whose number is the effective size. */
+    read_or_fail(hard, &m, &r);
+    assert_true(r.weight_one == 1 && r.weight_sum > 0 && r.weight_sum < 20000);
+    assert_true(r.effective_size == (double)r.weight_sum);
+    assert_true(r.weight_sq_sum[0] == r.weight_sum && r.weight_sq_sum[1] == 0);
+    scenmc_results_free(&r);
+    scenmc_model_free(m);
+    int rc = sh("/usr/bin/python3 %s %s %s %s %s", src_path("tests/data/obs/check_obs_layout.py"),
+                src_path("docs/file-format.md"), mc, ex, hard);
+    if (rc != 0 && rc != 77)
+        fail_msg("%s", sh_out);
+    assert_int_equal(sh("%s report %s --format text", SCENMC_BINARY, ex), 0);
+    if (!strstr(sh_out, "Conditioned on") || !strstr(sh_out, "soft      Growth 0.3, Decline 0.9"))
         fail_msg("%s", sh_out);
 }
 
@@ -554,6 +700,8 @@ int main(void)
         cmocka_unit_test(test_unconditioned_unchanged),
         cmocka_unit_test(test_netcdf_layout),
         cmocka_unit_test(test_merge),
+        cmocka_unit_test(test_report),
+        cmocka_unit_test(test_cli_end_to_end),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

@@ -83,6 +83,24 @@ scenmc_status scenmc_exact_given(const scenmc_model *m, const scenmc_params *p, 
 scenmc_status scenmc_exact_filter(const scenmc_model *m, const scenmc_params *p, const scenmc_observations *o,
                                   int threads, double *log_evidence, double *scenario_prob, scenmc_error *err);
 
+/* ---------------------------------------------------------------- particle filter */
+
+/* Monte Carlo conditioned on o by a particle filter (docs/signposts.md,
+ * section 3): p->n_trajectories particles simulated year by year, weighted
+ * by the likelihood of each observation year's observations and resampled
+ * there (systematic resampling on integer weights), every particle carrying
+ * its whole path, from which all tables are tallied (a final observation
+ * year is not resampled: its weights stay, as in scenmc_run). The result is
+ * a pure function of (model, params, o): never of threads. r->log_evidence
+ * is the log of the product over the observation years of the mean weight,
+ * r->evidence_se its delta-method error ignoring the resampling's
+ * correlations, r->effective_size the smallest Kish ESS of an observation
+ * year before its resampling, and the standard errors are widened to that
+ * effective size. Models of at most 2^24 states; memory: two
+ * paths of Y x D bytes per particle. */
+scenmc_status scenmc_run_smc(const scenmc_model *m, const scenmc_params *p, const scenmc_observations *o,
+                             int threads, scenmc_results *r, scenmc_error *err);
+
 #ifdef __cplusplus
 }
 #endif

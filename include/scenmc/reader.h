@@ -31,6 +31,10 @@ extern "C" {
  * every table filled from the file: counts, probabilities and standard
  * errors for Monte Carlo, probabilities for exact results. r->model points
  * to *model. Free with scenmc_results_free(r), then scenmc_model_free(*model).
+ * Results conditioned on observations (docs/file-format.md, section 13)
+ * come back with r->conditioned, the evidence, (Monte Carlo) the effective
+ * sample size and the integer weight sums, and r->given, the observations
+ * (owned by r).
  *
  * The file is checked, not trusted: it must be HDF5, carry the root
  * attributes format = "scenmc-results" and format_version 1 or 2, every table

@@ -8,6 +8,7 @@
 #include "cli/report_kinds.h"
 #include "cli/final_mass.h"
 #include "cli/report_json.h"
+#include "cli/report_given.h"
 #include "cli/report_schedule.h"
 #include "base/util.h"
 
@@ -25,6 +26,10 @@ static const char head[] =
     "or most probable (exact) final states with their total consistency K.\n"
     "Monte Carlo numbers carry their standard errors (±). When the model has at most\n"
     "2^24 states, also the probability of ending in each CIB-consistent state.\n"
+    "Results conditioned on observations (--given, --observations) get a section\n"
+    "\"Conditioned on\": the observations, their probability (the evidence; Monte\n"
+    "Carlo: ± its standard error) and the effective sample size, with a warning\n"
+    "when it is small (under 1000 or 1% of the trajectories).\n"
     "Also reads ensembles (the members' spread), sweeps (per point), sensitivity\n"
     "files (the cells of largest effect) and derivative files (the parameters of\n"
     "largest elasticity on the final year's scenarios).\n\n"
@@ -201,7 +206,8 @@ static void scenarios(const out *o, const scenmc_results *r)
         return;
     }
     heading(o, 2, "Scenario probabilities per year");
-    para(o, "P(scenario in year)%s.", mc ? ", ± one standard error" : ", exact");
+    para(o, "P(scenario in year%s)%s.", r->conditioned ? " | observations" : "",
+         mc ? ", ± one standard error" : ", exact");
     int S = r->n_scenarios;
     tbl t = {.ncol = S + 1};
     t.align[0] = 'l';
@@ -597,6 +603,7 @@ static int report_results(const out *o, const char *file, const results_src *s, 
                                    : "Monte Carlo estimates");
     heading(o, 2, "Provenance");
     provenance(o, r, &s->info);
+    report_given(o, r);
     report_schedule(o, s->m, p);
     scenarios(o, r);
     if (e)

@@ -30,7 +30,7 @@ static const char help_head[] =
     "probability) and the effective sample size are reported (docs/signposts.md).\n\n"
     "options:\n";
 enum { K_ENSEMBLE = CLI_KEY_FIRST, K_JUDGEMENT_SD, K_CHUNK, K_SHARD, K_CHECKPOINT, K_MAX_TIME,
-       K_RESUME, K_PROGRESS, K_NO_PROGRESS };
+       K_RESUME, K_PROGRESS, K_NO_PROGRESS, K_SMC };
 static const cli_option options[] = {
     CLI_PARAMS,
     CLI_OUTPUT_OPTION("write the results there (atomically)"),
@@ -57,6 +57,11 @@ static const cli_option options[] = {
     CLI_HELP_OPTION,
     CLI_HELP("\nconditioned on observations (docs/signposts.md):\n"),
     CLI_GIVEN_OPTIONS,
+    {"smc", K_SMC, 0,
+     "  --smc                  a particle filter instead of weighting: the N particles\n"
+     "                         are resampled at every observation year, so rare\n"
+     "                         observations keep every particle in play; one process,\n"
+     "                         a pure function of the seed and N as well\n"},
     CLI_HELP("\nbeyond one machine (docs/hpc.md):\n"),
     {"shard", K_SHARD, 1,
      "  --shard K/M            only the K-th of M equal slices of the trajectories\n"
@@ -120,6 +125,7 @@ static int take_option(const cli_arg *o, run_args *ra)
     case K_MAX_TIME: q->max_time = v; return 0;
     case K_RESUME: q->resume = v; return 0;
     case CLI_K_FORCE: q->force = 1; return 0;
+    case K_SMC: q->smc = 1; return 0;
     case CLI_K_GIVEN:
     case CLI_K_OBSERVATIONS: q->given = 1; return 0; /* read once the model is known */
     case CLI_K_QUIET: ra->quiet = 1; return 0;
@@ -135,9 +141,9 @@ static int take_option(const cli_arg *o, run_args *ra)
 
 /* A warning (on standard error, even with --quiet) when the observations
  * are rare under the model. */
-static void warn_rare(const scenmc_results *r)
+static void warn_rare(const scenmc_results *r, int smc)
 {
-    if (!r->conditioned)
+    if (!r->conditioned || smc)
         return;
     if (r->weight_sum == 0)
         fprintf(stderr, "scenmc run: warning: no trajectory agrees with the observations: the "
@@ -150,21 +156,22 @@ static void warn_rare(const scenmc_results *r)
 }
 
 /* The evidence and the effective sample size of a conditioned run. */
-static void print_conditioning(const scenmc_results *r)
+static void print_conditioning(const scenmc_results *r, int smc)
 {
     if (!r->conditioned)
         return;
     const scenmc_observations *o = r->given;
     int hard = o && scenmc_observations_all_hard(o);
     printf("Conditioned on %d observation%s (%s evidence): P(observations) = %.4g +- %.2g "
-           "(log %.4f); effective sample size %.0f of %llu trajectories\n\n", o ? o->n : 0,
+           "(log %.4f); effective sample size %.0f of %llu %s\n\n", o ? o->n : 0,
            o && o->n == 1 ? "" : "s", hard ? "hard" : "soft", exp(r->log_evidence), r->evidence_se,
-           r->log_evidence, r->effective_size, (unsigned long long)r->n_trajectories);
+           r->log_evidence, r->effective_size, (unsigned long long)r->n_trajectories,
+           smc ? "particles (the smallest of an observation year; particle filter)" : "trajectories");
 }
 
 static void print_tables(const scenmc_model *m, const scenmc_params *p, const scenmc_results *r,
                          const scenmc_ensemble_info *ens, const char *out, int ranks,
-                         const scenmc_range *target, int shard_k, int shard_m)
+                         const scenmc_range *target, int shard_k, int shard_m, int smc)
 {
     printf("%s: %llu trajectories, %d-%d, beta %g, seed %llu", m->name,
            (unsigned long long)r->n_trajectories, p->year_start, p->year_end, p->beta,
@@ -174,7 +181,7 @@ static void print_tables(const scenmc_model *m, const scenmc_params *p, const sc
                (unsigned long long)target->first, (unsigned long long)target->last,
                (unsigned long long)p->n_trajectories);
     printf("\n\n");
-    print_conditioning(r);
+    print_conditioning(r, smc);
     summary_scenarios(stdout, r);
     summary_characteristics(stdout, r);
     summary_top_states(stdout, r, 5);
@@ -260,6 +267,8 @@ static int plan_run(const cli_args *a, run_args *ra, scenmc__run_plan *pl)
         ra->have_obs = rc == 0;
     }
     scenmc_status st;
+    if (!rc && (st = scenmc__run_plan_given(pl, &ra->obs, &ra->have_obs, &err)) != SCENMC_OK)
+        rc = plan_error(pl, st, &err);
     if (!rc && (st = scenmc__run_plan_check(pl, &err)) != SCENMC_OK)
         rc = pl->usage ? plan_error(pl, st, &err) : (cli_print_error("run", &err), EXIT_USAGE);
     return rc;
@@ -312,6 +321,10 @@ static int execute(const run_args *ra, scenmc__run_plan *pl, hpc_proc *h, run_ou
         opt.progress_ctx = &o->prog;
         st = scenmc_run_ensemble(pl->m, &pl->p, (int)ra->req.ensemble, ra->judgement_sd, &opt, &o->r,
                                  &o->ens, &err);
+    } else if (ra->req.smc) { /* one process (run_plan.c): the whole target */
+        st = scenmc_run_smc(pl->m, &pl->p, &ra->obs, (int)ra->threads, &o->r, &err);
+        if (st == SCENMC_OK)
+            o->done[o->n_done++] = (scenmc_range){0, pl->p.n_trajectories};
     } else {
         st = scenmc_run_ranges(pl->m, &pl->p, &opt, pl->mine, pl->n_mine, &o->r, o->done, &o->n_done,
                                &err);
@@ -409,10 +422,10 @@ static int write_results(const run_args *ra, const scenmc__run_plan *pl, const h
         }
     }
     if (!rc)
-        warn_rare(&o->r);
+        warn_rare(&o->r, ra->req.smc);
     if (!ra->quiet && !rc)
         print_tables(pl->m, &pl->p, &o->r, ra->req.ensemble ? &o->ens : NULL, pl->out, h->size,
-                     &pl->target, pl->shard_k, pl->shard_m);
+                     &pl->target, pl->shard_k, pl->shard_m, ra->req.smc);
     return rc;
 }
 

@@ -1,4 +1,5 @@
 #include "cli/report_json.h"
+#include "cli/report_given.h"
 #include "cli/final_mass.h"
 #include "cli/json_out.h"
 #include "base/util.h"
@@ -196,6 +197,7 @@ void report_json(FILE *f, const char *file, const scenmc_results *r,
     int *s = scenmc__xcalloc((size_t)r->model->n_descriptors + 1, sizeof(int));
     fputs("{", f);
     provenance(f, file, r, info);
+    report_given_json(f, r);
     scenarios(f, r);
     final_states(f, r, top, s);
     consistent(f, r, top, s);

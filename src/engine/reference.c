@@ -76,6 +76,13 @@ void scenmc__reference_start(const scenmc__kernel *k, scenmc__rng *rng, int *s)
         memcpy(s, k->start, sizeof(int) * (size_t)k->base.D);
 }
 
+void scenmc__reference_step_year(const scenmc__kernel *k, scenmc__rng *rng, int *s)
+{
+    int n = invert(k->pois_cdf, scenmc__rng_uniform32(rng));
+    for (int q = 0; q < n; q++)
+        revise(k, rng, s);
+}
+
 /* Trajectory traj: its state at the end of each year, states[y * D + d]. */
 static void trajectory(const scenmc__kernel *k, uint64_t seed, uint64_t traj, int *nrev, int *states)
 {
@@ -91,6 +98,21 @@ static void trajectory(const scenmc__kernel *k, uint64_t seed, uint64_t traj, in
         for (int q = 0; q < nrev[y]; q++)
             revise(k, &rng, s);
     }
+}
+
+scenmc_status scenmc__given_check(const scenmc_model *m, const scenmc_params *p, const scenmc_observations *o,
+                                  scenmc_error *err)
+{
+    scenmc_status st = scenmc_observations_check(o, p, err);
+    for (int i = 0; st == SCENMC_OK && i < o->n; i++)
+        if (o->obs[i].descriptor < 0 || o->obs[i].descriptor >= m->n_descriptors ||
+            o->obs[i].n_variants != m->descriptors[o->obs[i].descriptor].n_variants)
+            st = scenmc_error_add(err, SCENMC_E_INPUT, "%s: not an observation of this model's descriptors",
+                                  o->obs[i].where ? o->obs[i].where : "observation");
+    if (st == SCENMC_OK && !scenmc_observations_all_hard(o) && p->n_trajectories > SCENMC__WEIGHTED_MAX)
+        st = scenmc_error_add(err, SCENMC_E_LIMIT, "soft evidence weighs at most 2^40 trajectories "
+                              "(integer weight sums), not %llu", (unsigned long long)p->n_trajectories);
+    return st;
 }
 
 int scenmc__given_init(scenmc__given *g, const scenmc_observations *o, int year_start)
@@ -135,9 +157,8 @@ static uint64_t trajectory_weight(const scenmc__given *g, const int *states, int
     return scenmc__given_weight(g, L);
 }
 
-/* Adds one trajectory's years to r's counts (their layouts: scenmc.h), each
- * count by w (its weight; 1 unconditioned). */
-static void tally(const scenmc__kernel *k, const int *states, int *scen, uint64_t w, scenmc_results *r)
+void scenmc__reference_tally(const scenmc__kernel *k, const int *states, int *scen, uint64_t w,
+                            scenmc_results *r)
 {
     const size_t D = (size_t)k->base.D, V = (size_t)k->base.V, S = (size_t)k->base.S, Y = (size_t)k->base.Y;
     for (size_t y = 0; y < Y; y++) {
@@ -181,7 +202,7 @@ void scenmc__reference_run(const scenmc__kernel *k, uint64_t seed, uint64_t firs
             scenmc__u128_add(r->weight_sq_sum, w * w, 0);
         }
         if (w)
-            tally(k, states, scen, w, r);
+            scenmc__reference_tally(k, states, scen, w, r);
     }
     free(nrev);
     free(scen);

@@ -23,6 +23,12 @@ typedef struct scenmc__given {
     double scale;  /* one / Lmax */
 } scenmc__given;
 
+/* Checks o against the model and the parameters (years, descriptors,
+ * variant counts, likelihoods) and, for soft evidence, N against
+ * SCENMC__WEIGHTED_MAX. */
+scenmc_status scenmc__given_check(const scenmc_model *m, const scenmc_params *p, const scenmc_observations *o,
+                                  scenmc_error *err);
+
 /* NULL or no observations: returns 0 (unweighted). */
 int scenmc__given_init(scenmc__given *g, const scenmc_observations *o, int year_start);
 void scenmc__given_free(scenmc__given *g);
@@ -39,6 +45,16 @@ void scenmc__reference_start(const scenmc__kernel *k, scenmc__rng *rng, int *s);
 
 /* The revised descriptor and the uniform for its new variant, from one word. */
 int scenmc__reference_pick(const scenmc__kernel *k, uint32_t word, double *uv);
+
+/* One year of the dynamics from state s (in place): the year's revision
+ * count from one word, then the revisions (the particle filter, smc.c). */
+void scenmc__reference_step_year(const scenmc__kernel *k, scenmc__rng *rng, int *s);
+
+/* Adds one trajectory's years (states[y * D + d]) to r's counts (their
+ * layouts: scenmc.h), each count by w (its weight; 1 unconditioned); scen:
+ * [Y] scratch. */
+void scenmc__reference_tally(const scenmc__kernel *k, const int *states, int *scen, uint64_t w,
+                            scenmc_results *r);
 
 /* Simulates trajectories [first, last) under seed, serially, and adds their
  * counts to r's tables (the final-state table only in full-state mode);

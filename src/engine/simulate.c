@@ -1117,15 +1117,7 @@ static scenmc_status given_prepare(const scenmc_model *m, const scenmc_params *p
     memset(g, 0, sizeof *g);
     if (!o || o->n == 0)
         return SCENMC_OK;
-    scenmc_status st = scenmc_observations_check(o, p, err);
-    for (int i = 0; st == SCENMC_OK && i < o->n; i++)
-        if (o->obs[i].descriptor < 0 || o->obs[i].descriptor >= m->n_descriptors ||
-            o->obs[i].n_variants != m->descriptors[o->obs[i].descriptor].n_variants)
-            st = scenmc_error_add(err, SCENMC_E_INPUT, "%s: not an observation of this model's descriptors",
-                                  o->obs[i].where ? o->obs[i].where : "observation");
-    if (st == SCENMC_OK && !scenmc_observations_all_hard(o) && p->n_trajectories > SCENMC__WEIGHTED_MAX)
-        st = scenmc_error_add(err, SCENMC_E_LIMIT, "soft evidence weighs at most 2^40 trajectories "
-                              "(integer weight sums), not %llu", (unsigned long long)p->n_trajectories);
+    scenmc_status st = scenmc__given_check(m, p, o, err);
     if (st == SCENMC_OK)
         *weighted = scenmc__given_init(g, o, p->year_start);
     return st;

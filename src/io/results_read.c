@@ -1352,7 +1352,9 @@ static void read_conditioning(reader *R, scenmc_results *r)
         if (R->ok && r->weight_one == 0)
             problem(R, SCENMC_E_INPUT, "the attribute weight_one is 0: corrupt");
     }
-    if (R->ok && (cond != 1 || isnan(r->log_evidence)))
+    /* No trajectory yet (an empty shard or checkpoint): no estimate, NaN. */
+    int none = r->method == SCENMC_MONTE_CARLO && r->n_trajectories == 0;
+    if (R->ok && (cond != 1 || (isnan(r->log_evidence) && !none)))
         problem(R, SCENMC_E_INPUT, "the attributes conditioned %d, log_evidence %g: corrupt", cond,
                 r->log_evidence);
     if (R->ok && H5Lexists(R->file, "/observations", H5P_DEFAULT) > 0)

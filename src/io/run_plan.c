@@ -71,6 +71,44 @@ scenmc_status scenmc__run_plan_from_checkpoint(scenmc__run_plan *pl, unsigned re
     return SCENMC_OK;
 }
 
+/* The same evidence: observations in the same order, likelihoods bit for
+ * bit, the same observed start (where each was given may differ). */
+static int same_given(const scenmc_observations *a, const scenmc_observations *b)
+{
+    if (a->n != b->n || !a->start != !b->start ||
+        (a->start && (a->n_start != b->n_start || memcmp(a->start, b->start, sizeof(int) * (size_t)a->n_start))))
+        return 0;
+    for (int i = 0; i < a->n; i++) {
+        const scenmc_observation *x = &a->obs[i], *y = &b->obs[i];
+        if (x->year != y->year || x->descriptor != y->descriptor || x->n_variants != y->n_variants ||
+            memcmp(x->likelihood, y->likelihood, sizeof(double) * (size_t)x->n_variants))
+            return 0;
+    }
+    return 1;
+}
+
+scenmc_status scenmc__run_plan_given(scenmc__run_plan *pl, scenmc_observations *o, int *have,
+                                    scenmc_error *err)
+{
+    if (!pl->have_ck || (!pl->ck.conditioned && !*have))
+        return SCENMC_OK;
+    if (!pl->ck.conditioned)
+        return usage(pl, err, "--resume %s: the checkpoint is not conditioned on observations; give no "
+                     "--given or --observations", pl->req.resume);
+    if (!pl->ck.given)
+        return scenmc_error_add(err, SCENMC_E_INPUT, "--resume %s: the checkpoint is conditioned but "
+                                "lists no observations: damaged", pl->req.resume);
+    if (*have && !same_given(o, pl->ck.given))
+        return usage(pl, err, "--resume %s: the observations on the command line are not the "
+                     "checkpoint's; give no --given or --observations to use the checkpoint's",
+                     pl->req.resume);
+    if (!*have)
+        scenmc_observations_copy(o, pl->ck.given);
+    *have = 1;
+    pl->req.given = 1;
+    return SCENMC_OK;
+}
+
 scenmc_status scenmc__run_plan_same_model(scenmc__run_plan *pl, const scenmc_model *given,
                                          const char *given_path, scenmc_error *err)
 {
@@ -113,17 +151,12 @@ static scenmc_status check_split(scenmc__run_plan *pl, scenmc_error *err)
     if (q->ensemble && (q->shard || q->resume || q->ckpt || q->max_time || q->size > 1))
         return usage(pl, err, "--ensemble runs in one process, to the end: it does not combine with "
                      "--shard, --resume, --checkpoint, --max-time or MPI");
-    /* Conditioned runs keep their weight sums in memory only, until the
-     * results file holds them (and the observations): no checkpoint, shard
-     * or resumption yet. The particle filter runs in one process. */
-    if (q->given && (q->shard || q->resume || q->ckpt || q->max_time))
-        return usage(pl, err, "--given/--observations do not combine with --shard, --resume, "
-                     "--checkpoint or --max-time yet: the results file does not keep the weight "
-                     "sums a merge or a resumed run needs (docs/signposts.md)");
+    /* The particle filter runs in one process, to the end. */
     if (q->smc && !q->given)
         return usage(pl, err, "--smc filters on observations: give --given or --observations");
-    if (q->smc && (q->ensemble || q->size > 1))
-        return usage(pl, err, "--smc runs in one process: it does not combine with --ensemble or MPI");
+    if (q->smc && (q->ensemble || q->size > 1 || q->shard || q->resume || q->ckpt || q->max_time))
+        return usage(pl, err, "--smc runs in one process, to the end: it does not combine with "
+                     "--ensemble, MPI, --shard, --resume, --checkpoint or --max-time");
     if (q->resume && q->shard)
         return usage(pl, err, "--resume takes the trajectory range from the checkpoint; give no "
                      "--shard");
@@ -212,7 +245,7 @@ static scenmc_status check_files(scenmc__run_plan *pl, scenmc_error *err)
     if (choose_output(pl, err) != SCENMC_OK)
         return err->code;
     pl->ckpt = q->ckpt ? q->ckpt : q->resume;
-    if (!pl->ckpt && pl->out && !q->ensemble && !q->given) {
+    if (!pl->ckpt && pl->out && !q->ensemble && !q->smc) {
         pl->ckpt_buf = scenmc__xmalloc(strlen(pl->out) + 8);
         sprintf(pl->ckpt_buf, "%s.ckpt", pl->out);
         pl->ckpt = pl->ckpt_buf;

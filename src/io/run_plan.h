@@ -7,6 +7,7 @@
 #define SCENMC_IO_RUN_PLAN_H
 
 #include "scenmc/hpc.h"
+#include "scenmc/observe.h"
 #include "scenmc/reader.h"
 #include "scenmc/sweep.h"
 
@@ -55,6 +56,11 @@ scenmc_status scenmc__run_plan_from_checkpoint(scenmc__run_plan *pl, unsigned re
 /* Resuming with a MODEL given too: it must be the checkpoint's. */
 scenmc_status scenmc__run_plan_same_model(scenmc__run_plan *pl, const scenmc_model *given,
                                          const char *given_path, scenmc_error *err);
+/* Resuming: the observations to condition on are the checkpoint's. o
+ * (*have: set from the command line) must then be the same, or is set to
+ * them; a checkpoint without observations takes none. */
+scenmc_status scenmc__run_plan_given(scenmc__run_plan *pl, scenmc_observations *o, int *have,
+                                    scenmc_error *err);
 /* Once the caller has set pl->p: checks the parameters, the options that
  * must agree, and (rank 0) the files, before any compute is spent. */
 scenmc_status scenmc__run_plan_check(scenmc__run_plan *pl, scenmc_error *err);

@@ -412,6 +412,10 @@ static void roll_back(scenmc_observations *o, int n0, const int *start0)
         free(o->obs[o->n].likelihood);
         free(o->obs[o->n].where);
     }
+    if (o->n == 0) { /* nothing was there: no list either */
+        free(o->obs);
+        o->obs = NULL;
+    }
     if (o->start != start0) {
         free(o->start);
         o->start = NULL;

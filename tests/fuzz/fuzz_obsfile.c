@@ -23,7 +23,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     scenmc_observations_init(&o);
     if (scenmc__observations_parse(&o, model, (const char *)data, size, "<fuzz>", &err) != SCENMC_OK) {
         if (err.code == SCENMC_OK || err.n_problems == 0 || !err.msg[0] || o.n || o.start)
-            abort(); /* every failure says why, and keeps nothing */
+            abort(); /* every failure says why, and keeps nothing (no memory either: LeakSanitizer) */
         return 0;
     }
     scenmc_params p;

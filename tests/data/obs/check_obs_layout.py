@@ -4,7 +4,8 @@ opens in xarray under both netCDF engines (named dimensions, its own
 coordinates) and holds what docs/file-format.md says. Exit 77 when xarray or
 an engine is missing.
 
-usage: check_obs_layout.py MC_FILE EXACT_FILE"""
+usage: check_obs_layout.py DOC MC_FILE EXACT_FILE   (DOC: docs/file-format.md, whose h5py
+example of section 13 is run on MC_FILE)"""
 import math
 import sys
 import warnings
@@ -29,7 +30,15 @@ def check(cond, what):
         print("FAIL:", what)
 
 
-for path in sys.argv[1:]:
+doc, files = sys.argv[1], sys.argv[2:]
+text = open(doc, encoding="utf-8").read()
+block = text[text.index("## 13."):].split("```python\n", 1)[1].split("```", 1)[0]
+try:
+    exec(block.replace('"given.h5"', repr(files[0])), {})
+except Exception as ex:  # noqa: BLE001
+    check(False, f"the h5py example of {doc}, section 13: {type(ex).__name__}: {ex}")
+
+for path in files:
     with h5py.File(path, "r") as f:
         a = f.attrs
         check(a["conditioned"] == 1, f"{path}: conditioned")
