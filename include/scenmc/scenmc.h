@@ -74,6 +74,8 @@ typedef struct scenmc_scenario {
     int *cond_variant;    /* [n_conditions] variant index within that descriptor */
 } scenmc_scenario;
 
+struct scenmc_schedule; /* scenmc/schedule.h */
+
 typedef struct scenmc_model {
     char *path;          /* file it was read from (or "<builtin>") */
     char *name;
@@ -109,6 +111,8 @@ typedef struct scenmc_model {
     uint64_t trajectories;
     uint64_t seed;
     int *start;          /* [D] fixed start state, or NULL */
+    /* The file's trends, interventions and shocks (scenmc/schedule.h), or NULL. */
+    struct scenmc_schedule *schedule;
 } scenmc_model;
 
 /* Reads and validates a model file. Every problem found is added to err. */

@@ -16,7 +16,13 @@ typedef enum scenmc_sweep_kind {
     SCENMC_SWEEP_W_CONSISTENCY, /* w-consistency */
     SCENMC_SWEEP_W_CROSS,       /* w-cross */
     SCENMC_SWEEP_INITIAL,       /* initial.ID=VARIANT: its start probability */
-    SCENMC_SWEEP_CELL           /* cell:ID=V,ID=W (C, symmetric) or cross:ID=V,ID=W (X, from -> to) */
+    SCENMC_SWEEP_CELL,          /* cell:ID=V,ID=W (C, symmetric) or cross:ID=V,ID=W (X, from -> to) */
+    /* The changes over time (scenmc/schedule.h); K counts the changes of the
+     * kind in params.schedule from 1 (the model file's first, then the command
+     * line's). */
+    SCENMC_SWEEP_TREND_SCALE,   /* trend.K.scale: every knot value of trend K times x */
+    SCENMC_SWEEP_INTERVENE_YEAR,/* intervene.K.year: the first year of intervention K */
+    SCENMC_SWEEP_SHOCK_HAZARD   /* shock.K.hazard: shock K's hazard per year */
 } scenmc_sweep_kind;
 
 typedef struct scenmc_sweep_param {
@@ -24,6 +30,7 @@ typedef struct scenmc_sweep_param {
     scenmc_sweep_kind kind;
     int d, b;            /* descriptor (rate.ID, initial) and variant (initial) */
     int u, v, cross;     /* the cell (global variant indices) */
+    int change;          /* trend, intervene, shock: K - 1 */
     int n_values;
     double *values;      /* the grid values */
     double lo, hi;       /* their range (Latin hypercube) */

@@ -1,5 +1,6 @@
 #include "cli.h"
 #include "cli/json_out.h"
+#include "scenmc/schedule.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -8,7 +9,8 @@
 static const char head[] =
     "usage: scenmc info [MODEL] [--json]\n\n"
     "Describes a model: descriptors and variants, state-space size, matrix\n"
-    "statistics and scenarios. Without MODEL, the built-in Västernorrland model.\n\n";
+    "statistics, scenarios and the file's changes over time (trends,\n"
+    "interventions, shocks). Without MODEL, the built-in Västernorrland model.\n\n";
 enum { K_JSON = CLI_KEY_FIRST };
 static const cli_option options[] = {
     {"json", K_JSON, 0,
@@ -55,6 +57,53 @@ static matrix_stats consistency_stats(const scenmc_model *m)
             }
     s.mean = s.scored ? sum / s.scored : 0;
     return s;
+}
+
+/* The file's trends, interventions and shocks as a JSON list. */
+static void json_schedule(FILE *f, const scenmc_model *m)
+{
+    const scenmc_schedule *s = m->schedule;
+    fputs(",\n  \"schedule\": [", f);
+    for (int i = 0; i < s->n; i++) {
+        const scenmc_change *c = &s->ch[i];
+        const scenmc_descriptor *D = &m->descriptors[c->descriptor];
+        fprintf(f, "%s{\"kind\": \"%s\", \"name\": ", i ? ",\n    " : "\n    ", scenmc_change_kind_names[c->kind]);
+        json_string(f, c->name);
+        fputs(", \"descriptor\": ", f);
+        json_string(f, D->id);
+        fputs(", \"variant\": ", f);
+        json_string(f, m->variant_name[D->offset + c->variant]);
+        fprintf(f, ", \"first\": %d, \"last\": %d, \"knots\": [", c->first, c->last);
+        for (int k = 0; k < c->n_knots; k++)
+            fprintf(f, "%s[%d, %.17g]", k ? ", " : "", c->knot_year[k], c->knot_value[k]);
+        fprintf(f, "], \"hazard\": %.17g, \"where\": ", c->value);
+        json_string(f, c->where);
+        fputs("}", f);
+    }
+    fputs("]", f);
+}
+
+/* One line per change: what, on which variant, when. */
+static void print_schedule(const scenmc_model *m)
+{
+    const scenmc_schedule *s = m->schedule;
+    printf("\nchanges over time (added to every run; see docs/model-format.md):\n");
+    for (int i = 0; i < s->n; i++) {
+        const scenmc_change *c = &s->ch[i];
+        const scenmc_descriptor *D = &m->descriptors[c->descriptor];
+        printf("  %-12s %s: %s = %s, ", scenmc_change_kind_names[c->kind], c->name ? c->name : "?", D->id,
+               m->variant_name[D->offset + c->variant]);
+        if (c->kind == SCENMC_CHANGE_TREND) {
+            printf("bias");
+            for (int k = 0; k < c->n_knots; k++)
+                printf("%s %g in %d", k ? "," : "", c->knot_value[k], c->knot_year[k]);
+            printf(" (linear between, constant beyond)\n");
+        } else if (c->kind == SCENMC_CHANGE_HOLD) {
+            printf("held %d-%d\n", c->first, c->last);
+        } else {
+            printf("%d-%d, hazard %g per year\n", c->first, c->last, c->value);
+        }
+    }
 }
 
 static void print_json(const scenmc_model *m)
@@ -132,6 +181,8 @@ static void print_json(const scenmc_model *m)
         fprintf(f, ",\n  \"self_impacts\": %d,\n  \"cross_impact\": ", m->n_self_impacts);
         json_matrix(f, m->cross_impact, m->n_variants);
     }
+    if (m->schedule)
+        json_schedule(f, m);
     fputs("\n}\n", f);
 }
 
@@ -201,7 +252,8 @@ static void print_text(const scenmc_model *m)
         printf("  (states matching no scenario are counted as 'unclassified')\n");
     printf("\ndefaults: beta %g, w_consistency %g, w_cross %g, rate %g, %llu trajectories, seed %llu\n",
            m->beta, m->w_consistency, m->w_cross, m->rate, (unsigned long long)m->trajectories,
-           (unsigned long long)m->seed);
+           (unsigned long long)m->seed);    if (m->schedule)
+        print_schedule(m);
 }
 
 int cmd_info(int argc, char **argv)

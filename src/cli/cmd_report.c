@@ -13,6 +13,7 @@
 #include "cli/final_mass.h"
 #include "cli/report_json.h"
 #include "cli/report_given.h"
+#include "cli/report_schedule.h"
 #include "base/util.h"
 
 #include <math.h>
@@ -607,6 +608,7 @@ static int report_results(const out *o, const char *file, const results_src *s, 
     heading(o, 2, "Provenance");
     provenance(o, r, &s->info);
     report_given(o, r);
+    report_schedule(o, s->m, p);
     scenarios(o, r);
     if (e)
         report_ensemble(o, r, e);

@@ -4,6 +4,8 @@
 #include "scenmc/reader.h"
 #include "scenmc/sweep.h"
 #include "summary.h"
+#include "cli/sched_cli.h"
+#include "scenmc/schedule.h"
 #include "base/util.h"
 #include "io/checkpoint.h"
 #include "io/mpi.h"
@@ -31,7 +33,11 @@ static const char sweep_head[] =
     "      initial.ID=VARIANT (its start probability; the others keep their\n"
     "      proportions) | cell:ID=VARIANT,ID=VARIANT (a consistency score; both\n"
     "      symmetric entries) | cross:ID=VARIANT,ID=VARIANT (a cross impact, from\n"
-    "      the first to the second)\n"
+    "      the first to the second) | trend.K.scale (every value of the K-th\n"
+    "      trend or push times x) | intervene.K.year (the first year of the K-th\n"
+    "      intervention) | shock.K.hazard (the K-th shock's hazard per year);\n"
+    "      K counts from 1 over the model file's changes, then the command\n"
+    "      line's (--trend/--push, --intervene, --shock; docs/interventions.md)\n"
     "SPEC: START:STOP:STEP | lin:START:STOP:COUNT | a,b,c\n"
     "Several --param make a full factorial grid (the last one fastest).\n\n"
     "options:\n";
@@ -42,6 +48,7 @@ static const cli_option sweep_options[] = {
      "  --design lhs:K         K Latin-hypercube points over the parameters' ranges\n"
      "                         instead of the grid\n"},
     CLI_PARAMS,
+    CLI_SCHEDULE_OPTIONS,
     CLI_OUTPUT_OPTION("the sweep file (atomically)"),
     CLI_FORCE_OPTION,
     {"threads", CLI_K_THREADS, 1, "  --threads T            OpenMP threads (per MPI rank; default: all cores)\n"},
@@ -143,6 +150,8 @@ static int sweep_plan(const cli_args *a, sweep_cmd *sc, const hpc_proc *h)
         rc = sweep_design(sc);
     if (!rc && sc->K == 0)
         rc = cli_usage_error("sweep", "no --param given; expected at least one NAME=SPEC");
+    if (!rc)
+        rc = cli_schedule("sweep", a, sc->m, &sc->base);
     scenmc_error err;
     scenmc_error_clear(&err);
     if (!rc && ((sc->start && scenmc_params_parse_start(&sc->base, sc->m, sc->start, &err) != SCENMC_OK) ||
@@ -162,6 +171,22 @@ static int sweep_plan(const cli_args *a, sweep_cmd *sc, const hpc_proc *h)
     return rc;
 }
 
+/* The changes over time field by field (no padding, no pointers): the model
+ * file's are in its SHA-256 already, the command line's are not. */
+static uint64_t schedule_hash(const scenmc_schedule *s)
+{
+    uint64_t x = UINT64_C(14695981039346656037);
+    for (int i = 0; i < s->n; i++) {
+        const scenmc_change *c = &s->ch[i];
+        int head[6] = {(int)c->kind, c->descriptor, c->variant, c->first, c->last, c->n_knots};
+        x = hpc_hash_bytes(x, head, sizeof head);
+        x = hpc_hash_bytes(x, &c->value, sizeof c->value);
+        x = hpc_hash_bytes(x, c->knot_year, sizeof(int) * (size_t)c->n_knots);
+        x = hpc_hash_bytes(x, c->knot_value, sizeof(double) * (size_t)c->n_knots);
+    }
+    return x;
+}
+
 /* The text that says which sweep a folder of points belongs to: everything a
  * point's counts depend on (model, base parameters, seed, N, the points'
  * values) and the slice of points, one item a line. */
@@ -172,7 +197,7 @@ static char *sweep_design_text(const sweep_cmd *sc)
     scenmc_model_sha256_hex(sc->m, sha);
     uint64_t values = hpc_hash_bytes(UINT64_C(14695981039346656037), pl->values,
                                      (size_t)pl->P * (size_t)sc->K * sizeof(double));
-    size_t n = 512;
+    size_t n = 600;
     for (int j = 0; j < sc->K; j++)
         n += strlen(sc->ps[j].name) + 8;
     char *t = scenmc__xmalloc(n);
@@ -183,7 +208,10 @@ static char *sweep_design_text(const sweep_cmd *sc)
                       pl->P, pl->p_first, pl->p_last);
     for (int j = 0; j < sc->K; j++)
         at += snprintf(t + at, n - (size_t)at, "param %s\n", sc->ps[j].name);
-    snprintf(t + at, n - (size_t)at, "values %016llx\n", (unsigned long long)values);
+    at += snprintf(t + at, n - (size_t)at, "values %016llx\n", (unsigned long long)values);
+    if (sc->base.schedule) /* absent without changes: older folders still resume */
+        snprintf(t + at, n - (size_t)at, "schedule %016llx\n",
+                 (unsigned long long)schedule_hash(sc->base.schedule));
     return t;
 }
 

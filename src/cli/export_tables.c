@@ -1,5 +1,6 @@
 #include "cli/export_tables.h"
 #include "base/util.h"
+#include "scenmc/schedule.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -254,6 +255,40 @@ void export_kv_double(csv *c, const char *key, double x)
     csv_text(c, key); csv_double(c, x); csv_end(c);
 }
 
+/* The changes over time (/schedule), change:K:FIELD rows, K from 1 in the
+ * order they apply; none without changes. */
+static void export_schedule_meta(csv *c, const scenmc_model *m, const scenmc_params *p)
+{
+    const scenmc_schedule *s = p->schedule;
+    char key[64], val[1024];
+    for (int i = 0; s && i < s->n; i++) {
+        const scenmc_change *ch = &s->ch[i];
+        const scenmc_descriptor *D = &m->descriptors[ch->descriptor];
+        snprintf(key, sizeof key, "change:%d:kind", i + 1);
+        export_kv(c, key, scenmc_change_kind_names[ch->kind]);
+        snprintf(key, sizeof key, "change:%d:name", i + 1);
+        export_kv(c, key, ch->name ? ch->name : "");
+        snprintf(key, sizeof key, "change:%d:variant", i + 1);
+        snprintf(val, sizeof val, "%s=%s", D->id, m->variant_name[D->offset + ch->variant]);
+        export_kv(c, key, val);
+        snprintf(key, sizeof key, "change:%d:first", i + 1);
+        export_kv_int(c, key, ch->first);
+        snprintf(key, sizeof key, "change:%d:last", i + 1);
+        export_kv_int(c, key, ch->last);
+        int at = 0;
+        val[0] = '\0';
+        for (int k = 0; k < ch->n_knots && at >= 0 && (size_t)at < sizeof val; k++)
+            at += snprintf(val + at, sizeof val - (size_t)at, "%s%d=%.17g", k ? ";" : "", ch->knot_year[k],
+                           ch->knot_value[k]);
+        snprintf(key, sizeof key, "change:%d:knots", i + 1);
+        export_kv(c, key, val);
+        snprintf(key, sizeof key, "change:%d:hazard", i + 1);
+        export_kv_double(c, key, ch->kind == SCENMC_CHANGE_SHOCK ? ch->value : 0);
+        snprintf(key, sizeof key, "change:%d:where", i + 1);
+        export_kv(c, key, ch->where ? ch->where : "");
+    }
+}
+
 void export_metadata(csv *c, const scenmc_results *r, const scenmc_results_info *info)
 {
     const scenmc_model *m = r->model;
@@ -301,6 +336,6 @@ void export_metadata(csv *c, const scenmc_results *r, const scenmc_results_info 
     if (r->method == SCENMC_EXACT) {
         export_kv_double(c, "truncation_bound", r->truncation_bound);
         export_kv_double(c, "memory_bytes", r->mem_peak_bytes);
-    }
+    }    export_schedule_meta(c, m, p);
 }
 

@@ -7,8 +7,10 @@
 #include "engine/sweep.h"
 #include "engine/simulate.h"
 #include "engine/rng.h"
+#include "scenmc/schedule.h"
 #include "base/util.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
@@ -161,6 +163,32 @@ static scenmc_status parse_cell(const scenmc_model *m, const char *name, scenmc_
     return st;
 }
 
+/* trend.K.scale, intervene.K.year, shock.K.hazard: the kind and K (which
+ * must exist is checked when applied: the command line adds changes). */
+static int parse_change(const char *name, scenmc_sweep_param *p)
+{
+    static const struct {
+        const char *head, *tail;
+        scenmc_sweep_kind kind;
+    } forms[] = {{"trend.", ".scale", SCENMC_SWEEP_TREND_SCALE},
+                 {"intervene.", ".year", SCENMC_SWEEP_INTERVENE_YEAR},
+                 {"shock.", ".hazard", SCENMC_SWEEP_SHOCK_HAZARD}};
+    for (size_t f = 0; f < sizeof forms / sizeof forms[0]; f++) {
+        size_t h = strlen(forms[f].head);
+        if (strncmp(name, forms[f].head, h) || !isdigit((unsigned char)name[h]))
+            continue;
+        char *end;
+        errno = 0;
+        long k = strtol(name + h, &end, 10);
+        if (errno || k < 1 || k > 1000000 || strcmp(end, forms[f].tail))
+            return 0;
+        p->kind = forms[f].kind;
+        p->change = (int)k - 1;
+        return 1;
+    }
+    return 0;
+}
+
 /* NAME: which parameter it is (p->kind and its descriptor, variant or cell). */
 static scenmc_status parse_name(const scenmc_model *m, const char *name, scenmc_sweep_param *p,
                                 scenmc_error *err)
@@ -186,10 +214,11 @@ static scenmc_status parse_name(const scenmc_model *m, const char *name, scenmc_
                                     "known descriptor and variant", name);
     } else if (!strncmp(name, "cell:", 5) || !strncmp(name, "cross:", 6)) {
         return parse_cell(m, name, p, err);
-    } else {
+    } else if (!parse_change(name, p)) {
         return scenmc_error_add(err, SCENMC_E_INPUT, "--param %s: unknown parameter; expected beta, rate, "
                                 "rate.ID, w-consistency, w-cross, initial.ID=VARIANT, "
-                                "cell:ID=VARIANT,ID=VARIANT or cross:ID=VARIANT,ID=VARIANT", name);
+                                "cell:ID=VARIANT,ID=VARIANT, cross:ID=VARIANT,ID=VARIANT, trend.K.scale, "
+                                "intervene.K.year or shock.K.hazard", name);
     }
     return SCENMC_OK;
 }
@@ -205,6 +234,10 @@ static scenmc_status check_values(const scenmc_model *m, const scenmc_sweep_para
         case SCENMC_SWEEP_RATE:
         case SCENMC_SWEEP_RATE_ONE: bad = v <= 0 ? "expected a positive rate" : NULL; break;
         case SCENMC_SWEEP_INITIAL: bad = (v < 0 || v > 1) ? "expected a probability 0..1" : NULL; break;
+        case SCENMC_SWEEP_SHOCK_HAZARD: bad = v < 0 ? "expected a hazard >= 0 (events per year)" : NULL; break;
+        case SCENMC_SWEEP_INTERVENE_YEAR:
+            bad = v != floor(v) || fabs(v) > 100000 ? "expected a whole year" : NULL;
+            break;
         case SCENMC_SWEEP_CELL: {
             const double *sc = p->cross ? m->scale_x : m->scale_c;
             bad = (v < sc[0] || v > sc[1]) ? "expected a value on the model's scale" : NULL;
@@ -254,6 +287,9 @@ static int same_target(const scenmc_sweep_param *a, const scenmc_sweep_param *b)
     switch (a->kind) {
     case SCENMC_SWEEP_RATE_ONE: return a->d == b->d;
     case SCENMC_SWEEP_INITIAL: return a->d == b->d && a->b == b->b;
+    case SCENMC_SWEEP_TREND_SCALE:
+    case SCENMC_SWEEP_INTERVENE_YEAR:
+    case SCENMC_SWEEP_SHOCK_HAZARD: return a->change == b->change;
     case SCENMC_SWEEP_CELL:
         return a->cross == b->cross && ((a->u == b->u && a->v == b->v) ||
                                         (!a->cross && a->u == b->v && a->v == b->u));
@@ -323,6 +359,49 @@ scenmc_status scenmc_sweep_design(const scenmc_sweep_param *ps, int K, int lhs_p
     return SCENMC_OK;
 }
 
+static scenmc_change_kind change_kind(const scenmc_sweep_param *q)
+{
+    return q->kind == SCENMC_SWEEP_TREND_SCALE      ? SCENMC_CHANGE_TREND
+           : q->kind == SCENMC_SWEEP_INTERVENE_YEAR ? SCENMC_CHANGE_HOLD
+                                                    : SCENMC_CHANGE_SHOCK;
+}
+
+/* The K-th change (0-based) of the parameter's kind in p's schedule, or NULL. */
+static scenmc_change *sweep_change(const scenmc_sweep_param *q, scenmc_params *p, int *n_kind)
+{
+    scenmc_change_kind kind = change_kind(q);
+    scenmc_change *found = NULL;
+    *n_kind = 0;
+    for (int i = 0; p->schedule && i < p->schedule->n; i++)
+        if (p->schedule->ch[i].kind == kind && (*n_kind)++ == q->change)
+            found = &p->schedule->ch[i];
+    return found;
+}
+
+/* A trend's knots times v, an intervention's first year, a shock's hazard. */
+static scenmc_status apply_change(const scenmc_sweep_param *q, double v, scenmc_params *p, scenmc_error *err)
+{
+    int n_kind;
+    scenmc_change *c = sweep_change(q, p, &n_kind);
+    if (!c)
+        return scenmc_error_add(err, SCENMC_E_INPUT, "--param %s: there %s %d %s%s (the model file's, then "
+                                "--trend/--push, --intervene or --shock); expected K from 1 to %d", q->name,
+                                n_kind == 1 ? "is" : "are", n_kind, scenmc_change_kind_names[change_kind(q)],
+                                n_kind == 1 ? "" : "s", n_kind);
+    if (q->kind == SCENMC_SWEEP_TREND_SCALE) {
+        for (int k = 0; k < c->n_knots; k++)
+            c->knot_value[k] *= v;
+    } else if (q->kind == SCENMC_SWEEP_SHOCK_HAZARD) {
+        c->value = v;
+    } else if (v > c->last) {
+        return scenmc_error_add(err, SCENMC_E_INPUT, "--param %s: year %g is after the intervention's last "
+                                "year %d; expected a first year at most %d", q->name, v, c->last, c->last);
+    } else {
+        c->first = (int)v;
+    }
+    return SCENMC_OK;
+}
+
 scenmc_status scenmc_sweep_apply(const scenmc_model *m, const scenmc_sweep_param *ps, int K,
                                  const double *point, scenmc_params *p, scenmc_error *err)
 {
@@ -349,6 +428,14 @@ scenmc_status scenmc_sweep_apply(const scenmc_model *m, const scenmc_sweep_param
             break;
         }
         case SCENMC_SWEEP_CELL: scenmc_params_add_cell(p, q->u, q->v, q->cross, v); break;
+        case SCENMC_SWEEP_TREND_SCALE:
+        case SCENMC_SWEEP_INTERVENE_YEAR:
+        case SCENMC_SWEEP_SHOCK_HAZARD: {
+            scenmc_status st = apply_change(q, v, p, err);
+            if (st != SCENMC_OK)
+                return st;
+            break;
+        }
         }
     }
     return SCENMC_OK;

@@ -10,6 +10,8 @@
 #include "base/util.h"
 #include "model/results.h"
 #include "scenmc/observe.h"
+#include "scenmc/schedule.h"
+#include "model/params.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -508,6 +510,146 @@ static int read_cells(reader *R, const scenmc_model *m, scenmc_params *p)
     return R->ok;
 }
 
+/* ------------------------------------------------------------------ changes over time */
+
+/* The length of the 1-D dataset name (at most max): 1, or 0 after saying why. */
+static int list_length(reader *R, const char *name, hsize_t max, hsize_t *n)
+{
+    hid_t d = open_ds(R, name);
+    if (d < 0)
+        return 0;
+    hid_t sp = H5Dget_space(d);
+    int ok = sp >= 0 && H5Sget_simple_extent_ndims(sp) == 1 && H5Sget_simple_extent_dims(sp, n, NULL) >= 0;
+    if (sp >= 0)
+        H5Sclose(sp);
+    H5Dclose(d);
+    if (!ok || *n < 1 || *n > max)
+        problem(R, SCENMC_E_INPUT, "%s: corrupt: expected a list of 1 to %llu values", name,
+                (unsigned long long)max);
+    return ok && *n >= 1 && *n <= max && R->ok;
+}
+
+static void free_string_list(char **s, size_t n)
+{
+    for (size_t i = 0; s && i < n; i++)
+        free(s[i]);
+    free(s);
+}
+
+/* /schedule/knot_*: the trends' knots into s (whose trends have none yet). */
+static int read_knots(reader *R, scenmc_schedule *s)
+{
+    htri_t has = H5Lexists(R->file, "/schedule/knot_change", H5P_DEFAULT);
+    hsize_t n = 0;
+    if (has <= 0) {
+        if (has < 0)
+            damaged(R, "/schedule/knot_change");
+        return has == 0;
+    }
+    if (!list_length(R, "/schedule/knot_change", 1000000, &n))
+        return 0;
+    int32_t *who = scenmc__xcalloc(n, sizeof(int32_t)), *year = scenmc__xcalloc(n, sizeof(int32_t));
+    double *value = scenmc__xcalloc(n, sizeof(double));
+    if (read_array(R, "/schedule/knot_change", H5T_NATIVE_INT32, 1, &n, who) &&
+        read_array(R, "/schedule/knot_year", H5T_NATIVE_INT32, 1, &n, year) &&
+        read_array(R, "/schedule/knot_value", H5T_NATIVE_DOUBLE, 1, &n, value))
+        for (hsize_t j = 0; j < n && R->ok; j++) {
+            scenmc_change *c = who[j] >= 0 && who[j] < s->n ? &s->ch[who[j]] : NULL;
+            if (!c || c->kind != SCENMC_CHANGE_TREND || !isfinite(value[j]) ||
+                (c->n_knots && year[j] <= c->knot_year[c->n_knots - 1])) {
+                problem(R, SCENMC_E_INPUT, "/schedule knot %llu (change %d, year %d, value %g) is not the next "
+                        "knot of a trend: the file is damaged", (unsigned long long)j, (int)who[j],
+                        (int)year[j], value[j]);
+                break;
+            }
+            c->knot_year = scenmc__xrealloc(c->knot_year, sizeof(int) * (size_t)(c->n_knots + 1));
+            c->knot_value = scenmc__xrealloc(c->knot_value, sizeof(double) * (size_t)(c->n_knots + 1));
+            c->knot_year[c->n_knots] = year[j];
+            c->knot_value[c->n_knots++] = value[j];
+        }
+    free(who);
+    free(year);
+    free(value);
+    return R->ok;
+}
+
+/* One change from the columns, checked against the model. */
+static int schedule_row(reader *R, const scenmc_model *m, size_t i, const char *kind, const int32_t *col[4],
+                        double hazard, scenmc_change *c)
+{
+    int k = 0;
+    while (k < SCENMC_CHANGE_N_KINDS && strcmp(kind, scenmc_change_kind_names[k]))
+        k++;
+    int d = col[0][i], b = col[1][i];
+    if (k == SCENMC_CHANGE_N_KINDS || d < 0 || d >= m->n_descriptors || b < 0 ||
+        b >= m->descriptors[d].n_variants || col[2][i] > col[3][i] || !(hazard >= 0) || !isfinite(hazard)) {
+        problem(R, SCENMC_E_INPUT, "/schedule change %zu (%s, descriptor %d, variant %d, years %d-%d, hazard %g) "
+                "is not a change of this model: the file is damaged", i, kind, d, b, (int)col[2][i],
+                (int)col[3][i], hazard);
+        return 0;
+    }
+    *c = (scenmc_change){.kind = (scenmc_change_kind)k, .descriptor = d, .variant = b, .first = col[2][i],
+                         .last = col[3][i], .value = hazard};
+    return 1;
+}
+
+/* /schedule into p->schedule (replacing the model's own, which params_init
+ * copied: the file's list is the whole one); none when the group is absent. */
+static int read_schedule(reader *R, const scenmc_model *m, scenmc_params *p)
+{
+    if (p->schedule) {
+        scenmc_schedule_free(p->schedule);
+        free(p->schedule);
+        p->schedule = NULL;
+    }
+    htri_t has = H5Lexists(R->file, "/schedule", H5P_DEFAULT);
+    hsize_t n = 0;
+    if (has <= 0) {
+        if (has < 0)
+            damaged(R, "/schedule");
+        return has == 0;
+    }
+    if (!list_length(R, "/schedule/kind", 100000, &n))
+        return 0;
+    static const char *const cols[4] = {"/schedule/descriptor", "/schedule/variant", "/schedule/first",
+                                        "/schedule/last"};
+    int32_t *col[4];
+    double *hazard = scenmc__xcalloc(n, sizeof(double));
+    int ok = 1;
+    for (int c = 0; c < 4; c++) {
+        col[c] = scenmc__xcalloc(n, sizeof(int32_t));
+        ok = ok && read_array(R, cols[c], H5T_NATIVE_INT32, 1, &n, col[c]);
+    }
+    ok = ok && read_array(R, "/schedule/hazard", H5T_NATIVE_DOUBLE, 1, &n, hazard);
+    char **kind = ok ? read_strings(R, "/schedule/kind", 1, n) : NULL;
+    char **name = kind ? read_strings(R, "/schedule/name", 1, n) : NULL;
+    char **where = name ? read_strings(R, "/schedule/where", 1, n) : NULL;
+    scenmc_schedule *s = scenmc__xcalloc(1, sizeof *s);
+    for (size_t i = 0; where && i < n; i++) {
+        scenmc_change c;
+        if (!schedule_row(R, m, i, kind[i], (const int32_t **)col, hazard[i], &c))
+            break;
+        c.name = *name[i] ? name[i] : NULL;
+        c.where = *where[i] ? where[i] : NULL;
+        scenmc_schedule_add(s, &c);
+    }
+    p->schedule = s;
+    for (int c = 0; c < 4; c++)
+        free(col[c]);
+    free(hazard);
+    free_string_list(kind, n);
+    free_string_list(name, n);
+    free_string_list(where, n);
+    if (!R->ok || !read_knots(R, s))
+        return 0;
+    for (int i = 0; i < s->n; i++)
+        if (s->ch[i].kind == SCENMC_CHANGE_TREND && !s->ch[i].n_knots) {
+            problem(R, SCENMC_E_INPUT, "/schedule change %d is a trend without knots: the file is damaged", i);
+            return 0;
+        }
+    return 1;
+}
+
 static int read_params(reader *R, const scenmc_model *m, scenmc_params *p)
 {
     scenmc_params_init(p, m);
@@ -557,11 +699,12 @@ static int read_params(reader *R, const scenmc_model *m, scenmc_params *p)
     } else if (has_start < 0) {
         damaged(R, "/params/start");
     }
-    if (!R->ok || !read_cells(R, m, p))
+    if (!R->ok || !read_cells(R, m, p) || !read_schedule(R, m, p))
         return 0;
     scenmc_error perr;
     scenmc_error_clear(&perr);
-    if (scenmc_params_check(p, &perr) != SCENMC_OK) {
+    /* A file records what was computed: changes over time are no damage. */
+    if (scenmc__params_check_scheduled(p, &perr) != SCENMC_OK) {
         char *nl = strchr(perr.msg, '\n');
         if (nl)
             *nl = '\0';

@@ -11,6 +11,7 @@
 #include "model/results.h"
 #include "scenmc/observe.h"
 #include "scenmc/reader.h"
+#include "scenmc/schedule.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -373,6 +374,84 @@ static void write_model(writer *w, const scenmc_results *r)
 }
 
 /* Matrix cells that override the model's (sweeps, sensitivity, ensembles), along /params/override. */
+/* ---------------------------------------------------------------- changes over time */
+
+/* /schedule/knot_*: every trend's knots end to end (a contiguous ragged
+ * array: knot_change says whose), written only when some trend has knots. */
+static void write_knots(writer *w, hid_t g, const scenmc_schedule *s)
+{
+    size_t n = 0;
+    for (int i = 0; i < s->n; i++)
+        n += (size_t)s->ch[i].n_knots;
+    if (!n)
+        return;
+    int32_t *who = scenmc__xcalloc(n, sizeof(int32_t)), *year = scenmc__xcalloc(n, sizeof(int32_t));
+    double *value = scenmc__xcalloc(n, sizeof(double));
+    size_t j = 0;
+    for (int i = 0; i < s->n; i++)
+        for (int k = 0; k < s->ch[i].n_knots; k++, j++) {
+            who[j] = i;
+            year[j] = s->ch[i].knot_year[k];
+            value[j] = s->ch[i].knot_value[k];
+        }
+    hid_t kd = coord_index(w, g, "knot", n, "knot of a trend (the trends' knots end to end)");
+    put_1d(w, g, "knot_change", H5T_NATIVE_INT32, n, who, kd, "the change (trend) the knot belongs to", "1");
+    put_1d(w, g, "knot_year", H5T_NATIVE_INT32, n, year, kd, "year of the knot", "year");
+    put_1d(w, g, "knot_value", H5T_NATIVE_DOUBLE, n, value, kd, "the trend's bias at that year", "1");
+    close_id(&kd);
+    free(who);
+    free(year);
+    free(value);
+}
+
+/* /schedule: the trends, interventions and shocks the results were computed
+ * with, in order (docs/file-format.md); none without changes. */
+static void write_schedule(writer *w, const scenmc_params *p)
+{
+    const scenmc_schedule *s = p->schedule;
+    if (!s || !s->n)
+        return;
+    hid_t g = group(w, "schedule");
+    if (g < 0)
+        return;
+    size_t n = (size_t)s->n;
+    int32_t *col[4];
+    for (int c = 0; c < 4; c++)
+        col[c] = scenmc__xcalloc(n, sizeof(int32_t));
+    double *hazard = scenmc__xcalloc(n, sizeof(double));
+    const char **kind = scenmc__xcalloc(n, sizeof(char *)), **name = scenmc__xcalloc(n, sizeof(char *));
+    const char **where = scenmc__xcalloc(n, sizeof(char *));
+    for (size_t i = 0; i < n; i++) {
+        const scenmc_change *c = &s->ch[i];
+        col[0][i] = c->descriptor;
+        col[1][i] = c->variant;
+        col[2][i] = c->first;
+        col[3][i] = c->last;
+        hazard[i] = c->kind == SCENMC_CHANGE_SHOCK ? c->value : 0;
+        kind[i] = scenmc_change_kind_names[c->kind];
+        name[i] = c->name ? c->name : "";
+        where[i] = c->where ? c->where : "";
+    }
+    hid_t cd = coord_index(w, g, "change", n, "change over time (in the order they apply)");
+    put_strings_1d(w, g, "kind", n, kind, cd, "trend, intervention or shock");
+    put_1d(w, g, "descriptor", H5T_NATIVE_INT32, n, col[0], cd, "index of the descriptor (0-based, as /descriptor)", "1");
+    put_1d(w, g, "variant", H5T_NATIVE_INT32, n, col[1], cd, "the variant (0-based, within the descriptor)", "1");
+    put_1d(w, g, "first", H5T_NATIVE_INT32, n, col[2], cd, "first year it acts in", "year");
+    put_1d(w, g, "last", H5T_NATIVE_INT32, n, col[3], cd, "last year it acts in", "year");
+    put_1d(w, g, "hazard", H5T_NATIVE_DOUBLE, n, hazard, cd, "shock: events per year (0 for the others)", "1/year");
+    put_strings_1d(w, g, "name", n, name, cd, "the model file's name for it (empty: from the command line)");
+    put_strings_1d(w, g, "where", n, where, cd, "where it was given");
+    write_knots(w, g, s);
+    close_id(&cd);
+    for (int c = 0; c < 4; c++)
+        free(col[c]);
+    free(hazard);
+    free(kind);
+    free(name);
+    free(where);
+    H5Gclose(g);
+}
+
 static void write_cells(writer *w, hid_t g, const scenmc_params *p)
 {
     size_t n = (size_t)p->n_cells;
@@ -427,6 +506,7 @@ static void write_params(writer *w, const scenmc_params *p)
     put(w, g, "seed", H5T_NATIVE_UINT64, 0, NULL, &p->seed);
     put(w, g, "n_trajectories", H5T_NATIVE_UINT64, 0, NULL, &p->n_trajectories);
     H5Gclose(g);
+    write_schedule(w, p);
 }
 
 /* ---------------------------------------------------------------- the tables' axes */

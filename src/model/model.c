@@ -6,6 +6,7 @@
  * is allocated from them.
  */
 #include "model/model.h"
+#include "scenmc/schedule.h"
 #include "base/text.h"
 #include "base/util.h"
 
@@ -254,14 +255,10 @@ static int range(loader *L, const yaml_node_t *n, const char *what, double out[2
     return 1;
 }
 
-/* Resolves "descriptor id" to an index, reporting at n. */
-static int descriptor_ref(loader *L, const yaml_node_t *n, const char *what)
+/* Resolves descriptor id s (the text of node n, or part of it) to an index,
+ * reporting at n. */
+static int descriptor_named(loader *L, const yaml_node_t *n, const char *s, const char *what)
 {
-    const char *s = scalar(n);
-    if (!s) {
-        problem_at(L, n, "%s is %s; expected a descriptor id", what, kind_name(n));
-        return -1;
-    }
     int d = scenmc_model_find_descriptor(L->m, s);
     if (d < 0) {
         char ids[1024] = "";
@@ -275,14 +272,21 @@ static int descriptor_ref(loader *L, const yaml_node_t *n, const char *what)
     return d;
 }
 
-static int variant_ref(loader *L, const yaml_node_t *n, int d, const char *what)
+/* Resolves "descriptor id" to an index, reporting at n. */
+static int descriptor_ref(loader *L, const yaml_node_t *n, const char *what)
 {
     const char *s = scalar(n);
-    const scenmc_descriptor *D = &L->m->descriptors[d];
     if (!s) {
-        problem_at(L, n, "%s is %s; expected a variant of %s", what, kind_name(n), D->id);
+        problem_at(L, n, "%s is %s; expected a descriptor id", what, kind_name(n));
         return -1;
     }
+    return descriptor_named(L, n, s, what);
+}
+
+/* Resolves variant s (id or name) of descriptor d, reporting at n. */
+static int variant_named(loader *L, const yaml_node_t *n, int d, const char *s, const char *what)
+{
+    const scenmc_descriptor *D = &L->m->descriptors[d];
     int v = scenmc_model_find_variant(L->m, d, s);
     if (v < 0) {
         char names[1024] = "";
@@ -297,12 +301,23 @@ static int variant_ref(loader *L, const yaml_node_t *n, int d, const char *what)
     return v;
 }
 
+static int variant_ref(loader *L, const yaml_node_t *n, int d, const char *what)
+{
+    const char *s = scalar(n);
+    if (!s) {
+        problem_at(L, n, "%s is %s; expected a variant of %s", what, kind_name(n),
+                   L->m->descriptors[d].id);
+        return -1;
+    }
+    return variant_named(L, n, d, s, what);
+}
+
 /* ------------------------------------------------------------ sections */
 
 static const char *const top_keys[] = {"format", "format_version", "name", "description",
                                        "source", "years", "scale", "descriptors",
                                        "consistency", "cross_impact", "bias", "scenarios",
-                                       "defaults", NULL};
+                                       "defaults", "trends", "interventions", "shocks", NULL};
 static const char *const descriptor_keys[] = {"id", "name", "label", "variants", "rate",
                                               "initial", NULL};
 static const char *const variant_keys[] = {"id", "name", "label", NULL};
@@ -960,6 +975,252 @@ static void load_defaults(loader *L, yaml_node_t *root)
     }
 }
 
+/* ------------------------------------------------------------ changes over time */
+
+/* trends:, interventions: and shocks: (scenmc/schedule.h). The schedule is
+ * built and freed here by hand: model/schedule.c looks descriptors up through
+ * this file, so calling it back would make the two depend on each other. */
+
+#define SCENMC__MAX_CHANGES 1000 /* per section */
+
+static const char *const trend_keys[] = {"name", "variant", "bias", "years", NULL};
+static const char *const intervention_keys[] = {"name", "variant", "years", NULL};
+static const char *const shock_keys[] = {"name", "variant", "years", "hazard", NULL};
+
+static void change_free(scenmc_change *c)
+{
+    free(c->knot_year);
+    free(c->knot_value);
+    free(c->name);
+    free(c->where);
+}
+
+static void schedule_free(scenmc_schedule *s)
+{
+    if (!s)
+        return;
+    for (int i = 0; i < s->n; i++)
+        change_free(&s->ch[i]);
+    free(s->ch);
+    free(s);
+}
+
+/* "ID=VARIANT" at n (a variant by id or name). */
+static int change_variant(loader *L, const yaml_node_t *n, const char *what, int *d, int *b)
+{
+    const char *s = scalar(n);
+    const char *eq = s ? strchr(s, '=') : NULL;
+    if (!eq) {
+        problem_at(L, n, "the variant of %s is %s%s%s; expected ID=VARIANT, e.g. DA=Datamonopol", what,
+                   s ? "'" : "", s ? s : kind_name(n), s ? "'" : "");
+        return 0;
+    }
+    char *id = scenmc__strdup(s);
+    id[eq - s] = '\0';
+    *d = descriptor_named(L, n, id, what);
+    free(id);
+    *b = *d < 0 ? -1 : variant_named(L, n, *d, eq + 1, what);
+    return *b >= 0;
+}
+
+/* A year at the start of s (digits only); *end after it. */
+static int year_part(const char *s, int *out, const char **end)
+{
+    if (!isdigit((unsigned char)*s))
+        return 0;
+    char *e;
+    errno = 0;
+    long v = strtol(s, &e, 10);
+    if (errno == ERANGE || v > 100000)
+        return 0;
+    *out = (int)v;
+    *end = e;
+    return 1;
+}
+
+/* "Y" (from Y to the model's last year) or "Y1-Y2" at n. */
+static int change_years(loader *L, const yaml_node_t *n, const char *what, int *first, int *last)
+{
+    const char *s = scalar(n), *e = NULL;
+    int ok = s && year_part(s, first, &e);
+    if (ok && *e == '-')
+        ok = year_part(e + 1, last, &e);
+    else if (ok)
+        *last = L->m->year_end;
+    if (!ok || *e != '\0') {
+        problem_at(L, n, "the years of %s are %s%s%s; expected YEAR (from then to the model's last year) "
+                   "or FIRST-LAST, e.g. 2022-2030", what, s ? "'" : "", s ? s : kind_name(n), s ? "'" : "");
+        return 0;
+    }
+    if (*first > *last) {
+        problem_at(L, n, "the years of %s are %d-%d; expected the first year at most the last (%d)", what,
+                   *first, *last, L->m->year_end);
+        return 0;
+    }
+    return 1;
+}
+
+static void add_knot(scenmc_change *c, int year, double value)
+{
+    c->knot_year = scenmc__xrealloc(c->knot_year, sizeof(int) * (size_t)(c->n_knots + 1));
+    c->knot_value = scenmc__xrealloc(c->knot_value, sizeof(double) * (size_t)(c->n_knots + 1));
+    c->knot_year[c->n_knots] = year;
+    c->knot_value[c->n_knots++] = value;
+}
+
+/* bias: {YEAR: B, ...} (years increasing). */
+static int trend_knots(loader *L, const yaml_node_t *bn, const char *what, scenmc_change *c)
+{
+    int ok = bn->data.mapping.pairs.top > bn->data.mapping.pairs.start;
+    if (!ok)
+        problem_at(L, bn, "the bias of %s is an empty mapping; expected {YEAR: BIAS, ...}", what);
+    for (yaml_node_pair_t *p = bn->data.mapping.pairs.start; p < bn->data.mapping.pairs.top; p++) {
+        long long y;
+        double v;
+        if (!integer(L, node(L, p->key), "a trend's year", 0, 100000, &y) ||
+            !number(L, node(L, p->value), "a trend's bias", &v)) {
+            ok = 0;
+            continue;
+        }
+        if (c->n_knots && y <= c->knot_year[c->n_knots - 1]) {
+            problem_at(L, node(L, p->key), "the years of %s's bias are not increasing (%lld after %d); "
+                       "expected each year once, in order", what, y, c->knot_year[c->n_knots - 1]);
+            ok = 0;
+            continue;
+        }
+        add_knot(c, (int)y, v);
+    }
+    if (ok) {
+        c->first = c->knot_year[0];
+        c->last = c->knot_year[c->n_knots - 1];
+    }
+    return ok;
+}
+
+/* A trend's bias: {YEAR: B, ...}, or one number B (with years: a push, 0
+ * outside them, as --push; without: the same every year). */
+static int trend_bias(loader *L, const yaml_node_t *en, const char *what, scenmc_change *c)
+{
+    yaml_node_t *bn = get(L, en, "bias"), *yn = get(L, en, "years");
+    double v;
+    if (!bn) {
+        problem_at(L, en, "%s has no 'bias'; expected 'bias: {YEAR: BIAS, ...}' or 'bias: NUMBER'", what);
+        return 0;
+    }
+    if (bn->type == YAML_MAPPING_NODE) {
+        if (yn)
+            problem_at(L, yn, "%s has years and a bias per year; expected 'years' only with one number "
+                       "as its bias", what);
+        return !yn && trend_knots(L, bn, what, c);
+    }
+    if (!number(L, bn, "a trend's bias", &v))
+        return 0;
+    if (!yn) {
+        c->first = c->last = L->m->year_start;
+        add_knot(c, c->first, v);
+        return 1;
+    }
+    if (!change_years(L, yn, what, &c->first, &c->last))
+        return 0;
+    add_knot(c, c->first - 1, 0);
+    add_knot(c, c->first, v);
+    add_knot(c, c->last, v);
+    add_knot(c, c->last + 1, 0);
+    return 1;
+}
+
+/* The name, checked unique over all the file's changes. */
+static int change_name(loader *L, const yaml_node_t *en, const char *what, scenmc_change *c)
+{
+    yaml_node_t *nn = get(L, en, "name");
+    c->name = get_string(L, en, "name", what, 1);
+    const scenmc_schedule *s = L->m->schedule;
+    for (int i = 0; c->name && s && i < s->n; i++)
+        if (strcmp(s->ch[i].name, c->name) == 0) {
+            problem_at(L, nn, "the name '%s' of %s is used before (%s); expected a name of its own", c->name,
+                       what, s->ch[i].where);
+            return 0;
+        }
+    return c->name != NULL;
+}
+
+static int load_change(loader *L, const yaml_node_t *en, scenmc_change_kind kind, const char *what,
+                       scenmc_change *c)
+{
+    yaml_node_t *vn = get(L, en, "variant"), *yn = get(L, en, "years"), *hn = get(L, en, "hazard");
+    int ok = change_name(L, en, what, c);
+    if (!vn)
+        problem_at(L, en, "%s has no 'variant'; expected 'variant: ID=VARIANT'", what);
+    ok = vn && change_variant(L, vn, what, &c->descriptor, &c->variant) && ok;
+    if (kind == SCENMC_CHANGE_TREND)
+        return trend_bias(L, en, what, c) && ok;
+    if (kind == SCENMC_CHANGE_HOLD && !yn)
+        problem_at(L, en, "%s has no 'years'; expected 'years: YEAR' or 'years: FIRST-LAST'", what);
+    if (kind == SCENMC_CHANGE_SHOCK && !yn) {
+        c->first = L->m->year_start;
+        c->last = L->m->year_end;
+    } else {
+        ok = yn && change_years(L, yn, what, &c->first, &c->last) && ok;
+    }
+    if (kind != SCENMC_CHANGE_SHOCK)
+        return ok;
+    if (!hn) {
+        problem_at(L, en, "%s has no 'hazard'; expected 'hazard: EVENTS_PER_YEAR'", what);
+        return 0;
+    }
+    if (!number(L, hn, "a shock's hazard", &c->value))
+        return 0;
+    if (c->value < 0) {
+        problem_at(L, hn, "the hazard of %s is %g; expected a number >= 0 (events per year)", what, c->value);
+        return 0;
+    }
+    return ok;
+}
+
+static void schedule_append(scenmc_model *m, const scenmc_change *c)
+{
+    if (!m->schedule)
+        m->schedule = scenmc__xcalloc(1, sizeof *m->schedule);
+    scenmc_schedule *s = m->schedule;
+    s->ch = scenmc__xrealloc(s->ch, sizeof *s->ch * (size_t)(s->n + 1));
+    s->ch[s->n++] = *c;
+}
+
+static void load_changes(loader *L, yaml_node_t *root, const char *key, scenmc_change_kind kind,
+                         const char *const *keys)
+{
+    static const char *const singular[] = {"trend", "intervention", "shock"};
+    yaml_node_t *sn = get(L, root, key);
+    if (!sn)
+        return;
+    if (sn->type != YAML_SEQUENCE_NODE || seq_len(sn) > SCENMC__MAX_CHANGES) {
+        problem_at(L, sn, "%s is %s; expected a list of at most %d {name: ..., variant: ID=VARIANT, ...}", key,
+                   sn->type == YAML_SEQUENCE_NODE ? "too long a list" : kind_name(sn), SCENMC__MAX_CHANGES);
+        return;
+    }
+    for (int k = 0; k < seq_len(sn); k++) {
+        yaml_node_t *en = seq_item(L, sn, k);
+        scenmc_change c = {.kind = kind};
+        char what[64], where[64];
+        snprintf(what, sizeof what, "%s %d", singular[kind], k + 1);
+        if (check_mapping(L, en, what, keys) && load_change(L, en, kind, what, &c)) {
+            snprintf(where, sizeof where, ":%d", line_of(en));
+            c.where = scenmc__xmalloc(strlen(L->file) + strlen(where) + 1);
+            strcat(strcpy(c.where, L->file), where);
+            schedule_append(L->m, &c);
+        } else {
+            change_free(&c);
+        }
+    }
+}
+
+static void load_schedule(loader *L, yaml_node_t *root)
+{
+    load_changes(L, root, "trends", SCENMC_CHANGE_TREND, trend_keys);
+    load_changes(L, root, "interventions", SCENMC_CHANGE_HOLD, intervention_keys);
+    load_changes(L, root, "shocks", SCENMC_CHANGE_SHOCK, shock_keys);
+}
+
 /* ------------------------------------------------------------ driver */
 
 /* Line and column (1-based, column in bytes) of a byte offset into text. */
@@ -1138,6 +1399,7 @@ static void load_sections(loader *L, yaml_node_t *root)
     load_bias(L, root);
     load_scenarios(L, root);
     load_defaults(L, root);
+    load_schedule(L, root);
     if (!get(L, root, "consistency") && !get(L, root, "cross_impact"))
         problem_at(L, root, "the model has neither 'consistency' nor 'cross_impact'; "
                    "expected at least one matrix");
@@ -1220,6 +1482,7 @@ void scenmc_model_free(scenmc_model *m)
     free(m->bias);
     scenmc__model_clear_scenarios(m);
     free(m->start);
+    schedule_free(m->schedule);
     free(m->path);
     free(m->name);
     free(m->description);

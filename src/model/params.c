@@ -34,6 +34,11 @@ void scenmc_params_init(scenmc_params *p, const scenmc_model *m)
     p->year_end = m->year_end;
     p->seed = m->seed;
     p->n_trajectories = m->trajectories;
+    /* The file's changes come first; the command line's are appended (cli_schedule). */
+    if (m->schedule && m->schedule->n) {
+        p->schedule = scenmc__xmalloc(sizeof *p->schedule);
+        scenmc_schedule_copy(p->schedule, m->schedule);
+    }
 }
 
 void scenmc_params_copy(scenmc_params *dst, const scenmc_params *src)

@@ -8,6 +8,7 @@
 #include "model/yaml_write.h"
 #include "base/text.h"
 #include "base/util.h"
+#include "scenmc/schedule.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -436,6 +437,75 @@ static void put_defaults(FILE *f, const scenmc_model *m)
     }
 }
 
+/* ---------------------------------------------------------------- changes over time */
+
+static void put_change_head(FILE *f, const scenmc_model *m, const scenmc_change *c, int k)
+{
+    char ref[512];
+    const scenmc_descriptor *D = &m->descriptors[c->descriptor];
+    snprintf(ref, sizeof ref, "%s=%s", D->id, vref(m, D->offset + c->variant));
+    if (c->name) {
+        fputs("  - name: ", f);
+        put_str(f, c->name);
+    } else {
+        fprintf(f, "  - name: change %d", k + 1);
+    }
+    fputs("\n    variant: ", f);
+    put_str(f, ref);
+    fputc('\n', f);
+}
+
+int scenmc__change_is_push(const scenmc_change *c)
+{
+    return c->n_knots == 4 && c->knot_year[0] == c->first - 1 && c->knot_year[1] == c->first &&
+           c->knot_year[2] == c->last && c->knot_year[3] == c->last + 1 && c->knot_value[0] == 0 &&
+           c->knot_value[3] == 0 && c->knot_value[1] == c->knot_value[2];
+}
+
+static void put_trend(FILE *f, const scenmc_change *c)
+{
+    char n1[40];
+    if (scenmc__change_is_push(c)) {
+        scenmc__format_double(n1, c->knot_value[1]);
+        fprintf(f, "    years: %d-%d\n    bias: %s\n", c->first, c->last, n1);
+        return;
+    }
+    fputs("    bias: {", f);
+    for (int k = 0; k < c->n_knots; k++) {
+        scenmc__format_double(n1, c->knot_value[k]);
+        fprintf(f, "%s%d: %s", k ? ", " : "", c->knot_year[k], n1);
+    }
+    fputs("}\n", f);
+}
+
+/* trends:, interventions: and shocks:, each in the order given. */
+static void put_schedule(FILE *f, const scenmc_model *m)
+{
+    static const char *const section[] = {"trends", "interventions", "shocks"};
+    const scenmc_schedule *s = m->schedule;
+    char n1[40];
+    for (int kind = 0; kind < SCENMC_CHANGE_N_KINDS; kind++) {
+        int opened = 0;
+        for (int i = 0; i < s->n; i++) {
+            const scenmc_change *c = &s->ch[i];
+            if ((int)c->kind != kind)
+                continue;
+            if (!opened++)
+                fprintf(f, "\n%s:\n", section[kind]);
+            put_change_head(f, m, c, i);
+            if (kind == SCENMC_CHANGE_TREND) {
+                put_trend(f, c);
+                continue;
+            }
+            fprintf(f, "    years: %d-%d\n", c->first, c->last);
+            if (kind == SCENMC_CHANGE_SHOCK) {
+                scenmc__format_double(n1, c->value);
+                fprintf(f, "    hazard: %s\n", n1);
+            }
+        }
+    }
+}
+
 scenmc_status scenmc__model_to_yaml(const scenmc_model *m, const char *comment, char **yaml,
                                    size_t *len, scenmc_error *err)
 {
@@ -468,6 +538,8 @@ scenmc_status scenmc__model_to_yaml(const scenmc_model *m, const char *comment, 
     if (m->n_scenarios > 0)
         put_scenarios(f, m);
     put_defaults(f, m);
+    if (m->schedule)
+        put_schedule(f, m);
     if (fclose(f) != 0 || !buf) {
         free(buf);
         return scenmc_error_add(err, SCENMC_E_NOMEM, "cannot write the model text");

@@ -16,4 +16,9 @@
 scenmc_status scenmc__model_to_yaml(const scenmc_model *m, const char *comment, char **yaml,
                                    size_t *len, scenmc_error *err);
 
+struct scenmc_change;
+/* Whether a trend is a push: the four knots (first - 1: 0, first: B, last: B,
+ * last + 1: 0) that --push and a model file's `years` with one bias make. */
+int scenmc__change_is_push(const struct scenmc_change *c);
+
 #endif
