@@ -165,8 +165,9 @@ static void year_kernels(const scenmc_model *m, const scenmc_params *p, int whic
     gsl_matrix_free(E);
 }
 
-/* Every table by enumerating the NS^NY paths, weighted by lik[y][x] (NULL: 1). */
-static void by_paths(const scenmc_model *m, const scenmc_params *p, int which, double lik[NY][NS],
+/* Every table by enumerating the NS^NY paths, weighted by lik[y][x] (NULL:
+ * 1); returns the paths' total weight (the observations' probability). */
+static double by_paths(const scenmc_model *m, const scenmc_params *p, int which, double lik[NY][NS],
                      const scenmc_results *r)
 {
     static double K[NY][NS][NS];
@@ -223,6 +224,7 @@ static void by_paths(const scenmc_model *m, const scenmc_params *p, int which, d
                                  ew[y][u][a] / va[y][u], 1e-10);
         }
     }
+    return total;
 }
 
 static void check_changes(int which, int observed)
@@ -253,7 +255,15 @@ static void check_changes(int which, int observed)
         }
     }
     scenmc_results r = solve(m, &p, observed ? &o : NULL);
-    by_paths(m, &p, which, lik, &r);
+    double total = by_paths(m, &p, which, lik, &r);
+    if (observed) { /* the evidence, from the solve and from forward filtering */
+        double log_ev = 0;
+        scenmc_error err;
+        scenmc_error_clear(&err);
+        assert_int_equal(scenmc_exact_filter(m, &p, &o, 1, &log_ev, NULL, &err), SCENMC_OK);
+        assert_close(log_ev, log(total), 1e-10);
+        assert_close(r.log_evidence, log(total), 1e-10);
+    }
     scenmc_results_free(&r);
     scenmc_observations_free(&o);
     scenmc_params_free(&p);
