@@ -1,7 +1,10 @@
 /* scenmc exact: the distribution of the dynamics without sampling noise. */
 #include "cli.h"
 #include "obs_cli.h"
+#include "sched_cli.h"
 #include "summary.h"
+#include "model/params.h"
+#include "scenmc/schedule.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -19,6 +22,9 @@ static const char help_head[] =
     "observed (forward filtering, and forward-backward smoothing for the years\n"
     "before the last observation; docs/signposts.md, section 2), and the\n"
     "probability of the observations (the evidence) is printed and written.\n\n"
+    "With --trend, --push, --intervene or --shock (or changes in the model file)\n"
+    "the world changes over the years: each year has its own generator, solved\n"
+    "exactly (docs/model.md, sections 10 and 12).\n\n"
     "options (-n and --seed are accepted for symmetry with run; they change nothing):\n";
 enum { K_STATIONARY = CLI_KEY_FIRST };
 static const cli_option options[] = {
@@ -29,6 +35,7 @@ static const cli_option options[] = {
     "                         cross impacts in play, no bias), else power iteration\n"
     "                         with its residual\n"},
     CLI_GIVEN_OPTIONS,
+    CLI_SCHEDULE_OPTIONS,
     CLI_OUTPUT_OPTION("write the results there (atomically; method = \"exact\")"),
     CLI_FORCE_OPTION,
     {"threads", CLI_K_THREADS, 1, "  --threads T            OpenMP threads (default: all cores)\n"},
@@ -156,6 +163,8 @@ static int exact_plan(int argc, char **argv, exact_cmd *ec)
         rc = exact_options(&a, ec);
     }
     if (!rc)
+        rc = cli_schedule("exact", &a, ec->m, &ec->p);
+    if (!rc)
         rc = exact_given_options(&a, ec);
     cli_args_free(&a);
     scenmc_error err;
@@ -163,8 +172,11 @@ static int exact_plan(int argc, char **argv, exact_cmd *ec)
     if (!rc && ec->stationary && ec->out)
         rc = cli_usage_error("exact", "--stationary prints the long-run distribution; it does not "
                              "take -o");
+    if (!rc && ec->stationary && ec->p.schedule && ec->p.schedule->n)
+        rc = cli_usage_error("exact", "--stationary is the long-run distribution of an unchanging world; "
+                             "it takes no trends, interventions or shocks");
     /* A bad -o is a usage problem too: nothing was computed. */
-    if (!rc && (scenmc_params_check(&ec->p, &err) != SCENMC_OK ||
+    if (!rc && (scenmc__params_check_scheduled(&ec->p, &err) != SCENMC_OK ||
                 (ec->out && scenmc_output_check(ec->out, ec->force, &err) != SCENMC_OK))) {
         cli_print_error("exact", &err);
         rc = EXIT_USAGE;
@@ -189,6 +201,19 @@ static int exact_stationary(const exact_cmd *ec)
     }
     free(pi);
     return rc;
+}
+
+/* One line naming the changes over time, as they were given. */
+static void print_changes(const scenmc_params *p)
+{
+    if (!p->schedule || !p->schedule->n)
+        return;
+    printf("Changes over time:");
+    for (int i = 0; i < p->schedule->n; i++) {
+        const scenmc_change *c = &p->schedule->ch[i];
+        printf("%s %s", i ? ";" : "", c->where ? c->where : c->name ? c->name : scenmc_change_kind_names[c->kind]);
+    }
+    printf("\n\n");
 }
 
 /* The year-by-year distribution: computed, written, printed. */
@@ -216,6 +241,7 @@ static int exact_tables(const exact_cmd *ec, int argc, char **argv)
     if (!ec->quiet && !rc) {
         printf("%s: exact distribution, %d-%d, beta %g, %llu states\n\n", ec->m->name, ec->p.year_start,
                ec->p.year_end, ec->p.beta, (unsigned long long)r.n_states);
+        print_changes(&ec->p);
         if (r.conditioned)
             printf("Conditioned on %d observation%s%s: evidence P(observations) = %.6g (log %.6g)\n\n",
                    ec->obs.n, ec->obs.n == 1 ? "" : "s", ec->obs.start ? " and the observed start" : "",

@@ -13,6 +13,8 @@
 #include "engine/exact_chain.h"
 #include "engine/exact_filter.h"
 #include "base/util.h"
+#include "model/params.h"
+#include "model/schedule.h"
 
 #include <math.h>
 #include <omp.h>
@@ -24,7 +26,7 @@
 /* The solver's vectors over the n states (sizes: memory_needed in exact_chain.c). */
 typedef struct exact_work {
     int Y, S, W;  /* W: doubles per state of the backward block: 2S (early warning, stay),
-                   * 3S when conditioned (then g, year dependent, is its third part) */
+                   * 3S when conditioned or scheduled (then g, year dependent, is its third part) */
     double **pt;  /* [Y][n] distribution at each year (conditioned: the filtered one, alpha_t) */
     double *g;    /* [n][S] one-year transition indicators, then P(scenario b next year | x);
                    * NULL when conditioned */
@@ -35,6 +37,8 @@ typedef struct exact_work {
     /* Conditioning (docs/model.md, section 10, "Conditioning on observations"); o NULL: none. */
     const scenmc_observations *o;
     const scenmc_params *p;
+    const scenmc_model *m;
+    int wide;      /* g in the backward block: conditioned, or changes over time */
     int t_last;    /* index of the last year with an observation */
     double **L;    /* [Y] each year's likelihood over the states, NULL without observations */
     double inv_z;  /* the year's 1 / sum_x alpha_t(x) beta_t(x) (1 unconditioned) */
@@ -45,15 +49,15 @@ static int work_alloc(exact_work *w, uint64_t n, int D, int Y, int S)
 {
     w->Y = Y;
     w->S = S;
-    w->W = (w->o ? 3 : 2) * S;
+    w->W = (w->wide ? 3 : 2) * S;
     w->inv_z = 1;
     w->pt = scenmc__xcalloc((size_t)Y, sizeof(double *));
-    w->g = w->o ? NULL : malloc(sizeof(double) * n * (uint64_t)S);
+    w->g = w->wide ? NULL : malloc(sizeof(double) * n * (uint64_t)S);
     w->ew = malloc(sizeof(double) * n * (uint64_t)w->W);
     w->scen = malloc(sizeof(int) * n);
     w->A = scenmc__xcalloc((size_t)(Y * S), sizeof(double));
     w->s = scenmc__xcalloc((size_t)D, sizeof(int));
-    int ok = (w->g || w->o) && w->ew && w->scen;
+    int ok = (w->g || w->wide) && w->ew && w->scen;
     for (int y = 0; y < Y && ok; y++)
         ok = (w->pt[y] = malloc(sizeof(double) * n)) != NULL;
     return ok;
@@ -179,7 +183,7 @@ static void year_weights(const scenmc__chain *c, exact_work *w, int y)
 }
 
 /* Backward pass: the one-year transitions g_b = Year 1_b (time-homogeneous,
- * so once; conditioned, per year in the block), then from the final year
+ * so once; conditioned or with changes over time, per year in the block), then from the final year
  * back, ew_S(t) = P(final = S | x at t) and stay_S(t) = P(in S on t..T | x)
  * (conditioned: jointly with the later observations), each year's tables on
  * the way. */
@@ -199,8 +203,10 @@ static void backward_pass(scenmc__chain *c, exact_work *w, scenmc_results *r)
             ew[x * W + (uint64_t)f] = stay[x * W + (uint64_t)f] = w->scen[x] == f;
     for (int y = w->Y - 1; y >= 0; y--) {
         if (y < w->Y - 1) {
-            if (w->o)
+            if (w->wide)
                 backward_weigh(c, w, y + 1);
+            scenmc__chain_hold_starts(c, ew, w->W, y + 1, 1); /* functions of the state before them */
+            scenmc__chain_use_year(c, w->p, y);
             scenmc__chain_apply_year(c, ew, w->W, 1);
             for (uint64_t x = 0; x < c->n; x++)
                 for (int f = 0; f < S; f++)
@@ -237,8 +243,10 @@ static scenmc_status name_impossible(scenmc__chain *c, exact_work *w, int y, sce
             q[x] = scenmc__chain_start(c, w->p, s);
     } else {
         memcpy(q, w->pt[y - 1], sizeof(double) * c->n);
+        scenmc__chain_use_year(c, w->p, y - 1);
         scenmc__chain_apply_year(c, q, 1, 0);
     }
+    scenmc__chain_hold_starts(c, q, 1, y, 0);
     const char *where = "an observation";
     for (int i = 0; i < w->o->n; i++) {
         const scenmc_observation *ob = &w->o->obs[i];
@@ -282,8 +290,8 @@ static scenmc_status exact_passes(scenmc__chain *c, exact_work *w, double need, 
     const uint64_t n = c->n;
     const int S = r->n_scenarios;
     c->T = malloc(sizeof(double) * n * (uint64_t)c->V);
-    c->work[0] = malloc(sizeof(double) * n * (w->o ? 3 : 2) * (uint64_t)S);
-    c->work[1] = malloc(sizeof(double) * n * (w->o ? 3 : 2) * (uint64_t)S);
+    c->work[0] = malloc(sizeof(double) * n * (w->wide ? 3 : 2) * (uint64_t)S);
+    c->work[1] = malloc(sizeof(double) * n * (w->wide ? 3 : 2) * (uint64_t)S);
     scenmc_status st = SCENMC_OK;
     if (!work_alloc(w, n, c->D, w->p->year_end - w->p->year_start + 1, S) || !c->T || !c->work[0] ||
         !c->work[1])
@@ -292,6 +300,7 @@ static scenmc_status exact_passes(scenmc__chain *c, exact_work *w, double need, 
     if (st == SCENMC_OK) {
         w->L = w->o ? scenmc__chain_likelihood(c, w->o, w->p->year_start, w->Y) : NULL;
         scenmc__chain_build_transitions(c, w->p);
+        scenmc__chain_schedule(c, w->m, w->p);
         st = forward_pass(c, w, log_ev, err);
     }
     if (st == SCENMC_OK) {
@@ -313,7 +322,7 @@ static scenmc_status exact_passes(scenmc__chain *c, exact_work *w, double need, 
 static scenmc_status exact_solve(const scenmc_model *m, const scenmc_params *p, const scenmc_observations *o,
                                  int threads, scenmc_results *r, double *log_ev, scenmc_error *err)
 {
-    scenmc_status st = scenmc_params_check(p, err);
+    scenmc_status st = scenmc__params_check_scheduled(p, err);
     if (st != SCENMC_OK)
         return st;
     double need;
@@ -334,7 +343,8 @@ static scenmc_status exact_solve(const scenmc_model *m, const scenmc_params *p, 
     scenmc__chain c = {.k = &k, .n = n, .D = m->n_descriptors, .V = m->n_variants, .threads = threads};
     c.stride = k.state_stride;
     scenmc__chain_poisson(&c, k.lambda);
-    exact_work w = {.o = o, .p = p, .t_last = o ? scenmc_observations_last_year(o) - p->year_start : -1};
+    exact_work w = {.o = o, .p = p, .m = m, .t_last = o ? scenmc_observations_last_year(o) - p->year_start : -1};
+    w.wide = o || (p->schedule && p->schedule->n > 0);
     st = exact_passes(&c, &w, need, r, log_ev, err);
     free(c.pois);
     scenmc__kernel_base_free(&k);
@@ -342,7 +352,7 @@ static scenmc_status exact_solve(const scenmc_model *m, const scenmc_params *p, 
         scenmc_results_free(r);
         return st;
     }
-    r->truncation_bound = c.tail;
+    r->truncation_bound = c.tail_max;
     r->mem_peak_bytes = need;
     r->threads = threads;
     r->first = 0;
@@ -467,7 +477,10 @@ scenmc_status scenmc_exact_stationary(const scenmc_model *m, const scenmc_params
 {
     *pi_out = NULL;
     memset(info, 0, sizeof *info);
-    scenmc_status st = scenmc_params_check(p, err);
+    /* a world that changes has no stationary distribution */
+    scenmc_status st = scenmc__schedule_unsupported(p, "the stationary solve", err);
+    if (st == SCENMC_OK)
+        st = scenmc_params_check(p, err);
     if (st != SCENMC_OK)
         return st;
     uint64_t n = scenmc_model_state_count(m);

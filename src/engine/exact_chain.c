@@ -5,6 +5,7 @@
  * way. Shared by the exact solver and its adjoint. */
 #include "engine/exact_chain.h"
 #include "base/util.h"
+#include "scenmc/schedule.h"
 
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_randist.h>
@@ -33,7 +34,11 @@ void scenmc__chain_odometer(const scenmc__chain *c, int *s)
     }
 }
 
-void scenmc__chain_build_transitions(scenmc__chain *c, const scenmc_params *p)
+/* T under the biases h (beta-scaled, [V]); held[i] >= 0 makes descriptor
+ * i's block the identity; hz[V] (NULL: none) adds the shocks' transitions;
+ * lam is the uniformization rate (the rates' sum plus the hazards). */
+static void build(scenmc__chain *c, const scenmc_params *p, const double *h, const int *held, const double *hz,
+                  double lam)
 {
     const scenmc__kernel_base *k = c->k;
     const int D = c->D, V = c->V;
@@ -49,7 +54,7 @@ void scenmc__chain_build_transitions(scenmc__chain *c, const scenmc_params *p)
                 scenmc__chain_decode(c, x, s);
                 have = 1;
             }
-            memcpy(F, k->h, sizeof(double) * (size_t)V);
+            memcpy(F, h, sizeof(double) * (size_t)V);
             for (int j = 0; j < D; j++) {
                 const double *row = k->W + (size_t)(k->offset[j] + s[j]) * V;
                 for (int v = 0; v < V; v++)
@@ -57,16 +62,131 @@ void scenmc__chain_build_transitions(scenmc__chain *c, const scenmc_params *p)
             }
             double *t = c->T + x * (uint64_t)V;
             for (int i = 0; i < D; i++) {
-                scenmc__kernel_heat_bath(k, F, i, prob);
-                double w = p->rate[i] / k->lambda;
+                if (held && held[i] >= 0)
+                    for (int b = 0; b < k->n_var[i]; b++)
+                        prob[b] = b == s[i];
+                else
+                    scenmc__kernel_heat_bath(k, F, i, prob);
+                double w = p->rate[i] / lam;
                 for (int b = 0; b < k->n_var[i]; b++)
                     t[k->offset[i] + b] = w * prob[b];
             }
+            for (int u = 0; hz && u < V; u++)
+                t[u] += hz[u] / lam;
             scenmc__chain_odometer(c, s);
         }
         free(s);
         free(F);
         free(prob);
+    }
+}
+
+void scenmc__chain_build_transitions(scenmc__chain *c, const scenmc_params *p)
+{
+    build(c, p, c->k->h, NULL, NULL, c->k->lambda);
+}
+
+void scenmc__chain_schedule(scenmc__chain *c, const scenmc_model *m, const scenmc_params *p)
+{
+    c->m = m;
+    c->sched = p->schedule && p->schedule->n > 0 ? p->schedule : NULL;
+    c->year_start = p->year_start;
+    c->loaded = SCENMC__CHAIN_OWN;
+    c->pois_lambda = c->k->lambda;
+    c->tail_max = c->tail;
+}
+
+/* The year's operator: biases h + beta T(year), holds, and shocks on the
+ * descriptors not held (the hold wins); T and pois rebuilt. */
+static void load_year(scenmc__chain *c, const scenmc_params *p, int year)
+{
+    const scenmc__kernel_base *k = c->k;
+    const int D = c->D, V = c->V;
+    double *h = scenmc__xcalloc((size_t)V, sizeof(double)), *hz = scenmc__xcalloc((size_t)V, sizeof(double));
+    int *held = scenmc__xcalloc((size_t)D, sizeof(int));
+    double lam = k->lambda;
+    for (int d = 0; d < D; d++) {
+        held[d] = scenmc_schedule_held(c->sched, year, d);
+        for (int b = 0; b < k->n_var[d]; b++) {
+            int u = k->offset[d] + b;
+            h[u] = k->h[u] + p->beta * scenmc_schedule_bias(c->sched, c->m, year, u);
+            hz[u] = held[d] >= 0 ? 0 : scenmc_schedule_hazard(c->sched, year, d, b);
+            lam += hz[u];
+        }
+    }
+    build(c, p, h, held, hz, lam);
+    free(h);
+    free(hz);
+    free(held);
+    if (lam != c->pois_lambda) {
+        free(c->pois);
+        scenmc__chain_poisson(c, lam);
+        c->pois_lambda = lam;
+        c->tail_max = fmax(c->tail_max, c->tail);
+    }
+}
+
+void scenmc__chain_use_year(scenmc__chain *c, const scenmc_params *p, int y)
+{
+    if (!c->sched)
+        return;
+    int year = c->year_start + y;
+    int key = scenmc_schedule_active(c->sched, c->m, year) ? year : SCENMC__CHAIN_OWN;
+    if (key == c->loaded)
+        return;
+    if (key == SCENMC__CHAIN_OWN) {
+        scenmc__chain_build_transitions(c, p);
+        if (c->pois_lambda != c->k->lambda) {
+            free(c->pois);
+            scenmc__chain_poisson(c, c->k->lambda);
+            c->pois_lambda = c->k->lambda;
+        }
+    } else {
+        load_year(c, p, year);
+    }
+    c->loaded = key;
+}
+
+/* The variant descriptor d is set to at year index y, or -1: at the start
+ * every hold in force then, later the holds that begin that year (the one
+ * in force, the last given, wins). */
+static int hold_start(const scenmc__chain *c, int y, int d)
+{
+    int year = c->year_start + y;
+    if (y == 0)
+        return scenmc_schedule_held(c->sched, year, d);
+    for (int i = 0; i < c->sched->n; i++) {
+        const scenmc_change *ch = &c->sched->ch[i];
+        if (ch->kind == SCENMC_CHANGE_HOLD && ch->descriptor == d && ch->first == year)
+            return scenmc_schedule_held(c->sched, year, d);
+    }
+    return -1;
+}
+
+void scenmc__chain_hold_starts(const scenmc__chain *c, double *v, int nvec, int y, int backward)
+{
+    if (!c->sched)
+        return;
+    const size_t nv_ = (size_t)nvec;
+    for (int d = 0; d < c->D; d++) {
+        int b = hold_start(c, y, d);
+        if (b < 0)
+            continue;
+        uint64_t st = c->stride[d], nd = (uint64_t)c->k->n_var[d];
+        for (uint64_t x = 0; x < c->n; x++) {
+            int a = (int)((x / st) % nd);
+            if (a == b)
+                continue;
+            double *src = v + x * nv_, *dst = v + (x + (uint64_t)(b - a) * st) * nv_;
+            for (size_t j = 0; j < nv_; j++) {
+                if (backward) {
+                    src[j] = dst[j];
+                } else {
+                    dst[j] += src[j];
+                    src[j] = 0;
+                }
+            }
+        }
     }
 }
 
@@ -146,17 +266,20 @@ double scenmc__physical_memory(void)
 /* Bytes the solver needs for n states (docs/model.md, section 10); conditioned
  * on observations in lik_years years (its conditioning paragraph; 0: none), the
  * backward block is 3S wide with the transition vectors inside it, and each
- * observed year keeps its likelihood vector. */
-static double memory_needed(uint64_t n, int V, int Y, int S, int lik_years)
+ * observed year keeps its likelihood vector; with changes over time the
+ * transitions differ by year, so the block is 3S wide too (T is rebuilt in
+ * place per year: no extra memory). */
+static double memory_needed(uint64_t n, int V, int Y, int S, int lik_years, int scheduled)
 {
     int conditioned = lik_years > 0;
-    int block = conditioned ? 3 * S : 2 * S;
+    int block = conditioned || scheduled ? 3 * S : 2 * S;
     double per_state = 8.0 * V               /* T */
                        + 8.0 * Y             /* p_t (conditioned: alpha_t) for every year */
                        + 8.0 * 2 * block     /* series scratch, as wide as the backward block */
                        + 8.0 * block         /* backward vectors: early warning, lock-in (and g) */
                        + (conditioned ? 8.0 * lik_years /* the observed years' likelihoods */
-                                      : 8.0 * S)        /* one-year transition indicators */
+                          : scheduled ? 0.0              /* (the indicators are in the block) */
+                                      : 8.0 * S)         /* one-year transition indicators */
                        + 4.0;                /* scenario of each state */
     return per_state * (double)n;
 }
@@ -197,9 +320,12 @@ void scenmc__chain_forward(scenmc__chain *c, const scenmc_params *p, int Y, int 
         pt[0][x] = scenmc__chain_start(c, p, s);
     }
     free(s);
+    scenmc__chain_hold_starts(c, pt[0], 1, 0, 0);
     for (int y = 1; y < Y; y++) {
         memcpy(pt[y], pt[y - 1], sizeof(double) * c->n);
+        scenmc__chain_use_year(c, p, y - 1);
         scenmc__chain_apply_year(c, pt[y], 1, 0);
+        scenmc__chain_hold_starts(c, pt[y], 1, y, 0);
     }
 }
 
@@ -218,7 +344,8 @@ uint64_t scenmc__exact_states_given(const scenmc_model *m, const scenmc_params *
     int Y = p->year_end - p->year_start + 1, V = m->n_variants;
     int S = m->n_scenarios + (scenmc_model_has_unclassified(m) ? 1 : 0);
     double have = scenmc__physical_memory();
-    *need = n ? memory_needed(n, V, Y, S, lik_years) : INFINITY;
+    int scheduled = p->schedule && p->schedule->n > 0;
+    *need = n ? memory_needed(n, V, Y, S, lik_years, scheduled) : INFINITY;
     if (!n || *need > 0.8 * have) {
         scenmc_error_add(err, SCENMC_E_LIMIT, "the exact solver would need %.3g GiB for %s%llu "
                          "states; this machine has %.3g GiB (use 'scenmc run' instead)",

@@ -19,7 +19,17 @@ typedef struct scenmc__chain {
     double tail;          /* Poisson mass dropped: bound on the L1 error per year */
     double *work[2];      /* [n * widest block] scratch for the series */
     int threads;          /* of each parallel region (the process's setting is left alone) */
+    /* Changes over time (docs/model.md, section 12); sched NULL: none, T and
+     * pois are the model's own for every year. */
+    const scenmc_model *m;
+    const struct scenmc_schedule *sched;
+    int year_start;       /* calendar year of index 0 */
+    int loaded;           /* calendar year whose operator T and pois hold; SCENMC__CHAIN_OWN: the model's */
+    double pois_lambda;   /* the uniformization rate of pois */
+    double tail_max;      /* the largest tail over the years solved */
 } scenmc__chain;
+
+#define SCENMC__CHAIN_OWN (-2147483647 - 1)
 
 /* Decodes x into s (last descriptor fastest); odometer steps s to x + 1. */
 void scenmc__chain_decode(const scenmc__chain *c, uint64_t x, int *s);
@@ -27,6 +37,22 @@ void scenmc__chain_odometer(const scenmc__chain *c, int *s);
 
 /* T from the kernel's matrices and p's rates. */
 void scenmc__chain_build_transitions(scenmc__chain *c, const scenmc_params *p);
+
+/* Takes p's schedule (none or empty: nothing changes): after this, T and
+ * pois are loaded per year by scenmc__chain_use_year. Call after
+ * scenmc__chain_poisson and before any pass. */
+void scenmc__chain_schedule(scenmc__chain *c, const scenmc_model *m, const scenmc_params *p);
+
+/* Loads the operator of year index y (from year_start + y to the next): the
+ * model's own when no change acts in it (built once and reused), else T and
+ * pois under the year's biases, holds (identity blocks) and shocks (extra
+ * transitions at their hazards, Lambda_y = Lambda + their sum). */
+void scenmc__chain_use_year(scenmc__chain *c, const scenmc_params *p, int y);
+
+/* The holds that start at year index y (y = 0: every hold in force at the
+ * start) applied to nvec interleaved vectors: forward, the distribution's
+ * mass moved to "d set to v"; backward, f(x) <- f(x with d set to v). */
+void scenmc__chain_hold_starts(const scenmc__chain *c, double *v, int nvec, int y, int backward);
 
 /* out = in M (forward: distributions) or out = M in (backward: functions),
  * for nvec interleaved vectors (v[x * nvec + j]). */

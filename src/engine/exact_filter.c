@@ -4,6 +4,7 @@
  * of year y | those before) multiply to the probability of all of them. */
 #include "engine/exact_filter.h"
 #include "base/util.h"
+#include "model/params.h"
 
 #include <math.h>
 #include <omp.h>
@@ -77,8 +78,10 @@ int scenmc__chain_filter(scenmc__chain *c, const scenmc_params *p, int Y, double
         if (y > 0) {
             if (pt[y] != pt[y - 1])
                 memcpy(pt[y], pt[y - 1], sizeof(double) * c->n);
+            scenmc__chain_use_year(c, p, y - 1);
             scenmc__chain_apply_year(c, pt[y], 1, 0);
         }
+        scenmc__chain_hold_starts(c, pt[y], 1, y, 0); /* before the year's observations */
         log_norm[y] = weigh(pt[y], L[y], c->n);
         if (log_norm[y] == -INFINITY)
             return y;
@@ -91,7 +94,7 @@ int scenmc__chain_filter(scenmc__chain *c, const scenmc_params *p, int Y, double
 scenmc_status scenmc_exact_filter(const scenmc_model *m, const scenmc_params *p, const scenmc_observations *o,
                                   int threads, double *log_evidence, double *scenario_prob, scenmc_error *err)
 {
-    scenmc_status st = scenmc_params_check(p, err);
+    scenmc_status st = scenmc__params_check_scheduled(p, err);
     if (st == SCENMC_OK && o)
         st = scenmc_observations_check(o, p, err);
     double need;
@@ -124,6 +127,7 @@ scenmc_status scenmc_exact_filter(const scenmc_model *m, const scenmc_params *p,
             pt[y] = v; /* one buffer, overwritten year by year */
         double **L = scenmc__chain_likelihood(&c, o, p->year_start, Y);
         scenmc__chain_build_transitions(&c, p);
+        scenmc__chain_schedule(&c, m, p);
         int bad = scenmc__chain_filter(&c, p, Y, L, scen, pt, log_norm, S, scenario_prob);
         scenmc__chain_likelihood_free(L, Y);
         *log_evidence = 0;
