@@ -25,6 +25,8 @@ int cmd_export_model(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_merge(int argc, char **argv);
+int cmd_signposts(int argc, char **argv);
+int cmd_calibrate(int argc, char **argv);
 
 /* Maps a library status to an exit code. */
 int cli_exit_code(scenmc_status st);

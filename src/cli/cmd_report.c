@@ -2,10 +2,13 @@
 #include "cli.h"
 #include "base/text.h"
 #include "model/results.h"
+#include "scenmc/calibrate.h"
 #include "scenmc/reader.h"
 #include "summary.h"
 #include "cli/report_out.h"
+#include "cli/report_calibrate.h"
 #include "cli/report_kinds.h"
+#include "cli/report_signposts.h"
 #include "cli/final_mass.h"
 #include "cli/report_json.h"
 #include "cli/report_given.h"
@@ -630,6 +633,12 @@ static int report_other(const out *o, const char *file, const results_src *s, lo
             provenance(o, &first, &s->info);
         }
         report_sweep(o, s);
+    } else if (s->is_signposts) {
+        title(o, s->m->name, file, "signposts: what to watch");
+        para(o, "Model %s (SHA-256 %s), scenmc %s, created %s; command line: %s%s%s.", s->info.model_path,
+             s->info.sha256, s->info.engine_version, s->info.created, o->md ? "`" : "", s->info.command_line,
+             o->md ? "`" : "");
+        report_signposts(o, s, (int)top);
     } else {
         int deriv = s->kind == SCENMC_FILE_DERIVATIVE;
         title(o, s->m->name, file, deriv ? "derivatives of the scenario probabilities"
@@ -661,11 +670,13 @@ int cmd_report(int argc, char **argv)
     cli_args_free(&a);
     if (rc)
         return rc;
+    if (scenmc_calibration_file(file))
+        return report_calibrate(&o, file, (int)top);
     results_src s;
     if ((rc = results_src_read("report", file, &s)) != 0)
         return rc;
     if (s.kind == SCENMC_FILE_SWEEP || s.kind == SCENMC_FILE_SENSITIVITY ||
-        s.kind == SCENMC_FILE_DERIVATIVE) {
+        s.kind == SCENMC_FILE_DERIVATIVE || s.is_signposts) {
         rc = report_other(&o, file, &s, top);
         results_src_free(&s);
         return rc;

@@ -5,7 +5,7 @@
 
 /* A sweep, sensitivity or derivative file: the results reader (in its forked guard)
  * recognised it, so its metadata is sound enough for the kind's reader. */
-static int read_other(const char *cmd, const char *path, results_src *s)
+static int read_other(const char *cmd, const char *path, results_src *s, int signposts)
 {
     scenmc_error err;
     scenmc_error_clear(&err);
@@ -17,6 +17,10 @@ static int read_other(const char *cmd, const char *path, results_src *s)
         st = scenmc_sensitivity_read(path, &s->m, &s->base, &s->sens, &s->info, &err);
     else if (st == SCENMC_OK && s->kind == SCENMC_FILE_DERIVATIVE)
         st = scenmc_derivatives_read(path, &s->m, &s->base, &s->deriv, &s->info, &err);
+    else if (st == SCENMC_OK && s->kind == SCENMC_FILE_OTHER && signposts) {
+        st = scenmc_signposts_read(path, &s->m, &s->base, &s->sp, &s->info, &err);
+        s->is_signposts = st == SCENMC_OK;
+    }
     else if (st == SCENMC_OK)
         st = scenmc_error_add(&err, SCENMC_E_INPUT, "%s: a scenmc file of a kind that %s does not "
                               "read", path, cmd);
@@ -35,10 +39,13 @@ int results_src_read(const char *cmd, const char *path, results_src *s)
     scenmc_error_clear(&err);
     scenmc_status st = scenmc_results_read_info(path, &s->m, &s->r, &s->info, 0, &err);
     if (st == SCENMC_E_INPUT && (strstr(err.msg, "not the results of one run") ||
-                                 strstr(err.msg, "method 'derivative'"))) {
+                                 strstr(err.msg, "method 'derivative'") ||
+                                 strstr(err.msg, "method 'signposts'"))) {
+        /* signposts files: report only (export says it does not read them) */
+        int signposts = strstr(err.msg, "method 'signposts'") && !strcmp(cmd, "report");
         scenmc_results_info_free(&s->info);
         memset(s, 0, sizeof *s);
-        return read_other(cmd, path, s);
+        return read_other(cmd, path, s, signposts);
     }
     if (st != SCENMC_OK) {
         cli_print_error(cmd, &err);
@@ -71,6 +78,10 @@ void results_src_free(results_src *s)
     if (s->kind == SCENMC_FILE_DERIVATIVE) {
         scenmc_params_free(&s->base);
         scenmc_derivatives_free(&s->deriv);
+    }
+    if (s->is_signposts) {
+        scenmc_params_free(&s->base);
+        scenmc_signposts_free(&s->sp);
     }
     scenmc_results_info_free(&s->info);
     scenmc_model_free(s->m);

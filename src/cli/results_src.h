@@ -5,6 +5,7 @@
 #define SCENMC_CLI_RESULTS_SRC_H
 
 #include "scenmc/reader.h"
+#include "scenmc/signposts.h"
 #include "scenmc/sweep.h"
 
 typedef struct results_src {
@@ -17,6 +18,8 @@ typedef struct results_src {
     scenmc_params base;      /* SENSITIVITY, DERIVATIVE: its parameters */
     scenmc_sensitivity_result sens;
     scenmc_derivatives deriv;  /* DERIVATIVE */
+    int is_signposts;          /* kind OTHER: a signposts file, in base and sp */
+    scenmc_signposts sp;
 } results_src;
 
 /* Reads path; 0, or an exit code after saying why (s holds nothing then). */
