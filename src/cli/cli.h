@@ -20,6 +20,7 @@ int cmd_exact(int argc, char **argv);
 int cmd_consistent(int argc, char **argv);
 int cmd_sweep(int argc, char **argv);
 int cmd_sensitivity(int argc, char **argv);
+int cmd_levers(int argc, char **argv);
 int cmd_import(int argc, char **argv);
 int cmd_export_model(int argc, char **argv);
 int cmd_export(int argc, char **argv);

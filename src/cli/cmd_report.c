@@ -9,6 +9,7 @@
 #include "cli/report_calibrate.h"
 #include "cli/report_kinds.h"
 #include "cli/report_signposts.h"
+#include "cli/report_levers.h"
 #include "cli/final_mass.h"
 #include "cli/report_json.h"
 #include "cli/report_given.h"
@@ -672,6 +673,8 @@ int cmd_report(int argc, char **argv)
         return rc;
     if (scenmc_calibration_file(file))
         return report_calibrate(&o, file, (int)top);
+    if (report_levers_file(&o, file, top, &rc))
+        return rc;
     results_src s;
     if ((rc = results_src_read("report", file, &s)) != 0)
         return rc;

@@ -21,6 +21,7 @@ static const command commands[] = {
     {"calibrate", cmd_calibrate, "which parameters fit observations: likelihood, posterior, credible set"},
     {"sensitivity", cmd_sensitivity, "effect of every consistency score on the final scenarios"},
     {"signposts", cmd_signposts, "what to watch: the information each observation gives about the scenario"},
+    {"levers", cmd_levers, "which single intervention moves the odds of a target most"},
     {"validate", cmd_validate, "check model files and report every problem"},
     {"info", cmd_info, "describe a model (text or --json)"},
     {"import", cmd_import, "convert a ScenarioWizard .scw or CSV matrix into a scenmc model"},

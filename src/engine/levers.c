@@ -1,0 +1,357 @@
+/* scenmc levers (scenmc/levers.h, docs/interventions.md): every hold
+ * (descriptor x variant from the start year to the target year), optionally
+ * every push, ranked by its effect on P(target); the best pair of holds. */
+#include "engine/levers.h"
+#include "engine/simulate.h"
+#include "model/params.h"
+#include "scenmc/schedule.h"
+#include "base/util.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int scenmc__lever_defining(const scenmc_model *m, const uint8_t *in_target, int d)
+{
+    for (int k = 0; k < m->n_scenarios; k++)
+        for (int c = 0; in_target[k] && c < m->scenarios[k].n_conditions; c++)
+            if (m->scenarios[k].cond_descriptor[c] == d)
+                return 1;
+    return 0;
+}
+
+int scenmc__lever_trivial(const scenmc_model *m, const uint8_t *in_target, int S, int d, int v)
+{
+    /* Only the descriptors in some condition classify: enumerate their
+     * product with d at v (bounded; larger products are not decided). */
+    int list[SCENMC_MAX_DESCRIPTORS], n = 0;
+    uint8_t used[SCENMC_MAX_DESCRIPTORS] = {0};
+    double combos = 1;
+    for (int k = 0; k < m->n_scenarios; k++)
+        for (int c = 0; c < m->scenarios[k].n_conditions; c++) {
+            int e = m->scenarios[k].cond_descriptor[c];
+            if (e != d && !used[e]) {
+                used[e] = 1;
+                list[n++] = e;
+                combos *= m->descriptors[e].n_variants;
+            }
+        }
+    if (combos > (double)(1 << 20))
+        return -1;
+    int *s = scenmc__xcalloc((size_t)m->n_descriptors, sizeof(int));
+    s[d] = v;
+    uint64_t in = 0, all = 0;
+    for (;;) {
+        int k = scenmc_model_scenario_of(m, s);
+        in += k < S && in_target[k];
+        all++;
+        int i = 0;
+        while (i < n && ++s[list[i]] == m->descriptors[list[i]].n_variants)
+            s[list[i++]] = 0;
+        if (i == n)
+            break;
+    }
+    free(s);
+    return in == 0 ? 0 : in == all ? 1 : -1;
+}
+
+void scenmc__lever_params(scenmc_params *out, const scenmc_params *base, scenmc_lever_kind kind, int d,
+                          int v, int start, double b)
+{
+    scenmc_params_copy(out, base);
+    if (!out->schedule) {
+        out->schedule = scenmc__xmalloc(sizeof *out->schedule);
+        scenmc_schedule_init(out->schedule);
+    }
+    scenmc_change c = {.kind = kind == SCENMC_LEVER_HOLD ? SCENMC_CHANGE_HOLD : SCENMC_CHANGE_TREND,
+                       .descriptor = d, .variant = v, .first = start, .last = base->year_end,
+                       .where = "scenmc levers"};
+    /* A push is the command line's --push: a step up at start, down after the end. */
+    int ky[4] = {start - 1, start, base->year_end, base->year_end + 1};
+    double kv[4] = {0, b, b, 0};
+    if (kind == SCENMC_LEVER_PUSH) {
+        c.n_knots = 4;
+        c.knot_year = ky;
+        c.knot_value = kv;
+    }
+    scenmc_schedule_add(out->schedule, &c);
+}
+
+typedef struct lev_run {
+    const scenmc_model *m;
+    const scenmc_params *base;
+    const scenmc_levers_spec *spec;
+    scenmc__levers_solver solve;
+    void *ctx;
+    const uint8_t *in_target;
+    int S;
+    uint64_t done, total;
+    double t0;
+} lev_run;
+
+/* One evaluation of the levers a (and b >= 0: a pair) into *p, *effect, *se. */
+static scenmc_status lev_eval(lev_run *L, const scenmc_lever *a, const scenmc_lever *b, double *pb, double *p,
+                              double *se, scenmc_error *err)
+{
+    scenmc_params w, w2;
+    double strength = L->spec->push_strength;
+    scenmc__lever_params(&w, L->base, a->kind, a->descriptor, a->variant, L->spec->start, strength);
+    if (b) {
+        scenmc__lever_params(&w2, &w, b->kind, b->descriptor, b->variant, L->spec->start, strength);
+        scenmc_params_free(&w);
+        w = w2;
+    }
+    scenmc_status st = L->solve(L->ctx, L->m, L->base, &w, L->in_target, L->S, pb, p, se, err);
+    scenmc_params_free(&w);
+    L->done++;
+    if (st == SCENMC_OK && L->spec->progress &&
+        L->spec->progress(L->spec->progress_ctx, L->done, L->total, scenmc__now() - L->t0))
+        st = scenmc_error_add(err, SCENMC_E_INTERRUPTED, "stopped after %llu of %llu evaluations",
+                              (unsigned long long)L->done, (unsigned long long)L->total);
+    return st;
+}
+
+static const scenmc_lever *sort_levers;
+static int by_effect(const void *x, const void *y)
+{
+    int a = *(const int *)x, b = *(const int *)y;
+    double ea = sort_levers[a].effect, eb = sort_levers[b].effect;
+    if (ea != eb)
+        return ea < eb ? 1 : -1;
+    return a - b;
+}
+
+/* The levers to evaluate: holds d x v, then pushes. */
+static void lev_list(const scenmc_model *m, const scenmc_levers_spec *spec, const uint8_t *in_target, int S,
+                     scenmc_levers_result *out)
+{
+    int n = 0, V = m->n_variants;
+    out->lever = scenmc__xcalloc((size_t)(2 * V), sizeof(scenmc_lever));
+    for (int kind = 0; kind < (spec->pushes ? 2 : 1); kind++)
+        for (int d = 0; d < m->n_descriptors; d++)
+            for (int v = 0; v < m->descriptors[d].n_variants; v++) {
+                scenmc_lever *l = &out->lever[n++];
+                l->kind = (scenmc_lever_kind)kind;
+                l->descriptor = d;
+                l->variant = v;
+                l->defining = scenmc__lever_defining(m, in_target, d);
+                l->trivial = kind == SCENMC_LEVER_HOLD ? scenmc__lever_trivial(m, in_target, S, d, v) : -1;
+            }
+    out->n_levers = n;
+}
+
+/* The pairs: every two holds on different descriptors when there are at
+ * most the budget's, else those among the top k non-trivial holds. */
+static int lev_pairs_plan(const scenmc_model *m, const scenmc_levers_spec *spec, scenmc_levers_result *out)
+{
+    long all = 0, budget = spec->pair_budget > 0 ? spec->pair_budget
+                                                 : spec->method == SCENMC_EXACT ? 600 : 60;
+    for (int d = 0; d < m->n_descriptors; d++)
+        for (int e = d + 1; e < m->n_descriptors; e++)
+            all += (long)m->descriptors[d].n_variants * m->descriptors[e].n_variants;
+    out->pair_exhaustive = all <= budget;
+    out->pair_top = spec->pair_top > 0 ? spec->pair_top : 8;
+    return out->pair_exhaustive ? (int)all : out->pair_top * (out->pair_top - 1) / 2;
+}
+
+static void lev_pairs_list(scenmc_levers_result *o, int cap)
+{
+    o->pair_a = scenmc__xcalloc((size_t)cap + 1, sizeof(int));
+    o->pair_b = scenmc__xcalloc((size_t)cap + 1, sizeof(int));
+    int cand[4096], nc = 0;
+    for (int i = 0; i < o->n_levers && nc < 4096; i++) {
+        int l = o->pair_exhaustive ? i : o->order[i];
+        if (o->lever[l].kind == SCENMC_LEVER_HOLD && (o->pair_exhaustive || o->lever[l].trivial < 0))
+            cand[nc++] = l;
+        if (!o->pair_exhaustive && nc == o->pair_top)
+            break;
+    }
+    int np = 0;
+    for (int i = 0; i < nc; i++)
+        for (int j = i + 1; j < nc && np < cap; j++)
+            if (o->lever[cand[i]].descriptor != o->lever[cand[j]].descriptor) {
+                o->pair_a[np] = cand[i];
+                o->pair_b[np++] = cand[j];
+            }
+    o->n_pairs = np;
+}
+
+static scenmc_status lev_pairs(lev_run *L, scenmc_levers_result *out, int cap, scenmc_error *err)
+{
+    lev_pairs_list(out, cap);
+    size_t np = (size_t)out->n_pairs + 1;
+    out->pair_p = scenmc__xcalloc(np, sizeof(double));
+    out->pair_effect = scenmc__xcalloc(np, sizeof(double));
+    out->pair_se = scenmc__xcalloc(np, sizeof(double));
+    out->best_pair = -1;
+    scenmc_status st = SCENMC_OK;
+    for (int i = 0; i < out->n_pairs && st == SCENMC_OK; i++) {
+        const scenmc_lever *a = &out->lever[out->pair_a[i]], *b = &out->lever[out->pair_b[i]];
+        double pb;
+        st = lev_eval(L, a, b, &pb, &out->pair_p[i], &out->pair_se[i], err);
+        out->pair_effect[i] = out->pair_p[i] - pb;
+        /* The best pair: the largest effect among pairs of non-trivial holds. */
+        if (st == SCENMC_OK && a->trivial < 0 && b->trivial < 0 &&
+            (out->best_pair < 0 || out->pair_effect[i] > out->pair_effect[out->best_pair]))
+            out->best_pair = i;
+    }
+    return st;
+}
+
+scenmc_status scenmc__levers_run(const scenmc_model *m, const scenmc_params *base, const scenmc_levers_spec *spec,
+                                 scenmc__levers_solver solve, void *ctx, scenmc_levers_result *out,
+                                 scenmc_error *err)
+{
+    memset(out, 0, sizeof *out);
+    out->best_pair = -1;
+    int S = m->n_scenarios + (scenmc_model_has_unclassified(m) ? 1 : 0);
+    uint8_t *in_target = scenmc__xcalloc((size_t)S + 1, 1);
+    for (int i = 0; i < spec->n_target; i++)
+        in_target[spec->target[i]] = 1;
+    out->method = spec->method;
+    out->year = base->year_end;
+    out->start = spec->start;
+    out->n_trajectories = spec->method == SCENMC_EXACT ? 0 : base->n_trajectories;
+    lev_list(m, spec, in_target, S, out);
+    int cap = spec->pairs ? lev_pairs_plan(m, spec, out) : 0;
+    lev_run L = {m, base, spec, solve, ctx, in_target, S, 0, (uint64_t)(out->n_levers + cap), scenmc__now()};
+    scenmc_status st = SCENMC_OK;
+    for (int i = 0; i < out->n_levers && st == SCENMC_OK; i++) {
+        scenmc_lever *l = &out->lever[i];
+        st = lev_eval(&L, l, NULL, &out->p_baseline, &l->p_with, &l->se, err);
+        l->effect = l->p_with - out->p_baseline;
+        l->ratio = out->p_baseline > 0 ? l->p_with / out->p_baseline : NAN;
+    }
+    if (st == SCENMC_OK) {
+        out->order = scenmc__xcalloc((size_t)out->n_levers, sizeof(int));
+        for (int i = 0; i < out->n_levers; i++)
+            out->order[i] = i;
+        sort_levers = out->lever;
+        qsort(out->order, (size_t)out->n_levers, sizeof(int), by_effect);
+        double n = (double)out->n_trajectories, p = out->p_baseline;
+        out->p_baseline_se = n > 0 ? sqrt(p * (1 - p) / n) : 0;
+    }
+    if (st == SCENMC_OK && spec->pairs)
+        st = lev_pairs(&L, out, cap, err);
+    out->wall_seconds = scenmc__now() - L.t0;
+    free(in_target);
+    if (st != SCENMC_OK)
+        scenmc_levers_free(out);
+    return st;
+}
+
+void scenmc_levers_free(scenmc_levers_result *r)
+{
+    free(r->lever);
+    free(r->order);
+    free(r->pair_a);
+    free(r->pair_b);
+    free(r->pair_p);
+    free(r->pair_effect);
+    free(r->pair_se);
+    memset(r, 0, sizeof *r);
+    r->best_pair = -1;
+}
+
+/* ---------------------------------------------------------------- the two solvers */
+
+typedef struct exact_ctx {
+    int threads;
+    int have_base;
+    double p_base;
+} exact_ctx;
+
+static scenmc_status exact_p(const scenmc_model *m, const scenmc_params *p, int threads, const uint8_t *in_target,
+                             int S, double *out, scenmc_error *err)
+{
+    scenmc_results r;
+    scenmc_status st = scenmc_exact(m, p, threads, &r, err);
+    if (st != SCENMC_OK)
+        return st;
+    const double *prob = r.t[SCENMC_T_SCENARIO].prob + (size_t)(r.n_years - 1) * (size_t)r.n_scenarios;
+    double sum = 0;
+    for (int s = 0; s < S && s < r.n_scenarios; s++)
+        sum += in_target[s] ? prob[s] : 0;
+    *out = sum;
+    scenmc_results_free(&r);
+    return SCENMC_OK;
+}
+
+static scenmc_status exact_solve(void *ctx, const scenmc_model *m, const scenmc_params *base,
+                                 const scenmc_params *with, const uint8_t *in_target, int S, double *p_base,
+                                 double *p_with, double *se, scenmc_error *err)
+{
+    exact_ctx *c = ctx;
+    scenmc_status st = SCENMC_OK;
+    if (!c->have_base && (st = exact_p(m, base, c->threads, in_target, S, &c->p_base, err)) == SCENMC_OK)
+        c->have_base = 1;
+    if (st == SCENMC_OK)
+        st = exact_p(m, with, c->threads, in_target, S, p_with, err);
+    *p_base = c->p_base;
+    *se = 0;
+    return st;
+}
+
+/* Common random numbers: the paired difference of the target's indicator
+ * per trajectory, and its standard error. */
+static scenmc_status mc_solve(void *ctx, const scenmc_model *m, const scenmc_params *base,
+                              const scenmc_params *with, const uint8_t *in_target, int S, double *p_base,
+                              double *p_with, double *se, scenmc_error *err)
+{
+    const int *threads = ctx;
+    uint64_t *joint = scenmc__xcalloc((size_t)S * (size_t)S, sizeof(uint64_t));
+    scenmc_status st = scenmc__run_paired_final(m, base, with, *threads, joint, err);
+    uint64_t a = 0, b = 0, only_a = 0, only_b = 0;
+    for (int s = 0; s < S && st == SCENMC_OK; s++)
+        for (int t = 0; t < S; t++) {
+            uint64_t c = joint[(size_t)s * (size_t)S + (size_t)t];
+            a += in_target[s] ? c : 0;
+            b += in_target[t] ? c : 0;
+            only_a += in_target[s] && !in_target[t] ? c : 0;
+            only_b += in_target[t] && !in_target[s] ? c : 0;
+        }
+    free(joint);
+    double N = (double)base->n_trajectories, d = ((double)only_b - (double)only_a) / N;
+    *p_base = (double)a / N;
+    *p_with = (double)b / N;
+    *se = sqrt(fmax(((double)only_a + (double)only_b) / N - d * d, 0) / N);
+    return st;
+}
+
+scenmc_status scenmc_levers(const scenmc_model *m, const scenmc_params *base, const scenmc_levers_spec *spec,
+                            scenmc_levers_result *out, scenmc_error *err)
+{
+    memset(out, 0, sizeof *out);
+    out->best_pair = -1;
+    int year = spec->year ? spec->year : base->year_end;
+    int S = m->n_scenarios + (scenmc_model_has_unclassified(m) ? 1 : 0);
+    if (m->n_scenarios == 0)
+        return scenmc_error_add(err, SCENMC_E_INPUT, "the model has no scenarios; levers ranks interventions "
+                                "by their effect on P(target scenarios)");
+    if (spec->n_target < 1)
+        return scenmc_error_add(err, SCENMC_E_INPUT, "no target scenario");
+    for (int i = 0; i < spec->n_target; i++)
+        if (spec->target[i] < 0 || spec->target[i] >= S)
+            return scenmc_error_add(err, SCENMC_E_INPUT, "target scenario %d out of range", spec->target[i]);
+    if (year <= base->year_start || year > base->year_end)
+        return scenmc_error_add(err, SCENMC_E_INPUT, "target year %d; expected %d to %d", year,
+                                base->year_start + 1, base->year_end);
+    if (spec->start < base->year_start || spec->start > year)
+        return scenmc_error_add(err, SCENMC_E_INPUT, "start year %d; expected %d to %d (the target year)",
+                                spec->start, base->year_start, year);
+    if (spec->pushes && !isfinite(spec->push_strength))
+        return scenmc_error_add(err, SCENMC_E_INPUT, "push strength %g; expected a finite number",
+                                spec->push_strength);
+    scenmc_params cut;
+    scenmc_params_copy(&cut, base);
+    cut.year_end = year; /* what happens after the target year does not matter */
+    scenmc_status st = scenmc__params_check_scheduled(&cut, err); /* the engines refuse what they cannot do */
+    int threads = spec->threads;
+    exact_ctx ec = {.threads = spec->threads};
+    if (st == SCENMC_OK)
+        st = spec->method == SCENMC_EXACT ? scenmc__levers_run(m, &cut, spec, exact_solve, &ec, out, err)
+                                          : scenmc__levers_run(m, &cut, spec, mc_solve, &threads, out, err);
+    scenmc_params_free(&cut);
+    return st;
+}
