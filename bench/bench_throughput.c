@@ -2,6 +2,7 @@
  *
  *   bench_throughput [MODEL] [-n N] [--threads T] [--repeat R] [--beta B] [--rate R]
  *                    [--group-limit L] [--engine auto|reference]
+ *                    [--trend T] [--push P] [--intervene I] [--shock S]   (each repeatable)
  *
  * Runs the engine R times (default 5) on MODEL (default: the built-in
  * Västernorrland model) with beta 0.5, rate 0.5, uniform start, 10 years,
@@ -12,8 +13,10 @@
  * the engine ran the model: packed, table or field engine, its groups, and which SIMD
  * path made the random numbers. --engine reference runs the plain reference
  * engine instead (src/engine/reference.c, one thread): the baseline the
- * optimised engines are measured against, with the same hash. */
+ * optimised engines are measured against, with the same hash. The schedule
+ * options take the forms of `scenmc run` (scenmc/schedule.h). */
 #include "scenmc/scenmc.h"
+#include "scenmc/schedule.h"
 #include "engine/kernel.h"
 #include "engine/rng.h"
 #include "engine/simulate.h"
@@ -50,6 +53,8 @@ int main(int argc, char **argv)
     uint64_t n = 1000000;
     int threads = 1, repeat = 5, group_limit = 0, reference = 0;
     double beta = 0.5, rate = 0.5;
+    const char *sched_kind[64], *sched_text[64];
+    int n_sched = 0;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "-n") && i + 1 < argc)
             n = (uint64_t)strtod(argv[++i], NULL);
@@ -66,9 +71,14 @@ int main(int argc, char **argv)
         else if (!strcmp(argv[i], "--engine") && i + 1 < argc && (!strcmp(argv[i + 1], "auto") ||
                                                                    !strcmp(argv[i + 1], "reference")))
             reference = !strcmp(argv[++i], "reference");
-        else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+        else if ((!strcmp(argv[i], "--trend") || !strcmp(argv[i], "--push") || !strcmp(argv[i], "--intervene") ||
+                  !strcmp(argv[i], "--shock")) && i + 1 < argc && n_sched < 64) {
+            sched_kind[n_sched] = argv[i];
+            sched_text[n_sched++] = argv[++i];
+        } else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
             printf("usage: bench_throughput [MODEL] [-n N] [--threads T] [--repeat R] [--beta B] "
-                   "[--rate R] [--group-limit L] [--engine auto|reference]\n");
+                   "[--rate R] [--group-limit L] [--engine auto|reference] [--trend T] [--push P] "
+                   "[--intervene I] [--shock S]\n");
             return 0;
         } else if (argv[i][0] != '-')
             path = argv[i];
@@ -99,6 +109,21 @@ int main(int argc, char **argv)
     p.start = NULL;
     p.year_end = p.year_start + 10;
     p.n_trajectories = n;
+    if (n_sched) {
+        p.schedule = malloc(sizeof *p.schedule);
+        scenmc_schedule_init(p.schedule);
+    }
+    for (int i = 0; i < n_sched; i++) {
+        const char *k = sched_kind[i] + 2, *t = sched_text[i];
+        scenmc_status st = !strcmp(k, "trend") ? scenmc_schedule_add_trend(p.schedule, m, t, &err)
+                           : !strcmp(k, "push") ? scenmc_schedule_add_push(p.schedule, m, t, p.year_end, &err)
+                           : !strcmp(k, "shock") ? scenmc_schedule_add_shock(p.schedule, m, t, p.year_end, &err)
+                                                 : scenmc_schedule_add_intervention(p.schedule, m, t, p.year_end, &err);
+        if (st != SCENMC_OK) {
+            fprintf(stderr, "%s\n", err.msg);
+            return 2;
+        }
+    }
     double *tps = calloc((size_t)repeat, sizeof(double));
     uint64_t hash = 0;
     for (int k = 0; k < repeat; k++) {

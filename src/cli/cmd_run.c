@@ -3,6 +3,7 @@
 #include "cli.h"
 #include "hpc_cli.h"
 #include "obs_cli.h"
+#include "sched_cli.h"
 #include "scenmc/reader.h"
 #include "summary.h"
 #include "base/util.h"
@@ -62,6 +63,8 @@ static const cli_option options[] = {
      "                         are resampled at every observation year, so rare\n"
      "                         observations keep every particle in play; one process,\n"
      "                         a pure function of the seed and N as well\n"},
+    CLI_HELP("\nchanges over time (docs/interventions.md):\n"),
+    CLI_SCHEDULE_OPTIONS,
     CLI_HELP("\nbeyond one machine (docs/hpc.md):\n"),
     {"shard", K_SHARD, 1,
      "  --shard K/M            only the K-th of M equal slices of the trajectories\n"
@@ -262,6 +265,8 @@ static int plan_run(const cli_args *a, run_args *ra, scenmc__run_plan *pl)
         cli_print_error("run", &err);
         rc = EXIT_USAGE;
     }
+    if (!rc)
+        rc = cli_schedule("run", a, pl->m, &pl->p);
     if (!rc && ra->req.given) {
         rc = cli_observations("run", a, pl->m, &pl->p, &ra->obs);
         ra->have_obs = rc == 0;

@@ -2,6 +2,7 @@
  * left, and running the engine over a set of ranges. */
 #include "engine/ranges.h"
 #include "base/util.h"
+#include "model/params.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -146,7 +147,7 @@ scenmc_status scenmc_run_ranges(const scenmc_model *m, const scenmc_params *p,
                                 scenmc_error *err)
 {
     *n_done = 0;
-    scenmc_status st = scenmc_params_check(p, err);
+    scenmc_status st = scenmc__params_check_scheduled(p, err); /* scenmc_run simulates schedules */
     if (st != SCENMC_OK)
         return st;
     st = scenmc_results_init(r, m, p, SCENMC_MONTE_CARLO, err);

@@ -8,6 +8,9 @@
 #include "model/results.h"
 #include "base/util.h"
 
+#include "model/schedule.h"
+
+#include <gsl/gsl_cdf.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,12 +47,14 @@ int scenmc__reference_pick(const scenmc__kernel *k, uint32_t word, double *uv)
 /* One revision of state s: descriptor i takes variant b with probability
  * proportional to exp(F_b), F = h + sum_j W[s_j] (the heat-bath rule); b is
  * the number of cumulative weights at or below uv times their total. */
-static void revise(const scenmc__kernel *k, scenmc__rng *rng, int *s)
+static void revise_variant(const scenmc__kernel *k, const double *xb, int i, double uv, int *s)
 {
-    double uv, w[SCENMC_MAX_VARIANTS], mx = -INFINITY, total = 0;
-    const int i = scenmc__reference_pick(k, scenmc__rng_u32(rng), &uv), n = k->base.n_var[i], V = k->base.V;
+    double w[SCENMC_MAX_VARIANTS], mx = -INFINITY, total = 0;
+    const int n = k->base.n_var[i], V = k->base.V;
     for (int b = 0; b < n; b++) {
         w[b] = k->base.h[k->base.offset[i] + b];
+        if (xb) /* a trend's bias adds to h before the impacts: a constant trend equals `bias` exactly */
+            w[b] += xb[k->base.offset[i] + b];
         for (int j = 0; j < k->base.D; j++)
             w[b] += k->base.W[(size_t)(k->base.offset[j] + s[j]) * (size_t)V + (size_t)(k->base.offset[i] + b)];
         mx = fmax(mx, w[b]);
@@ -61,6 +66,13 @@ static void revise(const scenmc__kernel *k, scenmc__rng *rng, int *s)
     while (b < n - 1 && cum[b] <= uv * total)
         b++;
     s[i] = b;
+}
+
+static void revise(const scenmc__kernel *k, scenmc__rng *rng, int *s)
+{
+    double uv;
+    const int i = scenmc__reference_pick(k, scenmc__rng_u32(rng), &uv);
+    revise_variant(k, NULL, i, uv, s);
 }
 
 void scenmc__reference_start(const scenmc__kernel *k, scenmc__rng *rng, int *s)
@@ -97,6 +109,191 @@ static void trajectory(const scenmc__kernel *k, uint64_t seed, uint64_t traj, in
         s = memcpy(states + (size_t)y * D, s, sizeof(int) * (size_t)D);
         for (int q = 0; q < nrev[y]; q++)
             revise(k, &rng, s);
+    }
+}
+
+/* The poisson(mu) CDF as the kernel builds its table (kernel.c, init_revisions). */
+static double *poisson_table(double mu, int *n)
+{
+    int kmax = (int)ceil(mu + 12.0 * sqrt(mu) + 40.0);
+    while (kmax > 0 && gsl_cdf_poisson_Q((unsigned)kmax, mu) > 1e-17)
+        kmax += 8;
+    *n = kmax + 1;
+    double *cdf = scenmc__xcalloc((size_t)*n, sizeof(double));
+    for (int j = 0; j < *n; j++)
+        cdf[j] = gsl_cdf_poisson_P((unsigned)j, mu);
+    cdf[*n - 1] = 1.0;
+    return cdf;
+}
+
+/* The shocks of calendar year c and the event types' cumulative shares:
+ * the descriptors' revisions (lambda_i), then the shocks (H_{d,v}), over
+ * Lambda + H. */
+static void sched_shocks(scenmc__sched_year *e, const scenmc__kernel *k, const scenmc_model *m,
+                         const scenmc_schedule *s, int c)
+{
+    const int D = k->base.D;
+    double H = 0;
+    e->shock_d = scenmc__xcalloc((size_t)k->base.V, sizeof(int));
+    e->shock_v = scenmc__xcalloc((size_t)k->base.V, sizeof(int));
+    double *h = scenmc__xcalloc((size_t)k->base.V, sizeof(double));
+    for (int d = 0; d < D; d++)
+        for (int v = 0; v < m->descriptors[d].n_variants; v++) {
+            double x = scenmc_schedule_hazard(s, c, d, v);
+            if (x > 0) {
+                e->shock_d[e->n_shocks] = d;
+                e->shock_v[e->n_shocks] = v;
+                h[e->n_shocks++] = x;
+                H += x;
+            }
+        }
+    if (H > 0) {
+        const double L = k->base.lambda, T = L + H;
+        double acc = 0;
+        e->cum = scenmc__xcalloc((size_t)(D + e->n_shocks), sizeof(double));
+        for (int i = 0; i < D; i++)
+            e->cum[i] = (acc += k->desc_prob[i] * L) / T;
+        for (int q = 0; q < e->n_shocks; q++)
+            e->cum[D + q] = (acc += h[q]) / T;
+        e->cum[D + e->n_shocks - 1] = 1.0;
+        e->pois_cdf = poisson_table(T, &e->n_pois);
+    }
+    free(h);
+}
+
+static void sched_year(scenmc__sched_year *e, const scenmc__kernel *k, const scenmc_model *m,
+                       const scenmc_params *p, int c)
+{
+    const scenmc_schedule *s = p->schedule;
+    e->held = scenmc__xmalloc(sizeof(int) * (size_t)k->base.D);
+    for (int d = 0; d < k->base.D; d++)
+        e->held[d] = scenmc_schedule_held(s, c, d);
+    int any = 0;
+    double *xb = scenmc__xcalloc((size_t)k->base.V, sizeof(double));
+    for (int u = 0; u < k->base.V; u++) {
+        xb[u] = p->beta * scenmc_schedule_bias(s, m, c, u);
+        any |= xb[u] != 0;
+    }
+    if (any)
+        e->bias = xb;
+    else
+        free(xb);
+    sched_shocks(e, k, m, s, c);
+}
+
+int scenmc__sched_init(scenmc__sched *sc, const scenmc__kernel *k, const scenmc_model *m, const scenmc_params *p)
+{
+    memset(sc, 0, sizeof *sc);
+    const scenmc_schedule *s = p->schedule;
+    if (!s || s->n == 0)
+        return 0;
+    const int Y = k->base.Y, D = k->base.D, t0 = p->year_start;
+    int any = 0;
+    sc->Y = Y;
+    sc->D = D;
+    sc->yr = scenmc__xcalloc((size_t)Y, sizeof *sc->yr);
+    sc->set = scenmc__xmalloc(sizeof(int) * (size_t)Y * (size_t)D);
+    for (size_t j = 0; j < (size_t)Y * (size_t)D; j++)
+        sc->set[j] = -1;
+    for (int i = 0; i < s->n; i++) { /* holds' starts, in the order given: the later wins */
+        const scenmc_change *c = &s->ch[i];
+        int y = c->first <= t0 ? 0 : c->first - t0;
+        if (c->kind == SCENMC_CHANGE_HOLD && y < Y && c->last >= (c->first > t0 ? c->first : t0)) {
+            sc->set[(size_t)y * (size_t)D + (size_t)c->descriptor] = c->variant;
+            any = 1;
+        }
+    }
+    for (int y = 1; y < Y; y++) {
+        sched_year(&sc->yr[y], k, m, p, t0 + y - 1);
+        any |= scenmc_schedule_active(s, m, t0 + y - 1);
+    }
+    if (!any)
+        scenmc__sched_free(sc);
+    return any;
+}
+
+void scenmc__sched_free(scenmc__sched *sc)
+{
+    for (int y = 0; sc->yr && y < sc->Y; y++) {
+        scenmc__sched_year *e = &sc->yr[y];
+        free(e->pois_cdf);
+        free(e->bias);
+        free(e->held);
+        free(e->shock_d);
+        free(e->shock_v);
+        free(e->cum);
+    }
+    free(sc->yr);
+    free(sc->set);
+    memset(sc, 0, sizeof *sc);
+}
+
+/* One event of year e: a shock, or a revision (held: it keeps its variant). */
+static void sched_event(const scenmc__kernel *k, const scenmc__sched_year *e, uint32_t word, int *s)
+{
+    double uv;
+    int i;
+    if (!e->cum)
+        i = scenmc__reference_pick(k, word, &uv);
+    else {
+        const double x = ((double)word + 0.5) * (1.0 / 4294967296.0);
+        i = 0;
+        while (e->cum[i] <= x)
+            i++;
+        const double lo = i ? e->cum[i - 1] : 0, f = (x - lo) / (e->cum[i] - lo);
+        uv = f < 1 ? f : 0.9999999999999999;
+    }
+    if (i >= k->base.D) { /* a shock: the hold wins */
+        const int d = e->shock_d[i - k->base.D];
+        if (e->held[d] < 0)
+            s[d] = e->shock_v[i - k->base.D];
+        return;
+    }
+    if (e->held[i] < 0)
+        revise_variant(k, e->bias, i, uv, s);
+}
+
+static void sched_set(const scenmc__sched *sc, int y, int *s)
+{
+    for (int d = 0; d < sc->D; d++)
+        if (sc->set[(size_t)y * (size_t)sc->D + (size_t)d] >= 0)
+            s[d] = sc->set[(size_t)y * (size_t)sc->D + (size_t)d];
+}
+
+static int sched_count(const scenmc__kernel *k, const scenmc__sched_year *e, scenmc__rng *rng)
+{
+    return invert(e->pois_cdf ? e->pois_cdf : k->pois_cdf, scenmc__rng_uniform32(rng));
+}
+
+void scenmc__reference_step_year_sched(const scenmc__kernel *k, const scenmc__sched *sc, int y, scenmc__rng *rng,
+                                       int *s)
+{
+    const int n = sched_count(k, &sc->yr[y], rng);
+    for (int q = 0; q < n; q++)
+        sched_event(k, &sc->yr[y], scenmc__rng_u32(rng), s);
+    sched_set(sc, y, s);
+}
+
+void scenmc__reference_trajectory(const scenmc__kernel *k, const scenmc__sched *sc, uint64_t seed, uint64_t traj,
+                                  int *nrev, int *states)
+{
+    if (!sc) {
+        trajectory(k, seed, traj, nrev, states);
+        return;
+    }
+    const int D = k->base.D;
+    scenmc__rng rng;
+    scenmc__rng_init(&rng, seed, traj);
+    int *s = states;
+    scenmc__reference_start(k, &rng, s);
+    sched_set(sc, 0, s);
+    for (int y = 1; y < k->base.Y; y++)
+        nrev[y] = sched_count(k, &sc->yr[y], &rng);
+    for (int y = 1; y < k->base.Y; y++) {
+        s = memcpy(states + (size_t)y * D, s, sizeof(int) * (size_t)D);
+        for (int q = 0; q < nrev[y]; q++)
+            sched_event(k, &sc->yr[y], scenmc__rng_u32(&rng), s);
+        sched_set(sc, y, s);
     }
 }
 
@@ -187,6 +384,44 @@ void scenmc__reference_tally(const scenmc__kernel *k, const int *states, int *sc
         x += k->base.state_stride[d] * (uint64_t)states[(Y - 1) * D + d];
     if (k->base.full_states)
         r->t[SCENMC_T_FINAL_STATE].counts[x] += w;
+}
+
+static void add_weight(const scenmc__given *g, uint64_t w, scenmc_results *r)
+{
+    if (g) {
+        r->weight_sum += w;
+        scenmc__u128_add(r->weight_sq_sum, w * w, 0);
+    }
+}
+
+void scenmc__reference_run_sched(const scenmc__kernel *k, const scenmc__sched *sc, uint64_t seed, uint64_t first,
+                                 uint64_t last, const scenmc__given *g, int threads, scenmc_results *r)
+{
+    const size_t YD = (size_t)k->base.Y * (size_t)k->base.D, chunk = 8192;
+    int *states = scenmc__xcalloc(chunk * YD, sizeof(int)), *scen = scenmc__xcalloc((size_t)k->base.Y, sizeof(int));
+    uint64_t *w = scenmc__xcalloc(chunk, sizeof(uint64_t));
+    for (uint64_t c = first; c < last; c += chunk) {
+        const long n = (long)(last - c < chunk ? last - c : chunk);
+#pragma omp parallel num_threads(threads > 0 ? threads : 1)
+        {
+            int *nrev = scenmc__xcalloc((size_t)k->base.Y, sizeof(int));
+#pragma omp for schedule(dynamic, 16)
+            for (long j = 0; j < n; j++) {
+                int *st = states + (size_t)j * YD;
+                scenmc__reference_trajectory(k, sc, seed, c + (uint64_t)j, nrev, st);
+                w[j] = g ? trajectory_weight(g, st, k->base.D) : 1;
+            }
+            free(nrev);
+        }
+        for (long j = 0; j < n; j++) { /* in order: the counts do not depend on the threads */
+            add_weight(g, w[j], r);
+            if (w[j])
+                scenmc__reference_tally(k, states + (size_t)j * YD, scen, w[j], r);
+        }
+    }
+    free(states);
+    free(scen);
+    free(w);
 }
 
 void scenmc__reference_run(const scenmc__kernel *k, uint64_t seed, uint64_t first, uint64_t last,

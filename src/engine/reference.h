@@ -63,4 +63,43 @@ void scenmc__reference_tally(const scenmc__kernel *k, const int *states, int *sc
 void scenmc__reference_run(const scenmc__kernel *k, uint64_t seed, uint64_t first, uint64_t last,
                           const scenmc__given *g, scenmc_results *r);
 
+
+/* A schedule of changes over time (scenmc/schedule.h, docs/model.md 11.7),
+ * laid out per simulated year y = 1 .. Y-1 (the year from calendar
+ * year_start + y - 1 to year_start + y). */
+typedef struct scenmc__sched_year {
+    int n_pois;        /* 0: the kernel's Poisson(Lambda) table */
+    double *pois_cdf;  /* [n_pois] Poisson(Lambda + H) with H the year's shock hazard */
+    double *bias;      /* [V] beta times the year's extra bias, or NULL */
+    int *held;         /* [D] the variant held this year, -1 when free */
+    int n_shocks;      /* (descriptor, variant) pairs with a hazard this year */
+    int *shock_d, *shock_v;
+    double *cum;       /* [D + n_shocks] cumulative shares of the event types, last 1 */
+} scenmc__sched_year;
+
+typedef struct scenmc__sched {
+    int Y, D;
+    scenmc__sched_year *yr; /* [Y] (entry 0 unused) */
+    int *set;               /* [Y * D] variant a hold's start sets d to before year y's observation, or -1 */
+} scenmc__sched;
+
+/* Lays out p->schedule; returns 0 (s cleared) when it changes nothing. */
+int scenmc__sched_init(scenmc__sched *s, const scenmc__kernel *k, const scenmc_model *m, const scenmc_params *p);
+void scenmc__sched_free(scenmc__sched *s);
+
+/* Trajectory traj's states (states[y * D + d]), under schedule sc or NULL;
+ * nrev: [Y] scratch. */
+void scenmc__reference_trajectory(const scenmc__kernel *k, const scenmc__sched *sc, uint64_t seed, uint64_t traj,
+                                  int *nrev, int *states);
+
+/* One year (y >= 1) of the dynamics from state s under sc (the particle filter). */
+void scenmc__reference_step_year_sched(const scenmc__kernel *k, const scenmc__sched *sc, int y, scenmc__rng *rng,
+                                       int *s);
+
+/* scenmc__reference_run under schedule sc: in chunks, trajectories
+ * simulated on `threads` threads and tallied in order (counts independent of
+ * the thread count). */
+void scenmc__reference_run_sched(const scenmc__kernel *k, const scenmc__sched *sc, uint64_t seed, uint64_t first,
+                                 uint64_t last, const scenmc__given *g, int threads, scenmc_results *r);
+
 #endif

@@ -12,6 +12,7 @@
 #include "engine/kernel.h"
 #include "engine/reference.h"
 #include "engine/rng.h"
+#include "model/params.h"
 #include "model/results.h"
 #include "base/util.h"
 
@@ -969,7 +970,7 @@ static scenmc_status run_prepare(const scenmc_model *m, const scenmc_params *p,
                                  const scenmc__engine_tuning *tune, scenmc_results *r,
                                  scenmc__kernel *k, scenmc_error *err)
 {
-    scenmc_status st = scenmc_params_check(p, err);
+    scenmc_status st = scenmc__params_check_scheduled(p, err);
     if (st != SCENMC_OK)
         return st;
     for (int d = 0; d < m->n_descriptors; d++)
@@ -1157,10 +1158,19 @@ scenmc_status scenmc__run_tuned(const scenmc_model *m, const scenmc_params *p,
     int threads = (opt && opt->threads > 0) ? opt->threads : omp_get_max_threads();
     double t0 = scenmc__now();
     uint64_t done_to = last;
-    if (st == SCENMC_OK && tune && tune->reference)
+    scenmc__sched sc;
+    const int sched = st == SCENMC_OK && scenmc__sched_init(&sc, &k, m, p);
+    if (sched && k.top_states)
+        st = scenmc_error_add(err, SCENMC_E_LIMIT, "trends, interventions and shocks are simulated only in "
+                              "full-state mode (at most %u states)", SCENMC_FULL_STATE_LIMIT);
+    if (sched && st == SCENMC_OK) /* the per-trajectory engine (docs/model.md 11.7) */
+        scenmc__reference_run_sched(&k, &sc, p->seed, first, last, g, tune && tune->reference ? 1 : threads, r);
+    else if (st == SCENMC_OK && tune && tune->reference)
         scenmc__reference_run(&k, p->seed, first, last, g, r);
     else if (st == SCENMC_OK)
         done_to = run_engines(&k, p, opt, g, first, last, threads, r, &t0, &st, err);
+    if (sched)
+        scenmc__sched_free(&sc);
     scenmc__kernel_free(&k);
     scenmc__given_free(&given);
     if (st == SCENMC_OK && g)
@@ -1182,13 +1192,50 @@ scenmc_status scenmc__run_tuned(const scenmc_model *m, const scenmc_params *p,
     return SCENMC_OK;
 }
 
+/* The final scenario of trajectory traj (states: [Y * D] scratch). */
+static int final_scenario(const scenmc__kernel *k, const scenmc__sched *sc, uint64_t seed, uint64_t traj,
+                          int *nrev, int *states)
+{
+    scenmc__reference_trajectory(k, sc, seed, traj, nrev, states);
+    const int *s = states + (size_t)(k->base.Y - 1) * (size_t)k->base.D;
+    long si = 0;
+    for (int d = 0; d < k->base.D; d++)
+        si += (long)k->base.scen_stride[d] * s[d];
+    return k->base.scen_table[si];
+}
+
+/* scenmc__run_paired_final with a schedule on either side. */
+static void paired_sched(const scenmc__kernel *ka, const scenmc__sched *sa, const scenmc__kernel *kb,
+                         const scenmc__sched *sb, const scenmc_params *a, int threads, int S, uint64_t *joint)
+{
+    if (threads <= 0)
+        threads = omp_get_max_threads();
+#pragma omp parallel num_threads(threads)
+    {
+        const size_t YD = (size_t)ka->base.Y * (size_t)ka->base.D;
+        int *nrev = scenmc__xcalloc((size_t)ka->base.Y, sizeof(int)), *st = scenmc__xcalloc(YD, sizeof(int));
+        uint64_t *local = scenmc__xcalloc((size_t)S * (size_t)S, sizeof(uint64_t));
+#pragma omp for schedule(dynamic, 256)
+        for (uint64_t j = 0; j < a->n_trajectories; j++) {
+            int fa = final_scenario(ka, sa, a->seed, j, nrev, st), fb = final_scenario(kb, sb, a->seed, j, nrev, st);
+            local[(size_t)fa * (size_t)S + (size_t)fb]++;
+        }
+#pragma omp critical
+        for (size_t i = 0; i < (size_t)S * (size_t)S; i++)
+            joint[i] += local[i];
+        free(local);
+        free(nrev);
+        free(st);
+    }
+}
+
 scenmc_status scenmc__run_paired_final(const scenmc_model *m, const scenmc_params *a,
                                       const scenmc_params *b, int threads, uint64_t *joint,
                                       scenmc_error *err)
 {
-    scenmc_status st = scenmc_params_check(a, err);
+    scenmc_status st = scenmc__params_check_scheduled(a, err);
     if (st == SCENMC_OK)
-        st = scenmc_params_check(b, err);
+        st = scenmc__params_check_scheduled(b, err);
     if (st != SCENMC_OK)
         return st;
     if (a->seed != b->seed || a->n_trajectories != b->n_trajectories)
@@ -1203,6 +1250,18 @@ scenmc_status scenmc__run_paired_final(const scenmc_model *m, const scenmc_param
         return st;
     }
     ka.top_states = kb.top_states = 0; /* only the final scenarios are used */
+    scenmc__sched sa, sb;
+    const int has_a = scenmc__sched_init(&sa, &ka, m, a), has_b = scenmc__sched_init(&sb, &kb, m, b);
+    if (has_a || has_b) { /* the per-trajectory engine for both: the same stream as the lanes' */
+        paired_sched(&ka, has_a ? &sa : NULL, &kb, has_b ? &sb : NULL, a, threads, ra.n_scenarios, joint);
+        scenmc__sched_free(&sa);
+        scenmc__sched_free(&sb);
+        scenmc__kernel_free(&ka);
+        scenmc__kernel_free(&kb);
+        scenmc_results_free(&ra);
+        scenmc_results_free(&rb);
+        return SCENMC_OK;
+    }
     const int rows_a = ka.group_row[ka.n_groups], rows_b = kb.group_row[kb.n_groups];
     int S = ra.n_scenarios;
     if (threads <= 0)

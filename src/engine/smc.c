@@ -18,7 +18,9 @@
 #include "engine/kernel.h"
 #include "engine/reference.h"
 #include "engine/rng.h"
+#include "model/params.h"
 #include "model/results.h"
+#include "model/schedule.h"
 #include "base/util.h"
 
 #include <math.h>
@@ -191,7 +193,9 @@ static void smc_tally(const smc *f, const smc_summary *sm, scenmc_results *r)
 static scenmc_status smc_check(const scenmc_model *m, const scenmc_params *p, const scenmc_observations *o,
                                scenmc_error *err)
 {
-    scenmc_status st = scenmc_params_check(p, err);
+    scenmc_status st = scenmc__params_check_scheduled(p, err);
+    if (st == SCENMC_OK) /* not yet: weigh with scenmc_run instead (it takes schedules and observations) */
+        st = scenmc__schedule_unsupported(p, "the particle filter (--smc; run without --smc to weigh instead)", err);
     if (st != SCENMC_OK)
         return st;
     if (!o || o->n == 0)

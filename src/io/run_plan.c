@@ -4,6 +4,7 @@
 #include "io/run_plan.h"
 #include "base/atomic_file.h"
 #include "base/util.h"
+#include "model/params.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -126,7 +127,7 @@ scenmc_status scenmc__run_plan_same_model(scenmc__run_plan *pl, const scenmc_mod
 /* The parameters: valid, and the checkpoint's when resuming. */
 static scenmc_status check_params(scenmc__run_plan *pl, scenmc_error *err)
 {
-    scenmc_status st = scenmc_params_check(&pl->p, err);
+    scenmc_status st = scenmc__params_check_scheduled(&pl->p, err); /* the engine refuses what it cannot do */
     char why[256];
     if (st == SCENMC_OK && pl->have_ck && !scenmc_params_same(&pl->p, &pl->ck.params, why, sizeof why))
         return usage(pl, err, "--resume %s: the command line does not agree with the checkpoint, "

@@ -235,6 +235,29 @@ static int same_double(double a, double b)
     return memcmp(&a, &b, sizeof a) == 0;
 }
 
+/* Whether two changes over time act alike (names and places aside). */
+static int same_change(const scenmc_change *x, const scenmc_change *y)
+{
+    if (x->kind != y->kind || x->descriptor != y->descriptor || x->variant != y->variant)
+        return 0;
+    if (x->kind == SCENMC_CHANGE_TREND)
+        return x->n_knots == y->n_knots &&
+               memcmp(x->knot_year, y->knot_year, sizeof(int) * (size_t)x->n_knots) == 0 &&
+               same_doubles(x->knot_value, y->knot_value, x->n_knots);
+    return x->first == y->first && x->last == y->last && (x->kind == SCENMC_CHANGE_HOLD || same_double(x->value, y->value));
+}
+
+/* 0 when both schedules are the same list (none and empty alike), else the
+ * 1-based position of the first difference. */
+static int schedule_diff(const scenmc_schedule *a, const scenmc_schedule *b)
+{
+    const int na = a ? a->n : 0, nb = b ? b->n : 0;
+    for (int i = 0; i < na && i < nb; i++)
+        if (!same_change(&a->ch[i], &b->ch[i]))
+            return i + 1;
+    return na == nb ? 0 : (na < nb ? na : nb) + 1;
+}
+
 int scenmc_params_same(const scenmc_params *a, const scenmc_params *b, char *why, size_t n)
 {
 #define DIFF(...) do { if (why && n) snprintf(why, n, __VA_ARGS__); return 0; } while (0)
@@ -268,6 +291,10 @@ int scenmc_params_same(const scenmc_params *a, const scenmc_params *b, char *why
         if (x->u != y->u || x->v != y->v || x->cross != y->cross || !same_double(x->value, y->value))
             DIFF("a different matrix-cell override (#%d)", i + 1);
     }
+    const int sd = schedule_diff(a->schedule, b->schedule);
+    if (sd)
+        DIFF("different trends, interventions or shocks (change #%d of %d, not of %d)", sd,
+             a->schedule ? a->schedule->n : 0, b->schedule ? b->schedule->n : 0);
 #undef DIFF
     return 1;
 }
