@@ -190,7 +190,7 @@ static void exact_against_rebuilt_model(void **state)
     scenmc_results_free(&ref);
     scenmc_results_free(&base);
     scenmc_levers_free(&r);
-    /* From a later year too: holding A=a1 from 2 makes X or Y certain in 4. */
+    /* From a later year too: holding A=a1 from 2 makes X or Y certain in the last year. */
     int xy[2] = {0, 1};
     spec.target = xy;
     spec.n_target = 2;
@@ -198,7 +198,10 @@ static void exact_against_rebuilt_model(void **state)
     assert_int_equal(scenmc_levers(m, &p, &spec, &r, &err), SCENMC_OK);
     assert_int_equal(r.lever[0].trivial, 1);
     assert_close(r.lever[0].p_with, 1, 1e-12);
-    assert_int_equal(r.lever[1].trivial, -1);
+    /* Holding A=a2 rules both out; C decides nothing by itself. */
+    assert_int_equal(r.lever[1].trivial, 0);
+    assert_close(r.lever[1].p_with, 0, 1e-12);
+    assert_int_equal(r.lever[4].trivial, -1);
     scenmc_levers_free(&r);
     scenmc_params_free(&p), scenmc_params_free(&p3), scenmc_model_free(m), scenmc_model_free(m3);
 }
