@@ -193,9 +193,9 @@ static void print_lever(const lev_cmd *lc, const scenmc_levers_result *r, int ra
     const scenmc_lever *l = &r->lever[i];
     const scenmc_descriptor *d = &m->descriptors[l->descriptor];
     char name[256];
-    snprintf(name, sizeof name, "%s%s=%s%s", l->kind == SCENMC_LEVER_PUSH ? "push " : "", d->id,
-             m->variant_name[d->offset + l->variant], l->defining ? " *" : "");
-    printf("%3d. ", rank);
+    snprintf(name, sizeof name, "%s%s=%s", l->kind == SCENMC_LEVER_PUSH ? "push " : "", d->id,
+             m->variant_name[d->offset + l->variant]);
+    printf("%3d. %c ", rank, l->defining ? '*' : ' '); /* before the name, which the cell may cut */
     summary_cell(stdout, name, 34);
     printf(" P %.4f  effect %+.4f", l->p_with, l->effect);
     if (r->method != SCENMC_EXACT)
