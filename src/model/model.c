@@ -6,7 +6,7 @@
  * is allocated from them.
  */
 #include "model/model.h"
-#include "scenmc/schedule.h"
+#include "model/schedule_list.h"
 #include "base/text.h"
 #include "base/util.h"
 
@@ -977,33 +977,15 @@ static void load_defaults(loader *L, yaml_node_t *root)
 
 /* ------------------------------------------------------------ changes over time */
 
-/* trends:, interventions: and shocks: (scenmc/schedule.h). The schedule is
- * built and freed here by hand: model/schedule.c looks descriptors up through
- * this file, so calling it back would make the two depend on each other. */
+/* trends:, interventions: and shocks: (scenmc/schedule.h), built with the
+ * list functions of model/schedule_list.c (schedule.c's parsers look
+ * descriptors up through this file). */
 
 #define SCENMC__MAX_CHANGES 1000 /* per section */
 
 static const char *const trend_keys[] = {"name", "variant", "bias", "years", NULL};
 static const char *const intervention_keys[] = {"name", "variant", "years", NULL};
 static const char *const shock_keys[] = {"name", "variant", "years", "hazard", NULL};
-
-static void change_free(scenmc_change *c)
-{
-    free(c->knot_year);
-    free(c->knot_value);
-    free(c->name);
-    free(c->where);
-}
-
-static void schedule_free(scenmc_schedule *s)
-{
-    if (!s)
-        return;
-    for (int i = 0; i < s->n; i++)
-        change_free(&s->ch[i]);
-    free(s->ch);
-    free(s);
-}
 
 /* "ID=VARIANT" at n (a variant by id or name). */
 static int change_variant(loader *L, const yaml_node_t *n, const char *what, int *d, int *b)
@@ -1181,9 +1163,7 @@ static void schedule_append(scenmc_model *m, const scenmc_change *c)
 {
     if (!m->schedule)
         m->schedule = scenmc__xcalloc(1, sizeof *m->schedule);
-    scenmc_schedule *s = m->schedule;
-    s->ch = scenmc__xrealloc(s->ch, sizeof *s->ch * (size_t)(s->n + 1));
-    s->ch[s->n++] = *c;
+    scenmc__schedule_take(m->schedule, c);
 }
 
 static void load_changes(loader *L, yaml_node_t *root, const char *key, scenmc_change_kind kind,
@@ -1209,7 +1189,7 @@ static void load_changes(loader *L, yaml_node_t *root, const char *key, scenmc_c
             strcat(strcpy(c.where, L->file), where);
             schedule_append(L->m, &c);
         } else {
-            change_free(&c);
+            scenmc__change_free(&c);
         }
     }
 }
@@ -1482,7 +1462,9 @@ void scenmc_model_free(scenmc_model *m)
     free(m->bias);
     scenmc__model_clear_scenarios(m);
     free(m->start);
-    schedule_free(m->schedule);
+    if (m->schedule)
+        scenmc_schedule_free(m->schedule);
+    free(m->schedule);
     free(m->path);
     free(m->name);
     free(m->description);

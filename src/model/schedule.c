@@ -1,59 +1,14 @@
-/* Trends, interventions and shocks (scenmc/schedule.h): the list of changes,
- * their command-line forms, and what they do in a given year. */
+/* Trends, interventions and shocks (scenmc/schedule.h): their command-line
+ * forms and what they do in a given year (the list itself: schedule_list.c). */
 #include "model/schedule.h"
 #include "model/observations.h"
+#include "model/schedule_list.h"
 #include "base/util.h"
 
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-
-const char *const scenmc_change_kind_names[SCENMC_CHANGE_N_KINDS] = {"trend", "intervention", "shock"};
-
-void scenmc_schedule_init(scenmc_schedule *s)
-{
-    memset(s, 0, sizeof *s);
-}
-
-static void change_free(scenmc_change *c)
-{
-    free(c->knot_year);
-    free(c->knot_value);
-    free(c->name);
-    free(c->where);
-}
-
-void scenmc_schedule_free(scenmc_schedule *s)
-{
-    for (int i = 0; i < s->n; i++)
-        change_free(&s->ch[i]);
-    free(s->ch);
-    memset(s, 0, sizeof *s);
-}
-
-void scenmc_schedule_add(scenmc_schedule *s, const scenmc_change *c)
-{
-    s->ch = scenmc__xrealloc(s->ch, sizeof *s->ch * (size_t)(s->n + 1));
-    scenmc_change *d = &s->ch[s->n++];
-    *d = *c;
-    size_t k = (size_t)c->n_knots;
-    d->knot_year = k ? scenmc__xmalloc(sizeof(int) * k) : NULL;
-    d->knot_value = k ? scenmc__xmalloc(sizeof(double) * k) : NULL;
-    if (k) {
-        memcpy(d->knot_year, c->knot_year, sizeof(int) * k);
-        memcpy(d->knot_value, c->knot_value, sizeof(double) * k);
-    }
-    d->name = c->name ? scenmc__strdup(c->name) : NULL;
-    d->where = c->where ? scenmc__strdup(c->where) : NULL;
-}
-
-void scenmc_schedule_copy(scenmc_schedule *dst, const scenmc_schedule *src)
-{
-    scenmc_schedule_init(dst);
-    for (int i = 0; i < src->n; i++)
-        scenmc_schedule_add(dst, &src->ch[i]);
-}
 
 /* ---------------------------------------------------------------- parsing */
 
@@ -172,7 +127,7 @@ scenmc_status scenmc_schedule_add_trend(scenmc_schedule *s, const scenmc_model *
         where_of(&c, "--trend", text);
         scenmc_schedule_add(s, &c);
     }
-    change_free(&c);
+    scenmc__change_free(&c);
     free(copy);
     return st == SCENMC_OK ? SCENMC_OK : err->code;
 }
@@ -201,7 +156,7 @@ scenmc_status scenmc_schedule_add_push(scenmc_schedule *s, const scenmc_model *m
         c.knot_year = NULL;
         c.knot_value = NULL;
     }
-    change_free(&c);
+    scenmc__change_free(&c);
     free(copy);
     return ok ? SCENMC_OK : err->code;
 }
@@ -225,7 +180,7 @@ static scenmc_status add_held(scenmc_schedule *s, const scenmc_model *m, const c
         where_of(&c, opt, text);
         scenmc_schedule_add(s, &c);
     }
-    change_free(&c);
+    scenmc__change_free(&c);
     free(copy);
     return ok ? SCENMC_OK : err->code;
 }
