@@ -445,9 +445,11 @@ static scenmc_status compute_exact(const scenmc_model *m, const scenmc_params *p
 /* Plug-in MI of the joint P (nx rows, K classes; normalised inside), its
  * standard error and first-order bias df / (2 N ln 2), df = (r_X - 1)(r_T - 1)
  * (r_X the rows seen, r_T the classes seen). The variance is the delta
- * method's (E[g^2] - I^2) / N plus the chi-square term df / (2 (N ln 2)^2):
- * 2 N ln2 I is chi-square(df) under independence, where the delta method's
- * term vanishes. */
+ * method's Var(g) / N plus the chi-square term df / (2 (N ln 2)^2): 2 N ln2 I
+ * is chi-square(df) under independence, where Var(g) vanishes. Var(g) is
+ * estimated by E^[g^2] - I^2 less its own first-order bias df / (N ln^2 2)
+ * (Pearson's chi-square / N in bits^2 at independence): uncorrected, it adds
+ * twice the chi-square term there and the error bar is sqrt(3) too wide. */
 static double plug_in(const double *P, int nx, int K, int rt, double N, double *se, double *bias)
 {
     double g2, I = mi_moments(P, nx, K, &g2);
@@ -459,7 +461,7 @@ static double plug_in(const double *P, int nx, int K, int rt, double N, double *
         rx += px > 0;
     }
     double df = rx > 0 && rt > 0 ? (double)(rx - 1) * (rt - 1) : 0, nl = N * log(2);
-    *se = sqrt(fmax(g2 - I * I, 0) / N + df / (2 * nl * nl));
+    *se = sqrt(fmax(g2 - I * I - df / (N * log(2) * log(2)), 0) / N + df / (2 * nl * nl));
     *bias = df / (2 * nl);
     return I;
 }
@@ -607,8 +609,10 @@ static void mc_estimates(scenmc_signposts *sp, const scenmc_model *m, const sp_m
     for (size_t i = 0; i < (size_t)Y * (size_t)sp->V * (size_t)K; i++)
         sp->joint[i] = (double)t->c[i] / W;
     sp->n_effective = N;
-    if (e->g) /* the evidence: the mean weight scaled back to likelihoods */
-        sp->log_evidence = log(W / (double)sp->n_trajectories * scenmc__given_max(e->g->o) / (double)e->g->one);
+    if (e->g) { /* the evidence: the mean weight scaled back to likelihoods, as scenmc_run has it */
+        double unit = scenmc__given_max(e->g->o) / (double)e->g->one;
+        sp->log_evidence = log(W / (double)sp->n_trajectories * unit);
+    }
     scenmc__signposts_singles(sp, m);
     int rt = 0;
     for (int k = 0; k < K; k++)
