@@ -29,7 +29,7 @@ typedef struct scenmc_signposts_options {
     const int *target;
     const scenmc_observations *given; /* condition on these, or NULL (Monte Carlo: weighted run) */
     int threads;                      /* 0: OpenMP's default */
-    int no_pairs;                     /* skip the pairs (exact) */
+    int no_pairs;                     /* skip the pairs (both methods) */
 } scenmc_signposts_options;
 
 typedef struct scenmc_signposts {
@@ -51,8 +51,10 @@ typedef struct scenmc_signposts {
     int *best;              /* [Y] the most informative non-defining descriptor, or -1 */
     int has_pairs;
     double *pair_mi;        /* [Y][D][D] I(target; (d1 at year, d2 at year)); diagonal: mi */
+    double *pair_mi_se;     /* [Y][D][D] Monte Carlo: standard error of pair_mi (as mi_se); exact: 0 */
+    double *pair_mi_bias;   /* [Y][D][D] Monte Carlo: first-order bias of pair_mi (as mi_bias); exact: 0 */
     int *best_pair;         /* [Y][2] the best pair of non-defining descriptors, or -1 */
-    uint64_t n_trajectories;/* Monte Carlo */
+    uint64_t n_trajectories;/* Monte Carlo: trajectories 0 .. n-1 of the seed, as scenmc run's */
     double n_effective;     /* Monte Carlo: N of the error bars (conditioned: Kish's effective size) */
     int conditioned;
     double log_evidence;    /* conditioned: log P(observations) */

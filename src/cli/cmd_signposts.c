@@ -15,12 +15,14 @@ static const char help_head[] =
     "mutual information I(target; indicator) in bits: how much seeing that\n"
     "descriptor's variant then tells, on average, about the target (default: the\n"
     "scenario of the last year). Also the best indicator per year (when to look),\n"
-    "the best pair of indicators in a year (exact method), and for every indicator\n"
-    "P(target | each variant). Descriptors that define the scenarios are ranked\n"
-    "apart: seeing them late tells the scenario trivially. Exact (one forward and\n"
-    "one backward pass of the exact solver) where the model fits in memory, else\n"
-    "Monte Carlo from one run (plug-in estimates with standard errors and their\n"
-    "first-order bias). docs/signposts.md, section 4.\n\n"
+    "every pair of indicators observed in the same year and the best pair of each\n"
+    "year (both methods), and for every indicator P(target | each variant).\n"
+    "Descriptors that define the scenarios are ranked apart: seeing them late\n"
+    "tells the scenario trivially. Exact (one forward and one backward pass of the\n"
+    "exact solver) where the model fits in memory, else Monte Carlo from the\n"
+    "trajectories of 'scenmc run' with the same seed and -n (plug-in estimates of\n"
+    "singles and pairs with standard errors and their first-order bias).\n"
+    "docs/signposts.md, section 4.\n\n"
     "options:\n";
 enum { K_TARGET = CLI_KEY_FIRST, K_METHOD, K_NO_PAIRS, K_TOP };
 static const cli_option options[] = {
@@ -34,7 +36,8 @@ static const cli_option options[] = {
     "  --method M             exact, mc or auto (default: exact where it fits in\n"
     "                         memory); mc with --given weighs the trajectories by\n"
     "                         the observations' likelihood (docs/signposts.md)\n"},
-    {"no-pairs", K_NO_PAIRS, 0, "  --no-pairs             skip the pairs of indicators (exact)\n"},
+    {"no-pairs", K_NO_PAIRS, 0, "  --no-pairs             skip the pairs of indicators (both methods: less\n"
+                                "                         time; Monte Carlo: a much smaller tally)\n"},
     {"top", K_TOP, 1, "  --top N                indicators printed (default 10)\n"},
     CLI_OUTPUT_OPTION("write the signposts file there (HDF5, /signposts)"),
     CLI_FORCE_OPTION,
@@ -45,8 +48,7 @@ static const cli_option options[] = {
 };
 static const cli_command command = {"signposts", help_head,
                                     "\nRead the file with 'scenmc report FILE'; draw it with "
-                                    "'scripts/scenmc-plot FILE -o DIR'.\nMonte Carlo gives no "
-                                    "pairs (exact only).\n", options};
+                                    "'scripts/scenmc-plot FILE -o DIR'.\n", options};
 
 typedef struct sp_cmd {
     scenmc_model *m;
@@ -186,9 +188,11 @@ static void print_summary(const sp_cmd *c, const scenmc_signposts *sp)
             continue;
         printf("  %d  %-4s %.4f bit", sp->year_start + y, m->descriptors[d].id, sp->mi[d * sp->Y + y]);
         int a = sp->best_pair[2 * y], b = sp->best_pair[2 * y + 1];
+        size_t ab = ((size_t)y * sp->D + (size_t)a) * sp->D + (size_t)b;
         if (sp->has_pairs && a >= 0)
-            printf("   pair %s+%s %.4f bit", m->descriptors[a].id, m->descriptors[b].id,
-                   sp->pair_mi[((size_t)y * sp->D + (size_t)a) * sp->D + (size_t)b]);
+            printf("   pair %s+%s %.4f bit", m->descriptors[a].id, m->descriptors[b].id, sp->pair_mi[ab]);
+        if (sp->has_pairs && a >= 0 && sp->method == SCENMC_MONTE_CARLO)
+            printf(" +- %.4f", sp->pair_mi_se[ab]);
         printf("\n");
     }
     printf("\n%.2f s, %d threads", sp->wall_seconds, sp->threads);

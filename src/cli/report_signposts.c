@@ -53,26 +53,36 @@ static void ranking(const out *o, const results_src *s, int defining, int top)
 static void when_to_look(const out *o, const results_src *s)
 {
     const scenmc_signposts *sp = &s->sp;
-    tbl t = {.ncol = sp->has_pairs ? 5 : 3};
+    const int mc = sp->method == SCENMC_MONTE_CARLO, pairs = sp->has_pairs;
+    tbl t = {.ncol = 3 + mc + (pairs ? 2 + mc : 0)};
     memset(t.align, 'r', sizeof t.align);
-    t.align[1] = t.align[3] = 'l';
+    t.align[1] = t.align[3 + mc] = 'l';
     tbl_cell(&t, "Year");
     tbl_cell(&t, "Best indicator");
     tbl_cell(&t, "Information");
-    if (sp->has_pairs) {
+    if (mc)
+        tbl_cell(&t, "Std. error");
+    if (pairs) {
         tbl_cell(&t, "Best pair");
         tbl_cell(&t, "Information");
+        if (mc)
+            tbl_cell(&t, "Std. error");
     }
     for (int y = 0; y < sp->Y; y++) {
         int d = sp->best[y], a = sp->best_pair[2 * y], b = sp->best_pair[2 * y + 1];
+        size_t ab = a >= 0 ? ((size_t)y * sp->D + (size_t)a) * sp->D + (size_t)b : 0;
         tbl_cell(&t, "%d", sp->year_start + y);
         tbl_cell(&t, "%s", d >= 0 ? s->m->descriptors[d].id : "-");
         tbl_cell(&t, "%.4f bit", d >= 0 ? sp->mi[d * sp->Y + y] : 0);
-        if (!sp->has_pairs)
+        if (mc)
+            tbl_cell(&t, "%.4f", d >= 0 ? sp->mi_se[d * sp->Y + y] : 0);
+        if (!pairs)
             continue;
         tbl_cell(&t, "%s%s%s", a >= 0 ? s->m->descriptors[a].id : "-", a >= 0 ? " + " : "",
                  a >= 0 ? s->m->descriptors[b].id : "");
-        tbl_cell(&t, "%.4f bit", a >= 0 ? sp->pair_mi[((size_t)y * sp->D + (size_t)a) * sp->D + (size_t)b] : 0);
+        tbl_cell(&t, "%.4f bit", a >= 0 ? sp->pair_mi[ab] : 0);
+        if (mc)
+            tbl_cell(&t, "%.4f", a >= 0 ? sp->pair_mi_se[ab] : 0);
     }
     tbl_print(o, &t);
 }
@@ -119,7 +129,8 @@ void report_signposts(const out *o, const results_src *s, int top)
          sp->binary ? "whether the last year's scenario is one of: " : "the scenario of the last year",
          sp->binary ? sp->target_name[0] : "", sp->target_entropy,
          sp->method == SCENMC_EXACT ? "Exact values (forward and backward passes of the exact solver)."
-                                    : "Monte Carlo plug-in estimates with their standard errors (delta method plus the chi-square term).",
+                                    : "Monte Carlo plug-in estimates, of the single indicators and of the pairs, with their "
+                                      "standard errors (delta method plus the chi-square term).",
          sp->conditioned ? " Everything is conditioned on the observations of the command line above." : "");
     heading(o, 3, "The indicators that do not define the scenarios");
     ranking(o, s, 0, top);

@@ -6,11 +6,15 @@
  * beta_t(x, k) = P(T = k, observations after t | x at t) (backward),
  * P(x at t, T = k | observations) = alpha_t(x) beta_t(x, k) / evidence, and
  * every single and pair table is a sum of it over the states. By Monte
- * Carlo: the joint counts of variant and final scenario (the early-warning
- * counts), with delta-method standard errors. */
+ * Carlo: the joint counts of variant (or pair of variants) and target class
+ * over the trajectories of scenmc run (the reference engine, bit for bit the
+ * same trajectories), weighted by the observations' likelihood, with
+ * delta-method plus chi-square standard errors. */
 #include "engine/signposts.h"
 #include "engine/exact_chain.h"
 #include "engine/kernel.h"
+#include "engine/reference.h"
+#include "model/results.h"
 #include "base/util.h"
 
 #include <math.h>
@@ -109,7 +113,10 @@ void scenmc__signposts_alloc(scenmc_signposts *sp, const scenmc_model *m, const 
     sp->mi_bias = scenmc__xcalloc(DY, sizeof(double));
     sp->rank = scenmc__xcalloc(DY, sizeof(int));
     sp->best = scenmc__xcalloc((size_t)sp->Y, sizeof(int));
-    sp->pair_mi = scenmc__xcalloc((size_t)sp->Y * (size_t)sp->D * (size_t)sp->D, sizeof(double));
+    size_t YDD = (size_t)sp->Y * (size_t)sp->D * (size_t)sp->D;
+    sp->pair_mi = scenmc__xcalloc(YDD, sizeof(double));
+    sp->pair_mi_se = scenmc__xcalloc(YDD, sizeof(double));
+    sp->pair_mi_bias = scenmc__xcalloc(YDD, sizeof(double));
     sp->best_pair = scenmc__xcalloc((size_t)sp->Y * 2, sizeof(int));
 }
 
@@ -131,6 +138,8 @@ void scenmc_signposts_free(scenmc_signposts *sp)
     free(sp->rank);
     free(sp->best);
     free(sp->pair_mi);
+    free(sp->pair_mi_se);
+    free(sp->pair_mi_bias);
     free(sp->best_pair);
     memset(sp, 0, sizeof *sp);
 }
@@ -433,64 +442,244 @@ static scenmc_status compute_exact(const scenmc_model *m, const scenmc_params *p
 
 /* ---------------------------------------------------------------- Monte Carlo */
 
-/* Plug-in MI from the joint counts, its standard error and its first-order
- * bias df / (2 N ln 2), df = (r_X - 1)(r_T - 1) (r: the values seen). The
- * variance is the delta method's (E[g^2] - I^2) / N plus the chi-square
- * term df / (2 (N ln 2)^2): 2 N ln2 I is chi-square(df) under independence,
- * where the delta method's term vanishes. */
-static void mc_stats(scenmc_signposts *sp, const scenmc_model *m, double N)
+/* Plug-in MI of the joint P (nx rows, K classes; normalised inside), its
+ * standard error and first-order bias df / (2 N ln 2), df = (r_X - 1)(r_T - 1)
+ * (r_X the rows seen, r_T the classes seen). The variance is the delta
+ * method's Var(g) / N plus the chi-square term df / (2 (N ln 2)^2): 2 N ln2 I
+ * is chi-square(df) under independence, where Var(g) vanishes. Var(g) is
+ * estimated by E^[g^2] - I^2 less its own first-order bias df / (N ln^2 2)
+ * (Pearson's chi-square / N in bits^2 at independence): uncorrected, it adds
+ * twice the chi-square term there and the error bar is sqrt(3) too wide. */
+static double plug_in(const double *P, int nx, int K, int rt, double N, double *se, double *bias)
+{
+    double g2, I = mi_moments(P, nx, K, &g2);
+    int rx = 0;
+    for (int x = 0; x < nx; x++) {
+        double px = 0;
+        for (int k = 0; k < K; k++)
+            px += P[x * K + k];
+        rx += px > 0;
+    }
+    double df = rx > 0 && rt > 0 ? (double)(rx - 1) * (rt - 1) : 0, nl = N * log(2);
+    *se = sqrt(fmax(g2 - I * I - df / (N * log(2) * log(2)), 0) / N + df / (2 * nl * nl));
+    *bias = df / (2 * nl);
+    return I;
+}
+
+/* One pass over trajectories [0, N) of the run's seed, each by the
+ * reference engine (the same trajectories as scenmc run, bit for bit),
+ * tallied per thread as integer (weighted) counts:
+ *   singles n(v at t, k): [Y][V][K]
+ *   pairs n(v1 of d, v2 of e at t, k), d < e: [Y][pair block] after them
+ * Integer sums in any order: one result for every thread count. */
+typedef struct sp_mc {
+    const scenmc__kernel *k;
+    const scenmc__given *g;  /* NULL: every weight 1 */
+    const int *target_of;    /* [S] */
+    uint64_t seed;
+    int D, Y, V, K, pairs;
+    size_t *pair_off;        /* [D*D] (d, e), d < e: its table in a year's pair block */
+    size_t pair_len, len;    /* a year's pair block; a whole tally */
+} sp_mc;
+
+typedef struct mc_tally {
+    uint64_t *c;             /* [len] */
+    uint64_t wsum, wsq[2];   /* the weights' sum and (128-bit) sum of squares */
+} mc_tally;
+
+static void mc_layout(sp_mc *e)
+{
+    const int D = e->D;
+    e->pair_off = scenmc__xcalloc((size_t)D * (size_t)D + 1, sizeof(size_t));
+    e->pair_len = 0;
+    for (int d = 0; d < D && e->pairs; d++)
+        for (int f = d + 1; f < D; f++) {
+            e->pair_off[d * D + f] = e->pair_len;
+            e->pair_len += (size_t)e->k->base.n_var[d] * (size_t)e->k->base.n_var[f] * (size_t)e->K;
+        }
+    e->len = (size_t)e->Y * ((size_t)e->V * (size_t)e->K + e->pair_len);
+}
+
+/* A trajectory's weight, as the engines take it (reference.c): the product
+ * of the observation years' likelihoods in increasing year order. */
+static uint64_t mc_weight(const scenmc__given *g, const int *states, int D)
+{
+    double L = 1;
+    for (int i = 0; i < g->n_years; i++)
+        L *= scenmc_observations_likelihood(g->o, g->year_start + g->year[i], states + (size_t)g->year[i] * (size_t)D);
+    return scenmc__given_weight(g, L);
+}
+
+static void mc_trajectory(const sp_mc *e, uint64_t traj, int *nrev, int *states, mc_tally *t)
+{
+    const int D = e->D, Y = e->Y, K = e->K, *off = e->k->base.offset, *nv = e->k->base.n_var;
+    scenmc__reference_trajectory(e->k, NULL, e->seed, traj, nrev, states);
+    uint64_t w = e->g ? mc_weight(e->g, states, D) : 1;
+    t->wsum += w;
+    scenmc__u128_add(t->wsq, w * w, 0);
+    if (!w)
+        return;
+    const int *last = states + (size_t)(Y - 1) * (size_t)D;
+    long si = 0;
+    for (int d = 0; d < D; d++)
+        si += (long)e->k->base.scen_stride[d] * last[d];
+    const size_t k = (size_t)e->target_of[e->k->base.scen_table[si]];
+    uint64_t *pairs = t->c + (size_t)Y * (size_t)e->V * (size_t)K;
+    for (int y = 0; y < Y; y++) {
+        const int *s = states + (size_t)y * (size_t)D;
+        uint64_t *c = t->c + (size_t)y * (size_t)e->V * (size_t)K, *b = pairs + (size_t)y * e->pair_len;
+        for (int d = 0; d < D; d++) {
+            c[(size_t)(off[d] + s[d]) * (size_t)K + k] += w;
+            for (int f = d + 1; f < D && e->pairs; f++)
+                b[e->pair_off[d * D + f] + (size_t)(s[d] * nv[f] + s[f]) * (size_t)K + k] += w;
+        }
+    }
+}
+
+/* Simulates and tallies [0, n) on T threads into sum (its c of e->len
+ * counts); 0 when the per-thread tallies do not fit in memory. */
+static int mc_pass(const sp_mc *e, uint64_t n, int T, mc_tally *sum)
+{
+    mc_tally *t = scenmc__xcalloc((size_t)T, sizeof *t);
+    int ok = 1;
+    for (int i = 0; i < T && ok; i++)
+        ok = (t[i].c = calloc(e->len, sizeof(uint64_t))) != NULL;
+    if (ok) {
+#pragma omp parallel num_threads(T)
+        {
+            mc_tally *mine = &t[omp_get_thread_num()];
+            int *nrev = scenmc__xcalloc((size_t)e->Y, sizeof(int));
+            int *states = scenmc__xcalloc((size_t)e->Y * (size_t)e->D, sizeof(int));
+#pragma omp for schedule(dynamic, 256)
+            for (uint64_t j = 0; j < n; j++)
+                mc_trajectory(e, j, nrev, states, mine);
+            free(nrev);
+            free(states);
+        }
+        for (int i = 0; i < T; i++) {
+            for (size_t j = 0; j < e->len; j++)
+                sum->c[j] += t[i].c[j];
+            sum->wsum += t[i].wsum;
+            scenmc__u128_add(sum->wsq, t[i].wsq[0], t[i].wsq[1]);
+        }
+    }
+    for (int i = 0; i < T; i++)
+        free(t[i].c);
+    free(t);
+    return ok;
+}
+
+/* Every pair's plug-in MI, standard error and bias from the pair counts
+ * (the diagonal: the singles'). */
+static void mc_pairs(scenmc_signposts *sp, const sp_mc *e, const uint64_t *pairs, double W, double N, int rt)
+{
+    const int D = sp->D, Y = sp->Y, K = sp->K, *nv = e->k->base.n_var;
+    int most = 0;
+    for (int d = 0; d < D; d++)
+        most = nv[d] > most ? nv[d] : most;
+    double *P = scenmc__xcalloc((size_t)most * (size_t)most * (size_t)K, sizeof(double));
+    for (int y = 0; y < Y; y++)
+        for (int d = 0; d < D; d++) {
+            size_t dd = ((size_t)y * D + (size_t)d) * D + (size_t)d;
+            sp->pair_mi[dd] = sp->mi[d * Y + y];
+            sp->pair_mi_se[dd] = sp->mi_se[d * Y + y];
+            sp->pair_mi_bias[dd] = sp->mi_bias[d * Y + y];
+            for (int f = d + 1; f < D; f++) {
+                size_t n = (size_t)nv[d] * (size_t)nv[f] * (size_t)K, de = dd + (size_t)(f - d);
+                size_t ed = ((size_t)y * D + (size_t)f) * D + (size_t)d;
+                const uint64_t *c = pairs + (size_t)y * e->pair_len + e->pair_off[d * D + f];
+                for (size_t i = 0; i < n; i++)
+                    P[i] = (double)c[i] / W;
+                sp->pair_mi[de] = sp->pair_mi[ed] =
+                    plug_in(P, nv[d] * nv[f], K, rt, N, &sp->pair_mi_se[de], &sp->pair_mi_bias[de]);
+                sp->pair_mi_se[ed] = sp->pair_mi_se[de];
+                sp->pair_mi_bias[ed] = sp->pair_mi_bias[de];
+            }
+        }
+    free(P);
+}
+
+/* The tallies' estimates: joint = counts over the total weight, N the
+ * trajectory count (conditioned: Kish's effective size). */
+static void mc_estimates(scenmc_signposts *sp, const scenmc_model *m, const sp_mc *e, const mc_tally *t)
 {
     const int K = sp->K, Y = sp->Y;
+    double W = (double)t->wsum, sq = ldexp((double)t->wsq[1], 64) + (double)t->wsq[0];
+    double N = e->g ? W * W / sq : (double)sp->n_trajectories;
+    for (size_t i = 0; i < (size_t)Y * (size_t)sp->V * (size_t)K; i++)
+        sp->joint[i] = (double)t->c[i] / W;
+    sp->n_effective = N;
+    if (e->g) { /* the evidence: the mean weight scaled back to likelihoods, as scenmc_run has it */
+        double unit = scenmc__given_max(e->g->o) / (double)e->g->one;
+        sp->log_evidence = log(W / (double)sp->n_trajectories * unit);
+    }
+    scenmc__signposts_singles(sp, m);
+    int rt = 0;
+    for (int k = 0; k < K; k++)
+        rt += sp->target_prob[k] > 0;
     for (int d = 0; d < sp->D; d++)
         for (int y = 0; y < Y; y++) {
-            int nv = m->descriptors[d].n_variants, rx = 0, rt = 0;
             const double *P = sp->joint + ((size_t)y * sp->V + (size_t)m->descriptors[d].offset) * K;
-            double g2, I = mi_moments(P, nv, K, &g2);
-            for (int v = 0; v < nv; v++) {
-                double pv = 0;
-                for (int k = 0; k < K; k++)
-                    pv += P[v * K + k];
-                rx += pv > 0;
-            }
-            for (int k = 0; k < K; k++)
-                rt += sp->target_prob[k] > 0;
-            double df = rx > 0 && rt > 0 ? (double)(rx - 1) * (rt - 1) : 0, nl = N * log(2);
-            sp->mi_se[d * Y + y] = sqrt(fmax(g2 - I * I, 0) / N + df / (2 * nl * nl));
-            sp->mi_bias[d * Y + y] = df / (2 * nl);
+            plug_in(P, m->descriptors[d].n_variants, K, rt, N, &sp->mi_se[d * Y + y], &sp->mi_bias[d * Y + y]);
         }
+    if (sp->has_pairs)
+        mc_pairs(sp, e, t->c + (size_t)Y * (size_t)sp->V * (size_t)K, W, N, rt);
+}
+
+/* The kernel (its random stream's tables) and the weights of the
+ * observations, as scenmc_run prepares them. */
+static scenmc_status mc_prepare(const scenmc_model *m, const scenmc_params *p, const scenmc_observations *o,
+                                scenmc__kernel *k, scenmc__given *g, int *weighted, scenmc_error *err)
+{
+    scenmc_results shape;
+    scenmc_status st = o ? scenmc__given_check(m, p, o, err) : SCENMC_OK;
+    for (int d = 0; st == SCENMC_OK && d < m->n_descriptors; d++)
+        if (m->descriptors[d].n_variants > 255)
+            st = scenmc_error_add(err, SCENMC_E_LIMIT, "descriptor %s has more than 255 variants",
+                                  m->descriptors[d].id);
+    if (st == SCENMC_OK && (st = scenmc_results_init(&shape, m, p, SCENMC_MONTE_CARLO, err)) == SCENMC_OK) {
+        st = scenmc__kernel_init(k, m, p, &shape, err);
+        scenmc_results_free(&shape);
+        /* the start blocks the random stream reads come with the groups */
+        if (st == SCENMC_OK && (st = scenmc__kernel_build_groups(k, 0, err)) != SCENMC_OK)
+            scenmc__kernel_free(k);
+    }
+    *weighted = st == SCENMC_OK && scenmc__given_init(g, o, p->year_start);
+    return st;
 }
 
 static scenmc_status compute_mc(const scenmc_model *m, const scenmc_params *p, const scenmc_signposts_options *opt,
                                 scenmc_signposts *sp, scenmc_error *err)
 {
-    const scenmc_observations *o = opt->given && opt->given->n + (opt->given->start != NULL) > 0 ? opt->given : NULL;
-    scenmc_run_options ro = {.threads = sp->threads, .given = o};
-    scenmc_results r;
-    scenmc_status st = scenmc_run(m, p, &ro, &r, err);
+    const scenmc_observations *o = opt->given && opt->given->n > 0 ? opt->given : NULL;
+    scenmc__kernel k;
+    scenmc__given g;
+    int weighted;
+    memset(&g, 0, sizeof g);
+    scenmc_status st = mc_prepare(m, p, o, &k, &g, &weighted, err);
     if (st != SCENMC_OK)
         return st;
-    /* Conditioned: weighted counts over the total weight, and Kish's
-     * effective size in place of N in the error bars. */
-    double W = r.conditioned ? (double)r.weight_sum : (double)r.n_trajectories;
-    double N = r.conditioned ? r.effective_size : (double)r.n_trajectories;
-    if (!(W > 0)) {
-        scenmc_results_free(&r);
-        return scenmc_error_add(err, SCENMC_E_INPUT, "no trajectory is compatible with the observations: "
-                                "use --method exact, or more trajectories");
+    sp->has_pairs = !opt->no_pairs;
+    sp_mc e = {.k = &k, .g = weighted ? &g : NULL, .target_of = sp->target_of, .seed = p->seed,
+               .D = sp->D, .Y = sp->Y, .V = sp->V, .K = sp->K, .pairs = sp->has_pairs};
+    mc_layout(&e);
+    mc_tally t = {.c = calloc(e.len, sizeof(uint64_t))};
+    if (!t.c || !mc_pass(&e, p->n_trajectories, sp->threads, &t))
+        st = scenmc_error_add(err, SCENMC_E_NOMEM, "out of memory for the signposts' per-thread tallies "
+                              "(%.0f MB each): use --no-pairs or fewer threads", 8e-6 * (double)e.len);
+    else if (t.wsum == 0)
+        st = scenmc_error_add(err, SCENMC_E_INPUT, "no trajectory is compatible with the observations: "
+                              "use --method exact, or more trajectories");
+    if (st == SCENMC_OK) {
+        sp->n_trajectories = p->n_trajectories;
+        sp->conditioned = weighted;
+        mc_estimates(sp, m, &e, &t);
     }
-    const uint64_t *c = r.t[SCENMC_T_EARLY_WARNING].counts;
-    for (size_t yv = 0; yv < (size_t)sp->Y * (size_t)sp->V; yv++)
-        for (int a = 0; a < sp->S; a++)
-            sp->joint[yv * (size_t)sp->K + (size_t)sp->target_of[a]] += (double)c[yv * (size_t)sp->S + (size_t)a] / W;
-    sp->n_trajectories = r.n_trajectories;
-    sp->n_effective = N;
-    sp->threads = r.threads;
-    sp->conditioned = r.conditioned;
-    sp->log_evidence = r.conditioned ? r.log_evidence : 0;
-    scenmc_results_free(&r);
-    scenmc__signposts_singles(sp, m);
-    mc_stats(sp, m, N);
-    return SCENMC_OK;
+    free(t.c);
+    free(e.pair_off);
+    scenmc__given_free(&g);
+    scenmc__kernel_free(&k);
+    return st;
 }
 
 /* ---------------------------------------------------------------- entry */

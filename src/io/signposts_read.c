@@ -94,6 +94,8 @@ static int tables(hid_t g, scenmc_signposts *sp)
         return ok;
     int32_t *bp = scenmc__xcalloc(2 * (size_t)sp->Y, sizeof(int32_t));
     ok &= scenmc__h5_read_num(g, "pair_mutual_information", f, DY * (size_t)sp->D, sp->pair_mi) == 1;
+    ok &= !mc || scenmc__h5_read_num(g, "pair_mutual_information_stderr", f, DY * (size_t)sp->D, sp->pair_mi_se) == 1;
+    ok &= !mc || scenmc__h5_read_num(g, "pair_mutual_information_bias", f, DY * (size_t)sp->D, sp->pair_mi_bias) == 1;
     ok &= scenmc__h5_read_num(g, "best_pair_first", i, (size_t)sp->Y, bp) == 1;
     ok &= scenmc__h5_read_num(g, "best_pair_second", i, (size_t)sp->Y, bp + sp->Y) == 1;
     for (int y = 0; y < sp->Y; y++)

@@ -7,7 +7,8 @@
  *   joint and conditional [year, variant, target], target_probability
  *   [target], target_class [scenario], variant_descriptor [variant],
  *   best_descriptor [year], best_pair_first/second [year] and
- *   pair_mutual_information [year, descriptor, other_descriptor] (exact). */
+ *   pair_mutual_information [year, descriptor, other_descriptor], its
+ *   stderr and bias (Monte Carlo), unless --no-pairs. */
 #include "io/signposts_write.h"
 #include "io/h5.h"
 #include "io/results_write.h"
@@ -177,9 +178,17 @@ static void sw_tables(sw *w)
     sw_put(w, "joint", f, 3, yvk, sp->joint, "P(variant in year, target class)", "1", 0);
     sw_put(w, "conditional", f, 3, yvk, sp->cond, "P(target class | variant in year); NaN where P(variant) = 0",
            "1", 0);
-    if (sp->has_pairs)
-        sw_put(w, "pair_mutual_information", f, 3, ydd, sp->pair_mi,
-               "I(target; (descriptor, other_descriptor) in year); the diagonal is mutual_information", "bit", 0);
+    if (!sp->has_pairs)
+        return;
+    sw_put(w, "pair_mutual_information", f, 3, ydd, sp->pair_mi,
+           "I(target; (descriptor, other_descriptor) in year); the diagonal is mutual_information", "bit", 0);
+    if (sp->method == SCENMC_MONTE_CARLO) {
+        sw_put(w, "pair_mutual_information_stderr", f, 3, ydd, sp->pair_mi_se,
+               "standard error of pair_mutual_information (delta method plus the chi-square term)", "bit", 0);
+        sw_put(w, "pair_mutual_information_bias", f, 3, ydd, sp->pair_mi_bias,
+               "first-order bias of the plug-in pair_mutual_information, (r_X - 1)(r_T - 1) / (2 N ln 2), "
+               "r_X the pairs of variants seen", "bit", 0);
+    }
 }
 
 static int sw_add(hid_t file, const void *ctx)
