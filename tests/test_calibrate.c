@@ -5,10 +5,9 @@
  * parameters from simulated histories with the coverage of the 95% credible
  * set over many seeds, the file written and read back, and the command. */
 #include "testutil.h"
+#include "testref.h"
 #include "scenmc/calibrate.h"
 
-#include <gsl/gsl_linalg.h>
-#include <gsl/gsl_matrix.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,88 +31,28 @@ static const char calib_model[] =
     "  - {name: S1, when: {A: a1}}\n"
     "  - {name: S2, when: {A: a2, C: c2}}\n";
 
-/* Brute-force forward filter on a small model: the generator Q built from the
- * heat-bath rule of docs/model.md (consistency and cross impact, no bias),
- * one year = expm(Q) by GSL, then alpha_0 = p0 .* L_0, alpha_y = (alpha_{y-1}
- * E) .* L_y, log evidence = sum_y log sum alpha_y (normalising each year). */
-static void ref_heat_bath(const scenmc_model *m, const scenmc_params *p, const int *s, int i, double *prob)
-{
-    const scenmc_descriptor *D = &m->descriptors[i];
-    size_t V = (size_t)m->n_variants;
-    double z = 0;
-    for (int b = 0; b < D->n_variants; b++) {
-        double B = 0;
-        for (int j = 0; j < m->n_descriptors; j++) {
-            size_t src = (size_t)(m->descriptors[j].offset + s[j]), dst = (size_t)(D->offset + b);
-            if (j != i)
-                B += p->w_consistency * m->consistency[src * V + dst];
-            if (m->cross_impact)
-                B += p->w_cross * m->cross_impact[src * V + dst];
-        }
-        z += (prob[b] = exp(p->beta * B));
-    }
-    for (int b = 0; b < D->n_variants; b++)
-        prob[b] /= z;
-}
-
+/* Brute-force forward filter (tests/testref.c, independent of the engines):
+ * the generator Q of docs/model.md's heat-bath rule (consistency and cross
+ * impact, no bias), one year = expm(Q) by GSL, then alpha_0 = p0 .* L_0,
+ * alpha_y = (alpha_{y-1} E) .* L_y, log evidence = sum_y log sum alpha_y
+ * (normalising each year). */
 static double ref_filter(const scenmc_model *m, const scenmc_params *p, const scenmc_observations *o,
                          double *scen_prob)
 {
-    int n = (int)scenmc_model_state_count(m), D = m->n_descriptors;
-    int Y = p->year_end - p->year_start + 1;
+    testref_chain ch;
+    testref_chain_from_model(&ch, m, p);
+    int n = testref_states(&ch), Y = p->year_end - p->year_start + 1;
     int S = m->n_scenarios + (scenmc_model_has_unclassified(m) ? 1 : 0);
-    gsl_matrix *Q = gsl_matrix_calloc((size_t)n, (size_t)n), *E = gsl_matrix_alloc((size_t)n, (size_t)n);
-    int s[16], t[16];
-    double prob[64];
-    for (int x = 0; x < n; x++) {
-        scenmc_state_from_index(m, (uint64_t)x, s);
-        for (int i = 0; i < D; i++) {
-            ref_heat_bath(m, p, s, i, prob);
-            for (int b = 0; b < m->descriptors[i].n_variants; b++) {
-                memcpy(t, s, sizeof(int) * (size_t)D);
-                t[i] = b;
-                int y = (int)scenmc_state_index(m, t);
-                *gsl_matrix_ptr(Q, (size_t)x, (size_t)y) += p->rate[i] * prob[b];
-                *gsl_matrix_ptr(Q, (size_t)x, (size_t)x) -= p->rate[i] * prob[b];
-            }
-        }
-    }
-    gsl_linalg_exponential_ss(Q, E, GSL_PREC_DOUBLE);
-    double *a = calloc((size_t)n, sizeof(double)), *b = calloc((size_t)n, sizeof(double));
-    double loglik = 0;
-    for (int y = 0; y < Y; y++) {
-        for (int x = 0; x < n; x++) {
-            scenmc_state_from_index(m, (uint64_t)x, s);
-            double v = 0;
-            if (y == 0) {
-                v = 1;
-                for (int d = 0; d < D; d++)
-                    v *= p->start ? (p->start[d] == s[d]) : p->initial[m->descriptors[d].offset + s[d]];
-            } else {
-                for (int z = 0; z < n; z++)
-                    v += a[z] * gsl_matrix_get(E, (size_t)z, (size_t)x);
-            }
-            b[x] = v * scenmc_observations_likelihood(o, p->year_start + y, s);
-        }
-        double c = 0;
-        for (int x = 0; x < n; x++)
-            c += b[x];
-        loglik += log(c);
-        for (int k = 0; k < S && scen_prob; k++)
-            scen_prob[y * S + k] = 0;
-        for (int x = 0; x < n; x++) {
-            a[x] = c > 0 ? b[x] / c : 0;
-            if (scen_prob) {
-                scenmc_state_from_index(m, (uint64_t)x, s);
-                scen_prob[y * S + scenmc_model_scenario_of(m, s)] += a[x];
-            }
-        }
-        if (!(c > 0))
-            break;
-    }
-    free(a);
-    free(b);
-    gsl_matrix_free(Q);
+    gsl_matrix *E = testref_year_matrix(&ch, NULL);
+    double *p0 = malloc(sizeof(double) * (size_t)n), *lik = malloc(sizeof(double) * (size_t)(Y * n));
+    int *scen = malloc(sizeof(int) * (size_t)n);
+    testref_initial(&ch, p->initial, p->start, p0);
+    testref_likelihoods(&ch, o, p->year_start, Y, lik);
+    testref_scenarios(&ch, m, scen);
+    double loglik = testref_filter(n, Y, E, p0, lik, scen, S, scen_prob);
+    free(p0);
+    free(lik);
+    free(scen);
     gsl_matrix_free(E);
     return loglik;
 }

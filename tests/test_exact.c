@@ -3,9 +3,8 @@
  * and, for the two-time tables, paths enumerated over the matrix exponential
  * of the generator (GSL), which shares no code with uniformization. */
 #include "testutil.h"
+#include "testref.h"
 
-#include <gsl/gsl_linalg.h>
-#include <gsl/gsl_matrix.h>
 #include <math.h>
 #include <omp.h>
 #include <stdlib.h>
@@ -191,30 +190,9 @@ static void test_nonreversible_stationary(void **state)
 }
 
 /* ------------------------------------------------------------------------
- * Two-time tables by brute force: the generator Q = sum_i lambda_i (G_i - I)
- * built here from the spec's formulas, one year = expm(Q) (GSL), and every
- * path over all years enumerated. */
-
-static void heat_bath_row(const scenmc_model *m, const scenmc_params *p, const int *s, int i,
-                          double *prob)
-{
-    const scenmc_descriptor *D = &m->descriptors[i];
-    size_t V = (size_t)m->n_variants;
-    double z = 0;
-    for (int b = 0; b < D->n_variants; b++) {
-        double B = 0;
-        for (int j = 0; j < m->n_descriptors; j++) {
-            size_t src = (size_t)(m->descriptors[j].offset + s[j]), dst = (size_t)(D->offset + b);
-            if (j != i)
-                B += p->w_consistency * m->consistency[src * V + dst];
-            if (m->cross_impact)
-                B += p->w_cross * m->cross_impact[src * V + dst]; /* j == i: self-impact */
-        }
-        z += (prob[b] = exp(p->beta * B));
-    }
-    for (int b = 0; b < D->n_variants; b++)
-        prob[b] /= z;
-}
+ * Two-time tables by brute force (tests/testref.c): the generator Q = sum_i
+ * lambda_i (G_i - I) built from the spec's formulas, one year = expm(Q) (GSL),
+ * and every path over all years enumerated. */
 
 static void test_two_time_tables_by_paths(void **state)
 {
@@ -226,71 +204,32 @@ static void test_two_time_tables_by_paths(void **state)
     p.rate[0] = 0.7, p.rate[1] = 1.3, p.rate[2] = 0.4;
     p.w_consistency = 1;
     scenmc_results r = solve(m, &p);
-    int n = (int)scenmc_model_state_count(m), Y = 4, S = r.n_scenarios;
+    int Y = 4, S = r.n_scenarios;
     assert_int_equal(S, 2);
-    gsl_matrix *Q = gsl_matrix_calloc((size_t)n, (size_t)n), *E = gsl_matrix_alloc((size_t)n, (size_t)n);
-    int s[3], t[3];
-    double prob[8];
-    int scen[64];
-    for (int x = 0; x < n; x++) {
-        scenmc_state_from_index(m, (uint64_t)x, s);
-        scen[x] = scenmc_model_scenario_of(m, s);
-        for (int i = 0; i < 3; i++) {
-            heat_bath_row(m, &p, s, i, prob);
-            for (int b = 0; b < m->descriptors[i].n_variants; b++) {
-                memcpy(t, s, sizeof s);
-                t[i] = b;
-                int y = (int)scenmc_state_index(m, t);
-                *gsl_matrix_ptr(Q, (size_t)x, (size_t)y) += p.rate[i] * prob[b];
-                *gsl_matrix_ptr(Q, (size_t)x, (size_t)x) -= p.rate[i] * prob[b];
-            }
-        }
-    }
-    assert_int_equal(gsl_linalg_exponential_ss(Q, E, GSL_PREC_DOUBLE), 0);
+    testref_chain ch;
+    testref_chain_from_model(&ch, m, &p);
+    gsl_matrix *E = testref_year_matrix(&ch, NULL);
+    const double *K[4] = {NULL, E->data, E->data, E->data};
     double p0[64];
-    for (int x = 0; x < n; x++) {
-        scenmc_state_from_index(m, (uint64_t)x, s);
-        p0[x] = 1;
-        for (int d = 0; d < 3; d++)
-            p0[x] *= p.initial[m->descriptors[d].offset + s[d]];
-    }
-    double joint_tr[3][2][2] = {{{0}}}, sc[4][2] = {{0}}, lock[4][2] = {{0}};
-    double ew[4][8][2] = {{{0}}}, va[4][8] = {{0}};
-    for (int path = 0; path < n * n * n * n; path++) {
-        int x[4] = {path / (n * n * n), path / (n * n) % n, path / n % n, path % n};
-        double w = p0[x[0]];
-        for (int y = 1; y < 4; y++)
-            w *= gsl_matrix_get(E, (size_t)x[y - 1], (size_t)x[y]);
-        int fin = scen[x[3]], L = 3;
-        while (L > 0 && scen[x[L - 1]] == fin)
-            L--;
-        lock[L][fin] += w;
-        for (int y = 0; y < 4; y++) {
-            sc[y][scen[x[y]]] += w;
-            if (y < 3)
-                joint_tr[y][scen[x[y]]][scen[x[y + 1]]] += w;
-            scenmc_state_from_index(m, (uint64_t)x[y], s);
-            for (int d = 0; d < 3; d++) {
-                int u = m->descriptors[d].offset + s[d];
-                va[y][u] += w;
-                ew[y][u][fin] += w;
-            }
-        }
-    }
+    int scen[64];
+    testref_initial(&ch, p.initial, NULL, p0);
+    testref_scenarios(&ch, m, scen);
+    testref_paths t = {0};
+    testref_paths_run(&t, &ch, Y, p0, K, NULL, scen, S);
     size_t V = (size_t)m->n_variants;
     for (int y = 0; y < Y; y++)
         for (int a = 0; a < S; a++) {
-            assert_close(r.t[SCENMC_T_SCENARIO].prob[y * S + a], sc[y][a], 1e-10);
-            assert_close(r.t[SCENMC_T_LOCK_IN].prob[y * S + a], lock[y][a], 1e-10);
+            assert_close(r.t[SCENMC_T_SCENARIO].prob[y * S + a], t.sc[y * S + a], 1e-10);
+            assert_close(r.t[SCENMC_T_LOCK_IN].prob[y * S + a], t.lock[y * S + a], 1e-10);
             if (y < 3)
                 for (int b = 0; b < S; b++)
                     assert_close(r.t[SCENMC_T_TRANSITION].prob[(y * S + a) * S + b],
-                                 joint_tr[y][a][b] / sc[y][a], 1e-10);
+                                 t.tr[(y * S + a) * S + b] / t.sc[y * S + a], 1e-10);
             for (size_t u = 0; u < V; u++)
                 assert_close(r.t[SCENMC_T_EARLY_WARNING].prob[((size_t)y * V + u) * (size_t)S + (size_t)a],
-                             ew[y][u][a] / va[y][u], 1e-10);
+                             t.ew[((size_t)y * V + u) * (size_t)S + (size_t)a] / t.va[(size_t)y * V + u], 1e-10);
         }
-    gsl_matrix_free(Q);
+    testref_paths_free(&t);
     gsl_matrix_free(E);
     scenmc_results_free(&r);
     scenmc_params_free(&p);

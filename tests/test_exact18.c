@@ -5,11 +5,10 @@
  * against the model's own bias; a hold from the start against the model
  * rebuilt without the held descriptor's other variants. */
 #include "testutil.h"
+#include "testref.h"
 #include "scenmc/observe.h"
 #include "scenmc/schedule.h"
 
-#include <gsl/gsl_linalg.h>
-#include <gsl/gsl_matrix.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -97,133 +96,90 @@ static double extra_bias(int which, int c, int d, int b)
     return h;
 }
 
-static void heat_bath_row(const scenmc_model *m, const scenmc_params *p, const int *s, int i, int which, int c,
-                          double *prob)
+/* Calendar year c's changes in testref's terms: the trend's and the push's
+ * biases, the shock's hazard (not while C is held), the holds in force. */
+static void year_changes(const testref_chain *ch, int which, int c, double *bias, double *shock, int *hold)
 {
-    const scenmc_descriptor *D = &m->descriptors[i];
-    size_t V = (size_t)m->n_variants;
-    double z = 0;
-    for (int b = 0; b < D->n_variants; b++) {
-        double B = extra_bias(which, c, i, b);
-        for (int j = 0; j < m->n_descriptors; j++) {
-            size_t src = (size_t)(m->descriptors[j].offset + s[j]), dst = (size_t)(D->offset + b);
-            B += p->w_cross * m->cross_impact[src * V + dst];
-        }
-        z += (prob[b] = exp(p->beta * B));
+    for (int d = 0; d < 3; d++) {
+        hold[d] = held(which, c, d);
+        for (int b = 0; b < ch->nvar[d]; b++)
+            bias[ch->off[d] + b] = extra_bias(which, c, d, b);
     }
-    for (int b = 0; b < D->n_variants; b++)
-        prob[b] /= z;
+    memset(shock, 0, sizeof(double) * (size_t)ch->V);
+    if ((which & SHOCK) && c <= 2)
+        shock[ch->off[2] + 1] = 0.8;
 }
 
-/* K_y[x][x'] = (expm(Q_{y-1}) then the holds' starts at y)[x][x'] for y >= 1;
- * K_0[x] the start mapped by the holds in force at 0. */
+/* K_y[x][x'] = (expm(Q_{y-1}) then the holds' starts at y)[x][x'] for y >= 1
+ * (Q_c by tests/testref.c under year c's changes); p0 the start mapped by
+ * the holds in force at 0. */
 static void year_kernels(const scenmc_model *m, const scenmc_params *p, int which, double K[NY][NS][NS],
                          double *p0)
 {
-    gsl_matrix *Q = gsl_matrix_alloc(NS, NS), *E = gsl_matrix_alloc(NS, NS);
-    int s[3], t[3];
-    double prob[8];
+    testref_chain ch;
+    testref_chain_from_model(&ch, m, p);
+    int s[3];
+    double q[NS], bias[8], shock[8];
     memset(K, 0, sizeof(double) * NY * NS * NS);
+    testref_initial(&ch, p->initial, NULL, q);
     for (int x = 0; x < NS; x++) {
-        scenmc_state_from_index(m, (uint64_t)x, s);
-        double q = 1;
-        for (int d = 0; d < 3; d++)
-            q *= p->initial[m->descriptors[d].offset + s[d]];
+        testref_decode(&ch, x, s);
         for (int d = 0; d < 3; d++)
             s[d] = held(which, 0, d) >= 0 ? held(which, 0, d) : s[d];
-        p0[scenmc_state_index(m, s)] += q;
+        p0[testref_encode(&ch, s)] += q[x];
     }
     for (int y = 1; y < NY; y++) {
-        int c = y - 1;
-        gsl_matrix_set_zero(Q);
-        for (int x = 0; x < NS; x++) {
-            scenmc_state_from_index(m, (uint64_t)x, s);
-            for (int i = 0; i < 3; i++) {
-                heat_bath_row(m, p, s, i, which, c, prob);
-                for (int b = 0; b < m->descriptors[i].n_variants; b++) {
-                    double rate = held(which, c, i) >= 0 ? 0 : p->rate[i] * prob[b];
-                    if (i == 2 && b == 1 && (which & SHOCK) && c <= 2 && held(which, c, 2) < 0)
-                        rate += 0.8;
-                    memcpy(t, s, sizeof s);
-                    t[i] = b;
-                    int z = (int)scenmc_state_index(m, t);
-                    *gsl_matrix_ptr(Q, (size_t)x, (size_t)z) += rate;
-                    *gsl_matrix_ptr(Q, (size_t)x, (size_t)x) -= rate;
-                }
-            }
-        }
-        assert_int_equal(gsl_linalg_exponential_ss(Q, E, GSL_PREC_DOUBLE), 0);
+        int hold[3];
+        year_changes(&ch, which, y - 1, bias, shock, hold);
+        testref_year chg = {.bias = bias, .shock = shock, .held = hold};
+        gsl_matrix *E = testref_year_matrix(&ch, &chg);
         for (int x = 0; x < NS; x++)
             for (int z = 0; z < NS; z++) {
-                scenmc_state_from_index(m, (uint64_t)z, s);
+                testref_decode(&ch, z, s);
                 for (int d = 0; d < 3; d++)
                     s[d] = set_at(which, y, d) >= 0 ? set_at(which, y, d) : s[d];
-                K[y][x][scenmc_state_index(m, s)] += gsl_matrix_get(E, (size_t)x, (size_t)z);
+                K[y][x][testref_encode(&ch, s)] += gsl_matrix_get(E, (size_t)x, (size_t)z);
             }
+        gsl_matrix_free(E);
     }
-    gsl_matrix_free(Q);
-    gsl_matrix_free(E);
 }
 
 /* Every table by enumerating the NS^NY paths, weighted by lik[y][x] (NULL:
  * 1); returns the paths' total weight (the observations' probability). */
 static double by_paths(const scenmc_model *m, const scenmc_params *p, int which, double lik[NY][NS],
-                     const scenmc_results *r)
+                       const scenmc_results *r)
 {
     static double K[NY][NS][NS];
     double p0[NS] = {0};
     year_kernels(m, p, which, K, p0);
-    int s[3], scen[NS];
-    for (int x = 0; x < NS; x++) {
-        scenmc_state_from_index(m, (uint64_t)x, s);
-        scen[x] = scenmc_model_scenario_of(m, s);
-    }
-    double tr[NY][2][2] = {{{0}}}, sc[NY][2] = {{0}}, lock[NY][2] = {{0}}, ew[NY][8][2] = {{{0}}}, va[NY][8] = {{0}};
-    double total = 0;
-    for (int path = 0; path < NS * NS * NS * NS; path++) {
-        int x[NY] = {path / (NS * NS * NS), path / (NS * NS) % NS, path / NS % NS, path % NS};
-        double w = p0[x[0]];
-        for (int y = 1; y < NY; y++)
-            w *= K[y][x[y - 1]][x[y]];
-        for (int y = 0; lik && y < NY; y++)
-            w *= lik[y][x[y]];
-        if (w == 0)
-            continue;
-        total += w;
-        int fin = scen[x[NY - 1]], L = NY - 1;
-        while (L > 0 && scen[x[L - 1]] == fin)
-            L--;
-        lock[L][fin] += w;
-        for (int y = 0; y < NY; y++) {
-            sc[y][scen[x[y]]] += w;
-            if (y < NY - 1)
-                tr[y][scen[x[y]]][scen[x[y + 1]]] += w;
-            scenmc_state_from_index(m, (uint64_t)x[y], s);
-            for (int d = 0; d < 3; d++) {
-                int u = m->descriptors[d].offset + s[d];
-                va[y][u] += w;
-                ew[y][u][fin] += w;
-            }
-        }
-    }
+    testref_chain ch;
+    testref_chain_from_model(&ch, m, p);
+    int scen[NS];
+    testref_scenarios(&ch, m, scen);
+    const double *Ky[NY] = {NULL, &K[1][0][0], &K[2][0][0], &K[3][0][0]};
+    testref_paths t = {0};
+    testref_paths_run(&t, &ch, NY, p0, Ky, lik ? &lik[0][0] : NULL, scen, 2);
+    const double total = t.total;
     const int S = 2;
     const size_t V = 7;
     for (int y = 0; y < NY; y++) {
         for (size_t u = 0; u < V; u++)
-            assert_close(r->t[SCENMC_T_VARIANT].prob[(size_t)y * V + u], va[y][u] / total, 1e-10);
+            assert_close(r->t[SCENMC_T_VARIANT].prob[(size_t)y * V + u], t.va[(size_t)y * V + u] / total, 1e-10);
         for (int a = 0; a < S; a++) {
-            assert_close(r->t[SCENMC_T_SCENARIO].prob[y * S + a], sc[y][a] / total, 1e-10);
-            assert_close(r->t[SCENMC_T_LOCK_IN].prob[y * S + a], lock[y][a] / total, 1e-10);
+            double sc = t.sc[y * S + a];
+            assert_close(r->t[SCENMC_T_SCENARIO].prob[y * S + a], sc / total, 1e-10);
+            assert_close(r->t[SCENMC_T_LOCK_IN].prob[y * S + a], t.lock[y * S + a] / total, 1e-10);
             for (int b = 0; y < NY - 1 && b < S; b++)
-                if (sc[y][a] > 0)
-                    assert_close(r->t[SCENMC_T_TRANSITION].prob[(y * S + a) * S + b], tr[y][a][b] / sc[y][a],
+                if (sc > 0)
+                    assert_close(r->t[SCENMC_T_TRANSITION].prob[(y * S + a) * S + b], t.tr[(y * S + a) * S + b] / sc,
                                  1e-10);
             for (size_t u = 0; u < V; u++)
-                if (va[y][u] > 0)
+                if (t.va[(size_t)y * V + u] > 0)
                     assert_close(r->t[SCENMC_T_EARLY_WARNING].prob[((size_t)y * V + u) * (size_t)S + (size_t)a],
-                                 ew[y][u][a] / va[y][u], 1e-10);
+                                 t.ew[((size_t)y * V + u) * (size_t)S + (size_t)a] / t.va[(size_t)y * V + u], 1e-10);
         }
     }
+    testref_paths_free(&t);
     return total;
 }
 

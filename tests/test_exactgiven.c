@@ -1,7 +1,7 @@
 /* Exact conditioning (scenmc_exact_given) against derivations made here:
  * - brute force on a 3-descriptor model: the generator written down from the
- *   model's definition (docs/model.md, sections 2-5) with the matrices typed
- *   in again below, one year = expm(Q) (GSL), and every path over the six
+ *   model's definition (docs/model.md, sections 2-5; tests/testref.c) with the
+ *   matrices typed in again below, one year = expm(Q) (GSL), and every path over the six
  *   years enumerated with its weight start x likelihoods x transitions; each
  *   table is then a ratio of path sums (the evidence: the sum of them all);
  * - Bayes by hand from unconditioned solves: a hard observation at year t is
@@ -9,11 +9,10 @@
  *   that distribution propagated, i.e. a mixture of solves from each state;
  * - the error naming an observation of probability zero. */
 #include "testutil.h"
+#include "testref.h"
 
 #include "scenmc/observe.h"
 
-#include <gsl/gsl_linalg.h>
-#include <gsl/gsl_matrix.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -80,54 +79,29 @@ static void decode(int x, int *s)
     s[2] = x % 2;
 }
 
-static int encode(const int *s)
-{
-    return s[0] * 4 + s[1] * 2 + s[2];
-}
-
 /* S1: A = a1; S2: A = a2 and B = b2; otherwise unclassified (2). */
 static int scenario(const int *s)
 {
     return s[0] == 0 ? 0 : (s[0] == 1 && s[1] == 1 ? 1 : 2);
 }
 
-/* One year of the chain: exp(Q), Q[x][y] = lambda_i P_i(b | x) for y = x
- * with descriptor i moved to b != x_i (heat bath over the impact balance). */
+/* The typed-in model as testref's chain (tests/testref.c): Q[x][y] =
+ * lambda_i P_i(b | x) for y = x with descriptor i moved to b (heat bath over
+ * the impact balance), one year = exp(Q) by GSL. */
 static void one_year(double P[N12][N12])
 {
     fill_matrices();
-    gsl_matrix *Q = gsl_matrix_calloc(N12, N12), *E = gsl_matrix_alloc(N12, N12);
-    int s[D3], t[D3];
-    for (int x = 0; x < N12; x++) {
-        decode(x, s);
-        for (int i = 0; i < D3; i++) {
-            double bal[3], z = 0;
-            for (int b = 0; b < nvar[i]; b++) {
-                int v = off[i] + b;
-                bal[b] = bias[v];
-                for (int j = 0; j < D3; j++) {
-                    bal[b] += Xm[off[j] + s[j]][v];
-                    if (j != i)
-                        bal[b] += Cm[off[j] + s[j]][v];
-                }
-                z += exp(beta * bal[b]);
-            }
-            for (int b = 0; b < nvar[i]; b++) {
-                if (b == s[i])
-                    continue;
-                memcpy(t, s, sizeof t);
-                t[i] = b;
-                double q = rate[i] * exp(beta * bal[b]) / z;
-                gsl_matrix_set(Q, (size_t)x, (size_t)encode(t), q);
-                gsl_matrix_set(Q, (size_t)x, (size_t)x, gsl_matrix_get(Q, (size_t)x, (size_t)x) - q);
-            }
-        }
+    testref_chain ch = {.D = D3, .V = V7, .C = &Cm[0][0], .X = &Xm[0][0], .bias = bias, .beta = beta,
+                        .w_c = 1, .w_x = 1};
+    for (int d = 0; d < D3; d++) {
+        ch.nvar[d] = nvar[d];
+        ch.off[d] = off[d];
+        ch.rate[d] = rate[d];
     }
-    assert_int_equal(gsl_linalg_exponential_ss(Q, E, GSL_PREC_DOUBLE), 0);
+    gsl_matrix *E = testref_year_matrix(&ch, NULL);
     for (int x = 0; x < N12; x++)
         for (int y = 0; y < N12; y++)
             P[x][y] = gsl_matrix_get(E, (size_t)x, (size_t)y);
-    gsl_matrix_free(Q);
     gsl_matrix_free(E);
 }
 
@@ -139,70 +113,30 @@ typedef struct tobs {
     double lik[3];
 } tobs;
 
-/* Path sums over all 12^6 paths: joint (not yet divided) tables. */
+/* Path sums over all 12^6 paths (tests/testref.c): joint (not yet divided) tables. */
 typedef struct brute {
     double P[N12][N12];
-    const int *start; /* fixed start state, or NULL */
-    const tobs *obs;
-    int n_obs;
     double L[Y6][N12]; /* likelihood of each state in each year */
     double evidence;
     double sc[Y6][S3], va[Y6][V7], sv[Y6][S3][V7], tr[Y6][S3][S3], ew[Y6][V7][S3], li[Y6][S3];
     double fin[N12];
 } brute;
 
-static void brute_leaf(brute *B, const int *path, double w)
-{
-    int s[Y6][D3], sc[Y6];
-    for (int t = 0; t < Y6; t++) {
-        decode(path[t], s[t]);
-        sc[t] = scenario(s[t]);
-    }
-    int f = sc[Y6 - 1], since = Y6 - 1;
-    while (since > 0 && sc[since - 1] == f)
-        since--;
-    B->li[since][f] += w;
-    B->fin[path[Y6 - 1]] += w;
-    B->evidence += w;
-    for (int t = 0; t < Y6; t++) {
-        B->sc[t][sc[t]] += w;
-        if (t + 1 < Y6)
-            B->tr[t][sc[t]][sc[t + 1]] += w;
-        for (int d = 0; d < D3; d++) {
-            int u = off[d] + s[t][d];
-            B->va[t][u] += w;
-            B->sv[t][sc[t]][u] += w;
-            B->ew[t][u][f] += w;
-        }
-    }
-}
-
-static void brute_paths(brute *B, int *path, int t, double w)
-{
-    if (t == Y6) {
-        brute_leaf(B, path, w);
-        return;
-    }
-    for (int x = 0; x < N12; x++) {
-        double wx = w * B->L[t][x] * (t == 0 ? 1 : B->P[path[t - 1]][x]);
-        if (t == 0) {
-            int s[D3];
-            decode(x, s);
-            for (int d = 0; d < D3; d++)
-                wx *= B->start ? (B->start[d] == s[d]) : init[off[d] + s[d]];
-        }
-        if (wx == 0)
-            continue;
-        path[t] = x;
-        brute_paths(B, path, t + 1, wx);
-    }
-}
-
 static brute *brute_run(const tobs *obs, int n_obs, const int *start)
 {
     brute *B = calloc(1, sizeof *B);
     one_year(B->P);
-    B->start = start;
+    testref_chain ch = {.D = D3, .V = V7};
+    for (int d = 0; d < D3; d++)
+        ch.nvar[d] = nvar[d], ch.off[d] = off[d];
+    int scen[N12];
+    double p0[N12];
+    for (int x = 0; x < N12; x++) {
+        int s[D3];
+        decode(x, s);
+        scen[x] = scenario(s);
+    }
+    testref_initial(&ch, init, start, p0);
     for (int t = 0; t < Y6; t++)
         for (int x = 0; x < N12; x++) {
             int s[D3];
@@ -212,8 +146,20 @@ static brute *brute_run(const tobs *obs, int n_obs, const int *start)
                 if (obs[i].y == t)
                     B->L[t][x] *= obs[i].lik[s[obs[i].d]];
         }
-    int path[Y6];
-    brute_paths(B, path, 0, 1);
+    const double *K[Y6];
+    for (int t = 0; t < Y6; t++)
+        K[t] = &B->P[0][0];
+    testref_paths T = {0};
+    testref_paths_run(&T, &ch, Y6, p0, K, &B->L[0][0], scen, S3);
+    B->evidence = T.total;
+    memcpy(B->sc, T.sc, sizeof B->sc);
+    memcpy(B->va, T.va, sizeof B->va);
+    memcpy(B->sv, T.sv, sizeof B->sv);
+    memcpy(B->tr, T.tr, sizeof B->tr);
+    memcpy(B->ew, T.ew, sizeof B->ew);
+    memcpy(B->li, T.lock, sizeof B->li);
+    memcpy(B->fin, T.fin, sizeof B->fin);
+    testref_paths_free(&T);
     return B;
 }
 

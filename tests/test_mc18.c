@@ -6,11 +6,11 @@
  * the reference engine and every thread count give the same counts; a
  * shock of hazard 0 changes no count; a constant trend equals `bias`. */
 #include "testutil.h"
+#include "testref.h"
 
 #include "scenmc/schedule.h"
 #include "engine/simulate.h"
 
-#include <gsl/gsl_cdf.h>
 #include <gsl/gsl_linalg.h>
 #include <gsl/gsl_matrix.h>
 #include <math.h>
@@ -125,28 +125,6 @@ static void exact_tiny(const scenmc_model *m, const scenmc_params *p, double pi[
     free(C);
 }
 
-/* Pearson chi-square p-value; cells with expectation < 5 pooled. */
-static double chi2(const double *obs, const double *prob, int n, double N)
-{
-    double chi = 0, po = 0, pe = 0;
-    int cells = 0;
-    for (int i = 0; i < n; i++) {
-        double e = prob[i] * N;
-        if (e < 5) {
-            po += obs[i];
-            pe += e;
-            continue;
-        }
-        chi += (obs[i] - e) * (obs[i] - e) / e;
-        cells++;
-    }
-    if (pe > 0 || po > 0) {
-        chi += (po - pe) * (po - pe) / fmax(pe, 1e-12);
-        cells++;
-    }
-    return cells < 2 ? 1 : gsl_cdf_chisq_Q(chi, cells - 1);
-}
-
 static void check_against_exact(const scenmc_model *m, const scenmc_params *p, const scenmc_results *r,
                                  const char *what)
 {
@@ -163,14 +141,15 @@ static void check_against_exact(const scenmc_model *m, const scenmc_params *p, c
             pr[x / 2] += pi[y][x];
             pr[3 + x % 2] += pi[y][x];
         }
-        double pa = chi2(obs, pr, 3, N), pb = chi2(obs + 3, pr + 3, 2, N);
+        /* Pearson chi-square, cells with expectation < 5 pooled (tests/testref.c) */
+        double pa = testref_chi2_pvalue(obs, pr, 3, N), pb = testref_chi2_pvalue(obs + 3, pr + 3, 2, N);
         if (pa < 1e-6 || pb < 1e-6)
             fail_msg("%s: year %d: chi-square p-values %.3g (A), %.3g (B)", what, y, pa, pb);
     }
     double fin[NS];
     for (int x = 0; x < NS; x++)
         fin[x] = (double)r->t[SCENMC_T_FINAL_STATE].counts[x];
-    double pf = chi2(fin, pi[Y - 1], NS, N);
+    double pf = testref_chi2_pvalue(fin, pi[Y - 1], NS, N);
     if (pf < 1e-6)
         fail_msg("%s: final states: chi-square p-value %.3g", what, pf);
 }

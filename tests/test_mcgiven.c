@@ -13,11 +13,10 @@
  * Statistical checks use fixed seeds; each z-score is bounded by 5.5 (a
  * fresh seed would fail one of the ~100 cells with probability < 1e-5). */
 #include "testutil.h"
+#include "testref.h"
 #include "engine/simulate.h"
 #include "scenmc/observe.h"
 
-#include <gsl/gsl_linalg.h>
-#include <gsl/gsl_cdf.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -228,74 +227,23 @@ static const char two_model[] =
 #define NS 6 /* states: s = a * 2 + b */
 #define NY 7
 
+/* The model typed in again as testref's chain (tests/testref.c): variants
+ * a1 a2 a3 b1 b2, consistency only; descriptor i rings at rate lambda and
+ * takes variant c with probability exp(beta * C) / sum (docs/model.md,
+ * section 5). */
 static const double two_C[3][2] = {{2, -1}, {0, 1}, {-2, 2}};
 
-/* The generator of the continuous-time chain (docs/model.md, section 5):
- * descriptor i rings at rate lambda and takes variant c with probability
- * exp(beta * C) / sum. */
-static void two_generator(double beta, double lambda, gsl_matrix *Q)
+static gsl_matrix *two_year(double beta, double lambda)
 {
-    gsl_matrix_set_zero(Q);
+    static double C[5 * 5];
+    memset(C, 0, sizeof C);
     for (int a = 0; a < 3; a++)
-        for (int b = 0; b < 2; b++) {
-            int s = a * 2 + b;
-            double za = 0, zb = 0;
-            for (int c = 0; c < 3; c++)
-                za += exp(beta * two_C[c][b]);
-            for (int c = 0; c < 2; c++)
-                zb += exp(beta * two_C[a][c]);
-            for (int c = 0; c < 3; c++)
-                if (c != a)
-                    *gsl_matrix_ptr(Q, (size_t)s, (size_t)(c * 2 + b)) += lambda * exp(beta * two_C[c][b]) / za;
-            for (int c = 0; c < 2; c++)
-                if (c != b)
-                    *gsl_matrix_ptr(Q, (size_t)s, (size_t)(a * 2 + c)) += lambda * exp(beta * two_C[a][c]) / zb;
-        }
-    for (int s = 0; s < NS; s++) {
-        double out = 0;
-        for (int t = 0; t < NS; t++)
-            out += gsl_matrix_get(Q, (size_t)s, (size_t)t);
-        gsl_matrix_set(Q, (size_t)s, (size_t)s, -out);
-    }
-}
-
-/* Forward-backward with each year's likelihood raised to the power k (k = 1:
- * the conditioned marginals; k = 2: the second moments of the weights):
- * post[y][s] = E[L^k ; state s at y] (unnormalised), returns E[L^k]. */
-static double two_forward_backward(const gsl_matrix *P, const scenmc_observations *o, int k,
-                                   double post[NY][NS])
-{
-    double alpha[NY][NS], beta[NY][NS], lik[NY][NS];
-    for (int y = 0; y < NY; y++)
-        for (int s = 0; s < NS; s++) {
-            int st[2] = {s / 2, s % 2};
-            lik[y][s] = pow(scenmc_observations_likelihood(o, y, st), k);
-        }
-    for (int s = 0; s < NS; s++)
-        alpha[0][s] = lik[0][s] / NS; /* a uniform start */
-    for (int y = 1; y < NY; y++)
-        for (int t = 0; t < NS; t++) {
-            double a = 0;
-            for (int s = 0; s < NS; s++)
-                a += alpha[y - 1][s] * gsl_matrix_get(P, (size_t)s, (size_t)t);
-            alpha[y][t] = a * lik[y][t];
-        }
-    for (int s = 0; s < NS; s++)
-        beta[NY - 1][s] = 1;
-    for (int y = NY - 2; y >= 0; y--)
-        for (int s = 0; s < NS; s++) {
-            double b = 0;
-            for (int t = 0; t < NS; t++)
-                b += gsl_matrix_get(P, (size_t)s, (size_t)t) * lik[y + 1][t] * beta[y + 1][t];
-            beta[y][s] = b;
-        }
-    double Z = 0;
-    for (int s = 0; s < NS; s++)
-        Z += alpha[NY - 1][s];
-    for (int y = 0; y < NY; y++)
-        for (int s = 0; s < NS; s++)
-            post[y][s] = alpha[y][s] * beta[y][s];
-    return Z;
+        for (int b = 0; b < 2; b++)
+            C[a * 5 + 3 + b] = C[(3 + b) * 5 + a] = two_C[a][b];
+    testref_chain ch = {.D = 2, .V = 5, .nvar = {3, 2}, .off = {0, 3}, .C = C, .beta = beta, .w_c = 1,
+                        .rate = {lambda, lambda}};
+    assert_int_equal(testref_states(&ch), NS);
+    return testref_year_matrix(&ch, NULL);
 }
 
 /* The two-descriptor model's exact conditioned state distribution by year
@@ -305,17 +253,26 @@ typedef struct two_exact {
     double p1[NY][NS], m2[NY][NS], EL, EL2;
 } two_exact;
 
+/* Forward-backward (tests/testref.c) from a uniform start, with each year's
+ * likelihood raised to the power k = 1 (the conditioned marginals) and k = 2
+ * (the second moments of the weights). */
 static void two_exact_solve(const scenmc_observations *o, two_exact *x)
 {
-    gsl_matrix *Q = gsl_matrix_alloc(NS, NS), *P = gsl_matrix_alloc(NS, NS);
-    two_generator(0.8, 0.7, Q);
-    assert_int_equal(gsl_linalg_exponential_ss(Q, P, GSL_PREC_DOUBLE), 0);
-    x->EL = two_forward_backward(P, o, 1, x->p1);
-    x->EL2 = two_forward_backward(P, o, 2, x->m2);
+    gsl_matrix *P = two_year(0.8, 0.7);
+    double p0[NS], lik[2][NY * NS];
+    for (int s = 0; s < NS; s++)
+        p0[s] = 1.0 / NS; /* a uniform start */
+    for (int k = 1; k <= 2; k++)
+        for (int y = 0; y < NY; y++)
+            for (int s = 0; s < NS; s++) {
+                int st[2] = {s / 2, s % 2};
+                lik[k - 1][y * NS + s] = pow(scenmc_observations_likelihood(o, y, st), k);
+            }
+    x->EL = testref_forward_backward(NS, NY, P, p0, lik[0], &x->p1[0][0]);
+    x->EL2 = testref_forward_backward(NS, NY, P, p0, lik[1], &x->m2[0][0]);
     for (int y = 0; y < NY; y++)
         for (int s = 0; s < NS; s++)
             x->p1[y][s] /= x->EL;
-    gsl_matrix_free(Q);
     gsl_matrix_free(P);
 }
 

@@ -7,10 +7,9 @@
  * the scenarios, in the last year, get H(target); Monte Carlo agrees with
  * exact within its standard errors. */
 #include "testutil.h"
+#include "testref.h"
 #include "scenmc/signposts.h"
 
-#include <gsl/gsl_linalg.h>
-#include <gsl/gsl_matrix.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,50 +38,6 @@ static const char sig_model[] =
 
 enum { NS = 24, NY = 4, ND = 4, NK = 3, NV = 9 };
 
-static void heat_bath_row(const scenmc_model *m, const scenmc_params *p, const int *s, int i, double *prob)
-{
-    const scenmc_descriptor *D = &m->descriptors[i];
-    size_t V = (size_t)m->n_variants;
-    double z = 0;
-    for (int b = 0; b < D->n_variants; b++) {
-        double B = 0;
-        for (int j = 0; j < m->n_descriptors; j++) {
-            size_t src = (size_t)(m->descriptors[j].offset + s[j]), dst = (size_t)(D->offset + b);
-            if (j != i)
-                B += p->w_consistency * m->consistency[src * V + dst];
-            if (m->cross_impact)
-                B += p->w_cross * m->cross_impact[src * V + dst];
-        }
-        z += (prob[b] = exp(p->beta * B));
-    }
-    for (int b = 0; b < D->n_variants; b++)
-        prob[b] /= z;
-}
-
-/* One year of the chain: expm of the generator. */
-static gsl_matrix *year_matrix(const scenmc_model *m, const scenmc_params *p)
-{
-    gsl_matrix *Q = gsl_matrix_calloc(NS, NS), *E = gsl_matrix_alloc(NS, NS);
-    int s[ND], t[ND];
-    double prob[8];
-    for (int x = 0; x < NS; x++) {
-        scenmc_state_from_index(m, (uint64_t)x, s);
-        for (int i = 0; i < ND; i++) {
-            heat_bath_row(m, p, s, i, prob);
-            for (int b = 0; b < m->descriptors[i].n_variants; b++) {
-                memcpy(t, s, sizeof s);
-                t[i] = b;
-                int y = (int)scenmc_state_index(m, t);
-                *gsl_matrix_ptr(Q, (size_t)x, (size_t)y) += p->rate[i] * prob[b];
-                *gsl_matrix_ptr(Q, (size_t)x, (size_t)x) -= p->rate[i] * prob[b];
-            }
-        }
-    }
-    assert_int_equal(gsl_linalg_exponential_ss(Q, E, GSL_PREC_DOUBLE), 0);
-    gsl_matrix_free(Q);
-    return E;
-}
-
 /* I(X; T) in bits, written independently of the library. */
 static double mi_bits(const double *P, int nx, int K)
 {
@@ -106,42 +61,51 @@ typedef struct brute {
     double evidence;
 } brute;
 
-/* Every path x0..x3, weight p0(x0) prod E(x_{y-1}, x_y) prod L_y(x_y). */
+/* Every path x0..x3 (tests/testref.c: one year = expm(Q) of the generator
+ * written down from docs/model.md), weight p0(x0) prod E(x_{y-1}, x_y) prod
+ * L_y(x_y); each path adds its weight to the cells of its variants and pairs
+ * under its final scenario's target class. */
+typedef struct sig_walk {
+    const testref_chain *ch;
+    const int *scen, *target_of;
+    brute *b;
+} sig_walk;
+
+static void sig_leaf(const int *x, double w, void *ctx)
+{
+    const sig_walk *sw = ctx;
+    brute *b = sw->b;
+    int k = sw->target_of[sw->scen[x[NY - 1]]];
+    for (int y = 0; y < NY; y++) {
+        int s[ND];
+        testref_decode(sw->ch, x[y], s);
+        for (int d = 0; d < ND; d++) {
+            b->single[y][sw->ch->off[d] + s[d]][k] += w;
+            for (int e = d + 1; e < ND; e++)
+                b->pair[y][d][e][s[d]][s[e]][k] += w;
+        }
+    }
+}
+
 static void enumerate(const scenmc_model *m, const scenmc_params *p, const scenmc_observations *o,
                       const int *target_of, brute *b)
 {
     memset(b, 0, sizeof *b);
-    gsl_matrix *E = year_matrix(m, p);
-    int st[NS][ND], scen[NS];
-    double p0[NS];
-    for (int x = 0; x < NS; x++) {
-        scenmc_state_from_index(m, (uint64_t)x, st[x]);
-        scen[x] = scenmc_model_scenario_of(m, st[x]);
-        p0[x] = 1;
-        for (int d = 0; d < ND; d++)
-            p0[x] *= p->initial[m->descriptors[d].offset + st[x][d]];
-    }
-    for (int path = 0; path < NS * NS * NS * NS; path++) {
-        int x[NY] = {path / (NS * NS * NS), path / (NS * NS) % NS, path / NS % NS, path % NS};
-        double w = p0[x[0]];
-        for (int y = 0; y < NY; y++) {
-            if (y > 0)
-                w *= gsl_matrix_get(E, (size_t)x[y - 1], (size_t)x[y]);
-            for (int i = 0; o && i < o->n; i++)
-                if (o->obs[i].year == p->year_start + y)
-                    w *= o->obs[i].likelihood[st[x[y]][o->obs[i].descriptor]];
-        }
-        int k = target_of[scen[x[NY - 1]]];
-        b->evidence += w;
-        for (int y = 0; y < NY; y++) {
-            const int *s = st[x[y]];
-            for (int d = 0; d < ND; d++) {
-                b->single[y][m->descriptors[d].offset + s[d]][k] += w;
-                for (int e = d + 1; e < ND; e++)
-                    b->pair[y][d][e][s[d]][s[e]][k] += w;
-            }
-        }
-    }
+    testref_chain ch;
+    testref_chain_from_model(&ch, m, p);
+    assert_int_equal(testref_states(&ch), NS);
+    gsl_matrix *E = testref_year_matrix(&ch, NULL);
+    const double *K[NY] = {NULL, E->data, E->data, E->data};
+    int scen[NS];
+    double p0[NS], lik[NY * NS];
+    testref_scenarios(&ch, m, scen);
+    testref_initial(&ch, p->initial, NULL, p0);
+    testref_likelihoods(&ch, o, p->year_start, NY, lik);
+    sig_walk sw = {.ch = &ch, .scen = scen, .target_of = target_of, .b = b};
+    testref_paths t = {.leaf = sig_leaf, .ctx = &sw};
+    testref_paths_run(&t, &ch, NY, p0, K, lik, scen, NK);
+    b->evidence = t.total;
+    testref_paths_free(&t);
     double *all = &b->single[0][0][0];
     for (size_t i = 0; i < sizeof b->single / sizeof(double); i++)
         all[i] /= b->evidence;

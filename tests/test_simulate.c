@@ -5,9 +5,9 @@
  * false-failure probability is what a fresh seed would risk. Every
  * chi-square test rejects at p < 1e-6. */
 #include "testutil.h"
+#include "testref.h"
 #include "engine/simulate.h"
 
-#include <gsl/gsl_cdf.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -128,41 +128,15 @@ static void test_tables_are_consistent(void **state)
 
 /* ---------------------------------------------------------------- statistics */
 
-/* Pearson chi-square of observed counts against probabilities; cells whose
- * expected count is below 5 are pooled. Returns the p-value. */
-static double chi2_pvalue(const uint64_t *obs, size_t stride_o, const double *prob, size_t stride_p,
-                          size_t n, uint64_t total)
-{
-    double chi = 0, pool_o = 0, pool_e = 0;
-    int cells = 0;
-    for (size_t i = 0; i < n; i++) {
-        double e = prob[i * stride_p] * (double)total, o = (double)obs[i * stride_o];
-        if (e < 5) {
-            pool_o += o;
-            pool_e += e;
-            continue;
-        }
-        chi += (o - e) * (o - e) / e;
-        cells++;
-    }
-    if (pool_e >= 1e-12) {
-        chi += (pool_o - pool_e) * (pool_o - pool_e) / fmax(pool_e, 1e-12);
-        cells++;
-    } else if (pool_o > 0) {
-        return 0; /* counts where the probability is zero */
-    }
-    if (cells < 2)
-        return 1;
-    return gsl_cdf_chisq_Q(chi, cells - 1);
-}
-
 static int n_chi2_tests;
 
-static void expect_fit(const char *what, int a, int b, const uint64_t *obs, size_t so,
-                       const double *prob, size_t sp, size_t n, uint64_t total)
+/* Pearson chi-square of observed counts against probabilities, cells whose
+ * expected count is below 5 pooled (tests/testref.c); fails below p = 1e-6. */
+static void expect_fit(const char *what, int a, int b, const uint64_t *obs, const double *prob, size_t n,
+                       uint64_t total)
 {
     n_chi2_tests++;
-    double pv = chi2_pvalue(obs, so, prob, sp, n, total);
+    double pv = testref_chi2_pvalue_counts(obs, prob, n, total);
     if (pv < 1e-6)
         fail_msg("%s (%d, %d): chi-square p-value %.3g < 1e-6", what, a, b, pv);
 }
@@ -205,7 +179,7 @@ static void test_beta0_marginals_closed_form(void **state)
                 continue;
             }
             expect_fit("beta=0 marginal (year, descriptor)", y, d,
-                       va->counts + (size_t)y * V + (size_t)D->offset, 1, prob, 1,
+                       va->counts + (size_t)y * V + (size_t)D->offset, prob,
                        (size_t)D->n_variants, p.n_trajectories);
         }
     print_message("beta=0: %d chi-square tests passed\n", n_chi2_tests);
@@ -256,7 +230,7 @@ static void test_long_horizon_boltzmann(void **state)
     for (uint64_t i = 0; i < n; i++)
         pi[i] /= z;
     n_chi2_tests = 0;
-    expect_fit("Boltzmann final states", 0, 0, r.t[SCENMC_T_FINAL_STATE].counts, 1, pi, 1, n,
+    expect_fit("Boltzmann final states", 0, 0, r.t[SCENMC_T_FINAL_STATE].counts, pi, n,
                p.n_trajectories);
     free(pi);
     scenmc_results_free(&r);
@@ -288,42 +262,42 @@ static void compare_run_with_exact(const scenmc_model *m, const scenmc_params *p
     n_chi2_tests = 0;
     for (size_t y = 0; y < Y; y++) {
         int yi = (int)y;
-        expect_fit("scenario", yi, 0, sc->counts + y * S, 1, ex.t[SCENMC_T_SCENARIO].prob + y * S, 1,
+        expect_fit("scenario", yi, 0, sc->counts + y * S, ex.t[SCENMC_T_SCENARIO].prob + y * S,
                    S, N);
         for (int d = 0; d < m->n_descriptors; d++) {
             size_t o = (size_t)m->descriptors[d].offset, nv = (size_t)m->descriptors[d].n_variants;
-            expect_fit("variant", yi, d, va->counts + y * V + o, 1,
-                       ex.t[SCENMC_T_VARIANT].prob + y * V + o, 1, nv, N);
+            expect_fit("variant", yi, d, va->counts + y * V + o,
+                       ex.t[SCENMC_T_VARIANT].prob + y * V + o, nv, N);
             for (size_t s = 0; s < S; s++) {
                 uint64_t ns = sc->counts[y * S + s];
                 if (ns > 0)
                     expect_fit("scenario_variant (year, descriptor)", yi, d,
-                               mc.t[SCENMC_T_SCENARIO_VARIANT].counts + (y * S + s) * V + o, 1,
-                               ex.t[SCENMC_T_SCENARIO_VARIANT].prob + (y * S + s) * V + o, 1, nv, ns);
+                               mc.t[SCENMC_T_SCENARIO_VARIANT].counts + (y * S + s) * V + o,
+                               ex.t[SCENMC_T_SCENARIO_VARIANT].prob + (y * S + s) * V + o, nv, ns);
             }
         }
         for (size_t v = 0; v < V; v++) {
             uint64_t nvv = va->counts[y * V + v];
             if (nvv > 0)
                 expect_fit("early_warning (year, variant)", yi, (int)v,
-                           mc.t[SCENMC_T_EARLY_WARNING].counts + (y * V + v) * S, 1,
-                           ex.t[SCENMC_T_EARLY_WARNING].prob + (y * V + v) * S, 1, S, nvv);
+                           mc.t[SCENMC_T_EARLY_WARNING].counts + (y * V + v) * S,
+                           ex.t[SCENMC_T_EARLY_WARNING].prob + (y * V + v) * S, S, nvv);
         }
-        expect_fit("consistency", yi, 0, mc.t[SCENMC_T_CONSISTENCY].counts + y * (size_t)mc.n_bins, 1,
-                   ex.t[SCENMC_T_CONSISTENCY].prob + y * (size_t)mc.n_bins, 1, (size_t)mc.n_bins, N);
+        expect_fit("consistency", yi, 0, mc.t[SCENMC_T_CONSISTENCY].counts + y * (size_t)mc.n_bins,
+                   ex.t[SCENMC_T_CONSISTENCY].prob + y * (size_t)mc.n_bins, (size_t)mc.n_bins, N);
         if (y + 1 < Y)
             for (size_t a = 0; a < S; a++) {
                 uint64_t na = sc->counts[y * S + a];
                 if (na > 0)
                     expect_fit("scenario_transition (year, from)", yi, (int)a,
-                               mc.t[SCENMC_T_TRANSITION].counts + (y * S + a) * S, 1,
-                               ex.t[SCENMC_T_TRANSITION].prob + (y * S + a) * S, 1, S, na);
+                               mc.t[SCENMC_T_TRANSITION].counts + (y * S + a) * S,
+                               ex.t[SCENMC_T_TRANSITION].prob + (y * S + a) * S, S, na);
             }
     }
-    expect_fit("lock_in", 0, 0, mc.t[SCENMC_T_LOCK_IN].counts, 1, ex.t[SCENMC_T_LOCK_IN].prob, 1,
+    expect_fit("lock_in", 0, 0, mc.t[SCENMC_T_LOCK_IN].counts, ex.t[SCENMC_T_LOCK_IN].prob,
                Y * S, N);
-    expect_fit("final_state", 0, 0, mc.t[SCENMC_T_FINAL_STATE].counts, 1,
-               ex.t[SCENMC_T_FINAL_STATE].prob, 1, mc.t[SCENMC_T_FINAL_STATE].size, N);
+    expect_fit("final_state", 0, 0, mc.t[SCENMC_T_FINAL_STATE].counts,
+               ex.t[SCENMC_T_FINAL_STATE].prob, mc.t[SCENMC_T_FINAL_STATE].size, N);
     print_message("%s: %d chi-square tests against the exact solver passed\n", label, n_chi2_tests);
     scenmc_results_free(&mc);
     scenmc_results_free(&ex);
