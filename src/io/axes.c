@@ -31,6 +31,20 @@ int scenmc__axes_close(scenmc__axes *a)
     return a->ok;
 }
 
+int scenmc__axes_attach(hid_t ds, unsigned i, hid_t scale, const char *label)
+{
+    if (scale >= 0 && H5DSattach_scale(ds, scale, i) < 0)
+        return 0;
+    if (label)
+        return H5DSset_label(ds, i, label) >= 0;
+    char have[128], path[256];
+    if (scale >= 0 && H5DSget_label(ds, i, have, sizeof have) <= 0 && H5Iget_name(scale, path, sizeof path) > 0) {
+        const char *base = strrchr(path, '/');
+        H5DSset_label(ds, i, base ? base + 1 : path);
+    }
+    return 1;
+}
+
 /* The dataset with its data, CF attributes and netCDF coordinates (NULL:
  * none), no scales yet. */
 static hid_t make(scenmc__axes *a, const char *name, hid_t type, int rank, const int *dims, const void *data,
@@ -66,15 +80,11 @@ void scenmc__axes_var_coords(scenmc__axes *a, const char *name, hid_t type, int 
                              const void *data, const char *long_name, const char *units, const char *coords)
 {
     hid_t ds = make(a, name, type, rank, dims, data, long_name, units, coords);
-    for (int i = 0; ds >= 0 && i < rank; i++) {
-        hid_t s = a->scale[dims[i]];
-        /* Labelled as well as attached: h5py's and hdf5r's view of the dimension. */
-        if ((s >= 0 && H5DSattach_scale(ds, s, (unsigned)i) < 0) ||
-            H5DSset_label(ds, (unsigned)i, a->names[dims[i]]) < 0) {
+    for (int i = 0; ds >= 0 && i < rank; i++)
+        if (!scenmc__axes_attach(ds, (unsigned)i, a->scale[dims[i]], a->names[dims[i]])) {
             a->ok = 0;
             break;
         }
-    }
     if (ds >= 0)
         H5Dclose(ds);
 }

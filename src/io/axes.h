@@ -23,6 +23,11 @@ typedef struct scenmc__axes {
     int ok;                           /* 0 once anything failed; later calls then do nothing */
 } scenmc__axes;
 
+/* Attaches scale (skipped when < 0) as dimension i of the dataset ds and
+ * labels it: label, or when label is NULL and ds has none there yet, the
+ * scale's own name (h5py's and hdf5r's view of the dimension). 1 when done. */
+int scenmc__axes_attach(hid_t ds, unsigned i, hid_t scale, const char *label);
+
 /* Axes of group g named names[n] (lengths to set in a->len), text
  * attributes fixed-length when fixed. */
 void scenmc__axes_init(scenmc__axes *a, hid_t g, int n, const char *const *names, int fixed);
