@@ -7,6 +7,7 @@
  *
  * Synthetic models: bench/gen_model.py. Each figure is the best of R runs.
  */
+#include "bench_util.h"
 #include "scenmc/cib.h"
 #include "scenmc/scenmc.h"
 
@@ -14,14 +15,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-
-/* Process CPU seconds (all threads): a figure that other load on the
- * machine disturbs much less than wall time. */
-static double cpu_now(void)
-{
-    return (double)clock() / CLOCKS_PER_SEC;
-}
 
 static int has_consistency(const scenmc_model *m)
 {
@@ -38,16 +31,33 @@ typedef struct {
     uint64_t starts;
 } bench_opts;
 
-static int bench_model(const char *path, const bench_opts *b)
+/* R runs of the enumeration o asks for: the least of its own seconds and of
+ * the CPU seconds, and the last run's counts in *l (its lists freed). */
+static int best_enumerate(const scenmc_model *m, const scenmc_cib_options *o, int repeat, bench_best *best,
+                          scenmc_cib_list *l)
 {
     scenmc_error err;
     scenmc_error_clear(&err);
-    scenmc_model *m = NULL;
-    scenmc_status st = path ? scenmc_model_load(path, &m, &err) : scenmc_model_load_default(&m, &err);
-    if (st != SCENMC_OK) {
-        fprintf(stderr, "bench_consistent: %s\n", err.msg);
-        return 1;
+    *best = bench_best_init();
+    for (int r = 0; r < repeat; r++) {
+        double c0 = bench_cpu_now();
+        if (scenmc_cib_enumerate(m, o, l, &err) != SCENMC_OK) {
+            fprintf(stderr, "bench_consistent: %s\n", err.msg);
+            return 1;
+        }
+        bench_best_add(best, l->seconds, bench_cpu_now() - c0);
+        scenmc_cib_list_free(l);
     }
+    return 0;
+}
+
+static int bench_model(const char *path, const bench_opts *b)
+{
+    scenmc_model *m = bench_load_model("bench_consistent", path);
+    if (!m)
+        return 1;
+    scenmc_error err;
+    scenmc_error_clear(&err);
     uint64_t n = scenmc_model_state_count(m);
     printf("%s\n  %s: %d descriptors, %d variants, %llu states, matrix %s, %d threads\n",
            path ? path : "<builtin>", m->name, m->n_descriptors, m->n_variants,
@@ -60,44 +70,28 @@ static int bench_model(const char *path, const bench_opts *b)
     o.max_stored = 0;
     o.max_ic = b->max_ic;
     if (b->sweep) {
-        double best = 1e300, cpu = 1e300;
+        bench_best best;
         scenmc_cib_list l;
-        for (int r = 0; r < b->repeat; r++) {
-            o.method = SCENMC_CIB_SWEEP;
-            double c0 = cpu_now();
-            if (scenmc_cib_enumerate(m, &o, &l, &err) != SCENMC_OK) {
-                fprintf(stderr, "bench_consistent: %s\n", err.msg);
-                scenmc_model_free(m);
-                return 1;
-            }
-            c0 = cpu_now() - c0;
-            cpu = c0 < cpu ? c0 : cpu;
-            best = l.seconds < best ? l.seconds : best;
-            scenmc_cib_list_free(&l);
+        o.method = SCENMC_CIB_SWEEP;
+        if (best_enumerate(m, &o, b->repeat, &best, &l)) {
+            scenmc_model_free(m);
+            return 1;
         }
         printf("  sweep (every state's IC)      %10.4f s  %8.1f M states/s  cpu %7.3f s  IC<=%g: "
-               "%llu\n", best, (double)n / best / 1e6, cpu, b->max_ic,
+               "%llu\n", best.wall, (double)n / best.wall / 1e6, best.cpu, b->max_ic,
                (unsigned long long)l.n_found);
     }
     for (int k = 0; k <= 2; k++) {
-        double best = 1e300, cpu = 1e300;
+        bench_best best;
         scenmc_cib_list l;
         o.method = SCENMC_CIB_PRUNE;
         o.max_ic = k;
-        for (int r = 0; r < b->repeat; r++) {
-            double c0 = cpu_now();
-            if (scenmc_cib_enumerate(m, &o, &l, &err) != SCENMC_OK) {
-                fprintf(stderr, "bench_consistent: %s\n", err.msg);
-                scenmc_model_free(m);
-                return 1;
-            }
-            c0 = cpu_now() - c0;
-            cpu = c0 < cpu ? c0 : cpu;
-            best = l.seconds < best ? l.seconds : best;
-            scenmc_cib_list_free(&l);
+        if (best_enumerate(m, &o, b->repeat, &best, &l)) {
+            scenmc_model_free(m);
+            return 1;
         }
         printf("  pruned search, IC <= %d        %10.4f s  %8.1f M states/s  cpu %7.3f s  found "
-               "%llu, %llu nodes\n", k, best, (double)n / best / 1e6, cpu,
+               "%llu, %llu nodes\n", k, best.wall, (double)n / best.wall / 1e6, best.cpu,
                (unsigned long long)l.n_found, (unsigned long long)l.n_visited);
     }
     if (has_consistency(m)) {
@@ -126,12 +120,12 @@ static int bench_model(const char *path, const bench_opts *b)
         scenmc_cib_basin_options_init(&bo);
         bo.threads = b->threads;
         scenmc_cib_basin_result br;
-        double c0 = cpu_now();
+        double c0 = bench_cpu_now();
         if (scenmc_cib_basins(m, &bo, &br, &err) != SCENMC_OK) {
             printf("  basins, every state: %s\n", err.msg);
             scenmc_error_clear(&err);
         } else {
-            c0 = cpu_now() - c0;
+            c0 = bench_cpu_now() - c0;
             printf("  basins, every state           %10.4f s  %8.1f M states/s  cpu %7.3f s  %llu "
                    "consistent, %llu cycles (%llu starts)\n", br.seconds,
                    (double)n / br.seconds / 1e6, c0, (unsigned long long)br.n_fixed,
@@ -141,12 +135,12 @@ static int bench_model(const char *path, const bench_opts *b)
         if (b->starts) {
             bo.starts = b->starts;
             bo.seed = 1;
-            c0 = cpu_now();
+            c0 = bench_cpu_now();
             if (scenmc_cib_basins(m, &bo, &br, &err) != SCENMC_OK) {
                 printf("  basins, random starts: %s\n", err.msg);
                 scenmc_error_clear(&err);
             } else {
-                c0 = cpu_now() - c0;
+                c0 = bench_cpu_now() - c0;
                 printf("  basins, %llu random starts %10.4f s  %8.3f M starts/s  cpu %7.3f s  %llu "
                        "consistent reached, %llu cycles\n", (unsigned long long)b->starts,
                        br.seconds, (double)b->starts / br.seconds / 1e6, c0,
@@ -162,14 +156,11 @@ static int bench_model(const char *path, const bench_opts *b)
 int main(int argc, char **argv)
 {
     bench_opts b = {0, 3, 1, 1, 0, 0};
+    bench_common c = {.threads = 0, .repeat = 3};
     int n_models = 0, rc = 0;
     for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--threads") && i + 1 < argc) {
-            b.threads = atoi(argv[++i]);
-        } else if (!strcmp(argv[i], "--repeat") && i + 1 < argc) {
-            b.repeat = atoi(argv[++i]);
-            if (b.repeat < 1)
-                b.repeat = 1;
+        if (bench_common_option(argc, argv, &i, &c)) {
+            b.threads = c.threads, b.repeat = c.repeat;
         } else if (!strcmp(argv[i], "--max-ic") && i + 1 < argc) {
             b.max_ic = atof(argv[++i]);
         } else if (!strcmp(argv[i], "--starts") && i + 1 < argc) {

@@ -13,19 +13,11 @@
  *   softonly  the soft observation alone: no trajectory has weight 0, every one
  *           is tallied (the worst case for the cost of weighting)
  * One tab-separated line each: name, median seconds, trajectories/s, ratio. */
+#include "bench_util.h"
 #include "scenmc/observe.h"
 
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
-#include <time.h>
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 static int cmp_double(const void *a, const void *b)
 {
@@ -42,9 +34,9 @@ static double one_run(const scenmc_model *m, const scenmc_params *p, int kind, i
     scenmc_error_clear(&err);
     scenmc_results r;
     scenmc_run_options opt = {.threads = threads, .given = kind == 1 ? hard : kind == 2 ? soft : kind == 4 ? soft_only : NULL};
-    double t0 = now();
+    double t0 = bench_wall_now();
     scenmc_status st = kind == 3 ? scenmc_run_smc(m, p, hard, threads, &r, &err) : scenmc_run(m, p, &opt, &r, &err);
-    double t = now() - t0;
+    double t = bench_wall_now() - t0;
     if (st != SCENMC_OK) {
         fprintf(stderr, "bench_given: %s\n", err.msg);
         exit(1);
@@ -75,27 +67,17 @@ static void observations(const scenmc_model *m, int soft_too, scenmc_observation
 
 int main(int argc, char **argv)
 {
-    uint64_t n = 1000000;
-    int threads = 1, repeat = 5;
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "-n") && i + 1 < argc)
-            n = (uint64_t)strtod(argv[++i], NULL);
-        else if (!strcmp(argv[i], "--threads") && i + 1 < argc)
-            threads = atoi(argv[++i]);
-        else if (!strcmp(argv[i], "--repeat") && i + 1 < argc)
-            repeat = atoi(argv[++i]);
-        else {
+    bench_common c = {.n = 1000000, .takes_n = 1, .threads = 1, .repeat = 5};
+    for (int i = 1; i < argc; i++)
+        if (!bench_common_option(argc, argv, &i, &c)) {
             fprintf(stderr, "usage: bench_given [-n N] [--threads T] [--repeat R]\n");
             return 2;
         }
-    }
-    scenmc_model *m;
-    scenmc_error err;
-    scenmc_error_clear(&err);
-    if (scenmc_model_load_default(&m, &err) != SCENMC_OK) {
-        fprintf(stderr, "bench_given: %s\n", err.msg);
+    scenmc_model *m = bench_load_model("bench_given", NULL);
+    if (!m)
         return 1;
-    }
+    uint64_t n = c.n;
+    int threads = c.threads, repeat = c.repeat;
     scenmc_params p;
     scenmc_params_init(&p, m);
     p.n_trajectories = n;

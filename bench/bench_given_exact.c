@@ -13,19 +13,13 @@
  * "last" is one observation in the final year (every year smoothed, the
  * most backward work). Wall and CPU seconds (all threads) are each the best
  * of R runs; CPU is less disturbed by other load on the machine. */
+#include "bench_util.h"
 #include "scenmc/observe.h"
 #include "scenmc/scenmc.h"
 
-#include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-
-static double cpu_now(void)
-{
-    return (double)clock() / CLOCKS_PER_SEC;
-}
 
 enum { PLAIN, FILTER, GIVEN };
 
@@ -55,20 +49,19 @@ static int run_once(const scenmc_model *m, const scenmc_params *p, const scenmc_
 static int bench(const char *what, const scenmc_model *m, const scenmc_params *p, const scenmc_observations *o,
                  int kind, int threads, int repeat, double *plain)
 {
-    double best = 1e300, best_cpu = 1e300;
+    bench_best best = bench_best_init();
     for (int i = 0; i < repeat; i++) {
-        double w0 = omp_get_wtime(), c0 = cpu_now();
+        bench_clock t0 = bench_start();
         if (run_once(m, p, o, kind, threads))
             return 1;
-        double w = omp_get_wtime() - w0, c = cpu_now() - c0;
-        best = w < best ? w : best;
-        best_cpu = c < best_cpu ? c : best_cpu;
+        bench_clock t = bench_lap(t0);
+        bench_best_add(&best, t.wall, t.cpu);
     }
-    printf("%-44s wall %6.2f s  cpu %6.2f s", what, best, best_cpu);
+    printf("%-44s wall %6.2f s  cpu %6.2f s", what, best.wall, best.cpu);
     if (plain[0] > 0)
-        printf("  ratio to plain: wall %.2f, cpu %.2f", best / plain[0], best_cpu / plain[1]);
+        printf("  ratio to plain: wall %.2f, cpu %.2f", best.wall / plain[0], best.cpu / plain[1]);
     else
-        plain[0] = best, plain[1] = best_cpu;
+        plain[0] = best.wall, plain[1] = best.cpu;
     printf("\n");
     return 0;
 }
@@ -87,23 +80,15 @@ static void add(scenmc_observations *o, const scenmc_model *m, const char *given
 
 int main(int argc, char **argv)
 {
-    int threads = 2, repeat = 1;
+    bench_common c = {.threads = 2, .repeat = 1};
     const char *path = NULL;
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--threads") && i + 1 < argc)
-            threads = atoi(argv[++i]);
-        else if (!strcmp(argv[i], "--repeat") && i + 1 < argc)
-            repeat = atoi(argv[++i]);
-        else
+    for (int i = 1; i < argc; i++)
+        if (!bench_common_option(argc, argv, &i, &c))
             path = argv[i];
-    }
-    scenmc_model *m;
-    scenmc_error err;
-    scenmc_error_clear(&err);
-    if ((path ? scenmc_model_load(path, &m, &err) : scenmc_model_load_default(&m, &err)) != SCENMC_OK) {
-        fprintf(stderr, "bench_given_exact: %s\n", err.msg);
+    scenmc_model *m = bench_load_model("bench_given_exact", path);
+    if (!m)
         return 1;
-    }
+    int threads = c.threads, repeat = c.repeat;
     scenmc_params p;
     scenmc_params_init(&p, m);
     int y0 = p.year_start, y1 = p.year_end, mid = y0 + (y1 - y0) * 2 / 5;

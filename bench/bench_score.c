@@ -9,6 +9,7 @@
  *
  * Standard errors fall as 1/sqrt(N), so the compute for the target is the
  * measured compute times (largest standard error / 0.002)^2. */
+#include "bench_util.h"
 #include "scenmc/derivative.h"
 #include "scenmc/sweep.h"
 #include "engine/score.h"
@@ -16,24 +17,10 @@
 #include <math.h>
 #include <omp.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #define TARGET_SE 0.002
 #define TOP 10
-
-static double cpu_now(void)
-{
-    return (double)clock() / CLOCKS_PER_SEC;
-}
-
-static double wall_now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
 
 /* The TOP scored consistency cells with the largest |dP(s, final)| over s. */
 static void top_cells(const scenmc_derivatives *d, int *top)
@@ -71,63 +58,62 @@ static int diff_cell(const scenmc_sensitivity_result *r, const scenmc_dparam *q)
 
 int main(int argc, char **argv)
 {
-    uint64_t n_score = 20000, n_diff = 10000;
-    int threads = omp_get_max_threads();
+    bench_common opt = {.n = 20000, .takes_n = 1, .threads = omp_get_max_threads(), .repeat = 1};
+    uint64_t n_diff = 10000;
     const char *path = NULL;
     for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "-n") && i + 1 < argc)
-            n_score = strtoull(argv[++i], NULL, 10);
-        else if (!strcmp(argv[i], "-d") && i + 1 < argc)
-            n_diff = strtoull(argv[++i], NULL, 10);
-        else if (!strcmp(argv[i], "--threads") && i + 1 < argc)
-            threads = atoi(argv[++i]);
+        if (bench_common_option(argc, argv, &i, &opt))
+            continue;
+        if (!strcmp(argv[i], "-d") && i + 1 < argc)
+            n_diff = bench_count(argv[++i]);
         else
             path = argv[i];
     }
-    scenmc_model *m = NULL;
+    scenmc_model *m = bench_load_model("bench_score", path);
+    if (!m)
+        return 2;
+    uint64_t n_score = opt.n;
+    int threads = opt.threads;
     scenmc_error err;
     scenmc_error_clear(&err);
-    if ((path ? scenmc_model_load(path, &m, &err) : scenmc_model_load_default(&m, &err)) != SCENMC_OK) {
-        fprintf(stderr, "bench_score: %s\n", err.msg);
-        return 2;
-    }
     scenmc_params p;
     scenmc_params_init(&p, m);
 
     p.n_trajectories = n_score;
     scenmc_derivatives d;
-    double c0 = cpu_now(), w0 = wall_now();
+    bench_clock t0 = bench_start();
     if (scenmc__score_derivatives(m, &p, threads, NULL, NULL, &d, &err) != SCENMC_OK) {
         fprintf(stderr, "bench_score: %s\n", err.msg);
         return 1;
     }
-    double cpu_s = cpu_now() - c0, wall_s = wall_now() - w0;
+    bench_clock t = bench_lap(t0);
+    double cpu_s = t.cpu, wall_s = t.wall;
     printf("model %s: %d parameters, %d years, %d scenario slots; %d threads\n", m->name, d.n_param, d.Y,
            d.S, threads);
     printf("score, all tables: %llu trajectories, %.2f s wall, %.2f CPU s: %.0f trajectories/s, %.0f per CPU s\n",
            (unsigned long long)n_score, wall_s, cpu_s, (double)n_score / wall_s, (double)n_score / cpu_s);
     scenmc_derivatives d1;
     const scenmc__score_options o = {.threads = threads, .scenario_only = 1};
-    c0 = cpu_now();
-    w0 = wall_now();
+    t0 = bench_start();
     if (scenmc__score_run(m, &p, &o, &d1, &err) != SCENMC_OK) {
         fprintf(stderr, "bench_score: %s\n", err.msg);
         return 1;
     }
-    double cpu_1 = cpu_now() - c0, wall_1 = wall_now() - w0;
+    t = bench_lap(t0);
+    double cpu_1 = t.cpu, wall_1 = t.wall;
     printf("score, scenario table only: %.2f s wall, %.2f CPU s: %.0f trajectories/s, %.0f per CPU s\n", wall_1,
            cpu_1, (double)n_score / wall_1, (double)n_score / cpu_1);
     scenmc_derivatives_free(&d1);
 
     p.n_trajectories = n_diff;
     scenmc_sensitivity_result r;
-    c0 = cpu_now();
-    w0 = wall_now();
+    t0 = bench_start();
     if (scenmc_sensitivity(m, &p, 1, threads, NULL, NULL, &r, &err) != SCENMC_OK) {
         fprintf(stderr, "bench_score: %s\n", err.msg);
         return 1;
     }
-    double cpu_d = cpu_now() - c0, wall_d = wall_now() - w0;
+    t = bench_lap(t0);
+    double cpu_d = t.cpu, wall_d = t.wall;
     printf("difference: %d cells x 2 runs x %llu trajectories, %.2f s wall, %.2f CPU s\n", r.n_cells,
            (unsigned long long)n_diff, wall_d, cpu_d);
 

@@ -2,6 +2,7 @@
  * checked against the lengths of the coordinate variables and the model. */
 #include "io/calibrate_read.h"
 #include "io/h5.h"
+#include "io/kinds_read.h"
 #include "io/results_read.h"
 #include "base/util.h"
 
@@ -16,31 +17,9 @@ static scenmc_status damaged(scenmc_error *err, const char *path, const char *wh
     return scenmc_error_add(err, SCENMC_E_INPUT, "%s: /calibrate: %s: the file is damaged", path, what);
 }
 
-/* The length of the coordinate variable name of g, or -1. */
-static long dim_len(hid_t g, const char *name)
-{
-    if (H5Lexists(g, name, H5P_DEFAULT) <= 0)
-        return -1;
-    hid_t ds = H5Dopen2(g, name, H5P_DEFAULT);
-    int rank = 0;
-    hsize_t d[H5S_MAX_RANK] = {0};
-    long n = ds >= 0 && scenmc__h5_extent(ds, 0, &rank, d) == 0 && rank == 1 ? (long)d[0] : -1;
-    if (ds >= 0)
-        H5Dclose(ds);
-    return n;
-}
-
 int scenmc_calibration_file(const char *path)
 {
-    htri_t ok = H5Fis_hdf5(path);
-    if (ok <= 0)
-        return 0;
-    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
-    if (f < 0)
-        return 0;
-    int yes = H5Lexists(f, "/calibrate", H5P_DEFAULT) > 0;
-    H5Fclose(f);
-    return yes;
+    return scenmc__h5_file_has(path, "/calibrate");
 }
 
 /* The strings of dataset name, exactly n of them, copied into out[n]. */
@@ -128,8 +107,8 @@ static scenmc_status read_group(hid_t g, const char *path, const scenmc__meta *m
                                 scenmc_calibration *c, scenmc_error *err)
 {
     const scenmc_model *m = mt->model;
-    long P = dim_len(g, "point"), K = dim_len(g, "param"), Y = dim_len(g, "year");
-    long S = dim_len(g, "scenario"), N = dim_len(g, "observation"), V = dim_len(g, "variant");
+    long P = scenmc__h5_axis_len(g, "point"), K = scenmc__h5_axis_len(g, "param"), Y = scenmc__h5_axis_len(g, "year");
+    long S = scenmc__h5_axis_len(g, "scenario"), N = scenmc__h5_axis_len(g, "observation"), V = scenmc__h5_axis_len(g, "variant");
     if (P < 1 || K < 1 || Y != mt->params.year_end - mt->params.year_start + 1 || N < 0 ||
         (S != m->n_scenarios && S != m->n_scenarios + 1) || V != m->n_variants)
         return damaged(err, path, "its dimensions do not fit the model and years");
@@ -165,27 +144,14 @@ scenmc_status scenmc_calibration_read(const char *path, scenmc_model **model, sc
     memset(base, 0, sizeof *base);
     scenmc_observations_init(o);
     scenmc__meta mt;
-    scenmc_status st = scenmc__meta_open(path, &mt, info, err);
+    hid_t g;
+    scenmc_status st = scenmc__kind_open(path, "/calibrate", "calibration", &mt, &g, info, err);
     if (st != SCENMC_OK)
         return st;
-    hid_t g = H5Lexists(mt.file, "/calibrate", H5P_DEFAULT) > 0 ? H5Gopen2(mt.file, "/calibrate", H5P_DEFAULT)
-                                                                 : -1;
-    if (g < 0)
-        st = scenmc_error_add(err, SCENMC_E_INPUT, "%s: not a calibration file (no /calibrate)", path);
-    else
-        st = read_group(g, path, &mt, o, c, err);
-    if (g >= 0)
-        H5Gclose(g);
-    if (st == SCENMC_OK) { /* the model and parameters move out of mt */
-        *model = mt.model;
-        mt.model = NULL;
-        scenmc_params_copy(base, &mt.params);
-    } else {
+    st = read_group(g, path, &mt, o, c, err);
+    if (st != SCENMC_OK) {
         scenmc_calibration_free(c);
         scenmc_observations_free(o);
-        if (info)
-            scenmc_results_info_free(info);
     }
-    scenmc__meta_close(&mt);
-    return st;
+    return scenmc__kind_close(st, &mt, g, model, base, info);
 }

@@ -6,6 +6,7 @@
  * shard's /derivative/sums is read on its own (scenmc__derivative_sums_read). */
 #include "io/derivative_read.h"
 #include "io/h5.h"
+#include "io/kinds_read.h"
 #include "io/results_read.h"
 #include "base/util.h"
 
@@ -16,20 +17,6 @@
 static scenmc_status bad(scenmc_error *err, const char *path, const char *what)
 {
     return scenmc_error_add(err, SCENMC_E_INPUT, "%s: %s: the file is damaged", path, what);
-}
-
-/* The length of the 1-D dataset name of g, or -1. */
-static long axis_len(hid_t g, const char *name)
-{
-    if (H5Lexists(g, name, H5P_DEFAULT) <= 0)
-        return -1;
-    hid_t ds = H5Dopen2(g, name, H5P_DEFAULT);
-    int rank = 0;
-    hsize_t dims[H5S_MAX_RANK] = {0};
-    long n = ds >= 0 && scenmc__h5_extent(ds, 0, &rank, dims) == 0 && rank == 1 ? (long)dims[0] : -1;
-    if (ds >= 0)
-        H5Dclose(ds);
-    return n;
 }
 
 /* The parameters' list: label, kind, u, v, scored, value, step. */
@@ -90,8 +77,8 @@ static scenmc_status read_group(hid_t g, const char *path, const scenmc__meta *m
                                 scenmc_error *err)
 {
     const scenmc_model *m = mt->model;
-    long P = axis_len(g, "param"), Y = axis_len(g, "year"), S = axis_len(g, "scenario");
-    long V = axis_len(g, "variant");
+    long P = scenmc__h5_axis_len(g, "param"), Y = scenmc__h5_axis_len(g, "year"), S = scenmc__h5_axis_len(g, "scenario");
+    long V = scenmc__h5_axis_len(g, "variant");
     if (P < 0 || Y != mt->params.year_end - mt->params.year_start + 1 ||
         (S != m->n_scenarios && S != m->n_scenarios + 1) || V != m->n_variants)
         return bad(err, path, "/derivative: its axes do not fit the model and years");
@@ -122,40 +109,19 @@ scenmc_status scenmc_derivatives_read(const char *path, scenmc_model **model, sc
     memset(d, 0, sizeof *d);
     memset(p, 0, sizeof *p);
     scenmc__meta mt;
-    scenmc_status st = scenmc__meta_open(path, &mt, info, err);
+    hid_t g;
+    scenmc_status st = scenmc__kind_open(path, "/derivative", "derivative", &mt, &g, info, err);
     if (st != SCENMC_OK)
         return st;
-    hid_t g = H5Lexists(mt.file, "/derivative", H5P_DEFAULT) > 0
-                  ? H5Gopen2(mt.file, "/derivative", H5P_DEFAULT) : -1;
-    if (g < 0)
-        st = scenmc_error_add(err, SCENMC_E_INPUT, "%s: not a derivative file (no /derivative)", path);
-    else
-        st = read_group(g, path, &mt, d, err);
-    if (g >= 0)
-        H5Gclose(g);
-    if (st != SCENMC_OK) {
+    st = read_group(g, path, &mt, d, err);
+    if (st != SCENMC_OK)
         scenmc_derivatives_free(d);
-        scenmc_results_info_free(info);
-        scenmc__meta_close(&mt);
-        return st;
-    }
-    scenmc_params_copy(p, &mt.params);
-    *model = mt.model;
-    mt.model = NULL;
-    scenmc__meta_close(&mt);
-    return SCENMC_OK;
+    return scenmc__kind_close(st, &mt, g, model, p, info);
 }
 
 int scenmc__is_derivative_file(const char *path)
 {
-    if (H5Fis_hdf5(path) <= 0)
-        return 0;
-    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
-    if (f < 0)
-        return 0;
-    const int yes = H5Lexists(f, "derivative", H5P_DEFAULT) > 0;
-    H5Fclose(f);
-    return yes;
+    return scenmc__h5_file_has(path, "derivative");
 }
 
 /* The sums of the open group /derivative/sums: 1 read, 0 missing or of

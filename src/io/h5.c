@@ -263,6 +263,31 @@ int scenmc__h5_extent(hid_t obj, int is_attr, int *rank, hsize_t *dims)
     return !ok ? -1 : null ? 1 : 0;
 }
 
+long scenmc__h5_axis_len(hid_t loc, const char *name)
+{
+    if (H5Lexists(loc, name, H5P_DEFAULT) <= 0)
+        return -1;
+    hid_t ds = H5Dopen2(loc, name, H5P_DEFAULT);
+    int rank = 0;
+    hsize_t dims[H5S_MAX_RANK] = {0};
+    long n = ds >= 0 && scenmc__h5_extent(ds, 0, &rank, dims) == 0 && rank == 1 ? (long)dims[0] : -1;
+    if (ds >= 0)
+        H5Dclose(ds);
+    return n;
+}
+
+int scenmc__h5_file_has(const char *path, const char *name)
+{
+    if (H5Fis_hdf5(path) <= 0)
+        return 0;
+    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    if (f < 0)
+        return 0;
+    int yes = H5Lexists(f, name, H5P_DEFAULT) > 0;
+    H5Fclose(f);
+    return yes;
+}
+
 int scenmc__h5_read_num(hid_t loc, const char *name, hid_t mem_type, size_t want, void *buf)
 {
     if (H5Lexists(loc, name, H5P_DEFAULT) <= 0)

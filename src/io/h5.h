@@ -80,6 +80,13 @@ void scenmc__h5_free_strings(char **s, size_t n);
  * (rank 0 but no value; a scalar has rank 0 and gives 0). */
 int scenmc__h5_extent(hid_t obj, int is_attr, int *rank, hsize_t *dims);
 
+/* The length of the 1-D dataset name of loc (a coordinate variable), or -1
+ * when it is absent or not 1-D. */
+long scenmc__h5_axis_len(hid_t loc, const char *name);
+
+/* Whether path is an HDF5 file holding the object name ("/levers"). */
+int scenmc__h5_file_has(const char *path, const char *name);
+
 /* Reads the numeric dataset name when it holds exactly want values: 1 read,
  * 0 absent, -1 another size or unreadable. */
 int scenmc__h5_read_num(hid_t loc, const char *name, hid_t mem_type, size_t want, void *buf);

@@ -20,6 +20,40 @@ static scenmc_status bad(scenmc_error *err, const char *path, const char *what)
     return scenmc_error_add(err, SCENMC_E_INPUT, "%s: %s: the file is damaged", path, what);
 }
 
+/* ---------------------------------------------------------------- opening a kind */
+
+scenmc_status scenmc__kind_open(const char *path, const char *group, const char *what, scenmc__meta *mt,
+                                hid_t *g, scenmc_results_info *info, scenmc_error *err)
+{
+    *g = -1;
+    scenmc_status st = scenmc__meta_open(path, mt, info, err);
+    if (st != SCENMC_OK)
+        return st;
+    if (H5Lexists(mt->file, group, H5P_DEFAULT) > 0)
+        *g = H5Gopen2(mt->file, group, H5P_DEFAULT);
+    if (*g >= 0)
+        return SCENMC_OK;
+    st = scenmc_error_add(err, SCENMC_E_INPUT, "%s: not a %s file (no %s)", path, what, group);
+    return scenmc__kind_close(st, mt, -1, NULL, NULL, info);
+}
+
+scenmc_status scenmc__kind_close(scenmc_status st, scenmc__meta *mt, hid_t g, scenmc_model **model,
+                                 scenmc_params *p, scenmc_results_info *info)
+{
+    if (g >= 0)
+        H5Gclose(g);
+    if (st == SCENMC_OK) { /* the model and parameters move out of mt */
+        if (p)
+            scenmc_params_copy(p, &mt->params);
+        *model = mt->model;
+        mt->model = NULL;
+    } else {
+        scenmc_results_info_free(info);
+    }
+    scenmc__meta_close(mt);
+    return st;
+}
+
 /* ---------------------------------------------------------------- kind */
 
 scenmc_status scenmc_file_kind_read(const char *path, scenmc_file_kind *kind, int *version,
@@ -232,50 +266,47 @@ static scenmc_status sweep_points(const char *path, const scenmc__meta *mt, scen
     return st;
 }
 
+/* n_points, the parameters' names and their values at the points. */
+static scenmc_status sweep_design(const char *path, const scenmc__meta *mt, scenmc_sweep_data *s,
+                                  scenmc_error *err)
+{
+    const char *pname = mt->version >= 2 ? "/sweep/param" : "/sweep/param_name";
+    size_t K = 0;
+    int P = 0;
+    char *design = scenmc__h5_attr_string(mt->file, "/", "design");
+    snprintf(s->design, sizeof s->design, "%s", design ? design : "grid");
+    free(design);
+    if (scenmc__h5_get_attr(mt->file, "/", "n_points", H5T_NATIVE_INT, &P) != 1 || P < 1 ||
+        !(s->param_names = scenmc__h5_read_strings(mt->file, pname, &K)))
+        return bad(err, path, "no n_points or parameter names");
+    s->n_points = P;
+    s->n_params = (int)K;
+    s->values = scenmc__xcalloc((size_t)P * K + 1, sizeof(double));
+    if (scenmc__h5_read_num(mt->file, "/sweep/value", H5T_NATIVE_DOUBLE, (size_t)P * K, s->values) != 1)
+        return bad(err, path, "/sweep/value is not [n_points, n_params]");
+    return SCENMC_OK;
+}
+
 scenmc_status scenmc_sweep_read(const char *path, scenmc_model **model, scenmc_sweep_data *s,
                                 scenmc_results_info *info, scenmc_error *err)
 {
     *model = NULL;
     memset(s, 0, sizeof *s);
     scenmc__meta mt;
-    scenmc_status st = scenmc__meta_open(path, &mt, info, err);
+    hid_t g;
+    scenmc_status st = scenmc__kind_open(path, "/sweep", "sweep", &mt, &g, info, err);
     if (st != SCENMC_OK)
         return st;
-    const char *pname = mt.version >= 2 ? "/sweep/param" : "/sweep/param_name";
-    size_t K = 0;
-    int P = 0;
-    char *design = scenmc__h5_attr_string(mt.file, "/", "design");
-    snprintf(s->design, sizeof s->design, "%s", design ? design : "grid");
-    free(design);
-    if (H5Lexists(mt.file, "/sweep", H5P_DEFAULT) <= 0) {
-        st = scenmc_error_add(err, SCENMC_E_INPUT, "%s: not a sweep file (no /sweep)", path);
-    } else if (scenmc__h5_get_attr(mt.file, "/", "n_points", H5T_NATIVE_INT, &P) != 1 || P < 1 ||
-               !(s->param_names = scenmc__h5_read_strings(mt.file, pname, &K))) {
-        st = bad(err, path, "no n_points or parameter names");
-    } else {
-        s->n_points = P;
-        s->n_params = (int)K;
-        s->values = scenmc__xcalloc((size_t)P * K + 1, sizeof(double));
-        if (scenmc__h5_read_num(mt.file, "/sweep/value", H5T_NATIVE_DOUBLE, (size_t)P * K,
-                                s->values) != 1)
-            st = bad(err, path, "/sweep/value is not [n_points, n_params]");
-    }
+    st = sweep_design(path, &mt, s, err);
     if (st == SCENMC_OK) {
         scenmc_params_copy(&s->base, &mt.params);
         st = sweep_points(path, &mt, s, err);
     }
-    if (st != SCENMC_OK) {
+    if (st != SCENMC_OK)
         scenmc_sweep_data_free(s);
-        scenmc_results_info_free(info);
-        scenmc__meta_close(&mt);
-        return st;
-    }
-    for (int i = 0; i < P; i++)
+    for (int i = 0; st == SCENMC_OK && i < s->n_points; i++)
         s->points[i].model = mt.model;
-    *model = mt.model;
-    mt.model = NULL;
-    scenmc__meta_close(&mt);
-    return SCENMC_OK;
+    return scenmc__kind_close(st, &mt, g, model, NULL, info);
 }
 
 /* ---------------------------------------------------------------- cell sensitivity */
@@ -310,19 +341,14 @@ scenmc_status scenmc_sensitivity_read(const char *path, scenmc_model **model, sc
     memset(s, 0, sizeof *s);
     memset(base, 0, sizeof *base);
     scenmc__meta mt;
-    scenmc_status st = scenmc__meta_open(path, &mt, info, err);
+    hid_t g;
+    scenmc_status st = scenmc__kind_open(path, "/sensitivity", "cell-sensitivity", &mt, &g, info, err);
     if (st != SCENMC_OK)
         return st;
-    hid_t g = H5Lexists(mt.file, "/sensitivity", H5P_DEFAULT) > 0
-                  ? H5Gopen2(mt.file, "/sensitivity", H5P_DEFAULT) : -1;
     int rank = 0;
     hsize_t dims[H5S_MAX_RANK] = {0};
-    hid_t d = g >= 0 ? H5Dopen2(g, "effect", H5P_DEFAULT) : -1;
-    if (g < 0) {
-        st = scenmc_error_add(err, SCENMC_E_INPUT, "%s: not a cell-sensitivity file (no "
-                              "/sensitivity)", path);
-    } else if (d < 0 || scenmc__h5_extent(d, 0, &rank, dims) != 0 || rank != 2 ||
-               dims[1] > SCENMC_MAX_SCENARIOS + 1) {
+    hid_t d = H5Dopen2(g, "effect", H5P_DEFAULT);
+    if (d < 0 || scenmc__h5_extent(d, 0, &rank, dims) != 0 || rank != 2 || dims[1] > SCENMC_MAX_SCENARIOS + 1) {
         st = bad(err, path, "/sensitivity/effect is not [cells, scenarios]");
     } else {
         s->n_cells = (int)dims[0];
@@ -335,17 +361,7 @@ scenmc_status scenmc_sensitivity_read(const char *path, scenmc_model **model, sc
     }
     if (d >= 0)
         H5Dclose(d);
-    if (g >= 0)
-        H5Gclose(g);
-    if (st != SCENMC_OK) {
+    if (st != SCENMC_OK)
         scenmc_sensitivity_free(s);
-        scenmc_results_info_free(info);
-        scenmc__meta_close(&mt);
-        return st;
-    }
-    scenmc_params_copy(base, &mt.params);
-    *model = mt.model;
-    mt.model = NULL;
-    scenmc__meta_close(&mt);
-    return SCENMC_OK;
+    return scenmc__kind_close(st, &mt, g, model, base, info);
 }

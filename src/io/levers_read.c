@@ -9,14 +9,7 @@
 
 int scenmc__levers_is_file(const char *path)
 {
-    if (H5Fis_hdf5(path) <= 0)
-        return 0;
-    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
-    if (f < 0)
-        return 0;
-    int yes = H5Lexists(f, "/levers", H5P_DEFAULT) > 0;
-    H5Fclose(f);
-    return yes;
+    return scenmc__h5_file_has(path, "/levers");
 }
 
 static int read_doubles(hid_t g, const char *name, size_t n, double **out)

@@ -6,16 +6,19 @@
  * attributes record the target, the years, the baseline and the baseline's
  * changes over time. */
 #include "io/levers_write.h"
+#include "io/axes.h"
 #include "io/h5.h"
 #include "io/results_write.h"
 #include "scenmc/schedule.h"
 #include "base/util.h"
 
 #include <hdf5.h>
-#include <hdf5_hl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+enum { DIM_LEVER, DIM_PAIR };
+static const char *const dim_names[2] = {"lever", "pair"};
 
 typedef struct lw {
     const scenmc_model *m;
@@ -23,47 +26,20 @@ typedef struct lw {
     const scenmc_levers_spec *spec;
     const scenmc_levers_result *r;
     hid_t g;
-    hid_t dim[2]; /* lever, pair */
-    int ok;
+    scenmc__axes ax;
 } lw;
 
-enum { DIM_LEVER, DIM_PAIR };
-static const char *const dim_names[2] = {"lever", "pair"};
-
-/* A 1-d dataset along dimension dim, with long_name and (coords non-NULL)
- * the netCDF "coordinates" attribute; its scale attached unless it is one. */
-static hid_t lw_put(lw *w, int dim, const char *name, hid_t type, const void *data, const char *long_name,
-                    const char *coords, int is_scale)
+/* A 1-d variable along dim, its scale attached. */
+static void lw_put(lw *w, int dim, const char *name, hid_t type, const void *data, const char *long_name)
 {
-    hsize_t ext = (hsize_t)(dim == DIM_LEVER ? w->r->n_levers : w->r->n_pairs);
-    hid_t space = H5Screate_simple(1, &ext, NULL);
-    hid_t ds = space < 0 ? -1 : H5Dcreate2(w->g, name, type, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-    if (space >= 0)
-        H5Sclose(space);
-    if (ds < 0 || (ext && H5Dwrite(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) < 0) ||
-        !scenmc__h5_put_attr_str(ds, "long_name", long_name, 1) ||
-        (coords && !scenmc__h5_put_attr_str(ds, "coordinates", coords, 1))) {
-        w->ok = 0;
-        if (ds >= 0)
-            H5Dclose(ds);
-        return -1;
-    }
-    if (is_scale) {
-        if (H5DSset_scale(ds, name) < 0)
-            w->ok = 0;
-        w->dim[dim] = ds;
-        return ds;
-    }
-    if ((w->dim[dim] >= 0 && H5DSattach_scale(ds, w->dim[dim], 0) < 0) ||
-        H5DSset_label(ds, 0, dim_names[dim]) < 0)
-        w->ok = 0;
-    H5Dclose(ds);
-    return ds;
+    scenmc__axes_var(&w->ax, name, type, 1, &dim, data, long_name, NULL);
 }
 
+/* A figure per lever or pair; along lever with the netCDF "coordinates" of the lever's description. */
 static void lw_double(lw *w, int dim, const char *name, const double *x, const char *long_name)
 {
-    lw_put(w, dim, name, H5T_NATIVE_DOUBLE, x, long_name, dim == DIM_LEVER ? "descriptor variant kind" : NULL, 0);
+    scenmc__axes_var_coords(&w->ax, name, H5T_NATIVE_DOUBLE, 1, &dim, x, long_name, NULL,
+                            dim == DIM_LEVER ? "descriptor variant kind" : NULL);
 }
 
 /* "ID=variant" or "push ID=variant", malloc'd. */
@@ -81,23 +57,23 @@ static void lw_levers(lw *w)
 {
     const scenmc_levers_result *r = w->r;
     size_t n = (size_t)r->n_levers;
-    hid_t str = scenmc__h5_vstr_type();
     char **label = scenmc__xcalloc(n + 1, sizeof(char *));
     const char **txt = scenmc__xcalloc(n + 1, sizeof(char *));
     double *x = scenmc__xcalloc(4 * n + 1, sizeof(double));
     int32_t *iv = scenmc__xcalloc(3 * n + 1, sizeof(int32_t));
     for (size_t i = 0; i < n; i++)
         label[i] = lever_label(w->m, &r->lever[i]);
-    lw_put(w, DIM_LEVER, "lever", str, label, "intervention (descriptor=variant; push: a bias on it)", NULL, 1);
+    scenmc__axes_coord_strings(&w->ax, DIM_LEVER, (const char *const *)label,
+                               "intervention (descriptor=variant; push: a bias on it)");
     for (size_t i = 0; i < n; i++)
         txt[i] = w->m->descriptors[r->lever[i].descriptor].id;
-    lw_put(w, DIM_LEVER, "descriptor", str, txt, "descriptor held or pushed", NULL, 0);
+    scenmc__axes_strings(&w->ax, "descriptor", DIM_LEVER, txt, "descriptor held or pushed");
     for (size_t i = 0; i < n; i++)
         txt[i] = w->m->variant_name[w->m->descriptors[r->lever[i].descriptor].offset + r->lever[i].variant];
-    lw_put(w, DIM_LEVER, "variant", str, txt, "variant it is held at or pushed towards", NULL, 0);
+    scenmc__axes_strings(&w->ax, "variant", DIM_LEVER, txt, "variant it is held at or pushed towards");
     for (size_t i = 0; i < n; i++)
         txt[i] = r->lever[i].kind == SCENMC_LEVER_PUSH ? "push" : "hold";
-    lw_put(w, DIM_LEVER, "kind", str, txt, "hold (intervention) or push (bias)", NULL, 0);
+    scenmc__axes_strings(&w->ax, "kind", DIM_LEVER, txt, "hold (intervention) or push (bias)");
     for (size_t i = 0; i < n; i++) {
         const scenmc_lever *l = &r->lever[i];
         x[i] = l->p_with, x[n + i] = l->effect, x[2 * n + i] = l->se, x[3 * n + i] = l->ratio;
@@ -108,12 +84,10 @@ static void lw_levers(lw *w)
     lw_double(w, DIM_LEVER, "effect", x + n, "P(target) with it minus the baseline P(target)");
     lw_double(w, DIM_LEVER, "se", x + 2 * n, "standard error of effect (paired; 0 exact)");
     lw_double(w, DIM_LEVER, "ratio", x + 3 * n, "P(target) with it over the baseline P(target)");
-    lw_put(w, DIM_LEVER, "defining", H5T_NATIVE_INT32, iv, "1: the descriptor defines a target scenario",
-           NULL, 0);
+    lw_put(w, DIM_LEVER, "defining", H5T_NATIVE_INT32, iv, "1: the descriptor defines a target scenario");
     lw_put(w, DIM_LEVER, "trivial", H5T_NATIVE_INT32, iv + n,
-           "0 or 1: P(target) is that by the scenarios' definitions; -1: not", NULL, 0);
-    lw_put(w, DIM_LEVER, "rank", H5T_NATIVE_INT32, iv + 2 * n, "rank by effect, 1 = largest", NULL, 0);
-    H5Tclose(str);
+           "0 or 1: P(target) is that by the scenarios' definitions; -1: not");
+    lw_put(w, DIM_LEVER, "rank", H5T_NATIVE_INT32, iv + 2 * n, "rank by effect, 1 = largest");
     for (size_t i = 0; i < n; i++)
         free(label[i]);
     free(label);
@@ -126,7 +100,6 @@ static void lw_pairs(lw *w)
 {
     const scenmc_levers_result *r = w->r;
     size_t n = (size_t)r->n_pairs;
-    hid_t str = scenmc__h5_vstr_type();
     char **label = scenmc__xcalloc(n + 1, sizeof(char *));
     for (size_t i = 0; i < n; i++) {
         char *a = lever_label(w->m, &r->lever[r->pair_a[i]]), *b = lever_label(w->m, &r->lever[r->pair_b[i]]);
@@ -136,13 +109,12 @@ static void lw_pairs(lw *w)
         free(a);
         free(b);
     }
-    lw_put(w, DIM_PAIR, "pair", str, label, "two holds on different descriptors", NULL, 1);
-    lw_put(w, DIM_PAIR, "pair_first", H5T_NATIVE_INT32, r->pair_a, "index of the first hold along lever", NULL, 0);
-    lw_put(w, DIM_PAIR, "pair_second", H5T_NATIVE_INT32, r->pair_b, "index of the second hold along lever", NULL, 0);
+    scenmc__axes_coord_strings(&w->ax, DIM_PAIR, (const char *const *)label, "two holds on different descriptors");
+    lw_put(w, DIM_PAIR, "pair_first", H5T_NATIVE_INT32, r->pair_a, "index of the first hold along lever");
+    lw_put(w, DIM_PAIR, "pair_second", H5T_NATIVE_INT32, r->pair_b, "index of the second hold along lever");
     lw_double(w, DIM_PAIR, "pair_p_with", r->pair_p, "P(target) with both");
     lw_double(w, DIM_PAIR, "pair_effect", r->pair_effect, "P(target) with both minus the baseline");
     lw_double(w, DIM_PAIR, "pair_se", r->pair_se, "standard error of pair_effect (paired; 0 exact)");
-    H5Tclose(str);
     for (size_t i = 0; i < n; i++)
         free(label[i]);
     free(label);
@@ -203,20 +175,18 @@ static int lw_attrs(lw *w)
 static int lw_add(hid_t file, const void *ctx)
 {
     lw w = *(const lw *)ctx;
-    w.ok = 1;
-    w.dim[0] = w.dim[1] = -1;
     w.g = H5Gcreate2(file, "levers", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
     if (w.g < 0)
         return 0;
+    scenmc__axes_init(&w.ax, w.g, 2, dim_names, 1);
+    w.ax.len[DIM_LEVER] = (hsize_t)w.r->n_levers, w.ax.len[DIM_PAIR] = (hsize_t)w.r->n_pairs;
     if (!lw_attrs(&w))
-        w.ok = 0;
+        w.ax.ok = 0;
     lw_levers(&w);
     lw_pairs(&w);
-    for (int i = 0; i < 2; i++)
-        if (w.dim[i] >= 0)
-            H5Dclose(w.dim[i]);
+    int ok = scenmc__axes_close(&w.ax);
     H5Gclose(w.g);
-    return w.ok;
+    return ok;
 }
 
 scenmc_status scenmc_levers_write(const char *path, const scenmc_model *m, const scenmc_params *base,

@@ -5,6 +5,7 @@
  * failure (disk full, signal) never leaves a half-written results file. */
 #include "io/results_write.h"
 #include "base/atomic_file.h"
+#include "io/axes.h"
 #include "io/h5.h"
 #include "io/kinds_read.h"
 #include "base/util.h"
@@ -187,19 +188,10 @@ static void finish_var(writer *w, hid_t d, int rank, const hid_t *s, const char 
 {
     if (d < 0)
         return;
-    for (int i = 0; i < rank; i++) {
-        if (s[i] < 0 || !w->ok)
-            continue;
-        if (H5DSattach_scale(d, s[i], (unsigned)i) < 0)
+    /* Unlabelled dimensions get their scale's name (h5py's and hdf5r's view). */
+    for (int i = 0; i < rank; i++)
+        if (s[i] >= 0 && w->ok && !scenmc__axes_attach(d, (unsigned)i, s[i], NULL))
             w->ok = 0;
-        /* Unlabelled dimensions get their scale's name (h5py's and hdf5r's view). */
-        char label[128], path[256];
-        if (H5DSget_label(d, (unsigned)i, label, sizeof label) <= 0 &&
-            H5Iget_name(s[i], path, sizeof path) > 0) {
-            const char *base = strrchr(path, '/');
-            H5DSset_label(d, (unsigned)i, base ? base + 1 : path);
-        }
-    }
     cf(w, d, long_name, units);
     H5Dclose(d);
 }
