@@ -2,6 +2,9 @@
 #include "cli.h"
 #include "scenmc/reader.h"
 #include "cli/export_kinds.h"
+#include "cli/export_signposts.h"
+#include "cli/export_calibrate.h"
+#include "cli/export_levers.h"
 #include "base/atomic_file.h"
 #include "base/util.h"
 
@@ -65,9 +68,20 @@ static const char foot[] =
     "already there without --force).\n";
 static const cli_command command = {"export", head, foot, options};
 
+/* What one export reads: a file of the results reader (results_src: run,
+ * exact, merge, ensemble, sweep, sensitivity, derivative, signposts), or a
+ * calibration or levers file. */
+enum { SRC_RESULTS, SRC_CALIB, SRC_LEVERS };
+typedef struct export_in {
+    int src;
+    results_src s;
+    export_calib cal;
+    export_levers lev;
+} export_in;
+
 /* The files of one export: what each holds. */
 enum { W_TABLE, W_META, W_ENSEMBLE, W_MEMBERS, W_SWEEP_POINTS, W_SWEEP_SCENARIO, W_SENS,
-       W_SENS_META, W_DERIV, W_DERIV_META };
+       W_SENS_META, W_DERIV, W_DERIV_META, W_SIGNPOSTS, W_CALIB, W_LEVERS };
 typedef struct out_file {
     char name[64];
     int what, k;
@@ -82,10 +96,29 @@ static int add_file(out_file *f, int n, const char *prefix, const char *name, in
     return n + 1;
 }
 
-/* The files the source gives (by kind); their number. */
-static int plan_files(const results_src *s, out_file *f)
+/* The files of a signposts, calibration or levers file; their number. */
+static int plan_study(const export_in *in, out_file *f)
 {
     int n = 0;
+    if (in->src == SRC_CALIB)
+        for (int k = 0; k < EXPORT_CAL_N; k++)
+            n = add_file(f, n, "", export_cal_names[k], W_CALIB, k);
+    else if (in->src == SRC_LEVERS)
+        for (int k = 0; k < EXPORT_LEV_N; k++)
+            n = export_lev_has(&in->lev, k) ? add_file(f, n, "", export_lev_names[k], W_LEVERS, k) : n;
+    else
+        for (int k = 0; k < EXPORT_SP_N; k++)
+            n = export_sp_has(&in->s.sp, k) ? add_file(f, n, "", export_sp_names[k], W_SIGNPOSTS, k) : n;
+    return n;
+}
+
+/* The files the source gives (by kind); their number. */
+static int plan_files(const export_in *in, out_file *f)
+{
+    const results_src *s = &in->s;
+    int n = 0;
+    if (in->src != SRC_RESULTS || s->is_signposts)
+        return plan_study(in, f);
     switch (s->kind) {
     case SCENMC_FILE_SWEEP:
         n = add_file(f, n, "", "sweep_points", W_SWEEP_POINTS, 0);
@@ -123,8 +156,9 @@ static void sweep_meta(csv *c, const results_src *s)
     export_kv_int(c, "n_points", s->sweep.n_points);
 }
 
-static void render_to(csv *c, const out_file *f, const results_src *s, const export_opts *o)
+static void render_to(csv *c, const out_file *f, const export_in *in, const export_opts *o)
 {
+    const results_src *s = &in->s;
     switch (f->what) {
     case W_TABLE: export_table(c, &s->r, (scenmc_table_id)f->k); break;
     case W_META:
@@ -145,11 +179,14 @@ static void render_to(csv *c, const out_file *f, const results_src *s, const exp
     case W_SENS_META: export_sensitivity_meta(c, s); break;
     case W_DERIV: export_derivative(c, s->m, &s->deriv, s->base.year_start); break;
     case W_DERIV_META: export_derivative_meta(c, s); break;
+    case W_SIGNPOSTS: export_sp_table(c, s, f->k); break;
+    case W_CALIB: export_cal_table(c, &in->cal, f->k); break;
+    case W_LEVERS: export_lev_table(c, &in->lev, f->k); break;
     }
 }
 
 /* The text of one CSV file (malloc'd), or NULL when out of memory. */
-static char *render(const out_file *f, const results_src *s, const export_opts *o, size_t *len)
+static char *render(const out_file *f, const export_in *s, const export_opts *o, size_t *len)
 {
     char *text = NULL;
     FILE *mf = open_memstream(&text, len);
@@ -173,7 +210,7 @@ static char *csv_path(const char *dir, const out_file *f)
 /* Every CSV file written, or none: each goes to a temporary beside its
  * target, and the targets change only once every temporary is complete
  * (an export --force that fails leaves the earlier files as they were). */
-static int write_all(const char *dir, const out_file *files, int n, const results_src *s,
+static int write_all(const char *dir, const out_file *files, int n, const export_in *s,
                      const export_opts *o)
 {
     scenmc__atomic a[MAX_FILES];
@@ -293,6 +330,41 @@ static int check_folder(const char *dir, int force, const out_file *files, int n
     return 0;
 }
 
+/* Reads path by its kind; 0, or an exit code after saying why (in holds nothing then). */
+static int read_in(const char *path, export_in *in)
+{
+    memset(in, 0, sizeof *in);
+    if (scenmc_calibration_file(path)) {
+        in->src = SRC_CALIB;
+        return export_calib_read(path, &in->cal);
+    }
+    if (export_levers_is_file(path)) {
+        in->src = SRC_LEVERS;
+        return export_levers_read(path, &in->lev);
+    }
+    return results_src_read("export", path, &in->s);
+}
+
+static void free_in(export_in *in)
+{
+    if (in->src == SRC_CALIB)
+        export_calib_free(&in->cal);
+    else if (in->src == SRC_LEVERS)
+        export_levers_free(&in->lev);
+    else
+        results_src_free(&in->s);
+}
+
+/* The model name and method of what was read, for the closing line. */
+static void in_names(const export_in *in, const char **model, const char **method)
+{
+    const scenmc_model *m = in->src == SRC_CALIB ? in->cal.m : in->src == SRC_LEVERS ? in->lev.m : in->s.m;
+    const scenmc_results_info *info = in->src == SRC_CALIB ? &in->cal.info
+                                      : in->src == SRC_LEVERS ? &in->lev.info : &in->s.info;
+    *model = m->name;
+    *method = info->method;
+}
+
 int cmd_export(int argc, char **argv)
 {
     const char *file = NULL;
@@ -317,18 +389,21 @@ int cmd_export(int argc, char **argv)
     out_file files[MAX_FILES];
     if ((rc = check_folder(dir, force, files, 0)) != 0)
         return rc;
-    results_src s;
-    if ((rc = results_src_read("export", file, &s)) != 0)
+    export_in in;
+    if ((rc = read_in(file, &in)) != 0)
         return rc;
     export_set(&o, NULL);
-    int n = plan_files(&s, files);
+    int n = plan_files(&in, files);
     rc = check_folder(dir, force, files, n);
     if (!rc)
         rc = make_folder(dir);
     if (!rc)
-        rc = write_all(dir, files, n, &s, &o);
-    if (!rc && !quiet)
-        printf("%s: %d CSV files written to %s (%s, %s)\n", file, n, dir, s.m->name, s.info.method);
-    results_src_free(&s);
+        rc = write_all(dir, files, n, &in, &o);
+    if (!rc && !quiet) {
+        const char *model, *method;
+        in_names(&in, &model, &method);
+        printf("%s: %d CSV files written to %s (%s, %s)\n", file, n, dir, model, method);
+    }
+    free_in(&in);
     return rc;
 }

@@ -33,5 +33,12 @@ void export_key_scen(csv *c, const scenmc_results *r, size_t s);
 void export_value_header(csv *c, const scenmc_results *r);
 void export_cell(csv *c, const scenmc_table *t, size_t i);
 const char *export_scen_name(const scenmc_results *r, size_t s);
+/* A name column: name, then (with --order, --labels) its 1-based position and label. */
+void export_key(csv *c, const char *name, long order, const char *label);
+/* The header "descriptor, variant" and their columns for descriptor d or
+ * variant v (global index), each with its companions. */
+void export_head_var(csv *c);
+void export_key_desc(csv *c, const scenmc_model *m, int d);
+void export_key_var(csv *c, const scenmc_model *m, size_t v);
 
 #endif
