@@ -221,6 +221,14 @@ def check_levers(h, folder, names):
 # ---------------------------------------------------------------- JSON
 
 
+def is_number(field):
+    try:
+        float(field)
+        return True
+    except ValueError:
+        return False
+
+
 def check_json(path, folder, h5):
     with open(path, encoding="utf-8") as f:
         doc = json.load(f)
@@ -237,7 +245,8 @@ def check_json(path, folder, h5):
                 if x is None:
                     ok = not math.isfinite(float(field))  # JSON has no NaN nor infinities
                 elif isinstance(x, str):
-                    ok = x == field
+                    # a number must come as a number, not its digits in a string
+                    ok = x == field and (not is_number(field) or col in ("key", "value", "where"))
                 else:
                     ok = float(field) == x
                 if not check(ok, f"JSON {name} {col}: {x!r} vs CSV {field!r}"):
