@@ -87,14 +87,7 @@ void export_sensitivity(csv *c, const scenmc_model *m, const scenmc_sensitivity_
 
 void export_params_meta(csv *c, const scenmc_results_info *info, const scenmc_model *m, const scenmc_params *p)
 {
-    export_kv(c, "key", "value");
-    export_kv(c, "format", SCENMC_RESULTS_FORMAT);
-    export_kv_int(c, "format_version", info->format_version);
-    export_kv(c, "method", info->method);
-    export_kv(c, "engine_version", info->engine_version);
-    export_kv(c, "created", info->created);
-    export_kv(c, "command_line", info->command_line);
-    export_kv(c, "model_name", m->name);
+    export_provenance(c, info, m);
     export_kv(c, "model_sha256", info->sha256);
     export_kv_int(c, "year_start", p->year_start);
     export_kv_int(c, "year_end", p->year_end);

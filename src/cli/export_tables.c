@@ -293,11 +293,8 @@ static void export_schedule_meta(csv *c, const scenmc_model *m, const scenmc_par
     }
 }
 
-void export_metadata(csv *c, const scenmc_results *r, const scenmc_results_info *info)
+void export_provenance(csv *c, const scenmc_results_info *info, const scenmc_model *m)
 {
-    const scenmc_model *m = r->model;
-    const scenmc_params *p = &r->params;
-    char key[512];
     export_kv(c, "key", "value");
     export_kv(c, "format", SCENMC_RESULTS_FORMAT);
     export_kv_int(c, "format_version", info->format_version);
@@ -306,6 +303,14 @@ void export_metadata(csv *c, const scenmc_results *r, const scenmc_results_info 
     export_kv(c, "created", info->created);
     export_kv(c, "command_line", info->command_line);
     export_kv(c, "model_name", m->name);
+}
+
+void export_metadata(csv *c, const scenmc_results *r, const scenmc_results_info *info)
+{
+    const scenmc_model *m = r->model;
+    const scenmc_params *p = &r->params;
+    char key[512];
+    export_provenance(c, info, m);
     export_kv(c, "model_path", info->model_path);
     export_kv(c, "model_sha256", info->sha256);
     export_kv_int(c, "year_start", p->year_start);
@@ -340,6 +345,7 @@ void export_metadata(csv *c, const scenmc_results *r, const scenmc_results_info 
     if (r->method == SCENMC_EXACT) {
         export_kv_double(c, "truncation_bound", r->truncation_bound);
         export_kv_double(c, "memory_bytes", r->mem_peak_bytes);
-    }    export_schedule_meta(c, m, p);
+    }
+    export_schedule_meta(c, m, p);
 }
 

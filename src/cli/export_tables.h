@@ -21,6 +21,9 @@ void export_set(const export_opts *o, const scenmc_ensemble_data *e);
 void export_table(csv *c, const scenmc_results *r, scenmc_table_id k);
 /* key, value rows: the provenance and parameters of r. */
 void export_metadata(csv *c, const scenmc_results *r, const scenmc_results_info *info);
+/* Its first rows, for every kind of file: the header, the format, method,
+ * engine, date, command line and model name. */
+void export_provenance(csv *c, const scenmc_results_info *info, const scenmc_model *m);
 void export_kv(csv *c, const char *key, const char *value);
 void export_kv_u64(csv *c, const char *key, uint64_t x);
 void export_kv_int(csv *c, const char *key, long x);
