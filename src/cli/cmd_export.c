@@ -1,7 +1,11 @@
-/* scenmc export: every table of a results file as tidy CSV (docs/file-format.md). */
+/* scenmc export: every table of a results file as tidy CSV, or as one JSON
+ * file (docs/export.md). */
 #include "cli.h"
 #include "scenmc/reader.h"
+#include "cli/export_in.h"
 #include "cli/export_kinds.h"
+#include "cli/export_signposts.h"
+#include "cli/json_out.h"
 #include "base/atomic_file.h"
 #include "base/util.h"
 
@@ -13,9 +17,13 @@
 #include <unistd.h>
 
 static const char head[] =
-    "usage: scenmc export FILE.h5 --csv DIR [--order] [--labels en] [--excel] [--force]\n\n"
+    "usage: scenmc export FILE.h5 --csv DIR [--json FILE.json] [--order] [--labels en]\n"
+    "                     [--excel] [--crlf] [--force] [-q]\n"
+    "       scenmc export FILE.h5 --json FILE.json|- [--order] [--labels en] [--force]\n\n"
     "Writes every table of a results file as CSV in tidy (long) form, one file per\n"
-    "table and one row per cell, with a header row of named columns:\n\n"
+    "table and one row per cell, with a header row of named columns (--json: the\n"
+    "same tables in one JSON file, each an array of row objects keyed by the\n"
+    "column names):\n\n"
     "  scenario.csv             year, scenario, [count], probability, [stderr]\n"
     "  variant.csv              year, descriptor, variant, ...\n"
     "  scenario_variant.csv     year, scenario, descriptor, variant, ...\n"
@@ -38,11 +46,27 @@ static const char head[] =
     "sweep_scenario.csv; a sensitivity file sensitivity.csv; a derivative file\n"
     "(sensitivity --method exact|score) derivative.csv: one row per parameter x year\n"
     "x scenario with its derivative, elasticity and (score) standard error.\n"
+    "A signposts file (scenmc signposts) gives signposts_mutual_information.csv\n"
+    "(descriptor, year, bits, [stderr, bias], rank, defining, best),\n"
+    "signposts_conditional.csv (year, descriptor, variant, target, probability =\n"
+    "P(target | variant at year), joint), signposts_pairs.csv (year, descriptor,\n"
+    "other_descriptor, bits, best; when the file has pairs) and signposts_target.csv;\n"
+    "a calibration file (scenmc calibrate) calibration_points.csv (point, the\n"
+    "parameters, log_likelihood, log_prior, prior, posterior, credible, ...),\n"
+    "calibration_parameters.csv, calibration_predictive.csv (year, scenario,\n"
+    "probability), calibration_point_scenario.csv and calibration_observations.csv;\n"
+    "a levers file (scenmc levers) levers.csv (rank, descriptor, variant, kind,\n"
+    "effect, se, p_with, p_baseline, ratio, defining, trivial) and levers_pairs.csv.\n"
     "Columns: docs/export.md.\n\n"
     "options:\n";
-enum { K_CSV = CLI_KEY_FIRST, K_ORDER, K_LABELS, K_EXCEL, K_CRLF };
+enum { K_CSV = CLI_KEY_FIRST, K_ORDER, K_LABELS, K_EXCEL, K_CRLF, K_JSON };
 static const cli_option options[] = {
     {"csv", K_CSV, 1, "  --csv DIR     the folder to write to (created, with its parents, if missing)\n"},
+    {"json", K_JSON, 1,
+     "  --json FILE   the tables as one JSON file ('-': standard output): {\"file\",\n"
+     "                \"model\", \"method\", \"tables\": {NAME: [{COLUMN: value, ...}, ...]}},\n"
+     "                NAME as the CSV file's name; numbers as numbers, NaN as null\n"
+     "                (--excel and --crlf are for CSV only)\n"},
     {"order", K_ORDER, 0,
      "  --order       beside each descriptor, variant and scenario column X, a column\n"
      "                X_order: its 1-based position in the model (sort or order a\n"
@@ -54,20 +78,20 @@ static const cli_option options[] = {
      "  --excel       for spreadsheets in comma-decimal locales (Swedish, German, ...):\n"
      "                ';' between fields, a decimal comma and a UTF-8 byte-order mark\n"},
     {"crlf", K_CRLF, 0, "  --crlf        CR LF line ends instead of LF (older scenmc wrote these)\n"},
-    {"force", CLI_K_FORCE, 0, "  --force       overwrite CSV files already there\n"},
+    {"force", CLI_K_FORCE, 0, "  --force       overwrite CSV (and JSON) files already there\n"},
     {"quiet", CLI_K_QUIET, 0, "  -q, --quiet   print nothing but errors\n"},
     {"help", 'h', 0, "  -h, --help    this text\n"},
     CLI_END,
 };
 static const char foot[] =
     "\nExit status: 0 done, 1 runtime failure (I/O, memory), 2 bad input or usage\n"
-    "(including a file that is not a scenmc results file, and CSV files that are\n"
-    "already there without --force).\n";
+    "(including a file that is not a scenmc results file, and CSV or JSON files that\n"
+    "are already there without --force).\n";
 static const cli_command command = {"export", head, foot, options};
 
 /* The files of one export: what each holds. */
 enum { W_TABLE, W_META, W_ENSEMBLE, W_MEMBERS, W_SWEEP_POINTS, W_SWEEP_SCENARIO, W_SENS,
-       W_SENS_META, W_DERIV, W_DERIV_META };
+       W_SENS_META, W_DERIV, W_DERIV_META, W_SIGNPOSTS, W_CALIB, W_LEVERS };
 typedef struct out_file {
     char name[64];
     int what, k;
@@ -82,10 +106,29 @@ static int add_file(out_file *f, int n, const char *prefix, const char *name, in
     return n + 1;
 }
 
-/* The files the source gives (by kind); their number. */
-static int plan_files(const results_src *s, out_file *f)
+/* The files of a signposts, calibration or levers file; their number. */
+static int plan_study(const export_in *in, out_file *f)
 {
     int n = 0;
+    if (in->src == EXPORT_SRC_CALIB)
+        for (int k = 0; k < EXPORT_CAL_N; k++)
+            n = add_file(f, n, "", export_cal_names[k], W_CALIB, k);
+    else if (in->src == EXPORT_SRC_LEVERS)
+        for (int k = 0; k < EXPORT_LEV_N; k++)
+            n = export_lev_has(&in->lev, k) ? add_file(f, n, "", export_lev_names[k], W_LEVERS, k) : n;
+    else
+        for (int k = 0; k < EXPORT_SP_N; k++)
+            n = export_sp_has(&in->s.sp, k) ? add_file(f, n, "", export_sp_names[k], W_SIGNPOSTS, k) : n;
+    return n;
+}
+
+/* The files the source gives (by kind); their number. */
+static int plan_files(const export_in *in, out_file *f)
+{
+    const results_src *s = &in->s;
+    int n = 0;
+    if (in->src != EXPORT_SRC_RESULTS || s->is_signposts)
+        return plan_study(in, f);
     switch (s->kind) {
     case SCENMC_FILE_SWEEP:
         n = add_file(f, n, "", "sweep_points", W_SWEEP_POINTS, 0);
@@ -123,8 +166,9 @@ static void sweep_meta(csv *c, const results_src *s)
     export_kv_int(c, "n_points", s->sweep.n_points);
 }
 
-static void render_to(csv *c, const out_file *f, const results_src *s, const export_opts *o)
+static void render_to(csv *c, const out_file *f, const export_in *in, const export_opts *o)
 {
+    const results_src *s = &in->s;
     switch (f->what) {
     case W_TABLE: export_table(c, &s->r, (scenmc_table_id)f->k); break;
     case W_META:
@@ -145,11 +189,14 @@ static void render_to(csv *c, const out_file *f, const results_src *s, const exp
     case W_SENS_META: export_sensitivity_meta(c, s); break;
     case W_DERIV: export_derivative(c, s->m, &s->deriv, s->base.year_start); break;
     case W_DERIV_META: export_derivative_meta(c, s); break;
+    case W_SIGNPOSTS: export_sp_table(c, s, f->k); break;
+    case W_CALIB: export_cal_table(c, &in->cal, f->k); break;
+    case W_LEVERS: export_lev_table(c, &in->lev, f->k); break;
     }
 }
 
 /* The text of one CSV file (malloc'd), or NULL when out of memory. */
-static char *render(const out_file *f, const results_src *s, const export_opts *o, size_t *len)
+static char *render(const out_file *f, const export_in *s, const export_opts *o, size_t *len)
 {
     char *text = NULL;
     FILE *mf = open_memstream(&text, len);
@@ -173,7 +220,7 @@ static char *csv_path(const char *dir, const out_file *f)
 /* Every CSV file written, or none: each goes to a temporary beside its
  * target, and the targets change only once every temporary is complete
  * (an export --force that fails leaves the earlier files as they were). */
-static int write_all(const char *dir, const out_file *files, int n, const results_src *s,
+static int write_all(const char *dir, const out_file *files, int n, const export_in *s,
                      const export_opts *o)
 {
     scenmc__atomic a[MAX_FILES];
@@ -211,6 +258,58 @@ static int write_all(const char *dir, const out_file *files, int n, const result
         fprintf(stderr, "scenmc export: %s\n", err.msg);
     for (int k = 0; k < n; k++)
         free(path[k]);
+    return rc;
+}
+
+/* The JSON document of every table (malloc'd), or NULL when out of memory. */
+static char *render_json(const out_file *f, int n, const export_in *in, const export_opts *o,
+                         const char *file, size_t *len)
+{
+    const char *model, *method;
+    char *text = NULL;
+    FILE *mf = open_memstream(&text, len);
+    if (!mf)
+        return NULL;
+    export_in_names(in, &model, &method);
+    fputs("{", mf);
+    json_key(mf, 1, 2, "file");
+    json_string(mf, file);
+    json_key(mf, 0, 2, "model");
+    json_string(mf, model);
+    json_key(mf, 0, 2, "method");
+    json_string(mf, method);
+    json_key(mf, 0, 2, "tables");
+    fputs("{", mf);
+    for (int k = 0; k < n; k++) {
+        csv c;
+        json_key(mf, k == 0, 4, f[k].name);
+        csv_begin_json(&c, mf);
+        render_to(&c, &f[k], in, o);
+        csv_end_json(&c);
+    }
+    fputs("\n  }\n}\n", mf);
+    return cli_text_done(mf, &text);
+}
+
+/* The JSON file (path, or '-' standard output). */
+static int write_json(const char *path, const out_file *f, int n, const export_in *in, const export_opts *o,
+                      const char *file, int force)
+{
+    size_t len = 0;
+    char *text = render_json(f, n, in, o, file, &len);
+    int rc = 0;
+    scenmc_error err;
+    scenmc_error_clear(&err);
+    if (!text) {
+        fprintf(stderr, "scenmc export: %s: out of memory; nothing was written\n", path);
+        rc = 1;
+    } else if (!strcmp(path, "-")) {
+        rc = fwrite(text, 1, len, stdout) != len || fflush(stdout) ? 1 : 0;
+    } else if (scenmc__write_text_file(path, text, len, force, &err) != SCENMC_OK) {
+        fprintf(stderr, "scenmc export: %s\n", err.msg);
+        rc = cli_exit_code(err.code);
+    }
+    free(text);
     return rc;
 }
 
@@ -293,6 +392,44 @@ static int check_folder(const char *dir, int force, const out_file *files, int n
     return 0;
 }
 
+/* Refuses before reading: a JSON file already there without --force (status 2). */
+static int check_json(const char *path, int force)
+{
+    if (!path || !strcmp(path, "-"))
+        return 0;
+    scenmc_error err;
+    scenmc_error_clear(&err);
+    int exists = access(path, F_OK) == 0;
+    if (scenmc__atomic_check(path, force, &err) == SCENMC_OK)
+        return 0;
+    fprintf(stderr, "scenmc export: %s\n", err.msg);
+    return exists && !force ? EXIT_USAGE : 1;
+}
+
+/* The CSV files into dir and the JSON file; 0 or an exit code. */
+static int write_outputs(const char *dir, const char *json, const char *file, const export_in *in,
+                         const export_opts *o, int force, int quiet)
+{
+    out_file files[MAX_FILES];
+    int n = plan_files(in, files), rc = 0;
+    const char *model, *method;
+    export_in_names(in, &model, &method);
+    if (dir) {
+        rc = check_folder(dir, force, files, n);
+        if (!rc)
+            rc = make_folder(dir);
+        if (!rc)
+            rc = write_all(dir, files, n, in, o);
+        if (!rc && !quiet && !(json && !strcmp(json, "-")))
+            printf("%s: %d CSV files written to %s (%s, %s)\n", file, n, dir, model, method);
+    }
+    if (!rc && json)
+        rc = write_json(json, files, n, in, o, file, force);
+    if (!rc && json && strcmp(json, "-") && !quiet)
+        printf("%s: %d tables written to %s (%s, %s)\n", file, n, json, model, method);
+    return rc;
+}
+
 int cmd_export(int argc, char **argv)
 {
     const char *file = NULL;
@@ -302,7 +439,7 @@ int cmd_export(int argc, char **argv)
     int rc = cli_parse(&command, argc, argv, &a);
     if (rc)
         return rc == CLI_HELP_SHOWN ? 0 : rc;
-    const char *dir = cli_value(&a, K_CSV);
+    const char *dir = cli_value(&a, K_CSV), *json = cli_value(&a, K_JSON);
     int force = cli_flag(&a, CLI_K_FORCE), quiet = cli_flag(&a, CLI_K_QUIET);
     rc = take_options(&a, &o, &style);
     if (!rc)
@@ -310,25 +447,22 @@ int cmd_export(int argc, char **argv)
     cli_args_free(&a);
     if (rc)
         return rc;
-    if (!dir || !*dir)
-        return cli_usage_error("export", "no output folder given; expected --csv DIR");
+    if ((!dir || !*dir) && (!json || !*json))
+        return cli_usage_error("export", "no output given; expected --csv DIR or --json FILE");
+    if (dir && !*dir)
+        return cli_usage_error("export", "--csv: an empty folder name");
+    if (json && !*json)
+        return cli_usage_error("export", "--json: an empty file name");
     /* A file in place of the folder: refused before reading; the CSV files
      * (which depend on the kind of file) once it is read. */
-    out_file files[MAX_FILES];
-    if ((rc = check_folder(dir, force, files, 0)) != 0)
+    out_file none[1];
+    if ((dir && (rc = check_folder(dir, force, none, 0)) != 0) || (rc = check_json(json, force)) != 0)
         return rc;
-    results_src s;
-    if ((rc = results_src_read("export", file, &s)) != 0)
+    export_in in;
+    if ((rc = export_in_read(file, &in)) != 0)
         return rc;
     export_set(&o, NULL);
-    int n = plan_files(&s, files);
-    rc = check_folder(dir, force, files, n);
-    if (!rc)
-        rc = make_folder(dir);
-    if (!rc)
-        rc = write_all(dir, files, n, &s, &o);
-    if (!rc && !quiet)
-        printf("%s: %d CSV files written to %s (%s, %s)\n", file, n, dir, s.m->name, s.info.method);
-    results_src_free(&s);
+    rc = write_outputs(dir, json, file, &in, &o, force, quiet);
+    export_in_free(&in);
     return rc;
 }

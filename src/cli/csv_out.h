@@ -21,10 +21,20 @@ typedef struct csv {
     FILE *f;
     int col;
     const csv_style *st;
+    /* JSON (csv_begin_json): the first row names the fields, every later
+     * row is written as an object keyed by them, texts as strings, numbers
+     * as numbers (null when not finite). */
+    int json, rows;
+    char **names;
+    int n_names;
 } csv;
 
 /* Starts a file: the byte-order mark when the style has one. */
 void csv_begin(csv *c, FILE *f, const csv_style *st);
+/* Starts a table written as a JSON array of row objects ("[" ... "]", its
+ * rows at six spaces of indent), ended by csv_end_json. */
+void csv_begin_json(csv *c, FILE *f);
+void csv_end_json(csv *c);
 /* One field; quoted when it holds the separator, a quote or a line end. */
 void csv_text(csv *c, const char *s);
 /* A number that reads back to the identical double, with the style's decimal mark. */

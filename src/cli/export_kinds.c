@@ -85,25 +85,21 @@ void export_sensitivity(csv *c, const scenmc_model *m, const scenmc_sensitivity_
         }
 }
 
-/* metadata.csv of a sensitivity or derivative file: provenance and /params. */
-static void params_meta(csv *c, const results_src *s)
+void export_params_meta(csv *c, const scenmc_results_info *info, const scenmc_model *m, const scenmc_params *p)
 {
-    const scenmc_params *p = &s->base;
-    export_kv(c, "key", "value");
-    export_kv(c, "format", SCENMC_RESULTS_FORMAT);
-    export_kv_int(c, "format_version", s->info.format_version);
-    export_kv(c, "method", s->info.method);
-    export_kv(c, "engine_version", s->info.engine_version);
-    export_kv(c, "created", s->info.created);
-    export_kv(c, "command_line", s->info.command_line);
-    export_kv(c, "model_name", s->m->name);
-    export_kv(c, "model_sha256", s->info.sha256);
+    export_provenance(c, info, m);
+    export_kv(c, "model_sha256", info->sha256);
     export_kv_int(c, "year_start", p->year_start);
     export_kv_int(c, "year_end", p->year_end);
     export_kv_u64(c, "seed", p->seed);
     export_kv_double(c, "beta", p->beta);
     export_kv_double(c, "w_consistency", p->w_consistency);
     export_kv_double(c, "w_cross", p->w_cross);
+}
+
+static void params_meta(csv *c, const results_src *s)
+{
+    export_params_meta(c, &s->info, s->m, &s->base);
 }
 
 void export_sensitivity_meta(csv *c, const results_src *s)

@@ -19,6 +19,9 @@ void export_sensitivity_meta(csv *c, const results_src *s);
 /* derivative.csv: one row per parameter x year x scenario (label, kind,
  * value, step, year, scenario, derivative, elasticity, [stderr]). */
 void export_derivative(csv *c, const scenmc_model *m, const scenmc_derivatives *d, int year_start);
+/* metadata.csv's first rows for a file of any kind but run and exact: the
+ * header, provenance, years, seed, beta and weights. */
+void export_params_meta(csv *c, const scenmc_results_info *info, const scenmc_model *m, const scenmc_params *p);
 /* metadata.csv of a derivative file. */
 void export_derivative_meta(csv *c, const results_src *s);
 

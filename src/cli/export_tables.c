@@ -80,7 +80,7 @@ void export_head_key(csv *c, const char *name)
 }
 
 /* name, then (when asked for) its 1-based position in the model and its label. */
-static void key(csv *c, const char *name, long order, const char *label)
+void export_key(csv *c, const char *name, long order, const char *label)
 {
     csv_text(c, name);
     if (xo->order)
@@ -92,23 +92,27 @@ static void key(csv *c, const char *name, long order, const char *label)
 void export_key_scen(csv *c, const scenmc_results *r, size_t s)
 {
     const scenmc_model *m = r->model;
-    key(c, export_scen_name(r, s), (long)s + 1,
+    export_key(c, export_scen_name(r, s), (long)s + 1,
         s < (size_t)m->n_scenarios ? m->scenarios[s].label : NULL);
 }
 
-static void head_var(csv *c)
+void export_head_var(csv *c)
 {
     export_head_key(c, "descriptor");
     export_head_key(c, "variant");
 }
 
-/* descriptor and variant columns of variant v (global index). */
-static void key_var(csv *c, const scenmc_model *m, size_t v)
+void export_key_desc(csv *c, const scenmc_model *m, int d)
+{
+    const scenmc_descriptor *D = &m->descriptors[d];
+    export_key(c, D->id, d + 1, D->label ? D->label : D->name);
+}
+
+void export_key_var(csv *c, const scenmc_model *m, size_t v)
 {
     int d = m->variant_descriptor[v];
-    const scenmc_descriptor *D = &m->descriptors[d];
-    key(c, D->id, d + 1, D->label ? D->label : D->name);
-    key(c, m->variant_name[v], (long)v - D->offset + 1, m->variant_label[v]);
+    export_key_desc(c, m, d);
+    export_key(c, m->variant_name[v], (long)v - m->descriptors[d].offset + 1, m->variant_label[v]);
 }
 
 /* ------------------------------------------------------------------ the tables */
@@ -129,10 +133,10 @@ static void table_variant(csv *c, const scenmc_results *r)
 {
     const scenmc_table *t = &r->t[SCENMC_T_VARIANT];
     size_t Y = (size_t)r->n_years, V = (size_t)r->model->n_variants;
-    csv_text(c, "year"); head_var(c); export_value_header(c, r);
+    csv_text(c, "year"); export_head_var(c); export_value_header(c, r);
     for (size_t y = 0; y < Y; y++)
         for (size_t v = 0; v < V; v++) {
-            csv_int(c, r->params.year_start + (long)y); key_var(c, r->model, v);
+            csv_int(c, r->params.year_start + (long)y); export_key_var(c, r->model, v);
             export_cell(c, t, y * V + v);
         }
 }
@@ -141,12 +145,12 @@ static void table_scenario_variant(csv *c, const scenmc_results *r)
 {
     const scenmc_table *t = &r->t[SCENMC_T_SCENARIO_VARIANT];
     size_t Y = (size_t)r->n_years, S = (size_t)r->n_scenarios, V = (size_t)r->model->n_variants;
-    csv_text(c, "year"); export_head_key(c, "scenario"); head_var(c); export_value_header(c, r);
+    csv_text(c, "year"); export_head_key(c, "scenario"); export_head_var(c); export_value_header(c, r);
     for (size_t y = 0; y < Y; y++)
         for (size_t s = 0; s < S; s++)
             for (size_t v = 0; v < V; v++) {
                 csv_int(c, r->params.year_start + (long)y); export_key_scen(c, r, s);
-                key_var(c, r->model, v);
+                export_key_var(c, r->model, v);
                 export_cell(c, t, (y * S + s) * V + v);
             }
 }
@@ -169,11 +173,11 @@ static void table_early_warning(csv *c, const scenmc_results *r)
 {
     const scenmc_table *t = &r->t[SCENMC_T_EARLY_WARNING];
     size_t Y = (size_t)r->n_years, S = (size_t)r->n_scenarios, V = (size_t)r->model->n_variants;
-    csv_text(c, "year"); head_var(c); export_head_key(c, "final_scenario"); export_value_header(c, r);
+    csv_text(c, "year"); export_head_var(c); export_head_key(c, "final_scenario"); export_value_header(c, r);
     for (size_t y = 0; y < Y; y++)
         for (size_t v = 0; v < V; v++)
             for (size_t s = 0; s < S; s++) {
-                csv_int(c, r->params.year_start + (long)y); key_var(c, r->model, v);
+                csv_int(c, r->params.year_start + (long)y); export_key_var(c, r->model, v);
                 export_key_scen(c, r, s);
                 export_cell(c, t, (y * V + v) * S + s);
             }
@@ -289,11 +293,8 @@ static void export_schedule_meta(csv *c, const scenmc_model *m, const scenmc_par
     }
 }
 
-void export_metadata(csv *c, const scenmc_results *r, const scenmc_results_info *info)
+void export_provenance(csv *c, const scenmc_results_info *info, const scenmc_model *m)
 {
-    const scenmc_model *m = r->model;
-    const scenmc_params *p = &r->params;
-    char key[512];
     export_kv(c, "key", "value");
     export_kv(c, "format", SCENMC_RESULTS_FORMAT);
     export_kv_int(c, "format_version", info->format_version);
@@ -302,6 +303,14 @@ void export_metadata(csv *c, const scenmc_results *r, const scenmc_results_info 
     export_kv(c, "created", info->created);
     export_kv(c, "command_line", info->command_line);
     export_kv(c, "model_name", m->name);
+}
+
+void export_metadata(csv *c, const scenmc_results *r, const scenmc_results_info *info)
+{
+    const scenmc_model *m = r->model;
+    const scenmc_params *p = &r->params;
+    char key[512];
+    export_provenance(c, info, m);
     export_kv(c, "model_path", info->model_path);
     export_kv(c, "model_sha256", info->sha256);
     export_kv_int(c, "year_start", p->year_start);
@@ -336,6 +345,7 @@ void export_metadata(csv *c, const scenmc_results *r, const scenmc_results_info 
     if (r->method == SCENMC_EXACT) {
         export_kv_double(c, "truncation_bound", r->truncation_bound);
         export_kv_double(c, "memory_bytes", r->mem_peak_bytes);
-    }    export_schedule_meta(c, m, p);
+    }
+    export_schedule_meta(c, m, p);
 }
 

@@ -21,6 +21,9 @@ void export_set(const export_opts *o, const scenmc_ensemble_data *e);
 void export_table(csv *c, const scenmc_results *r, scenmc_table_id k);
 /* key, value rows: the provenance and parameters of r. */
 void export_metadata(csv *c, const scenmc_results *r, const scenmc_results_info *info);
+/* Its first rows, for every kind of file: the header, the format, method,
+ * engine, date, command line and model name. */
+void export_provenance(csv *c, const scenmc_results_info *info, const scenmc_model *m);
 void export_kv(csv *c, const char *key, const char *value);
 void export_kv_u64(csv *c, const char *key, uint64_t x);
 void export_kv_int(csv *c, const char *key, long x);
@@ -33,5 +36,12 @@ void export_key_scen(csv *c, const scenmc_results *r, size_t s);
 void export_value_header(csv *c, const scenmc_results *r);
 void export_cell(csv *c, const scenmc_table *t, size_t i);
 const char *export_scen_name(const scenmc_results *r, size_t s);
+/* A name column: name, then (with --order, --labels) its 1-based position and label. */
+void export_key(csv *c, const char *name, long order, const char *label);
+/* The header "descriptor, variant" and their columns for descriptor d or
+ * variant v (global index), each with its companions. */
+void export_head_var(csv *c);
+void export_key_desc(csv *c, const scenmc_model *m, int d);
+void export_key_var(csv *c, const scenmc_model *m, size_t v);
 
 #endif

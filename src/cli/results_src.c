@@ -41,8 +41,8 @@ int results_src_read(const char *cmd, const char *path, results_src *s)
     if (st == SCENMC_E_INPUT && (strstr(err.msg, "not the results of one run") ||
                                  strstr(err.msg, "method 'derivative'") ||
                                  strstr(err.msg, "method 'signposts'"))) {
-        /* signposts files: report only (export says it does not read them) */
-        int signposts = strstr(err.msg, "method 'signposts'") && !strcmp(cmd, "report");
+        /* signposts files: report and export (other commands say they do not read them) */
+        int signposts = strstr(err.msg, "method 'signposts'") && (!strcmp(cmd, "report") || !strcmp(cmd, "export"));
         scenmc_results_info_free(&s->info);
         memset(s, 0, sizeof *s);
         return read_other(cmd, path, s, signposts);
