@@ -5,6 +5,7 @@
 #include "scenmc/sweep.h"
 #include "summary.h"
 #include "cli/sched_cli.h"
+#include "model/params.h"
 #include "scenmc/schedule.h"
 #include "base/util.h"
 #include "io/checkpoint.h"
@@ -155,7 +156,7 @@ static int sweep_plan(const cli_args *a, sweep_cmd *sc, const hpc_proc *h)
     scenmc_error err;
     scenmc_error_clear(&err);
     if (!rc && ((sc->start && scenmc_params_parse_start(&sc->base, sc->m, sc->start, &err) != SCENMC_OK) ||
-                scenmc_params_check(&sc->base, &err) != SCENMC_OK ||
+                scenmc__params_check_scheduled(&sc->base, &err) != SCENMC_OK ||
                 (sc->out && h->rank == 0 && scenmc_output_check(sc->out, sc->force, &err) != SCENMC_OK))) {
         cli_print_error("sweep", &err);
         rc = EXIT_USAGE;
@@ -169,22 +170,6 @@ static int sweep_plan(const cli_args *a, sweep_cmd *sc, const hpc_proc *h)
         rc = EXIT_USAGE;
     }
     return rc;
-}
-
-/* The changes over time field by field (no padding, no pointers): the model
- * file's are in its SHA-256 already, the command line's are not. */
-static uint64_t schedule_hash(const scenmc_schedule *s)
-{
-    uint64_t x = UINT64_C(14695981039346656037);
-    for (int i = 0; i < s->n; i++) {
-        const scenmc_change *c = &s->ch[i];
-        int head[6] = {(int)c->kind, c->descriptor, c->variant, c->first, c->last, c->n_knots};
-        x = hpc_hash_bytes(x, head, sizeof head);
-        x = hpc_hash_bytes(x, &c->value, sizeof c->value);
-        x = hpc_hash_bytes(x, c->knot_year, sizeof(int) * (size_t)c->n_knots);
-        x = hpc_hash_bytes(x, c->knot_value, sizeof(double) * (size_t)c->n_knots);
-    }
-    return x;
 }
 
 /* The text that says which sweep a folder of points belongs to: everything a
@@ -208,11 +193,8 @@ static char *sweep_design_text(const sweep_cmd *sc)
                       pl->P, pl->p_first, pl->p_last);
     for (int j = 0; j < sc->K; j++)
         at += snprintf(t + at, n - (size_t)at, "param %s\n", sc->ps[j].name);
-    at += snprintf(t + at, n - (size_t)at, "values %016llx\n", (unsigned long long)values);
-    if (sc->base.schedule) /* absent without changes: older folders still resume */
-        snprintf(t + at, n - (size_t)at, "schedule %016llx\n",
-                 (unsigned long long)schedule_hash(sc->base.schedule));
-    return t;
+    snprintf(t + at, n - (size_t)at, "values %016llx\n", (unsigned long long)values);
+    return t; /* the schedule is in the parameters' hash */
 }
 
 /* Rank 0 with -o: the folder of saved points, opened or created before any
