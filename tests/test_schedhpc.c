@@ -57,13 +57,13 @@ static void assert_same_counts(const scenmc_results *a, const scenmc_results *b,
 
 static int same_counts(const scenmc_results *a, const scenmc_results *b)
 {
-    const scenmc_table *x = &a->t[SCENMC_T_SCENARIO], *y = &b->t[SCENMC_T_SCENARIO];
+    const scenmc_table *x = &a->t[SCENMC_T_VARIANT], *y = &b->t[SCENMC_T_VARIANT];
     return x->size == y->size && memcmp(x->counts, y->counts, x->size * sizeof(uint64_t)) == 0;
 }
 
 /* The Monte Carlo point against the file of a run with the same schedule
- * (bit for bit) and against the exact solver (every scenario in every year
- * within 5 standard errors of the exact probability). */
+ * (bit for bit) and against the exact solver (every scenario and variant in
+ * every year within 5 standard errors of the exact probability). */
 static void check_point(const scenmc_results *pt, const char *schedule, const char *what)
 {
     run_ok("run", sh("%s run %s " ARGS " %s -o %s --force", SCENMC_BINARY, model(), schedule, tmp("one.h5")));
@@ -74,14 +74,17 @@ static void check_point(const scenmc_results *pt, const char *schedule, const ch
     read_or_fail(tmp("one.h5"), &m1, &r1);
     read_or_fail(tmp("one-exact.h5"), &m2, &r2);
     assert_same_counts(pt, &r1, what);
-    const scenmc_table *mc = &pt->t[SCENMC_T_SCENARIO], *ex = &r2.t[SCENMC_T_SCENARIO];
-    assert_int_equal(mc->size, ex->size);
-    double N = (double)pt->n_trajectories;
-    for (size_t i = 0; i < mc->size; i++) {
-        double p = ex->prob[i], se = sqrt(fmax(p * (1 - p), 1e-6) / N);
-        if (fabs(mc->prob[i] - p) > 5 * se)
-            fail_msg("%s: P(scenario) cell %zu is %g by Monte Carlo, %g exactly (se %g)", what, i, mc->prob[i], p,
-                     se);
+    static const int tables[2] = {SCENMC_T_SCENARIO, SCENMC_T_VARIANT};
+    for (int t = 0; t < 2; t++) {
+        const scenmc_table *mc = &pt->t[tables[t]], *ex = &r2.t[tables[t]];
+        assert_int_equal(mc->size, ex->size);
+        double N = (double)pt->n_trajectories;
+        for (size_t i = 0; i < mc->size; i++) {
+            double p = ex->prob[i], se = sqrt(fmax(p * (1 - p), 1e-6) / N);
+            if (fabs(mc->prob[i] - p) > 5 * se)
+                fail_msg("%s: %s cell %zu is %g by Monte Carlo, %g exactly (se %g)", what,
+                         scenmc_table_names[tables[t]], i, mc->prob[i], p, se);
+        }
     }
     scenmc_results_free(&r1);
     scenmc_results_free(&r2);
@@ -122,19 +125,20 @@ static void test_sweep_intervene_year(void **state)
 static void test_sweep_trend_scale(void **state)
 {
     (void)state;
-    run_ok("sweep", sh("%s sweep %s " ARGS " --trend X=up:2000=0,2005=2 --param trend.1.scale=0,2 -o %s --force",
+    run_ok("sweep", sh("%s sweep %s " ARGS " --trend Y=y1:2000=0,2005=2 --param trend.1.scale=0,2 -o %s --force",
                        SCENMC_BINARY, model(), tmp("sw-trend.h5")));
     scenmc_model *m;
     scenmc_sweep_data s;
     read_sweep(tmp("sw-trend.h5"), &m, &s);
     assert_int_equal(s.n_points, 2);
+    assert_false(same_counts(&s.points[0], &s.points[1])); /* the trend matters */
     check_point(&s.points[0], "", "trend.1.scale=0 (no trend)");
-    check_point(&s.points[1], "--trend X=up:2000=0,2005=4", "trend.1.scale=2");
+    check_point(&s.points[1], "--trend Y=y1:2000=0,2005=4", "trend.1.scale=2");
     scenmc_sweep_data_free(&s);
     scenmc_model_free(m);
 }
 
-#define SCHED "--trend X=up:2000=0,2005=2 --intervene 2002-2003:Y=y1 --shock 2001-2004:Z=z2@0.5"
+#define SCHED "--trend Y=y2:2000=0,2005=2 --intervene 2002-2003:Y=y1 --shock 2001-2004:Z=z2@0.5"
 
 /* Three shards merged: the unsharded run's counts, and its schedule. */
 static void test_shards_merge(void **state)
