@@ -222,6 +222,37 @@ static void test_resume_equals_uninterrupted(void **state)
     scenmc_model_free(mb);
 }
 
+/* A sweep with a schedule killed after its first point (the test hook of
+ * cmd_sweep.c) resumes from its folder of points to the uninterrupted file;
+ * the folder refuses a sweep of another schedule, naming the change. */
+static void test_sweep_resume(void **state)
+{
+    (void)state;
+    const char *sw = "--param intervene.1.year=2001,2002,2003";
+    const char *out = tmp("swr.h5");
+    int rc = sh("SCENMC_TEST_FAIL_AFTER_POINTS=1 %s sweep %s " ARGS " --intervene 2002:Y=y1 %s -o %s",
+                SCENMC_BINARY, model(), sw, out);
+    assert_int_equal(rc, 1);
+    assert_int_equal(access(out, F_OK), -1);
+    assert_int_equal(sh("%s sweep %s " ARGS " --intervene 2002:Y=y2 %s -o %s", SCENMC_BINARY, model(), sw, out), 2);
+    assert_non_null(strstr(sh_out, "'change --intervene 2002:Y=y1' there, 'change --intervene 2002:Y=y2' here"));
+    run_ok("resume", sh("%s sweep %s " ARGS " --intervene 2002:Y=y1 %s -o %s", SCENMC_BINARY, model(), sw, out));
+    run_ok("whole", sh("%s sweep %s " ARGS " --intervene 2002:Y=y1 %s -o %s --force", SCENMC_BINARY, model(), sw,
+                       tmp("swr-ref.h5")));
+    scenmc_model *ma, *mb;
+    scenmc_sweep_data a, b;
+    read_sweep(tmp("swr-ref.h5"), &ma, &a);
+    read_sweep(out, &mb, &b);
+    assert_int_equal(a.n_points, 3);
+    assert_int_equal(b.n_points, 3);
+    for (int i = 0; i < 3; i++)
+        assert_same_counts(&a.points[i], &b.points[i], "resumed sweep point");
+    scenmc_sweep_data_free(&a);
+    scenmc_sweep_data_free(&b);
+    scenmc_model_free(ma);
+    scenmc_model_free(mb);
+}
+
 /* sensitivity: --method difference (and auto) simulate the schedule; the
  * derivative methods refuse it, naming the change. */
 static void test_sensitivity(void **state)
@@ -268,6 +299,7 @@ int main(void)
         cmocka_unit_test(test_shards_merge),
         cmocka_unit_test(test_merge_refuses_other_schedule),
         cmocka_unit_test(test_resume_equals_uninterrupted),
+        cmocka_unit_test(test_sweep_resume),
         cmocka_unit_test(test_sensitivity),
         cmocka_unit_test(test_ensemble),
         cmocka_unit_test(test_sweep_refusals),

@@ -182,15 +182,24 @@ static char *sweep_design_text(const sweep_cmd *sc)
     scenmc_model_sha256_hex(sc->m, sha);
     uint64_t values = hpc_hash_bytes(UINT64_C(14695981039346656037), pl->values,
                                      (size_t)pl->P * (size_t)sc->K * sizeof(double));
+    const scenmc_schedule *sch = sc->base.schedule;
     size_t n = 600;
     for (int j = 0; j < sc->K; j++)
         n += strlen(sc->ps[j].name) + 8;
+    for (int i = 0; sch && i < sch->n; i++)
+        n += (sch->ch[i].where ? strlen(sch->ch[i].where) : 0) + 40;
     char *t = scenmc__xmalloc(n);
-    int at = snprintf(t, n, "scenmc sweep points 1\nmodel %s\nparameters %016llx\nseed %llu\n"
-                      "trajectories %llu\ndesign %s\npoints %d\nslice %d to %d\n", sha,
-                      (unsigned long long)hpc_params_hash(&sc->base), (unsigned long long)sc->base.seed,
-                      (unsigned long long)sc->base.n_trajectories, sc->design ? sc->design : "grid",
-                      pl->P, pl->p_first, pl->p_last);
+    int at = snprintf(t, n, "scenmc sweep points 1\nmodel %s\n", sha);
+    /* The changes in words before the hash that covers them, so that a folder
+     * of another schedule is refused naming the change (none: older folders). */
+    for (int i = 0; sch && i < sch->n; i++) {
+        const scenmc_change *c = &sch->ch[i];
+        at += snprintf(t + at, n - (size_t)at, "change %s\n", c->where ? c->where : scenmc_change_kind_names[c->kind]);
+    }
+    at += snprintf(t + at, n - (size_t)at, "parameters %016llx\nseed %llu\ntrajectories %llu\ndesign %s\n"
+                   "points %d\nslice %d to %d\n", (unsigned long long)hpc_params_hash(&sc->base),
+                   (unsigned long long)sc->base.seed, (unsigned long long)sc->base.n_trajectories,
+                   sc->design ? sc->design : "grid", pl->P, pl->p_first, pl->p_last);
     for (int j = 0; j < sc->K; j++)
         at += snprintf(t + at, n - (size_t)at, "param %s\n", sc->ps[j].name);
     snprintf(t + at, n - (size_t)at, "values %016llx\n", (unsigned long long)values);
