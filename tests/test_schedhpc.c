@@ -12,6 +12,7 @@
 #include "scenmc/hpc.h"
 #include "scenmc/reader.h"
 #include "scenmc/schedule.h"
+#include "scenmc/sweep.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -264,10 +265,44 @@ static void test_sensitivity(void **state)
         assert_non_null(strstr(sh_out, "--intervene 2002:Y=y1"));
         assert_non_null(strstr(sh_out, "--method difference"));
     }
-    run_ok("sensitivity", sh("%s sensitivity %s -n 300 --threads 1 --quiet --intervene 2002:Y=y1 -o %s --force",
-                             SCENMC_BINARY, model(), tmp("sens.h5")));
-    /* With Y held at y1 from 2002, a cell between X and Y still moves X:
-     * the run did simulate (it is not refused), and the held years count. */
+    /* auto means difference; the paired runs at -D and +D of the cell X=up,
+     * Y=y2 (score -1: -2 and 0) count the final scenarios of the sweep's
+     * points at those scores, computed by the other engine path. */
+    run_ok("sensitivity", sh("%s sensitivity %s -n 3000 --seed 9 --threads 1 --quiet --intervene 2002:Y=y1 -o %s "
+                             "--force", SCENMC_BINARY, model(), tmp("sens.h5")));
+    run_ok("sweep", sh("%s sweep %s -n 3000 --seed 9 --threads 1 --quiet --intervene 2002:Y=y1 --param "
+                       "cell:X=up,Y=y2=-2,0 -o %s --force", SCENMC_BINARY, model(), tmp("sens-sweep.h5")));
+    scenmc_model *ms, *mw;
+    scenmc_params base;
+    scenmc_sensitivity_result r;
+    scenmc_error err;
+    scenmc_error_clear(&err);
+    if (scenmc_sensitivity_read(tmp("sens.h5"), &ms, &base, &r, NULL, &err) != SCENMC_OK)
+        fail_msg("%s", err.msg);
+    scenmc_sweep_data w;
+    read_sweep(tmp("sens-sweep.h5"), &mw, &w);
+    int c = -1;
+    for (int i = 0; i < r.n_cells; i++)
+        if (r.u[i] == 0 && r.v[i] == 3) /* X=up is variant 0, Y=y2 variant 3 */
+            c = i;
+    assert_true(c >= 0);
+    assert_true(r.minus_value[c] == -2 && r.plus_value[c] == 0);
+    const scenmc_table *t[2] = {&w.points[0].t[SCENMC_T_SCENARIO], &w.points[1].t[SCENMC_T_SCENARIO]};
+    int S = r.n_scenarios, Y = w.points[0].n_years;
+    assert_int_equal(S, w.points[0].n_scenarios);
+    for (int k = 0; k < S; k++) {
+        double minus = r.p_minus[(size_t)c * (size_t)S + (size_t)k] * 3000;
+        double plus = r.p_plus[(size_t)c * (size_t)S + (size_t)k] * 3000;
+        assert_true(fabs(minus - (double)t[0]->counts[(size_t)(Y - 1) * (size_t)S + (size_t)k]) < 1e-6);
+        assert_true(fabs(plus - (double)t[1]->counts[(size_t)(Y - 1) * (size_t)S + (size_t)k]) < 1e-6);
+    }
+    assert_non_null(base.schedule); /* the file records the intervention */
+    assert_int_equal(base.schedule->n, 1);
+    scenmc_sweep_data_free(&w);
+    scenmc_model_free(mw);
+    scenmc_sensitivity_free(&r);
+    scenmc_params_free(&base);
+    scenmc_model_free(ms);
     run_ok("sensitivity", sh("%s sensitivity %s -n 300 --threads 1 --quiet --method difference --shock "
                              "2001-2004:Z=z2@0.5", SCENMC_BINARY, model()));
 }
