@@ -7,6 +7,9 @@
 #include "scenmc/sweep.h"
 #include "summary.h"
 #include "hpc_cli.h"
+#include "cli/sched_cli.h"
+#include "model/params.h"
+#include "scenmc/schedule.h"
 #include "io/mpi.h"
 #include "engine/exact_chain.h"
 #include "engine/score.h"
@@ -63,7 +66,9 @@ static int by_strength(const void *a, const void *b)
 static const cli_option sens_head[] = {
     {"method", K_METHOD, 1,
      "  --method M             auto (default: exact when the exact solver fits in\n"
-     "                         memory, else score), exact, score or difference\n"},
+     "                         memory, else score; difference with trends,\n"
+     "                         interventions or shocks, which only it takes),\n"
+     "                         exact, score or difference\n"},
     {"tables", K_TABLES, 1,
      "  --tables T             exact/score: all (scenario, variant and variant |\n"
      "                         scenario; default) or scenario (faster)\n"},
@@ -79,6 +84,7 @@ static const cli_option sens_head[] = {
     CLI_END,
 };
 static const cli_option sens_tail[] = {
+    CLI_SCHEDULE_OPTIONS, /* difference only: the derivative methods refuse them */
     CLI_OUTPUT_OPTION("the sensitivity or derivative file (atomically)"),
     CLI_FORCE_OPTION,
     {"threads", CLI_K_THREADS, 1, "  --threads T            OpenMP threads (default: all cores)\n"},
@@ -192,6 +198,26 @@ static int sens_plan_shard(sens_cmd *sc)
     return 0;
 }
 
+/* Changes over time (the model file's or --trend/--push/--intervene/--shock):
+ * the paired runs of --method difference simulate them; the derivative
+ * methods (exact, score) do not, and say so, naming the first change. */
+static int sens_plan_schedule(sens_cmd *sc)
+{
+    const scenmc_schedule *s = sc->base.schedule;
+    if (!s || s->n == 0)
+        return 0;
+    if (sc->method == SENS_AUTO)
+        sc->method = SENS_DIFFERENCE;
+    if (sc->method == SENS_DIFFERENCE)
+        return 0;
+    const scenmc_change *c = &s->ch[0];
+    return cli_usage_error("sensitivity", "--method %s computes derivatives without trends, "
+                           "interventions or shocks, and this run has %s%s%s; give --method difference",
+                           sc->method == SENS_EXACT ? "exact" : "score", c->where ? c->where : "",
+                           c->where ? "" : scenmc_change_kind_names[c->kind],
+                           s->n > 1 ? " and more" : "");
+}
+
 /* Plan: the model, the options and the base parameters, checked. */
 static int sens_plan(int argc, char **argv, sens_cmd *sc)
 {
@@ -209,11 +235,15 @@ static int sens_plan(int argc, char **argv, sens_cmd *sc)
     }
     for (int k = 0; k < a.n_opts && !rc; k++)
         rc = sens_option(&a.opts[k], sc);
+    if (!rc)
+        rc = cli_schedule("sensitivity", &a, sc->m, &sc->base);
     cli_args_free(&a);
+    if (!rc)
+        rc = sens_plan_schedule(sc);
     scenmc_error err;
     scenmc_error_clear(&err);
     if (!rc && ((sc->start && scenmc_params_parse_start(&sc->base, sc->m, sc->start, &err) != SCENMC_OK) ||
-                scenmc_params_check(&sc->base, &err) != SCENMC_OK ||
+                scenmc__params_check_scheduled(&sc->base, &err) != SCENMC_OK ||
                 (sc->out && scenmc_output_check(sc->out, sc->force, &err) != SCENMC_OK))) {
         cli_print_error("sensitivity", &err);
         rc = EXIT_USAGE;

@@ -5,6 +5,7 @@
 #include "scenmc/sweep.h"
 #include "summary.h"
 #include "cli/sched_cli.h"
+#include "model/params.h"
 #include "scenmc/schedule.h"
 #include "base/util.h"
 #include "io/checkpoint.h"
@@ -155,7 +156,7 @@ static int sweep_plan(const cli_args *a, sweep_cmd *sc, const hpc_proc *h)
     scenmc_error err;
     scenmc_error_clear(&err);
     if (!rc && ((sc->start && scenmc_params_parse_start(&sc->base, sc->m, sc->start, &err) != SCENMC_OK) ||
-                scenmc_params_check(&sc->base, &err) != SCENMC_OK ||
+                scenmc__params_check_scheduled(&sc->base, &err) != SCENMC_OK ||
                 (sc->out && h->rank == 0 && scenmc_output_check(sc->out, sc->force, &err) != SCENMC_OK))) {
         cli_print_error("sweep", &err);
         rc = EXIT_USAGE;
@@ -171,22 +172,6 @@ static int sweep_plan(const cli_args *a, sweep_cmd *sc, const hpc_proc *h)
     return rc;
 }
 
-/* The changes over time field by field (no padding, no pointers): the model
- * file's are in its SHA-256 already, the command line's are not. */
-static uint64_t schedule_hash(const scenmc_schedule *s)
-{
-    uint64_t x = UINT64_C(14695981039346656037);
-    for (int i = 0; i < s->n; i++) {
-        const scenmc_change *c = &s->ch[i];
-        int head[6] = {(int)c->kind, c->descriptor, c->variant, c->first, c->last, c->n_knots};
-        x = hpc_hash_bytes(x, head, sizeof head);
-        x = hpc_hash_bytes(x, &c->value, sizeof c->value);
-        x = hpc_hash_bytes(x, c->knot_year, sizeof(int) * (size_t)c->n_knots);
-        x = hpc_hash_bytes(x, c->knot_value, sizeof(double) * (size_t)c->n_knots);
-    }
-    return x;
-}
-
 /* The text that says which sweep a folder of points belongs to: everything a
  * point's counts depend on (model, base parameters, seed, N, the points'
  * values) and the slice of points, one item a line. */
@@ -197,22 +182,28 @@ static char *sweep_design_text(const sweep_cmd *sc)
     scenmc_model_sha256_hex(sc->m, sha);
     uint64_t values = hpc_hash_bytes(UINT64_C(14695981039346656037), pl->values,
                                      (size_t)pl->P * (size_t)sc->K * sizeof(double));
+    const scenmc_schedule *sch = sc->base.schedule;
     size_t n = 600;
     for (int j = 0; j < sc->K; j++)
         n += strlen(sc->ps[j].name) + 8;
+    for (int i = 0; sch && i < sch->n; i++)
+        n += (sch->ch[i].where ? strlen(sch->ch[i].where) : 0) + 40;
     char *t = scenmc__xmalloc(n);
-    int at = snprintf(t, n, "scenmc sweep points 1\nmodel %s\nparameters %016llx\nseed %llu\n"
-                      "trajectories %llu\ndesign %s\npoints %d\nslice %d to %d\n", sha,
-                      (unsigned long long)hpc_params_hash(&sc->base), (unsigned long long)sc->base.seed,
-                      (unsigned long long)sc->base.n_trajectories, sc->design ? sc->design : "grid",
-                      pl->P, pl->p_first, pl->p_last);
+    int at = snprintf(t, n, "scenmc sweep points 1\nmodel %s\n", sha);
+    /* The changes in words before the hash that covers them, so that a folder
+     * of another schedule is refused naming the change (none: older folders). */
+    for (int i = 0; sch && i < sch->n; i++) {
+        const scenmc_change *c = &sch->ch[i];
+        at += snprintf(t + at, n - (size_t)at, "change %s\n", c->where ? c->where : scenmc_change_kind_names[c->kind]);
+    }
+    at += snprintf(t + at, n - (size_t)at, "parameters %016llx\nseed %llu\ntrajectories %llu\ndesign %s\n"
+                   "points %d\nslice %d to %d\n", (unsigned long long)hpc_params_hash(&sc->base),
+                   (unsigned long long)sc->base.seed, (unsigned long long)sc->base.n_trajectories,
+                   sc->design ? sc->design : "grid", pl->P, pl->p_first, pl->p_last);
     for (int j = 0; j < sc->K; j++)
         at += snprintf(t + at, n - (size_t)at, "param %s\n", sc->ps[j].name);
-    at += snprintf(t + at, n - (size_t)at, "values %016llx\n", (unsigned long long)values);
-    if (sc->base.schedule) /* absent without changes: older folders still resume */
-        snprintf(t + at, n - (size_t)at, "schedule %016llx\n",
-                 (unsigned long long)schedule_hash(sc->base.schedule));
-    return t;
+    snprintf(t + at, n - (size_t)at, "values %016llx\n", (unsigned long long)values);
+    return t; /* the schedule is in the parameters' hash */
 }
 
 /* Rank 0 with -o: the folder of saved points, opened or created before any

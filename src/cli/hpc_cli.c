@@ -2,6 +2,7 @@
 #include "cli.h"
 #include "hpc_cli.h"
 #include "io/mpi.h"
+#include "scenmc/schedule.h"
 #include "base/util.h"
 
 #include <signal.h>
@@ -118,6 +119,17 @@ uint64_t hpc_params_hash(const scenmc_params *p)
         x = fnv(x, &c->v, sizeof c->v);
         x = fnv(x, &c->cross, sizeof c->cross);
         x = fnv(x, &c->value, sizeof c->value);
+    }
+    /* The changes over time field by field (no padding, no pointers): the model
+     * file's are in its SHA-256 already, the command line's are not. Nothing
+     * without a schedule, so that older hashes stay as they were. */
+    for (int i = 0; p->schedule && i < p->schedule->n; i++) {
+        const scenmc_change *c = &p->schedule->ch[i];
+        int head[6] = {(int)c->kind, c->descriptor, c->variant, c->first, c->last, c->n_knots};
+        x = fnv(x, head, sizeof head);
+        x = fnv(x, &c->value, sizeof c->value);
+        x = fnv(x, c->knot_year, sizeof(int) * (size_t)c->n_knots);
+        x = fnv(x, c->knot_value, sizeof(double) * (size_t)c->n_knots);
     }
     return x;
 }

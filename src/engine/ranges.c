@@ -3,6 +3,7 @@
 #include "engine/ranges.h"
 #include "base/util.h"
 #include "model/params.h"
+#include "scenmc/schedule.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -141,6 +142,46 @@ static int ranges_progress(void *ctx, uint64_t done, uint64_t total, double seco
     return c->opt->progress(c->opt->progress_ctx, c->before + done, c->total, scenmc__now() - c->t0);
 }
 
+/* How many trajectories one call of the engine runs: all of a range, but with
+ * a schedule and a progress callback pieces of opt->chunk (default 2^18). The
+ * engine for schedules runs a range whole, calling no progress; between the
+ * pieces the callback can stop the run (signals, --max-time, MPI peers), so a
+ * checkpoint can be written. The counts are the same: each trajectory is a
+ * function of the seed and its index, and counts add exactly. */
+static uint64_t piece_size(const scenmc_params *p, const scenmc_run_options *opt)
+{
+    if (!opt || !opt->progress || !p->schedule || p->schedule->n == 0)
+        return UINT64_MAX;
+    return opt->chunk ? opt->chunk : (uint64_t)1 << 18;
+}
+
+/* part added to r (the first part becomes r); its range recorded in done,
+ * joined to the previous one where they touch (done holds at most one entry
+ * per range given). */
+static scenmc_status ranges_add(scenmc_results *r, int *have, scenmc_results *part, scenmc_range *done,
+                                size_t *n_done, scenmc_error *err)
+{
+    if (part->n_trajectories > 0) {
+        if (*n_done && done[*n_done - 1].last == part->first)
+            done[*n_done - 1].last = part->last;
+        else
+            done[(*n_done)++] = (scenmc_range){part->first, part->last};
+    }
+    if (!*have) {
+        int threads = part->threads;
+        scenmc_results_free(r);
+        *r = *part;
+        r->threads = threads;
+        *have = 1;
+        return SCENMC_OK;
+    }
+    scenmc_status a = scenmc_results_add(r, part, err);
+    scenmc_results_free(part);
+    if (a != SCENMC_OK)
+        scenmc_results_free(r);
+    return a;
+}
+
 scenmc_status scenmc_run_ranges(const scenmc_model *m, const scenmc_params *p,
                                 const scenmc_run_options *opt, const scenmc_range *ranges, size_t n,
                                 scenmc_results *r, scenmc_range *done, size_t *n_done,
@@ -156,49 +197,37 @@ scenmc_status scenmc_run_ranges(const scenmc_model *m, const scenmc_params *p,
     r->first = r->last = n ? ranges[0].first : 0;
     r->threads = opt ? opt->threads : 0;
     int have = 0;
+    const uint64_t piece = piece_size(p, opt);
     ranges_ctx c = {opt, 0, scenmc_ranges_count(ranges, n), scenmc__now()};
-    for (size_t i = 0; i < n; i++) {
-        if (ranges[i].last <= ranges[i].first)
-            continue;
-        if (opt && opt->progress && c.before > 0 &&
-            opt->progress(opt->progress_ctx, c.before, c.total, scenmc__now() - c.t0))
-            return scenmc_error_add(err, SCENMC_E_INTERRUPTED, "stopped after %llu of %llu trajectories",
-                                    (unsigned long long)c.before, (unsigned long long)c.total);
-        scenmc_run_options o = {0};
-        if (opt)
-            o = *opt;
-        o.first = ranges[i].first;
-        o.last = ranges[i].last;
-        if (opt && opt->progress) {
-            o.progress = ranges_progress;
-            o.progress_ctx = &c;
-        }
-        scenmc_results part;
-        scenmc_status s = scenmc_run(m, p, &o, &part, err);
-        if (s != SCENMC_OK && s != SCENMC_E_INTERRUPTED) {
-            scenmc_results_free(r);
-            return s;
-        }
-        if (part.n_trajectories > 0)
-            done[(*n_done)++] = (scenmc_range){part.first, part.last};
-        c.before += part.n_trajectories;
-        if (!have) {
-            int threads = part.threads;
-            scenmc_results_free(r);
-            *r = part;
-            r->threads = threads;
-            have = 1;
-        } else {
-            scenmc_status a = scenmc_results_add(r, &part, err);
-            scenmc_results_free(&part);
-            if (a != SCENMC_OK) {
-                scenmc_results_free(r);
-                return a;
+    for (size_t i = 0; i < n; i++)
+        for (uint64_t a = ranges[i].first; a < ranges[i].last;) {
+            if (opt && opt->progress && c.before > 0 &&
+                opt->progress(opt->progress_ctx, c.before, c.total, scenmc__now() - c.t0))
+                return scenmc_error_add(err, SCENMC_E_INTERRUPTED, "stopped after %llu of %llu trajectories",
+                                        (unsigned long long)c.before, (unsigned long long)c.total);
+            scenmc_run_options o = {0};
+            if (opt)
+                o = *opt;
+            o.first = a;
+            o.last = ranges[i].last - a > piece ? a + piece : ranges[i].last;
+            if (opt && opt->progress) {
+                o.progress = ranges_progress;
+                o.progress_ctx = &c;
             }
+            scenmc_results part;
+            scenmc_status s = scenmc_run(m, p, &o, &part, err);
+            if (s != SCENMC_OK && s != SCENMC_E_INTERRUPTED) {
+                scenmc_results_free(r);
+                return s;
+            }
+            c.before += part.n_trajectories;
+            a = o.last;
+            scenmc_status added = ranges_add(r, &have, &part, done, n_done, err);
+            if (added != SCENMC_OK)
+                return added;
+            if (s == SCENMC_E_INTERRUPTED)
+                return s;
         }
-        if (s == SCENMC_E_INTERRUPTED)
-            return s;
-    }
     return SCENMC_OK;
 }
 

@@ -2,6 +2,7 @@
  * cell at -delta and +delta with common random numbers (docs/sensitivity.md). */
 #include "scenmc/sweep.h"
 #include "engine/simulate.h"
+#include "model/params.h"
 #include "base/util.h"
 
 #include <math.h>
@@ -14,7 +15,7 @@ scenmc_status scenmc_sensitivity(const scenmc_model *m, const scenmc_params *bas
                                  scenmc_error *err)
 {
     memset(out, 0, sizeof *out);
-    scenmc_status st = scenmc_params_check(base, err);
+    scenmc_status st = scenmc__params_check_scheduled(base, err); /* the paired runs simulate schedules */
     if (st != SCENMC_OK)
         return st;
     if (!(delta > 0) || !isfinite(delta))

@@ -402,7 +402,7 @@ static scenmc_status check_points(const scenmc_model *m, const scenmc_sweep_para
         scenmc_params_copy(&p, base);
         st = scenmc_sweep_apply(m, ps, K, pl->values + (size_t)i * (size_t)K, &p, err);
         if (st == SCENMC_OK)
-            st = scenmc_params_check(&p, err);
+            st = scenmc__params_check_scheduled(&p, err);
         scenmc_params_free(&p);
     }
     return st;

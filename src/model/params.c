@@ -258,6 +258,42 @@ static int schedule_diff(const scenmc_schedule *a, const scenmc_schedule *b)
     return na == nb ? 0 : (na < nb ? na : nb) + 1;
 }
 
+/* A change in words: where it was given ("--intervene 2023:FI=Offentligt",
+ * "m.yaml:12"), else its kind and place in the list. */
+static void change_words(const scenmc_change *c, int i, char *out, size_t n)
+{
+    if (c->where && *c->where)
+        snprintf(out, n, "%s", c->where);
+    else
+        snprintf(out, n, "%s #%d", scenmc_change_kind_names[c->kind], i + 1);
+}
+
+/* The first difference of two schedules (at index i) in words: a change
+ * only one has, or the two changes; where both were given alike (a sweep
+ * moved one), their years or values. */
+static void schedule_why(const scenmc_schedule *a, const scenmc_schedule *b, int i, char *why, size_t n)
+{
+    const int na = a ? a->n : 0, nb = b ? b->n : 0;
+    char x[160], y[160];
+    const char *head = "different trends, interventions or shocks";
+    if (i >= nb || i >= na) {
+        change_words(i < na ? &a->ch[i] : &b->ch[i], i, x, sizeof x);
+        snprintf(why, n, "%s (%s %s)", head, i < na ? "also" : "without", x);
+        return;
+    }
+    const scenmc_change *p = &a->ch[i], *q = &b->ch[i];
+    change_words(p, i, x, sizeof x);
+    change_words(q, i, y, sizeof y);
+    if (strcmp(x, y))
+        snprintf(why, n, "%s (%s, not %s)", head, x, y);
+    else if (p->kind == q->kind && p->kind != SCENMC_CHANGE_TREND && (p->first != q->first || p->last != q->last))
+        snprintf(why, n, "%s (%s in the years %d-%d, not %d-%d)", head, x, p->first, p->last, q->first, q->last);
+    else if (p->kind == q->kind && p->kind == SCENMC_CHANGE_SHOCK)
+        snprintf(why, n, "%s (%s at hazard %.17g, not %.17g)", head, x, p->value, q->value);
+    else
+        snprintf(why, n, "%s (%s with other values)", head, x);
+}
+
 int scenmc_params_same(const scenmc_params *a, const scenmc_params *b, char *why, size_t n)
 {
 #define DIFF(...) do { if (why && n) snprintf(why, n, __VA_ARGS__); return 0; } while (0)
@@ -292,9 +328,11 @@ int scenmc_params_same(const scenmc_params *a, const scenmc_params *b, char *why
             DIFF("a different matrix-cell override (#%d)", i + 1);
     }
     const int sd = schedule_diff(a->schedule, b->schedule);
-    if (sd)
-        DIFF("different trends, interventions or shocks (change #%d of %d, not of %d)", sd,
-             a->schedule ? a->schedule->n : 0, b->schedule ? b->schedule->n : 0);
+    if (sd) {
+        if (why && n)
+            schedule_why(a->schedule, b->schedule, sd - 1, why, n);
+        return 0;
+    }
 #undef DIFF
     return 1;
 }
