@@ -376,9 +376,9 @@ static void exact_ctx_free(exact_ctx *e)
     scenmc__kernel_base_free(&e->k);
 }
 
-/* The kernel, the chain and the shared past for base (cut to the target
- * year), conditioned on o (NULL: none). */
-static scenmc_status exact_ctx_init(exact_ctx *e, const scenmc_model *m, const scenmc_params *base,
+/* The kernel, the chain and the shared past up to the start year for base
+ * (cut to the target year), conditioned on o (NULL: none). */
+static scenmc_status exact_ctx_init(exact_ctx *e, const scenmc_model *m, const scenmc_params *base, int start,
                                     const scenmc_observations *o, int threads, scenmc_error *err)
 {
     memset(e, 0, sizeof *e);
@@ -396,6 +396,7 @@ static scenmc_status exact_ctx_init(exact_ctx *e, const scenmc_model *m, const s
         return st;
     e->o = o && o->n > 0 ? o : NULL;
     e->Y = base->year_end - base->year_start + 1;
+    e->ys = start - base->year_start;
     e->c = (scenmc__chain){.k = &e->k, .n = n, .D = m->n_descriptors, .V = m->n_variants,
                            .threads = threads > 0 ? threads : omp_get_max_threads(), .stride = e->k.state_stride,
                            .loaded = 0 /* not the model's own: T is built before the first pass */};
@@ -520,7 +521,7 @@ scenmc_status scenmc_levers(const scenmc_model *m, const scenmc_params *base, co
     int threads = spec->threads;
     if (st == SCENMC_OK && spec->method == SCENMC_EXACT) {
         exact_ctx ec;
-        st = exact_ctx_init(&ec, m, &cut, spec->given, spec->threads, err);
+        st = exact_ctx_init(&ec, m, &cut, spec->start, spec->given, spec->threads, err);
         if (st == SCENMC_OK)
             st = scenmc__levers_run(m, &cut, spec, exact_solve, &ec, out, err);
         out->past_seconds = ec.past_seconds;
