@@ -186,6 +186,26 @@ static void command_line_given(void **state)
     assert_int_equal(sh("%s levers --target 1 --from 2024 --given 2023:DA=Datamonopol --method mc -n 100",
                         SCENMC_BINARY), 2);
     assert_non_null(strstr(sh_out, "exact only"));
+    /* A small model: the conditioned levers printed and the observations recorded in the file. */
+    char model[512], out[512];
+    snprintf(model, sizeof model, "%s/four.yaml", scratch_dir);
+    snprintf(out, sizeof out, "%s/given.h5", scratch_dir);
+    FILE *f = fopen(model, "w");
+    assert_non_null(f);
+    fputs(four, f);
+    fclose(f);
+    assert_int_equal(sh("%s levers %s --target X --from 2 --given 3:E=e2 --no-progress -o %s", SCENMC_BINARY, model,
+                        out), 0);
+    assert_non_null(strstr(sh_out, "Conditioned on 1 observation"));
+    assert_non_null(strstr(sh_out, "impossible with it")); /* E held at e1 */
+    int rc = sh("/usr/bin/python3 -c \"\n"
+                "import h5py, math\n"
+                "g = h5py.File('%s', 'r')['levers']\n"
+                "assert '3:E=e2' in str(g.attrs['given']), g.attrs['given']\n"
+                "assert math.isnan(g['p_with'][7]), g['p_with'][7]\n"
+                "print('ok')\n\"", out);
+    if (rc)
+        fail_msg("%s", sh_out);
 }
 
 int main(void)
