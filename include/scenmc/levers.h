@@ -28,6 +28,11 @@ typedef struct scenmc_levers_spec {
     int pair_top;           /* otherwise pairs among the top k holds (0: 8) */
     scenmc_method method;   /* SCENMC_EXACT or SCENMC_MONTE_CARLO (params' seed and N) */
     int threads;
+    /* Observations to condition on (scenmc/observe.h), or NULL: P(target) is
+     * then the filtered one; those before the start year condition the
+     * shared past, those from it on are weighed under each lever's own
+     * dynamics. Exact only (Monte Carlo refuses them). */
+    const struct scenmc_observations *given;
     /* Called after each evaluation; non-zero stops (SCENMC_E_INTERRUPTED). */
     int (*progress)(void *ctx, uint64_t done, uint64_t total, double seconds);
     void *progress_ctx;
@@ -38,7 +43,8 @@ typedef struct scenmc_lever {
     int descriptor, variant; /* variant within the descriptor */
     int defining;            /* the descriptor is in a target scenario's conditions */
     int trivial;             /* hold only: 0 or 1 when P(target) is that by the definitions; -1 */
-    double p_with, effect, ratio, se; /* effect = p_with - p_baseline; se: paired (0 exact) */
+    double p_with, effect, ratio, se; /* effect = p_with - p_baseline; se: paired (0 exact);
+                                       * NaN when the observations are impossible with the lever */
 } scenmc_lever;
 
 typedef struct scenmc_levers_result {
@@ -56,6 +62,8 @@ typedef struct scenmc_levers_result {
     int best_pair;           /* index into the pairs, or -1 */
     uint64_t n_trajectories; /* Monte Carlo; 0 exact */
     double wall_seconds;
+    double past_seconds;     /* exact: the shared past (kernel, start distribution, years to the start) */
+    double solve_seconds;    /* exact: the levers' and pairs' forward years from the start */
 } scenmc_levers_result;
 
 scenmc_status scenmc_levers(const scenmc_model *m, const scenmc_params *base, const scenmc_levers_spec *spec,

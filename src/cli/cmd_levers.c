@@ -2,6 +2,7 @@
  * (docs/interventions.md). */
 #include "cli.h"
 #include "sched_cli.h"
+#include "obs_cli.h"
 #include "summary.h"
 #include "scenmc/levers.h"
 #include "engine/exact_chain.h"
@@ -30,7 +31,10 @@ static const char levers_help[] =
     "marked (*): holding one can make the target impossible or certain by\n"
     "definition (P = 0 or 1, marked 'trivial'). --pairs: also the best pair of holds\n"
     "on two different descriptors, over every pair when there are at most\n"
-    "--pair-budget of them, else over the top --pair-top single holds.\n\n"
+    "--pair-budget of them, else over the top --pair-top single holds.\n"
+    "--given/--observations (exact only): the target's probability conditioned on\n"
+    "what was observed; observations before --from condition the shared past,\n"
+    "those from --from on are weighed under each intervention's own dynamics.\n\n"
     "options:\n";
 
 static const cli_option levers_options[] = {
@@ -52,6 +56,7 @@ static const cli_option levers_options[] = {
     {"top", K_TOP, 1, "  --top K                rows shown (default 15; the file has all)\n"},
     CLI_PARAMS,
     CLI_SCHEDULE_OPTIONS,
+    CLI_GIVEN_OPTIONS,
     CLI_OUTPUT_OPTION("the levers file (atomically)"),
     CLI_FORCE_OPTION,
     {"threads", CLI_K_THREADS, 1, "  --threads T            OpenMP threads (default: all cores)\n"},
@@ -68,6 +73,7 @@ typedef struct lev_cmd {
     scenmc_model *m;
     scenmc_params base;
     scenmc_levers_spec spec;
+    scenmc_observations obs; /* --given, --observations */
     int *target;
     const char *out, *start, *target_text;
     int force, quiet, progress, no_progress, method, have_from;
@@ -146,6 +152,25 @@ static int lev_option(const cli_arg *o, lev_cmd *lc)
     return 0;
 }
 
+/* --given and --observations (after the years and the start are known);
+ * exact only. */
+static int lev_given(const cli_args *a, lev_cmd *lc)
+{
+    int rc = cli_observations("levers", a, lc->m, &lc->base, &lc->obs);
+    if (!rc && lc->start && lc->obs.start)
+        rc = cli_usage_error("levers", "the start state is given twice (--start and the observations "
+                             "file's start); give it once");
+    if (!rc && (lc->obs.n || lc->obs.start)) {
+        if (lc->method == M_MC)
+            rc = cli_usage_error("levers", "--given/--observations: the levers of a conditioned forecast are "
+                                 "exact only (--method exact); the Monte Carlo levers have no weighted "
+                                 "paired runs yet");
+        lc->method = M_EXACT;
+        lc->spec.given = &lc->obs;
+    }
+    return rc;
+}
+
 /* The model, the options, the baseline and the method, checked. */
 static int lev_plan(int argc, char **argv, lev_cmd *lc)
 {
@@ -154,6 +179,8 @@ static int lev_plan(int argc, char **argv, lev_cmd *lc)
     int rc = cli_parse(&cmd, argc, argv, &a);
     if (rc)
         return rc;
+    scenmc_error err;
+    scenmc_error_clear(&err);
     rc = cli_too_many("levers", &a, 1);
     if (!rc)
         lc->m = cli_load_model("levers", a.n_pos ? a.pos[0] : NULL, &rc);
@@ -163,6 +190,12 @@ static int lev_plan(int argc, char **argv, lev_cmd *lc)
         rc = lev_option(&a.opts[k], lc);
     if (!rc)
         rc = cli_schedule("levers", &a, lc->m, &lc->base);
+    if (!rc && lc->start && scenmc_params_parse_start(&lc->base, lc->m, lc->start, &err) != SCENMC_OK) {
+        cli_print_error("levers", &err);
+        rc = EXIT_USAGE;
+    }
+    if (!rc)
+        rc = lev_given(&a, lc);
     cli_args_free(&a);
     if (!rc && !lc->target_text)
         rc = cli_usage_error("levers", "--target is required (a scenario name or number)");
@@ -170,10 +203,7 @@ static int lev_plan(int argc, char **argv, lev_cmd *lc)
         rc = cli_usage_error("levers", "--from is required (the interventions' first year)");
     if (!rc)
         rc = parse_target(lc, lc->target_text);
-    scenmc_error err;
-    scenmc_error_clear(&err);
-    if (!rc && ((lc->start && scenmc_params_parse_start(&lc->base, lc->m, lc->start, &err) != SCENMC_OK) ||
-                (lc->out && scenmc_output_check(lc->out, lc->force, &err) != SCENMC_OK))) {
+    if (!rc && lc->out && scenmc_output_check(lc->out, lc->force, &err) != SCENMC_OK) {
         cli_print_error("levers", &err);
         rc = EXIT_USAGE;
     }
@@ -197,6 +227,10 @@ static void print_lever(const lev_cmd *lc, const scenmc_levers_result *r, int ra
              m->variant_name[d->offset + l->variant]);
     printf("%3d. %c ", rank, l->defining ? '*' : ' '); /* before the name, which the cell may cut */
     summary_cell(stdout, name, 34);
+    if (isnan(l->p_with)) {
+        printf(" what was observed from %d on is impossible with it\n", r->start);
+        return;
+    }
     printf(" P %.4f  effect %+.4f", l->p_with, l->effect);
     if (r->method != SCENMC_EXACT)
         printf(" ± %.4f", l->se);
@@ -208,6 +242,9 @@ static void lev_print(const lev_cmd *lc, const scenmc_levers_result *r)
     printf("%s: %d levers from %d, target %s in %d, %s, %.1f s\n", lc->m->name, r->n_levers, r->start,
            lc->target_text, r->year, r->method == SCENMC_EXACT ? "exact"
            : "Monte Carlo (common random numbers)", r->wall_seconds);
+    if (lc->obs.n)
+        printf("Conditioned on %d observation%s (P(target) is the filtered one)\n", lc->obs.n,
+               lc->obs.n == 1 ? "" : "s");
     printf("Baseline P(target) %.4f", r->p_baseline);
     if (r->method != SCENMC_EXACT)
         printf(" ± %.4f (%llu trajectories)", r->p_baseline_se, (unsigned long long)r->n_trajectories);
@@ -274,6 +311,7 @@ int cmd_levers(int argc, char **argv)
         rc = lev_run(&lc);
     if (lc.m) {
         scenmc_params_free(&lc.base);
+        scenmc_observations_free(&lc.obs);
         scenmc_model_free(lc.m);
     }
     free(lc.target);

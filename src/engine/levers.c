@@ -3,11 +3,14 @@
  * every push, ranked by its effect on P(target); the best pair of holds. */
 #include "engine/levers.h"
 #include "engine/simulate.h"
+#include "engine/exact_chain.h"
+#include "engine/exact_filter.h"
 #include "model/params.h"
 #include "scenmc/schedule.h"
 #include "base/util.h"
 
 #include <math.h>
+#include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -117,7 +120,9 @@ static int by_effect(const void *x, const void *y)
 {
     int a = *(const int *)x, b = *(const int *)y;
     double ea = sort_levers[a].effect, eb = sort_levers[b].effect;
-    if (ea != eb)
+    if (isnan(ea) != isnan(eb)) /* undefined (observations impossible with the lever) last */
+        return isnan(ea) ? 1 : -1;
+    if (ea != eb && !isnan(ea))
         return ea < eb ? 1 : -1;
     return a - b;
 }
@@ -192,7 +197,7 @@ static scenmc_status lev_pairs(lev_run *L, scenmc_levers_result *out, int cap, s
         st = lev_eval(L, a, b, &pb, &out->pair_p[i], &out->pair_se[i], err);
         out->pair_effect[i] = out->pair_p[i] - pb;
         /* The best pair: the largest effect among pairs of non-trivial holds. */
-        if (st == SCENMC_OK && a->trivial < 0 && b->trivial < 0 &&
+        if (st == SCENMC_OK && a->trivial < 0 && b->trivial < 0 && !isnan(out->pair_effect[i]) &&
             (out->best_pair < 0 || out->pair_effect[i] > out->pair_effect[out->best_pair]))
             out->best_pair = i;
     }
@@ -256,41 +261,177 @@ void scenmc_levers_free(scenmc_levers_result *r)
 
 /* ---------------------------------------------------------------- the two solvers */
 
+/* Exact: every lever's process is the baseline's until the start year, so
+ * the distribution at the start (before the start year's holds and
+ * observations) is solved once; each lever then costs only the forward
+ * years from the start, one vector (docs/interventions.md, "Speed"). With
+ * observations it is the forward filter: those before the start condition
+ * the shared past, those from the start on weigh each lever's own forward
+ * distribution, and P(target) is the filtered one in the target year. */
 typedef struct exact_ctx {
-    int threads;
+    scenmc__kernel_base k;
+    scenmc__chain c;
+    const scenmc_observations *o; /* NULL: unconditioned */
+    double **L;    /* [Y] the observed years' likelihoods (NULL without observations) */
+    int *scen;     /* [n] each state's scenario */
+    double *past;  /* [n] the distribution at the start year's time, before its holds */
+    double *v;     /* [n] a lever's forward distribution */
+    int ys, Y;     /* the start year's index; years */
     int have_base;
     double p_base;
+    double past_seconds, lever_seconds; /* the timing breakdown (wall) */
 } exact_ctx;
 
-static scenmc_status exact_p(const scenmc_model *m, const scenmc_params *p, int threads, const uint8_t *in_target,
-                             int S, double *out, scenmc_error *err)
+/* v .* L normalised (L NULL: v untouched); 0 when nothing is left. */
+static int exact_weigh(const exact_ctx *e, double *v, int y)
 {
-    scenmc_results r;
-    scenmc_status st = scenmc_exact(m, p, threads, &r, err);
+    const double *L = e->L ? e->L[y] : NULL;
+    if (!L)
+        return 1;
+    double z = 0;
+    for (uint64_t x = 0; x < e->c.n; x++)
+        z += (v[x] *= L[x]);
+    if (!(z > 0))
+        return 0;
+    for (uint64_t x = 0; x < e->c.n; x++)
+        v[x] /= z;
+    return 1;
+}
+
+/* The chain's operators back to the model's own (the state that
+ * scenmc__chain_schedule expects), then p's schedule. */
+static void exact_reset(exact_ctx *e, const scenmc_model *m, const scenmc_params *p)
+{
+    scenmc__chain *c = &e->c;
+    if (c->loaded != SCENMC__CHAIN_OWN)
+        scenmc__chain_build_transitions(c, p);
+    if (c->pois_lambda != e->k.lambda) {
+        free(c->pois);
+        scenmc__chain_poisson(c, e->k.lambda);
+    }
+    scenmc__chain_schedule(c, m, p);
+}
+
+/* Each state's scenario and the start distribution, then the baseline's
+ * years up to the start year (holds and observations of each year first). */
+static scenmc_status exact_past(exact_ctx *e, const scenmc_model *m, const scenmc_params *p, scenmc_error *err)
+{
+    scenmc__chain *c = &e->c;
+    int *s = scenmc__xcalloc((size_t)c->D, sizeof(int));
+    for (uint64_t x = 0; x < c->n; x++, scenmc__chain_odometer(c, s)) {
+        long si = 0;
+        for (int d = 0; d < c->D; d++)
+            si += (long)e->k.scen_stride[d] * s[d];
+        e->scen[x] = e->k.scen_table[si];
+        e->past[x] = scenmc__chain_start(c, p, s);
+    }
+    free(s);
+    exact_reset(e, m, p);
+    for (int y = 0; y < e->ys; y++) {
+        scenmc__chain_hold_starts(c, e->past, 1, y, 0);
+        if (!exact_weigh(e, e->past, y))
+            return scenmc_error_add(err, SCENMC_E_INPUT, "what was observed in %d has probability 0 under "
+                                    "the model, given its start and the observations before it",
+                                    p->year_start + y);
+        scenmc__chain_use_year(c, p, y);
+        scenmc__chain_apply_year(c, e->past, 1, 0);
+    }
+    return SCENMC_OK;
+}
+
+/* P(target in the last year) under p's schedule from the shared past; NaN
+ * when the observations from the start on are impossible under it. */
+static double exact_lever(exact_ctx *e, const scenmc_model *m, const scenmc_params *p, const uint8_t *in_target)
+{
+    scenmc__chain *c = &e->c;
+    double *v = e->v, in = 0, all = 0;
+    memcpy(v, e->past, sizeof(double) * c->n);
+    exact_reset(e, m, p);
+    for (int y = e->ys; y < e->Y; y++) {
+        if (y > e->ys) {
+            scenmc__chain_use_year(c, p, y - 1);
+            scenmc__chain_apply_year(c, v, 1, 0);
+        }
+        scenmc__chain_hold_starts(c, v, 1, y, 0);
+        if (!exact_weigh(e, v, y))
+            return NAN;
+    }
+    for (uint64_t x = 0; x < c->n; x++) {
+        in += in_target[e->scen[x]] ? v[x] : 0;
+        all += v[x];
+    }
+    return e->o ? in / all : in; /* unconditioned: the exact solver's own sum */
+}
+
+static void exact_ctx_free(exact_ctx *e)
+{
+    free(e->c.T);
+    free(e->c.work[0]);
+    free(e->c.work[1]);
+    free(e->c.pois);
+    free(e->scen);
+    free(e->past);
+    free(e->v);
+    scenmc__chain_likelihood_free(e->L, e->Y);
+    scenmc__kernel_base_free(&e->k);
+}
+
+/* The kernel, the chain and the shared past up to the start year for base
+ * (cut to the target year), conditioned on o (NULL: none). */
+static scenmc_status exact_ctx_init(exact_ctx *e, const scenmc_model *m, const scenmc_params *base, int start,
+                                    const scenmc_observations *o, int threads, scenmc_error *err)
+{
+    memset(e, 0, sizeof *e);
+    double need, t0 = scenmc__now();
+    uint64_t n = scenmc__exact_states(m, base, &need, err);
+    if (!n)
+        return SCENMC_E_LIMIT;
+    scenmc_results shape;
+    scenmc_status st = scenmc_results_init(&shape, m, base, SCENMC_EXACT, err);
     if (st != SCENMC_OK)
         return st;
-    const double *prob = r.t[SCENMC_T_SCENARIO].prob + (size_t)(r.n_years - 1) * (size_t)r.n_scenarios;
-    double sum = 0;
-    for (int s = 0; s < S && s < r.n_scenarios; s++)
-        sum += in_target[s] ? prob[s] : 0;
-    *out = sum;
-    scenmc_results_free(&r);
-    return SCENMC_OK;
+    st = scenmc__kernel_base_init(&e->k, m, base, &shape, err);
+    scenmc_results_free(&shape);
+    if (st != SCENMC_OK)
+        return st;
+    e->o = o && o->n > 0 ? o : NULL;
+    e->Y = base->year_end - base->year_start + 1;
+    e->ys = start - base->year_start;
+    e->c = (scenmc__chain){.k = &e->k, .n = n, .D = m->n_descriptors, .V = m->n_variants,
+                           .threads = threads > 0 ? threads : omp_get_max_threads(), .stride = e->k.state_stride,
+                           .loaded = 0 /* not the model's own: T is built before the first pass */};
+    scenmc__chain_poisson(&e->c, e->k.lambda);
+    e->c.pois_lambda = e->k.lambda;
+    e->c.T = malloc(sizeof(double) * n * (uint64_t)e->c.V);
+    e->c.work[0] = malloc(sizeof(double) * n);
+    e->c.work[1] = malloc(sizeof(double) * n);
+    e->scen = malloc(sizeof(int) * n);
+    e->past = malloc(sizeof(double) * n);
+    e->v = malloc(sizeof(double) * n);
+    if (!e->c.T || !e->c.work[0] || !e->c.work[1] || !e->scen || !e->past || !e->v)
+        return scenmc_error_add(err, SCENMC_E_NOMEM, "out of memory for the exact levers");
+    e->L = e->o ? scenmc__chain_likelihood(&e->c, e->o, base->year_start, e->Y) : NULL;
+    st = exact_past(e, m, base, err);
+    e->past_seconds = scenmc__now() - t0;
+    return st;
 }
 
 static scenmc_status exact_solve(void *ctx, const scenmc_model *m, const scenmc_params *base,
                                  const scenmc_params *with, const uint8_t *in_target, int S, double *p_base,
                                  double *p_with, double *se, scenmc_error *err)
 {
-    exact_ctx *c = ctx;
-    scenmc_status st = SCENMC_OK;
-    if (!c->have_base && (st = exact_p(m, base, c->threads, in_target, S, &c->p_base, err)) == SCENMC_OK)
-        c->have_base = 1;
-    if (st == SCENMC_OK)
-        st = exact_p(m, with, c->threads, in_target, S, p_with, err);
-    *p_base = c->p_base;
+    (void)S, (void)err;
+    exact_ctx *e = ctx;
+    double t0 = scenmc__now();
+    if (!e->have_base) {
+        e->p_base = exact_lever(e, m, base, in_target);
+        e->have_base = 1;
+    }
+    *p_with = exact_lever(e, m, with, in_target);
+    *p_base = e->p_base;
     *se = 0;
-    return st;
+    e->lever_seconds += scenmc__now() - t0;
+    return SCENMC_OK;
 }
 
 /* Common random numbers: the paired difference of the target's indicator
@@ -317,6 +458,34 @@ static scenmc_status mc_solve(void *ctx, const scenmc_model *m, const scenmc_par
     *p_with = (double)b / N;
     *se = sqrt(fmax(((double)only_a + (double)only_b) / N - d * d, 0) / N);
     return st;
+}
+
+/* The observations (spec->given) checked against the years up to the target
+ * year; a file's observed start becomes the start. Exact only: the Monte
+ * Carlo levers would need trajectories weighted in both arms of the paired
+ * run, which scenmc__run_paired_final does not give. */
+static scenmc_status levers_given(const scenmc_model *m, scenmc_params *cut, const scenmc_levers_spec *spec,
+                                  scenmc_error *err)
+{
+    const scenmc_observations *o = spec->given;
+    if (!o || (o->n == 0 && !o->start))
+        return SCENMC_OK;
+    if (spec->method != SCENMC_EXACT)
+        return scenmc_error_add(err, SCENMC_E_INPUT, "levers conditioned on observations (--given, "
+                                "--observations) are exact only: use --method exact (the Monte Carlo "
+                                "levers have no weighted paired runs yet)");
+    scenmc_status st = scenmc_observations_check(o, cut, err);
+    if (st != SCENMC_OK)
+        return st;
+    if (o->start && o->n_start != m->n_descriptors)
+        return scenmc_error_add(err, SCENMC_E_INPUT, "the observed start state has %d descriptors; the "
+                                "model has %d", o->n_start, m->n_descriptors);
+    if (o->start) {
+        free(cut->start);
+        cut->start = scenmc__xcalloc((size_t)m->n_descriptors, sizeof(int));
+        memcpy(cut->start, o->start, sizeof(int) * (size_t)m->n_descriptors);
+    }
+    return SCENMC_OK;
 }
 
 scenmc_status scenmc_levers(const scenmc_model *m, const scenmc_params *base, const scenmc_levers_spec *spec,
@@ -346,12 +515,21 @@ scenmc_status scenmc_levers(const scenmc_model *m, const scenmc_params *base, co
     scenmc_params cut;
     scenmc_params_copy(&cut, base);
     cut.year_end = year; /* what happens after the target year does not matter */
-    scenmc_status st = scenmc__params_check_scheduled(&cut, err); /* the engines refuse what they cannot do */
-    int threads = spec->threads;
-    exact_ctx ec = {.threads = spec->threads};
+    scenmc_status st = levers_given(m, &cut, spec, err);
     if (st == SCENMC_OK)
-        st = spec->method == SCENMC_EXACT ? scenmc__levers_run(m, &cut, spec, exact_solve, &ec, out, err)
-                                          : scenmc__levers_run(m, &cut, spec, mc_solve, &threads, out, err);
+        st = scenmc__params_check_scheduled(&cut, err); /* the engines refuse what they cannot do */
+    int threads = spec->threads;
+    if (st == SCENMC_OK && spec->method == SCENMC_EXACT) {
+        exact_ctx ec;
+        st = exact_ctx_init(&ec, m, &cut, spec->start, spec->given, spec->threads, err);
+        if (st == SCENMC_OK)
+            st = scenmc__levers_run(m, &cut, spec, exact_solve, &ec, out, err);
+        out->past_seconds = ec.past_seconds;
+        out->solve_seconds = ec.lever_seconds;
+        exact_ctx_free(&ec);
+    } else if (st == SCENMC_OK) {
+        st = scenmc__levers_run(m, &cut, spec, mc_solve, &threads, out, err);
+    }
     scenmc_params_free(&cut);
     return st;
 }

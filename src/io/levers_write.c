@@ -10,6 +10,7 @@
 #include "io/h5.h"
 #include "io/results_write.h"
 #include "scenmc/schedule.h"
+#include "scenmc/observe.h"
 #include "base/util.h"
 
 #include <hdf5.h>
@@ -149,16 +150,33 @@ static char *schedule_text(const scenmc_params *p)
     return s;
 }
 
+/* The observations the levers are conditioned on, one a line as they were
+ * given (empty: none). */
+static char *given_text(const scenmc_levers_spec *spec)
+{
+    const scenmc_observations *o = spec->given;
+    size_t len = 1;
+    for (int i = 0; o && i < o->n; i++)
+        len += strlen(o->obs[i].where ? o->obs[i].where : "(unnamed)") + 1;
+    char *s = scenmc__xcalloc(len, 1);
+    for (int i = 0; o && i < o->n; i++) {
+        strcat(s, o->obs[i].where ? o->obs[i].where : "(unnamed)");
+        strcat(s, "\n");
+    }
+    return s;
+}
+
 static int lw_attrs(lw *w)
 {
     const scenmc_levers_result *r = w->r;
-    char *target = target_text(w->m, w->spec), *sched = schedule_text(w->p);
+    char *target = target_text(w->m, w->spec), *sched = schedule_text(w->p), *given = given_text(w->spec);
     int32_t iv[6] = {r->year, r->start, r->pair_exhaustive, r->pair_top, r->best_pair, w->spec->pushes};
     static const char *const inames[6] = {"target_year", "start_year", "pair_exhaustive", "pair_top",
                                           "best_pair", "pushes"};
     int ok = scenmc__h5_put_attr_str(w->g, "target", target, 0) &&
              scenmc__h5_put_attr_str(w->g, "method", r->method == SCENMC_EXACT ? "exact" : "monte-carlo", 1) &&
              scenmc__h5_put_attr_str(w->g, "baseline_schedule", sched, 0) &&
+             scenmc__h5_put_attr_str(w->g, "given", given, 0) &&
              scenmc__h5_put_attr(w->g, "p_baseline", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, &r->p_baseline) &&
              scenmc__h5_put_attr(w->g, "p_baseline_se", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, &r->p_baseline_se) &&
              scenmc__h5_put_attr(w->g, "push_strength", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE,
@@ -169,6 +187,7 @@ static int lw_attrs(lw *w)
         ok = scenmc__h5_put_attr(w->g, inames[i], H5T_STD_I32LE, H5T_NATIVE_INT32, &iv[i]);
     free(target);
     free(sched);
+    free(given);
     return ok;
 }
 
