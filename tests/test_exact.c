@@ -10,16 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static scenmc_results solve(const scenmc_model *m, const scenmc_params *p)
-{
-    scenmc_results r;
-    scenmc_error err;
-    scenmc_error_clear(&err);
-    if (scenmc_exact(m, p, 2, &r, &err) != SCENMC_OK)
-        fail_msg("exact failed: %s", err.msg);
-    return r;
-}
-
 /* Every distribution sums to 1 within 1e-12, every year. */
 static void test_probabilities_sum_to_one(void **state)
 {
@@ -27,7 +17,7 @@ static void test_probabilities_sum_to_one(void **state)
     scenmc_model *m = default_model();
     scenmc_params p;
     scenmc_params_init(&p, m);
-    scenmc_results r = solve(m, &p);
+    scenmc_results r = exact_or_fail(m, &p);
     size_t Y = (size_t)r.n_years, S = (size_t)r.n_scenarios, V = (size_t)m->n_variants;
     assert_true(r.truncation_bound <= 1e-12);
     double li = 0;
@@ -88,7 +78,7 @@ static void test_beta0_closed_form(void **state)
         for (int b = 0; b < D->n_variants; b++)
             p.initial[D->offset + b] /= z;
     }
-    scenmc_results r = solve(m, &p);
+    scenmc_results r = exact_or_fail(m, &p);
     size_t V = (size_t)m->n_variants;
     for (int y = 0; y < r.n_years; y++)
         for (int d = 0; d < m->n_descriptors; d++) {
@@ -113,7 +103,7 @@ static void test_long_horizon_boltzmann(void **state)
     scenmc_model *m = model_from_string(test_small_model);
     scenmc_params p;
     scenmc_params_init(&p, m);
-    scenmc_results r = solve(m, &p);
+    scenmc_results r = exact_or_fail(m, &p);
     uint64_t n = scenmc_model_state_count(m);
     double *pi = calloc(n, sizeof(double)), z = 0;
     int s[4];
@@ -147,33 +137,15 @@ static void test_long_horizon_boltzmann(void **state)
 
 /* A model with cross impacts (self-impacts too) is not reversible: the
  * power-iteration stationary distribution must equal the long-horizon
- * uniformization result. */
-static const char cross_model[] =
-    "name: cross\n"
-    "years: {start: 0, end: 30}\n"
-    "descriptors:\n"
-    "  - {id: A, variants: [a1, a2]}\n"
-    "  - {id: B, variants: [b1, b2, b3]}\n"
-    "  - {id: C, variants: [c1, c2]}\n"
-    "cross_impact:\n"
-    "  - {from: A, to: B, impacts: [[2, -1, 0], [-2, 1, 3]]}\n"
-    "  - {from: B, to: A, impacts: [[1, -1], [0, 2], [-3, 1]]}\n"
-    "  - {from: B, to: C, impacts: [[2, -2], [0, 1], [1, 0]]}\n"
-    "  - {from: C, to: A, impacts: [[-1, 2], [3, -3]]}\n"
-    "  - {from: A, to: A, impacts: [[1, 0], [0, 0]]}\n"
-    "scenarios:\n"
-    "  - {name: one, when: {A: a1}}\n"
-    "  - {name: two, when: {A: a2}}\n"
-    "defaults: {beta: 0.5, rate: 3}\n";
-
+ * uniformization result (test_cross_model, tests/testutil.c). */
 static void test_nonreversible_stationary(void **state)
 {
     (void)state;
-    scenmc_model *m = model_from_string(cross_model);
+    scenmc_model *m = model_from_string(test_cross_model);
     assert_int_equal(m->n_self_impacts, 1);
     scenmc_params p;
     scenmc_params_init(&p, m);
-    scenmc_results r = solve(m, &p);
+    scenmc_results r = exact_or_fail(m, &p);
     double *st = NULL;
     scenmc_stationary_info info;
     scenmc_error err;
@@ -197,13 +169,13 @@ static void test_nonreversible_stationary(void **state)
 static void test_two_time_tables_by_paths(void **state)
 {
     (void)state;
-    scenmc_model *m = model_from_string(cross_model);
+    scenmc_model *m = model_from_string(test_cross_model);
     scenmc_params p;
     scenmc_params_init(&p, m);
     p.year_end = 3; /* 4 years: 12^4 paths */
     p.rate[0] = 0.7, p.rate[1] = 1.3, p.rate[2] = 0.4;
     p.w_consistency = 1;
-    scenmc_results r = solve(m, &p);
+    scenmc_results r = exact_or_fail(m, &p);
     int Y = 4, S = r.n_scenarios;
     assert_int_equal(S, 2);
     testref_chain ch;

@@ -13,36 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char cross_model[] =
-    "name: cross18\n"
-    "years: {start: 0, end: 30}\n"
-    "descriptors:\n"
-    "  - {id: A, variants: [a1, a2]}\n"
-    "  - {id: B, variants: [b1, b2, b3]}\n"
-    "  - {id: C, variants: [c1, c2]}\n"
-    "cross_impact:\n"
-    "  - {from: A, to: B, impacts: [[2, -1, 0], [-2, 1, 3]]}\n"
-    "  - {from: B, to: A, impacts: [[1, -1], [0, 2], [-3, 1]]}\n"
-    "  - {from: B, to: C, impacts: [[2, -2], [0, 1], [1, 0]]}\n"
-    "  - {from: C, to: A, impacts: [[-1, 2], [3, -3]]}\n"
-    "  - {from: A, to: A, impacts: [[1, 0], [0, 0]]}\n"
-    "scenarios:\n"
-    "  - {name: one, when: {A: a1}}\n"
-    "  - {name: two, when: {A: a2}}\n"
-    "defaults: {beta: 0.5, rate: 3}\n";
-
 #define NS 12 /* states of the cross model */
 #define NY 4  /* years 0..3 */
-
-static scenmc_results solve(const scenmc_model *m, const scenmc_params *p, const scenmc_observations *o)
-{
-    scenmc_results r;
-    scenmc_error err;
-    scenmc_error_clear(&err);
-    if (scenmc_exact_given(m, p, o, 2, &r, &err) != SCENMC_OK)
-        fail_msg("exact failed: %s", err.msg);
-    return r;
-}
 
 /* The changes of one test, in the spec's terms (written here, not read from
  * the schedule): trend on B=b2 0 at year 0 to 2 at year 3 (linear), push on
@@ -185,7 +157,7 @@ static double by_paths(const scenmc_model *m, const scenmc_params *p, int which,
 
 static void check_changes(int which, int observed)
 {
-    scenmc_model *m = model_from_string(cross_model);
+    scenmc_model *m = model_from_string(test_cross_model);
     scenmc_params p;
     scenmc_params_init(&p, m);
     p.year_end = NY - 1;
@@ -210,7 +182,7 @@ static void check_changes(int which, int observed)
             lik[1][x] = lc[s[2]];
         }
     }
-    scenmc_results r = solve(m, &p, observed ? &o : NULL);
+    scenmc_results r = exact_given_or_fail(m, &p, observed ? &o : NULL);
     double total = by_paths(m, &p, which, lik, &r);
     if (observed) { /* the evidence, from the solve and from forward filtering */
         double log_ev = 0;
@@ -250,8 +222,8 @@ static void test_constant_trend_is_bias(void **state)
 {
     (void)state;
     char biased[2048];
-    snprintf(biased, sizeof biased, "%sbias:\n  B: [0, 0.7, -0.4]\n", cross_model);
-    scenmc_model *m = model_from_string(cross_model), *mb = model_from_string(biased);
+    snprintf(biased, sizeof biased, "%sbias:\n  B: [0, 0.7, -0.4]\n", test_cross_model);
+    scenmc_model *m = model_from_string(test_cross_model), *mb = model_from_string(biased);
     scenmc_params p, pb;
     scenmc_params_init(&p, m);
     scenmc_params_init(&pb, mb);
@@ -262,18 +234,18 @@ static void test_constant_trend_is_bias(void **state)
     scenmc_error_clear(&err);
     assert_int_equal(scenmc_schedule_add_trend(p.schedule, m, "B=b2:0=0.7,5=0.7", &err), SCENMC_OK);
     assert_int_equal(scenmc_schedule_add_trend(p.schedule, m, "B=b3:2=-0.4", &err), SCENMC_OK);
-    scenmc_results r = solve(m, &p, NULL), rb = solve(mb, &pb, NULL);
+    scenmc_results r = exact_given_or_fail(m, &p, NULL), rb = exact_given_or_fail(mb, &pb, NULL);
     assert_same_tables(&r, &rb, 1e-13);
     scenmc_results_free(&r);
     scenmc_params_free(&p);
     /* hazard 0: the unscheduled solve, bit for bit */
     scenmc_params_init(&p, m);
     p.year_end = 5;
-    scenmc_results r0 = solve(m, &p, NULL);
+    scenmc_results r0 = exact_given_or_fail(m, &p, NULL);
     p.schedule = calloc(1, sizeof *p.schedule);
     scenmc_schedule_init(p.schedule);
     assert_int_equal(scenmc_schedule_add_shock(p.schedule, m, "0-5:C=c2@0", 5, &err), SCENMC_OK);
-    r = solve(m, &p, NULL);
+    r = exact_given_or_fail(m, &p, NULL);
     assert_same_tables(&r, &r0, 0);
     scenmc_results_free(&r);
     scenmc_results_free(&r0);
@@ -298,7 +270,7 @@ static void test_hold_from_start_is_reduced_model(void **state)
 {
     (void)state;
     char full[2048], reduced[2048];
-    snprintf(full, sizeof full, "%.*s%s", (int)(strstr(cross_model, "scenarios:") - cross_model), cross_model, on_b);
+    snprintf(full, sizeof full, "%.*s%s", (int)(strstr(test_cross_model, "scenarios:") - test_cross_model), test_cross_model, on_b);
     snprintf(reduced, sizeof reduced,
              "name: reduced\n"
              "years: {start: 0, end: 30}\n"
@@ -320,7 +292,7 @@ static void test_hold_from_start_is_reduced_model(void **state)
     scenmc_error err;
     scenmc_error_clear(&err);
     assert_int_equal(scenmc_schedule_add_intervention(p.schedule, m, "0:A=a2", 6, &err), SCENMC_OK);
-    scenmc_results r = solve(m, &p, NULL), rr = solve(mr, &pr, NULL);
+    scenmc_results r = exact_given_or_fail(m, &p, NULL), rr = exact_given_or_fail(mr, &pr, NULL);
     const int Y = 7, S = r.n_scenarios;
     assert_int_equal(S, rr.n_scenarios);
     for (size_t i = 0; i < (size_t)(Y * S); i++) {
@@ -352,7 +324,7 @@ static void test_hold_from_start_is_reduced_model(void **state)
 static void test_stationary_refuses(void **state)
 {
     (void)state;
-    scenmc_model *m = model_from_string(cross_model);
+    scenmc_model *m = model_from_string(test_cross_model);
     scenmc_params p;
     scenmc_params_init(&p, m);
     p.schedule = calloc(1, sizeof *p.schedule);

@@ -175,16 +175,6 @@ static void to_observations(const tobs *obs, int n_obs, scenmc_observations *o)
     }
 }
 
-static scenmc_results solve_given(const scenmc_model *m, const scenmc_params *p, const scenmc_observations *o)
-{
-    scenmc_results r;
-    scenmc_error err;
-    scenmc_error_clear(&err);
-    if (scenmc_exact_given(m, p, o, 2, &r, &err) != SCENMC_OK)
-        fail_msg("exact_given failed: %s", err.msg);
-    return r;
-}
-
 static double ratio(double a, double b)
 {
     return b > 0 ? a / b : NAN;
@@ -238,7 +228,7 @@ static void check_against_brute(const tobs *obs, int n_obs, const int *start)
     }
     scenmc_observations o;
     to_observations(obs, n_obs, &o);
-    scenmc_results r = solve_given(m, &p, &o);
+    scenmc_results r = exact_given_or_fail(m, &p, &o);
     brute *B = brute_run(obs, n_obs, start);
     compare_with_brute(&r, B);
     assert_non_null(r.given);
@@ -295,7 +285,7 @@ static void test_observed_start(void **state)
     o.start = malloc(sizeof(int) * D3);
     memcpy(o.start, start, sizeof(int) * D3);
     o.n_start = D3;
-    scenmc_results r = solve_given(m, &p, &o);
+    scenmc_results r = exact_given_or_fail(m, &p, &o);
     brute *B = brute_run(obs, 1, start);
     compare_with_brute(&r, B);
     assert_non_null(r.params.start);
@@ -314,11 +304,7 @@ static double *distribution_at(const scenmc_model *m, int year_end)
     scenmc_params p;
     scenmc_params_init(&p, m);
     p.year_end = year_end;
-    scenmc_results r;
-    scenmc_error err;
-    scenmc_error_clear(&err);
-    if (scenmc_exact(m, &p, 2, &r, &err) != SCENMC_OK)
-        fail_msg("exact failed: %s", err.msg);
+    scenmc_results r = exact_or_fail(m, &p);
     double *q = malloc(sizeof(double) * r.n_states);
     memcpy(q, r.t[SCENMC_T_FINAL_STATE].prob, sizeof(double) * r.n_states);
     scenmc_results_free(&r);
@@ -349,7 +335,7 @@ static void test_hard_is_restrict_and_propagate(void **state)
         p.year_start = 2022;
         p.start = malloc(sizeof(int) * D3);
         memcpy(p.start, s, sizeof(int) * D3);
-        scenmc_results r = solve_given(m, &p, NULL);
+        scenmc_results r = exact_given_or_fail(m, &p, NULL);
         for (int t = 2; t < Y6; t++) {
             for (int a = 0; a < S3; a++)
                 want_sc[t][a] += q[x] / z * r.t[SCENMC_T_SCENARIO].prob[(t - 2) * S3 + a];
@@ -366,7 +352,7 @@ static void test_hard_is_restrict_and_propagate(void **state)
     scenmc_error err;
     scenmc_error_clear(&err);
     assert_int_equal(scenmc_observations_add_given(&o, m, "2022:A=a2", &err), SCENMC_OK);
-    scenmc_results r = solve_given(m, &p, &o);
+    scenmc_results r = exact_given_or_fail(m, &p, &o);
     assert_close(r.log_evidence, log(z), 1e-12);
     for (int t = 2; t < Y6; t++) {
         for (int a = 0; a < S3; a++)
@@ -397,7 +383,7 @@ static void test_default_model_last_year(void **state)
     scenmc_observations o;
     scenmc_observations_init(&o);
     assert_int_equal(scenmc_observations_add_given(&o, m, "2030:DA=Datamonopol", &err), SCENMC_OK);
-    r = solve_given(m, &p, &o);
+    r = exact_given_or_fail(m, &p, &o);
     int d = scenmc_model_find_descriptor(m, "DA"), v = scenmc_model_find_variant(m, d, "Datamonopol");
     int u = m->descriptors[d].offset + v, Y = r.n_years;
     double ev = r0.t[SCENMC_T_VARIANT].prob[(size_t)(Y - 1) * (size_t)m->n_variants + (size_t)u];
@@ -429,7 +415,7 @@ static void test_none_is_unconditioned(void **state)
     assert_int_equal(scenmc_exact(m, &p, 2, &r0, &err), SCENMC_OK);
     scenmc_observations o;
     scenmc_observations_init(&o);
-    r = solve_given(m, &p, &o);
+    r = exact_given_or_fail(m, &p, &o);
     assert_false(r.conditioned);
     for (int k = 0; k < SCENMC_N_TABLES; k++)
         assert_memory_equal(r.t[k].prob, r0.t[k].prob, sizeof(double) * r.t[k].size);

@@ -1,7 +1,7 @@
 /* Monte Carlo with trends, interventions and shocks (issue 18): counts of
  * scenmc_run against an independent small-model computation (the per-year
- * generator of docs/model.md built here from the model's matrix and
- * exponentiated by GSL, holds applied as projections at their first year),
+ * generator of docs/model.md built from the model's matrix by tests/testref.c
+ * and exponentiated by GSL, holds applied as projections at their first year),
  * by chi-square over every year's descriptor marginals and the final states;
  * the reference engine and every thread count give the same counts; a
  * shock of hazard 0 changes no count; a constant trend equals `bias`. */
@@ -11,8 +11,6 @@
 #include "scenmc/schedule.h"
 #include "engine/simulate.h"
 
-#include <gsl/gsl_linalg.h>
-#include <gsl/gsl_matrix.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,47 +36,24 @@ static void state_of(int x, int *s)
     s[1] = x % 2;
 }
 
-/* exp(Q_c) for calendar year c: heat-bath revisions at each descriptor's
- * rate under the year's biases (none for a held descriptor), and shocks. */
-static void year_matrix(const scenmc_model *m, const scenmc_params *p, const double *C, int c, gsl_matrix *E)
+/* exp(Q_c) for calendar year c (tests/testref.c): heat-bath revisions at
+ * each descriptor's rate under the year's biases (none for a held
+ * descriptor), and shocks; the year's changes read from the schedule. */
+static gsl_matrix *year_matrix(const scenmc_model *m, const scenmc_params *p, int c)
 {
-    const int V = 5, off[2] = {0, 3}, nv[2] = {3, 2};
-    gsl_matrix *Q = gsl_matrix_calloc(NS, NS);
-    for (int x = 0; x < NS; x++) {
-        int s[2];
-        state_of(x, s);
-        for (int i = 0; i < 2; i++) {
-            if (p->schedule && scenmc_schedule_held(p->schedule, c, i) >= 0)
-                continue;
-            double w[3], tot = 0;
-            for (int b = 0; b < nv[i]; b++) {
-                double F = p->schedule ? scenmc_schedule_bias(p->schedule, m, c, off[i] + b) : 0;
-                for (int j = 0; j < 2; j++)
-                    F += C[(off[j] + s[j]) * V + off[i] + b];
-                tot += w[b] = exp(p->beta * F);
-            }
-            for (int b = 0; b < nv[i]; b++) {
-                int t[2] = {s[0], s[1]};
-                t[i] = b;
-                int y = t[0] * 2 + t[1];
-                double r = p->rate[i] * w[b] / tot;
-                *gsl_matrix_ptr(Q, x, y) += r;
-                *gsl_matrix_ptr(Q, x, x) -= r;
-            }
+    testref_chain ch;
+    testref_chain_from_model(&ch, m, p);
+    double bias[5] = {0}, shock[5] = {0};
+    int held[2] = {-1, -1};
+    for (int d = 0; d < 2 && p->schedule; d++) {
+        held[d] = scenmc_schedule_held(p->schedule, c, d);
+        for (int b = 0; b < ch.nvar[d]; b++) {
+            bias[ch.off[d] + b] = scenmc_schedule_bias(p->schedule, m, c, ch.off[d] + b);
+            shock[ch.off[d] + b] = scenmc_schedule_hazard(p->schedule, c, d, b);
         }
-        for (int d = 0; d < 2 && p->schedule; d++)
-            for (int v = 0; v < nv[d]; v++) {
-                double H = scenmc_schedule_hazard(p->schedule, c, d, v);
-                if (H <= 0 || scenmc_schedule_held(p->schedule, c, d) >= 0)
-                    continue;
-                int t[2] = {s[0], s[1]};
-                t[d] = v;
-                *gsl_matrix_ptr(Q, x, t[0] * 2 + t[1]) += H;
-                *gsl_matrix_ptr(Q, x, x) -= H;
-            }
     }
-    gsl_linalg_exponential_ss(Q, E, GSL_PREC_DOUBLE);
-    gsl_matrix_free(Q);
+    testref_year chg = {.bias = bias, .shock = shock, .held = held};
+    return testref_year_matrix(&ch, &chg);
 }
 
 /* Holds starting at calendar year c (or before the start when y = 0). */
@@ -103,7 +78,6 @@ static void apply_starts(const scenmc_params *p, int y, double *pi)
 /* pi[y][x]: the state distribution at each observation year. */
 static void exact_tiny(const scenmc_model *m, const scenmc_params *p, double pi[][NS])
 {
-    double *C = scenmc_params_matrix(p, m, 0);
     int Y = p->year_end - p->year_start + 1;
     for (int x = 0; x < NS; x++) {
         int s[2];
@@ -111,18 +85,16 @@ static void exact_tiny(const scenmc_model *m, const scenmc_params *p, double pi[
         pi[0][x] = p->initial[s[0]] * p->initial[3 + s[1]];
     }
     apply_starts(p, 0, pi[0]);
-    gsl_matrix *E = gsl_matrix_alloc(NS, NS);
     for (int y = 1; y < Y; y++) {
-        year_matrix(m, p, C, p->year_start + y - 1, E);
+        gsl_matrix *E = year_matrix(m, p, p->year_start + y - 1);
         for (int x = 0; x < NS; x++) {
             pi[y][x] = 0;
             for (int z = 0; z < NS; z++)
                 pi[y][x] += pi[y - 1][z] * gsl_matrix_get(E, z, x);
         }
+        gsl_matrix_free(E);
         apply_starts(p, y, pi[y]);
     }
-    gsl_matrix_free(E);
-    free(C);
 }
 
 static void check_against_exact(const scenmc_model *m, const scenmc_params *p, const scenmc_results *r,

@@ -1,4 +1,5 @@
 #include "testutil.h"
+#include "scenmc/observe.h"
 #include "scenmc/reader.h"
 
 #include <stdarg.h>
@@ -80,6 +81,44 @@ const char test_small_model[] =
     "  - {name: S1, when: {A: a1}}\n"
     "  - {name: S2, when: {A: a2, B: b2}}\n"
     "defaults: {beta: 0.4, rate: 4}\n";
+
+const char test_cross_model[] =
+    "name: cross\n"
+    "years: {start: 0, end: 30}\n"
+    "descriptors:\n"
+    "  - {id: A, variants: [a1, a2]}\n"
+    "  - {id: B, variants: [b1, b2, b3]}\n"
+    "  - {id: C, variants: [c1, c2]}\n"
+    "cross_impact:\n"
+    "  - {from: A, to: B, impacts: [[2, -1, 0], [-2, 1, 3]]}\n"
+    "  - {from: B, to: A, impacts: [[1, -1], [0, 2], [-3, 1]]}\n"
+    "  - {from: B, to: C, impacts: [[2, -2], [0, 1], [1, 0]]}\n"
+    "  - {from: C, to: A, impacts: [[-1, 2], [3, -3]]}\n"
+    "  - {from: A, to: A, impacts: [[1, 0], [0, 0]]}\n"
+    "scenarios:\n"
+    "  - {name: one, when: {A: a1}}\n"
+    "  - {name: two, when: {A: a2}}\n"
+    "defaults: {beta: 0.5, rate: 3}\n";
+
+scenmc_results exact_or_fail(const scenmc_model *m, const scenmc_params *p)
+{
+    scenmc_results r;
+    scenmc_error err;
+    scenmc_error_clear(&err);
+    if (scenmc_exact(m, p, 2, &r, &err) != SCENMC_OK)
+        fail_msg("exact failed: %s", err.msg);
+    return r;
+}
+
+scenmc_results exact_given_or_fail(const scenmc_model *m, const scenmc_params *p, const scenmc_observations *o)
+{
+    scenmc_results r;
+    scenmc_error err;
+    scenmc_error_clear(&err);
+    if (scenmc_exact_given(m, p, o, 2, &r, &err) != SCENMC_OK)
+        fail_msg("exact_given failed: %s", err.msg);
+    return r;
+}
 
 char *slurp(const char *path, size_t *len)
 {

@@ -28,6 +28,14 @@ scenmc_model *default_model(void);
  * scenarios and an unclassified slot, consistency only, beta 0.4, rate 4,
  * years 0..40 (long enough to reach its Boltzmann distribution). */
 extern const char test_small_model[];
+/* A small model without consistency whose cross impacts (a self-impact of A
+ * too) make it non-reversible: 12 states, years 0..30, scenarios one (A = a1)
+ * and two (A = a2), beta 0.5, rate 3. */
+extern const char test_cross_model[];
+/* scenmc_exact on 2 threads; fails the test with the solver's message. */
+scenmc_results exact_or_fail(const scenmc_model *m, const scenmc_params *p);
+/* scenmc_exact_given on 2 threads (o may be NULL); fails the test with the solver's message. */
+scenmc_results exact_given_or_fail(const scenmc_model *m, const scenmc_params *p, const struct scenmc_observations *o);
 /* A whole file, NUL-terminated (malloc'd), or NULL if it cannot be opened. */
 char *slurp(const char *path, size_t *len);
 /* Output (stdout and stderr) of the last sh() call, malloc'd; NULL before. */
