@@ -47,7 +47,7 @@ typedef struct scenmc_signposts {
     double *mi;             /* [D][Y] I(target; descriptor at year), bits */
     double *mi_se;          /* [D][Y] Monte Carlo: standard error (delta method + chi-square term); exact: 0 */
     double *mi_bias;        /* [D][Y] Monte Carlo: first-order bias of the plug-in estimate; exact: 0 */
-    int *rank;              /* [D][Y] 1-based rank among its group (defining or not) */
+    int *rank;              /* [D][Y] 1-based rank among its group (defining or not), by mi - mi_bias */
     int *best;              /* [Y] the most informative non-defining descriptor, or -1 */
     int has_pairs;
     double *pair_mi;        /* [Y][D][D] I(target; (d1 at year, d2 at year)); diagonal: mi */

@@ -159,6 +159,9 @@ static int by_mi(const void *a, const void *b)
     return x->at - y->at;
 }
 
+/* Ranked by I - bias (Monte Carlo: the plug-in's first-order bias, larger
+ * for indicators and pairs of more variants; exact: 0): among indicators
+ * that tell nothing, the plug-in would favour the most variants. */
 void scenmc__signposts_rank(scenmc_signposts *sp)
 {
     const int D = sp->D, Y = sp->Y;
@@ -167,7 +170,8 @@ void scenmc__signposts_rank(scenmc_signposts *sp)
         int n = 0;
         for (int d = 0; d < D; d++)
             for (int y = 0; y < Y && sp->defining[d] == g; y++)
-                it[n++] = (rank_item){isnan(sp->mi[d * Y + y]) ? -1 : sp->mi[d * Y + y], d * Y + y};
+                it[n++] = (rank_item){isnan(sp->mi[d * Y + y]) ? -1 : sp->mi[d * Y + y] - sp->mi_bias[d * Y + y],
+                                      d * Y + y};
         qsort(it, (size_t)n, sizeof *it, by_mi);
         for (int i = 0; i < n; i++)
             sp->rank[it[i].at] = i + 1;
@@ -179,10 +183,11 @@ void scenmc__signposts_rank(scenmc_signposts *sp)
         for (int d = 0; d < D; d++) {
             if (sp->defining[d])
                 continue;
-            if (sp->mi[d * Y + y] > top)
-                top = sp->mi[d * Y + y], sp->best[y] = d;
+            if (sp->mi[d * Y + y] - sp->mi_bias[d * Y + y] > top)
+                top = sp->mi[d * Y + y] - sp->mi_bias[d * Y + y], sp->best[y] = d;
             for (int e = d + 1; e < D && sp->has_pairs; e++) {
-                double v = sp->pair_mi[((size_t)y * D + (size_t)d) * D + (size_t)e];
+                size_t de = ((size_t)y * D + (size_t)d) * D + (size_t)e;
+                double v = sp->pair_mi[de] - sp->pair_mi_bias[de];
                 if (!sp->defining[e] && v > top2) {
                     top2 = v;
                     sp->best_pair[2 * y] = d, sp->best_pair[2 * y + 1] = e;

@@ -15,7 +15,8 @@ void scenmc__signposts_alloc(scenmc_signposts *sp, const scenmc_model *m, const 
  * bars), the ranks and the best descriptor per year. */
 void scenmc__signposts_singles(scenmc_signposts *sp, const scenmc_model *m);
 
-/* The ranks and best descriptors from mi (and pair_mi when has_pairs). */
+/* The ranks and best descriptors from mi - mi_bias (and pair_mi - pair_mi_bias
+ * when has_pairs; the biases are 0 for exact). */
 void scenmc__signposts_rank(scenmc_signposts *sp);
 
 #endif
