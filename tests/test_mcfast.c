@@ -172,6 +172,32 @@ static void test_wide_and_log_domain(void **state)
     one_case(five, 60, T_TREND | T_PUSH | T_HOLD | T_SHOCK, 3001, NULL);
 }
 
+/* The default model: at group limit 1 its descriptors make more groups
+ * than the table engine takes (field mode). */
+static void test_default_model(void **state)
+{
+    (void)state;
+    scenmc_model *m = default_model();
+    scenmc_params p;
+    scenmc_params_init(&p, m);
+    p.n_trajectories = 1001;
+    p.seed = 7;
+    free(p.start);
+    p.start = NULL;
+    scenmc_error err;
+    scenmc_error_clear(&err);
+    p.schedule = malloc(sizeof *p.schedule);
+    scenmc_schedule_init(p.schedule);
+    assert_int_equal(scenmc_schedule_add_trend(p.schedule, m, "DA=Datamonopol:2020=0,2030=2", &err), SCENMC_OK);
+    assert_int_equal(scenmc_schedule_add_intervention(p.schedule, m, "2023:FI=Offentligt", p.year_end, &err),
+                     SCENMC_OK);
+    assert_int_equal(scenmc_schedule_add_shock(p.schedule, m, "2022-2030:DA=Datamonopol@0.3", p.year_end, &err),
+                     SCENMC_OK);
+    expect_reference(m, &p, NULL, "default model");
+    scenmc_params_free(&p);
+    scenmc_model_free(m);
+}
+
 /* Observations weigh the trajectories simulated under a schedule. */
 static void test_observed(void **state)
 {
@@ -192,6 +218,7 @@ int main(void)
         cmocka_unit_test(test_each_change),
         cmocka_unit_test(test_combinations),
         cmocka_unit_test(test_wide_and_log_domain),
+        cmocka_unit_test(test_default_model),
         cmocka_unit_test(test_observed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
