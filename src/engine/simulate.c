@@ -382,9 +382,9 @@ static inline void sched_decode(const scenmc__kernel *k, const scenmc__sched_yea
         i = pick_descriptor(k, word, uv);
     } else {
         const double x = ((double)word + 0.5) * (1.0 / 4294967296.0);
-        i = 0;
-        while (e->cum[i] <= x)
-            i++;
+        i = 0; /* the first i with cum[i] > x, counted without a data-dependent exit */
+        for (int j = 0; j < D + e->n_shocks - 1; j++)
+            i += e->cum[j] <= x;
         const double lo = i ? e->cum[i - 1] : 0, f = (x - lo) / (e->cum[i] - lo);
         *uv = f < 1 ? f : 0.9999999999999999;
     }
