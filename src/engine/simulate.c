@@ -131,7 +131,7 @@ typedef struct lane {
     int snapped;
     uint64_t *snap_pk; /* [Y] the word at the end of each year */
     double K;        /* total consistency */
-    int *nrev;       /* [Y] revisions in each year */
+    int *nrev;       /* [Y] events in each year (revisions; under a schedule also shocks, hold starts) */
     long *year_end;  /* [Y] revisions up to the end of each year */
     int *snap_row;   /* [(Y + 1) * G] row of each group at the end of each year
                       * (-1: no revision of the group that year); year Y: discarded */
@@ -398,6 +398,39 @@ static inline void sched_decode(const scenmc__kernel *k, const scenmc__sched_yea
     }
 }
 
+/* The words for the years' revision counts (all drawn up front, so the
+ * counts do not wait on each other; then one word per revision), and where
+ * each year's events end. */
+static inline __attribute__((always_inline)) void lane_counts(const scenmc__kernel *k, lane *l,
+                                                               const lane_sched *ls)
+{
+    int *restrict nrev = l->nrev;
+    long *restrict year_end = l->year_end, total = 0;
+    nrev[0] = 0;
+    year_end[0] = 0;
+    for (int y = 1; y < k->base.Y; y++) {
+        if (!ls) {
+            nrev[y] = poisson_draw(k, &l->rng);
+        } else { /* a year with shocks: Poisson(Lambda + H); then the year's hold starts */
+            const double *cdf = ls->sc->yr[y].pois_cdf;
+            if (cdf) {
+                const double u = scenmc__rng_uniform32(&l->rng);
+                int j = 0;
+                while (cdf[j] < u)
+                    j++;
+                nrev[y] = j;
+            } else {
+                nrev[y] = poisson_draw(k, &l->rng);
+            }
+            nrev[y] += ls->n_set[y];
+        }
+        year_end[y] = total += nrev[y];
+    }
+    l->total = total;
+    l->queued = 0;
+    l->next_year = 1;
+}
+
 /* Trajectory traj's start state (one word per descriptor unless fixed) and
  * its table rows, total consistency and year-0 record. */
 static inline __attribute__((always_inline)) void lane_start(const scenmc__kernel *k, lane *l, uint64_t seed,
@@ -479,34 +512,9 @@ static inline __attribute__((always_inline)) void lane_start(const scenmc__kerne
         memset(l->snap_row + G, 0xff, sizeof(int) * (size_t)G * (size_t)k->base.Y); /* -1: not revised */
         l->snap_K[0] = l->K;
     }
-    /* Then one word per year for its revision count (all drawn up front, so
-     * the counts do not wait on each other), then one word per revision. */
-    int *restrict nrev = l->nrev;
-    long *restrict year_end = l->year_end, total = 0;
-    nrev[0] = 0;
-    year_end[0] = 0;
-    for (int y = 1; y < k->base.Y; y++) {
-        if (!ls) {
-            nrev[y] = poisson_draw(k, &l->rng);
-        } else { /* a year with shocks: Poisson(Lambda + H); then the year's hold starts */
-            const double *cdf = ls->sc->yr[y].pois_cdf;
-            if (cdf) {
-                const double u = scenmc__rng_uniform32(&l->rng);
-                int j = 0;
-                while (cdf[j] < u)
-                    j++;
-                nrev[y] = j;
-            } else {
-                nrev[y] = poisson_draw(k, &l->rng);
-            }
-            nrev[y] += ls->n_set[y];
-        }
-        year_end[y] = total += nrev[y];
-    }
-    l->total = total;
-    l->queued = 0;
-    l->next_year = 1;
+    lane_counts(k, l, ls);
 }
+
 
 /* Queues the lane's next revisions (at most ROUND): the descriptor and the
  * uniform for the variant from one word each, and the year each belongs to,
