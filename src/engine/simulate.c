@@ -119,6 +119,7 @@ typedef struct lane {
     int rev_d[ROUND];       /* descriptor (D: the phantom) */
     int rev_slot[ROUND];    /* year the state after it is recorded for (Y: none) */
     double rev_u[ROUND];    /* uniform for the new variant */
+    int rev_f[ROUND];       /* schedules: the variant a hold's start or a shock sets, else -1 */
     int s[SCENMC_MAX_DESCRIPTORS + 1]; /* state (the phantom's variant last) */
     int row[SCENMC_MAX_DESCRIPTORS];   /* table row of each group's joint variant */
     /* Packed engine (k->packed): the rows of the groups in one word, as byte
@@ -130,7 +131,7 @@ typedef struct lane {
     int snapped;
     uint64_t *snap_pk; /* [Y] the word at the end of each year */
     double K;        /* total consistency */
-    int *nrev;       /* [Y] revisions in each year */
+    int *nrev;       /* [Y] events in each year (revisions; under a schedule also shocks, hold starts) */
     long *year_end;  /* [Y] revisions up to the end of each year */
     int *snap_row;   /* [(Y + 1) * G] row of each group at the end of each year
                       * (-1: no revision of the group that year); year Y: discarded */
@@ -142,6 +143,25 @@ typedef struct lane {
 typedef struct worker {
     lane lane[LANES];
 } worker;
+
+/* A schedule (docs/model.md 11.7) as the lanes read it. A year's events are
+ * its revisions and shocks (one word each, as scenmc__reference_run_sched
+ * reads them), then the hold starts that set a descriptor before the year's
+ * record: those take no word and are queued as revisions with a set variant
+ * (rev_f), so the engines record them like any revision. A held
+ * descriptor's revision, and a shock on it, are phantoms that still record
+ * the year. A year's extra bias is a factor on the heat-bath weights (log
+ * domain: a term), laid out like the table's entries: descriptor i's
+ * variants at fac[y] + foff[i]. */
+typedef struct lane_sched {
+    const scenmc__sched *sc;
+    const double **fac;  /* [Y + 1]: year y's factors; `ones` when the year has no bias (Y: the padding's) */
+    double *ones;        /* [n_fac] ones (log domain: zeros) */
+    double **own;        /* [Y] the tables built (NULL where shared) */
+    int *foff;           /* [D + 1] first entry of each descriptor (padded widths) */
+    int *n_set;          /* [Y] hold starts at the end of year y */
+    int *set_d, *set_v;  /* [Y * D] their descriptors and variants, in descriptor order */
+} lane_sched;
 
 /* When small enough, variant x scenario and early warning are tallied as one
  * joint table [row][S_final][Y][S] over the group rows (a year costs one
@@ -253,10 +273,168 @@ static inline int pick_descriptor(const scenmc__kernel *k, uint32_t u, double *u
     return lo;
 }
 
+/* Bias beyond which the ratio domain's weights could leave double range
+ * (kernel.c, choose_domain, keeps the model's own fields below 300): such a
+ * schedule runs on the per-trajectory engine. */
+#define SCHED_BIAS_MAX 300
+
+/* Year y's weight factors (ratio domain: exp of the bias; log domain: the
+ * bias) in the padded layout; padding and the phantom: the identity. */
+static double *sched_factors(const scenmc__kernel *k, const lane_sched *ls, const double *xb, size_t n_fac)
+{
+    double *f = aligned_alloc(64, (n_fac * sizeof(double) + 63) & ~(size_t)63);
+    if (!f)
+        return NULL;
+    memcpy(f, ls->ones, n_fac * sizeof(double));
+    for (int i = 0; i < k->base.D; i++)
+        for (int b = 0; b < k->base.n_var[i]; b++) {
+            const double x = xb[k->base.offset[i] + b];
+            f[ls->foff[i] + b] = k->log_domain ? x : exp(x);
+        }
+    return f;
+}
+
+/* The hold starts of each year, in descriptor order (their order does not
+ * matter: they set distinct descriptors). */
+static void sched_sets(const scenmc__kernel *k, lane_sched *ls)
+{
+    const int Y = k->base.Y, D = k->base.D;
+    ls->n_set = scenmc__xcalloc((size_t)Y, sizeof(int));
+    ls->set_d = scenmc__xcalloc((size_t)Y * (size_t)D, sizeof(int));
+    ls->set_v = scenmc__xcalloc((size_t)Y * (size_t)D, sizeof(int));
+    for (int y = 1; y < Y; y++)
+        for (int d = 0; d < D; d++) {
+            const int v = ls->sc->set[(size_t)y * (size_t)D + (size_t)d];
+            if (v >= 0) {
+                ls->set_d[(size_t)y * (size_t)D + (size_t)ls->n_set[y]] = d;
+                ls->set_v[(size_t)y * (size_t)D + (size_t)ls->n_set[y]++] = v;
+            }
+        }
+}
+
+static void lane_sched_free(lane_sched *ls)
+{
+    for (int y = 0; ls->own && y < ls->sc->Y; y++)
+        free(ls->own[y]);
+    free(ls->own);
+    free((void *)ls->fac);
+    free(ls->ones);
+    free(ls->foff);
+    free(ls->n_set);
+    free(ls->set_d);
+    free(ls->set_v);
+    memset(ls, 0, sizeof *ls);
+}
+
+/* The lanes' form of schedule sc; 0 when its biases are too large for them
+ * (or memory ran out): then the per-trajectory engine runs it. A factor
+ * table is built only for a year whose biases differ from the year
+ * before's. */
+static int lane_sched_init(lane_sched *ls, const scenmc__kernel *k, const scenmc__sched *sc)
+{
+    const int Y = k->base.Y, D = k->base.D, V = k->base.V;
+    memset(ls, 0, sizeof *ls);
+    ls->sc = sc;
+    for (int y = 1; y < Y; y++)
+        for (int u = 0; sc->yr[y].bias && u < V; u++)
+            if (!(fabs(sc->yr[y].bias[u]) <= SCHED_BIAS_MAX))
+                return 0;
+    ls->foff = scenmc__xcalloc((size_t)D + 1, sizeof(int));
+    size_t n_fac = 0;
+    for (int i = 0; i <= D; i++) {
+        ls->foff[i] = (int)n_fac;
+        n_fac += (size_t)k->pw[i];
+    }
+    ls->ones = aligned_alloc(64, (n_fac * sizeof(double) + 63) & ~(size_t)63);
+    ls->fac = scenmc__xcalloc((size_t)Y + 1, sizeof(double *));
+    ls->own = scenmc__xcalloc((size_t)Y, sizeof(double *));
+    int ok = ls->ones != NULL;
+    for (size_t j = 0; ok && j < n_fac; j++)
+        ls->ones[j] = k->log_domain ? 0 : 1;
+    for (int y = 0; ok && y <= Y; y++) {
+        const double *xb = y > 0 && y < Y ? sc->yr[y].bias : NULL, *prev = y > 1 ? sc->yr[y - 1].bias : NULL;
+        if (!xb)
+            ls->fac[y] = ls->ones;
+        else if (prev && !memcmp(xb, prev, sizeof(double) * (size_t)V))
+            ls->fac[y] = ls->fac[y - 1];
+        else
+            ok = (ls->fac[y] = ls->own[y] = sched_factors(k, ls, xb, n_fac)) != NULL;
+    }
+    if (!ok) {
+        lane_sched_free(ls);
+        return 0;
+    }
+    sched_sets(k, ls);
+    return 1;
+}
+
+/* One word of a year with changes, as scenmc__reference_run_sched reads it
+ * (reference.c, sched_event): the event (a revision or a shock) and the
+ * uniform for the new variant; a held descriptor's revision or shock is a
+ * phantom (D) that changes nothing; a shock sets its variant (*force). */
+static inline void sched_decode(const scenmc__kernel *k, const scenmc__sched_year *e, uint32_t word, int *d,
+                                double *uv, int *force)
+{
+    const int D = k->base.D;
+    int i;
+    *force = -1;
+    if (!e->cum) {
+        i = pick_descriptor(k, word, uv);
+    } else {
+        const double x = ((double)word + 0.5) * (1.0 / 4294967296.0);
+        i = 0; /* the first i with cum[i] > x, counted without a data-dependent exit */
+        for (int j = 0; j < D + e->n_shocks - 1; j++)
+            i += e->cum[j] <= x;
+        const double lo = i ? e->cum[i - 1] : 0, f = (x - lo) / (e->cum[i] - lo);
+        *uv = f < 1 ? f : 0.9999999999999999;
+    }
+    if (i >= D) { /* a shock: the hold wins */
+        const int dd = e->shock_d[i - D];
+        *d = e->held[dd] < 0 ? dd : D;
+        *force = e->held[dd] < 0 ? e->shock_v[i - D] : -1;
+        *uv = 0.5;
+    } else {
+        *d = e->held[i] < 0 ? i : D;
+    }
+}
+
+/* The words for the years' revision counts (all drawn up front, so the
+ * counts do not wait on each other; then one word per revision), and where
+ * each year's events end. */
+static inline __attribute__((always_inline)) void lane_counts(const scenmc__kernel *k, lane *l,
+                                                               const lane_sched *ls)
+{
+    int *restrict nrev = l->nrev;
+    long *restrict year_end = l->year_end, total = 0;
+    nrev[0] = 0;
+    year_end[0] = 0;
+    for (int y = 1; y < k->base.Y; y++) {
+        if (!ls) {
+            nrev[y] = poisson_draw(k, &l->rng);
+        } else { /* a year with shocks: Poisson(Lambda + H); then the year's hold starts */
+            const double *cdf = ls->sc->yr[y].pois_cdf;
+            if (cdf) {
+                const double u = scenmc__rng_uniform32(&l->rng);
+                int j = 0;
+                while (cdf[j] < u)
+                    j++;
+                nrev[y] = j;
+            } else {
+                nrev[y] = poisson_draw(k, &l->rng);
+            }
+            nrev[y] += ls->n_set[y];
+        }
+        year_end[y] = total += nrev[y];
+    }
+    l->total = total;
+    l->queued = 0;
+    l->next_year = 1;
+}
+
 /* Trajectory traj's start state (one word per descriptor unless fixed) and
  * its table rows, total consistency and year-0 record. */
 static inline __attribute__((always_inline)) void lane_start(const scenmc__kernel *k, lane *l, uint64_t seed,
-                                                              uint64_t traj)
+                                                              uint64_t traj, const lane_sched *ls)
 {
     const int D = k->base.D, G = k->n_groups;
     scenmc__rng_init(&l->rng, seed, traj);
@@ -275,7 +453,13 @@ static inline __attribute__((always_inline)) void lane_start(const scenmc__kerne
                 l->row[b] = k->group_row[b] + c;
         }
     }
-    if (k->start || !k->blocks_are_groups) {
+    int set0 = 0; /* holds from the start override the start state */
+    for (int d = 0; ls && d < D; d++)
+        if (ls->sc->set[d] >= 0) {
+            l->s[d] = ls->sc->set[d];
+            set0 = 1;
+        }
+    if (k->start || !k->blocks_are_groups || set0) {
         for (int g = 0; g < G; g++)
             l->row[g] = k->group_row[g];
         for (int d = 0; d < D; d++)
@@ -328,20 +512,9 @@ static inline __attribute__((always_inline)) void lane_start(const scenmc__kerne
         memset(l->snap_row + G, 0xff, sizeof(int) * (size_t)G * (size_t)k->base.Y); /* -1: not revised */
         l->snap_K[0] = l->K;
     }
-    /* Then one word per year for its revision count (all drawn up front, so
-     * the counts do not wait on each other), then one word per revision. */
-    int *restrict nrev = l->nrev;
-    long *restrict year_end = l->year_end, total = 0;
-    nrev[0] = 0;
-    year_end[0] = 0;
-    for (int y = 1; y < k->base.Y; y++) {
-        nrev[y] = poisson_draw(k, &l->rng);
-        year_end[y] = total += nrev[y];
-    }
-    l->total = total;
-    l->queued = 0;
-    l->next_year = 1;
+    lane_counts(k, l, ls);
 }
+
 
 /* Queues the lane's next revisions (at most ROUND): the descriptor and the
  * uniform for the variant from one word each, and the year each belongs to,
@@ -403,6 +576,34 @@ static inline __attribute__((always_inline)) void lane_queue(const scenmc__kerne
         j += take;
         rng->next += take;
     }
+    l->queued = r0 + n;
+}
+
+/* lane_queue under a schedule: each event's year first (it decides how the
+ * word reads), then its word, or a hold's start (no word). */
+static inline void lane_queue_sched(const scenmc__kernel *k, const lane_sched *ls, lane *l)
+{
+    const long r0 = l->queued;
+    const int n = l->total - r0 < ROUND ? (int)(l->total - r0) : ROUND, D = k->base.D;
+    l->n = n;
+    const long *restrict end = l->year_end;
+    int y = l->next_year; /* the year of event r0 */
+    for (int j = 0; j < n; j++) {
+        const long r = r0 + j;
+        while (end[y] <= r)
+            y++;
+        l->rev_slot[j] = y;
+        const long sets = end[y] - ls->n_set[y];
+        if (r >= sets) {
+            const size_t at = (size_t)y * (size_t)D + (size_t)(r - sets);
+            l->rev_d[j] = ls->set_d[at];
+            l->rev_f[j] = ls->set_v[at];
+            l->rev_u[j] = 0.5;
+        } else {
+            sched_decode(k, &ls->sc->yr[y], scenmc__rng_u32(&l->rng), &l->rev_d[j], &l->rev_u[j], &l->rev_f[j]);
+        }
+    }
+    l->next_year = y;
     l->queued = r0 + n;
 }
 
@@ -469,7 +670,8 @@ static inline __attribute__((always_inline)) void lane_uniforms(const worker *w,
  * 0; track: K per revision (no pair tables), else per year from the rows. */
 static inline __attribute__((always_inline)) void lanes_run_fixed(const scenmc__kernel *k, worker *w,
                                                                   int n, const int W, const int GC,
-                                                                  const int track)
+                                                                  const int track, const lane_sched *ls,
+                                                                  const int SCHED)
 {
     const int G = GC ? GC : k->n_groups;
     const double *restrict table = k->table;
@@ -490,6 +692,9 @@ static inline __attribute__((always_inline)) void lanes_run_fixed(const scenmc__
                 for (int h = 0; h < W / 4; h++)
                     wt[h] *= *(const v4d *)(e + 4 * h);
             }
+            if (SCHED) /* the year's bias */
+                for (int h = 0; h < W / 4; h++)
+                    wt[h] *= *(const v4d *)(ls->fac[slot] + (size_t)i * W + 4 * h);
             /* b = the number of cumulative weights at or below the target,
              * counted without data-dependent branches (padding adds weight 0
              * at the end). */
@@ -502,6 +707,8 @@ static inline __attribute__((always_inline)) void lanes_run_fixed(const scenmc__
             int b = 0;
             for (int j = 0; j < W - 1; j++)
                 b += c[j] <= target;
+            if (SCHED && l->rev_f[r] >= 0) /* a hold's start or a shock */
+                b = l->rev_f[r];
             const int a = s[i], gi = di.group;
             if (track) {
                 for (int h = 0; h < W / 4; h++)
@@ -532,7 +739,8 @@ static inline __attribute__((always_inline)) uint64_t packed_field(uint64_t pk, 
 }
 
 static inline __attribute__((always_inline)) void lanes_run_packed(const scenmc__kernel *k, worker *w,
-                                                                   int n, const int W, const int G)
+                                                                   int n, const int W, const int G,
+                                                                   const lane_sched *ls, const int SCHED)
 {
     const char *restrict table = (const char *)k->ptable;
     const uint64_t *restrict unit = k->unit;
@@ -551,6 +759,11 @@ static inline __attribute__((always_inline)) void lanes_run_packed(const scenmc_
                     for (int h = 0; h < W / 4; h++)
                         m[h][q] = g ? m[h][q] * *(const v4d *)(e + 4 * h) : *(const v4d *)(e + 4 * h);
                 }
+                if (SCHED) { /* the year's bias */
+                    const double *f = ls->fac[w->lane[q0 + q].rev_slot[r]] + (size_t)d[q] * W;
+                    for (int h = 0; h < W / 4; h++)
+                        m[h][q] *= *(const v4d *)(f + 4 * h);
+                }
             }
             v4d u;
             v4i b;
@@ -558,7 +771,7 @@ static inline __attribute__((always_inline)) void lanes_run_packed(const scenmc_
             heat_bath4(m, &u, W, &b);
             for (int q = 0; q < 4; q++) {
                 lane *l = &w->lane[q0 + q];
-                const int bq = (int)b[q], a = l->s[d[q]];
+                const int bq = SCHED && l->rev_f[r] >= 0 ? l->rev_f[r] : (int)b[q], a = l->s[d[q]];
                 l->s[d[q]] = bq;
                 pk[q0 + q] += (uint64_t)(int64_t)(bq - a) * unit[d[q]];
                 l->rec[r] = pk[q0 + q];
@@ -610,21 +823,29 @@ static inline int draw_variant(const double *w, int n, double u)
 
 /* Field mode: the weights are the lane's field; a change multiplies it by a
  * ratio row (log domain: adds the difference of two W rows). */
-static inline __attribute__((always_inline)) void lanes_run_field(const scenmc__kernel *k, worker *w)
+static inline __attribute__((always_inline)) void lanes_run_field(const scenmc__kernel *k, worker *w,
+                                                                  const lane_sched *ls, const int SCHED)
 {
     const int V = k->base.V, G = k->n_groups;
     for (int q = 0; q < LANES; q++) /* lane by lane: each field stays in cache */
         for (int r = 0; r < w->lane[q].n; r++) {
             lane *l = &w->lane[q];
             const int i = l->rev_d[r];
-            if (i == k->base.D) /* a phantom revision */
+            if (i == k->base.D) { /* a phantom revision (under a schedule it may be the year's only one) */
+                if (SCHED)
+                    l->snap_K[l->rev_slot[r]] = l->K;
                 continue;
+            }
             const int off = k->base.offset[i], nv = k->base.n_var[i], a = l->s[i], slot = l->rev_slot[r];
             double wt[SCENMC_MAX_VARIANTS];
             memcpy(wt, l->F + off, sizeof(double) * (size_t)nv);
+            for (int j = 0; SCHED && j < nv; j++) { /* the year's bias */
+                const double f = ls->fac[slot][ls->foff[i] + j];
+                wt[j] = k->log_domain ? wt[j] + f : wt[j] * f;
+            }
             if (k->log_domain)
                 weights_from_logs(wt, nv);
-            const int b = draw_variant(wt, nv, l->rev_u[r]);
+            const int b = SCHED && l->rev_f[r] >= 0 ? l->rev_f[r] : draw_variant(wt, nv, l->rev_u[r]);
             if (b != a) {
                 l->K += l->Gf[off + b] - l->Gf[off + a];
                 size_t row = (size_t)(k->pair_base[i] + a * nv + b) * (size_t)V;
@@ -653,7 +874,8 @@ static inline __attribute__((always_inline)) void lanes_run_field(const scenmc__
 
 /* Any width (up to SCENMC_MAX_VARIANTS), either domain. */
 static inline __attribute__((always_inline)) void lanes_run_any_width(const scenmc__kernel *k,
-                                                                      worker *w, int n)
+                                                                      worker *w, int n,
+                                                                      const lane_sched *ls, const int SCHED)
 {
     const int G = k->n_groups;
     for (int r = 0; r < n; r++)
@@ -674,9 +896,14 @@ static inline __attribute__((always_inline)) void lanes_run_any_width(const scen
                     cs[j] += e[pw + j];
                 }
             }
+            for (int j = 0; SCHED && j < pw; j++) { /* the year's bias */
+                const double f = ls->fac[slot][ls->foff[i] + j];
+                wt[j] = k->log_domain ? wt[j] + f : wt[j] * f;
+            }
             if (k->log_domain)
                 weights_from_logs(wt, pw);
-            const int b = draw_variant(wt, pw, l->rev_u[r]), a = l->s[i], gi = k->desc[i].group;
+            const int b = SCHED && l->rev_f[r] >= 0 ? l->rev_f[r] : draw_variant(wt, pw, l->rev_u[r]);
+            const int a = l->s[i], gi = k->desc[i].group;
             l->s[i] = b;
             l->row[gi] += (b - a) * k->desc[i].radix;
             l->K += cs[b] - cs[a];
@@ -685,26 +912,27 @@ static inline __attribute__((always_inline)) void lanes_run_any_width(const scen
         }
 }
 
-static inline __attribute__((always_inline)) void lanes_run(const scenmc__kernel *k, worker *w, int n)
+static inline __attribute__((always_inline)) void lanes_run(const scenmc__kernel *k, worker *w, int n,
+                                                             const lane_sched *ls, const int SCHED)
 {
     /* Fixed widths and small group counts as constants: unrolled loops. */
 #define BY_GROUPS(W)                                                                               \
     if (!k->K_pair)                                                                                \
-        lanes_run_fixed(k, w, n, W, 0, 1);                                                         \
+        lanes_run_fixed(k, w, n, W, 0, 1, ls, SCHED);                                            \
     else                                                                                           \
         switch (k->n_groups) {                                                                     \
-        case 1: lanes_run_fixed(k, w, n, W, 1, 0); break;                                          \
-        case 2: lanes_run_fixed(k, w, n, W, 2, 0); break;                                          \
-        case 3: lanes_run_fixed(k, w, n, W, 3, 0); break;                                          \
-        case 4: lanes_run_fixed(k, w, n, W, 4, 0); break;                                          \
-        default: lanes_run_fixed(k, w, n, W, 0, 0);                                                \
+        case 1: lanes_run_fixed(k, w, n, W, 1, 0, ls, SCHED); break;                             \
+        case 2: lanes_run_fixed(k, w, n, W, 2, 0, ls, SCHED); break;                             \
+        case 3: lanes_run_fixed(k, w, n, W, 3, 0, ls, SCHED); break;                             \
+        case 4: lanes_run_fixed(k, w, n, W, 4, 0, ls, SCHED); break;                             \
+        default: lanes_run_fixed(k, w, n, W, 0, 0, ls, SCHED);                                   \
         }
     if (k->packed) {
 #define PACKED_BY_GROUPS(W)                                                                        \
     switch (k->n_groups) {                                                                         \
-    case 1: lanes_run_packed(k, w, n, W, 1); break;                                                \
-    case 2: lanes_run_packed(k, w, n, W, 2); break;                                                \
-    default: lanes_run_packed(k, w, n, W, 3);                                                      \
+    case 1: lanes_run_packed(k, w, n, W, 1, ls, SCHED); break;                                     \
+    case 2: lanes_run_packed(k, w, n, W, 2, ls, SCHED); break;                                     \
+    default: lanes_run_packed(k, w, n, W, 3, ls, SCHED);                                           \
     }
         if (k->max_pw == 4) {
             PACKED_BY_GROUPS(4)
@@ -713,13 +941,13 @@ static inline __attribute__((always_inline)) void lanes_run(const scenmc__kernel
         }
 #undef PACKED_BY_GROUPS
     } else if (k->field_mode)
-        lanes_run_field(k, w);
+        lanes_run_field(k, w, ls, SCHED);
     else if (k->max_pw == 4 && !k->log_domain) {
         BY_GROUPS(4)
     } else if (k->max_pw == 8 && !k->log_domain) {
         BY_GROUPS(8)
     } else
-        lanes_run_any_width(k, w, n);
+        lanes_run_any_width(k, w, n, ls, SCHED);
 #undef BY_GROUPS
 }
 
@@ -870,19 +1098,16 @@ static uint64_t lane_weight(const scenmc__kernel *k, const lane *l, const scenmc
     return scenmc__given_weight(given, L);
 }
 
-/* Simulates trajectories first .. first + count - 1 (count <= LANES) and
- * tallies them, weighted when given is not NULL; their final scenarios go to
- * fin (when not NULL; unweighted runs only). */
-/* Compiled twice, for AVX2 and for the baseline, and chosen at load time. */
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__SANITIZE_ADDRESS__)
-__attribute__((target_clones("avx2", "default")))
-#endif
-static void simulate_lanes(const scenmc__kernel *k, uint64_t seed, uint64_t first, int count,
-                           worker *w, tally *t, int *fin, const scenmc__given *given)
+/* The lanes' trajectories first .. first + count - 1, to their year-end
+ * records; SCHED: under schedule ls (a constant: the plain engine carries
+ * none of its code). */
+static inline __attribute__((always_inline)) void lanes_simulate(const scenmc__kernel *k, uint64_t seed,
+                                                                 uint64_t first, int count, worker *w,
+                                                                 const lane_sched *ls, const int SCHED)
 {
     for (int q = 0; q < LANES; q++) {
         lane *l = &w->lane[q];
-        lane_start(k, l, seed, first + (uint64_t)(q < count ? q : 0));
+        lane_start(k, l, seed, first + (uint64_t)(q < count ? q : 0), SCHED ? ls : NULL);
         if (q >= count) /* no trajectory: phantoms only */
             l->total = 0;
     }
@@ -894,7 +1119,10 @@ static void simulate_lanes(const scenmc__kernel *k, uint64_t seed, uint64_t firs
             lane *l = &w->lane[q];
             r0[q] = l->queued;
             before[q] = l->pk;
-            lane_queue(k, l);
+            if (SCHED)
+                lane_queue_sched(k, ls, l);
+            else
+                lane_queue(k, l);
             n = l->n > n ? l->n : n;
         }
         if (n == 0)
@@ -905,9 +1133,10 @@ static void simulate_lanes(const scenmc__kernel *k, uint64_t seed, uint64_t firs
                 l->rev_d[r] = k->base.D;
                 l->rev_u[r] = 0.5;
                 l->rev_slot[r] = k->base.Y;
+                l->rev_f[r] = -1;
             }
         }
-        lanes_run(k, w, n);
+        lanes_run(k, w, n, ls, SCHED);
         if (k->packed)
             for (int q = 0; q < count; q++)
                 lane_take_years(k, &w->lane[q], r0[q], before[q]);
@@ -915,6 +1144,23 @@ static void simulate_lanes(const scenmc__kernel *k, uint64_t seed, uint64_t firs
     if (k->packed) /* the years after the last revision (all of them when there was none) */
         for (int q = 0; q < count; q++)
             lane_take_years(k, &w->lane[q], w->lane[q].queued, w->lane[q].pk);
+}
+
+/* Simulates trajectories first .. first + count - 1 (count <= LANES), under
+ * schedule ls when not NULL, and tallies them, weighted when given is not
+ * NULL; their final scenarios go to fin (when not NULL; unweighted runs
+ * only). */
+/* Compiled twice, for AVX2 and for the baseline, and chosen at load time. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__SANITIZE_ADDRESS__)
+__attribute__((target_clones("avx2", "default")))
+#endif
+static void simulate_lanes(const scenmc__kernel *k, uint64_t seed, uint64_t first, int count,
+                           worker *w, tally *t, int *fin, const scenmc__given *given, const lane_sched *ls)
+{
+    if (ls)
+        lanes_simulate(k, seed, first, count, w, ls, 1);
+    else
+        lanes_simulate(k, seed, first, count, w, NULL, 0);
     if (given) { /* kept apart, so that the plain tally keeps its constant 1 */
         for (int q = 0; q < count; q++) {
             const uint64_t wt = lane_weight(k, &w->lane[q], given);
@@ -996,8 +1242,8 @@ static scenmc_status run_prepare(const scenmc_model *m, const scenmc_params *p,
  * tallies; returns the end of the chunks done (less than last when the
  * progress callback stopped the run). */
 static uint64_t run_chunks(const scenmc__kernel *k, const scenmc_params *p, const scenmc_run_options *opt,
-                           const scenmc__given *given, uint64_t first, uint64_t last, int threads,
-                           tally *tallies, double t0)
+                           const scenmc__given *given, const lane_sched *ls, uint64_t first, uint64_t last,
+                           int threads, tally *tallies, double t0)
 {
     uint64_t chunk = (opt && opt->chunk) ? opt->chunk : (uint64_t)65536 * (uint64_t)threads;
     volatile int stop = 0;
@@ -1012,7 +1258,7 @@ static uint64_t run_chunks(const scenmc__kernel *k, const scenmc_params *p, cons
 #pragma omp for schedule(dynamic, 64)
             for (uint64_t q = 0; q < blocks; q++) {
                 uint64_t j = c + q * LANES;
-                simulate_lanes(k, p->seed, j, c_end - j < LANES ? (int)(c_end - j) : LANES, w, t, NULL, given);
+                simulate_lanes(k, p->seed, j, c_end - j < LANES ? (int)(c_end - j) : LANES, w, t, NULL, given, ls);
             }
 #pragma omp single
             {
@@ -1081,8 +1327,8 @@ static void merge_tallies(const scenmc__kernel *k, scenmc_results *r, tally *tal
 /* The optimised engines over [first, last) into r, timed from *t0 (set
  * here); returns the end of the trajectories done, with *st set on failure. */
 static uint64_t run_engines(const scenmc__kernel *k, const scenmc_params *p, const scenmc_run_options *opt,
-                            const scenmc__given *given, uint64_t first, uint64_t last, int threads,
-                            scenmc_results *r, double *t0, scenmc_status *st, scenmc_error *err)
+                            const scenmc__given *given, const lane_sched *ls, uint64_t first, uint64_t last,
+                            int threads, scenmc_results *r, double *t0, scenmc_status *st, scenmc_error *err)
 {
     tally *tallies = scenmc__xcalloc((size_t)threads, sizeof(tally));
     int ok = 1;
@@ -1096,7 +1342,7 @@ static uint64_t run_engines(const scenmc__kernel *k, const scenmc_params *p, con
         return 0;
     }
     *t0 = scenmc__now(); /* the simulation only */
-    uint64_t done_to = run_chunks(k, p, opt, given, first, last, threads, tallies, *t0);
+    uint64_t done_to = run_chunks(k, p, opt, given, ls, first, last, threads, tallies, *t0);
     merge_tallies(k, r, tallies, threads);
     if (k->top_states && keep_top_states(r, tallies, threads) != SCENMC_OK)
         *st = scenmc_error_add(err, SCENMC_E_NOMEM, "out of memory for the final-state table");
@@ -1159,16 +1405,22 @@ scenmc_status scenmc__run_tuned(const scenmc_model *m, const scenmc_params *p,
     double t0 = scenmc__now();
     uint64_t done_to = last;
     scenmc__sched sc;
+    lane_sched ls;
     const int sched = st == SCENMC_OK && scenmc__sched_init(&sc, &k, m, p);
-    if (sched && k.top_states)
-        st = scenmc_error_add(err, SCENMC_E_LIMIT, "trends, interventions and shocks are simulated only in "
-                              "full-state mode (at most %u states)", SCENMC_FULL_STATE_LIMIT);
-    if (sched && st == SCENMC_OK) /* the per-trajectory engine (docs/model.md 11.7) */
+    /* The lanes run a schedule unless the reference engine is asked for or
+     * its biases are too large for them (lane_sched_init). */
+    const int lanes_sched = sched && !(tune && tune->reference) && lane_sched_init(&ls, &k, &sc);
+    if (sched && !lanes_sched && k.top_states)
+        st = scenmc_error_add(err, SCENMC_E_LIMIT, "this schedule is simulated only in full-state mode "
+                              "(at most %u states)", SCENMC_FULL_STATE_LIMIT);
+    if (sched && !lanes_sched && st == SCENMC_OK) /* the per-trajectory engine (docs/model.md 11.7) */
         scenmc__reference_run_sched(&k, &sc, p->seed, first, last, g, tune && tune->reference ? 1 : threads, r);
     else if (st == SCENMC_OK && tune && tune->reference)
         scenmc__reference_run(&k, p->seed, first, last, g, r);
     else if (st == SCENMC_OK)
-        done_to = run_engines(&k, p, opt, g, first, last, threads, r, &t0, &st, err);
+        done_to = run_engines(&k, p, opt, g, lanes_sched ? &ls : NULL, first, last, threads, r, &t0, &st, err);
+    if (lanes_sched)
+        lane_sched_free(&ls);
     if (sched)
         scenmc__sched_free(&sc);
     scenmc__kernel_free(&k);
@@ -1285,8 +1537,8 @@ scenmc_status scenmc__run_paired_final(const scenmc_model *m, const scenmc_param
             uint64_t j = q * LANES;
             int n = a->n_trajectories - j < LANES ? (int)(a->n_trajectories - j) : LANES;
             int fa[LANES], fb[LANES];
-            simulate_lanes(&ka, a->seed, j, n, wa, &ta, fa, NULL);
-            simulate_lanes(&kb, b->seed, j, n, wb, &tb, fb, NULL);
+            simulate_lanes(&ka, a->seed, j, n, wa, &ta, fa, NULL, NULL);
+            simulate_lanes(&kb, b->seed, j, n, wb, &tb, fb, NULL, NULL);
             for (int i = 0; i < n; i++)
                 local[(size_t)fa[i] * (size_t)S + (size_t)fb[i]]++;
         }
