@@ -2,13 +2,16 @@
  * observations at every point of a design, then the posterior over the
  * points.
  *
- * Exact: scenmc_exact_filter, one forward pass per point, gives
- * log P(observations | theta) and P(scenario at y | observations up to y).
+ * Exact: the forward filter (scenmc_exact_filter) gives log P(observations |
+ * theta) and P(scenario at y | observations up to y); points that share their
+ * transition weights (they differ only in the global rate) are filtered
+ * together, T read once for all of them (scenmc__exact_filter_points).
  * Monte Carlo: scenmc_run weighted by the observations' likelihood, the same
  * seed at every point (common random numbers: trajectory k draws the same
  * random numbers at every point, so the likelihood surface is smooth). */
 #include "engine/calibrate.h"
 #include "engine/exact_chain.h"
+#include "engine/exact_filter.h"
 #include "base/util.h"
 
 #include <math.h>
@@ -192,15 +195,6 @@ void scenmc_calibration_credible_range(const scenmc_calibration *c, int j, doubl
 
 /* ---------------------------------------------------------------- likelihoods */
 
-/* One point exactly: scenmc_exact_filter. */
-static scenmc_status point_exact(const scenmc_model *m, const scenmc_params *p, const scenmc_observations *o,
-                                 int threads, scenmc_calibration *c, int i, scenmc_error *err)
-{
-    size_t YS = (size_t)c->n_years * (size_t)c->n_scenarios;
-    return scenmc_exact_filter(m, p, o, threads, &c->log_likelihood[i], c->point_scenario + (size_t)i * YS,
-                               err);
-}
-
 /* One point by Monte Carlo: scenmc_run conditioned on o. */
 static scenmc_status point_mc(const scenmc_model *m, const scenmc_params *p, const scenmc_observations *o,
                               int threads, scenmc_calibration *c, int i, scenmc_error *err)
@@ -227,30 +221,18 @@ static scenmc_status point_mc(const scenmc_model *m, const scenmc_params *p, con
     return SCENMC_OK;
 }
 
-/* The method to use: exact unless asked otherwise or the model does not fit
- * (the first point's filter says SCENMC_E_LIMIT: then Monte Carlo). */
-static scenmc_status first_point(const scenmc_model *m, const scenmc_params *p, const scenmc_observations *o,
-                                 const scenmc_calibrate_options *opt, scenmc_calibration *c, int *mc,
-                                 scenmc_error *err)
+/* Monte Carlo from point 0 on: asked for, or the model does not fit in memory
+ * for the exact filter (and the method is left to scenmc). */
+static int use_mc(const scenmc_model *m, const scenmc_params *p, const scenmc_calibrate_options *opt)
 {
-    if (opt->method != SCENMC_CALIBRATE_MONTE_CARLO) {
-        scenmc_error e1;
-        scenmc_error_clear(&e1);
-        scenmc_status st = point_exact(m, p, o, opt->threads, c, 0, &e1);
-        if (st == SCENMC_OK || st != SCENMC_E_LIMIT || opt->method == SCENMC_CALIBRATE_EXACT) {
-            if (st != SCENMC_OK)
-                scenmc_error_add(err, st, "%s", e1.msg);
-            *mc = 0;
-            return st;
-        }
-    }
-    *mc = 1;
-    c->method = SCENMC_MONTE_CARLO;
-    if (!c->likelihood_se) {
-        c->likelihood_se = scenmc__xcalloc((size_t)c->n_points, sizeof(double));
-        c->effective_size = scenmc__xcalloc((size_t)c->n_points, sizeof(double));
-    }
-    return point_mc(m, p, o, opt->threads, c, 0, err);
+    if (opt->method == SCENMC_CALIBRATE_MONTE_CARLO)
+        return 1;
+    if (opt->method == SCENMC_CALIBRATE_EXACT)
+        return 0;
+    double need;
+    scenmc_error e;
+    scenmc_error_clear(&e);
+    return scenmc__exact_states(m, p, &need, &e) == 0;
 }
 
 /* The design and the parameters' names and priors into c. */
@@ -277,22 +259,6 @@ static scenmc_status point_params(const scenmc_model *m, const scenmc_params *ba
     return st == SCENMC_OK ? scenmc_params_check(p, err) : st;
 }
 
-/* How many points to filter at once: one per thread (a pass over the states
- * parallelises less well than independent points), as many as memory holds
- * with half of it to spare. */
-static int exact_width(const scenmc_model *m, const scenmc_params *base, int threads, int P)
-{
-    int T = threads > 0 ? threads : omp_get_max_threads();
-    double need = 0;
-    scenmc_error e;
-    scenmc_error_clear(&e);
-    if (scenmc__exact_states(m, base, &need, &e) == 0 || !(need > 0))
-        return 1;
-    double fit = floor(0.5 * scenmc__physical_memory() / need);
-    int w = T < P ? T : P;
-    return fit < 1 ? 1 : fit < w ? (int)fit : w;
-}
-
 typedef struct point_job {
     const scenmc_model *m;
     const scenmc_params *base;
@@ -305,18 +271,111 @@ typedef struct point_job {
     double t0;
 } point_job;
 
-/* Points first .. P - 1 exactly, width at a time (each filter on threads /
- * width threads); progress from the first thread only, as scenmc_run does.
- * The first failure is the one reported. */
-static scenmc_status exact_points(const point_job *j, int first, scenmc_error *err)
+/* The points filtered together: batch b is points member[first[b] ..
+ * first[b + 1] - 1], all with the same key (docs/signposts.md, section 5). */
+typedef struct batches {
+    int n, *first, *member;
+} batches;
+
+/* Points with the same key in one group (in the design's order), groups cut
+ * into batches of at most cap points; a point without a key alone. */
+static void make_batches(scenmc__filter_key *const *key, int P, int cap, batches *b)
 {
-    int T = j->opt->threads > 0 ? j->opt->threads : omp_get_max_threads();
-    int width = exact_width(j->m, j->base, T, j->P - first), inner = T / width > 0 ? T / width : 1;
-    int stop = 0;
-    int done = first;
-    scenmc_status st = SCENMC_OK;
-#pragma omp parallel for schedule(dynamic, 1) num_threads(width)
-    for (int i = first; i < j->P; i++) {
+    int *group = scenmc__xcalloc((size_t)P, sizeof(int)), *leader = scenmc__xcalloc((size_t)P, sizeof(int));
+    int G = 0;
+    for (int i = 0; i < P; i++) {
+        int g = 0;
+        while (g < G && !(key[i] && key[leader[g]] && scenmc__filter_key_same(key[leader[g]], key[i])))
+            g++;
+        if (g == G)
+            leader[G++] = i;
+        group[i] = g;
+    }
+    b->first = scenmc__xcalloc((size_t)P + 1, sizeof(int));
+    b->member = scenmc__xcalloc((size_t)P, sizeof(int));
+    b->n = 0;
+    int at = 0;
+    for (int g = 0; g < G; g++)
+        for (int i = leader[g], in_batch = cap; i < P; i++) {
+            if (group[i] != g)
+                continue;
+            if (in_batch == cap) {
+                b->first[b->n++] = at;
+                in_batch = 0;
+            }
+            b->member[at++] = i;
+            in_batch++;
+        }
+    b->first[b->n] = at;
+    free(group);
+    free(leader);
+}
+
+/* At most 32 points in a batch (their vectors are 3 n doubles each), fewer
+ * when that leaves threads idle. */
+static int batch_cap(int P, int T)
+{
+    int cap = (P + T - 1) / T;
+    return cap < 1 ? 1 : cap > 32 ? 32 : cap;
+}
+
+/* Every point's parameters and key (NULL where the point has changes over
+ * time or its kernel fails: then it is filtered alone and reports why). */
+static scenmc_status point_keys(const point_job *j, scenmc_params *p, scenmc__filter_key **key, scenmc_error *err)
+{
+    for (int i = 0; i < j->P; i++) {
+        scenmc_status st = point_params(j->m, j->base, j->ps, j->K, j->values, i, &p[i], err);
+        if (st != SCENMC_OK) {
+            for (int k = i + 1; k < j->P; k++)
+                scenmc_params_copy(&p[k], j->base);
+            return st;
+        }
+        scenmc_error e;
+        scenmc_error_clear(&e);
+        key[i] = scenmc__filter_key_new(j->m, &p[i], &e);
+    }
+    return SCENMC_OK;
+}
+
+/* One batch: its points filtered together. */
+static scenmc_status exact_batch(const point_job *j, const scenmc_params *p, const batches *b, int bi, int inner,
+                                 scenmc_error *err)
+{
+    int first = b->first[bi], nb = b->first[bi + 1] - first;
+    const scenmc_params **pp = scenmc__xcalloc((size_t)nb, sizeof *pp);
+    double **sp = scenmc__xcalloc((size_t)nb, sizeof *sp), *le = scenmc__xcalloc((size_t)nb, sizeof *le);
+    size_t YS = (size_t)j->c->n_years * (size_t)j->c->n_scenarios;
+    for (int q = 0; q < nb; q++) {
+        int i = b->member[first + q];
+        pp[q] = &p[i];
+        sp[q] = j->c->point_scenario + (size_t)i * YS;
+    }
+    scenmc_status st = scenmc__exact_filter_points(j->m, pp, nb, j->o, inner, le, sp, err);
+    for (int q = 0; st == SCENMC_OK && q < nb; q++)
+        j->c->log_likelihood[b->member[first + q]] = le[q];
+    free(pp);
+    free(sp);
+    free(le);
+    return st;
+}
+
+/* Every point exactly, in batches of points that share their transition
+ * weights, batches in parallel (each filter on threads / width threads);
+ * progress from the first thread only, as scenmc_run does. The first failure
+ * is the one reported. */
+static scenmc_status exact_points(const point_job *j, scenmc_error *err)
+{
+    int T = j->opt->threads > 0 ? j->opt->threads : omp_get_max_threads(), P = j->P;
+    scenmc_params *p = scenmc__xcalloc((size_t)P, sizeof *p);
+    scenmc__filter_key **key = scenmc__xcalloc((size_t)P, sizeof *key);
+    scenmc_status st = point_keys(j, p, key, err);
+    batches b = {0};
+    if (st == SCENMC_OK)
+        make_batches(key, P, batch_cap(P, T), &b);
+    int width = b.n < T ? b.n : T, inner = width > 0 && T / width > 0 ? T / width : 1;
+    int stop = 0, done = 0;
+#pragma omp parallel for schedule(dynamic, 1) num_threads(width > 0 ? width : 1)
+    for (int bi = 0; bi < b.n; bi++) {
         int halt;
 #pragma omp atomic read
         halt = stop;
@@ -324,18 +383,14 @@ static scenmc_status exact_points(const point_job *j, int first, scenmc_error *e
             continue;
         scenmc_error e;
         scenmc_error_clear(&e);
-        scenmc_params p;
-        scenmc_status s = point_params(j->m, j->base, j->ps, j->K, j->values, i, &p, &e);
-        if (s == SCENMC_OK)
-            s = point_exact(j->m, &p, j->o, inner, j->c, i, &e);
-        scenmc_params_free(&p);
+        scenmc_status s = exact_batch(j, p, &b, bi, inner, &e);
         int now;
 #pragma omp atomic capture
-        now = ++done;
+        now = done += b.first[bi + 1] - b.first[bi];
         if (s == SCENMC_OK && omp_get_thread_num() == 0 && j->opt->progress &&
-            j->opt->progress(j->opt->progress_ctx, (uint64_t)now, (uint64_t)j->P, scenmc__now() - j->t0)) {
+            j->opt->progress(j->opt->progress_ctx, (uint64_t)now, (uint64_t)P, scenmc__now() - j->t0)) {
             s = SCENMC_E_INTERRUPTED;
-            scenmc_error_add(&e, s, "stopped after %d of %d points", now, j->P);
+            scenmc_error_add(&e, s, "stopped after %d of %d points", now, P);
         }
         if (s != SCENMC_OK) {
 #pragma omp critical(calibrate_error)
@@ -348,7 +403,15 @@ static scenmc_status exact_points(const point_job *j, int first, scenmc_error *e
         }
     }
     if (st == SCENMC_OK && j->opt->progress)
-        j->opt->progress(j->opt->progress_ctx, (uint64_t)j->P, (uint64_t)j->P, scenmc__now() - j->t0);
+        j->opt->progress(j->opt->progress_ctx, (uint64_t)P, (uint64_t)P, scenmc__now() - j->t0);
+    for (int i = 0; i < P; i++) {
+        scenmc_params_free(&p[i]);
+        scenmc__filter_key_free(key[i]);
+    }
+    free(p);
+    free(key);
+    free(b.first);
+    free(b.member);
     return st;
 }
 
@@ -370,21 +433,32 @@ static scenmc_status mc_points(const point_job *j, int first, scenmc_error *err)
     return st;
 }
 
-/* Every point's likelihood, the first deciding the method. */
+/* Every point's likelihood: exactly where the model fits, else (or when
+ * asked) by Monte Carlo. */
 static scenmc_status all_points(const point_job *j, scenmc_error *err)
 {
-    int mc = 0;
     scenmc_params p;
     scenmc_status st = point_params(j->m, j->base, j->ps, j->K, j->values, 0, &p, err);
-    if (st == SCENMC_OK)
-        st = first_point(j->m, &p, j->o, j->opt, j->c, &mc, err);
+    int mc = st == SCENMC_OK && use_mc(j->m, &p, j->opt);
+    if (st == SCENMC_OK && !mc) {
+        scenmc_params_free(&p);
+        return exact_points(j, err);
+    }
+    if (st == SCENMC_OK) {
+        j->c->method = SCENMC_MONTE_CARLO;
+        if (!j->c->likelihood_se) {
+            j->c->likelihood_se = scenmc__xcalloc((size_t)j->P, sizeof(double));
+            j->c->effective_size = scenmc__xcalloc((size_t)j->P, sizeof(double));
+        }
+        st = point_mc(j->m, &p, j->o, j->opt->threads, j->c, 0, err);
+    }
     scenmc_params_free(&p);
     if (st == SCENMC_OK && j->opt->progress &&
         j->opt->progress(j->opt->progress_ctx, 1, (uint64_t)j->P, scenmc__now() - j->t0))
         st = scenmc_error_add(err, SCENMC_E_INTERRUPTED, "stopped after 1 of %d points", j->P);
     if (st != SCENMC_OK || j->P == 1)
         return st;
-    return mc ? mc_points(j, 1, err) : exact_points(j, 1, err);
+    return mc_points(j, 1, err);
 }
 
 scenmc_status scenmc_calibrate(const scenmc_model *m, const scenmc_params *base, const scenmc_sweep_param *ps,

@@ -190,18 +190,71 @@ void scenmc__chain_hold_starts(const scenmc__chain *c, double *v, int nvec, int 
     }
 }
 
-/* out = in M (forward: distributions) or out = M in (backward: functions),
- * for nvec vectors at once, stored interleaved (v[x * nvec + j]) so that the
- * transition weights are read once for all of them. */
-void scenmc__chain_apply_M(const scenmc__chain *c, const double *in, double *out, int nvec, int backward)
+/* One state's row of M for nact vectors stored stride apart (v[x * stride + j]):
+ * acc[j] = sum over the states x one revision from y of T * in[x]. */
+static inline void row_M(const scenmc__chain *c, const double *in, const int *s, uint64_t y, double *acc,
+                         size_t nact, size_t stride, int backward)
 {
     const scenmc__kernel_base *k = c->k;
     const int D = c->D, V = c->V;
-    const size_t nv_ = (size_t)nvec;
+    for (size_t j = 0; j < nact; j++)
+        acc[j] = 0;
+    for (int i = 0; i < D; i++) {
+        int off = k->offset[i], nv = k->n_var[i], cur = s[i];
+        uint64_t st = c->stride[i], base = y - (uint64_t)cur * st;
+        if (backward) {
+            const double *t = c->T + y * (uint64_t)V + off;
+            for (int b = 0; b < nv; b++) {
+                const double *src = in + (base + (uint64_t)b * st) * stride;
+                for (size_t j = 0; j < nact; j++)
+                    acc[j] += t[b] * src[j];
+            }
+        } else {
+            for (int a = 0; a < nv; a++) {
+                uint64_t x = base + (uint64_t)a * st;
+                double t = c->T[x * (uint64_t)V + off + cur];
+                const double *src = in + x * stride;
+                for (size_t j = 0; j < nact; j++)
+                    acc[j] += src[j] * t;
+            }
+        }
+    }
+}
+
+/* The same for one vector: the sum stays in a register (the same operations
+ * in the same order as row_M, so the same result). */
+static inline double row_M1(const scenmc__chain *c, const double *in, const int *s, uint64_t y, size_t stride,
+                            int backward)
+{
+    const scenmc__kernel_base *k = c->k;
+    const int D = c->D, V = c->V;
+    double acc = 0;
+    for (int i = 0; i < D; i++) {
+        int off = k->offset[i], nv = k->n_var[i], cur = s[i];
+        uint64_t st = c->stride[i], base = y - (uint64_t)cur * st;
+        if (backward) {
+            const double *t = c->T + y * (uint64_t)V + off;
+            for (int b = 0; b < nv; b++)
+                acc += t[b] * in[(base + (uint64_t)b * st) * stride];
+        } else {
+            for (int a = 0; a < nv; a++) {
+                uint64_t x = base + (uint64_t)a * st;
+                acc += in[x * stride] * c->T[x * (uint64_t)V + off + cur];
+            }
+        }
+    }
+    return acc;
+}
+
+/* out = in M (forward) or M in (backward) for the first nact of the vectors
+ * stored stride apart; the others are left alone. */
+static void apply_M_strided(const scenmc__chain *c, const double *in, double *out, size_t nact, size_t stride,
+                            int backward)
+{
 #pragma omp parallel num_threads(c->threads)
     {
-        int *s = scenmc__xcalloc((size_t)D, sizeof(int));
-        double *acc = scenmc__xcalloc(nv_, sizeof(double));
+        int *s = scenmc__xcalloc((size_t)c->D, sizeof(int));
+        double *acc = scenmc__xcalloc(nact, sizeof(double));
         int have = 0;
 #pragma omp for schedule(static)
         for (uint64_t y = 0; y < c->n; y++) {
@@ -209,33 +262,25 @@ void scenmc__chain_apply_M(const scenmc__chain *c, const double *in, double *out
                 scenmc__chain_decode(c, y, s);
                 have = 1;
             }
-            memset(acc, 0, sizeof(double) * nv_);
-            for (int i = 0; i < D; i++) {
-                int off = k->offset[i], nv = k->n_var[i], cur = s[i];
-                uint64_t base = y - (uint64_t)cur * c->stride[i];
-                if (backward) {
-                    const double *t = c->T + y * (uint64_t)V + off;
-                    for (int b = 0; b < nv; b++) {
-                        const double *src = in + (base + (uint64_t)b * c->stride[i]) * nv_;
-                        for (size_t j = 0; j < nv_; j++)
-                            acc[j] += t[b] * src[j];
-                    }
-                } else {
-                    for (int a = 0; a < nv; a++) {
-                        uint64_t x = base + (uint64_t)a * c->stride[i];
-                        double t = c->T[x * (uint64_t)V + off + cur];
-                        const double *src = in + x * nv_;
-                        for (size_t j = 0; j < nv_; j++)
-                            acc[j] += src[j] * t;
-                    }
-                }
+            if (nact == 1) {
+                out[y * stride] = row_M1(c, in, s, y, stride, backward);
+            } else {
+                row_M(c, in, s, y, acc, nact, stride, backward);
+                memcpy(out + y * stride, acc, sizeof(double) * nact);
             }
-            memcpy(out + y * nv_, acc, sizeof(double) * nv_);
             scenmc__chain_odometer(c, s);
         }
         free(s);
         free(acc);
     }
+}
+
+/* out = in M (forward: distributions) or out = M in (backward: functions),
+ * for nvec vectors at once, stored interleaved (v[x * nvec + j]) so that the
+ * transition weights are read once for all of them. */
+void scenmc__chain_apply_M(const scenmc__chain *c, const double *in, double *out, int nvec, int backward)
+{
+    apply_M_strided(c, in, out, (size_t)nvec, (size_t)nvec, backward);
 }
 
 /* v <- Year v for nvec interleaved vectors, by the truncated Poisson series. */
@@ -251,6 +296,28 @@ void scenmc__chain_apply_year(scenmc__chain *c, double *v, int nvec, int backwar
         double w = c->pois[t];
         for (size_t x = 0; x < len; x++)
             v[x] += w * next[x];
+        double *tmp = cur;
+        cur = next;
+        next = tmp;
+    }
+}
+
+void scenmc__chain_apply_year_each(scenmc__chain *c, double *v, int nvec, double *const *pois, const int *n_terms)
+{
+    const size_t nv_ = (size_t)nvec;
+    double *cur = c->work[0], *next = c->work[1];
+    memcpy(cur, v, sizeof(double) * c->n * nv_);
+    for (uint64_t x = 0; x < c->n; x++)
+        for (size_t j = 0; j < nv_; j++)
+            v[x * nv_ + j] = pois[j][0] * cur[x * nv_ + j];
+    size_t act = nv_;
+    for (int t = 1; t < n_terms[0]; t++) {
+        while (act > 1 && n_terms[act - 1] <= t) /* the vectors whose series has ended */
+            act--;
+        apply_M_strided(c, cur, next, act, nv_, 0);
+        for (uint64_t x = 0; x < c->n; x++)
+            for (size_t j = 0; j < act; j++)
+                v[x * nv_ + j] += pois[j][t] * next[x * nv_ + j];
         double *tmp = cur;
         cur = next;
         next = tmp;

@@ -62,6 +62,13 @@ void scenmc__chain_apply_M(const scenmc__chain *c, const double *in, double *out
  * work[0], work[1] must hold n * nvec doubles. */
 void scenmc__chain_apply_year(scenmc__chain *c, double *v, int nvec, int backward);
 
+/* v <- v A_j forward for nvec interleaved vectors, vector j with its own
+ * Poisson weights pois[j][0 .. n_terms[j] - 1] (points that share T but not
+ * the uniformization rate); n_terms must not increase with j (each term's
+ * apply_M then covers only the vectors whose series goes on). Each vector
+ * gets what scenmc__chain_apply_year gives it alone. */
+void scenmc__chain_apply_year_each(scenmc__chain *c, double *v, int nvec, double *const *pois, const int *n_terms);
+
 /* The Poisson weights until the dropped tail is below 1e-13. */
 void scenmc__chain_poisson(scenmc__chain *c, double lambda);
 

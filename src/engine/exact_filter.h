@@ -22,4 +22,22 @@ void scenmc__chain_likelihood_free(double **L, int Y);
 int scenmc__chain_filter(scenmc__chain *c, const scenmc_params *p, int Y, double *const *L, int *scen, double **pt,
                          double *log_norm, int S, double *scen_prob);
 
+/* Points whose transition weights T are the same (the same beta, weights,
+ * start and shares rate_d / Lambda: points that differ only in one global
+ * rate) are filtered together as interleaved vectors, T read once for all;
+ * the key says what T is built from. */
+typedef struct scenmc__filter_key scenmc__filter_key;
+scenmc__filter_key *scenmc__filter_key_new(const scenmc_model *m, const scenmc_params *p, scenmc_error *err);
+void scenmc__filter_key_free(scenmc__filter_key *key);
+int scenmc__filter_key_same(const scenmc__filter_key *a, const scenmc__filter_key *b);
+
+/* scenmc_exact_filter for nvec points at once, whose keys are the same (one
+ * point with changes over time: nvec = 1): point j's log-evidence into
+ * log_evidence[j] and, when scenario_prob (and scenario_prob[j]) is not NULL,
+ * its scenario probabilities into scenario_prob[j]. Each point gets what
+ * scenmc_exact_filter gives it alone. */
+scenmc_status scenmc__exact_filter_points(const scenmc_model *m, const scenmc_params *const *p, int nvec,
+                                          const scenmc_observations *o, int threads, double *log_evidence,
+                                          double *const *scenario_prob, scenmc_error *err);
+
 #endif
