@@ -7,13 +7,10 @@
 const char *const export_sp_names[EXPORT_SP_N] = {"signposts_mutual_information", "signposts_conditional",
                                                   "signposts_pairs", "signposts_target", "metadata"};
 
-/* The pairs' standard errors: none in this version of scenmc_signposts (the
- * Monte Carlo pairs add pair_mi_se; return it here once the struct has it:
- * the stderr column then appears, and a NULL array is simply skipped). */
+/* The pairs' standard errors: Monte Carlo only (exact pairs have none). */
 static const double *pair_se(const scenmc_signposts *sp)
 {
-    (void)sp;
-    return NULL;
+    return sp->method == SCENMC_MONTE_CARLO ? sp->pair_mi_se : NULL;
 }
 
 int export_sp_has(const scenmc_signposts *sp, int k)
