@@ -63,6 +63,64 @@ static void parse_fails(const char *text, const char *want)
     scenmc_observations_free(&o);
 }
 
+/* Observations made for another model are refused by every entry point
+ * before a likelihood is read (the check has the model), not read past. */
+static void test_foreign_model(void **state)
+{
+    (void)state;
+    scenmc_model *small = model_from_string(test_small_model);
+    scenmc_params p;
+    scenmc_params_init(&p, small);
+    p.n_trajectories = 1000;
+    const double lik5[5] = {1, 0, 0, 0, 0};
+    for (int which = 0; which < 3; which++) {
+        scenmc_observations o;
+        scenmc_observations_init(&o);
+        if (which == 0) /* a descriptor the small model does not have */
+            scenmc_observations_add(&o, 1, small->n_descriptors + 3, lik5, 3, "foreign:1");
+        else if (which == 1) /* one of its descriptors, with the wrong number of variants */
+            scenmc_observations_add(&o, 1, 0, lik5, 5, "foreign:2");
+        else { /* a start state of another model's size */
+            o.start = calloc((size_t)small->n_descriptors + 2, sizeof(int));
+            o.n_start = small->n_descriptors + 2;
+        }
+        const char *want = which < 2 ? "not an observation of this model" : "observed start state has";
+        scenmc_error err;
+        scenmc_results r;
+        double ev, prob[8];
+        scenmc_error_clear(&err);
+        assert_int_equal(scenmc_exact_given(small, &p, &o, 1, &r, &err), SCENMC_E_INPUT);
+        assert_non_null(strstr(err.msg, want));
+        scenmc_error_clear(&err);
+        assert_int_equal(scenmc_exact_filter(small, &p, &o, 1, &ev, prob, &err), SCENMC_E_INPUT);
+        assert_non_null(strstr(err.msg, want));
+        scenmc_run_options opt = {.threads = 1, .given = &o};
+        scenmc_error_clear(&err);
+        assert_int_equal(scenmc_run(small, &p, &opt, &r, &err), SCENMC_E_INPUT);
+        assert_non_null(strstr(err.msg, want));
+        scenmc_observations_free(&o);
+    }
+    /* A start of the right size that is not the parameters' fixed start: the
+     * run would draw another start, so it refuses; as the fixed start it runs. */
+    scenmc_observations o;
+    scenmc_observations_init(&o);
+    o.start = calloc((size_t)small->n_descriptors, sizeof(int));
+    o.n_start = small->n_descriptors;
+    scenmc_run_options opt = {.threads = 1, .given = &o};
+    scenmc_results r;
+    scenmc_error err;
+    scenmc_error_clear(&err);
+    assert_int_equal(scenmc_run(small, &p, &opt, &r, &err), SCENMC_E_INPUT);
+    assert_non_null(strstr(err.msg, "not the parameters' fixed start"));
+    p.start = calloc((size_t)small->n_descriptors, sizeof(int));
+    scenmc_error_clear(&err);
+    assert_int_equal(scenmc_run(small, &p, &opt, &r, &err), SCENMC_OK);
+    scenmc_results_free(&r);
+    scenmc_observations_free(&o);
+    scenmc_params_free(&p);
+    scenmc_model_free(small);
+}
+
 /* ------------------------------------------------------------ the file */
 
 static void test_hard_and_soft(void **state)
@@ -227,7 +285,7 @@ static void test_load_file(void **state)
     assert_non_null(o.start);
     scenmc_params p;
     scenmc_params_init(&p, vn);
-    assert_int_equal(scenmc_observations_check(&o, &p, &err), SCENMC_OK);
+    assert_int_equal(scenmc_observations_check(vn, &o, &p, &err), SCENMC_OK);
     scenmc_params_free(&p);
     scenmc_observations_free(&o);
     scenmc_error_clear(&err);
@@ -692,6 +750,7 @@ int main(void)
         cmocka_unit_test(test_start),
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_all_or_nothing),
+        cmocka_unit_test(test_foreign_model),
         cmocka_unit_test(test_load_file),
         cmocka_unit_test(test_doc_example),
         cmocka_unit_test(test_roundtrip_mc),

@@ -51,10 +51,12 @@ scenmc_status scenmc_observations_add_given(scenmc_observations *o, const scenmc
 scenmc_status scenmc_observations_load(scenmc_observations *o, const scenmc_model *m, const char *path,
                                        scenmc_error *err);
 
-/* Checks the observations against the parameters: every year within
- * year_start .. year_end, the start state only with year_start. */
-scenmc_status scenmc_observations_check(const scenmc_observations *o, const scenmc_params *p,
-                                        scenmc_error *err);
+/* Checks the observations against the model and the parameters: each one of
+ * a descriptor of m with its number of variants (checked before any
+ * likelihood is read), an observed start state of m's descriptors, every year
+ * within year_start .. year_end, likelihoods finite, >= 0, not all 0. */
+scenmc_status scenmc_observations_check(const scenmc_model *m, const scenmc_observations *o,
+                                        const scenmc_params *p, scenmc_error *err);
 
 /* The likelihood of state s (s[d] the variant of descriptor d) under the
  * observations of `year`: the product over them (1 when there are none). */

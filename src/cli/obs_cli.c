@@ -24,7 +24,7 @@ int cli_observations(const char *cmd, const cli_args *a, const scenmc_model *m, 
         memcpy(p->start, o->start, sizeof(int) * (size_t)o->n_start);
     }
     if (err.code == SCENMC_OK)
-        scenmc_observations_check(o, p, &err);
+        scenmc_observations_check(m, o, p, &err);
     if (err.code != SCENMC_OK) {
         cli_print_error(cmd, &err);
         scenmc_observations_free(o);

@@ -373,12 +373,9 @@ scenmc_status scenmc_exact_given(const scenmc_model *m, const scenmc_params *p, 
 {
     if (!o || (o->n == 0 && !o->start))
         return scenmc_exact(m, p, threads, r, err);
-    scenmc_status st = scenmc_observations_check(o, p, err);
+    scenmc_status st = scenmc_observations_check(m, o, p, err);
     if (st != SCENMC_OK)
         return st;
-    if (o->start && o->n_start != m->n_descriptors)
-        return scenmc_error_add(err, SCENMC_E_INPUT, "the observed start state has %d descriptors; the "
-                                "model has %d", o->n_start, m->n_descriptors);
     scenmc_params q = *p; /* the observed start is the fixed start (as cli_observations makes it) */
     if (o->start)
         q.start = o->start;

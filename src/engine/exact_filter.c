@@ -350,7 +350,7 @@ scenmc_status scenmc__exact_filter_points(const scenmc_model *m, const scenmc_pa
     for (int j = 0; j < nvec && st == SCENMC_OK; j++) {
         st = scenmc__params_check_scheduled(p[j], err);
         if (st == SCENMC_OK && o)
-            st = scenmc_observations_check(o, p[j], err);
+            st = scenmc_observations_check(m, o, p[j], err);
     }
     if (st != SCENMC_OK)
         return st;

@@ -474,12 +474,9 @@ static scenmc_status levers_given(const scenmc_model *m, scenmc_params *cut, con
         return scenmc_error_add(err, SCENMC_E_INPUT, "levers conditioned on observations (--given, "
                                 "--observations) are exact only: use --method exact (the Monte Carlo "
                                 "levers have no weighted paired runs yet)");
-    scenmc_status st = scenmc_observations_check(o, cut, err);
+    scenmc_status st = scenmc_observations_check(m, o, cut, err);
     if (st != SCENMC_OK)
         return st;
-    if (o->start && o->n_start != m->n_descriptors)
-        return scenmc_error_add(err, SCENMC_E_INPUT, "the observed start state has %d descriptors; the "
-                                "model has %d", o->n_start, m->n_descriptors);
     if (o->start) {
         free(cut->start);
         cut->start = scenmc__xcalloc((size_t)m->n_descriptors, sizeof(int));

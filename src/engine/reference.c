@@ -300,15 +300,13 @@ void scenmc__reference_trajectory(const scenmc__kernel *k, const scenmc__sched *
 scenmc_status scenmc__given_check(const scenmc_model *m, const scenmc_params *p, const scenmc_observations *o,
                                   scenmc_error *err)
 {
-    scenmc_status st = SCENMC_OK;
-    /* The model first: the generic check reads every likelihood the observation claims to have. */
-    for (int i = 0; st == SCENMC_OK && i < o->n; i++)
-        if (o->obs[i].descriptor < 0 || o->obs[i].descriptor >= m->n_descriptors ||
-            o->obs[i].n_variants != m->descriptors[o->obs[i].descriptor].n_variants)
-            st = scenmc_error_add(err, SCENMC_E_INPUT, "%s: not an observation of this model's descriptors",
-                                  o->obs[i].where ? o->obs[i].where : "observation");
-    if (st == SCENMC_OK)
-        st = scenmc_observations_check(o, p, err);
+    scenmc_status st = scenmc_observations_check(m, o, p, err);
+    /* A run draws its start from the parameters: an observed start must be
+     * their fixed start too (the command line copies it there). */
+    if (st == SCENMC_OK && o->start &&
+        (!p->start || memcmp(p->start, o->start, sizeof(int) * (size_t)m->n_descriptors) != 0))
+        st = scenmc_error_add(err, SCENMC_E_INPUT, "the observed start state is not the parameters' fixed "
+                              "start: set params.start to it (as --observations does)");
     if (st == SCENMC_OK && !scenmc_observations_all_hard(o) && p->n_trajectories > SCENMC__WEIGHTED_MAX)
         st = scenmc_error_add(err, SCENMC_E_LIMIT, "soft evidence weighs at most 2^40 trajectories "
                               "(integer weight sums), not %llu", (unsigned long long)p->n_trajectories);

@@ -709,7 +709,7 @@ scenmc_status scenmc_signposts_compute(const scenmc_model *m, const scenmc_param
     if (st == SCENMC_OK)
         st = check_target(m, opt, err);
     if (st == SCENMC_OK && opt->given)
-        st = scenmc_observations_check(opt->given, p, err);
+        st = scenmc_observations_check(m, opt->given, p, err);
     if (st != SCENMC_OK)
         return st;
     double t0 = scenmc__now(), need;

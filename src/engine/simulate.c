@@ -1362,7 +1362,7 @@ static scenmc_status given_prepare(const scenmc_model *m, const scenmc_params *p
     const scenmc_observations *o = opt ? opt->given : NULL;
     *weighted = 0;
     memset(g, 0, sizeof *g);
-    if (!o || o->n == 0)
+    if (!o || (o->n == 0 && !o->start))
         return SCENMC_OK;
     scenmc_status st = scenmc__given_check(m, p, o, err);
     if (st == SCENMC_OK)

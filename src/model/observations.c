@@ -121,9 +121,34 @@ scenmc_status scenmc_observations_add_given(scenmc_observations *o, const scenmc
     return SCENMC_OK;
 }
 
-scenmc_status scenmc_observations_check(const scenmc_observations *o, const scenmc_params *p,
-                                        scenmc_error *err)
+/* Whether every observation is of one of m's descriptors with its number of
+ * variants (an observation made for another model would be read past its
+ * likelihood table). */
+static scenmc_status check_model(const scenmc_model *m, const scenmc_observations *o, scenmc_error *err)
 {
+    int before = err->n_problems;
+    for (int i = 0; i < o->n; i++) {
+        const scenmc_observation *ob = &o->obs[i];
+        if (ob->descriptor < 0 || ob->descriptor >= m->n_descriptors ||
+            ob->n_variants != m->descriptors[ob->descriptor].n_variants)
+            scenmc_error_add(err, SCENMC_E_INPUT, "%s: not an observation of this model's descriptors",
+                             ob->where ? ob->where : "observation");
+    }
+    if (o->start && o->n_start != m->n_descriptors)
+        scenmc_error_add(err, SCENMC_E_INPUT, "the observed start state has %d descriptors; the model has %d",
+                         o->n_start, m->n_descriptors);
+    for (int d = 0; o->start && o->n_start == m->n_descriptors && d < m->n_descriptors; d++)
+        if (o->start[d] < 0 || o->start[d] >= m->descriptors[d].n_variants)
+            scenmc_error_add(err, SCENMC_E_INPUT, "the observed start state has no variant %d of %s",
+                             o->start[d] + 1, m->descriptors[d].id);
+    return err->n_problems > before ? err->code : SCENMC_OK;
+}
+
+scenmc_status scenmc_observations_check(const scenmc_model *m, const scenmc_observations *o,
+                                        const scenmc_params *p, scenmc_error *err)
+{
+    if (check_model(m, o, err) != SCENMC_OK)
+        return err->code;
     int before = err->n_problems;
     for (int i = 0; i < o->n; i++) {
         const scenmc_observation *ob = &o->obs[i];

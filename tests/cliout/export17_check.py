@@ -99,14 +99,16 @@ def check_signposts(h, folder, names):
     check(bool(has_pairs) == present, f"signposts_pairs.csv present {present}, file has pairs {has_pairs}")
     if has_pairs and present:
         pmi = g["pair_mutual_information"][()]
+        pse = g["pair_mutual_information_stderr"][()] if mc else None
         bp = list(zip(g["best_pair_first"][()], g["best_pair_second"][()]))
         cols = ["year", "descriptor"] + names("descriptor") + ["other_descriptor"]
-        cols += names("other_descriptor") + ["bits", "best"]
+        cols += names("other_descriptor") + ["bits"] + (["stderr"] if mc else []) + ["best"]
         rows = header(folder, "signposts_pairs", cols)
         check(len(rows) == Y * D * (D - 1) // 2, f"pairs: {len(rows)} rows")
         for r in rows:
             y, d, e = years.index(int(r["year"])), desc.index(r["descriptor"]), desc.index(r["other_descriptor"])
             check(d < e and same(r["bits"], pmi[y, d, e]), f"pair bits {r}")
+            check(not mc or same(r["stderr"], pse[y, d, e]), f"pair stderr {r}")
             check(int(r["best"]) == int({d, e} == {int(bp[y][0]), int(bp[y][1])}), f"pair best {r}")
 
     rows = header(folder, "signposts_target", ["target"] + names("target") + ["probability"])

@@ -28,7 +28,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     scenmc_params p;
     scenmc_params_init(&p, model);
-    (void)scenmc_observations_check(&o, &p, &err);
+    (void)scenmc_observations_check(model, &o, &p, &err);
     int s[SCENMC_MAX_DESCRIPTORS] = {0};
     for (int i = 0; i < o.n; i++) {
         if (o.obs[i].descriptor < 0 || o.obs[i].descriptor >= model->n_descriptors || !o.obs[i].where)
