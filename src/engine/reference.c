@@ -347,7 +347,7 @@ void scenmc__given_free(scenmc__given *g)
 }
 
 /* A trajectory's weight from its states (states[y * D + d]). */
-static uint64_t trajectory_weight(const scenmc__given *g, const int *states, int D)
+uint64_t scenmc__given_trajectory_weight(const scenmc__given *g, const int *states, int D)
 {
     double L = 1;
     for (int i = 0; i < g->n_years; i++)
@@ -410,7 +410,7 @@ void scenmc__reference_run_sched(const scenmc__kernel *k, const scenmc__sched *s
             for (long j = 0; j < n; j++) {
                 int *st = states + (size_t)j * YD;
                 scenmc__reference_trajectory(k, sc, seed, c + (uint64_t)j, nrev, st);
-                w[j] = g ? trajectory_weight(g, st, k->base.D) : 1;
+                w[j] = g ? scenmc__given_trajectory_weight(g, st, k->base.D) : 1;
             }
             free(nrev);
         }
@@ -432,7 +432,7 @@ void scenmc__reference_run(const scenmc__kernel *k, uint64_t seed, uint64_t firs
     int *states = scenmc__xcalloc((size_t)k->base.Y * (size_t)k->base.D, sizeof(int));
     for (uint64_t traj = first; traj < last; traj++) {
         trajectory(k, seed, traj, nrev, states);
-        uint64_t w = g ? trajectory_weight(g, states, k->base.D) : 1;
+        uint64_t w = g ? scenmc__given_trajectory_weight(g, states, k->base.D) : 1;
         if (g) {
             r->weight_sum += w;
             scenmc__u128_add(r->weight_sq_sum, w * w, 0);

@@ -40,6 +40,10 @@ static inline uint64_t scenmc__given_weight(const scenmc__given *g, double L)
     return x >= (double)g->one ? g->one : (uint64_t)x;
 }
 
+/* The integer weight of a trajectory (states[y * D + d] for its years): the
+ * product of the observation years' likelihoods, in increasing year order. */
+uint64_t scenmc__given_trajectory_weight(const scenmc__given *g, const int *states, int D);
+
 /* The start state of a trajectory (its first words, docs/model.md 11.2). */
 void scenmc__reference_start(const scenmc__kernel *k, scenmc__rng *rng, int *s);
 

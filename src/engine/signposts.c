@@ -505,21 +505,12 @@ static void mc_layout(sp_mc *e)
     e->len = (size_t)e->Y * ((size_t)e->V * (size_t)e->K + e->pair_len);
 }
 
-/* A trajectory's weight, as the engines take it (reference.c): the product
- * of the observation years' likelihoods in increasing year order. */
-static uint64_t mc_weight(const scenmc__given *g, const int *states, int D)
-{
-    double L = 1;
-    for (int i = 0; i < g->n_years; i++)
-        L *= scenmc_observations_likelihood(g->o, g->year_start + g->year[i], states + (size_t)g->year[i] * (size_t)D);
-    return scenmc__given_weight(g, L);
-}
-
+/* Tallies one trajectory (weighted as the engines weigh it) into t. */
 static void mc_trajectory(const sp_mc *e, uint64_t traj, int *nrev, int *states, mc_tally *t)
 {
     const int D = e->D, Y = e->Y, K = e->K, *off = e->k->base.offset, *nv = e->k->base.n_var;
     scenmc__reference_trajectory(e->k, NULL, e->seed, traj, nrev, states);
-    uint64_t w = e->g ? mc_weight(e->g, states, D) : 1;
+    uint64_t w = e->g ? scenmc__given_trajectory_weight(e->g, states, D) : 1;
     t->wsum += w;
     scenmc__u128_add(t->wsq, w * w, 0);
     if (!w)
