@@ -13,24 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* 12 states, consistency and cross impact, an unclassified slot. */
-static const char model_text[] =
-    "name: calfast\n"
-    "years: {start: 2020, end: 2025}\n"
-    "descriptors:\n"
-    "  - {id: A, variants: [a1, a2]}\n"
-    "  - {id: B, variants: [b1, b2, b3]}\n"
-    "  - {id: C, variants: [c1, c2]}\n"
-    "consistency:\n"
-    "  - {between: [A, B], scores: [[2, -1, -2], [-2, 1, 2]]}\n"
-    "  - {between: [B, C], scores: [[2, -2], [0, 1], [-2, 2]]}\n"
-    "  - {between: [A, C], scores: [[1, -1], [-1, 1]]}\n"
-    "cross_impact:\n"
-    "  - {from: A, to: C, impacts: [[1, -1], [0, 0]]}\n"
-    "scenarios:\n"
-    "  - {name: S1, when: {A: a1}}\n"
-    "  - {name: S2, when: {A: a2, C: c2}}\n";
-
 static void observe(const scenmc_model *m, scenmc_observations *o)
 {
     scenmc_error err;
@@ -52,7 +34,7 @@ static void assert_rel(double got, double want, double tol)
  * and its posterior and credible set against hand computations. */
 static void check_design(const char *const *spec, int K, int lhs)
 {
-    scenmc_model *m = model_from_string(model_text);
+    scenmc_model *m = model_from_string(test_calib_model);
     scenmc_params base;
     scenmc_params_init(&base, m);
     scenmc_observations o;
@@ -134,7 +116,7 @@ static void test_lhs_alone(void **state)
 static void test_key(void **state)
 {
     (void)state;
-    scenmc_model *m = model_from_string(model_text);
+    scenmc_model *m = model_from_string(test_calib_model);
     scenmc_params a, b;
     scenmc_params_init(&a, m);
     scenmc_params_init(&b, m);

@@ -13,24 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* 12 states, consistency and cross impact, an unclassified slot. */
-static const char calib_model[] =
-    "name: calib\n"
-    "years: {start: 2020, end: 2025}\n"
-    "descriptors:\n"
-    "  - {id: A, variants: [a1, a2]}\n"
-    "  - {id: B, variants: [b1, b2, b3]}\n"
-    "  - {id: C, variants: [c1, c2]}\n"
-    "consistency:\n"
-    "  - {between: [A, B], scores: [[2, -1, -2], [-2, 1, 2]]}\n"
-    "  - {between: [B, C], scores: [[2, -2], [0, 1], [-2, 2]]}\n"
-    "  - {between: [A, C], scores: [[1, -1], [-1, 1]]}\n"
-    "cross_impact:\n"
-    "  - {from: A, to: C, impacts: [[1, -1], [0, 0]]}\n"
-    "scenarios:\n"
-    "  - {name: S1, when: {A: a1}}\n"
-    "  - {name: S2, when: {A: a2, C: c2}}\n";
-
 /* Brute-force forward filter (tests/testref.c, independent of the engines):
  * the generator Q of docs/model.md's heat-bath rule (consistency and cross
  * impact, no bias), one year = expm(Q) by GSL, then alpha_0 = p0 .* L_0,
@@ -113,7 +95,7 @@ static scenmc_calibration calibrate_grid(const scenmc_model *m, const scenmc_par
 static void test_likelihood_matches_reference(void **state)
 {
     (void)state;
-    scenmc_model *m = model_from_string(calib_model);
+    scenmc_model *m = model_from_string(test_calib_model);
     scenmc_params base;
     scenmc_params_init(&base, m);
     scenmc_observations o;
@@ -302,7 +284,7 @@ static int covered(const scenmc_calibration *c, double beta, double rate)
 static void test_recovers_known_parameters(void **state)
 {
     (void)state;
-    scenmc_model *m = model_from_string(calib_model);
+    scenmc_model *m = model_from_string(test_calib_model);
     scenmc_params base;
     scenmc_params_init(&base, m);
     scenmc_observations o;
@@ -327,7 +309,7 @@ static void test_recovers_known_parameters(void **state)
 static void test_credible_set_coverage(void **state)
 {
     (void)state;
-    scenmc_model *m = model_from_string(calib_model);
+    scenmc_model *m = model_from_string(test_calib_model);
     scenmc_params base;
     scenmc_params_init(&base, m);
     const double betas[6] = {0.25, 0.5, 1, 1.5, 2, 3}, rates[6] = {0.2, 0.35, 0.7, 1, 1.4, 2};
@@ -369,7 +351,7 @@ static void test_credible_set_coverage(void **state)
 static void test_monte_carlo_agrees(void **state)
 {
     (void)state;
-    scenmc_model *m = model_from_string(calib_model);
+    scenmc_model *m = model_from_string(test_calib_model);
     scenmc_params base;
     scenmc_params_init(&base, m);
     base.n_trajectories = 40000;
@@ -427,7 +409,7 @@ static const char *write_model_file(void)
     snprintf(path, sizeof path, "%s/calib.yaml", scratch_dir);
     FILE *f = fopen(path, "w");
     assert_non_null(f);
-    fputs(calib_model, f);
+    fputs(test_calib_model, f);
     fclose(f);
     return path;
 }
@@ -436,7 +418,7 @@ static const char *write_model_file(void)
 static void test_file_round_trip(void **state)
 {
     (void)state;
-    scenmc_model *m = model_from_string(calib_model);
+    scenmc_model *m = model_from_string(test_calib_model);
     scenmc_params base;
     scenmc_params_init(&base, m);
     scenmc_observations o;

@@ -16,12 +16,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#define assert_out_has(text)                                                                 \
-    do {                                                                                     \
-        if (!strstr(sh_out, (text)))                                                          \
-            fail_msg("expected '%s' in the output:\n%s", (text), sh_out);                     \
-    } while (0)
-
 static const char *model(void)
 {
     return src_path("models/vasternorrland2030.yaml");

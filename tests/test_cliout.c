@@ -21,12 +21,6 @@
 
 #define PY "/usr/bin/python3"
 
-#define assert_out_has(text)                                                                 \
-    do {                                                                                     \
-        if (!strstr(sh_out, (text)))                                                          \
-            fail_msg("expected '%s' in the output:\n%s", (text), sh_out);                     \
-    } while (0)
-
 static int have_python(void)
 {
     return access(PY, X_OK) == 0;

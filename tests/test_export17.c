@@ -20,12 +20,6 @@
 
 #define PY "/usr/bin/python3"
 
-#define assert_out_has(text)                                                                 \
-    do {                                                                                     \
-        if (!strstr(sh_out, (text)))                                                          \
-            fail_msg("expected '%s' in the output:\n%s", (text), sh_out);                     \
-    } while (0)
-
 /* A path in the scratch folder. */
 static const char *tpath(const char *name)
 {

@@ -188,3 +188,20 @@ int scratch_teardown(void **state)
     sh_out = NULL;
     return remove_tree(scratch_dir);
 }
+
+const char test_calib_model[] =
+    "name: calib\n"
+    "years: {start: 2020, end: 2025}\n"
+    "descriptors:\n"
+    "  - {id: A, variants: [a1, a2]}\n"
+    "  - {id: B, variants: [b1, b2, b3]}\n"
+    "  - {id: C, variants: [c1, c2]}\n"
+    "consistency:\n"
+    "  - {between: [A, B], scores: [[2, -1, -2], [-2, 1, 2]]}\n"
+    "  - {between: [B, C], scores: [[2, -2], [0, 1], [-2, 2]]}\n"
+    "  - {between: [A, C], scores: [[1, -1], [-1, 1]]}\n"
+    "cross_impact:\n"
+    "  - {from: A, to: C, impacts: [[1, -1], [0, 0]]}\n"
+    "scenarios:\n"
+    "  - {name: S1, when: {A: a1}}\n"
+    "  - {name: S2, when: {A: a2, C: c2}}\n";

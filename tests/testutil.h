@@ -5,6 +5,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <string.h>
 #include <cmocka.h>
 
 #include "scenmc/scenmc.h"
@@ -16,6 +17,13 @@
         if (!(fabs(a_ - b_) <= t_))                                                          \
             fail_msg("%s = %.17g, %s = %.17g, differ by %.3g > %.3g", #a, a_, #b, b_,         \
                      fabs(a_ - b_), t_);                                                     \
+    } while (0)
+
+/* Fails the test unless the output of the last sh() call contains text. */
+#define assert_out_has(text)                                                                 \
+    do {                                                                                     \
+        if (!strstr(sh_out, (text)))                                                          \
+            fail_msg("expected '%s' in the output:\n%s", (text), sh_out);                     \
     } while (0)
 
 /* Path of a file in the source tree. */
@@ -36,6 +44,10 @@ extern const char test_cross_model[];
 scenmc_results exact_or_fail(const scenmc_model *m, const scenmc_params *p);
 /* scenmc_exact_given on 2 threads (o may be NULL); fails the test with the solver's message. */
 scenmc_results exact_given_or_fail(const scenmc_model *m, const scenmc_params *p, const struct scenmc_observations *o);
+/* A model of 3 descriptors (12 states) with consistency and cross impact,
+ * two scenarios and an unclassified slot, years 2020-2025: the calibration
+ * tests' model. */
+extern const char test_calib_model[];
 /* A whole file, NUL-terminated (malloc'd), or NULL if it cannot be opened. */
 char *slurp(const char *path, size_t *len);
 /* Output (stdout and stderr) of the last sh() call, malloc'd; NULL before. */
