@@ -161,6 +161,7 @@ typedef struct lane_sched {
     int *foff;           /* [D + 1] first entry of each descriptor (padded widths) */
     int *n_set;          /* [Y] hold starts at the end of year y */
     int *set_d, *set_v;  /* [Y * D] their descriptors and variants, in descriptor order */
+    int *hold_map;       /* [Y * D] what a revision of d in year y does: d, or D when d is held */
 } lane_sched;
 
 /* When small enough, variant x scenario and early warning are tallied as one
@@ -302,6 +303,12 @@ static void sched_sets(const scenmc__kernel *k, lane_sched *ls)
     ls->n_set = scenmc__xcalloc((size_t)Y, sizeof(int));
     ls->set_d = scenmc__xcalloc((size_t)Y * (size_t)D, sizeof(int));
     ls->set_v = scenmc__xcalloc((size_t)Y * (size_t)D, sizeof(int));
+    ls->hold_map = scenmc__xcalloc((size_t)Y * (size_t)D, sizeof(int));
+    for (int y = 0; y < Y; y++)
+        for (int d = 0; d < D; d++) {
+            const int *held = ls->sc->yr[y].held;
+            ls->hold_map[(size_t)y * (size_t)D + (size_t)d] = held && held[d] >= 0 ? D : d;
+        }
     for (int y = 1; y < Y; y++)
         for (int d = 0; d < D; d++) {
             const int v = ls->sc->set[(size_t)y * (size_t)D + (size_t)d];
@@ -323,6 +330,7 @@ static void lane_sched_free(lane_sched *ls)
     free(ls->n_set);
     free(ls->set_d);
     free(ls->set_v);
+    free(ls->hold_map);
     memset(ls, 0, sizeof *ls);
 }
 
@@ -579,32 +587,102 @@ static inline __attribute__((always_inline)) void lane_queue(const scenmc__kerne
     l->queued = r0 + n;
 }
 
-/* lane_queue under a schedule: each event's year first (it decides how the
- * word reads), then its word, or a hold's start (no word). */
-static inline void lane_queue_sched(const scenmc__kernel *k, const lane_sched *ls, lane *l)
+/* Events j0 .. j0 + m - 1 of the round, all words of years without shocks
+ * from year y on, as lane_queue reads them (the years by marking where they
+ * end, then one vectorised pass over the words at hand), each descriptor
+ * then mapped by its year's holds: what sched_decode gives for such words. */
+static inline __attribute__((always_inline)) void sched_words(const scenmc__kernel *k, const lane_sched *ls,
+                                                               lane *l, int y, int j0, int m)
 {
-    const long r0 = l->queued;
-    const int n = l->total - r0 < ROUND ? (int)(l->total - r0) : ROUND, D = k->base.D;
+    const long r0 = l->queued + j0;
+    const long *restrict end = l->year_end;
+    int *restrict slot = l->rev_slot + j0, *restrict rev_d = l->rev_d + j0, *restrict rev_f = l->rev_f + j0;
+    double *restrict rev_u = l->rev_u + j0;
+    const int *restrict map = ls->hold_map;
+    memset(slot, 0, sizeof(int) * (size_t)m);
+    for (int yy = y; end[yy] < r0 + m; yy++)
+        slot[end[yy] - r0] += 1;
+    for (int q = 0, year = y; q < m; q++) {
+        year += slot[q];
+        slot[q] = year;
+    }
+    scenmc__rng *rng = &l->rng;
+    const uint64_t D = (uint64_t)k->base.D;
+    for (int j = 0; j < m;) {
+        if (rng->next == SCENMC_RNG_BUFFER)
+            scenmc__rng_refill(rng); /* as scenmc__rng_u32 */
+        const int take = SCENMC_RNG_BUFFER - rng->next < m - j ? SCENMC_RNG_BUFFER - rng->next : m - j;
+        const uint64_t *restrict word = rng->word + rng->next;
+        if (k->equal_rates) {
+            for (int q = 0; q < take; q++) {
+                const uint64_t x = (uint64_t)(uint32_t)word[q] * D;
+                rev_d[j + q] = map[(size_t)slot[j + q] * D + (x >> 32)];
+                uint64_t bits = (x & 0xffffffffu) | 0x4330000000000000ull; /* lane_queue's exponent trick */
+                double v;
+                memcpy(&v, &bits, sizeof v);
+                rev_u[j + q] = (v - 4503599627370495.5) * (1.0 / 4294967296.0);
+            }
+        } else {
+            for (int q = 0; q < take; q++) {
+                const int i = pick_descriptor(k, (uint32_t)word[q], &rev_u[j + q]);
+                rev_d[j + q] = map[(size_t)slot[j + q] * D + (size_t)i];
+            }
+        }
+        j += take;
+        rng->next += take;
+    }
+    for (int q = 0; q < m; q++)
+        rev_f[q] = -1;
+}
+
+/* lane_queue under a schedule: the words of years without shocks up to the
+ * next year with shocks or hold starts in one pass (sched_words); a year with
+ * shocks event by event; hold starts take no word. */
+static inline __attribute__((always_inline)) void lane_queue_sched(const scenmc__kernel *k, const lane_sched *ls,
+                                                                    lane *l)
+{
+    const long r0 = l->queued, stop = l->total - r0 < ROUND ? l->total : r0 + ROUND;
+    const int n = (int)(stop - r0), D = k->base.D;
     l->n = n;
     const long *restrict end = l->year_end;
     int y = l->next_year; /* the year of event r0 */
-    for (int j = 0; j < n; j++) {
+    for (int j = 0; j < n;) {
         const long r = r0 + j;
         while (end[y] <= r)
             y++;
-        l->rev_slot[j] = y;
         const long sets = end[y] - ls->n_set[y];
-        if (r >= sets) {
+        const scenmc__sched_year *e = &ls->sc->yr[y];
+        int m;
+        if (r >= sets) { /* hold starts */
+            m = (int)((end[y] < stop ? end[y] : stop) - r);
             const size_t at = (size_t)y * (size_t)D + (size_t)(r - sets);
-            l->rev_d[j] = ls->set_d[at];
-            l->rev_f[j] = ls->set_v[at];
-            l->rev_u[j] = 0.5;
-        } else {
-            sched_decode(k, &ls->sc->yr[y], scenmc__rng_u32(&l->rng), &l->rev_d[j], &l->rev_u[j], &l->rev_f[j]);
+            for (int q = 0; q < m; q++) {
+                l->rev_d[j + q] = ls->set_d[at + (size_t)q];
+                l->rev_f[j + q] = ls->set_v[at + (size_t)q];
+                l->rev_u[j + q] = 0.5;
+                l->rev_slot[j + q] = y;
+            }
+        } else if (e->cum) { /* shocks */
+            m = (int)((sets < stop ? sets : stop) - r);
+            for (int q = 0; q < m; q++) {
+                sched_decode(k, e, scenmc__rng_u32(&l->rng), &l->rev_d[j + q], &l->rev_u[j + q],
+                             &l->rev_f[j + q]);
+                l->rev_slot[j + q] = y;
+            }
+        } else { /* up to the next hold start or year with shocks */
+            int yy = y;
+            while (end[yy] < stop && !ls->n_set[yy] && !ls->sc->yr[yy + 1].cum)
+                yy++;
+            const long upto = ls->n_set[yy] ? end[yy] - ls->n_set[yy] : end[yy];
+            m = (int)((upto < stop ? upto : stop) - r);
+            sched_words(k, ls, l, y, j, m);
         }
+        j += m;
     }
+    while (n && end[y] <= stop - 1) /* the year of the last event */
+        y++;
     l->next_year = y;
-    l->queued = r0 + n;
+    l->queued = stop;
 }
 
 /* Revision r of each lane's queue: descriptor i's new variant b from the
