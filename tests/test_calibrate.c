@@ -405,13 +405,7 @@ static void test_monte_carlo_agrees(void **state)
 
 static const char *write_model_file(void)
 {
-    static char path[512];
-    snprintf(path, sizeof path, "%s/calib.yaml", scratch_dir);
-    FILE *f = fopen(path, "w");
-    assert_non_null(f);
-    fputs(test_calib_model, f);
-    fclose(f);
-    return path;
+    return scratch_write("calib.yaml", test_calib_model);
 }
 
 /* What scenmc_calibration_write writes, scenmc_calibration_read gives back. */

@@ -26,24 +26,15 @@ static int have_python(void)
     return access(PY, X_OK) == 0;
 }
 
-/* A path in the scratch folder. */
-static const char *tpath(const char *name)
-{
-    static char buf[4][1024];
-    static int k;
-    k = (k + 1) % 4;
-    snprintf(buf[k], sizeof buf[k], "%s/%s", scratch_dir, name);
-    return buf[k];
-}
 
 /* The shared files: a Monte Carlo run and the exact solution of the built-in model. */
 static int files_setup(void **state)
 {
     if (scratch_setup(state) != 0)
         return -1;
-    if (sh("%s run -n 20000 --seed 7 -o %s --quiet", SCENMC_BINARY, tpath("mc.h5")) != 0)
+    if (sh("%s run -n 20000 --seed 7 -o %s --quiet", SCENMC_BINARY, scratch_path("mc.h5")) != 0)
         return -1;
-    return sh("%s exact -o %s --quiet", SCENMC_BINARY, tpath("exact.h5")) != 0 ? -1 : 0;
+    return sh("%s exact -o %s --quiet", SCENMC_BINARY, scratch_path("exact.h5")) != 0 ? -1 : 0;
 }
 
 /* ------------------------------------------------------------------ an independent CIB */
@@ -111,22 +102,22 @@ static void test_consistent_mass_exact(void **state)
         skip();
     scenmc_model *m = NULL;
     scenmc_results r;
-    read_or_fail(tpath("exact.h5"), &m, &r);
+    read_or_fail(scratch_path("exact.h5"), &m, &r);
     int n_found = 0;
     double want = consistent_sum(&r, &n_found);
     assert_true(n_found > 0);
     assert_true(want > 0.01 && want < 0.99); /* a case where a wrong set would show */
 
-    assert_int_equal(sh("%s consistent --results %s --json %s", SCENMC_BINARY, tpath("exact.h5"),
-                        tpath("c.json")), 0);
-    assert_close(json_value(tpath("c.json"), "d[\"results\"][\"probability_all_found\"]"), want, 1e-12);
-    assert_close(json_value(tpath("c.json"), "d[\"n_found\"]"), n_found, 0);
-    assert_close(json_value(tpath("c.json"), "sum(s[\"probability\"] for s in d[\"states\"])"), want,
+    assert_int_equal(sh("%s consistent --results %s --json %s", SCENMC_BINARY, scratch_path("exact.h5"),
+                        scratch_path("c.json")), 0);
+    assert_close(json_value(scratch_path("c.json"), "d[\"results\"][\"probability_all_found\"]"), want, 1e-12);
+    assert_close(json_value(scratch_path("c.json"), "d[\"n_found\"]"), n_found, 0);
+    assert_close(json_value(scratch_path("c.json"), "sum(s[\"probability\"] for s in d[\"states\"])"), want,
                  1e-12);
     /* Each listed state's probability is the exact solver's for that state. */
     assert_int_equal(sh(PY " -c 'import json; d = json.load(open(\"%s\"))\n"
                         "for s in d[\"states\"]: print(s[\"state\"], repr(s[\"probability\"]))'",
-                        tpath("c.json")), 0);
+                        scratch_path("c.json")), 0);
     char *line = sh_out;
     for (int k = 0; k < n_found; k++) {
         char *end;
@@ -135,9 +126,9 @@ static void test_consistent_mass_exact(void **state)
         assert_true(x < r.n_states);
         assert_true(p == r.t[SCENMC_T_FINAL_STATE].prob[x]);
     }
-    assert_int_equal(sh("%s report %s --json > %s", SCENMC_BINARY, tpath("exact.h5"),
-                        tpath("r.json")), 0);
-    assert_close(json_value(tpath("r.json"), "d[\"cib_consistent\"][\"probability\"]"), want, 1e-12);
+    assert_int_equal(sh("%s report %s --json > %s", SCENMC_BINARY, scratch_path("exact.h5"),
+                        scratch_path("r.json")), 0);
+    assert_close(json_value(scratch_path("r.json"), "d[\"cib_consistent\"][\"probability\"]"), want, 1e-12);
     scenmc_results_free(&r);
     scenmc_model_free(m);
 }
@@ -151,20 +142,20 @@ static void test_consistent_mass_mc(void **state)
         skip();
     scenmc_model *m = NULL, *me = NULL;
     scenmc_results r, e;
-    read_or_fail(tpath("mc.h5"), &m, &r);
-    read_or_fail(tpath("exact.h5"), &me, &e);
+    read_or_fail(scratch_path("mc.h5"), &m, &r);
+    read_or_fail(scratch_path("exact.h5"), &me, &e);
     int n_found = 0, n_exact = 0;
     double want = consistent_sum(&r, &n_found), exact = consistent_sum(&e, &n_exact);
-    assert_int_equal(sh("%s consistent --results %s --json %s", SCENMC_BINARY, tpath("mc.h5"),
-                        tpath("m.json")), 0);
-    double got = json_value(tpath("m.json"), "d[\"results\"][\"probability_all_found\"]");
-    double se = json_value(tpath("m.json"), "d[\"results\"][\"stderr_all_found\"]");
+    assert_int_equal(sh("%s consistent --results %s --json %s", SCENMC_BINARY, scratch_path("mc.h5"),
+                        scratch_path("m.json")), 0);
+    double got = json_value(scratch_path("m.json"), "d[\"results\"][\"probability_all_found\"]");
+    double se = json_value(scratch_path("m.json"), "d[\"results\"][\"stderr_all_found\"]");
     assert_close(got, want, 1e-12);
     assert_close(se, sqrt(want * (1 - want) / (double)r.n_trajectories), 1e-12);
     if (fabs(got - exact) > 4 * se)
         fail_msg("Monte Carlo %.6f ± %.6f, exact %.6f", got, se, exact);
     /* The text says so too. */
-    assert_int_equal(sh("%s consistent --results %s", SCENMC_BINARY, tpath("mc.h5")), 0);
+    assert_int_equal(sh("%s consistent --results %s", SCENMC_BINARY, scratch_path("mc.h5")), 0);
     assert_out_has("in one of the");
     assert_out_has("20000 trajectories");
     scenmc_results_free(&r);
@@ -179,11 +170,11 @@ static void test_consistent_csv(void **state)
     (void)state;
     scenmc_model *m = NULL;
     scenmc_results r;
-    read_or_fail(tpath("exact.h5"), &m, &r);
-    assert_int_equal(sh("mkdir -p %s && %s consistent --results %s --csv %s", tpath("cdir"),
-                        SCENMC_BINARY, tpath("exact.h5"), tpath("cdir")), 0);
+    read_or_fail(scratch_path("exact.h5"), &m, &r);
+    assert_int_equal(sh("mkdir -p %s && %s consistent --results %s --csv %s", scratch_path("cdir"),
+                        SCENMC_BINARY, scratch_path("exact.h5"), scratch_path("cdir")), 0);
     size_t len = 0;
-    char *text = slurp(tpath("cdir/consistent.csv"), &len);
+    char *text = slurp(scratch_path("cdir/consistent.csv"), &len);
     assert_non_null(text);
     assert_null(strchr(text, '\r'));
     assert_true(!strncmp(text, "rank,state,IK,", 14));
@@ -192,7 +183,7 @@ static void test_consistent_csv(void **state)
         skip();
     assert_int_equal(sh(PY " -c 'import csv\nfor w in csv.DictReader(open(\"%s\")): "
                         "print(w[\"state\"], repr(float(w[\"probability\"])))'",
-                        tpath("cdir/consistent.csv")), 0);
+                        scratch_path("cdir/consistent.csv")), 0);
     int rows = 0, *s = calloc((size_t)m->n_descriptors, sizeof(int));
     for (char *line = sh_out, *end; *line; line = end, rows++) {
         uint64_t x = strtoull(line, &end, 10);
@@ -208,8 +199,8 @@ static void test_consistent_csv(void **state)
     consistent_sum(&r, &n_found);
     assert_int_equal(rows, n_found);
     /* Again: the file is there, so status 2 without --force. */
-    assert_int_equal(sh("%s consistent --results %s --csv %s", SCENMC_BINARY, tpath("exact.h5"),
-                        tpath("cdir")), 2);
+    assert_int_equal(sh("%s consistent --results %s --csv %s", SCENMC_BINARY, scratch_path("exact.h5"),
+                        scratch_path("cdir")), 2);
     assert_out_has("already exists");
     free(s);
     scenmc_results_free(&r);
@@ -220,13 +211,13 @@ static void test_consistent_csv(void **state)
 static void test_consistent_other_model(void **state)
 {
     (void)state;
-    FILE *f = fopen(tpath("small.yaml"), "w");
+    FILE *f = fopen(scratch_path("small.yaml"), "w");
     fputs(test_small_model, f);
     fclose(f);
-    assert_int_equal(sh("%s consistent %s --results %s", SCENMC_BINARY, tpath("small.yaml"),
-                        tpath("exact.h5")), 2);
+    assert_int_equal(sh("%s consistent %s --results %s", SCENMC_BINARY, scratch_path("small.yaml"),
+                        scratch_path("exact.h5")), 2);
     assert_out_has("another model");
-    assert_int_equal(sh("%s consistent --top 3 --results %s", SCENMC_BINARY, tpath("exact.h5")), 2);
+    assert_int_equal(sh("%s consistent --top 3 --results %s", SCENMC_BINARY, scratch_path("exact.h5")), 2);
 }
 
 /* ------------------------------------------------------------------ export */
@@ -238,13 +229,13 @@ static void test_export_excel(void **state)
     (void)state;
     if (!have_python())
         skip();
-    assert_int_equal(sh("%s export %s --csv %s -q", SCENMC_BINARY, tpath("mc.h5"), tpath("plain")), 0);
-    assert_int_equal(sh("%s export %s --csv %s -q --excel", SCENMC_BINARY, tpath("mc.h5"),
-                        tpath("excel")), 0);
-    if (sh(PY " %s %s %s", src_path("tests/cliout/check_excel.py"), tpath("plain"), tpath("excel")))
+    assert_int_equal(sh("%s export %s --csv %s -q", SCENMC_BINARY, scratch_path("mc.h5"), scratch_path("plain")), 0);
+    assert_int_equal(sh("%s export %s --csv %s -q --excel", SCENMC_BINARY, scratch_path("mc.h5"),
+                        scratch_path("excel")), 0);
+    if (sh(PY " %s %s %s", src_path("tests/cliout/check_excel.py"), scratch_path("plain"), scratch_path("excel")))
         fail_msg("%s", sh_out);
     /* Exists: status 2, as in every command. */
-    assert_int_equal(sh("%s export %s --csv %s", SCENMC_BINARY, tpath("mc.h5"), tpath("plain")), 2);
+    assert_int_equal(sh("%s export %s --csv %s", SCENMC_BINARY, scratch_path("mc.h5"), scratch_path("plain")), 2);
     assert_out_has("already exists; use --force");
 }
 
@@ -255,14 +246,14 @@ static void test_export_order_labels(void **state)
     if (!have_python())
         skip();
     assert_int_equal(sh("%s export %s --csv %s -q --order --labels en", SCENMC_BINARY,
-                        tpath("exact.h5"), tpath("ol")), 0);
-    assert_int_equal(sh("%s info --json > %s", SCENMC_BINARY, tpath("info.json")), 0);
-    int rc = sh(PY " %s %s %s", src_path("tests/cliout/check_order_labels.py"), tpath("info.json"),
-                tpath("ol"));
+                        scratch_path("exact.h5"), scratch_path("ol")), 0);
+    assert_int_equal(sh("%s info --json > %s", SCENMC_BINARY, scratch_path("info.json")), 0);
+    int rc = sh(PY " %s %s %s", src_path("tests/cliout/check_order_labels.py"), scratch_path("info.json"),
+                scratch_path("ol"));
     if (rc)
         fail_msg("%s", sh_out);
-    assert_int_equal(sh("%s export %s --csv %s --labels sv", SCENMC_BINARY, tpath("exact.h5"),
-                        tpath("ol2")), 2);
+    assert_int_equal(sh("%s export %s --csv %s --labels sv", SCENMC_BINARY, scratch_path("exact.h5"),
+                        scratch_path("ol2")), 2);
 }
 
 /* ------------------------------------------------------------------ report --json */
@@ -273,25 +264,25 @@ static void test_report_json(void **state)
     (void)state;
     if (!have_python())
         skip();
-    assert_int_equal(sh("%s report %s --json > %s", SCENMC_BINARY, tpath("mc.h5"), tpath("mc.json")),
+    assert_int_equal(sh("%s report %s --json > %s", SCENMC_BINARY, scratch_path("mc.h5"), scratch_path("mc.json")),
                      0);
-    assert_int_equal(sh(PY " -m json.tool %s > /dev/null", tpath("mc.json")), 0);
+    assert_int_equal(sh(PY " -m json.tool %s > /dev/null", scratch_path("mc.json")), 0);
     scenmc_model *m = NULL;
     scenmc_results r;
-    read_or_fail(tpath("mc.h5"), &m, &r);
+    read_or_fail(scratch_path("mc.h5"), &m, &r);
     int S = r.n_scenarios;
     for (int y = 0; y < r.n_years; y += 5)
         for (int s = 0; s < S; s++) {
             char expr[128];
             size_t i = (size_t)y * (size_t)S + (size_t)s;
             snprintf(expr, sizeof expr, "d[\"scenario_probability\"][%d][%d]", y, s);
-            assert_true(json_value(tpath("mc.json"), expr) == r.t[SCENMC_T_SCENARIO].prob[i]);
+            assert_true(json_value(scratch_path("mc.json"), expr) == r.t[SCENMC_T_SCENARIO].prob[i]);
             snprintf(expr, sizeof expr, "d[\"scenario_stderr\"][%d][%d]", y, s);
-            assert_true(json_value(tpath("mc.json"), expr) == r.t[SCENMC_T_SCENARIO].stderr_[i]);
+            assert_true(json_value(scratch_path("mc.json"), expr) == r.t[SCENMC_T_SCENARIO].stderr_[i]);
         }
-    assert_close(json_value(tpath("mc.json"), "d[\"n_trajectories\"]"), 20000, 0);
+    assert_close(json_value(scratch_path("mc.json"), "d[\"n_trajectories\"]"), 20000, 0);
     assert_int_equal(sh("%s report %s --format json | " PY " -m json.tool > /dev/null",
-                        SCENMC_BINARY, tpath("exact.h5")), 0);
+                        SCENMC_BINARY, scratch_path("exact.h5")), 0);
     scenmc_results_free(&r);
     scenmc_model_free(m);
 }
@@ -306,9 +297,9 @@ static void test_help_command(void **state)
                                        "validate", "info", "import", "export-model", "export",
                                        "report", "merge"};
     for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
-        assert_int_equal(sh("%s help %s > %s", SCENMC_BINARY, cmds[i], tpath("a.txt")), 0);
-        assert_int_equal(sh("%s %s --help > %s", SCENMC_BINARY, cmds[i], tpath("b.txt")), 0);
-        assert_int_equal(sh("cmp %s %s", tpath("a.txt"), tpath("b.txt")), 0);
+        assert_int_equal(sh("%s help %s > %s", SCENMC_BINARY, cmds[i], scratch_path("a.txt")), 0);
+        assert_int_equal(sh("%s %s --help > %s", SCENMC_BINARY, cmds[i], scratch_path("b.txt")), 0);
+        assert_int_equal(sh("cmp %s %s", scratch_path("a.txt"), scratch_path("b.txt")), 0);
     }
     assert_int_equal(sh("%s help no-such", SCENMC_BINARY), 2);
     /* One default for -n. */
@@ -322,11 +313,11 @@ static void test_run_quiet_signals(void **state)
 {
     (void)state;
     assert_int_equal(sh("%s run -n 2000 -o %s 2>&1 < /dev/null | cat", SCENMC_BINARY,
-                        tpath("s1.h5")), 0);
+                        scratch_path("s1.h5")), 0);
     assert_null(strstr(sh_out, "a signal"));
     assert_out_has("Throughput");
     assert_int_equal(sh("%s run -n 2000 -o %s --checkpoint %s 2>&1 | cat", SCENMC_BINARY,
-                        tpath("s2.h5"), tpath("s2.ckpt")), 0);
+                        scratch_path("s2.h5"), scratch_path("s2.ckpt")), 0);
     assert_out_has("stops the run with a checkpoint");
     assert_int_equal(sh("%s run -n 2000 --quiet --progress 2>&1 | cat", SCENMC_BINARY), 0);
     assert_null(strstr(sh_out, "Throughput"));
@@ -344,15 +335,15 @@ static void test_ensemble_report_export(void **state)
     if (!have_python() || sh(PY " -c 'import h5py, numpy'") != 0)
         skip();
     assert_int_equal(sh("%s run -n 6000 --ensemble 12 --judgement-sd 0.7 --seed 3 -o %s --quiet",
-                        SCENMC_BINARY, tpath("ens.h5")), 0);
-    assert_int_equal(sh("%s report %s > %s", SCENMC_BINARY, tpath("ens.h5"), tpath("ens.md")), 0);
-    assert_int_equal(sh("%s export %s --csv %s -q", SCENMC_BINARY, tpath("ens.h5"), tpath("ens")), 0);
-    if (sh(PY " %s %s %s %s", src_path("tests/cliout/check_ensemble.py"), tpath("ens.h5"),
-           tpath("ens.md"), tpath("ens")))
+                        SCENMC_BINARY, scratch_path("ens.h5")), 0);
+    assert_int_equal(sh("%s report %s > %s", SCENMC_BINARY, scratch_path("ens.h5"), scratch_path("ens.md")), 0);
+    assert_int_equal(sh("%s export %s --csv %s -q", SCENMC_BINARY, scratch_path("ens.h5"), scratch_path("ens")), 0);
+    if (sh(PY " %s %s %s %s", src_path("tests/cliout/check_ensemble.py"), scratch_path("ens.h5"),
+           scratch_path("ens.md"), scratch_path("ens")))
         fail_msg("%s", sh_out);
     assert_int_equal(sh("%s report %s --json | " PY " -c 'import json, sys; "
                         "e = json.load(sys.stdin)[\"ensemble\"]; print(e[\"n_members\"])'",
-                        SCENMC_BINARY, tpath("ens.h5")), 0);
+                        SCENMC_BINARY, scratch_path("ens.h5")), 0);
     assert_int_equal(atoi(sh_out), 12);
 }
 
@@ -404,7 +395,7 @@ static void test_sweep_export_report(void **state)
 {
     (void)state;
     const char *file = src_path("tests/data/v1/sweep.h5");
-    assert_int_equal(sh("%s export %s --csv %s -q", SCENMC_BINARY, file, tpath("sw")), 0);
+    assert_int_equal(sh("%s export %s --csv %s -q", SCENMC_BINARY, file, scratch_path("sw")), 0);
     scenmc_model *m = NULL;
     scenmc_sweep_data sw;
     scenmc_error err;
@@ -412,7 +403,7 @@ static void test_sweep_export_report(void **state)
     if (scenmc_sweep_read(file, &m, &sw, NULL, &err) != SCENMC_OK)
         fail_msg("%s", err.msg);
     char **cell;
-    int ncol, n = csv_rows(tpath("sw/sweep_scenario.csv"), &cell, &ncol);
+    int ncol, n = csv_rows(scratch_path("sw/sweep_scenario.csv"), &cell, &ncol);
     const scenmc_results *r0 = &sw.points[0];
     int Y = r0->n_years, S = r0->n_scenarios, K = sw.n_params;
     assert_int_equal(n - 1, sw.n_points * Y * S);
@@ -443,7 +434,7 @@ static void test_sensitivity_export_report(void **state)
 {
     (void)state;
     const char *file = src_path("tests/data/v1/sensitivity.h5");
-    assert_int_equal(sh("%s export %s --csv %s -q", SCENMC_BINARY, file, tpath("se")), 0);
+    assert_int_equal(sh("%s export %s --csv %s -q", SCENMC_BINARY, file, scratch_path("se")), 0);
     scenmc_model *m = NULL;
     scenmc_params base;
     scenmc_sensitivity_result sr;
@@ -452,7 +443,7 @@ static void test_sensitivity_export_report(void **state)
     if (scenmc_sensitivity_read(file, &m, &base, &sr, NULL, &err) != SCENMC_OK)
         fail_msg("%s", err.msg);
     char **cell;
-    int ncol, n = csv_rows(tpath("se/sensitivity.csv"), &cell, &ncol);
+    int ncol, n = csv_rows(scratch_path("se/sensitivity.csv"), &cell, &ncol);
     assert_int_equal(n - 1, sr.n_cells * sr.n_scenarios);
     for (int i = 1; i < n; i++) {
         char **w = &cell[i * 64];
@@ -474,13 +465,13 @@ static void test_sensitivity_export_report(void **state)
 static void test_tutorial_routes(void **state)
 {
     (void)state;
-    assert_int_equal(sh("%s export %s --csv %s -q --order --labels en", SCENMC_BINARY, tpath("mc.h5"),
-                        tpath("tables")), 0);
+    assert_int_equal(sh("%s export %s --csv %s -q --order --labels en", SCENMC_BINARY, scratch_path("mc.h5"),
+                        scratch_path("tables")), 0);
     if (have_python() && sh(PY " -c 'import pandas'") == 0 &&
-        sh(PY " %s %s", src_path("tests/cliout/tutorial_python.py"), tpath("tables")) != 0)
+        sh(PY " %s %s", src_path("tests/cliout/tutorial_python.py"), scratch_path("tables")) != 0)
         fail_msg("%s", sh_out);
     if (access("/usr/bin/Rscript", X_OK) == 0 &&
-        sh("/usr/bin/Rscript %s %s", src_path("tests/cliout/tutorial_r.R"), tpath("tables")) != 0)
+        sh("/usr/bin/Rscript %s %s", src_path("tests/cliout/tutorial_r.R"), scratch_path("tables")) != 0)
         fail_msg("%s", sh_out);
 }
 

@@ -20,15 +20,6 @@
 
 #define PY "/usr/bin/python3"
 
-/* A path in the scratch folder. */
-static const char *tpath(const char *name)
-{
-    static char buf[4][1024];
-    static int k;
-    k = (k + 1) % 4;
-    snprintf(buf[k], sizeof buf[k], "%s/%s", scratch_dir, name);
-    return buf[k];
-}
 
 static int have_h5py(void)
 {
@@ -61,15 +52,15 @@ static int files_setup(void **state)
     if (scratch_setup(state) != 0)
         return -1;
     const char *B = SCENMC_BINARY, *M = model();
-    int rc = sh("%s signposts %s -o %s -q", B, M, tpath("sp.h5"));
-    rc |= sh("%s signposts %s --method mc -n 20000 --given 2002:X=up -o %s -q", B, M, tpath("spmc.h5"));
+    int rc = sh("%s signposts %s -o %s -q", B, M, scratch_path("sp.h5"));
+    rc |= sh("%s signposts %s --method mc -n 20000 --given 2002:X=up -o %s -q", B, M, scratch_path("spmc.h5"));
     rc |= sh("%s calibrate %s --given 2002:X=up --given 2004:Y=y3 --param beta=0.5:2 --param rate=0.3,0.6,0.9 "
-             "--points 3 -o %s -q", B, M, tpath("cal.h5"));
+             "--points 3 -o %s -q", B, M, scratch_path("cal.h5"));
     rc |= sh("%s calibrate %s --given 2002:X=up --param beta=0.5,2 --param rate=0.3,0.9 --method monte-carlo "
-             "-n 2000 -o %s -q", B, M, tpath("calmc.h5"));
-    rc |= sh("%s levers %s --target Boom --from 2002 --pairs --push-strength 1 -o %s -q", B, M, tpath("lev.h5"));
-    rc |= sh("%s levers %s --target Boom,Bust --from 2003 --method mc -n 4000 -o %s -q", B, M, tpath("levmc.h5"));
-    rc |= sh("%s run %s -n 2000 -o %s -q", B, M, tpath("run.h5"));
+             "-n 2000 -o %s -q", B, M, scratch_path("calmc.h5"));
+    rc |= sh("%s levers %s --target Boom --from 2002 --pairs --push-strength 1 -o %s -q", B, M, scratch_path("lev.h5"));
+    rc |= sh("%s levers %s --target Boom,Bust --from 2003 --method mc -n 4000 -o %s -q", B, M, scratch_path("levmc.h5"));
+    rc |= sh("%s run %s -n 2000 -o %s -q", B, M, scratch_path("run.h5"));
     return rc ? -1 : 0;
 }
 
@@ -110,7 +101,7 @@ static void test_json_run(void **state)
     if (!have_h5py())
         skip();
     export_and_check("run", "any", "--order", "");
-    assert_int_equal(sh("%s export %s --json - -q", SCENMC_BINARY, tpath("run.h5")), 0);
+    assert_int_equal(sh("%s export %s --json - -q", SCENMC_BINARY, scratch_path("run.h5")), 0);
     assert_out_has("\"tables\": {");
     assert_out_has("\"scenario\": [");
 }
@@ -124,16 +115,16 @@ static void test_refusals(void **state)
         skip();
     assert_int_equal(sh(PY " -c 'import shutil, h5py; shutil.copy(\"%s\", \"%s\"); f = h5py.File(\"%s\", \"r+\"); "
                         "f.attrs[\"method\"] = \"frobnicate\"; del f[\"signposts\"]'",
-                        tpath("sp.h5"), tpath("odd.h5"), tpath("odd.h5")), 0);
-    assert_int_equal(sh("%s export %s --csv %s", SCENMC_BINARY, tpath("odd.h5"), tpath("odd")), 2);
+                        scratch_path("sp.h5"), scratch_path("odd.h5"), scratch_path("odd.h5")), 0);
+    assert_int_equal(sh("%s export %s --csv %s", SCENMC_BINARY, scratch_path("odd.h5"), scratch_path("odd")), 2);
     assert_out_has("frobnicate");
-    assert_int_equal(access(tpath("odd"), F_OK), -1); /* nothing written */
-    assert_int_equal(sh("echo hello > %s && %s export %s --csv %s", tpath("text.h5"), SCENMC_BINARY,
-                        tpath("text.h5"), tpath("text")), 2);
-    assert_int_equal(sh("%s export %s", SCENMC_BINARY, tpath("sp.h5")), 2);
+    assert_int_equal(access(scratch_path("odd"), F_OK), -1); /* nothing written */
+    assert_int_equal(sh("echo hello > %s && %s export %s --csv %s", scratch_path("text.h5"), SCENMC_BINARY,
+                        scratch_path("text.h5"), scratch_path("text")), 2);
+    assert_int_equal(sh("%s export %s", SCENMC_BINARY, scratch_path("sp.h5")), 2);
     assert_out_has("expected --csv DIR or --json FILE");
-    assert_int_equal(sh("echo x > %s && %s export %s --json %s", tpath("in-the-way.json"), SCENMC_BINARY,
-                        tpath("sp.h5"), tpath("in-the-way.json")), 2);
+    assert_int_equal(sh("echo x > %s && %s export %s --json %s", scratch_path("in-the-way.json"), SCENMC_BINARY,
+                        scratch_path("sp.h5"), scratch_path("in-the-way.json")), 2);
     assert_out_has("--force");
 }
 

@@ -187,13 +187,7 @@ static void command_line_given(void **state)
                         SCENMC_BINARY), 2);
     assert_non_null(strstr(sh_out, "exact only"));
     /* A small model: the conditioned levers printed and the observations recorded in the file. */
-    char model[512], out[512];
-    snprintf(model, sizeof model, "%s/four.yaml", scratch_dir);
-    snprintf(out, sizeof out, "%s/given.h5", scratch_dir);
-    FILE *f = fopen(model, "w");
-    assert_non_null(f);
-    fputs(four, f);
-    fclose(f);
+    const char *model = scratch_write("four.yaml", four), *out = scratch_path("given.h5");
     assert_int_equal(sh("%s levers %s --target X --from 2 --given 3:E=e2 --no-progress -o %s", SCENMC_BINARY, model,
                         out), 0);
     assert_non_null(strstr(sh_out, "Conditioned on 1 observation"));

@@ -319,13 +319,7 @@ static void test_threads(void **state)
 static void test_command(void **state)
 {
     (void)state;
-    char model[512], file[512];
-    snprintf(model, sizeof model, "%s/sigmc.yaml", scratch_dir);
-    snprintf(file, sizeof file, "%s/spmc.h5", scratch_dir);
-    FILE *f = fopen(model, "w");
-    assert_non_null(f);
-    fputs(mc_model, f);
-    fclose(f);
+    const char *model = scratch_write("sigmc.yaml", mc_model), *file = scratch_path("spmc.h5");
     assert_int_equal(sh("%s signposts %s --method mc -n 20000 --given 1:B=b2 -o %s", SCENMC_BINARY, model, file), 0);
     assert_non_null(strstr(sh_out, "pair B+"));
     assert_non_null(strstr(sh_out, " +- "));

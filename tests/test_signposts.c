@@ -376,13 +376,7 @@ static void test_impossible_observation(void **state)
 static void test_command_file_report(void **state)
 {
     (void)state;
-    char model[512], file[512];
-    snprintf(model, sizeof model, "%s/sig.yaml", scratch_dir);
-    snprintf(file, sizeof file, "%s/sp.h5", scratch_dir);
-    FILE *f = fopen(model, "w");
-    assert_non_null(f);
-    fputs(sig_model, f);
-    fclose(f);
+    const char *model = scratch_write("sig.yaml", sig_model), *file = scratch_path("sp.h5");
     assert_int_equal(sh("%s signposts %s --target two,unclassified -q -o %s", SCENMC_BINARY, model, file), 0);
     scenmc_model *m = NULL, *m2 = model_from_string(sig_model);
     scenmc_params p, p2;

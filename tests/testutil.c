@@ -189,6 +189,24 @@ int scratch_teardown(void **state)
     return remove_tree(scratch_dir);
 }
 
+const char *scratch_path(const char *name)
+{
+    static char buf[8][1024];
+    static int k;
+    k = (k + 1) % 8;
+    snprintf(buf[k], sizeof buf[k], "%s/%s", scratch_dir, name);
+    return buf[k];
+}
+
+const char *scratch_write(const char *name, const char *text)
+{
+    const char *path = scratch_path(name);
+    FILE *f = fopen(path, "w");
+    if (!f || fputs(text, f) < 0 || fclose(f) != 0)
+        fail_msg("cannot write %s", path);
+    return path;
+}
+
 const char test_calib_model[] =
     "name: calib\n"
     "years: {start: 2020, end: 2025}\n"

@@ -67,6 +67,12 @@ void read_or_fail(const char *path, scenmc_model **m, scenmc_results *r);
 extern char scratch_dir[256];
 int scratch_setup(void **state);
 int scratch_teardown(void **state);
+/* A path in the scratch folder (eight rotating buffers: keep at most eight
+ * at a time). */
+const char *scratch_path(const char *name);
+/* Writes text to a file of the scratch folder (fails the test if it
+ * cannot) and returns its path (a scratch_path buffer). */
+const char *scratch_write(const char *name, const char *text);
 /* Removes a test's scratch folder with everything in it; 0 or -1. */
 int remove_tree(const char *dir);
 /* Runs a shell command, capturing stdout+stderr into out (malloc'd); returns exit status. */
