@@ -16,11 +16,14 @@
  * distinct final states as trajectories, so the top table is a selection):
  * there the tables and the list of final states must equal the plain
  * reference engine's (engine/reference.c), which is run here trajectory by
- * trajectory, and threads, ranges and shards merged must give the same
- * results bit for bit. Both schedules: the list agrees with the marginals. */
+ * trajectory (also conditioned on hard evidence, the trajectories that meet
+ * it picked by hand), and threads, ranges and shards merged must give the
+ * same results bit for bit. Both schedules: the list agrees with the
+ * marginals. */
 #include "testutil.h"
 #include "testref.h"
 
+#include "scenmc/observe.h"
 #include "scenmc/schedule.h"
 #include "engine/kernel.h"
 #include "engine/reference.h"
@@ -237,7 +240,7 @@ static void check_closed_form(const scenmc_params *p, const scenmc_results *r)
 /* --------------------------------------------- the list against the tables */
 
 /* The list holds every distinct final state once, by count then index, its
- * counts sum to N, no state is counted more often than any of its variants
+ * counts sum to N (the weight sum when conditioned), no state is counted more often than any of its variants
  * in the final year, the table shows the list's head, and a descriptor held
  * to the end (held[d] >= 0) shows its held variant in every listed state. */
 static void check_list(const scenmc_results *r, const int *held)
@@ -265,7 +268,7 @@ static void check_list(const scenmc_results *r, const int *held)
                          (unsigned long long)x, (unsigned long long)c, d);
         }
     }
-    assert_true(sum == r->n_trajectories);
+    assert_true(sum == (r->conditioned ? r->weight_sum : r->n_trajectories));
     const scenmc_table *t = &r->t[SCENMC_T_FINAL_STATE];
     assert_int_equal(t->size, n < SCENMC_TOP_STATES ? n : SCENMC_TOP_STATES);
     for (size_t i = 0; i < t->size; i++)
@@ -288,9 +291,25 @@ static int by_state(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-/* The reference engine's tables (every table but the final states'), and
- * its final states, one trajectory at a time, as sorted indices fin[N]. */
-static void reference_run(const scenmc_params *p, scenmc_results *r, uint64_t *fin)
+/* Hard evidence applied by hand: a trajectory is kept when descriptor d is
+ * at variant v at observation y, for each of n (y, d, v); n = 0 keeps all. */
+typedef struct filter {
+    int n, y[2], d[2], v[2];
+} filter;
+
+static int kept(const filter *f, const int *states)
+{
+    for (int i = 0; i < f->n; i++)
+        if (states[f->y[i] * ND + f->d[i]] != f->v[i])
+            return 0;
+    return 1;
+}
+
+/* The reference engine, one trajectory at a time, tallied in order (as
+ * scenmc__reference_run_sched does) over the trajectories f keeps: every
+ * table but the final states', and those as sorted indices fin[*n_kept]. */
+static void reference_run(const scenmc_params *p, const filter *f, scenmc_results *r, uint64_t *fin,
+                          uint64_t *n_kept)
 {
     scenmc_error err;
     scenmc_error_clear(&err);
@@ -301,14 +320,17 @@ static void reference_run(const scenmc_params *p, scenmc_results *r, uint64_t *f
     /* the start blocks the start words are read by (the grouped tables are not used) */
     assert_int_equal(scenmc__kernel_build_groups(&k, 0, &err), SCENMC_OK);
     assert_true(scenmc__sched_init(&sc, &k, M, p));
-    scenmc__reference_run_sched(&k, &sc, p->seed, 0, p->n_trajectories, NULL, 1, r);
-    int nrev[NY], states[NY * ND];
+    int nrev[NY], states[NY * ND], scen[NY];
+    *n_kept = 0;
     for (uint64_t j = 0; j < p->n_trajectories; j++) {
         scenmc__reference_trajectory(&k, &sc, p->seed, j, nrev, states);
-        fin[j] = scenmc_state_index(M, states + (NY - 1) * ND);
+        if (!kept(f, states))
+            continue;
+        scenmc__reference_tally(&k, states, scen, 1, r);
+        fin[(*n_kept)++] = scenmc_state_index(M, states + (NY - 1) * ND);
     }
-    qsort(fin, p->n_trajectories, sizeof *fin, by_state);
-    r->n_trajectories = p->n_trajectories;
+    qsort(fin, *n_kept, sizeof *fin, by_state);
+    r->n_trajectories = *n_kept;
     scenmc_results_finalize(r); /* the scenario and variant tables: sums of the tallies */
     scenmc__sched_free(&sc);
     scenmc__kernel_free(&k);
@@ -316,24 +338,26 @@ static void reference_run(const scenmc_params *p, scenmc_results *r, uint64_t *f
 
 /* The run's tables equal the reference's, and its list of final states is
  * the reference's final states counted by state. */
-static void check_reference(const scenmc_params *p, const scenmc_results *r)
+static void check_reference(const scenmc_params *p, const filter *f, const scenmc_results *r)
 {
     scenmc_results ref;
-    uint64_t *fin = malloc(p->n_trajectories * sizeof *fin);
-    reference_run(p, &ref, fin);
+    uint64_t *fin = malloc(p->n_trajectories * sizeof *fin), N;
+    reference_run(p, f, &ref, fin, &N);
+    if (f->n)
+        assert_true(r->conditioned && r->weight_one == 1 && r->weight_sum == N);
     for (int t = 0; t < SCENMC_N_TABLES; t++)
         if (t != SCENMC_T_FINAL_STATE && r->t[t].counts &&
             memcmp(r->t[t].counts, ref.t[t].counts, r->t[t].size * sizeof(uint64_t)) != 0)
             fail_msg("table %s differs from the reference engine's", scenmc_table_names[t]);
     const uint64_t n = r->n_top_distinct;
-    scenmc__state_count *list = malloc(n * sizeof *list);
+    scenmc__state_count *list = malloc((n ? n : 1) * sizeof *list);
     for (uint64_t i = 0; i < n; i++)
         list[i] = (scenmc__state_count){r->top_list_state[i], r->top_list_count[i]};
     qsort(list, n, sizeof *list, by_state); /* state is the first member */
     uint64_t i = 0;
-    for (uint64_t j = 0; j < p->n_trajectories; i++) {
+    for (uint64_t j = 0; j < N; i++) {
         uint64_t c = 0, x = fin[j];
-        while (j < p->n_trajectories && fin[j] == x)
+        while (j < N && fin[j] == x)
             j++, c++;
         if (i >= n || list[i].state != x || list[i].count != c)
             fail_msg("final state %llu: the reference counts %llu, the run %llu", (unsigned long long)x,
@@ -381,10 +405,39 @@ static void test_reference_engine(void **state)
         check_list(&r, held);
         if (kind == SPREAD) /* a true selection: more distinct states than the table shows */
             assert_true(r.n_top_distinct > SCENMC_TOP_STATES);
-        check_reference(&p, &r);
+        check_reference(&p, &(filter){0}, &r);
         scenmc_results_free(&r);
         scenmc_params_free(&p);
     }
+}
+
+/* Conditioned on hard evidence (--given): the run's weighted tables and
+ * list are the reference's over the trajectories that meet it, picked by
+ * hand from their states. */
+static void test_given_hard(void **state)
+{
+    (void)state;
+    scenmc_params p;
+    params_for(&p, SPREAD, 6000);
+    scenmc_observations o;
+    scenmc_observations_init(&o);
+    scenmc_error err;
+    scenmc_error_clear(&err);
+    assert_int_equal(scenmc_observations_add_given(&o, M, "3:A=a2", &err), SCENMC_OK);
+    assert_int_equal(scenmc_observations_add_given(&o, M, "5:F3=y", &err), SCENMC_OK);
+    scenmc_run_options opt = {.threads = 2, .given = &o};
+    scenmc_results r;
+    if (scenmc_run(M, &p, &opt, &r, &err) != SCENMC_OK)
+        fail_msg("run: %s", err.msg);
+    assert_false(r.full_states);
+    assert_true(r.weight_sum > 500 && r.weight_sum < 6000);
+    int held[ND];
+    held_at_end(SPREAD, held);
+    check_list(&r, held);
+    check_reference(&p, &(filter){2, {3, 5}, {0, 4 + 3}, {1, 1}}, &r);
+    scenmc_results_free(&r);
+    scenmc_observations_free(&o);
+    scenmc_params_free(&p);
 }
 
 /* Every table, the top table's states and the whole list, bit for bit. */
@@ -469,6 +522,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_held_closed_form),
         cmocka_unit_test(test_reference_engine),
+        cmocka_unit_test(test_given_hard),
         cmocka_unit_test(test_threads_and_ranges),
         cmocka_unit_test(test_shards_merged),
     };
