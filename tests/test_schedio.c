@@ -404,7 +404,9 @@ static void test_results_round_trip(void **state)
     assert_int_equal(sh("%s report %s", SCENMC_BINARY, path), 0);
     assert_non_null(strstr(sh_out, "Changes over time"));
     assert_non_null(strstr(sh_out, "events at 0.3 per year set FI to"));
-    assert_non_null(strstr(sh_out, "bias 1.5 on FI = Offentligt in 2023 to 2026"));
+    assert_non_null(strstr(sh_out, "bias 1.5 on FI = Offentligt from the start of 2023 to the end of 2026"));
+    /* a hold to the last year: no dynamics run after it (docs/model.md 12.2) */
+    assert_non_null(strstr(sh_out, "FI held at Offentligt from 2023 to the end of the run (2030)"));
     assert_non_null(strstr(sh_out, "FI held at Offentligt from the start of 2025 to the end of 2026"));
     assert_int_equal(sh("%s report %s", SCENMC_BINARY, plain), 0);
     assert_null(strstr(sh_out, "Changes over time"));

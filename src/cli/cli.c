@@ -132,7 +132,8 @@ const cli_option cli_param_options[] = {
      "  -n, --trajectories N   number of trajectories (default: the model's\n"
      "                         defaults.trajectories; 1000000 when it sets none)\n"},
     {"seed", CLI_K_SEED, 1, "  --seed S               random seed, 0..2^64-1 (default: the model's)\n"},
-    {"beta", CLI_K_BETA, 1, "  --beta B               consistency seeking, >= 0 (default 0.5)\n"},
+    {"beta", CLI_K_BETA, 1, "  --beta B               consistency seeking, >= 0 (default: the model file's\n"
+                             "                         defaults: beta, else 0.5)\n"},
     {"rate", CLI_K_RATE, 1, "  --rate R               revision rate per year for every descriptor, > 0\n"},
     {"w-consistency", CLI_K_W_CONSISTENCY, 1,
      "  --w-consistency W      weight of the consistency matrix (default 1)\n"},

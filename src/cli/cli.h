@@ -106,13 +106,15 @@ extern const cli_option cli_param_options[];
      "                         a bias on variant V that changes over the years: B at\n"     \
      "                         each YEAR, linear between, constant beyond\n"},              \
     {"push", CLI_K_PUSH, 1,                                                                 \
-     "  --push YEARS:ID=V:B    a bias B on variant V in YEARS (Y: from Y on; Y1-Y2)\n"},    \
+     "  --push YEARS:ID=V:B    a bias B on variant V in YEARS (YEARS: Y from Y to\n"      \
+     "                         the last year; Y1-Y2 from Y1 to the end of Y2)\n"},        \
     {"intervene", CLI_K_INTERVENE, 1,                                                       \
      "  --intervene YEARS:ID=V hold descriptor ID at variant V: set at the start of\n"     \
-     "                         the first year, kept to the end of the last\n"},             \
+     "                         the first year, kept to the end of the last (YEARS\n"      \
+     "                         as for --push)\n"},                                          \
     {"shock", CLI_K_SHOCK, 1,                                                               \
      "  --shock YEARS:ID=V@H   events at H per year that set ID to V during YEARS\n"       \
-     "                         (docs/interventions.md)\n"}
+     "                         (as for --push; docs/interventions.md)\n"}
 
 /* A command: --help prints head, the table's help lines, then foot. */
 typedef struct cli_command {

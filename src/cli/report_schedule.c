@@ -7,18 +7,30 @@
 #include <stdio.h>
 #include <string.h>
 
+/* Until when a change acts: the run ends at year_end, so a change whose
+ * years reach it acts to the end of the run (docs/model.md 12.2). */
+static void until_text(char *buf, size_t n, const scenmc_change *c, int year_end)
+{
+    if (c->last >= year_end)
+        snprintf(buf, n, "from %d to the end of the run (%d)", c->first, year_end);
+    else
+        snprintf(buf, n, "from the start of %d to the end of %d", c->first, c->last);
+}
+
 /* What the change does, in words. */
-static void change_text(char *buf, size_t n, const scenmc_model *m, const scenmc_change *c)
+static void change_text(char *buf, size_t n, const scenmc_model *m, const scenmc_change *c, int year_end)
 {
     const scenmc_descriptor *D = &m->descriptors[c->descriptor];
     const char *v = m->variant_name[D->offset + c->variant];
+    char when[96];
+    until_text(when, sizeof when, c, year_end);
     int at = 0;
     if (c->kind == SCENMC_CHANGE_HOLD) {
-        snprintf(buf, n, "%s held at %s from the start of %d to the end of %d", D->id, v, c->first, c->last);
+        snprintf(buf, n, "%s held at %s %s", D->id, v, when);
     } else if (c->kind == SCENMC_CHANGE_SHOCK) {
-        snprintf(buf, n, "events at %g per year set %s to %s, %d to %d", c->value, D->id, v, c->first, c->last);
+        snprintf(buf, n, "events at %g per year set %s to %s, %s", c->value, D->id, v, when);
     } else if (scenmc__change_is_push(c)) {
-        snprintf(buf, n, "bias %g on %s = %s in %d to %d", c->knot_value[1], D->id, v, c->first, c->last);
+        snprintf(buf, n, "bias %g on %s = %s %s", c->knot_value[1], D->id, v, when);
     } else {
         at = snprintf(buf, n, "bias on %s = %s:", D->id, v);
         for (int k = 0; k < c->n_knots && at > 0 && (size_t)at < n; k++)
@@ -45,7 +57,7 @@ void report_schedule(const out *o, const scenmc_model *m, const scenmc_params *p
     char buf[1024];
     for (int i = 0; i < s->n; i++) {
         const scenmc_change *c = &s->ch[i];
-        change_text(buf, sizeof buf, m, c);
+        change_text(buf, sizeof buf, m, c, p->year_end);
         tbl_cell(&t, "%s", c->kind == SCENMC_CHANGE_TREND && scenmc__change_is_push(c) ? "push" : scenmc_change_kind_names[c->kind]);
         tbl_cell(&t, "%s", c->name ? c->name : "");
         tbl_cell(&t, "%s", buf);

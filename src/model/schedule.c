@@ -37,14 +37,25 @@ static int parse_number(const char *text, double *out)
 
 /* "Y" (Y to year_end) or "Y1-Y2" (a minus after the first digit: years may
  * not be negative here). */
-static int parse_years(char *text, int year_end, int *first, int *last)
+/* "Y" (from Y to year_end) or "Y1-Y2": 1; 0 when it is not years; -1 (and
+ * err says why) when the years are in the wrong order or after the end. */
+static int parse_years(char *text, int year_end, int *first, int *last, const char *opt, const char *whole,
+                       scenmc_error *err)
 {
     char *dash = strchr(text + (*text == '-'), '-');
     if (dash)
         *dash = '\0';
     if (!parse_year(text, first) || (dash ? !parse_year(dash + 1, last) : !(*last = year_end, 1)))
         return 0;
-    return *first <= *last;
+    if (*first <= *last)
+        return 1;
+    if (dash)
+        scenmc_error_add(err, SCENMC_E_INPUT, "%s %s: the years run backwards (%d-%d); expected FIRST-LAST", opt,
+                         whole, *first, *last);
+    else
+        scenmc_error_add(err, SCENMC_E_INPUT, "%s %s: %d is after the last year, %d", opt, whole, *first,
+                         year_end);
+    return -1;
 }
 
 /* "ID=V": the descriptor and its variant. */
@@ -69,15 +80,17 @@ static int parse_ref(const scenmc_model *m, char *text, int *d, int *b, const ch
     return 1;
 }
 
-/* Splits "YEARS:REST" and parses the years; *rest points into copy. */
-static int split_years(char *copy, int year_end, int *first, int *last, char **rest)
+/* Splits "YEARS:REST" and parses the years (as parse_years); *rest points
+ * into copy. */
+static int split_years(char *copy, int year_end, int *first, int *last, char **rest, const char *opt,
+                       const char *whole, scenmc_error *err)
 {
     char *colon = strchr(copy, ':');
     if (!colon)
         return 0;
     *colon = '\0';
     *rest = colon + 1;
-    return parse_years(copy, year_end, first, last);
+    return parse_years(copy, year_end, first, last, opt, whole, err);
 }
 
 static void where_of(scenmc_change *c, const char *opt, const char *text)
@@ -140,12 +153,12 @@ scenmc_status scenmc_schedule_add_push(scenmc_schedule *s, const scenmc_model *m
     scenmc_change c = {.kind = SCENMC_CHANGE_TREND};
     char *copy = scenmc__strdup(text), *rest = NULL, *colon;
     double v = 0;
-    int ok = split_years(copy, year_end, &c.first, &c.last, &rest) && (colon = strrchr(rest, ':')) &&
-             (*colon = '\0', parse_number(colon + 1, &v));
-    if (!ok)
+    const int years = split_years(copy, year_end, &c.first, &c.last, &rest, "--push", text, err);
+    int ok = years > 0 && (colon = strrchr(rest, ':')) && (*colon = '\0', parse_number(colon + 1, &v));
+    if (!ok && years >= 0)
         scenmc_error_add(err, SCENMC_E_INPUT, "--push '%s': expected YEAR[-YEAR]:ID=VARIANT:BIAS, e.g. "
                          "2023:FI=Offentligt:1.5", text);
-    else if ((ok = parse_ref(m, rest, &c.descriptor, &c.variant, "--push", text, err))) {
+    else if (ok && (ok = parse_ref(m, rest, &c.descriptor, &c.variant, "--push", text, err))) {
         int ky[4] = {c.first - 1, c.first, c.last, c.last + 1};
         double kv[4] = {0, v, v, 0};
         c.n_knots = 4;
@@ -168,15 +181,16 @@ static scenmc_status add_held(scenmc_schedule *s, const scenmc_model *m, const c
     const char *opt = kind == SCENMC_CHANGE_SHOCK ? "--shock" : "--intervene";
     scenmc_change c = {.kind = kind};
     char *copy = scenmc__strdup(text), *rest = NULL, *at = NULL;
-    int ok = split_years(copy, year_end, &c.first, &c.last, &rest);
+    const int years = split_years(copy, year_end, &c.first, &c.last, &rest, opt, text, err);
+    int ok = years > 0;
     if (ok && kind == SCENMC_CHANGE_SHOCK)
         ok = (at = strrchr(rest, '@')) && (*at = '\0', parse_number(at + 1, &c.value)) && c.value >= 0;
-    if (!ok)
+    if (!ok && years >= 0)
         scenmc_error_add(err, SCENMC_E_INPUT, "%s '%s': expected %s", opt, text,
                          kind == SCENMC_CHANGE_SHOCK ? "YEAR[-YEAR]:ID=VARIANT@HAZARD (events per year, >= 0), "
                                                        "e.g. 2022-2030:DA=Datamonopol@0.1"
                                                      : "YEAR[-YEAR]:ID=VARIANT, e.g. 2023:FI=Offentligt");
-    else if ((ok = parse_ref(m, rest, &c.descriptor, &c.variant, opt, text, err))) {
+    else if (ok && (ok = parse_ref(m, rest, &c.descriptor, &c.variant, opt, text, err))) {
         where_of(&c, opt, text);
         scenmc_schedule_add(s, &c);
     }
