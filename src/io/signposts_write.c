@@ -12,7 +12,7 @@
 #include "io/signposts_write.h"
 #include "io/axes.h"
 #include "io/h5.h"
-#include "io/results_write.h"
+#include "io/kind_write.h"
 #include "base/util.h"
 
 #include <hdf5.h>
@@ -148,10 +148,8 @@ static void sw_tables(sw *w)
 static int sw_add(hid_t file, const void *ctx)
 {
     sw w = *(const sw *)ctx;
-    w.g = H5Gcreate2(file, "signposts", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-    if (w.g < 0)
+    if ((w.g = scenmc__kind_group(file, "signposts", &w.ax, SCENMC_SP_N_DIMS, scenmc__sp_dim_names, 1)) < 0)
         return 0;
-    scenmc__axes_init(&w.ax, w.g, SCENMC_SP_N_DIMS, scenmc__sp_dim_names, 1);
     for (int i = 0; i < SCENMC_SP_N_DIMS; i++)
         w.ax.len[i] = scenmc__sp_dim_len(w.sp, i);
     if (!sw_attrs(&w))
@@ -159,26 +157,16 @@ static int sw_add(hid_t file, const void *ctx)
     sw_axes(&w);
     sw_ints(&w);
     sw_tables(&w);
-    int ok = scenmc__axes_close(&w.ax);
-    return H5Gclose(w.g) >= 0 && ok;
+    return scenmc__kind_group_close(&w.ax);
 }
 
 scenmc_status scenmc_signposts_write(const char *path, const scenmc_model *m, const scenmc_params *p,
                                      const scenmc_signposts *sp, const scenmc_write_options *opt,
                                      scenmc_error *err)
 {
-    scenmc_results shape;
-    scenmc_status st = scenmc_results_init(&shape, m, p, sp->method, err);
-    if (st != SCENMC_OK)
-        return st;
-    shape.n_trajectories = sp->n_trajectories;
-    shape.wall_seconds = sp->wall_seconds;
-    shape.threads = sp->threads;
-    scenmc_write_options o = opt ? *opt : (scenmc_write_options){0};
-    o.method = "signposts";
+    scenmc__kind_head head = {.method = sp->method, .n_trajectories = sp->n_trajectories,
+                              .wall_seconds = sp->wall_seconds, .threads = sp->threads, .file_method = "signposts"};
     sw ctx = {.m = m, .sp = sp};
     scenmc__output_extra extra = {.add = sw_add, .ctx = &ctx, .failed = "the signposts tables could not be written"};
-    st = scenmc__output_write_meta(path, &shape, p, &o, &extra, err);
-    scenmc_results_free(&shape);
-    return st;
+    return scenmc__kind_write(path, m, p, &head, opt, &extra, err);
 }
