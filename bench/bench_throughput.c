@@ -15,6 +15,7 @@
  * engine instead (src/engine/reference.c, one thread): the baseline the
  * optimised engines are measured against, with the same hash. The schedule
  * options take the forms of `scenmc run` (scenmc/schedule.h). */
+#include "bench_util.h"
 #include "scenmc/scenmc.h"
 #include "scenmc/schedule.h"
 #include "engine/kernel.h"
@@ -49,20 +50,19 @@ static uint64_t counts_hash(const scenmc_results *r)
 
 int main(int argc, char **argv)
 {
+    bench_common c = {.n = 1000000, .takes_n = 1, .threads = 1, .repeat = 5,
+                      .usage = "usage: bench_throughput [MODEL] [-n N] [--threads T] [--repeat R] [--beta B] "
+                               "[--rate R] [--group-limit L] [--engine auto|reference] [--trend T] [--push P] "
+                               "[--intervene I] [--shock S]\n"};
     const char *path = NULL;
-    uint64_t n = 1000000;
-    int threads = 1, repeat = 5, group_limit = 0, reference = 0;
+    int group_limit = 0, reference = 0;
     double beta = 0.5, rate = 0.5;
     const char *sched_kind[64], *sched_text[64];
     int n_sched = 0;
     for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "-n") && i + 1 < argc)
-            n = (uint64_t)strtod(argv[++i], NULL);
-        else if (!strcmp(argv[i], "--threads") && i + 1 < argc)
-            threads = atoi(argv[++i]);
-        else if (!strcmp(argv[i], "--repeat") && i + 1 < argc)
-            repeat = atoi(argv[++i]);
-        else if (!strcmp(argv[i], "--beta") && i + 1 < argc)
+        if (bench_common_option(argc, argv, &i, &c))
+            continue;
+        if (!strcmp(argv[i], "--beta") && i + 1 < argc)
             beta = atof(argv[++i]);
         else if (!strcmp(argv[i], "--rate") && i + 1 < argc)
             rate = atof(argv[++i]);
@@ -75,29 +75,22 @@ int main(int argc, char **argv)
                   !strcmp(argv[i], "--shock")) && i + 1 < argc && n_sched < 64) {
             sched_kind[n_sched] = argv[i];
             sched_text[n_sched++] = argv[++i];
-        } else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            printf("usage: bench_throughput [MODEL] [-n N] [--threads T] [--repeat R] [--beta B] "
-                   "[--rate R] [--group-limit L] [--engine auto|reference] [--trend T] [--push P] "
-                   "[--intervene I] [--shock S]\n");
-            return 0;
-        } else if (argv[i][0] != '-')
+        } else if (bench_positional(argv[i]))
             path = argv[i];
-        else {
-            fprintf(stderr, "bench_throughput: unknown option %s\n", argv[i]);
-            return 2;
-        }
+        else
+            return bench_unknown("bench_throughput", argv[i], &c);
     }
+    uint64_t n = c.n;
+    int threads = c.threads, repeat = c.repeat;
     if (n < 1 || threads < 1 || repeat < 1) {
         fprintf(stderr, "bench_throughput: -n, --threads and --repeat must be positive\n");
         return 2;
     }
     scenmc_error err;
     scenmc_error_clear(&err);
-    scenmc_model *m = NULL;
-    if ((path ? scenmc_model_load(path, &m, &err) : scenmc_model_load_default(&m, &err)) != SCENMC_OK) {
-        fprintf(stderr, "%s\n", err.msg);
+    scenmc_model *m = bench_load_model("bench_throughput", path);
+    if (!m)
         return 2;
-    }
     scenmc_params p;
     scenmc_params_init(&p, m);
     p.beta = beta;
