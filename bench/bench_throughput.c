@@ -48,6 +48,39 @@ static uint64_t counts_hash(const scenmc_results *r)
     return h;
 }
 
+/* The run's parameters: beta, rate, a uniform start, 10 years, n
+ * trajectories and the schedule options (kind "--trend" etc., text). */
+static scenmc_status setup(scenmc_params *p, const scenmc_model *m, double beta, double rate, uint64_t n, int n_sched,
+                           const char *const *kind, const char *const *text, scenmc_error *err)
+{
+    scenmc_params_init(p, m);
+    p->beta = beta;
+    scenmc_params_set_rate(p, rate);
+    for (int d = 0; d < m->n_descriptors; d++)
+        for (int b = 0; b < m->descriptors[d].n_variants; b++)
+            p->initial[m->descriptors[d].offset + b] = 1.0 / m->descriptors[d].n_variants;
+    free(p->start);
+    p->start = NULL;
+    p->year_end = p->year_start + 10;
+    p->n_trajectories = n;
+    if (n_sched) {
+        p->schedule = malloc(sizeof *p->schedule);
+        scenmc_schedule_init(p->schedule);
+    }
+    for (int i = 0; i < n_sched; i++) {
+        const char *k = kind[i] + 2, *t = text[i];
+        scenmc_schedule *sc = p->schedule;
+        int end = p->year_end;
+        scenmc_status st = !strcmp(k, "trend") ? scenmc_schedule_add_trend(sc, m, t, err)
+                           : !strcmp(k, "push") ? scenmc_schedule_add_push(sc, m, t, end, err)
+                           : !strcmp(k, "shock") ? scenmc_schedule_add_shock(sc, m, t, end, err)
+                                                 : scenmc_schedule_add_intervention(sc, m, t, end, err);
+        if (st != SCENMC_OK)
+            return st;
+    }
+    return SCENMC_OK;
+}
+
 int main(int argc, char **argv)
 {
     bench_common c = {.n = 1000000, .takes_n = 1, .threads = 1, .repeat = 5,
@@ -92,30 +125,9 @@ int main(int argc, char **argv)
     if (!m)
         return 2;
     scenmc_params p;
-    scenmc_params_init(&p, m);
-    p.beta = beta;
-    scenmc_params_set_rate(&p, rate);
-    for (int d = 0; d < m->n_descriptors; d++)
-        for (int b = 0; b < m->descriptors[d].n_variants; b++)
-            p.initial[m->descriptors[d].offset + b] = 1.0 / m->descriptors[d].n_variants;
-    free(p.start);
-    p.start = NULL;
-    p.year_end = p.year_start + 10;
-    p.n_trajectories = n;
-    if (n_sched) {
-        p.schedule = malloc(sizeof *p.schedule);
-        scenmc_schedule_init(p.schedule);
-    }
-    for (int i = 0; i < n_sched; i++) {
-        const char *k = sched_kind[i] + 2, *t = sched_text[i];
-        scenmc_status st = !strcmp(k, "trend") ? scenmc_schedule_add_trend(p.schedule, m, t, &err)
-                           : !strcmp(k, "push") ? scenmc_schedule_add_push(p.schedule, m, t, p.year_end, &err)
-                           : !strcmp(k, "shock") ? scenmc_schedule_add_shock(p.schedule, m, t, p.year_end, &err)
-                                                 : scenmc_schedule_add_intervention(p.schedule, m, t, p.year_end, &err);
-        if (st != SCENMC_OK) {
-            fprintf(stderr, "%s\n", err.msg);
-            return 2;
-        }
+    if (setup(&p, m, beta, rate, n, n_sched, sched_kind, sched_text, &err) != SCENMC_OK) {
+        fprintf(stderr, "%s\n", err.msg);
+        return 2;
     }
     double *tps = calloc((size_t)repeat, sizeof(double));
     uint64_t hash = 0;
