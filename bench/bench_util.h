@@ -1,5 +1,6 @@
 /* The pieces the bench programs share: the clocks, best-of-N figures, the
- * common options (-n N, --threads T, --repeat R) and the model to load.
+ * common options (-n N, --threads T, --repeat R; --help and -h print the
+ * usage and exit 0, an unknown option exits 2) and the model to load.
  * Header only: every .c file in bench/ is a program of its own (CMakeLists.txt). */
 #ifndef SCENMC_BENCH_UTIL_H
 #define SCENMC_BENCH_UTIL_H
