@@ -7,19 +7,13 @@
  *
  * CPU seconds (all threads) are less disturbed by other load on the machine
  * than wall seconds. */
+#include "bench_util.h"
 #include "scenmc/calibrate.h"
 
 #include <math.h>
-#include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-
-static double cpu_now(void)
-{
-    return (double)clock() / CLOCKS_PER_SEC;
-}
 
 /* The worked example's observations on the built-in model; on another
  * model, the first variant of the first two descriptors in the middle year. */
@@ -63,22 +57,24 @@ static int run(const scenmc_model *m, const scenmc_params *p, const scenmc_obser
         fprintf(stderr, "bench_calibrate: %s\n", err.msg);
         return 1;
     }
-    double w0 = omp_get_wtime(), c0 = cpu_now(), le;
+    double le;
+    bench_clock t0 = bench_start();
     if (scenmc_exact_filter(m, p, o, threads, &le, NULL, &err) != SCENMC_OK) {
         fprintf(stderr, "bench_calibrate: %s\n", err.msg);
         return 1;
     }
-    double w1 = omp_get_wtime(), c1 = cpu_now();
+    bench_clock t = bench_lap(t0), t1 = bench_start();
     printf("one forward filter (beta %g, rate %g)        wall %8.2f s  cpu %8.2f s\n", p->beta, p->rate[0],
-           w1 - w0, c1 - c0);
+           t.wall, t.cpu);
     scenmc_calibrate_options opt = {.method = SCENMC_CALIBRATE_EXACT, .threads = threads};
     scenmc_calibration c;
     if (scenmc_calibrate(m, p, ps, 2, values, P, o, &opt, &c, &err) != SCENMC_OK) {
         fprintf(stderr, "bench_calibrate: %s\n", err.msg);
         return 1;
     }
+    t = bench_lap(t1);
     printf("calibrate, %3d points (beta 0.2:2 x rate 0.2:%g)  wall %8.2f s  cpu %8.2f s  (%d threads)\n", P,
-           rate_max, omp_get_wtime() - w1, cpu_now() - c1, threads);
+           rate_max, t.wall, t.cpu, threads);
     scenmc_calibration_free(&c);
     free(values);
     scenmc_sweep_param_free(&ps[0]);
@@ -88,32 +84,32 @@ static int run(const scenmc_model *m, const scenmc_params *p, const scenmc_obser
 
 int main(int argc, char **argv)
 {
-    int threads = 2, points = 100;
+    bench_common c = {.threads = 2, .no_repeat = 1,
+                      .usage = "usage: bench_calibrate [--threads T] [--points P] [--rate-max R] [MODEL]\n"};
+    int points = 100;
     double rate_max = 2;
     const char *path = NULL;
     for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--threads") && i + 1 < argc)
-            threads = atoi(argv[++i]);
-        else if (!strcmp(argv[i], "--points") && i + 1 < argc)
+        if (bench_common_option(argc, argv, &i, &c))
+            continue;
+        if (!strcmp(argv[i], "--points") && i + 1 < argc)
             points = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--rate-max") && i + 1 < argc)
             rate_max = atof(argv[++i]);
-        else
+        else if (bench_positional(argv[i]))
             path = argv[i];
+        else
+            return bench_unknown("bench_calibrate", argv[i], &c);
     }
-    scenmc_model *m = NULL;
-    scenmc_error err;
-    scenmc_error_clear(&err);
-    if ((path ? scenmc_model_load(path, &m, &err) : scenmc_model_load_default(&m, &err)) != SCENMC_OK) {
-        fprintf(stderr, "bench_calibrate: %s\n", err.msg);
+    scenmc_model *m = bench_load_model("bench_calibrate", path);
+    if (!m)
         return 1;
-    }
     scenmc_params p;
     scenmc_params_init(&p, m);
     scenmc_observations o;
     int rc = observations(m, &p, path == NULL, &o);
     if (!rc)
-        rc = run(m, &p, &o, threads, points, rate_max);
+        rc = run(m, &p, &o, c.threads, points, rate_max);
     scenmc_observations_free(&o);
     scenmc_params_free(&p);
     scenmc_model_free(m);

@@ -156,7 +156,9 @@ static int bench_model(const char *path, const bench_opts *b)
 int main(int argc, char **argv)
 {
     bench_opts b = {0, 3, 1, 1, 0, 0};
-    bench_common c = {.threads = 0, .repeat = 3};
+    bench_common c = {.threads = 0, .repeat = 3,
+                      .usage = "usage: bench_consistent [--threads T] [--repeat R] [--max-ic K] [--no-basins] "
+                               "[--no-sweep] [--starts M] [MODEL...]\n"};
     int n_models = 0, rc = 0;
     for (int i = 1; i < argc; i++) {
         if (bench_common_option(argc, argv, &i, &c)) {
@@ -169,10 +171,8 @@ int main(int argc, char **argv)
             b.basins = 0;
         } else if (!strcmp(argv[i], "--no-sweep")) {
             b.sweep = 0;
-        } else if (argv[i][0] == '-') {
-            fprintf(stderr, "usage: bench_consistent [--threads T] [--repeat R] [--max-ic K] "
-                            "[--no-basins] [--no-sweep] [--starts M] [MODEL...]\n");
-            return 2;
+        } else if (!bench_positional(argv[i])) {
+            return bench_unknown("bench_consistent", argv[i], &c);
         } else {
             rc |= bench_model(argv[i], &b);
             n_models++;

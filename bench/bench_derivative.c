@@ -42,7 +42,9 @@ static int bench(const scenmc_model *m, const scenmc_params *p, int threads, int
 
 int main(int argc, char **argv)
 {
-    bench_common c = {.threads = 2, .repeat = 1};
+    bench_common c = {.threads = 2, .repeat = 1,
+                      .usage = "usage: bench_derivative [--threads T] [--repeat R] [--scenario-only] [--no-solve] "
+                               "[MODEL]\n"};
     int scenario_only = 0, solve = 1;
     const char *path = NULL;
     for (int i = 1; i < argc; i++) {
@@ -52,8 +54,10 @@ int main(int argc, char **argv)
             scenario_only = 1;
         else if (!strcmp(argv[i], "--no-solve"))
             solve = 0;
-        else
+        else if (bench_positional(argv[i]))
             path = argv[i];
+        else
+            return bench_unknown("bench_derivative", argv[i], &c);
     }
     scenmc_model *m = bench_load_model("bench_derivative", path);
     if (!m)

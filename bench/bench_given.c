@@ -67,12 +67,11 @@ static void observations(const scenmc_model *m, int soft_too, scenmc_observation
 
 int main(int argc, char **argv)
 {
-    bench_common c = {.n = 1000000, .takes_n = 1, .threads = 1, .repeat = 5};
+    bench_common c = {.n = 1000000, .takes_n = 1, .threads = 1, .repeat = 5,
+                      .usage = "usage: bench_given [-n N] [--threads T] [--repeat R]\n"};
     for (int i = 1; i < argc; i++)
-        if (!bench_common_option(argc, argv, &i, &c)) {
-            fprintf(stderr, "usage: bench_given [-n N] [--threads T] [--repeat R]\n");
-            return 2;
-        }
+        if (!bench_common_option(argc, argv, &i, &c))
+            return bench_unknown("bench_given", argv[i], &c);
     scenmc_model *m = bench_load_model("bench_given", NULL);
     if (!m)
         return 1;

@@ -80,11 +80,16 @@ static void add(scenmc_observations *o, const scenmc_model *m, const char *given
 
 int main(int argc, char **argv)
 {
-    bench_common c = {.threads = 2, .repeat = 1};
+    bench_common c = {.threads = 2, .repeat = 1,
+                      .usage = "usage: bench_given_exact [--threads T] [--repeat R] [MODEL]\n"};
     const char *path = NULL;
-    for (int i = 1; i < argc; i++)
-        if (!bench_common_option(argc, argv, &i, &c))
-            path = argv[i];
+    for (int i = 1; i < argc; i++) {
+        if (bench_common_option(argc, argv, &i, &c))
+            continue;
+        if (!bench_positional(argv[i]))
+            return bench_unknown("bench_given_exact", argv[i], &c);
+        path = argv[i];
+    }
     scenmc_model *m = bench_load_model("bench_given_exact", path);
     if (!m)
         return 1;

@@ -10,13 +10,13 @@
  *
  * Prints one line per method; a method the engines refuse prints its
  * message instead. */
+#include "bench_util.h"
 #include "scenmc/levers.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 static void one(const scenmc_model *m, const scenmc_params *p, scenmc_levers_spec *spec, scenmc_method method)
 {
@@ -25,9 +25,9 @@ static void one(const scenmc_model *m, const scenmc_params *p, scenmc_levers_spe
     scenmc_error_clear(&err);
     spec->method = method;
     const char *name = method == SCENMC_EXACT ? "exact" : "monte-carlo";
-    clock_t c0 = clock();
+    double c0 = bench_cpu_now();
     scenmc_status st = scenmc_levers(m, p, spec, &r, &err);
-    double cpu = (double)(clock() - c0) / CLOCKS_PER_SEC;
+    double cpu = bench_cpu_now() - c0;
     if (st != SCENMC_OK) {
         printf("%-12s refused: %s\n", name, err.msg);
         return;
@@ -45,36 +45,34 @@ static void one(const scenmc_model *m, const scenmc_params *p, scenmc_levers_spe
 
 int main(int argc, char **argv)
 {
-    uint64_t n = 100000;
-    int from = 0, threads = 0, pairs = 0, exact_only = 0;
+    bench_common c = {.n = 100000, .takes_n = 1, .threads = 0, .no_repeat = 1,
+                      .usage = "usage: bench_levers [-n N] [--from YEAR] [--threads T] [--pairs] [--exact-only] "
+                               "[MODEL]\n"};
+    int from = 0, pairs = 0, exact_only = 0;
     const char *path = NULL;
     for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "-n") && i + 1 < argc)
-            n = strtoull(argv[++i], NULL, 10);
-        else if (!strcmp(argv[i], "--from") && i + 1 < argc)
+        if (bench_common_option(argc, argv, &i, &c))
+            continue;
+        if (!strcmp(argv[i], "--from") && i + 1 < argc)
             from = atoi(argv[++i]);
-        else if (!strcmp(argv[i], "--threads") && i + 1 < argc)
-            threads = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--pairs"))
             pairs = 1;
         else if (!strcmp(argv[i], "--exact-only"))
             exact_only = 1;
-        else
+        else if (bench_positional(argv[i]))
             path = argv[i];
+        else
+            return bench_unknown("bench_levers", argv[i], &c);
     }
-    scenmc_model *m;
-    scenmc_error err;
-    scenmc_error_clear(&err);
-    if ((path ? scenmc_model_load(path, &m, &err) : scenmc_model_load_default(&m, &err)) != SCENMC_OK) {
-        fprintf(stderr, "bench_levers: %s\n", err.msg);
+    scenmc_model *m = bench_load_model("bench_levers", path);
+    if (!m)
         return 2;
-    }
     scenmc_params p;
     scenmc_params_init(&p, m);
-    p.n_trajectories = n;
+    p.n_trajectories = c.n;
     int target = 0;
     scenmc_levers_spec spec = {.n_target = 1, .target = &target, .start = from ? from : p.year_start + 3,
-                               .threads = threads, .pairs = pairs};
+                               .threads = c.threads, .pairs = pairs};
     printf("model=%s target=%s from=%d\n", m->name, m->scenarios[0].name, spec.start);
     one(m, &p, &spec, SCENMC_EXACT);
     if (!exact_only)

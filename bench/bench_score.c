@@ -58,7 +58,8 @@ static int diff_cell(const scenmc_sensitivity_result *r, const scenmc_dparam *q)
 
 int main(int argc, char **argv)
 {
-    bench_common opt = {.n = 20000, .takes_n = 1, .threads = omp_get_max_threads(), .repeat = 1};
+    bench_common opt = {.n = 20000, .takes_n = 1, .threads = omp_get_max_threads(), .repeat = 1, .no_repeat = 1,
+                        .usage = "usage: bench_score [-n N_SCORE] [-d N_DIFFERENCE] [--threads T] [MODEL]\n"};
     uint64_t n_diff = 10000;
     const char *path = NULL;
     for (int i = 1; i < argc; i++) {
@@ -66,8 +67,10 @@ int main(int argc, char **argv)
             continue;
         if (!strcmp(argv[i], "-d") && i + 1 < argc)
             n_diff = bench_count(argv[++i]);
-        else
+        else if (bench_positional(argv[i]))
             path = argv[i];
+        else
+            return bench_unknown("bench_score", argv[i], &opt);
     }
     scenmc_model *m = bench_load_model("bench_score", path);
     if (!m)

@@ -8,19 +8,13 @@
  *
  * Wall seconds are the best of R runs; CPU seconds (all threads) are less
  * disturbed by other load on the machine. */
+#include "bench_util.h"
 #include "scenmc/signposts.h"
 #include "scenmc/scenmc.h"
 
-#include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-
-static double cpu_now(void)
-{
-    return (double)clock() / CLOCKS_PER_SEC;
-}
 
 /* what: 0 plain exact solve, 1 signposts exact without pairs, 2 with pairs,
  * 3 plain Monte Carlo run, 4 signposts Monte Carlo without pairs, 5 with. */
@@ -48,58 +42,54 @@ static int bench(const scenmc_model *m, const scenmc_params *p, int threads, int
     static const char *const names[6] = {"exact solve (scenmc exact)", "signposts exact, singles",
                                          "signposts exact, singles + pairs", "Monte Carlo run (scenmc run)",
                                          "signposts Monte Carlo, singles", "signposts Monte Carlo, + pairs"};
-    double best = 1e300, best_cpu = 0;
+    bench_best best = {1e300, 0};
     for (int r = 0; r < repeat; r++) {
         scenmc_error err;
         scenmc_error_clear(&err);
-        double w0 = omp_get_wtime(), c0 = cpu_now();
+        bench_clock t0 = bench_start();
         if (once(m, p, threads, what, &err) != SCENMC_OK) {
             fprintf(stderr, "bench_signposts: %s\n", err.msg);
             return 1;
         }
-        double w = omp_get_wtime() - w0, c = cpu_now() - c0;
-        if (w < best)
-            best = w, best_cpu = c;
+        bench_clock t = bench_lap(t0);
+        bench_best_add_paired(&best, t.wall, t.cpu);
     }
-    printf("%-36s wall %8.2f s  cpu %8.2f s\n", names[what], best, best_cpu);
+    printf("%-36s wall %8.2f s  cpu %8.2f s\n", names[what], best.wall, best.cpu);
     return 0;
 }
 
 int main(int argc, char **argv)
 {
-    int threads = 2, repeat = 1, mc = 0, mc_only = 0;
-    long long n = 100000;
+    bench_common c = {.n = 100000, .takes_n = 1, .threads = 2, .repeat = 1,
+                      .usage = "usage: bench_signposts [--threads T] [--repeat R] [--mc] [--mc-only] [-n N] "
+                               "[MODEL]\n"};
+    int mc = 0, mc_only = 0;
     const char *path = NULL;
     for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--threads") && i + 1 < argc)
-            threads = atoi(argv[++i]);
-        else if (!strcmp(argv[i], "--repeat") && i + 1 < argc)
-            repeat = atoi(argv[++i]);
-        else if (!strcmp(argv[i], "--mc"))
+        if (bench_common_option(argc, argv, &i, &c))
+            continue;
+        if (!strcmp(argv[i], "--mc"))
             mc = 1;
         else if (!strcmp(argv[i], "--mc-only"))
             mc = mc_only = 1;
-        else if (!strcmp(argv[i], "-n") && i + 1 < argc)
-            n = atoll(argv[++i]);
-        else
+        else if (bench_positional(argv[i]))
             path = argv[i];
+        else
+            return bench_unknown("bench_signposts", argv[i], &c);
     }
-    scenmc_model *m = NULL;
-    scenmc_error err;
-    scenmc_error_clear(&err);
-    if ((path ? scenmc_model_load(path, &m, &err) : scenmc_model_load_default(&m, &err)) != SCENMC_OK) {
-        fprintf(stderr, "bench_signposts: %s\n", err.msg);
+    scenmc_model *m = bench_load_model("bench_signposts", path);
+    if (!m)
         return 1;
-    }
+    int threads = c.threads;
     scenmc_params p;
     scenmc_params_init(&p, m);
-    p.n_trajectories = (uint64_t)(n > 0 ? n : 1);
+    p.n_trajectories = c.n > 0 ? c.n : 1;
     printf("model %s: %llu states, %d years, %d threads, %llu trajectories (Monte Carlo)\n", m->name,
            (unsigned long long)scenmc_model_state_count(m), p.year_end - p.year_start + 1, threads,
            (unsigned long long)p.n_trajectories);
     int rc = 0;
     for (int what = mc_only ? 3 : 0; what < (mc ? 6 : 3) && !rc; what++)
-        rc = bench(m, &p, threads, repeat, what);
+        rc = bench(m, &p, threads, c.repeat, what);
     scenmc_params_free(&p);
     scenmc_model_free(m);
     return rc;

@@ -15,6 +15,7 @@
  * engine instead (src/engine/reference.c, one thread): the baseline the
  * optimised engines are measured against, with the same hash. The schedule
  * options take the forms of `scenmc run` (scenmc/schedule.h). */
+#include "bench_util.h"
 #include "scenmc/scenmc.h"
 #include "scenmc/schedule.h"
 #include "engine/kernel.h"
@@ -47,22 +48,54 @@ static uint64_t counts_hash(const scenmc_results *r)
     return h;
 }
 
+/* The run's parameters: beta, rate, a uniform start, 10 years, n
+ * trajectories and the schedule options (kind "--trend" etc., text). */
+static scenmc_status setup(scenmc_params *p, const scenmc_model *m, double beta, double rate, uint64_t n, int n_sched,
+                           const char *const *kind, const char *const *text, scenmc_error *err)
+{
+    scenmc_params_init(p, m);
+    p->beta = beta;
+    scenmc_params_set_rate(p, rate);
+    for (int d = 0; d < m->n_descriptors; d++)
+        for (int b = 0; b < m->descriptors[d].n_variants; b++)
+            p->initial[m->descriptors[d].offset + b] = 1.0 / m->descriptors[d].n_variants;
+    free(p->start);
+    p->start = NULL;
+    p->year_end = p->year_start + 10;
+    p->n_trajectories = n;
+    if (n_sched) {
+        p->schedule = malloc(sizeof *p->schedule);
+        scenmc_schedule_init(p->schedule);
+    }
+    for (int i = 0; i < n_sched; i++) {
+        const char *k = kind[i] + 2, *t = text[i];
+        scenmc_schedule *sc = p->schedule;
+        int end = p->year_end;
+        scenmc_status st = !strcmp(k, "trend") ? scenmc_schedule_add_trend(sc, m, t, err)
+                           : !strcmp(k, "push") ? scenmc_schedule_add_push(sc, m, t, end, err)
+                           : !strcmp(k, "shock") ? scenmc_schedule_add_shock(sc, m, t, end, err)
+                                                 : scenmc_schedule_add_intervention(sc, m, t, end, err);
+        if (st != SCENMC_OK)
+            return st;
+    }
+    return SCENMC_OK;
+}
+
 int main(int argc, char **argv)
 {
+    bench_common c = {.n = 1000000, .takes_n = 1, .threads = 1, .repeat = 5,
+                      .usage = "usage: bench_throughput [MODEL] [-n N] [--threads T] [--repeat R] [--beta B] "
+                               "[--rate R] [--group-limit L] [--engine auto|reference] [--trend T] [--push P] "
+                               "[--intervene I] [--shock S]\n"};
     const char *path = NULL;
-    uint64_t n = 1000000;
-    int threads = 1, repeat = 5, group_limit = 0, reference = 0;
+    int group_limit = 0, reference = 0;
     double beta = 0.5, rate = 0.5;
     const char *sched_kind[64], *sched_text[64];
     int n_sched = 0;
     for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "-n") && i + 1 < argc)
-            n = (uint64_t)strtod(argv[++i], NULL);
-        else if (!strcmp(argv[i], "--threads") && i + 1 < argc)
-            threads = atoi(argv[++i]);
-        else if (!strcmp(argv[i], "--repeat") && i + 1 < argc)
-            repeat = atoi(argv[++i]);
-        else if (!strcmp(argv[i], "--beta") && i + 1 < argc)
+        if (bench_common_option(argc, argv, &i, &c))
+            continue;
+        if (!strcmp(argv[i], "--beta") && i + 1 < argc)
             beta = atof(argv[++i]);
         else if (!strcmp(argv[i], "--rate") && i + 1 < argc)
             rate = atof(argv[++i]);
@@ -75,54 +108,26 @@ int main(int argc, char **argv)
                   !strcmp(argv[i], "--shock")) && i + 1 < argc && n_sched < 64) {
             sched_kind[n_sched] = argv[i];
             sched_text[n_sched++] = argv[++i];
-        } else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            printf("usage: bench_throughput [MODEL] [-n N] [--threads T] [--repeat R] [--beta B] "
-                   "[--rate R] [--group-limit L] [--engine auto|reference] [--trend T] [--push P] "
-                   "[--intervene I] [--shock S]\n");
-            return 0;
-        } else if (argv[i][0] != '-')
+        } else if (bench_positional(argv[i]))
             path = argv[i];
-        else {
-            fprintf(stderr, "bench_throughput: unknown option %s\n", argv[i]);
-            return 2;
-        }
+        else
+            return bench_unknown("bench_throughput", argv[i], &c);
     }
+    uint64_t n = c.n;
+    int threads = c.threads, repeat = c.repeat;
     if (n < 1 || threads < 1 || repeat < 1) {
         fprintf(stderr, "bench_throughput: -n, --threads and --repeat must be positive\n");
         return 2;
     }
     scenmc_error err;
     scenmc_error_clear(&err);
-    scenmc_model *m = NULL;
-    if ((path ? scenmc_model_load(path, &m, &err) : scenmc_model_load_default(&m, &err)) != SCENMC_OK) {
+    scenmc_model *m = bench_load_model("bench_throughput", path);
+    if (!m)
+        return 2;
+    scenmc_params p;
+    if (setup(&p, m, beta, rate, n, n_sched, sched_kind, sched_text, &err) != SCENMC_OK) {
         fprintf(stderr, "%s\n", err.msg);
         return 2;
-    }
-    scenmc_params p;
-    scenmc_params_init(&p, m);
-    p.beta = beta;
-    scenmc_params_set_rate(&p, rate);
-    for (int d = 0; d < m->n_descriptors; d++)
-        for (int b = 0; b < m->descriptors[d].n_variants; b++)
-            p.initial[m->descriptors[d].offset + b] = 1.0 / m->descriptors[d].n_variants;
-    free(p.start);
-    p.start = NULL;
-    p.year_end = p.year_start + 10;
-    p.n_trajectories = n;
-    if (n_sched) {
-        p.schedule = malloc(sizeof *p.schedule);
-        scenmc_schedule_init(p.schedule);
-    }
-    for (int i = 0; i < n_sched; i++) {
-        const char *k = sched_kind[i] + 2, *t = sched_text[i];
-        scenmc_status st = !strcmp(k, "trend") ? scenmc_schedule_add_trend(p.schedule, m, t, &err)
-                           : !strcmp(k, "push") ? scenmc_schedule_add_push(p.schedule, m, t, p.year_end, &err)
-                           : !strcmp(k, "shock") ? scenmc_schedule_add_shock(p.schedule, m, t, p.year_end, &err)
-                                                 : scenmc_schedule_add_intervention(p.schedule, m, t, p.year_end, &err);
-        if (st != SCENMC_OK) {
-            fprintf(stderr, "%s\n", err.msg);
-            return 2;
-        }
     }
     double *tps = calloc((size_t)repeat, sizeof(double));
     uint64_t hash = 0;

@@ -1,5 +1,6 @@
 /* The pieces the bench programs share: the clocks, best-of-N figures, the
- * common options (-n N, --threads T, --repeat R) and the model to load.
+ * common options (-n N, --threads T, --repeat R; --help and -h print the
+ * usage and exit 0, an unknown option exits 2) and the model to load.
  * Header only: every .c file in bench/ is a program of its own (CMakeLists.txt). */
 #ifndef SCENMC_BENCH_UTIL_H
 #define SCENMC_BENCH_UTIL_H
@@ -77,31 +78,58 @@ static inline uint64_t bench_count(const char *s)
     return *end ? (uint64_t)strtod(s, NULL) : (uint64_t)v;
 }
 
-/* The options every bench program reads; a program sets its defaults and
- * whether it takes -n. */
+/* The options every bench program reads; a program sets its defaults,
+ * whether it takes -n and --repeat, and its usage (every option, one text
+ * ending in a newline) for --help and for mistakes. */
 typedef struct bench_common {
-    uint64_t n;  /* -n N: trajectories (when takes_n) */
+    uint64_t n;        /* -n N: trajectories (when takes_n) */
     int takes_n;
-    int threads; /* --threads T */
-    int repeat;  /* --repeat R: runs per figure, at least 1 */
+    int threads;       /* --threads T */
+    int repeat;        /* --repeat R: runs per figure, at least 1 (unless no_repeat) */
+    int no_repeat;     /* the program runs each figure once: --repeat is not its option */
+    const char *usage; /* "usage: prog [options] ...\n" */
 } bench_common;
 
+/* The usage on stdout and exit 0: --help and -h in every bench program. */
+static inline void bench_help(const bench_common *c)
+{
+    fputs(c->usage, stdout);
+    exit(0);
+}
+
+/* An argument the program does not know (or an option without its value):
+ * it and the usage on stderr; returns 2, the exit status. */
+static inline int bench_unknown(const char *prog, const char *arg, const bench_common *c)
+{
+    fprintf(stderr, "%s: unknown option or missing value: %s\n%s", prog, arg, c->usage);
+    return 2;
+}
+
 /* Reads a common option at argv[*i] (advancing *i past its value): 1 when
- * it was one, 0 when the program reads argv[*i] itself. */
+ * it was one, 0 when the program reads argv[*i] itself. --help and -h
+ * print the usage and exit. */
 static inline int bench_common_option(int argc, char **argv, int *i, bench_common *c)
 {
     const char *a = argv[*i];
+    if (c->usage && (!strcmp(a, "--help") || !strcmp(a, "-h")))
+        bench_help(c);
     if (*i + 1 >= argc)
         return 0;
     if (c->takes_n && !strcmp(a, "-n"))
         c->n = bench_count(argv[++*i]);
     else if (!strcmp(a, "--threads"))
         c->threads = atoi(argv[++*i]);
-    else if (!strcmp(a, "--repeat"))
+    else if (!c->no_repeat && !strcmp(a, "--repeat"))
         c->repeat = atoi(argv[++*i]) < 1 ? 1 : atoi(argv[*i]);
     else
         return 0;
     return 1;
+}
+
+/* A positional argument (MODEL): not an option. */
+static inline int bench_positional(const char *arg)
+{
+    return arg[0] != '-';
 }
 
 /* The model at path, or the built-in one when path is NULL; NULL after

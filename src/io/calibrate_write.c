@@ -14,8 +14,8 @@
 #include "io/calibrate_write.h"
 #include "io/axes.h"
 #include "io/h5.h"
+#include "io/kind_write.h"
 #include "io/results_read.h"
-#include "io/results_write.h"
 #include "base/util.h"
 
 #include <hdf5.h>
@@ -153,10 +153,8 @@ static void cw_tables(cw *w)
 static int cw_add(hid_t file, const void *ctx)
 {
     cw w = *(const cw *)ctx;
-    w.g = H5Gcreate2(file, "calibrate", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-    if (w.g < 0)
+    if ((w.g = scenmc__kind_group(file, "calibrate", &w.ax, N_DIMS, dim_names, 0)) < 0)
         return 0;
-    scenmc__axes_init(&w.ax, w.g, N_DIMS, dim_names, 0);
     w.ax.len[D_POINT] = (hsize_t)w.c->n_points, w.ax.len[D_PARAM] = (hsize_t)w.c->n_params;
     w.ax.len[D_YEAR] = (hsize_t)w.c->n_years, w.ax.len[D_SCENARIO] = (hsize_t)w.c->n_scenarios;
     w.ax.len[D_OBS] = (hsize_t)w.o->n, w.ax.len[D_VARIANT] = (hsize_t)w.m->n_variants;
@@ -164,27 +162,16 @@ static int cw_add(hid_t file, const void *ctx)
     cw_axes(&w);
     cw_tables(&w);
     cw_observations(&w);
-    int ok = scenmc__axes_close(&w.ax);
-    H5Gclose(w.g);
-    return ok;
+    return scenmc__kind_group_close(&w.ax);
 }
 
 scenmc_status scenmc_calibration_write(const char *path, const scenmc_model *m, const scenmc_params *base,
                                        const scenmc_observations *o, const scenmc_calibration *c,
                                        const scenmc_write_options *opt, scenmc_error *err)
 {
-    scenmc_results shape;
-    scenmc_status st = scenmc_results_init(&shape, m, base, c->method, err);
-    if (st != SCENMC_OK)
-        return st;
-    shape.n_trajectories = c->method == SCENMC_EXACT ? 0 : c->n_trajectories;
-    shape.wall_seconds = c->wall_seconds;
-    shape.threads = c->threads;
-    scenmc_write_options wo = opt ? *opt : (scenmc_write_options){0};
-    wo.method = "calibrate";
+    scenmc__kind_head head = {.method = c->method, .n_trajectories = c->method == SCENMC_EXACT ? 0 : c->n_trajectories,
+                              .wall_seconds = c->wall_seconds, .threads = c->threads, .file_method = "calibrate"};
     cw ctx = {.m = m, .p = base, .o = o, .c = c};
     scenmc__output_extra extra = {.add = cw_add, .ctx = &ctx, .failed = "the calibration could not be written"};
-    st = scenmc__output_write_meta(path, &shape, base, &wo, &extra, err);
-    scenmc_results_free(&shape);
-    return st;
+    return scenmc__kind_write(path, m, base, &head, opt, &extra, err);
 }

@@ -12,7 +12,7 @@
 #include "io/derivative_write.h"
 #include "io/axes.h"
 #include "io/h5.h"
-#include "io/results_write.h"
+#include "io/kind_write.h"
 #include "base/util.h"
 
 #include <hdf5.h>
@@ -145,10 +145,8 @@ static int dw_add(hid_t file, const void *ctx)
 {
     dw w = *(const dw *)ctx;
     const scenmc_derivatives *d = w.d;
-    w.g = H5Gcreate2(file, "derivative", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-    if (w.g < 0)
+    if ((w.g = scenmc__kind_group(file, "derivative", &w.ax, 4, dim_names, 1)) < 0)
         return 0;
-    scenmc__axes_init(&w.ax, w.g, 4, dim_names, 1);
     w.ax.len[DIM_PARAM] = (hsize_t)d->n_param, w.ax.len[DIM_YEAR] = (hsize_t)d->Y;
     w.ax.len[DIM_SCENARIO] = (hsize_t)d->S, w.ax.len[DIM_VARIANT] = (hsize_t)d->V;
     uint64_t n = d->n_trajectories;
@@ -165,9 +163,7 @@ static int dw_add(hid_t file, const void *ctx)
              "P(variant | scenario, year)");
     if (w.shard)
         dw_sums(&w);
-    int ok = scenmc__axes_close(&w.ax);
-    H5Gclose(w.g);
-    return ok;
+    return scenmc__kind_group_close(&w.ax);
 }
 
 scenmc_status scenmc_derivatives_write(const char *path, const scenmc_model *m, const scenmc_params *p,
@@ -181,20 +177,13 @@ scenmc_status scenmc__derivatives_write_shard(const char *path, const scenmc_mod
                                              const scenmc_derivatives *d, const scenmc__deriv_shard *shard,
                                              const scenmc_write_options *opt, scenmc_error *err)
 {
-    scenmc_results shape;
-    scenmc_status st = scenmc_results_init(&shape, m, p, strcmp(d->method, "exact") ? SCENMC_MONTE_CARLO
-                                                                                      : SCENMC_EXACT, err);
-    if (st != SCENMC_OK)
-        return st;
-    shape.n_trajectories = d->n_trajectories;
-    shape.wall_seconds = d->wall_seconds;
+    scenmc__kind_head head = {.method = strcmp(d->method, "exact") ? SCENMC_MONTE_CARLO : SCENMC_EXACT,
+                              .n_trajectories = d->n_trajectories, .wall_seconds = d->wall_seconds};
     if (shard) {
-        shape.first = shard->span.first;
-        shape.last = shard->span.last;
+        head.first = shard->span.first;
+        head.last = shard->span.last;
     }
     dw ctx = {.m = m, .p = p, .d = d, .shard = shard};
     scenmc__output_extra extra = {.add = dw_add, .ctx = &ctx, .failed = "the derivative tables could not be written"};
-    st = scenmc__output_write_meta(path, &shape, p, opt, &extra, err);
-    scenmc_results_free(&shape);
-    return st;
+    return scenmc__kind_write(path, m, p, &head, opt, &extra, err);
 }

@@ -8,7 +8,7 @@
 #include "io/levers_write.h"
 #include "io/axes.h"
 #include "io/h5.h"
-#include "io/results_write.h"
+#include "io/kind_write.h"
 #include "scenmc/schedule.h"
 #include "scenmc/observe.h"
 #include "base/util.h"
@@ -194,33 +194,23 @@ static int lw_attrs(lw *w)
 static int lw_add(hid_t file, const void *ctx)
 {
     lw w = *(const lw *)ctx;
-    w.g = H5Gcreate2(file, "levers", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-    if (w.g < 0)
+    if ((w.g = scenmc__kind_group(file, "levers", &w.ax, 2, dim_names, 1)) < 0)
         return 0;
-    scenmc__axes_init(&w.ax, w.g, 2, dim_names, 1);
     w.ax.len[DIM_LEVER] = (hsize_t)w.r->n_levers, w.ax.len[DIM_PAIR] = (hsize_t)w.r->n_pairs;
     if (!lw_attrs(&w))
         w.ax.ok = 0;
     lw_levers(&w);
     lw_pairs(&w);
-    int ok = scenmc__axes_close(&w.ax);
-    H5Gclose(w.g);
-    return ok;
+    return scenmc__kind_group_close(&w.ax);
 }
 
 scenmc_status scenmc_levers_write(const char *path, const scenmc_model *m, const scenmc_params *base,
                                   const scenmc_levers_spec *spec, const scenmc_levers_result *r,
                                   const scenmc_write_options *opt, scenmc_error *err)
 {
-    scenmc_results shape;
-    scenmc_status st = scenmc_results_init(&shape, m, base, r->method, err);
-    if (st != SCENMC_OK)
-        return st;
-    shape.n_trajectories = r->n_trajectories;
-    shape.wall_seconds = r->wall_seconds;
+    scenmc__kind_head head = {.method = r->method, .n_trajectories = r->n_trajectories,
+                              .wall_seconds = r->wall_seconds};
     lw ctx = {.m = m, .p = base, .spec = spec, .r = r};
     scenmc__output_extra extra = {.add = lw_add, .ctx = &ctx, .failed = "the levers tables could not be written"};
-    st = scenmc__output_write_meta(path, &shape, base, opt, &extra, err);
-    scenmc_results_free(&shape);
-    return st;
+    return scenmc__kind_write(path, m, base, &head, opt, &extra, err);
 }

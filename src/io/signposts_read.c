@@ -3,6 +3,7 @@
 #include "io/signposts_read.h"
 #include "io/signposts_write.h"
 #include "io/h5.h"
+#include "io/kinds_read.h"
 #include "io/results_read.h"
 #include "engine/signposts.h"
 #include "base/util.h"
@@ -111,26 +112,15 @@ scenmc_status scenmc_signposts_read(const char *path, scenmc_model **model, scen
     memset(sp, 0, sizeof *sp);
     memset(p, 0, sizeof *p);
     scenmc__meta mt;
-    scenmc_status st = scenmc__meta_open(path, &mt, info, err);
+    hid_t g;
+    scenmc_status st = scenmc__kind_open(path, "/signposts", "signposts", &mt, &g, info, err);
     if (st != SCENMC_OK)
         return st;
-    hid_t g = H5Lexists(mt.file, "/signposts", H5P_DEFAULT) > 0 ? H5Gopen2(mt.file, "/signposts", H5P_DEFAULT)
-                                                                 : -1;
-    if (g < 0)
-        st = scenmc_error_add(err, SCENMC_E_INPUT, "%s: not a signposts file (no /signposts)", path);
-    else if ((st = shape(g, path, &mt, sp, err)) == SCENMC_OK && !(attrs(g, sp) && tables(g, sp)))
+    if ((st = shape(g, path, &mt, sp, err)) == SCENMC_OK && !(attrs(g, sp) && tables(g, sp)))
         st = bad(err, path, "a table is missing or of another shape");
-    if (g >= 0)
-        H5Gclose(g);
-    if (st != SCENMC_OK) {
+    if (st == SCENMC_OK)
+        sp->threads = 0;
+    else
         scenmc_signposts_free(sp);
-        scenmc__meta_close(&mt);
-        return st;
-    }
-    sp->threads = 0;
-    scenmc_params_copy(p, &mt.params);
-    *model = mt.model;
-    mt.model = NULL;
-    scenmc__meta_close(&mt);
-    return SCENMC_OK;
+    return scenmc__kind_close(st, &mt, g, model, p, info);
 }
