@@ -6,7 +6,8 @@
 #   2. the SLURM test (ctest hpc/slurm, tests/hpc/slurm_test.sh): the batch
 #      scripts of scripts/slurm/ on a private single-node SLURM that it starts
 #      as root (slurm-wlm and munge are installed for it), or on the SLURM that
-#      answers here;
+#      answers here; in the background during the sanitizer build (it mostly
+#      waits), its log printed after;
 #   3. ThreadSanitizer on the OpenMP paths and valgrind memcheck (tests/dynamic_checks.sh).
 # Exits non-zero when anything fails. Build folders: build-test/, build-asan/.
 #
@@ -33,17 +34,28 @@ cmake -S "$root" -B "$root/build-test" -DCMAKE_BUILD_TYPE=Release -DSCENMC_WERRO
 cmake --build "$root/build-test" -j "$jobs"
 (cd "$root/build-test" && ctest --output-on-failure -j "$jobs" -LE slurm)
 
-echo "== SLURM: the batch scripts on a real SLURM (SCENMC_TEST_SLURM=$SCENMC_TEST_SLURM)"
+# The SLURM test mostly waits on the batch system (job states, daemons): it runs in
+# the background while the sanitizer build compiles, and its log is shown after.
+echo "== SLURM: the batch scripts on a real SLURM (SCENMC_TEST_SLURM=$SCENMC_TEST_SLURM), in the background"
 slurm_log=$root/build-test/slurm-test.log
-(cd "$root/build-test" && ctest -L slurm --output-on-failure --verbose) 2>&1 | tee "$slurm_log"
-if grep -q "SKIPPED (slurm test)" "$slurm_log"; then
-    echo "== SLURM test skipped: $(grep -o 'SKIPPED (slurm test).*' "$slurm_log" | head -n 1)"
-fi
+(cd "$root/build-test" && ctest -L slurm --output-on-failure --verbose) >"$slurm_log" 2>&1 &
+slurm_pid=$!
+slurm_done() {
+    local rc=0
+    wait "$slurm_pid" || rc=$?
+    echo "== SLURM test log ($slurm_log):"
+    cat "$slurm_log"
+    if grep -q "SKIPPED (slurm test)" "$slurm_log"; then
+        echo "== SLURM test skipped: $(grep -o 'SKIPPED (slurm test).*' "$slurm_log" | head -n 1)"
+    fi
+    return "$rc"
+}
 
 echo "== AddressSanitizer + UndefinedBehaviorSanitizer build and tests"
 cmake -S "$root" -B "$root/build-asan" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSCENMC_SANITIZE=ON \
-      -DSCENMC_WERROR=ON >/dev/null
-cmake --build "$root/build-asan" -j "$jobs"
+      -DSCENMC_WERROR=ON >/dev/null || { slurm_done || true; exit 1; }
+cmake --build "$root/build-asan" -j "$jobs" || { slurm_done || true; exit 1; }
+slurm_done
 # Smaller statistical samples under the sanitizers (same tests, same thresholds).
 # The tests labelled slow (2.2 million trajectories; every figure of scenmc-plot,
 # mostly Python) ran in the Release stage and add little here but minutes.

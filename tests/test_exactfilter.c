@@ -32,14 +32,45 @@ static double filter(const scenmc_model *m, const scenmc_params *p, const scenmc
     return le;
 }
 
+/* The default model at its default parameters, solved once for the three tests
+ * that compare with it (each solved it anew: seconds under the sanitizers); none
+ * changes it. Freed by the group teardown. */
+static scenmc_model *g_m;
+static scenmc_params g_p;
+static scenmc_results g_r;
+
+static void default_solved(scenmc_model **m, scenmc_params *p, scenmc_results *r)
+{
+    if (!g_m) {
+        g_m = default_model();
+        scenmc_params_init(&g_p, g_m);
+        g_r = solve(g_m, &g_p);
+    }
+    *m = g_m;
+    *p = g_p;
+    *r = g_r;
+}
+
+static int default_teardown(void **state)
+{
+    (void)state;
+    if (g_m) {
+        scenmc_results_free(&g_r);
+        scenmc_params_free(&g_p);
+        scenmc_model_free(g_m);
+        g_m = NULL;
+    }
+    return 0;
+}
+
 /* No observations: evidence 1 and the plain scenario table. */
 static void test_no_observations(void **state)
 {
     (void)state;
-    scenmc_model *m = default_model();
+    scenmc_model *m;
     scenmc_params p;
-    scenmc_params_init(&p, m);
-    scenmc_results r = solve(m, &p);
+    scenmc_results r;
+    default_solved(&m, &p, &r);
     size_t YS = (size_t)r.n_years * (size_t)r.n_scenarios;
     double *sp = calloc(YS, sizeof(double));
     scenmc_observations o;
@@ -49,19 +80,16 @@ static void test_no_observations(void **state)
     for (size_t i = 0; i < YS; i++)
         assert_close(sp[i], r.t[SCENMC_T_SCENARIO].prob[i], 1e-12);
     free(sp);
-    scenmc_results_free(&r);
-    scenmc_params_free(&p);
-    scenmc_model_free(m);
 }
 
 /* Soft evidence on one descriptor in 2024: sum_b lik(b) P(variant b, 2024). */
 static void test_one_year_soft(void **state)
 {
     (void)state;
-    scenmc_model *m = default_model();
+    scenmc_model *m;
     scenmc_params p;
-    scenmc_params_init(&p, m);
-    scenmc_results r = solve(m, &p);
+    scenmc_results r;
+    default_solved(&m, &p, &r);
     int d = 5, nv = m->descriptors[d].n_variants, y = 2024 - p.year_start;
     double lik[4] = {0.8, 0.2, 0.5, 0.1};
     scenmc_observations o;
@@ -73,19 +101,16 @@ static void test_one_year_soft(void **state)
                                                    (size_t)(m->descriptors[d].offset + b)];
     assert_close(filter(m, &p, &o, NULL), log(want), 1e-11);
     scenmc_observations_free(&o);
-    scenmc_results_free(&r);
-    scenmc_params_free(&p);
-    scenmc_model_free(m);
 }
 
 /* Hard and soft evidence in the final year against the final-state table. */
 static void test_final_year_against_states(void **state)
 {
     (void)state;
-    scenmc_model *m = default_model();
+    scenmc_model *m;
     scenmc_params p;
-    scenmc_params_init(&p, m);
-    scenmc_results r = solve(m, &p);
+    scenmc_results r;
+    default_solved(&m, &p, &r);
     assert_true(r.full_states);
     const int D = m->n_descriptors, S = r.n_scenarios, Y = r.n_years;
     double l3[4] = {0, 1, 0, 0}, l6[4] = {0.3, 0.9, 0.6, 0.2};
@@ -110,9 +135,6 @@ static void test_final_year_against_states(void **state)
     free(want);
     free(s);
     scenmc_observations_free(&o);
-    scenmc_results_free(&r);
-    scenmc_params_free(&p);
-    scenmc_model_free(m);
 }
 
 /* Two years of hard evidence on the small model (full state observed in
@@ -189,5 +211,5 @@ int main(void)
         cmocka_unit_test(test_two_years_chain_rule),
         cmocka_unit_test(test_impossible),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return cmocka_run_group_tests(tests, NULL, default_teardown);
 }

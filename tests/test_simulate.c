@@ -240,6 +240,58 @@ static void test_long_horizon_boltzmann(void **state)
 
 /* ---------------------------------------------------------------- against the exact solver */
 
+/* The default model, loaded once for compare_with_exact and the field-mode test,
+ * and its exact tables at each beta asked for: beta 0.5 is compared twice (the
+ * table engine and field mode), and a solve of the default model is the
+ * slowest part of these tests under the sanitizers. Only the model, beta and
+ * years enter the exact tables, and these callers change nothing else but
+ * the seed and N (which only the run uses). Freed by the group teardown. */
+#define N_KEPT 8
+static scenmc_model *g_default;
+static struct {
+    double beta;
+    scenmc_results ex;
+} g_exact[N_KEPT];
+static int g_n_exact;
+
+static scenmc_model *shared_default_model(void)
+{
+    if (!g_default)
+        g_default = default_model();
+    return g_default;
+}
+
+static int shared_teardown(void **state)
+{
+    (void)state;
+    for (int i = 0; i < g_n_exact; i++)
+        scenmc_results_free(&g_exact[i].ex);
+    g_n_exact = 0;
+    scenmc_model_free(g_default);
+    g_default = NULL;
+    return 0;
+}
+
+/* The exact tables of m at p: kept ones for the shared default model at the
+ * same beta; *keep says whether the caller must leave them unfreed. */
+static void exact_for(const scenmc_model *m, const scenmc_params *p, scenmc_results *ex, int *keep)
+{
+    scenmc_error err;
+    scenmc_error_clear(&err);
+    *keep = m == g_default && g_n_exact < N_KEPT;
+    for (int i = 0; *keep && i < g_n_exact; i++)
+        if (g_exact[i].beta == p->beta) {
+            *ex = g_exact[i].ex;
+            return;
+        }
+    if (scenmc_exact(m, p, 2, ex, &err) != SCENMC_OK)
+        fail_msg("exact: %s", err.msg);
+    if (*keep) {
+        g_exact[g_n_exact].beta = p->beta;
+        g_exact[g_n_exact++].ex = *ex;
+    }
+}
+
 /* Every table of run against exact, year by year. Conditional tables are
  * tested given their observed denominators. At most about 1,000 tests at
  * p < 1e-6: false failure < 1e-3 per call. */
@@ -254,8 +306,8 @@ static void compare_run_with_exact(const scenmc_model *m, const scenmc_params *p
     scenmc_run_options opt = {.threads = 2};
     if (scenmc__run_tuned(m, &p, &opt, tune, &mc, &err) != SCENMC_OK)
         fail_msg("run failed: %s", err.msg);
-    if (scenmc_exact(m, &p, 2, &ex, &err) != SCENMC_OK)
-        fail_msg("exact: %s", err.msg);
+    int keep;
+    exact_for(m, &p, &ex, &keep);
     size_t Y = (size_t)mc.n_years, S = (size_t)mc.n_scenarios, V = (size_t)m->n_variants;
     uint64_t N = p.n_trajectories;
     const scenmc_table *sc = &mc.t[SCENMC_T_SCENARIO], *va = &mc.t[SCENMC_T_VARIANT];
@@ -300,14 +352,15 @@ static void compare_run_with_exact(const scenmc_model *m, const scenmc_params *p
                ex.t[SCENMC_T_FINAL_STATE].prob, mc.t[SCENMC_T_FINAL_STATE].size, N);
     print_message("%s: %d chi-square tests against the exact solver passed\n", label, n_chi2_tests);
     scenmc_results_free(&mc);
-    scenmc_results_free(&ex);
+    if (!keep)
+        scenmc_results_free(&ex);
     scenmc_params_free(&p);
 }
 
 /* The default model at one beta. */
 static void compare_with_exact(double beta, uint64_t seed)
 {
-    scenmc_model *m = default_model();
+    scenmc_model *m = shared_default_model();
     scenmc_params p;
     scenmc_params_init(&p, m);
     p.beta = beta;
@@ -317,7 +370,6 @@ static void compare_with_exact(double beta, uint64_t seed)
     snprintf(label, sizeof label, "default model, beta=%g", beta);
     compare_run_with_exact(m, &p, NULL, label);
     scenmc_params_free(&p);
-    scenmc_model_free(m);
 }
 
 /* A model for the engine's other paths: descriptors of 5 and 6 variants
@@ -425,7 +477,7 @@ static void test_run_vs_exact_nine_variants(void **state)
 static void test_run_vs_exact_field_mode(void **state)
 {
     (void)state;
-    scenmc_model *m = default_model();
+    scenmc_model *m = shared_default_model();
     scenmc_params p;
     scenmc_params_init(&p, m);
     p.seed = 109;
@@ -436,7 +488,6 @@ static void test_run_vs_exact_field_mode(void **state)
     p.seed = 110;
     compare_run_with_exact(m, &p, &tune, "default model, field mode, beta 20");
     scenmc_params_free(&p);
-    scenmc_model_free(m);
 }
 
 /* How the engine groups descriptors into tables, and whether it tallies
@@ -721,5 +772,5 @@ int main(void)
         cmocka_unit_test(test_run_writes_file_atomically),
         cmocka_unit_test(test_disk_full),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return cmocka_run_group_tests(tests, NULL, shared_teardown);
 }
