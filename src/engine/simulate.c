@@ -1622,51 +1622,59 @@ static void paired_sched(const paired_arm *A, const paired_arm *B, const scenmc_
     }
 }
 
-/* The paired run on the lanes, eight trajectories at a time per arm; the
- * weights from each lane's year-end records (lane_weight, as scenmc_run
- * weighs). Returns 0 when memory for the tallies ran out. */
-static int paired_lanes(const paired_arm *A, const paired_arm *B, const scenmc_params *a, const scenmc__given *g,
-                        int threads, scenmc__paired_cell *cells)
+/* The final scenarios (fin) and weights (wt: 1 without g) of trajectories
+ * first .. first + count - 1 on the lanes, from their year-end records:
+ * nothing else is tallied. Compiled like simulate_lanes. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__SANITIZE_ADDRESS__)
+__attribute__((target_clones("avx2", "default")))
+#endif
+static void lanes_final(const scenmc__kernel *k, uint64_t seed, uint64_t first, int count, worker *w,
+                        const lane_sched *ls, const scenmc__given *g, int *fin, uint64_t *wt)
+{
+    if (ls)
+        lanes_simulate(k, seed, first, count, w, ls, 1);
+    else
+        lanes_simulate(k, seed, first, count, w, NULL, 0);
+    for (int q = 0; q < count; q++) {
+        const lane *l = &w->lane[q];
+        long si = 0;
+        for (int gr = 0; gr < k->n_groups; gr++)
+            si += k->row_scen[lane_row_at(k, l, k->base.Y - 1, gr)];
+        fin[q] = k->base.scen_table[si];
+        wt[q] = g ? lane_weight(k, l, g) : 1;
+    }
+}
+
+/* The paired run on the lanes, eight trajectories at a time per arm, each
+ * arm with its schedule; the weights as scenmc_run weighs (lane_weight). */
+static void paired_lanes(const paired_arm *A, const paired_arm *B, const scenmc_params *a, const scenmc__given *g,
+                         int threads, scenmc__paired_cell *cells)
 {
     const scenmc__kernel *ka = &A->k, *kb = &B->k;
     const lane_sched *la = A->sched ? &A->ls : NULL, *lb = B->sched ? &B->ls : NULL;
-    const int rows_a = ka->group_row[ka->n_groups], rows_b = kb->group_row[kb->n_groups];
     const size_t S = (size_t)A->r.n_scenarios;
-    int ok = 1;
 #pragma omp parallel num_threads(threads)
     {
         worker *wa = worker_new(ka), *wb = worker_new(kb);
-        tally ta, tb; /* tallied but not used: only the final scenarios are */
-        int mine = tally_alloc(&ta, &A->r, rows_a, ka->joint_tally) & tally_alloc(&tb, &B->r, rows_b, kb->joint_tally);
         scenmc__paired_cell *local = scenmc__xcalloc(S * S, sizeof *local);
-        if (!mine) {
-#pragma omp atomic write
-            ok = 0;
-        }
         uint64_t blocks = (a->n_trajectories + LANES - 1) / LANES;
 #pragma omp for schedule(dynamic, 64)
         for (uint64_t q = 0; q < blocks; q++) {
-            if (!mine)
-                continue;
             uint64_t j = q * LANES;
             int n = a->n_trajectories - j < LANES ? (int)(a->n_trajectories - j) : LANES;
             int fa[LANES], fb[LANES];
-            simulate_lanes(ka, a->seed, j, n, wa, &ta, fa, NULL, la);
-            simulate_lanes(kb, a->seed, j, n, wb, &tb, fb, NULL, lb);
-            for (int i = 0; i < n; i++) {
-                uint64_t xa = g ? lane_weight(ka, &wa->lane[i], g) : 1, xb = g ? lane_weight(kb, &wb->lane[i], g) : 1;
-                cell_add(&local[(size_t)fa[i] * S + (size_t)fb[i]], xa, xb, g != NULL);
-            }
+            uint64_t xa[LANES], xb[LANES];
+            lanes_final(ka, a->seed, j, n, wa, la, g, fa, xa);
+            lanes_final(kb, a->seed, j, n, wb, lb, g, fb, xb);
+            for (int i = 0; i < n; i++)
+                cell_add(&local[(size_t)fa[i] * S + (size_t)fb[i]], xa[i], xb[i], g != NULL);
         }
 #pragma omp critical
         cells_merge(cells, local, S * S);
         free(local);
-        free(ta.block);
-        free(tb.block);
         worker_free(wa);
         worker_free(wb);
     }
-    return ok;
 }
 
 scenmc_status scenmc__run_paired(const scenmc_model *m, const scenmc_params *a, const scenmc_params *b,
@@ -1698,8 +1706,8 @@ scenmc_status scenmc__run_paired(const scenmc_model *m, const scenmc_params *a, 
         threads = omp_get_max_threads();
     if ((tune && tune->reference) || !A.lanes || !B.lanes)
         paired_sched(&A, &B, a, g, threads, cells);
-    else if (!paired_lanes(&A, &B, a, g, threads, cells))
-        st = scenmc_error_add(err, SCENMC_E_NOMEM, "out of memory for the per-thread tallies");
+    else
+        paired_lanes(&A, &B, a, g, threads, cells);
     for (size_t i = 0; i < S * S && !g; i++) { /* unweighted: every weight 1 */
         scenmc__paired_cell *c = &cells[i];
         c->wa = c->wb = c->waa[0] = c->wbb[0] = c->wab[0] = c->n;
