@@ -6,12 +6,17 @@
  * the budget); exact also splits the time into the shared past and the
  * levers' forward years.
  *
- *   bench_levers [-n N] [--from YEAR] [--threads T] [--pairs] [--exact-only] [MODEL]
+ *   bench_levers [-n N] [--from YEAR] [--threads T] [--pairs] [--exact-only | --mc-only]
+ *                [--given YEAR:ID=V ...] [MODEL]
+ *
+ * --given (repeatable): the levers conditioned on those observations (Monte
+ * Carlo: weighted paired runs).
  *
  * Prints one line per method; a method the engines refuse prints its
  * message instead. */
 #include "bench_util.h"
 #include "scenmc/levers.h"
+#include "scenmc/observe.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -47,9 +52,9 @@ int main(int argc, char **argv)
 {
     bench_common c = {.n = 100000, .takes_n = 1, .threads = 0, .no_repeat = 1,
                       .usage = "usage: bench_levers [-n N] [--from YEAR] [--threads T] [--pairs] [--exact-only] "
-                               "[MODEL]\n"};
-    int from = 0, pairs = 0, exact_only = 0;
-    const char *path = NULL;
+                               "[--mc-only] [--given YEAR:ID=V]... [MODEL]\n"};
+    int from = 0, pairs = 0, exact_only = 0, mc_only = 0, n_given = 0;
+    const char *path = NULL, *given[16];
     for (int i = 1; i < argc; i++) {
         if (bench_common_option(argc, argv, &i, &c))
             continue;
@@ -59,6 +64,10 @@ int main(int argc, char **argv)
             pairs = 1;
         else if (!strcmp(argv[i], "--exact-only"))
             exact_only = 1;
+        else if (!strcmp(argv[i], "--mc-only"))
+            mc_only = 1;
+        else if (!strcmp(argv[i], "--given") && i + 1 < argc && n_given < 16)
+            given[n_given++] = argv[++i];
         else if (bench_positional(argv[i]))
             path = argv[i];
         else
@@ -73,10 +82,22 @@ int main(int argc, char **argv)
     int target = 0;
     scenmc_levers_spec spec = {.n_target = 1, .target = &target, .start = from ? from : p.year_start + 3,
                                .threads = c.threads, .pairs = pairs};
-    printf("model=%s target=%s from=%d\n", m->name, m->scenarios[0].name, spec.start);
-    one(m, &p, &spec, SCENMC_EXACT);
+    scenmc_observations o;
+    scenmc_observations_init(&o);
+    scenmc_error err;
+    scenmc_error_clear(&err);
+    for (int i = 0; i < n_given; i++)
+        if (scenmc_observations_add_given(&o, m, given[i], &err) != SCENMC_OK) {
+            fprintf(stderr, "bench_levers: %s\n", err.msg);
+            return 2;
+        }
+    spec.given = n_given ? &o : NULL;
+    printf("model=%s target=%s from=%d given=%d\n", m->name, m->scenarios[0].name, spec.start, n_given);
+    if (!mc_only)
+        one(m, &p, &spec, SCENMC_EXACT);
     if (!exact_only)
         one(m, &p, &spec, SCENMC_MONTE_CARLO);
+    scenmc_observations_free(&o);
     scenmc_params_free(&p);
     scenmc_model_free(m);
     return 0;

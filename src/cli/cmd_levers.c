@@ -32,9 +32,11 @@ static const char levers_help[] =
     "definition (P = 0 or 1, marked 'trivial'). --pairs: also the best pair of holds\n"
     "on two different descriptors, over every pair when there are at most\n"
     "--pair-budget of them, else over the top --pair-top single holds.\n"
-    "--given/--observations (exact only): the target's probability conditioned on\n"
-    "what was observed; observations before --from condition the shared past,\n"
-    "those from --from on are weighed under each intervention's own dynamics.\n\n"
+    "--given/--observations: the target's probability conditioned on what was\n"
+    "observed; observations before --from condition the shared past, those from\n"
+    "--from on are weighed under each intervention's own dynamics (Monte Carlo:\n"
+    "each trajectory weighted by the observations' likelihood in each arm, the\n"
+    "effect's standard error by the delta method on the paired trajectories).\n\n"
     "options:\n";
 
 static const cli_option levers_options[] = {
@@ -152,22 +154,15 @@ static int lev_option(const cli_arg *o, lev_cmd *lc)
     return 0;
 }
 
-/* --given and --observations (after the years and the start are known);
- * exact only. */
+/* --given and --observations (after the years and the start are known). */
 static int lev_given(const cli_args *a, lev_cmd *lc)
 {
     int rc = cli_observations("levers", a, lc->m, &lc->base, &lc->obs);
     if (!rc && lc->start && lc->obs.start)
         rc = cli_usage_error("levers", "the start state is given twice (--start and the observations "
                              "file's start); give it once");
-    if (!rc && (lc->obs.n || lc->obs.start)) {
-        if (lc->method == M_MC)
-            rc = cli_usage_error("levers", "--given/--observations: the levers of a conditioned forecast are "
-                                 "exact only (--method exact); the Monte Carlo levers have no weighted "
-                                 "paired runs yet");
-        lc->method = M_EXACT;
+    if (!rc && (lc->obs.n || lc->obs.start))
         lc->spec.given = &lc->obs;
-    }
     return rc;
 }
 
@@ -228,7 +223,10 @@ static void print_lever(const lev_cmd *lc, const scenmc_levers_result *r, int ra
     printf("%3d. %c ", rank, l->defining ? '*' : ' '); /* before the name, which the cell may cut */
     summary_cell(stdout, name, 34);
     if (isnan(l->p_with)) {
-        printf(" what was observed from %d on is impossible with it\n", r->start);
+        if (r->method == SCENMC_EXACT)
+            printf(" what was observed from %d on is impossible with it\n", r->start);
+        else
+            printf(" no trajectory meets what was observed from %d on with it\n", r->start);
         return;
     }
     printf(" P %.4f  effect %+.4f", l->p_with, l->effect);

@@ -3,7 +3,12 @@
 #include "cli/cli.h"
 #include "io/levers_read.h"
 
+#include "base/util.h"
+
 #include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 static void lever_row(tbl *t, const scenmc__levers_file *f, int rank, int i)
 {
@@ -19,6 +24,30 @@ static void lever_row(tbl *t, const scenmc__levers_file *f, int rank, int i)
     tbl_cell(t, "%s", l->trivial == 1 ? "P = 1" : l->trivial == 0 ? "P = 0" : "");
 }
 
+/* The observations the levers are conditioned on (the file's `given`, one
+ * a line), as one paragraph; nothing when there are none. */
+static void given_para(const out *o, const scenmc__levers_file *f)
+{
+    const char *g = f->given;
+    if (!g || !*g)
+        return;
+    int n = 0;
+    for (const char *c = g; *c; c++)
+        n += *c == '\n' || !c[1];
+    size_t len = strlen(g);
+    char *list = scenmc__xcalloc(2 * len + 1, 1), *w = list;
+    for (const char *c = g; *c; c++) /* lines joined by "; " */
+        if (*c != '\n')
+            *w++ = *c;
+        else if (c[1])
+            w += sprintf(w, "; ");
+    para(o, "Conditioned on %d observation%s: %s. P(target) is the probability given them%s.", n,
+         n == 1 ? "" : "s", list, f->r.method == SCENMC_EXACT ? " (the forward filter)"
+         : " (each trajectory weighted by their likelihood in each arm; the effects' paired standard errors "
+           "by the delta method)");
+    free(list);
+}
+
 static void levers_body(const out *o, const scenmc__levers_file *f, long top)
 {
     const scenmc_levers_result *r = &f->r;
@@ -26,6 +55,7 @@ static void levers_body(const out *o, const scenmc__levers_file *f, long top)
     para(o, "Target: %s in %d; interventions from %d. Baseline P(target) = %.4f. %s.", f->target, r->year,
          r->start, r->p_baseline, exact ? "Exact (the exact solver)"
          : "Monte Carlo with common random numbers: every intervention runs the baseline's trajectories");
+    given_para(o, f);
     if (!exact)
         para(o, "Standard error of the baseline: %.4f (%llu trajectories); of each effect: paired.",
              r->p_baseline_se, (unsigned long long)r->n_trajectories);

@@ -434,46 +434,107 @@ static scenmc_status exact_solve(void *ctx, const scenmc_model *m, const scenmc_
     return SCENMC_OK;
 }
 
-/* Common random numbers: the paired difference of the target's indicator
- * per trajectory, and its standard error. */
-static scenmc_status mc_solve(void *ctx, const scenmc_model *m, const scenmc_params *base,
-                              const scenmc_params *with, const uint8_t *in_target, int S, double *p_base,
-                              double *p_with, double *se, scenmc_error *err)
+/* The Monte Carlo solver's context: the threads, the observations (NULL:
+ * none) and, from the last evaluation, the baseline's standard error. */
+typedef struct mc_ctx {
+    int threads;
+    const scenmc_observations *given;
+    double base_se;
+} mc_ctx;
+
+static long double u128_ld(const uint64_t x[2])
 {
-    const int *threads = ctx;
-    uint64_t *joint = scenmc__xcalloc((size_t)S * (size_t)S, sizeof(uint64_t));
-    scenmc_status st = scenmc__run_paired_final(m, base, with, *threads, joint, err);
+    return (long double)x[1] * 18446744073709551616.0L + (long double)x[0];
+}
+
+/* Unconditioned: the paired difference of the target's indicator per
+ * trajectory, from the exact counts of the trajectories in the target under
+ * one arm only. */
+static void mc_plain(const scenmc__paired_cell *cell, const uint8_t *in_target, int S, double N, double *p_base,
+                     double *p_with, double *se, double *base_se)
+{
     uint64_t a = 0, b = 0, only_a = 0, only_b = 0;
-    for (int s = 0; s < S && st == SCENMC_OK; s++)
+    for (int s = 0; s < S; s++)
         for (int t = 0; t < S; t++) {
-            uint64_t c = joint[(size_t)s * (size_t)S + (size_t)t];
+            uint64_t c = cell[(size_t)s * (size_t)S + (size_t)t].n;
             a += in_target[s] ? c : 0;
             b += in_target[t] ? c : 0;
             only_a += in_target[s] && !in_target[t] ? c : 0;
             only_b += in_target[t] && !in_target[s] ? c : 0;
         }
-    free(joint);
-    double N = (double)base->n_trajectories, d = ((double)only_b - (double)only_a) / N;
+    double d = ((double)only_b - (double)only_a) / N;
     *p_base = (double)a / N;
     *p_with = (double)b / N;
     *se = sqrt(fmax(((double)only_a + (double)only_b) / N - d * d, 0) / N);
+    *base_se = sqrt(*p_base * (1 - *p_base) / N);
+}
+
+/* Conditioned (docs/model.md, levers): P_a = sum wa 1a / sum wa, likewise
+ * P_b, and the delta method's paired variance of D = P_b - P_a,
+ * sum_j z_j^2 / N^2 with z_j = wb_j (1b_j - P_b) / mean(wb) - wa_j (1a_j -
+ * P_a) / mean(wa), that is Saa / Wa^2 + Sbb / Wb^2 - 2 Sab / (Wa Wb) with
+ * Sxy = sum_j wx_j wy_j (1x_j - P_x)(1y_j - P_y): within a cell the
+ * indicators are constants, so each S is a sum over cells of its exact
+ * weight sums. NaN under the lever when no trajectory meets the
+ * observations with it; an error when none does under the baseline. */
+static scenmc_status mc_weighted(const scenmc__paired_cell *cell, const uint8_t *in_target, int S, uint64_t N,
+                                 double *p_base, double *p_with, double *se, double *base_se, scenmc_error *err)
+{
+    uint64_t Wa = 0, Wb = 0, Aa = 0, Ab = 0;
+    for (int s = 0; s < S; s++)
+        for (int t = 0; t < S; t++) {
+            const scenmc__paired_cell *c = &cell[(size_t)s * (size_t)S + (size_t)t];
+            Wa += c->wa, Wb += c->wb;
+            Aa += in_target[s] ? c->wa : 0;
+            Ab += in_target[t] ? c->wb : 0;
+        }
+    if (Wa == 0)
+        return scenmc_error_add(err, SCENMC_E_INPUT, "none of the %llu trajectories of the baseline meets the "
+                                "observations: more trajectories (-n) or --method exact", (unsigned long long)N);
+    const long double Pa = (long double)Aa / Wa, Pb = Wb ? (long double)Ab / Wb : NAN;
+    long double Saa = 0, Sbb = 0, Sab = 0;
+    for (int s = 0; s < S; s++)
+        for (int t = 0; t < S; t++) {
+            const scenmc__paired_cell *c = &cell[(size_t)s * (size_t)S + (size_t)t];
+            const long double ea = (in_target[s] ? 1 : 0) - Pa, eb = (in_target[t] ? 1 : 0) - Pb;
+            Saa += u128_ld(c->waa) * ea * ea;
+            Sbb += u128_ld(c->wbb) * eb * eb;
+            Sab += u128_ld(c->wab) * ea * eb;
+        }
+    const long double wa = Wa, wb = Wb;
+    *p_base = (double)Pa;
+    *p_with = (double)Pb;
+    *se = Wb ? (double)sqrtl(fmaxl(Saa / (wa * wa) + Sbb / (wb * wb) - 2 * Sab / (wa * wb), 0)) : NAN;
+    *base_se = (double)(sqrtl(Saa) / wa);
+    return SCENMC_OK;
+}
+
+/* Common random numbers: both arms run the same trajectories (the same
+ * seed and stream), so most of each arm's noise cancels in the difference. */
+static scenmc_status mc_solve(void *ctx, const scenmc_model *m, const scenmc_params *base,
+                              const scenmc_params *with, const uint8_t *in_target, int S, double *p_base,
+                              double *p_with, double *se, scenmc_error *err)
+{
+    mc_ctx *c = ctx;
+    scenmc__paired_cell *cell = scenmc__xcalloc((size_t)S * (size_t)S, sizeof *cell);
+    const int weighted = c->given && c->given->n > 0;
+    scenmc_status st = scenmc__run_paired(m, base, with, c->given, NULL, c->threads, cell, err);
+    if (st == SCENMC_OK && weighted)
+        st = mc_weighted(cell, in_target, S, base->n_trajectories, p_base, p_with, se, &c->base_se, err);
+    else if (st == SCENMC_OK)
+        mc_plain(cell, in_target, S, (double)base->n_trajectories, p_base, p_with, se, &c->base_se);
+    free(cell);
     return st;
 }
 
 /* The observations (spec->given) checked against the years up to the target
- * year; a file's observed start becomes the start. Exact only: the Monte
- * Carlo levers would need trajectories weighted in both arms of the paired
- * run, which scenmc__run_paired_final does not give. */
+ * year; a file's observed start becomes the start. */
 static scenmc_status levers_given(const scenmc_model *m, scenmc_params *cut, const scenmc_levers_spec *spec,
                                   scenmc_error *err)
 {
     const scenmc_observations *o = spec->given;
     if (!o || (o->n == 0 && !o->start))
         return SCENMC_OK;
-    if (spec->method != SCENMC_EXACT)
-        return scenmc_error_add(err, SCENMC_E_INPUT, "levers conditioned on observations (--given, "
-                                "--observations) are exact only: use --method exact (the Monte Carlo "
-                                "levers have no weighted paired runs yet)");
     scenmc_status st = scenmc_observations_check(m, o, cut, err);
     if (st != SCENMC_OK)
         return st;
@@ -525,7 +586,10 @@ scenmc_status scenmc_levers(const scenmc_model *m, const scenmc_params *base, co
         out->solve_seconds = ec.lever_seconds;
         exact_ctx_free(&ec);
     } else if (st == SCENMC_OK) {
-        st = scenmc__levers_run(m, &cut, spec, mc_solve, &threads, out, err);
+        mc_ctx mc = {threads, spec->given, 0};
+        st = scenmc__levers_run(m, &cut, spec, mc_solve, &mc, out, err);
+        if (st == SCENMC_OK)
+            out->p_baseline_se = mc.base_se; /* weighted: the delta method's, not sqrt(p (1 - p) / N) */
     }
     scenmc_params_free(&cut);
     return st;

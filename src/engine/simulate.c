@@ -1534,106 +1534,199 @@ static int final_scenario(const scenmc__kernel *k, const scenmc__sched *sc, uint
     return k->base.scen_table[si];
 }
 
-/* scenmc__run_paired_final with a schedule on either side. */
-static void paired_sched(const scenmc__kernel *ka, const scenmc__sched *sa, const scenmc__kernel *kb,
-                         const scenmc__sched *sb, const scenmc_params *a, int threads, int S, uint64_t *joint)
+/* One trajectory's pair of outcomes into its cell. Unweighted runs count
+ * only (their weight sums are filled in at the end). */
+static inline void cell_add(scenmc__paired_cell *c, uint64_t wa, uint64_t wb, int weighted)
 {
-    if (threads <= 0)
-        threads = omp_get_max_threads();
+    c->n++;
+    if (!weighted)
+        return;
+    c->wa += wa;
+    c->wb += wb;
+    scenmc__u128_add(c->waa, wa * wa, 0); /* weights <= 2^24: products fit in 64 bits */
+    scenmc__u128_add(c->wbb, wb * wb, 0);
+    scenmc__u128_add(c->wab, wa * wb, 0);
+}
+
+/* A thread's cells added to the run's: integer sums, in any order. */
+static void cells_merge(scenmc__paired_cell *dst, const scenmc__paired_cell *src, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        dst[i].n += src[i].n;
+        dst[i].wa += src[i].wa;
+        dst[i].wb += src[i].wb;
+        scenmc__u128_add(dst[i].waa, src[i].waa[0], src[i].waa[1]);
+        scenmc__u128_add(dst[i].wbb, src[i].wbb[0], src[i].wbb[1]);
+        scenmc__u128_add(dst[i].wab, src[i].wab[0], src[i].wab[1]);
+    }
+}
+
+/* One arm of a paired run: its kernel, and its schedule for both engines. */
+typedef struct paired_arm {
+    scenmc_results r;
+    scenmc__kernel k;
+    scenmc__sched sc;
+    lane_sched ls;
+    int sched; /* a schedule that changes something */
+    int lanes; /* the lanes run it (always without a schedule) */
+} paired_arm;
+
+static scenmc_status arm_init(paired_arm *A, const scenmc_model *m, const scenmc_params *p, scenmc_error *err)
+{
+    memset(A, 0, sizeof *A);
+    scenmc_status st = run_prepare(m, p, NULL, &A->r, &A->k, err);
+    if (st != SCENMC_OK)
+        return st;
+    A->k.top_states = 0; /* only the final scenarios are used */
+    A->sched = scenmc__sched_init(&A->sc, &A->k, m, p);
+    A->lanes = !A->sched || lane_sched_init(&A->ls, &A->k, &A->sc);
+    return SCENMC_OK;
+}
+
+static void arm_free(paired_arm *A)
+{
+    if (A->sched && A->lanes)
+        lane_sched_free(&A->ls);
+    if (A->sched)
+        scenmc__sched_free(&A->sc);
+    scenmc__kernel_free(&A->k);
+    scenmc_results_free(&A->r);
+}
+
+/* The paired run on the per-trajectory reference engine (a schedule the
+ * lanes cannot run, or asked for): the same random stream as the lanes'. */
+static void paired_sched(const paired_arm *A, const paired_arm *B, const scenmc_params *a, const scenmc__given *g,
+                         int threads, scenmc__paired_cell *cells)
+{
+    const scenmc__kernel *ka = &A->k, *kb = &B->k;
+    const scenmc__sched *sa = A->sched ? &A->sc : NULL, *sb = B->sched ? &B->sc : NULL;
+    const size_t S = (size_t)A->r.n_scenarios;
 #pragma omp parallel num_threads(threads)
     {
         const size_t YD = (size_t)ka->base.Y * (size_t)ka->base.D;
         int *nrev = scenmc__xcalloc((size_t)ka->base.Y, sizeof(int)), *st = scenmc__xcalloc(YD, sizeof(int));
-        uint64_t *local = scenmc__xcalloc((size_t)S * (size_t)S, sizeof(uint64_t));
+        scenmc__paired_cell *local = scenmc__xcalloc(S * S, sizeof *local);
 #pragma omp for schedule(dynamic, 256)
         for (uint64_t j = 0; j < a->n_trajectories; j++) {
-            int fa = final_scenario(ka, sa, a->seed, j, nrev, st), fb = final_scenario(kb, sb, a->seed, j, nrev, st);
-            local[(size_t)fa * (size_t)S + (size_t)fb]++;
+            const int fa = final_scenario(ka, sa, a->seed, j, nrev, st);
+            const uint64_t wa = g ? scenmc__given_trajectory_weight(g, st, ka->base.D) : 1;
+            const int fb = final_scenario(kb, sb, a->seed, j, nrev, st);
+            const uint64_t wb = g ? scenmc__given_trajectory_weight(g, st, kb->base.D) : 1;
+            cell_add(&local[(size_t)fa * S + (size_t)fb], wa, wb, g != NULL);
         }
 #pragma omp critical
-        for (size_t i = 0; i < (size_t)S * (size_t)S; i++)
-            joint[i] += local[i];
+        cells_merge(cells, local, S * S);
         free(local);
         free(nrev);
         free(st);
     }
 }
 
+/* The final scenarios (fin) and weights (wt: 1 without g) of trajectories
+ * first .. first + count - 1 on the lanes, from their year-end records:
+ * nothing else is tallied. Compiled like simulate_lanes. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__SANITIZE_ADDRESS__)
+__attribute__((target_clones("avx2", "default")))
+#endif
+static void lanes_final(const scenmc__kernel *k, uint64_t seed, uint64_t first, int count, worker *w,
+                        const lane_sched *ls, const scenmc__given *g, int *fin, uint64_t *wt)
+{
+    if (ls)
+        lanes_simulate(k, seed, first, count, w, ls, 1);
+    else
+        lanes_simulate(k, seed, first, count, w, NULL, 0);
+    for (int q = 0; q < count; q++) {
+        const lane *l = &w->lane[q];
+        long si = 0;
+        for (int gr = 0; gr < k->n_groups; gr++)
+            si += k->row_scen[lane_row_at(k, l, k->base.Y - 1, gr)];
+        fin[q] = k->base.scen_table[si];
+        wt[q] = g ? lane_weight(k, l, g) : 1;
+    }
+}
+
+/* The paired run on the lanes, eight trajectories at a time per arm, each
+ * arm with its schedule; the weights as scenmc_run weighs (lane_weight). */
+static void paired_lanes(const paired_arm *A, const paired_arm *B, const scenmc_params *a, const scenmc__given *g,
+                         int threads, scenmc__paired_cell *cells)
+{
+    const scenmc__kernel *ka = &A->k, *kb = &B->k;
+    const lane_sched *la = A->sched ? &A->ls : NULL, *lb = B->sched ? &B->ls : NULL;
+    const size_t S = (size_t)A->r.n_scenarios;
+#pragma omp parallel num_threads(threads)
+    {
+        worker *wa = worker_new(ka), *wb = worker_new(kb);
+        scenmc__paired_cell *local = scenmc__xcalloc(S * S, sizeof *local);
+        uint64_t blocks = (a->n_trajectories + LANES - 1) / LANES;
+#pragma omp for schedule(dynamic, 64)
+        for (uint64_t q = 0; q < blocks; q++) {
+            uint64_t j = q * LANES;
+            int n = a->n_trajectories - j < LANES ? (int)(a->n_trajectories - j) : LANES;
+            int fa[LANES], fb[LANES];
+            uint64_t xa[LANES], xb[LANES];
+            lanes_final(ka, a->seed, j, n, wa, la, g, fa, xa);
+            lanes_final(kb, a->seed, j, n, wb, lb, g, fb, xb);
+            for (int i = 0; i < n; i++)
+                cell_add(&local[(size_t)fa[i] * S + (size_t)fb[i]], xa[i], xb[i], g != NULL);
+        }
+#pragma omp critical
+        cells_merge(cells, local, S * S);
+        free(local);
+        worker_free(wa);
+        worker_free(wb);
+    }
+}
+
+scenmc_status scenmc__run_paired(const scenmc_model *m, const scenmc_params *a, const scenmc_params *b,
+                                 const scenmc_observations *o, const scenmc__engine_tuning *tune,
+                                 int threads, scenmc__paired_cell *cells, scenmc_error *err)
+{
+    if (a->seed != b->seed || a->n_trajectories != b->n_trajectories)
+        return scenmc_error_add(err, SCENMC_E_INPUT, "paired runs need the same seed and trajectory count");
+    scenmc__given given;
+    int weighted;
+    const scenmc_run_options opt = {.given = o};
+    scenmc_status st = given_prepare(m, a, &opt, &given, &weighted, err);
+    if (st != SCENMC_OK)
+        return st;
+    paired_arm A, B;
+    if ((st = arm_init(&A, m, a, err)) != SCENMC_OK) {
+        scenmc__given_free(&given);
+        return st;
+    }
+    if ((st = arm_init(&B, m, b, err)) != SCENMC_OK) {
+        arm_free(&A);
+        scenmc__given_free(&given);
+        return st;
+    }
+    const scenmc__given *g = weighted ? &given : NULL;
+    const size_t S = (size_t)A.r.n_scenarios;
+    memset(cells, 0, S * S * sizeof *cells);
+    if (threads <= 0)
+        threads = omp_get_max_threads();
+    if ((tune && tune->reference) || !A.lanes || !B.lanes)
+        paired_sched(&A, &B, a, g, threads, cells);
+    else
+        paired_lanes(&A, &B, a, g, threads, cells);
+    for (size_t i = 0; i < S * S && !g; i++) { /* unweighted: every weight 1 */
+        scenmc__paired_cell *c = &cells[i];
+        c->wa = c->wb = c->waa[0] = c->wbb[0] = c->wab[0] = c->n;
+    }
+    arm_free(&A);
+    arm_free(&B);
+    scenmc__given_free(&given);
+    return st;
+}
+
 scenmc_status scenmc__run_paired_final(const scenmc_model *m, const scenmc_params *a,
                                       const scenmc_params *b, int threads, uint64_t *joint,
                                       scenmc_error *err)
 {
-    scenmc_status st = scenmc__params_check_scheduled(a, err);
-    if (st == SCENMC_OK)
-        st = scenmc__params_check_scheduled(b, err);
-    if (st != SCENMC_OK)
-        return st;
-    if (a->seed != b->seed || a->n_trajectories != b->n_trajectories)
-        return scenmc_error_add(err, SCENMC_E_INPUT, "paired runs need the same seed and trajectory count");
-    scenmc_results ra, rb;
-    scenmc__kernel ka, kb;
-    if ((st = run_prepare(m, a, NULL, &ra, &ka, err)) != SCENMC_OK)
-        return st;
-    if ((st = run_prepare(m, b, NULL, &rb, &kb, err)) != SCENMC_OK) {
-        scenmc__kernel_free(&ka);
-        scenmc_results_free(&ra);
-        return st;
-    }
-    ka.top_states = kb.top_states = 0; /* only the final scenarios are used */
-    scenmc__sched sa, sb;
-    const int has_a = scenmc__sched_init(&sa, &ka, m, a), has_b = scenmc__sched_init(&sb, &kb, m, b);
-    if (has_a || has_b) { /* the per-trajectory engine for both: the same stream as the lanes' */
-        paired_sched(&ka, has_a ? &sa : NULL, &kb, has_b ? &sb : NULL, a, threads, ra.n_scenarios, joint);
-        scenmc__sched_free(&sa);
-        scenmc__sched_free(&sb);
-        scenmc__kernel_free(&ka);
-        scenmc__kernel_free(&kb);
-        scenmc_results_free(&ra);
-        scenmc_results_free(&rb);
-        return SCENMC_OK;
-    }
-    const int rows_a = ka.group_row[ka.n_groups], rows_b = kb.group_row[kb.n_groups];
-    int S = ra.n_scenarios;
-    if (threads <= 0)
-        threads = omp_get_max_threads();
-    int ok = 1;
-#pragma omp parallel num_threads(threads)
-    {
-        worker *wa = worker_new(&ka), *wb = worker_new(&kb);
-        tally ta, tb; /* tallied but not used: only the final scenarios are */
-        int mine = tally_alloc(&ta, &ra, rows_a, ka.joint_tally) & tally_alloc(&tb, &rb, rows_b, kb.joint_tally);
-        uint64_t *local = scenmc__xcalloc((size_t)S * (size_t)S, sizeof(uint64_t));
-        if (!mine) {
-#pragma omp atomic write
-            ok = 0;
-        }
-        uint64_t blocks = (a->n_trajectories + LANES - 1) / LANES;
-#pragma omp for schedule(dynamic, 64)
-        for (uint64_t q = 0; q < blocks; q++) {
-            if (!mine)
-                continue;
-            uint64_t j = q * LANES;
-            int n = a->n_trajectories - j < LANES ? (int)(a->n_trajectories - j) : LANES;
-            int fa[LANES], fb[LANES];
-            simulate_lanes(&ka, a->seed, j, n, wa, &ta, fa, NULL, NULL);
-            simulate_lanes(&kb, b->seed, j, n, wb, &tb, fb, NULL, NULL);
-            for (int i = 0; i < n; i++)
-                local[(size_t)fa[i] * (size_t)S + (size_t)fb[i]]++;
-        }
-#pragma omp critical
-        for (size_t i = 0; i < (size_t)S * (size_t)S; i++)
-            joint[i] += local[i];
-        free(local);
-        free(ta.block);
-        free(tb.block);
-        worker_free(wa);
-        worker_free(wb);
-    }
-    scenmc__kernel_free(&ka);
-    scenmc__kernel_free(&kb);
-    scenmc_results_free(&ra);
-    scenmc_results_free(&rb);
-    if (!ok)
-        return scenmc_error_add(err, SCENMC_E_NOMEM, "out of memory for the per-thread tallies");
-    return SCENMC_OK;
+    const size_t S = (size_t)m->n_scenarios + (scenmc_model_has_unclassified(m) ? 1 : 0), SS = S * S;
+    scenmc__paired_cell *cells = scenmc__xcalloc(SS, sizeof *cells);
+    scenmc_status st = scenmc__run_paired(m, a, b, NULL, NULL, threads, cells, err);
+    for (size_t i = 0; i < SS && st == SCENMC_OK; i++)
+        joint[i] += cells[i].n;
+    free(cells);
+    return st;
 }

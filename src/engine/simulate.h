@@ -26,4 +26,22 @@ scenmc_status scenmc__run_paired_final(const scenmc_model *m, const scenmc_param
                                       const scenmc_params *b, int threads, uint64_t *joint,
                                       scenmc_error *err);
 
+/* A paired run's trajectories with final scenario s under a and t under b
+ * (cell s * S + t): their count and the exact sums of their weights wa, wb
+ * (the likelihood of the observations in each arm; 1 unconditioned) and of
+ * wa^2, wb^2, wa * wb (128 bits: low, high word). Integer sums: the same on
+ * any number of threads. */
+typedef struct scenmc__paired_cell {
+    uint64_t n, wa, wb;
+    uint64_t waa[2], wbb[2], wab[2];
+} scenmc__paired_cell;
+
+/* scenmc__run_paired_final with each trajectory weighted by observations o
+ * in both arms (NULL or none: weights 1), into cells[S*S] (cleared here).
+ * tune->reference: the per-trajectory engine for both arms (tests: the
+ * lanes must give its finals and weights). */
+scenmc_status scenmc__run_paired(const scenmc_model *m, const scenmc_params *a, const scenmc_params *b,
+                                 const struct scenmc_observations *o, const scenmc__engine_tuning *tune,
+                                 int threads, scenmc__paired_cell *cells, scenmc_error *err);
+
 #endif

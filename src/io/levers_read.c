@@ -72,6 +72,7 @@ static int read_attrs(hid_t g, scenmc__levers_file *f)
     free(method);
     f->target = scenmc__h5_attr_string(g, ".", "target");
     f->baseline_schedule = scenmc__h5_attr_string(g, ".", "baseline_schedule");
+    f->given = scenmc__h5_attr_string(g, ".", "given"); /* optional: files before it have none */
     return ok && f->target && f->baseline_schedule;
 }
 
@@ -123,6 +124,7 @@ void scenmc__levers_file_free(scenmc__levers_file *f)
     free(f->model_name);
     free(f->target);
     free(f->baseline_schedule);
+    free(f->given);
     free(f->command_line);
     memset(f, 0, sizeof *f);
 }

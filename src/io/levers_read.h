@@ -8,6 +8,7 @@
 typedef struct scenmc__levers_file {
     scenmc_levers_result r; /* lever[].kind, defining, trivial, p_with, effect, se, ratio; order; pairs */
     char *model_name, *target, *baseline_schedule, *command_line;
+    char *given;            /* the observations conditioned on, one a line (NULL or empty: none) */
     char **label;           /* [n_levers] "ID=variant" ("push ID=variant") */
     char **pair_label;      /* [n_pairs] */
 } scenmc__levers_file;
