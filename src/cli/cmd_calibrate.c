@@ -285,17 +285,20 @@ static void print_predictive(const calib_cmd *cc, const scenmc_calibration *c)
     const scenmc_model *m = cc->m;
     int S = c->n_scenarios;
     printf("\nPosterior-predictive scenario probabilities (the posterior mixture over the points)\n  year ");
+    int *w = scenmc__xcalloc((size_t)S, sizeof(int)); /* each column as wide as its name */
     for (int a = 0; a < S; a++) {
+        const char *name = a < m->n_scenarios ? m->scenarios[a].name : "unclassified";
         putchar(' ');
-        summary_cell(stdout, a < m->n_scenarios ? m->scenarios[a].name : "unclassified", 14);
+        summary_cell(stdout, name, w[a] = summary_width(name, 14, 40));
     }
     printf("\n");
     for (int y = 0; y < c->n_years; y++) {
         printf("  %4d ", cc->base.year_start + y);
         for (int a = 0; a < S; a++)
-            printf(" %-14.4f", c->predictive[(size_t)y * (size_t)S + (size_t)a]);
+            printf(" %-*.4f", w[a], c->predictive[(size_t)y * (size_t)S + (size_t)a]);
         printf("\n");
     }
+    free(w);
 }
 
 static void calib_print(const calib_cmd *cc, const scenmc_calibration *c)

@@ -505,22 +505,25 @@ static void sweep_print(const sweep_cmd *sc, const hpc_proc *h, double t0)
         printf("; %d MPI ranks", h->size);
     printf("\n\n");
     printf("Scenario probabilities in %d\n", sc->base.year_end);
-    for (int j = 0; j < K; j++) {
-        summary_cell(stdout, sc->ps[j].name, 14);
-        putchar(' ');
-    }
-    for (int s = 0; s < S; s++) {
-        putchar(' ');
-        summary_cell(stdout, s < m->n_scenarios ? m->scenarios[s].name : "unclassified", 14);
+    int *w = scenmc__xcalloc((size_t)(K + S), sizeof(int)); /* each column as wide as its name */
+    for (int c = 0; c < K + S; c++) {
+        const char *name = c < K ? sc->ps[c].name : c - K < m->n_scenarios ? m->scenarios[c - K].name : "unclassified";
+        w[c] = summary_width(name, 14, 40);
+        if (c >= K)
+            putchar(' ');
+        summary_cell(stdout, name, w[c]);
+        if (c < K)
+            putchar(' ');
     }
     printf("\n");
     for (int i = pl->p_first; i < pl->p_last && i < pl->p_first + 200; i++) {
         for (int j = 0; j < K; j++)
-            printf("%-14.6g ", pl->values[(size_t)i * (size_t)K + (size_t)j]);
+            printf("%-*.6g ", w[j], pl->values[(size_t)i * (size_t)K + (size_t)j]);
         for (int s = 0; s < S; s++)
-            printf(" %-14.4f", sc->final_prob[(size_t)i * (size_t)S + (size_t)s]);
+            printf(" %-*.4f", w[K + s], sc->final_prob[(size_t)i * (size_t)S + (size_t)s]);
         printf("\n");
     }
+    free(w);
     if (pl->p_last - pl->p_first > 200)
         printf("(%d more points in the file)\n", pl->p_last - pl->p_first - 200);
     printf("\n%.1f s%s%s\n", scenmc__now() - t0, sc->out ? "; results: " : "", sc->out ? sc->out : "");

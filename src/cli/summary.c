@@ -25,6 +25,12 @@ void summary_cell(FILE *f, const char *s, int width)
         fputc(' ', f);
 }
 
+int summary_width(const char *name, int min, int max)
+{
+    size_t len = scenmc__utf8_chars(name);
+    return len < (size_t)min ? min : len > (size_t)max ? max : (int)len;
+}
+
 static const char *scenario_name(const scenmc_results *r, int s)
 {
     return s < r->model->n_scenarios ? r->model->scenarios[s].name : "unclassified";

@@ -15,6 +15,9 @@ void summary_top_states(FILE *f, const scenmc_results *r, int n);
 
 /* Prints s cut or padded to width characters (UTF-8 aware). */
 void summary_cell(FILE *f, const char *s, int width);
+/* The width of a column headed by name: its length in characters, within
+ * [min, max] (a longer name is cut by summary_cell). */
+int summary_width(const char *name, int min, int max);
 
 /* Progress reporting for long runs: a bar on a terminal, a plain line about
  * every 10 seconds in a batch log. */
