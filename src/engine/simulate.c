@@ -120,9 +120,10 @@ typedef struct lane {
     int rev_slot[ROUND];    /* year the state after it is recorded for (Y: none) */
     double rev_u[ROUND];    /* uniform for the new variant */
     int rev_f[ROUND];       /* schedules: the variant a hold's start or a shock sets, else -1 */
-    /* Schedules, packed engine: an event's code (lane_sched) is ybase plus
-     * the marks up to it plus rev_d; marks are zero outside a round. */
-    int mark[ROUND];        /* D + 1 for each year that ends just before the event */
+    /* Schedules, packed engine: rev_d holds an event's code (lane_sched),
+     * made in lane_queue_sched from the descriptor (or the code relative to
+     * its year's), ybase and the marks up to the event. */
+    int mark[ROUND];        /* D + 1 for each year that ends just before the event; zero between rounds */
     int ybase;              /* the code of descriptor 0 in the round's first year */
     int s[SCENMC_MAX_DESCRIPTORS + 1]; /* state (the phantom's variant last) */
     int row[SCENMC_MAX_DESCRIPTORS];   /* table row of each group's joint variant */
@@ -167,6 +168,7 @@ typedef struct lane_sched {
     int *set_d, *set_v;  /* [Y * D] their descriptors and variants, in descriptor order */
     int *hold_map;       /* [Y * D] what a revision of d in year y does: d, or D when d is held */
     int shocks;          /* some year has shocks (its own Poisson table) */
+    int *next_stop;      /* [Y] the first year from y on with hold starts or whose next year has shocks (Y-1 at most) */
     /* The packed engine reads an event as one code t (D + 1) + d: factor
      * table t, descriptor d. Tables 1 .. Y-1 are the years' (a held
      * descriptor's code revises the phantom), Y the padding's (ones), and
@@ -174,7 +176,15 @@ typedef struct lane_sched {
      * heat bath draws v and no event needs a branch on rev_f). */
     double *pfac;        /* [(Y + 1 + W) (D + 1) W] the factor rows by code */
     int *code_d;         /* [(Y + 1 + W) (D + 1)] the descriptor a code revises (D: none) */
+    /* Years with shocks, packed engine: the event type of a word from a
+     * guide table (the first type whose share ends above the word's bucket)
+     * and a short search, then the code relative to the year's. */
+    int *guide;          /* [Y * SCHED_GUIDE] */
+    int *rel;            /* [Y * (D + V)] event type -> relative code */
 } lane_sched;
+
+#define SCHED_GUIDE_BITS 8
+#define SCHED_GUIDE (1 << SCHED_GUIDE_BITS)
 
 /* The packed engine's code for descriptor d in factor table t. */
 #define SCHED_CODE(k, t, d) ((t) * ((k)->base.D + 1) + (d))
@@ -354,10 +364,39 @@ static int sched_codes(const scenmc__kernel *k, lane_sched *ls)
     return 1;
 }
 
+/* The packed engine's guide tables and relative codes for the years with shocks. */
+static void sched_shock_codes(const scenmc__kernel *k, lane_sched *ls)
+{
+    const int Y = k->base.Y, D = k->base.D, V = k->base.V;
+    ls->guide = scenmc__xcalloc((size_t)Y * SCHED_GUIDE, sizeof(int));
+    ls->rel = scenmc__xcalloc((size_t)Y * (size_t)(D + V), sizeof(int));
+    for (int y = 1; y < Y; y++) {
+        const scenmc__sched_year *e = &ls->sc->yr[y];
+        if (!e->cum)
+            continue;
+        for (int b = 0, i = 0; b < SCHED_GUIDE; b++) { /* x of the bucket's smallest word, as sched_decode */
+            const double x = ((double)((uint32_t)b << (32 - SCHED_GUIDE_BITS)) + 0.5) * (1.0 / 4294967296.0);
+            while (e->cum[i] <= x)
+                i++;
+            ls->guide[(size_t)y * SCHED_GUIDE + (size_t)b] = i;
+        }
+        int *rel = ls->rel + (size_t)y * (size_t)(D + V);
+        for (int i = 0; i < D; i++)
+            rel[i] = i; /* a held descriptor's code revises the phantom */
+        for (int q = 0; q < e->n_shocks; q++) { /* a shock: the hold wins */
+            const int dd = e->shock_d[q];
+            rel[D + q] = e->held[dd] >= 0 ? dd : SCHED_CODE(k, Y + 1 + e->shock_v[q], dd) - SCHED_CODE(k, y, 0);
+        }
+    }
+}
+
 static void lane_sched_free(lane_sched *ls)
 {
+    free(ls->guide);
+    free(ls->rel);
     free(ls->pfac);
     free(ls->code_d);
+    free(ls->next_stop);
     for (int y = 0; ls->own && y < ls->sc->Y; y++)
         free(ls->own[y]);
     free(ls->own);
@@ -412,10 +451,15 @@ static int lane_sched_init(lane_sched *ls, const scenmc__kernel *k, const scenmc
     sched_sets(k, ls);
     for (int y = 1; y < Y; y++)
         ls->shocks |= sc->yr[y].pois_cdf != NULL;
+    ls->next_stop = scenmc__xcalloc((size_t)Y, sizeof(int));
+    for (int y = Y - 1; y >= 0; y--)
+        ls->next_stop[y] = y == Y - 1 || ls->n_set[y] || sc->yr[y + 1].cum ? y : ls->next_stop[y + 1];
     if (k->packed && !sched_codes(k, ls)) {
         lane_sched_free(ls);
         return 0;
     }
+    if (k->packed)
+        sched_shock_codes(k, ls);
     return 1;
 }
 
@@ -457,13 +501,14 @@ static inline __attribute__((always_inline)) void lane_counts(const scenmc__kern
 {
     int *restrict nrev = l->nrev;
     long *restrict year_end = l->year_end, total = 0;
+    const int shocks = ls && ls->shocks, *restrict n_set = ls ? ls->n_set : NULL;
     nrev[0] = 0;
     year_end[0] = 0;
     for (int y = 1; y < k->base.Y; y++) {
         if (!ls) {
             nrev[y] = poisson_draw(k, &l->rng);
-        } else if (!ls->shocks) {
-            nrev[y] = poisson_draw(k, &l->rng) + ls->n_set[y];
+        } else if (!shocks) {
+            nrev[y] = poisson_draw(k, &l->rng) + n_set[y];
         } else { /* a year with shocks: Poisson(Lambda + H); then the year's hold starts */
             const double *cdf = ls->sc->yr[y].pois_cdf;
             if (cdf) {
@@ -475,7 +520,7 @@ static inline __attribute__((always_inline)) void lane_counts(const scenmc__kern
             } else {
                 nrev[y] = poisson_draw(k, &l->rng);
             }
-            nrev[y] += ls->n_set[y];
+            nrev[y] += n_set[y];
         }
         year_end[y] = total += nrev[y];
     }
@@ -714,6 +759,41 @@ static inline __attribute__((always_inline)) void sched_words(const scenmc__kern
         rev_f[q] = -1;
 }
 
+/* Events j0 .. j0 + m - 1 of the round, words of year y with shocks, for
+ * the packed engine: the event type as sched_decode finds it (the guide
+ * table only skips types whose share ends below the word), then its code
+ * relative to the year's; a shock's uniform does not matter (one-hot). */
+static inline __attribute__((always_inline)) void sched_shock_words(const scenmc__kernel *k, const lane_sched *ls,
+                                                                     lane *l, int y, int j0, int m)
+{
+    const int D = k->base.D;
+    const scenmc__sched_year *e = &ls->sc->yr[y];
+    const double *restrict cum = e->cum;
+    const int *restrict guide = ls->guide + (size_t)y * SCHED_GUIDE;
+    const int *restrict rel = ls->rel + (size_t)y * (size_t)(D + k->base.V);
+    int *restrict rev_d = l->rev_d + j0;
+    double *restrict rev_u = l->rev_u + j0;
+    scenmc__rng *rng = &l->rng;
+    for (int j = 0; j < m;) {
+        if (rng->next == SCENMC_RNG_BUFFER) /* the stream either way: no more batches than needed */
+            m - j <= SCENMC_RNG_BATCH ? scenmc__rng_refill_one(rng) : scenmc__rng_refill(rng);
+        const int take = SCENMC_RNG_BUFFER - rng->next < m - j ? SCENMC_RNG_BUFFER - rng->next : m - j;
+        const uint64_t *restrict word = rng->word + rng->next;
+        for (int q = 0; q < take; q++) {
+            const uint32_t wd = (uint32_t)word[q];
+            const double x = ((double)wd + 0.5) * (1.0 / 4294967296.0);
+            int i = guide[wd >> (32 - SCHED_GUIDE_BITS)];
+            while (cum[i] <= x)
+                i++;
+            const double lo = i ? cum[i - 1] : 0, f = (x - lo) / (cum[i] - lo);
+            rev_u[j + q] = i >= D ? 0.5 : f < 1 ? f : 0.9999999999999999;
+            rev_d[j + q] = rel[i];
+        }
+        j += take;
+        rng->next += take;
+    }
+}
+
 /* lane_queue under a schedule: the words of years without shocks up to the
  * next year with shocks or hold starts in one pass (sched_words); a year with
  * shocks event by event; hold starts take no word. */
@@ -725,7 +805,7 @@ static inline __attribute__((always_inline)) void lane_queue_sched(const scenmc_
     l->n = n;
     const long *restrict end = l->year_end;
     int y = l->next_year; /* the year of event r0 */
-    if (k->packed && n) { /* the round's year ends as marks (cleared in lanes_simulate) */
+    if (k->packed && n) { /* the round's year ends as marks */
         while (end[y] <= r0)
             y++;
         l->ybase = SCHED_CODE(k, y, 0);
@@ -751,6 +831,9 @@ static inline __attribute__((always_inline)) void lane_queue_sched(const scenmc_
                     l->rev_d[j + q] = SCHED_CODE(k, k->base.Y + 1 + l->rev_f[j + q], l->rev_d[j + q]) -
                                       SCHED_CODE(k, y, 0);
             }
+        } else if (e->cum && k->packed) { /* shocks, as codes */
+            m = (int)((sets < stop ? sets : stop) - r);
+            sched_shock_words(k, ls, l, y, j, m);
         } else if (e->cum) { /* shocks */
             m = (int)((sets < stop ? sets : stop) - r);
             for (int q = 0; q < m; q++) {
@@ -762,14 +845,22 @@ static inline __attribute__((always_inline)) void lane_queue_sched(const scenmc_
                                                  l->rev_d[j + q]) - SCHED_CODE(k, y, 0);
             }
         } else { /* up to the next hold start or year with shocks */
-            int yy = y;
-            while (end[yy] < stop && !ls->n_set[yy] && !ls->sc->yr[yy + 1].cum)
-                yy++;
+            /* (A year before the next stop that ends at or after stop has no
+             * hold starts: either year gives the same m.) */
+            const int yy = ls->next_stop[y];
             const long upto = ls->n_set[yy] ? end[yy] - ls->n_set[yy] : end[yy];
             m = (int)((upto < stop ? upto : stop) - r);
             sched_words(k, ls, l, y, j, m);
         }
         j += m;
+    }
+    if (k->packed) { /* the codes: each year's table from the marks */
+        int acc = l->ybase;
+        for (int p = 0; p < n; p++) {
+            acc += l->mark[p];
+            l->mark[p] = 0;
+            l->rev_d[p] += acc;
+        }
     }
     while (n && end[y] <= stop - 1) /* the year of the last event */
         y++;
@@ -915,25 +1006,16 @@ static inline __attribute__((always_inline)) void lanes_run_packed(const scenmc_
     const char *restrict table = (const char *)k->ptable;
     const uint64_t *restrict unit = k->unit;
     uint64_t pk[LANES];
-    int ybase[LANES];
-    for (int q = 0; q < LANES; q++) {
+    for (int q = 0; q < LANES; q++)
         pk[q] = w->lane[q].pk;
-        ybase[q] = w->lane[q].ybase;
-    }
     for (int r = 0; r < n; r++)
         for (int q0 = 0; q0 < LANES; q0 += 4) {
             v4d m[2][4];
             int d[4];
             int code[4];
             for (int q = 0; q < 4; q++) {
-                const lane *l = &w->lane[q0 + q];
-                if (SCHED) {
-                    ybase[q0 + q] += l->mark[r];
-                    code[q] = ybase[q0 + q] + l->rev_d[r];
-                    d[q] = ls->code_d[code[q]];
-                } else {
-                    d[q] = l->rev_d[r];
-                }
+                code[q] = w->lane[q0 + q].rev_d[r];
+                d[q] = SCHED ? ls->code_d[code[q]] : code[q];
                 const char *t = table + (size_t)d[q] * (W * sizeof(double));
                 for (int g = 0; g < G; g++) {
                     const double *e = (const double *)(t + packed_field(pk[q0 + q], g, G));
@@ -1311,7 +1393,7 @@ static inline __attribute__((always_inline)) void lanes_simulate(const scenmc__k
         for (int q = 0; q < LANES; q++) {
             lane *l = &w->lane[q];
             for (int r = l->n; r < n; r++) { /* phantom revisions, recorded nowhere */
-                l->rev_d[r] = k->base.D; /* packed under a schedule: the phantom of the lane's last year */
+                l->rev_d[r] = SCHED && k->packed ? SCHED_CODE(k, k->base.Y, k->base.D) : k->base.D;
                 l->rev_u[r] = 0.5;
                 l->rev_slot[r] = k->base.Y;
                 l->rev_f[r] = -1;
@@ -1321,9 +1403,6 @@ static inline __attribute__((always_inline)) void lanes_simulate(const scenmc__k
         if (k->packed)
             for (int q = 0; q < count; q++)
                 lane_take_years(k, &w->lane[q], r0[q], before[q]);
-        for (int q = 0; SCHED && k->packed && q < LANES; q++) /* the marks back to zero */
-            for (int p = 0; p < w->lane[q].n; p++)
-                w->lane[q].mark[p] = 0;
     }
     if (k->packed) /* the years after the last revision (all of them when there was none) */
         for (int q = 0; q < count; q++)
