@@ -122,9 +122,8 @@ typedef struct lane {
     int rev_f[ROUND];       /* schedules: the variant a hold's start or a shock sets, else -1 */
     /* Schedules, packed engine: rev_d holds an event's code (lane_sched),
      * made in lane_queue_sched from the descriptor (or the code relative to
-     * its year's), ybase and the marks up to the event. */
+     * its year's), the round's first year and the marks up to the event. */
     int mark[ROUND];        /* D + 1 for each year that ends just before the event; zero between rounds */
-    int ybase;              /* the code of descriptor 0 in the round's first year */
     int s[SCENMC_MAX_DESCRIPTORS + 1]; /* state (the phantom's variant last) */
     int row[SCENMC_MAX_DESCRIPTORS];   /* table row of each group's joint variant */
     /* Packed engine (k->packed): the rows of the groups in one word, as byte
@@ -805,13 +804,12 @@ static inline __attribute__((always_inline)) void lane_queue_sched(const scenmc_
     l->n = n;
     const long *restrict end = l->year_end;
     int y = l->next_year; /* the year of event r0 */
-    if (k->packed && n) { /* the round's year ends as marks */
-        while (end[y] <= r0)
-            y++;
-        l->ybase = SCHED_CODE(k, y, 0);
+    while (n && end[y] <= r0)
+        y++;
+    const int y0 = y;
+    if (k->packed && n) /* the round's year ends as marks */
         for (int yy = y; end[yy] < stop; yy++)
             l->mark[end[yy] - r0] += D + 1;
-    }
     for (int j = 0; j < n;) {
         const long r = r0 + j;
         while (end[y] <= r)
@@ -854,13 +852,14 @@ static inline __attribute__((always_inline)) void lane_queue_sched(const scenmc_
         }
         j += m;
     }
-    if (k->packed) { /* the codes: each year's table from the marks */
-        int acc = l->ybase;
+    if (k->packed && n) { /* the codes: each year's table from the marks */
+        int acc = SCHED_CODE(k, y0, 0), *restrict mark = l->mark, *restrict rev_d = l->rev_d;
         for (int p = 0; p < n; p++) {
-            acc += l->mark[p];
-            l->mark[p] = 0;
-            l->rev_d[p] += acc;
+            acc += mark[p];
+            rev_d[p] += acc;
         }
+        for (int yy = y0; end[yy] < stop; yy++) /* zero again, for the next round */
+            mark[end[yy] - r0] = 0;
     }
     while (n && end[y] <= stop - 1) /* the year of the last event */
         y++;
