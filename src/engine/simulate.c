@@ -120,6 +120,10 @@ typedef struct lane {
     int rev_slot[ROUND];    /* year the state after it is recorded for (Y: none) */
     double rev_u[ROUND];    /* uniform for the new variant */
     int rev_f[ROUND];       /* schedules: the variant a hold's start or a shock sets, else -1 */
+    /* Schedules, packed engine: rev_d holds an event's code (lane_sched),
+     * made in lane_queue_sched from the descriptor (or the code relative to
+     * its year's), the round's first year and the marks up to the event. */
+    int mark[ROUND];        /* D + 1 for each year that ends just before the event; zero between rounds */
     int s[SCENMC_MAX_DESCRIPTORS + 1]; /* state (the phantom's variant last) */
     int row[SCENMC_MAX_DESCRIPTORS];   /* table row of each group's joint variant */
     /* Packed engine (k->packed): the rows of the groups in one word, as byte
@@ -162,7 +166,27 @@ typedef struct lane_sched {
     int *n_set;          /* [Y] hold starts at the end of year y */
     int *set_d, *set_v;  /* [Y * D] their descriptors and variants, in descriptor order */
     int *hold_map;       /* [Y * D] what a revision of d in year y does: d, or D when d is held */
+    int shocks;          /* some year has shocks (its own Poisson table) */
+    int *next_stop;      /* [Y] the first year from y on with hold starts or whose next year has shocks (Y-1 at most) */
+    /* The packed engine reads an event as one code t (D + 1) + d: factor
+     * table t, descriptor d. Tables 1 .. Y-1 are the years' (a held
+     * descriptor's code revises the phantom), Y the padding's (ones), and
+     * Y + 1 + v sets variant v (one-hot factors: only v has weight, so the
+     * heat bath draws v and no event needs a branch on rev_f). */
+    double *pfac;        /* [(Y + 1 + W) (D + 1) W] the factor rows by code */
+    int *code_d;         /* [(Y + 1 + W) (D + 1)] the descriptor a code revises (D: none) */
+    /* Years with shocks, packed engine: the event type of a word from a
+     * guide table (the first type whose share ends above the word's bucket)
+     * and a short search, then the code relative to the year's. */
+    int *guide;          /* [Y * SCHED_GUIDE] */
+    int *rel;            /* [Y * (D + V)] event type -> relative code */
 } lane_sched;
+
+#define SCHED_GUIDE_BITS 8
+#define SCHED_GUIDE (1 << SCHED_GUIDE_BITS)
+
+/* The packed engine's code for descriptor d in factor table t. */
+#define SCHED_CODE(k, t, d) ((t) * ((k)->base.D + 1) + (d))
 
 /* When small enough, variant x scenario and early warning are tallied as one
  * joint table [row][S_final][Y][S] over the group rows (a year costs one
@@ -319,8 +343,59 @@ static void sched_sets(const scenmc__kernel *k, lane_sched *ls)
         }
 }
 
+/* The packed engine's factor rows and code map (lane_sched). */
+static int sched_codes(const scenmc__kernel *k, lane_sched *ls)
+{
+    const int Y = k->base.Y, D = k->base.D, W = k->max_pw, T = Y + 1 + W;
+    const size_t n = (size_t)T * (size_t)(D + 1);
+    ls->pfac = aligned_alloc(64, (n * (size_t)W * sizeof(double) + 63) & ~(size_t)63);
+    if (!ls->pfac)
+        return 0;
+    ls->code_d = scenmc__xcalloc(n, sizeof(int));
+    for (int t = 0; t < T; t++)
+        for (int d = 0; d <= D; d++) {
+            double *f = ls->pfac + (size_t)SCHED_CODE(k, t, d) * (size_t)W;
+            const int y = t < Y ? t : Y; /* table Y: ones */
+            for (int j = 0; j < W; j++)
+                f[j] = t <= Y ? (d < D && j < k->pw[d] ? ls->fac[y][ls->foff[d] + j] : 1) : j == t - Y - 1;
+            ls->code_d[SCHED_CODE(k, t, d)] = t > 0 && t < Y && d < D ? ls->hold_map[(size_t)t * D + d] : d;
+        }
+    return 1;
+}
+
+/* The packed engine's guide tables and relative codes for the years with shocks. */
+static void sched_shock_codes(const scenmc__kernel *k, lane_sched *ls)
+{
+    const int Y = k->base.Y, D = k->base.D, V = k->base.V;
+    ls->guide = scenmc__xcalloc((size_t)Y * SCHED_GUIDE, sizeof(int));
+    ls->rel = scenmc__xcalloc((size_t)Y * (size_t)(D + V), sizeof(int));
+    for (int y = 1; y < Y; y++) {
+        const scenmc__sched_year *e = &ls->sc->yr[y];
+        if (!e->cum)
+            continue;
+        for (int b = 0, i = 0; b < SCHED_GUIDE; b++) { /* x of the bucket's smallest word, as sched_decode */
+            const double x = ((double)((uint32_t)b << (32 - SCHED_GUIDE_BITS)) + 0.5) * (1.0 / 4294967296.0);
+            while (e->cum[i] <= x)
+                i++;
+            ls->guide[(size_t)y * SCHED_GUIDE + (size_t)b] = i;
+        }
+        int *rel = ls->rel + (size_t)y * (size_t)(D + V);
+        for (int i = 0; i < D; i++)
+            rel[i] = i; /* a held descriptor's code revises the phantom */
+        for (int q = 0; q < e->n_shocks; q++) { /* a shock: the hold wins */
+            const int dd = e->shock_d[q];
+            rel[D + q] = e->held[dd] >= 0 ? dd : SCHED_CODE(k, Y + 1 + e->shock_v[q], dd) - SCHED_CODE(k, y, 0);
+        }
+    }
+}
+
 static void lane_sched_free(lane_sched *ls)
 {
+    free(ls->guide);
+    free(ls->rel);
+    free(ls->pfac);
+    free(ls->code_d);
+    free(ls->next_stop);
     for (int y = 0; ls->own && y < ls->sc->Y; y++)
         free(ls->own[y]);
     free(ls->own);
@@ -373,6 +448,17 @@ static int lane_sched_init(lane_sched *ls, const scenmc__kernel *k, const scenmc
         return 0;
     }
     sched_sets(k, ls);
+    for (int y = 1; y < Y; y++)
+        ls->shocks |= sc->yr[y].pois_cdf != NULL;
+    ls->next_stop = scenmc__xcalloc((size_t)Y, sizeof(int));
+    for (int y = Y - 1; y >= 0; y--)
+        ls->next_stop[y] = y == Y - 1 || ls->n_set[y] || sc->yr[y + 1].cum ? y : ls->next_stop[y + 1];
+    if (k->packed && !sched_codes(k, ls)) {
+        lane_sched_free(ls);
+        return 0;
+    }
+    if (k->packed)
+        sched_shock_codes(k, ls);
     return 1;
 }
 
@@ -414,11 +500,14 @@ static inline __attribute__((always_inline)) void lane_counts(const scenmc__kern
 {
     int *restrict nrev = l->nrev;
     long *restrict year_end = l->year_end, total = 0;
+    const int shocks = ls && ls->shocks, *restrict n_set = ls ? ls->n_set : NULL;
     nrev[0] = 0;
     year_end[0] = 0;
     for (int y = 1; y < k->base.Y; y++) {
         if (!ls) {
             nrev[y] = poisson_draw(k, &l->rng);
+        } else if (!shocks) {
+            nrev[y] = poisson_draw(k, &l->rng) + n_set[y];
         } else { /* a year with shocks: Poisson(Lambda + H); then the year's hold starts */
             const double *cdf = ls->sc->yr[y].pois_cdf;
             if (cdf) {
@@ -430,7 +519,7 @@ static inline __attribute__((always_inline)) void lane_counts(const scenmc__kern
             } else {
                 nrev[y] = poisson_draw(k, &l->rng);
             }
-            nrev[y] += ls->n_set[y];
+            nrev[y] += n_set[y];
         }
         year_end[y] = total += nrev[y];
     }
@@ -587,6 +676,36 @@ static inline __attribute__((always_inline)) void lane_queue(const scenmc__kerne
     l->queued = r0 + n;
 }
 
+/* m words as lane_queue decodes them (descriptor, uniform), into rev_d and rev_u. */
+static inline __attribute__((always_inline)) void sched_words_packed(const scenmc__kernel *k, lane *l,
+                                                                      int *restrict rev_d, double *restrict rev_u,
+                                                                      int m)
+{
+    scenmc__rng *rng = &l->rng;
+    const uint64_t D = (uint64_t)k->base.D;
+    for (int j = 0; j < m;) {
+        if (rng->next == SCENMC_RNG_BUFFER) /* the stream either way: no more batches than needed */
+            m - j <= SCENMC_RNG_BATCH ? scenmc__rng_refill_one(rng) : scenmc__rng_refill(rng);
+        const int take = SCENMC_RNG_BUFFER - rng->next < m - j ? SCENMC_RNG_BUFFER - rng->next : m - j;
+        const uint64_t *restrict word = rng->word + rng->next;
+        if (k->equal_rates) {
+            for (int q = 0; q < take; q++) {
+                const uint64_t x = (uint64_t)(uint32_t)word[q] * D;
+                rev_d[j + q] = (int)(x >> 32);
+                uint64_t bits = (x & 0xffffffffu) | 0x4330000000000000ull; /* lane_queue's exponent trick */
+                double v;
+                memcpy(&v, &bits, sizeof v);
+                rev_u[j + q] = (v - 4503599627370495.5) * (1.0 / 4294967296.0);
+            }
+        } else {
+            for (int q = 0; q < take; q++)
+                rev_d[j + q] = pick_descriptor(k, (uint32_t)word[q], &rev_u[j + q]);
+        }
+        j += take;
+        rng->next += take;
+    }
+}
+
 /* Events j0 .. j0 + m - 1 of the round, all words of years without shocks
  * from year y on, as lane_queue reads them (the years by marking where they
  * end, then one vectorised pass over the words at hand), each descriptor
@@ -598,6 +717,10 @@ static inline __attribute__((always_inline)) void sched_words(const scenmc__kern
     const long *restrict end = l->year_end;
     int *restrict slot = l->rev_slot + j0, *restrict rev_d = l->rev_d + j0, *restrict rev_f = l->rev_f + j0;
     double *restrict rev_u = l->rev_u + j0;
+    if (k->packed) { /* the descriptors as drawn: the year's table and holds come from the marks */
+        sched_words_packed(k, l, rev_d, rev_u, m);
+        return;
+    }
     const int *restrict map = ls->hold_map;
     memset(slot, 0, sizeof(int) * (size_t)m);
     for (int yy = y; end[yy] < r0 + m; yy++)
@@ -635,6 +758,41 @@ static inline __attribute__((always_inline)) void sched_words(const scenmc__kern
         rev_f[q] = -1;
 }
 
+/* Events j0 .. j0 + m - 1 of the round, words of year y with shocks, for
+ * the packed engine: the event type as sched_decode finds it (the guide
+ * table only skips types whose share ends below the word), then its code
+ * relative to the year's; a shock's uniform does not matter (one-hot). */
+static inline __attribute__((always_inline)) void sched_shock_words(const scenmc__kernel *k, const lane_sched *ls,
+                                                                     lane *l, int y, int j0, int m)
+{
+    const int D = k->base.D;
+    const scenmc__sched_year *e = &ls->sc->yr[y];
+    const double *restrict cum = e->cum;
+    const int *restrict guide = ls->guide + (size_t)y * SCHED_GUIDE;
+    const int *restrict rel = ls->rel + (size_t)y * (size_t)(D + k->base.V);
+    int *restrict rev_d = l->rev_d + j0;
+    double *restrict rev_u = l->rev_u + j0;
+    scenmc__rng *rng = &l->rng;
+    for (int j = 0; j < m;) {
+        if (rng->next == SCENMC_RNG_BUFFER) /* the stream either way: no more batches than needed */
+            m - j <= SCENMC_RNG_BATCH ? scenmc__rng_refill_one(rng) : scenmc__rng_refill(rng);
+        const int take = SCENMC_RNG_BUFFER - rng->next < m - j ? SCENMC_RNG_BUFFER - rng->next : m - j;
+        const uint64_t *restrict word = rng->word + rng->next;
+        for (int q = 0; q < take; q++) {
+            const uint32_t wd = (uint32_t)word[q];
+            const double x = ((double)wd + 0.5) * (1.0 / 4294967296.0);
+            int i = guide[wd >> (32 - SCHED_GUIDE_BITS)];
+            while (cum[i] <= x)
+                i++;
+            const double lo = i ? cum[i - 1] : 0, f = (x - lo) / (cum[i] - lo);
+            rev_u[j + q] = i >= D ? 0.5 : f < 1 ? f : 0.9999999999999999;
+            rev_d[j + q] = rel[i];
+        }
+        j += take;
+        rng->next += take;
+    }
+}
+
 /* lane_queue under a schedule: the words of years without shocks up to the
  * next year with shocks or hold starts in one pass (sched_words); a year with
  * shocks event by event; hold starts take no word. */
@@ -646,6 +804,12 @@ static inline __attribute__((always_inline)) void lane_queue_sched(const scenmc_
     l->n = n;
     const long *restrict end = l->year_end;
     int y = l->next_year; /* the year of event r0 */
+    while (n && end[y] <= r0)
+        y++;
+    const int y0 = y;
+    if (k->packed && n) /* the round's year ends as marks */
+        for (int yy = y; end[yy] < stop; yy++)
+            l->mark[end[yy] - r0] += D + 1;
     for (int j = 0; j < n;) {
         const long r = r0 + j;
         while (end[y] <= r)
@@ -661,23 +825,41 @@ static inline __attribute__((always_inline)) void lane_queue_sched(const scenmc_
                 l->rev_f[j + q] = ls->set_v[at + (size_t)q];
                 l->rev_u[j + q] = 0.5;
                 l->rev_slot[j + q] = y;
+                if (k->packed) /* the one-hot table of the variant set */
+                    l->rev_d[j + q] = SCHED_CODE(k, k->base.Y + 1 + l->rev_f[j + q], l->rev_d[j + q]) -
+                                      SCHED_CODE(k, y, 0);
             }
+        } else if (e->cum && k->packed) { /* shocks, as codes */
+            m = (int)((sets < stop ? sets : stop) - r);
+            sched_shock_words(k, ls, l, y, j, m);
         } else if (e->cum) { /* shocks */
             m = (int)((sets < stop ? sets : stop) - r);
             for (int q = 0; q < m; q++) {
                 sched_decode(k, e, scenmc__rng_u32(&l->rng), &l->rev_d[j + q], &l->rev_u[j + q],
                              &l->rev_f[j + q]);
                 l->rev_slot[j + q] = y;
+                if (k->packed) /* a shock's variant by its one-hot table; a phantom (D) by the year's */
+                    l->rev_d[j + q] = SCHED_CODE(k, l->rev_f[j + q] >= 0 ? k->base.Y + 1 + l->rev_f[j + q] : y,
+                                                 l->rev_d[j + q]) - SCHED_CODE(k, y, 0);
             }
         } else { /* up to the next hold start or year with shocks */
-            int yy = y;
-            while (end[yy] < stop && !ls->n_set[yy] && !ls->sc->yr[yy + 1].cum)
-                yy++;
+            /* (A year before the next stop that ends at or after stop has no
+             * hold starts: either year gives the same m.) */
+            const int yy = ls->next_stop[y];
             const long upto = ls->n_set[yy] ? end[yy] - ls->n_set[yy] : end[yy];
             m = (int)((upto < stop ? upto : stop) - r);
             sched_words(k, ls, l, y, j, m);
         }
         j += m;
+    }
+    if (k->packed && n) { /* the codes: each year's table from the marks */
+        int acc = SCHED_CODE(k, y0, 0), *restrict mark = l->mark, *restrict rev_d = l->rev_d;
+        for (int p = 0; p < n; p++) {
+            acc += mark[p];
+            rev_d[p] += acc;
+        }
+        for (int yy = y0; end[yy] < stop; yy++) /* zero again, for the next round */
+            mark[end[yy] - r0] = 0;
     }
     while (n && end[y] <= stop - 1) /* the year of the last event */
         y++;
@@ -829,16 +1011,18 @@ static inline __attribute__((always_inline)) void lanes_run_packed(const scenmc_
         for (int q0 = 0; q0 < LANES; q0 += 4) {
             v4d m[2][4];
             int d[4];
+            int code[4];
             for (int q = 0; q < 4; q++) {
-                d[q] = w->lane[q0 + q].rev_d[r];
+                code[q] = w->lane[q0 + q].rev_d[r];
+                d[q] = SCHED ? ls->code_d[code[q]] : code[q];
                 const char *t = table + (size_t)d[q] * (W * sizeof(double));
                 for (int g = 0; g < G; g++) {
                     const double *e = (const double *)(t + packed_field(pk[q0 + q], g, G));
                     for (int h = 0; h < W / 4; h++)
                         m[h][q] = g ? m[h][q] * *(const v4d *)(e + 4 * h) : *(const v4d *)(e + 4 * h);
                 }
-                if (SCHED) { /* the year's bias */
-                    const double *f = ls->fac[w->lane[q0 + q].rev_slot[r]] + (size_t)d[q] * W;
+                if (SCHED) { /* the year's bias, or the one-hot factors of a variant set */
+                    const double *f = ls->pfac + (size_t)code[q] * W;
                     for (int h = 0; h < W / 4; h++)
                         m[h][q] *= *(const v4d *)(f + 4 * h);
                 }
@@ -849,7 +1033,7 @@ static inline __attribute__((always_inline)) void lanes_run_packed(const scenmc_
             heat_bath4(m, &u, W, &b);
             for (int q = 0; q < 4; q++) {
                 lane *l = &w->lane[q0 + q];
-                const int bq = SCHED && l->rev_f[r] >= 0 ? l->rev_f[r] : (int)b[q], a = l->s[d[q]];
+                const int bq = (int)b[q], a = l->s[d[q]];
                 l->s[d[q]] = bq;
                 pk[q0 + q] += (uint64_t)(int64_t)(bq - a) * unit[d[q]];
                 l->rec[r] = pk[q0 + q];
@@ -1208,7 +1392,7 @@ static inline __attribute__((always_inline)) void lanes_simulate(const scenmc__k
         for (int q = 0; q < LANES; q++) {
             lane *l = &w->lane[q];
             for (int r = l->n; r < n; r++) { /* phantom revisions, recorded nowhere */
-                l->rev_d[r] = k->base.D;
+                l->rev_d[r] = SCHED && k->packed ? SCHED_CODE(k, k->base.Y, k->base.D) : k->base.D;
                 l->rev_u[r] = 0.5;
                 l->rev_slot[r] = k->base.Y;
                 l->rev_f[r] = -1;
