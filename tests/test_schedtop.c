@@ -440,6 +440,26 @@ static void test_given_hard(void **state)
     scenmc_params_free(&p);
 }
 
+/* A bias beyond the lanes' range (|beta x bias| > 300) needs the
+ * per-trajectory engine, which has no top-states mode: refused, naming the
+ * year, the variant and the limits. */
+static void test_bias_beyond_lanes(void **state)
+{
+    (void)state;
+    scenmc_params p;
+    params_for(&p, SPREAD, 1000);
+    scenmc_error err;
+    scenmc_error_clear(&err);
+    assert_int_equal(scenmc_schedule_add_trend(p.schedule, M, "A=a1:3=500", &err), SCENMC_OK);
+    scenmc_run_options opt = {.threads = 1};
+    scenmc_results r;
+    assert_int_equal(scenmc_run(M, &p, &opt, &r, &err), SCENMC_E_LIMIT);
+    if (!strstr(err.msg, "in 0 the changes over time give A = a1 a bias of 350 (beta x bias)") ||
+        !strstr(err.msg, "at most 300") || !strstr(err.msg, "at most 16777216 states"))
+        fail_msg("message: %s", err.msg);
+    scenmc_params_free(&p);
+}
+
 /* Every table, the top table's states and the whole list, bit for bit. */
 static void assert_same(const scenmc_results *a, const scenmc_results *b, const char *what)
 {
@@ -525,6 +545,7 @@ int main(void)
         cmocka_unit_test(test_given_hard),
         cmocka_unit_test(test_threads_and_ranges),
         cmocka_unit_test(test_shards_merged),
+        cmocka_unit_test(test_bias_beyond_lanes),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -409,6 +409,28 @@ static void lane_sched_free(lane_sched *ls)
     memset(ls, 0, sizeof *ls);
 }
 
+/* Why a top-states model cannot take schedule sc: the first variant whose
+ * beta x bias is beyond the lanes' range; the per-trajectory engine that
+ * could run it counts final states in full-state mode only. */
+static scenmc_status sched_top_refusal(const scenmc_model *m, const scenmc_params *p, const scenmc__sched *sc,
+                                       scenmc_error *err)
+{
+    for (int y = 1; y < sc->Y; y++)
+        for (int d = 0; d < m->n_descriptors; d++)
+            for (int b = 0; sc->yr[y].bias && b < m->descriptors[d].n_variants; b++) {
+                const double x = sc->yr[y].bias[m->descriptors[d].offset + b];
+                if (!(fabs(x) <= SCHED_BIAS_MAX))
+                    return scenmc_error_add(err, SCENMC_E_LIMIT, "in %d the changes over time give %s = %s a bias "
+                                            "of %g (beta x bias); the lane engine takes at most %d, and the "
+                                            "per-trajectory engine that takes more needs the full final-state "
+                                            "table (at most %u states; this model has more)",
+                                            p->year_start + y - 1, m->descriptors[d].id,
+                                            m->variant_name[m->descriptors[d].offset + b], x, SCHED_BIAS_MAX,
+                                            SCENMC_FULL_STATE_LIMIT);
+            }
+    return scenmc_error_add(err, SCENMC_E_NOMEM, "out of memory for the lanes' form of the changes over time");
+}
+
 /* The lanes' form of schedule sc; 0 when its biases are too large for them
  * (or memory ran out): then the per-trajectory engine runs it. A factor
  * table is built only for a year whose biases differ from the year
@@ -1673,8 +1695,7 @@ scenmc_status scenmc__run_tuned(const scenmc_model *m, const scenmc_params *p,
      * its biases are too large for them (lane_sched_init). */
     const int lanes_sched = sched && !(tune && tune->reference) && lane_sched_init(&ls, &k, &sc);
     if (sched && !lanes_sched && k.top_states)
-        st = scenmc_error_add(err, SCENMC_E_LIMIT, "this schedule is simulated only in full-state mode "
-                              "(at most %u states)", SCENMC_FULL_STATE_LIMIT);
+        st = sched_top_refusal(m, p, &sc, err);
     if (sched && !lanes_sched && st == SCENMC_OK) /* the per-trajectory engine (docs/model.md 11.7) */
         scenmc__reference_run_sched(&k, &sc, p->seed, first, last, g, tune && tune->reference ? 1 : threads, r);
     else if (st == SCENMC_OK && tune && tune->reference)
