@@ -635,6 +635,54 @@ static inline __attribute__((always_inline)) void lane_start(const scenmc__kerne
 }
 
 
+/* m words to revisions: the descriptor and the uniform for its variant. */
+static inline __attribute__((always_inline)) void decode_words(const scenmc__kernel *k,
+                                                                const uint64_t *restrict word, int m,
+                                                                int *restrict rev_d, double *restrict rev_u)
+{
+    if (k->equal_rates) {
+        const uint64_t D = (uint64_t)k->base.D;
+        for (int q = 0; q < m; q++) {
+            uint64_t x = (uint64_t)(uint32_t)word[q] * D;
+            rev_d[q] = (int)(x >> 32);
+            /* (low word + 1/2) / 2^32, exactly, by the exponent trick
+             * (2^52 + low) - (2^52 - 1/2): no scalar conversion, so the
+             * loop vectorises. */
+            uint64_t bits = (x & 0xffffffffu) | 0x4330000000000000ull;
+            double v;
+            memcpy(&v, &bits, sizeof v);
+            rev_u[q] = (v - 4503599627370495.5) * (1.0 / 4294967296.0);
+        }
+    } else {
+        for (int q = 0; q < m; q++)
+            rev_d[q] = pick_descriptor(k, (uint32_t)word[q], &rev_u[q]);
+    }
+}
+
+/* The lane's next m words decoded (decode_words) into rev_d and rev_u; with
+ * slot (the number of years that end before each revision), slot becomes
+ * each revision's year, counted from year first. */
+static inline __attribute__((always_inline)) void queue_words(const scenmc__kernel *k, lane *l,
+                                                               int *restrict rev_d, double *restrict rev_u, int m,
+                                                               int *restrict slot, int first)
+{
+    scenmc__rng *rng = &l->rng;
+    int year = first;
+    for (int j = 0; j < m;) { /* the words at hand, then a new batch */
+        if (rng->next == SCENMC_RNG_BUFFER) /* no more batches than the round needs */
+            m - j <= SCENMC_RNG_BATCH ? scenmc__rng_refill_one(rng) : scenmc__rng_refill(rng);
+        const int take = SCENMC_RNG_BUFFER - rng->next < m - j ? SCENMC_RNG_BUFFER - rng->next : m - j;
+        decode_words(k, rng->word + rng->next, take, rev_d + j, rev_u + j);
+        if (slot)
+            for (int q = 0; q < take; q++) {
+                year += slot[j + q];
+                slot[j + q] = year;
+            }
+        j += take;
+        rng->next += take;
+    }
+}
+
 /* Queues the lane's next revisions (at most ROUND): the descriptor and the
  * uniform for the variant from one word each, and the year each belongs to,
  * counted without a branch per year: revision r is in year 1 + the number of
@@ -660,73 +708,10 @@ static inline __attribute__((always_inline)) void lane_queue(const scenmc__kerne
             slot[end[y] - r0] += 1;
         l->next_year = y;
     }
-    int year = first;
-    scenmc__rng *rng = &l->rng;
-    int *restrict rev_d = l->rev_d;
-    double *restrict rev_u = l->rev_u;
-    const int equal_rates = k->equal_rates;
-    const uint64_t D = (uint64_t)k->base.D;
-    for (int j = 0; j < n;) { /* the words at hand, then a new batch */
-        if (rng->next == SCENMC_RNG_BUFFER) /* no more batches than the round needs */
-            n - j <= SCENMC_RNG_BATCH ? scenmc__rng_refill_one(rng) : scenmc__rng_refill(rng);
-        const int take = SCENMC_RNG_BUFFER - rng->next < n - j ? SCENMC_RNG_BUFFER - rng->next : n - j;
-        const uint64_t *restrict word = rng->word + rng->next;
-        if (equal_rates) {
-            for (int q = 0; q < take; q++) {
-                uint64_t x = (uint64_t)(uint32_t)word[q] * D;
-                rev_d[j + q] = (int)(x >> 32);
-                /* (low word + 1/2) / 2^32, exactly, by the exponent trick
-                 * (2^52 + low) - (2^52 - 1/2): no scalar conversion, so
-                 * the loop vectorises. */
-                uint64_t bits = (x & 0xffffffffu) | 0x4330000000000000ull;
-                double v;
-                memcpy(&v, &bits, sizeof v);
-                rev_u[j + q] = (v - 4503599627370495.5) * (1.0 / 4294967296.0);
-            }
-        } else {
-            for (int q = 0; q < take; q++)
-                rev_d[j + q] = pick_descriptor(k, (uint32_t)word[q], &rev_u[j + q]);
-        }
-        if (slots)
-            for (int q = 0; q < take; q++) {
-                year += slot[j + q];
-                slot[j + q] = year;
-            }
-        j += take;
-        rng->next += take;
-    }
+    queue_words(k, l, l->rev_d, l->rev_u, n, slots ? slot : NULL, first);
     l->queued = r0 + n;
 }
 
-/* m words as lane_queue decodes them (descriptor, uniform), into rev_d and rev_u. */
-static inline __attribute__((always_inline)) void sched_words_packed(const scenmc__kernel *k, lane *l,
-                                                                      int *restrict rev_d, double *restrict rev_u,
-                                                                      int m)
-{
-    scenmc__rng *rng = &l->rng;
-    const uint64_t D = (uint64_t)k->base.D;
-    for (int j = 0; j < m;) {
-        if (rng->next == SCENMC_RNG_BUFFER) /* the stream either way: no more batches than needed */
-            m - j <= SCENMC_RNG_BATCH ? scenmc__rng_refill_one(rng) : scenmc__rng_refill(rng);
-        const int take = SCENMC_RNG_BUFFER - rng->next < m - j ? SCENMC_RNG_BUFFER - rng->next : m - j;
-        const uint64_t *restrict word = rng->word + rng->next;
-        if (k->equal_rates) {
-            for (int q = 0; q < take; q++) {
-                const uint64_t x = (uint64_t)(uint32_t)word[q] * D;
-                rev_d[j + q] = (int)(x >> 32);
-                uint64_t bits = (x & 0xffffffffu) | 0x4330000000000000ull; /* lane_queue's exponent trick */
-                double v;
-                memcpy(&v, &bits, sizeof v);
-                rev_u[j + q] = (v - 4503599627370495.5) * (1.0 / 4294967296.0);
-            }
-        } else {
-            for (int q = 0; q < take; q++)
-                rev_d[j + q] = pick_descriptor(k, (uint32_t)word[q], &rev_u[j + q]);
-        }
-        j += take;
-        rng->next += take;
-    }
-}
 
 /* Events j0 .. j0 + m - 1 of the round, all words of years without shocks
  * from year y on, as lane_queue reads them (the years by marking where they
@@ -740,7 +725,7 @@ static inline __attribute__((always_inline)) void sched_words(const scenmc__kern
     int *restrict slot = l->rev_slot + j0, *restrict rev_d = l->rev_d + j0, *restrict rev_f = l->rev_f + j0;
     double *restrict rev_u = l->rev_u + j0;
     if (k->packed) { /* the descriptors as drawn: the year's table and holds come from the marks */
-        sched_words_packed(k, l, rev_d, rev_u, m);
+        queue_words(k, l, rev_d, rev_u, m, NULL, 0);
         return;
     }
     const int *restrict map = ls->hold_map;
