@@ -37,8 +37,9 @@ static const char sweep_head[] =
     "      the first to the second) | trend.K.scale (every value of the K-th\n"
     "      trend or push times x) | intervene.K.year (the first year of the K-th\n"
     "      intervention) | shock.K.hazard (the K-th shock's hazard per year);\n"
-    "      K counts from 1 over the model file's changes, then the command\n"
-    "      line's (--trend/--push, --intervene, --shock; docs/interventions.md)\n"
+    "      K counts from 1 within each kind (trends and pushes together;\n"
+    "      interventions; shocks), the model file's first, then the command\n"
+    "      line's in the order given (docs/interventions.md)\n"
     "SPEC: START:STOP:STEP | lin:START:STOP:COUNT | a,b,c\n"
     "Several --param make a full factorial grid (the last one fastest).\n\n"
     "options:\n";
