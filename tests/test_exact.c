@@ -10,18 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The default model's full-horizon solves on one thread: on its small state
- * space a second thread costs about 2.5x the CPU and gives the same numbers
- * bit for bit (test_threads_leave_process_alone checks two threads). */
-static scenmc_results exact_one_thread(const scenmc_model *m, const scenmc_params *p)
-{
-    scenmc_results r;
-    scenmc_error err;
-    scenmc_error_clear(&err);
-    if (scenmc_exact(m, p, 1, &r, &err) != SCENMC_OK)
-        fail_msg("exact failed: %s", err.msg);
-    return r;
-}
+/* The default model's full-horizon solves run on one thread: on its small
+ * state space a second thread costs about 2.5x the CPU and gives the same
+ * numbers bit for bit (test_threads_leave_process_alone checks two threads). */
 
 /* Every distribution sums to 1 within 1e-12, every year. */
 static void test_probabilities_sum_to_one(void **state)
@@ -30,7 +21,7 @@ static void test_probabilities_sum_to_one(void **state)
     scenmc_model *m = default_model();
     scenmc_params p;
     scenmc_params_init(&p, m);
-    scenmc_results r = exact_one_thread(m, &p);
+    scenmc_results r = exact_threads_or_fail(m, &p, 1);
     size_t Y = (size_t)r.n_years, S = (size_t)r.n_scenarios, V = (size_t)m->n_variants;
     assert_true(r.truncation_bound <= 1e-12);
     double li = 0;
@@ -91,7 +82,7 @@ static void test_beta0_closed_form(void **state)
         for (int b = 0; b < D->n_variants; b++)
             p.initial[D->offset + b] /= z;
     }
-    scenmc_results r = exact_one_thread(m, &p);
+    scenmc_results r = exact_threads_or_fail(m, &p, 1);
     size_t V = (size_t)m->n_variants;
     for (int y = 0; y < r.n_years; y++)
         for (int d = 0; d < m->n_descriptors; d++) {

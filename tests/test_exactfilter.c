@@ -12,16 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static scenmc_results solve(const scenmc_model *m, const scenmc_params *p)
-{
-    scenmc_results r;
-    scenmc_error err;
-    scenmc_error_clear(&err);
-    if (scenmc_exact(m, p, 2, &r, &err) != SCENMC_OK)
-        fail_msg("exact failed: %s", err.msg);
-    return r;
-}
-
 static double filter(const scenmc_model *m, const scenmc_params *p, const scenmc_observations *o, double *sp)
 {
     double le;
@@ -44,7 +34,7 @@ static void default_solved(scenmc_model **m, scenmc_params *p, scenmc_results *r
     if (!g_m) {
         g_m = default_model();
         scenmc_params_init(&g_p, g_m);
-        g_r = solve(g_m, &g_p);
+        g_r = exact_or_fail(g_m, &g_p);
     }
     *m = g_m;
     *p = g_p;
@@ -147,7 +137,7 @@ static void test_two_years_chain_rule(void **state)
     scenmc_params p;
     scenmc_params_init(&p, m);
     p.year_end = p.year_start + 8;
-    scenmc_results r = solve(m, &p);
+    scenmc_results r = exact_or_fail(m, &p);
     const int D = m->n_descriptors;
     int a[4] = {1, 0, 2, 1};
     a[2] = a[2] % m->descriptors[2].n_variants;
@@ -164,13 +154,13 @@ static void test_two_years_chain_rule(void **state)
     scenmc_params q;
     scenmc_params_copy(&q, &p);
     q.year_end = q.year_start + 2;
-    scenmc_results r2 = solve(m, &q);
+    scenmc_results r2 = exact_or_fail(m, &q);
     double first = r2.t[SCENMC_T_FINAL_STATE].prob[scenmc_state_index(m, a)];
     /* P(d3 at 5 = 1 | x_2 = a): start at a, three years on. */
     q.year_end = q.year_start + 3;
     q.start = malloc(sizeof(int) * (size_t)D);
     memcpy(q.start, a, sizeof(int) * (size_t)D);
-    scenmc_results r3 = solve(m, &q);
+    scenmc_results r3 = exact_or_fail(m, &q);
     double second = r3.t[SCENMC_T_VARIANT].prob[(size_t)3 * (size_t)m->n_variants +
                                                 (size_t)(m->descriptors[3].offset + 1)];
     assert_true(first > 0 && second > 0);

@@ -100,14 +100,19 @@ const char test_cross_model[] =
     "  - {name: two, when: {A: a2}}\n"
     "defaults: {beta: 0.5, rate: 3}\n";
 
-scenmc_results exact_or_fail(const scenmc_model *m, const scenmc_params *p)
+scenmc_results exact_threads_or_fail(const scenmc_model *m, const scenmc_params *p, int threads)
 {
     scenmc_results r;
     scenmc_error err;
     scenmc_error_clear(&err);
-    if (scenmc_exact(m, p, 2, &r, &err) != SCENMC_OK)
+    if (scenmc_exact(m, p, threads, &r, &err) != SCENMC_OK)
         fail_msg("exact failed: %s", err.msg);
     return r;
+}
+
+scenmc_results exact_or_fail(const scenmc_model *m, const scenmc_params *p)
+{
+    return exact_threads_or_fail(m, p, 2);
 }
 
 scenmc_results exact_given_or_fail(const scenmc_model *m, const scenmc_params *p, const scenmc_observations *o)

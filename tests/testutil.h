@@ -42,6 +42,8 @@ extern const char test_small_model[];
 extern const char test_cross_model[];
 /* scenmc_exact on 2 threads; fails the test with the solver's message. */
 scenmc_results exact_or_fail(const scenmc_model *m, const scenmc_params *p);
+/* The same on the given number of threads. */
+scenmc_results exact_threads_or_fail(const scenmc_model *m, const scenmc_params *p, int threads);
 /* scenmc_exact_given on 2 threads (o may be NULL); fails the test with the solver's message. */
 scenmc_results exact_given_or_fail(const scenmc_model *m, const scenmc_params *p, const struct scenmc_observations *o);
 /* A model of 3 descriptors (12 states) with consistency and cross impact,
