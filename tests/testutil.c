@@ -8,13 +8,19 @@
 #include <string.h>
 #include <sys/wait.h>
 
+/* dir/name in one of 16 rotating buffers, so that a few may be held at once. */
+static const char *joined_path(const char *dir, const char *name)
+{
+    static char buf[16][4096];
+    static int k;
+    k = (k + 1) % 16;
+    snprintf(buf[k], sizeof buf[k], "%s/%s", dir, name);
+    return buf[k];
+}
+
 const char *src_path(const char *rel)
 {
-    static char buf[8][4096];
-    static int k;
-    k = (k + 1) % 8;
-    snprintf(buf[k], sizeof buf[k], "%s/%s", SCENMC_SOURCE_DIR, rel);
-    return buf[k];
+    return joined_path(SCENMC_SOURCE_DIR, rel);
 }
 
 scenmc_model *model_from_string(const char *yaml)
@@ -196,11 +202,7 @@ int scratch_teardown(void **state)
 
 const char *scratch_path(const char *name)
 {
-    static char buf[8][1024];
-    static int k;
-    k = (k + 1) % 8;
-    snprintf(buf[k], sizeof buf[k], "%s/%s", scratch_dir, name);
-    return buf[k];
+    return joined_path(scratch_dir, name);
 }
 
 const char *scratch_write(const char *name, const char *text)

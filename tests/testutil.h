@@ -26,7 +26,8 @@
             fail_msg("expected '%s' in the output:\n%s", (text), sh_out);                     \
     } while (0)
 
-/* Path of a file in the source tree. */
+/* Path of a file in the source tree (src_path and scratch_path share 16
+ * rotating buffers: keep at most sixteen at a time). */
 const char *src_path(const char *rel);
 /* Parses a model from a string; fails the test with the loader's message. */
 scenmc_model *model_from_string(const char *yaml);
@@ -69,8 +70,7 @@ void read_or_fail(const char *path, scenmc_model **m, scenmc_results *r);
 extern char scratch_dir[256];
 int scratch_setup(void **state);
 int scratch_teardown(void **state);
-/* A path in the scratch folder (eight rotating buffers: keep at most eight
- * at a time). */
+/* A path in the scratch folder (the rotating buffers of src_path). */
 const char *scratch_path(const char *name);
 /* Writes text to a file of the scratch folder (fails the test if it
  * cannot) and returns its path (a scratch_path buffer). */
